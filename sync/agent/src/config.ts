@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { parseConfig } from '@meterit/shared/node';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const positive = (def: number) => z.coerce.number().positive().default(def);
+const port = (def: number) => z.coerce.number().int().min(1).max(65535).default(def);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    AGENT_VERSION: z.string().default('0.1.0'),
+
+    CLIENT_API_URL: z.string().url({ message: 'must be a URL such as https://client.example.com/api' }),
+    CLIENT_API_KEY: z.string().min(16, 'must be the site API key given when the site was created'),
+    ALLOW_INSECURE_HTTP: bool.default(false),
+    HTTP_TIMEOUT_SECONDS: positive(30),
+
+    SYNC_INTERVAL_MINUTES: positive(5),
+    BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
+    MAX_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
+    BACKOFF_BASE_SECONDS: positive(2),
+    BACKOFF_CAP_SECONDS: positive(300),
+    HEARTBEAT_INTERVAL_SECONDS: positive(60),
+    CONFIG_REFRESH_MINUTES: positive(5),
+    SYNCED_RETENTION_HOURS: z.coerce.number().min(0).default(24),
+
+    COLLECTION_INTERVAL_SECONDS: positive(60),
+    METERS_FILE: z.string().default(path.join(repoRoot, 'sync/agent/config/meters.json')),
+    BACNET_INTERFACE: z.string().default('0.0.0.0'),
+    BACNET_PORT: port(47808),
+    BACNET_BROADCAST_ADDRESS: z.string().default('255.255.255.255'),
+    BACNET_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+
+    LOCAL_DATABASE_URL: z.string().optional(),
+    LOCAL_POSTGRES_HOST: z.string().optional(),
+    LOCAL_POSTGRES_PORT: port(5432),
+    LOCAL_POSTGRES_DB: z.string().default('meterit_sync'),
+    LOCAL_POSTGRES_USER: z.string().default('postgres'),
+    LOCAL_POSTGRES_PASSWORD: z.string().optional(),
+    SYNC_DATA_DIR: z.string().default(path.join(repoRoot, '.data/sync')),
+    EMBEDDED_PG_PORT: port(5434),
+  })
+  .superRefine((c, ctx) => {
+    const url = URL.canParse(c.CLIENT_API_URL) ? new URL(c.CLIENT_API_URL) : null;
+    if (url && url.protocol === 'http:' && !isLoopback(url.hostname) && !c.ALLOW_INSECURE_HTTP) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLIENT_API_URL'],
+        message: 'plain http to a non-loopback host would send the API key in clear; use https or set ALLOW_INSECURE_HTTP=true',
+      });
+    }
+    if (c.LOCAL_POSTGRES_HOST && !c.LOCAL_POSTGRES_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['LOCAL_POSTGRES_PASSWORD'], message: 'required when LOCAL_POSTGRES_HOST is set' });
+    }
+  });
+
+export type AgentConfig = z.infer<typeof schema>;
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** Validate the agent's environment; a bad start lists every bad key at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
+  // Empty strings in .env files mean "not set".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  return parseConfig(schema, cleaned);
+}
+
+/** The API origin, whether CLIENT_API_URL was given with the design's trailing /api or without. */
+export function clientOrigin(config: Pick<AgentConfig, 'CLIENT_API_URL'>): string {
+  return config.CLIENT_API_URL.replace(/\/+$/, '').replace(/\/api$/, '');
+}

@@ -1,0 +1,5 @@
+import type { Migration } from '@meterit/shared/node';
+import { siteSchema } from './20261121_000001_site_schema.js';
+
+/** Every migration of the site database, oldest first. */
+export const siteMigrations: Migration[] = [siteSchema];

@@ -1,0 +1,158 @@
+import type { Knex } from 'knex';
+import type { SyncReading } from '@meterit/shared';
+
+export interface NewReading {
+  meterExternalId: string;
+  dataPoint: string;
+  ts: Date;
+  value: number;
+  unit: string | null;
+  quality: string;
+}
+
+export interface QueuedReading extends SyncReading {
+  id: number;
+}
+
+export interface QueueStats {
+  depth: number;
+  oldestUnsentAt: Date | null;
+  deadLetters: number;
+}
+
+export interface SyncLogEntry {
+  startedAt: Date;
+  finishedAt: Date;
+  kind: 'batch' | 'heartbeat' | 'config';
+  batchSize: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  success: boolean;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  requestId?: string | null;
+}
+
+interface ReadingRow {
+  id: number;
+  meter_external_id: string;
+  data_point: string;
+  ts: Date;
+  value: number;
+  unit: string | null;
+  quality: string;
+}
+
+/** The upload queue, dead letters and sync log: all SQL of the site's delivery path. */
+export class QueueRepository {
+  constructor(private readonly knex: Knex) {}
+
+  /** Store readings; a reading with the same (meter, point, timestamp) is already there and is ignored. */
+  async enqueue(readings: NewReading[]): Promise<number> {
+    if (readings.length === 0) return 0;
+    // One statement for the whole set; values travel as JSON, whose numbers round-trip doubles exactly.
+    const rows = readings.map((r) => ({
+      meter_external_id: r.meterExternalId,
+      data_point: r.dataPoint,
+      ts: r.ts.toISOString(),
+      value: r.value,
+      unit: r.unit,
+      quality: r.quality,
+    }));
+    const result = await this.knex.raw(
+      `INSERT INTO meter_readings (meter_external_id, data_point, ts, value, unit, quality)
+       SELECT meter_external_id, data_point, ts, value, unit, quality
+       FROM jsonb_to_recordset(?::jsonb)
+         AS x(meter_external_id text, data_point text, ts timestamptz, value float8, unit text, quality text)
+       ON CONFLICT (meter_external_id, data_point, ts) DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+    return (result as { rowCount: number }).rowCount;
+  }
+
+  /** The oldest readings not yet acknowledged by the client system. */
+  async oldestUnsent(limit: number): Promise<QueuedReading[]> {
+    const rows: ReadingRow[] = await this.knex('meter_readings')
+      .whereNull('synced_at')
+      .orderBy('id')
+      .limit(limit)
+      .select('id', 'meter_external_id', 'data_point', 'ts', 'value', 'unit', 'quality');
+    return rows.map((r) => ({
+      id: Number(r.id),
+      meter_external_id: r.meter_external_id,
+      data_point: r.data_point,
+      timestamp: r.ts.toISOString(),
+      value: r.value,
+      unit: r.unit,
+      quality: r.quality,
+    }));
+  }
+
+  /** Called only after the client system committed the batch and answered 2xx. */
+  async markSynced(ids: number[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.knex('meter_readings').whereIn('id', ids).update({ synced_at: at });
+  }
+
+  async incrementRetry(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.knex('meter_readings').whereIn('id', ids).increment('retry_count', 1);
+  }
+
+  /** Move rejected readings out of the queue into the dead letters, in one transaction. */
+  async deadLetter(items: Array<{ reading: QueuedReading; code: string; reason: string }>): Promise<void> {
+    if (items.length === 0) return;
+    await this.knex.transaction(async (trx) => {
+      await trx('dead_letters').insert(
+        items.map(({ reading, code, reason }) => ({
+          reading_id: reading.id,
+          meter_external_id: reading.meter_external_id,
+          data_point: reading.data_point,
+          ts: reading.timestamp,
+          value: reading.value,
+          unit: reading.unit,
+          quality: reading.quality,
+          code,
+          reason,
+        })),
+      );
+      await trx('meter_readings')
+        .whereIn(
+          'id',
+          items.map((i) => i.reading.id),
+        )
+        .delete();
+    });
+  }
+
+  async stats(): Promise<QueueStats> {
+    const q = await this.knex('meter_readings')
+      .whereNull('synced_at')
+      .select(this.knex.raw('count(*)::int AS depth'), this.knex.raw('min(ts) AS oldest'))
+      .first();
+    const d = await this.knex('dead_letters').count<{ count: number }[]>('* as count').first();
+    return { depth: Number(q?.depth ?? 0), oldestUnsentAt: q?.oldest ?? null, deadLetters: Number(d?.count ?? 0) };
+  }
+
+  /** Synced readings are kept for the local dashboard, then purged. Unsynced ones are never purged. */
+  async purgeSynced(olderThan: Date): Promise<number> {
+    return this.knex('meter_readings').whereNotNull('synced_at').where('synced_at', '<', olderThan).delete();
+  }
+
+  async logSync(e: SyncLogEntry): Promise<void> {
+    await this.knex('sync_log').insert({
+      started_at: e.startedAt,
+      finished_at: e.finishedAt,
+      kind: e.kind,
+      batch_size: e.batchSize,
+      stored: e.stored,
+      duplicates: e.duplicates,
+      rejected: e.rejected,
+      success: e.success,
+      error_code: e.errorCode ?? null,
+      error_message: e.errorMessage ?? null,
+      request_id: e.requestId ?? null,
+    });
+  }
+}
