@@ -145,6 +145,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     connection,
     pool: { min: opts.pool?.min ?? 0, max: opts.pool?.max ?? 10 },
     acquireConnectionTimeout: 10_000,
+    // knex otherwise prints its warnings ("Connection Error", "Acquire connection error") with console.log,
+    // outside the JSON log lines.
+    log: {
+      warn: (message: unknown) => opts.logger.warn('knex', { message: String(message) }),
+      error: (message: unknown) => opts.logger.error('knex', { message: String(message) }),
+      deprecate: (method: string, alternative: string) => opts.logger.warn('knex deprecation', { method, alternative }),
+      debug: (message: unknown) => opts.logger.debug('knex', { message: typeof message === 'string' ? message : JSON.stringify(message) }),
+    },
   });
   try {
     await knex.migrate.latest({ migrationSource: migrationSource(opts.migrations) });

@@ -87,6 +87,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     intervalMs: config.SYNC_INTERVAL_MINUTES * 60_000,
     maxRetries: config.MAX_RETRIES,
     backoff: { baseMs: config.BACKOFF_BASE_SECONDS * 1000, capMs: config.BACKOFF_CAP_SECONDS * 1000 },
+    beforeRun: () => ensureRegistered(),
   });
 
   // Bootstrap: meters.json seeds the local cache; the cache keeps collection going offline.
@@ -105,13 +106,17 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const timers = new Map<string, unknown>();
   let stopped = false;
 
+  // Meters only known locally are registered once, before any upload, so the client system
+  // knows every meter a reading can name.
+  async function ensureRegistered(): Promise<void> {
+    if (registered || !fileMeters || fileMeters.length === 0) return;
+    const r = await api.registerMeters(fileMeters);
+    if (r.created.length > 0) logger.info('registered meters with the client system', { created: r.created });
+    registered = true;
+  }
+
   async function refreshConfig(): Promise<void> {
-    // Meters only known locally are registered once, so the client system knows what this site measures.
-    if (!registered && fileMeters && fileMeters.length > 0) {
-      const r = await api.registerMeters(fileMeters);
-      if (r.created.length > 0) logger.info('registered meters with the client system', { created: r.created });
-      registered = true;
-    }
+    await ensureRegistered();
     const remote = await api.getConfig();
     if (remote.meters.length > 0 || !fileMeters) {
       await metersRepo.replaceAll(remote.meters);

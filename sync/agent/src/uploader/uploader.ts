@@ -28,6 +28,8 @@ export interface UploaderOptions {
   maxRetries: number;
   backoff: { baseMs: number; capMs: number };
   random?: () => number;
+  /** Runs before each sync run; a throw fails the run (e.g. meters not registered yet). */
+  beforeRun?: () => Promise<void>;
 }
 
 /**
@@ -105,6 +107,7 @@ export class Uploader {
     const r: SyncRunResult = { ok: true, batches: 0, sent: 0, stored: 0, duplicates: 0, deadLettered: 0, startedAt, finishedAt: startedAt };
     let size = this.o.batchSize;
     try {
+      await this.o.beforeRun?.();
       for (;;) {
         const batch = await this.o.queue.oldestUnsent(size);
         if (batch.length === 0) break;
@@ -131,6 +134,9 @@ export class Uploader {
     if (r.ok) {
       this.consecutiveFailures = 0;
       this.lastSuccessAt = r.finishedAt;
+      if (r.sent > 0) {
+        this.o.logger.info('sync done', { sent: r.sent, stored: r.stored, duplicates: r.duplicates, deadLettered: r.deadLettered, batches: r.batches });
+      }
     } else {
       this.consecutiveFailures += 1;
       this.o.logger.warn('sync failed', { code: r.errorCode, error: r.error, failures: this.consecutiveFailures });

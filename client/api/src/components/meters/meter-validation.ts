@@ -1,0 +1,45 @@
+import { isIP } from 'node:net';
+import { body } from 'express-validator';
+import { LIMITS } from '@meterit/shared';
+import { check, describeType, integerProblem, isPlainObject, stringProblem } from '../../middleware/validate.js';
+
+/** Most meters one registration request may carry. */
+export const MAX_METERS_PER_REQUEST = 1000;
+const MAX_BACNET_INSTANCE = 4_194_303;
+
+export const registerMetersChains = () => [
+  body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object {"meters": [...]}'))).bail(),
+  body('meters').custom(
+    check((v) => {
+      if (!Array.isArray(v)) return `meters must be an array, got ${describeType(v)}`;
+      if (v.length > MAX_METERS_PER_REQUEST) return `at most ${MAX_METERS_PER_REQUEST} meters per request`;
+      const ids = v.map((m: unknown) => (isPlainObject(m) ? m.id : undefined)).filter((id) => typeof id === 'string');
+      const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+      return dup === undefined ? undefined : `meter id ${JSON.stringify(dup)} appears more than once`;
+    }),
+  ),
+  body('meters.*').custom(check((v) => (isPlainObject(v) ? undefined : `a meter must be an object, got ${describeType(v)}`))),
+  body('meters.*.id').custom(check(stringProblem('id', 1, LIMITS.maxIdLength))),
+  body('meters.*.name').custom(check(stringProblem('name', 1, 255))),
+  body('meters.*.bacnet_device_id').custom(check(integerProblem('bacnet_device_id', 0, MAX_BACNET_INSTANCE))),
+  body('meters.*.bacnet_ip').custom(
+    check((v) => (typeof v === 'string' && isIP(v) !== 0 ? undefined : `bacnet_ip must be an IPv4 or IPv6 address, got ${describeType(v)}`)),
+  ),
+  body('meters.*.bacnet_port').custom(check(integerProblem('bacnet_port', 1, 65535, { optional: true }))),
+  body('meters.*.is_active').custom(
+    check((v) => (v === undefined || typeof v === 'boolean' ? undefined : `is_active must be a boolean, got ${describeType(v)}`)),
+  ),
+  body('meters.*.data_points').custom(
+    check((v) => (Array.isArray(v) ? (v.length > 1000 ? 'at most 1000 data points per meter' : undefined) : `data_points must be an array, got ${describeType(v)}`)),
+  ),
+  body('meters.*.data_points.*').custom(check((v) => (isPlainObject(v) ? undefined : `a data point must be an object, got ${describeType(v)}`))),
+  body('meters.*.data_points.*.object_type').custom(check(stringProblem('object_type', 1, 64))),
+  body('meters.*.data_points.*.instance').custom(check(integerProblem('instance', 0, MAX_BACNET_INSTANCE))),
+  body('meters.*.data_points.*.property').custom(
+    check((v) => (v === undefined ? undefined : stringProblem('property', 1, 64)(v))),
+  ),
+  body('meters.*.data_points.*.name').custom(check(stringProblem('name', 1, LIMITS.maxDataPointLength))),
+  body('meters.*.data_points.*.unit').custom(
+    check((v) => (v === undefined || v === null ? undefined : stringProblem('unit', 0, LIMITS.maxUnitLength)(v))),
+  ),
+];

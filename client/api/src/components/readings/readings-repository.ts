@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+
+export interface ReadingToStore {
+  meterId: number;
+  dataPoint: string;
+  /** ISO-8601 as received; PostgreSQL parses it, so no precision is lost in JavaScript. */
+  timestamp: string;
+  value: number;
+  unit: string | null;
+  quality: string;
+}
+
+export interface BatchLogEntry {
+  siteId: number;
+  batchId: string | null;
+  requestId: string;
+  readings: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+}
+
+/** All SQL about readings and the batch log. */
+export class ReadingsRepository {
+  constructor(private readonly knex: Knex) {}
+
+  /**
+   * Insert readings idempotently in one statement. Returns the 0-based positions (in `readings`) that
+   * were newly stored; every other position was already there or repeats an earlier one of this batch.
+   * Within the batch the first occurrence of a key is the one inserted (DISTINCT ON … ORDER BY ord).
+   * Rows go in key order, so two concurrent batches with overlapping readings wait on each other
+   * instead of deadlocking.
+   */
+  async insertIdempotent(trx: Knex.Transaction, siteId: number, readings: ReadingToStore[]): Promise<Set<number>> {
+    const { rows } = await trx.raw<{ rows: { ord: number }[] }>(
+      `WITH input AS (
+         SELECT * FROM unnest(?::int[], ?::text[], ?::timestamptz[], ?::float8[], ?::text[], ?::text[])
+                  WITH ORDINALITY AS t(meter_id, data_point, ts, value, unit, quality, ord)
+       ), first_of_key AS (
+         SELECT DISTINCT ON (meter_id, data_point, ts) * FROM input ORDER BY meter_id, data_point, ts, ord
+       ), inserted AS (
+         INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality)
+         SELECT ?, meter_id, data_point, ts, value, unit, quality FROM first_of_key ORDER BY meter_id, data_point, ts
+         ON CONFLICT (site_id, meter_id, data_point, ts) DO NOTHING
+         RETURNING meter_id, data_point, ts
+       )
+       SELECT f.ord FROM first_of_key f JOIN inserted i USING (meter_id, data_point, ts)`,
+      // pg sends JS arrays as PostgreSQL array literals; the casts above give them their types.
+      [
+        readings.map((r) => r.meterId),
+        readings.map((r) => r.dataPoint),
+        readings.map((r) => r.timestamp),
+        readings.map((r) => r.value),
+        readings.map((r) => r.unit),
+        readings.map((r) => r.quality),
+        siteId,
+      ] as unknown as Knex.RawBinding[],
+    );
+    return new Set(rows.map((r) => Number(r.ord) - 1));
+  }
+
+  async logBatch(entry: BatchLogEntry, trx: Knex = this.knex): Promise<void> {
+    await trx.raw(
+      `INSERT INTO sync_batches (site_id, batch_id, request_id, readings, stored, duplicates, rejected)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [entry.siteId, entry.batchId, entry.requestId, entry.readings, entry.stored, entry.duplicates, entry.rejected],
+    );
+    if (entry.stored + entry.duplicates > 0) {
+      await trx.raw('UPDATE sites SET last_batch_at = now() WHERE id = ?', [entry.siteId]);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { body } from 'express-validator';
+import { check, describeType, integerProblem, isPlainObject, stringProblem } from '../../middleware/validate.js';
+import { parseStrictIso } from '../readings/timestamps.js';
+
+const isoProblem = (name: string, nullable: boolean) => (v: unknown) => {
+  if (v === undefined) return `${name} is required${nullable ? ' (null when not applicable)' : ''}`;
+  if (v === null) return nullable ? undefined : `${name} must not be null`;
+  if (typeof v !== 'string') return `${name} must be an ISO-8601 string, got ${describeType(v)}`;
+  const parsed = parseStrictIso(v);
+  return 'problem' in parsed ? `${name} ${parsed.problem}` : undefined;
+};
+
+const count = (name: string) => integerProblem(name, 0, Number.MAX_SAFE_INTEGER);
+
+export const heartbeatChains = () => [
+  body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object'))).bail(),
+  body('agent_version').custom(check(stringProblem('agent_version', 1, 64))),
+  body('agent_time').custom(check(isoProblem('agent_time', false))),
+  body('collecting').custom(check((v) => (typeof v === 'boolean' ? undefined : `collecting must be a boolean, got ${describeType(v)}`))),
+  body('queue_depth').custom(check(count('queue_depth'))),
+  body('oldest_unsent_at').custom(check(isoProblem('oldest_unsent_at', true))),
+  body('dead_letters').custom(check(count('dead_letters'))),
+  body('uplink_down_since').custom(check(isoProblem('uplink_down_since', true))),
+  body('last_sync_at').custom(check(isoProblem('last_sync_at', true))),
+  body('meters').custom(check((v) => (isPlainObject(v) ? undefined : `meters must be an object, got ${describeType(v)}`))),
+  body('meters.configured').custom(check(count('meters.configured'))),
+  body('meters.ok').custom(check(count('meters.ok'))),
+  body('meters.failing').custom(check(count('meters.failing'))),
+  body('meters.never_answered').custom(check(count('meters.never_answered'))),
+];

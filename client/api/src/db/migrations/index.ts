@@ -1,0 +1,15 @@
+import type { Migration } from '@meterit/shared/node';
+import { createSites } from './20251121000100_create_sites.js';
+import { createSiteApiKeys } from './20251121000200_create_site_api_keys.js';
+import { createMeters } from './20251121000300_create_meters.js';
+import { createMeterReadings } from './20251121000400_create_meter_readings.js';
+import { createHeartbeatsAndSyncBatches } from './20251121000500_create_heartbeats_and_sync_batches.js';
+
+/** In order. Append new migrations here; never edit or reorder one that has shipped. */
+export const migrations: Migration[] = [
+  createSites,
+  createSiteApiKeys,
+  createMeters,
+  createMeterReadings,
+  createHeartbeatsAndSyncBatches,
+];

@@ -1,0 +1,9 @@
+// Public entry of @meterit/client-api for other packages (end-to-end tests, scripts).
+export { startClientApi } from './server.js';
+export type { RunningClientApi, StartOptions } from './server.js';
+export { loadConfig } from './config.js';
+export type { ClientApiConfig, DatabaseConfig } from './config.js';
+export { createApp } from './app.js';
+export { SitesService } from './components/sites/sites-service.js';
+export type { CreatedSiteKey } from './components/sites/sites-service.js';
+export { migrations } from './db/migrations/index.js';

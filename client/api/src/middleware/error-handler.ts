@@ -1,0 +1,77 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ErrorCode, type ApiErrorBody, type ErrorCodeValue } from '@meterit/shared';
+import type { Logger } from '@meterit/shared/node';
+import { ApiError } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/index.js';
+
+interface Answer {
+  status: number;
+  code: ErrorCodeValue;
+  message: string;
+  details?: unknown;
+  extraBody?: Record<string, unknown> | undefined;
+}
+
+/** body-parser / raw-body / zlib errors carry a `type` or a zlib `code`; map them to our codes. */
+function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown; limit?: unknown }, bodyLimit: string): Answer | undefined {
+  switch (err.type) {
+    case 'entity.too.large':
+      return {
+        status: 413,
+        code: ErrorCode.BODY_TOO_LARGE,
+        message: `request body is larger than the limit of ${bodyLimit} (measured after gzip decoding); send fewer readings per batch`,
+        details: { limit_bytes: typeof err.limit === 'number' ? err.limit : undefined },
+      };
+    case 'entity.parse.failed':
+      return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body is not valid JSON: ${String(err.message)}` };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, code: ErrorCode.MALFORMED_BODY, message: `${String(err.message)}; send JSON, optionally with Content-Encoding: gzip` };
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body could not be read: ${String(err.message)}` };
+  }
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
+    return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body could not be decoded as gzip: ${String(err.message)}` };
+  }
+  return undefined;
+}
+
+/** The one place errors become responses: always JSON ApiErrorBody, never a 500 for bad input. */
+export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const log = req.log ?? logger;
+    let answer: Answer;
+    if (err instanceof ApiError) {
+      answer = { status: err.status, code: err.code, message: err.message, details: err.details, extraBody: err.extraBody };
+    } else if (err && typeof err === 'object' && fromBodyParser(err, bodyLimit)) {
+      answer = fromBodyParser(err, bodyLimit) as Answer;
+    } else if (isDatabaseUnavailable(err)) {
+      log.warn('database unavailable', { err: err instanceof Error ? err.message : String(err) });
+      answer = { status: 503, code: ErrorCode.UNAVAILABLE, message: 'the database is not available; retry later' };
+      res.setHeader('Retry-After', '5');
+    } else {
+      log.error('unhandled error', { err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
+      answer = { status: 500, code: ErrorCode.INTERNAL, message: `unexpected server error; it was logged with request id ${req.requestId}` };
+    }
+    if (answer.status < 500) log.info('request rejected', { status: answer.status, code: answer.code, reason: answer.message });
+    const body: ApiErrorBody = {
+      error: {
+        code: answer.code,
+        message: answer.message,
+        ...(answer.details === undefined ? {} : { details: answer.details }),
+        request_id: req.requestId,
+      },
+    };
+    res.status(answer.status).json({ ...answer.extraBody, ...body });
+  };
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new ApiError(404, ErrorCode.NOT_FOUND, `no route ${req.method} ${req.path}`));
+};

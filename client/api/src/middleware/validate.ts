@@ -1,0 +1,62 @@
+import type { Request } from 'express';
+import { validationResult, type ValidationChain } from 'express-validator';
+import { validationFailed } from '../errors.js';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** Run express-validator chains and return every problem (empty when the request is fine). */
+export async function collectProblems(req: Request, chains: ValidationChain[]): Promise<FieldProblem[]> {
+  for (const chain of chains) await chain.run(req);
+  return validationResult(req)
+    .array()
+    .map((e) => ({ field: e.type === 'field' ? e.path || '(body)' : e.type, message: String(e.msg) }));
+}
+
+/** Run chains; on any problem throw 400 VALIDATION_FAILED naming every bad field. */
+export async function validateOrThrow(req: Request, chains: ValidationChain[]): Promise<void> {
+  const problems = await collectProblems(req, chains);
+  if (problems.length > 0) {
+    const summary = problems
+      .slice(0, 5)
+      .map((p) => `${p.field}: ${p.message}`)
+      .join('; ');
+    throw validationFailed(`invalid request: ${summary}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, problems);
+  }
+}
+
+/** A custom validator from a function that returns the problem as text, or undefined when the value is fine. */
+export function check(problem: (value: unknown) => string | undefined): (value: unknown) => true {
+  return (value) => {
+    const p = problem(value);
+    if (p !== undefined) throw new Error(p);
+    return true;
+  };
+}
+
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const stringProblem = (name: string, min: number, max: number) => (v: unknown) => {
+  if (v === undefined) return `${name} is required`;
+  if (typeof v !== 'string') return `${name} must be a string, got ${describeType(v)}`;
+  if (v.length < min || v.length > max) return `${name} must be ${min} to ${max} characters long, got ${v.length}`;
+  return undefined;
+};
+
+export const integerProblem = (name: string, min: number, max: number, opts: { optional?: boolean } = {}) => (v: unknown) => {
+  if (v === undefined) return opts.optional ? undefined : `${name} is required`;
+  if (typeof v !== 'number' || !Number.isInteger(v)) return `${name} must be an integer, got ${describeType(v)}`;
+  if (v < min || v > max) return `${name} must be between ${min} and ${max}, got ${v}`;
+  return undefined;
+};
+
+export function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'number') return Number.isFinite(v) ? `the number ${v}` : 'a non-finite number';
+  return `a ${typeof v}`;
+}

@@ -1,0 +1,18 @@
+// The agent's BACnet/IP adapter: the only code in the agent that imports @bacnet-js/client.
+export { BacnetAdapter } from './adapter.js';
+export type {
+  BacnetAdapterOptions,
+  DeviceRef,
+  DiscoveredDevice,
+  DiscoveredPoint,
+  DiscoverOptions,
+  PointFailure,
+  PointReading,
+  PointRef,
+  PointResult,
+  RawReadResult,
+  RawValue,
+} from './adapter.js';
+export { BacnetError, BacnetErrorCode } from './errors.js';
+export type { BacnetErrorCodeValue } from './errors.js';
+export type { Logger } from './logger.js';

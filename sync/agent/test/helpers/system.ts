@@ -1,0 +1,182 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import knexFactory, { type Knex } from 'knex';
+import { freePort } from '@meterit/shared/testing';
+import type { MeterConfig } from '@meterit/shared';
+
+// Runs the real deployables as processes, the way production runs them, so tests can
+// stop, restart and SIGKILL them.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const execFileAsync = promisify(execFile);
+
+export interface Proc {
+  child: ChildProcess;
+  output: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+function run(script: string, env: Record<string, string>, name: string): Proc {
+  const child = spawn(process.execPath, [path.join(root, script)], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (b: Buffer) => {
+    output.push(b.toString());
+    if (output.length > 2000) output.splice(0, 1000);
+    if (process.env.E2E_VERBOSE) process.stderr.write(`[${name}] ${b.toString()}`);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface ClientSystem {
+  url: string;
+  port: number;
+  databaseUrl: string;
+  proc: Proc;
+  db: Knex;
+  restart(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startClientSystem(databaseUrl: string, port?: number): Promise<ClientSystem> {
+  const p = port ?? (await freePort());
+  const env = { DATABASE_URL: databaseUrl, PORT: String(p), HOST: '127.0.0.1', NODE_ENV: 'test' };
+  const url = `http://127.0.0.1:${p}`;
+  const boot = async () => {
+    const proc = run('client/api/dist/main.js', env, 'client-api');
+    await waitUntil('the client API to be ready', async () => (await fetch(`${url}/ready`).catch(() => null))?.ok, 60_000);
+    return proc;
+  };
+  const sys: ClientSystem = {
+    url,
+    port: p,
+    databaseUrl,
+    proc: await boot(),
+    db: knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 2 } }),
+    async restart() {
+      sys.proc = await boot();
+    },
+    async stop(signal) {
+      await sys.proc.stop(signal);
+    },
+  };
+  return sys;
+}
+
+export async function createSite(databaseUrl: string, name: string): Promise<{ site_id: number; site_name: string; api_key: string }> {
+  const { stdout } = await execFileAsync(process.execPath, [path.join(root, 'client/api/dist/cli/create-site.js'), '--name', name], {
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+  });
+  return JSON.parse(stdout) as { site_id: number; site_name: string; api_key: string };
+}
+
+export interface AgentProcess {
+  proc: Proc;
+  db: Knex;
+  env: Record<string, string>;
+  restart(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startAgentProcess(opts: {
+  clientUrl: string;
+  apiKey: string;
+  databaseUrl: string;
+  meters: MeterConfig[];
+  bacnetInterface: string;
+  bacnetPort?: number;
+  env?: Record<string, string>;
+}): Promise<AgentProcess> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-agent-'));
+  const metersFile = path.join(dir, 'meters.json');
+  writeFileSync(metersFile, JSON.stringify({ meters: opts.meters }, null, 2));
+  const env = {
+    CLIENT_API_URL: `${opts.clientUrl}/api`,
+    CLIENT_API_KEY: opts.apiKey,
+    LOCAL_DATABASE_URL: opts.databaseUrl,
+    METERS_FILE: metersFile,
+    SYNC_DATA_DIR: dir,
+    BACNET_INTERFACE: opts.bacnetInterface,
+    BACNET_PORT: String(opts.bacnetPort ?? 47808),
+    BACNET_BROADCAST_ADDRESS: '127.255.255.255',
+    BACNET_TIMEOUT_MS: '1000',
+    COLLECTION_INTERVAL_SECONDS: '1',
+    SYNC_INTERVAL_MINUTES: String(1.5 / 60),
+    HEARTBEAT_INTERVAL_SECONDS: '2',
+    BACKOFF_BASE_SECONDS: '0.2',
+    BACKOFF_CAP_SECONDS: '1',
+    HTTP_TIMEOUT_SECONDS: '5',
+    ...opts.env,
+  };
+  const boot = async () => {
+    const proc = run('sync/agent/dist/main.js', env, 'agent');
+    await waitUntil('the agent to start collecting', async () => proc.output.join('').includes('agent running'), 60_000);
+    return proc;
+  };
+  const a: AgentProcess = {
+    proc: await boot(),
+    db: knexFactory({ client: 'pg', connection: opts.databaseUrl, pool: { min: 0, max: 2 } }),
+    env,
+    async restart() {
+      a.proc = await boot();
+    },
+    async stop(signal) {
+      await a.proc.stop(signal);
+    },
+  };
+  return a;
+}
+
+export interface CentralReading {
+  meter: string;
+  data_point: string;
+  ts: Date;
+  value: number;
+  unit: string | null;
+  quality: string;
+}
+
+export async function centralReadings(db: Knex, siteId: number): Promise<CentralReading[]> {
+  return db('meter_readings as r')
+    .join('meters as m', 'm.id', 'r.meter_id')
+    .where('m.site_id', siteId)
+    .orderBy([{ column: 'm.external_id' }, { column: 'r.data_point' }, { column: 'r.ts' }])
+    .select('m.external_id as meter', 'r.data_point', 'r.ts', 'r.value', 'r.unit', 'r.quality');
+}
+
+export async function unsentCount(db: Knex): Promise<number> {
+  const row = await db('meter_readings').whereNull('synced_at').count<{ count: number }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}

@@ -1,0 +1,10 @@
+// BACnet/IP energy-meter simulator: one library device per meter, for the demo, tests and benchmarks.
+export { startSimulator } from './simulator.js';
+export type { Simulator, SimulatorOptions, SimMeterInfo, SimPointInfo } from './simulator.js';
+export { DEFAULT_BEHAVIOUR } from './meter.js';
+export type { Logger, MeterBehaviour, MeterBehaviourInput, ServedValue, SimMeterSpec } from './meter.js';
+export { standardMeterPoints } from './points.js';
+export type { PointContext, PointModel, SimObjectType, SimPointSpec } from './points.js';
+export { toMetersJson } from './meters-json.js';
+export type { MetersJsonMeter } from './meters-json.js';
+export { createRandom } from './random.js';
