@@ -90,7 +90,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     if (pid > 0 && pidAlive(pid)) {
-      logger.warn('embedded PostgreSQL already running on this data folder; reusing it', { pid, port });
+      logger.info('reusing the embedded PostgreSQL already running on this data folder', { pid, port });
       return { connection, stop: async () => {} };
     }
   }

@@ -22,7 +22,7 @@ const USAGE = `Usage: meterit-simulator [options]
   --help`;
 
 const log = (level: string) => (msg: string, meta?: Record<string, unknown>) =>
-  console.error(JSON.stringify({ time: new Date().toISOString(), level, msg, ...meta }));
+  console.error(JSON.stringify({ timestamp: new Date().toISOString(), level, message: msg, service: 'simulator', ...meta }));
 const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: () => undefined };
 
 function addressPlus(base: string, n: number): string {
