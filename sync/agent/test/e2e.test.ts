@@ -85,7 +85,7 @@ beforeAll(async () => {
   client = await startClientSystem(clientDb);
   site = await createSite(clientDb, 'E2E site');
   sim = await startSimulator({
-    meters: [0, 1, 2, 3].map((i) => ({ deviceId: 3000 + i, name: `E2E meter ${i}`, address: `127.0.3.${METER_BASE + i}`, port: 47808 })),
+    meters: [0, 1, 2, 3, 4].map((i) => ({ deviceId: 3000 + i, name: `E2E meter ${i}`, address: `127.0.3.${METER_BASE + i}`, port: 47808 })),
     listenBroadcast: false,
     seed: 42,
   });
@@ -93,9 +93,10 @@ beforeAll(async () => {
     clientUrl: client.url,
     apiKey: site.api_key,
     databaseUrl: siteDb,
-    meters: toMetersJson(sim.meters).meters as MeterConfig[],
+    // The fifth meter is not in meters.json: it is added later in the client system.
+    meters: toMetersJson(sim.meters.slice(0, 4)).meters as MeterConfig[],
     bacnetInterface: AGENT_ADDRESS,
-    env: { BATCH_SIZE: '8' },
+    env: { BATCH_SIZE: '8', CONFIG_REFRESH_MINUTES: String(2 / 60) },
   });
 });
 
@@ -114,7 +115,13 @@ describe('meters → site agent → client system', () => {
     const n = await expectExactlyOnce();
     expect(n).toBeGreaterThanOrEqual(48);
     const meters = await client.db('meters').where({ site_id: site.site_id }).pluck('external_id');
-    expect(meters.sort()).toEqual(sim.meters.map((m) => m.externalId).sort());
+    expect(meters.sort()).toEqual(sim.meters.slice(0, 4).map((m) => m.externalId).sort());
+    // The heartbeat tells the client system how the site is doing.
+    const beat = await waitUntil('a heartbeat after the queue drained', async () => {
+      const row = await client.db('sites').where({ id: site.site_id }).first('last_heartbeat');
+      return row?.last_heartbeat?.queue_depth === 0 && row.last_heartbeat.meters.failing + row.last_heartbeat.meters.never_answered === 4 ? row.last_heartbeat : null;
+    });
+    expect(beat).toMatchObject({ agent_version: '0.1.0', collecting: true, oldest_unsent_at: null, uplink_down_since: null, meters: { configured: 4 } });
     revive();
   });
 
@@ -157,5 +164,32 @@ describe('meters → site agent → client system', () => {
     await quiesce();
     await expectExactlyOnce();
     revive();
+  });
+
+  it('when a meter is added in the client system, then the agent polls it, and keeps polling it from its local cache after a restart while the client system is down', async () => {
+    const extra = sim.meters[4]!;
+    const servedFor = () => sim.served().filter((s) => s.deviceId === extra.deviceId).length;
+    expect(servedFor()).toBe(0);
+    await client.db('meters').insert({
+      site_id: site.site_id,
+      external_id: extra.externalId,
+      name: extra.name,
+      bacnet_device_id: extra.deviceId,
+      bacnet_ip: extra.address,
+      bacnet_port: extra.port,
+      data_points: JSON.stringify(toMetersJson([extra]).meters[0]!.data_points),
+    });
+    await waitUntil('the new meter to be polled', async () => servedFor() >= 4, 30_000);
+
+    await client.stop();
+    await agent.stop();
+    await agent.restart();
+    const before = servedFor();
+    await waitUntil('the new meter to be polled from the cache, offline', async () => servedFor() >= before + 8, 30_000);
+
+    await client.restart();
+    await quiesce();
+    await expectExactlyOnce();
+    expect((await centralReadings(client.db, site.site_id)).some((r) => r.meter === extra.externalId)).toBe(true);
   });
 });
