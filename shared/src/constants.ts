@@ -4,6 +4,7 @@ export const SYNC_PATHS = {
   config: '/api/sync/config',
   heartbeat: '/api/sync/heartbeat',
   meters: '/api/sync/meters',
+  commissioning: '/api/sync/commissioning',
 } as const;
 
 export const API_KEY_HEADER = 'x-api-key';

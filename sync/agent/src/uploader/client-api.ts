@@ -40,6 +40,8 @@ export type BatchAnswer =
 
 export interface UplinkState {
   up: boolean | null;
+  /** When the uplink last went from down (or unknown, at start) to up. */
+  upSince: Date | null;
   downSince: Date | null;
   lastOkAt: Date | null;
   lastError: { code: string; message: string; at: Date } | null;
@@ -55,7 +57,7 @@ export interface ClientApiOptions {
 
 /** The agent's only HTTP door to the client system: gzip bodies, own timeouts, request ids, uplink state. */
 export class ClientApi {
-  readonly uplink: UplinkState = { up: null, downSince: null, lastOkAt: null, lastError: null };
+  readonly uplink: UplinkState = { up: null, upSince: null, downSince: null, lastOkAt: null, lastError: null };
   private readonly now: () => number;
 
   constructor(private readonly opts: ClientApiOptions) {
@@ -72,6 +74,11 @@ export class ClientApi {
 
   registerMeters(meters: MeterConfig[]): Promise<RegisterMetersResponse> {
     return this.json<RegisterMetersResponse>('POST', SYNC_PATHS.meters, { meters });
+  }
+
+  /** The installer's commissioning report, shown on the site's page in the client system. */
+  uploadCommissioningReport(report: unknown): Promise<unknown> {
+    return this.json<unknown>('POST', SYNC_PATHS.commissioning, report);
   }
 
   heartbeat(body: HeartbeatRequest): Promise<HeartbeatResponse> {
@@ -128,6 +135,7 @@ export class ClientApi {
       // Reachable but not serving: still counts as the uplink not working.
       this.markDown(new ClientApiError(res.status === 429 ? ErrorCode.RATE_LIMITED : ErrorCode.UNAVAILABLE, `HTTP ${res.status}`));
     } else {
+      if (this.uplink.up !== true) this.uplink.upSince = new Date(this.now());
       this.uplink.up = true;
       this.uplink.downSince = null;
       this.uplink.lastOkAt = new Date(this.now());
@@ -156,6 +164,7 @@ export class ClientApi {
     const at = new Date(this.now());
     if (this.uplink.up !== false || !this.uplink.downSince) this.uplink.downSince = at;
     this.uplink.up = false;
+    this.uplink.upSince = null;
     this.uplink.lastError = { code: e.code, message: e.message, at };
     this.opts.logger.warn('uplink problem', { code: e.code, error: e.message });
   }
