@@ -4,7 +4,7 @@
 // and a site agent polling them and syncing to the client system.
 // Ctrl-C stops everything cleanly; a second run reuses the data in .data/.
 import { spawn, execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import path from 'node:path';
@@ -170,9 +170,22 @@ async function main() {
     HEARTBEAT_INTERVAL_SECONDS: '30',
   });
 
+  const adminFile = path.join(data, 'client', 'initial-admin.json');
+  let admin;
+  try {
+    admin = JSON.parse(readFileSync(adminFile, 'utf8'));
+  } catch {
+    admin = undefined;
+  }
   say('');
   say('MeterIT demo is running:');
-  say(`  client system API   ${clientUrl}   (health: ${clientUrl}/health)`);
+  say(`  operators' web app  ${clientUrl}/`);
+  say(
+    admin
+      ? `  log in as          ${admin.email} / ${admin.password}   (generated on first start; kept in ${adminFile})`
+      : `  log in as          the admin you created (ADMIN_EMAIL / ADMIN_PASSWORD); ${adminFile} does not exist`,
+  );
+  say(`  client system API   ${clientUrl}/api   (health: ${clientUrl}/health)`);
   say(`  simulated meters    ${meters} BACnet/IP devices at ${meterBaseAddress}… (meters.json: ${metersFile})`);
   say(`  site agent          BACnet on ${agentAddress}:47808, local queue in .data/sync`);
   say(`  logs                ${logs}`);

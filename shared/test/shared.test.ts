@@ -55,3 +55,31 @@ describe('embedded PostgreSQL', () => {
     await server.stop();
   });
 });
+
+describe('log files', () => {
+  it('when modules log, then each daily file holds the JSON lines of its modules only', async () => {
+    const { mkdtempSync, readdirSync, readFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-logs-'));
+    const logger = createLogger({
+      service: 'agent',
+      dir,
+      files: [{ name: 'agent' }, { name: 'collection', modules: ['collection'] }, { name: 'sync', modules: ['sync'] }],
+    });
+    logger.child({ module: 'collection' }).info('meter read', { meter: 'm1' });
+    logger.child({ module: 'sync' }).info('sync done', { sent: 5 });
+    await new Promise<void>((resolve) => {
+      logger.on('finish', () => resolve());
+      logger.end();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const read = (stem: string) => {
+      const file = readdirSync(dir).find((f) => f.startsWith(`${stem}-`) && f.endsWith('.log'))!;
+      return readFileSync(path.join(dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l).message);
+    };
+    expect(read('collection')).toEqual(['meter read']);
+    expect(read('sync')).toEqual(['sync done']);
+    expect(read('agent')).toEqual(['meter read', 'sync done']);
+  });
+});

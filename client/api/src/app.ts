@@ -1,13 +1,27 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from '@meterit/shared/node';
 import { requestContext } from './middleware/request-context.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
+import { userAuth } from './middleware/user-auth.js';
 import { healthRouter } from './components/health/routes.js';
 import { syncRouter } from './components/sync/routes.js';
 import { SitesService } from './components/sites/sites-service.js';
 import { MetersService } from './components/meters/meters-service.js';
 import { IngestService } from './components/readings/ingest.js';
+import { AuthService } from './components/auth/auth-service.js';
+import { authRouter } from './components/auth/routes.js';
+import { UsersService } from './components/users/users-service.js';
+import { usersRouter } from './components/users/routes.js';
+import { MeterDirectory } from './components/meters/meter-directory.js';
+import { metersRouter } from './components/meters/operator-routes.js';
+import { ReadingsService } from './components/readings/readings-service.js';
+import { readingsRouter } from './components/readings/operator-routes.js';
+import { SiteDirectory } from './components/sites/site-directory.js';
+import { sitesRouter } from './components/sites/operator-routes.js';
+import type { ClientApiConfig } from './config.js';
 
 export interface AppDeps {
   knex: Knex;
@@ -15,10 +29,27 @@ export interface AppDeps {
   bodyLimit: string;
   syncRateLimitPerMinute: number;
   trustProxy: boolean;
+  /** Operator side; defaults suit tests that only exercise the sync endpoints. */
+  operator?: Partial<
+    Pick<
+      ClientApiConfig,
+      | 'jwtSecret'
+      | 'accessTokenTtlSeconds'
+      | 'refreshTokenTtlSeconds'
+      | 'loginRateLimitPerMinute'
+      | 'siteOfflineAfterMinutes'
+      | 'backlogDegradedMinutes'
+      | 'clockSkewDegradedSeconds'
+      | 'keyRotationGraceHours'
+      | 'readingsMaxRows'
+      | 'webDistDir'
+    >
+  >;
 }
 
 /** The Express application, without listening: wiring only. */
 export function createApp(deps: AppDeps): Express {
+  const o = deps.operator ?? {};
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
@@ -26,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
   // Inflates gzip/deflate/br bodies; the limit applies to the decoded size, so a small gzip bomb cannot expand past it.
   // Routers mount it after authentication, so an unauthenticated caller cannot make us read and parse large bodies.
   const jsonBody = express.json({ limit: deps.bodyLimit, inflate: true, strict: true });
+  const smallJsonBody = express.json({ limit: '1mb', strict: true });
   app.use(healthRouter(deps.knex));
   app.use(
     syncRouter({
@@ -36,6 +68,48 @@ export function createApp(deps: AppDeps): Express {
       jsonBody,
     }),
   );
+
+  const backlogMs = (o.backlogDegradedMinutes ?? 15) * 60_000;
+  const auth = new AuthService(deps.knex, {
+    jwtSecret: o.jwtSecret ?? 'test-only-secret-that-is-long-enough-0123456789',
+    accessTokenTtlSeconds: o.accessTokenTtlSeconds ?? 900,
+    refreshTokenTtlSeconds: o.refreshTokenTtlSeconds ?? 30 * 86_400,
+  });
+  const users = new UsersService(deps.knex);
+  const meters = new MeterDirectory(deps.knex, backlogMs);
+  const readings = new ReadingsService(deps.knex, meters);
+  const sites = new SiteDirectory(deps.knex, meters, readings, {
+    offlineAfterMs: (o.siteOfflineAfterMinutes ?? 10) * 60_000,
+    backlogDegradedMs: backlogMs,
+    clockSkewDegradedMs: (o.clockSkewDegradedSeconds ?? 60) * 1000,
+    keyRotationGraceMs: (o.keyRotationGraceHours ?? 24) * 3_600_000,
+    currentPowerMaxAgeMs: backlogMs,
+  });
+  app.use(authRouter({ auth, users, loginRateLimitPerMinute: o.loginRateLimitPerMinute ?? 10, jsonBody: smallJsonBody }));
+  // Every operator endpoint: a valid access token first, then the body.
+  app.use(['/api/sites', '/api/meters', '/api/readings', '/api/consumption', '/api/users'], userAuth(auth), smallJsonBody);
+  app.use(sitesRouter({ sites, meters }));
+  app.use(metersRouter(meters));
+  app.use(readingsRouter({ readings, meters, maxRows: o.readingsMaxRows ?? 10_000 }));
+  app.use(usersRouter(users));
+
+  // The built web app on the same port: static files, and index.html for every other page path.
+  const dist = o.webDistDir;
+  if (dist && existsSync(path.join(dist, 'index.html'))) {
+    deps.logger.info('serving the web app', { dir: dist });
+    app.use(express.static(dist, { index: false, maxAge: '1h', setHeaders: (res, file) => {
+      if (file.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
+    } }));
+    app.use((req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/api/') || req.path === '/api' || !req.accepts('html')) {
+        next();
+        return;
+      }
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(dist, 'index.html'));
+    });
+  }
+
   app.use(notFound);
   app.use(errorHandler(deps.logger, deps.bodyLimit));
   return app;

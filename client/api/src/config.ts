@@ -28,6 +28,29 @@ export interface ClientApiConfig {
   logLevel: string;
   logFile: string | undefined;
   trustProxy: boolean;
+  /** Lifetime of an operator's access token (JWT), seconds. */
+  accessTokenTtlSeconds: number;
+  /** Lifetime of a refresh token, seconds; each use rotates it. */
+  refreshTokenTtlSeconds: number;
+  /** Failed logins per minute per client address and e-mail before 429. */
+  loginRateLimitPerMinute: number;
+  /** The first admin, created on first start when there is no user yet. */
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  /** Where the generated first admin's password is written (0600) outside production; undefined = not written. */
+  initialAdminFile: string | undefined;
+  /** A site without a heartbeat for this long is offline. */
+  siteOfflineAfterMinutes: number;
+  /** The backlog's oldest unsent reading older than this makes a site degraded. */
+  backlogDegradedMinutes: number;
+  /** |agent clock − server clock| above this makes a site degraded. */
+  clockSkewDegradedSeconds: number;
+  /** Old API keys keep working this long after a rotation. */
+  keyRotationGraceHours: number;
+  /** Most rows one /api/readings answer carries (JSON); CSV exports may carry 10×. */
+  readingsMaxRows: number;
+  /** The built web app served on the same port; undefined or missing folder = API only. */
+  webDistDir: string | undefined;
 }
 
 const optionalString = z
@@ -43,6 +66,15 @@ const port = (fallback: number) =>
     .pipe(z.string().regex(/^\d+$/, 'must be a whole number'))
     .transform(Number)
     .pipe(z.number().int().min(0).max(65535));
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? String(fallback) : v.trim()))
+    .pipe(z.string().regex(/^\d+$/, 'must be a whole number'))
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 const envSchema = z
   .object({
@@ -82,6 +114,17 @@ const envSchema = z
       .enum(['true', 'false', '1', '0', ''])
       .optional()
       .transform((v) => v === 'true' || v === '1'),
+    ACCESS_TOKEN_TTL_SECONDS: wholeNumber(900, 10, 86_400),
+    REFRESH_TOKEN_TTL_DAYS: wholeNumber(30, 1, 365),
+    LOGIN_RATE_LIMIT_PER_MINUTE: wholeNumber(10, 1, 100_000),
+    ADMIN_EMAIL: optionalString.pipe(z.email('must be an e-mail address').optional()),
+    ADMIN_PASSWORD: z.string().optional().transform((v) => (v === undefined || v === '' ? undefined : v)),
+    SITE_OFFLINE_AFTER_MINUTES: wholeNumber(10, 1, 10_080),
+    BACKLOG_DEGRADED_MINUTES: wholeNumber(15, 1, 10_080),
+    CLOCK_SKEW_DEGRADED_SECONDS: wholeNumber(60, 1, 86_400),
+    KEY_ROTATION_GRACE_HOURS: wholeNumber(24, 0, 8760),
+    READINGS_MAX_ROWS: wholeNumber(10_000, 10, 1_000_000),
+    WEB_DIST_DIR: optionalString,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -92,6 +135,12 @@ const envSchema = z
       } else if (KNOWN_WEAK_SECRETS.has(env.JWT_SECRET.toLowerCase()) || new Set(env.JWT_SECRET).size < 8) {
         ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is a default or low-entropy value; generate one with `openssl rand -base64 48`' });
       }
+    }
+    if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_PASSWORD.length < 12) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'must be at least 12 characters' });
+    }
+    if (env.ADMIN_PASSWORD !== undefined && !env.ADMIN_EMAIL) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_EMAIL'], message: 'required when ADMIN_PASSWORD is set' });
     }
     if (env.POSTGRES_HOST && env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set either DATABASE_URL or POSTGRES_HOST, not both' });
@@ -134,6 +183,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     logFile: e.LOG_FILE,
     trustProxy: e.TRUST_PROXY,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_DAYS * 86_400,
+    loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD,
+    // Only in development: the demo shows it; in production the one log line is all there is.
+    initialAdminFile:
+      e.NODE_ENV !== 'development' ? undefined : path.join(path.resolve(e.CLIENT_DATA_DIR ?? path.join(REPO_ROOT, '.data', 'client')), 'initial-admin.json'),
+    siteOfflineAfterMinutes: e.SITE_OFFLINE_AFTER_MINUTES,
+    backlogDegradedMinutes: e.BACKLOG_DEGRADED_MINUTES,
+    clockSkewDegradedSeconds: e.CLOCK_SKEW_DEGRADED_SECONDS,
+    keyRotationGraceHours: e.KEY_ROTATION_GRACE_HOURS,
+    readingsMaxRows: e.READINGS_MAX_ROWS,
+    webDistDir: path.resolve(e.WEB_DIST_DIR ?? path.join(REPO_ROOT, 'client', 'web', 'dist')),
   };
 }
 
@@ -149,4 +212,10 @@ export function describeDatabase(db: DatabaseConfig): string {
     case 'embedded':
       return `embedded PostgreSQL in ${db.dataDir} on port ${db.port}, database ${db.database}`;
   }
+}
+
+/** LOG_FILE as the shared logger's rotated-file options: <dir>/<name>-YYYY-MM-DD.log. */
+export function logFileOptions(logFile: string | undefined): { dir?: string; files?: { name: string }[] } {
+  if (!logFile) return {};
+  return { dir: path.dirname(path.resolve(logFile)), files: [{ name: path.basename(logFile).replace(/\.log$/, '') }] };
 }

@@ -1,6 +1,6 @@
 import { ConfigError, createLogger } from '@meterit/shared/node';
 import { startClientApi, type RunningClientApi } from './server.js';
-import { loadConfig, type ClientApiConfig } from './config.js';
+import { loadConfig, logFileOptions, type ClientApiConfig } from './config.js';
 
 function readConfig(): ClientApiConfig {
   try {
@@ -15,7 +15,7 @@ function readConfig(): ClientApiConfig {
 }
 
 const config = readConfig();
-const logger = createLogger({ service: 'client-api', level: config.logLevel, files: config.logFile ? [config.logFile] : [] });
+const logger = createLogger({ service: 'client-api', level: config.logLevel, ...logFileOptions(config.logFile) });
 const errInfo = (err: unknown) => (err instanceof Error ? { message: err.message, stack: err.stack } : String(err));
 
 const starting: Promise<RunningClientApi> = startClientApi(config, { logger });

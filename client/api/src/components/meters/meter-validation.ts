@@ -43,3 +43,38 @@ export const registerMetersChains = () => [
     check((v) => (v === undefined || v === null ? undefined : stringProblem('unit', 0, LIMITS.maxUnitLength)(v))),
   ),
 ];
+
+/** One meter in a POST (every field) or PATCH (`partial`: only what is sent) from the web app. */
+export const meterWriteChains = (partial: boolean) => {
+  const opt = (problem: (v: unknown) => string | undefined) => (v: unknown) => (partial && v === undefined ? undefined : problem(v));
+  return [
+    body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object'))).bail(),
+    body('external_id').custom(check(opt(stringProblem('external_id', 1, LIMITS.maxIdLength)))),
+    body('name').custom(check(opt(stringProblem('name', 1, 255)))),
+    body('bacnet_device_id').custom(check(opt(integerProblem('bacnet_device_id', 0, MAX_BACNET_INSTANCE)))),
+    body('bacnet_ip').custom(
+      check(opt((v) => (typeof v === 'string' && isIP(v) !== 0 ? undefined : `bacnet_ip must be an IPv4 or IPv6 address, got ${describeType(v)}`))),
+    ),
+    body('bacnet_port').custom(check((v) => (v === null ? undefined : integerProblem('bacnet_port', 1, 65535, { optional: true })(v)))),
+    body('is_active').custom(
+      check((v) => (v === undefined || typeof v === 'boolean' ? undefined : `is_active must be a boolean, got ${describeType(v)}`)),
+    ),
+    body('data_points').custom(
+      check(
+        opt((v) => {
+          if (!Array.isArray(v)) return `data_points must be an array, got ${describeType(v)}`;
+          if (v.length > 1000) return 'at most 1000 data points per meter';
+          const names = v.map((p: unknown) => (isPlainObject(p) ? p.name : undefined));
+          const dup = names.find((n, i) => typeof n === 'string' && names.indexOf(n) !== i);
+          return dup === undefined ? undefined : `data point name ${JSON.stringify(dup)} appears more than once`;
+        }),
+      ),
+    ),
+    body('data_points.*').custom(check((v) => (isPlainObject(v) ? undefined : `a data point must be an object, got ${describeType(v)}`))),
+    body('data_points.*.object_type').custom(check(stringProblem('object_type', 1, 64))),
+    body('data_points.*.instance').custom(check(integerProblem('instance', 0, MAX_BACNET_INSTANCE))),
+    body('data_points.*.property').custom(check((v) => (v === undefined ? undefined : stringProblem('property', 1, 64)(v)))),
+    body('data_points.*.name').custom(check(stringProblem('name', 1, LIMITS.maxDataPointLength))),
+    body('data_points.*.unit').custom(check((v) => (v === undefined || v === null ? undefined : stringProblem('unit', 0, LIMITS.maxUnitLength)(v)))),
+  ];
+};

@@ -66,3 +66,107 @@ export class MetersRepository {
     return rows.map((r) => r.external_id);
   }
 }
+
+export interface MeterWithSiteRow extends MeterRow {
+  site_name: string;
+}
+
+export interface LatestValueRow {
+  meter_id: number;
+  data_point: string;
+  ts: Date;
+  value: number;
+  unit: string | null;
+  quality: string;
+}
+
+export interface MeterFilter {
+  /** null = every site. */
+  siteIds: number[] | null;
+  meterIds?: number[] | undefined;
+  search?: string | undefined;
+  includeInactive: boolean;
+}
+
+/** Operator-side SQL about meters: lists across sites, latest values, edits. */
+export class MetersAdminRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async list(f: MeterFilter): Promise<MeterWithSiteRow[]> {
+    const like = f.search ? `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const { rows } = await this.knex.raw<{ rows: MeterWithSiteRow[] }>(
+      `SELECT m.id, m.site_id, s.name AS site_name, m.external_id, m.name, m.bacnet_device_id, m.bacnet_ip, m.bacnet_port,
+              m.data_points, m.is_active, m.created_at, m.updated_at
+         FROM meters m JOIN sites s ON s.id = m.site_id
+        WHERE (?::int[] IS NULL OR m.site_id = ANY(?::int[]))
+          AND (?::int[] IS NULL OR m.id = ANY(?::int[]))
+          AND (?::text IS NULL OR m.name ILIKE ? OR m.external_id ILIKE ? OR s.name ILIKE ?)
+          AND (m.is_active OR ?)
+        ORDER BY s.name, m.external_id`,
+      [f.siteIds, f.siteIds, f.meterIds ?? null, f.meterIds ?? null, like, like, like, like, f.includeInactive] as unknown as Knex.RawBinding[],
+    );
+    return rows;
+  }
+
+  /**
+   * The newest reading of every configured data point of these meters: one backward step on the
+   * readings primary key (site_id, meter_id, data_point, ts) per point, however long the history.
+   */
+  async latestValues(meterIds: number[]): Promise<LatestValueRow[]> {
+    if (meterIds.length === 0) return [];
+    const { rows } = await this.knex.raw<{ rows: LatestValueRow[] }>(
+      `SELECT m.id AS meter_id, p.name AS data_point, r.ts, r.value, r.unit, r.quality
+         FROM meters m
+        CROSS JOIN LATERAL (SELECT DISTINCT d->>'name' AS name FROM jsonb_array_elements(m.data_points) AS d) p
+        CROSS JOIN LATERAL (
+          SELECT r.ts, r.value, r.unit, r.quality FROM meter_readings r
+           WHERE r.site_id = m.site_id AND r.meter_id = m.id AND r.data_point = p.name
+           ORDER BY r.ts DESC LIMIT 1) r
+        WHERE m.id = ANY(?::int[])`,
+      [meterIds] as unknown as Knex.RawBinding[],
+    );
+    return rows;
+  }
+
+  /** Undefined when the site already has a meter with that external id. */
+  async insert(siteId: number, m: NewMeter): Promise<number | undefined> {
+    const { rows } = await this.knex.raw<{ rows: { id: number }[] }>(
+      `INSERT INTO meters (site_id, external_id, name, bacnet_device_id, bacnet_ip, bacnet_port, data_points, is_active)
+       VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (site_id, external_id) DO NOTHING RETURNING id`,
+      [siteId, m.external_id, m.name, m.bacnet_device_id, m.bacnet_ip, m.bacnet_port, JSON.stringify(m.data_points), m.is_active],
+    );
+    return rows[0]?.id;
+  }
+
+  /** false when the new external id is taken on the meter's site. */
+  async update(id: number, siteId: number, m: Partial<NewMeter>): Promise<boolean> {
+    if (m.external_id !== undefined) {
+      const { rows } = await this.knex.raw<{ rows: unknown[] }>('SELECT 1 FROM meters WHERE site_id = ? AND external_id = ? AND id <> ?', [
+        siteId,
+        m.external_id,
+        id,
+      ]);
+      if (rows.length > 0) return false;
+    }
+    await this.knex.raw(
+      `UPDATE meters SET
+          external_id = COALESCE(?, external_id), name = COALESCE(?, name),
+          bacnet_device_id = COALESCE(?, bacnet_device_id), bacnet_ip = COALESCE(?, bacnet_ip),
+          bacnet_port = CASE WHEN ? THEN ? ELSE bacnet_port END,
+          data_points = COALESCE(?::jsonb, data_points), is_active = COALESCE(?, is_active), updated_at = now()
+        WHERE id = ?`,
+      [
+        m.external_id ?? null,
+        m.name ?? null,
+        m.bacnet_device_id ?? null,
+        m.bacnet_ip ?? null,
+        m.bacnet_port !== undefined,
+        m.bacnet_port ?? null,
+        m.data_points === undefined ? null : JSON.stringify(m.data_points),
+        m.is_active ?? null,
+        id,
+      ],
+    );
+    return true;
+  }
+}

@@ -122,3 +122,125 @@ export class SitesRepository {
     });
   }
 }
+
+export interface SiteOverviewRow {
+  id: number;
+  name: string;
+  location: string | null;
+  is_active: boolean;
+  created_at: Date;
+  last_heartbeat_at: Date | null;
+  last_heartbeat: import('@meterit/shared').HeartbeatRequest | null;
+  agent_version: string | null;
+  clock_offset_ms: string | number | null;
+  last_batch_at: Date | null;
+  active_meters: number;
+  earlier_queue_depth: string | number | null;
+}
+
+export interface ApiKeyRow {
+  key_prefix: string;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** Operator-side SQL about sites (lists, edits, keys, heartbeat history). */
+export class SitesAdminRepository {
+  constructor(private readonly knex: Knex) {}
+
+  /** siteIds null = all sites. The earlier backlog reading uses the (site_id, received_at) index. */
+  async overview(siteIds: number[] | null, includeInactive: boolean): Promise<SiteOverviewRow[]> {
+    const { rows } = await this.knex.raw<{ rows: SiteOverviewRow[] }>(
+      `SELECT s.id, s.name, s.location, s.is_active, s.created_at, s.last_heartbeat_at, s.last_heartbeat,
+              s.agent_version, s.clock_offset_ms, s.last_batch_at,
+              (SELECT count(*)::int FROM meters m WHERE m.site_id = s.id AND m.is_active) AS active_meters,
+              (SELECT h.payload->>'queue_depth' FROM heartbeats h
+                WHERE h.site_id = s.id AND h.received_at <= s.last_heartbeat_at - interval '10 minutes'
+                ORDER BY h.received_at DESC LIMIT 1) AS earlier_queue_depth
+         FROM sites s
+        WHERE (?::int[] IS NULL OR s.id = ANY(?::int[])) AND (s.is_active OR ?)
+        ORDER BY s.name`,
+      [siteIds, siteIds, includeInactive] as unknown as Knex.RawBinding[],
+    );
+    return rows;
+  }
+
+  /** Undefined when the name is taken. */
+  async insert(name: string, location: string | null, trx: Knex = this.knex): Promise<number | undefined> {
+    const { rows } = await trx.raw<{ rows: { id: number }[] }>(
+      'INSERT INTO sites (name, location) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id',
+      [name, location],
+    );
+    return rows[0]?.id;
+  }
+
+  /** false when the new name is taken by another site. */
+  async update(id: number, patch: { name?: string; location?: string | null; isActive?: boolean }): Promise<boolean> {
+    if (patch.name !== undefined) {
+      const { rows } = await this.knex.raw<{ rows: unknown[] }>('SELECT 1 FROM sites WHERE name = ? AND id <> ?', [patch.name, id]);
+      if (rows.length > 0) return false;
+    }
+    await this.knex.raw(
+      `UPDATE sites SET name = COALESCE(?, name), location = CASE WHEN ? THEN ? ELSE location END, is_active = COALESCE(?, is_active)
+        WHERE id = ?`,
+      [patch.name ?? null, patch.location !== undefined, patch.location ?? null, patch.isActive ?? null, id],
+    );
+    return true;
+  }
+
+  async keys(siteId: number): Promise<ApiKeyRow[]> {
+    const { rows } = await this.knex.raw<{ rows: ApiKeyRow[] }>(
+      'SELECT key_prefix, created_at, expires_at, revoked_at FROM site_api_keys WHERE site_id = ? ORDER BY created_at DESC, id DESC',
+      [siteId],
+    );
+    return rows;
+  }
+
+  async revokeKey(siteId: number, prefix: string): Promise<boolean> {
+    const r = await this.knex.raw<{ rowCount: number }>(
+      'UPDATE site_api_keys SET revoked_at = now() WHERE site_id = ? AND key_prefix = ? AND revoked_at IS NULL',
+      [siteId, prefix],
+    );
+    return r.rowCount > 0;
+  }
+
+  async heartbeats(siteId: number, from: Date, to: Date, max: number): Promise<{ rows: { received_at: Date; payload: import('@meterit/shared').HeartbeatRequest }[]; total: number }> {
+    const { rows: count } = await this.knex.raw<{ rows: { n: number }[] }>(
+      'SELECT count(*)::int AS n FROM heartbeats WHERE site_id = ? AND received_at >= ? AND received_at < ?',
+      [siteId, from, to],
+    );
+    const total = count[0]?.n ?? 0;
+    const every = Math.max(1, Math.ceil(total / max));
+    // Evenly thinned when there are more than `max`, always keeping the newest.
+    const { rows } = await this.knex.raw<{ rows: { received_at: Date; payload: import('@meterit/shared').HeartbeatRequest }[] }>(
+      `SELECT received_at, payload FROM (
+         SELECT received_at, payload, row_number() OVER (ORDER BY received_at DESC) AS rn
+           FROM heartbeats WHERE site_id = ? AND received_at >= ? AND received_at < ?) h
+        WHERE (rn - 1) % ? = 0 ORDER BY received_at`,
+      [siteId, from, to, every],
+    );
+    return { rows, total };
+  }
+
+  /** Consecutive heartbeats further apart than `gapMs`, plus the heartbeats just around the range. */
+  async heartbeatGaps(siteId: number, from: Date, to: Date, gapMs: number): Promise<{ from: Date; to: Date }[]> {
+    const { rows } = await this.knex.raw<{ rows: { prev: Date; at: Date }[] }>(
+      `SELECT prev, at FROM (
+         SELECT received_at AS at, lag(received_at) OVER (ORDER BY received_at) AS prev
+           FROM heartbeats WHERE site_id = ? AND received_at >= ? AND received_at < ?) g
+        WHERE prev IS NOT NULL AND at - prev > (? * interval '1 millisecond')
+        ORDER BY at`,
+      [siteId, from, to, gapMs],
+    );
+    return rows.map((r) => ({ from: r.prev, to: r.at }));
+  }
+
+  async heartbeatBefore(siteId: number, at: Date): Promise<Date | undefined> {
+    const { rows } = await this.knex.raw<{ rows: { received_at: Date }[] }>(
+      'SELECT received_at FROM heartbeats WHERE site_id = ? AND received_at < ? ORDER BY received_at DESC LIMIT 1',
+      [siteId, at],
+    );
+    return rows[0]?.received_at;
+  }
+}

@@ -4,6 +4,7 @@ import { createSiteApiKeys } from './20251121000200_create_site_api_keys.js';
 import { createMeters } from './20251121000300_create_meters.js';
 import { createMeterReadings } from './20251121000400_create_meter_readings.js';
 import { createHeartbeatsAndSyncBatches } from './20251121000500_create_heartbeats_and_sync_batches.js';
+import { createUsers } from './20251201000100_create_users.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: Migration[] = [
   createMeters,
   createMeterReadings,
   createHeartbeatsAndSyncBatches,
+  createUsers,
 ];

@@ -1,0 +1,82 @@
+import { Router, type RequestHandler } from 'express';
+import { body } from 'express-validator';
+import { rateLimit } from 'express-rate-limit';
+import { ErrorCode, type LoginRequest } from '@meterit/shared';
+import { ApiError } from '../../errors.js';
+import { check, stringProblem, validateOrThrow } from '../../middleware/validate.js';
+import { userAuth, userOf } from '../../middleware/user-auth.js';
+import type { AuthService } from './auth-service.js';
+import type { UsersService } from '../users/users-service.js';
+import { hashPassword, passwordProblem, verifyPassword } from '../users/passwords.js';
+
+export interface AuthRouteDeps {
+  auth: AuthService;
+  users: UsersService;
+  loginRateLimitPerMinute: number;
+  jsonBody: RequestHandler;
+}
+
+/** Failed logins per client address and e-mail; successful ones are not counted. */
+function loginRateLimit(perMinute: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    keyGenerator: (req) => {
+      const email = typeof (req.body as { email?: unknown } | undefined)?.email === 'string' ? (req.body as { email: string }).email.trim().toLowerCase() : '';
+      return `login:${req.ip ?? 'unknown'}:${email}`;
+    },
+    validate: false,
+    handler: (_req, res, next) => {
+      const retryAfter = Number(res.getHeader('Retry-After') ?? 60);
+      next(new ApiError(429, ErrorCode.RATE_LIMITED, `too many failed logins; wait ${retryAfter} s and try again`, { retry_after_s: retryAfter }));
+    },
+  });
+}
+
+const tokenChain = () => [body('refresh_token').custom(check(stringProblem('refresh_token', 10, 200)))];
+
+export function authRouter(deps: AuthRouteDeps): Router {
+  const router = Router();
+  router.use('/api/auth', deps.jsonBody);
+
+  router.post('/api/auth/login', loginRateLimit(deps.loginRateLimitPerMinute), async (req, res) => {
+    await validateOrThrow(req, [body('email').custom(check(stringProblem('email', 3, 255))), body('password').custom(check(stringProblem('password', 1, 256)))]);
+    const { email, password } = req.body as LoginRequest;
+    res.json(await deps.auth.login(email, password));
+  });
+
+  router.post('/api/auth/refresh', async (req, res) => {
+    await validateOrThrow(req, tokenChain());
+    res.json(await deps.auth.refresh((req.body as { refresh_token: string }).refresh_token));
+  });
+
+  router.post('/api/auth/logout', async (req, res) => {
+    await validateOrThrow(req, tokenChain());
+    await deps.auth.logout((req.body as { refresh_token: string }).refresh_token);
+    res.status(204).end();
+  });
+
+  router.get('/api/auth/me', userAuth(deps.auth), async (req, res) => {
+    res.json({ user: await deps.users.get(userOf(req).id) });
+  });
+
+  router.post('/api/auth/password', userAuth(deps.auth), async (req, res) => {
+    await validateOrThrow(req, [
+      body('current_password').custom(check(stringProblem('current_password', 1, 256))),
+      body('new_password').custom(check((v) => passwordProblem(v)?.replace('password', 'new_password'))),
+    ]);
+    const { current_password, new_password } = req.body as { current_password: string; new_password: string };
+    const me = userOf(req);
+    const row = await deps.users.repo.findById(me.id);
+    if (!row || !(await verifyPassword(current_password, row.password_hash))) {
+      throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'current_password is wrong');
+    }
+    await deps.users.repo.update(me.id, { passwordHash: await hashPassword(new_password) });
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,158 @@
+import type { Knex } from 'knex';
+import { ErrorCode, OperatorErrorCode, type ApiKeyInfo, type ConnectivityResponse, type SiteKeyResponse, type SiteStatus, type SiteSummary } from '@meterit/shared';
+import { ApiError } from '../../errors.js';
+import { POWER_UNITS, type MeterDirectory } from '../meters/meter-directory.js';
+import type { ReadingsService } from '../readings/readings-service.js';
+import { generateApiKey } from './api-keys.js';
+import { SitesAdminRepository, SitesRepository } from './sites-repository.js';
+import { siteStatus, worstFirst, type StatusSettings } from './site-status.js';
+
+export interface SiteDirectorySettings extends StatusSettings {
+  keyRotationGraceMs: number;
+  /** Power readings older than this do not count as "current". */
+  currentPowerMaxAgeMs: number;
+}
+
+const notFound = (id: number) => new ApiError(404, ErrorCode.NOT_FOUND, `no site with id ${id}`);
+
+/** Operators' view of sites: status, totals, connectivity history, and admin edits and keys. */
+export class SiteDirectory {
+  readonly repo: SitesAdminRepository;
+  private readonly sites: SitesRepository;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly meters: MeterDirectory,
+    private readonly readings: ReadingsService,
+    private readonly settings: SiteDirectorySettings,
+  ) {
+    this.repo = new SitesAdminRepository(knex);
+    this.sites = new SitesRepository(knex);
+  }
+
+  async statuses(siteIds: number[] | null, includeInactive: boolean, now = new Date()): Promise<SiteStatus[]> {
+    return (await this.repo.overview(siteIds, includeInactive)).map((r) => siteStatus(r, this.settings, now));
+  }
+
+  async status(id: number, now = new Date()): Promise<SiteStatus> {
+    const [s] = await this.statuses([id], true, now);
+    if (!s) throw notFound(id);
+    return s;
+  }
+
+  /** Every visible site with its status, current power and energy since `energySince`, worst first. */
+  async summaries(siteIds: number[] | null, opts: { includeInactive: boolean; energySince: Date; tz: string }, now = new Date()): Promise<SiteSummary[]> {
+    const rows = await this.repo.overview(siteIds, opts.includeInactive);
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const meters = await this.meters.list({ siteIds: ids, includeInactive: false }, now.getTime());
+    const power = new Map<number, number>();
+    const lastReading = new Map<number, string>();
+    for (const m of meters) {
+      if (m.last_reading_at && (lastReading.get(m.site_id) ?? '') < m.last_reading_at) lastReading.set(m.site_id, m.last_reading_at);
+      for (const p of m.data_points) {
+        const factor = p.latest?.unit ? POWER_UNITS[p.latest.unit] : undefined;
+        if (!p.latest || factor === undefined || p.latest.quality !== 'good') continue;
+        if (now.getTime() - Date.parse(p.latest.ts) > this.settings.currentPowerMaxAgeMs) continue;
+        power.set(m.site_id, (power.get(m.site_id) ?? 0) + p.latest.value * factor);
+      }
+    }
+    const energy = new Map<number, number>();
+    if (opts.energySince < now) {
+      const c = await this.readings.consumption({ siteIds: ids, from: opts.energySince, to: now, interval: '1d', tz: opts.tz, gapSeconds: 3600 });
+      for (const s of c.sites) energy.set(s.site_id, s.total_kwh);
+    }
+    return rows
+      .map((r) => ({
+        ...siteStatus(r, this.settings, now),
+        location: r.location,
+        created_at: r.created_at.toISOString(),
+        current_power_kw: power.has(r.id) ? Math.round((power.get(r.id) as number) * 1000) / 1000 : null,
+        energy_today_kwh: energy.has(r.id) ? Math.round((energy.get(r.id) as number) * 1000) / 1000 : null,
+        energy_since: opts.energySince.toISOString(),
+        last_reading_at: lastReading.get(r.id) ?? null,
+      }))
+      .sort(worstFirst);
+  }
+
+  async connectivity(id: number, from: Date, to: Date, max: number, now = new Date()): Promise<ConnectivityResponse> {
+    await this.status(id, now);
+    const { rows, total } = await this.repo.heartbeats(id, from, to, max);
+    const gapMs = this.settings.offlineAfterMs;
+    const before = await this.repo.heartbeatBefore(id, from);
+    const gaps = await this.repo.heartbeatGaps(id, before ?? from, to, gapMs);
+    const lastBeforeTo = await this.repo.heartbeatBefore(id, to);
+    const end = new Date(Math.min(to.getTime(), now.getTime()));
+    if (lastBeforeTo && end.getTime() - lastBeforeTo.getTime() > gapMs) gaps.push({ from: lastBeforeTo, to: end });
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      truncated: total > rows.length,
+      heartbeats: rows.map((r) => ({
+        received_at: r.received_at.toISOString(),
+        queue_depth: r.payload.queue_depth,
+        oldest_unsent_at: r.payload.oldest_unsent_at,
+        collecting: r.payload.collecting,
+        meters_ok: r.payload.meters.ok,
+        meters_failing: r.payload.meters.failing + r.payload.meters.never_answered,
+        clock_offset_ms: Date.parse(r.received_at.toISOString()) - Date.parse(r.payload.agent_time),
+        uplink_down_since: r.payload.uplink_down_since,
+      })),
+      offline_periods: gaps.map((g) => ({
+        from: new Date(Math.max(g.from.getTime(), from.getTime())).toISOString(),
+        to: g.to.toISOString(),
+        minutes: Math.round((g.to.getTime() - Math.max(g.from.getTime(), from.getTime())) / 60_000),
+      })),
+    };
+  }
+
+  async create(name: string, location: string | null): Promise<SiteKeyResponse> {
+    const key = generateApiKey();
+    const result = await this.knex.transaction(async (trx) => {
+      const id = await this.repo.insert(name, location, trx);
+      if (id === undefined) return undefined;
+      await this.sites.insertApiKey(id, key.prefix, key.hash, trx);
+      return id;
+    });
+    if (result === undefined) throw new ApiError(409, OperatorErrorCode.CONFLICT, `a site named "${name}" already exists`);
+    return { site_id: result, site_name: name, api_key: key.key, key_prefix: key.prefix, previous_keys_expire_at: null };
+  }
+
+  async update(id: number, patch: { name?: string; location?: string | null; isActive?: boolean }): Promise<void> {
+    await this.status(id);
+    if (!(await this.repo.update(id, patch))) throw new ApiError(409, OperatorErrorCode.CONFLICT, `another site is already named "${patch.name}"`);
+  }
+
+  /** A new key; the site's other keys keep working for the grace period, then stop. */
+  async rotateKey(id: number, graceMs = this.settings.keyRotationGraceMs): Promise<SiteKeyResponse> {
+    const site = await this.status(id);
+    const key = generateApiKey();
+    await this.knex.transaction(async (trx) => {
+      const keyId = await this.sites.insertApiKey(id, key.prefix, key.hash, trx);
+      await this.sites.expireOtherKeys(id, keyId, graceMs, trx);
+    });
+    return {
+      site_id: id,
+      site_name: site.site_name,
+      api_key: key.key,
+      key_prefix: key.prefix,
+      previous_keys_expire_at: new Date(Date.now() + graceMs).toISOString(),
+    };
+  }
+
+  async keys(id: number, now = new Date()): Promise<ApiKeyInfo[]> {
+    await this.status(id);
+    return (await this.repo.keys(id)).map((k) => ({
+      key_prefix: k.key_prefix,
+      created_at: k.created_at.toISOString(),
+      expires_at: k.expires_at?.toISOString() ?? null,
+      revoked_at: k.revoked_at?.toISOString() ?? null,
+      state: k.revoked_at ? 'revoked' : k.expires_at === null ? 'active' : k.expires_at <= now ? 'expired' : 'expiring',
+    }));
+  }
+
+  async revokeKey(id: number, prefix: string): Promise<void> {
+    await this.status(id);
+    if (!(await this.repo.revokeKey(id, prefix))) throw new ApiError(404, ErrorCode.NOT_FOUND, `site ${id} has no active key with prefix ${prefix}`);
+  }
+}

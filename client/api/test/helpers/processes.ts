@@ -1,0 +1,102 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { MeterConfig } from '@meterit/shared';
+
+// The real deployables as processes, as production runs them (same approach as sync/agent/test/helpers/system.ts).
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const execFileAsync = promisify(execFile);
+
+export interface Proc {
+  child: ChildProcess;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+export function runNode(script: string, env: Record<string, string>, name: string): Proc {
+  const child = spawn(process.execPath, [path.join(ROOT, script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (b: Buffer) => {
+    output.push(b.toString());
+    if (output.length > 2000) output.splice(0, 1000);
+    if (process.env.E2E_VERBOSE) process.stderr.write(`[${name}] ${b.toString()}`);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function startApiProcess(env: Record<string, string>, port: number): Promise<{ url: string; proc: Proc }> {
+  const url = `http://127.0.0.1:${port}`;
+  const proc = runNode('client/api/dist/main.js', { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', ...env }, 'client-api');
+  await waitUntil('the client API to be ready', async () => (await fetch(`${url}/ready`).catch(() => null))?.ok, 60_000);
+  return { url, proc };
+}
+
+export async function createSiteWithCli(databaseUrl: string, name: string): Promise<{ site_id: number; site_name: string; api_key: string }> {
+  const { stdout } = await execFileAsync(process.execPath, [path.join(ROOT, 'client/api/dist/cli/create-site.js'), '--name', name], {
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+  });
+  return JSON.parse(stdout) as { site_id: number; site_name: string; api_key: string };
+}
+
+export function startAgentProcess(opts: { clientUrl: string; apiKey: string; databaseUrl: string; meters: MeterConfig[]; bacnetInterface: string }): Proc {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-web-agent-'));
+  const metersFile = path.join(dir, 'meters.json');
+  writeFileSync(metersFile, JSON.stringify({ meters: opts.meters }, null, 2));
+  return runNode(
+    'sync/agent/dist/main.js',
+    {
+      CLIENT_API_URL: `${opts.clientUrl}/api`,
+      CLIENT_API_KEY: opts.apiKey,
+      LOCAL_DATABASE_URL: opts.databaseUrl,
+      METERS_FILE: metersFile,
+      SYNC_DATA_DIR: dir,
+      BACNET_INTERFACE: opts.bacnetInterface,
+      BACNET_PORT: '47808',
+      BACNET_BROADCAST_ADDRESS: '127.255.255.255',
+      BACNET_TIMEOUT_MS: '1000',
+      COLLECTION_INTERVAL_SECONDS: '1',
+      SYNC_INTERVAL_MINUTES: String(1.5 / 60),
+      HEARTBEAT_INTERVAL_SECONDS: '2',
+      CONFIG_REFRESH_MINUTES: '0.1',
+      BACKOFF_BASE_SECONDS: '0.2',
+      BACKOFF_CAP_SECONDS: '1',
+      HTTP_TIMEOUT_SECONDS: '5',
+    },
+    'agent',
+  );
+}

@@ -1,0 +1,218 @@
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import type { MeterConfig } from '@meterit/shared';
+import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
+import { createSiteWithCli, ROOT, startAgentProcess, startApiProcess, waitUntil, type Proc } from './helpers/processes.js';
+
+// The operators' web app in a real Chromium, against the real API process (serving the built app),
+// a real site agent process and the BACnet simulator over UDP on 127.0.5.x.
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const ADMIN = { email: 'admin@meterit.test', password: 'e2e-admin-password-1' };
+const VIEWER = { email: 'viewer@meterit.test', password: 'e2e-viewer-password-1' };
+
+let api: { url: string; proc: Proc };
+let agent: Proc;
+let sim: Simulator;
+let browser: Browser;
+let adminToken: string;
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.waitForTimeout(400); // let charts finish their entry animation
+  await page.screenshot({ path: path.join(ARTIFACTS, `client-${name}.png`), fullPage: true });
+}
+
+async function login(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.goto(api.url);
+  await page.getByLabel('E-mail').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('current-user').waitFor();
+}
+
+async function pick(page: Page, label: string, option: string, within?: string): Promise<void> {
+  await (within ? page.getByTestId(within) : page).getByRole('combobox', { name: label, exact: true }).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+beforeAll(async () => {
+  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html'))) throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
+  await waitUntil('Chromium to be installed at /usr/bin/chromium', async () => existsSync(CHROMIUM), 300_000, 5000);
+  const pg = inject('pg');
+  const clientDb = await createTestDatabase(pg, 'web_e2e_client');
+  const siteDb = await createTestDatabase(pg, 'web_e2e_site');
+  api = await startApiProcess({ DATABASE_URL: clientDb, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' }, await freePort());
+  const site = await createSiteWithCli(clientDb, 'Demo site');
+  sim = await startSimulator({
+    meters: [
+      { deviceId: 5101, name: 'Main incomer', address: '127.0.5.10', port: 47808 },
+      { deviceId: 5102, name: 'Chiller plant', address: '127.0.5.11', port: 47808 },
+      { deviceId: 5103, name: 'Lighting L2', address: '127.0.5.12', port: 47808 },
+    ],
+    listenBroadcast: false,
+    seed: 7,
+  });
+  agent = startAgentProcess({
+    clientUrl: api.url,
+    apiKey: site.api_key,
+    databaseUrl: siteDb,
+    meters: toMetersJson(sim.meters).meters as MeterConfig[],
+    bacnetInterface: '127.0.5.1',
+  });
+  const res = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  adminToken = ((await res.json()) as { access_token: string }).access_token;
+  await fetch(`${api.url}/api/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify({ ...VIEWER, role: 'viewer', name: 'Vera Viewer' }),
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}, 360_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await agent?.stop();
+  await sim?.stop();
+  await api?.proc.stop();
+});
+
+describe('the operators web app in a real browser', () => {
+  it('when an admin logs in, then the dashboard shows the demo site online with live meter values, charts open, and a new site gets a key, a rotated key and a meter', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto(api.url);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await shot(page, 'login');
+
+    // Wrong password: one message that does not say which part was wrong.
+    await page.getByLabel('E-mail').fill(ADMIN.email);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('e-mail or password is wrong');
+
+    await login(page, ADMIN);
+    // The agent's heartbeat arrives every 2 s; the dashboard refreshes itself every 15 s.
+    const row = page.locator('[data-testid^="site-row-"]', { hasText: 'Demo site' });
+    await expect.poll(async () => row.locator('[data-status]').getAttribute('data-status'), { timeout: 40_000 }).toBe('online');
+    await expect.poll(async () => row.textContent(), { timeout: 30_000 }).toMatch(/3 \/ 3/);
+    await expect.poll(async () => (await row.textContent()) ?? '', { timeout: 30_000 }).toMatch(/\d kW/);
+    await shot(page, 'dashboard');
+
+    // Site page: every meter with its latest values, and they change as new readings arrive.
+    await row.getByRole('link', { name: 'Demo site' }).click();
+    const meterRows = page.locator('[data-testid^="meter-row-"]');
+    await expect.poll(() => meterRows.count(), { timeout: 30_000 }).toBe(3);
+    const incomer = page.locator('[data-testid^="meter-row-"]', { hasText: 'Main incomer' });
+    const kwhChip = incomer.getByTestId('latest-value').filter({ hasText: 'total_kwh' });
+    await expect.poll(() => kwhChip.textContent(), { timeout: 30_000 }).toMatch(/kWh/);
+    const first = await kwhChip.textContent();
+    await expect.poll(() => kwhChip.textContent(), { timeout: 40_000 }).not.toBe(first);
+    await expect(incomer.getByText('OK', { exact: true }).count()).resolves.toBe(1);
+
+    // A chart of readings: every reading of the last 6 hours.
+    await pick(page, 'Range', 'Last 6 hours', 'section-Readings');
+    await pick(page, 'Bucket', 'Every reading', 'section-Readings');
+    // The line itself: a path with many segments (not a legend mark).
+    const linePaths = () =>
+      page.getByTestId('readings-chart').locator('path').evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').split(/[LC]/).length > 5).length);
+    await expect.poll(linePaths, { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByTestId('consumption-chart').waitFor();
+    await page.getByTestId('connectivity-chart').waitFor();
+    await shot(page, 'site');
+
+    // Meter page: a chart per data point, with its quality.
+    await incomer.getByRole('link', { name: 'Main incomer' }).click();
+    await page.getByTestId('point-current_kw').waitFor();
+    await pick(page, 'Range', 'Last 6 hours');
+    await pick(page, 'Bucket', 'Every reading');
+    await expect.poll(() => page.locator('[data-testid^="point-"]').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('point-voltage').textContent()).toContain('all readings good');
+    await shot(page, 'meter');
+
+    // Admin: create a site and get its key once.
+    await page.getByRole('link', { name: 'Sites & meters' }).click();
+    await page.getByRole('button', { name: 'New site' }).click();
+    await page.getByLabel('Site name').fill('Warehouse North');
+    await page.getByLabel('Location (optional)').fill('Hamburg');
+    await page.getByRole('button', { name: 'Create site' }).click();
+    const keyField = page.getByLabel('Site API key');
+    await keyField.waitFor();
+    const key1 = await keyField.inputValue();
+    expect(key1).toMatch(/^mk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    await shot(page, 'site-created-key');
+    const authWith = async (key: string) => (await fetch(`${api.url}/api/sync/auth`, { method: 'POST', headers: { 'x-api-key': key } })).status;
+    expect(await authWith(key1)).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // Rotate it: both keys work during the grace period.
+    const adminRow = page.getByTestId('admin-site-Warehouse North');
+    await adminRow.getByRole('button', { name: 'Rotate key' }).click();
+    await page.getByRole('button', { name: 'Create new key' }).click();
+    await keyField.waitFor();
+    const key2 = await keyField.inputValue();
+    expect(key2).not.toBe(key1);
+    await expect.poll(() => page.getByRole('dialog').textContent()).toMatch(/previous key keeps working until/);
+    await shot(page, 'key-rotated');
+    expect(await authWith(key1)).toBe(200);
+    expect(await authWith(key2)).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // Add a meter; the site's agent would get it through /api/sync/config.
+    await adminRow.getByRole('button', { name: 'Meters' }).click();
+    await page.getByRole('button', { name: 'Add meter' }).click();
+    await page.getByLabel('Meter id (unique on the site)').fill('wh-main');
+    await page.getByRole('dialog').locator('input[name="name"]').fill('Warehouse main');
+    await page.getByLabel('BACnet device id').fill('7001');
+    await page.getByLabel('BACnet IP address').fill('10.20.0.15');
+    await page.getByRole('dialog').getByRole('button', { name: 'Add meter' }).click();
+    await page.getByTestId('admin-meter-wh-main').waitFor();
+    const config = (await (await fetch(`${api.url}/api/sync/config`, { headers: { 'x-api-key': key2 } })).json()) as { meters: { id: string; data_points: unknown[] }[] };
+    expect(config.meters.map((m) => m.id)).toEqual(['wh-main']);
+    expect(config.meters[0]?.data_points).toHaveLength(4);
+    await shot(page, 'admin-sites');
+
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByText(VIEWER.email).waitFor();
+    await shot(page, 'users');
+
+    // Tablet width: the dashboard still reads.
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.locator('[data-testid^="site-row-"]').first().waitFor();
+    await shot(page, 'dashboard-tablet');
+    await context.close();
+  }, 240_000);
+
+  it('when a viewer logs in, then no admin control is shown anywhere and admin pages refuse', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await login(page, VIEWER);
+    await page.locator('[data-testid^="site-row-"]').first().waitFor();
+    expect(await page.getByRole('link', { name: 'Sites & meters' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await page.locator('[data-testid^="site-row-"]', { hasText: 'Demo site' }).getByRole('link', { name: 'Demo site' }).click();
+    await expect.poll(() => page.locator('[data-testid^="meter-row-"]').count(), { timeout: 20_000 }).toBe(3);
+    expect(await page.getByRole('button', { name: 'Add meter' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    await shot(page, 'viewer-site');
+    await page.goto(`${api.url}/admin/sites`);
+    await page.getByText('Not available').waitFor();
+    expect(await page.getByRole('button', { name: 'New site' }).count()).toBe(0);
+    await context.close();
+  }, 120_000);
+
+  it('then the screenshots are small enough to commit', () => {
+    for (const name of ['login', 'dashboard', 'site', 'meter', 'admin-sites']) {
+      expect(statSync(path.join(ARTIFACTS, `client-${name}.png`)).size).toBeGreaterThan(5_000);
+    }
+    if (process.env.UPDATE_SCREENSHOTS) {
+      for (const name of ['login', 'dashboard', 'site', 'meter', 'site-created-key', 'key-rotated', 'admin-sites', 'users', 'dashboard-tablet', 'viewer-site']) {
+        copyFileSync(path.join(ARTIFACTS, `client-${name}.png`), path.join(ROOT, 'docs/screenshots', `client-${name}.png`));
+      }
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import { Alert, AlertTitle, Box, Button, CircularProgress, Paper, Typography } from '@mui/material';
+import type { ReactNode } from 'react';
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, p: 3 }} role="status">
+      <CircularProgress size={22} />
+      <Typography color="text.secondary">Loading {what}…</Typography>
+    </Box>
+  );
+}
+
+export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {
+  return (
+    <Alert
+      severity="error"
+      sx={{ my: 2 }}
+      action={
+        onRetry ? (
+          <Button color="inherit" size="small" onClick={onRetry}>
+            Try again
+          </Button>
+        ) : undefined
+      }
+    >
+      <AlertTitle>Could not load this</AlertTitle>
+      {message}
+    </Alert>
+  );
+}
+
+export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
+  return (
+    <Paper variant="outlined" sx={{ p: 3, my: 2, textAlign: 'center', borderStyle: 'dashed' }} data-testid="empty-state">
+      <Typography sx={{ fontWeight: 600 }} variant="subtitle1">
+        {title}
+      </Typography>
+      {children ? (
+        <Typography color="text.secondary" sx={{ mt: 0.5 }}>
+          {children}
+        </Typography>
+      ) : null}
+      {action ? <Box sx={{ mt: 2 }}>{action}</Box> : null}
+    </Paper>
+  );
+}
+
+/** Data, or the loading / error state in its place. A refresh failure keeps the data and shows the error above it. */
+export function Loadable<T>({ state, what, children }: { state: { data: T | undefined; error: string | undefined; loading: boolean; reload: () => void }; what: string; children: (data: T) => ReactNode }) {
+  if (state.data === undefined) {
+    if (state.error) return <ErrorState message={state.error} onRetry={state.reload} />;
+    return <Loading what={what} />;
+  }
+  return (
+    <>
+      {state.error ? <ErrorState message={`Showing the last data received. ${state.error}`} onRetry={state.reload} /> : null}
+      {children(state.data)}
+    </>
+  );
+}

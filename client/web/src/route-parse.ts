@@ -1,0 +1,22 @@
+// Page addresses → pages. Pure, so it can be tested without a browser.
+export type Route =
+  | { page: 'dashboard' }
+  | { page: 'site'; id: number }
+  | { page: 'meter'; id: number }
+  | { page: 'admin-sites' }
+  | { page: 'users' }
+  | { page: 'login' }
+  | { page: 'not-found' };
+
+export function parseRoute(path: string): Route {
+  if (path === '/' || path === '') return { page: 'dashboard' };
+  if (path === '/login') return { page: 'login' };
+  if (path === '/admin/sites') return { page: 'admin-sites' };
+  if (path === '/admin/users') return { page: 'users' };
+  const site = /^\/sites\/(\d+)$/.exec(path);
+  if (site) return { page: 'site', id: Number(site[1]) };
+  const meter = /^\/meters\/(\d+)$/.exec(path);
+  if (meter) return { page: 'meter', id: Number(meter[1]) };
+  return { page: 'not-found' };
+}
+
