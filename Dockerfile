@@ -3,9 +3,13 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN npm install -g pnpm@10.34.8
 COPY pnpm-workspace.yaml pnpm-lock.yaml package.json tsconfig.base.json ./
+# Every workspace package's manifest, so the install layer is cached until a dependency changes.
 COPY shared/package.json shared/
 COPY client/api/package.json client/api/
+COPY client/web/package.json client/web/
 COPY sync/agent/package.json sync/agent/
+COPY sync/web/package.json sync/web/
+COPY sync/mcp/package.json sync/mcp/
 COPY sync/simulator/package.json sync/simulator/
 RUN pnpm install --frozen-lockfile
 COPY . .
@@ -23,6 +27,8 @@ HEALTHCHECK --interval=15s --timeout=5s --retries=5 CMD ["node", "-e", "fetch('h
 CMD ["node", "client/api/dist/main.js"]
 
 FROM runtime AS sync-agent
+# The technicians' dashboard and local API (LAN only; see LOCAL_API_* in sync/agent/.env.example).
+EXPOSE 3002
 CMD ["node", "sync/agent/dist/main.js"]
 
 FROM runtime AS simulator

@@ -7,19 +7,27 @@ import { loadMetersFile } from './meters/meters-file.js';
 import { MetersRepository } from './meters/meters-repository.js';
 import { Collector, type PointReader } from './collector/collector.js';
 import { MeterStatusRepository } from './collector/meter-status-repository.js';
+import { AgentStateRepository, type CollectionState } from './collector/agent-state-repository.js';
 import { QueueRepository } from './queue/queue-repository.js';
-import { ClientApi } from './uploader/client-api.js';
-import { Uploader } from './uploader/uploader.js';
+import { LocalReadingsRepository } from './queue/local-readings-repository.js';
+import { ClientApi, type UplinkState } from './uploader/client-api.js';
+import { Uploader, type SyncRunResult } from './uploader/uploader.js';
 import { BacnetAdapter } from './bacnet/index.js';
+import { McpAuditRepository } from './mcp-audit/mcp-audit-repository.js';
+import { startLocalApi, type LocalApiServer } from './local-api/server.js';
 
 export interface AgentStatus {
   collecting: boolean;
-  uplink: { up: boolean | null; downSince: Date | null; lastOkAt: Date | null; lastError: { code: string; message: string; at: Date } | null };
-  lastSync: { at: Date; ok: boolean; stored: number; duplicates: number; error?: string | undefined } | null;
+  /** The technician's last start/stop choice (persisted), and when the collector last polled. */
+  collection: { changedAt: Date | null; reason: string | null; lastCycleAt: Date | null; intervalSeconds: number };
+  uplink: UplinkState;
+  lastSync: { at: Date; ok: boolean; stored: number; duplicates: number; error?: string | undefined; errorCode?: string | undefined; sent: number; deadLettered: number } | null;
   lastSuccessfulSyncAt: Date | null;
+  nextSyncAt: Date | null;
   queue: { depth: number; oldestUnsentAt: Date | null; deadLetters: number };
   meters: { configured: number; ok: number; failing: number; neverAnswered: number };
   clockOffsetMs: number | null;
+  startedAt: Date;
 }
 
 export interface Agent {
@@ -30,9 +38,25 @@ export interface Agent {
   readonly api: ClientApi;
   readonly queue: QueueRepository;
   readonly meterStatus: MeterStatusRepository;
+  readonly readings: LocalReadingsRepository;
+  readonly clock: Clock;
+  /** The BACnet adapter collection reads through (discovery and live reads use it too); null when a test passed its own reader. */
+  readonly bacnet: BacnetAdapter | null;
+  /** Every MCP tool call, for the audit log. */
+  readonly mcpAudit: McpAuditRepository;
+  /** The technicians' local API and dashboard; null when it is switched off or could not bind. */
+  readonly localApi: LocalApiServer | null;
   status(): Promise<AgentStatus>;
   refreshConfig(): Promise<void>;
   sendHeartbeat(): Promise<void>;
+  /** Start polling the meters and remember that choice across restarts. */
+  startCollection(reason?: string): Promise<CollectionState>;
+  /** Stop polling (reads in flight finish and are stored) and remember that choice across restarts. */
+  stopCollection(reason?: string): Promise<CollectionState>;
+  /** Send the queue now (after a run in progress) and answer with the run's result. */
+  syncNow(): Promise<SyncRunResult>;
+  /** Move dead letters (all, or the given ids) back into the upload queue. */
+  retryDeadLetters(ids?: number[]): Promise<{ moved: number; requeued: number }>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +65,8 @@ export interface AgentDeps {
   clock?: Clock;
   /** Tests may pass their own BACnet reader; production opens the adapter from the config. */
   reader?: PointReader & { close?(): Promise<void> | void };
+  /** Serve the local API and dashboard on LOCAL_API_HOST:LOCAL_API_PORT (default true). */
+  serveLocalApi?: boolean;
 }
 
 /** Start the site agent: local database, BACnet collector, uploader, heartbeat and config refresh. */
@@ -53,15 +79,20 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const metersRepo = new MetersRepository(db.knex);
   const queue = new QueueRepository(db.knex);
   const meterStatus = new MeterStatusRepository(db.knex);
-  const reader =
-    deps.reader ??
-    (await BacnetAdapter.open({
+  const readings = new LocalReadingsRepository(db.knex);
+  const agentState = new AgentStateRepository(db.knex);
+  const mcpAudit = new McpAuditRepository(db.knex);
+  const startedAt = new Date(clock.now());
+  const bacnet = deps.reader
+    ? null
+    : await BacnetAdapter.open({
       interface: config.BACNET_INTERFACE,
       port: config.BACNET_PORT,
       broadcastAddress: config.BACNET_BROADCAST_ADDRESS,
       apduTimeoutMs: config.BACNET_TIMEOUT_MS,
       logger: logger.child({ module: 'bacnet' }),
-    }));
+    });
+  const reader: PointReader & { close?(): Promise<void> | void } = deps.reader ?? (bacnet as BacnetAdapter);
 
   const api = new ClientApi({
     origin: clientOrigin(config),
@@ -144,12 +175,23 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     const last = uploader.last;
     return {
       collecting: collector.collecting,
+      collection: {
+        changedAt: collection ? new Date(collection.changedAt) : null,
+        reason: collection?.reason ?? null,
+        lastCycleAt: collector.lastCycle,
+        intervalSeconds: config.COLLECTION_INTERVAL_SECONDS,
+      },
       uplink: { ...api.uplink },
-      lastSync: last ? { at: last.finishedAt, ok: last.ok, stored: last.stored, duplicates: last.duplicates, error: last.error } : null,
-      lastSuccessfulSyncAt: uploader.lastSuccessAt,
+      lastSync: last
+        ? { at: last.finishedAt, ok: last.ok, sent: last.sent, stored: last.stored, duplicates: last.duplicates, deadLettered: last.deadLettered, error: last.error, errorCode: last.errorCode }
+        : null,
+      // After a restart the uploader remembers nothing yet; the sync log does.
+      lastSuccessfulSyncAt: uploader.lastSuccessAt ?? (await queue.lastSuccessfulSyncAt()),
+      nextSyncAt: uploader.nextRunAt,
       queue: q,
       meters: { configured: meters.length, ok, failing, neverAnswered },
       clockOffsetMs,
+      startedAt,
     };
   }
 
@@ -182,16 +224,37 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     timers.set(name, clock.setTimeout(tick, 0));
   }
 
-  collector.start();
+  // A technician's "stop" survives restarts; with no choice recorded yet, the agent collects.
+  let collection: CollectionState | null = await agentState.getCollection();
+  if (collection && !collection.collecting) {
+    logger.warn('collection stays stopped, as a technician chose; start it from the site dashboard', { since: collection.changedAt, reason: collection.reason });
+  } else {
+    collector.start();
+  }
+
+  async function setCollecting(collecting: boolean, reason?: string): Promise<CollectionState> {
+    const next: CollectionState = { collecting, changedAt: new Date(clock.now()).toISOString(), reason: reason ?? null };
+    // Persist first: if the database refuses, the running state must not pretend otherwise.
+    await agentState.setCollection(next);
+    collection = next;
+    if (collecting) collector.start();
+    else await collector.stop();
+    logger.info(collecting ? 'collection started by request' : 'collection stopped by request', { reason: reason ?? null });
+    return next;
+  }
+
   every(config.CONFIG_REFRESH_MINUTES * 60_000, 'config refresh', refreshConfig);
   uploader.start();
   every(config.HEARTBEAT_INTERVAL_SECONDS * 1000, 'heartbeat', sendHeartbeat);
   every(3600_000, 'purge of synced readings', async () => {
     const n = await queue.purgeSynced(new Date(clock.now() - config.SYNCED_RETENTION_HOURS * 3600_000));
     if (n > 0) logger.info('purged synced readings past the retention window', { readings: n });
+    const a = await mcpAudit.purgeOlderThan(new Date(clock.now() - config.MCP_AUDIT_RETENTION_DAYS * 24 * 3600_000));
+    if (a > 0) logger.info('purged MCP audit entries past their retention', { entries: a, days: config.MCP_AUDIT_RETENTION_DAYS });
   });
 
-  return {
+  let localApi: LocalApiServer | null = null;
+  const agent: Agent = {
     config,
     db,
     collector,
@@ -199,11 +262,27 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     api,
     queue,
     meterStatus,
+    readings,
+    clock,
+    bacnet,
+    mcpAudit,
+    get localApi() {
+      return localApi;
+    },
     status,
     refreshConfig,
     sendHeartbeat,
+    startCollection: (reason) => setCollecting(true, reason),
+    stopCollection: (reason) => setCollecting(false, reason),
+    syncNow: () => uploader.syncNow(),
+    async retryDeadLetters(ids) {
+      const r = await queue.requeueDeadLetters(ids);
+      if (r.moved > 0) logger.info('dead letters moved back into the upload queue', r);
+      return r;
+    },
     async stop() {
       stopped = true;
+      await localApi?.close();
       for (const t of timers.values()) clock.clearTimeout(t);
       await collector.stop();
       await uploader.stop();
@@ -212,4 +291,18 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       logger.info('agent stopped');
     },
   };
+
+  if (deps.serveLocalApi !== false) {
+    try {
+      localApi = await startLocalApi(agent, { logger: logger.child({ module: 'local-api' }) });
+    } catch (err) {
+      // Collection and sync matter more than the dashboard: keep running, and say so loudly.
+      logger.error('the local API and site dashboard could not start; collection and sync go on', {
+        host: config.LOCAL_API_HOST,
+        port: config.LOCAL_API_PORT,
+        error: (err as Error).message,
+      });
+    }
+  }
+  return agent;
 }

@@ -11,6 +11,9 @@ const bool = z
 const positive = (def: number) => z.coerce.number().positive().default(def);
 const port = (def: number) => z.coerce.number().int().min(1).max(65535).default(def);
 
+// Placeholders people copy from examples; the control token must be chosen at install.
+const WEAK_TOKENS = new Set(['changeme1234', 'change-me-please', 'password1234', '123456789012', 'meterit-token', 'localapitoken']);
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -46,6 +49,22 @@ const schema = z
     LOCAL_POSTGRES_PASSWORD: z.string().optional(),
     SYNC_DATA_DIR: z.string().default(path.join(repoRoot, '.data/sync')),
     EMBEDDED_PG_PORT: port(5434),
+
+    LOCAL_API_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+    LOCAL_API_HOST: z.string().default('0.0.0.0'),
+    LOCAL_API_ALLOW_ANY: bool.default(false),
+    LOCAL_API_TOKEN: z.string().min(12, 'must be at least 12 characters (choose it at install; there is no default)').optional(),
+    LOCAL_API_VIEWER_TOKEN: z.string().min(12, 'must be at least 12 characters (choose it at install; there is no default)').optional(),
+    LOCAL_API_SESSION_MINUTES: positive(60),
+    MCP_ENABLED: bool.default(true),
+    MCP_ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o.length > 0))
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://host:port (no path)'))),
+    MCP_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    LOCAL_DASHBOARD_DIR: z.string().default(path.join(repoRoot, 'sync/web/dist')),
+    METER_SLOW_MS: z.coerce.number().int().min(1).default(1000),
   })
   .superRefine((c, ctx) => {
     const url = URL.canParse(c.CLIENT_API_URL) ? new URL(c.CLIENT_API_URL) : null;
@@ -55,6 +74,15 @@ const schema = z
         path: ['CLIENT_API_URL'],
         message: 'plain http to a non-loopback host would send the API key in clear; use https or set ALLOW_INSECURE_HTTP=true',
       });
+    }
+    if (c.LOCAL_API_TOKEN && WEAK_TOKENS.has(c.LOCAL_API_TOKEN.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', path: ['LOCAL_API_TOKEN'], message: 'is a well-known placeholder; choose a random token at install (e.g. openssl rand -hex 16)' });
+    }
+    if (c.LOCAL_API_VIEWER_TOKEN && WEAK_TOKENS.has(c.LOCAL_API_VIEWER_TOKEN.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', path: ['LOCAL_API_VIEWER_TOKEN'], message: 'is a well-known placeholder; choose a random token at install (e.g. openssl rand -hex 16)' });
+    }
+    if (c.LOCAL_API_VIEWER_TOKEN && c.LOCAL_API_VIEWER_TOKEN === c.LOCAL_API_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['LOCAL_API_VIEWER_TOKEN'], message: 'must differ from LOCAL_API_TOKEN, or the viewer could change things' });
     }
     if (c.LOCAL_POSTGRES_HOST && !c.LOCAL_POSTGRES_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['LOCAL_POSTGRES_PASSWORD'], message: 'required when LOCAL_POSTGRES_HOST is set' });

@@ -12,3 +12,7 @@ export { parseMetersFile, loadMetersFile } from './meters/meters-file.js';
 export { siteMigrations } from './db/migrations/index.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
+export { startLocalApi } from './local-api/server.js';
+export type { LocalApiServer } from './local-api/server.js';
+export { isLocalNetworkAddress } from './local-api/network.js';
+export type * from './local-api/contract.js';

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     client: config.CLIENT_API_URL,
     collectionIntervalSeconds: config.COLLECTION_INTERVAL_SECONDS,
     syncIntervalMinutes: config.SYNC_INTERVAL_MINUTES,
+    dashboard: agent.localApi?.url ?? null,
   });
 }
 

@@ -1,14 +1,14 @@
-// Who-Is / I-Am discovery against the simulator over real UDP on loopback (127.0.4.x).
+// Who-Is / I-Am discovery against the simulator over real UDP on loopback (127.0.12.x).
 //
 // On Linux a socket bound to one loopback address (the meters here) never receives a broadcast,
-// so the simulator binds the broadcast address itself (127.0.4.255 here) and hands each Who-Is to
+// so the simulator binds the broadcast address itself (127.0.12.255 here) and hands each Who-Is to
 // its meters. The adapter's broadcast therefore works unchanged; unicast Who-Is is covered too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '@meterit/simulator';
 import type { Simulator, SimPointSpec } from '@meterit/simulator';
 import { BacnetAdapter } from '../src/bacnet/index.js';
 
-const NET = '127.0.4';
+const NET = '127.0.12';
 
 function many(count: number): SimPointSpec[] {
   return Array.from({ length: count }, (_, i) => ({ instance: i, name: `circuit_${i}_kw`, units: 48, model: { kind: 'power' } }));

@@ -35,6 +35,10 @@ function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown
   if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
     return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body could not be decoded as gzip: ${String(err.message)}` };
   }
+  // A path with broken percent-encoding (/api/sites/%ff) fails in the router's decodeURIComponent: bad input, not a fault.
+  if (err instanceof URIError) return { status: 400, code: ErrorCode.VALIDATION_FAILED, message: `the URL is not valid percent-encoding: ${String(err.message)}` };
+  // PostgreSQL cannot store NUL (\u0000) or a lone UTF-16 surrogate in text (22021, 22P05): bad input that validation let through.
+  if (err.code === '22021' || err.code === '22P05') return { status: 400, code: ErrorCode.VALIDATION_FAILED, message: 'a text field contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate); remove it and send again' };
   return undefined;
 }
 

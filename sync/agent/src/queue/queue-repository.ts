@@ -34,6 +34,24 @@ export interface SyncLogEntry {
   requestId?: string | null;
 }
 
+export interface SyncLogRow extends SyncLogEntry {
+  id: number;
+}
+
+export interface DeadLetter {
+  id: number;
+  readingId: number;
+  meterExternalId: string;
+  dataPoint: string;
+  ts: Date;
+  value: number;
+  unit: string | null;
+  quality: string;
+  code: string;
+  reason: string;
+  createdAt: Date;
+}
+
 interface ReadingRow {
   id: number;
   meter_external_id: string;
@@ -154,5 +172,98 @@ export class QueueRepository {
       error_message: e.errorMessage ?? null,
       request_id: e.requestId ?? null,
     });
+  }
+
+  /** The newest sync log entries first. */
+  async syncLog(limit: number, opts: { failuresOnly?: boolean } = {}): Promise<SyncLogRow[]> {
+    const q = this.knex('sync_log').orderBy('id', 'desc').limit(limit);
+    if (opts.failuresOnly) q.where({ success: false });
+    const rows: Array<{
+      id: string | number;
+      started_at: Date;
+      finished_at: Date;
+      kind: SyncLogEntry['kind'];
+      batch_size: number;
+      stored: number;
+      duplicates: number;
+      rejected: number;
+      success: boolean;
+      error_code: string | null;
+      error_message: string | null;
+      request_id: string | null;
+    }> = await q.select('*');
+    return rows.map((r) => ({
+      id: Number(r.id),
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      kind: r.kind,
+      batchSize: r.batch_size,
+      stored: r.stored,
+      duplicates: r.duplicates,
+      rejected: r.rejected,
+      success: r.success,
+      errorCode: r.error_code,
+      errorMessage: r.error_message,
+      requestId: r.request_id,
+    }));
+  }
+
+  /** When a batch was last accepted by the client system (survives restarts, unlike the uploader's memory). */
+  async lastSuccessfulSyncAt(): Promise<Date | null> {
+    const row = (await this.knex('sync_log').where({ success: true, kind: 'batch' }).max('finished_at as at').first()) as { at: Date | null } | undefined;
+    return row?.at ?? null;
+  }
+
+  /** The newest dead letters first. */
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    const rows: Array<{
+      id: string | number;
+      reading_id: string | number;
+      meter_external_id: string;
+      data_point: string;
+      ts: Date;
+      value: number;
+      unit: string | null;
+      quality: string;
+      code: string;
+      reason: string;
+      created_at: Date;
+    }> = await this.knex('dead_letters').orderBy('id', 'desc').limit(limit).select('*');
+    return rows.map((r) => ({
+      id: Number(r.id),
+      readingId: Number(r.reading_id),
+      meterExternalId: r.meter_external_id,
+      dataPoint: r.data_point,
+      ts: r.ts,
+      value: r.value,
+      unit: r.unit,
+      quality: r.quality,
+      code: r.code,
+      reason: r.reason,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /**
+   * Move dead letters (all, or the given ids) back into the upload queue, in one statement.
+   * A reading whose key is already queued or synced again is not duplicated; its dead letter
+   * is removed all the same, because the reading is not lost.
+   */
+  async requeueDeadLetters(ids?: number[]): Promise<{ moved: number; requeued: number }> {
+    const result = await this.knex.raw(
+      `WITH moved AS (
+         DELETE FROM dead_letters WHERE (?::bigint[] IS NULL OR id = ANY(?::bigint[]))
+         RETURNING meter_external_id, data_point, ts, value, unit, quality
+       ), requeued AS (
+         INSERT INTO meter_readings (meter_external_id, data_point, ts, value, unit, quality)
+         SELECT meter_external_id, data_point, ts, value, unit, quality FROM moved ORDER BY ts
+         ON CONFLICT (meter_external_id, data_point, ts) DO NOTHING
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM requeued)::int AS requeued`,
+      [ids ?? null, ids ?? null],
+    );
+    const row = (result as { rows: Array<{ moved: number; requeued: number }> }).rows[0];
+    return { moved: row?.moved ?? 0, requeued: row?.requeued ?? 0 };
   }
 }

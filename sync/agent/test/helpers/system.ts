@@ -106,6 +106,8 @@ export interface AgentProcess {
   proc: Proc;
   db: Knex;
   env: Record<string, string>;
+  /** The agent's local API and dashboard, e.g. http://127.0.0.1:41234. */
+  localApiUrl: string;
   restart(): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -120,6 +122,7 @@ export async function startAgentProcess(opts: {
   env?: Record<string, string>;
 }): Promise<AgentProcess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-agent-'));
+  const localApiPort = opts.env?.LOCAL_API_PORT ?? String(await freePort());
   const metersFile = path.join(dir, 'meters.json');
   writeFileSync(metersFile, JSON.stringify({ meters: opts.meters }, null, 2));
   const env = {
@@ -138,6 +141,8 @@ export async function startAgentProcess(opts: {
     BACKOFF_BASE_SECONDS: '0.2',
     BACKOFF_CAP_SECONDS: '1',
     HTTP_TIMEOUT_SECONDS: '5',
+    LOCAL_API_HOST: '127.0.0.1',
+    LOCAL_API_PORT: localApiPort,
     ...opts.env,
   };
   const boot = async () => {
@@ -149,6 +154,7 @@ export async function startAgentProcess(opts: {
     proc: await boot(),
     db: knexFactory({ client: 'pg', connection: opts.databaseUrl, pool: { min: 0, max: 2 } }),
     env,
+    localApiUrl: `http://${env.LOCAL_API_HOST === '0.0.0.0' ? '127.0.0.1' : env.LOCAL_API_HOST}:${env.LOCAL_API_PORT}`,
     async restart() {
       a.proc = await boot();
     },
@@ -179,4 +185,23 @@ export async function centralReadings(db: Knex, siteId: number): Promise<Central
 export async function unsentCount(db: Knex): Promise<number> {
   const row = await db('meter_readings').whereNull('synced_at').count<{ count: number }[]>('* as count').first();
   return Number(row?.count ?? 0);
+}
+
+/** A JSON call to an agent's local API; answers status and parsed body whatever the status. */
+export async function localApi<T = unknown>(
+  agent: Pick<AgentProcess, 'localApiUrl'>,
+  method: 'GET' | 'POST' | 'DELETE',
+  pathAndQuery: string,
+  opts: { token?: string; body?: unknown; rawBody?: string } = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.rawBody !== undefined || opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = opts.rawBody ?? JSON.stringify(opts.body);
+  }
+  const res = await fetch(agent.localApiUrl + pathAndQuery, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
 }

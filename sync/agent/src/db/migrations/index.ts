@@ -1,5 +1,6 @@
 import type { Migration } from '@meterit/shared/node';
 import { siteSchema } from './20261121_000001_site_schema.js';
+import { mcpAudit } from './20261201_000001_mcp_audit.js';
 
 /** Every migration of the site database, oldest first. */
-export const siteMigrations: Migration[] = [siteSchema];
+export const siteMigrations: Migration[] = [siteSchema, mcpAudit];

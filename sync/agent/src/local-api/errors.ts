@@ -1,0 +1,56 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ErrorCode, type ApiErrorBody, type ErrorCodeValue } from '@meterit/shared';
+import type { Logger } from '@meterit/shared/node';
+
+/** An error the error middleware answers as-is: status, code, a message for people, optional details. */
+export class LocalApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCodeValue,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'LocalApiError';
+  }
+}
+
+/** body-parser errors carry a `type`; map them to 4xx answers. */
+function fromBodyParser(err: { type?: unknown; message?: unknown }): LocalApiError | undefined {
+  switch (err.type) {
+    case 'entity.too.large':
+      return new LocalApiError(413, ErrorCode.BODY_TOO_LARGE, 'request body is too large for the local API');
+    case 'entity.parse.failed':
+      return new LocalApiError(400, ErrorCode.MALFORMED_BODY, `request body is not valid JSON: ${String(err.message)}`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new LocalApiError(400, ErrorCode.MALFORMED_BODY, `request body could not be read: ${String(err.message)}`);
+  }
+  return undefined;
+}
+
+/** The one place errors become responses: JSON ApiErrorBody; 5xx only for our own faults. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    let e: LocalApiError;
+    if (err instanceof LocalApiError) e = err;
+    else if (err && typeof err === 'object' && fromBodyParser(err)) e = fromBodyParser(err) as LocalApiError;
+    else {
+      logger.error('local API request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+      e = new LocalApiError(500, ErrorCode.INTERNAL, 'the agent could not answer this request; its log says why');
+    }
+    if (e.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="meterit-site"');
+    const body: ApiErrorBody = { error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } };
+    res.status(e.status).json(body);
+  };
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new LocalApiError(404, ErrorCode.NOT_FOUND, `no route ${req.method} ${req.path}`));
+};

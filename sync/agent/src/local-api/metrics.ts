@@ -1,0 +1,122 @@
+import { Router } from 'express';
+import { createMetricsRegistry, prom, type MetricsRegistry } from '@meterit/shared/node';
+import { CHANGING_TOOLS, READ_ONLY_TOOLS, type ToolCallRecord } from '@meterit/sync-mcp';
+import type { Agent } from '../agent.js';
+import { meterState } from './site-view.js';
+
+export interface AgentMetrics {
+  registry: MetricsRegistry;
+  countToolCall(call: ToolCallRecord): void;
+}
+
+const KNOWN_TOOLS = new Set([...CHANGING_TOOLS, ...READ_ONLY_TOOLS]);
+const seconds = (d: Date | null | undefined) => (d ? d.getTime() / 1000 : 0);
+
+/**
+ * The agent's Prometheus figures. MCP calls are counted as they happen; the agent's state
+ * (backlog, uplink, meters) is read from the running agent at each scrape.
+ */
+export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
+  const registry = createMetricsRegistry('sync-agent');
+  const calls = new prom.Counter({ name: 'meterit_mcp_tool_calls_total', help: 'MCP tool calls by tool and outcome (ok, error, forbidden, invalid)', labelNames: ['tool', 'outcome'] as const, registers: [registry] });
+  const duration = new prom.Histogram({
+    name: 'meterit_mcp_tool_call_duration_seconds',
+    help: 'MCP tool call duration',
+    labelNames: ['tool'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+
+  const gauge = (name: string, help: string, collect: (g: InstanceType<typeof prom.Gauge>) => Promise<void> | void, labelNames: string[] = []) =>
+    new prom.Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        await collect(this);
+      },
+    });
+
+  // One status read per scrape, shared by the gauges below.
+  let scrape: { at: number; status: ReturnType<Agent['status']> } | null = null;
+  const status = () => {
+    const now = Date.now();
+    if (!scrape || now - scrape.at > 1000) scrape = { at: now, status: agent.status() };
+    return scrape.status;
+  };
+
+  gauge('meterit_collection_running', '1 while the agent polls the meters', async (g) => g.set((await status()).collecting ? 1 : 0));
+  gauge('meterit_collection_last_cycle_timestamp_seconds', 'When the meters were last polled', async (g) => g.set(seconds((await status()).collection.lastCycleAt)));
+  gauge('meterit_backlog_readings', 'Readings waiting to be sent', async (g) => g.set((await status()).queue.depth));
+  gauge('meterit_backlog_oldest_age_seconds', 'Age of the oldest unsent reading (0 when none)', async (g) => {
+    const oldest = (await status()).queue.oldestUnsentAt;
+    g.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
+  });
+  gauge('meterit_dead_letters', 'Readings the client system refused', async (g) => g.set((await status()).queue.deadLetters));
+  gauge('meterit_uplink_up', '1 when the client system answered last time, 0 when not, -1 before the first contact', async (g) => {
+    const up = (await status()).uplink.up;
+    g.set(up === null ? -1 : up ? 1 : 0);
+  });
+  gauge('meterit_sync_last_run_ok', '1 when the last sync run delivered everything, 0 when it failed, -1 before the first run', async (g) => {
+    const last = (await status()).lastSync;
+    g.set(last === null ? -1 : last.ok ? 1 : 0);
+  });
+  gauge('meterit_sync_consecutive_failures', 'Failed sync runs in a row', (g) => g.set(agent.uploader.failures));
+  gauge('meterit_sync_last_success_timestamp_seconds', 'When a sync run last succeeded (0: not since start)', async (g) => g.set(seconds((await status()).lastSuccessfulSyncAt)));
+  gauge(
+    'meterit_meters',
+    'Configured meters by state',
+    async (g) => {
+      const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
+      const counts = { ok: 0, slow: 0, failing: 0, never_answered: 0 };
+      for (const m of agent.collector.getMeters()) counts[meterState(statuses.get(m.id), slowMs)] += 1;
+      g.reset();
+      for (const [state, n] of Object.entries(counts)) g.set({ state }, n);
+    },
+    ['state'],
+  );
+  gauge(
+    'meterit_meter_up',
+    'Per meter: 1 when its last poll succeeded, 0 when not (or never)',
+    async (g) => {
+      const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
+      g.reset();
+      for (const m of agent.collector.getMeters()) {
+        const s = statuses.get(m.id);
+        g.set({ meter: m.id }, s?.lastSuccessAt && s.consecutiveFailures === 0 ? 1 : 0);
+      }
+    },
+    ['meter'],
+  );
+  gauge(
+    'meterit_meter_consecutive_failures',
+    'Per meter: failed polls in a row',
+    async (g) => {
+      const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
+      g.reset();
+      for (const m of agent.collector.getMeters()) g.set({ meter: m.id }, statuses.get(m.id)?.consecutiveFailures ?? 0);
+    },
+    ['meter'],
+  );
+
+  return {
+    registry,
+    countToolCall(call) {
+      // Callers choose the tool name: unknown ones share one label so they cannot grow the series.
+      const tool = KNOWN_TOOLS.has(call.tool) ? call.tool : 'unknown';
+      calls.inc({ tool, outcome: call.outcome });
+      duration.observe({ tool }, call.durationMs / 1000);
+    },
+  };
+}
+
+/** GET /metrics in the Prometheus text format (read-only, like the views; the LAN-only rule applies). */
+export function metricsRouter(metrics: AgentMetrics): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    res.set('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { answer, guarded, shortTime, toolError, type ToolDeps } from '../context.js';
+import { isoTime, isoTimeOrNull } from '../schemas.js';
+
+export const GET_METER_STATUS = 'get_meter_status';
+
+const STATES = ['ok', 'slow', 'failing', 'never_answered'] as const;
+
+const input = z.object({
+  meter: z.string().trim().min(1).max(255).optional().describe('One meter by its id (external id, e.g. "SIM-4101"); default all meters'),
+  state: z.enum(STATES).optional().describe('Only meters in this state: ok, slow, failing or never_answered'),
+});
+
+const output = z.object({
+  now: isoTime,
+  slow_threshold_ms: z.number().describe('A meter answering slower than this shows as slow'),
+  counts: z.object({ configured: z.number(), ok: z.number(), slow: z.number(), failing: z.number(), never_answered: z.number() }),
+  meters: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      bacnet: z.object({ device_id: z.number(), address: z.string(), port: z.number() }),
+      state: z.enum(STATES),
+      state_text: z.string().describe('The state in words'),
+      last_success_at: isoTimeOrNull,
+      consecutive_failures: z.number(),
+      response_ms: z.number().nullable(),
+      last_error: z.object({ code: z.string(), message: z.string(), plain: z.string().describe('The error in words a technician can act on'), at: isoTimeOrNull }).nullable(),
+      points: z.array(z.object({ name: z.string(), unit: z.string().nullable(), value: z.number().nullable(), at: isoTimeOrNull, quality: z.string().nullable() })),
+    }),
+  ),
+});
+
+export function registerGetMeterStatusTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    GET_METER_STATUS,
+    {
+      title: 'Meter connectivity and last values',
+      description:
+        'Per meter: is it answering (ok / slow / failing / never answered, in words), since when, response time, the last error in plain words ' +
+        'with what to check, and the last value of each data point with its unit and quality.',
+      inputSchema: input,
+      outputSchema: output,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      guarded(GET_METER_STATUS, async () => {
+        const view = await deps.ops.meters();
+        const counts = { configured: view.meters.length, ok: 0, slow: 0, failing: 0, never_answered: 0 };
+        for (const m of view.meters) counts[m.state] += 1;
+        let meters = view.meters;
+        if (args.meter) {
+          meters = meters.filter((m) => m.id === args.meter);
+          if (meters.length === 0) {
+            return toolError(`No meter "${args.meter}" is configured on this site. Configured meters: ${view.meters.map((m) => m.id).join(', ') || 'none'}.`);
+          }
+        }
+        if (args.state) meters = meters.filter((m) => m.state === args.state);
+        const lines = [
+          `${counts.configured} meters configured: ${counts.ok} ok, ${counts.slow} slow, ${counts.failing} failing, ${counts.never_answered} never answered.`,
+          ...meters.map((m) => {
+            const values = m.points.map((p) => `${p.name}=${p.value ?? '–'}${p.unit ? ` ${p.unit}` : ''}`).join(', ');
+            const err = m.last_error && m.state !== 'ok' ? ` Last error ${m.last_error.code}: ${m.last_error.plain}` : '';
+            return `- ${m.id} "${m.name}" (device ${m.bacnet.device_id} at ${m.bacnet.address}:${m.bacnet.port}): ${m.state}, ${m.state_text}; last success ${shortTime(m.last_success_at)}. ${values}.${err}`;
+          }),
+        ];
+        return answer(lines.join('\n'), { now: view.now, slow_threshold_ms: view.slow_threshold_ms, counts, meters });
+      }),
+  );
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { answer, guarded, shortTime, type ToolDeps } from '../context.js';
+import { backlogSchema, collectionSchema, isoTime, isoTimeOrNull, uplinkSchema } from '../schemas.js';
+
+export const GET_SYNC_STATUS = 'get_sync_status';
+
+const input = z.object({
+  sync_log_entries: z.number().int().min(0).max(50).default(5).describe('How many of the newest upload attempts to include (0 to 50, default 5)'),
+  failures_only: z.boolean().default(false).describe('Only failed upload attempts in the sync log part'),
+});
+
+const output = z.object({
+  now: isoTime,
+  health: z.object({
+    level: z.enum(['ok', 'attention', 'problem']).describe('One verdict for the whole site'),
+    summary: z.string(),
+    findings: z.array(z.object({ code: z.string(), level: z.enum(['attention', 'problem']), message: z.string(), action: z.string().describe('What to do about it') })),
+  }),
+  collection: collectionSchema,
+  uplink: uplinkSchema,
+  last_sync: z
+    .object({ at: isoTime, ok: z.boolean(), sent: z.number(), stored: z.number(), duplicates: z.number(), dead_lettered: z.number(), error_code: z.string().nullable(), error: z.string().nullable() })
+    .nullable(),
+  last_successful_sync_at: isoTimeOrNull,
+  next_sync_at: isoTimeOrNull,
+  backlog: backlogSchema,
+  outage_hours: z.number().nullable().describe('Hours of uplink outage the free disk space still holds at the current rate (null: nothing is being added)'),
+  dead_letters: z.number().describe('Readings the client system refused (see list_dead_letters)'),
+  meters: z.object({ configured: z.number(), ok: z.number(), slow: z.number(), failing: z.number(), never_answered: z.number() }),
+  agent: z.object({ version: z.string(), started_at: isoTime, uptime_s: z.number() }),
+  recent_syncs: z.array(
+    z.object({
+      id: z.number(),
+      finished_at: isoTime,
+      kind: z.string(),
+      batch_size: z.number(),
+      stored: z.number(),
+      duplicates: z.number(),
+      rejected: z.number(),
+      success: z.boolean(),
+      error_code: z.string().nullable(),
+      error_message: z.string().nullable(),
+    }),
+  ),
+});
+
+export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    GET_SYNC_STATUS,
+    {
+      title: 'Site health and sync status',
+      description:
+        'Is this site healthy, and if not, why: one verdict (ok / attention / problem) with findings and what to do, whether collection runs, ' +
+        'the uplink to the client system, the last sync, the backlog of unsent readings and its age, how many hours of outage the disk holds, ' +
+        'dead letters, meter counts by state, and the newest upload attempts.',
+      inputSchema: input,
+      outputSchema: output,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      guarded(GET_SYNC_STATUS, async () => {
+        const [s, log] = await Promise.all([deps.ops.status(), args.sync_log_entries > 0 ? deps.ops.syncLog(args.sync_log_entries, args.failures_only) : Promise.resolve([])]);
+        const data: z.infer<typeof output> = {
+          now: s.now,
+          health: s.health,
+          collection: s.collection,
+          uplink: s.uplink,
+          last_sync: s.last_sync,
+          last_successful_sync_at: s.last_successful_sync_at,
+          next_sync_at: s.next_sync_at,
+          backlog: s.backlog,
+          outage_hours: s.storage.outage_hours,
+          dead_letters: s.dead_letters.count,
+          meters: s.meters,
+          agent: s.agent,
+          recent_syncs: log.map((e) => ({
+            id: e.id,
+            finished_at: e.finished_at,
+            kind: e.kind,
+            batch_size: e.batch_size,
+            stored: e.stored,
+            duplicates: e.duplicates,
+            rejected: e.rejected,
+            success: e.success,
+            error_code: e.error_code,
+            error_message: e.error_message,
+          })),
+        };
+        const lines = [
+          `Site health: ${s.health.level.toUpperCase()}. ${s.health.summary}`,
+          `Collection: ${s.collection.collecting ? `running, every ${s.collection.interval_s} s` : `stopped${s.collection.reason ? ` (${s.collection.reason})` : ''}`}; last poll ${shortTime(s.collection.last_cycle_at)}.`,
+          `Uplink: ${s.uplink.state}${s.uplink.since ? ` since ${shortTime(s.uplink.since)}` : ''}${s.uplink.last_error && s.uplink.state !== 'up' ? ` (${s.uplink.last_error.code}: ${s.uplink.last_error.message})` : ''}; last successful sync ${shortTime(s.last_successful_sync_at)}.`,
+          `Backlog: ${s.backlog.count} unsent readings${s.backlog.oldest_age_s !== null ? `, oldest ${s.backlog.oldest_age_s} s old` : ''}${s.storage.outage_hours !== null ? `; the disk holds about ${s.storage.outage_hours} h of outage` : ''}. Dead letters: ${s.dead_letters.count}.`,
+          `Meters: ${s.meters.configured} configured, ${s.meters.ok} ok, ${s.meters.slow} slow, ${s.meters.failing} failing, ${s.meters.never_answered} never answered.`,
+          ...s.health.findings.map((f) => `- [${f.level}] ${f.message} → ${f.action}`),
+        ];
+        return answer(lines.join('\n'), data);
+      }),
+  );
+}

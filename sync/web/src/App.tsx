@@ -1,0 +1,91 @@
+import { useEffect } from 'react';
+import { Alert, AppBar, Box, Button, CircularProgress, Container, Toolbar, Typography } from '@mui/material';
+import { POLL_MS, useSite } from './store/site-store';
+import { clock, viewerTimeZone } from './lib/format';
+import { HealthBanner } from './components/HealthBanner';
+import { StatusTiles } from './components/StatusTiles';
+import { ControlBar } from './components/ControlBar';
+import { MetersPanel } from './components/MetersPanel';
+import { ChartPanel } from './components/ChartPanel';
+import { SyncLogPanel } from './components/SyncLogPanel';
+import { DeadLettersPanel } from './components/DeadLettersPanel';
+import { LoginDialog } from './components/LoginDialog';
+
+function Header() {
+  const status = useSite((s) => s.status);
+  return (
+    <AppBar position="static" elevation={0}>
+      <Toolbar variant="dense" sx={{ gap: 1 }}>
+        <Typography variant="h6" component="h1" sx={{ fontSize: '1.1rem', flexGrow: 1 }}>
+          MeterIT · site dashboard
+        </Typography>
+        {status && (
+          <Typography variant="caption" sx={{ opacity: 0.8 }}>
+            agent {status.agent.version}
+          </Typography>
+        )}
+      </Toolbar>
+    </AppBar>
+  );
+}
+
+export function App() {
+  const refresh = useSite((s) => s.refresh);
+  const status = useSite((s) => s.status);
+  const loadError = useSite((s) => s.loadError);
+  const lastLoadedAt = useSite((s) => s.lastLoadedAt);
+
+  useEffect(() => {
+    void refresh();
+    const t = setInterval(() => void refresh(), POLL_MS);
+    return () => clearInterval(t);
+  }, [refresh]);
+
+  let body;
+  if (!status && !loadError) {
+    body = (
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, py: 6, justifyContent: 'center' }} data-testid="loading">
+        <CircularProgress size={28} />
+        <Typography>Asking the site agent how things are…</Typography>
+      </Box>
+    );
+  } else if (!status) {
+    body = (
+      <Alert severity="error" sx={{ mt: 2 }} data-testid="unreachable" action={<Button onClick={() => void refresh()}>Try again</Button>}>
+        Cannot get the site status: {loadError}. This page tries again every {POLL_MS / 1000} s.
+      </Alert>
+    );
+  } else {
+    body = (
+      <>
+        {loadError && (
+          <Alert severity="warning" sx={{ mb: 2 }} data-testid="stale">
+            Lost contact with the agent ({loadError}). Showing what it said at {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())}; trying again every {POLL_MS / 1000} s.
+          </Alert>
+        )}
+        <HealthBanner />
+        <StatusTiles />
+        <ControlBar />
+        <MetersPanel />
+        <ChartPanel />
+        <Box sx={{ display: 'grid', gap: { xs: 0, md: 2 }, gridTemplateColumns: { xs: 'minmax(0, 1fr)', md: 'repeat(2, minmax(0, 1fr))' } }}>
+          <SyncLogPanel />
+          <DeadLettersPanel />
+        </Box>
+        <Typography variant="caption" color="text.secondary" component="p" sx={{ textAlign: 'center', pb: 2 }} data-testid="updated">
+          Updated {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())} · refreshes every {POLL_MS / 1000} s · times in {viewerTimeZone()}
+        </Typography>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <Header />
+      <Container maxWidth="lg" sx={{ pt: 2, px: { xs: 1.5, sm: 2 } }}>
+        {body}
+      </Container>
+      <LoginDialog />
+    </>
+  );
+}

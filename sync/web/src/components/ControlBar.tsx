@@ -1,0 +1,93 @@
+import { useState } from 'react';
+import { Alert, Box, Button, CircularProgress, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField, Typography } from '@mui/material';
+import { useSite } from '../store/site-store';
+import { clock } from '../lib/format';
+
+/** Sync now, start/stop (confirmed), retry dead letters, and the result of the last action. */
+export function ControlBar() {
+  const status = useSite((s) => s.status);
+  const busy = useSite((s) => s.busy);
+  const notice = useSite((s) => s.notice);
+  const session = useSite((s) => s.session);
+  const { syncNow, setCollecting, retryDeadLetters, clearNotice, openLogin, logout } = useSite.getState();
+  const [confirm, setConfirm] = useState<null | 'start' | 'stop'>(null);
+  const [reason, setReason] = useState('');
+  if (!status) return null;
+  const enabled = status.control.enabled;
+  const collecting = status.collection.collecting;
+  const dead = status.dead_letters.count;
+  const spin = (a: typeof busy) => (busy === a ? <CircularProgress size={16} color="inherit" /> : undefined);
+
+  return (
+    <Box sx={{ mb: 2 }}>
+      <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}>
+        <Button variant="contained" onClick={() => void syncNow()} disabled={!enabled || busy !== null} startIcon={spin('sync')} data-testid="btn-sync-now">
+          Sync now
+        </Button>
+        {collecting ? (
+          <Button variant="outlined" color="warning" onClick={() => setConfirm('stop')} disabled={!enabled || busy !== null} startIcon={spin('stop')} data-testid="btn-stop">
+            Stop collection
+          </Button>
+        ) : (
+          <Button variant="contained" color="success" onClick={() => setConfirm('start')} disabled={!enabled || busy !== null} startIcon={spin('start')} data-testid="btn-start">
+            Start collection
+          </Button>
+        )}
+        <Button variant="outlined" onClick={() => void retryDeadLetters()} disabled={!enabled || busy !== null || dead === 0} startIcon={spin('retry')} data-testid="btn-retry">
+          Retry dead letters{dead > 0 ? ` (${dead})` : ''}
+        </Button>
+        <Box sx={{ flexGrow: 1 }} />
+        {enabled &&
+          (session ? (
+            <Typography variant="body2" color="text.secondary">
+              Logged in until {clock(session.expiresAt)} ·{' '}
+              <Button size="small" onClick={() => void logout()} sx={{ minWidth: 0, p: 0, verticalAlign: 'baseline' }}>
+                Log out
+              </Button>
+            </Typography>
+          ) : (
+            <Button size="small" onClick={openLogin} data-testid="btn-login">
+              Log in for control actions
+            </Button>
+          ))}
+      </Box>
+      {!enabled && (
+        <Alert severity="info" sx={{ mt: 1 }}>
+          Control actions are off on this agent: no control token was set at install (LOCAL_API_TOKEN). Everything here can still be viewed.
+        </Alert>
+      )}
+      {notice && (
+        <Alert severity={notice.kind} onClose={clearNotice} sx={{ mt: 1 }} data-testid="notice">
+          {notice.text}
+        </Alert>
+      )}
+      <Dialog open={confirm !== null} onClose={() => setConfirm(null)} fullWidth maxWidth="xs">
+        <DialogTitle>{confirm === 'stop' ? 'Stop collection?' : 'Start collection?'}</DialogTitle>
+        <DialogContent>
+          <DialogContentText sx={{ mb: 2 }}>
+            {confirm === 'stop'
+              ? 'The agent stops reading the meters. No readings are taken until someone starts collection again — also after a restart. Readings already taken are still sent.'
+              : 'The agent reads every meter again on its normal interval.'}
+          </DialogContentText>
+          <TextField label="Reason (optional)" placeholder={confirm === 'stop' ? 'e.g. replacing meter 3' : ''} value={reason} onChange={(e) => setReason(e.target.value)} fullWidth size="small" slotProps={{ htmlInput: { maxLength: 200 } }} />
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setConfirm(null)}>Cancel</Button>
+          <Button
+            variant="contained"
+            color={confirm === 'stop' ? 'warning' : 'success'}
+            data-testid="btn-confirm"
+            onClick={() => {
+              const on = confirm === 'start';
+              setConfirm(null);
+              void setCollecting(on, reason.trim() || undefined);
+              setReason('');
+            }}
+          >
+            {confirm === 'stop' ? 'Stop collection' : 'Start collection'}
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </Box>
+  );
+}
