@@ -70,6 +70,8 @@ export interface HeartbeatRequest {
   uplink_down_since: string | null;
   last_sync_at: string | null;
   meters: { configured: number; ok: number; failing: number; never_answered: number };
+  /** The queue's storage limit and what its policy has done (totals since install). */
+  queue_limit?: { max: number; policy: 'drop-oldest' | 'stop-collecting'; dropped: number; refused: number; full_since: string | null };
 }
 
 export interface HeartbeatResponse {

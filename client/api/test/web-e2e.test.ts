@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, freePort } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
-import { createSiteWithCli, ROOT, startAgentProcess, startApiProcess, waitUntil, type Proc } from './helpers/processes.js';
+import { createSiteWithCli, ROOT, startAgentProcess, startApiProcess, type Proc } from './helpers/processes.js';
 
 // The operators' web app in a real Chromium, against the real API process (serving the built app),
 // a real site agent process and the BACnet simulator over UDP on 127.0.5.x.
@@ -41,7 +41,7 @@ async function pick(page: Page, label: string, option: string, within?: string):
 
 beforeAll(async () => {
   if (!existsSync(path.join(ROOT, 'client/web/dist/index.html'))) throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  await waitUntil('Chromium to be installed at /usr/bin/chromium', async () => existsSync(CHROMIUM), 300_000, 5000);
+  expect(existsSync(CHROMIUM), 'install Debian\'s chromium (apt-get install chromium); .ci/run does').toBe(true);
   const pg = inject('pg');
   const clientDb = await createTestDatabase(pg, 'web_e2e_client');
   const siteDb = await createTestDatabase(pg, 'web_e2e_site');

@@ -8,6 +8,7 @@ import { MetersRepository } from './meters/meters-repository.js';
 import { Collector, type PointReader } from './collector/collector.js';
 import { MeterStatusRepository } from './collector/meter-status-repository.js';
 import { AgentStateRepository, type CollectionState } from './collector/agent-state-repository.js';
+import { QueueGuard, type QueueFullPolicy } from './queue/queue-guard.js';
 import { QueueRepository } from './queue/queue-repository.js';
 import { LocalReadingsRepository } from './queue/local-readings-repository.js';
 import { ClientApi, type UplinkState } from './uploader/client-api.js';
@@ -25,6 +26,8 @@ export interface AgentStatus {
   lastSuccessfulSyncAt: Date | null;
   nextSyncAt: Date | null;
   queue: { depth: number; oldestUnsentAt: Date | null; deadLetters: number };
+  /** The storage limit of the queue and what its policy did so far. */
+  queueLimit: { max: number; policy: QueueFullPolicy; dropped: number; refused: number; fullSince: string | null };
   meters: { configured: number; ok: number; failing: number; neverAnswered: number };
   clockOffsetMs: number | null;
   startedAt: Date;
@@ -101,9 +104,15 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     logger: logger.child({ module: 'uplink' }),
     now: () => clock.now(),
   });
+  const queueGuard = new QueueGuard(queue, agentState, {
+    maxReadings: config.QUEUE_MAX_READINGS,
+    policy: config.QUEUE_FULL_POLICY,
+    logger: logger.child({ module: 'collection' }),
+    clock,
+  });
   const collector = new Collector({
     reader,
-    queue,
+    queue: queueGuard,
     status: meterStatus,
     logger: logger.child({ module: 'collection' }),
     clock,
@@ -189,6 +198,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       lastSuccessfulSyncAt: uploader.lastSuccessAt ?? (await queue.lastSuccessfulSyncAt()),
       nextSyncAt: uploader.nextRunAt,
       queue: q,
+      queueLimit: { max: config.QUEUE_MAX_READINGS, policy: config.QUEUE_FULL_POLICY, ...(await queueGuard.getCounters()) },
       meters: { configured: meters.length, ok, failing, neverAnswered },
       clockOffsetMs,
       startedAt,
@@ -207,6 +217,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       uplink_down_since: s.uplink.downSince ? s.uplink.downSince.toISOString() : null,
       last_sync_at: s.lastSuccessfulSyncAt ? s.lastSuccessfulSyncAt.toISOString() : null,
       meters: { configured: s.meters.configured, ok: s.meters.ok, failing: s.meters.failing, never_answered: s.meters.neverAnswered },
+      queue_limit: { max: s.queueLimit.max, policy: s.queueLimit.policy, dropped: s.queueLimit.dropped, refused: s.queueLimit.refused, full_since: s.queueLimit.fullSince },
     };
     const res = await api.heartbeat(body);
     clockOffsetMs = res.clock_offset_ms;
@@ -246,9 +257,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   every(config.CONFIG_REFRESH_MINUTES * 60_000, 'config refresh', refreshConfig);
   uploader.start();
   every(config.HEARTBEAT_INTERVAL_SECONDS * 1000, 'heartbeat', sendHeartbeat);
+  // The queue churns (insert, mark synced, purge): keep its statistics and free space fresh, weekly.
+  every(7 * 24 * 3600_000, 'vacuum of the local queue', () => db.knex.raw('VACUUM (ANALYZE) meter_readings'));
   every(3600_000, 'purge of synced readings', async () => {
     const n = await queue.purgeSynced(new Date(clock.now() - config.SYNCED_RETENTION_HOURS * 3600_000));
     if (n > 0) logger.info('purged synced readings past the retention window', { readings: n });
+    const logs = await queue.purgeSyncLog(new Date(clock.now() - config.SYNC_LOG_RETENTION_DAYS * 24 * 3600_000));
+    if (logs > 0) logger.info('purged sync log entries past their retention', { entries: logs, days: config.SYNC_LOG_RETENTION_DAYS });
     const a = await mcpAudit.purgeOlderThan(new Date(clock.now() - config.MCP_AUDIT_RETENTION_DAYS * 24 * 3600_000));
     if (a > 0) logger.info('purged MCP audit entries past their retention', { entries: a, days: config.MCP_AUDIT_RETENTION_DAYS });
   });

@@ -33,6 +33,10 @@ const schema = z
     HEARTBEAT_INTERVAL_SECONDS: positive(60),
     CONFIG_REFRESH_MINUTES: positive(5),
     SYNCED_RETENTION_HOURS: z.coerce.number().min(0).default(24),
+    SYNC_LOG_RETENTION_DAYS: z.coerce.number().min(1).default(30),
+    QUEUE_MAX_READINGS: z.coerce.number().int().min(1000).default(5_000_000),
+    QUEUE_FULL_POLICY: z.enum(['drop-oldest', 'stop-collecting']).default('drop-oldest'),
+    LOG_DIR: z.string().optional(),
 
     COLLECTION_INTERVAL_SECONDS: positive(60),
     METERS_FILE: z.string().default(path.join(repoRoot, 'sync/agent/config/meters.json')),

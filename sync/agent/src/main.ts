@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createLogger, ConfigError } from '@meterit/shared/node';
 import { loadConfig } from './config.js';
 import { startAgent, type Agent } from './agent.js';
@@ -16,7 +17,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ service: 'sync-agent', level: config.LOG_LEVEL });
+  // JSON lines on stdout, and daily files: everything, and collection and sync apart (as the design asks).
+  const logger = createLogger({
+    service: 'sync-agent',
+    level: config.LOG_LEVEL,
+    dir: config.LOG_DIR ?? path.join(config.SYNC_DATA_DIR, 'logs'),
+    files: [
+      { name: 'agent' },
+      { name: 'collection', modules: ['collection', 'bacnet'] },
+      { name: 'sync', modules: ['sync', 'uplink'] },
+    ],
+  });
   let agent: Agent | null = null;
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -28,7 +28,8 @@ export interface MeterPollResult {
 
 export interface CollectorDeps {
   reader: PointReader;
-  queue: QueueRepository;
+  /** Where readings go: the queue, through its storage-limit guard. */
+  queue: Pick<QueueRepository, 'enqueue'>;
   status: MeterStatusRepository;
   logger: Logger;
   clock: Clock;

@@ -333,6 +333,20 @@ export function assess(i: {
   const configured = s.meters.configured;
   const hold = storage.outage_hours !== null ? ` The disk holds about ${storage.outage_hours < 48 ? `${storage.outage_hours} hours` : `${Math.floor(storage.outage_hours / 24)} days`} of readings.` : '';
 
+  const limit = s.queueLimit;
+  if (limit.fullSince || limit.dropped > 0 || limit.refused > 0) {
+    const what =
+      limit.policy === 'drop-oldest'
+        ? `${limit.dropped} of the oldest unsent readings were deleted to make room`
+        : `${limit.refused} new readings were not stored`;
+    out.push({
+      code: 'QUEUE_FULL',
+      level: 'problem',
+      message: `${limit.fullSince ? 'The upload queue is full' : 'The upload queue was full'} (limit ${limit.max} readings): ${what}.`,
+      action: 'Get the connection to the client system back so the queue drains, or raise QUEUE_MAX_READINGS if the disk has room. The counts stay here and in the heartbeat.',
+    });
+  }
+
   if (uplink.state === 'down') {
     const since = uplink.since ? ` for ${duration(i.now - Date.parse(uplink.since))}` : '';
     out.push({

@@ -89,6 +89,19 @@ export class QueueRepository {
     return (result as { rowCount: number }).rowCount;
   }
 
+  /** Delete the oldest unsent readings (the storage limit's drop-oldest policy); returns how many. */
+  async dropOldestUnsent(count: number): Promise<number> {
+    if (count <= 0) return 0;
+    return this.knex('meter_readings')
+      .whereIn('id', this.knex('meter_readings').whereNull('synced_at').orderBy('id').limit(count).select('id'))
+      .delete();
+  }
+
+  /** Sync log entries are kept for a while (30 days by default), then deleted. */
+  async purgeSyncLog(olderThan: Date): Promise<number> {
+    return this.knex('sync_log').where('finished_at', '<', olderThan).delete();
+  }
+
   /** The oldest readings not yet acknowledged by the client system. */
   async oldestUnsent(limit: number): Promise<QueuedReading[]> {
     const rows: ReadingRow[] = await this.knex('meter_readings')

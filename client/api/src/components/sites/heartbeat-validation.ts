@@ -27,4 +27,11 @@ export const heartbeatChains = () => [
   body('meters.ok').custom(check(count('meters.ok'))),
   body('meters.failing').custom(check(count('meters.failing'))),
   body('meters.never_answered').custom(check(count('meters.never_answered'))),
+  // Optional: the queue's storage limit and what its policy did (agents since the storage-limit policy).
+  body('queue_limit').custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `queue_limit must be an object, got ${describeType(v)}`))),
+  body('queue_limit.max').optional().custom(check(count('queue_limit.max'))),
+  body('queue_limit.policy').optional().custom(check((v) => (v === 'drop-oldest' || v === 'stop-collecting' ? undefined : 'queue_limit.policy must be drop-oldest or stop-collecting'))),
+  body('queue_limit.dropped').optional().custom(check(count('queue_limit.dropped'))),
+  body('queue_limit.refused').optional().custom(check(count('queue_limit.refused'))),
+  body('queue_limit.full_since').optional().custom(check(isoProblem('queue_limit.full_since', true))),
 ];

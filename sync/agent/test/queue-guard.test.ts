@@ -1,0 +1,60 @@
+// The upload queue's storage limit against the real site database.
+import { describe, expect, inject, it } from 'vitest';
+import { createLogger, openDatabase } from '@meterit/shared/node';
+import { createTestDatabase } from '@meterit/shared/testing';
+import { siteMigrations } from '../src/db/migrations/index.js';
+import { QueueRepository, type NewReading } from '../src/queue/queue-repository.js';
+import { QueueGuard, type QueueFullPolicy } from '../src/queue/queue-guard.js';
+import { AgentStateRepository } from '../src/collector/agent-state-repository.js';
+import { systemClock } from '../src/clock.js';
+
+const logger = createLogger({ service: 'test', silent: true });
+const t0 = Date.UTC(2026, 0, 1);
+const readings = (from: number, n: number): NewReading[] =>
+  Array.from({ length: n }, (_, i) => ({ meterExternalId: 'm1', dataPoint: 'total_kwh', ts: new Date(t0 + (from + i) * 1000), value: from + i, unit: 'kWh', quality: 'good' }));
+
+async function setup(name: string, policy: QueueFullPolicy) {
+  const db = await openDatabase({ url: await createTestDatabase(inject('pg'), name), migrations: siteMigrations, logger });
+  const queue = new QueueRepository(db.knex);
+  const state = new AgentStateRepository(db.knex);
+  const guard = new QueueGuard(queue, state, { maxReadings: 100, policy, logger, clock: systemClock, recountMs: 0 });
+  return { db, queue, state, guard };
+}
+
+describe('queue storage limit', () => {
+  it('when the queue is full and the policy is drop-oldest, then the oldest unsent readings make room and every one is counted', async () => {
+    const { db, guard, state } = await setup('guard_drop', 'drop-oldest');
+    expect(await guard.enqueue(readings(0, 100))).toBe(100);
+    expect(await guard.enqueue(readings(100, 10))).toBe(10);
+    const values = await db.knex('meter_readings').whereNull('synced_at').orderBy('id').pluck('value');
+    expect(values).toHaveLength(100);
+    expect(values[0]).toBe(10);
+    expect(values.at(-1)).toBe(109);
+    const counters = await state.get<{ dropped: number; refused: number; fullSince: string | null }>('queue_limit');
+    expect(counters).toMatchObject({ dropped: 10, refused: 0 });
+    expect(counters?.fullSince).not.toBeNull();
+    await db.close();
+  });
+
+  it('when the queue is full and the policy is stop-collecting, then new readings are refused and counted, and the queue is untouched', async () => {
+    const { db, guard, state } = await setup('guard_stop', 'stop-collecting');
+    await guard.enqueue(readings(0, 95));
+    expect(await guard.enqueue(readings(95, 10))).toBe(5);
+    const values = await db.knex('meter_readings').orderBy('id').pluck('value');
+    expect(values).toHaveLength(100);
+    expect(values[0]).toBe(0);
+    expect(values.at(-1)).toBe(99);
+    expect(await state.get('queue_limit')).toMatchObject({ dropped: 0, refused: 5 });
+    await db.close();
+  });
+
+  it('when the backlog drains below 90 % of the limit, then the queue is no longer reported full, and the totals stay', async () => {
+    const { db, guard, state, queue } = await setup('guard_recover', 'drop-oldest');
+    await guard.enqueue(readings(0, 105));
+    const ids = await db.knex('meter_readings').orderBy('id').limit(50).pluck('id');
+    await queue.markSynced(ids.map(Number), new Date());
+    await guard.enqueue(readings(200, 1));
+    expect(await state.get('queue_limit')).toEqual({ dropped: 5, refused: 0, fullSince: null });
+    await db.close();
+  });
+});
