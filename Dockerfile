@@ -11,6 +11,7 @@ COPY sync/agent/package.json sync/agent/
 COPY sync/web/package.json sync/web/
 COPY sync/mcp/package.json sync/mcp/
 COPY sync/simulator/package.json sync/simulator/
+COPY proof/package.json proof/
 RUN pnpm install --frozen-lockfile
 COPY . .
 RUN pnpm -r build && pnpm prune --prod

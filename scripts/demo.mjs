@@ -4,7 +4,8 @@
 // and a site agent polling them and syncing to the client system.
 // Ctrl-C stops everything cleanly; a second run reuses the data in .data/.
 import { spawn, execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import path from 'node:path';
@@ -20,6 +21,7 @@ const meters = Number(process.env.DEMO_METERS ?? 5);
 const agentAddress = process.env.DEMO_AGENT_ADDRESS ?? '127.0.0.2';
 const meterBaseAddress = process.env.DEMO_METER_BASE_ADDRESS ?? '127.0.0.10';
 const clientUrl = `http://127.0.0.1:${clientPort}`;
+const dashboardPort = Number(process.env.DEMO_DASHBOARD_PORT ?? 3002);
 
 const say = (msg) => process.stdout.write(`[demo] ${msg}\n`);
 
@@ -44,7 +46,9 @@ const children = [];
 /** Start a child whose JSON log lines are kept in a file and shown here in short form. */
 function start(name, script, args, env) {
   const file = createWriteStream(path.join(logs, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, [script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: Ctrl-C reaches only this script, which then stops the parts in order
+  // (agent first, so it can finish its batch while the client system still answers).
+  const child = spawn(process.execPath, [script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const show = (chunk) => {
     file.write(chunk);
     for (const line of chunk.toString().split('\n')) {
@@ -113,11 +117,16 @@ async function stopAll(code = 0) {
   process.exit(code);
 }
 process.on('SIGINT', () => void stopAll(0));
+// Whatever happens to this script, its parts do not outlive it.
+process.on('exit', () => {
+  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 process.on('SIGTERM', () => void stopAll(0));
 
 async function main() {
   const problems = [];
   if (!(await tcpFree(clientPort))) problems.push(`TCP port ${clientPort} (client API) is in use: set DEMO_CLIENT_PORT`);
+  if (!(await tcpFree(dashboardPort))) problems.push(`TCP port ${dashboardPort} (site dashboard) is in use: set DEMO_DASHBOARD_PORT`);
   for (const p of [5433, 5434]) if (!(await tcpFree(p))) problems.push(`TCP port ${p} (embedded PostgreSQL) is in use: is another demo running?`);
   if (!(await udpFree(agentAddress, 47808))) problems.push(`UDP ${agentAddress}:47808 (agent BACnet) is in use`);
   if (problems.length) {
@@ -155,6 +164,11 @@ async function main() {
   ], {});
   for (let i = 0; i < 50 && !existsSync(metersFile); i++) await new Promise((r) => setTimeout(r, 200));
 
+  // The technicians' control credential for the site dashboard, made once and kept with the demo's data.
+  const tokenFile = path.join(data, 'demo-local-token.txt');
+  if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(18).toString('base64url') + '\n', { mode: 0o600 });
+  const localToken = readFileSync(tokenFile, 'utf8').trim();
+
   say('starting the site agent (collects every 10 s, syncs every 30 s)');
   start('agent', 'sync/agent/dist/main.js', [], {
     CLIENT_API_URL: `${clientUrl}/api`,
@@ -168,6 +182,9 @@ async function main() {
     COLLECTION_INTERVAL_SECONDS: '10',
     SYNC_INTERVAL_MINUTES: '0.5',
     HEARTBEAT_INTERVAL_SECONDS: '30',
+    LOCAL_API_HOST: '127.0.0.1',
+    LOCAL_API_PORT: String(dashboardPort),
+    LOCAL_API_TOKEN: localToken,
   });
 
   const adminFile = path.join(data, 'client', 'initial-admin.json');
@@ -187,7 +204,9 @@ async function main() {
   );
   say(`  client system API   ${clientUrl}/api   (health: ${clientUrl}/health)`);
   say(`  simulated meters    ${meters} BACnet/IP devices at ${meterBaseAddress}… (meters.json: ${metersFile})`);
+  say(`  site dashboard      http://127.0.0.1:${dashboardPort}/   (control actions: log in with ${localToken}, kept in ${tokenFile})`);
   say(`  site agent          BACnet on ${agentAddress}:47808, local queue in .data/sync`);
+  say(`  AI assistants       MCP at ${clientUrl}/mcp and http://127.0.0.1:${dashboardPort}/mcp (see README)`);
   say(`  logs                ${logs}`);
   say('Press Ctrl-C to stop everything.');
 }

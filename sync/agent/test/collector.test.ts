@@ -145,3 +145,28 @@ describe('collector against the simulator', () => {
     }
   });
 });
+
+describe('collector when the local database fails', () => {
+  it('when the queue table cannot be written for a few ticks, then the readings wait in memory and all reach the queue once it works again', async () => {
+    const c = collector(metersOf([601]));
+    const base = Math.floor(Date.now() / 1000) * 1000 + 100_000;
+    sim.clearServed();
+    await db.knex.raw('ALTER TABLE meter_readings RENAME TO meter_readings_away');
+    try {
+      for (let i = 0; i < 3; i++) {
+        const [r] = await c.pollAll(new Date(base + i * 1000));
+        expect(r).toMatchObject({ ok: false, errorCode: 'LOCAL_DB_ERROR' });
+      }
+      expect(c.waitingInMemory).toBe(12);
+    } finally {
+      await db.knex.raw('ALTER TABLE meter_readings_away RENAME TO meter_readings');
+    }
+    const [r] = await c.pollAll(new Date(base + 3000));
+    expect(r).toMatchObject({ ok: true });
+    expect(c.waitingInMemory).toBe(0);
+    const rows = await db.knex('meter_readings').where('ts', '>=', new Date(base)).orderBy(['ts', 'data_point']).select('value');
+    const served = sim.served().map((s) => s.value);
+    expect(rows).toHaveLength(16);
+    expect(rows.map((x) => x.value).sort()).toEqual([...served].sort());
+  });
+});

@@ -34,6 +34,8 @@ export interface CollectorDeps {
   logger: Logger;
   clock: Clock;
   intervalMs: number;
+  /** Readings kept in memory while the local database does not answer (default 200,000). */
+  maxPendingReadings?: number;
 }
 
 /**
@@ -47,8 +49,14 @@ export class Collector {
   private running = false;
   private readonly inFlight = new Map<string, Promise<MeterPollResult>>();
   private lastCycleAt: Date | null = null;
+  private pending: NewReading[] = [];
+  private storing: Promise<unknown> = Promise.resolve();
+  private droppedFromMemory = 0;
+  private readonly maxPending: number;
 
-  constructor(private readonly deps: CollectorDeps) {}
+  constructor(private readonly deps: CollectorDeps) {
+    this.maxPending = deps.maxPendingReadings ?? 200_000;
+  }
 
   get collecting(): boolean {
     return this.running;
@@ -80,6 +88,10 @@ export class Collector {
     if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
     this.timer = null;
     await Promise.allSettled([...this.inFlight.values()]);
+    await this.storing;
+    if (this.pending.length > 0) {
+      this.deps.logger.error('stopping with readings the local database never took', { readings: this.pending.length });
+    }
     this.deps.logger.info('collection stopped');
   }
 
@@ -96,9 +108,52 @@ export class Collector {
     }, next - now);
   }
 
+  /** Readings read while the local database did not answer (restart, disk trouble), oldest first. */
+  get waitingInMemory(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Store readings, after any that wait in memory, one store at a time. The queue ignores a
+   * reading it already has, so retrying a set that may have gone in is safe.
+   */
+  private store(readings: NewReading[]): Promise<number> {
+    const run = async (): Promise<number> => {
+      const batch = this.pending.length > 0 ? [...this.pending, ...readings] : readings;
+      try {
+        const stored = await this.deps.queue.enqueue(batch);
+        if (this.pending.length > 0) this.deps.logger.info('readings kept in memory are now in the local queue', { readings: this.pending.length });
+        this.pending = [];
+        return stored;
+      } catch (err) {
+        this.keep(readings);
+        throw err;
+      }
+    };
+    const p = this.storing.then(run, run);
+    this.storing = p.catch(() => undefined);
+    return p;
+  }
+
+  private keep(readings: NewReading[]): void {
+    this.pending.push(...readings);
+    const over = this.pending.length - this.maxPending;
+    if (over > 0) {
+      this.pending.splice(0, over);
+      this.droppedFromMemory += over;
+      this.deps.logger.error('the local database has not answered for long: oldest readings kept in memory dropped', {
+        dropped: over,
+        droppedTotal: this.droppedFromMemory,
+        limit: this.maxPending,
+      });
+    }
+  }
+
   /** Poll every meter once for the tick `at`; resolves when all started polls have finished. */
   async pollAll(at: Date = new Date(this.deps.clock.now())): Promise<MeterPollResult[]> {
     this.lastCycleAt = at;
+    // Readings waiting in memory go in even when no meter answers this tick.
+    if (this.pending.length > 0) void this.store([]).catch(() => undefined);
     const polls: Promise<MeterPollResult>[] = [];
     for (const meter of this.meters) {
       if (this.inFlight.has(meter.id)) {
@@ -144,7 +199,7 @@ export class Collector {
       }
     });
     try {
-      const stored = await this.deps.queue.enqueue(readings);
+      const stored = await this.store(readings);
       if (readings.length > 0) {
         await this.deps.status.recordSuccess(meter.id, at, responseMs, firstError);
         return { meterExternalId: meter.id, ok: true, stored, failedPoints: meter.data_points.length - readings.length, responseMs };
@@ -154,9 +209,13 @@ export class Collector {
       log.warn('meter read failed', { meter: meter.id, code: err.code, error: err.message });
       return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: err.code };
     } catch (err) {
-      // The local database refused the write: the readings of this tick are lost to the queue,
-      // so say so loudly; the next tick tries again.
-      log.error('could not store readings in the local queue', { meter: meter.id, error: (err as Error).message, readings: readings.length });
+      // The local database refused the write: the readings wait in memory and go in with the next store.
+      log.error('could not store readings in the local queue; keeping them in memory until it answers', {
+        meter: meter.id,
+        error: (err as Error).message,
+        readings: readings.length,
+        waiting: this.pending.length,
+      });
       return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: 'LOCAL_DB_ERROR' };
     }
   }

@@ -7,7 +7,8 @@ import { check, describeType, integerProblem, isPlainObject, stringProblem } fro
 export const MAX_METERS_PER_REQUEST = 1000;
 const MAX_BACNET_INSTANCE = 4_194_303;
 
-export const registerMetersChains = () => [
+/** The envelope first: an oversized array is refused before any item is looked at. */
+export const registerMetersEnvelope = () => [
   body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object {"meters": [...]}'))).bail(),
   body('meters').custom(
     check((v) => {
@@ -18,6 +19,9 @@ export const registerMetersChains = () => [
       return dup === undefined ? undefined : `meter id ${JSON.stringify(dup)} appears more than once`;
     }),
   ),
+];
+
+export const registerMetersChains = () => [
   body('meters.*').custom(check((v) => (isPlainObject(v) ? undefined : `a meter must be an object, got ${describeType(v)}`))),
   body('meters.*.id').custom(check(stringProblem('id', 1, LIMITS.maxIdLength))),
   body('meters.*.name').custom(check(stringProblem('name', 1, 255))),

@@ -25,8 +25,7 @@ const unitProblem = (v: unknown): string | undefined => {
   if (v === undefined) return 'unit is required (use null when the unit is not known)';
   if (v === null) return undefined;
   if (typeof v !== 'string') return `unit must be a string or null, got ${describeType(v)}`;
-  if (v.length > LIMITS.maxUnitLength) return `unit must be at most ${LIMITS.maxUnitLength} characters`;
-  return undefined;
+  return stringProblem('unit', 0, LIMITS.maxUnitLength)(v);
 };
 
 const valueProblem = (v: unknown): string | undefined => {

@@ -5,7 +5,7 @@ import { siteAuth } from '../../middleware/site-auth.js';
 import { siteRateLimit } from '../../middleware/rate-limit.js';
 import { checkBatchRequest } from '../readings/batch-validation.js';
 import type { IngestService } from '../readings/ingest.js';
-import { registerMetersChains } from '../meters/meter-validation.js';
+import { registerMetersChains, registerMetersEnvelope } from '../meters/meter-validation.js';
 import type { MetersService } from '../meters/meters-service.js';
 import { heartbeatChains } from '../sites/heartbeat-validation.js';
 import type { SitesService } from '../sites/sites-service.js';
@@ -45,6 +45,7 @@ export function syncRouter(deps: SyncRouteDeps): Router {
   });
 
   router.post(SYNC_PATHS.meters, async (req, res) => {
+    await validateOrThrow(req, registerMetersEnvelope());
     await validateOrThrow(req, registerMetersChains());
     const { meters } = req.body as { meters: MeterConfig[] };
     res.json(await deps.meters.registerMeters(siteOf(req), meters));

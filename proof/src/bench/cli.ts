@@ -1,0 +1,47 @@
+import { startTestPostgres } from '@meterit/shared/testing';
+import { benchBacnet } from './bacnet.js';
+import type { BenchResult } from './common.js';
+import { benchDrain } from './drain.js';
+import { benchIngest } from './ingest.js';
+import { benchQueries } from './queries.js';
+
+// pnpm bench [-- ingest drain bacnet queries] [--long]
+// Each benchmark prints its figures and a ratio against a baseline measured in the same run.
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const long = args.includes('--long') || process.env.BENCH_LONG === '1';
+const all = ['ingest', 'drain', 'bacnet', 'queries'];
+const picked = args.filter((a) => all.includes(a));
+const run = picked.length > 0 ? picked : all;
+
+const pg = await startTestPostgres();
+const results: BenchResult[] = [];
+const print = (r: BenchResult) => process.stdout.write(`${r.lines.join('\n')}\n${r.target ? `  target (${r.target.description}): ${r.target.met ? 'met' : 'MISSED'}\n` : ''}\n`);
+try {
+  process.stdout.write(`MeterIT benchmarks (${long ? 'long' : 'default'} form), node ${process.version}, ${new Date().toISOString()}\n\n`);
+  let ingestRate: number | undefined;
+  if (run.includes('ingest') || run.includes('drain')) {
+    const r = await benchIngest(pg, { batches: long ? 100 : 40, batchSize: 1000 });
+    ingestRate = r.figures.api;
+    results.push(r);
+    print(r);
+  }
+  if (run.includes('drain')) {
+    const r = await benchDrain(pg, { readings: long ? 1_000_000 : 100_000, batchSize: 1000, ...(ingestRate ? { ingestRate } : {}) });
+    results.push(r);
+    print(r);
+  }
+  if (run.includes('bacnet')) {
+    const r = await benchBacnet({ seconds: long ? 15 : 5, meters: 10, cycleMeters: 200 });
+    results.push(r);
+    print(r);
+  }
+  if (run.includes('queries')) {
+    const r = await benchQueries(pg, { small: 1_000_000, big: long ? 20_000_000 : 4_000_000 });
+    results.push(r);
+    print(r);
+  }
+  const missed = results.filter((r) => r.target && !r.target.met).map((r) => r.name);
+  process.stdout.write(`bench: ${results.length} run, targets missed: ${missed.length ? missed.join(', ') : 'none'}\n`);
+} finally {
+  await pg.stop();
+}

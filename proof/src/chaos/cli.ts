@@ -1,0 +1,19 @@
+import { formatReport, runChaos } from './run.js';
+
+// pnpm test:chaos -- --rounds 100 [--seed 123] [--round-ms 6000]   (or CHAOS_ROUNDS / CHAOS_SEED)
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const rounds = Number(arg('rounds') ?? process.env.CHAOS_ROUNDS ?? 20);
+const seed = Number(arg('seed') ?? process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const roundMs = Number(arg('round-ms') ?? process.env.CHAOS_ROUND_MS ?? 6000);
+if (!Number.isInteger(rounds) || rounds < 1 || !Number.isFinite(seed) || !(roundMs > 0)) {
+  process.stderr.write('usage: chaos [--rounds N] [--seed S] [--round-ms MS]\n');
+  process.exit(2);
+}
+const report = await runChaos({ rounds, seed, roundMs });
+process.stdout.write(`${formatReport(report)}\n`);
+const clean = report.lost === 0 && report.duplicated === 0 && report.altered === 0 && report.crashes.length === 0 && report.deadLetters === 0;
+process.exit(clean ? 0 : 1);

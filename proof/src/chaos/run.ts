@@ -1,0 +1,430 @@
+import { startSimulator, toMetersJson, type MeterBehaviourInput, type Simulator } from '@meterit/simulator';
+import type { MeterConfig } from '@meterit/shared';
+import { freePort } from '@meterit/shared/testing';
+import {
+  alive,
+  createSite,
+  sleep,
+  startAgentProcess,
+  startClientSystem,
+  waitUntil,
+  type AgentProcess,
+  type ClientSystem,
+} from '../harness/processes.js';
+import { startFaultProxy, type FaultProxy } from '../harness/proxy.js';
+import { startRestartablePostgres, type RestartablePostgres } from '../harness/postgres.js';
+import { createRng, type Rng } from '../harness/rng.js';
+import { verify, type Excuse, type Problem, type QualityChange, type Row, type Verdict } from './verify.js';
+
+export interface ChaosOptions {
+  rounds: number;
+  seed: number;
+  /** Length of one round of normal operation during which its faults fire. */
+  roundMs?: number;
+  meters?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport extends Verdict {
+  seed: number;
+  rounds: number;
+  roundsFailed: number;
+  faultsInjected: number;
+  faults: Record<string, number>;
+  /** Processes that died without being killed by the suite. */
+  crashes: string[];
+  deadLetters: number;
+  durationMs: number;
+}
+
+const AGENT_ADDRESS = '127.0.7.1';
+/** Catalogue indexes paired so that no two faults of a covering round need the same resource. */
+const COVER_ORDER = [0, 4, 1, 5, 2, 6, 3, 7, 8, 10, 9, 11, 12, 13];
+const METER_BASE = 10;
+const BACNET_TIMEOUT_MS = 1000;
+const HTTP_TIMEOUT_SECONDS = 2;
+
+interface System {
+  central: RestartablePostgres;
+  siteCluster: RestartablePostgres;
+  client: ClientSystem;
+  proxy: FaultProxy;
+  sim: Simulator;
+  agent: AgentProcess;
+  siteId: number;
+}
+
+interface Fault {
+  name: string;
+  resources: string[];
+  run(): Promise<void>;
+}
+
+/** Restart a process until it comes up: its database may be down at that moment (another fault). */
+async function restartUntilUp(what: string, restart: () => Promise<void>): Promise<void> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 30; attempt++) {
+    try {
+      await restart();
+      return;
+    } catch (err) {
+      last = err;
+      await sleep(500);
+    }
+  }
+  throw new Error(`${what} did not come back: ${(last as Error).message}`);
+}
+
+export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const rng: Rng = createRng(opts.seed);
+  const roundMs = opts.roundMs ?? 6000;
+  const meterCount = opts.meters ?? 6;
+  const excuses: Excuse[] = [];
+  const qualityChanges: QualityChange[] = [];
+  const faults: Record<string, number> = {};
+  const crashes: string[] = [];
+  const roundSpans: Array<{ from: number; to: number }> = [];
+  let sys: System | undefined;
+  const cleanup: Array<() => Promise<unknown>> = [];
+
+  try {
+    log(`chaos: seed ${opts.seed}, ${opts.rounds} rounds of ${roundMs} ms, ${meterCount} meters`);
+    const central = await startRestartablePostgres('central');
+    cleanup.push(() => central.destroy());
+    const siteCluster = await startRestartablePostgres('site');
+    cleanup.push(() => siteCluster.destroy());
+    const clientDb = await central.createDatabase('chaos_client');
+    const siteDb = await siteCluster.createDatabase('chaos_site');
+    const client = await startClientSystem(clientDb);
+    cleanup.push(async () => {
+      await client.stop();
+      await client.db.destroy();
+    });
+    const site = await createSite(clientDb, 'Chaos site');
+    const proxy = await startFaultProxy({ host: '127.0.0.1', port: client.port }, { host: '127.0.0.1', port: await freePort() });
+    cleanup.push(() => proxy.close());
+    const sim = await startSimulator({
+      meters: Array.from({ length: meterCount }, (_, i) => ({
+        deviceId: 7000 + i,
+        name: `Chaos meter ${i}`,
+        address: `127.0.7.${METER_BASE + i}`,
+        port: 47808,
+      })),
+      listenBroadcast: false,
+      seed: opts.seed,
+    });
+    cleanup.push(() => sim.stop());
+    const agent = await startAgentProcess({
+      clientUrl: proxy.url,
+      apiKey: site.api_key,
+      databaseUrl: siteDb,
+      meters: toMetersJson(sim.meters).meters as MeterConfig[],
+      bacnetInterface: AGENT_ADDRESS,
+      env: {
+        BACNET_TIMEOUT_MS: String(BACNET_TIMEOUT_MS),
+        HTTP_TIMEOUT_SECONDS: String(HTTP_TIMEOUT_SECONDS),
+        BATCH_SIZE: '40',
+        CONFIG_REFRESH_MINUTES: String(3 / 60),
+      },
+    });
+    cleanup.push(async () => {
+      await agent.stop();
+      await agent.db.destroy();
+    });
+    sys = { central, siteCluster, client, proxy, sim, agent, siteId: site.site_id };
+    const s = sys;
+
+    const setBehaviour = (deviceId: number, b: MeterBehaviourInput) => {
+      if (b.fault !== undefined) qualityChanges.push({ deviceId, index: s.sim.served().length, at: Date.now(), fault: b.fault });
+      s.sim.setBehaviour(deviceId, b);
+    };
+    const meterIds = s.sim.meters.map((m) => m.deviceId);
+    const span = (min: number, max: number) => rng.int(min, max);
+
+    const catalogue: Array<() => Fault> = [
+      () => ({
+        name: 'agent SIGKILL',
+        resources: ['agent'],
+        run: async () => {
+          // A value served just before the kill may still be on its way into the queue.
+          const excuse: Excuse = { kind: 'agent killed', from: Date.now() - BACNET_TIMEOUT_MS - 500, to: Infinity };
+          excuses.push(excuse);
+          await s.agent.stop('SIGKILL');
+          await sleep(span(0, 1500));
+          await restartUntilUp('the agent', () => s.agent.restart());
+          excuse.to = Date.now() + 500;
+        },
+      }),
+      () => ({
+        name: 'client API SIGKILL',
+        resources: ['api'],
+        run: async () => {
+          await s.client.stop('SIGKILL');
+          await sleep(span(0, 2000));
+          await restartUntilUp('the client API', () => s.client.restart());
+        },
+      }),
+      () => ({
+        name: 'central database restart',
+        resources: ['central-db'],
+        run: async () => {
+          await s.central.restart(span(0, 1500));
+        },
+      }),
+      () => ({
+        name: 'site database restart',
+        resources: ['site-db'],
+        run: async () => {
+          // While its database is down the agent keeps what it reads in memory and stores it when the database is back:
+          // nothing read in that window may be missing.
+          await s.siteCluster.restart(span(0, 1500));
+        },
+      }),
+      () => ({
+        name: 'proxy refuses connections',
+        resources: ['proxy'],
+        run: async () => {
+          await s.proxy.setMode({ kind: 'refuse' });
+          await sleep(span(1000, 3000));
+          await s.proxy.setMode({ kind: 'pass' });
+        },
+      }),
+      () => ({
+        name: 'proxy stalls until the agent times out',
+        resources: ['proxy'],
+        run: async () => {
+          await s.proxy.setMode({ kind: 'stall' });
+          await sleep(HTTP_TIMEOUT_SECONDS * 1000 + span(200, 1500));
+          await s.proxy.setMode({ kind: 'pass' });
+        },
+      }),
+      () => ({
+        name: 'proxy cuts the answer after N bytes',
+        resources: ['proxy'],
+        run: async () => {
+          await s.proxy.setMode({ kind: 'cut', cutAfterBytes: span(0, 400) });
+          await sleep(span(1500, 3500));
+          await s.proxy.setMode({ kind: 'pass' });
+        },
+      }),
+      () => ({
+        name: 'proxy slow bandwidth',
+        resources: ['proxy'],
+        run: async () => {
+          await s.proxy.setMode({ kind: 'slow', bytesPerSecond: span(200, 2000) });
+          await sleep(span(2000, 4000));
+          await s.proxy.setMode({ kind: 'pass' });
+        },
+      }),
+      () => {
+        const id = rng.pick(meterIds);
+        return {
+          name: 'meter dies and comes back',
+          resources: [`meter:${id}`],
+          run: async () => {
+            setBehaviour(id, { dead: true });
+            await sleep(span(1000, 4000));
+            setBehaviour(id, { dead: false });
+          },
+        };
+      },
+      () => {
+        const id = rng.pick(meterIds);
+        return {
+          name: 'meter socket closed and reopened',
+          resources: [`meter:${id}`],
+          run: async () => {
+            await s.sim.stopMeter(id);
+            await sleep(span(1000, 3000));
+            await s.sim.startMeter(id);
+          },
+        };
+      },
+      () => {
+        const id = rng.pick(meterIds);
+        return {
+          name: 'meter answers slowly (in time)',
+          resources: [`meter:${id}`],
+          run: async () => {
+            setBehaviour(id, { delayMs: span(100, 500) });
+            await sleep(span(2000, 4000));
+            setBehaviour(id, { delayMs: 0 });
+          },
+        };
+      },
+      () => {
+        const id = rng.pick(meterIds);
+        return {
+          name: 'meter answers after the agent timeout',
+          resources: [`meter:${id}`],
+          run: async () => {
+            const delay = span(BACNET_TIMEOUT_MS + 300, BACNET_TIMEOUT_MS + 1000);
+            const excuse: Excuse = { kind: 'meter answered after the agent timeout', from: Date.now(), to: Infinity, deviceId: id };
+            excuses.push(excuse);
+            setBehaviour(id, { delayMs: delay });
+            await sleep(span(2000, 4000));
+            setBehaviour(id, { delayMs: 0 });
+            excuse.to = Date.now() + delay + 500;
+          },
+        };
+      },
+      () => {
+        const id = rng.pick(meterIds);
+        return {
+          name: 'meter refuses ReadPropertyMultiple',
+          resources: [`meter:${id}`],
+          run: async () => {
+            setBehaviour(id, { refuseRpm: rng.pick(['reject', 'error'] as const) });
+            await sleep(span(2000, 4000));
+            setBehaviour(id, { refuseRpm: false });
+          },
+        };
+      },
+      () => {
+        const id = rng.pick(meterIds);
+        return {
+          name: 'meter reports a fault',
+          resources: [`meter:${id}`],
+          run: async () => {
+            setBehaviour(id, { fault: true });
+            await sleep(span(1500, 3000));
+            setBehaviour(id, { fault: false });
+          },
+        };
+      },
+    ];
+
+    const checkAlive = () => {
+      if (!alive(s.agent.proc)) crashes.push(`agent exited by itself (code ${s.agent.proc.child.exitCode}): ${s.agent.proc.output.join('').slice(-600)}`);
+      if (!alive(s.client.proc)) crashes.push(`client API exited by itself (code ${s.client.proc.child.exitCode}): ${s.client.proc.output.join('').slice(-600)}`);
+    };
+
+    // Let the system reach steady state (meters registered, first batches through) before the first fault.
+    await waitUntil('first readings centrally', async () => (await centralCount(s)) > 0, 60_000);
+
+    for (let round = 1; round <= opts.rounds; round++) {
+      const from = Date.now();
+      const busy = new Set<string>();
+      const running: Promise<void>[] = [];
+      // The first rounds walk the catalogue two kinds at a time, so even the short form injects every kind once;
+      // later rounds pick 1–3 faults at random.
+      const covering = (round - 1) * 2 < catalogue.length;
+      const n = covering ? 2 : rng.int(1, 3);
+      const names: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const make = covering ? catalogue[COVER_ORDER[((round - 1) * 2 + i) % COVER_ORDER.length]!]! : rng.pick(catalogue);
+        let fault = make();
+        // A meter fault may draw a meter already in trouble this round: draw again.
+        for (let tries = 0; tries < 5 && fault.resources.some((r) => busy.has(r)); tries++) fault = make();
+        if (fault.resources.some((r) => busy.has(r))) continue;
+        for (const r of fault.resources) busy.add(r);
+        const at = rng.int(0, Math.floor(roundMs * 0.6));
+        names.push(`${fault.name} @${at}ms`);
+        faults[fault.name] = (faults[fault.name] ?? 0) + 1;
+        running.push(
+          (async () => {
+            await sleep(at);
+            await fault.run();
+          })(),
+        );
+      }
+      await Promise.all([...running, sleep(roundMs)]);
+      checkAlive();
+      // A process that died by itself is a finding; bring it back so the round's data can still be checked.
+      if (!alive(s.agent.proc)) {
+        excuses.push({ kind: 'agent crashed', from: from - 1500, to: Date.now() + 60_000 });
+        await restartUntilUp('the agent', () => s.agent.restart());
+      }
+      if (!alive(s.client.proc)) await restartUntilUp('the client API', () => s.client.restart());
+      roundSpans.push({ from, to: Date.now() });
+      log(`chaos: round ${round}/${opts.rounds}: ${names.join(', ') || 'no fault'}`);
+    }
+
+    // Quiesce: meters stop serving, then the agent drains its queue through a clean network.
+    await s.proxy.setMode({ kind: 'pass' });
+    for (const id of meterIds) setBehaviour(id, { dead: true, delayMs: 0, refuseRpm: false });
+    await sleep(BACNET_TIMEOUT_MS * 3);
+    await waitUntil('the site queue to drain', async () => (await unsentCount(s)) === 0, 120_000, 250);
+    checkAlive();
+
+    const verdict = verify({
+      meters: s.sim.meters,
+      served: s.sim.served(),
+      site: await siteRows(s),
+      central: await centralRows(s),
+      excuses,
+      qualityChanges,
+    });
+    const deadLetters = Number((await s.agent.db('dead_letters').count<{ n: number }[]>('* as n'))[0]?.n ?? 0);
+    const failedRounds = new Set<number>();
+    for (const p of verdict.problems) failedRounds.add(roundOf(p, roundSpans));
+    return {
+      ...verdict,
+      seed: opts.seed,
+      rounds: opts.rounds,
+      roundsFailed: failedRounds.size + (crashes.length > 0 || deadLetters > 0 ? 1 : 0),
+      faultsInjected: Object.values(faults).reduce((a, b) => a + b, 0),
+      faults,
+      crashes,
+      deadLetters,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    for (const c of cleanup.reverse()) await c().catch((err: Error) => log(`chaos: cleanup: ${err.message}`));
+  }
+}
+
+function roundOf(p: Problem, spans: Array<{ from: number; to: number }>): number {
+  const i = spans.findIndex((s) => p.at <= s.to);
+  return i < 0 ? spans.length : i + 1;
+}
+
+async function centralCount(s: System): Promise<number> {
+  const r = await s.client.db('meter_readings').count<{ n: number }[]>('* as n');
+  return Number(r[0]?.n ?? 0);
+}
+
+async function unsentCount(s: System): Promise<number> {
+  const r = await s.agent.db('meter_readings').whereNull('synced_at').count<{ n: number }[]>('* as n');
+  return Number(r[0]?.n ?? 0);
+}
+
+async function siteRows(s: System): Promise<Row[]> {
+  return s.agent.db('meter_readings').select('meter_external_id as meter', 'data_point', 'ts', 'value', 'unit', 'quality');
+}
+
+async function centralRows(s: System): Promise<Row[]> {
+  return s.client
+    .db('meter_readings as r')
+    .join('meters as m', 'm.id', 'r.meter_id')
+    .where('m.site_id', s.siteId)
+    .select('m.external_id as meter', 'r.data_point', 'r.ts', 'r.value', 'r.unit', 'r.quality');
+}
+
+export function formatReport(r: ChaosReport): string {
+  const lines = [
+    `chaos report (seed ${r.seed}, replay with --seed ${r.seed} --rounds ${r.rounds})`,
+    `  rounds run:          ${r.rounds} (${r.roundsFailed} with a problem), ${(r.durationMs / 1000).toFixed(0)} s`,
+    `  faults injected:     ${r.faultsInjected}`,
+    ...Object.entries(r.faults)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `      ${String(v).padStart(4)} × ${k}`),
+    `  values served:       ${r.served}`,
+    `  collected (queued):  ${r.collected}`,
+    `  never queued, explained: ${r.uncollectedExcused} ${JSON.stringify(r.excusedBy)}`,
+    `  central readings:    ${r.centralRows}`,
+    `  readings checked:    ${r.checked}`,
+    `  lost:                ${r.lost}`,
+    `  duplicated:          ${r.duplicated}`,
+    `  altered:             ${r.altered}`,
+    `  dead letters:        ${r.deadLetters}`,
+    `  crashes:             ${r.crashes.length}`,
+    ...r.crashes.slice(0, 5).map((c) => `      ${c}`),
+    ...r.problems.slice(0, 20).map((p) => `      ${p.kind}: ${p.what}`),
+  ];
+  const passed = r.rounds - r.roundsFailed;
+  lines.push(`chaos: ${passed} passed, ${r.roundsFailed} failed`);
+  return lines.join('\n');
+}

@@ -1,0 +1,251 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import knexFactory, { type Knex } from 'knex';
+import { freePort } from '@meterit/shared/testing';
+import type { MeterConfig } from '@meterit/shared';
+
+// The real deployables as processes, the way production runs them, so the suites can stop,
+// restart and SIGKILL them. Adapted from sync/agent/test/helpers/system.ts.
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const execFileAsync = promisify(execFile);
+
+export interface Proc {
+  child: ChildProcess;
+  output: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  exited: Promise<void>;
+}
+
+export function runNode(script: string, env: Record<string, string>, name: string): Proc {
+  const child = spawn(process.execPath, [path.resolve(repoRoot, script)], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (b: Buffer) => {
+    output.push(b.toString());
+    if (output.length > 2000) output.splice(0, 1000);
+    if (process.env.PROOF_VERBOSE) process.stderr.write(`[${name}] ${b.toString()}`);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export function alive(proc: Proc): boolean {
+  return proc.child.exitCode === null && proc.child.signalCode === null;
+}
+
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+/** Thrown from a waitUntil condition to stop waiting at once (the process being waited for exited). */
+export class FatalWait extends Error {}
+
+export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      if (err instanceof FatalWait) throw err;
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+export interface ClientSystem {
+  url: string;
+  port: number;
+  databaseUrl: string;
+  proc: Proc;
+  db: Knex;
+  restart(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startClientSystem(databaseUrl: string, opts: { port?: number; env?: Record<string, string> } = {}): Promise<ClientSystem> {
+  const p = opts.port ?? (await freePort());
+  const env = {
+    DATABASE_URL: databaseUrl,
+    PORT: String(p),
+    HOST: '127.0.0.1',
+    NODE_ENV: 'test',
+    SYNC_RATE_LIMIT_PER_MINUTE: '1000000',
+    ...opts.env,
+  };
+  const url = `http://127.0.0.1:${p}`;
+  const boot = async () => {
+    const proc = runNode('client/api/dist/main.js', env, 'client-api');
+    try {
+      await waitUntil(
+        'the client API to be ready',
+        async () => {
+          if (!alive(proc)) throw new FatalWait(`the client API exited: ${proc.output.join('').slice(-2000)}`);
+          return (await fetch(`${url}/ready`).catch(() => null))?.ok;
+        },
+        60_000,
+      );
+    } catch (err) {
+      await proc.stop('SIGKILL');
+      throw err;
+    }
+    return proc;
+  };
+  const sys: ClientSystem = {
+    url,
+    port: p,
+    databaseUrl,
+    proc: await boot(),
+    db: knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 2 } }),
+    async restart() {
+      sys.proc = await boot();
+    },
+    async stop(signal) {
+      await sys.proc.stop(signal);
+    },
+  };
+  return sys;
+}
+
+export interface CreatedSite {
+  site_id: number;
+  site_name: string;
+  api_key: string;
+}
+
+export async function createSite(databaseUrl: string, name: string): Promise<CreatedSite> {
+  const { stdout } = await execFileAsync(process.execPath, [path.join(repoRoot, 'client/api/dist/cli/create-site.js'), '--name', name], {
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+  });
+  return JSON.parse(stdout) as CreatedSite;
+}
+
+/**
+ * The agent build to run: sync/agent/dist/main.js, or PROOF_AGENT_MAIN (an absolute path) to run
+ * another build, e.g. a snapshot of the last commit while sync/agent is mid-change.
+ */
+export function agentMain(): string {
+  return process.env.PROOF_AGENT_MAIN ?? 'sync/agent/dist/main.js';
+}
+
+export interface AgentProcess {
+  proc: Proc;
+  db: Knex;
+  env: Record<string, string>;
+  restart(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startAgentProcess(opts: {
+  clientUrl: string;
+  apiKey: string;
+  databaseUrl: string;
+  meters: MeterConfig[];
+  bacnetInterface: string;
+  bacnetPort?: number;
+  env?: Record<string, string>;
+}): Promise<AgentProcess> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-proof-agent-'));
+  const metersFile = path.join(dir, 'meters.json');
+  writeFileSync(metersFile, JSON.stringify({ meters: opts.meters }, null, 2));
+  const env = {
+    CLIENT_API_URL: `${opts.clientUrl}/api`,
+    CLIENT_API_KEY: opts.apiKey,
+    LOCAL_DATABASE_URL: opts.databaseUrl,
+    METERS_FILE: metersFile,
+    SYNC_DATA_DIR: dir,
+    BACNET_INTERFACE: opts.bacnetInterface,
+    BACNET_PORT: String(opts.bacnetPort ?? 47808),
+    BACNET_BROADCAST_ADDRESS: '127.255.255.255',
+    BACNET_TIMEOUT_MS: '1000',
+    COLLECTION_INTERVAL_SECONDS: '1',
+    SYNC_INTERVAL_MINUTES: String(1.5 / 60),
+    HEARTBEAT_INTERVAL_SECONDS: '2',
+    BACKOFF_BASE_SECONDS: '0.2',
+    BACKOFF_CAP_SECONDS: '1',
+    HTTP_TIMEOUT_SECONDS: '5',
+    // The technician API is not under test here; port 0 keeps parallel agents from colliding on 3002.
+    LOCAL_API_PORT: '0',
+    LOCAL_API_HOST: '127.0.0.1',
+    ...opts.env,
+  };
+  const boot = async () => {
+    const proc = runNode(agentMain(), env, 'agent');
+    try {
+      await waitUntil(
+        'the agent to start collecting',
+        async () => {
+          if (!alive(proc)) throw new FatalWait(`the agent exited: ${proc.output.join('').slice(-2000)}`);
+          return proc.output.join('').includes('agent running');
+        },
+        60_000,
+      );
+    } catch (err) {
+      await proc.stop('SIGKILL');
+      throw err;
+    }
+    return proc;
+  };
+  const a: AgentProcess = {
+    proc: await boot(),
+    db: knexFactory({ client: 'pg', connection: opts.databaseUrl, pool: { min: 0, max: 2 } }),
+    env,
+    async restart() {
+      a.proc = await boot();
+    },
+    async stop(signal) {
+      await a.proc.stop(signal);
+    },
+  };
+  return a;
+}
+
+/** Resident set size of a process in bytes (Linux /proc), 0 when it is gone. */
+export async function rssOf(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Sample a process's RSS every `everyMs` until stopped; returns the peak. */
+export function sampleRss(pid: () => number | undefined, everyMs = 100): { stop(): number } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    void rssOf(pid()).then((r) => {
+      if (r > peak) peak = r;
+    });
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ServedValue, SimMeterInfo } from '@meterit/simulator';
+import { verify, type Row } from '../src/chaos/verify.js';
+
+// The checker itself must be able to fail: feed it lost, duplicated, altered and unexplained readings.
+const meter: SimMeterInfo = {
+  deviceId: 1,
+  name: 'm',
+  externalId: 'meter-1',
+  address: '127.0.7.99',
+  port: 47808,
+  maxApdu: 1476,
+  vendorId: 0,
+  running: true,
+  points: [{ objectType: 'analogInput', instance: 0, name: 'total_kwh', units: 19 }],
+};
+const t0 = Date.UTC(2026, 0, 1);
+const served: ServedValue[] = [0, 1, 2, 3].map((i) => ({ deviceId: 1, objectType: 'analogInput', instance: 0, value: Math.fround(100 + i), servedAt: t0 + i * 1000 + 20 }));
+const row = (i: number, patch: Partial<Row> = {}): Row => ({ meter: 'meter-1', data_point: 'total_kwh', ts: new Date(t0 + i * 1000), value: Math.fround(100 + i), unit: 'kWh', quality: 'good', ...patch });
+const all = [0, 1, 2, 3].map((i) => row(i));
+const base = { meters: [meter], served, excuses: [], qualityChanges: [] };
+
+describe('the chaos checker', () => {
+  it('when everything served arrived once unchanged, then it reports nothing', () => {
+    const v = verify({ ...base, site: all, central: all });
+    expect({ lost: v.lost, duplicated: v.duplicated, altered: v.altered, collected: v.collected }).toEqual({ lost: 0, duplicated: 0, altered: 0, collected: 4 });
+  });
+
+  it('when a queued reading never arrives centrally, or a served value was never queued without a fault to explain it, then both are lost', () => {
+    const v = verify({ ...base, site: all.filter((_, i) => i !== 1), central: all.filter((_, i) => i !== 1 && i !== 2) });
+    expect(v.lost).toBe(2);
+  });
+
+  it('when the agent was down while a value was served, then that value may be missing, but only from both databases', () => {
+    const excuses = [{ kind: 'agent killed', from: t0 + 900, to: t0 + 1500 }];
+    expect(verify({ ...base, excuses, site: all.filter((_, i) => i !== 1), central: all.filter((_, i) => i !== 1) }).lost).toBe(0);
+    expect(verify({ ...base, excuses, site: all.filter((_, i) => i !== 1), central: all }).altered).toBe(1);
+  });
+
+  it('when a reading is stored twice, or with another value, unit or quality, then it is counted', () => {
+    expect(verify({ ...base, site: all, central: [...all, row(2)] }).duplicated).toBe(1);
+    const altered = verify({ ...base, site: [row(0), row(1, { value: 1 }), row(2, { unit: 'kW' }), row(3, { quality: 'fault' })], central: all });
+    expect(altered.altered).toBeGreaterThanOrEqual(3);
+  });
+});
