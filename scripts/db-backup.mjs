@@ -5,7 +5,7 @@
 // The connection comes from the same settings the deployable uses (its environment, or the
 // package's .env): DATABASE_URL / POSTGRES_* for the client system, LOCAL_DATABASE_URL /
 // LOCAL_POSTGRES_* for a site, else its embedded PostgreSQL (started for the backup if it is not running).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,7 @@ function fail(msg) {
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, in: { type: 'string' }, yes: { type: 'boolean', default: false } } });
 const [action, side] = positionals;
 if (!['backup', 'restore'].includes(action ?? '') || !['client', 'site'].includes(side ?? '')) fail(usage);
-for (const tool of ['pg_dump', 'pg_restore']) {
+for (const tool of ['pg_dump', 'pg_restore', 'psql']) {
   if (spawnSync(tool, ['--version']).status !== 0) fail(`${tool} not found: install PostgreSQL's client tools (Debian: apt-get install postgresql-client)`);
 }
 
@@ -79,8 +79,18 @@ if (action === 'backup') {
 } else {
   if (!values.in || !existsSync(values.in)) fail(`--in FILE is required and must exist${values.in ? `: ${values.in} not found` : ''}`);
   if (!values.yes) fail(`restoring replaces the ${side} database's contents: stop the ${side === 'client' ? 'client API' : 'agent'} first, then add --yes`);
-  const r = spawnSync('pg_restore', [...args, '--clean', '--if-exists', '--no-owner', '--single-transaction', values.in], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
-  status = r.status;
+  // pg_restore --clean cannot drop monthly partitions' inherited constraints, so the schema is
+  // replaced instead: one psql transaction drops it and runs the dump's SQL; any error rolls all back.
+  status = await new Promise((resolve) => {
+    const childEnv = { ...process.env, ...env };
+    const psql = spawn('psql', [...args, '--single-transaction', '-v', 'ON_ERROR_STOP=1', '-q'], { env: childEnv, stdio: ['pipe', 'ignore', 'inherit'] });
+    const restore = spawn('pg_restore', ['--no-owner', '--file', '-', values.in], { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+    psql.stdin.write('DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n');
+    restore.stdout.pipe(psql.stdin);
+    let restoreCode = 0;
+    restore.on('exit', (code) => (restoreCode = code ?? 1));
+    psql.on('exit', (code) => resolve(code === 0 && restoreCode === 0 ? 0 : 1));
+  });
   if (status === 0) process.stdout.write(`${side} database restored from ${values.in}\n`);
 }
 await conn.stop?.();

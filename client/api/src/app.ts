@@ -22,8 +22,21 @@ import { readingsRouter } from './components/readings/operator-routes.js';
 import { SiteDirectory } from './components/sites/site-directory.js';
 import { sitesRouter } from './components/sites/operator-routes.js';
 import type { ClientApiConfig } from './config.js';
+import { createAlerts, alertsRouter, type AlertsComponent, type AlertsConfig, type Clock } from './components/alerts/index.js';
+import { ResponseCounter } from './components/alerts/response-counter.js';
+import { McpTokens } from './components/auth/mcp-tokens.js';
+import { mcpTokensRouter } from './components/auth/mcp-token-routes.js';
+import { clientOperations, mcpAlerts } from './components/mcp/client-operations.js';
+import type { AlertsService } from './components/alerts/alerts-service.js';
+import { McpAuditRepository } from './components/mcp/mcp-audit-repository.js';
+import { mcpRouter } from './components/mcp/routes.js';
+import { createApiMetrics, metricsRouter } from './components/metrics/metrics.js';
+import { CommissioningService } from './components/commissioning/commissioning-service.js';
+import { commissioningRouter, commissioningSyncRouter } from './components/commissioning/routes.js';
 
 export interface AppDeps {
+  /** The alert engine's settings; without them no alerts component (tests of other parts). `onCreated` hands it to the server to start/stop. */
+  alerts?: { config: AlertsConfig; clock?: Clock | undefined; onCreated(c: AlertsComponent): void };
   knex: Knex;
   logger: Logger;
   bodyLimit: string;
@@ -43,6 +56,9 @@ export interface AppDeps {
       | 'keyRotationGraceHours'
       | 'readingsMaxRows'
       | 'webDistDir'
+      | 'mcpEnabled'
+      | 'mcpAllowedOrigins'
+      | 'mcpTokenMaxDays'
     >
   >;
 }
@@ -54,11 +70,20 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
   app.use(requestContext(deps.logger));
+  // Responses by status for the API error-rate alert, counted before any router can answer.
+  const alertCounter = new ResponseCounter();
+  app.use(alertCounter.middleware());
+  const metrics = createApiMetrics(deps.knex);
+  app.use(metrics.middleware);
+  app.use(metricsRouter(metrics));
   // Inflates gzip/deflate/br bodies; the limit applies to the decoded size, so a small gzip bomb cannot expand past it.
   // Routers mount it after authentication, so an unauthenticated caller cannot make us read and parse large bodies.
   const jsonBody = express.json({ limit: deps.bodyLimit, inflate: true, strict: true });
   const smallJsonBody = express.json({ limit: '1mb', strict: true });
   app.use(healthRouter(deps.knex));
+  // The installer's commissioning report: its own body and rate limits, so it goes before the other /api/sync routes.
+  const commissioning = new CommissioningService(deps.knex);
+  app.use(commissioningSyncRouter({ sites: new SitesService(deps.knex), commissioning }));
   app.use(
     syncRouter({
       sites: new SitesService(deps.knex),
@@ -89,9 +114,34 @@ export function createApp(deps: AppDeps): Express {
   // Every operator endpoint: a valid access token first, then the body.
   app.use(['/api/sites', '/api/meters', '/api/readings', '/api/consumption', '/api/users'], userAuth(auth), smallJsonBody);
   app.use(sitesRouter({ sites, meters }));
+  app.use(commissioningRouter(commissioning));
   app.use(metersRouter(meters));
   app.use(readingsRouter({ readings, meters, maxRows: o.readingsMaxRows ?? 10_000 }));
   app.use(usersRouter(users));
+  let alertsService: AlertsService | null = null;
+  if (deps.alerts) {
+    const alerts = createAlerts({ knex: deps.knex, logger: deps.logger, config: deps.alerts.config, meters, readings, counter: alertCounter, ...(deps.alerts.clock ? { clock: deps.alerts.clock } : {}) });
+    deps.alerts.onCreated(alerts);
+    app.use(['/api/alerts', '/api/alert-rules', '/api/notifications'], userAuth(auth), smallJsonBody);
+    app.use(alertsRouter(alerts.service));
+    alertsService = alerts.service;
+  }
+  // Personal MCP tokens (created with a web-app login) and the MCP server for AI assistants.
+  const mcpTokens = new McpTokens(deps.knex, o.mcpTokenMaxDays ?? 365);
+  app.use(mcpTokensRouter({ tokens: mcpTokens, userAuth: userAuth(auth), jsonBody: smallJsonBody }));
+  if (o.mcpEnabled ?? true) {
+    app.use(
+      mcpRouter({
+        ops: clientOperations({ sites, meters, readings, alerts: alertsService ? mcpAlerts(alertsService) : null }),
+        auth,
+        tokens: mcpTokens,
+        audit: new McpAuditRepository(deps.knex),
+        metrics,
+        logger: deps.logger,
+        allowedOrigins: o.mcpAllowedOrigins ?? [],
+      }),
+    );
+  }
 
   // The built web app on the same port: static files, and index.html for every other page path.
   const dist = o.webDistDir;

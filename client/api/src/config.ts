@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseConfig } from '@meterit/shared/node';
+import { ALERT_ENV, alertsConfigFromEnv, type AlertsConfig } from './components/alerts/alerts-config.js';
 
 // src/config.ts and dist/config.js sit at the same depth: <repo>/client/api/{src,dist}/config.*
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -51,6 +53,20 @@ export interface ClientApiConfig {
   readingsMaxRows: number;
   /** The built web app served on the same port; undefined or missing folder = API only. */
   webDistDir: string | undefined;
+  /** The alert engine and notifications (ALERT_*, SMTP_URL, PUBLIC_URL). */
+  alerts: AlertsConfig;
+  /** Serve the MCP server at /mcp (Streamable HTTP) on the API's port. */
+  mcpEnabled: boolean;
+  /** Web origins (besides the API's own) whose pages may call /mcp; requests without Origin (assistants) always may. */
+  mcpAllowedOrigins: string[];
+  /** Longest lifetime of a personal MCP token, days. */
+  mcpTokenMaxDays: number;
+  /** Serve HTTPS with this certificate chain and private key (PEM files); undefined = plain HTTP (e.g. behind a TLS proxy). */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** Monthly partitions of meter_readings kept ready beyond the current month. */
+  readingsPartitionsAheadMonths: number;
+  /** Drop readings older than this many whole months before the current one; undefined = keep everything (default). */
+  readingsRetentionMonths: number | undefined;
 }
 
 const optionalString = z
@@ -125,6 +141,22 @@ const envSchema = z
     KEY_ROTATION_GRACE_HOURS: wholeNumber(24, 0, 8760),
     READINGS_MAX_ROWS: wholeNumber(10_000, 10, 1_000_000),
     WEB_DIST_DIR: optionalString,
+    ...ALERT_ENV,
+    MCP_ENABLED: z
+      .enum(['true', 'false', '1', '0', ''])
+      .optional()
+      .transform((v) => v === undefined || v === '' || v === 'true' || v === '1'),
+    MCP_ALLOWED_ORIGINS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/, 'must be a comma-separated list of origins such as https://ops.example.com')
+        .optional(),
+    ),
+    MCP_TOKEN_MAX_DAYS: wholeNumber(365, 1, 3650),
+    TLS_CERT_FILE: optionalString,
+    TLS_KEY_FILE: optionalString,
+    READINGS_PARTITIONS_AHEAD_MONTHS: wholeNumber(3, 1, 24),
+    READINGS_RETENTION_MONTHS: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a whole number of months (empty = keep everything)').transform(Number).pipe(z.number().int().min(1).max(1200)).optional()),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -142,10 +174,32 @@ const envSchema = z
     if (env.ADMIN_PASSWORD !== undefined && !env.ADMIN_EMAIL) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_EMAIL'], message: 'required when ADMIN_PASSWORD is set' });
     }
+    if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE)) {
+      const missing = env.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE';
+      ctx.addIssue({ code: 'custom', path: [missing], message: `required when ${missing === 'TLS_KEY_FILE' ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set: HTTPS needs both the certificate (PEM) and its private key (PEM); set neither for plain HTTP behind a TLS proxy` });
+    }
+    for (const key of ['TLS_CERT_FILE', 'TLS_KEY_FILE'] as const) {
+      const file = env[key];
+      if (!file) continue;
+      const problem = unreadablePem(file);
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
     if (env.POSTGRES_HOST && env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set either DATABASE_URL or POSTGRES_HOST, not both' });
     }
   });
+
+/** Why a TLS file cannot be used, or undefined when it reads as PEM. */
+function unreadablePem(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return `cannot read ${path.resolve(file)} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied for this user' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message})`;
+  }
+  return /-----BEGIN [A-Z ]+-----/.test(text) ? undefined : `${path.resolve(file)} is not a PEM file (no "-----BEGIN …-----" line)`;
+}
 
 /** Read and validate the environment; throws ConfigError listing every bad key at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ClientApiConfig {
@@ -197,6 +251,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyRotationGraceHours: e.KEY_ROTATION_GRACE_HOURS,
     readingsMaxRows: e.READINGS_MAX_ROWS,
     webDistDir: path.resolve(e.WEB_DIST_DIR ?? path.join(REPO_ROOT, 'client', 'web', 'dist')),
+    alerts: alertsConfigFromEnv(e, e.PORT),
+    mcpEnabled: e.MCP_ENABLED,
+    mcpAllowedOrigins: e.MCP_ALLOWED_ORIGINS ? e.MCP_ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : [],
+    mcpTokenMaxDays: e.MCP_TOKEN_MAX_DAYS,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE) } : undefined,
+    readingsPartitionsAheadMonths: e.READINGS_PARTITIONS_AHEAD_MONTHS,
+    readingsRetentionMonths: e.READINGS_RETENTION_MONTHS,
   };
 }
 

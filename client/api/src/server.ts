@@ -1,16 +1,25 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createSecureContext as createSecureContextCheck } from 'node:tls';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createLogger, type Database, type Logger } from '@meterit/shared/node';
 import { createApp } from './app.js';
 import { describeDatabase, loadConfig, logFileOptions, type ClientApiConfig } from './config.js';
 import { openClientDatabase } from './db/index.js';
 import { UsersService } from './components/users/users-service.js';
+import type { AlertsComponent, Clock } from './components/alerts/index.js';
+import { Housekeeping } from './components/housekeeping/housekeeping.js';
 
 export interface StartOptions {
   /** Environment to read the configuration from (default process.env); `overrides` win over it. */
   env?: Record<string, string | undefined>;
   /** Use this logger instead of creating one from the configuration. */
   logger?: Logger;
+  /** The alert engine's clock (tests drive it with a ManualClock and call `alerts.engine.tick()`). */
+  alertClock?: Clock;
+  /** The housekeeping job's clock (partitions ahead, retention); tests pass a fixed one and call `housekeeping.runOnce()`. */
+  housekeepingNow?: () => Date;
 }
 
 export interface RunningClientApi {
@@ -20,6 +29,10 @@ export interface RunningClientApi {
   db: Database;
   config: ClientApiConfig;
   logger: Logger;
+  /** The alert engine, its outbox and the service the MCP server calls (`alerts.service`). */
+  alerts: AlertsComponent;
+  /** Monthly readings partitions and the optional retention, on its own timer. */
+  housekeeping: Housekeeping;
   /** Stop accepting connections, let requests in flight finish (up to `graceMs`), then close the database. */
   close(graceMs?: number): Promise<void>;
 }
@@ -33,6 +46,7 @@ export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, o
   const logger = opts.logger ?? createLogger({ service: 'client-api', level: config.logLevel, ...logFileOptions(config.logFile) });
   logger.info('opening database', { database: describeDatabase(config.database) });
   const db = await openClientDatabase(config.database, logger);
+  let alertsComponent: AlertsComponent | undefined;
   const app = createApp({
     knex: db.knex,
     logger,
@@ -40,6 +54,7 @@ export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, o
     syncRateLimitPerMinute: config.syncRateLimitPerMinute,
     trustProxy: config.trustProxy,
     operator: config,
+    alerts: { config: config.alerts, clock: opts.alertClock, onCreated: (c) => { alertsComponent = c; } },
   });
   try {
     await new UsersService(db.knex).ensureFirstAdmin({
@@ -52,21 +67,45 @@ export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, o
     await db.close();
     throw err;
   }
-
-  let server: Server;
+  const alerts = alertsComponent as AlertsComponent;
   try {
-    server = await new Promise<Server>((resolve, reject) => {
+    await alerts.start();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const housekeeping = new Housekeeping({
+    knex: db.knex,
+    logger,
+    aheadMonths: config.readingsPartitionsAheadMonths,
+    retentionMonths: config.readingsRetentionMonths,
+    ...(opts.housekeepingNow ? { now: opts.housekeepingNow } : {}),
+  });
+  await housekeeping.start();
+
+  let server: Server | HttpsServer;
+  try {
+    server = await new Promise<Server | HttpsServer>((resolve, reject) => {
+      if (config.tls) {
+        // HTTPS served by the API itself; without TLS_* it is plain HTTP (behind a TLS proxy, see TRUST_PROXY).
+        const s = createHttpsServer(tlsOptions(config.tls), app);
+        s.once('error', reject);
+        s.listen(config.port, config.host, () => resolve(s));
+        return;
+      }
       const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
       s.once('error', reject);
     });
   } catch (err) {
+    await housekeeping.stop();
+    await alerts.stop();
     await db.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info('client API listening', { url, host: config.host, port, env: config.nodeEnv });
+  const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info('client API listening', { url, host: config.host, port, env: config.nodeEnv, tls: config.tls ? 'served by this process' : config.trustProxy ? 'terminated by a trusted proxy' : 'off' });
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = 10_000): Promise<void> => {
@@ -85,11 +124,32 @@ export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, o
         // Idle keep-alive connections would otherwise hold close() open until they time out.
         server.closeIdleConnections();
       });
+      await housekeeping.stop();
+      await alerts.stop();
       await db.close();
       logger.info('shut down');
     })();
     return closing;
   };
 
-  return { url, port, db, config, logger, close };
+  return { url, port, db, config, logger, alerts, housekeeping, close };
+}
+
+/** The certificate and key as https options, or an error that says which file is wrong and how. */
+function tlsOptions(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  let cert: Buffer;
+  let key: Buffer;
+  try {
+    cert = readFileSync(tls.certFile);
+    key = readFileSync(tls.keyFile);
+  } catch (err) {
+    throw new Error(`TLS_CERT_FILE / TLS_KEY_FILE cannot be read: ${(err as Error).message}`);
+  }
+  try {
+    // Fails here, at start, for a malformed PEM or a key that does not belong to the certificate.
+    createSecureContextCheck({ cert, key });
+  } catch (err) {
+    throw new Error(`TLS_CERT_FILE ${tls.certFile} and TLS_KEY_FILE ${tls.keyFile} cannot be used together: ${(err as Error).message}`);
+  }
+  return { cert, key };
 }

@@ -10,7 +10,11 @@ import { LoginPage } from './pages/LoginPage';
 import { MeterPage } from './pages/MeterPage';
 import { SitePage } from './pages/SitePage';
 import { UsersPage } from './pages/UsersPage';
+import { AlertsPage } from './pages/AlertsPage';
+import { AlertRulesPage } from './pages/AlertRulesPage';
+import { OutboxPage } from './pages/OutboxPage';
 import { linkClick, navigate, parseRoute, usePath } from './router';
+import { McpTokensDialog } from './components/McpTokensDialog';
 import { can, useAuth } from './store/auth';
 
 function NavButton({ to, label, active }: { to: string; label: string; active: boolean }) {
@@ -24,6 +28,7 @@ function NavButton({ to, label, active }: { to: string; label: string; active: b
 function Shell({ user }: { user: UserInfo }) {
   const path = usePath();
   const route = parseRoute(path);
+  const [mcpTokensOpen, setMcpTokensOpen] = useState(false);
   const logout = async () => {
     const rt = useAuth.getState().refreshToken;
     if (rt) await api.post('/api/auth/logout', { refresh_token: rt }).catch(() => undefined);
@@ -48,6 +53,15 @@ function Shell({ user }: { user: UserInfo }) {
     case 'users':
       page = can.manageUsers(user) ? <UsersPage /> : <EmptyState title="Not available">Only admins manage users.</EmptyState>;
       break;
+    case 'alerts':
+      page = <AlertsPage openId={route.id} />;
+      break;
+    case 'alert-rules':
+      page = <AlertRulesPage />;
+      break;
+    case 'outbox':
+      page = <OutboxPage />;
+      break;
     default:
       page = <EmptyState title="No such page">Go back to the list of all sites.</EmptyState>;
   }
@@ -59,12 +73,16 @@ function Shell({ user }: { user: UserInfo }) {
             MeterIT
           </Typography>
           <NavButton to="/" label="Dashboard" active={route.page === 'dashboard' || route.page === 'site' || route.page === 'meter'} />
+          <NavButton to="/alerts" label="Alerts" active={route.page === 'alerts' || route.page === 'alert-rules' || route.page === 'outbox'} />
           {can.manageMeters(user) ? <NavButton to="/admin/sites" label="Sites & meters" active={route.page === 'admin-sites'} /> : null}
           {can.manageUsers(user) ? <NavButton to="/admin/users" label="Users" active={route.page === 'users'} /> : null}
           <Box sx={{ flex: 1 }} />
           <Typography variant="body2" sx={{ opacity: 0.9 }} data-testid="current-user">
             {user.email} · {user.role}
           </Typography>
+          <Button color="inherit" onClick={() => setMcpTokensOpen(true)}>
+            MCP tokens
+          </Button>
           <Button color="inherit" onClick={logout}>
             Log out
           </Button>
@@ -73,6 +91,7 @@ function Shell({ user }: { user: UserInfo }) {
       <Container maxWidth="xl" sx={{ py: 3 }}>
         {page}
       </Container>
+      <McpTokensDialog open={mcpTokensOpen} onClose={() => setMcpTokensOpen(false)} />
     </Box>
   );
 }

@@ -6,6 +6,9 @@ export type Route =
   | { page: 'admin-sites' }
   | { page: 'users' }
   | { page: 'login' }
+  | { page: 'alerts'; id?: number }
+  | { page: 'alert-rules' }
+  | { page: 'outbox' }
   | { page: 'not-found' };
 
 export function parseRoute(path: string): Route {
@@ -13,6 +16,11 @@ export function parseRoute(path: string): Route {
   if (path === '/login') return { page: 'login' };
   if (path === '/admin/sites') return { page: 'admin-sites' };
   if (path === '/admin/users') return { page: 'users' };
+  if (path === '/alerts') return { page: 'alerts' };
+  if (path === '/alerts/rules') return { page: 'alert-rules' };
+  if (path === '/alerts/outbox') return { page: 'outbox' };
+  const alert = /^\/alerts\/(\d+)$/.exec(path);
+  if (alert) return { page: 'alerts', id: Number(alert[1]) };
   const site = /^\/sites\/(\d+)$/.exec(path);
   if (site) return { page: 'site', id: Number(site[1]) };
   const meter = /^\/meters\/(\d+)$/.exec(path);

@@ -95,6 +95,15 @@ describe('setup-site', () => {
     const old = report.meters.find((m: { id: string }) => m.id === 'meter-802');
     expect(old.rpm_supported).toBe(false);
     expect(old.points.every((p: { answered: boolean }) => p.answered)).toBe(true);
+
+    // The report went to the client system, for the site's page.
+    expect(out).toContain("[PASS] Report uploaded: the report is on the site's page in the web app");
+    expect(line('Report uploaded')).toMatchObject({ status: 'pass' });
+    const uploaded = await client.db('commissioning_reports').where({ site_id: site.site_id }).orderBy('id', 'desc').first();
+    expect(uploaded).toMatchObject({ passed: true, fail_count: 0, meter_count: 3 });
+    expect(uploaded.report.site).toEqual({ id: site.site_id, name: 'New building' });
+    expect(uploaded.report.lines.find((l: { check: string }) => l.check === 'First batch synced')).toMatchObject({ status: 'pass' });
+    expect(uploaded.report.meters.map((m: { id: string }) => m.id)).toEqual(['meter-801', 'meter-802', 'meter-803']);
   });
 
   it('when run interactively, then it asks for the client system, the key and the proposal, and uses the answers given', async () => {

@@ -26,6 +26,8 @@ export function requestContext(logger: Logger): RequestHandler {
         status: res.statusCode,
         duration_ms: Math.round(ms * 10) / 10,
         site_id: req.site?.id,
+        // The client's address: from X-Forwarded-For only when TRUST_PROXY is on (app 'trust proxy').
+        ip: req.ip,
         bytes_in: req.get('content-length') ? Number(req.get('content-length')) : undefined,
       });
     });

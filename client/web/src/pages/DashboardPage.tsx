@@ -3,6 +3,7 @@ import type { SitesResponse, SiteSummary } from '@meterit/shared';
 import { api } from '../api/client';
 import { Loadable, EmptyState } from '../components/StateViews';
 import { SiteStatusChip } from '../components/StatusChip';
+import { ActiveAlerts } from '../components/ActiveAlerts';
 import { Link } from '../components/Link';
 import { usePoll } from '../components/usePoll';
 import { fmtAgo, fmtDateTime, fmtDuration, fmtNumber, localMidnight, viewerTimeZone } from '../format';
@@ -57,6 +58,7 @@ export function DashboardPage() {
           {state.updatedAt ? `Updated ${state.updatedAt.toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s` : ''}
         </Typography>
       </Box>
+      <ActiveAlerts />
       <Loadable state={state} what="sites">
         {(sites) =>
           sites.length === 0 ? (

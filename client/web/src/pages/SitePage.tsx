@@ -9,6 +9,8 @@ import { AggSelect, BucketSelect, RangeSelect, type BucketChoice } from '../comp
 import { EmptyState, Loadable } from '../components/StateViews';
 import { MeterStatusChip, SiteStatusChip } from '../components/StatusChip';
 import { usePoll } from '../components/usePoll';
+import { ActiveAlerts } from '../components/ActiveAlerts';
+import { CommissioningPanel } from '../components/CommissioningPanel';
 import { autoBucket, fmtAgo, fmtDateTime, fmtDuration, fmtNumber, fmtValue, localMidnight, RANGES, viewerTimeZone, type RangeKey } from '../format';
 import { can, useAuth } from '../store/auth';
 
@@ -308,6 +310,7 @@ export function SitePage({ id }: { id: number }) {
         <Loadable state={site} what="the site">
           {(s) => <SiteHeader site={s} />}
         </Loadable>
+        <ActiveAlerts siteId={id} />
       </Box>
       <Section
         title="Meters"
@@ -341,6 +344,9 @@ export function SitePage({ id }: { id: number }) {
       </Section>
       <Section title="Connectivity">
         <ConnectivityPanel siteId={id} />
+      </Section>
+      <Section title="Commissioning">
+        <CommissioningPanel siteId={id} />
       </Section>
       {editing ? (
         <MeterDialog

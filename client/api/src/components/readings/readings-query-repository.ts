@@ -171,6 +171,18 @@ export class ReadingsQueryRepository {
     return rows;
   }
 
+  /** Readings stored per site in [from, to) from its active meters (data completeness); uses the (site_id, ts) index. */
+  async countPerSite(siteIds: number[] | null, from: Date, to: Date): Promise<{ site_id: number; readings: number }[]> {
+    const { rows } = await this.knex.raw<{ rows: { site_id: number; readings: number }[] }>(
+      `SELECT r.site_id, count(*)::int AS readings
+         FROM meter_readings r JOIN meters m ON m.id = r.meter_id AND m.is_active
+        WHERE (?::int[] IS NULL OR r.site_id = ANY(?::int[])) AND r.ts >= ? AND r.ts < ?
+        GROUP BY r.site_id`,
+      [siteIds, siteIds, from, to] as unknown as Knex.RawBinding[],
+    );
+    return rows;
+  }
+
   /** Bucket starts covering [from, to) plus the end of the last one. Days in `tz` (DST-aware). */
   async dayBoundaries(from: Date, to: Date, tz: string): Promise<Date[]> {
     const { rows } = await this.knex.raw<{ rows: { start: Date }[] }>(

@@ -75,6 +75,10 @@ export class SitesService {
         failing: hb.meters.failing,
         never_answered: hb.meters.never_answered,
       },
+      // Kept for the queue-full alert rule (alerts/evaluators.ts); absent from agents that do not report it.
+      ...(hb.queue_limit
+        ? { queue_limit: { max: hb.queue_limit.max, policy: hb.queue_limit.policy, dropped: hb.queue_limit.dropped, refused: hb.queue_limit.refused, full_since: hb.queue_limit.full_since } }
+        : {}),
     };
     await this.repo.recordHeartbeat({
       siteId: site.id,

@@ -5,6 +5,10 @@ import { createMeters } from './20251121000300_create_meters.js';
 import { createMeterReadings } from './20251121000400_create_meter_readings.js';
 import { createHeartbeatsAndSyncBatches } from './20251121000500_create_heartbeats_and_sync_batches.js';
 import { createUsers } from './20251201000100_create_users.js';
+import { createAlerts } from './20251215000100_create_alerts.js';
+import { createMcpTokensAndAudit } from './20251216000100_create_mcp_tokens_and_audit.js';
+import { createCommissioningReports } from './20251220000100_create_commissioning_reports.js';
+import { partitionMeterReadings } from './20251220000200_partition_meter_readings.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -14,4 +18,8 @@ export const migrations: Migration[] = [
   createMeterReadings,
   createHeartbeatsAndSyncBatches,
   createUsers,
+  createAlerts,
+  createMcpTokensAndAudit,
+  createCommissioningReports,
+  partitionMeterReadings,
 ];

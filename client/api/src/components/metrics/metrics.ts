@@ -1,0 +1,110 @@
+import { Router, type RequestHandler } from 'express';
+import type { Knex } from 'knex';
+import { createMetricsRegistry, prom, type MetricsRegistry } from '@meterit/shared/node';
+import { CHANGING_TOOLS, READ_ONLY_TOOLS, type ToolCallRecord } from '@meterit/client-mcp';
+import { MetricsRepository } from './metrics-repository.js';
+
+export interface ApiMetrics {
+  registry: MetricsRegistry;
+  /** Times every request (route label with ids folded) and counts the readings stored by sync batches. */
+  middleware: RequestHandler;
+  countToolCall(call: ToolCallRecord): void;
+}
+
+const KNOWN_TOOLS = new Set([...CHANGING_TOOLS, ...READ_ONLY_TOOLS]);
+const BATCH_PATH = '/api/sync/readings/batch';
+
+/** A low-cardinality route label: ids and key prefixes folded, the web app's files as one label. */
+function routeLabel(path: string): string {
+  if (path === '/mcp' || path === '/metrics' || path === '/health' || path === '/ready') return path;
+  if (!path.startsWith('/api/')) return 'static';
+  return path
+    .split('/')
+    .slice(0, 6)
+    .map((seg) => (/^\d+$/.test(seg) ? ':id' : /^[0-9a-f]{16}$/.test(seg) ? ':prefix' : seg))
+    .join('/');
+}
+
+/** The client API's Prometheus figures (prom-client), served at GET /metrics. */
+export function createApiMetrics(knex: Knex): ApiMetrics {
+  const registry = createMetricsRegistry('client-api');
+  const repo = new MetricsRepository(knex);
+  const calls = new prom.Counter({ name: 'meterit_mcp_tool_calls_total', help: 'MCP tool calls by tool and outcome (ok, error, forbidden, invalid)', labelNames: ['tool', 'outcome'] as const, registers: [registry] });
+  const callSeconds = new prom.Histogram({
+    name: 'meterit_mcp_tool_call_duration_seconds',
+    help: 'MCP tool call duration',
+    labelNames: ['tool'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const http = new prom.Histogram({
+    name: 'meterit_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const stored = new prom.Counter({ name: 'meterit_readings_stored_total', help: 'Readings stored from site batches (duplicates not counted)', registers: [registry] });
+  const duplicates = new prom.Counter({ name: 'meterit_readings_duplicate_total', help: 'Readings in site batches that were already stored', registers: [registry] });
+  new prom.Gauge({
+    name: 'meterit_site_heartbeat_age_seconds',
+    help: 'Seconds since each active site\'s last heartbeat (-1: never)',
+    labelNames: ['site_id', 'site'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await repo.heartbeatAges()) this.set({ site_id: String(s.site_id), site: s.site_name }, s.age_s === null ? -1 : Math.round(s.age_s));
+    },
+  });
+  new prom.Gauge({
+    name: 'meterit_db_pool_connections',
+    help: 'Database pool connections by state (used, free, pending acquires)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const pool = (knex.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
+      if (!pool) return;
+      this.set({ state: 'used' }, pool.numUsed());
+      this.set({ state: 'free' }, pool.numFree());
+      this.set({ state: 'pending' }, pool.numPendingAcquires());
+    },
+  });
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const end = http.startTimer({ method: req.method });
+    if (req.method === 'POST' && req.path === BATCH_PATH) {
+      // The batch answer says how many readings were stored: count them as they leave.
+      const json = res.json.bind(res);
+      res.json = (body: unknown) => {
+        if (res.statusCode < 300 && body && typeof body === 'object') {
+          const b = body as { stored?: unknown; duplicates?: unknown };
+          if (typeof b.stored === 'number') stored.inc(b.stored);
+          if (typeof b.duplicates === 'number') duplicates.inc(b.duplicates);
+        }
+        return json(body);
+      };
+    }
+    res.on('finish', () => end({ route: routeLabel(req.path), status: String(res.statusCode) }));
+    next();
+  };
+
+  return {
+    registry,
+    middleware,
+    countToolCall(call) {
+      const tool = KNOWN_TOOLS.has(call.tool) ? call.tool : 'unknown';
+      calls.inc({ tool, outcome: call.outcome });
+      callSeconds.observe({ tool }, call.durationMs / 1000);
+    },
+  };
+}
+
+/** GET /metrics in the Prometheus text format. Like /health it is unauthenticated: bind the API or filter it at the proxy. */
+export function metricsRouter(m: ApiMetrics): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', m.registry.contentType);
+    res.send(await m.registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,200 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HeartbeatRequest } from '@meterit/shared';
+import { createLogger } from '@meterit/shared/node';
+import { defaultAlertsConfig, ManualClock, startClientApi, type RunningClientApi } from '../src/index.js';
+import { SitesService } from '../src/components/sites/sites-service.js';
+import { freePort } from './global-setup.js';
+import { createTestDatabase } from './helpers.js';
+import { as, createUser } from './operator-helpers.js';
+
+// E-mail through a real SMTP server started here (smtp-server on loopback), and a webhook to a loopback HTTP server.
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+async function startSmtp(opts: { failFirst?: number } = {}): Promise<{ port: number; received: Received[]; rejected: () => number; close(): Promise<void> }> {
+  const received: Received[] = [];
+  let rejected = 0;
+  let toFail = opts.failFirst ?? 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if (toFail > 0) {
+          toFail -= 1;
+          rejected += 1;
+          const err = new Error('mailbox temporarily unavailable') as Error & { responseCode: number };
+          err.responseCode = 451;
+          callback(err);
+          return;
+        }
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        callback();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { port, received, rejected: () => rejected, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const MIN = 60_000;
+const quiet = createLogger({ service: 'alerts-email-test', silent: true });
+
+function hb(at: Date): HeartbeatRequest {
+  return { agent_version: 't', agent_time: at.toISOString(), collecting: true, queue_depth: 0, oldest_unsent_at: null, dead_letters: 0, uplink_down_since: null, last_sync_at: null, meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 } };
+}
+
+/** The Subject header, unfolded and with its RFC 2047 encoded words decoded. */
+function subjectOf(raw: string): string {
+  const m = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw);
+  const folded = (m?.[1] ?? '').replace(/\r?\n[ \t]/g, ' ');
+  return folded
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+    );
+}
+
+/** Unfold the quoted-printable body enough to search it. */
+const decoded = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+
+describe('e-mail and webhook notifications', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let hook: Server;
+  const hooks: unknown[] = [];
+  let api: RunningClientApi;
+  let clock: ManualClock;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    hook = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        hooks.push(JSON.parse(body));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    clock = new ManualClock(Date.now());
+    api = await startClientApi(
+      {
+        port: 0, host: '127.0.0.1', database: await createTestDatabase(),
+        alerts: defaultAlertsConfig({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, emailFrom: 'MeterIT <alerts@meterit.test>', emailTo: ['ops@example.test', 'oncall@example.test'], publicUrl: 'https://meterit.example.com' }),
+      },
+      { env: { NODE_ENV: 'test' }, logger: quiet, alertClock: clock },
+    );
+  });
+  afterAll(async () => {
+    await api?.close(1000);
+    await smtp?.close();
+    await new Promise((r) => hook?.close(r));
+  });
+
+  it('when a site goes dark and comes back, then one e-mail per event reaches the default recipients with what, where, since when, the value and a link', async () => {
+    const site = await new SitesService(api.db.knex).createSiteWithKey('Plant North');
+    await new SitesService(api.db.knex).recordHeartbeat({ id: site.site_id, name: site.site_name }, hb(clock.now()), clock.now());
+    const lastHb = clock.now();
+    clock.advance(12 * MIN);
+    await api.alerts.engine.tick();
+    await api.alerts.engine.tick();
+    expect(smtp.received).toHaveLength(1);
+    const fire = smtp.received[0]!;
+    expect(fire.to).toEqual(['ops@example.test', 'oncall@example.test']);
+    expect(fire.from).toBe('alerts@meterit.test');
+    expect(subjectOf(fire.raw)).toBe('[MeterIT] FIRING: Site "Plant North" offline — no heartbeat for 12 min');
+    const body = decoded(fire.raw);
+    expect(body).toContain('Where:      site "Plant North"');
+    expect(body).toContain(`Since:      ${lastHb.toISOString()} (12 min ago)`);
+    expect(body).toContain('Value now:  12 min');
+    expect(body).toContain('Threshold:  10 min');
+    expect(body).toMatch(/Open in MeterIT: https:\/\/meterit\.example\.com\/alerts\/\d+/);
+
+    await new SitesService(api.db.knex).recordHeartbeat({ id: site.site_id, name: site.site_name }, hb(clock.now()), clock.now());
+    await api.alerts.engine.tick();
+    await api.alerts.engine.tick();
+    expect(smtp.received).toHaveLength(2);
+    expect(subjectOf(smtp.received[1]!.raw)).toBe('[MeterIT] RESOLVED: Site "Plant North" offline — no heartbeat for 12 min');
+    const { rows } = await api.db.knex.raw<{ rows: { status: string; attempts: number }[] }>("SELECT status, attempts FROM notifications WHERE channel = 'email' ORDER BY id");
+    expect(rows).toEqual([{ status: 'sent', attempts: 1 }, { status: 'sent', attempts: 1 }]);
+  });
+
+  it('when a rule names its own recipients and a webhook, then those get it, the webhook as JSON', async () => {
+    const admin = await createUser(api, 'admin@example.test', 'admin');
+    const site = await new SitesService(api.db.knex).createSiteWithKey('Warehouse');
+    const { rows } = await api.db.knex.raw<{ rows: { id: number }[] }>(
+      `INSERT INTO meters (site_id, external_id, name, bacnet_device_id, bacnet_ip, data_points) VALUES (?, 'w1', 'Warehouse main', 1, '127.0.0.1', '[]') RETURNING id`,
+      [site.site_id],
+    );
+    const meterId = rows[0]!.id;
+    const res = await as(api, admin, 'POST', '/api/alert-rules', {
+      kind: 'threshold', name: 'Warehouse above 50 kW', meter_id: meterId, data_point: 'current_kw', condition: 'above', threshold: 50,
+      recipients: ['facility@example.test'], webhook_url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+    });
+    expect(res.status).toBe(201);
+    await api.db.knex.raw("INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, 'current_kw', ?, 75.5, 'kW', 'good')", [site.site_id, meterId, clock.now()]);
+    const before = smtp.received.length;
+    await api.alerts.engine.tick();
+    const mail = smtp.received.slice(before);
+    expect(mail.map((m) => m.to)).toEqual([['facility@example.test']]);
+    expect(decoded(mail[0]!.raw)).toContain('Value now:  75.5 kW');
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]).toMatchObject({ event: 'firing', rule: 'Warehouse above 50 kW', value: 75.5, threshold: 50, unit: 'kW', site: 'Warehouse', meter: 'Warehouse main' });
+  });
+
+  it('when an operator sends an e-mail through the service (as the MCP server does), then it is delivered and in the outbox', async () => {
+    const before = smtp.received.length;
+    const n = await api.alerts.service.sendAlertEmail({ to: ['boss@example.test'], subject: 'Site visit tomorrow', body: 'Meter 3 will be replaced.' }, { id: 1, email: 'admin@example.test', role: 'admin', siteIds: null });
+    expect(n.status).toBe('sent');
+    expect(smtp.received.length).toBe(before + 1);
+    expect(subjectOf(smtp.received.at(-1)!.raw)).toBe('[MeterIT] Site visit tomorrow');
+    await expect(api.alerts.service.sendAlertEmail({ to: ['x@example.test'], subject: 's', body: 'b' }, { id: 2, email: 'v@example.test', role: 'viewer', siteIds: null })).rejects.toThrow(/operator or admin/);
+  });
+});
+
+describe('when the SMTP server refuses', () => {
+  it('then the e-mail is retried with backoff, the failure and attempts are visible in the outbox, and it goes out once the server accepts', async () => {
+    const smtp = await startSmtp({ failFirst: 2 });
+    const clock = new ManualClock(Date.now());
+    const api = await startClientApi(
+      { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, emailTo: ['ops@example.test'], retryBaseSeconds: 10, retryCapSeconds: 60 }) },
+      { env: { NODE_ENV: 'test' }, logger: quiet, alertClock: clock },
+    );
+    try {
+      const admin = await createUser(api, 'admin@example.test', 'admin');
+      const site = await new SitesService(api.db.knex).createSiteWithKey('Retry site');
+      await new SitesService(api.db.knex).recordHeartbeat({ id: site.site_id, name: site.site_name }, hb(clock.now()), clock.now());
+      clock.advance(11 * MIN);
+      await api.alerts.engine.tick();
+      let outbox = await as(api, admin, 'GET', '/api/notifications');
+      expect(outbox.json.notifications[0]).toMatchObject({ status: 'retrying', attempts: 1 });
+      expect(outbox.json.notifications[0].last_error).toMatch(/451/);
+      await api.alerts.engine.tick(); // not due yet: no second attempt
+      outbox = await as(api, admin, 'GET', '/api/notifications');
+      expect(outbox.json.notifications[0].attempts).toBe(1);
+
+      clock.advance(61_000);
+      await api.alerts.engine.tick();
+      clock.advance(61_000);
+      await api.alerts.engine.tick();
+      outbox = await as(api, admin, 'GET', '/api/notifications');
+      expect(outbox.json.notifications[0]).toMatchObject({ status: 'sent', attempts: 3 });
+      expect(smtp.rejected()).toBe(2);
+      expect(smtp.received).toHaveLength(1);
+    } finally {
+      await api.close(1000);
+      await smtp.close();
+    }
+  });
+});

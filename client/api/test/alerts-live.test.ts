@@ -1,0 +1,256 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import type { AlertInfo, HeartbeatRequest, MetersResponse } from '@meterit/shared';
+import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
+import { createSiteWithCli, runNode, startApiProcess, waitUntil, type Proc } from './helpers/processes.js';
+
+// The built-in rules end to end, with every part real: the API process (its engine on a 1 s schedule and thresholds
+// of seconds), a site agent process, the BACnet simulator over UDP on 127.0.13.x, and an SMTP server that counts the
+// e-mails. Each scenario breaks one thing, waits for exactly one e-mail when the alert fires, repairs it and waits
+// for exactly one more when it resolves.
+const SECOND = 1000;
+const METER_MIN = 0.25; // 15 s
+const HEARTBEAT_MIN = 0.15; // 9 s
+const UPLINK_MIN = 0.3; // 18 s
+const BACKLOG = 120; // readings
+const ADMIN = { email: 'admin@alerts-live.test', password: 'alerts-live-password-1' };
+const MAIN = { deviceId: 1301, name: 'Main incomer', address: '127.0.13.10' };
+const CHILLER = { deviceId: 1302, name: 'Chiller plant', address: '127.0.13.11' };
+
+// The agent uploads every 10 s, and after a failed upload waits exactly that long again (MAX_RETRIES=0: no jittered
+// quick retries), while it sends a heartbeat every second. So when the client API comes back, the agent's first
+// heartbeat reaches it before the upload that drains the backlog, and reports the outage (uplink_down_since,
+// oldest_unsent_at, queue_depth), as it would after a real outage of hours with a 5-minute upload interval.
+// 2 meters × 4 points each second = 8 readings/s: normally at most ~11 s and ~90 readings wait on the site,
+// below the uplink (18 s) and backlog (120) thresholds; an outage of 25 s or more exceeds both.
+const SYNC_INTERVAL_S = 10;
+
+interface Mail {
+  to: string[];
+  subject: string;
+  at: number;
+}
+
+function subjectOf(raw: string): string {
+  const m = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw);
+  return (m?.[1] ?? '')
+    .replace(/\r?\n[ \t]/g, ' ')
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+    );
+}
+
+let smtp: SMTPServer;
+const mails: Mail[] = [];
+let sim: Simulator;
+let api: { url: string; proc: Proc };
+let apiEnv: Record<string, string>;
+let apiPort: number;
+let agent: Proc;
+let agentEnv: Record<string, string>;
+let clientDb: string;
+let site: { site_id: number; site_name: string; api_key: string };
+let token: string;
+/** When the agent last logged a failed upload (its next try is SYNC_INTERVAL_S later). */
+let lastSyncFailure = 0;
+
+function startAgent(): Proc {
+  const p = runNode('sync/agent/dist/main.js', agentEnv, 'agent');
+  let pending = '';
+  p.child.stdout?.on('data', (b: Buffer) => {
+    pending += b.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    if (lines.some((l) => l.includes('"message":"sync failed"'))) lastSyncFailure = Date.now();
+  });
+  return p;
+}
+
+async function login(): Promise<string> {
+  const res = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function alerts(): Promise<AlertInfo[]> {
+  const res = await fetch(`${api.url}/api/alerts?site_id=${site.site_id}&limit=100`, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`GET /api/alerts answered ${res.status}`);
+  return ((await res.json()) as { alerts: AlertInfo[] }).alerts;
+}
+
+const ofKind = async (kind: string) => (await alerts()).filter((a) => a.kind === kind);
+const mailsMatching = (re: RegExp) => mails.filter((m) => re.test(m.subject)).map((m) => m.subject.replace(/^\[MeterIT\] (FIRING|RESOLVED): .*$/, '$1'));
+
+async function heartbeatsSince(at: Date): Promise<HeartbeatRequest[]> {
+  const c = new pg.Client({ connectionString: clientDb });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ payload: HeartbeatRequest }>('SELECT payload FROM heartbeats WHERE site_id = $1 AND received_at >= $2 ORDER BY received_at', [site.site_id, at]);
+    return rows.map((r) => r.payload);
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: subjectOf(Buffer.concat(chunks).toString('utf8')), at: Date.now() });
+        callback();
+      });
+    },
+  });
+  const smtpPort = await freePort();
+  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+
+  const pgServer = inject('pg');
+  clientDb = await createTestDatabase(pgServer, 'alerts_live_client');
+  const siteDb = await createTestDatabase(pgServer, 'alerts_live_site');
+  apiPort = await freePort();
+  apiEnv = {
+    DATABASE_URL: clientDb, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn',
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ALERT_EMAIL_TO: 'ops@alerts-live.test', ALERT_EMAIL_FROM: 'MeterIT <alerts@alerts-live.test>',
+    ALERT_EVAL_INTERVAL_SECONDS: '1',
+    ALERT_METER_UNREACHABLE_MINUTES: String(METER_MIN),
+    ALERT_HEARTBEAT_MISSING_MINUTES: String(HEARTBEAT_MIN),
+    ALERT_UPLINK_DOWN_MINUTES: String(UPLINK_MIN),
+    ALERT_BACKLOG_READINGS: String(BACKLOG),
+    ALERT_RETRY_BASE_SECONDS: '0.5', ALERT_RETRY_CAP_SECONDS: '2',
+  };
+  api = await startApiProcess(apiEnv, apiPort);
+  token = await login();
+  site = await createSiteWithCli(clientDb, 'Live site');
+
+  sim = await startSimulator({ meters: [{ ...MAIN, port: 47808 }, { ...CHILLER, port: 47808 }], listenBroadcast: false, seed: 13 });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-alerts-live-'));
+  writeFileSync(path.join(dir, 'meters.json'), JSON.stringify(toMetersJson(sim.meters), null, 2));
+  agentEnv = {
+    CLIENT_API_URL: `${api.url}/api`, CLIENT_API_KEY: site.api_key, LOCAL_DATABASE_URL: siteDb, METERS_FILE: path.join(dir, 'meters.json'), SYNC_DATA_DIR: dir,
+    LOCAL_API_HOST: '127.0.0.1', LOCAL_API_PORT: '0',
+    BACNET_INTERFACE: '127.0.13.1', BACNET_PORT: '47808', BACNET_BROADCAST_ADDRESS: '127.255.255.255', BACNET_TIMEOUT_MS: '1000',
+    COLLECTION_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '1',
+    SYNC_INTERVAL_MINUTES: String(SYNC_INTERVAL_S / 60), MAX_RETRIES: '0', BACKOFF_BASE_SECONDS: '1', BACKOFF_CAP_SECONDS: String(SYNC_INTERVAL_S),
+    HTTP_TIMEOUT_SECONDS: '5',
+  };
+  agent = startAgent();
+  // Both meters deliver and the site is healthy before anything is broken.
+  await waitUntil('both meters to deliver readings', async () => {
+    const res = await fetch(`${api.url}/api/meters?site_id=${site.site_id}`, { headers: { authorization: `Bearer ${token}` } });
+    const { meters } = (await res.json()) as MetersResponse;
+    return meters.length === 2 && meters.every((m) => m.last_reading_at !== null);
+  }, 60_000, 500);
+}, 120_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await sim?.stop();
+  await api?.proc.stop();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+});
+
+describe('the built-in alerts against real processes', () => {
+  it('when a meter stops answering, then one e-mail says it is unreachable after the threshold, and one more when it answers again', async () => {
+    const stoppedAt = Date.now();
+    await sim.stopMeter(CHILLER.deviceId);
+    const [fired] = await waitUntil('the meter alert to fire', async () => {
+      const list = (await ofKind('meter_unreachable')).filter((a) => a.state === 'firing');
+      return list.length > 0 && list;
+    }, 40_000, 500);
+    expect(fired?.meter_name).toBe(CHILLER.name);
+    // Not before the threshold: it fires 15 s after the last reading, give or take an evaluation interval and some load.
+    const firedAt = Date.parse(fired!.fired_at!);
+    expect(firedAt - Date.parse(fired!.since)).toBeGreaterThanOrEqual(METER_MIN * 60_000);
+    expect(firedAt - stoppedAt).toBeLessThan(METER_MIN * 60_000 + 8 * SECOND);
+    await waitUntil('the firing e-mail', async () => mailsMatching(/unreachable/).length === 1, 15_000);
+    expect(mails[0]?.to).toEqual(['ops@alerts-live.test']);
+    expect(mails[0]?.subject).toMatch(/^\[MeterIT\] FIRING: Meter "Chiller plant" at "Live site" unreachable — no reading for \d+ s$/);
+
+    await sim.startMeter(CHILLER.deviceId);
+    await waitUntil('the meter alert to resolve', async () => (await ofKind('meter_unreachable')).every((a) => a.state === 'resolved'), 30_000, 500);
+    await waitUntil('the resolved e-mail', async () => mailsMatching(/unreachable/).length === 2, 15_000);
+    await new Promise((r) => setTimeout(r, 2 * SECOND)); // a later evaluation sends nothing more
+    expect(mailsMatching(/unreachable/)).toEqual(['FIRING', 'RESOLVED']);
+    expect((await ofKind('meter_unreachable')).map((a) => a.meter_name)).toEqual([CHILLER.name]);
+    expect(mails).toHaveLength(2);
+  }, 90_000);
+
+  it('when the site agent stops, then the heartbeat alert fires once after the threshold, no meter is blamed, and it resolves once when the agent is back', async () => {
+    const stoppedAt = Date.now();
+    await agent.stop();
+    const [fired] = await waitUntil('the heartbeat alert to fire', async () => {
+      const list = (await ofKind('heartbeat_missing')).filter((a) => a.state === 'firing');
+      return list.length > 0 && list;
+    }, 30_000, 500);
+    const firedAt = Date.parse(fired!.fired_at!);
+    expect(firedAt - Date.parse(fired!.since)).toBeGreaterThanOrEqual(HEARTBEAT_MIN * 60_000);
+    expect(firedAt - stoppedAt).toBeLessThan(HEARTBEAT_MIN * 60_000 + 8 * SECOND);
+    await waitUntil('the firing e-mail', async () => mailsMatching(/offline — no heartbeat/).length === 1, 15_000);
+
+    agent = startAgent();
+    await waitUntil('the heartbeat alert to resolve', async () => (await ofKind('heartbeat_missing')).every((a) => a.state === 'resolved'), 40_000, 500);
+    await waitUntil('the resolved e-mail', async () => mailsMatching(/offline — no heartbeat/).length === 2, 15_000);
+    // The agent was down, not its meters: after it returns, its readings catch up without any meter alert.
+    await new Promise((r) => setTimeout(r, (SYNC_INTERVAL_S + 3) * SECOND));
+    expect(mailsMatching(/offline — no heartbeat/)).toEqual(['FIRING', 'RESOLVED']);
+    expect((await ofKind('meter_unreachable')).map((a) => a.state)).toEqual(['resolved']);
+    expect(mails).toHaveLength(4);
+  }, 90_000);
+
+  it('when the client API is down for longer than the uplink threshold, then after the agent reconnects its heartbeat reports the outage, and the uplink and backlog alerts fire and resolve once each', async () => {
+    const before = await alerts();
+    const downAt = new Date();
+    await api.proc.stop();
+    // Long enough for both thresholds, then restart right after a failed upload so the next upload is 10 s away.
+    await new Promise((r) => setTimeout(r, 25 * SECOND));
+    const failuresBefore = lastSyncFailure;
+    await waitUntil('a failed upload', async () => lastSyncFailure > failuresBefore, (SYNC_INTERVAL_S + 4) * SECOND, 50);
+    const restartAt = new Date();
+    api = await startApiProcess(apiEnv, apiPort);
+    token = await login();
+
+    const both = await waitUntil('the uplink and backlog alerts to fire', async () => {
+      const list = (await alerts()).filter((a) => (a.kind === 'uplink_down' || a.kind === 'backlog_size') && a.fired_at !== null);
+      return list.length === 2 && list;
+    }, 20_000, 250);
+    const uplink = both.find((a) => a.kind === 'uplink_down')!;
+    const backlog = both.find((a) => a.kind === 'backlog_size')!;
+    // The first heartbeat after the restart carried the outage.
+    const hbs = await heartbeatsSince(restartAt);
+    const first = hbs[0]!;
+    expect(first.uplink_down_since).not.toBeNull();
+    expect(Math.abs(Date.parse(first.uplink_down_since!) - downAt.getTime())).toBeLessThan(5 * SECOND);
+    expect(first.queue_depth).toBeGreaterThan(BACKLOG);
+    expect(Date.parse(first.oldest_unsent_at!)).toBeLessThanOrEqual(downAt.getTime() + SECOND);
+    expect(uplink.value).toBeGreaterThan(UPLINK_MIN);
+    expect(uplink.title).toMatch(/^Site "Live site" could not reach the client system for \d+ s$/);
+    expect(backlog.value).toBeGreaterThan(BACKLOG);
+
+    // The agent sends its backlog, the next heartbeats say so, and both alerts resolve.
+    await waitUntil('both alerts to resolve', async () => {
+      const list = (await alerts()).filter((a) => a.kind === 'uplink_down' || a.kind === 'backlog_size');
+      return list.length === 2 && list.every((a) => a.state === 'resolved');
+    }, 30_000, 500);
+    await waitUntil('the four e-mails', async () => mailsMatching(/could not reach the client system|backlog of \d+ readings/).length === 4, 15_000);
+    await new Promise((r) => setTimeout(r, 3 * SECOND));
+    expect(mailsMatching(/could not reach the client system/)).toEqual(['FIRING', 'RESOLVED']);
+    expect(mailsMatching(/backlog of \d+ readings/)).toEqual(['FIRING', 'RESOLVED']);
+    // It was the client system that was down: the site and its meters are not blamed.
+    const after = await alerts();
+    expect(after.filter((a) => a.kind === 'heartbeat_missing' || a.kind === 'meter_unreachable')).toHaveLength(
+      before.filter((a) => a.kind === 'heartbeat_missing' || a.kind === 'meter_unreachable').length,
+    );
+    expect(mails).toHaveLength(8);
+  }, 120_000);
+});

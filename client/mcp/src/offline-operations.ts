@@ -1,0 +1,25 @@
+import type { ClientOperations } from './operations.js';
+
+/**
+ * Operations that all fail with why the running client API cannot be reached. The stdio bridge
+ * answers with these while the API is down, so an assistant still starts and every tool call says
+ * what is wrong instead of hanging or crashing.
+ */
+export function offlineOperations(why: () => string): ClientOperations {
+  const fail = async (): Promise<never> => {
+    throw new Error(why());
+  };
+  return {
+    siteStatuses: fail,
+    meters: fail,
+    readings: fail,
+    consumption: fail,
+    readingCounts: fail,
+    alerts: {
+      listActive: fail,
+      inPeriod: fail,
+      configureRule: fail,
+      sendEmail: fail,
+    },
+  };
+}

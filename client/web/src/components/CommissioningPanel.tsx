@@ -1,0 +1,188 @@
+import { Alert, Box, Chip, MenuItem, Paper, Stack, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography, type ChipProps } from '@mui/material';
+import { useState } from 'react';
+import { api } from '../api/client';
+import { fmtAgo, fmtDateTime, fmtValue } from '../format';
+import { EmptyState, Loadable } from './StateViews';
+import { usePoll } from './usePoll';
+
+// The wire shape of GET /api/sites/:id/commissioning (client/api/src/components/commissioning/types.ts).
+type Status = 'pass' | 'warn' | 'fail';
+interface Line {
+  check: string;
+  status: Status;
+  detail: string;
+  fix?: string;
+}
+interface Point {
+  name: string;
+  answered: boolean;
+  value: number | null;
+  unit: string | null;
+  quality: string | null;
+  response_ms: number;
+  error: string | null;
+}
+interface Meter {
+  id: string;
+  name: string;
+  device_id: number;
+  address: string;
+  rpm_supported: boolean | null;
+  points: Point[];
+}
+interface Summary {
+  id: number;
+  received_at: string;
+  created_at: string;
+  agent_version: string;
+  passed: boolean;
+  summary: { pass: number; warn: number; fail: number };
+  meters: number;
+}
+interface Stored extends Summary {
+  report: { site: { id: number | null; name: string | null }; lines: Line[]; meters: Meter[] };
+}
+interface CommissioningResponse {
+  latest: Stored | null;
+  reports: Summary[];
+}
+
+const MARK: Record<Status, { label: string; color: ChipProps['color'] }> = {
+  pass: { label: 'PASS', color: 'success' },
+  warn: { label: 'WARN', color: 'warning' },
+  fail: { label: 'FAIL', color: 'error' },
+};
+
+function Mark({ status }: { status: Status }) {
+  const m = MARK[status];
+  return <Chip label={m.label} color={m.color} size="small" variant={status === 'pass' ? 'outlined' : 'filled'} sx={{ fontWeight: 700, minWidth: 58 }} data-status={status} />;
+}
+
+function pointStatus(p: Point): Status {
+  if (!p.answered) return 'fail';
+  return p.quality === 'good' ? 'pass' : 'warn';
+}
+
+function Report({ r }: { r: Stored }) {
+  return (
+    <Box data-testid="commissioning-report">
+      <Alert severity={r.passed ? (r.summary.warn > 0 ? 'warning' : 'success') : 'error'} sx={{ mb: 2 }}>
+        {r.passed ? 'Commissioning passed' : 'Commissioning failed'}: {r.summary.pass} passed, {r.summary.warn} warning(s), {r.summary.fail} failed — run on{' '}
+        {fmtDateTime(r.created_at)} (received {fmtAgo(r.received_at)}), agent {r.agent_version}.
+        {r.passed ? null : ' Fix the lines marked FAIL on site and run scripts/setup-site again; a new report replaces this one here.'}
+      </Alert>
+      <TableContainer component={Paper} variant="outlined" sx={{ mb: 2 }}>
+        <Table size="small" aria-label="commissioning checks">
+          <TableHead>
+            <TableRow>
+              <TableCell sx={{ width: 80 }}>Result</TableCell>
+              <TableCell>Check</TableCell>
+              <TableCell>What was found</TableCell>
+              <TableCell>What to do</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {r.report.lines.map((l, i) => (
+              <TableRow key={`${i}-${l.check}`} data-testid={`commissioning-line-${l.status}`}>
+                <TableCell>
+                  <Mark status={l.status} />
+                </TableCell>
+                <TableCell sx={{ fontWeight: 600 }}>{l.check}</TableCell>
+                <TableCell sx={{ wordBreak: 'break-word' }}>{l.detail}</TableCell>
+                <TableCell sx={{ wordBreak: 'break-word' }}>{l.status !== 'pass' && l.fix ? l.fix : '—'}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </TableContainer>
+      {r.report.meters.length > 0 ? (
+        <TableContainer component={Paper} variant="outlined">
+          <Table size="small" aria-label="commissioned meters and points">
+            <TableHead>
+              <TableRow>
+                <TableCell>Meter</TableCell>
+                <TableCell>Data point</TableCell>
+                <TableCell>Result</TableCell>
+                <TableCell>Value</TableCell>
+                <TableCell>Quality</TableCell>
+                <TableCell align="right">Response</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {r.report.meters.flatMap((m) =>
+                m.points.map((p, j) => (
+                  <TableRow key={`${m.id}-${p.name}`}>
+                    {j === 0 ? (
+                      <TableCell rowSpan={m.points.length} sx={{ verticalAlign: 'top' }}>
+                        <Typography sx={{ fontWeight: 600 }}>{m.name || m.id}</Typography>
+                        <Typography variant="caption" color="text.secondary" component="div">
+                          {m.id} · device {m.device_id} at {m.address}
+                        </Typography>
+                        <Typography variant="caption" color="text.secondary" component="div">
+                          ReadPropertyMultiple: {m.rpm_supported === null ? 'unknown' : m.rpm_supported ? 'yes' : 'no (read point by point)'}
+                        </Typography>
+                      </TableCell>
+                    ) : null}
+                    <TableCell>{p.name}</TableCell>
+                    <TableCell>
+                      <Mark status={pointStatus(p)} />
+                    </TableCell>
+                    <TableCell>{p.answered ? fmtValue(p.value, p.unit) : `no answer${p.error ? ` (${p.error})` : ''}`}</TableCell>
+                    <TableCell>{p.quality ?? '—'}</TableCell>
+                    <TableCell align="right">{Math.round(p.response_ms)} ms</TableCell>
+                  </TableRow>
+                )),
+              )}
+            </TableBody>
+          </Table>
+        </TableContainer>
+      ) : (
+        <Typography color="text.secondary">No meters were found or read during this commissioning.</Typography>
+      )}
+    </Box>
+  );
+}
+
+/** The installer's commissioning reports for a site: the newest in full, older ones on demand. */
+export function CommissioningPanel({ siteId }: { siteId: number }) {
+  const state = usePoll(async () => (await api.get<CommissioningResponse>(`/api/sites/${siteId}/commissioning`)).data, [siteId], 60_000);
+  const [chosen, setChosen] = useState<number | 'latest'>('latest');
+  const older = usePoll(
+    async () => (chosen === 'latest' ? null : (await api.get<{ report: Stored }>(`/api/sites/${siteId}/commissioning/${chosen}`)).data.report),
+    [siteId, chosen],
+  );
+  return (
+    <Loadable state={state} what="commissioning reports">
+      {(data) =>
+        data.latest === null ? (
+          <EmptyState title="No commissioning report yet">
+            On the site&apos;s machine, run <code>scripts/setup-site</code> from the MeterIT folder with this site&apos;s API key (Sites → this site → rotate key
+            if you no longer have it). It checks the machine, finds the meters and uploads its report here.
+          </EmptyState>
+        ) : (
+          <Box>
+            {data.reports.length > 1 ? (
+              <Stack direction="row" sx={{ mb: 2 }}>
+                <TextField select size="small" label="Report" value={chosen} onChange={(e) => setChosen(e.target.value === 'latest' ? 'latest' : Number(e.target.value))} sx={{ minWidth: 280 }}>
+                  <MenuItem value="latest">Latest ({fmtDateTime(data.latest.created_at)})</MenuItem>
+                  {data.reports.slice(1).map((r) => (
+                    <MenuItem key={r.id} value={r.id}>
+                      {fmtDateTime(r.created_at)} — {r.passed ? 'passed' : `${r.summary.fail} failed`}
+                    </MenuItem>
+                  ))}
+                </TextField>
+              </Stack>
+            ) : null}
+            {chosen === 'latest' ? (
+              <Report r={data.latest} />
+            ) : (
+              <Loadable state={{ ...older, data: older.data ?? undefined }} what="the report">
+                {(r) => <Report r={r} />}
+              </Loadable>
+            )}
+          </Box>
+        )
+      }
+    </Loadable>
+  );
+}
