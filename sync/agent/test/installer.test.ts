@@ -78,6 +78,11 @@ describe('setup-site', () => {
     expect(env).toContain(`CLIENT_API_KEY=${site.api_key}`);
     expect(env).toContain(`BACNET_BROADCAST_ADDRESS=${NET}.255`);
     expect(statSync(path.join(d.target, '.env')).mode & 0o777).toBe(0o600);
+    // The dashboard's control token is generated, shown once, kept in .env — and never in the uploaded report.
+    const token = /^LOCAL_API_TOKEN=(.+)$/m.exec(env)?.[1] ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(24);
+    expect(out).toContain(token);
+    expect(readFileSync(path.join(d.target, 'commissioning-report.json'), 'utf8')).not.toContain(token);
     expect(readFileSync(path.join(d.target, 'meterit-agent.service'), 'utf8')).toContain('ExecStart=');
 
     const central = await client.db('meters').where({ site_id: site.site_id }).orderBy('external_id').pluck('external_id');

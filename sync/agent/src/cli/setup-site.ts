@@ -17,6 +17,7 @@ const usage = `Usage: setup-site [options]
   --target-dir DIR          where .env, meters.json, the unit and the report go (default sync/agent)
   --data-dir DIR            agent data folder, embedded database (env SYNC_DATA_DIR, default .data/sync)
   --database-url URL        use an existing PostgreSQL instead of the embedded one (env LOCAL_DATABASE_URL)
+  --local-token TOKEN       the site dashboard's control credential (env LOCAL_API_TOKEN; default: generated)
   --install-service         install and start the systemd unit
   --allow-insecure-http     allow plain http to a non-loopback client system
   --yes                     non-interactive: accept the proposal, ask nothing
@@ -43,6 +44,7 @@ async function main(): Promise<number> {
         'data-dir': { type: 'string' },
         'database-url': { type: 'string' },
         'embedded-pg-port': { type: 'string' },
+        'local-token': { type: 'string' },
         'install-service': { type: 'boolean', default: false },
         'allow-insecure-http': { type: 'boolean', default: false },
         yes: { type: 'boolean', default: false },
@@ -68,6 +70,8 @@ async function main(): Promise<number> {
   if (range && (range.length !== 2 || range.some((n) => !Number.isInteger(n) || n < 0 || n > 4194303))) problems.push(`--device-range must be LOW-HIGH device ids, got ${args['device-range']}`);
   if (args.yes && !(args['client-url'] ?? env.CLIENT_API_URL)) problems.push('--client-url (or CLIENT_API_URL) is required with --yes');
   if (args.yes && !(args['api-key'] ?? env.CLIENT_API_KEY)) problems.push('--api-key (or CLIENT_API_KEY) is required with --yes');
+  const localToken = args['local-token'] ?? env.LOCAL_API_TOKEN;
+  if (localToken !== undefined && localToken.length < 16) problems.push('--local-token must be at least 16 characters (it guards the start/stop and sync-now buttons)');
   if (problems.length) {
     process.stderr.write(problems.map((p) => `setup-site: ${p}`).join('\n') + '\n');
     return 2;
@@ -103,6 +107,7 @@ async function main(): Promise<number> {
       databaseUrl: args['database-url'] ?? env.LOCAL_DATABASE_URL,
       interactive: !args.yes,
       installService: args['install-service'],
+      localApiToken: args['local-token'] ?? env.LOCAL_API_TOKEN,
       agentVersion: env.AGENT_VERSION ?? '0.1.0',
       nodePath: process.execPath,
       agentEntry: path.join(agentRoot, 'dist/main.js'),

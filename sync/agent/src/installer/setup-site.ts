@@ -1,6 +1,7 @@
 import { writeFile, mkdir, copyFile, readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { SyncReading } from '@meterit/shared';
 import { createLogger, openDatabase, type Logger } from '@meterit/shared/node';
 import { BacnetAdapter, type DiscoveredDevice } from '../bacnet/index.js';
@@ -33,6 +34,8 @@ export interface SetupOptions {
   databaseUrl?: string | undefined;
   interactive: boolean;
   installService: boolean;
+  /** The site dashboard's control credential; generated when absent. */
+  localApiToken?: string | undefined;
   agentVersion: string;
   /** Node binary and agent entry for the systemd unit. */
   nodePath: string;
@@ -249,7 +252,9 @@ export async function setupSite(opts: SetupOptions, io: Io, logger: Logger = cre
     return finish(null);
   }
 
-  // 8. .env and the systemd unit.
+  // 8. .env and the systemd unit. The technicians' control credential for the site dashboard is
+  // made here (or taken from --local-token) and shown once; it never goes into the report.
+  const localApiToken = opts.localApiToken ?? randomBytes(24).toString('base64url');
   const envFile = path.join(opts.targetDir, '.env');
   const env: Record<string, string> = {
     NODE_ENV: 'production',
@@ -262,6 +267,7 @@ export async function setupSite(opts: SetupOptions, io: Io, logger: Logger = cre
     BACNET_BROADCAST_ADDRESS: broadcast,
     ...(opts.databaseUrl ? { LOCAL_DATABASE_URL: opts.databaseUrl } : { EMBEDDED_PG_PORT: String(opts.embeddedPgPort) }),
     ...(opts.allowInsecureHttp ? { ALLOW_INSECURE_HTTP: 'true' } : {}),
+    LOCAL_API_TOKEN: localApiToken,
   };
   await writeFile(envFile, `# Written by setup-site on ${new Date().toISOString()}\n` + Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
   const unitFile = path.join(opts.targetDir, 'meterit-agent.service');
@@ -289,6 +295,7 @@ export async function setupSite(opts: SetupOptions, io: Io, logger: Logger = cre
     ].join('\n'),
   );
   add({ check: 'Configuration written', status: 'pass', detail: `${envFile} (mode 600) and ${unitFile}` });
+  io.say(`Site dashboard: http://<this machine>:3002/ — technicians log in for control actions with this token (kept in ${envFile} as LOCAL_API_TOKEN): ${localApiToken}`);
   const wantService = opts.interactive ? yes(await io.ask('Install the systemd service so the agent starts on boot?', opts.installService ? 'y' : 'n')) : opts.installService;
   if (wantService) {
     try {
