@@ -1,9 +1,10 @@
+import type { ToolOutcome } from '@meterit/shared/mcp-server';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { UserRole } from '@meterit/shared';
 import type { ClientOperations, McpUser } from './operations.js';
 
 /** How a call ended: ok, a tool error, refused for the caller's role, or arguments that did not validate. */
-export type ToolOutcome = 'ok' | 'error' | 'forbidden' | 'invalid';
+export type { ToolOutcome };
 
 /** One tool call, as the audit log and the metrics see it. */
 export interface ToolCallRecord {

@@ -1,3 +1,4 @@
+import type { ToolOutcome } from '@meterit/shared/mcp-server';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { SiteOperations } from './operations.js';
 
@@ -5,7 +6,7 @@ import type { SiteOperations } from './operations.js';
 export type SiteRole = 'operator' | 'viewer';
 
 /** How a call ended: ok, a tool error, refused for the caller's role, or arguments that did not validate. */
-export type ToolOutcome = 'ok' | 'error' | 'forbidden' | 'invalid';
+export type { ToolOutcome };
 
 /** One tool call, as the audit log and the metrics see it. */
 export interface ToolCallRecord {

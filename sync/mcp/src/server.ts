@@ -1,6 +1,6 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { SiteMcpContext, ToolCallRecord, ToolOutcome } from './context.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { createAuditedMcpServer } from '@meterit/shared/mcp-server';
+import type { SiteMcpContext } from './context.js';
 import type { SiteOperations } from './operations.js';
 import { registerSiteTools } from './tools/index.js';
 
@@ -12,93 +12,25 @@ const INSTRUCTIONS =
   'query_meter_readings for what is stored locally (history lives in the client system). ' +
   'start_collection / stop_collection / trigger_sync / retry_dead_letters change the running agent and need the operator role.';
 
-const SECRET_KEY = /token|secret|password|passwd|api[_-]?key|authorization|credential/i;
-const MAX_ARGUMENT_CHARS = 4000;
-
-/** Arguments as the audit log keeps them: secrets redacted, size bounded. */
-export function auditArguments(args: unknown): Record<string, unknown> {
-  if (!args || typeof args !== 'object' || Array.isArray(args)) return {};
-  const redact = (v: unknown, depth: number): unknown => {
-    if (depth > 4) return '…';
-    if (Array.isArray(v)) return v.slice(0, 100).map((x) => redact(x, depth + 1));
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redact(x, depth + 1)]));
-    }
-    return typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…` : v;
-  };
-  const out = redact(args, 0) as Record<string, unknown>;
-  const text = JSON.stringify(out);
-  return text.length > MAX_ARGUMENT_CHARS ? { truncated: text.slice(0, MAX_ARGUMENT_CHARS) } : out;
-}
-
-const errorText = (r: CallToolResult): string | null => {
-  const first = r.content?.[0];
-  return first && first.type === 'text' ? first.text : null;
-};
-
 /**
  * The site's MCP server for one caller (role) on one transport. Its tools act on the running agent
  * through `ops`. Every tools/call — including unknown tools and arguments that fail validation,
  * which the SDK answers before any tool code runs — reaches `ctx.onToolCall` once.
  */
 export function createSiteMcpServer(ops: SiteOperations, ctx: SiteMcpContext): { server: McpServer; close: () => Promise<void> } {
-  const server = new McpServer({ name: SERVER_NAME, title: 'MeterIT site agent', version: ctx.version ?? '0.1.0' }, { instructions: INSTRUCTIONS, maxToolInputElements: 20_000 });
-  const forbidden = new Set<string | number>();
-
-  // The SDK installs its tools/call handler when the first tool is registered, through this method.
-  // Wrapping it here (before registering) is the one place that sees every call and its final answer.
-  const low = server.server;
-  const install = low.setRequestHandler.bind(low) as (schema: unknown, handler: (request: unknown, extra: unknown) => unknown) => void;
-  (low as unknown as { setRequestHandler: typeof install }).setRequestHandler = (schema, handler) => {
-    if (schema !== CallToolRequestSchema) {
-      install(schema, handler);
-      return;
-    }
-    install(schema, async (request: unknown, extra: unknown) => {
-      const req = request as CallToolRequest;
-      const started = Date.now();
-      const requestId = (extra as { requestId: string | number }).requestId;
-      let result: CallToolResult | undefined;
-      try {
-        result = (await handler(request, extra)) as CallToolResult;
-        return result;
-      } finally {
-        const text = result ? errorText(result) : 'the call failed before it answered';
-        const outcome: ToolOutcome = !result
-          ? 'error'
-          : !result.isError
-            ? 'ok'
-            : forbidden.has(requestId)
-              ? 'forbidden'
-              : text && /Input validation error|Invalid arguments for tool/.test(text)
-                ? 'invalid'
-                : 'error';
-        forbidden.delete(requestId);
-        const record: ToolCallRecord = {
-          at: new Date(started),
-          tool: req.params.name,
-          role: ctx.role,
-          principal: ctx.principal,
-          arguments: auditArguments(req.params.arguments),
-          durationMs: Date.now() - started,
-          outcome,
-          error: outcome === 'ok' ? null : text,
-        };
-        try {
-          await ctx.onToolCall?.(record);
-        } catch {
-          // The caller of createSiteMcpServer logs its own audit failures; the tool's answer stands.
-        }
-      }
-    });
-  };
+  const { server, markForbidden } = createAuditedMcpServer(
+    { name: SERVER_NAME, title: 'MeterIT site agent', version: ctx.version ?? '0.1.0', instructions: INSTRUCTIONS, maxToolInputElements: 20_000 },
+    (call) => ctx.onToolCall?.({ ...call, role: ctx.role, principal: ctx.principal }),
+  );
 
   registerSiteTools(server, {
     ops,
     role: ctx.role,
     now: ctx.now ?? Date.now,
-    markForbidden: (id) => forbidden.add(id),
+    markForbidden,
   });
 
   return { server, close: () => server.close() };
 }
+
+export { auditArguments } from '@meterit/shared/mcp-server';

@@ -1,0 +1,145 @@
+// Plumbing both MCP servers share: the audit hook that sees every tools/call, and the stateless
+// Streamable HTTP handler. Its own subpath (@meterit/shared/mcp-server) so only MCP code loads the SDK.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CallToolRequestSchema, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+export type ToolOutcome = 'ok' | 'error' | 'forbidden' | 'invalid';
+
+/** One tools/call as the audit log and the metrics see it (who called is added by each server). */
+export interface ToolCall {
+  at: Date;
+  tool: string;
+  /** Secrets redacted, size bounded. */
+  arguments: Record<string, unknown>;
+  durationMs: number;
+  outcome: ToolOutcome;
+  error: string | null;
+}
+
+const SECRET_KEY = /token|secret|password|passwd|api[_-]?key|authorization|credential/i;
+const MAX_ARGUMENT_CHARS = 4000;
+
+/** Arguments as the audit log keeps them: secrets redacted, size bounded. */
+export function auditArguments(args: unknown): Record<string, unknown> {
+  if (!args || typeof args !== 'object' || Array.isArray(args)) return {};
+  const redact = (v: unknown, depth: number): unknown => {
+    if (depth > 4) return '…';
+    if (Array.isArray(v)) return v.slice(0, 100).map((x) => redact(x, depth + 1));
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redact(x, depth + 1)]));
+    }
+    return typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…` : v;
+  };
+  const out = redact(args, 0) as Record<string, unknown>;
+  const text = JSON.stringify(out);
+  return text.length > MAX_ARGUMENT_CHARS ? { truncated: text.slice(0, MAX_ARGUMENT_CHARS) } : out;
+}
+
+const firstText = (r: CallToolResult): string | null => {
+  const first = r.content?.[0];
+  return first && first.type === 'text' ? first.text : null;
+};
+
+export interface AuditedMcpServer {
+  server: McpServer;
+  /** A tool refused the caller's role for this request: its error is audited as 'forbidden'. */
+  markForbidden(requestId: string | number): void;
+}
+
+/**
+ * An McpServer whose every tools/call — including unknown tools and arguments that fail
+ * validation, which the SDK answers before any tool code runs — reaches `onCall` once, after it
+ * answered. Register the tools after this returns.
+ */
+export function createAuditedMcpServer(
+  info: { name: string; title: string; version: string; instructions: string; maxToolInputElements?: number },
+  onCall: (call: ToolCall) => Promise<void> | void,
+): AuditedMcpServer {
+  const { instructions, maxToolInputElements, ...impl } = info;
+  const server = new McpServer(impl, { instructions, ...(maxToolInputElements ? { maxToolInputElements } : {}) });
+  const forbidden = new Set<string | number>();
+  // The SDK installs its tools/call handler when the first tool is registered, through this method.
+  // Wrapping it here (before registering) is the one place that sees every call and its final answer.
+  const low = server.server;
+  const install = low.setRequestHandler.bind(low) as (schema: unknown, handler: (request: unknown, extra: unknown) => unknown) => void;
+  (low as unknown as { setRequestHandler: typeof install }).setRequestHandler = (schema, handler) => {
+    if (schema !== CallToolRequestSchema) {
+      install(schema, handler);
+      return;
+    }
+    install(schema, async (request: unknown, extra: unknown) => {
+      const req = request as CallToolRequest;
+      const started = Date.now();
+      const requestId = (extra as { requestId: string | number }).requestId;
+      let result: CallToolResult | undefined;
+      try {
+        result = (await handler(request, extra)) as CallToolResult;
+        return result;
+      } finally {
+        const text = result ? firstText(result) : 'the call failed before it answered';
+        const outcome: ToolOutcome = !result
+          ? 'error'
+          : !result.isError
+            ? 'ok'
+            : forbidden.has(requestId)
+              ? 'forbidden'
+              : text && /Input validation error|Invalid arguments for tool/.test(text)
+                ? 'invalid'
+                : 'error';
+        forbidden.delete(requestId);
+        try {
+          await onCall({ at: new Date(started), tool: req.params.name, arguments: auditArguments(req.params.arguments), durationMs: Date.now() - started, outcome, error: outcome === 'ok' ? null : text });
+        } catch {
+          // Whoever passed onCall logs its own audit failures; the tool's answer stands.
+        }
+      }
+    });
+  };
+  return { server, markForbidden: (id) => forbidden.add(id) };
+}
+
+export interface McpHttpHandlerOptions {
+  /** A server for this one request; the caller has been authenticated, so who it is is known. */
+  createServer: (req: IncomingMessage) => { server: McpServer; close: () => Promise<void> };
+  /** Largest POST body read, bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  onError?: (err: Error) => void;
+  /** Named in the 500 answer: 'the agent', 'the client API'. */
+  serviceName?: string;
+}
+
+function jsonRpcError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+}
+
+/**
+ * Streamable HTTP in the SDK's stateless mode: a fresh server and transport per POST, JSON answers
+ * (no SSE). The tools are request/response and the service holds the state, so no MCP session is
+ * needed: a restart, or several API processes behind a load balancer, cost an assistant nothing.
+ * GET (server-sent events) and DELETE (session end) answer 405, as the SDK's stateless example does.
+ */
+export function createMcpHttpHandler(o: McpHttpHandlerOptions): (req: IncomingMessage, res: ServerResponse, parsedBody?: unknown) => Promise<void> {
+  return async (req, res, parsedBody) => {
+    if (req.method !== 'POST') {
+      jsonRpcError(res, 405, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC with POST', { allow: 'POST' });
+      return;
+    }
+    const { server, close } = o.createServer(req);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: o.maxBodyBytes ?? 1024 * 1024 });
+    res.on('close', () => {
+      void transport.close().catch(() => undefined);
+      void close().catch(() => undefined);
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, parsedBody);
+    } catch (err) {
+      o.onError?.(err as Error);
+      jsonRpcError(res, 500, `Internal server error: ${o.serviceName ?? 'the service'} could not answer this MCP request; its log says why`);
+    }
+  };
+}
