@@ -43,10 +43,10 @@ async function upload(siteId: number, meterId: number, from: Date, to: Date) {
   }
 }
 
-async function heartbeat(s: { id: number; name: string }, meters: HeartbeatRequest['meters'], queue: { depth: number; oldest: Date | null }) {
+async function heartbeat(s: { id: number; name: string }, meters: HeartbeatRequest['meters'], queue: { depth: number; oldest: Date | null; lastSync?: Date }) {
   const body: HeartbeatRequest = {
     agent_version: 'test', agent_time: clock.now().toISOString(), collecting: true, queue_depth: queue.depth, oldest_unsent_at: queue.oldest?.toISOString() ?? null,
-    dead_letters: 0, uplink_down_since: null, last_sync_at: null, meters,
+    dead_letters: 0, uplink_down_since: null, last_sync_at: queue.lastSync?.toISOString() ?? null, meters,
   };
   await new SitesService(api.db.knex).recordHeartbeat(s, body, clock.now());
 }
@@ -62,7 +62,7 @@ async function meterAlerts(siteId: number) {
 const at = (ms: number) => new Date(ms);
 
 describe('meter alerts and upload lag', () => {
-  it('when every meter answers but its readings wait on the site longer than the threshold for the next upload, then no meter is blamed', async () => {
+  it('when every meter answers but its readings wait on the site longer than the threshold for the next upload, then no meter is blamed (even if the agent does not say when it last uploaded)', async () => {
     const s = await site('Lagging site');
     const m1 = await meter(s.id, 'm1');
     const m2 = await meter(s.id, 'm2');
@@ -82,15 +82,34 @@ describe('meter alerts and upload lag', () => {
     const t0 = clock.now().getTime();
     await upload(s.id, healthy, at(t0 - 5 * MIN), at(t0));
     await upload(s.id, failing, at(t0 - 5 * MIN), at(t0 - 2 * MIN));
+    // The upload 50 s ago carried the healthy meter's readings up to then, and nothing of the failing one since t0 - 2 min.
+    await upload(s.id, healthy, at(t0 + MIN), at(t0 + 5 * MIN));
     clock.set(t0 + 5 * MIN + 50_000);
-    await heartbeat(s, { configured: 2, ok: 1, failing: 1, never_answered: 0 }, { depth: 5, oldest: at(t0 + MIN) });
+    await heartbeat(s, { configured: 2, ok: 1, failing: 1, never_answered: 0 }, { depth: 2, oldest: at(t0 + 5 * MIN + 30_000), lastSync: at(t0 + 5 * MIN) });
     await api.alerts.engine.tick();
     expect(await meterAlerts(s.id)).toEqual([{ meter_id: failing, state: 'firing' }]);
 
     // It answers again: the agent says so before its readings arrive, and that resolves it.
     clock.advance(MIN);
-    await heartbeat(s, { configured: 2, ok: 2, failing: 0, never_answered: 0 }, { depth: 12, oldest: at(t0 + 2 * MIN) });
+    await heartbeat(s, { configured: 2, ok: 2, failing: 0, never_answered: 0 }, { depth: 12, oldest: at(t0 + 5 * MIN + 30_000), lastSync: at(t0 + 5 * MIN) });
     await api.alerts.engine.tick();
     expect(await meterAlerts(s.id)).toEqual([{ meter_id: failing, state: 'resolved' }]);
+  });
+
+  it('when a restarted agent still reports a meter failing from before its restart, then no meter is blamed for readings its last upload could not carry', async () => {
+    const s = await site('Restarted site');
+    const m1 = await meter(s.id, 'r1');
+    const m2 = await meter(s.id, 'r2');
+    const t0 = clock.now().getTime();
+    await upload(s.id, m1, at(t0 - 3 * MIN), at(t0));
+    await upload(s.id, m2, at(t0 - 3 * MIN), at(t0 - MIN));
+    await heartbeat(s, { configured: 2, ok: 2, failing: 0, never_answered: 0 }, { depth: 0, oldest: null, lastSync: at(t0) });
+    await api.alerts.engine.tick();
+    // Down for 7 minutes (the site was offline, so its meters were not judged); the first heartbeat after the restart
+    // still carries the failure of a poll cut short by the shutdown, and its last upload is the one before it.
+    clock.set(t0 + 7 * MIN);
+    await heartbeat(s, { configured: 2, ok: 1, failing: 1, never_answered: 0 }, { depth: 4, oldest: at(t0 + 7 * MIN - 2000), lastSync: at(t0) });
+    await api.alerts.engine.tick();
+    expect(await meterAlerts(s.id)).toEqual([]);
   });
 });

@@ -78,7 +78,7 @@ const ruleInput = z.object({
     .optional()
     .describe(
       'For a new rule: threshold (a data point above / below / outside limits), no_data (minutes without a reading) or daily_energy (kWh since local midnight). ' +
-        'The built-in kinds (heartbeat_missing, uplink_down, meter_unreachable, backlog_size, database_down, api_error_rate) exist once each: change them by id',
+        'The built-in kinds (heartbeat_missing, uplink_down, meter_unreachable, backlog_size, queue_full, database_down, api_error_rate) exist once each: change them by id',
     ),
   name: z.string().trim().min(1).max(100).optional().describe('A name people recognise, e.g. "Main incomer over 250 kW" (required for a new rule)'),
   enabled: z.boolean().optional().describe('false keeps the rule but stops it raising alerts'),

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import type { AlertSeverity, AlertState, HeartbeatRequest, NotificationStatus } from '@meterit/shared';
-import type { EngineRuleKind } from './rule-catalog.js';
+import type { AlertRuleKind } from '@meterit/shared';
 
 export interface RuleRow {
   id: number;
-  kind: EngineRuleKind;
+  kind: AlertRuleKind;
   builtin: boolean;
   name: string;
   enabled: boolean;
@@ -30,7 +30,7 @@ export interface AlertRow {
   id: number;
   rule_id: number;
   rule_name: string;
-  kind: EngineRuleKind;
+  kind: AlertRuleKind;
   subject_key: string;
   site_id: number | null;
   site_name: string | null;

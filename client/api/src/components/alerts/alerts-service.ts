@@ -10,7 +10,7 @@ import { effectiveCooldownSeconds, effectiveThreshold, type AlertEngine } from '
 import { bounds, evaluateRule } from './evaluators.js';
 import type { Notifier } from './notifier.js';
 import type { ResponseCounter } from './response-counter.js';
-import { builtinSpec, OPERATOR_KIND_TEXT, wireKind } from './rule-catalog.js';
+import { builtinSpec, OPERATOR_KIND_TEXT } from './rule-catalog.js';
 
 /** Who does something: a person (roles and site limits apply) or a named system actor. */
 export type AlertsActor = AuthUser;
@@ -234,7 +234,7 @@ export class AlertsService {
     const spec = builtinSpec(r.kind);
     const op = (OPERATOR_KIND_TEXT as Partial<Record<string, { unit: string | null; description: string }>>)[r.kind];
     return {
-      id: r.id, kind: wireKind(r.kind), builtin: r.builtin, name: r.name, enabled: r.enabled, severity: r.severity, scope: r.scope, site_id: r.site_id, site_name: r.site_name,
+      id: r.id, kind: r.kind, builtin: r.builtin, name: r.name, enabled: r.enabled, severity: r.severity, scope: r.scope, site_id: r.site_id, site_name: r.site_name,
       meter_id: r.meter_id, meter_name: r.meter_name, data_point: r.data_point, condition: r.condition, threshold: r.threshold, threshold_high: r.threshold_high,
       effective_threshold: effectiveThreshold(r, this.deps.config), unit: spec?.unit ?? op?.unit ?? null, for_seconds: r.for_seconds, cooldown_seconds: r.cooldown_seconds,
       effective_cooldown_seconds: effectiveCooldownSeconds(r, this.deps.config), recipients: r.recipients, webhook_url: r.webhook_url,
@@ -302,7 +302,7 @@ export class AlertsService {
 
 export function alertInfo(a: AlertRow): AlertInfo {
   return {
-    id: a.id, rule_id: a.rule_id, rule_name: a.rule_name, kind: wireKind(a.kind), subject_key: a.subject_key, site_id: a.site_id, site_name: a.site_name, meter_id: a.meter_id,
+    id: a.id, rule_id: a.rule_id, rule_name: a.rule_name, kind: a.kind, subject_key: a.subject_key, site_id: a.site_id, site_name: a.site_name, meter_id: a.meter_id,
     meter_name: a.meter_name, state: a.state, severity: a.severity, title: a.title, detail: a.detail, value: a.value, threshold: a.threshold, unit: a.unit,
     since: a.since.toISOString(), started_at: a.started_at.toISOString(), fired_at: iso(a.fired_at), resolved_at: iso(a.resolved_at),
     last_evaluated_at: a.last_evaluated_at.toISOString(), acknowledged_at: iso(a.acknowledged_at), acknowledged_by: a.acknowledged_by_email, acknowledge_note: a.acknowledge_note,

@@ -181,6 +181,7 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
         const key = `meter:${m.id}`;
         const last = m.last_reading_at ?? m.created_at;
         const age = now - last.getTime();
+        let silentMs = age;
         if (rule.kind === 'meter_unreachable') {
           // Only blame the meter when the site is online and its deliveries are current.
           const hbFresh = m.last_heartbeat_at !== null && now - m.last_heartbeat_at.getTime() <= hbMissingMs;
@@ -190,9 +191,12 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
             hold.add(key);
             continue;
           }
+          // Silent for as long as the site's uploads show: readings collected after its last upload are not here yet.
+          const syncedAt = hb?.last_sync_at ? Date.parse(hb.last_sync_at) : Number.NaN;
+          if (Number.isFinite(syncedAt)) silentMs = Math.min(age, Math.max(0, syncedAt - last.getTime()));
         }
         obs.push({
-          key, siteId: m.site_id, meterId: m.id, active: age > limit && !answering.has(m.id), since: last, value: minutesOf(age), threshold, unit: 'min',
+          key, siteId: m.site_id, meterId: m.id, active: silentMs > limit && !answering.has(m.id), since: last, value: minutesOf(age), threshold, unit: 'min',
           title: rule.kind === 'meter_unreachable'
             ? `Meter "${m.name}" at "${m.site_name}" unreachable — no reading for ${fmtMinutes(age)}`
             : `No new readings from meter "${m.name}" at "${m.site_name}" for ${fmtMinutes(age)}`,
@@ -269,10 +273,16 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
  * newest reading here can be older than the threshold while the meter answers every poll (after an agent restart, or
  * whenever the upload interval is longer than the threshold). The heartbeat counts the meters that do not answer
  * (failing + never answered); those are the ones silent longest, so every other meter of the site answers.
+ * (The silence itself is measured up to the site's last upload, `last_sync_at`, so a count that is a moment stale,
+ * as right after an agent restart, cannot blame a meter either.)
  */
 function answeringMeters(activity: { id: number; site_id: number; created_at: Date; last_reading_at: Date | null; last_heartbeat: HeartbeatRequest | null }[]): Set<number> {
   const bySite = new Map<number, typeof activity>();
-  for (const m of activity) bySite.set(m.site_id, [...(bySite.get(m.site_id) ?? []), m]);
+  for (const m of activity) {
+    const list = bySite.get(m.site_id);
+    if (list) list.push(m);
+    else bySite.set(m.site_id, [m]);
+  }
   const answering = new Set<number>();
   for (const meters of bySite.values()) {
     const hb = meters[0]?.last_heartbeat;

@@ -1,17 +1,8 @@
 import type { AlertRuleKind, AlertSeverity } from '@meterit/shared';
 import type { AlertsConfig } from './alerts-config.js';
 
-/**
- * The rule kinds the engine evaluates: shared's ALERT_RULE_KINDS plus built-in kinds added here since.
- * TODO(shared): add 'queue_full' to ALERT_RULE_KINDS; then this is AlertRuleKind again and wireKind() goes.
- */
-export type EngineRuleKind = AlertRuleKind | 'queue_full';
-
-/** A kind as the wire types (AlertInfo, AlertRuleInfo) spell it. */
-export const wireKind = (kind: EngineRuleKind): AlertRuleKind => kind as AlertRuleKind;
-
 export interface BuiltinSpec {
-  kind: EngineRuleKind;
+  kind: AlertRuleKind;
   name: string;
   severity: AlertSeverity;
   unit: string;
