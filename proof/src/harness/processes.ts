@@ -1,11 +1,11 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import knexFactory, { type Knex } from 'knex';
-import { freePort } from '@meterit/shared/testing';
+import { FatalWait, freePort, runNodeProcess, waitUntil, type NodeProcess } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 
 // The real deployables as processes, the way production runs them, so the suites can stop,
@@ -13,38 +13,10 @@ import type { MeterConfig } from '@meterit/shared';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const execFileAsync = promisify(execFile);
 
-export interface Proc {
-  child: ChildProcess;
-  output: string[];
-  stop(signal?: NodeJS.Signals): Promise<void>;
-  exited: Promise<void>;
-}
+export type Proc = NodeProcess;
 
 export function runNode(script: string, env: Record<string, string>, name: string): Proc {
-  const child = spawn(process.execPath, [path.resolve(repoRoot, script)], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const keep = (b: Buffer) => {
-    output.push(b.toString());
-    if (output.length > 2000) output.splice(0, 1000);
-    if (process.env.PROOF_VERBOSE) process.stderr.write(`[${name}] ${b.toString()}`);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    output,
-    exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      await exited;
-    },
-  };
+  return runNodeProcess({ cwd: repoRoot, script, env, name, verboseEnv: 'PROOF_VERBOSE' });
 }
 
 export function alive(proc: Proc): boolean {
@@ -55,24 +27,7 @@ export async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
-/** Thrown from a waitUntil condition to stop waiting at once (the process being waited for exited). */
-export class FatalWait extends Error {}
-
-export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      if (err instanceof FatalWait) throw err;
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(everyMs);
-  }
-}
+export { FatalWait, waitUntil };
 
 export interface ClientSystem {
   url: string;

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -54,5 +55,65 @@ export async function createTestDatabase(server: Omit<TestPostgres, 'stop'>, nam
     return `postgresql://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/${safe}`;
   } finally {
     await client.end();
+  }
+}
+
+/** A Node script of this repository run as its own process, the way production runs it. */
+export interface NodeProcess {
+  child: ChildProcess;
+  /** What it printed (stdout and stderr), the latest ~1000 chunks. */
+  output: string[];
+  exited: Promise<void>;
+  /** SIGTERM (or the signal given) and wait; SIGKILL if a SIGTERM is not obeyed within 15 s. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function runNodeProcess(o: { cwd: string; script: string; env: Record<string, string>; name: string; verboseEnv?: string }): NodeProcess {
+  const child = spawn(process.execPath, [path.resolve(o.cwd, o.script)], {
+    cwd: o.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const verbose = Boolean(o.verboseEnv && process.env[o.verboseEnv]);
+  const keep = (b: Buffer) => {
+    output.push(b.toString());
+    if (output.length > 2000) output.splice(0, 1000);
+    if (verbose) process.stderr.write(`[${o.name}] ${b.toString()}`);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = signal === 'SIGKILL' ? null : setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+/** Thrown from a waitUntil condition to stop waiting at once (e.g. the process waited for exited). */
+export class FatalWait extends Error {}
+
+/** Poll `fn` until it returns something truthy; the last error is named when time runs out. */
+export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      if (err instanceof FatalWait) throw err;
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }

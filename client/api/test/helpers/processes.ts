@@ -1,62 +1,21 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { MeterConfig } from '@meterit/shared';
+import { runNodeProcess, waitUntil, type NodeProcess } from '@meterit/shared/testing';
 
 // The real deployables as processes, as production runs them (same approach as sync/agent/test/helpers/system.ts).
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const execFileAsync = promisify(execFile);
 
-export interface Proc {
-  child: ChildProcess;
-  output: string[];
-  stop(): Promise<void>;
-}
+export type Proc = NodeProcess;
+export { waitUntil };
 
 export function runNode(script: string, env: Record<string, string>, name: string): Proc {
-  const child = spawn(process.execPath, [path.join(ROOT, script)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const keep = (b: Buffer) => {
-    output.push(b.toString());
-    if (output.length > 2000) output.splice(0, 1000);
-    if (process.env.E2E_VERBOSE) process.stderr.write(`[${name}] ${b.toString()}`);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  return runNodeProcess({ cwd: ROOT, script, env, name, verboseEnv: 'E2E_VERBOSE' });
 }
 
 export async function startApiProcess(env: Record<string, string>, port: number): Promise<{ url: string; proc: Proc }> {

@@ -1,11 +1,11 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import knexFactory, { type Knex } from 'knex';
-import { freePort } from '@meterit/shared/testing';
+import { freePort, runNodeProcess, waitUntil, type NodeProcess } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 
 // Runs the real deployables as processes, the way production runs them, so tests can
@@ -13,51 +13,11 @@ import type { MeterConfig } from '@meterit/shared';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const execFileAsync = promisify(execFile);
 
-export interface Proc {
-  child: ChildProcess;
-  output: string[];
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
+export type Proc = NodeProcess;
+export { waitUntil };
 
 function run(script: string, env: Record<string, string>, name: string): Proc {
-  const child = spawn(process.execPath, [path.join(root, script)], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const keep = (b: Buffer) => {
-    output.push(b.toString());
-    if (output.length > 2000) output.splice(0, 1000);
-    if (process.env.E2E_VERBOSE) process.stderr.write(`[${name}] ${b.toString()}`);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    output,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      await exited;
-    },
-  };
-}
-
-export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  return runNodeProcess({ cwd: root, script, env, name, verboseEnv: 'E2E_VERBOSE' });
 }
 
 export interface ClientSystem {
