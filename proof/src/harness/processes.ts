@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import knexFactory, { type Knex } from 'knex';
-import { FatalWait, freePort, runNodeProcess, waitUntil, type NodeProcess } from '@meterit/shared/testing';
+import { FatalWait, fastAgentEnv, freePort, runNodeProcess, waitUntil, type NodeProcess } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 
 // The real deployables as processes, the way production runs them, so the suites can stop,
@@ -125,21 +125,7 @@ export async function startAgentProcess(opts: {
   const metersFile = path.join(dir, 'meters.json');
   writeFileSync(metersFile, JSON.stringify({ meters: opts.meters }, null, 2));
   const env = {
-    CLIENT_API_URL: `${opts.clientUrl}/api`,
-    CLIENT_API_KEY: opts.apiKey,
-    LOCAL_DATABASE_URL: opts.databaseUrl,
-    METERS_FILE: metersFile,
-    SYNC_DATA_DIR: dir,
-    BACNET_INTERFACE: opts.bacnetInterface,
-    BACNET_PORT: String(opts.bacnetPort ?? 47808),
-    BACNET_BROADCAST_ADDRESS: '127.255.255.255',
-    BACNET_TIMEOUT_MS: '1000',
-    COLLECTION_INTERVAL_SECONDS: '1',
-    SYNC_INTERVAL_MINUTES: String(1.5 / 60),
-    HEARTBEAT_INTERVAL_SECONDS: '2',
-    BACKOFF_BASE_SECONDS: '0.2',
-    BACKOFF_CAP_SECONDS: '1',
-    HTTP_TIMEOUT_SECONDS: '5',
+    ...fastAgentEnv({ clientUrl: opts.clientUrl, apiKey: opts.apiKey, databaseUrl: opts.databaseUrl, metersFile, dataDir: dir, bacnetInterface: opts.bacnetInterface, ...(opts.bacnetPort ? { bacnetPort: opts.bacnetPort } : {}) }),
     // The technician API is not under test here; port 0 keeps parallel agents from colliding on 3002.
     LOCAL_API_PORT: '0',
     LOCAL_API_HOST: '127.0.0.1',

@@ -117,3 +117,27 @@ export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * An agent's environment for tests: everything fast (1 s polls, 1.5 s syncs, short backoff and
+ * timeouts), against the given client system, site database and meters file.
+ */
+export function fastAgentEnv(o: { clientUrl: string; apiKey: string; databaseUrl: string; metersFile: string; dataDir: string; bacnetInterface: string; bacnetPort?: number }): Record<string, string> {
+  return {
+    CLIENT_API_URL: `${o.clientUrl}/api`,
+    CLIENT_API_KEY: o.apiKey,
+    LOCAL_DATABASE_URL: o.databaseUrl,
+    METERS_FILE: o.metersFile,
+    SYNC_DATA_DIR: o.dataDir,
+    BACNET_INTERFACE: o.bacnetInterface,
+    BACNET_PORT: String(o.bacnetPort ?? 47808),
+    BACNET_BROADCAST_ADDRESS: '127.255.255.255',
+    BACNET_TIMEOUT_MS: '1000',
+    COLLECTION_INTERVAL_SECONDS: '1',
+    SYNC_INTERVAL_MINUTES: String(1.5 / 60),
+    HEARTBEAT_INTERVAL_SECONDS: '2',
+    BACKOFF_BASE_SECONDS: '0.2',
+    BACKOFF_CAP_SECONDS: '1',
+    HTTP_TIMEOUT_SECONDS: '5',
+  };
+}
