@@ -8,6 +8,9 @@ export const SYNC_PATHS = {
 } as const;
 
 export const API_KEY_HEADER = 'x-api-key';
+
+/** A site's API key: mk_<16 hex prefix, stored in clear>_<43 base64url characters of secret>. */
+export const SITE_API_KEY_FORMAT = /^mk_([0-9a-f]{16})_[A-Za-z0-9_-]{43}$/;
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 export const LIMITS = {

@@ -5,6 +5,7 @@ export type { ErrorCodeValue } from './errors.js';
 export {
   SYNC_PATHS,
   API_KEY_HEADER,
+  SITE_API_KEY_FORMAT,
   REQUEST_ID_HEADER,
   LIMITS,
 } from './constants.js';

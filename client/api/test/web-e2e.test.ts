@@ -159,6 +159,18 @@ describe('the operators web app in a real browser', () => {
     await shot(page, 'key-rotated');
     expect(await authWith(key1)).toBe(200);
     expect(await authWith(key2)).toBe(200);
+
+    // The agent has the new key (scripts/rotate-key): revoke the old one without waiting for the grace period.
+    const oldRow = page.getByTestId(`site-key-${key1.slice(3, 19)}`);
+    await expect.poll(() => oldRow.textContent()).toContain('expiring');
+    await oldRow.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => page.getByRole('dialog').textContent()).toMatch(/An agent still using it is refused from now on/);
+    await oldRow.getByRole('button', { name: 'Revoke now' }).click();
+    await expect.poll(() => oldRow.textContent()).toContain('revoked');
+    await shot(page, 'key-revoked');
+    expect(await authWith(key1)).toBe(401);
+    expect(await authWith(key2)).toBe(200);
+    await expect.poll(() => page.getByTestId(`site-key-${key2.slice(3, 19)}`).textContent()).toContain('active');
     await page.getByRole('button', { name: 'Done' }).click();
 
     // Add a meter; the site's agent would get it through /api/sync/config.
@@ -210,7 +222,7 @@ describe('the operators web app in a real browser', () => {
       expect(statSync(path.join(ARTIFACTS, `client-${name}.png`)).size).toBeGreaterThan(5_000);
     }
     if (process.env.UPDATE_SCREENSHOTS) {
-      for (const name of ['login', 'dashboard', 'site', 'meter', 'site-created-key', 'key-rotated', 'admin-sites', 'users', 'dashboard-tablet', 'viewer-site']) {
+      for (const name of ['login', 'dashboard', 'site', 'meter', 'site-created-key', 'key-rotated', 'key-revoked', 'admin-sites', 'users', 'dashboard-tablet', 'viewer-site']) {
         copyFileSync(path.join(ARTIFACTS, `client-${name}.png`), path.join(ROOT, 'docs/screenshots', `client-${name}.png`));
       }
     }

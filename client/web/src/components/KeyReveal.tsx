@@ -36,7 +36,8 @@ export function KeyReveal({ created }: { created: SiteKeyResponse }) {
         </Button>
         {created.previous_keys_expire_at ? (
           <Typography variant="body2" color="text.secondary">
-            The previous key keeps working until {fmtDateTime(created.previous_keys_expire_at)}, so the site can switch without losing data.
+            The previous key keeps working until {fmtDateTime(created.previous_keys_expire_at)}, so the site can switch without losing data. On the site's machine:{' '}
+            <code>sudo scripts/rotate-key --restart</code>, then paste the key.
           </Typography>
         ) : null}
       </Box>

@@ -60,6 +60,17 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
   const [result, setResult] = useState<SiteKeyResponse>();
   const [error, setError] = useState<string>();
   const keys = usePoll(async () => (await api.get<{ keys: ApiKeyInfo[] }>(`/api/sites/${site.site_id}/keys`)).data.keys, [site.site_id, result?.key_prefix]);
+  const [confirmRevoke, setConfirmRevoke] = useState<string>();
+  const revoke = async (prefix: string) => {
+    setError(undefined);
+    try {
+      await api.delete(`/api/sites/${site.site_id}/keys/${prefix}`);
+      setConfirmRevoke(undefined);
+      keys.reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
   const rotate = async () => {
     setError(undefined);
     try {
@@ -69,7 +80,7 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
     }
   };
   return (
-    <Dialog open onClose={onClose} maxWidth="sm" fullWidth>
+    <Dialog open onClose={onClose} maxWidth="md" fullWidth>
       <DialogTitle>API key of {site.site_name}</DialogTitle>
       <DialogContent>
         {result ? (
@@ -86,16 +97,39 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
         <Typography variant="subtitle2" sx={{ mt: 2 }}>
           Keys of this site
         </Typography>
+        {confirmRevoke ? (
+          <Alert severity="warning" sx={{ my: 1 }}>
+            Revoke mk_{confirmRevoke}_…? An agent still using it is refused from now on; its readings wait on the site until it has the new key (scripts/rotate-key).
+          </Alert>
+        ) : null}
         <Loadable state={keys} what="keys">
           {(list) => (
             <Table size="small">
               <TableBody>
                 {list.map((k) => (
-                  <TableRow key={k.key_prefix}>
+                  <TableRow key={k.key_prefix} data-testid={`site-key-${k.key_prefix}`}>
                     <TableCell sx={{ fontFamily: 'monospace' }}>mk_{k.key_prefix}_…</TableCell>
                     <TableCell>{k.state}</TableCell>
-                    <TableCell>created {fmtDateTime(k.created_at)}</TableCell>
-                    <TableCell>{k.expires_at ? `until ${fmtDateTime(k.expires_at)}` : ''}</TableCell>
+                    <TableCell sx={{ whiteSpace: 'nowrap' }}>created {fmtDateTime(k.created_at)}</TableCell>
+                    <TableCell sx={{ whiteSpace: 'nowrap' }}>{k.revoked_at ? `revoked ${fmtDateTime(k.revoked_at)}` : k.expires_at ? `until ${fmtDateTime(k.expires_at)}` : ''}</TableCell>
+                    <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                      {k.state === 'active' || k.state === 'expiring' ? (
+                        confirmRevoke === k.key_prefix ? (
+                          <>
+                            <Button size="small" onClick={() => setConfirmRevoke(undefined)}>
+                              Keep
+                            </Button>
+                            <Button size="small" color="error" variant="contained" onClick={() => void revoke(k.key_prefix)}>
+                              Revoke now
+                            </Button>
+                          </>
+                        ) : (
+                          <Button size="small" color="error" onClick={() => setConfirmRevoke(k.key_prefix)} title="An agent still using this key is refused from now on">
+                            Revoke
+                          </Button>
+                        )
+                      ) : null}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>

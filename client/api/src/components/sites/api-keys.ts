@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SITE_API_KEY_FORMAT } from '@meterit/shared';
 
 // Key format: mk_<prefix>_<secret>. The prefix (16 hex chars, stored in clear, unique) finds the row;
 // the whole key is compared by SHA-256. 32 random bytes of secret make brute force hopeless,
 // so a plain hash is enough and keeps every request cheap.
-const KEY_FORMAT = /^mk_([0-9a-f]{16})_[A-Za-z0-9_-]{43}$/;
 
 export interface NewApiKey {
   key: string;
@@ -23,7 +23,7 @@ export function hashApiKey(key: string): Buffer {
 
 /** The lookup prefix of a well-formed key, or undefined. */
 export function apiKeyPrefix(key: string): string | undefined {
-  return KEY_FORMAT.exec(key)?.[1];
+  return SITE_API_KEY_FORMAT.exec(key)?.[1];
 }
 
 export function apiKeyMatches(key: string, storedHash: Buffer): boolean {
