@@ -67,6 +67,8 @@ export interface ClientApiConfig {
   readingsPartitionsAheadMonths: number;
   /** Drop readings older than this many whole months before the current one; undefined = keep everything (default). */
   readingsRetentionMonths: number | undefined;
+  /** Days kept of heartbeats, upload records (sync_batches) and the MCP audit log. */
+  logRetention: { heartbeatsDays: number; syncBatchesDays: number; mcpAuditDays: number };
 }
 
 const optionalString = z
@@ -156,6 +158,9 @@ const envSchema = z
     TLS_CERT_FILE: optionalString,
     TLS_KEY_FILE: optionalString,
     READINGS_PARTITIONS_AHEAD_MONTHS: wholeNumber(3, 1, 24),
+    HEARTBEAT_RETENTION_DAYS: wholeNumber(30, 2, 3650),
+    SYNC_BATCH_RETENTION_DAYS: wholeNumber(90, 2, 3650),
+    MCP_AUDIT_RETENTION_DAYS: wholeNumber(365, 1, 3650),
     READINGS_RETENTION_MONTHS: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a whole number of months (empty = keep everything)').transform(Number).pipe(z.number().int().min(1).max(1200)).optional()),
   })
   .superRefine((env, ctx) => {
@@ -258,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE) } : undefined,
     readingsPartitionsAheadMonths: e.READINGS_PARTITIONS_AHEAD_MONTHS,
     readingsRetentionMonths: e.READINGS_RETENTION_MONTHS,
+    logRetention: { heartbeatsDays: e.HEARTBEAT_RETENTION_DAYS, syncBatchesDays: e.SYNC_BATCH_RETENTION_DAYS, mcpAuditDays: e.MCP_AUDIT_RETENTION_DAYS },
   };
 }
 

@@ -79,6 +79,7 @@ export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, o
     logger,
     aheadMonths: config.readingsPartitionsAheadMonths,
     retentionMonths: config.readingsRetentionMonths,
+    logRetention: config.logRetention,
     ...(opts.housekeepingNow ? { now: opts.housekeepingNow } : {}),
   });
   await housekeeping.start();

@@ -7,9 +7,11 @@ import type { RunningClientApi } from '../src/index.js';
 import { migrations } from '../src/db/migrations/index.js';
 import { Housekeeping } from '../src/components/housekeeping/housekeeping.js';
 import { ReadingsPartitions } from '../src/components/housekeeping/readings-partitions.js';
+import { purgeLogTables } from '../src/components/housekeeping/log-retention.js';
 import { call, createSite, createTestDatabase, meter, startTestApi, type TestSite } from './helpers.js';
 
 const silent = createLogger({ service: 'partitions-test', silent: true });
+const LOGS = { heartbeatsDays: 30, syncBatchesDays: 90, mcpAuditDays: 365 };
 const r = (timestamp: string, value = 1, data_point = 'total_kwh'): SyncReading => ({ meter_external_id: 'm-1', data_point, timestamp, value, unit: 'kWh', quality: 'good' });
 
 async function whereIs(api: RunningClientApi, siteId: number): Promise<Record<string, string>> {
@@ -96,7 +98,7 @@ describe('housekeeping and ingest across partitions', () => {
     await api?.close();
   });
 
-  const hk = (retentionMonths?: number) => new Housekeeping({ knex: api.db.knex, logger: silent, aheadMonths: 3, retentionMonths, now: () => now });
+  const hk = (retentionMonths?: number) => new Housekeeping({ knex: api.db.knex, logger: silent, aheadMonths: 3, retentionMonths, logRetention: LOGS, now: () => now });
   const send = (readings: SyncReading[]) => call(api, 'POST', '/api/sync/readings/batch', { key: site.key, body: { batch_id: 'b', readings }, gzip: true });
 
   it('when the job runs in mid-May, then May to August exist and readings land in their month, outliers in DEFAULT', async () => {
@@ -154,5 +156,56 @@ describe('housekeeping and ingest across partitions', () => {
     expect(done.dropped).toEqual([]);
     expect(Object.keys(await whereIs(api, site.id))).toHaveLength(4);
     expect(api.config.readingsRetentionMonths).toBeUndefined();
+  });
+});
+
+describe('log tables retention', () => {
+  let api: RunningClientApi;
+  let site: TestSite;
+  const now = new Date('2026-03-01T00:00:00.000Z');
+  const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+
+  beforeAll(async () => {
+    api = await startTestApi({});
+    site = await createSite(api, 'Chatty site');
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  async function seed(): Promise<void> {
+    const k = api.db.knex;
+    for (const d of [31, 29.9]) await k.raw("INSERT INTO heartbeats (site_id, received_at, payload) VALUES (?, ?, '{}'::jsonb)", [site.id, daysAgo(d)]);
+    for (const d of [91, 89]) await k.raw('INSERT INTO sync_batches (site_id, received_at, readings, stored, duplicates, rejected) VALUES (?, ?, 1, 1, 0, 0)', [site.id, daysAgo(d)]);
+    for (const d of [366, 364]) {
+      await k.raw(
+        `INSERT INTO mcp_audit (called_at, user_email, role, principal, via, tool, arguments, duration_ms, outcome, success)
+         VALUES (?, 'ai@example.test', 'viewer', 'token:1', 'http', 'query_meters', '{}'::jsonb, 5, 'ok', true)`,
+        [daysAgo(d)],
+      );
+    }
+    const [user] = (await k.raw<{ rows: { id: number }[] }>("INSERT INTO users (email, name, password_hash, role, site_restricted) VALUES (?, 'Old login', 'x', 'viewer', false) RETURNING id", [`old-${Date.now()}@example.test`])).rows;
+    for (const d of [8, 6]) await k.raw('INSERT INTO refresh_tokens (user_id, family, token_hash, expires_at) VALUES (?, gen_random_uuid(), ?, ?)', [user!.id, Buffer.from(`${d}-${Math.random()}`), daysAgo(d)]);
+  }
+
+  const ages = async (table: string, column: string) =>
+    (await api.db.knex.raw<{ rows: { days: number }[] }>(`SELECT round(extract(epoch FROM (?::timestamptz - ${column})) / 86400, 1)::float AS days FROM ${table} ORDER BY 1`, [now])).rows.map((r) => r.days);
+
+  it('when the job runs, then heartbeats, upload records, MCP audit entries and expired refresh tokens past their days go, and the rest stays', async () => {
+    await seed();
+    const done = await new Housekeeping({ knex: api.db.knex, logger: silent, aheadMonths: 1, retentionMonths: undefined, logRetention: LOGS, now: () => now }).runOnce();
+    expect(done.purged).toEqual({ heartbeats: 1, sync_batches: 1, mcp_audit: 1, refresh_tokens: 1 });
+    expect(await ages('heartbeats', 'received_at')).toEqual([29.9]);
+    expect(await ages('sync_batches', 'received_at')).toEqual([89]);
+    expect(await ages('mcp_audit', 'called_at')).toEqual([364]);
+    expect(await ages('refresh_tokens', 'expires_at')).toEqual([6]);
+  });
+
+  it('when a table holds more old rows than one chunk, then every old row goes, a chunk at a time', async () => {
+    const k = api.db.knex;
+    await k.raw("INSERT INTO heartbeats (site_id, received_at, payload) SELECT ?, ?::timestamptz - g * interval '1 minute', '{}'::jsonb FROM generate_series(1, 25) g", [site.id, daysAgo(40)]);
+    const purged = await purgeLogTables(k, LOGS, now, 4);
+    expect(purged).toEqual({ heartbeats: 25 });
+    expect(await ages('heartbeats', 'received_at')).toEqual([29.9]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '@meterit/shared/node';
+import { purgeLogTables, type LogRetention } from './log-retention.js';
 import { monthStart, partitionName, ReadingsPartitions } from './readings-partitions.js';
 
 export interface HousekeepingOptions {
@@ -9,6 +10,8 @@ export interface HousekeepingOptions {
   aheadMonths: number;
   /** Drop readings older than this many whole months before the current one; undefined = keep everything. */
   retentionMonths: number | undefined;
+  /** How long heartbeats, upload records and the MCP audit log are kept. */
+  logRetention: LogRetention;
   /** How often the job runs (default 6 h). */
   intervalMs?: number;
   /** The job's clock (tests pass a fixed one). */
@@ -20,11 +23,14 @@ export interface HousekeepingResult {
   movedFromDefault: number;
   dropped: string[];
   deletedFromDefault: number;
+  /** Log rows deleted past their retention, per table. */
+  purged: Record<string, number>;
 }
 
 /**
  * Housekeeping of the central database, in the API process on its own timer: monthly partitions of
- * meter_readings created ahead of time, and the optional readings retention.
+ * meter_readings created ahead of time, the optional readings retention, and the log tables'
+ * retention (heartbeats, upload records, MCP audit, expired refresh tokens).
  */
 export class Housekeeping {
   private timer: NodeJS.Timeout | undefined;
@@ -64,7 +70,7 @@ export class Housekeeping {
   private async runLogged(): Promise<void> {
     try {
       const r = await this.runOnce();
-      if (r.created.length || r.dropped.length || r.deletedFromDefault || r.movedFromDefault) this.log.info('housekeeping done', { ...r });
+      if (r.created.length || r.dropped.length || r.deletedFromDefault || r.movedFromDefault || Object.keys(r.purged).length) this.log.info('housekeeping done', { ...r });
     } catch (err) {
       this.log.error('housekeeping failed; retrying at the next run', { err: err instanceof Error ? err.message : String(err) });
     }
@@ -72,7 +78,7 @@ export class Housekeeping {
 
   private async pass(): Promise<HousekeepingResult> {
     const now = this.now();
-    const result: HousekeepingResult = { created: [], movedFromDefault: 0, dropped: [], deletedFromDefault: 0 };
+    const result: HousekeepingResult = { created: [], movedFromDefault: 0, dropped: [], deletedFromDefault: 0, purged: {} };
     for (let i = 0; i <= this.opts.aheadMonths; i += 1) {
       const month = monthStart(now, i);
       const moved = await this.partitions.ensureMonth(month);
@@ -88,6 +94,7 @@ export class Housekeeping {
       result.deletedFromDefault = r.deletedFromDefault;
       if (r.dropped.length > 0) this.log.warn('old readings dropped (READINGS_RETENTION_MONTHS)', { cutoff: cutoff.toISOString(), partitions: r.dropped, deleted_from_default: r.deletedFromDefault });
     }
+    result.purged = await purgeLogTables(this.opts.knex, this.opts.logRetention, now);
     return result;
   }
 }
