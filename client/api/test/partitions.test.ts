@@ -193,9 +193,12 @@ describe('log tables retention', () => {
 
   it('when the job runs, then heartbeats, upload records, MCP audit entries and expired refresh tokens past their days go, and the rest stays', async () => {
     await seed();
+    // A site silent for months keeps its last heartbeat: its status and the heartbeat-missing alert read it.
+    const silentSite = await createSite(api, 'Silent site');
+    await api.db.knex.raw("INSERT INTO heartbeats (site_id, received_at, payload) VALUES (?, ?, '{}'::jsonb), (?, ?, '{}'::jsonb)", [silentSite.id, daysAgo(120), silentSite.id, daysAgo(100)]);
     const done = await new Housekeeping({ knex: api.db.knex, logger: silent, aheadMonths: 1, retentionMonths: undefined, logRetention: LOGS, now: () => now }).runOnce();
-    expect(done.purged).toEqual({ heartbeats: 1, sync_batches: 1, mcp_audit: 1, refresh_tokens: 1 });
-    expect(await ages('heartbeats', 'received_at')).toEqual([29.9]);
+    expect(done.purged).toEqual({ heartbeats: 2, sync_batches: 1, mcp_audit: 1, refresh_tokens: 1 });
+    expect(await ages('heartbeats', 'received_at')).toEqual([29.9, 100]);
     expect(await ages('sync_batches', 'received_at')).toEqual([89]);
     expect(await ages('mcp_audit', 'called_at')).toEqual([364]);
     expect(await ages('refresh_tokens', 'expires_at')).toEqual([6]);
@@ -206,6 +209,6 @@ describe('log tables retention', () => {
     await k.raw("INSERT INTO heartbeats (site_id, received_at, payload) SELECT ?, ?::timestamptz - g * interval '1 minute', '{}'::jsonb FROM generate_series(1, 25) g", [site.id, daysAgo(40)]);
     const purged = await purgeLogTables(k, LOGS, now, 4);
     expect(purged).toEqual({ heartbeats: 25 });
-    expect(await ages('heartbeats', 'received_at')).toEqual([29.9]);
+    expect(await ages('heartbeats', 'received_at')).toEqual([29.9, 100]);
   });
 });

@@ -12,11 +12,18 @@ export interface LogRetention {
  * fixed here (never from input); the cut-off is a bound parameter.
  */
 const LOG_TABLES = [
-  { table: 'heartbeats', column: 'received_at', days: (r: LogRetention) => r.heartbeatsDays },
-  { table: 'sync_batches', column: 'received_at', days: (r: LogRetention) => r.syncBatchesDays },
-  { table: 'mcp_audit', column: 'called_at', days: (r: LogRetention) => r.mcpAuditDays },
+  // Each site's newest heartbeat stays whatever its age: the heartbeat-missing alert and the
+  // site's status read it for a site that has been silent for long.
+  {
+    table: 'heartbeats',
+    column: 'received_at',
+    days: (r: LogRetention) => r.heartbeatsDays,
+    keep: 'AND id NOT IN (SELECT DISTINCT ON (site_id) id FROM heartbeats ORDER BY site_id, received_at DESC, id DESC)',
+  },
+  { table: 'sync_batches', column: 'received_at', days: (r: LogRetention) => r.syncBatchesDays, keep: '' },
+  { table: 'mcp_audit', column: 'called_at', days: (r: LogRetention) => r.mcpAuditDays, keep: '' },
   // Refresh tokens are useless once expired; a week later nobody needs to see them.
-  { table: 'refresh_tokens', column: 'expires_at', days: () => 7 },
+  { table: 'refresh_tokens', column: 'expires_at', days: () => 7, keep: '' },
 ] as const;
 
 const DAY_MS = 86_400_000;
@@ -32,7 +39,7 @@ export async function purgeLogTables(knex: Knex, retention: LogRetention, now: D
     let total = 0;
     for (;;) {
       const r = await knex.raw<{ rowCount: number }>(
-        `DELETE FROM ${t.table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t.table} WHERE ${t.column} < ? LIMIT ?))`,
+        `DELETE FROM ${t.table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t.table} WHERE ${t.column} < ? ${t.keep} LIMIT ?))`,
         [before, chunk],
       );
       total += r.rowCount;
