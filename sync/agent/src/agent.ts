@@ -127,7 +127,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     intervalMs: config.SYNC_INTERVAL_MINUTES * 60_000,
     maxRetries: config.MAX_RETRIES,
     backoff: { baseMs: config.BACKOFF_BASE_SECONDS * 1000, capMs: config.BACKOFF_CAP_SECONDS * 1000 },
-    beforeRun: () => ensureRegistered(),
+    beforeRun: async () => {
+      await reportOutageFirst();
+      await ensureRegistered();
+    },
   });
 
   // Bootstrap: meters.json seeds the local cache; the cache keeps collection going offline.
@@ -155,7 +158,16 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     registered = true;
   }
 
+  // After an outage (or a restart) the first call to the client system is a heartbeat: it carries
+  // since when the uplink was down and the backlog, which the uplink and backlog alerts need, before
+  // an upload empties the backlog and a config refresh marks the uplink up again.
+  async function reportOutageFirst(): Promise<void> {
+    if (api.uplink.up === true) return;
+    await sendHeartbeat().catch((err: Error) => logger.debug('heartbeat before the upload failed', { error: err.message }));
+  }
+
   async function refreshConfig(): Promise<void> {
+    await reportOutageFirst();
     await ensureRegistered();
     const remote = await api.getConfig();
     if (remote.meters.length > 0 || !fileMeters) {

@@ -137,10 +137,18 @@ describe('meters → site agent → client system', () => {
     expect(Number(failed[0]!.count)).toBeGreaterThan(0);
     expect((await centralReadings(client.db, site.site_id)).length).toBe(before);
 
+    const restartAt = new Date();
     await client.restart();
     await quiesce();
     const after = await expectExactlyOnce();
     expect(after).toBeGreaterThan(before + backlog);
+    // The client system heard of the outage before the backlog was sent: a heartbeat saying since when the
+    // uplink was down and how many readings waited reached it before the first batch (its uplink and backlog alerts use it).
+    const firstBatch = await client.db('sync_batches').where({ site_id: site.site_id }).where('received_at', '>=', restartAt).orderBy('received_at').first('received_at');
+    const beat = await client.db('heartbeats').where({ site_id: site.site_id }).where('received_at', '>=', restartAt).orderBy('received_at').first('received_at', 'payload');
+    expect(beat.received_at.getTime()).toBeLessThanOrEqual(firstBatch.received_at.getTime());
+    expect(beat.payload.uplink_down_since).not.toBeNull();
+    expect(beat.payload.queue_depth).toBeGreaterThanOrEqual(backlog);
     revive();
   });
 
