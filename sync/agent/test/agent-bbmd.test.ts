@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '@meterit/shared/testing';
-import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
+import { toMetersJson, type Simulator } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
 import { loadConfig } from '../src/config.js';
-import { createSite, startAgentProcess, startClientSystem, waitUntil, type AgentProcess, type ClientSystem } from './helpers/system.js';
+import { createSite, startAgentProcess, startClientSystem, startMetersBehindBbmd, waitUntil, type AgentProcess, type ClientSystem } from './helpers/system.js';
 
 const NET = '127.0.15';
 const TOKEN = `op-${randomBytes(16).toString('hex')}`;
@@ -22,14 +22,10 @@ beforeAll(async () => {
   const siteDb = await createTestDatabase(pg, 'agent_bbmd_site');
   client = await startClientSystem(clientDb);
   const site = await createSite(clientDb, 'Across the road');
-  sim = await startSimulator({
-    listenBroadcast: false,
-    bbmd: { address: `${NET}.41` },
-    meters: [
-      { deviceId: 1551, name: 'Workshop', address: `${NET}.51` },
-      { deviceId: 1552, name: 'Warehouse', address: `${NET}.52` },
-    ],
-  });
+  sim = await startMetersBehindBbmd(`${NET}.41`, [
+    { deviceId: 1551, name: 'Workshop', address: `${NET}.51` },
+    { deviceId: 1552, name: 'Warehouse', address: `${NET}.52` },
+  ]);
   agent = await startAgentProcess({
     clientUrl: client.url,
     apiKey: site.api_key,

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '@meterit/shared/testing';
 import { startSimulator, type Simulator } from '@meterit/simulator';
-import { createSite, startClientSystem, type ClientSystem } from './helpers/system.js';
+import { createSite, startClientSystem, startMetersBehindBbmd, type ClientSystem } from './helpers/system.js';
 
 const NET = '127.0.8';
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli/setup-site.js');
@@ -153,14 +153,10 @@ describe('setup-site with meters on another subnet', () => {
   beforeAll(async () => {
     remoteSite = await createSite(clientDbUrl, 'Remote building');
     // The meters listen to no broadcast at all: only the BBMD at .21 puts a Who-Is on their network.
-    remote = await startSimulator({
-      listenBroadcast: false,
-      bbmd: { address: `${REMOTE}.21` },
-      meters: [
-        { deviceId: 1531, name: 'Remote incomer', address: `${REMOTE}.31` },
-        { deviceId: 1532, name: 'Remote chiller', address: `${REMOTE}.32` },
-      ],
-    });
+    remote = await startMetersBehindBbmd(`${REMOTE}.21`, [
+      { deviceId: 1531, name: 'Remote incomer', address: `${REMOTE}.31` },
+      { deviceId: 1532, name: 'Remote chiller', address: `${REMOTE}.32` },
+    ]);
   });
 
   afterAll(async () => {
