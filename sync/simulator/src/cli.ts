@@ -151,7 +151,6 @@ async function main(): Promise<void> {
     seed,
     logger,
   });
-  if (sim.bbmd) logger.info('BBMD listening', { address: sim.bbmd.endpoint });
   for (const m of sim.meters) logger.info('meter listening', { deviceId: m.deviceId, name: m.name, address: `${m.address}:${m.port}`, points: m.points.length });
   if (values['write-meters-json']) {
     await writeFile(values['write-meters-json'], `${JSON.stringify(toMetersJson(sim.meters), null, 2)}\n`);
