@@ -93,8 +93,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       port: config.BACNET_PORT,
       broadcastAddress: config.BACNET_BROADCAST_ADDRESS,
       apduTimeoutMs: config.BACNET_TIMEOUT_MS,
+      ...(config.BACNET_BBMD_ADDRESS ? { bbmd: { address: config.BACNET_BBMD_ADDRESS, ttlSeconds: config.BACNET_BBMD_TTL_SECONDS } } : {}),
       logger: logger.child({ module: 'bacnet' }),
     });
+  // Meters on another subnet: stay registered with the BBMD while the agent runs, so discovery reaches them.
+  if (bacnet && config.BACNET_BBMD_ADDRESS) bacnet.keepForeignDeviceRegistration();
   const reader: PointReader & { close?(): Promise<void> | void } = deps.reader ?? (bacnet as BacnetAdapter);
 
   const api = new ClientApi({

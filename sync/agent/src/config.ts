@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseConfig } from '@meterit/shared/node';
+import { BBMD_TTL_SECONDS, parseBbmdAddress } from './bacnet/foreign-device.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -44,6 +45,24 @@ const schema = z
     BACNET_PORT: port(47808),
     BACNET_BROADCAST_ADDRESS: z.string().default('255.255.255.255'),
     BACNET_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+    /** Meters on another subnet: register as a foreign device with this BBMD and discover through it. */
+    BACNET_BBMD_ADDRESS: z
+      .string()
+      .transform((v, ctx) => {
+        try {
+          return parseBbmdAddress(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    BACNET_BBMD_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(BBMD_TTL_SECONDS.min, `must be at least ${BBMD_TTL_SECONDS.min} seconds`)
+      .max(BBMD_TTL_SECONDS.max, `must be at most ${BBMD_TTL_SECONDS.max} seconds (BACnet carries it in 16 bits)`)
+      .default(BBMD_TTL_SECONDS.default),
 
     LOCAL_DATABASE_URL: z.string().optional(),
     LOCAL_POSTGRES_HOST: z.string().optional(),

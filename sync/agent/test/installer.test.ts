@@ -1,5 +1,6 @@
 // The installer against the simulator (127.0.8.x) and a real client system: non-interactive,
-// interactive with answers on stdin, and with a wrong key.
+// interactive with answers on stdin, and with a wrong key; and through a BBMD to meters on
+// "another subnet" (127.0.15.20–.39: the meters there hear no broadcast, only the BBMD).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, existsSync, chmodSync } from 'node:fs';
 import os from 'node:os';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '@meterit/shared/testing';
 import { startSimulator, type Simulator } from '@meterit/simulator';
-import { createSite, startClientSystem, type ClientSystem } from './helpers/system.js';
+import { createSite, startClientSystem, startMetersBehindBbmd, type ClientSystem } from './helpers/system.js';
 
 const NET = '127.0.8';
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli/setup-site.js');
@@ -17,6 +18,7 @@ let client: ClientSystem;
 let sim: Simulator;
 let site: { site_id: number; api_key: string };
 let siteDbUrl: string;
+let clientDbUrl: string;
 
 function runSetup(args: string[], stdin = ''): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -39,10 +41,10 @@ const common = () => ['--interface', `${NET}.1`, '--port', '47808', '--broadcast
 
 beforeAll(async () => {
   const pg = inject('pg');
-  const clientDb = await createTestDatabase(pg, 'installer_client');
+  clientDbUrl = await createTestDatabase(pg, 'installer_client');
   siteDbUrl = await createTestDatabase(pg, 'installer_site');
-  client = await startClientSystem(clientDb);
-  site = await createSite(clientDb, 'New building');
+  client = await startClientSystem(clientDbUrl);
+  site = await createSite(clientDbUrl, 'New building');
   sim = await startSimulator({
     broadcastAddress: `${NET}.255`,
     meters: [
@@ -139,5 +141,70 @@ describe('setup-site', () => {
     expect(out).toContain('--port must be 1..65535');
     expect(out).toContain('--discover-seconds must be');
     expect(out).toContain('--client-url (or CLIENT_API_URL) is required with --yes');
+  });
+});
+
+describe('setup-site with meters on another subnet', () => {
+  const REMOTE = '127.0.15';
+  let remote: Simulator;
+  let remoteSite: { site_id: number; api_key: string };
+  const here = () => ['--interface', `${REMOTE}.22`, '--port', '47808', '--broadcast', `${REMOTE}.255`, '--discover-seconds', '1', '--database-url', siteDbUrl];
+
+  beforeAll(async () => {
+    remoteSite = await createSite(clientDbUrl, 'Remote building');
+    // The meters listen to no broadcast at all: only the BBMD at .21 puts a Who-Is on their network.
+    remote = await startMetersBehindBbmd(`${REMOTE}.21`, [
+      { deviceId: 1531, name: 'Remote incomer', address: `${REMOTE}.31` },
+      { deviceId: 1532, name: 'Remote chiller', address: `${REMOTE}.32` },
+    ]);
+  });
+
+  afterAll(async () => {
+    await remote?.stop();
+  });
+
+  it('when the meters are on another subnet, then a plain broadcast finds none, and with --bbmd it registers as a foreign device, finds them and writes the BBMD to .env', async () => {
+    const plain = dirs();
+    const without = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', remoteSite.api_key, '--target-dir', plain.target, '--data-dir', plain.data, ...here()]);
+    expect(without.out).toContain(`[FAIL] BACnet discovery: no device answered Who-Is on ${REMOTE}.255`);
+    expect(without.out).toContain('discover through its BBMD with --bbmd');
+    expect(without.code).toBe(1);
+
+    const d = dirs();
+    const { code, out } = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', remoteSite.api_key, '--target-dir', d.target, '--data-dir', d.data, '--bbmd', `${REMOTE}.21`, ...here()]);
+    expect(out).toContain(`[PASS] Foreign-device registration with the BBMD at ${REMOTE}.21:47808: registered for 300 s`);
+    expect(out).toContain(`Who-Is through the BBMD at ${REMOTE}.21:47808`);
+    expect(out).toContain('RESULT: PASS');
+    expect(code).toBe(0);
+
+    // The meters are proposed at their own addresses (not the BBMD's), and every point answered there.
+    const meters = JSON.parse(readFileSync(path.join(d.target, 'meters.json'), 'utf8')).meters;
+    expect(meters.map((m: { id: string; bacnet_ip: string; bacnet_port: number }) => [m.id, m.bacnet_ip, m.bacnet_port])).toEqual([
+      ['meter-1531', `${REMOTE}.31`, 47808],
+      ['meter-1532', `${REMOTE}.32`, 47808],
+    ]);
+    const report = JSON.parse(readFileSync(path.join(d.target, 'commissioning-report.json'), 'utf8'));
+    expect(report.meters.flatMap((m: { points: Array<{ answered: boolean }> }) => m.points.map((p) => p.answered))).toEqual(Array(8).fill(true));
+    const env = readFileSync(path.join(d.target, '.env'), 'utf8');
+    expect(env).toContain(`BACNET_BBMD_ADDRESS=${REMOTE}.21:47808`);
+    expect(env).toContain('BACNET_BBMD_TTL_SECONDS=300');
+    // The BBMD holds the installer's registration and forwarded its Who-Is in its name.
+    expect(remote.bbmd!.forwarded().filter((f) => f.direction === 'to-network').map((f) => f.originator)).toEqual([`${REMOTE}.22:47808`]);
+  });
+
+  it('when the BBMD does not answer, then the report says the registration failed and what to check, and discovery is not tried', async () => {
+    const d = dirs();
+    const { code, out } = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', remoteSite.api_key, '--target-dir', d.target, '--data-dir', d.data, '--bbmd', `${REMOTE}.29:47808`, ...here()]);
+    expect(code).toBe(1);
+    expect(out).toContain(`[FAIL] Foreign-device registration with the BBMD at ${REMOTE}.29:47808: the BBMD at ${REMOTE}.29:47808 did not answer the foreign-device registration`);
+    expect(out).toContain('that the device there is a BBMD with foreign-device registration enabled');
+    expect(out).toContain(`[FAIL] BACnet discovery: not tried: the BBMD at ${REMOTE}.29:47808 did not accept this machine as a foreign device`);
+    expect(out).not.toContain('Looking for BACnet devices');
+  });
+
+  it('when --bbmd is not an address, then it says so and stops before touching anything', async () => {
+    const { code, out } = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', remoteSite.api_key, '--bbmd', 'bbmd.site.local:99999']);
+    expect(code).toBe(2);
+    expect(out).toContain('setup-site: --bbmd: "bbmd.site.local:99999" is not a BBMD address: give its IPv4 address with an optional UDP port');
   });
 });

@@ -17,6 +17,9 @@ const USAGE = `Usage: meterit-simulator [options]
   --config FILE              meters from a JSON file instead: {"meters":[SimMeterSpec...]} or an agent meters.json
   --broadcast-address IP     where Who-Is arrives (default 127.255.255.255)
   --no-broadcast             do not bind the broadcast socket (unicast Who-Is only)
+  --bbmd IP[:PORT]           run a BBMD in front of the meters (foreign devices register with it
+                             and discover the meters through it); with --no-broadcast the meters
+                             are reachable for Who-Is only through the BBMD
   --seed N                   random seed (default 1)
   --write-meters-json FILE   write the matching meters.json for the agent
   --help`;
@@ -31,6 +34,17 @@ function addressPlus(base: string, n: number): string {
   const [a = 0, b = 0, c = 0, d = 0] = parts;
   const value = (((a << 24) >>> 0) + (b << 16) + (c << 8) + d + n) >>> 0;
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+}
+
+/** `ip` or `ip:port` (default port 47808). */
+function parseEndpoint(text: string, flag: string): { address: string; port: number } {
+  const [address = '', portText = '47808', extra] = text.split(':');
+  const port = Number(portText);
+  if (extra !== undefined || !/^\d+\.\d+\.\d+\.\d+$/.test(address) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${flag} must be an IPv4 address with an optional port, e.g. 127.0.0.5 or 127.0.0.5:47808, got ${text}`);
+  }
+  addressPlus(address, 0);
+  return { address, port };
 }
 
 const NAMED_MODELS: Record<string, { model: PointModel; units: number }> = {
@@ -89,6 +103,7 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       'broadcast-address': { type: 'string' },
       'no-broadcast': { type: 'boolean', default: false },
+      bbmd: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'write-meters-json': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -127,8 +142,10 @@ async function main(): Promise<void> {
       logger.warn('the BACnet library ignores requests from 127.0.0.1:47808; use another address for clients', { deviceId: m.deviceId });
     }
   }
+  const bbmd = values.bbmd === undefined ? undefined : parseEndpoint(values.bbmd, '--bbmd');
   const sim = await startSimulator({
     meters,
+    ...(bbmd ? { bbmd } : {}),
     ...(broadcastAddress ? { broadcastAddress } : {}),
     listenBroadcast: !values['no-broadcast'],
     seed,

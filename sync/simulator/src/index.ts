@@ -1,6 +1,8 @@
 // BACnet/IP energy-meter simulator: one library device per meter, for the demo, tests and benchmarks.
 export { startSimulator } from './simulator.js';
 export type { Simulator, SimulatorOptions, SimMeterInfo, SimPointInfo } from './simulator.js';
+export { startBbmd, Bvlc, BvlcResultCode } from './bbmd.js';
+export type { Bbmd, BbmdForward, BbmdOptions, ForeignDeviceEntry } from './bbmd.js';
 export { DEFAULT_BEHAVIOUR } from './meter.js';
 export type { Logger, MeterBehaviour, MeterBehaviourInput, ServedValue, SimMeterSpec } from './meter.js';
 export { standardMeterPoints } from './points.js';

@@ -121,6 +121,8 @@ export interface MeterContext {
   seed: number;
   record: (served: ServedValue) => void;
   logger: Logger;
+  /** The meters' own network broadcast when a BBMD serves it: the BBMD hears it (and forwards it to its foreign devices). */
+  localBroadcast?: (datagram: Buffer, sender: string) => void;
 }
 
 type PropRead = { ok: true; values: BACNetAppData[] } | { ok: false; errorClass: number; errorCode: number };
@@ -213,7 +215,12 @@ export class SimMeter {
 
   async start(): Promise<void> {
     if (this.client) return;
-    const transport = new SimTransport({ address: this.spec.address, port: this.spec.port, broadcastAddress: this.ctx.broadcastAddress });
+    const transport = new SimTransport({
+      address: this.spec.address,
+      port: this.spec.port,
+      broadcastAddress: this.ctx.broadcastAddress,
+      localBroadcast: this.ctx.localBroadcast,
+    });
     const client = new BACnetClient({ transport, apduTimeout: 3000 });
     client.on('error', (err: Error) => this.ctx.logger.error('simulated meter socket error', { deviceId: this.spec.deviceId, error: err.message }));
     try {
@@ -275,7 +282,11 @@ export class SimMeter {
       // The library writes its buffer size as max-APDU into I-Am; advertise the meter's own.
       transport.advertisedPayload = this.spec.maxApdu;
       try {
-        client.iAmResponse({ address: sender.address }, id, Segmentation.NO_SEGMENTATION, this.spec.vendorId);
+        // A Who-Is from another subnet arrives through a BBMD (Forwarded-NPDU). The meter answers it
+        // as most devices answer Who-Is: with an I-Am broadcast on its own network, which the BBMD
+        // forwards to its foreign devices. A local Who-Is is answered by unicast, as before.
+        const replyTo: BACNetAddress = sender.forwardedFrom ? {} : { address: sender.address };
+        client.iAmResponse(replyTo, id, Segmentation.NO_SEGMENTATION, this.spec.vendorId);
       } finally {
         transport.advertisedPayload = 1482;
       }

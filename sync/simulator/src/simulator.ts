@@ -1,4 +1,6 @@
 import dgram from 'node:dgram';
+import { startBbmd } from './bbmd.js';
+import type { Bbmd } from './bbmd.js';
 import { applyBehaviour, SimMeter } from './meter.js';
 import type { Logger, MeterBehaviour, MeterBehaviourInput, ServedValue, SimMeterSpec } from './meter.js';
 import type { SimObjectType } from './points.js';
@@ -13,6 +15,12 @@ export interface SimulatorOptions {
   broadcastAddress?: string;
   /** Set false to not bind the broadcast socket (discovery then only works by unicast Who-Is). */
   listenBroadcast?: boolean;
+  /**
+   * A BBMD on the meters' network, for discovery from another subnet: foreign devices register
+   * with it and send Who-Is through it. Combine with `listenBroadcast: false` so that a plain
+   * broadcast Who-Is does not reach the meters, as on a real site where they sit on another subnet.
+   */
+  bbmd?: { address: string; port?: number; graceSeconds?: number; maxForeignDevices?: number };
   /** Seed for every random value; the same seed gives the same meters. */
   seed?: number;
   /** Clock in ms since the epoch; default Date.now. */
@@ -42,6 +50,8 @@ export interface SimMeterInfo {
 export interface Simulator {
   /** The meters as configured, with whether each is bound right now. */
   readonly meters: SimMeterInfo[];
+  /** The BBMD in front of the meters, when `bbmd` was given: its Foreign Device Table and what it forwarded. */
+  readonly bbmd: Omit<Bbmd, 'fromLocalNetwork' | 'stop'> | null;
   /** Every presentValue served, in order, exactly as encoded on the wire. */
   served(): ServedValue[];
   clearServed(): void;
@@ -59,12 +69,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const broadcastAddress = options.broadcastAddress ?? '127.255.255.255';
   const logger = options.logger ?? silentLogger;
   const servedValues: ServedValue[] = [];
+  const clock = options.clock ?? Date.now;
+  let bbmd: Bbmd | null = null;
   const ctx = {
     broadcastAddress,
-    clock: options.clock ?? Date.now,
+    clock,
     seed: options.seed ?? 1,
     record: (s: ServedValue) => servedValues.push(s),
     logger,
+    ...(options.bbmd ? { localBroadcast: (datagram: Buffer, sender: string) => bbmd?.fromLocalNetwork(datagram, sender) } : {}),
   };
   const meters = new Map<number, SimMeter>();
   const endpoints = new Set<string>();
@@ -80,8 +93,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const stopAll = async (): Promise<void> => {
     await Promise.all([...meters.values()].map((m) => m.stop()));
     for (const s of broadcastSockets.splice(0)) s.close();
+    await bbmd?.stop();
   };
 
+  const bbmdPort = options.bbmd?.port ?? 47808;
   try {
     await Promise.all([...meters.values()].map((m) => m.start()));
     if (options.listenBroadcast !== false) {
@@ -90,11 +105,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         broadcastSockets.push(await bindBroadcast(broadcastAddress, port, meters, logger));
       }
     }
+    if (options.bbmd) {
+      bbmd = await startBbmd({
+        ...options.bbmd,
+        clock,
+        logger,
+        // The BBMD's network is the meters': its broadcast reaches every meter on its port.
+        broadcastLocally: (datagram, sender) => {
+          for (const m of meters.values()) if (m.spec.port === bbmdPort) m.inject(datagram, sender);
+        },
+      });
+    }
   } catch (err) {
     await stopAll();
     throw err;
   }
-  logger.info('simulator started', { meters: meters.size, broadcastAddress });
+  logger.info('simulator started', { meters: meters.size, broadcastAddress, bbmd: bbmd?.endpoint ?? null });
 
   const get = (deviceId: number): SimMeter => {
     const m = meters.get(deviceId);
@@ -102,7 +128,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return m;
   };
 
+  const bbmdView = bbmd as Bbmd | null;
   return {
+    bbmd: bbmdView && {
+      endpoint: bbmdView.endpoint,
+      foreignDevices: () => bbmdView.foreignDevices(),
+      forwarded: () => bbmdView.forwarded(),
+      clearForwarded: () => bbmdView.clearForwarded(),
+    },
     get meters(): SimMeterInfo[] {
       return [...meters.values()].map((m) => ({
         deviceId: m.spec.deviceId,

@@ -8,6 +8,8 @@ export interface SimTransportOptions {
   address: string;
   port: number;
   broadcastAddress: string;
+  /** Where the device's broadcasts go instead of the UDP broadcast address (the simulator's BBMD). */
+  localBroadcast?: ((datagram: Buffer, sender: string) => void) | undefined;
 }
 
 /**
@@ -59,6 +61,10 @@ export class SimTransport extends EventEmitter {
   }
 
   send(buffer: Buffer, offset: number, receiver?: string): void {
+    if (receiver === undefined && this.options.localBroadcast) {
+      this.options.localBroadcast(Buffer.from(buffer.subarray(0, offset)), `${this.options.address}:${this.options.port}`);
+      return;
+    }
     const target = receiver ?? this.getBroadcastAddress();
     const [host, portText] = target.split(':');
     const port = Number(portText) || 47808;

@@ -13,6 +13,8 @@ import { qualityFromStatusFlags, unitSymbol } from '@meterit/shared';
 import type { StatusFlags } from '@meterit/shared';
 import { BacnetError, BacnetErrorCode } from './errors.js';
 import type { BacnetErrorCodeValue } from './errors.js';
+import { ForeignDeviceRegistration, parseBbmdAddress } from './foreign-device.js';
+import type { ForeignDeviceStatus } from './foreign-device.js';
 import { InvokeIds } from './invoke-ids.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
@@ -54,6 +56,12 @@ export interface BacnetAdapterOptions {
   maxInFlightTotal?: number;
   /** Upper bound of objects per ReadPropertyMultiple request (default 16). */
   maxObjectsPerRequest?: number;
+  /**
+   * Meters on another IP subnet: register as a foreign device with this BBMD ('ip' or 'ip:port')
+   * for `ttlSeconds`, keep the registration alive while the adapter is open, and send Who-Is
+   * through the BBMD instead of broadcasting.
+   */
+  bbmd?: { address: string; ttlSeconds: number };
   logger?: Logger;
 }
 
@@ -270,13 +278,19 @@ export class BacnetAdapter {
   private readonly ids: InvokeIds;
   private readonly active = new Set<(err: BacnetError) => void>();
   private closed = false;
+  /** The registration with the BBMD, when discovery goes through one. */
+  private readonly foreign: ForeignDeviceRegistration | null;
 
   private constructor(
     private readonly client: Client,
     private readonly transport: GuardedTransport,
-    private readonly options: Required<Omit<BacnetAdapterOptions, 'broadcastPort' | 'logger'>> & { broadcastPort: number },
+    private readonly options: Required<Omit<BacnetAdapterOptions, 'broadcastPort' | 'logger' | 'bbmd'>> & { broadcastPort: number },
     private readonly logger: Logger,
+    bbmd: { address: string; ttlSeconds: number } | null,
   ) {
+    this.foreign = bbmd
+      ? new ForeignDeviceRegistration(bbmd.address, bbmd.ttlSeconds, (to, ttl) => this.client.registerForeignDevice({ address: to }, ttl), options.apduTimeoutMs, logger)
+      : null;
     this.total = new Semaphore(options.maxInFlightTotal);
     // The library's timer for a request runs apduTimeoutMs; reuse its id only after that (+ slack for a late timer).
     this.ids = new InvokeIds(options.apduTimeoutMs + 500);
@@ -302,6 +316,16 @@ export class BacnetAdapter {
       bad.push(`maxInFlightTotal ${resolved.maxInFlightTotal} (1..${MAX_TOTAL_LIMIT})`);
     }
     if (!Number.isInteger(resolved.maxObjectsPerRequest) || resolved.maxObjectsPerRequest < 1) bad.push(`maxObjectsPerRequest ${resolved.maxObjectsPerRequest}`);
+    let bbmd: { address: string; ttlSeconds: number } | null = null;
+    if (options.bbmd) {
+      const ttl = options.bbmd.ttlSeconds;
+      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 65535) bad.push(`bbmd.ttlSeconds ${ttl} (1..65535)`);
+      try {
+        bbmd = { address: parseBbmdAddress(options.bbmd.address), ttlSeconds: ttl };
+      } catch (err) {
+        bad.push(`bbmd.address: ${(err as Error).message}`);
+      }
+    }
     if (bad.length > 0) throw new Error(`invalid BACnet adapter options: ${bad.join(', ')}`);
 
     const transport = new GuardedTransport({
@@ -324,8 +348,30 @@ export class BacnetAdapter {
       }
       throw new BacnetError(BacnetErrorCode.BACNET_BIND_FAILED, `cannot bind UDP ${where}: ${code ?? (err as Error).message}`, { cause: err });
     }
-    logger.info('BACnet adapter listening', { interface: resolved.interface, port: resolved.port, broadcastAddress: resolved.broadcastAddress });
-    return new BacnetAdapter(client, transport, resolved, logger);
+    logger.info('BACnet adapter listening', { interface: resolved.interface, port: resolved.port, broadcastAddress: resolved.broadcastAddress, bbmd: bbmd?.address ?? null });
+    return new BacnetAdapter(client, transport, resolved, logger, bbmd);
+  }
+
+  /**
+   * Register as a foreign device with the configured BBMD now, waiting for its BVLC-Result.
+   * Throws BBMD_REGISTRATION_FAILED saying whether the BBMD refused or did not answer.
+   */
+  async registerForeignDevice(): Promise<ForeignDeviceStatus> {
+    if (!this.foreign) throw new Error('no BBMD is configured for this BACnet adapter');
+    if (this.closed) throw new BacnetError(BacnetErrorCode.BACNET_CLOSED, 'the BACnet adapter was closed');
+    await this.foreign.register();
+    return this.foreign.status();
+  }
+
+  /** Register with the configured BBMD now and again every TTL/2 until close() (failures are logged and retried). */
+  keepForeignDeviceRegistration(): void {
+    if (!this.foreign) throw new Error('no BBMD is configured for this BACnet adapter');
+    if (!this.closed) this.foreign.keepAlive();
+  }
+
+  /** The registration with the BBMD, null when none is configured. */
+  foreignDeviceStatus(): ForeignDeviceStatus | null {
+    return this.foreign?.status() ?? null;
   }
 
   /** Figures for the dashboard and tests. */
@@ -347,6 +393,7 @@ export class BacnetAdapter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.foreign?.stop();
     const err = new BacnetError(BacnetErrorCode.BACNET_CLOSED, 'the BACnet adapter was closed');
     for (const fail of [...this.active]) fail(err);
     this.ids.dispose(err);
@@ -710,12 +757,21 @@ export class BacnetAdapter {
     return r.ok ? r : { ok: false, code: r.code, message: r.message };
   }
 
-  /** Who-Is (broadcast, or unicast to `address`), collect I-Am, then read each device's names, object list and analog points. */
+  /**
+   * Who-Is (broadcast, through the BBMD when one is configured, or unicast to `address`), collect
+   * I-Am, then read each device's names, object list and analog points.
+   */
   async discover(options: DiscoverOptions): Promise<DiscoveredDevice[]> {
     if (this.closed) throw new BacnetError(BacnetErrorCode.BACNET_CLOSED, 'the BACnet adapter was closed');
+    const targets = options.address === undefined ? [] : Array.isArray(options.address) ? options.address : [options.address];
+    // Through a BBMD: (re-)register first, so that a refusing or silent BBMD is a clear error, not "no devices".
+    const viaBbmd = targets.length === 0 ? this.foreign : null;
+    if (viaBbmd) await viaBbmd.register();
     const found = new Map<number, { peer: string; maxApdu: number; segmentation: number; vendorId: number }>();
     const onIAm = (content: { header?: { sender?: BACNetAddress }; payload: { deviceId: number; maxApdu: number; segmentation: number; vendorId: number } }): void => {
-      const peer = content.header?.sender?.address;
+      // An I-Am forwarded by a BBMD names the meter itself in the Forwarded-NPDU (the library drops ':47808'); read the meter there, not at the BBMD.
+      const forwardedFrom = content.header?.sender?.forwardedFrom;
+      const peer = forwardedFrom ? splitPeer(forwardedFrom, undefined, 47808) : content.header?.sender?.address;
       const p = content.payload;
       if (!peer || found.has(p.deviceId)) return;
       if (options.lowLimit !== undefined && p.deviceId < options.lowLimit) return;
@@ -725,8 +781,9 @@ export class BacnetAdapter {
     this.client.on('iAm', onIAm);
     try {
       const limits = options.lowLimit !== undefined && options.highLimit !== undefined ? { lowLimit: options.lowLimit, highLimit: options.highLimit } : {};
-      const targets = options.address === undefined ? [] : Array.isArray(options.address) ? options.address : [options.address];
-      if (targets.length === 0) {
+      if (viaBbmd) {
+        this.client.whoIs({ address: viaBbmd.bbmd, distributeBroadcastToNetwork: true }, limits);
+      } else if (targets.length === 0) {
         this.client.whoIs(undefined, limits);
       } else {
         for (const t of targets) this.client.whoIs({ address: splitPeer(t, undefined, this.options.broadcastPort) }, limits);

@@ -18,6 +18,8 @@ export const BacnetErrorCode = {
   BACNET_PORT_IN_USE: 'BACNET_PORT_IN_USE',
   /** The adapter's UDP socket could not be bound for another reason (address not on this host, permissions). */
   BACNET_BIND_FAILED: 'BACNET_BIND_FAILED',
+  /** The BBMD refused, or did not answer, the registration as a foreign device (discovery through it cannot work). */
+  BBMD_REGISTRATION_FAILED: 'BBMD_REGISTRATION_FAILED',
   /** The adapter was closed while the request waited or ran. */
   BACNET_CLOSED: 'BACNET_CLOSED',
 } as const;

@@ -14,5 +14,7 @@ export type {
   RawValue,
 } from './adapter.js';
 export { BacnetError, BacnetErrorCode } from './errors.js';
+export { BBMD_TTL_SECONDS, parseBbmdAddress } from './foreign-device.js';
+export type { ForeignDeviceStatus } from './foreign-device.js';
 export type { BacnetErrorCodeValue } from './errors.js';
 export type { Logger } from './logger.js';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { setupSite, type Io } from '../installer/setup-site.js';
+import { BBMD_TTL_SECONDS, parseBbmdAddress } from '../bacnet/index.js';
 
 // The installer's command: interactive by default, fully non-interactive with --yes and flags/env.
 const usage = `Usage: setup-site [options]
@@ -13,6 +14,9 @@ const usage = `Usage: setup-site [options]
   --broadcast ADDR          Who-Is broadcast address (env BACNET_BROADCAST_ADDRESS; default: the interface's)
   --discover ADDR[,ADDR]    send Who-Is to these addresses (ip or ip:port) instead of broadcasting
   --discover-seconds N      how long to wait for I-Am answers (default 5)
+  --bbmd ADDR[:PORT]        meters on another IP subnet: register as a foreign device with their
+                            network's BBMD and send Who-Is through it (env BACNET_BBMD_ADDRESS;
+                            registration lasts BACNET_BBMD_TTL_SECONDS, default 300); written to .env
   --device-range LOW-HIGH   only devices with ids in this range
   --target-dir DIR          where .env, meters.json, the unit and the report go (default sync/agent)
   --data-dir DIR            agent data folder, embedded database (env SYNC_DATA_DIR, default .data/sync)
@@ -39,6 +43,7 @@ async function main(): Promise<number> {
         broadcast: { type: 'string' },
         discover: { type: 'string' },
         'discover-seconds': { type: 'string' },
+        bbmd: { type: 'string' },
         'device-range': { type: 'string' },
         'target-dir': { type: 'string' },
         'data-dir': { type: 'string' },
@@ -70,6 +75,19 @@ async function main(): Promise<number> {
   if (range && (range.length !== 2 || range.some((n) => !Number.isInteger(n) || n < 0 || n > 4194303))) problems.push(`--device-range must be LOW-HIGH device ids, got ${args['device-range']}`);
   if (args.yes && !(args['client-url'] ?? env.CLIENT_API_URL)) problems.push('--client-url (or CLIENT_API_URL) is required with --yes');
   if (args.yes && !(args['api-key'] ?? env.CLIENT_API_KEY)) problems.push('--api-key (or CLIENT_API_KEY) is required with --yes');
+  let bbmd: { address: string; ttlSeconds: number } | undefined;
+  const bbmdText = args.bbmd ?? (env.BACNET_BBMD_ADDRESS || undefined);
+  if (bbmdText !== undefined) {
+    const ttlSeconds = Number(env.BACNET_BBMD_TTL_SECONDS || BBMD_TTL_SECONDS.default);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < BBMD_TTL_SECONDS.min || ttlSeconds > BBMD_TTL_SECONDS.max) {
+      problems.push(`BACNET_BBMD_TTL_SECONDS must be ${BBMD_TTL_SECONDS.min}..${BBMD_TTL_SECONDS.max}, got ${env.BACNET_BBMD_TTL_SECONDS}`);
+    }
+    try {
+      bbmd = { address: parseBbmdAddress(bbmdText), ttlSeconds };
+    } catch (err) {
+      problems.push(`--bbmd: ${(err as Error).message}`);
+    }
+  }
   const localToken = args['local-token'] ?? env.LOCAL_API_TOKEN;
   if (localToken !== undefined && localToken.length < 16) problems.push('--local-token must be at least 16 characters (it guards the start/stop and sync-now buttons)');
   if (problems.length) {
@@ -99,6 +117,7 @@ async function main(): Promise<number> {
       broadcast: args.broadcast ?? env.BACNET_BROADCAST_ADDRESS,
       discoverAddresses: args.discover ? args.discover.split(',').map((s) => s.trim()).filter(Boolean) : [],
       discoverTimeoutMs: seconds * 1000,
+      bbmd,
       deviceLow: range?.[0],
       deviceHigh: range?.[1],
       targetDir: path.resolve(args['target-dir'] ?? agentRoot),

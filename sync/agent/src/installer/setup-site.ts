@@ -22,6 +22,8 @@ export interface SetupOptions {
   broadcast?: string | undefined;
   /** Who-Is to these addresses instead of (or as well as) broadcasting. */
   discoverAddresses: string[];
+  /** Meters on another subnet: register as a foreign device with this BBMD (`ip:port`) and discover through it. */
+  bbmd?: { address: string; ttlSeconds: number } | undefined;
   discoverTimeoutMs: number;
   deviceLow?: number | undefined;
   deviceHigh?: number | undefined;
@@ -54,6 +56,24 @@ export interface SetupResult {
 }
 
 const yes = (a: string) => /^(y|yes|j|ja|o|oui)?$/i.test(a.trim());
+
+/** The report line on the foreign-device registration; true when the BBMD accepted it. */
+async function registerWithBbmd(adapter: BacnetAdapter, bbmd: { address: string; ttlSeconds: number }, add: (l: ReportLine) => ReportLine): Promise<boolean> {
+  const check = `Foreign-device registration with the BBMD at ${bbmd.address}`;
+  try {
+    await adapter.registerForeignDevice();
+    add({ check, status: 'pass', detail: `registered for ${bbmd.ttlSeconds} s (the agent renews it at half that); Who-Is goes through the BBMD to the meters' network` });
+    return true;
+  } catch (err) {
+    add({
+      check,
+      status: 'fail',
+      detail: (err as Error).message,
+      fix: `check the BBMD address and port (--bbmd), that the device there is a BBMD with foreign-device registration enabled and a free entry in its foreign device table, and that UDP ${bbmd.address.split(':')[1]} is open both ways between this machine and it`,
+    });
+    return false;
+  }
+}
 
 /**
  * Bring a new site from nothing to streaming data: check the machine, set up the local
@@ -146,22 +166,38 @@ export async function setupSite(opts: SetupOptions, io: Io, logger: Logger = cre
   let devices: DiscoveredDevice[] = [];
   if (portLine.status !== 'fail') {
     try {
-      adapter = await BacnetAdapter.open({ interface: opts.bacnetInterface, port: opts.bacnetPort, broadcastAddress: broadcast, apduTimeoutMs: 3000, logger: logger.child({ module: 'bacnet' }) });
-      io.say(`Looking for BACnet devices (Who-Is to ${opts.discoverAddresses.length ? opts.discoverAddresses.join(', ') : broadcast}, ${opts.discoverTimeoutMs / 1000} s)…`);
-      devices = await adapter.discover({
-        timeoutMs: opts.discoverTimeoutMs,
-        ...(opts.deviceLow !== undefined ? { lowLimit: opts.deviceLow } : {}),
-        ...(opts.deviceHigh !== undefined ? { highLimit: opts.deviceHigh } : {}),
-        ...(opts.discoverAddresses.length ? { address: opts.discoverAddresses } : {}),
+      adapter = await BacnetAdapter.open({
+        interface: opts.bacnetInterface,
+        port: opts.bacnetPort,
+        broadcastAddress: broadcast,
+        apduTimeoutMs: 3000,
+        ...(opts.bbmd ? { bbmd: opts.bbmd } : {}),
+        logger: logger.child({ module: 'bacnet' }),
       });
-      const withPoints = devices.filter((d) => d.points.length > 0);
-      add(
-        devices.length === 0
-          ? { check: 'BACnet discovery', status: 'fail', detail: `no device answered Who-Is on ${broadcast}`, fix: 'check the broadcast address (the meters subnet, e.g. 192.168.1.255), that the meters are powered and on this network, or give their addresses with --discover' }
-          : { check: 'BACnet discovery', status: withPoints.length ? 'pass' : 'warn', detail: `${devices.length} device(s) found, ${withPoints.length} with analog points: ${devices.map((d) => `${d.deviceId} "${d.objectName ?? '?'}" ${d.vendorName ?? ''} at ${d.address}:${d.port}`).join('; ')}` },
-      );
-      for (const d of devices) {
-        if (d.errors.length) add({ check: `Device ${d.deviceId}`, status: 'warn', detail: d.errors.join('; '), fix: 'the device answered partly; check its BACnet settings' });
+      // Through a BBMD only Who-Is without --discover addresses goes there; it needs the registration first.
+      const viaBbmd = opts.bbmd && !opts.discoverAddresses.length ? opts.bbmd : null;
+      if (viaBbmd && !(await registerWithBbmd(adapter, viaBbmd, add))) {
+        add({ check: 'BACnet discovery', status: 'fail', detail: `not tried: the BBMD at ${viaBbmd.address} did not accept this machine as a foreign device`, fix: 'fix the foreign-device registration first (see above)' });
+      } else {
+        const whoIsTo = opts.discoverAddresses.length ? opts.discoverAddresses.join(', ') : viaBbmd ? `the BBMD at ${viaBbmd.address}` : broadcast;
+        io.say(`Looking for BACnet devices (Who-Is ${viaBbmd ? 'through' : 'to'} ${whoIsTo}, ${opts.discoverTimeoutMs / 1000} s)…`);
+        devices = await adapter.discover({
+          timeoutMs: opts.discoverTimeoutMs,
+          ...(opts.deviceLow !== undefined ? { lowLimit: opts.deviceLow } : {}),
+          ...(opts.deviceHigh !== undefined ? { highLimit: opts.deviceHigh } : {}),
+          ...(opts.discoverAddresses.length ? { address: opts.discoverAddresses } : {}),
+        });
+        const withPoints = devices.filter((d) => d.points.length > 0);
+        add(
+          devices.length === 0
+            ? viaBbmd
+              ? { check: 'BACnet discovery', status: 'fail', detail: `no device answered Who-Is through the BBMD at ${viaBbmd.address}`, fix: "check that the meters are powered and on the BBMD's own network, or give their addresses with --discover" }
+              : { check: 'BACnet discovery', status: 'fail', detail: `no device answered Who-Is on ${broadcast}`, fix: 'check the broadcast address (the meters subnet, e.g. 192.168.1.255), that the meters are powered and on this network, give their addresses with --discover, or, when they are on another subnet, discover through its BBMD with --bbmd' }
+            : { check: 'BACnet discovery', status: withPoints.length ? 'pass' : 'warn', detail: `${devices.length} device(s) found, ${withPoints.length} with analog points: ${devices.map((d) => `${d.deviceId} "${d.objectName ?? '?'}" ${d.vendorName ?? ''} at ${d.address}:${d.port}`).join('; ')}` },
+        );
+        for (const d of devices) {
+          if (d.errors.length) add({ check: `Device ${d.deviceId}`, status: 'warn', detail: d.errors.join('; '), fix: 'the device answered partly; check its BACnet settings' });
+        }
       }
     } catch (err) {
       add({ check: 'BACnet discovery', status: 'fail', detail: (err as Error).message, fix: 'check BACNET_INTERFACE and BACNET_PORT' });
@@ -265,6 +301,7 @@ export async function setupSite(opts: SetupOptions, io: Io, logger: Logger = cre
     BACNET_INTERFACE: opts.bacnetInterface,
     BACNET_PORT: String(opts.bacnetPort),
     BACNET_BROADCAST_ADDRESS: broadcast,
+    ...(opts.bbmd ? { BACNET_BBMD_ADDRESS: opts.bbmd.address, BACNET_BBMD_TTL_SECONDS: String(opts.bbmd.ttlSeconds) } : {}),
     ...(opts.databaseUrl ? { LOCAL_DATABASE_URL: opts.databaseUrl } : { EMBEDDED_PG_PORT: String(opts.embeddedPgPort) }),
     ...(opts.allowInsecureHttp ? { ALLOW_INSECURE_HTTP: 'true' } : {}),
     LOCAL_API_TOKEN: localApiToken,

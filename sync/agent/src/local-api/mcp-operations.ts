@@ -19,7 +19,7 @@ export function siteOperations(agent: Agent, view: SiteView): SiteOperations {
       syncedRetentionHours: c.SYNCED_RETENTION_HOURS,
       collectionIntervalSeconds: c.COLLECTION_INTERVAL_SECONDS,
       bacnetTimeoutMs: c.BACNET_TIMEOUT_MS,
-      broadcastAddress: `${c.BACNET_BROADCAST_ADDRESS}:${c.BACNET_PORT}`,
+      broadcastAddress: c.BACNET_BBMD_ADDRESS ? `${c.BACNET_BBMD_ADDRESS} (through the BBMD, as a foreign device)` : `${c.BACNET_BROADCAST_ADDRESS}:${c.BACNET_PORT}`,
     }),
     status: () => view.status(),
     syncLog: async (limit, failuresOnly) => (await view.syncLog(limit, failuresOnly)).entries,

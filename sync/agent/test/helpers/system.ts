@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import knexFactory, { type Knex } from 'knex';
 import { fastAgentEnv, freePort, runNodeProcess, waitUntil, type NodeProcess } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
+import { startSimulator, type SimMeterSpec, type Simulator } from '@meterit/simulator';
 
 // Runs the real deployables as processes, the way production runs them, so tests can
 // stop, restart and SIGKILL them.
@@ -150,4 +151,12 @@ export async function localApi<T = unknown>(
   const res = await fetch(agent.localApiUrl + pathAndQuery, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+}
+
+/**
+ * Meters "on another subnet": they hear no broadcast at all; only the simulator's BBMD at `bbmd`
+ * puts a Who-Is on their network and forwards their I-Am to its foreign devices.
+ */
+export function startMetersBehindBbmd(bbmd: string, meters: SimMeterSpec[]): Promise<Simulator> {
+  return startSimulator({ listenBroadcast: false, bbmd: { address: bbmd }, meters });
 }
