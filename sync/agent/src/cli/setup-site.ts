@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
+import { readCommandLine } from './command-line.js';
 import { setupSite, type Io } from '../installer/setup-site.js';
 import { BBMD_TTL_SECONDS, parseBbmdAddress } from '../bacnet/index.js';
 
@@ -32,39 +32,31 @@ const agentRoot = path.resolve(here, '../..');
 const repoRoot = path.resolve(agentRoot, '../..');
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        'client-url': { type: 'string' },
-        'api-key': { type: 'string' },
-        interface: { type: 'string' },
-        port: { type: 'string' },
-        broadcast: { type: 'string' },
-        discover: { type: 'string' },
-        'discover-seconds': { type: 'string' },
-        bbmd: { type: 'string' },
-        'device-range': { type: 'string' },
-        'target-dir': { type: 'string' },
-        'data-dir': { type: 'string' },
-        'database-url': { type: 'string' },
-        'embedded-pg-port': { type: 'string' },
-        'local-token': { type: 'string' },
-        'install-service': { type: 'boolean', default: false },
-        'allow-insecure-http': { type: 'boolean', default: false },
-        yes: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${usage}\n`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const cmd = readCommandLine(
+    {
+      'client-url': { type: 'string' },
+      'api-key': { type: 'string' },
+      interface: { type: 'string' },
+      port: { type: 'string' },
+      broadcast: { type: 'string' },
+      discover: { type: 'string' },
+      'discover-seconds': { type: 'string' },
+      bbmd: { type: 'string' },
+      'device-range': { type: 'string' },
+      'target-dir': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      'embedded-pg-port': { type: 'string' },
+      'local-token': { type: 'string' },
+      'install-service': { type: 'boolean', default: false },
+      'allow-insecure-http': { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    usage,
+  );
+  if ('exitCode' in cmd) return cmd.exitCode;
+  const args = cmd.values;
   const env = process.env;
   const port = Number(args.port ?? env.BACNET_PORT ?? 47808);
   const seconds = Number(args['discover-seconds'] ?? 5);
