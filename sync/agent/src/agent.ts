@@ -76,6 +76,8 @@ export interface AgentDeps {
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<Agent> {
   const logger = deps.logger;
   const clock = deps.clock ?? systemClock;
+  // A broken meters.json stops the start before anything is opened (its error lists every problem).
+  const fileMeters = await loadMetersFile(config.METERS_FILE);
   const db = await openDatabase(siteDatabaseOptions(config, logger.child({ module: 'db' })));
   logger.info('site database ready', { database: db.describe });
 
@@ -95,6 +97,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       apduTimeoutMs: config.BACNET_TIMEOUT_MS,
       ...(config.BACNET_BBMD_ADDRESS ? { bbmd: { address: config.BACNET_BBMD_ADDRESS, ttlSeconds: config.BACNET_BBMD_TTL_SECONDS } } : {}),
       logger: logger.child({ module: 'bacnet' }),
+    }).catch(async (err: unknown) => {
+      // The BACnet port is taken or the interface is wrong: leave no database server behind.
+      await db.close();
+      throw err;
     });
   // Meters on another subnet: stay registered with the BBMD while the agent runs, so discovery reaches them.
   if (bacnet && config.BACNET_BBMD_ADDRESS) bacnet.keepForeignDeviceRegistration();
@@ -137,7 +143,6 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   });
 
   // Bootstrap: meters.json seeds the local cache; the cache keeps collection going offline.
-  const fileMeters = await loadMetersFile(config.METERS_FILE);
   if (fileMeters) {
     const added = await metersRepo.addMissing(fileMeters, 'file');
     logger.info('meters.json loaded', { file: config.METERS_FILE, meters: fileMeters.length, newInCache: added });
