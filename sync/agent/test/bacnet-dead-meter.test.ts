@@ -3,14 +3,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, toMetersJson, type Simulator, type SimPointSpec } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
-import { createLogger, openDatabase, type Database } from '@meterit/shared/node';
-import { createTestDatabase, waitUntil } from '@meterit/shared/testing';
+import { createLogger, type Database } from '@meterit/shared/node';
+import { waitUntil } from '@meterit/shared/testing';
 import { BacnetAdapter } from '../src/bacnet/index.js';
-import type { PointRef } from '../src/bacnet/index.js';
+import type { BacnetAdapterOptions, PointRef } from '../src/bacnet/index.js';
 import { Collector, type MeterPollResult } from '../src/collector/collector.js';
-import { MeterStatusRepository } from '../src/collector/meter-status-repository.js';
-import { QueueRepository } from '../src/queue/queue-repository.js';
-import { siteMigrations } from '../src/db/migrations/index.js';
+import type { MeterStatusRepository } from '../src/collector/meter-status-repository.js';
+import type { QueueRepository } from '../src/queue/queue-repository.js';
+import { openSiteQueue } from './helpers/site-queue.js';
 import { systemClock } from '../src/clock.js';
 
 const NET = '127.0.16';
@@ -30,9 +30,7 @@ let queue: QueueRepository;
 let status: MeterStatusRepository;
 
 beforeAll(async () => {
-  db = await openDatabase({ url: await createTestDatabase(inject('pg'), 'agent_dead_meter'), migrations: siteMigrations, logger });
-  queue = new QueueRepository(db.knex);
-  status = new MeterStatusRepository(db.knex);
+  ({ db, queue, status } = await openSiteQueue(inject('pg'), 'agent_dead_meter', logger));
   sim = await startSimulator({
     broadcastAddress: `${NET}.255`,
     seed: 16,
@@ -57,6 +55,8 @@ afterAll(async () => {
   await db?.close();
 });
 
+const openAdapter = (host: number, options: Partial<BacnetAdapterOptions>): Promise<BacnetAdapter> =>
+  BacnetAdapter.open({ interface: `${NET}.${host}`, port: 47808, broadcastAddress: `${NET}.255`, ...options });
 const metersOf = (ids: number[]): MeterConfig[] => toMetersJson(sim.meters.filter((m) => ids.includes(m.deviceId))).meters as MeterConfig[];
 const externalId = (deviceId: number): string => metersOf([deviceId])[0]!.id;
 const rowsAt = (at: Date, deviceIds: number[]) =>
@@ -65,15 +65,7 @@ const rowsAt = (at: Date, deviceIds: number[]) =>
 describe('dead meters among live ones', () => {
   it('when meters stay dead, then they are probed one request at a time outside the shared slots, the live ones are read every cycle, and a meter that comes back is read in full at once', async () => {
     // Two shared slots only: a dead meter holding one until its timeout would halve the live meters' rate.
-    const adapter = await BacnetAdapter.open({
-      interface: `${NET}.1`,
-      port: 47808,
-      broadcastAddress: `${NET}.255`,
-      apduTimeoutMs: 3000,
-      maxInFlightTotal: 2,
-      maxInFlightPerDevice: 2,
-      maxInFlightProbes: 4,
-    });
+    const adapter = await openAdapter(1, { apduTimeoutMs: 3000, maxInFlightTotal: 2, maxInFlightPerDevice: 2, maxInFlightProbes: 4 });
     try {
       const collector = new Collector({ reader: adapter, queue, status, logger, clock: systemClock, intervalMs: 60_000 });
       collector.setMeters(metersOf([...LIVE, GONE, BACK]));
@@ -133,14 +125,7 @@ describe('dead meters among live ones', () => {
     // 500 ms library timers, up to 200 requests in flight, each answered after 30 ms: every id comes
     // round many times within one timer's life. A stale timer would delete the request holding its id,
     // which would then time out (without the adapter dropping those timers, ~5–10 % of these reads do).
-    const adapter = await BacnetAdapter.open({
-      interface: `${NET}.2`,
-      port: 47808,
-      broadcastAddress: `${NET}.255`,
-      apduTimeoutMs: 500,
-      maxInFlightTotal: 200,
-      maxInFlightPerDevice: 100,
-    });
+    const adapter = await openAdapter(2, { apduTimeoutMs: 500, maxInFlightTotal: 200, maxInFlightPerDevice: 100 });
     try {
       sim.clearServed();
       const meters = sim.meters.filter((m) => RP_ONLY.includes(m.deviceId));
