@@ -27,6 +27,27 @@ describe('InvokeIds', () => {
     expect(handedOut).toBe(1);
   });
 
+  it('when an answered id is released with the library timer dropped, then it rests only afterAnswerMs', async () => {
+    let now = 0;
+    const ids = new InvokeIds(1000, () => now, 20);
+    const all: number[] = [];
+    for (let i = 0; i < 255; i++) all.push(await ids.acquire());
+    for (const id of all) ids.release(id, 0, { timerCleared: id !== 7 });
+    now = 19;
+    let handedOut: number | null = null;
+    const next = ids.acquire().then((id) => (handedOut = id));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(handedOut).toBeNull();
+    now = 20;
+    const first = await next;
+    expect(first).toBe(1);
+    // Id 7 was not answered: it still waits out the library's timer.
+    const taken = [first];
+    for (let i = 0; i < 253; i++) taken.push(await ids.acquire());
+    expect(taken).not.toContain(7);
+    expect(taken).toHaveLength(254);
+  });
+
   it('when every id is in flight, then the next request waits for a release instead of reusing one', async () => {
     let now = 0;
     const ids = new InvokeIds(10, () => now);

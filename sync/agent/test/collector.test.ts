@@ -3,13 +3,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, toMetersJson, type Simulator, type SimPointSpec } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
-import { createLogger, openDatabase, type Database } from '@meterit/shared/node';
-import { createTestDatabase } from '@meterit/shared/testing';
+import { createLogger, type Database } from '@meterit/shared/node';
 import { BacnetAdapter } from '../src/bacnet/index.js';
 import { Collector } from '../src/collector/collector.js';
-import { MeterStatusRepository } from '../src/collector/meter-status-repository.js';
-import { QueueRepository } from '../src/queue/queue-repository.js';
-import { siteMigrations } from '../src/db/migrations/index.js';
+import type { MeterStatusRepository } from '../src/collector/meter-status-repository.js';
+import type { QueueRepository } from '../src/queue/queue-repository.js';
+import { openSiteQueue } from './helpers/site-queue.js';
 import { systemClock } from '../src/clock.js';
 
 const NET = '127.0.6';
@@ -38,9 +37,7 @@ function collector(meters: MeterConfig[]): Collector {
 }
 
 beforeAll(async () => {
-  db = await openDatabase({ url: await createTestDatabase(inject('pg'), 'agent_collector'), migrations: siteMigrations, logger });
-  queue = new QueueRepository(db.knex);
-  status = new MeterStatusRepository(db.knex);
+  ({ db, queue, status } = await openSiteQueue(inject('pg'), 'agent_collector', logger));
   sim = await startSimulator({
     broadcastAddress: `${NET}.255`,
     seed: 3,

@@ -38,6 +38,10 @@ const OCTETS_PER_OBJECT = 40;
 const DEFAULT_MAX_APDU = 480;
 /** The library reuses invoke ids 0–255; stay far enough below that for the quarantine to work. */
 const MAX_TOTAL_LIMIT = 200;
+/** Upper bound of maxInFlightProbes: probes and shared requests together stay well below the 255 invoke ids. */
+const MAX_PROBE_LIMIT = 32;
+/** How long an answered request's invoke id rests once the library's timer for it is gone, so a duplicate reply finds no request. */
+const ID_REST_AFTER_ANSWER_MS = 20;
 
 export interface BacnetAdapterOptions {
   /** Local IPv4 address to bind, e.g. '0.0.0.0' on a site, '127.0.1.1' in tests. */
@@ -54,6 +58,12 @@ export interface BacnetAdapterOptions {
   maxInFlightPerDevice?: number;
   /** Requests in flight in total (default 64, at most 200 so the 0–255 invoke ids never run out). */
   maxInFlightTotal?: number;
+  /**
+   * Probes in flight: requests to devices whose last request timed out. Such a device gets one
+   * request at a time, outside `maxInFlightTotal`, so its timeouts do not hold the slots the
+   * answering devices need (default 16, at most 32).
+   */
+  maxInFlightProbes?: number;
   /** Upper bound of objects per ReadPropertyMultiple request (default 16). */
   maxObjectsPerRequest?: number;
   /**
@@ -154,6 +164,9 @@ interface DeviceState {
   objectsPerRequest: number;
   units: Map<string, number | null>;
   semaphore: Semaphore;
+  /** The last request timed out: the next ones are probes, one at a time, until the device answers. */
+  silent: boolean;
+  probeTurn: Semaphore;
 }
 
 type CallFailure =
@@ -262,6 +275,19 @@ function stringValue(outcome: PropOutcome | undefined): string | null {
   return first && typeof first.value === 'string' ? first.value : null;
 }
 
+/**
+ * @bacnet-js/client 3.3.2 keeps an answered request in its timer list until that timer expires, and
+ * then deletes whatever request holds the same invoke id by then. Its request manager's `clear()`
+ * drops every entry whose id no request holds (and fails the expired ones, as its timer would), so
+ * calling it after an answer lets the id be reused at once instead of after the whole timeout.
+ * Null when the library has no such method: ids then wait out the library's timer.
+ */
+function libraryTimerPurge(client: Client): (() => void) | null {
+  const manager = (client as unknown as { _requestManager?: { clear?: unknown } })._requestManager;
+  const clear = manager?.clear;
+  return typeof clear === 'function' ? () => (clear as (force?: boolean) => void).call(manager, false) : null;
+}
+
 function toRaw(values: Array<{ type: number; value: unknown }>): RawValue[] {
   return values.map((v) => ({ type: v.type, value: v.value }));
 }
@@ -275,8 +301,10 @@ function toRaw(values: Array<{ type: number; value: unknown }>): RawValue[] {
 export class BacnetAdapter {
   private readonly devices = new Map<string, DeviceState>();
   private readonly total: Semaphore;
+  private readonly probes: Semaphore;
   private readonly ids: InvokeIds;
   private readonly active = new Set<(err: BacnetError) => void>();
+  private readonly purgeLibraryTimers: (() => void) | null;
   private closed = false;
   /** The registration with the BBMD, when discovery goes through one. */
   private readonly foreign: ForeignDeviceRegistration | null;
@@ -292,8 +320,11 @@ export class BacnetAdapter {
       ? new ForeignDeviceRegistration(bbmd.address, bbmd.ttlSeconds, (to, ttl) => this.client.registerForeignDevice({ address: to }, ttl), options.apduTimeoutMs, logger)
       : null;
     this.total = new Semaphore(options.maxInFlightTotal);
-    // The library's timer for a request runs apduTimeoutMs; reuse its id only after that (+ slack for a late timer).
-    this.ids = new InvokeIds(options.apduTimeoutMs + 500);
+    this.probes = new Semaphore(options.maxInFlightProbes);
+    // The library's timer for a request runs apduTimeoutMs; reuse its id only after that (+ slack for a
+    // late timer), or shortly after an answer once that timer has been dropped.
+    this.purgeLibraryTimers = libraryTimerPurge(client);
+    this.ids = new InvokeIds(options.apduTimeoutMs + 500, Date.now, ID_REST_AFTER_ANSWER_MS);
   }
 
   static async open(options: BacnetAdapterOptions): Promise<BacnetAdapter> {
@@ -306,6 +337,7 @@ export class BacnetAdapter {
       apduTimeoutMs: options.apduTimeoutMs ?? 3000,
       maxInFlightPerDevice: options.maxInFlightPerDevice ?? 2,
       maxInFlightTotal: options.maxInFlightTotal ?? 64,
+      maxInFlightProbes: options.maxInFlightProbes ?? 16,
       maxObjectsPerRequest: options.maxObjectsPerRequest ?? 16,
     };
     const bad: string[] = [];
@@ -314,6 +346,9 @@ export class BacnetAdapter {
     if (!Number.isInteger(resolved.maxInFlightPerDevice) || resolved.maxInFlightPerDevice < 1) bad.push(`maxInFlightPerDevice ${resolved.maxInFlightPerDevice}`);
     if (!Number.isInteger(resolved.maxInFlightTotal) || resolved.maxInFlightTotal < 1 || resolved.maxInFlightTotal > MAX_TOTAL_LIMIT) {
       bad.push(`maxInFlightTotal ${resolved.maxInFlightTotal} (1..${MAX_TOTAL_LIMIT})`);
+    }
+    if (!Number.isInteger(resolved.maxInFlightProbes) || resolved.maxInFlightProbes < 1 || resolved.maxInFlightProbes > MAX_PROBE_LIMIT) {
+      bad.push(`maxInFlightProbes ${resolved.maxInFlightProbes} (1..${MAX_PROBE_LIMIT})`);
     }
     if (!Number.isInteger(resolved.maxObjectsPerRequest) || resolved.maxObjectsPerRequest < 1) bad.push(`maxObjectsPerRequest ${resolved.maxObjectsPerRequest}`);
     let bbmd: { address: string; ttlSeconds: number } | null = null;
@@ -375,19 +410,21 @@ export class BacnetAdapter {
   }
 
   /** Figures for the dashboard and tests. */
-  stats(): { inFlight: number; droppedForeignReplies: number; droppedDuplicateReplies: number; droppedSegmentedReplies: number } {
+  stats(): { inFlight: number; probesInFlight: number; droppedForeignReplies: number; droppedDuplicateReplies: number; droppedSegmentedReplies: number } {
     return {
+      /** Requests under `maxInFlightTotal`; probes to silent devices are counted apart. */
       inFlight: this.total.inUse,
+      probesInFlight: this.probes.inUse,
       droppedForeignReplies: this.transport.dropped.foreign,
       droppedDuplicateReplies: this.transport.dropped.duplicate,
       droppedSegmentedReplies: this.transport.dropped.segmented,
     };
   }
 
-  /** What the adapter has learned about a device: RPM support and cached units. */
-  deviceInfo(device: DeviceRef): { rpmSupported: boolean | null; objectsPerRequest: number; cachedUnits: number; inFlight: number } {
+  /** What the adapter has learned about a device: RPM support, cached units, and whether it is being probed after a timeout. */
+  deviceInfo(device: DeviceRef): { rpmSupported: boolean | null; objectsPerRequest: number; cachedUnits: number; inFlight: number; silent: boolean } {
     const d = this.device(device);
-    return { rpmSupported: d.rpmSupported, objectsPerRequest: d.objectsPerRequest, cachedUnits: d.units.size, inFlight: d.semaphore.inUse };
+    return { rpmSupported: d.rpmSupported, objectsPerRequest: d.objectsPerRequest, cachedUnits: d.units.size, inFlight: d.semaphore.inUse, silent: d.silent };
   }
 
   async close(): Promise<void> {
@@ -413,6 +450,8 @@ export class BacnetAdapter {
         objectsPerRequest: 1,
         units: new Map(),
         semaphore: new Semaphore(this.options.maxInFlightPerDevice),
+        silent: false,
+        probeTurn: new Semaphore(1),
       };
       this.devices.set(peer, d);
       this.setMaxApdu(d, ref.maxApdu ?? null);
@@ -429,17 +468,30 @@ export class BacnetAdapter {
   }
 
   /**
-   * One confirmed request: device slot, then total slot, then an invoke id, then the request
-   * raced against the adapter's own timer.
+   * One confirmed request: device slot, then total slot (or, for a device whose last request timed
+   * out, its probe turn and a probe slot), then an invoke id, then the request raced against the
+   * adapter's own timer.
    */
   private async call<T>(d: DeviceState, cycle: CallCycle | null, run: (invokeId: number, receiver: BACNetAddress) => Promise<T>): Promise<CallResult<T>> {
     const releaseDevice = await d.semaphore.acquire();
-    let releaseTotal: (() => void) | null = null;
+    let releaseProbeTurn: (() => void) | null = null;
+    let releaseSlot: (() => void) | null = null;
+    const gaveUp = (): CallResult<T> => ({
+      ok: false,
+      failure: { kind: 'timeout', message: `device ${d.deviceId} at ${d.peer} did not answer an earlier request of this read` },
+    });
     try {
-      if (cycle?.timedOut) {
-        return { ok: false, failure: { kind: 'timeout', message: `device ${d.deviceId} at ${d.peer} did not answer an earlier request of this read` } };
+      if (cycle?.timedOut) return gaveUp();
+      if (d.silent) {
+        releaseProbeTurn = await d.probeTurn.acquire();
+        if (cycle?.timedOut) return gaveUp();
+        if (!d.silent) {
+          // The probe before this one was answered: back to the shared slots.
+          releaseProbeTurn();
+          releaseProbeTurn = null;
+        }
       }
-      releaseTotal = await this.total.acquire();
+      releaseSlot = await (releaseProbeTurn ? this.probes : this.total).acquire();
       if (this.closed) return { ok: false, failure: { kind: 'failed', code: BacnetErrorCode.BACNET_CLOSED, message: 'the BACnet adapter was closed' } };
       let invokeId: number;
       try {
@@ -459,21 +511,33 @@ export class BacnetAdapter {
       });
       this.active.add(fail);
       const entry = this.transport.expect(invokeId, d.peer, fail);
+      // Settled by the library because a reply got through: it no longer holds the id (only its timer may).
+      let answered = false;
+      const request = run(invokeId, { address: d.peer }).finally(() => {
+        answered = entry.replyPduType !== null;
+      });
       try {
-        const value = await Promise.race([run(invokeId, { address: d.peer }), guard]);
+        const value = await Promise.race([request, guard]);
         return { ok: true, value };
       } catch (err) {
         const failure = this.classify(err, entry, d);
-        if (failure.kind === 'timeout' && cycle) cycle.timedOut = true;
+        if (failure.kind === 'timeout') {
+          if (cycle) cycle.timedOut = true;
+          d.silent = true;
+        }
         return { ok: false, failure };
       } finally {
         clearTimeout(timer);
         this.active.delete(fail);
         this.transport.forget(invokeId, entry);
-        this.ids.release(invokeId, startedAt);
+        if (entry.replyPduType !== null) d.silent = false;
+        const timerCleared = answered && this.purgeLibraryTimers !== null;
+        if (timerCleared) this.purgeLibraryTimers?.();
+        this.ids.release(invokeId, startedAt, { timerCleared });
       }
     } finally {
-      releaseTotal?.();
+      releaseSlot?.();
+      releaseProbeTurn?.();
       releaseDevice();
     }
   }

@@ -4,9 +4,11 @@
  * The library matches replies by invoke id alone (0–255, shared by all devices), and the timer of
  * an answered request stays armed until its expiry, when it deletes whatever request holds that id
  * by then (which then never settles). So an id is handed out only when no request holds it and the
- * library's timer of its last use has run out (`quarantineMs` after that use started). Ids go
- * round-robin so a late reply meets a different request as rarely as possible. 0 is never used:
- * the library treats `invokeId: 0` as "not given" and would pick its own.
+ * library's timer of its last use has run out (`quarantineMs` after that use started), unless the
+ * adapter dropped that timer itself after the answer (`release(…, { timerCleared: true })`): then
+ * the id rests only `afterAnswerMs`. Ids go round-robin so a late reply meets a different request
+ * as rarely as possible. 0 is never used: the library treats `invokeId: 0` as "not given" and
+ * would pick its own.
  */
 export class InvokeIds {
   private readonly busy = new Set<number>();
@@ -18,6 +20,7 @@ export class InvokeIds {
   constructor(
     private readonly quarantineMs: number,
     private readonly now: () => number = Date.now,
+    private readonly afterAnswerMs = 0,
   ) {}
 
   get inUse(): number {
@@ -35,10 +38,13 @@ export class InvokeIds {
     });
   }
 
-  /** Give the id back; it stays out of use until `startedAt + quarantineMs`. */
-  release(id: number, startedAt: number): void {
+  /**
+   * Give the id back; it stays out of use until `startedAt + quarantineMs`, or for `afterAnswerMs`
+   * when the request was answered and the library's timer for it is gone (`timerCleared`).
+   */
+  release(id: number, startedAt: number, opts: { timerCleared?: boolean } = {}): void {
     this.busy.delete(id);
-    this.freeAt.set(id, startedAt + this.quarantineMs);
+    this.freeAt.set(id, opts.timerCleared ? this.now() + this.afterAnswerMs : startedAt + this.quarantineMs);
     this.pump();
   }
 
