@@ -168,7 +168,13 @@ describe('local API: status matches what the agent is doing', () => {
     expect(ageMs(s.collection.last_cycle_at)).toBeLessThan(3000);
   });
 
-  it('when a meter stops answering or answers slowly, then it shows as failing or slow, with the error in plain words', async () => {
+  it('when a meter stops answering or answers slowly, then it shows as failing or slow, with the error in plain words, and /metrics counts its failed polls', async () => {
+    const counter = async (name: string, result: string) => {
+      const text = await (await fetch(`${agent.localApiUrl}/metrics`)).text();
+      return Number(new RegExp(`^${name}\\{result="${result}",service="sync-agent"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+    const before = { ok: await counter('meterit_collection_polls_total', 'ok'), failed: await counter('meterit_collection_polls_total', 'failed'), pointsFailed: await counter('meterit_collection_points_total', 'failed') };
+    expect(before.ok).toBeGreaterThan(0);
     sim.setBehaviour(DEVICE[1], { dead: true });
     sim.setBehaviour(DEVICE[2], { delayMs: 600 });
     const m = await waitUntil('one meter failing and one slow', async () => {
@@ -188,6 +194,11 @@ describe('local API: status matches what the agent is doing', () => {
     expect(s.health.level).toBe('problem');
     expect(s.health.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['METERS_FAILING', 'METERS_SLOW']));
     expect(s.health.summary).toContain(dead.name);
+    // The dead meter's polls count as failed (4 points each); the others' as ok.
+    const failed = (await counter('meterit_collection_polls_total', 'failed')) - before.failed;
+    expect(failed).toBeGreaterThanOrEqual(2);
+    expect((await counter('meterit_collection_points_total', 'failed')) - before.pointsFailed).toBeGreaterThanOrEqual(4 * failed);
+    expect(await counter('meterit_collection_polls_total', 'ok')).toBeGreaterThan(before.ok);
 
     sim.setBehaviour(DEVICE[1], { dead: false });
     sim.setBehaviour(DEVICE[2], { delayMs: 0 });

@@ -26,6 +26,16 @@ export interface MeterPollResult {
   errorCode?: string;
 }
 
+/** What the collector has done since the process started (the metrics' counters read these). */
+export interface CollectionTotals {
+  /** Meter polls that stored at least one reading / that stored none. */
+  pollsOk: number;
+  pollsFailed: number;
+  /** Data points read and queued / not (timeouts, errors, and points held in memory while the local database refused them). */
+  pointsRead: number;
+  pointsFailed: number;
+}
+
 export interface CollectorDeps {
   reader: PointReader;
   /** Where readings go: the queue, through its storage-limit guard. */
@@ -53,6 +63,7 @@ export class Collector {
   private storing: Promise<unknown> = Promise.resolve();
   private droppedFromMemory = 0;
   private readonly maxPending: number;
+  readonly totals: CollectionTotals = { pollsOk: 0, pollsFailed: 0, pointsRead: 0, pointsFailed: 0 };
 
   constructor(private readonly deps: CollectorDeps) {
     this.maxPending = deps.maxPendingReadings ?? 200_000;
@@ -160,11 +171,21 @@ export class Collector {
         this.deps.logger.debug('meter still busy with the previous poll; skipping this tick', { meter: meter.id });
         continue;
       }
-      const p = this.pollMeter(meter, at).finally(() => this.inFlight.delete(meter.id));
+      const p = this.pollMeter(meter, at)
+        .then((r) => this.count(r, meter.data_points.length))
+        .finally(() => this.inFlight.delete(meter.id));
       this.inFlight.set(meter.id, p);
       polls.push(p);
     }
     return Promise.all(polls);
+  }
+
+  private count(r: MeterPollResult, points: number): MeterPollResult {
+    if (r.ok) this.totals.pollsOk += 1;
+    else this.totals.pollsFailed += 1;
+    this.totals.pointsFailed += r.failedPoints;
+    this.totals.pointsRead += points - r.failedPoints;
+    return r;
   }
 
   private async pollMeter(meter: MeterConfig, at: Date): Promise<MeterPollResult> {

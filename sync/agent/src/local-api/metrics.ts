@@ -38,6 +38,28 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
       },
     });
 
+  // Counters of what the collector and the uploader have done since the agent started; rates
+  // (collection and sync success rates) come from them, e.g. rate(meterit_collection_polls_total{result="ok"}[5m]).
+  const total = (name: string, help: string, label: string, read: () => Record<string, number>) =>
+    new prom.Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [value, n] of Object.entries(read())) this.inc({ [label]: value }, n);
+      },
+    });
+  total('meterit_collection_polls_total', 'Meter polls by result: ok (readings stored) or failed (no reading)', 'result', () => ({
+    ok: agent.collector.totals.pollsOk,
+    failed: agent.collector.totals.pollsFailed,
+  }));
+  total('meterit_collection_points_total', 'Data points by result: read (queued) or failed', 'result', () => ({
+    read: agent.collector.totals.pointsRead,
+    failed: agent.collector.totals.pointsFailed,
+  }));
+
   // One status read per scrape, shared by the gauges below.
   let scrape: { at: number; status: ReturnType<Agent['status']> } | null = null;
   const status = () => {
