@@ -53,42 +53,46 @@ export function standardMeterPoints(): SimPointSpec[] {
 
 const DAY_MS = 86_400_000;
 
+/** The energy registers count from here, so a meter restarted later continues where it was. */
+const REGISTER_EPOCH_MS = Date.UTC(2025, 0, 1);
+
 /**
- * The physical state behind one meter's points. Power follows a daily curve; energy integrates
- * it between reads, so the register only ever grows, however the reads are spaced.
+ * The physical state behind one meter's points. Power follows a daily curve (with a little noise
+ * on what is read); the energy register is the integral of that curve since REGISTER_EPOCH, a pure
+ * function of time, so it only ever grows, and a simulator restarted with the same seed goes on
+ * from where it was instead of looking like a meter reset.
  */
 export class MeterPhysics {
   private readonly baseKw: number;
   private readonly phase: number;
-  private energyKwh: number;
-  private lastTime: number | null = null;
-  private lastPowerKw = 0;
+  private readonly registerAtEpochKwh: number;
+  private lastEnergyKwh = 0;
 
   constructor(private readonly random: () => number) {
     this.baseKw = 5 + random() * 75;
     this.phase = random() * 2 * Math.PI;
-    this.energyKwh = 10_000 + random() * 490_000;
+    this.registerAtEpochKwh = 10_000 + random() * 490_000;
+  }
+
+  private dailyFactor(now: number): number {
+    return 1 + 0.3 * Math.sin((2 * Math.PI * (now % DAY_MS)) / DAY_MS + this.phase);
   }
 
   powerKw(now: number): number {
-    const daily = 1 + 0.3 * Math.sin((2 * Math.PI * (now % DAY_MS)) / DAY_MS + this.phase);
     const noise = 1 + (this.random() - 0.5) * 0.04;
-    return Math.max(0, this.baseKw * daily * noise);
+    return Math.max(0, this.baseKw * this.dailyFactor(now) * noise);
   }
 
-  /** Advance the energy register to `now` and return it; a clock that goes back adds nothing. */
+  /** The energy register at `now`; a clock that goes back adds nothing. */
   energy(now: number): number {
-    if (this.lastTime === null) {
-      this.lastTime = now;
-      this.lastPowerKw = this.powerKw(now);
-      return this.energyKwh;
-    }
-    if (now > this.lastTime) {
-      this.energyKwh += (this.lastPowerKw * (now - this.lastTime)) / 3_600_000;
-      this.lastTime = now;
-      this.lastPowerKw = this.powerKw(now);
-    }
-    return this.energyKwh;
+    // ∫ baseKw · (1 + 0.3 sin(2πt/DAY + φ)) dt from the epoch, in kWh (the daily factor is ≥ 0.7, so it grows).
+    const t = now - REGISTER_EPOCH_MS;
+    const angle = (ms: number) => (2 * Math.PI * ms) / DAY_MS + this.phase;
+    const hours = t / 3_600_000;
+    const wave = ((0.3 * DAY_MS) / (2 * Math.PI * 3_600_000)) * (Math.cos(angle(0)) - Math.cos(angle(t)));
+    const kwh = this.registerAtEpochKwh + this.baseKw * (hours + wave);
+    this.lastEnergyKwh = Math.max(this.lastEnergyKwh, kwh);
+    return this.lastEnergyKwh;
   }
 
   voltage(): number {

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bacnet from '@bacnet-js/client';
 import { startSimulator } from '../src/index.js';
 import type { Simulator } from '../src/index.js';
+import { MeterPhysics } from '../src/points.js';
+import { createRandom } from '../src/random.js';
 
 type ClientClass = typeof bacnet.default;
 const BACnetClient: ClientClass = typeof bacnet === 'function' ? (bacnet as unknown as ClientClass) : bacnet.default;
@@ -123,5 +125,21 @@ describe('simulator', () => {
     await expect(startSimulator({ listenBroadcast: false, meters: [{ deviceId: 39, name: 'Clash', address: `${NET}.11` }] })).rejects.toThrow(
       /meter 39 cannot bind 127\.0\.3\.11:47808: EADDRINUSE/,
     );
+  });
+});
+
+describe('energy register across restarts', () => {
+  it('when a simulated meter is restarted a day later with the same seed, then its kWh register goes on from where it was (no false meter reset)', () => {
+    const t0 = Date.UTC(2026, 10, 21, 12);
+    const before = new MeterPhysics(createRandom(7));
+    const e0 = before.energy(t0);
+    const e1 = before.energy(t0 + 3_600_000);
+    const restarted = new MeterPhysics(createRandom(7));
+    const e2 = restarted.energy(t0 + 86_400_000);
+    expect(e1).toBeGreaterThan(e0);
+    expect(e2).toBeGreaterThan(e1);
+    // A day at this meter's power (5–80 kW base, ±30 % over the day): 84–2,500 kWh, not a register starting over.
+    expect(e2 - e0).toBeGreaterThan(24 * 5 * 0.7);
+    expect(e2 - e0).toBeLessThan(24 * 80 * 1.3);
   });
 });
