@@ -13,7 +13,7 @@ export async function benchDrain(pg: TestPostgres, opts: { readings: number; ing
   await migrateSiteDb(siteUrl);
   const api = await startClientSystem(centralUrl, { env: { LOG_LEVEL: 'warn', SYNC_RATE_LIMIT_PER_MINUTE: '1000000' } });
   const sim = await startSimulator({
-    meters: Array.from({ length: 5 }, (_, i) => ({ deviceId: 7300 + i, name: `Drain meter ${i}`, address: `127.0.7.${30 + i}`, port: 47808 })),
+    meters: Array.from({ length: 5 }, (_, i) => ({ deviceId: 7300 + i, name: `Drain meter ${i}`, address: `127.0.17.${30 + i}`, port: 47808 })),
     listenBroadcast: false,
     seed: 3,
   });
@@ -45,7 +45,7 @@ export async function benchDrain(pg: TestPostgres, opts: { readings: number; ing
       apiKey: site.api_key,
       databaseUrl: siteUrl,
       meters,
-      bacnetInterface: '127.0.7.2',
+      bacnetInterface: '127.0.17.2',
       env: { BATCH_SIZE: String(opts.batchSize), SYNC_INTERVAL_MINUTES: String(1 / 60), COLLECTION_INTERVAL_SECONDS: '1', BACNET_TIMEOUT_MS: '1000' },
     });
     watched.pid = agent.proc.child.pid;
