@@ -30,9 +30,9 @@ export interface ClientSystem {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startClientSystem(databaseUrl: string, port?: number): Promise<ClientSystem> {
+export async function startClientSystem(databaseUrl: string, port?: number, extraEnv: Record<string, string> = {}): Promise<ClientSystem> {
   const p = port ?? (await freePort());
-  const env = { DATABASE_URL: databaseUrl, PORT: String(p), HOST: '127.0.0.1', NODE_ENV: 'test' };
+  const env = { DATABASE_URL: databaseUrl, PORT: String(p), HOST: '127.0.0.1', NODE_ENV: 'test', ...extraEnv };
   const url = `http://127.0.0.1:${p}`;
   const boot = async () => {
     const proc = run('client/api/dist/main.js', env, 'client-api');
