@@ -112,6 +112,20 @@ describe('when one batch carries the same reading twice', () => {
     );
     expect(rows).toEqual([{ value: 10 }]);
   });
+
+  it('then the same instant written in two time zones is the same reading: the first is stored, the second is a duplicate', async () => {
+    const t = nextTs(); // e.g. 2025-01-01T00:05:00.000Z
+    const sameInParis = new Date(Date.parse(t) + 3_600_000).toISOString().replace('Z', '+01:00');
+    const res = await send([reading({ timestamp: nextTs(), value: 1 }), reading({ timestamp: t, value: 20 }), reading({ timestamp: sameInParis, value: 21 })]);
+
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ stored: 2, duplicates: 1, results: ['stored', 'stored', 'duplicate'] });
+    const { rows } = await api.db.knex.raw<{ rows: { value: number }[] }>(
+      "SELECT value FROM meter_readings WHERE site_id = ? AND ts = ? AND data_point = 'total_kwh'",
+      [siteA.id, t],
+    );
+    expect(rows).toEqual([{ value: 20 }]);
+  });
 });
 
 describe('when a batch holds invalid readings', () => {
