@@ -2,7 +2,7 @@ import { createTestDatabase, type TestPostgres } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson } from '@meterit/simulator';
 import { createSite, sampleRss, sleep, startAgentProcess, startClientSystem } from '../harness/processes.js';
-import { mb, migrateSiteDb, rate, type BenchResult } from './common.js';
+import { cpuProfArgs, mb, migrateSiteDb, rate, type BenchResult } from './common.js';
 
 // An agent whose queue already holds N readings (inserted straight into the site database's
 // meter_readings, as after a long outage) drains it through the real uploader while its collector
@@ -46,7 +46,15 @@ export async function benchDrain(pg: TestPostgres, opts: { readings: number; ing
       databaseUrl: siteUrl,
       meters,
       bacnetInterface: '127.0.17.2',
-      env: { BATCH_SIZE: String(opts.batchSize), SYNC_INTERVAL_MINUTES: String(1 / 60), COLLECTION_INTERVAL_SECONDS: '1', BACNET_TIMEOUT_MS: '1000' },
+      nodeArgs: cpuProfArgs(),
+      env: {
+        BATCH_SIZE: String(opts.batchSize),
+        SYNC_INTERVAL_MINUTES: String(1 / 60),
+        COLLECTION_INTERVAL_SECONDS: '1',
+        BACNET_TIMEOUT_MS: '1000',
+        // The agent's default unless the bench is run with SYNC_MAX_IN_FLIGHT=n (to compare 1, 2, 3 … batches in flight).
+        ...(process.env.SYNC_MAX_IN_FLIGHT ? { SYNC_MAX_IN_FLIGHT: process.env.SYNC_MAX_IN_FLIGHT } : {}),
+      },
     });
     watched.pid = agent.proc.child.pid;
     const runningAt = Date.now();
@@ -67,7 +75,7 @@ export async function benchDrain(pg: TestPostgres, opts: { readings: number; ing
     return {
       name: 'drain',
       lines: [
-        `backlog drain: ${before} queued readings, batch ${opts.batchSize}, collection of ${meters.length} meters every 1 s going on`,
+        `backlog drain: ${before} queued readings, batch ${opts.batchSize}, ${process.env.SYNC_MAX_IN_FLIGHT ?? 'default'} in flight, collection of ${meters.length} meters every 1 s going on`,
         `  drained in ${((doneAt - runningAt) / 1000).toFixed(1)} s after the agent was up (${((runningAt - spawnedAt) / 1000).toFixed(1)} s start)   ${rate(drainRate)} readings`,
         opts.ingestRate ? `  ratio drain / ingest (API figure of this run): ${ratio.toFixed(3)} (target ≥ 0.80)` : '  (no ingest figure in this run to compare with)',
         `  values served by the meters meanwhile: ${collectedMeanwhile}; central readings at the end: ${central}`,

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { Knex } from 'knex';
 import { createTestDatabase, type TestPostgres } from '@meterit/shared/testing';
 import { createSite, sampleRss, startClientSystem } from '../harness/processes.js';
-import { mb, rate, type BenchResult } from './common.js';
+import { cpuProfArgs, mb, rate, type BenchResult } from './common.js';
 
 // Readings per second stored through the real upload path (HTTP, gzip, API key, validation,
 // idempotent insert, commit before answer) against the same rows written straight into the same
@@ -39,9 +39,7 @@ async function measure(batches: number, batchSize: number, fn: (k: number) => Pr
 
 export async function benchIngest(pg: TestPostgres, opts: { batches: number; batchSize: number }): Promise<BenchResult> {
   const url = await createTestDatabase(pg, 'bench_ingest');
-  // BENCH_CPU_PROF_DIR=/some/dir writes a V8 CPU profile of the API process there (open it in Chrome DevTools).
-  const nodeArgs = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-  const api = await startClientSystem(url, { env: { LOG_LEVEL: 'warn', SYNC_RATE_LIMIT_PER_MINUTE: '1000000' }, nodeArgs });
+  const api = await startClientSystem(url, { env: { LOG_LEVEL: 'warn', SYNC_RATE_LIMIT_PER_MINUTE: '1000000' }, nodeArgs: cpuProfArgs() });
   try {
     const site = await createSite(url, 'Bench site');
     const meters = Array.from({ length: METERS }, (_, i) => ({

@@ -120,6 +120,7 @@ export async function startAgentProcess(opts: {
   bacnetInterface: string;
   bacnetPort?: number;
   env?: Record<string, string>;
+  nodeArgs?: string[];
 }): Promise<AgentProcess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-proof-agent-'));
   const metersFile = path.join(dir, 'meters.json');
@@ -132,7 +133,7 @@ export async function startAgentProcess(opts: {
     ...opts.env,
   };
   const boot = async () => {
-    const proc = runNode(agentMain(), env, 'agent');
+    const proc = runNode(agentMain(), env, 'agent', opts.nodeArgs);
     try {
       await waitUntil(
         'the agent to start collecting',
