@@ -99,6 +99,15 @@ describe('when the same batch is sent twice', () => {
   });
 });
 
+/** Site A's stored total_kwh values at one instant. */
+async function totalKwhAt(ts: string): Promise<Array<{ value: number }>> {
+  const { rows } = await api.db.knex.raw<{ rows: { value: number }[] }>(
+    "SELECT value FROM meter_readings WHERE site_id = ? AND ts = ? AND data_point = 'total_kwh'",
+    [siteA.id, ts],
+  );
+  return rows;
+}
+
 describe('when one batch carries the same reading twice', () => {
   it('then the first is stored, the second is a duplicate, and the stored value is the first one', async () => {
     const t = nextTs();
@@ -106,10 +115,7 @@ describe('when one batch carries the same reading twice', () => {
 
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ stored: 2, duplicates: 1, results: ['stored', 'duplicate', 'stored'] });
-    const { rows } = await api.db.knex.raw<{ rows: { value: number }[] }>(
-      "SELECT value FROM meter_readings WHERE site_id = ? AND ts = ? AND data_point = 'total_kwh'",
-      [siteA.id, t],
-    );
+    const rows = await totalKwhAt(t);
     expect(rows).toEqual([{ value: 10 }]);
   });
 
@@ -120,10 +126,7 @@ describe('when one batch carries the same reading twice', () => {
 
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ stored: 2, duplicates: 1, results: ['stored', 'stored', 'duplicate'] });
-    const { rows } = await api.db.knex.raw<{ rows: { value: number }[] }>(
-      "SELECT value FROM meter_readings WHERE site_id = ? AND ts = ? AND data_point = 'total_kwh'",
-      [siteA.id, t],
-    );
+    const rows = await totalKwhAt(t);
     expect(rows).toEqual([{ value: 20 }]);
   });
 });
