@@ -85,9 +85,10 @@ export class ReadingsRepository {
 function hasRepeatedKey(readings: ReadingToStore[]): boolean {
   const seen = new Set<string>();
   for (const r of readings) {
-    const ms = parseStrictIso(r.timestamp);
-    if (!('ms' in ms)) return true;
-    const key = `${r.meterId}|${ms.ms}|${r.dataPoint}`;
+    // The agent's form (toISOString, 24 characters with Z) parses natively; any other valid form strictly.
+    const parsed = r.timestamp.length === 24 && r.timestamp.endsWith('Z') ? { ms: Date.parse(r.timestamp) } : parseStrictIso(r.timestamp);
+    if (!('ms' in parsed) || Number.isNaN(parsed.ms)) return true;
+    const key = `${r.meterId}|${parsed.ms}|${r.dataPoint}`;
     if (seen.has(key)) return true;
     seen.add(key);
   }
