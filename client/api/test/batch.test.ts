@@ -99,6 +99,15 @@ describe('when the same batch is sent twice', () => {
   });
 });
 
+/** Site A's stored total_kwh values at one instant. */
+async function totalKwhAt(ts: string): Promise<Array<{ value: number }>> {
+  const { rows } = await api.db.knex.raw<{ rows: { value: number }[] }>(
+    "SELECT value FROM meter_readings WHERE site_id = ? AND ts = ? AND data_point = 'total_kwh'",
+    [siteA.id, ts],
+  );
+  return rows;
+}
+
 describe('when one batch carries the same reading twice', () => {
   it('then the first is stored, the second is a duplicate, and the stored value is the first one', async () => {
     const t = nextTs();
@@ -106,11 +115,19 @@ describe('when one batch carries the same reading twice', () => {
 
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ stored: 2, duplicates: 1, results: ['stored', 'duplicate', 'stored'] });
-    const { rows } = await api.db.knex.raw<{ rows: { value: number }[] }>(
-      "SELECT value FROM meter_readings WHERE site_id = ? AND ts = ? AND data_point = 'total_kwh'",
-      [siteA.id, t],
-    );
+    const rows = await totalKwhAt(t);
     expect(rows).toEqual([{ value: 10 }]);
+  });
+
+  it('then the same instant written in two time zones is the same reading: the first is stored, the second is a duplicate', async () => {
+    const t = nextTs(); // e.g. 2025-01-01T00:05:00.000Z
+    const sameInParis = new Date(Date.parse(t) + 3_600_000).toISOString().replace('Z', '+01:00');
+    const res = await send([reading({ timestamp: nextTs(), value: 1 }), reading({ timestamp: t, value: 20 }), reading({ timestamp: sameInParis, value: 21 })]);
+
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ stored: 2, duplicates: 1, results: ['stored', 'stored', 'duplicate'] });
+    const rows = await totalKwhAt(t);
+    expect(rows).toEqual([{ value: 20 }]);
   });
 });
 

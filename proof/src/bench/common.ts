@@ -33,3 +33,8 @@ export async function migrateSiteDb(databaseUrl: string): Promise<void> {
     env: { PATH: process.env.PATH ?? '', LOCAL_DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
   });
 }
+
+/** BENCH_CPU_PROF_DIR=/some/dir: Node options that write a V8 CPU profile of a spawned process there (open it in Chrome DevTools). */
+export function cpuProfArgs(): string[] {
+  return process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+}

@@ -15,8 +15,8 @@ const execFileAsync = promisify(execFile);
 
 export type Proc = NodeProcess;
 
-export function runNode(script: string, env: Record<string, string>, name: string): Proc {
-  return runNodeProcess({ cwd: repoRoot, script, env, name, verboseEnv: 'PROOF_VERBOSE' });
+export function runNode(script: string, env: Record<string, string>, name: string, nodeArgs?: string[]): Proc {
+  return runNodeProcess({ cwd: repoRoot, script, env, name, verboseEnv: 'PROOF_VERBOSE', ...(nodeArgs ? { nodeArgs } : {}) });
 }
 
 export function alive(proc: Proc): boolean {
@@ -39,7 +39,7 @@ export interface ClientSystem {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startClientSystem(databaseUrl: string, opts: { port?: number; env?: Record<string, string> } = {}): Promise<ClientSystem> {
+export async function startClientSystem(databaseUrl: string, opts: { port?: number; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<ClientSystem> {
   const p = opts.port ?? (await freePort());
   const env = {
     DATABASE_URL: databaseUrl,
@@ -51,7 +51,7 @@ export async function startClientSystem(databaseUrl: string, opts: { port?: numb
   };
   const url = `http://127.0.0.1:${p}`;
   const boot = async () => {
-    const proc = runNode('client/api/dist/main.js', env, 'client-api');
+    const proc = runNode('client/api/dist/main.js', env, 'client-api', opts.nodeArgs);
     try {
       await waitUntil(
         'the client API to be ready',
@@ -120,6 +120,7 @@ export async function startAgentProcess(opts: {
   bacnetInterface: string;
   bacnetPort?: number;
   env?: Record<string, string>;
+  nodeArgs?: string[];
 }): Promise<AgentProcess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-proof-agent-'));
   const metersFile = path.join(dir, 'meters.json');
@@ -132,7 +133,7 @@ export async function startAgentProcess(opts: {
     ...opts.env,
   };
   const boot = async () => {
-    const proc = runNode(agentMain(), env, 'agent');
+    const proc = runNode(agentMain(), env, 'agent', opts.nodeArgs);
     try {
       await waitUntil(
         'the agent to start collecting',

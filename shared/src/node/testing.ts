@@ -68,8 +68,9 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function runNodeProcess(o: { cwd: string; script: string; env: Record<string, string>; name: string; verboseEnv?: string }): NodeProcess {
-  const child = spawn(process.execPath, [path.resolve(o.cwd, o.script)], {
+export function runNodeProcess(o: { cwd: string; script: string; env: Record<string, string>; name: string; verboseEnv?: string; nodeArgs?: string[] }): NodeProcess {
+  // nodeArgs: options for Node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), path.resolve(o.cwd, o.script)], {
     cwd: o.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],

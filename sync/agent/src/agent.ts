@@ -133,6 +133,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     logger: logger.child({ module: 'sync' }),
     clock,
     batchSize: config.BATCH_SIZE,
+    maxInFlight: config.SYNC_MAX_IN_FLIGHT,
     intervalMs: config.SYNC_INTERVAL_MINUTES * 60_000,
     maxRetries: config.MAX_RETRIES,
     backoff: { baseMs: config.BACKOFF_BASE_SECONDS * 1000, capMs: config.BACKOFF_CAP_SECONDS * 1000 },

@@ -28,6 +28,7 @@ const schema = z
 
     SYNC_INTERVAL_MINUTES: positive(5),
     BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
+    SYNC_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(8).default(3),
     MAX_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
     BACKOFF_BASE_SECONDS: positive(2),
     BACKOFF_CAP_SECONDS: positive(300),

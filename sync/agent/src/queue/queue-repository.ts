@@ -102,10 +102,15 @@ export class QueueRepository {
     return this.knex('sync_log').where('finished_at', '<', olderThan).delete();
   }
 
-  /** The oldest readings not yet acknowledged by the client system. */
-  async oldestUnsent(limit: number): Promise<QueuedReading[]> {
+  /**
+   * The oldest readings not yet acknowledged by the client system, after the reading `afterId`
+   * (the last one of the batch before, still in flight). Served by the partial index
+   * meter_readings_unsent_idx (id) WHERE synced_at IS NULL.
+   */
+  async oldestUnsent(limit: number, afterId = 0): Promise<QueuedReading[]> {
     const rows: ReadingRow[] = await this.knex('meter_readings')
       .whereNull('synced_at')
+      .where('id', '>', afterId)
       .orderBy('id')
       .limit(limit)
       .select('id', 'meter_external_id', 'data_point', 'ts', 'value', 'unit', 'quality');
@@ -123,12 +128,12 @@ export class QueueRepository {
   /** Called only after the client system committed the batch and answered 2xx. */
   async markSynced(ids: number[], at: Date): Promise<void> {
     if (ids.length === 0) return;
-    await this.knex('meter_readings').whereIn('id', ids).update({ synced_at: at });
+    await this.knex.raw('UPDATE meter_readings SET synced_at = ? WHERE id = ANY(?::bigint[])', [at, ids]);
   }
 
   async incrementRetry(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.knex('meter_readings').whereIn('id', ids).increment('retry_count', 1);
+    await this.knex.raw('UPDATE meter_readings SET retry_count = retry_count + 1 WHERE id = ANY(?::bigint[])', [ids]);
   }
 
   /** Move rejected readings out of the queue into the dead letters, in one transaction. */

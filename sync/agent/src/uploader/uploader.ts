@@ -23,7 +23,10 @@ export interface UploaderOptions {
   queue: QueueRepository;
   logger: Logger;
   clock: Clock;
+  /** The most readings one POST carries (BATCH_SIZE); halved for the run after a 413. */
   batchSize: number;
+  /** How many batches may be uploading at once (SYNC_MAX_IN_FLIGHT); 1 = strictly one after the other. */
+  maxInFlight?: number;
   intervalMs: number;
   maxRetries: number;
   backoff: { baseMs: number; capMs: number };
@@ -45,6 +48,13 @@ export function nextDelayMs(
   if (consecutiveFailures === 0 || consecutiveFailures > o.maxRetries) return o.intervalMs;
   const capMs = Math.min(o.backoff.capMs, o.intervalMs);
   return fullJitterBackoff(consecutiveFailures - 1, { baseMs: o.backoff.baseMs, capMs }, random);
+}
+
+interface BatchOutcome {
+  stored: number;
+  duplicates: number;
+  deadLettered: number;
+  tooLarge: boolean;
 }
 
 /** Sends the oldest unsent readings in batches; marks them synced only after a 2xx. */
@@ -109,20 +119,10 @@ export class Uploader {
     try {
       await this.o.beforeRun?.();
       for (;;) {
-        const batch = await this.o.queue.oldestUnsent(size);
-        if (batch.length === 0) break;
-        const outcome = await this.sendBatch(batch);
-        r.batches += 1;
-        r.sent += batch.length;
-        r.stored += outcome.stored;
-        r.duplicates += outcome.duplicates;
-        r.deadLettered += outcome.deadLettered;
-        if (outcome.tooLarge) {
-          size = Math.max(1, Math.floor(batch.length / 2));
-          continue;
-        }
-        // A short batch means the queue is drained up to what collection adds meanwhile.
-        if (batch.length < size && outcome.deadLettered === 0) break;
+        const pass = await this.pass(size, r);
+        if (pass.next === 'done') break;
+        if (pass.next === 'smaller') size = pass.size;
+        // After a 413 or dead letters: again from the oldest unsent reading.
       }
     } catch (err) {
       r.ok = false;
@@ -145,7 +145,71 @@ export class Uploader {
     return r;
   }
 
-  private async sendBatch(batch: QueuedReading[]): Promise<{ stored: number; duplicates: number; deadLettered: number; tooLarge: boolean }> {
+  /**
+   * One pass over the queue, oldest first. A single reader takes the next `size` unsent readings
+   * after the last one it handed out, so two batches in flight never carry the same reading; up to
+   * maxInFlight batches upload at once while the next one is read, and each batch's readings are
+   * marked synced only after its own 2xx. Answers are taken in the order the batches were sent.
+   * Anything but a plain 2xx (413, rejected readings, an error) stops reading; the batches already
+   * in flight are let finish (their readings are marked or stay queued, each on its own answer),
+   * then the pass ends: 'smaller' after a 413, 'again' after dead letters, a throw after an error.
+   */
+  private async pass(size: number, r: SyncRunResult): Promise<{ next: 'done' | 'again' } | { next: 'smaller'; size: number }> {
+    const maxInFlight = Math.max(1, this.o.maxInFlight ?? 1);
+    const inFlight: Array<{ readings: number; outcome: Promise<BatchOutcome> }> = [];
+    let afterId = 0;
+    let reading = true;
+    let result: { next: 'done' | 'again' } | { next: 'smaller'; size: number } = { next: 'done' };
+    let failure: { err: unknown } | null = null;
+    for (;;) {
+      while (reading && inFlight.length < maxInFlight) {
+        let batch: QueuedReading[];
+        try {
+          batch = await this.o.queue.oldestUnsent(size, afterId);
+        } catch (err) {
+          failure ??= { err };
+          reading = false;
+          break;
+        }
+        const last = batch.at(-1);
+        if (!last) {
+          reading = false;
+          break;
+        }
+        afterId = last.id;
+        const outcome = this.sendBatch(batch);
+        outcome.catch(() => undefined); // taken in order below; not an unhandled rejection meanwhile
+        inFlight.push({ readings: batch.length, outcome });
+        // A short batch means the queue is drained up to what collection adds meanwhile.
+        if (batch.length < size) reading = false;
+      }
+      const next = inFlight.shift();
+      if (!next) break;
+      try {
+        const o = await next.outcome;
+        r.batches += 1;
+        r.sent += next.readings;
+        r.stored += o.stored;
+        r.duplicates += o.duplicates;
+        r.deadLettered += o.deadLettered;
+        if (o.tooLarge) {
+          reading = false;
+          const smaller = Math.max(1, Math.floor(next.readings / 2));
+          result = { next: 'smaller', size: result.next === 'smaller' ? Math.min(result.size, smaller) : smaller };
+        } else if (o.deadLettered > 0) {
+          reading = false;
+          if (result.next === 'done') result = { next: 'again' };
+        }
+      } catch (err) {
+        failure ??= { err };
+        reading = false;
+      }
+    }
+    if (failure) throw failure.err;
+    return result;
+  }
+
+  private async sendBatch(batch: QueuedReading[]): Promise<BatchOutcome> {
     const startedAt = new Date(this.o.clock.now());
     const batchId = randomUUID();
     const readings = batch.map(({ id: _id, ...reading }) => reading);

@@ -1,8 +1,7 @@
 import type { Request } from 'express';
 import { body } from 'express-validator';
 import { LIMITS } from '@meterit/shared';
-import { validationFailed } from '../../errors.js';
-import { check, collectProblems, describeType, isPlainObject, stringProblem, validateOrThrow } from '../../middleware/validate.js';
+import { check, describeType, isPlainObject, stringProblem, validateOrThrow } from '../../middleware/validate.js';
 import { readingTimestampProblem } from './timestamps.js';
 
 const envelopeChains = () => [
@@ -48,33 +47,20 @@ export function readingProblems(v: unknown, nowMs: number): string[] {
   ].filter((p): p is string => p !== undefined);
 }
 
-// One wildcard chain checking all fields of a reading: express-validator costs ~15 µs per wildcard
-// instance, so one chain per field would spend ~0.5 s of event loop on a full 5000-reading batch.
-const readingChains = (nowMs: number) => [
-  body('readings.*').custom((v: unknown) => {
-    const problems = readingProblems(v, nowMs);
-    if (problems.length > 0) throw new Error(problems.join('; '));
-    return true;
-  }),
-];
-
-const READING_PATH = /^readings\[(\d+)\]/;
-
 /**
  * Check the envelope (400 VALIDATION_FAILED when it is wrong: nothing can be said per reading), then
  * every field of every reading. Returns the problems per reading index; the caller decides on 422.
+ * The readings are checked with a plain loop: express-validator's `readings.*` wildcard spent
+ * ~10 ms of event loop per 1000 readings selecting the fields (profiled with the ingest benchmark);
+ * the messages are the same, one per bad reading, its field problems joined with "; ".
  */
 export async function checkBatchRequest(req: Request, nowMs: number = Date.now()): Promise<Map<number, string[]>> {
   await validateOrThrow(req, envelopeChains());
-  const problems = await collectProblems(req, readingChains(nowMs));
+  const readings = (req.body as { readings: unknown[] }).readings;
   const byIndex = new Map<number, string[]>();
-  for (const p of problems) {
-    const index = Number(READING_PATH.exec(p.field)?.[1]);
-    // Never let a problem we cannot place slip through as "valid".
-    if (Number.isNaN(index)) throw validationFailed(`invalid request: ${p.field}: ${p.message}`, [p]);
-    const list = byIndex.get(index) ?? [];
-    list.push(p.message);
-    byIndex.set(index, list);
+  for (let index = 0; index < readings.length; index++) {
+    const problems = readingProblems(readings[index], nowMs);
+    if (problems.length > 0) byIndex.set(index, [problems.join('; ')]);
   }
   return byIndex;
 }
