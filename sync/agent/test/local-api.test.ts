@@ -144,6 +144,12 @@ describe('local API: credentials', () => {
   });
 });
 
+/** A counter of the agent's /metrics, by its result label. */
+async function counter(name: string, result: string): Promise<number> {
+  const text = await (await fetch(`${agent.localApiUrl}/metrics`)).text();
+  return Number(new RegExp(`^${name}\\{result="${result}",service="sync-agent"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+}
+
 describe('local API: status matches what the agent is doing', () => {
   it('when the meters answer, then every meter is OK with the last value of each point and its unit', async () => {
     const m = await waitUntil('every meter to have a value for every point', async () => {
@@ -169,10 +175,6 @@ describe('local API: status matches what the agent is doing', () => {
   });
 
   it('when a meter stops answering or answers slowly, then it shows as failing or slow, with the error in plain words, and /metrics counts its failed polls', async () => {
-    const counter = async (name: string, result: string) => {
-      const text = await (await fetch(`${agent.localApiUrl}/metrics`)).text();
-      return Number(new RegExp(`^${name}\\{result="${result}",service="sync-agent"\\} (\\d+)$`, 'm').exec(text)?.[1]);
-    };
     const before = { ok: await counter('meterit_collection_polls_total', 'ok'), failed: await counter('meterit_collection_polls_total', 'failed'), pointsFailed: await counter('meterit_collection_points_total', 'failed') };
     expect(before.ok).toBeGreaterThan(0);
     sim.setBehaviour(DEVICE[1], { dead: true });
@@ -240,8 +242,10 @@ describe('local API: status matches what the agent is doing', () => {
     expect(s.storage.outage_hours).toBeCloseTo(s.storage.free_bytes! / (s.storage.readings_per_hour * s.storage.bytes_per_reading), 0);
     expect(s.storage.basis).toMatch(/free on the disk of .*readings per hour/);
 
+    const failedRuns = await counter('meterit_sync_runs_total', 'failed');
     const failed = await post<SyncNowResponse>('/api/control/sync', { token: TOKEN });
     expect(failed.status).toBe(200);
+    expect(await counter('meterit_sync_runs_total', 'failed')).toBeGreaterThan(failedRuns);
     expect(failed.body.result).toMatchObject({ ok: false, error_code: 'UPLINK_UNREACHABLE' });
     expect(failed.body.backlog.count).toBeGreaterThan(0);
     expect((await status()).last_sync).toMatchObject({ ok: false, error_code: 'UPLINK_UNREACHABLE' });
@@ -266,6 +270,9 @@ describe('local API: status matches what the agent is doing', () => {
     // Everything collected is now central, and kept locally for the dashboard as synced.
     const local = Number((await agent.db('meter_readings').count<{ count: number }[]>('* as count'))[0]!.count);
     expect((await centralReadings(client.db, site.site_id)).length).toBe(local);
+    // /metrics counted every reading the client system stored (this agent process sent them all).
+    expect(await counter('meterit_sync_readings_total', 'stored')).toBe(local);
+    expect(await counter('meterit_sync_readings_total', 'rejected')).toBe(0);
     const meter = sim.meters[0]!.externalId;
     const r = (await get<ReadingsResponse>(`/api/readings?meter=${meter}&point=total_kwh&limit=5`)).body;
     expect(r.readings).toHaveLength(5);

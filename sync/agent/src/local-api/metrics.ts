@@ -55,6 +55,15 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     ok: agent.collector.totals.pollsOk,
     failed: agent.collector.totals.pollsFailed,
   }));
+  total('meterit_sync_runs_total', 'Sync runs by result: ok (the queue was sent up to what collection added meanwhile) or failed', 'result', () => ({
+    ok: agent.uploader.totals.runsOk,
+    failed: agent.uploader.totals.runsFailed,
+  }));
+  total('meterit_sync_readings_total', 'Readings sent, by what the client system did: stored, duplicate (it had them), rejected (dead letters)', 'result', () => ({
+    stored: agent.uploader.totals.stored,
+    duplicate: agent.uploader.totals.duplicates,
+    rejected: agent.uploader.totals.deadLettered,
+  }));
   total('meterit_collection_points_total', 'Data points by result: read (queued) or failed', 'result', () => ({
     read: agent.collector.totals.pointsRead,
     failed: agent.collector.totals.pointsFailed,

@@ -18,6 +18,16 @@ export interface SyncRunResult {
   finishedAt: Date;
 }
 
+/** What the uploader has done since the process started (the metrics' counters read these). */
+export interface SyncTotals {
+  runsOk: number;
+  runsFailed: number;
+  /** Readings the client system stored / already had / refused (moved to dead letters). */
+  stored: number;
+  duplicates: number;
+  deadLettered: number;
+}
+
 export interface UploaderOptions {
   api: ClientApi;
   queue: QueueRepository;
@@ -64,6 +74,7 @@ export class Uploader {
   private current: Promise<SyncRunResult> | null = null;
   private consecutiveFailures = 0;
   last: SyncRunResult | null = null;
+  readonly totals: SyncTotals = { runsOk: 0, runsFailed: 0, stored: 0, duplicates: 0, deadLettered: 0 };
   lastSuccessAt: Date | null = null;
   nextRunAt: Date | null = null;
 
@@ -131,6 +142,12 @@ export class Uploader {
     }
     r.finishedAt = new Date(this.o.clock.now());
     this.last = r;
+    const t = this.totals;
+    if (r.ok) t.runsOk += 1;
+    else t.runsFailed += 1;
+    t.stored += r.stored;
+    t.duplicates += r.duplicates;
+    t.deadLettered += r.deadLettered;
     if (r.ok) {
       this.consecutiveFailures = 0;
       this.lastSuccessAt = r.finishedAt;
