@@ -2,7 +2,7 @@ import { startSimulator, standardMeterPoints, type SimPointSpec } from '@meterit
 import { BacnetAdapter } from '@meterit/sync-agent/dist/bacnet/index.js';
 import { median, rate, timed, type BenchResult } from './common.js';
 
-// The agent's own BACnet adapter against the simulator over real UDP on loopback (127.0.7.x).
+// The agent's own BACnet adapter against the simulator over real UDP on loopback (127.0.17.x, apart from the chaos suite's 127.0.7.x).
 function widePoints(n: number): SimPointSpec[] {
   const extra: SimPointSpec[] = Array.from({ length: n - 4 }, (_, i) => ({ instance: 4 + i, name: `reg_${i}`, units: 95, model: { kind: 'constant', value: i } }));
   return [...standardMeterPoints(), ...extra];
@@ -12,13 +12,13 @@ export async function benchBacnet(opts: { seconds: number; meters: number; cycle
   const POINTS = 40;
   const sim = await startSimulator({
     meters: [
-      ...Array.from({ length: opts.meters }, (_, i) => ({ deviceId: 7400 + i, name: `Wide ${i}`, address: `127.0.7.${100 + i}`, port: 47808, points: widePoints(POINTS) })),
-      // Up to 100 addresses (127.0.7.150–249), then the next UDP port on the same addresses.
-      ...Array.from({ length: opts.cycleMeters }, (_, i) => ({ deviceId: 7500 + i, name: `Cycle ${i}`, address: `127.0.7.${150 + (i % 100)}`, port: 47808 + Math.floor(i / 100) })),
+      ...Array.from({ length: opts.meters }, (_, i) => ({ deviceId: 7400 + i, name: `Wide ${i}`, address: `127.0.17.${100 + i}`, port: 47808, points: widePoints(POINTS) })),
+      // Up to 100 addresses (127.0.17.150–249), then the next UDP port on the same addresses.
+      ...Array.from({ length: opts.cycleMeters }, (_, i) => ({ deviceId: 7500 + i, name: `Cycle ${i}`, address: `127.0.17.${150 + (i % 100)}`, port: 47808 + Math.floor(i / 100) })),
     ],
     listenBroadcast: false,
   });
-  const adapter = await BacnetAdapter.open({ interface: '127.0.7.3', port: 47808, broadcastAddress: '127.0.7.255', apduTimeoutMs: 1000 });
+  const adapter = await BacnetAdapter.open({ interface: '127.0.17.3', port: 47808, broadcastAddress: '127.0.17.255', apduTimeoutMs: 1000 });
   try {
     const info = sim.meters;
     const wide = info.filter((m) => m.deviceId < 7500);
