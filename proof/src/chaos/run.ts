@@ -324,7 +324,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         policy = first === 'drop-oldest' ? 'stop-collecting' : 'drop-oldest';
         s.agent.env.QUEUE_FULL_POLICY = policy;
         const mid = await queueCounters(s);
+        const stopping = s.agent.proc;
         await s.agent.stop();
+        // A graceful stop stores what it read; one that had to be killed would lose it.
+        if (stopping.child.signalCode === 'SIGKILL') crashes.push(`the agent did not stop within 15 s of SIGTERM: ${stopping.output.join('').slice(-600)}`);
         await restartUntilUp('the agent', () => s.agent.restart());
         await waitUntil(`the ${policy} policy to act`, async () => counterOf(await queueCounters(s), policy) > counterOf(mid, policy), 60_000, 250);
         await sleep(span(1000, 2500));

@@ -234,15 +234,19 @@ export function verify(input: {
       policyMismatches += 1;
       problem('policy', w.from, what);
     };
-    if (missing.length > counted) {
-      lost += missing.length - counted;
-      problem('lost', w.from, `queue limit reached: ${missing.length} values missing from the outage, the agent counted ${w.dropped} dropped + ${w.refused} refused (first: ${missing[0]?.k} @ ${new Date(missing[0]?.at ?? 0).toISOString()})`);
+    // The dropped run is the oldest (drop-oldest deletes from the head of the backlog), the refused run the newest
+    // (served while the queue was full); anything between the two is missing without being counted.
+    const dropped = missing.slice(0, w.dropped);
+    const refused = missing.slice(Math.max(w.dropped, missing.length - w.refused));
+    const extra = missing.slice(w.dropped, Math.max(w.dropped, missing.length - w.refused));
+    if (extra.length > 0) {
+      lost += extra.length;
+      const first = extra.slice(0, 4).map((m) => `${m.k} @ ${new Date(m.at).toISOString()}`);
+      problem('lost', extra[0]!.at, `queue limit reached: ${missing.length} values missing from the outage, the agent counted ${w.dropped} dropped + ${w.refused} refused; not counted: ${first.join(', ')}${extra.length > 4 ? ', …' : ''}`);
     } else if (missing.length < counted) {
       mismatch(`queue limit reached: the agent counted ${w.dropped} dropped + ${w.refused} refused, but only ${missing.length} values are missing`);
     }
     droppedByPolicy += Math.min(missing.length, counted);
-    const dropped = missing.slice(0, w.dropped);
-    const refused = missing.slice(w.dropped);
     const newestDropped = dropped[dropped.length - 1]?.at;
     if (newestDropped !== undefined) {
       const olderKept = w.kept.filter((at) => at >= w.outageAt && at < newestDropped - SAME_CYCLE_MS);
