@@ -66,6 +66,14 @@ describe('the chaos checker', () => {
       expect(run([3, 4, 5, 6, 7, 8, 9], 3, 2).policyMismatches).toBe(1);
     });
 
+    it('then a value missing beyond the counters while the agent restarted is explained by the restart, and only then', () => {
+      const withRestart = (span: { from: number; to: number }) =>
+        verify({ meters: [meter], served: served10, site: keep([3, 4, 5, 6, 9]), central: keep([3, 4, 5, 6, 9]), excuses: [], qualityChanges: [], queueLimits: [{ ...window(2, 2)[0]!, restart: span }] });
+      const across = withRestart({ from: t0 + 6000, to: t0 + 6100 });
+      expect({ lost: across.lost, excused: across.uncollectedExcused, mismatches: across.policyMismatches }).toEqual({ lost: 0, excused: 1, mismatches: 0 });
+      expect(withRestart({ from: t0 + 30_000, to: t0 + 30_100 }).lost).toBe(1);
+    });
+
     it('then dropping a newer value while keeping older unsent ones, or storing values in the middle of a refusal, is a mismatch', () => {
       expect(run([0, 1, 2, 6, 7, 8, 9], 3, 0).policyMismatches).toBe(1);
       expect(run([0, 1, 2, 3, 5, 6, 8, 9], 0, 2).policyMismatches).toBe(1);

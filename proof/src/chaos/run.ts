@@ -67,7 +67,7 @@ interface Fault {
 }
 
 /** Restart a process until it comes up: its database may be down at that moment (another fault). */
-async function restartUntilUp(what: string, restart: () => Promise<void>): Promise<void> {
+async function restartUntilUp(what: string, restart: () => Promise<void>, onFailedAttempt?: (err: Error) => void): Promise<void> {
   let last: unknown;
   for (let attempt = 0; attempt < 30; attempt++) {
     try {
@@ -75,6 +75,7 @@ async function restartUntilUp(what: string, restart: () => Promise<void>): Promi
       return;
     } catch (err) {
       last = err;
+      onFailedAttempt?.(err as Error);
       await sleep(500);
     }
   }
@@ -324,11 +325,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         policy = first === 'drop-oldest' ? 'stop-collecting' : 'drop-oldest';
         s.agent.env.QUEUE_FULL_POLICY = policy;
         const mid = await queueCounters(s);
+        const restartFrom = Date.now() - BACNET_TIMEOUT_MS - 500;
         const stopping = s.agent.proc;
         await s.agent.stop();
         // A graceful stop stores what it read; one that had to be killed would lose it.
         if (stopping.child.signalCode === 'SIGKILL') crashes.push(`the agent did not stop within 15 s of SIGTERM: ${stopping.output.join('').slice(-600)}`);
-        await restartUntilUp('the agent', () => s.agent.restart());
+        // Nothing else is down here: an attempt that fails is the agent failing to start.
+        await restartUntilUp('the agent', () => s.agent.restart(), (err) => crashes.push(`the agent did not come back after a graceful restart: ${err.message.slice(0, 600)}`));
+        // The new process's first poll may still be under way a tick and a timeout later.
+        const restartTo = Date.now() + 1000 + BACNET_TIMEOUT_MS + 500;
         await waitUntil(`the ${policy} policy to act`, async () => counterOf(await queueCounters(s), policy) > counterOf(mid, policy), 60_000, 250);
         await sleep(span(1000, 2500));
         await s.proxy.setMode({ kind: 'pass' });
@@ -349,7 +354,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           250,
         );
         const after = await queueCounters(s);
-        queueLimits.push({ from: outageAt - 3000, outageAt, to: Date.now(), dropped: after.dropped - before.dropped, refused: after.refused - before.refused, batchSize: BATCH_SIZE });
+        queueLimits.push({ from: outageAt - 3000, outageAt, to: Date.now(), dropped: after.dropped - before.dropped, refused: after.refused - before.refused, batchSize: BATCH_SIZE, restart: { from: restartFrom, to: restartTo } });
         policies.push(`${first} then ${policy}`);
       },
     }));
