@@ -2,18 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { formatReport, runChaos } from '../src/chaos/run.js';
 
 // The short form of the fault-injection suite (CI). The long form: pnpm test:chaos -- --rounds 100.
-const rounds = Number(process.env.CHAOS_ROUNDS ?? 7);
+const rounds = Number(process.env.CHAOS_ROUNDS ?? 8);
 const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 describe('fault injection (short form)', () => {
-  it(`when agent, API, databases, network and meters fail at random moments over ${rounds} rounds, then every collected reading arrives exactly once, unchanged`, async () => {
+  it(`when agent, API, databases, network and meters fail at random moments over ${rounds} rounds (one of them an outage long enough to fill the site queue), then every collected reading arrives exactly once, unchanged, and only what the queue-limit policy counted is missing`, async () => {
     const report = await runChaos({ rounds, seed, roundMs: 5000, log: () => undefined });
-    if (rounds >= 7) expect(Object.keys(report.faults).length, 'every kind of fault injected at least once').toBeGreaterThanOrEqual(14);
+    if (rounds >= 8) expect(Object.keys(report.faults).length, 'every kind of fault injected at least once').toBeGreaterThanOrEqual(15);
     process.stdout.write(`${formatReport(report)}\n`);
     expect(report.faultsInjected).toBeGreaterThanOrEqual(rounds);
     expect(report.collected).toBeGreaterThan(100);
     expect(report.crashes).toEqual([]);
     expect(report.problems.slice(0, 10)).toEqual([]);
+    if (report.faults['queue limit reached during an uplink outage']) {
+      // Both policies acted, every reading they dropped or refused was counted (and only those are missing), and the
+      // client system heard of it in the heartbeat.
+      expect(report.queueLimit.dropped).toBeGreaterThan(0);
+      expect(report.queueLimit.refused).toBeGreaterThan(0);
+      expect(report.droppedByPolicy).toBe(report.queueLimit.dropped + report.queueLimit.refused);
+      expect(report.queueLimit.reportedCentrally).toEqual({ dropped: report.queueLimit.dropped, refused: report.queueLimit.refused });
+    }
+    expect(report.policyMismatches).toBe(0);
     expect({ lost: report.lost, duplicated: report.duplicated, altered: report.altered, deadLetters: report.deadLetters }).toEqual({
       lost: 0,
       duplicated: 0,

@@ -42,4 +42,42 @@ describe('the chaos checker', () => {
     const altered = verify({ ...base, site: [row(0), row(1, { value: 1 }), row(2, { unit: 'kW' }), row(3, { quality: 'fault' })], central: all });
     expect(altered.altered).toBeGreaterThanOrEqual(3);
   });
+
+  describe('when the site queue reached its limit during an outage', () => {
+    // Ten values of one point, one a second; the outage starts before the first.
+    const many = 10;
+    const served10: ServedValue[] = Array.from({ length: many }, (_, i) => ({ deviceId: 1, objectType: 'analogInput', instance: 0, value: Math.fround(200 + i), servedAt: t0 + i * 3000 + 20 }));
+    const row10 = (i: number): Row => ({ meter: 'meter-1', data_point: 'total_kwh', ts: new Date(t0 + i * 3000), value: Math.fround(200 + i), unit: 'kWh', quality: 'good' });
+    const keep = (idx: number[]) => idx.map(row10);
+    const window = (dropped: number, refused: number) => [{ from: t0 - 3000, outageAt: t0, to: t0 + many * 3000, dropped, refused }];
+    const run = (kept: number[], dropped: number, refused: number) =>
+      verify({ meters: [meter], served: served10, site: keep(kept), central: keep(kept), excuses: [], qualityChanges: [], queueLimits: window(dropped, refused) });
+
+    it('then the oldest values dropped and the values served while full refused, as counted, are policy drops, not losses', () => {
+      const v = run([3, 4, 5, 6, 9], 3, 2);
+      expect({ lost: v.lost, droppedByPolicy: v.droppedByPolicy, policyMismatches: v.policyMismatches }).toEqual({ lost: 0, droppedByPolicy: 5, policyMismatches: 0 });
+    });
+
+    it('then a value missing beyond what the agent counted is lost', () => {
+      expect(run([3, 4, 6, 9], 3, 2).lost).toBe(1);
+    });
+
+    it('then the agent counting more than is missing is a mismatch', () => {
+      expect(run([3, 4, 5, 6, 7, 8, 9], 3, 2).policyMismatches).toBe(1);
+    });
+
+    it('then a value missing beyond the counters while the agent restarted is explained by the restart, and only then', () => {
+      const withRestart = (span: { from: number; to: number }) =>
+        verify({ meters: [meter], served: served10, site: keep([3, 4, 5, 6, 9]), central: keep([3, 4, 5, 6, 9]), excuses: [], qualityChanges: [], queueLimits: [{ ...window(2, 2)[0]!, restart: span }] });
+      const across = withRestart({ from: t0 + 6000, to: t0 + 6100 });
+      expect({ lost: across.lost, excused: across.uncollectedExcused, mismatches: across.policyMismatches }).toEqual({ lost: 0, excused: 1, mismatches: 0 });
+      expect(withRestart({ from: t0 + 30_000, to: t0 + 30_100 }).lost).toBe(1);
+    });
+
+    it('then dropping a newer value while keeping older unsent ones, or storing values in the middle of a refusal, is a mismatch', () => {
+      expect(run([0, 1, 2, 6, 7, 8, 9], 3, 0).policyMismatches).toBe(1);
+      expect(run([0, 1, 2, 3, 5, 6, 8, 9], 0, 2).policyMismatches).toBe(1);
+    });
+  });
 });
+

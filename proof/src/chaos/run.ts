@@ -14,7 +14,7 @@ import {
 import { startFaultProxy, type FaultProxy } from '../harness/proxy.js';
 import { startRestartablePostgres, type RestartablePostgres } from '../harness/postgres.js';
 import { createRng, type Rng } from '../harness/rng.js';
-import { verify, type Excuse, type Problem, type QualityChange, type Row, type Verdict } from './verify.js';
+import { verify, type Excuse, type Problem, type QualityChange, type QueueLimitWindow, type Row, type Verdict } from './verify.js';
 
 export interface ChaosOptions {
   rounds: number;
@@ -34,15 +34,21 @@ export interface ChaosReport extends Verdict {
   /** Processes that died without being killed by the suite. */
   crashes: string[];
   deadLetters: number;
+  /** The agent's queue-limit counters at the end, and what its last heartbeat told the client system. */
+  queueLimit: { policies: string[]; dropped: number; refused: number; reportedCentrally: { dropped: number; refused: number } | null };
   durationMs: number;
 }
 
 const AGENT_ADDRESS = '127.0.7.1';
 /** Catalogue indexes paired so that no two faults of a covering round need the same resource. */
-const COVER_ORDER = [0, 4, 1, 5, 2, 6, 3, 7, 8, 10, 9, 11, 12, 13];
+const COVER_ORDER = [0, 4, 1, 5, 2, 6, 3, 7, 8, 10, 9, 14, 12, 13, 11];
 const METER_BASE = 10;
 const BACNET_TIMEOUT_MS = 1000;
 const HTTP_TIMEOUT_SECONDS = 2;
+const BATCH_SIZE = 40;
+/** The site's storage limit for unsent readings (the smallest the agent accepts): 6 meters fill it in about 40 s of outage. */
+const QUEUE_MAX_READINGS = 1000;
+type QueuePolicy = 'drop-oldest' | 'stop-collecting';
 
 interface System {
   central: RestartablePostgres;
@@ -61,7 +67,7 @@ interface Fault {
 }
 
 /** Restart a process until it comes up: its database may be down at that moment (another fault). */
-async function restartUntilUp(what: string, restart: () => Promise<void>): Promise<void> {
+async function restartUntilUp(what: string, restart: () => Promise<void>, onFailedAttempt?: (err: Error) => void): Promise<void> {
   let last: unknown;
   for (let attempt = 0; attempt < 30; attempt++) {
     try {
@@ -69,6 +75,7 @@ async function restartUntilUp(what: string, restart: () => Promise<void>): Promi
       return;
     } catch (err) {
       last = err;
+      onFailedAttempt?.(err as Error);
       await sleep(500);
     }
   }
@@ -86,6 +93,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const faults: Record<string, number> = {};
   const crashes: string[] = [];
   const roundSpans: Array<{ from: number; to: number }> = [];
+  const queueLimits: QueueLimitWindow[] = [];
+  const policies: string[] = [];
+  // The policy the agent starts with; the queue-limit fault switches to the other one while the queue is full, so each injection tries both.
+  let policy: QueuePolicy = rng.pick(['drop-oldest', 'stop-collecting'] as const);
   let sys: System | undefined;
   const cleanup: Array<() => Promise<unknown>> = [];
 
@@ -125,8 +136,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       env: {
         BACNET_TIMEOUT_MS: String(BACNET_TIMEOUT_MS),
         HTTP_TIMEOUT_SECONDS: String(HTTP_TIMEOUT_SECONDS),
-        BATCH_SIZE: '40',
+        BATCH_SIZE: String(BATCH_SIZE),
         CONFIG_REFRESH_MINUTES: String(3 / 60),
+        QUEUE_MAX_READINGS: String(QUEUE_MAX_READINGS),
+        QUEUE_FULL_POLICY: policy,
       },
     });
     cleanup.push(async () => {
@@ -296,6 +309,56 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       },
     ];
 
+    catalogue.push(() => ({
+      name: 'queue limit reached during an uplink outage',
+      resources: ['proxy', 'agent', 'api', 'site-db'],
+      run: async () => {
+        const outageAt = Date.now();
+        const before = await queueCounters(s);
+        await s.proxy.setMode({ kind: 'refuse' });
+        // Until the backlog reaches the limit and the policy acts: about 40 s.
+        const counterOf = (c: { dropped: number; refused: number }, p: QueuePolicy) => (p === 'drop-oldest' ? c.dropped : c.refused);
+        const first = policy;
+        await waitUntil(`the ${first} policy to act`, async () => counterOf(await queueCounters(s), first) > counterOf(before, first), 180_000, 250);
+        await sleep(span(1000, 2500));
+        // The other policy, while the queue is still full: a graceful restart with QUEUE_FULL_POLICY changed.
+        policy = first === 'drop-oldest' ? 'stop-collecting' : 'drop-oldest';
+        s.agent.env.QUEUE_FULL_POLICY = policy;
+        const mid = await queueCounters(s);
+        const restartFrom = Date.now() - BACNET_TIMEOUT_MS - 500;
+        const stopping = s.agent.proc;
+        await s.agent.stop();
+        // A graceful stop stores what it read; one that had to be killed would lose it.
+        if (stopping.child.signalCode === 'SIGKILL') crashes.push(`the agent did not stop within 15 s of SIGTERM: ${stopping.output.join('').slice(-600)}`);
+        // Nothing else is down here: an attempt that fails is the agent failing to start.
+        await restartUntilUp('the agent', () => s.agent.restart(), (err) => crashes.push(`the agent did not come back after a graceful restart: ${err.message.slice(0, 600)}`));
+        // The new process's first poll may still be under way a tick and a timeout later.
+        const restartTo = Date.now() + 1000 + BACNET_TIMEOUT_MS + 500;
+        await waitUntil(`the ${policy} policy to act`, async () => counterOf(await queueCounters(s), policy) > counterOf(mid, policy), 60_000, 250);
+        await sleep(span(1000, 2500));
+        await s.proxy.setMode({ kind: 'pass' });
+        // The backlog drains; the counters stop growing once the agent counts the queue below its limit again.
+        let last = await queueCounters(s);
+        let stableSince = Date.now();
+        await waitUntil(
+          'the backlog to drain and the queue-limit counters to settle',
+          async () => {
+            const c = await queueCounters(s);
+            if (c.dropped !== last.dropped || c.refused !== last.refused) {
+              last = c;
+              stableSince = Date.now();
+            }
+            return Date.now() - stableSince > 3000 && (await unsentCount(s)) < QUEUE_MAX_READINGS / 4;
+          },
+          120_000,
+          250,
+        );
+        const after = await queueCounters(s);
+        queueLimits.push({ from: outageAt - 3000, outageAt, to: Date.now(), dropped: after.dropped - before.dropped, refused: after.refused - before.refused, batchSize: BATCH_SIZE, restart: { from: restartFrom, to: restartTo } });
+        policies.push(`${first} then ${policy}`);
+      },
+    }));
+
     const checkAlive = () => {
       if (!alive(s.agent.proc)) crashes.push(`agent exited by itself (code ${s.agent.proc.child.exitCode}): ${s.agent.proc.output.join('').slice(-600)}`);
       if (!alive(s.client.proc)) crashes.push(`client API exited by itself (code ${s.client.proc.child.exitCode}): ${s.client.proc.output.join('').slice(-600)}`);
@@ -356,7 +419,22 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       central: await centralRows(s),
       excuses,
       qualityChanges,
+      queueLimits,
     });
+    // Where an operator sees it: the agent's counters reach the client system in the heartbeat.
+    const counters = await queueCounters(s);
+    let reported: { dropped: number; refused: number } | null = null;
+    await waitUntil(
+      'the last heartbeat to report the queue-limit counters',
+      async () => {
+        const row = await s.client.db('sites').where({ id: s.siteId }).first<{ last_heartbeat: { queue_limit?: { dropped?: number; refused?: number } } | null }>('last_heartbeat');
+        const q = row?.last_heartbeat?.queue_limit;
+        reported = q ? { dropped: q.dropped ?? 0, refused: q.refused ?? 0 } : null;
+        return reported?.dropped === counters.dropped && reported.refused === counters.refused;
+      },
+      20_000,
+      250,
+    ).catch(() => undefined);
     const deadLetters = Number((await s.agent.db('dead_letters').count<{ n: number }[]>('* as n'))[0]?.n ?? 0);
     const failedRounds = new Set<number>();
     for (const p of verdict.problems) failedRounds.add(roundOf(p, roundSpans));
@@ -369,6 +447,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       faults,
       crashes,
       deadLetters,
+      queueLimit: { policies, dropped: counters.dropped, refused: counters.refused, reportedCentrally: reported },
       durationMs: Date.now() - started,
     };
   } finally {
@@ -384,6 +463,11 @@ function roundOf(p: Problem, spans: Array<{ from: number; to: number }>): number
 async function centralCount(s: System): Promise<number> {
   const r = await s.client.db('meter_readings').count<{ n: number }[]>('* as n');
   return Number(r[0]?.n ?? 0);
+}
+
+async function queueCounters(s: System): Promise<{ dropped: number; refused: number }> {
+  const row = await s.agent.db('agent_state').where({ key: 'queue_limit' }).first<{ value: { dropped?: number; refused?: number } } | undefined>('value');
+  return { dropped: row?.value.dropped ?? 0, refused: row?.value.refused ?? 0 };
 }
 
 async function unsentCount(s: System): Promise<number> {
@@ -416,6 +500,7 @@ export function formatReport(r: ChaosReport): string {
     `  never queued, explained: ${r.uncollectedExcused} ${JSON.stringify(r.excusedBy)}`,
     `  central readings:    ${r.centralRows}`,
     `  readings checked:    ${r.checked}`,
+    `  queue limit:         ${r.queueLimit.dropped} dropped (oldest) + ${r.queueLimit.refused} refused by policy (${r.queueLimit.policies.join('; ') || 'not reached'}), ${r.droppedByPolicy} found missing for it, ${r.policyMismatches} mismatches; heartbeat reported ${JSON.stringify(r.queueLimit.reportedCentrally)}`,
     `  lost:                ${r.lost}`,
     `  duplicated:          ${r.duplicated}`,
     `  altered:             ${r.altered}`,

@@ -18,6 +18,26 @@ export interface QualityChange {
   fault: boolean;
 }
 
+/**
+ * An uplink outage during which the site queue reached its limit (QUEUE_MAX_READINGS): the agent's
+ * policy dropped the oldest unsent readings (drop-oldest) and/or did not store new ones
+ * (stop-collecting), and counted both. Values served in [from, to] may be missing, exactly that many.
+ */
+export interface QueueLimitWindow {
+  /** A little before the outage: values served just before it may not have been sent yet. */
+  from: number;
+  /** When the uplink went down: everything served after it was unsent. */
+  outageAt: number;
+  to: number;
+  /** The agent's counters grew by this much during the window. */
+  dropped: number;
+  refused: number;
+  /** Readings in one upload batch: the batch on its way when the limit is hit is delivered, not dropped, though it is older. */
+  batchSize?: number;
+  /** The graceful restart that switches the policy: a poll under way across it may be missing beyond the counters. */
+  restart?: { from: number; to: number };
+}
+
 export interface Row {
   meter: string;
   data_point: string;
@@ -28,7 +48,8 @@ export interface Row {
 }
 
 export interface Problem {
-  kind: 'lost' | 'duplicated' | 'altered';
+  /** policy: the queue-limit policy dropped other readings than it should have, or counted wrongly. */
+  kind: 'lost' | 'duplicated' | 'altered' | 'policy';
   at: number;
   what: string;
 }
@@ -43,11 +64,17 @@ export interface Verdict {
   lost: number;
   duplicated: number;
   altered: number;
+  /** Missing because the queue limit's policy dropped or refused them, as the agent counted (not lost). */
+  droppedByPolicy: number;
+  /** Queue-limit windows where what is missing is not what the policy and its counters say. */
+  policyMismatches: number;
   problems: Problem[];
 }
 
 /** A meter's answer arrives at most this long after its poll tick (RP fallback of 4 points, each up to the timeout). */
 const SERVED_AFTER_TICK_MAX_MS = 6000;
+/** Values of one poll cycle are served this close together (meters answer in parallel, some slowly): the order between them is not the queue's. */
+const SAME_CYCLE_MS = 2000;
 
 /**
  * Compare what the meters served, what the agent queued and what the client system stored:
@@ -64,6 +91,7 @@ export function verify(input: {
   central: Row[];
   excuses: Excuse[];
   qualityChanges: QualityChange[];
+  queueLimits?: QueueLimitWindow[];
 }): Verdict {
   const problems: Problem[] = [];
   const problem = (kind: Problem['kind'], at: number, what: string) => problems.push({ kind, at, what });
@@ -143,11 +171,16 @@ export function verify(input: {
   let collected = 0;
   let uncollectedExcused = 0;
   const excusedBy: Record<string, number> = {};
+  const windows = (input.queueLimits ?? []).map((w) => ({ ...w, missing: [] as Array<{ at: number; k: string }>, kept: [] as number[] }));
+  const windowOf = (at: number) => windows.find((w) => at >= w.from && at <= w.to);
   const uncollected = (s: ServedValue, k: string) => {
     const excuse = input.excuses.find((e) => s.servedAt >= e.from && s.servedAt <= e.to && (e.deviceId === undefined || e.deviceId === s.deviceId));
+    const w = excuse ? undefined : windowOf(s.servedAt);
     if (excuse) {
       uncollectedExcused += 1;
       excusedBy[excuse.kind] = (excusedBy[excuse.kind] ?? 0) + 1;
+    } else if (w) {
+      w.missing.push({ at: s.servedAt, k });
     } else {
       lost += 1;
       problem('lost', s.servedAt, `${k}: ${s.value} served at ${new Date(s.servedAt).toISOString()} with no fault to explain it, but never queued`);
@@ -177,6 +210,7 @@ export function verify(input: {
       const s = served[found]!;
       j = found + 1;
       collected += 1;
+      windowOf(s.servedAt)?.kept.push(s.servedAt);
       const p = pointOf.get(`${s.deviceId}|${s.objectType}|${s.instance}`);
       if (p && row.unit !== p.unit) {
         altered += 1;
@@ -191,6 +225,52 @@ export function verify(input: {
     for (; j < served.length; j++) uncollected(served[j]!, k);
   }
 
+  // 3. Queue-limit windows: exactly as many values missing as the agent counted; the dropped ones the oldest
+  // unsent (nothing kept from the outage is older), the refused ones one stretch of time (served while full).
+  let droppedByPolicy = 0;
+  let policyMismatches = 0;
+  for (const w of windows) {
+    let missing = w.missing.sort((a, b) => a.at - b.at);
+    const counted = w.dropped + w.refused;
+    // Beyond what the agent counted, values served across its restart are explained by the restart (as for a SIGKILL),
+    // and shown apart in the report.
+    const restart = w.restart;
+    if (restart && missing.length > counted) {
+      const across = missing.filter((m) => m.at >= restart.from && m.at <= restart.to).slice(0, missing.length - counted);
+      uncollectedExcused += across.length;
+      if (across.length > 0) excusedBy['agent restarted (policy change)'] = (excusedBy['agent restarted (policy change)'] ?? 0) + across.length;
+      missing = missing.filter((m) => !across.includes(m));
+    }
+    const mismatch = (what: string) => {
+      policyMismatches += 1;
+      problem('policy', w.from, what);
+    };
+    // The dropped run is the oldest (drop-oldest deletes from the head of the backlog), the refused run the newest
+    // (served while the queue was full); anything between the two is missing without being counted.
+    const dropped = missing.slice(0, w.dropped);
+    const refused = missing.slice(Math.max(w.dropped, missing.length - w.refused));
+    const extra = missing.slice(w.dropped, Math.max(w.dropped, missing.length - w.refused));
+    if (extra.length > 0) {
+      lost += extra.length;
+      const first = extra.slice(0, 4).map((m) => `${m.k} @ ${new Date(m.at).toISOString()}`);
+      problem('lost', extra[0]!.at, `queue limit reached: ${missing.length} values missing from the outage, the agent counted ${w.dropped} dropped + ${w.refused} refused; not counted: ${first.join(', ')}${extra.length > 4 ? ', …' : ''}`);
+    } else if (missing.length < counted) {
+      mismatch(`queue limit reached: the agent counted ${w.dropped} dropped + ${w.refused} refused, but only ${missing.length} values are missing`);
+    }
+    droppedByPolicy += Math.min(missing.length, counted);
+    const newestDropped = dropped[dropped.length - 1]?.at;
+    if (newestDropped !== undefined) {
+      const olderKept = w.kept.filter((at) => at >= w.outageAt && at < newestDropped - SAME_CYCLE_MS);
+      if (olderKept.length > (w.batchSize ?? 0)) mismatch(`drop-oldest deleted a reading served at ${new Date(newestDropped).toISOString()} but kept ${olderKept.length} unsent readings served before it (more than the ${w.batchSize ?? 0} of a batch being sent)`);
+    }
+    if (refused.length > 0) {
+      const first = refused[0]!.at;
+      const last = refused[refused.length - 1]!.at;
+      const between = w.kept.filter((at) => at > first + SAME_CYCLE_MS && at < last - SAME_CYCLE_MS);
+      if (between.length > 0) mismatch(`stop-collecting refused readings from ${new Date(first).toISOString()} to ${new Date(last).toISOString()} but stored ${between.length} served in between`);
+    }
+  }
+
   return {
     served: input.served.length,
     collected,
@@ -201,6 +281,8 @@ export function verify(input: {
     lost,
     duplicated,
     altered,
+    droppedByPolicy,
+    policyMismatches,
     problems,
   };
 }

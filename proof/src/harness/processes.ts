@@ -108,6 +108,8 @@ export interface AgentProcess {
   proc: Proc;
   db: Knex;
   env: Record<string, string>;
+  /** The agent's local API and dashboard (http://127.0.0.1:port), when started with `localApi: true`. */
+  localApiUrl?: string;
   restart(): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -119,16 +121,19 @@ export async function startAgentProcess(opts: {
   meters: MeterConfig[];
   bacnetInterface: string;
   bacnetPort?: number;
+  /** Serve the local API on a free loopback port (otherwise port 0: not under test). */
+  localApi?: boolean;
   env?: Record<string, string>;
   nodeArgs?: string[];
 }): Promise<AgentProcess> {
+  const localApiPort = opts.localApi ? await freePort() : 0;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-proof-agent-'));
   const metersFile = path.join(dir, 'meters.json');
   writeFileSync(metersFile, JSON.stringify({ meters: opts.meters }, null, 2));
   const env = {
     ...fastAgentEnv({ clientUrl: opts.clientUrl, apiKey: opts.apiKey, databaseUrl: opts.databaseUrl, metersFile, dataDir: dir, bacnetInterface: opts.bacnetInterface, ...(opts.bacnetPort ? { bacnetPort: opts.bacnetPort } : {}) }),
-    // The technician API is not under test here; port 0 keeps parallel agents from colliding on 3002.
-    LOCAL_API_PORT: '0',
+    // Unless it is under test, port 0 keeps parallel agents from colliding on 3002.
+    LOCAL_API_PORT: String(localApiPort),
     LOCAL_API_HOST: '127.0.0.1',
     ...opts.env,
   };
@@ -153,6 +158,7 @@ export async function startAgentProcess(opts: {
     proc: await boot(),
     db: knexFactory({ client: 'pg', connection: opts.databaseUrl, pool: { min: 0, max: 2 } }),
     env,
+    ...(opts.localApi ? { localApiUrl: `http://127.0.0.1:${localApiPort}` } : {}),
     async restart() {
       a.proc = await boot();
     },

@@ -3,7 +3,7 @@
  * the suite finds out whether it exists in the running build (an endpoint answering 404 "no route"
  * is reported as not present and skipped), then sends it every hostile variant of its valid request.
  */
-export type Auth = 'none' | 'site' | 'operator';
+export type Auth = 'none' | 'site' | 'operator' | 'control';
 
 export interface Ctx {
   /** The attacker's own site (its key is valid). */
@@ -13,6 +13,10 @@ export interface Ctx {
   now: () => string;
   /** An ordinary operator login, when the build has one. */
   login?: { email: string; password: string };
+  /** The site agent's control token (LOCAL_API_TOKEN), when it has one. */
+  controlToken?: string;
+  /** Dead letters on the site agent (ids), for the retry action. */
+  deadLetterIds?: number[];
 }
 
 export interface EndpointSpec {
@@ -36,6 +40,12 @@ export interface EndpointSpec {
   ignoresBody?: boolean;
   /** Timestamps of readings: besides a valid format they must be in a plausible range (not before 2000, not far ahead). */
   readingTimes?: string[];
+  /** Query parameters that are free text (a meter id): odd values may answer an empty result. The others must be refused when wrong. */
+  freeQuery?: string[];
+  /** Query parameters that must be present. */
+  requiredQuery?: string[];
+  /** Serves the site dashboard's static files: try path traversal around them. */
+  staticFiles?: boolean;
 }
 
 const reading = (ctx: Ctx, i = 0) => ({
@@ -114,4 +124,52 @@ export const ENDPOINTS: EndpointSpec[] = [
     query: (ctx) => `site_id=${ctx.siteA.id}&from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&to=${encodeURIComponent(ctx.now())}`,
     returnsData: true,
   },
+];
+
+const hoursAgo = (h: number) => encodeURIComponent(new Date(Date.now() - h * 3_600_000).toISOString());
+
+/**
+ * Every route of the site agent's local API (sync/agent/src/local-api): health, the read-only views
+ * with their query parameters, the dashboard login, the control actions (LOCAL_API_TOKEN) and the
+ * dashboard's static files. site A is the agent's own site.
+ */
+export const LOCAL_ENDPOINTS: EndpointSpec[] = [
+  { method: 'GET', path: '/health', auth: 'none' },
+  { method: 'GET', path: '/ready', auth: 'none' },
+  { method: 'GET', path: '/api/status', auth: 'none', returnsData: true },
+  { method: 'GET', path: '/api/meters', auth: 'none', returnsData: true },
+  {
+    method: 'GET',
+    path: '/api/readings',
+    auth: 'none',
+    query: (ctx) => `meter=${encodeURIComponent(ctx.siteA.meterIds[0]!)}&point=total_kwh&from=${hoursAgo(1)}&to=${encodeURIComponent(ctx.now())}&limit=10`,
+    freeQuery: ['meter', 'point'],
+    returnsData: true,
+  },
+  {
+    method: 'GET',
+    path: '/api/readings/series',
+    auth: 'none',
+    query: (ctx) => `meter=${encodeURIComponent(ctx.siteA.meterIds[0]!)}&point=total_kwh&from=${hoursAgo(1)}&to=${encodeURIComponent(ctx.now())}&buckets=10`,
+    freeQuery: ['meter', 'point'],
+    requiredQuery: ['meter'],
+    returnsData: true,
+  },
+  { method: 'GET', path: '/api/sync-log', auth: 'none', query: () => 'limit=5&failures_only=false', returnsData: true },
+  { method: 'GET', path: '/api/dead-letters', auth: 'none', query: () => 'limit=5', returnsData: true },
+  { method: 'GET', path: '/api/session', auth: 'none' },
+  // A wrong token is refused (401); its mutations are all wrong tokens.
+  { method: 'POST', path: '/api/session', auth: 'none', body: (ctx) => ({ token: ctx.controlToken ?? 'no-control-token-on-this-agent' }) },
+  { method: 'DELETE', path: '/api/session', auth: 'none', ignoresBody: true },
+  { method: 'POST', path: '/api/control/collection/stop', auth: 'control', body: () => ({ reason: 'bad-input suite' }), freeText: ['reason'], optional: ['reason'] },
+  { method: 'POST', path: '/api/control/collection/start', auth: 'control', body: () => ({ reason: 'bad-input suite' }), freeText: ['reason'], optional: ['reason'] },
+  { method: 'POST', path: '/api/control/sync', auth: 'control', body: () => ({}), ignoresBody: true },
+  {
+    method: 'POST',
+    path: '/api/control/dead-letters/retry',
+    auth: 'control',
+    body: (ctx) => ({ ids: [ctx.deadLetterIds?.[0] ?? 1] }),
+    optional: ['ids'],
+  },
+  { method: 'GET', path: '/', auth: 'none', staticFiles: true },
 ];

@@ -22,6 +22,10 @@ export interface Creds {
   /** A valid operator token, when the build has operator login. */
   bearer?: string;
   jwtSecret: string;
+  /** The site agent's control token (LOCAL_API_TOKEN), when it has one. */
+  controlToken?: string;
+  /** A dashboard session that was logged out: it must no longer work. */
+  endedSession?: string;
 }
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
@@ -112,7 +116,11 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds): HostileC
   const query = ep.query ? `?${ep.query(ctx)}` : '';
   const path = fill(params) + query;
   const auth = (): Record<string, string> =>
-    ep.auth === 'site' ? { 'x-api-key': creds.siteKey('A') } : ep.auth === 'operator' && creds.bearer ? { authorization: `Bearer ${creds.bearer}` } : {};
+    ep.auth === 'site'
+      ? { 'x-api-key': creds.siteKey('A') }
+      : (ep.auth === 'operator' && creds.bearer) || (ep.auth === 'control' && creds.controlToken)
+        ? { authorization: `Bearer ${ep.auth === 'operator' ? creds.bearer : creds.controlToken}` }
+        : {};
   const json = { 'content-type': 'application/json' };
   const base = { method: ep.method, path };
   const cases: HostileCase[] = [];
@@ -155,6 +163,25 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds): HostileC
     for (const [name, headers] of variants) cases.push({ ...base, name: `auth: ${name}`, headers: { ...headers, ...(ep.body ? json : {}) }, body: bodyText, expect: 'reject' });
   }
 
+  if (ep.auth === 'control') {
+    const t = creds.controlToken ?? 'no-control-token-on-this-agent';
+    const variants: Array<[string, Record<string, string>]> = [
+      ['no credentials', {}],
+      ['Bearer without token', { authorization: 'Bearer ' }],
+      ['forged token', { authorization: `Bearer ${randomBytes(32).toString('base64url')}` }],
+      ['token with one character changed', { authorization: `Bearer ${t.slice(0, -1)}${t.endsWith('A') ? 'B' : 'A'}` }],
+      ['token with a suffix', { authorization: `Bearer ${t}x` }],
+      ['token as x-api-key', { 'x-api-key': t }],
+      ['token in Basic auth', { authorization: `Basic ${Buffer.from(`admin:${t}`).toString('base64')}` }],
+      ['the site API key as bearer', { authorization: `Bearer ${creds.siteKey('A')}` }],
+      ['SQL-looking token', { authorization: "Bearer '||'1'='1" }],
+      ['token of 8 kB', { authorization: `Bearer ${'k'.repeat(8000)}` }],
+      ['forwarded from loopback, no token', { 'x-forwarded-for': '127.0.0.1', forwarded: 'for=127.0.0.1' }],
+      ...(creds.endedSession ? ([['a logged-out dashboard session', { authorization: `Bearer ${creds.endedSession}` }]] as Array<[string, Record<string, string>]>) : []),
+    ];
+    for (const [name, headers] of variants) cases.push({ ...base, name: `auth: ${name}`, headers: { ...headers, ...(ep.body ? json : {}) }, body: bodyText, expect: 'reject' });
+  }
+
   if (ep.auth === 'site') {
     cases.push({ ...base, name: "site B's key on site A's request", headers: { 'x-api-key': creds.siteKey('B'), ...(ep.body ? json : {}) }, body: bodyText, expect: 'survive', crossSite: true });
   }
@@ -176,6 +203,72 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds): HostileC
   if (ep.method === 'GET') {
     add({ name: 'query: SQL-looking and repeated parameters', path: `${fill(params)}?site_id=1%27%20OR%20%271%27%3D%271&site_id=2&from=yesterday&to[$gt]=x`, expect: 'survive' });
     add({ name: 'query: 1,500 parameters', path: `${fill(params)}?${Array.from({ length: 1500 }, (_, i) => `p${i}=${i}`).join('&')}`, expect: 'survive' });
+  }
+
+  // --- each query parameter, wrong ---
+  if (ep.query) {
+    const valid = new URLSearchParams(ep.query(ctx));
+    const freeQ = new Set(ep.freeQuery ?? []);
+    const required = new Set(ep.requiredQuery ?? []);
+    const qs = (p: URLSearchParams) => `${fill(params)}?${p.toString()}`;
+    for (const k of [...new Set(valid.keys())]) {
+      const free = freeQ.has(k);
+      const without = new URLSearchParams(valid);
+      without.delete(k);
+      add({ name: `query ${k}: missing`, path: qs(without), expect: required.has(k) ? 'reject' : 'survive' });
+      // [value, must a free-text parameter refuse it too?]; a typed parameter (time, number, flag) must refuse them all.
+      const values: Array<[string, boolean]> = [
+        ['', true],
+        ['x'.repeat(10_000), true],
+        ['nul\u0000inside', true],
+        ...SQLISH.slice(0, 3).map((v): [string, boolean] => [v, false]),
+        ...TRAVERSAL.slice(0, 2).map((v): [string, boolean] => [v, false]),
+        ['😀⚡', false],
+        ['-1', false],
+        ['1e400', false],
+        ['99999999999999999999', false],
+        ['yesterday', false],
+        ['2026-02-30T00:00:00Z', false],
+        ['0x10', false],
+      ];
+      for (const [v, freeMustReject] of values) {
+        const p = new URLSearchParams(valid);
+        p.set(k, v);
+        add({ name: `query ${k} = ${JSON.stringify(v).slice(0, 30)}`, path: qs(p), expect: !free || freeMustReject ? 'reject' : 'survive' });
+      }
+      const rawPath = `${fill(params)}?${ep.query(ctx)}`;
+      add({ name: `query ${k} repeated`, path: `${rawPath}&${k}=${encodeURIComponent(valid.get(k) ?? '')}`, expect: 'survive' });
+      add({ name: `query ${k} as an array`, path: `${qs(without)}&${k}[]=1&${k}[]=2`, expect: 'survive' });
+      add({ name: `query ${k} as an object`, path: `${qs(without)}&${k}[$gt]=1`, expect: 'survive' });
+      add({ name: `query ${k} with bad percent-encoding`, path: `${qs(without)}&${k}=%ff%fe%`, expect: 'survive' });
+    }
+  }
+
+  // --- static files: nothing outside the dashboard's folder ---
+  if (ep.staticFiles) {
+    for (const t of [
+      '/../../../../../../etc/passwd',
+      '/assets/../../../package.json',
+      '/assets/..%2f..%2f..%2fpackage.json',
+      '/assets/%2e%2e/%2e%2e/%2e%2e/package.json',
+      '/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      '/assets/%252e%252e/%252e%252e/package.json',
+      '/..%5c..%5c..%5c..%5cpackage.json',
+      '//etc/passwd',
+      '/index.html%00.js',
+      '/assets/..%00/..%00/package.json',
+      '/.env',
+      '/../../.env',
+      '/assets/../../src/main.tsx',
+      '/..;/..;/package.json',
+    ]) {
+      add({ name: `static file: ${t}`, path: t, expect: 'survive' });
+    }
+  }
+
+  // --- forged client addresses: the LAN check uses the socket's peer, never a header ---
+  if (ep.method === 'GET') {
+    add({ name: 'forged X-Forwarded-For / Forwarded / X-Real-IP headers', headers: { ...auth(), 'x-forwarded-for': '8.8.8.8, 127.0.0.1', forwarded: 'for=8.8.8.8', 'x-real-ip': '8.8.8.8' }, expect: 'survive' });
   }
 
   if (!ep.body) return cases;

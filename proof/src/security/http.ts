@@ -15,6 +15,8 @@ export function rawRequest(
   base: string,
   req: { method: string; path: string; headers?: Record<string, string>; body?: Buffer | string },
   timeoutMs = 30_000,
+  /** The loopback source address to send from (rate limits count per client address). */
+  localAddress?: string,
 ): Promise<RawResponse> {
   const u = new URL(base);
   return new Promise((resolve) => {
@@ -28,6 +30,7 @@ export function rawRequest(
         headers: { ...(body ? { 'content-length': String(body.length) } : {}), ...req.headers },
         timeout: timeoutMs,
         agent: false,
+        ...(localAddress ? { localAddress } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];

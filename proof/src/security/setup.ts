@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, startTestPostgres, type TestPostgres } from '@meterit/shared/testing';
-import { alive, createSite, startClientSystem, type ClientSystem } from '../harness/processes.js';
+import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
+import type { MeterConfig } from '@meterit/shared';
+import { alive, createSite, startAgentProcess, startClientSystem, waitUntil, type AgentProcess, type ClientSystem } from '../harness/processes.js';
 import type { Ctx } from './endpoints.js';
 import type { Creds } from './hostile.js';
+import type { Snapshot } from './run.js';
+import { signJwt } from './hostile.js';
+import type { McpTarget } from './mcp.js';
 
 export interface SecurityTarget {
   pg: TestPostgres;
@@ -75,4 +80,196 @@ export async function startSecurityTarget(): Promise<SecurityTarget> {
     await pg.stop();
     throw err;
   }
+}
+
+/** The site side: a real simulator, a real agent (control and viewer tokens) and one without LOCAL_API_TOKEN, both on a site of their own. */
+export interface SiteTarget {
+  sim: Simulator;
+  agent: AgentProcess & { localApiUrl: string };
+  /** An agent without LOCAL_API_TOKEN: control actions and MCP must be switched off, clearly. */
+  bare: AgentProcess & { localApiUrl: string };
+  ctx: Ctx;
+  creds: Creds;
+  viewerToken: string;
+  /** What a refused control request must not change: collection state and dead letters. */
+  snapshot(): Promise<Snapshot>;
+  close(): Promise<void>;
+}
+
+// Loopback block 127.0.18.x belongs to the bad-input suite.
+export const SECURITY_NET = '127.0.18';
+
+export async function startSiteTarget(t: SecurityTarget): Promise<SiteTarget> {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const sim = await startSimulator({
+      meters: [0, 1].map((i) => ({ deviceId: 18_100 + i, name: `Security meter ${i}`, address: `${SECURITY_NET}.${11 + i}`, port: 47808 })),
+      listenBroadcast: false,
+      seed: 18,
+    });
+    cleanup.push(() => sim.stop());
+    const meters = toMetersJson(sim.meters).meters as MeterConfig[];
+    // A site of its own: site A's meters (registered by the client API suite, at made-up addresses) must not be polled.
+    const own = await createSite(t.client.databaseUrl, `Site C ${randomBytes(4).toString('hex')}`);
+    const controlToken = `ctl-${randomBytes(18).toString('base64url')}`;
+    const viewerToken = `view-${randomBytes(18).toString('base64url')}`;
+    const start = async (name: string, iface: string, env: Record<string, string>) => {
+      const a = await startAgentProcess({
+        clientUrl: t.client.url,
+        apiKey: own.api_key,
+        databaseUrl: await createTestDatabase(t.pg, name),
+        meters,
+        bacnetInterface: iface,
+        localApi: true,
+        // Only the first run at start and the sync actions send: dead letters and the backlog change only when asked.
+        env: { MAX_RETRIES: '0', SYNC_INTERVAL_MINUTES: '30', ...env },
+      });
+      cleanup.push(async () => {
+        await a.stop();
+        await a.db.destroy();
+      });
+      return a as AgentProcess & { localApiUrl: string };
+    };
+    const agent = await start('proof_security_site', `${SECURITY_NET}.1`, { LOCAL_API_TOKEN: controlToken, LOCAL_API_VIEWER_TOKEN: viewerToken });
+    const bare = await start('proof_security_site_bare', `${SECURITY_NET}.2`, {});
+    // A reading the client system refuses (unknown meter) becomes a dead letter: something for the retry action.
+    await agent.db('meter_readings').insert({ meter_external_id: 'GHOST-18', data_point: 'total_kwh', ts: new Date(Date.now() - 60_000), value: 1.5, unit: 'kWh', quality: 'good' });
+    const sync = await fetch(`${agent.localApiUrl}/api/control/sync`, { method: 'POST', headers: { authorization: `Bearer ${controlToken}` } });
+    if (!sync.ok) throw new Error(`sync now: ${sync.status} ${await sync.text()}`);
+    await waitUntil('a dead letter on the agent', async () => Number((await agent.db('dead_letters').count<{ n: number }[]>('* as n'))[0]?.n ?? 0) > 0, 30_000);
+    const deadLetterIds = (await agent.db('dead_letters').pluck('id')).map(Number);
+    await waitUntil('readings in the site queue', async () => Number((await agent.db('meter_readings').count<{ n: number }[]>('* as n'))[0]?.n ?? 0) > 4, 30_000);
+    // A dashboard session, logged out: it must no longer open anything.
+    const login = await fetch(`${agent.localApiUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: controlToken }) });
+    const { session_token: endedSession } = (await login.json()) as { session_token: string };
+    await fetch(`${agent.localApiUrl}/api/session`, { method: 'DELETE', headers: { authorization: `Bearer ${endedSession}` } });
+    const ctx: Ctx = { ...t.ctx, siteA: { id: own.site_id, key: own.api_key, meterIds: sim.meters.map((m) => m.externalId) }, controlToken, deadLetterIds };
+    const creds: Creds = { ...t.creds, siteKey: (w) => (w === 'A' ? own.api_key : t.creds.siteKey('B')), controlToken, endedSession };
+    return {
+      sim,
+      agent,
+      bare,
+      ctx,
+      creds,
+      viewerToken,
+      async snapshot() {
+        const status = (await (await fetch(`${agent.localApiUrl}/api/status`)).json()) as { collection: { collecting: boolean; changed_at: string | null; reason: string | null } };
+        const dead = Number((await agent.db('dead_letters').count<{ n: number }[]>('* as n'))[0]?.n ?? 0);
+        const c = status.collection;
+        return new Map<string, number | string>([
+          ['collection', `${c.collecting} ${c.changed_at} ${c.reason}`],
+          ['dead letters', dead],
+        ]);
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Users and MCP tokens on the client API for the client MCP server: an admin, a viewer, an operator limited to site A, and a revoked token. */
+export async function clientMcpCallers(t: SecurityTarget): Promise<{ admin: string; viewer: string; limited: string; revoked: string }> {
+  const api = async (method: string, p: string, token: string, body?: unknown) => {
+    const r = await fetch(`${t.client.url}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
+    return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+  };
+  const admin = t.creds.bearer;
+  if (!admin) throw new Error('the client API has no operator login');
+  const tokenOf = async (jwt: string, name: string) => (await api('POST', '/api/auth/tokens', jwt, { name, expires_in_days: 1 })) as { id: number; token: string };
+  const user = async (email: string, role: string, siteIds: number[] | null) => {
+    const password = `${role}-${randomBytes(9).toString('base64url')}`;
+    await api('POST', '/api/users', admin, { email, role, password, site_ids: siteIds });
+    const login = (await (await fetch(`${t.client.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })).json()) as { access_token: string };
+    return (await tokenOf(login.access_token, `${role} assistant`)).token;
+  };
+  const revokedToken = await tokenOf(admin, 'revoked');
+  await api('DELETE', `/api/auth/tokens/${revokedToken.id}`, admin);
+  return {
+    admin: (await tokenOf(admin, 'admin assistant')).token,
+    viewer: await user('viewer@proof.example', 'viewer', null),
+    limited: await user('limited@proof.example', 'operator', [t.ctx.siteA.id]),
+    revoked: revokedToken.token,
+  };
+}
+
+/** The client MCP server (the API's /mcp) as the bad-input suite attacks it: an admin, a viewer and an operator limited to site A. */
+export async function clientMcpTarget(t: SecurityTarget): Promise<McpTarget> {
+  const ctx = t.ctx;
+  const tokens = await clientMcpCallers(t);
+  const siteBName = (await t.client.db('sites').where({ id: ctx.siteB.id }).first<{ name: string }>('name'))!.name;
+  const now = Math.floor(Date.now() / 1000);
+  const alertRules = async () => {
+    const r = (await t.client.db.raw(`SELECT md5(coalesce(string_agg(r::text, ',' ORDER BY r.id), '')) AS h FROM alert_rules r`)) as { rows: Array<{ h: string }> };
+    return String(r.rows[0]?.h);
+  };
+  const countOf = async (table: string) => Number((await t.client.db(table).count<{ n: number }[]>('* as n'))[0]?.n ?? 0);
+  return {
+    name: 'client MCP',
+    base: t.client.url,
+    source: `${SECURITY_NET}.60`,
+    callers: [
+      { name: 'admin', token: tokens.admin },
+      { name: 'viewer', token: tokens.viewer, rolesOnly: true },
+      { name: 'operator limited to site A', token: tokens.limited, mustNotSee: [...ctx.siteB.meterIds, siteBName] },
+    ],
+    samples: { site_id: ctx.siteA.id, site_ids: [ctx.siteA.id], meter_id: ctx.siteA.meterIds[0], meter_ids: [ctx.siteA.meterIds[0]], data_point: 'total_kwh' },
+    foreign: { site_id: ctx.siteB.id, site_ids: [ctx.siteB.id], meter_id: ctx.siteB.meterIds[0], meter_ids: [ctx.siteB.meterIds[0]], site_name: siteBName },
+    snapshot: async () =>
+      new Map<string, number | string>([
+        ['alert_rules', await alertRules()],
+        ['notifications', await countOf('notifications')],
+        ['mcp_tokens', await countOf('mcp_tokens')],
+        ['users', await countOf('users')],
+      ]),
+    badTokens: [
+      ['no token', ''],
+      ['Bearer without token', 'Bearer '],
+      ['forged MCP token', `Bearer mcp_${'A'.repeat(43)}`],
+      ['revoked MCP token', `Bearer ${tokens.revoked}`],
+      ['MCP token with one character changed', `Bearer ${tokens.admin.slice(0, -1)}${tokens.admin.endsWith('A') ? 'B' : 'A'}`],
+      ['expired access token (right secret)', `Bearer ${signJwt({ sub: 1, role: 'admin', iat: now - 7200, exp: now - 3600 }, t.creds.jwtSecret)}`],
+      ['access token signed with another secret', `Bearer ${signJwt({ sub: 1, role: 'admin', exp: now + 3600 }, 'another-secret-entirely-0123456789')}`],
+      ['alg none', `Bearer ${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 1, role: 'admin', exp: now + 3600 })).toString('base64url')}.`],
+      ["a site's API key", `Bearer ${ctx.siteA.key}`],
+      ['Basic auth', `Basic ${Buffer.from('admin:admin').toString('base64')}`],
+    ],
+  };
+}
+
+/** The site MCP server (the agent's /mcp): the operator (control token) and the viewer token. */
+export function siteMcpTarget(t: SecurityTarget, s: SiteTarget): McpTarget {
+  const ctx = t.ctx;
+  const token = s.creds.controlToken!;
+  // The client API's sites A and B are other sites to this agent.
+  const others = [...ctx.siteA.meterIds, ...ctx.siteB.meterIds];
+  return {
+    name: 'site MCP',
+    base: s.agent.localApiUrl,
+    source: `${SECURITY_NET}.61`,
+    callers: [
+      { name: 'operator', token, mustNotSee: others },
+      { name: 'viewer', token: s.viewerToken, mustNotSee: others, rolesOnly: true },
+    ],
+    // A short discovery sent to this suite's own meters only (never a broadcast to other suites' simulators).
+    samples: { meter: s.ctx.siteA.meterIds[0], ids: s.ctx.deadLetterIds, timeout_ms: 200, addresses: [`${SECURITY_NET}.11`] },
+    foreign: { meter: ctx.siteB.meterIds[0] },
+    snapshot: () => s.snapshot(),
+    badTokens: [
+      ['no token', ''],
+      ['Bearer without token', 'Bearer '],
+      ['forged token', `Bearer ${'f'.repeat(40)}`],
+      ['control token with one character changed', `Bearer ${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`],
+      ['a logged-out dashboard session', `Bearer ${s.creds.endedSession}`],
+      ["the site's API key", `Bearer ${s.ctx.siteA.key}`],
+      ['viewer token with a suffix', `Bearer ${s.viewerToken}x`],
+      ['control token as Basic auth', `Basic ${Buffer.from(`admin:${token}`).toString('base64')}`],
+    ],
+  };
 }

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, McpError, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 export type ToolOutcome = 'ok' | 'error' | 'forbidden' | 'invalid';
 
@@ -42,6 +42,28 @@ const firstText = (r: CallToolResult): string | null => {
   return first && first.type === 'text' ? first.text : null;
 };
 
+type RequestHandlers = Map<string, (request: unknown, extra: unknown) => Promise<unknown>>;
+
+/**
+ * The SDK checks a request's shape (e.g. tools/call with `arguments` an array) before any handler
+ * runs and answers a failed check as -32603 Internal error with the validator's raw dump. A
+ * malformed request is the caller's fault: answer it as -32602 Invalid params, naming each field.
+ */
+function badShapeIsInvalidParams(handlers: RequestHandlers, method: string): void {
+  const handle = handlers.get(method);
+  if (!handle) return;
+  handlers.set(method, async (request, extra) => {
+    try {
+      return await handle(request, extra);
+    } catch (err) {
+      const issues = (err as { issues?: unknown }).issues;
+      if (err instanceof McpError || !Array.isArray(issues)) throw err;
+      const fields = (issues as Array<{ path?: Array<string | number>; message?: string }>).map((i) => `${(i.path ?? []).join('.') || '(request)'}: ${i.message ?? 'invalid'}`);
+      throw new McpError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${fields.join('; ')}`);
+    }
+  });
+}
+
 export interface AuditedMcpServer {
   server: McpServer;
   /** A tool refused the caller's role for this request: its error is audited as 'forbidden'. */
@@ -63,7 +85,14 @@ export function createAuditedMcpServer(
   // The SDK installs its tools/call handler when the first tool is registered, through this method.
   // Wrapping it here (before registering) is the one place that sees every call and its final answer.
   const low = server.server;
-  const install = low.setRequestHandler.bind(low) as (schema: unknown, handler: (request: unknown, extra: unknown) => unknown) => void;
+  const handlers = (low as unknown as { _requestHandlers: RequestHandlers })._requestHandlers;
+  for (const method of [...handlers.keys()]) badShapeIsInvalidParams(handlers, method);
+  const installBare = low.setRequestHandler.bind(low) as (schema: unknown, handler: (request: unknown, extra: unknown) => unknown) => void;
+  const install: typeof installBare = (schema, handler) => {
+    const before = new Map(handlers);
+    installBare(schema, handler);
+    for (const [method, h] of handlers) if (before.get(method) !== h) badShapeIsInvalidParams(handlers, method);
+  };
   (low as unknown as { setRequestHandler: typeof install }).setRequestHandler = (schema, handler) => {
     if (schema !== CallToolRequestSchema) {
       install(schema, handler);

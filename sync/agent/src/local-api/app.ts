@@ -30,7 +30,9 @@ export function createLocalApp({ agent, logger }: LocalAppDeps): { app: Express;
   const failures = rateLimit({
     windowMs: 5 * 60_000,
     limit: FAILED_ATTEMPTS_PER_5_MIN,
+    // Only refused credentials count: a control action refused for a bad field is not a guess at the token.
     skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, _res, next) => {

@@ -15,8 +15,8 @@ export class LocalApiError extends Error {
   }
 }
 
-/** body-parser errors carry a `type`; map them to 4xx answers. */
-function fromBodyParser(err: { type?: unknown; message?: unknown }): LocalApiError | undefined {
+/** body-parser errors carry a `type`, zlib errors a `Z_` code, PostgreSQL text errors an SQLSTATE; map them to 4xx answers. */
+function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown }): LocalApiError | undefined {
   switch (err.type) {
     case 'entity.too.large':
       return new LocalApiError(413, ErrorCode.BODY_TOO_LARGE, 'request body is too large for the local API');
@@ -27,6 +27,13 @@ function fromBodyParser(err: { type?: unknown; message?: unknown }): LocalApiErr
     case 'request.aborted':
     case 'request.size.invalid':
       return new LocalApiError(400, ErrorCode.MALFORMED_BODY, `request body could not be read: ${String(err.message)}`);
+  }
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
+    return new LocalApiError(400, ErrorCode.MALFORMED_BODY, `request body could not be decoded (Content-Encoding): ${String(err.message)}`);
+  }
+  // Backstop for text no column can hold (NUL, lone surrogates): the caller's input, not our fault.
+  if (err.code === '22021' || err.code === '22P05') {
+    return new LocalApiError(400, ErrorCode.VALIDATION_FAILED, 'a text value contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate)');
   }
   return undefined;
 }

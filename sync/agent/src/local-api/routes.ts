@@ -4,7 +4,7 @@ import { ErrorCode } from '@meterit/shared';
 import type { Knex } from 'knex';
 import type { Agent } from '../agent.js';
 import { LocalApiError } from './errors.js';
-import { validated } from './validate.js';
+import { jsonObjectBody, validated } from './validate.js';
 import type { SiteView } from './site-view.js';
 import type {
   CollectionResponse,
@@ -155,7 +155,7 @@ export function controlRouter(agent: Agent, view: SiteView, auth: LocalAuth, fai
 
   const reasonChain = body('reason').optional().isString().withMessage('must be a string').bail().trim().isLength({ max: 200 }).withMessage('must be at most 200 characters');
 
-  router.post('/api/control/collection/start', async (req, res) => {
+  router.post('/api/control/collection/start', jsonObjectBody(['reason']), async (req, res) => {
     const b = await validated<{ reason?: string }>(req, [reasonChain]);
     audit(req, 'start collection', { reason: b.reason });
     await agent.startCollection(b.reason || undefined);
@@ -163,7 +163,7 @@ export function controlRouter(agent: Agent, view: SiteView, auth: LocalAuth, fai
     res.json(answer);
   });
 
-  router.post('/api/control/collection/stop', async (req, res) => {
+  router.post('/api/control/collection/stop', jsonObjectBody(['reason']), async (req, res) => {
     const b = await validated<{ reason?: string }>(req, [reasonChain]);
     audit(req, 'stop collection', { reason: b.reason });
     await agent.stopCollection(b.reason || undefined);
@@ -171,16 +171,19 @@ export function controlRouter(agent: Agent, view: SiteView, auth: LocalAuth, fai
     res.json(answer);
   });
 
-  router.post('/api/control/sync', async (req, res) => {
+  router.post('/api/control/sync', jsonObjectBody([]), async (req, res) => {
     audit(req, 'sync now');
     const answer: SyncNowResponse = await view.afterSync(await agent.syncNow());
     res.json(answer);
   });
 
-  router.post('/api/control/dead-letters/retry', async (req, res) => {
+  router.post('/api/control/dead-letters/retry', jsonObjectBody(['ids']), async (req, res) => {
     const b = await validated<{ ids?: number[] }>(req, [
       body('ids').optional().isArray({ min: 1, max: 10_000 }).withMessage('must be a list of 1 to 10000 dead letter ids'),
-      body('ids.*').isInt({ min: 1 }).withMessage('must be a dead letter id (a positive integer)').toInt(),
+      body('ids.*')
+        .custom((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)
+        .withMessage('must be a dead letter id (a positive integer)')
+        .toInt(),
     ]);
     audit(req, 'retry dead letters', { ids: b.ids?.length ?? 'all' });
     const r = await agent.retryDeadLetters(b.ids);

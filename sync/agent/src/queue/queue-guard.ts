@@ -43,21 +43,26 @@ export class QueueGuard {
   async enqueue(readings: NewReading[]): Promise<number> {
     if (readings.length === 0) return 0;
     const now = this.opts.clock.now();
-    // Counting the backlog is a scan: refresh it now and then, and track it in between.
-    if (this.depth === null || now - this.depthAt > (this.opts.recountMs ?? 10_000)) {
+    // Counting the backlog is a scan: refresh it now and then, and track it in between. Uploads
+    // shrink it without telling: before dropping or refusing anything, count again.
+    const recount = async () => {
       this.depth = (await this.queue.stats()).depth;
       this.depthAt = now;
-    }
+      return this.depth;
+    };
+    let depth = this.depth === null || now - this.depthAt > (this.opts.recountMs ?? 10_000) ? await recount() : this.depth;
     const counters = await this.getCounters();
     let stored: number;
     if (this.opts.policy === 'drop-oldest') {
       // Store first, then trim the oldest: the newest readings always survive.
       stored = await this.queue.enqueue(readings);
-      this.depth += stored;
-      const over = this.depth - this.opts.maxReadings;
+      depth += stored;
+      if (depth > this.opts.maxReadings && this.depthAt !== now) depth = await recount();
+      else this.depth = depth;
+      const over = depth - this.opts.maxReadings;
       if (over > 0) {
         const dropped = await this.queue.dropOldestUnsent(over);
-        this.depth -= dropped;
+        this.depth = depth - dropped;
         counters.dropped += dropped;
         counters.fullSince ??= new Date(now).toISOString();
         await this.state.set(COUNTERS_KEY, counters);
@@ -69,9 +74,10 @@ export class QueueGuard {
         return stored;
       }
     } else {
-      const room = Math.max(0, this.opts.maxReadings - this.depth);
+      if (depth + readings.length > this.opts.maxReadings && this.depthAt !== now) depth = await recount();
+      const room = Math.max(0, this.opts.maxReadings - depth);
       stored = await this.queue.enqueue(readings.slice(0, room));
-      this.depth += stored;
+      this.depth = depth + stored;
       if (room < readings.length) {
         counters.refused += readings.length - room;
         counters.fullSince ??= new Date(now).toISOString();
@@ -84,7 +90,7 @@ export class QueueGuard {
         return stored;
       }
     }
-    if (counters.fullSince && this.depth < this.opts.maxReadings * 0.9) {
+    if (counters.fullSince && (this.depth ?? 0) < this.opts.maxReadings * 0.9) {
       counters.fullSince = null;
       await this.state.set(COUNTERS_KEY, counters);
     }

@@ -64,6 +64,12 @@ interface ReadingRow {
 
 /** The upload queue, dead letters and sync log: all SQL of the site's delivery path. */
 export class QueueRepository {
+  /**
+   * The batch being sent (the last oldestUnsent): the client system may already have stored it, so
+   * the storage limit must not delete it (it would be counted as dropped, yet arrive).
+   */
+  private inFlight: number[] = [];
+
   constructor(private readonly knex: Knex) {}
 
   /** Store readings; a reading with the same (meter, point, timestamp) is already there and is ignored. */
@@ -93,7 +99,7 @@ export class QueueRepository {
   async dropOldestUnsent(count: number): Promise<number> {
     if (count <= 0) return 0;
     return this.knex('meter_readings')
-      .whereIn('id', this.knex('meter_readings').whereNull('synced_at').orderBy('id').limit(count).select('id'))
+      .whereIn('id', this.knex('meter_readings').whereNull('synced_at').whereNotIn('id', this.inFlight).orderBy('id').limit(count).select('id'))
       .delete();
   }
 
@@ -114,6 +120,7 @@ export class QueueRepository {
       .orderBy('id')
       .limit(limit)
       .select('id', 'meter_external_id', 'data_point', 'ts', 'value', 'unit', 'quality');
+    this.inFlight = rows.map((r) => Number(r.id));
     return rows.map((r) => ({
       id: Number(r.id),
       meter_external_id: r.meter_external_id,
@@ -210,6 +217,7 @@ export class QueueRepository {
       error_message: string | null;
       request_id: string | null;
     }> = await q.select('*');
+    this.inFlight = rows.map((r) => Number(r.id));
     return rows.map((r) => ({
       id: Number(r.id),
       startedAt: r.started_at,
@@ -247,6 +255,7 @@ export class QueueRepository {
       reason: string;
       created_at: Date;
     }> = await this.knex('dead_letters').orderBy('id', 'desc').limit(limit).select('*');
+    this.inFlight = rows.map((r) => Number(r.id));
     return rows.map((r) => ({
       id: Number(r.id),
       readingId: Number(r.reading_id),
