@@ -82,4 +82,21 @@ describe('queue storage limit', () => {
     expect(await db.knex('meter_readings').whereNotNull('synced_at').count<{ n: number }[]>('* as n')).toEqual([{ n: 20 }]);
     await db.close();
   });
+
+  it('when several batches are in flight, then drop-oldest spares all of them, and once the upload run is over the oldest unsent go first again', async () => {
+    const { db, guard, queue } = await setup('guard_in_flight_many', 'drop-oldest');
+    await guard.enqueue(readings(0, 100));
+    const first = await queue.oldestUnsent(20);
+    const second = await queue.oldestUnsent(20, first.at(-1)!.id);
+    await guard.enqueue(readings(100, 10));
+    const values = async () => db.knex('meter_readings').orderBy('id').pluck('value');
+    // Both batches are still there; the 10 dropped are the oldest after them (40..49).
+    expect((await values()).slice(0, 41)).toEqual([...first, ...second].map((r) => r.value).concat([50]));
+    // The run failed (uplink down): its batches are not on their way any more, so they are the oldest to go.
+    queue.sendingDone();
+    await guard.enqueue(readings(110, 5));
+    expect((await values()).slice(0, 2)).toEqual([5, 6]);
+    expect(await guard.getCounters()).toMatchObject({ dropped: 15 });
+    await db.close();
+  });
 });

@@ -65,10 +65,11 @@ interface ReadingRow {
 /** The upload queue, dead letters and sync log: all SQL of the site's delivery path. */
 export class QueueRepository {
   /**
-   * The batch being sent (the last oldestUnsent): the client system may already have stored it, so
-   * the storage limit must not delete it (it would be counted as dropped, yet arrive).
+   * Readings up to this id were handed to the uploader in its current pass and may be on their way
+   * (several batches can be in flight): the client system may already have stored them, so the
+   * storage limit must not delete them (they would be counted as dropped, yet arrive). 0 = none.
    */
-  private inFlight: number[] = [];
+  private sendingUpTo = 0;
 
   constructor(private readonly knex: Knex) {}
 
@@ -95,11 +96,16 @@ export class QueueRepository {
     return (result as { rowCount: number }).rowCount;
   }
 
-  /** Delete the oldest unsent readings (the storage limit's drop-oldest policy); returns how many. */
+  /** The uploader's pass is over (sent, or failed): nothing of it is on its way any more. */
+  sendingDone(): void {
+    this.sendingUpTo = 0;
+  }
+
+  /** Delete the oldest unsent readings (the storage limit's drop-oldest policy), never those on their way; returns how many. */
   async dropOldestUnsent(count: number): Promise<number> {
     if (count <= 0) return 0;
     return this.knex('meter_readings')
-      .whereIn('id', this.knex('meter_readings').whereNull('synced_at').whereNotIn('id', this.inFlight).orderBy('id').limit(count).select('id'))
+      .whereIn('id', this.knex('meter_readings').whereNull('synced_at').where('id', '>', this.sendingUpTo).orderBy('id').limit(count).select('id'))
       .delete();
   }
 
@@ -120,7 +126,10 @@ export class QueueRepository {
       .orderBy('id')
       .limit(limit)
       .select('id', 'meter_external_id', 'data_point', 'ts', 'value', 'unit', 'quality');
-    this.inFlight = rows.map((r) => Number(r.id));
+    // A pass starts from the oldest unsent reading (afterId 0); each batch it reads is on its way.
+    if (afterId === 0) this.sendingUpTo = 0;
+    const last = rows.at(-1);
+    if (last) this.sendingUpTo = Math.max(this.sendingUpTo, Number(last.id));
     return rows.map((r) => ({
       id: Number(r.id),
       meter_external_id: r.meter_external_id,
@@ -217,7 +226,6 @@ export class QueueRepository {
       error_message: string | null;
       request_id: string | null;
     }> = await q.select('*');
-    this.inFlight = rows.map((r) => Number(r.id));
     return rows.map((r) => ({
       id: Number(r.id),
       startedAt: r.started_at,
@@ -255,7 +263,6 @@ export class QueueRepository {
       reason: string;
       created_at: Date;
     }> = await this.knex('dead_letters').orderBy('id', 'desc').limit(limit).select('*');
-    this.inFlight = rows.map((r) => Number(r.id));
     return rows.map((r) => ({
       id: Number(r.id),
       readingId: Number(r.reading_id),

@@ -140,6 +140,8 @@ export class Uploader {
       r.errorCode = err instanceof ClientApiError ? err.code : 'LOCAL_DB_ERROR';
       r.error = (err as Error).message;
     }
+    // Every batch of this run has had its answer (or its error): none is on its way any more.
+    this.o.queue.sendingDone();
     r.finishedAt = new Date(this.o.clock.now());
     this.last = r;
     const t = this.totals;
