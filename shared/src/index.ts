@@ -6,6 +6,7 @@ export {
   SYNC_PATHS,
   API_KEY_HEADER,
   SITE_API_KEY_FORMAT,
+  UNSTORABLE_TEXT,
   REQUEST_ID_HEADER,
   LIMITS,
 } from './constants.js';

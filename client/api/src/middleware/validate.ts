@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { validationResult, type ValidationChain } from 'express-validator';
+import { UNSTORABLE_TEXT } from '@meterit/shared';
 import { validationFailed } from '../errors.js';
 
 export interface FieldProblem {
@@ -39,14 +40,10 @@ export function check(problem: (value: unknown) => string | undefined): (value: 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-// PostgreSQL cannot store NUL in text, and a lone UTF-16 surrogate is not a character at all.
-// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 export const stringProblem = (name: string, min: number, max: number) => (v: unknown) => {
   if (v === undefined) return `${name} is required`;
   if (typeof v !== 'string') return `${name} must be a string, got ${describeType(v)}`;
-  if (UNSTORABLE.test(v)) return `${name} contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate)`;
+  if (UNSTORABLE_TEXT.test(v)) return `${name} contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate)`;
   if (v.length < min || v.length > max) return `${name} must be ${min} to ${max} characters long, got ${v.length}`;
   return undefined;
 };

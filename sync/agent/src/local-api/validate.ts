@@ -1,11 +1,8 @@
 import type { Request, RequestHandler } from 'express';
 import { matchedData, validationResult, type ValidationChain } from 'express-validator';
-import { ErrorCode } from '@meterit/shared';
+import { ErrorCode, UNSTORABLE_TEXT } from '@meterit/shared';
 import { LocalApiError } from './errors.js';
 
-// PostgreSQL cannot store or compare NUL in text, and a lone UTF-16 surrogate is not a character at all.
-// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNSTORABLE_MESSAGE = 'contains a character that cannot be used (NUL \\u0000 or a lone UTF-16 surrogate)';
 
 /** Problems the chains cannot see: a query parameter given twice (or as a[]=, a[x]=), and characters no text column takes. */
@@ -13,12 +10,12 @@ function inputProblems(req: Request): Array<{ field: string; message: string }> 
   const out: Array<{ field: string; message: string }> = [];
   for (const [field, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
     if (typeof v !== 'string') out.push({ field, message: 'must be given once, as a single value' });
-    else if (UNSTORABLE.test(v)) out.push({ field, message: UNSTORABLE_MESSAGE });
+    else if (UNSTORABLE_TEXT.test(v)) out.push({ field, message: UNSTORABLE_MESSAGE });
   }
   const body: unknown = req.body;
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     for (const [field, v] of Object.entries(body)) {
-      if (typeof v === 'string' && UNSTORABLE.test(v)) out.push({ field, message: UNSTORABLE_MESSAGE });
+      if (typeof v === 'string' && UNSTORABLE_TEXT.test(v)) out.push({ field, message: UNSTORABLE_MESSAGE });
     }
   }
   return out;
