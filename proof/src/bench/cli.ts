@@ -1,4 +1,4 @@
-import { startTestPostgres } from '@meterit/shared/testing';
+import { startTestPostgres, type TestPostgres } from '@meterit/shared/testing';
 import { benchBacnet } from './bacnet.js';
 import type { BenchResult } from './common.js';
 import { benchDrain } from './drain.js';
@@ -13,20 +13,22 @@ const all = ['ingest', 'drain', 'bacnet', 'queries'];
 const picked = args.filter((a) => all.includes(a));
 const run = picked.length > 0 ? picked : all;
 
-const pg = await startTestPostgres();
+// PostgreSQL is started for the first benchmark that uses it (BACnet alone needs none).
+let pg: TestPostgres | undefined;
+const database = async () => (pg ??= await startTestPostgres());
 const results: BenchResult[] = [];
 const print = (r: BenchResult) => process.stdout.write(`${r.lines.join('\n')}\n${r.target ? `  target (${r.target.description}): ${r.target.met ? 'met' : 'MISSED'}\n` : ''}\n`);
 try {
   process.stdout.write(`MeterIT benchmarks (${long ? 'long' : 'default'} form), node ${process.version}, ${new Date().toISOString()}\n\n`);
   let ingestRate: number | undefined;
   if (run.includes('ingest') || run.includes('drain')) {
-    const r = await benchIngest(pg, { batches: long ? 100 : 40, batchSize: 1000 });
+    const r = await benchIngest(await database(), { batches: long ? 100 : 40, batchSize: 1000 });
     ingestRate = r.figures.api;
     results.push(r);
     print(r);
   }
   if (run.includes('drain')) {
-    const r = await benchDrain(pg, { readings: long ? 1_000_000 : 100_000, batchSize: 1000, ...(ingestRate ? { ingestRate } : {}) });
+    const r = await benchDrain(await database(), { readings: long ? 1_000_000 : 100_000, batchSize: 1000, ...(ingestRate ? { ingestRate } : {}) });
     results.push(r);
     print(r);
   }
@@ -36,12 +38,12 @@ try {
     print(r);
   }
   if (run.includes('queries')) {
-    const r = await benchQueries(pg, { small: 1_000_000, big: long ? 20_000_000 : 4_000_000 });
+    const r = await benchQueries(await database(), { small: 1_000_000, big: long ? 20_000_000 : 4_000_000 });
     results.push(r);
     print(r);
   }
   const missed = results.filter((r) => r.target && !r.target.met).map((r) => r.name);
   process.stdout.write(`bench: ${results.length} run, targets missed: ${missed.length ? missed.join(', ') : 'none'}\n`);
 } finally {
-  await pg.stop();
+  await pg?.stop();
 }

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { startSimulator, toMetersJson, type MeterBehaviourInput, type Simulator } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
 import { freePort } from '@meterit/shared/testing';
@@ -14,7 +15,7 @@ import {
 import { startFaultProxy, type FaultProxy } from '../harness/proxy.js';
 import { startRestartablePostgres, type RestartablePostgres } from '../harness/postgres.js';
 import { createRng, type Rng } from '../harness/rng.js';
-import { verify, type Excuse, type Problem, type QualityChange, type QueueLimitWindow, type Row, type Verdict } from './verify.js';
+import { verify, type Excuse, type Problem, type QualityChange, type QueueLimitWindow, type Row, type Verdict, type VerifyInput } from './verify.js';
 
 export interface ChaosOptions {
   rounds: number;
@@ -23,6 +24,8 @@ export interface ChaosOptions {
   roundMs?: number;
   meters?: number;
   log?: (line: string) => void;
+  /** Write what the checker was given to this file (JSON), to check it again later: `--verify FILE`. */
+  dumpTo?: string;
 }
 
 export interface ChaosReport extends Verdict {
@@ -46,6 +49,8 @@ const METER_BASE = 10;
 const BACNET_TIMEOUT_MS = 1000;
 const HTTP_TIMEOUT_SECONDS = 2;
 const BATCH_SIZE = 40;
+/** Batches the agent's uploader keeps on their way at once (SYNC_MAX_IN_FLIGHT). */
+const MAX_IN_FLIGHT = 3;
 /** The site's storage limit for unsent readings (the smallest the agent accepts): 6 meters fill it in about 40 s of outage. */
 const QUEUE_MAX_READINGS = 1000;
 type QueuePolicy = 'drop-oldest' | 'stop-collecting';
@@ -137,6 +142,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         BACNET_TIMEOUT_MS: String(BACNET_TIMEOUT_MS),
         HTTP_TIMEOUT_SECONDS: String(HTTP_TIMEOUT_SECONDS),
         BATCH_SIZE: String(BATCH_SIZE),
+        SYNC_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
         CONFIG_REFRESH_MINUTES: String(3 / 60),
         QUEUE_MAX_READINGS: String(QUEUE_MAX_READINGS),
         QUEUE_FULL_POLICY: policy,
@@ -315,46 +321,87 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       run: async () => {
         const outageAt = Date.now();
         const before = await queueCounters(s);
-        await s.proxy.setMode({ kind: 'refuse' });
-        // Until the backlog reaches the limit and the policy acts: about 40 s.
-        const counterOf = (c: { dropped: number; refused: number }, p: QueuePolicy) => (p === 'drop-oldest' ? c.dropped : c.refused);
-        const first = policy;
-        await waitUntil(`the ${first} policy to act`, async () => counterOf(await queueCounters(s), first) > counterOf(before, first), 180_000, 250);
-        await sleep(span(1000, 2500));
-        // The other policy, while the queue is still full: a graceful restart with QUEUE_FULL_POLICY changed.
-        policy = first === 'drop-oldest' ? 'stop-collecting' : 'drop-oldest';
-        s.agent.env.QUEUE_FULL_POLICY = policy;
-        const mid = await queueCounters(s);
-        const restartFrom = Date.now() - BACNET_TIMEOUT_MS - 500;
-        const stopping = s.agent.proc;
-        await s.agent.stop();
-        // A graceful stop stores what it read; one that had to be killed would lose it.
-        if (stopping.child.signalCode === 'SIGKILL') crashes.push(`the agent did not stop within 15 s of SIGTERM: ${stopping.output.join('').slice(-600)}`);
-        // Nothing else is down here: an attempt that fails is the agent failing to start.
-        await restartUntilUp('the agent', () => s.agent.restart(), (err) => crashes.push(`the agent did not come back after a graceful restart: ${err.message.slice(0, 600)}`));
-        // The new process's first poll may still be under way a tick and a timeout later.
-        const restartTo = Date.now() + 1000 + BACNET_TIMEOUT_MS + 500;
-        await waitUntil(`the ${policy} policy to act`, async () => counterOf(await queueCounters(s), policy) > counterOf(mid, policy), 60_000, 250);
-        await sleep(span(1000, 2500));
-        await s.proxy.setMode({ kind: 'pass' });
-        // The backlog drains; the counters stop growing once the agent counts the queue below its limit again.
-        let last = await queueCounters(s);
-        let stableSince = Date.now();
-        await waitUntil(
-          'the backlog to drain and the queue-limit counters to settle',
-          async () => {
-            const c = await queueCounters(s);
-            if (c.dropped !== last.dropped || c.refused !== last.refused) {
-              last = c;
-              stableSince = Date.now();
+        // When each drop and refusal happened (to 250 ms), for the checker: what drop-oldest may delete depends on what was sent by then.
+        const counters: QueueLimitWindow['counters'] = [{ at: outageAt, since: outageAt, dropped: 0, refused: 0 }];
+        let sampling = true;
+        const sampler = (async () => {
+          let since = outageAt;
+          while (sampling) {
+            const at = Date.now();
+            const c = await queueCounters(s).catch(() => null);
+            const prev = counters[counters.length - 1]!;
+            if (c && (c.dropped - before.dropped !== prev.dropped || c.refused - before.refused !== prev.refused)) {
+              counters.push({ at, since, dropped: c.dropped - before.dropped, refused: c.refused - before.refused });
             }
-            return Date.now() - stableSince > 3000 && (await unsentCount(s)) < QUEUE_MAX_READINGS / 4;
-          },
-          120_000,
-          250,
-        );
+            if (c) since = at;
+            await sleep(250);
+          }
+        })();
+        let first: QueuePolicy, restartAt: number, restartFrom: number, restartTo: number, backAt: number;
+        try {
+          await s.proxy.setMode({ kind: 'refuse' });
+          // Until the backlog reaches the limit and the policy acts: about 40 s.
+          const counterOf = (c: { dropped: number; refused: number }, p: QueuePolicy) => (p === 'drop-oldest' ? c.dropped : c.refused);
+          first = policy;
+          await waitUntil(`the ${first} policy to act`, async () => counterOf(await queueCounters(s), first) > counterOf(before, first), 180_000, 250);
+          await sleep(span(1000, 2500));
+          // The other policy, while the queue is still full: a graceful restart with QUEUE_FULL_POLICY changed.
+          policy = first === 'drop-oldest' ? 'stop-collecting' : 'drop-oldest';
+          s.agent.env.QUEUE_FULL_POLICY = policy;
+          restartAt = Date.now();
+          restartFrom = restartAt - BACNET_TIMEOUT_MS - 500;
+          const stopping = s.agent.proc;
+          await s.agent.stop();
+          // After the stop: what the first policy did is final.
+          const mid = await queueCounters(s);
+          // A graceful stop stores what it read; one that had to be killed would lose it.
+          if (stopping.child.signalCode === 'SIGKILL') crashes.push(`the agent did not stop within 15 s of SIGTERM: ${stopping.output.join('').slice(-600)}`);
+          // Nothing else is down here: an attempt that fails is the agent failing to start.
+          await restartUntilUp('the agent', () => s.agent.restart(), (err) => crashes.push(`the agent did not come back after a graceful restart: ${err.message.slice(0, 600)}`));
+          // The new process's first poll may still be under way a tick and a timeout later.
+          restartTo = Date.now() + 1000 + BACNET_TIMEOUT_MS + 500;
+          await waitUntil(`the ${policy} policy to act`, async () => counterOf(await queueCounters(s), policy) > counterOf(mid, policy), 60_000, 250);
+          await sleep(span(1000, 2500));
+          await s.proxy.setMode({ kind: 'pass' });
+          backAt = Date.now();
+          // The backlog drains; the counters stop growing once the agent counts the queue below its limit again.
+          let last = await queueCounters(s);
+          let stableSince = Date.now();
+          await waitUntil(
+            'the backlog to drain and the queue-limit counters to settle',
+            async () => {
+              const c = await queueCounters(s);
+              if (c.dropped !== last.dropped || c.refused !== last.refused) {
+                last = c;
+                stableSince = Date.now();
+              }
+              return Date.now() - stableSince > 3000 && (await unsentCount(s)) < QUEUE_MAX_READINGS / 4;
+            },
+            120_000,
+            250,
+          );
+        } finally {
+          sampling = false;
+          await sampler;
+        }
         const after = await queueCounters(s);
-        queueLimits.push({ from: outageAt - 3000, outageAt, to: Date.now(), dropped: after.dropped - before.dropped, refused: after.refused - before.refused, batchSize: BATCH_SIZE, restart: { from: restartFrom, to: restartTo } });
+        const to = Date.now();
+        queueLimits.push({
+          from: outageAt - 3000,
+          outageAt,
+          backAt,
+          to,
+          dropped: after.dropped - before.dropped,
+          refused: after.refused - before.refused,
+          phases: [
+            { policy: first, from: outageAt, to: restartAt },
+            { policy, from: restartAt, to },
+          ],
+          counters,
+          batchSize: BATCH_SIZE,
+          maxInFlight: MAX_IN_FLIGHT,
+          restart: { from: restartFrom, to: restartTo },
+        });
         policies.push(`${first} then ${policy}`);
       },
     }));
@@ -412,7 +459,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await waitUntil('the site queue to drain', async () => (await unsentCount(s)) === 0, 120_000, 250);
     checkAlive();
 
-    const verdict = verify({
+    const input: VerifyInput = {
       meters: s.sim.meters,
       served: s.sim.served(),
       site: await siteRows(s),
@@ -420,7 +467,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       excuses,
       qualityChanges,
       queueLimits,
-    });
+    };
+    if (opts.dumpTo) await writeFile(opts.dumpTo, JSON.stringify(input));
+    const verdict = verify(input);
     // Where an operator sees it: the agent's counters reach the client system in the heartbeat.
     const counters = await queueCounters(s);
     let reported: { dropped: number; refused: number } | null = null;
@@ -476,7 +525,7 @@ async function unsentCount(s: System): Promise<number> {
 }
 
 async function siteRows(s: System): Promise<Row[]> {
-  return s.agent.db('meter_readings').select('meter_external_id as meter', 'data_point', 'ts', 'value', 'unit', 'quality');
+  return s.agent.db('meter_readings').select('meter_external_id as meter', 'data_point', 'ts', 'value', 'unit', 'quality', 'synced_at as syncedAt');
 }
 
 async function centralRows(s: System): Promise<Row[]> {

@@ -28,12 +28,22 @@ export interface QueueLimitWindow {
   from: number;
   /** When the uplink went down: everything served after it was unsent. */
   outageAt: number;
+  /** When the uplink came back and the backlog began to drain. */
+  backAt?: number;
   to: number;
   /** The agent's counters grew by this much during the window. */
   dropped: number;
   refused: number;
-  /** Readings in one upload batch: the batch on its way when the limit is hit is delivered, not dropped, though it is older. */
+  /** The policy in force, in order (the fault switches it with a graceful restart while the queue is full). */
+  phases: Array<{ policy: 'drop-oldest' | 'stop-collecting'; from: number; to: number }>;
+  /**
+   * The counters' growth since the window began, oldest first, one entry per change seen by a sampler looking every
+   * 250 ms: the change happened after `since` (the sample before) and by `at`. The first entry is the start (0, 0).
+   */
+  counters: Array<{ at: number; since: number; dropped: number; refused: number }>;
+  /** Readings in one upload batch, and batches on their way at once: those are delivered, not dropped, though older. */
   batchSize?: number;
+  maxInFlight?: number;
   /** The graceful restart that switches the policy: a poll under way across it may be missing beyond the counters. */
   restart?: { from: number; to: number };
 }
@@ -45,6 +55,8 @@ export interface Row {
   value: number;
   unit: string | null;
   quality: string;
+  /** Site rows: when the client system acknowledged the reading (null: still unsent). */
+  syncedAt?: Date | null;
 }
 
 export interface Problem {
@@ -71,6 +83,30 @@ export interface Verdict {
   problems: Problem[];
 }
 
+export interface VerifyInput {
+  meters: SimMeterInfo[];
+  served: ServedValue[];
+  site: Row[];
+  central: Row[];
+  excuses: Excuse[];
+  qualityChanges: QualityChange[];
+  queueLimits?: QueueLimitWindow[];
+}
+
+/** A run's input as written by `--dump` (JSON): dates and open-ended spans restored. */
+export function parseVerifyInput(json: string): VerifyInput {
+  const input = JSON.parse(json) as VerifyInput;
+  const dates = (rows: Row[]) => rows.map((r) => ({ ...r, ts: new Date(r.ts), syncedAt: r.syncedAt ? new Date(r.syncedAt) : null }));
+  return { ...input, site: dates(input.site), central: dates(input.central), excuses: input.excuses.map((e) => ({ ...e, to: e.to ?? Infinity })) };
+}
+
+/** A served value missing from a queue-limit window; `excuse`: another fault that could explain it as well. */
+interface Missing {
+  at: number;
+  k: string;
+  excuse?: string;
+}
+
 /** A meter's answer arrives at most this long after its poll tick (RP fallback of 4 points, each up to the timeout). */
 const SERVED_AFTER_TICK_MAX_MS = 6000;
 /** Values of one poll cycle are served this close together (meters answer in parallel, some slowly): the order between them is not the queue's. */
@@ -84,15 +120,7 @@ const SAME_CYCLE_MS = 2000;
  * - every served value that the agent never queued falls in an excuse window (agent killed,
  *   site database down, meter answering after the agent's timeout) and is absent centrally too.
  */
-export function verify(input: {
-  meters: SimMeterInfo[];
-  served: ServedValue[];
-  site: Row[];
-  central: Row[];
-  excuses: Excuse[];
-  qualityChanges: QualityChange[];
-  queueLimits?: QueueLimitWindow[];
-}): Verdict {
+export function verify(input: VerifyInput): Verdict {
   const problems: Problem[] = [];
   const problem = (kind: Problem['kind'], at: number, what: string) => problems.push({ kind, at, what });
   const meterOf = new Map<number, SimMeterInfo>(input.meters.map((m) => [m.deviceId, m]));
@@ -171,16 +199,18 @@ export function verify(input: {
   let collected = 0;
   let uncollectedExcused = 0;
   const excusedBy: Record<string, number> = {};
-  const windows = (input.queueLimits ?? []).map((w) => ({ ...w, missing: [] as Array<{ at: number; k: string }>, kept: [] as number[] }));
+  const windows = (input.queueLimits ?? []).map((w) => ({ ...w, missing: [] as Missing[], kept: [] as Array<{ at: number; syncedAt: number | null }> }));
   const windowOf = (at: number) => windows.find((w) => at >= w.from && at <= w.to);
   const uncollected = (s: ServedValue, k: string) => {
     const excuse = input.excuses.find((e) => s.servedAt >= e.from && s.servedAt <= e.to && (e.deviceId === undefined || e.deviceId === s.deviceId));
-    const w = excuse ? undefined : windowOf(s.servedAt);
-    if (excuse) {
+    const w = windowOf(s.servedAt);
+    if (w) {
+      // Inside a queue-limit window a value may be missing for the policy even when another fault could explain it
+      // (a slow meter's reading, collected, then dropped as the oldest): the window's accounting decides.
+      w.missing.push({ at: s.servedAt, k, excuse: excuse?.kind });
+    } else if (excuse) {
       uncollectedExcused += 1;
       excusedBy[excuse.kind] = (excusedBy[excuse.kind] ?? 0) + 1;
-    } else if (w) {
-      w.missing.push({ at: s.servedAt, k });
     } else {
       lost += 1;
       problem('lost', s.servedAt, `${k}: ${s.value} served at ${new Date(s.servedAt).toISOString()} with no fault to explain it, but never queued`);
@@ -210,7 +240,7 @@ export function verify(input: {
       const s = served[found]!;
       j = found + 1;
       collected += 1;
-      windowOf(s.servedAt)?.kept.push(s.servedAt);
+      windowOf(s.servedAt)?.kept.push({ at: s.servedAt, syncedAt: row.syncedAt ? row.syncedAt.getTime() : null });
       const p = pointOf.get(`${s.deviceId}|${s.objectType}|${s.instance}`);
       if (p && row.unit !== p.unit) {
         altered += 1;
@@ -225,49 +255,71 @@ export function verify(input: {
     for (; j < served.length; j++) uncollected(served[j]!, k);
   }
 
-  // 3. Queue-limit windows: exactly as many values missing as the agent counted; the dropped ones the oldest
-  // unsent (nothing kept from the outage is older), the refused ones one stretch of time (served while full).
+  // 3. Queue-limit windows. The counters' timeline tells when the refusals happened: the values missing from that
+  // stretch are the refused ones, the others the dropped ones. Each set must be as large as the agent counted
+  // (values another fault explains may make up a surplus, shown apart; any other surplus is lost); the dropped ones
+  // were the oldest unsent when deleted (except the batches on their way); nothing was stored inside the refused stretch.
   let droppedByPolicy = 0;
   let policyMismatches = 0;
-  for (const w of windows) {
-    let missing = w.missing.sort((a, b) => a.at - b.at);
-    const counted = w.dropped + w.refused;
-    // Beyond what the agent counted, values served across its restart are explained by the restart (as for a SIGKILL),
-    // and shown apart in the report.
-    const restart = w.restart;
-    if (restart && missing.length > counted) {
-      const across = missing.filter((m) => m.at >= restart.from && m.at <= restart.to).slice(0, missing.length - counted);
-      uncollectedExcused += across.length;
-      if (across.length > 0) excusedBy['agent restarted (policy change)'] = (excusedBy['agent restarted (policy change)'] ?? 0) + across.length;
-      missing = missing.filter((m) => !across.includes(m));
-    }
+  const iso = (t: number) => new Date(t).toISOString();
+  for (const [i, w] of windows.entries()) {
+    const name = `queue limit window ${i + 1} (${w.phases.map((p) => p.policy).join(' then ')}, uplink down ${iso(w.outageAt)}${w.backAt ? ` to ${iso(w.backAt)}` : ''})`;
     const mismatch = (what: string) => {
       policyMismatches += 1;
-      problem('policy', w.from, what);
+      problem('policy', w.from, `${name}: ${what}`);
     };
-    // The dropped run is the oldest (drop-oldest deletes from the head of the backlog), the refused run the newest
-    // (served while the queue was full); anything between the two is missing without being counted.
-    const dropped = missing.slice(0, w.dropped);
-    const refused = missing.slice(Math.max(w.dropped, missing.length - w.refused));
-    const extra = missing.slice(w.dropped, Math.max(w.dropped, missing.length - w.refused));
-    if (extra.length > 0) {
-      lost += extra.length;
-      const first = extra.slice(0, 4).map((m) => `${m.k} @ ${new Date(m.at).toISOString()}`);
-      problem('lost', extra[0]!.at, `queue limit reached: ${missing.length} values missing from the outage, the agent counted ${w.dropped} dropped + ${w.refused} refused; not counted: ${first.join(', ')}${extra.length > 4 ? ', …' : ''}`);
-    } else if (missing.length < counted) {
-      mismatch(`queue limit reached: the agent counted ${w.dropped} dropped + ${w.refused} refused, but only ${missing.length} values are missing`);
-    }
-    droppedByPolicy += Math.min(missing.length, counted);
-    const newestDropped = dropped[dropped.length - 1]?.at;
-    if (newestDropped !== undefined) {
-      const olderKept = w.kept.filter((at) => at >= w.outageAt && at < newestDropped - SAME_CYCLE_MS);
-      if (olderKept.length > (w.batchSize ?? 0)) mismatch(`drop-oldest deleted a reading served at ${new Date(newestDropped).toISOString()} but kept ${olderKept.length} unsent readings served before it (more than the ${w.batchSize ?? 0} of a batch being sent)`);
+    const increases = w.counters.filter((c, j) => j > 0 && c.refused > w.counters[j - 1]!.refused);
+    // A value is refused when its poll is stored: at most a poll's length after it was served.
+    const stretch = increases.length > 0 ? { from: increases[0]!.since - SERVED_AFTER_TICK_MAX_MS, to: increases[increases.length - 1]!.at } : undefined;
+    const inStretch = (m: Missing) => stretch !== undefined && m.at >= stretch.from && m.at <= stretch.to;
+    const sorted = w.missing.sort((a, b) => a.at - b.at);
+    const restart = w.restart;
+    const inRestart = (m: Missing) => restart !== undefined && m.at >= restart.from && m.at <= restart.to;
+    /** The values missing for one policy, against its counter: a surplus is explained by another fault or the restart, or lost. */
+    const settle = (set: Missing[], counted: number, what: string): Missing[] => {
+      if (set.length < counted) {
+        mismatch(`the agent counted ${counted} ${what}, but ${set.length} values are missing ${what === 'refused' ? `from the stretch it refused (${stretch ? `${iso(stretch.from)} to ${iso(stretch.to)}` : 'none'})` : 'outside the refused stretch'}`);
+        return set;
+      }
+      const explained = [...set.filter((m) => m.excuse), ...set.filter((m) => !m.excuse && inRestart(m))].slice(0, set.length - counted);
+      for (const m of explained) {
+        const kind = m.excuse ?? 'agent restarted (policy change)';
+        excusedBy[kind] = (excusedBy[kind] ?? 0) + 1;
+      }
+      uncollectedExcused += explained.length;
+      const rest = set.filter((m) => !explained.includes(m));
+      if (rest.length > counted) {
+        const extra = rest.length - counted;
+        lost += extra;
+        // Which ones are beyond the count is not known: drop-oldest took the oldest, so the newest are named.
+        const named = (what === 'dropped' ? rest.slice(-extra) : rest).slice(0, 4).map((m) => `${m.k} @ ${iso(m.at)}`);
+        problem('lost', rest[0]!.at, `${name}: ${rest.length} values missing ${what === 'refused' ? 'from the refused stretch' : 'outside the refused stretch'}, the agent counted ${counted} ${what}; ${extra} not counted, among ${named.join(', ')}${rest.length > 4 ? ', …' : ''}`);
+      }
+      droppedByPolicy += Math.min(rest.length, counted);
+      return rest;
+    };
+    const refused = settle(sorted.filter(inStretch), w.refused, 'refused');
+    const dropped = settle(sorted.filter((m) => !inStretch(m)), w.dropped, 'dropped').slice(0, w.dropped);
+    // Drop-oldest: when a reading was deleted, no older reading of the outage was still unsent, except the batches
+    // on their way. The j-th deletion happened at the latest when the sampled counter reached j.
+    const onTheirWay = (w.batchSize ?? 0) * (w.maxInFlight ?? 1);
+    const droppedBy = (j: number) => w.counters.find((c) => c.dropped >= j)?.at ?? w.to;
+    let worst: { at: number; by: number; unsent: number } | undefined;
+    dropped.forEach((d, j) => {
+      const by = droppedBy(j + 1);
+      const unsent = w.kept.filter((k) => k.at >= w.outageAt && k.at < d.at - SAME_CYCLE_MS && (k.syncedAt === null || k.syncedAt > by)).length;
+      if (unsent > onTheirWay && unsent > (worst?.unsent ?? 0)) worst = { at: d.at, by, unsent };
+    });
+    if (worst) {
+      mismatch(
+        `drop-oldest deleted a reading served at ${iso(worst.at)} (by ${iso(worst.by)}) while ${worst.unsent} readings of the outage served before it were still unsent (more than the ${onTheirWay} of the batches on their way)`,
+      );
     }
     if (refused.length > 0) {
       const first = refused[0]!.at;
       const last = refused[refused.length - 1]!.at;
-      const between = w.kept.filter((at) => at > first + SAME_CYCLE_MS && at < last - SAME_CYCLE_MS);
-      if (between.length > 0) mismatch(`stop-collecting refused readings from ${new Date(first).toISOString()} to ${new Date(last).toISOString()} but stored ${between.length} served in between`);
+      const between = w.kept.filter((k) => k.at > first + SAME_CYCLE_MS && k.at < last - SAME_CYCLE_MS);
+      if (between.length > 0) mismatch(`stop-collecting refused readings from ${iso(first)} to ${iso(last)} but stored ${between.length} served in between`);
     }
   }
 

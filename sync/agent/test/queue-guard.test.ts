@@ -99,4 +99,16 @@ describe('queue storage limit', () => {
     expect(await guard.getCounters()).toMatchObject({ dropped: 15 });
     await db.close();
   });
+
+  it('when a batch is read while the queue is full, then a drop racing with the read never deletes a reading of that batch', async () => {
+    const { db, guard, queue } = await setup('guard_race', 'drop-oldest');
+    await guard.enqueue(readings(0, 100));
+    // The uploader's read and the limit's trim start at the same moment, on two connections.
+    const [batch, dropped] = await Promise.all([queue.oldestUnsent(20), queue.dropOldestUnsent(10)]);
+    const queued = new Set((await db.knex('meter_readings').pluck('value')).map(Number));
+    expect(dropped).toBe(10);
+    expect(batch.map((r) => r.value).filter((v) => !queued.has(v))).toEqual([]);
+    expect(queued.size).toBe(90);
+    await db.close();
+  });
 });
