@@ -1,10 +1,10 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertDetailResponse, AlertInfo } from '@meterit/shared';
 import { createLogger, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@meterit/shared/node';
+import { startMailReceiver, type MailReceiver, type ReceivedMail } from '@meterit/shared/testing';
 import { defaultAlertsConfig, startClientApi, type RunningClientApi } from '../src/index.js';
 import { freePort } from './global-setup.js';
 import { waitUntil } from './helpers/processes.js';
@@ -17,41 +17,18 @@ const INTERVAL_S = 0.5;
 // A probe of a database that does not answer gives up after 5 s (engine.ts); one probe and two intervals of slack.
 const FIRE_WITHIN_MS = THRESHOLD_MIN * 60_000 + 5000 + 2 * INTERVAL_S * 1000 + 2000;
 
-interface Mail {
-  to: string[];
-  subject: string;
-  text: string;
-  at: number;
-}
-
 let dir: string;
 let pgPort: number;
 let pg: EmbeddedPostgresHandle | undefined;
 let api: RunningClientApi;
-let smtp: SMTPServer;
-const mails: Mail[] = [];
+let smtp: MailReceiver;
+let mails: ReceivedMail[] = [];
 let admin: string;
 const logger = createLogger({ service: 'alerts-db-down-test', silent: true });
 
-const decoded = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-const subjectOf = (raw: string) => (/^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1] ?? '').replace(/\r?\n[ \t]/g, ' ');
-
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: subjectOf(raw), text: decoded(raw), at: Date.now() });
-        callback();
-      });
-    },
-  });
-  const smtpPort = await freePort();
-  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+  smtp = await startMailReceiver();
+  mails = smtp.mails;
 
   dir = mkdtempSync(path.join(tmpdir(), 'client-api-alerts-db-down-'));
   chmodSync(dir, 0o755);
@@ -61,7 +38,7 @@ beforeAll(async () => {
     {
       port: 0, host: '127.0.0.1', database: { kind: 'connection', ...pg.connection, database: 'postgres' },
       alerts: defaultAlertsConfig({
-        evalIntervalSeconds: INTERVAL_S, databaseDownMinutes: THRESHOLD_MIN, smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+        evalIntervalSeconds: INTERVAL_S, databaseDownMinutes: THRESHOLD_MIN, smtpUrl: smtp.url,
         emailTo: ['dba@example.test'], emailFrom: 'MeterIT <alerts@meterit.test>', publicUrl: 'https://meterit.example.com',
       }),
     },
@@ -73,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close(1000).catch(() => {});
   await pg?.stop().catch(() => {});
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

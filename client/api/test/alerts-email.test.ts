@@ -1,51 +1,15 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeartbeatRequest } from '@meterit/shared';
 import { createLogger } from '@meterit/shared/node';
+import { startMailReceiver, type MailReceiver } from '@meterit/shared/testing';
 import { defaultAlertsConfig, ManualClock, startClientApi, type RunningClientApi } from '../src/index.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
-import { freePort } from './global-setup.js';
 import { createTestDatabase } from './helpers.js';
 import { as, createUser } from './operator-helpers.js';
 
-// E-mail through a real SMTP server started here (smtp-server on loopback), and a webhook to a loopback HTTP server.
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-async function startSmtp(opts: { failFirst?: number } = {}): Promise<{ port: number; received: Received[]; rejected: () => number; close(): Promise<void> }> {
-  const received: Received[] = [];
-  let rejected = 0;
-  let toFail = opts.failFirst ?? 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if (toFail > 0) {
-          toFail -= 1;
-          rejected += 1;
-          const err = new Error('mailbox temporarily unavailable') as Error & { responseCode: number };
-          err.responseCode = 451;
-          callback(err);
-          return;
-        }
-        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { port, received, rejected: () => rejected, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
+// E-mail through a real SMTP server started here (startMailReceiver: smtp-server on loopback), and a webhook to a loopback HTTP server.
 const MIN = 60_000;
 const quiet = createLogger({ service: 'alerts-email-test', silent: true });
 
@@ -53,31 +17,15 @@ function hb(at: Date): HeartbeatRequest {
   return { agent_version: 't', agent_time: at.toISOString(), collecting: true, queue_depth: 0, oldest_unsent_at: null, dead_letters: 0, uplink_down_since: null, last_sync_at: null, meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 } };
 }
 
-/** The Subject header, unfolded and with its RFC 2047 encoded words decoded. */
-function subjectOf(raw: string): string {
-  const m = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw);
-  const folded = (m?.[1] ?? '').replace(/\r?\n[ \t]/g, ' ');
-  return folded
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
-      enc.toUpperCase() === 'B'
-        ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
-    );
-}
-
-/** Unfold the quoted-printable body enough to search it. */
-const decoded = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-
 describe('e-mail and webhook notifications', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: MailReceiver;
   let hook: Server;
   const hooks: unknown[] = [];
   let api: RunningClientApi;
   let clock: ManualClock;
 
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startMailReceiver();
     hook = createHttpServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
@@ -91,7 +39,7 @@ describe('e-mail and webhook notifications', () => {
     api = await startClientApi(
       {
         port: 0, host: '127.0.0.1', database: await createTestDatabase(),
-        alerts: defaultAlertsConfig({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, emailFrom: 'MeterIT <alerts@meterit.test>', emailTo: ['ops@example.test', 'oncall@example.test'], publicUrl: 'https://meterit.example.com' }),
+        alerts: defaultAlertsConfig({ smtpUrl: smtp.url, emailFrom: 'MeterIT <alerts@meterit.test>', emailTo: ['ops@example.test', 'oncall@example.test'], publicUrl: 'https://meterit.example.com' }),
       },
       { env: { NODE_ENV: 'test' }, logger: quiet, alertClock: clock },
     );
@@ -109,12 +57,12 @@ describe('e-mail and webhook notifications', () => {
     clock.advance(12 * MIN);
     await api.alerts.engine.tick();
     await api.alerts.engine.tick();
-    expect(smtp.received).toHaveLength(1);
-    const fire = smtp.received[0]!;
+    expect(smtp.mails).toHaveLength(1);
+    const fire = smtp.mails[0]!;
     expect(fire.to).toEqual(['ops@example.test', 'oncall@example.test']);
     expect(fire.from).toBe('alerts@meterit.test');
-    expect(subjectOf(fire.raw)).toBe('[MeterIT] FIRING: Site "Plant North" offline — no heartbeat for 12 min');
-    const body = decoded(fire.raw);
+    expect(fire.subject).toBe('[MeterIT] FIRING: Site "Plant North" offline — no heartbeat for 12 min');
+    const body = fire.text;
     expect(body).toContain('Where:      site "Plant North"');
     expect(body).toContain(`Since:      ${lastHb.toISOString()} (12 min ago)`);
     expect(body).toContain('Value now:  12 min');
@@ -124,8 +72,8 @@ describe('e-mail and webhook notifications', () => {
     await new SitesService(api.db.knex).recordHeartbeat({ id: site.site_id, name: site.site_name }, hb(clock.now()), clock.now());
     await api.alerts.engine.tick();
     await api.alerts.engine.tick();
-    expect(smtp.received).toHaveLength(2);
-    expect(subjectOf(smtp.received[1]!.raw)).toBe('[MeterIT] RESOLVED: Site "Plant North" offline — no heartbeat for 12 min');
+    expect(smtp.mails).toHaveLength(2);
+    expect(smtp.mails[1]!.subject).toBe('[MeterIT] RESOLVED: Site "Plant North" offline — no heartbeat for 12 min');
     const { rows } = await api.db.knex.raw<{ rows: { status: string; attempts: number }[] }>("SELECT status, attempts FROM notifications WHERE channel = 'email' ORDER BY id");
     expect(rows).toEqual([{ status: 'sent', attempts: 1 }, { status: 'sent', attempts: 1 }]);
   });
@@ -144,31 +92,31 @@ describe('e-mail and webhook notifications', () => {
     });
     expect(res.status).toBe(201);
     await api.db.knex.raw("INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, 'current_kw', ?, 75.5, 'kW', 'good')", [site.site_id, meterId, clock.now()]);
-    const before = smtp.received.length;
+    const before = smtp.mails.length;
     await api.alerts.engine.tick();
-    const mail = smtp.received.slice(before);
+    const mail = smtp.mails.slice(before);
     expect(mail.map((m) => m.to)).toEqual([['facility@example.test']]);
-    expect(decoded(mail[0]!.raw)).toContain('Value now:  75.5 kW');
+    expect(mail[0]!.text).toContain('Value now:  75.5 kW');
     expect(hooks).toHaveLength(1);
     expect(hooks[0]).toMatchObject({ event: 'firing', rule: 'Warehouse above 50 kW', value: 75.5, threshold: 50, unit: 'kW', site: 'Warehouse', meter: 'Warehouse main' });
   });
 
   it('when an operator sends an e-mail through the service (as the MCP server does), then it is delivered and in the outbox', async () => {
-    const before = smtp.received.length;
+    const before = smtp.mails.length;
     const n = await api.alerts.service.sendAlertEmail({ to: ['boss@example.test'], subject: 'Site visit tomorrow', body: 'Meter 3 will be replaced.' }, { id: 1, email: 'admin@example.test', role: 'admin', siteIds: null });
     expect(n.status).toBe('sent');
-    expect(smtp.received.length).toBe(before + 1);
-    expect(subjectOf(smtp.received.at(-1)!.raw)).toBe('[MeterIT] Site visit tomorrow');
+    expect(smtp.mails.length).toBe(before + 1);
+    expect(smtp.mails.at(-1)!.subject).toBe('[MeterIT] Site visit tomorrow');
     await expect(api.alerts.service.sendAlertEmail({ to: ['x@example.test'], subject: 's', body: 'b' }, { id: 2, email: 'v@example.test', role: 'viewer', siteIds: null })).rejects.toThrow(/operator or admin/);
   });
 });
 
 describe('when the SMTP server refuses', () => {
   it('then the e-mail is retried with backoff, the failure and attempts are visible in the outbox, and it goes out once the server accepts', async () => {
-    const smtp = await startSmtp({ failFirst: 2 });
+    const smtp = await startMailReceiver({ failFirst: 2 });
     const clock = new ManualClock(Date.now());
     const api = await startClientApi(
-      { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, emailTo: ['ops@example.test'], retryBaseSeconds: 10, retryCapSeconds: 60 }) },
+      { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ smtpUrl: smtp.url, emailTo: ['ops@example.test'], retryBaseSeconds: 10, retryCapSeconds: 60 }) },
       { env: { NODE_ENV: 'test' }, logger: quiet, alertClock: clock },
     );
     try {
@@ -191,7 +139,7 @@ describe('when the SMTP server refuses', () => {
       outbox = await as(api, admin, 'GET', '/api/notifications');
       expect(outbox.json.notifications[0]).toMatchObject({ status: 'sent', attempts: 3 });
       expect(smtp.rejected()).toBe(2);
-      expect(smtp.received).toHaveLength(1);
+      expect(smtp.mails).toHaveLength(1);
     } finally {
       await api.close(1000);
       await smtp.close();

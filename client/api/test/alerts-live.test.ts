@@ -2,9 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import { createTestDatabase, freePort, startMailReceiver, type MailReceiver, type ReceivedMail } from '@meterit/shared/testing';
 import type { AlertInfo, HeartbeatRequest, MetersResponse } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import { createSiteWithCli, runNode, startApiProcess, waitUntil, type Proc } from './helpers/processes.js';
@@ -30,26 +29,8 @@ const CHILLER = { deviceId: 1302, name: 'Chiller plant', address: '127.0.13.11' 
 // below the uplink (18 s) and backlog (120) thresholds; an outage of 25 s or more exceeds both.
 const SYNC_INTERVAL_S = 10;
 
-interface Mail {
-  to: string[];
-  subject: string;
-  at: number;
-}
-
-function subjectOf(raw: string): string {
-  const m = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw);
-  return (m?.[1] ?? '')
-    .replace(/\r?\n[ \t]/g, ' ')
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
-      enc.toUpperCase() === 'B'
-        ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
-    );
-}
-
-let smtp: SMTPServer;
-const mails: Mail[] = [];
+let smtp: MailReceiver;
+let mails: ReceivedMail[] = [];
 let sim: Simulator;
 let api: { url: string; proc: Proc };
 let apiEnv: Record<string, string>;
@@ -100,20 +81,8 @@ async function heartbeatsSince(at: Date): Promise<HeartbeatRequest[]> {
 }
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: subjectOf(Buffer.concat(chunks).toString('utf8')), at: Date.now() });
-        callback();
-      });
-    },
-  });
-  const smtpPort = await freePort();
-  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+  smtp = await startMailReceiver();
+  mails = smtp.mails;
 
   const pgServer = inject('pg');
   clientDb = await createTestDatabase(pgServer, 'alerts_live_client');
@@ -121,7 +90,7 @@ beforeAll(async () => {
   apiPort = await freePort();
   apiEnv = {
     DATABASE_URL: clientDb, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn',
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ALERT_EMAIL_TO: 'ops@alerts-live.test', ALERT_EMAIL_FROM: 'MeterIT <alerts@alerts-live.test>',
+    SMTP_URL: smtp.url, ALERT_EMAIL_TO: 'ops@alerts-live.test', ALERT_EMAIL_FROM: 'MeterIT <alerts@alerts-live.test>',
     ALERT_EVAL_INTERVAL_SECONDS: '1',
     ALERT_METER_UNREACHABLE_MINUTES: String(METER_MIN),
     ALERT_HEARTBEAT_MISSING_MINUTES: String(HEARTBEAT_MIN),
@@ -157,7 +126,7 @@ afterAll(async () => {
   await agent?.stop();
   await sim?.stop();
   await api?.proc.stop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
 });
 
 describe('the built-in alerts against real processes', () => {

@@ -7,6 +7,8 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from './database.js';
 import { createLogger } from './logger.js';
 
+export { decodeQuotedPrintable, startMailReceiver, subjectOf, type MailReceiver, type ReceivedMail } from './mail-receiver.js';
+
 /** A free TCP port on loopback, chosen by the kernel. */
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
