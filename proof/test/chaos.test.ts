@@ -6,7 +6,7 @@ const rounds = Number(process.env.CHAOS_ROUNDS ?? 8);
 const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 describe('fault injection (short form)', () => {
-  it(`when agent, API, databases, network and meters fail at random moments over ${rounds} rounds (one of them an outage long enough to fill the site queue), then every collected reading arrives exactly once, unchanged, and only what the queue-limit policy counted is missing`, async () => {
+  it(`when agent, API, databases, network and meters fail at random moments over ${rounds} rounds (one of them an outage long enough to fill the site queue), then every collected reading arrives exactly once, unchanged, and only what the queue-limit policy counted is missing, and the operators got the queue-full alert by e-mail`, async () => {
     const report = await runChaos({ rounds, seed, roundMs: 5000, log: () => undefined });
     if (rounds >= 8) expect(Object.keys(report.faults).length, 'every kind of fault injected at least once').toBeGreaterThanOrEqual(15);
     process.stdout.write(`${formatReport(report)}\n`);
@@ -21,7 +21,15 @@ describe('fault injection (short form)', () => {
       expect(report.queueLimit.refused).toBeGreaterThan(0);
       expect(report.droppedByPolicy).toBe(report.queueLimit.dropped + report.queueLimit.refused);
       expect(report.queueLimit.reportedCentrally).toEqual({ dropped: report.queueLimit.dropped, refused: report.queueLimit.refused });
+      // And the operators were told: a queue-full alert fired and resolved, with both e-mails in their mailbox.
+      expect(report.queueLimit.alerts.length).toBeGreaterThan(0);
+      for (const a of report.queueLimit.alerts) {
+        expect(a.alerts).toBeGreaterThan(0);
+        expect(a.firingMails).toBeGreaterThanOrEqual(a.alerts);
+        expect(a.resolvedMails).toBeGreaterThanOrEqual(a.alerts);
+      }
     }
+    expect(report.unalerted).toEqual([]);
     expect(report.policyMismatches).toBe(0);
     expect({ lost: report.lost, duplicated: report.duplicated, altered: report.altered, deadLetters: report.deadLetters }).toEqual({
       lost: 0,

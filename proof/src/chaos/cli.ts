@@ -28,5 +28,5 @@ const report = await runChaos({ rounds, seed, roundMs, dumpTo: arg('dump') });
 process.stdout.write(`${formatReport(report)}\n`);
 const q = report.queueLimit;
 const reported = q.reportedCentrally?.dropped === q.dropped && q.reportedCentrally.refused === q.refused;
-const clean = report.lost === 0 && report.duplicated === 0 && report.altered === 0 && report.policyMismatches === 0 && reported && report.crashes.length === 0 && report.deadLetters === 0;
+const clean = report.lost === 0 && report.duplicated === 0 && report.altered === 0 && report.policyMismatches === 0 && reported && report.unalerted.length === 0 && report.crashes.length === 0 && report.deadLetters === 0;
 process.exit(clean ? 0 : 1);

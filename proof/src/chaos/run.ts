@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { startSimulator, toMetersJson, type MeterBehaviourInput, type Simulator } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
-import { freePort } from '@meterit/shared/testing';
+import { freePort, startMailReceiver, type MailReceiver } from '@meterit/shared/testing';
 import {
   alive,
   createSite,
@@ -38,11 +38,31 @@ export interface ChaosReport extends Verdict {
   crashes: string[];
   deadLetters: number;
   /** The agent's queue-limit counters at the end, and what its last heartbeat told the client system. */
-  queueLimit: { policies: string[]; dropped: number; refused: number; reportedCentrally: { dropped: number; refused: number } | null };
+  queueLimit: {
+    policies: string[];
+    dropped: number;
+    refused: number;
+    reportedCentrally: { dropped: number; refused: number } | null;
+    /** What the operators were told of each queue-limit window: the queue-full alert and its e-mails. */
+    alerts: QueueLimitAlert[];
+  };
+  /** A queue-limit window the operators were not told of (no alert fired, or no e-mail arrived). */
+  unalerted: string[];
   durationMs: number;
 }
 
+/** One queue-limit window as the client system's alert engine reported it. */
+export interface QueueLimitAlert {
+  /** The alerts of the queue-full rule whose episode began in the window (usually one). */
+  alerts: number;
+  /** Readings lost, as each alert said when it fired. */
+  firedWith: number[];
+  firingMails: number;
+  resolvedMails: number;
+}
+
 const AGENT_ADDRESS = '127.0.7.1';
+const OPS_MAILBOX = 'ops@chaos.test';
 /** Catalogue indexes paired so that no two faults of a covering round need the same resource. */
 const COVER_ORDER = [0, 4, 1, 5, 2, 6, 3, 7, 8, 10, 9, 14, 12, 13, 11];
 const METER_BASE = 10;
@@ -56,6 +76,7 @@ const QUEUE_MAX_READINGS = 1000;
 type QueuePolicy = 'drop-oldest' | 'stop-collecting';
 
 interface System {
+  mail: MailReceiver;
   central: RestartablePostgres;
   siteCluster: RestartablePostgres;
   client: ClientSystem;
@@ -113,7 +134,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     cleanup.push(() => siteCluster.destroy());
     const clientDb = await central.createDatabase('chaos_client');
     const siteDb = await siteCluster.createDatabase('chaos_site');
-    const client = await startClientSystem(clientDb);
+    // The operators' mailbox: a queue limit reached must reach them as an alert e-mail.
+    const mail = await startMailReceiver();
+    cleanup.push(() => mail.close());
+    const client = await startClientSystem(clientDb, {
+      env: {
+        SMTP_URL: mail.url,
+        ALERT_EMAIL_TO: OPS_MAILBOX,
+        ALERT_EVAL_INTERVAL_SECONDS: '1',
+        // Every window is its own episode, e-mailed each time (the default 30 min would hold back a second one).
+        ALERT_COOLDOWN_MINUTES: '0',
+        ALERT_RETRY_BASE_SECONDS: '0.5',
+        ALERT_RETRY_CAP_SECONDS: '2',
+      },
+    });
     cleanup.push(async () => {
       await client.stop();
       await client.db.destroy();
@@ -152,7 +186,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       await agent.stop();
       await agent.db.destroy();
     });
-    sys = { central, siteCluster, client, proxy, sim, agent, siteId: site.site_id };
+    sys = { mail, central, siteCluster, client, proxy, sim, agent, siteId: site.site_id };
     const s = sys;
 
     const setBehaviour = (deviceId: number, b: MeterBehaviourInput) => {
@@ -484,19 +518,22 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       20_000,
       250,
     ).catch(() => undefined);
+    const { alerts, unalerted } = await queueLimitAlerts(s, queueLimits);
     const deadLetters = Number((await s.agent.db('dead_letters').count<{ n: number }[]>('* as n'))[0]?.n ?? 0);
     const failedRounds = new Set<number>();
     for (const p of verdict.problems) failedRounds.add(roundOf(p, roundSpans));
+    for (const w of unalerted) failedRounds.add(roundOf(w, roundSpans));
     return {
       ...verdict,
       seed: opts.seed,
       rounds: opts.rounds,
       roundsFailed: failedRounds.size + (crashes.length > 0 || deadLetters > 0 ? 1 : 0),
+      unalerted: unalerted.map((w) => w.what),
       faultsInjected: Object.values(faults).reduce((a, b) => a + b, 0),
       faults,
       crashes,
       deadLetters,
-      queueLimit: { policies, dropped: counters.dropped, refused: counters.refused, reportedCentrally: reported },
+      queueLimit: { policies, dropped: counters.dropped, refused: counters.refused, reportedCentrally: reported, alerts },
       durationMs: Date.now() - started,
     };
   } finally {
@@ -504,9 +541,71 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-function roundOf(p: Problem, spans: Array<{ from: number; to: number }>): number {
+function roundOf(p: Pick<Problem, 'at'>, spans: Array<{ from: number; to: number }>): number {
   const i = spans.findIndex((s) => p.at <= s.to);
   return i < 0 ? spans.length : i + 1;
+}
+
+/**
+ * What the operators heard of each queue-limit window: the queue-full alert whose episode began in it (its `since` is
+ * when the agent found the queue full), fired and resolved, with a FIRING and a RESOLVED e-mail in the operators'
+ * mailbox. The agent's heartbeats reach the client system only once the uplink is back, so this settles a few
+ * seconds after each window; the engine evaluates every second and retries deliveries.
+ */
+async function queueLimitAlerts(s: System, windows: QueueLimitWindow[]): Promise<{ alerts: QueueLimitAlert[]; unalerted: Array<{ at: number; what: string }> }> {
+  interface AlertRow {
+    id: number;
+    state: string;
+    title: string;
+    fired_at: Date | null;
+  }
+  const alertsOf = (w: QueueLimitWindow): Promise<AlertRow[]> =>
+    s.client
+      .db('alerts as a')
+      .join('alert_rules as r', 'r.id', 'a.rule_id')
+      .where({ 'r.kind': 'queue_full', 'a.site_id': s.siteId })
+      .whereBetween('a.since', [new Date(w.outageAt), new Date(w.to)])
+      .orderBy('a.id')
+      .select('a.id', 'a.state', 'a.title', 'a.fired_at');
+  const mails = (a: AlertRow, event: 'FIRING' | 'RESOLVED') => s.mail.mails.filter((m) => m.to.includes(OPS_MAILBOX) && m.subject === `[MeterIT] ${event}: ${a.title}`).length;
+  const told = (a: AlertRow) => a.state === 'resolved' && a.fired_at !== null && mails(a, 'FIRING') > 0 && mails(a, 'RESOLVED') > 0;
+  await waitUntil(
+    'every queue-limit window to be alerted and e-mailed',
+    async () => {
+      for (const w of windows) {
+        const rows = await alertsOf(w);
+        if (rows.length === 0 || !rows.every(told)) return false;
+      }
+      return true;
+    },
+    30_000,
+    500,
+  ).catch(() => undefined);
+  const alerts: QueueLimitAlert[] = [];
+  const unalerted: Array<{ at: number; what: string }> = [];
+  for (const w of windows) {
+    const rows = await alertsOf(w);
+    const firedWith = rows.length
+      ? ((await s.client.db('alert_events').whereIn('alert_id', rows.map((r) => r.id)).where({ type: 'firing' }).orderBy('id').pluck('value')) as number[]).map(Number)
+      : [];
+    alerts.push({
+      alerts: rows.length,
+      firedWith,
+      firingMails: rows.reduce((n, a) => n + mails(a, 'FIRING'), 0),
+      resolvedMails: rows.reduce((n, a) => n + mails(a, 'RESOLVED'), 0),
+    });
+    const at = new Date(w.outageAt).toISOString();
+    if (rows.length === 0) unalerted.push({ at: w.outageAt, what: `queue limit reached in the outage from ${at}, ${w.dropped} dropped + ${w.refused} refused: no queue-full alert` });
+    for (const a of rows.filter((r) => !told(r))) {
+      unalerted.push({ at: w.outageAt, what: `queue-full alert ${a.id} of the outage from ${at} ("${a.title}"): state ${a.state}, fired ${a.fired_at ? 'yes' : 'no'}, ${mails(a, 'FIRING')} FIRING and ${mails(a, 'RESOLVED')} RESOLVED e-mails to ${OPS_MAILBOX}` });
+    }
+    const lost = w.dropped + w.refused;
+    // Each episode tells what was lost since the queue filled; episodes of one window do not overlap.
+    if (rows.length > 0 && (firedWith.length === 0 || firedWith.some((v) => !(v > 0)) || firedWith.reduce((a, b) => a + b, 0) > lost)) {
+      unalerted.push({ at: w.outageAt, what: `queue-full alert of the outage from ${at} fired with ${JSON.stringify(firedWith)} readings lost; the agent counted ${lost}` });
+    }
+  }
+  return { alerts, unalerted };
 }
 
 async function centralCount(s: System): Promise<number> {
@@ -550,6 +649,7 @@ export function formatReport(r: ChaosReport): string {
     `  central readings:    ${r.centralRows}`,
     `  readings checked:    ${r.checked}`,
     `  queue limit:         ${r.queueLimit.dropped} dropped (oldest) + ${r.queueLimit.refused} refused by policy (${r.queueLimit.policies.join('; ') || 'not reached'}), ${r.droppedByPolicy} found missing for it, ${r.policyMismatches} mismatches; heartbeat reported ${JSON.stringify(r.queueLimit.reportedCentrally)}`,
+    `  operators told:      ${r.queueLimit.alerts.map((a) => `${a.alerts} queue-full alert(s) fired with ${a.firedWith.join('/')} lost, ${a.firingMails} FIRING + ${a.resolvedMails} RESOLVED e-mails`).join('; ') || 'no queue-limit window'}${r.unalerted.length ? `, ${r.unalerted.length} not told` : ''}`,
     `  lost:                ${r.lost}`,
     `  duplicated:          ${r.duplicated}`,
     `  altered:             ${r.altered}`,
@@ -557,6 +657,7 @@ export function formatReport(r: ChaosReport): string {
     `  crashes:             ${r.crashes.length}`,
     ...r.crashes.slice(0, 5).map((c) => `      ${c}`),
     ...r.problems.slice(0, 20).map((p) => `      ${p.kind}: ${p.what}`),
+    ...r.unalerted.slice(0, 10).map((w) => `      not alerted: ${w}`),
   ];
   const passed = r.rounds - r.roundsFailed;
   lines.push(`chaos: ${passed} passed, ${r.roundsFailed} failed`);
