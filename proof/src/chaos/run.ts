@@ -146,6 +146,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         ALERT_COOLDOWN_MINUTES: '0',
         ALERT_RETRY_BASE_SECONDS: '0.5',
         ALERT_RETRY_CAP_SECONDS: '2',
+        PUBLIC_URL: 'https://meterit.chaos.test',
       },
     });
     cleanup.push(async () => {
@@ -567,7 +568,9 @@ async function queueLimitAlerts(s: System, windows: QueueLimitWindow[]): Promise
       .whereBetween('a.since', [new Date(w.outageAt), new Date(w.to)])
       .orderBy('a.id')
       .select('a.id', 'a.state', 'a.title', 'a.fired_at');
-  const mails = (a: AlertRow, event: 'FIRING' | 'RESOLVED') => s.mail.mails.filter((m) => m.to.includes(OPS_MAILBOX) && m.subject === `[MeterIT] ${event}: ${a.title}`).length;
+  // Each e-mail links its alert (PUBLIC_URL/alerts/ID): windows may have alerts of the same title.
+  const mails = (a: AlertRow, event: 'FIRING' | 'RESOLVED') =>
+    s.mail.mails.filter((m) => m.to.includes(OPS_MAILBOX) && m.subject === `[MeterIT] ${event}: ${a.title}` && new RegExp(`/alerts/${a.id}(?!\\d)`).test(m.text)).length;
   const told = (a: AlertRow) => a.state === 'resolved' && a.fired_at !== null && mails(a, 'FIRING') > 0 && mails(a, 'RESOLVED') > 0;
   await waitUntil(
     'every queue-limit window to be alerted and e-mailed',
