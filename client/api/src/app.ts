@@ -50,6 +50,7 @@ export interface AppDeps {
       | 'accessTokenTtlSeconds'
       | 'refreshTokenTtlSeconds'
       | 'loginRateLimitPerMinute'
+      | 'commissioningRateLimitPerMinute'
       | 'siteOfflineAfterMinutes'
       | 'backlogDegradedMinutes'
       | 'clockSkewDegradedSeconds'
@@ -83,7 +84,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRouter(deps.knex));
   // The installer's commissioning report: its own body and rate limits, so it goes before the other /api/sync routes.
   const commissioning = new CommissioningService(deps.knex);
-  app.use(commissioningSyncRouter({ sites: new SitesService(deps.knex), commissioning }));
+  app.use(commissioningSyncRouter({ sites: new SitesService(deps.knex), commissioning, uploadsPerMinute: o.commissioningRateLimitPerMinute ?? 20 }));
   app.use(
     syncRouter({
       sites: new SitesService(deps.knex),
