@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ENDPOINTS } from '../src/security/endpoints.js';
+import { ENDPOINTS, LOCAL_ENDPOINTS, NOT_IN_ENDPOINTS } from '../src/security/endpoints.js';
 import { rawRequest } from '../src/security/http.js';
 import { formatMcpReport, runMcpSecurity, type McpReport } from '../src/security/mcp.js';
 import { formatSecurityReport, runSecurity, type Finding, type SecurityReport } from '../src/security/run.js';
 import { clientMcpTarget, SECURITY_NET, siteMcpTarget, startSecurityTarget, startSiteTarget, type SecurityTarget, type SiteTarget } from '../src/security/setup.js';
 import { alive } from '../src/harness/processes.js';
+import { clientApiRoutes } from '../src/security/routes.js';
 
 const describeFinding = (f: Finding) => `${f.endpoint} — ${f.case}: ${f.problem} [${f.status}] ${f.body.slice(0, 120)}`;
 /** Source addresses in this suite's loopback block: failed-credential rate limits count per address. */
@@ -14,25 +15,33 @@ let target: SecurityTarget;
 let site: SiteTarget | undefined;
 let report: SecurityReport;
 
-beforeAll(async () => {
-  target = await startSecurityTarget();
-  // The client API alone first: with no agent uploading, any row a rejected request adds is visible.
-  report = await runSecurity({ base: target.client.url, db: target.client.db, ctx: target.ctx, creds: target.creds, alive: target.alive });
-  process.stdout.write(`${formatSecurityReport(report)}\n`);
-}, 300_000);
-
 afterAll(async () => {
   await site?.close();
   await target?.close();
 });
 
+describe('the bad-input suite attacks every route of the client API', () => {
+  it('when the client API serves a route, then ENDPOINTS attacks it (or says where it is attacked instead), and every entry of ENDPOINTS is a route it serves', async () => {
+    const served = (await clientApiRoutes()).map((r) => `${r.method} ${r.path}`);
+    const listed = ENDPOINTS.map((e) => `${e.method} ${e.path}`);
+    expect(served.filter((r) => !listed.includes(r) && !(r in NOT_IN_ENDPOINTS))).toEqual([]);
+    expect(listed.filter((e) => !served.includes(e))).toEqual([]);
+    expect(Object.keys(NOT_IN_ENDPOINTS).filter((e) => !served.includes(e))).toEqual([]);
+  });
+});
+
 describe('bad input against every endpoint of the client API', () => {
-  it('when hostile requests hit every endpoint, then the sync endpoints and health checks were all attacked', () => {
-    const present = report.endpoints.filter((e) => e.present).map((e) => e.endpoint);
-    expect(present).toEqual(
-      expect.arrayContaining(['GET /health', 'GET /ready', 'POST /api/sync/readings/batch', 'GET /api/sync/config', 'POST /api/sync/meters', 'POST /api/sync/heartbeat', 'POST /api/sync/auth']),
-    );
-    expect(report.requests).toBeGreaterThan(300);
+  beforeAll(async () => {
+    target = await startSecurityTarget();
+    // The client API alone first: with no agent uploading, any row a rejected request adds is visible.
+    report = await runSecurity({ base: target.client.url, db: target.client.db, ctx: target.ctx, creds: target.creds, alive: target.alive });
+    process.stdout.write(`${formatSecurityReport(report)}\n`);
+  }, 300_000);
+
+  it('when hostile requests hit every endpoint, then each of ENDPOINTS was attacked with every case, none with credential cases only', () => {
+    const attacked = report.endpoints.filter((e) => e.present && e.note === undefined).map((e) => e.endpoint);
+    expect(attacked).toEqual(ENDPOINTS.map((e) => `${e.method} ${e.path}`));
+    expect(report.requests).toBeGreaterThan(3000);
   });
 
   it('then no request got a 5xx or no answer, every rejection has a clear message, nothing was stored partially, no other site data leaked, and the server kept serving', () => {

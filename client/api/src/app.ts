@@ -6,6 +6,7 @@ import type { Logger } from '@meterit/shared/node';
 import { requestContext } from './middleware/request-context.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
 import { userAuth } from './middleware/user-auth.js';
+import { jsonOnlyBody } from './middleware/json-body.js';
 import { healthRouter } from './components/health/routes.js';
 import { syncRouter } from './components/sync/routes.js';
 import { SitesService } from './components/sites/sites-service.js';
@@ -50,6 +51,7 @@ export interface AppDeps {
       | 'accessTokenTtlSeconds'
       | 'refreshTokenTtlSeconds'
       | 'loginRateLimitPerMinute'
+      | 'commissioningRateLimitPerMinute'
       | 'siteOfflineAfterMinutes'
       | 'backlogDegradedMinutes'
       | 'clockSkewDegradedSeconds'
@@ -79,11 +81,11 @@ export function createApp(deps: AppDeps): Express {
   // Inflates gzip/deflate/br bodies; the limit applies to the decoded size, so a small gzip bomb cannot expand past it.
   // Routers mount it after authentication, so an unauthenticated caller cannot make us read and parse large bodies.
   const jsonBody = express.json({ limit: deps.bodyLimit, inflate: true, strict: true });
-  const smallJsonBody = express.json({ limit: '1mb', strict: true });
+  const smallJsonBody = jsonOnlyBody('1mb');
   app.use(healthRouter(deps.knex));
   // The installer's commissioning report: its own body and rate limits, so it goes before the other /api/sync routes.
   const commissioning = new CommissioningService(deps.knex);
-  app.use(commissioningSyncRouter({ sites: new SitesService(deps.knex), commissioning }));
+  app.use(commissioningSyncRouter({ sites: new SitesService(deps.knex), commissioning, uploadsPerMinute: o.commissioningRateLimitPerMinute ?? 20 }));
   app.use(
     syncRouter({
       sites: new SitesService(deps.knex),

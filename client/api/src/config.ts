@@ -25,6 +25,8 @@ export interface ClientApiConfig {
   jwtSecret: string;
   /** Requests per minute per site on /api/sync/*. */
   syncRateLimitPerMinute: number;
+  /** Commissioning report uploads per minute per site (POST /api/sync/commissioning, counted apart from the other sync requests). */
+  commissioningRateLimitPerMinute: number;
   /** Largest accepted request body after gzip decoding, in bytes or with a unit ('10mb'). */
   bodyLimit: string;
   logLevel: string;
@@ -135,6 +137,7 @@ const envSchema = z
     ACCESS_TOKEN_TTL_SECONDS: wholeNumber(900, 10, 86_400),
     REFRESH_TOKEN_TTL_DAYS: wholeNumber(30, 1, 365),
     LOGIN_RATE_LIMIT_PER_MINUTE: wholeNumber(10, 1, 100_000),
+    COMMISSIONING_RATE_LIMIT_PER_MINUTE: wholeNumber(20, 1, 1_000_000),
     ADMIN_EMAIL: optionalString.pipe(z.email('must be an e-mail address').optional()),
     ADMIN_PASSWORD: z.string().optional().transform((v) => (v === undefined || v === '' ? undefined : v)),
     SITE_OFFLINE_AFTER_MINUTES: wholeNumber(10, 1, 10_080),
@@ -238,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Outside production a per-process random secret: tokens simply stop working after a restart.
     jwtSecret: e.JWT_SECRET ?? randomBytes(48).toString('base64url'),
     syncRateLimitPerMinute: e.SYNC_RATE_LIMIT_PER_MINUTE,
+    commissioningRateLimitPerMinute: e.COMMISSIONING_RATE_LIMIT_PER_MINUTE,
     bodyLimit: e.BODY_LIMIT,
     logLevel: e.LOG_LEVEL,
     logFile: e.LOG_FILE,

@@ -1,5 +1,5 @@
 // Public entry of @meterit/client-api for other packages (end-to-end tests, scripts).
-export { startClientApi } from './server.js';
+export { appFor, startClientApi } from './server.js';
 export type { RunningClientApi, StartOptions } from './server.js';
 export { loadConfig } from './config.js';
 export type { ClientApiConfig, DatabaseConfig } from './config.js';

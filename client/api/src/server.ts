@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createSecureContext as createSecureContextCheck } from 'node:tls';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Express } from 'express';
+import type { Knex } from 'knex';
 import { createLogger, type Database, type Logger } from '@meterit/shared/node';
 import { createApp } from './app.js';
 import { describeDatabase, loadConfig, logFileOptions, type ClientApiConfig } from './config.js';
@@ -38,6 +40,22 @@ export interface RunningClientApi {
 }
 
 /**
+ * The application exactly as startClientApi serves it for `config`, without listening. The bad-input
+ * suite's coverage check enumerates its routes, so a new route cannot go unattacked.
+ */
+export function appFor(config: ClientApiConfig, deps: { knex: Knex; logger: Logger; alertClock?: Clock | undefined; onAlerts(c: AlertsComponent): void }): Express {
+  return createApp({
+    knex: deps.knex,
+    logger: deps.logger,
+    bodyLimit: config.bodyLimit,
+    syncRateLimitPerMinute: config.syncRateLimitPerMinute,
+    trustProxy: config.trustProxy,
+    operator: config,
+    alerts: { config: config.alerts, clock: deps.alertClock, onCreated: deps.onAlerts },
+  });
+}
+
+/**
  * Open the database (migrating it), build the app and listen. Used by main.ts and by other
  * packages' end-to-end tests: `startClientApi({ port: 0, database: {...} })`.
  */
@@ -47,15 +65,7 @@ export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, o
   logger.info('opening database', { database: describeDatabase(config.database) });
   const db = await openClientDatabase(config.database, logger);
   let alertsComponent: AlertsComponent | undefined;
-  const app = createApp({
-    knex: db.knex,
-    logger,
-    bodyLimit: config.bodyLimit,
-    syncRateLimitPerMinute: config.syncRateLimitPerMinute,
-    trustProxy: config.trustProxy,
-    operator: config,
-    alerts: { config: config.alerts, clock: opts.alertClock, onCreated: (c) => { alertsComponent = c; } },
-  });
+  const app = appFor(config, { knex: db.knex, logger, alertClock: opts.alertClock, onAlerts: (c) => { alertsComponent = c; } });
   try {
     await new UsersService(db.knex).ensureFirstAdmin({
       email: config.adminEmail,

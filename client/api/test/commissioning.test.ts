@@ -115,6 +115,17 @@ describe('POST /api/sync/commissioning', () => {
     expect((await call(api, 'POST', '/api/sync/commissioning', { key: site.key, body: [1, 2] })).status).toBe(400);
   });
 
+  it('when created_at is not a real instant (30 February, no time zone, 7 fractional digits), then 400 and nothing is stored', async () => {
+    const stored = async () => (await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning?limit=100`)).json.reports.length as number;
+    const before = await stored();
+    for (const created_at of ['2026-02-30T00:00:00Z', '2026-01-01T00:00:00', '2026-01-01T00:00:00.1234567Z']) {
+      const res = await call(api, 'POST', '/api/sync/commissioning', { key: site.key, body: report({ created_at }) });
+      expect(res.status).toBe(400);
+      expect(res.json.error.message).toContain('created_at must be an ISO-8601 timestamp with seconds and a time zone');
+    }
+    expect(await stored()).toBe(before);
+  });
+
   it('when a report is too large, then 413 or 400 says so and nothing is stored', async () => {
     const lines = Array.from({ length: 2001 }, (_, i) => ({ check: `c${i}`, status: 'pass', detail: 'ok' }));
     const tooMany = await call(api, 'POST', '/api/sync/commissioning', { key: site.key, body: report({ lines }) });
@@ -151,5 +162,24 @@ describe('GET /api/sites/:id/commissioning', () => {
     expect((await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning/999999`)).status).toBe(404);
     expect((await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning?limit=0`)).status).toBe(400);
     expect((await as(api, admin, 'GET', '/api/sites/abc/commissioning')).status).toBe(400);
+  });
+});
+
+describe('when an installer uploads faster than COMMISSIONING_RATE_LIMIT_PER_MINUTE', () => {
+  it('then the upload past the limit gets 429 with when to retry, and nothing more is stored', async () => {
+    const limited = await startTestApi({ adminEmail: ADMIN.email, adminPassword: ADMIN.password, commissioningRateLimitPerMinute: 2 });
+    try {
+      const s = await createSite(limited, 'Looping installer');
+      const body = report({ site: { id: s.id, name: s.name } });
+      expect((await call(limited, 'POST', '/api/sync/commissioning', { key: s.key, body })).status).toBe(201);
+      expect((await call(limited, 'POST', '/api/sync/commissioning', { key: s.key, body })).status).toBe(201);
+      const third = await call(limited, 'POST', '/api/sync/commissioning', { key: s.key, body });
+      expect(third.status).toBe(429);
+      expect(third.json.error).toMatchObject({ code: 'RATE_LIMITED', details: { limit_per_minute: 2 } });
+      const token = (await login(limited, ADMIN.email, ADMIN.password)).access_token;
+      expect((await as(limited, token, 'GET', `/api/sites/${s.id}/commissioning?limit=100`)).json.reports).toHaveLength(2);
+    } finally {
+      await limited.close();
+    }
   });
 });

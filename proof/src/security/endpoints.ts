@@ -6,10 +6,10 @@
 export type Auth = 'none' | 'site' | 'operator' | 'control';
 
 export interface Ctx {
-  /** The attacker's own site (its key is valid). */
-  siteA: { id: number; key: string; meterIds: string[] };
+  /** The attacker's own site (its key is valid). `name` and `marks` are more of its data a leak would show. */
+  siteA: { id: number; key: string; meterIds: string[]; name?: string; marks?: string[] };
   /** Another site, whose data must never leak to site A's key. */
-  siteB: { id: number; key: string; meterIds: string[] };
+  siteB: { id: number; key: string; meterIds: string[]; name?: string };
   now: () => string;
   /** An ordinary operator login, when the build has one. */
   login?: { email: string; password: string };
@@ -17,6 +17,47 @@ export interface Ctx {
   controlToken?: string;
   /** Dead letters on the site agent (ids), for the retry action. */
   deadLetterIds?: number[];
+  /** The client API's operator side, when the build has a login. */
+  ops?: OperatorIds;
+}
+
+/**
+ * Database ids of site A's things for the operator routes, and disposable targets: a route that edits,
+ * rotates, revokes or ends something works on one of these, so every other case keeps valid credentials
+ * and data.
+ */
+export interface OperatorIds {
+  /** Site A's meters by database id, in the order of `siteA.meterIds`. */
+  meterDbIdsA: number[];
+  /** A meter of site A that only PATCH /api/meters/:id changes. */
+  spareMeter: { id: number; externalId: string };
+  /** A site that only the routes renaming a site or rotating/revoking its keys touch. */
+  spareSite: { id: number; keyPrefix: string };
+  /** An operator of site A that only PATCH /api/users/:id changes. */
+  userId: number;
+  /** An alert of site A (firing; its rule was disabled once it fired, so nothing changes it in the background). */
+  alertId: number;
+  /** A disabled threshold rule on site A's first meter that only PATCH /api/alert-rules/:id changes. */
+  ruleId: number;
+  /** A commissioning report of site A. */
+  reportId: number;
+  /** An MCP token of the admin that only DELETE /api/auth/tokens/:id revokes. */
+  mcpTokenId: number;
+  /** Refresh tokens of two logins of the throwaway user: one for /api/auth/refresh, one for /api/auth/logout. */
+  refreshToken: string;
+  logoutToken: string;
+  /** The throwaway user's password: POST /api/auth/password sets it to itself. */
+  throwawayPassword: string;
+}
+
+/** Strings that name site A's data: none may reach a caller that must not see site A. */
+export function siteAMarks(ctx: Ctx): string[] {
+  return [...ctx.siteA.meterIds, ...(ctx.siteA.name ? [ctx.siteA.name] : []), ...(ctx.siteA.marks ?? [])];
+}
+
+function opsOf(ctx: Ctx): OperatorIds {
+  if (!ctx.ops) throw new Error('the operator routes need ctx.ops (startSecurityTarget sets it when the build has a login)');
+  return ctx.ops;
 }
 
 export interface EndpointSpec {
@@ -36,6 +77,8 @@ export interface EndpointSpec {
   returnsData?: boolean;
   /** Leaves that may be left out (or null) in a valid request. */
   optional?: string[];
+  /** Text leaves for which '' is a valid value (but which must be present). */
+  emptyOk?: string[];
   /** The endpoint reads nothing from its body: body attacks must simply not hurt. */
   ignoresBody?: boolean;
   /** Timestamps of readings: besides a valid format they must be in a plausible range (not before 2000, not far ahead). */
@@ -46,7 +89,77 @@ export interface EndpointSpec {
   requiredQuery?: string[];
   /** Serves the site dashboard's static files: try path traversal around them. */
   staticFiles?: boolean;
+  /** The least role the route needs (left out: any logged-in user). Each lower role must be refused, and change nothing. */
+  role?: 'admin' | 'operator';
+  /**
+   * What an operator limited to site B gets for the valid request, which names site A's things: 'refused'
+   * (a 4xx that changes nothing) or 'filtered' (it may answer, but with nothing of site A).
+   */
+  otherSite?: 'refused' | 'filtered';
+  /** Called with the throwaway user's access token instead of the admin's: the route changes the caller's own account. */
+  asThrowaway?: boolean;
 }
+
+const hoursAgo = (h: number) => encodeURIComponent(new Date(Date.now() - h * 3_600_000).toISOString());
+const siteAParam = (ctx: Ctx) => ({ id: String(ctx.siteA.id) });
+
+/** A meter as the web app creates (POST /api/sites/:id/meters) or edits (PATCH /api/meters/:id) it. */
+const meterWrite = (externalId: string) => ({
+  external_id: externalId,
+  name: 'Meter of the bad-input suite',
+  bacnet_device_id: 4242,
+  bacnet_ip: '192.168.1.20',
+  bacnet_port: 47808,
+  is_active: true,
+  data_points: [{ object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' }],
+});
+const METER_WRITE_TEXT = ['external_id', 'name', 'data_points.0.object_type', 'data_points.0.property', 'data_points.0.name', 'data_points.0.unit'];
+
+/**
+ * A threshold rule on site A's first meter. Disabled, with a threshold no meter reaches: a rule that an
+ * accepted variant creates or edits never fires while the suite counts rows (a variant without `enabled`
+ * creates an enabled one, which still never fires).
+ */
+const alertRule = (ctx: Ctx) => ({
+  kind: 'threshold',
+  name: 'Rule of the bad-input suite',
+  enabled: false,
+  severity: 'warning',
+  scope: 'meter',
+  site_id: ctx.siteA.id,
+  meter_id: opsOf(ctx).meterDbIdsA[0]!,
+  data_point: 'total_kwh',
+  condition: 'above',
+  threshold: 1e12,
+  threshold_high: null,
+  for_seconds: 60,
+  cooldown_seconds: 600,
+  recipients: ['ops@example.com'],
+  webhook_url: null,
+});
+const RULE_TEXT = ['name', 'data_point'];
+// The scope follows from meter_id, site_id from the meter; the rest has defaults.
+const RULE_OPTIONAL = ['enabled', 'severity', 'scope', 'site_id', 'threshold_high', 'for_seconds', 'cooldown_seconds', 'recipients', 'webhook_url'];
+
+/** The installer's commissioning report of site A, as setup-site uploads it (one line, one meter, one point). */
+export const commissioningReport = (ctx: Ctx) => ({
+  site: { id: ctx.siteA.id, name: 'Site A' },
+  created_at: ctx.now(),
+  agent_version: '0.1.0',
+  passed: true,
+  summary: { pass: 1, warn: 0, fail: 0 },
+  lines: [{ check: 'Meter answers', status: 'pass', detail: 'answered in 12 ms', fix: 'nothing to do' }],
+  meters: [
+    {
+      id: ctx.siteA.meterIds[0]!,
+      name: 'Main incomer',
+      device_id: 101,
+      address: '192.168.1.10:47808',
+      rpm_supported: true,
+      points: [{ name: 'total_kwh', answered: true, value: 1234.5, unit: 'kWh', quality: 'good', response_ms: 12, error: null }],
+    },
+  ],
+});
 
 const reading = (ctx: Ctx, i = 0) => ({
   meter_external_id: ctx.siteA.meterIds[0]!,
@@ -111,22 +224,186 @@ export const ENDPOINTS: EndpointSpec[] = [
     // A wrong agent clock is what the heartbeat exists to report: any well-formed time is accepted.
     optional: ['oldest_unsent_at', 'uplink_down_since', 'last_sync_at'],
   },
+  // Prometheus figures, unauthenticated like /health.
+  { method: 'GET', path: '/metrics', auth: 'none' },
   // Operator endpoints (JWT). Present only in builds that have them.
   { method: 'POST', path: '/api/auth/login', auth: 'none', body: (ctx) => ({ email: ctx.login?.email ?? 'nobody@example.com', password: ctx.login?.password ?? 'x' }) },
-  { method: 'GET', path: '/api/sites', auth: 'operator', returnsData: true },
-  { method: 'GET', path: '/api/sites/:id', auth: 'operator', params: (ctx) => ({ id: String(ctx.siteA.id) }), returnsData: true },
-  { method: 'GET', path: '/api/sites/:id/status', auth: 'operator', params: (ctx) => ({ id: String(ctx.siteA.id) }), returnsData: true },
-  { method: 'GET', path: '/api/meters', auth: 'operator', query: (ctx) => `site_id=${ctx.siteA.id}`, returnsData: true },
+  { method: 'GET', path: '/api/sites', auth: 'operator', returnsData: true, otherSite: 'filtered' },
+  { method: 'GET', path: '/api/sites/:id', auth: 'operator', params: siteAParam, returnsData: true, otherSite: 'refused' },
+  { method: 'GET', path: '/api/sites/:id/status', auth: 'operator', params: siteAParam, returnsData: true, otherSite: 'refused' },
+  {
+    method: 'GET',
+    path: '/api/sites/:id/connectivity',
+    auth: 'operator',
+    params: siteAParam,
+    query: (ctx) => `from=${hoursAgo(24)}&to=${encodeURIComponent(ctx.now())}&max_points=100`,
+    returnsData: true,
+    otherSite: 'refused',
+  },
+  { method: 'POST', path: '/api/sites', auth: 'operator', role: 'admin', body: () => ({ name: 'Site created by the bad-input suite', location: 'Plant room 2' }), freeText: ['name', 'location'], optional: ['location'] },
+  {
+    method: 'PATCH',
+    path: '/api/sites/:id',
+    auth: 'operator',
+    role: 'admin',
+    params: (ctx) => ({ id: String(opsOf(ctx).spareSite.id) }),
+    body: () => ({ name: 'Spare site, renamed', location: 'Roof', is_active: true }),
+    freeText: ['name', 'location'],
+    optional: ['name', 'location', 'is_active'],
+  },
+  { method: 'GET', path: '/api/sites/:id/keys', auth: 'operator', role: 'admin', params: siteAParam },
+  // The spare site's key: revoking site A's would lock out every other case.
+  { method: 'DELETE', path: '/api/sites/:id/keys/:prefix', auth: 'operator', role: 'admin', params: (ctx) => ({ id: String(opsOf(ctx).spareSite.id), prefix: opsOf(ctx).spareSite.keyPrefix }) },
+  // A rotation ends the other keys after grace_hours (0 at once): on the spare site only.
+  { method: 'POST', path: '/api/sites/:id/keys', auth: 'operator', role: 'admin', params: (ctx) => ({ id: String(opsOf(ctx).spareSite.id) }), body: () => ({ grace_hours: 1 }), optional: ['grace_hours'] },
+  {
+    method: 'POST',
+    path: '/api/sites/:id/meters',
+    auth: 'operator',
+    role: 'operator',
+    params: siteAParam,
+    body: () => meterWrite('meter-added-by-the-bad-input-suite'),
+    freeText: METER_WRITE_TEXT,
+    optional: ['bacnet_port', 'is_active', 'data_points.0.property', 'data_points.0.unit'],
+    otherSite: 'refused',
+  },
+  { method: 'GET', path: '/api/sites/:id/commissioning', auth: 'operator', params: siteAParam, query: () => 'limit=5', returnsData: true, otherSite: 'refused' },
+  {
+    method: 'GET',
+    path: '/api/sites/:id/commissioning/:reportId',
+    auth: 'operator',
+    params: (ctx) => ({ id: String(ctx.siteA.id), reportId: String(opsOf(ctx).reportId) }),
+    returnsData: true,
+    otherSite: 'refused',
+  },
+  // After the two above: each stored report prunes the site's oldest beyond 100, the one they read among them.
+  {
+    method: 'POST',
+    path: '/api/sync/commissioning',
+    auth: 'site',
+    body: commissioningReport,
+    freeText: ['site.name', 'agent_version', 'lines.0.check', 'lines.0.detail', 'lines.0.fix', 'meters.0.id', 'meters.0.name', 'meters.0.address', 'meters.0.points.0.name', 'meters.0.points.0.unit', 'meters.0.points.0.quality'],
+    // A report names its site or leaves it null; most of a point's figures are null when the meter did not answer.
+    optional: ['site.id', 'site.name', 'lines.0.fix', 'meters.0.rpm_supported', 'meters.0.points.0.value', 'meters.0.points.0.unit', 'meters.0.points.0.quality', 'meters.0.points.0.error'],
+    // A line's detail is often an error's message, which can be empty; a meter's name comes from meters.json as it is.
+    emptyOk: ['lines.0.detail', 'meters.0.name'],
+  },
+  { method: 'GET', path: '/api/meters', auth: 'operator', query: (ctx) => `site_id=${ctx.siteA.id}`, returnsData: true, otherSite: 'filtered' },
+  { method: 'GET', path: '/api/meters/:id', auth: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).meterDbIdsA[0]) }), returnsData: true, otherSite: 'refused' },
+  // The spare meter: renaming site A's first meter would break every case that names it.
+  {
+    method: 'PATCH',
+    path: '/api/meters/:id',
+    auth: 'operator',
+    role: 'operator',
+    params: (ctx) => ({ id: String(opsOf(ctx).spareMeter.id) }),
+    body: (ctx) => meterWrite(opsOf(ctx).spareMeter.externalId),
+    freeText: METER_WRITE_TEXT,
+    optional: ['external_id', 'name', 'bacnet_device_id', 'bacnet_ip', 'bacnet_port', 'is_active', 'data_points', 'data_points.0.property', 'data_points.0.unit'],
+    otherSite: 'refused',
+  },
   {
     method: 'GET',
     path: '/api/readings',
     auth: 'operator',
     query: (ctx) => `site_id=${ctx.siteA.id}&from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&to=${encodeURIComponent(ctx.now())}`,
     returnsData: true,
+    otherSite: 'filtered',
+  },
+  {
+    method: 'GET',
+    path: '/api/consumption',
+    auth: 'operator',
+    query: (ctx) => `site_id=${ctx.siteA.id}&from=${hoursAgo(48)}&to=${encodeURIComponent(ctx.now())}&interval=1h&data_point=total_kwh&tz=UTC`,
+    freeQuery: ['data_point'],
+    returnsData: true,
+    otherSite: 'filtered',
+  },
+  { method: 'GET', path: '/api/users', auth: 'operator', role: 'admin', returnsData: true },
+  {
+    method: 'POST',
+    path: '/api/users',
+    auth: 'operator',
+    role: 'admin',
+    body: (ctx) => ({ email: 'created-by-the-suite@proof.example', role: 'viewer', name: 'User created by the bad-input suite', password: 'Pw-bad-input-suite-1', site_ids: [ctx.siteA.id] }),
+    freeText: ['name', 'password'],
+    optional: ['name', 'password', 'site_ids'],
+  },
+  { method: 'GET', path: '/api/users/:id', auth: 'operator', role: 'admin', params: (ctx) => ({ id: String(opsOf(ctx).userId) }) },
+  // A user of its own: on the admin, a variant could take away the role every other case needs.
+  {
+    method: 'PATCH',
+    path: '/api/users/:id',
+    auth: 'operator',
+    role: 'admin',
+    params: (ctx) => ({ id: String(opsOf(ctx).userId) }),
+    body: (ctx) => ({ name: 'Renamed by the bad-input suite', role: 'operator', site_ids: [ctx.siteA.id], is_active: true, password: 'Pw-bad-input-suite-2' }),
+    freeText: ['name', 'password'],
+    optional: ['name', 'role', 'site_ids', 'is_active', 'password'],
+  },
+  {
+    method: 'GET',
+    path: '/api/alerts',
+    auth: 'operator',
+    query: (ctx) => `state=active&site_id=${ctx.siteA.id}&limit=50&include_pending=true`,
+    returnsData: true,
+    otherSite: 'refused',
+  },
+  { method: 'GET', path: '/api/alerts/:id', auth: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).alertId) }), returnsData: true, otherSite: 'refused' },
+  {
+    method: 'POST',
+    path: '/api/alerts/:id/acknowledge',
+    auth: 'operator',
+    role: 'operator',
+    params: (ctx) => ({ id: String(opsOf(ctx).alertId) }),
+    body: () => ({ note: 'looked at by the bad-input suite' }),
+    freeText: ['note'],
+    optional: ['note'],
+    otherSite: 'refused',
+  },
+  { method: 'GET', path: '/api/alert-rules', auth: 'operator', returnsData: true, otherSite: 'filtered' },
+  { method: 'GET', path: '/api/alert-rules/:id', auth: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).ruleId) }), returnsData: true, otherSite: 'refused' },
+  { method: 'POST', path: '/api/alert-rules/preview', auth: 'operator', role: 'operator', body: alertRule, freeText: RULE_TEXT, optional: RULE_OPTIONAL, otherSite: 'refused' },
+  { method: 'POST', path: '/api/alert-rules', auth: 'operator', role: 'operator', body: alertRule, freeText: RULE_TEXT, optional: RULE_OPTIONAL, otherSite: 'refused' },
+  {
+    method: 'PATCH',
+    path: '/api/alert-rules/:id',
+    auth: 'operator',
+    role: 'operator',
+    params: (ctx) => ({ id: String(opsOf(ctx).ruleId) }),
+    body: alertRule,
+    freeText: RULE_TEXT,
+    // An edit sends only what changes.
+    optional: ['kind', 'name', 'meter_id', 'data_point', 'condition', 'threshold', ...RULE_OPTIONAL],
+    otherSite: 'refused',
+  },
+  { method: 'GET', path: '/api/notifications', auth: 'operator', query: () => 'status=recorded&limit=20', returnsData: true, otherSite: 'filtered' },
+  { method: 'GET', path: '/api/auth/me', auth: 'operator' },
+  { method: 'GET', path: '/api/auth/tokens', auth: 'operator' },
+  { method: 'POST', path: '/api/auth/tokens', auth: 'operator', body: () => ({ name: 'Assistant of the bad-input suite', expires_in_days: 7 }), freeText: ['name'], optional: ['expires_in_days'] },
+  { method: 'DELETE', path: '/api/auth/tokens/:id', auth: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).mcpTokenId) }) },
+  // Refresh tokens are single use (a replayed one ends its whole login): these are the throwaway user's, never the admin's.
+  { method: 'POST', path: '/api/auth/refresh', auth: 'none', body: (ctx) => ({ refresh_token: opsOf(ctx).refreshToken }) },
+  { method: 'POST', path: '/api/auth/logout', auth: 'none', body: (ctx) => ({ refresh_token: opsOf(ctx).logoutToken }) },
+  // The throwaway user changes its own password (to itself, so the valid request stays valid until a variant changes it).
+  {
+    method: 'POST',
+    path: '/api/auth/password',
+    auth: 'operator',
+    asThrowaway: true,
+    body: (ctx) => ({ current_password: opsOf(ctx).throwawayPassword, new_password: opsOf(ctx).throwawayPassword }),
+    freeText: ['new_password'],
   },
 ];
 
-const hoursAgo = (h: number) => encodeURIComponent(new Date(Date.now() - h * 3_600_000).toISOString());
+/**
+ * Routes of the client API that are not in ENDPOINTS, each with where it is attacked instead. The coverage
+ * check in test/security.test.ts fails for any other route missing from ENDPOINTS.
+ */
+export const NOT_IN_ENDPOINTS: Record<string, string> = {
+  // JSON-RPC over Streamable HTTP: every tool is attacked with hostile arguments by each kind of caller, and /mcp itself with raw requests.
+  'ALL /mcp': 'mcp.ts (runMcpSecurity with clientMcpTarget)',
+};
 
 /**
  * Every route of the site agent's local API (sync/agent/src/local-api): health, the read-only views

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { ENDPOINTS, type Ctx, type EndpointSpec } from './endpoints.js';
-import { hostileCases, type Creds, type HostileCase } from './hostile.js';
+import { ENDPOINTS, siteAMarks, type Ctx, type EndpointSpec } from './endpoints.js';
+import { authHeaders, hostileCases, type Creds, type HostileCase } from './hostile.js';
 import { rawRequest, type RawResponse } from './http.js';
 
 export interface Finding {
@@ -12,7 +12,7 @@ export interface Finding {
 }
 
 export interface SecurityReport {
-  endpoints: Array<{ endpoint: string; present: boolean; cases: number; note?: string }>;
+  endpoints: Array<{ endpoint: string; present: boolean; cases: number; ms?: number; note?: string }>;
   requests: number;
   byStatus: Record<string, number>;
   findings: Finding[];
@@ -31,12 +31,15 @@ export const STACK_OR_SQL = /\n\s+at .+:\d+:\d+|node_modules|syntax error at or 
 export type Snapshot = Map<string, number | string>;
 
 export async function tableCounts(db: Knex): Promise<Snapshot> {
-  const tables = (await db('pg_tables').where({ schemaname: 'public' }).pluck('tablename')) as string[];
+  // One round trip for every table (query_to_xml runs the count of each): this runs twice per hostile request.
+  const r = (await db.raw(
+    `SELECT tablename AS t, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM public.%I', tablename), false, true, '')))[1]::text AS n
+       FROM pg_tables WHERE schemaname = 'public'`,
+  )) as { rows: Array<{ t: string; n: string }> };
   const out: Snapshot = new Map();
-  for (const t of tables) {
+  for (const { t, n } of r.rows) {
     if (t.startsWith('knex_') || SIDE_EFFECT_TABLES.test(t)) continue;
-    const r = await db(t).count<{ n: number }[]>('* as n');
-    out.set(t, Number(r[0]?.n ?? 0));
+    out.set(t, Number(n));
   }
   return out;
 }
@@ -45,13 +48,6 @@ function diff(a: Snapshot, b: Snapshot): string[] {
   const out: string[] = [];
   for (const [t, n] of b) if (a.get(t) !== n) out.push(`${t}: ${a.get(t) ?? 0} → ${n}`);
   return out;
-}
-
-function authHeaders(ep: EndpointSpec, creds: Creds): Record<string, string> {
-  if (ep.auth === 'site') return { 'x-api-key': creds.siteKey('A') };
-  if (ep.auth === 'operator') return { authorization: `Bearer ${creds.bearer}` };
-  if (ep.auth === 'control' && creds.controlToken) return { authorization: `Bearer ${creds.controlToken}` };
-  return {};
 }
 
 async function present(base: string, ep: EndpointSpec, ctx: Ctx, creds: Creds, from?: string): Promise<{ present: boolean; note?: string }> {
@@ -93,8 +89,8 @@ function checkAnswer(c: HostileCase, r: RawResponse, ctx: Ctx, creds: Creds): st
   if (creds.controlToken && r.text.includes(creds.controlToken)) problems.push('the answer contains the control token');
   if (c.crossSite) {
     const sent = typeof c.body === 'string' ? c.body : (c.body?.toString('utf8') ?? '');
-    const leaked = ctx.siteA.meterIds.filter((id) => r.text.includes(id) && !sent.includes(id));
-    if (leaked.length > 0) problems.push(`site B's key got site A's meters ${leaked.join(', ')}`);
+    const leaked = siteAMarks(ctx).filter((id) => r.text.includes(id) && !sent.includes(id));
+    if (leaked.length > 0) problems.push(`a caller of site B got site A's ${leaked.join(', ')}`);
   }
   return problems;
 }
@@ -126,6 +122,7 @@ export async function runSecurity(opts: {
       report.endpoints.push({ endpoint: name, present: false, cases: 0, ...(p.note ? { note: p.note } : {}) });
       continue;
     }
+    const epStarted = Date.now();
     let cases = hostileCases(ep, opts.ctx, opts.creds);
     if (p.note) cases = cases.filter((c) => c.name.startsWith('auth:'));
     for (const c of cases) {
@@ -151,7 +148,7 @@ export async function runSecurity(opts: {
     if (health.status !== 200 || !opts.alive()) {
       report.findings.push({ endpoint: name, case: '(after the burst)', problem: 'the server stopped answering /health', status: health.status, body: health.text.slice(0, 300) });
     }
-    report.endpoints.push({ endpoint: name, present: true, cases: cases.length, ...(p.note ? { note: p.note } : {}) });
+    report.endpoints.push({ endpoint: name, present: true, cases: cases.length, ms: Date.now() - epStarted, ...(p.note ? { note: p.note } : {}) });
     opts.log?.(`security: ${name}: ${cases.length} hostile requests`);
   }
   report.durationMs = Date.now() - started;
@@ -161,7 +158,7 @@ export async function runSecurity(opts: {
 export function formatSecurityReport(r: SecurityReport, limit = 40): string {
   const lines = [
     `bad-input report (${(r.durationMs / 1000).toFixed(0)} s): ${r.requests} hostile requests, answers ${JSON.stringify(r.byStatus)}`,
-    ...r.endpoints.map((e) => `  ${e.present ? '✓' : '-'} ${e.endpoint.padEnd(34)} ${e.present ? `${e.cases} cases` : ''}${e.note ? ` (${e.note})` : ''}`),
+    ...r.endpoints.map((e) => `  ${e.present ? '✓' : '-'} ${e.endpoint.padEnd(44)} ${e.present ? `${e.cases} cases` : ''}${e.ms === undefined ? '' : ` in ${(e.ms / 1000).toFixed(1)} s`}${e.note ? ` (${e.note})` : ''}`),
     `  findings: ${r.findings.length}`,
     ...r.findings.slice(0, limit).map((f) => `    ${f.endpoint} — ${f.case}: ${f.problem} [${f.status}] ${f.body.replace(/\s+/g, ' ').slice(0, 160)}`),
   ];

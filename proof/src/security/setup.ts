@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createTestDatabase, startTestPostgres, type TestPostgres } from '@meterit/shared/testing';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
-import { alive, createSite, startAgentProcess, startClientSystem, waitUntil, type AgentProcess, type ClientSystem } from '../harness/processes.js';
-import type { Ctx } from './endpoints.js';
+import { alive, createSite, sleep, startAgentProcess, startClientSystem, waitUntil, type AgentProcess, type ClientSystem } from '../harness/processes.js';
+import { commissioningReport, type Ctx, type OperatorIds } from './endpoints.js';
 import type { Creds } from './hostile.js';
 import type { Snapshot } from './run.js';
 import { signJwt } from './hostile.js';
@@ -26,15 +26,25 @@ export async function startSecurityTarget(): Promise<SecurityTarget> {
     const jwtSecret = randomBytes(32).toString('hex');
     const login = { email: 'admin@proof.example', password: `Pw-${randomBytes(12).toString('base64url')}` };
     const client = await startClientSystem(url, {
-      env: { JWT_SECRET: jwtSecret, ADMIN_EMAIL: login.email, ADMIN_PASSWORD: login.password, LOGIN_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'warn' },
+      env: {
+        JWT_SECRET: jwtSecret,
+        ADMIN_EMAIL: login.email,
+        ADMIN_PASSWORD: login.password,
+        LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+        // Hundreds of hostile uploads: the 20 a minute a real installer needs would answer most of them 429 before validation.
+        COMMISSIONING_RATE_LIMIT_PER_MINUTE: '1000000',
+        // So that the fixture alert fires within a second (operatorFixtures); nothing else fires during the run.
+        ALERT_EVAL_INTERVAL_SECONDS: '1',
+        LOG_LEVEL: 'warn',
+      },
     });
     const tag = randomBytes(4).toString('hex');
     const a = await createSite(url, `Site A ${tag}`);
     const b = await createSite(url, `Site B ${tag}`);
     const meterIds = (site: string) => [0, 1, 2].map((i) => `${site}-${tag}-meter-${i}`);
     const ctx: Ctx = {
-      siteA: { id: a.site_id, key: a.api_key, meterIds: meterIds('secA') },
-      siteB: { id: b.site_id, key: b.api_key, meterIds: meterIds('secB') },
+      siteA: { id: a.site_id, key: a.api_key, meterIds: meterIds('secA'), name: a.site_name },
+      siteB: { id: b.site_id, key: b.api_key, meterIds: meterIds('secB'), name: b.site_name },
       now: () => new Date().toISOString(),
       login,
     };
@@ -64,6 +74,12 @@ export async function startSecurityTarget(): Promise<SecurityTarget> {
       if (typeof token === 'string') bearer = token;
     }
     const creds: Creds = { siteKey: (w) => (w === 'A' ? a.api_key : b.api_key), jwtSecret, ...(bearer ? { bearer } : {}) };
+    if (bearer) {
+      const f = await operatorFixtures(client.url, url, ctx, bearer, tag);
+      ctx.ops = f.ops;
+      ctx.siteA.marks = [f.ops.spareMeter.externalId];
+      creds.bearers = f.bearers;
+    }
     return {
       pg,
       client,
@@ -172,25 +188,100 @@ export async function startSiteTarget(t: SecurityTarget): Promise<SiteTarget> {
   }
 }
 
+/** One JSON request to the client API, with an access token or a site key; anything but a 2xx throws with the answer. */
+async function call(base: string, method: string, p: string, opts: { token?: string; key?: string; body?: unknown } = {}): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.key) headers['x-api-key'] = opts.key;
+  const r = await fetch(`${base}${p}`, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
+  return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+}
+
+const logIn = async (base: string, email: string, password: string) => (await call(base, 'POST', '/api/auth/login', { body: { email, password } })) as { access_token: string; refresh_token: string };
+
+/** A user the admin creates, logged in once. */
+async function newUser(base: string, admin: string, email: string, role: string, siteIds: number[] | null): Promise<{ id: number; email: string; password: string; access: string }> {
+  const password = `${role}-${randomBytes(9).toString('base64url')}`;
+  const created = (await call(base, 'POST', '/api/users', { token: admin, body: { email, role, password, site_ids: siteIds } })) as { user: { id: number } };
+  return { id: created.user.id, email, password, access: (await logIn(base, email, password)).access_token };
+}
+
+/**
+ * What the operator routes of ENDPOINTS need beyond sites A and B: site A's meters by database id, users
+ * of each role (and one limited to site B), and disposable targets for the routes that edit, rotate,
+ * revoke or end something (a spare meter, site, user, MCP token, rule, refresh tokens), so that every
+ * other case keeps working credentials and data. Also an alert and a commissioning report of site A.
+ */
+async function operatorFixtures(base: string, databaseUrl: string, ctx: Ctx, admin: string, tag: string): Promise<{ ops: OperatorIds; bearers: NonNullable<Creds['bearers']> }> {
+  const api = (method: string, p: string, body?: unknown) => call(base, method, p, { token: admin, body });
+  const meters = (await api('GET', `/api/meters?site_id=${ctx.siteA.id}`)).meters as Array<{ id: number; external_id: string }>;
+  const meterDbIdsA = ctx.siteA.meterIds.map((ext) => {
+    const m = meters.find((x) => x.external_id === ext);
+    if (!m) throw new Error(`site A's meter ${ext} is not in GET /api/meters`);
+    return m.id;
+  });
+  const spareExternalId = `secA-${tag}-spare-meter`;
+  const spare = (await api('POST', `/api/sites/${ctx.siteA.id}/meters`, { external_id: spareExternalId, name: `Meter ${spareExternalId}`, bacnet_device_id: 109, bacnet_ip: '192.168.1.10', data_points: [{ object_type: 'analogInput', instance: 0, name: 'total_kwh' }] })) as { meter: { id: number } };
+  const spareSite = await createSite(databaseUrl, `Spare site ${tag}`);
+  const edited = (await api('POST', '/api/users', { email: 'sec-edited@proof.example', role: 'operator', site_ids: [ctx.siteA.id] })) as { user: { id: number } };
+  const viewer = await newUser(base, admin, 'sec-viewer@proof.example', 'viewer', null);
+  const operator = await newUser(base, admin, 'sec-operator@proof.example', 'operator', null);
+  const limitedToB = await newUser(base, admin, 'sec-limited-b@proof.example', 'operator', [ctx.siteB.id]);
+  const throwaway = await newUser(base, admin, 'sec-throwaway@proof.example', 'viewer', null);
+  const mcpToken = (await api('POST', '/api/auth/tokens', { name: 'revoked by the bad-input suite', expires_in_days: 1 })) as { id: number };
+  const report = (await call(base, 'POST', '/api/sync/commissioning', { key: ctx.siteA.key, body: commissioningReport(ctx) })) as { report_id: number };
+
+  // The built-in rules watch heartbeats, silence and error rates, all of which hostile requests stir up: they
+  // would fire at any moment and add rows while a rejected request is being checked. Off for this run.
+  const rules = (await api('GET', '/api/alert-rules')).rules as Array<{ id: number; builtin: boolean; enabled: boolean }>;
+  for (const r of rules.filter((x) => x.builtin && x.enabled)) await api('PATCH', `/api/alert-rules/${r.id}`, { enabled: false });
+  // One alert of site A: a rule that fires at once on its first meter, disabled once it has (its alert stays open, unchanged).
+  const fires = (await api('POST', '/api/alert-rules', { kind: 'threshold', name: `Any energy on ${ctx.siteA.meterIds[0]}`, meter_id: meterDbIdsA[0], data_point: 'total_kwh', condition: 'above', threshold: 0 })) as { rule: { id: number } };
+  const alertId = await waitUntil(
+    'the fixture alert to fire and its notification to be written',
+    async () => {
+      const [a] = (await api('GET', `/api/alerts?state=firing&rule_id=${fires.rule.id}`)).alerts as Array<{ id: number }>;
+      if (!a) return undefined;
+      const events = (await api('GET', `/api/alerts/${a.id}`)).events as Array<{ type: string }>;
+      return events.some((e) => e.type === 'notified' || e.type === 'notification-suppressed') ? a.id : undefined;
+    },
+    30_000,
+  );
+  await api('PATCH', `/api/alert-rules/${fires.rule.id}`, { enabled: false });
+  // An evaluation that read the rules before the edit may still be writing.
+  await sleep(1500);
+  const rule = (await api('POST', '/api/alert-rules', { kind: 'threshold', name: 'Edited by the bad-input suite', enabled: false, meter_id: meterDbIdsA[0], data_point: 'total_kwh', condition: 'above', threshold: 1e12 })) as { rule: { id: number } };
+
+  return {
+    ops: {
+      meterDbIdsA,
+      spareMeter: { id: spare.meter.id, externalId: spareExternalId },
+      // mk_<16 hex prefix>_<secret>
+      spareSite: { id: spareSite.site_id, keyPrefix: spareSite.api_key.split('_')[1]! },
+      userId: edited.user.id,
+      alertId,
+      ruleId: rule.rule.id,
+      reportId: report.report_id,
+      mcpTokenId: mcpToken.id,
+      refreshToken: (await logIn(base, throwaway.email, throwaway.password)).refresh_token,
+      logoutToken: (await logIn(base, throwaway.email, throwaway.password)).refresh_token,
+      throwawayPassword: throwaway.password,
+    },
+    bearers: { viewer: viewer.access, operator: operator.access, limitedToB: limitedToB.access, throwaway: throwaway.access },
+  };
+}
+
 /** Users and MCP tokens on the client API for the client MCP server: an admin, a viewer, an operator limited to site A, and a revoked token. */
 export async function clientMcpCallers(t: SecurityTarget): Promise<{ admin: string; viewer: string; limited: string; revoked: string }> {
-  const api = async (method: string, p: string, token: string, body?: unknown) => {
-    const r = await fetch(`${t.client.url}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-    return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-  };
+  const base = t.client.url;
   const admin = t.creds.bearer;
   if (!admin) throw new Error('the client API has no operator login');
-  const tokenOf = async (jwt: string, name: string) => (await api('POST', '/api/auth/tokens', jwt, { name, expires_in_days: 1 })) as { id: number; token: string };
-  const user = async (email: string, role: string, siteIds: number[] | null) => {
-    const password = `${role}-${randomBytes(9).toString('base64url')}`;
-    await api('POST', '/api/users', admin, { email, role, password, site_ids: siteIds });
-    const login = (await (await fetch(`${t.client.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })).json()) as { access_token: string };
-    return (await tokenOf(login.access_token, `${role} assistant`)).token;
-  };
+  const tokenOf = async (jwt: string, name: string) => (await call(base, 'POST', '/api/auth/tokens', { token: jwt, body: { name, expires_in_days: 1 } })) as { id: number; token: string };
+  const user = async (email: string, role: string, siteIds: number[] | null) => (await tokenOf((await newUser(base, admin, email, role, siteIds)).access, `${role} assistant`)).token;
   const revokedToken = await tokenOf(admin, 'revoked');
-  await api('DELETE', `/api/auth/tokens/${revokedToken.id}`, admin);
+  await call(base, 'DELETE', `/api/auth/tokens/${revokedToken.id}`, { token: admin });
   return {
     admin: (await tokenOf(admin, 'admin assistant')).token,
     viewer: await user('viewer@proof.example', 'viewer', null),

@@ -1,5 +1,5 @@
 import { query } from 'express-validator';
-import { check, describeType } from './validate.js';
+import { check, describeType, unstorableProblem } from './validate.js';
 import { parseStrictIso } from '../components/readings/timestamps.js';
 import { isTimeZone } from '../components/readings/buckets.js';
 
@@ -27,7 +27,7 @@ export const enumQuery = (name: string, values: readonly string[]) =>
   query(name).custom(check(optional((v) => (typeof v === 'string' && values.includes(v) ? undefined : `${name} must be one of ${values.join(', ')}, got ${describeType(v)}`))));
 
 export const textQuery = (name: string, max: number) =>
-  query(name).custom(check(optional((v) => (typeof v === 'string' && v.length >= 1 && v.length <= max ? undefined : `${name} must be given once, 1 to ${max} characters`))));
+  query(name).custom(check(optional((v) => (typeof v === 'string' && v.length >= 1 && v.length <= max ? unstorableProblem(name, v) : `${name} must be given once, 1 to ${max} characters`))));
 
 export const intQuery = (name: string, min: number, max: number) =>
   query(name).custom(check(optional((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `${name} must be a whole number from ${min} to ${max}, got ${describeType(v)}`))));

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { validationResult, type ValidationChain } from 'express-validator';
+import { body, validationResult, type ValidationChain } from 'express-validator';
 import { UNSTORABLE_TEXT } from '@meterit/shared';
 import { validationFailed } from '../errors.js';
 
@@ -40,10 +40,29 @@ export function check(problem: (value: unknown) => string | undefined): (value: 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Why a text cannot be stored (PostgreSQL refuses NUL, the driver would turn a lone UTF-16 surrogate into U+FFFD), or undefined. */
+export const unstorableProblem = (name: string, v: string): string | undefined =>
+  UNSTORABLE_TEXT.test(v) ? `${name} contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate)` : undefined;
+
+/**
+ * 400 for top-level fields the request does not take. Without it a misspelt field ({"is_actve": false}),
+ * or a body of nothing but unknown keys, is ignored and the answer looks like success.
+ */
+export const onlyFields = (...fields: string[]) =>
+  body().custom(
+    check((v) => {
+      if (!isPlainObject(v)) return undefined;
+      const unknown = Object.keys(v).filter((k) => !fields.includes(k));
+      if (unknown.length === 0) return undefined;
+      return `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}; this request takes ${fields.join(', ')}`;
+    }),
+  );
+
 export const stringProblem = (name: string, min: number, max: number) => (v: unknown) => {
   if (v === undefined) return `${name} is required`;
   if (typeof v !== 'string') return `${name} must be a string, got ${describeType(v)}`;
-  if (UNSTORABLE_TEXT.test(v)) return `${name} contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate)`;
+  const unstorable = unstorableProblem(name, v);
+  if (unstorable) return unstorable;
   if (v.length < min || v.length > max) return `${name} must be ${min} to ${max} characters long, got ${v.length}`;
   return undefined;
 };

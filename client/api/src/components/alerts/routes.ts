@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { body } from 'express-validator';
 import { ALERT_RULE_KINDS, ALERT_SEVERITIES, ALERT_STATES, type AlertRuleWrite, type AlertState } from '@meterit/shared';
-import { check, describeType, isPlainObject, validateOrThrow } from '../../middleware/validate.js';
+import { check, describeType, isPlainObject, onlyFields, unstorableProblem, validateOrThrow } from '../../middleware/validate.js';
 import { enumQuery, idQuery, intQuery, isoQuery, num, str, textQuery, time } from '../../middleware/query.js';
 import { requireRole, userOf } from '../../middleware/user-auth.js';
 import { idParam } from '../users/routes.js';
@@ -15,7 +15,8 @@ const finite = (name: string) => (v: unknown) => (typeof v === 'number' && Numbe
 const id = (name: string) => (v: unknown) => (Number.isInteger(v) && (v as number) > 0 && (v as number) < 2 ** 31 ? undefined : `${name} must be a positive integer id, got ${describeType(v)}`);
 const oneOf = (name: string, values: readonly string[]) => (v: unknown) => (typeof v === 'string' && values.includes(v) ? undefined : `${name} must be one of ${values.join(', ')}, got ${describeType(v)}`);
 const whole = (name: string, min: number, max: number) => (v: unknown) => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : `${name} must be a whole number from ${min} to ${max}, got ${describeType(v)}`);
-const text = (name: string, min: number, max: number) => (v: unknown) => (typeof v === 'string' && v.trim().length >= min && v.length <= max ? undefined : `${name} must be a string of ${min} to ${max} characters, got ${describeType(v)}`);
+const text = (name: string, min: number, max: number) => (v: unknown) =>
+  typeof v === 'string' && v.trim().length >= min && v.length <= max ? unstorableProblem(name, v) : `${name} must be a string of ${min} to ${max} characters, got ${describeType(v)}`;
 const EMAIL = /^[^\s@,<>]+@[^\s@,<>]+$/;
 const emails = (name: string, min: number) => (v: unknown) =>
   Array.isArray(v) && v.length >= min && v.length <= 20 && v.every((a) => typeof a === 'string' && EMAIL.test(a.trim())) ? undefined : `${name} must be a list of ${min} to 20 e-mail addresses, got ${describeType(v)}`;
@@ -29,9 +30,12 @@ const url = (v: unknown) => {
   }
 };
 
+const RULE_FIELDS = ['id', 'kind', 'name', 'enabled', 'severity', 'scope', 'site_id', 'meter_id', 'data_point', 'condition', 'threshold', 'threshold_high', 'for_seconds', 'cooldown_seconds', 'recipients', 'webhook_url'];
+
 /** Every field of a rule, each optional (the service checks what a kind needs). */
 const ruleChains = () => [
   body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object describing the rule'))).bail(),
+  onlyFields(...RULE_FIELDS),
   body('id').custom(check(optional(id('id')))),
   body('kind').custom(check(optional(oneOf('kind', ALERT_RULE_KINDS)))),
   body('name').custom(check(optional(text('name', 1, 255)))),
@@ -86,7 +90,12 @@ export function alertsRouter(alerts: AlertsService): Router {
   });
 
   router.post('/api/alerts/:id/acknowledge', operator, async (req, res) => {
-    await validateOrThrow(req, [idParam(), body('note').custom(check(optional(nullable(text('note', 0, 1000)))))]);
+    await validateOrThrow(req, [
+      idParam(),
+      body().custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `the body must be a JSON object {"note"?} or left out, got ${describeType(v)}`))).bail(),
+      onlyFields('note'),
+      body('note').custom(check(optional(nullable(text('note', 0, 1000))))),
+    ]);
     const note = (req.body as { note?: string | null } | undefined)?.note?.trim() || null;
     const alert = await alerts.acknowledge(userOf(req), Number(req.params.id), note);
     req.log.info('alert acknowledged', { alert_id: alert.id });

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { body } from 'express-validator';
-import { check, describeType, isPlainObject, validateOrThrow } from '../../middleware/validate.js';
+import { check, describeType, isPlainObject, unstorableProblem, validateOrThrow } from '../../middleware/validate.js';
 import { userOf } from '../../middleware/user-auth.js';
 import { idParam } from '../users/routes.js';
 import type { McpTokens } from './mcp-tokens.js';
@@ -24,7 +24,7 @@ export function mcpTokensRouter(deps: McpTokenRouteDeps): Router {
     await validateOrThrow(req, [
       body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object {"name", "expires_in_days"?}'))).bail(),
       body('name').custom(
-        check((v) => (typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 100 ? undefined : `name must be 1 to 100 characters, e.g. "Claude Desktop on my laptop", got ${describeType(v)}`)),
+        check((v) => (typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 100 ? unstorableProblem('name', v) : `name must be 1 to 100 characters, e.g. "Claude Desktop on my laptop", got ${describeType(v)}`)),
       ),
       body('expires_in_days').custom(
         check((v) => (v === undefined || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max) ? undefined : `expires_in_days must be a whole number from 1 to ${max}, got ${describeType(v)}`)),

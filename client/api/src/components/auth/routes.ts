@@ -36,7 +36,14 @@ function loginRateLimit(perMinute: number): RequestHandler {
   });
 }
 
-const tokenChain = () => [body('refresh_token').custom(check(stringProblem('refresh_token', 10, 200)))];
+// rt_ and 32 random bytes in base64url (tokens.ts newRefreshToken). Anything else cannot be one: say so, rather than
+// answer logout with 204 as if a token had been ended.
+const REFRESH_TOKEN = /^rt_[A-Za-z0-9_-]{43}$/;
+const tokenChain = () => [
+  body('refresh_token').custom(
+    check((v) => stringProblem('refresh_token', 10, 200)(v) ?? (REFRESH_TOKEN.test(v as string) ? undefined : 'refresh_token is not a refresh token: send the refresh_token that login or refresh returned (rt_…)')),
+  ),
+];
 
 export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();

@@ -1,5 +1,6 @@
 import { body, type ValidationChain } from 'express-validator';
 import { check, describeType, isPlainObject, stringProblem } from '../../middleware/validate.js';
+import { parseStrictIso } from '../readings/timestamps.js';
 
 /** Size limits of one report: generous for a large site (hundreds of meters), small enough to keep it one row. */
 export const COMMISSIONING_LIMITS = {
@@ -88,11 +89,10 @@ export function commissioningReportChains(): ValidationChain[] {
         return (v.id === null ? undefined : int('site.id', v.id, 1, 2_147_483_647)) ?? nullableText('site.name', v.name, 255);
       }),
     ),
+    // Strict, as reading timestamps: Date.parse takes 2026-02-30 (as 2 March), a time without zone (as local time) and any number of digits.
     body('created_at').custom(
       check((v) =>
-        typeof v === 'string' && v.length <= 40 && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v))
-          ? undefined
-          : `created_at must be an ISO-8601 timestamp such as 2025-06-01T12:00:00.000Z, got ${describeType(v)}`,
+        typeof v === 'string' && !('problem' in parseStrictIso(v)) ? undefined : `created_at must be an ISO-8601 timestamp with seconds and a time zone such as 2025-06-01T12:00:00.000Z, got ${describeType(v)}`,
       ),
     ),
     body('agent_version').custom(check((v) => text('agent_version', v, 1, 64))),

@@ -12,19 +12,16 @@ import { COMMISSIONING_LIMITS, commissioningReportChains } from './commissioning
 import type { CommissioningService } from './commissioning-service.js';
 import type { CommissioningReportBody } from './types.js';
 
-/** A report is uploaded once per setup run; this is plenty and keeps a looping script cheap. */
-const UPLOADS_PER_MINUTE = 20;
-
 /**
  * POST /api/sync/commissioning: the installer's report, with the site's API key. Mounted before the
  * other /api/sync routes so it has its own body limit and rate limit and answers on its own.
  */
-export function commissioningSyncRouter(deps: { sites: SitesService; commissioning: CommissioningService }): Router {
+export function commissioningSyncRouter(deps: { sites: SitesService; commissioning: CommissioningService; uploadsPerMinute: number }): Router {
   const router = Router();
   router.post(
     SYNC_PATHS.commissioning,
     siteAuth(deps.sites),
-    siteRateLimit(UPLOADS_PER_MINUTE),
+    siteRateLimit(deps.uploadsPerMinute),
     express.json({ limit: COMMISSIONING_LIMITS.bodyBytes, inflate: true, strict: true }),
     async (req, res) => {
       await validateOrThrow(req, commissioningReportChains());

@@ -1,18 +1,18 @@
 import { Router } from 'express';
 import { body, param } from 'express-validator';
 import type { MeterWriteRequest } from '@meterit/shared';
-import { check, describeType, isPlainObject, stringProblem, validateOrThrow } from '../../middleware/validate.js';
+import { check, describeType, isPlainObject, onlyFields, stringProblem, validateOrThrow } from '../../middleware/validate.js';
 import { bool, boolQuery, ids, idListQuery, intQuery, isoQuery, num, str, time, tzQuery } from '../../middleware/query.js';
 import { assertSiteVisible, requireRole, userOf, visibleSites } from '../../middleware/user-auth.js';
 import { idParam } from '../users/routes.js';
 import type { MeterDirectory } from '../meters/meter-directory.js';
-import { meterWriteChains } from '../meters/meter-validation.js';
+import { meterWriteChains, meterWriteEnvelope } from '../meters/meter-validation.js';
 import type { SiteDirectory } from './site-directory.js';
 import { ApiError } from '../../errors.js';
 import { ErrorCode } from '@meterit/shared';
 
 const locationProblem = (v: unknown) =>
-  v === undefined || v === null || (typeof v === 'string' && v.length <= 255) ? undefined : `location must be at most 255 characters or null, got ${describeType(v)}`;
+  v === undefined || v === null ? undefined : typeof v === 'string' ? stringProblem('location', 0, 255)(v) : `location must be at most 255 characters or null, got ${describeType(v)}`;
 const siteNameProblem = (v: unknown) => (typeof v === 'string' ? stringProblem('name', 1, 255)(v.trim()) : stringProblem('name', 1, 255)(v));
 
 /** Midnight today in `tz`, as an instant. */
@@ -87,6 +87,7 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
     await validateOrThrow(req, [
       idParam(),
       body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object'))).bail(),
+      onlyFields('name', 'location', 'is_active'),
       body('name').custom(check((v) => (v === undefined ? undefined : siteNameProblem(v)))),
       body('location').custom(check(locationProblem)),
       body('is_active').custom(check((v) => (v === undefined || typeof v === 'boolean' ? undefined : `is_active must be a boolean, got ${describeType(v)}`))),
@@ -110,6 +111,9 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
   router.post('/api/sites/:id/keys', requireRole('admin'), async (req, res) => {
     await validateOrThrow(req, [
       idParam(),
+      // No body rotates with the configured grace period; a body that is sent must be the object this route reads.
+      body().custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `the body must be a JSON object {"grace_hours"?} or left out, got ${describeType(v)}`))).bail(),
+      onlyFields('grace_hours'),
       body('grace_hours').custom(check((v) => (v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 8760) ? undefined : `grace_hours must be a number from 0 to 8760, got ${describeType(v)}`))),
     ]);
     const grace = (req.body as { grace_hours?: number } | undefined)?.grace_hours;
@@ -126,7 +130,8 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
   });
 
   router.post('/api/sites/:id/meters', requireRole('admin', 'operator'), async (req, res) => {
-    await validateOrThrow(req, [idParam(), ...meterWriteChains(false)]);
+    await validateOrThrow(req, [idParam(), ...meterWriteEnvelope(false)]);
+    await validateOrThrow(req, meterWriteChains(false));
     const user = userOf(req);
     assertSiteVisible(user, siteIdOf(req));
     await sites.status(siteIdOf(req));

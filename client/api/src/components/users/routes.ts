@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { body, param } from 'express-validator';
 import { USER_ROLES, type CreateUserRequest, type UpdateUserRequest } from '@meterit/shared';
-import { check, describeType, validateOrThrow } from '../../middleware/validate.js';
+import { check, describeType, onlyFields, stringProblem, validateOrThrow } from '../../middleware/validate.js';
 import { requireRole, userOf } from '../../middleware/user-auth.js';
 import { passwordProblem } from './passwords.js';
 import type { UsersService } from './users-service.js';
@@ -12,7 +12,7 @@ const emailProblem = (v: unknown) =>
 const roleProblem = (v: unknown) =>
   typeof v === 'string' && (USER_ROLES as readonly string[]).includes(v) ? undefined : `role must be one of ${USER_ROLES.join(', ')}, got ${describeType(v)}`;
 const nameProblem = (v: unknown) =>
-  v === null || (typeof v === 'string' && v.length <= 255) ? undefined : `name must be a string of at most 255 characters or null, got ${describeType(v)}`;
+  v === null ? undefined : typeof v === 'string' ? stringProblem('name', 0, 255)(v) : `name must be a string of at most 255 characters or null, got ${describeType(v)}`;
 const siteIdsProblem = (v: unknown) =>
   v === null || (Array.isArray(v) && v.length <= 10_000 && v.every((x) => Number.isInteger(x) && x > 0 && x < 2 ** 31))
     ? undefined
@@ -53,6 +53,7 @@ export function usersRouter(users: UsersService): Router {
     await validateOrThrow(req, [
       idParam(),
       body().custom(check((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : 'the body must be a JSON object'))).bail(),
+      onlyFields('name', 'role', 'password', 'site_ids', 'is_active'),
       body('role').custom(check(optional(roleProblem))),
       body('name').custom(check(optional(nameProblem))),
       body('password').custom(check(optional(passwordProblem))),
