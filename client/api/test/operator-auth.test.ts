@@ -140,6 +140,27 @@ describe('when someone logs in with wrong credentials', () => {
     expect((await call(api, 'POST', '/api/auth/login', { body: ADMIN })).status).toBe(200);
   });
 
+  it("when someone holding a user's access token guesses the current password, then the wrong guesses are counted per user and the 4th attempt is refused even when right, and the password is unchanged", async () => {
+    const token = await createUser(api, 'guessed@example.test', 'viewer');
+    const change = (current: string) => as(api, token, 'POST', '/api/auth/password', { current_password: current, new_password: 'taken-over-password-1' });
+    for (const guess of ['guess-one', 'guess-two', 'guess-three']) {
+      const r = await change(guess);
+      expect(r.status).toBe(400);
+      expect(r.json.error.message).toBe('current_password is wrong');
+    }
+    // 3 wrong current passwords a minute are allowed (LOGIN_RATE_LIMIT_PER_MINUTE here); then even the right one waits.
+    const fourth = await change('viewer-password-123');
+    expect(fourth.status).toBe(429);
+    expect(fourth.json.error.code).toBe('RATE_LIMITED');
+    expect(fourth.json.error.message).toMatch(/too many wrong current passwords; wait \d+ s/);
+    expect((await call(api, 'POST', '/api/auth/login', { body: { email: 'guessed@example.test', password: 'viewer-password-123' } })).status).toBe(200);
+    expect((await call(api, 'POST', '/api/auth/login', { body: { email: 'guessed@example.test', password: 'taken-over-password-1' } })).status).toBe(401);
+    // Another user's changes are not held back by those guesses, and a right change goes through.
+    const other = await createUser(api, 'unrelated@example.test', 'viewer');
+    expect((await as(api, other, 'POST', '/api/auth/password', { current_password: 'viewer-password-123', new_password: 'a-new-password-123' })).status).toBe(204);
+    expect((await call(api, 'POST', '/api/auth/login', { body: { email: 'unrelated@example.test', password: 'a-new-password-123' } })).status).toBe(200);
+  });
+
   it('then a malformed login is a 400 naming the field, never a 500', async () => {
     const res = await call(api, 'POST', '/api/auth/login', { body: { email: 42 } });
     expect(res.status).toBe(400);

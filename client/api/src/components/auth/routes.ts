@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { body } from 'express-validator';
 import { rateLimit } from 'express-rate-limit';
 import { ErrorCode, type LoginRequest } from '@meterit/shared';
@@ -16,25 +16,44 @@ export interface AuthRouteDeps {
   jsonBody: RequestHandler;
 }
 
-/** Failed logins per client address and e-mail; successful ones are not counted. */
-function loginRateLimit(perMinute: number): RequestHandler {
+/**
+ * Failed password checks a minute per key; once over the limit even a right password waits (429). `failed` says
+ * which answers count (by default every 4xx/5xx).
+ */
+function failedPasswordLimit(o: { perMinute: number; key: (req: Request) => string; what: string; failed?: (res: Response) => boolean }): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
-    limit: perMinute,
+    limit: o.perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     skipSuccessfulRequests: true,
-    keyGenerator: (req) => {
-      const email = typeof (req.body as { email?: unknown } | undefined)?.email === 'string' ? (req.body as { email: string }).email.trim().toLowerCase() : '';
-      return `login:${req.ip ?? 'unknown'}:${email}`;
-    },
+    ...(o.failed ? { requestWasSuccessful: (_req: Request, res: Response) => !o.failed!(res) } : {}),
+    keyGenerator: o.key,
     validate: false,
     handler: (_req, res, next) => {
       const retryAfter = Number(res.getHeader('Retry-After') ?? 60);
-      next(new ApiError(429, ErrorCode.RATE_LIMITED, `too many failed logins; wait ${retryAfter} s and try again`, { retry_after_s: retryAfter }));
+      next(new ApiError(429, ErrorCode.RATE_LIMITED, `too many ${o.what}; wait ${retryAfter} s and try again`, { retry_after_s: retryAfter }));
     },
   });
 }
+
+/** Failed logins per client address and e-mail; successful ones are not counted. */
+const loginRateLimit = (perMinute: number) =>
+  failedPasswordLimit({
+    perMinute,
+    what: 'failed logins',
+    key: (req) => {
+      const email = typeof (req.body as { email?: unknown } | undefined)?.email === 'string' ? (req.body as { email: string }).email.trim().toLowerCase() : '';
+      return `login:${req.ip ?? 'unknown'}:${email}`;
+    },
+  });
+
+/**
+ * Wrong current passwords per user: whoever holds a user's access token (15 minutes) must not be able to guess the
+ * password behind it and keep the account. Only a wrong current_password counts.
+ */
+const passwordChangeRateLimit = (perMinute: number) =>
+  failedPasswordLimit({ perMinute, what: 'wrong current passwords', key: (req) => `password:${userOf(req).id}`, failed: (res) => res.locals.wrongCurrentPassword === true });
 
 // rt_ and 32 random bytes in base64url (tokens.ts newRefreshToken). Anything else cannot be one: say so, rather than
 // answer logout with 204 as if a token had been ended.
@@ -70,7 +89,7 @@ export function authRouter(deps: AuthRouteDeps): Router {
     res.json({ user: await deps.users.get(userOf(req).id) });
   });
 
-  router.post('/api/auth/password', userAuth(deps.auth), async (req, res) => {
+  router.post('/api/auth/password', userAuth(deps.auth), passwordChangeRateLimit(deps.loginRateLimitPerMinute), async (req, res) => {
     await validateOrThrow(req, [
       body('current_password').custom(check(stringProblem('current_password', 1, 256))),
       body('new_password').custom(check((v) => passwordProblem(v)?.replace('password', 'new_password'))),
@@ -79,6 +98,7 @@ export function authRouter(deps: AuthRouteDeps): Router {
     const me = userOf(req);
     const row = await deps.users.repo.findById(me.id);
     if (!row || !(await verifyPassword(current_password, row.password_hash))) {
+      res.locals.wrongCurrentPassword = true;
       throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'current_password is wrong');
     }
     await deps.users.repo.update(me.id, { passwordHash: await hashPassword(new_password) });
