@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENDPOINTS, LOCAL_ENDPOINTS, NOT_IN_ENDPOINTS } from '../src/security/endpoints.js';
+import { ENDPOINTS, LOCAL_ENDPOINTS, NOT_IN_ENDPOINTS, NOT_IN_LOCAL_ENDPOINTS, type EndpointSpec } from '../src/security/endpoints.js';
 import { rawRequest } from '../src/security/http.js';
 import { formatMcpReport, runMcpSecurity, type McpReport } from '../src/security/mcp.js';
 import { formatSecurityReport, runSecurity, type Finding, type SecurityReport } from '../src/security/run.js';
 import { clientMcpTarget, SECURITY_NET, siteMcpTarget, startSecurityTarget, startSiteTarget, type SecurityTarget, type SiteTarget } from '../src/security/setup.js';
 import { alive } from '../src/harness/processes.js';
-import { clientApiRoutes } from '../src/security/routes.js';
+import { agentLocalApiRoutes, clientApiRoutes, type Route } from '../src/security/routes.js';
 
 const describeFinding = (f: Finding) => `${f.endpoint} — ${f.case}: ${f.problem} [${f.status}] ${f.body.slice(0, 120)}`;
 /** Source addresses in this suite's loopback block: failed-credential rate limits count per address. */
@@ -20,13 +20,27 @@ afterAll(async () => {
   await target?.close();
 });
 
-describe('the bad-input suite attacks every route of the client API', () => {
+/** Routes served but attacked nowhere, entries that are no route, and exclusions that name no route. */
+function coverage(routes: Route[], endpoints: EndpointSpec[], elsewhere: Record<string, string>) {
+  const served = routes.map((r) => `${r.method} ${r.path}`);
+  // The dashboard's static files are middleware, not a route: their entry attacks the paths around them.
+  const listed = endpoints.filter((e) => !e.staticFiles).map((e) => `${e.method} ${e.path}`);
+  return {
+    unattacked: served.filter((r) => !listed.includes(r) && !(r in elsewhere)),
+    notServed: listed.filter((e) => !served.includes(e)),
+    staleExclusions: Object.keys(elsewhere).filter((e) => !served.includes(e)),
+  };
+}
+
+describe('the bad-input suite attacks every route of both APIs', () => {
   it('when the client API serves a route, then ENDPOINTS attacks it (or says where it is attacked instead), and every entry of ENDPOINTS is a route it serves', async () => {
-    const served = (await clientApiRoutes()).map((r) => `${r.method} ${r.path}`);
-    const listed = ENDPOINTS.map((e) => `${e.method} ${e.path}`);
-    expect(served.filter((r) => !listed.includes(r) && !(r in NOT_IN_ENDPOINTS))).toEqual([]);
-    expect(listed.filter((e) => !served.includes(e))).toEqual([]);
-    expect(Object.keys(NOT_IN_ENDPOINTS).filter((e) => !served.includes(e))).toEqual([]);
+    expect(coverage(await clientApiRoutes(), ENDPOINTS, NOT_IN_ENDPOINTS)).toEqual({ unattacked: [], notServed: [], staleExclusions: [] });
+  });
+
+  it("when the site agent's local API serves a route, then LOCAL_ENDPOINTS attacks it (or says where), and every entry is a route it serves", async () => {
+    const routes = await agentLocalApiRoutes();
+    expect(routes.length).toBeGreaterThan(10);
+    expect(coverage(routes, LOCAL_ENDPOINTS, NOT_IN_LOCAL_ENDPOINTS)).toEqual({ unattacked: [], notServed: [], staleExclusions: [] });
   });
 });
 

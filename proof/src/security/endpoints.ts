@@ -413,6 +413,7 @@ export const NOT_IN_ENDPOINTS: Record<string, string> = {
 export const LOCAL_ENDPOINTS: EndpointSpec[] = [
   { method: 'GET', path: '/health', auth: 'none' },
   { method: 'GET', path: '/ready', auth: 'none' },
+  { method: 'GET', path: '/metrics', auth: 'none' },
   { method: 'GET', path: '/api/status', auth: 'none', returnsData: true },
   { method: 'GET', path: '/api/meters', auth: 'none', returnsData: true },
   {
@@ -450,3 +451,8 @@ export const LOCAL_ENDPOINTS: EndpointSpec[] = [
   },
   { method: 'GET', path: '/', auth: 'none', staticFiles: true },
 ];
+
+/** Routes of the agent's local API attacked elsewhere than in LOCAL_ENDPOINTS, and where. */
+export const NOT_IN_LOCAL_ENDPOINTS: Record<string, string> = {
+  'ALL /mcp': 'mcp.ts (runMcpSecurity with siteMcpTarget)',
+};

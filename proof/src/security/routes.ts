@@ -1,6 +1,7 @@
 import knexFactory from 'knex';
 import { appFor, loadConfig } from '@meterit/client-api';
 import { createLogger } from '@meterit/shared/node';
+import { createLocalApp, loadConfig as loadAgentConfig, systemClock, type Agent } from '@meterit/sync-agent/dist/index.js';
 
 export interface Route {
   /** Upper case; ALL for a route that answers every method (router.all). */
@@ -40,6 +41,25 @@ export async function clientApiRoutes(): Promise<Route[]> {
   const knex = knexFactory({ client: 'pg' });
   try {
     const app = appFor(loadConfig({ NODE_ENV: 'test' }), { knex, logger: createLogger({ service: 'route-list', silent: true }), onAlerts: () => undefined });
+    const out: Route[] = [];
+    collect((app as unknown as { router: { stack: Layer[] } }).router.stack, '', out);
+    return out;
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/**
+ * Every route the site agent's local API serves (with MCP on), read from the Express router of the app the agent
+ * listens with. Building it reads only the agent's configuration, clock and database handle (never connected), so a
+ * stand-in with just those is enough.
+ */
+export async function agentLocalApiRoutes(): Promise<Route[]> {
+  const knex = knexFactory({ client: 'pg' });
+  try {
+    const config = loadAgentConfig({ CLIENT_API_URL: 'http://127.0.0.1:1/api', CLIENT_API_KEY: 'route-list-not-a-real-key', LOCAL_API_TOKEN: 'route-list-token-0123456789', MCP_ENABLED: 'true' });
+    const agent = { config, clock: systemClock, db: { knex } } as unknown as Agent;
+    const { app } = createLocalApp({ agent, logger: createLogger({ service: 'route-list', silent: true }) });
     const out: Route[] = [];
     collect((app as unknown as { router: { stack: Layer[] } }).router.stack, '', out);
     return out;

@@ -16,3 +16,4 @@ export { startLocalApi } from './local-api/server.js';
 export type { LocalApiServer } from './local-api/server.js';
 export { isLocalNetworkAddress } from './local-api/network.js';
 export type * from './local-api/contract.js';
+export { createLocalApp } from './local-api/app.js';
