@@ -170,13 +170,23 @@ describe('site MCP: tools over both transports', () => {
     expect(one.structuredContent.meters).toHaveLength(1);
     expect(await toolError(http, 'get_meter_status', { meter: 'NOPE-1' })).toMatch(/No meter "NOPE-1".*Configured meters: /);
 
+    // The first upload at start sends what was read by then (under load it may come late and empty the queue for a
+    // moment); after it, readings wait for trigger_sync (SYNC_INTERVAL_MINUTES 30), so the backlog only grows.
+    await waitUntil('the first upload to be done and new readings to wait', async () => {
+      const local = (await (await fetch(`${agent.localApiUrl}/api/status`)).json()) as { last_sync: unknown };
+      return local.last_sync !== null && (await unsentCount(agent.db)) > 0;
+    }, 30_000);
+    const before = await unsentCount(agent.db);
     const status = await call<{ health: { level: string }; meters: { configured: number; ok: number }; collection: { collecting: boolean }; backlog: { count: number }; recent_syncs: unknown[] }>(
       http,
       'get_sync_status',
       { sync_log_entries: 3 },
     );
+    const after = await unsentCount(agent.db);
     expect(status.structuredContent.meters).toMatchObject({ configured: 3, ok: 3 });
     expect(status.structuredContent.collection.collecting).toBe(true);
+    expect(status.structuredContent.backlog.count).toBeGreaterThanOrEqual(before);
+    expect(status.structuredContent.backlog.count).toBeLessThanOrEqual(after);
     expect(status.structuredContent.backlog.count).toBeGreaterThan(0);
     expect(status.structuredContent.recent_syncs.length).toBeLessThanOrEqual(3);
     expect(status.content[0]).toMatchObject({ text: expect.stringMatching(/^Site health: (OK|ATTENTION|PROBLEM)\./) });
