@@ -58,6 +58,14 @@ export const onlyFields = (...fields: string[]) =>
     }),
   );
 
+/** A body that may be left out, but when sent is a JSON object of only these fields (each then checked by the route). */
+export const optionalObjectBody = (...fields: string[]): ValidationChain[] => [
+  body()
+    .custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `the body must be a JSON object {${fields.map((f) => `"${f}"?`).join(', ')}} or left out, got ${describeType(v)}`)))
+    .bail(),
+  onlyFields(...fields),
+];
+
 export const stringProblem = (name: string, min: number, max: number) => (v: unknown) => {
   if (v === undefined) return `${name} is required`;
   if (typeof v !== 'string') return `${name} must be a string, got ${describeType(v)}`;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { body } from 'express-validator';
 import { ALERT_RULE_KINDS, ALERT_SEVERITIES, ALERT_STATES, type AlertRuleWrite, type AlertState } from '@meterit/shared';
-import { check, describeType, isPlainObject, onlyFields, unstorableProblem, validateOrThrow } from '../../middleware/validate.js';
+import { check, describeType, isPlainObject, onlyFields, optionalObjectBody, unstorableProblem, validateOrThrow } from '../../middleware/validate.js';
 import { enumQuery, idQuery, intQuery, isoQuery, num, str, textQuery, time } from '../../middleware/query.js';
 import { requireRole, userOf } from '../../middleware/user-auth.js';
 import { idParam } from '../users/routes.js';
@@ -92,8 +92,7 @@ export function alertsRouter(alerts: AlertsService): Router {
   router.post('/api/alerts/:id/acknowledge', operator, async (req, res) => {
     await validateOrThrow(req, [
       idParam(),
-      body().custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `the body must be a JSON object {"note"?} or left out, got ${describeType(v)}`))).bail(),
-      onlyFields('note'),
+      ...optionalObjectBody('note'),
       body('note').custom(check(optional(nullable(text('note', 0, 1000))))),
     ]);
     const note = (req.body as { note?: string | null } | undefined)?.note?.trim() || null;

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
-import { body } from 'express-validator';
+import type { Request } from 'express';
+import { body, type ValidationChain } from 'express-validator';
 import { LIMITS } from '@meterit/shared';
-import { check, describeType, integerProblem, isPlainObject, onlyFields, stringProblem } from '../../middleware/validate.js';
+import { check, describeType, integerProblem, isPlainObject, onlyFields, stringProblem, validateOrThrow } from '../../middleware/validate.js';
 
 /** Most meters one registration request may carry. */
 export const MAX_METERS_PER_REQUEST = 1000;
@@ -54,7 +55,7 @@ const METER_WRITE_FIELDS = ['external_id', 'name', 'bacnet_device_id', 'bacnet_i
  * A meter write's envelope first: its data_points array is refused when oversized before any item is
  * looked at (express-validator's wildcards take seconds over 20,000 items). Then meterWriteChains.
  */
-export const meterWriteEnvelope = (partial: boolean) => [
+const meterWriteEnvelope = (partial: boolean) => [
   body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object'))).bail(),
   body('data_points').custom(
     check((v) => {
@@ -69,7 +70,7 @@ export const meterWriteEnvelope = (partial: boolean) => [
 ];
 
 /** One meter in a POST (every field) or PATCH (`partial`: only what is sent) from the web app, once its envelope passed. */
-export const meterWriteChains = (partial: boolean) => {
+const meterWriteChains = (partial: boolean) => {
   const opt = (problem: (v: unknown) => string | undefined) => (v: unknown) => (partial && v === undefined ? undefined : problem(v));
   return [
     onlyFields(...METER_WRITE_FIELDS),
@@ -91,3 +92,12 @@ export const meterWriteChains = (partial: boolean) => {
     body('data_points.*.unit').custom(check((v) => (v === undefined || v === null ? undefined : stringProblem('unit', 0, LIMITS.maxUnitLength)(v)))),
   ];
 };
+
+/**
+ * Validate a meter write from the web app (POST: every field; PATCH, `partial`: only what is sent): `first` (the
+ * path parameters) with the envelope, then each field, so an oversized data_points is refused before its items.
+ */
+export async function validateMeterWrite(req: Request, partial: boolean, first: ValidationChain[] = []): Promise<void> {
+  await validateOrThrow(req, [...first, ...meterWriteEnvelope(partial)]);
+  await validateOrThrow(req, meterWriteChains(partial));
+}

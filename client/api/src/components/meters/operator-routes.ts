@@ -5,7 +5,7 @@ import { bool, boolQuery, ids, idListQuery, str, textQuery } from '../../middlew
 import { requireRole, userOf, visibleSites } from '../../middleware/user-auth.js';
 import { idParam } from '../users/routes.js';
 import type { MeterDirectory } from './meter-directory.js';
-import { meterWriteChains, meterWriteEnvelope } from './meter-validation.js';
+import { validateMeterWrite } from './meter-validation.js';
 
 /** /api/meters: every user reads the meters of its sites; operators and admins edit them. */
 export function metersRouter(meters: MeterDirectory): Router {
@@ -30,8 +30,7 @@ export function metersRouter(meters: MeterDirectory): Router {
   });
 
   router.patch('/api/meters/:id', requireRole('admin', 'operator'), async (req, res) => {
-    await validateOrThrow(req, [idParam(), ...meterWriteEnvelope(true)]);
-    await validateOrThrow(req, meterWriteChains(true));
+    await validateMeterWrite(req, true, [idParam()]);
     const current = await meters.get(Number(req.params.id), visibleSites(userOf(req)));
     await meters.update(current.id, current.site_id, req.body as Partial<MeterWriteRequest>);
     req.log.info('meter updated', { meter_id: current.id, site_id: current.site_id, fields: Object.keys(req.body as object) });

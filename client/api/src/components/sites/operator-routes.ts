@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { body, param } from 'express-validator';
 import type { MeterWriteRequest } from '@meterit/shared';
-import { check, describeType, isPlainObject, onlyFields, stringProblem, validateOrThrow } from '../../middleware/validate.js';
+import { check, describeType, isPlainObject, onlyFields, optionalObjectBody, stringProblem, validateOrThrow } from '../../middleware/validate.js';
 import { bool, boolQuery, ids, idListQuery, intQuery, isoQuery, num, str, time, tzQuery } from '../../middleware/query.js';
 import { assertSiteVisible, requireRole, userOf, visibleSites } from '../../middleware/user-auth.js';
 import { idParam } from '../users/routes.js';
 import type { MeterDirectory } from '../meters/meter-directory.js';
-import { meterWriteChains, meterWriteEnvelope } from '../meters/meter-validation.js';
+import { validateMeterWrite } from '../meters/meter-validation.js';
 import type { SiteDirectory } from './site-directory.js';
 import { ApiError } from '../../errors.js';
 import { ErrorCode } from '@meterit/shared';
@@ -112,8 +112,7 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
     await validateOrThrow(req, [
       idParam(),
       // No body rotates with the configured grace period; a body that is sent must be the object this route reads.
-      body().custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `the body must be a JSON object {"grace_hours"?} or left out, got ${describeType(v)}`))).bail(),
-      onlyFields('grace_hours'),
+      ...optionalObjectBody('grace_hours'),
       body('grace_hours').custom(check((v) => (v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 8760) ? undefined : `grace_hours must be a number from 0 to 8760, got ${describeType(v)}`))),
     ]);
     const grace = (req.body as { grace_hours?: number } | undefined)?.grace_hours;
@@ -130,8 +129,7 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
   });
 
   router.post('/api/sites/:id/meters', requireRole('admin', 'operator'), async (req, res) => {
-    await validateOrThrow(req, [idParam(), ...meterWriteEnvelope(false)]);
-    await validateOrThrow(req, meterWriteChains(false));
+    await validateMeterWrite(req, false, [idParam()]);
     const user = userOf(req);
     assertSiteVisible(user, siteIdOf(req));
     await sites.status(siteIdOf(req));
