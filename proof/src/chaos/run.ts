@@ -187,6 +187,37 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       await agent.stop();
       await agent.db.destroy();
     });
+    // A poll the agent itself gave up on (its log: "meter read failed", METER_TIMEOUT) collected nothing, though the
+    // meter may have answered late: on a starved machine that happens without any meter fault. Those values are
+    // explained for that meter over exactly that poll, never beyond it.
+    const deviceOf = new Map(sim.meters.map((m) => [m.externalId, m.deviceId]));
+    const watchPolls = (proc: AgentProcess['proc']) => {
+      let pending = '';
+      const scan = (text: string) => {
+        const lines = (pending + text).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          if (!line.includes('"meter read failed"') || !line.includes('METER_TIMEOUT')) continue;
+          try {
+            const l = JSON.parse(line) as { meter?: string; code?: string; response_ms?: number; timestamp?: string };
+            const deviceId = l.meter ? deviceOf.get(l.meter) : undefined;
+            const at = l.timestamp ? Date.parse(l.timestamp) : Number.NaN;
+            if (l.code !== 'METER_TIMEOUT' || deviceId === undefined || !Number.isFinite(at) || typeof l.response_ms !== 'number') continue;
+            excuses.push({ kind: 'the agent timed out on the meter (its log)', from: at - l.response_ms - 250, to: at, deviceId });
+          } catch {
+            // not a log line of ours
+          }
+        }
+      };
+      scan(proc.output.join(''));
+      proc.child.stdout?.on('data', (b: Buffer) => scan(b.toString()));
+    };
+    watchPolls(agent.proc);
+    const restartAgent = agent.restart.bind(agent);
+    agent.restart = async () => {
+      await restartAgent();
+      watchPolls(agent.proc);
+    };
     sys = { mail, central, siteCluster, client, proxy, sim, agent, siteId: site.site_id };
     const s = sys;
 

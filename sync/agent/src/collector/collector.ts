@@ -227,7 +227,7 @@ export class Collector {
       }
       const err = firstError ?? { code: 'METER_ERROR', message: 'no data points configured' };
       await this.deps.status.recordFailure(meter.id, at, err.code, err.message);
-      log.warn('meter read failed', { meter: meter.id, code: err.code, error: err.message });
+      log.warn('meter read failed', { meter: meter.id, code: err.code, error: err.message, response_ms: responseMs });
       return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: err.code };
     } catch (err) {
       // The local database refused the write: the readings wait in memory and go in with the next store.
