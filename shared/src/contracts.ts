@@ -72,6 +72,40 @@ export interface HeartbeatRequest {
   meters: { configured: number; ok: number; failing: number; never_answered: number };
   /** The queue's storage limit and what its policy has done (totals since install). */
   queue_limit?: { max: number; policy: 'drop-oldest' | 'stop-collecting'; dropped: number; refused: number; full_since: string | null };
+  /** Each configured meter's state as the agent sees it now (agents since the hardening issue). */
+  meter_states?: HeartbeatMeterState[];
+  /** Foreign-device registration with a BBMD, when the agent is configured to register. */
+  foreign_device?: HeartbeatForeignDevice | null;
+}
+
+/**
+ * A meter's state on the agent: `ok`; `degraded` (answers, but some points fail); `not_answering`
+ * (answered once, fails now); `never_answered`; `wrong_device` (another device instance answers at
+ * the meter's address: nothing is stored for it).
+ */
+export type MeterAgentState = 'ok' | 'degraded' | 'not_answering' | 'never_answered' | 'wrong_device';
+
+export interface HeartbeatMeterState {
+  external_id: string;
+  state: MeterAgentState;
+  /** When the meter entered this state, if known. */
+  since: string | null;
+  last_success_at: string | null;
+  /** The last error in plain words, null when none. */
+  error: string | null;
+  /** How many of its points failed on the last poll. */
+  points_failing: number;
+  /** For `wrong_device`: the configured and the answering device instance. */
+  expected_device_id?: number | null;
+  found_device_id?: number | null;
+}
+
+export interface HeartbeatForeignDevice {
+  /** `ip:port` of the BBMD. */
+  bbmd: string;
+  registered: boolean;
+  last_registered_at: string | null;
+  last_error: string | null;
 }
 
 export interface HeartbeatResponse {
