@@ -35,11 +35,9 @@ async function login(page: Page, who: { email: string; password: string }): Prom
 }
 
 /** Script errors, console errors and CSP violations (the API's Content-Security-Policy) a page shows. */
-function watchProblems(page: Page): string[] {
+async function watchProblems(page: Page): Promise<string[]> {
   const problems: string[] = [];
-  void page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`));
-  });
+  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')))`);
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     // The refused login with a wrong password is expected; Chromium logs every 4xx as an error.
@@ -98,7 +96,7 @@ describe('the operators web app in a real browser', () => {
   it('when an admin logs in, then the dashboard shows the demo site online with live meter values, charts open, and a new site gets a key, a rotated key and a meter', async () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
     const page = await context.newPage();
-    const problems = watchProblems(page);
+    const problems = await watchProblems(page);
     await page.goto(api.url);
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     await shot(page, 'login');
@@ -218,7 +216,7 @@ describe('the operators web app in a real browser', () => {
   it('when a viewer logs in, then no admin control is shown anywhere and admin pages refuse', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    const problems = watchProblems(page);
+    const problems = await watchProblems(page);
     await login(page, VIEWER);
     await page.locator('[data-testid^="site-row-"]').first().waitFor();
     expect(await page.getByRole('link', { name: 'Sites & meters' }).count()).toBe(0);

@@ -38,11 +38,9 @@ async function sync(key: string, route: string, body: unknown): Promise<void> {
 async function watch(context: BrowserContext, page: Page): Promise<{ problems: string[] }> {
   const problems: string[] = [];
   await context.exposeFunction('__cspViolation', (text: string) => problems.push(`CSP: ${text}`));
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      (window as unknown as { __cspViolation(t: string): void }).__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
-    });
-  });
+  await context.addInitScript(
+    `document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' (' + e.sourceFile + ':' + e.lineNumber + ')'))`,
+  );
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
@@ -52,10 +50,9 @@ async function watch(context: BrowserContext, page: Page): Promise<{ problems: s
 
 /** Everything the page's own script can read: both storages and document.cookie. */
 const readable = (page: Page) =>
-  page.evaluate(() => {
-    const dump = (s: Storage) => Object.fromEntries(Array.from({ length: s.length }, (_, i) => s.key(i) as string).map((k) => [k, s.getItem(k)]));
-    return { local: dump(localStorage), session: dump(sessionStorage), cookie: document.cookie };
-  });
+  page.evaluate<{ local: Record<string, string>; session: Record<string, string>; cookie: string }>(
+    `(() => { const dump = (s) => Object.fromEntries(Object.keys(s).map((k) => [k, s.getItem(k)])); return { local: dump(localStorage), session: dump(sessionStorage), cookie: document.cookie }; })()`,
+  );
 
 /** A refresh token (rt_…) or a JWT (eyJ…) anywhere in what the page can read. */
 const TOKEN = /rt_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{10,}\./;
@@ -163,12 +160,9 @@ describe('the web app session and its security headers in a real browser', () =>
 
     expect(problems).toEqual([]);
     // And the watch sees what it is there for: an injected inline script is refused, and reported.
-    const ran = await page.evaluate(() => {
-      const s = document.createElement('script');
-      s.textContent = 'window.__injected = true';
-      document.head.appendChild(s);
-      return (window as unknown as { __injected?: boolean }).__injected === true;
-    });
+    const ran = await page.evaluate<boolean>(
+      `(() => { const s = document.createElement('script'); s.textContent = 'window.__injected = true'; document.head.appendChild(s); return window.__injected === true; })()`,
+    );
     expect(ran).toBe(false);
     await expect.poll(() => problems.join('\n')).toMatch(/CSP: script-src/);
     await context.close();
@@ -181,7 +175,7 @@ describe('the web app session and its security headers in a real browser', () =>
     const { problems } = await watch(context, page);
     await page.goto(api.url);
     await page.getByRole('button', { name: 'Log in' }).waitFor();
-    await page.evaluate((t) => localStorage.setItem('meterit.refresh_token', t), old.refresh_token);
+    await page.evaluate(`localStorage.setItem('meterit.refresh_token', ${JSON.stringify(old.refresh_token)})`);
     await page.reload();
     await page.getByTestId('current-user').waitFor();
     expect(JSON.stringify(await readable(page))).not.toMatch(TOKEN);
