@@ -61,6 +61,7 @@ export type {
   UserInfo,
   LoginRequest,
   TokenResponse,
+  WebSessionResponse,
   CreateUserRequest,
   CreateUserResponse,
   UpdateUserRequest,

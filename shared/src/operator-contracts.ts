@@ -43,6 +43,12 @@ export interface TokenResponse {
   user: UserInfo;
 }
 
+/**
+ * What login and refresh answer the web app (header `X-MeterIT-Session: cookie`): the refresh token is in an
+ * httpOnly cookie for /api/auth/refresh and /api/auth/logout only, never in the body the page can read.
+ */
+export type WebSessionResponse = Omit<TokenResponse, 'refresh_token'>;
+
 export interface CreateUserRequest {
   email: string;
   name?: string | null;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from '@meterit/shared/node';
+import { securityHeaders } from '@meterit/shared/node';
 import { requestContext } from './middleware/request-context.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
 import { userAuth } from './middleware/user-auth.js';
@@ -71,6 +72,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
+  // CSP, frame-ancestors, nosniff, Referrer-Policy on every answer (API, errors, the web app); HSTS over HTTPS only.
+  app.use(securityHeaders());
   app.use(requestContext(deps.logger));
   // Responses by status for the API error-rate alert, counted before any router can answer.
   const alertCounter = new ResponseCounter();

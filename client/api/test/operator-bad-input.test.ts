@@ -135,3 +135,24 @@ describe('when a meter write carries 20,000 data points', () => {
     }
   });
 });
+
+describe('when the web app session cookie is not a refresh token', () => {
+  it('when it is SQL-looking, a path, percent-garbage, 4 kB long or sent twice, then refresh is 401 (the cookie cleared) and logout 204, never a 500 or a database message; the session header and a bad Origin are 403', async () => {
+    const web = { 'x-meterit-session': 'cookie' };
+    const bad = ["'; DROP TABLE refresh_tokens; --", '../../../../etc/passwd', '%E0%A4%A', 'rt_' + 'A'.repeat(4000), `rt_${'A'.repeat(43)}; meterit_refresh=rt_${'B'.repeat(43)}`];
+    const before = await count('refresh_tokens');
+    for (const value of bad) {
+      const refresh = await call(api, 'POST', '/api/auth/refresh', { headers: { ...web, cookie: `meterit_refresh=${value}` } });
+      expect(refresh.status, value).toBe(401);
+      expect(errorOf(refresh.json).message).toMatch(/log in again/);
+      expect(JSON.stringify(refresh.json)).not.toMatch(/select|insert|relation|syntax|stack/i);
+      expect(refresh.headers.getSetCookie().join(';')).toMatch(/meterit_refresh=;/);
+      expect((await call(api, 'POST', '/api/auth/logout', { headers: { ...web, cookie: `meterit_refresh=${value}` } })).status, value).toBe(204);
+    }
+    for (const origin of ['null', 'not a url', 'http://127.0.0.1.evil.example']) {
+      expect((await call(api, 'POST', '/api/auth/refresh', { headers: { ...web, origin, cookie: `meterit_refresh=rt_${'A'.repeat(43)}` } })).status, origin).toBe(403);
+    }
+    expect((await call(api, 'POST', '/api/auth/refresh', { headers: { 'x-meterit-session': 'yes please', cookie: `meterit_refresh=rt_${'A'.repeat(43)}` } })).status).toBe(403);
+    expect(await count('refresh_tokens')).toBe(before);
+  });
+});

@@ -34,6 +34,18 @@ async function login(page: Page, who: { email: string; password: string }): Prom
   await page.getByTestId('current-user').waitFor();
 }
 
+/** Script errors, console errors and CSP violations (the API's Content-Security-Policy) a page shows. */
+async function watchProblems(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')))`);
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // The refused login with a wrong password is expected; Chromium logs every 4xx as an error.
+    if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(m.text());
+  });
+  return problems;
+}
+
 async function pick(page: Page, label: string, option: string, within?: string): Promise<void> {
   await (within ? page.getByTestId(within) : page).getByRole('combobox', { name: label, exact: true }).click();
   await page.getByRole('option', { name: option, exact: true }).click();
@@ -84,6 +96,7 @@ describe('the operators web app in a real browser', () => {
   it('when an admin logs in, then the dashboard shows the demo site online with live meter values, charts open, and a new site gets a key, a rotated key and a meter', async () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
     const page = await context.newPage();
+    const problems = await watchProblems(page);
     await page.goto(api.url);
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     await shot(page, 'login');
@@ -196,12 +209,14 @@ describe('the operators web app in a real browser', () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.locator('[data-testid^="site-row-"]').first().waitFor();
     await shot(page, 'dashboard-tablet');
+    expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
   }, 240_000);
 
   it('when a viewer logs in, then no admin control is shown anywhere and admin pages refuse', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
+    const problems = await watchProblems(page);
     await login(page, VIEWER);
     await page.locator('[data-testid^="site-row-"]').first().waitFor();
     expect(await page.getByRole('link', { name: 'Sites & meters' }).count()).toBe(0);
@@ -214,6 +229,7 @@ describe('the operators web app in a real browser', () => {
     await page.goto(`${api.url}/admin/sites`);
     await page.getByText('Not available').waitFor();
     expect(await page.getByRole('button', { name: 'New site' }).count()).toBe(0);
+    expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
   }, 120_000);
 

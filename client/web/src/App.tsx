@@ -1,8 +1,7 @@
 import { AppBar, Box, Button, Container, Toolbar, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { UserInfo } from '@meterit/shared';
-import { api } from './api/client';
-import { refreshSession } from './api/client';
+import { logoutSession, refreshSession } from './api/client';
 import { Loading, EmptyState } from './components/StateViews';
 import { AdminSitesPage } from './pages/AdminSitesPage';
 import { DashboardPage } from './pages/DashboardPage';
@@ -15,7 +14,7 @@ import { AlertRulesPage } from './pages/AlertRulesPage';
 import { OutboxPage } from './pages/OutboxPage';
 import { linkClick, navigate, parseRoute, usePath } from './router';
 import { McpTokensDialog } from './components/McpTokensDialog';
-import { can, useAuth } from './store/auth';
+import { can, mayHaveSession, useAuth } from './store/auth';
 
 function NavButton({ to, label, active }: { to: string; label: string; active: boolean }) {
   return (
@@ -30,9 +29,7 @@ function Shell({ user }: { user: UserInfo }) {
   const route = parseRoute(path);
   const [mcpTokensOpen, setMcpTokensOpen] = useState(false);
   const logout = async () => {
-    const rt = useAuth.getState().refreshToken;
-    if (rt) await api.post('/api/auth/logout', { refresh_token: rt }).catch(() => undefined);
-    useAuth.getState().clear('You are logged out.');
+    await logoutSession('You are logged out.');
     navigate('/', true);
   };
   let page;
@@ -98,9 +95,8 @@ function Shell({ user }: { user: UserInfo }) {
 
 export function App() {
   const user = useAuth((s) => s.user);
-  const refreshToken = useAuth((s) => s.refreshToken);
-  // On load with a stored refresh token, resume the session before showing anything.
-  const [resuming, setResuming] = useState(() => !user && !!refreshToken);
+  // On load after a login in this browser, resume the session from the refresh cookie before showing anything.
+  const [resuming, setResuming] = useState(() => !user && mayHaveSession());
   useEffect(() => {
     if (!resuming) return;
     void refreshSession().finally(() => setResuming(false));

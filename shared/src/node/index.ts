@@ -6,3 +6,5 @@ export type { Logger, LoggerOptions, LogFileSpec } from './logger.js';
 export { parseConfig, ConfigError } from './config.js';
 export { createMetricsRegistry, prom } from './metrics.js';
 export type { MetricsRegistry } from './metrics.js';
+export { securityHeaders, WEB_APP_CSP } from './security-headers.js';
+export type { SecurityHeaderOptions } from './security-headers.js';

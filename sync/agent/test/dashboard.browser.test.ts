@@ -125,6 +125,20 @@ async function open(viewport: { width: number; height: number }): Promise<Page> 
 }
 
 describe('site dashboard in a real browser', () => {
+  it('when the dashboard or its API answers, then it carries the same security headers as the client API (CSP, no framing, nosniff, Referrer-Policy), and no HSTS on plain HTTP', async () => {
+    for (const p of ['/', '/api/status']) {
+      const res = await fetch(`${agent.localApiUrl}${p}`);
+      expect(res.headers.get('content-security-policy'), p).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('content-security-policy'), p).toContain("script-src 'self'");
+      expect(res.headers.get('content-security-policy'), p).toContain("object-src 'none'");
+      expect(res.headers.get('x-content-type-options'), p).toBe('nosniff');
+      expect(res.headers.get('x-frame-options'), p).toBe('DENY');
+      expect(res.headers.get('referrer-policy'), p).toBe('same-origin');
+      expect(res.headers.get('cross-origin-opener-policy'), p).toBe('same-origin');
+      expect(res.headers.get('strict-transport-security'), p).toBeNull();
+    }
+  });
+
   it('when a technician opens the dashboard, then every meter shows live values, and a meter that stops answering turns failing', async () => {
     const page = await open({ width: 1280, height: 900 });
     for (const m of sim.meters) {

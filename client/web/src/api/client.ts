@@ -1,6 +1,6 @@
 import axios, { AxiosError, type AxiosRequestConfig } from 'axios';
-import type { ApiErrorBody, TokenResponse } from '@meterit/shared';
-import { useAuth } from '../store/auth';
+import type { ApiErrorBody, WebSessionResponse } from '@meterit/shared';
+import { mayHaveSession, takeLegacyRefreshToken, useAuth } from '../store/auth';
 
 /** Same origin by default (the API serves the app); VITE_API_URL points elsewhere in development if needed. */
 export const api = axios.create({ baseURL: import.meta.env.VITE_API_URL ?? '', timeout: 30_000 });
@@ -11,25 +11,40 @@ api.interceptors.request.use((config) => {
   return config;
 });
 
+/**
+ * Sent on login, refresh and logout: the API then keeps the refresh token in an httpOnly cookie that only
+ * /api/auth/refresh and /api/auth/logout receive, and accepts that cookie only with this header (CSRF guard).
+ */
+export const WEB_SESSION_HEADERS = { 'X-MeterIT-Session': 'cookie' } as const;
+
 let refreshing: Promise<boolean> | undefined;
 
 /** One refresh at a time, however many requests found their token expired. */
 export function refreshSession(): Promise<boolean> {
   refreshing ??= (async () => {
-    const refreshToken = useAuth.getState().refreshToken;
-    if (!refreshToken) return false;
+    const legacy = takeLegacyRefreshToken();
+    if (!legacy && !mayHaveSession()) return false;
     try {
-      const { data } = await axios.post<TokenResponse>(`${api.defaults.baseURL ?? ''}/api/auth/refresh`, { refresh_token: refreshToken });
+      // A token from an earlier version is exchanged once for the cookie; after that the cookie alone.
+      const { data } = await axios.post<WebSessionResponse>(`${api.defaults.baseURL ?? ''}/api/auth/refresh`, legacy ? { refresh_token: legacy } : undefined, { headers: WEB_SESSION_HEADERS });
       useAuth.getState().setSession(data);
       return true;
-    } catch {
-      useAuth.getState().clear('Your session has ended; log in again.');
+    } catch (err) {
+      const refused = axios.isAxiosError(err) && !!err.response && err.response.status < 500;
+      if (refused) useAuth.getState().clear('Your session has ended; log in again.');
+      else useAuth.getState().clear(`Your session could not be resumed: ${errorText(err)}`, { keepHint: true });
       return false;
     }
   })().finally(() => {
     refreshing = undefined;
   });
   return refreshing;
+}
+
+/** End the login on the server (the cookie goes with it), then here. */
+export async function logoutSession(notice: string): Promise<void> {
+  await axios.post(`${api.defaults.baseURL ?? ''}/api/auth/logout`, undefined, { headers: WEB_SESSION_HEADERS }).catch(() => undefined);
+  useAuth.getState().clear(notice);
 }
 
 api.interceptors.response.use(undefined, async (error: AxiosError<ApiErrorBody>) => {

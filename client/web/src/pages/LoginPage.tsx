@@ -1,7 +1,7 @@
 import { Alert, Box, Button, Paper, TextField, Typography } from '@mui/material';
 import { useState, type FormEvent } from 'react';
-import type { TokenResponse } from '@meterit/shared';
-import { api, errorText } from '../api/client';
+import type { WebSessionResponse } from '@meterit/shared';
+import { api, errorText, WEB_SESSION_HEADERS } from '../api/client';
 import { useAuth } from '../store/auth';
 
 export function LoginPage() {
@@ -17,7 +17,7 @@ export function LoginPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const { data } = await api.post<TokenResponse>('/api/auth/login', { email, password });
+      const { data } = await api.post<WebSessionResponse>('/api/auth/login', { email, password }, { headers: WEB_SESSION_HEADERS });
       setSession(data);
     } catch (err) {
       setError(errorText(err));

@@ -1,35 +1,58 @@
 import { create } from 'zustand';
-import type { TokenResponse, UserInfo } from '@meterit/shared';
+import type { UserInfo, WebSessionResponse } from '@meterit/shared';
 
-const REFRESH_KEY = 'meterit.refresh_token';
+/** Where earlier versions kept the refresh token: read once on load to move it into the cookie, then removed. */
+const LEGACY_REFRESH_KEY = 'meterit.refresh_token';
+/**
+ * Not a credential: only that this browser was given a session cookie, so a first visit (or one after logout)
+ * shows the login page at once instead of asking for a refresh that must fail.
+ */
+const SESSION_HINT_KEY = 'meterit.session';
+
+function storage(): Storage | undefined {
+  return typeof localStorage === 'undefined' ? undefined : localStorage;
+}
 
 interface AuthState {
   user: UserInfo | null;
+  /** In memory only: a reload gets a new one from the refresh cookie (httpOnly; the page never sees it). */
   accessToken: string | null;
-  /** Kept in localStorage so a reload or a new tab stays logged in; it is single use and rotates. */
-  refreshToken: string | null;
   /** Why the user was logged out, shown on the login page. */
   notice: string | null;
-  setSession(t: TokenResponse): void;
+  setSession(t: WebSessionResponse): void;
   setUser(u: UserInfo): void;
-  clear(notice?: string): void;
+  /** `keepHint`: the server did not answer, so the cookie may still be good and a reload may resume. */
+  clear(notice?: string, opts?: { keepHint?: boolean }): void;
 }
 
 export const useAuth = create<AuthState>((set) => ({
   user: null,
   accessToken: null,
-  refreshToken: typeof localStorage === 'undefined' ? null : localStorage.getItem(REFRESH_KEY),
   notice: null,
   setSession: (t) => {
-    localStorage.setItem(REFRESH_KEY, t.refresh_token);
-    set({ user: t.user, accessToken: t.access_token, refreshToken: t.refresh_token, notice: null });
+    storage()?.setItem(SESSION_HINT_KEY, 'cookie');
+    set({ user: t.user, accessToken: t.access_token, notice: null });
   },
   setUser: (u) => set({ user: u }),
-  clear: (notice) => {
-    localStorage.removeItem(REFRESH_KEY);
-    set({ user: null, accessToken: null, refreshToken: null, notice: notice ?? null });
+  clear: (notice, opts) => {
+    if (!opts?.keepHint) storage()?.removeItem(SESSION_HINT_KEY);
+    set({ user: null, accessToken: null, notice: notice ?? null });
   },
 }));
+
+/** Whether a session may be there to resume: the hint, or a refresh token an earlier version left behind. */
+export function mayHaveSession(): boolean {
+  const s = storage();
+  return !!s && (s.getItem(SESSION_HINT_KEY) !== null || s.getItem(LEGACY_REFRESH_KEY) !== null);
+}
+
+/** The refresh token an earlier version kept in localStorage, removed from there as it is taken. */
+export function takeLegacyRefreshToken(): string | null {
+  const s = storage();
+  const token = s?.getItem(LEGACY_REFRESH_KEY) ?? null;
+  if (token !== null) s?.removeItem(LEGACY_REFRESH_KEY);
+  return token;
+}
 
 export const can = {
   manageSites: (u: UserInfo | null) => u?.role === 'admin',

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type RequestHandler, Router } from 'express';
+import { securityHeaders as sharedSecurityHeaders } from '@meterit/shared/node';
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>MeterIT site agent</title></head><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em">
@@ -9,18 +10,12 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><m
 <p>Build them with <code>pnpm --filter @meterit/sync-web build</code>, or point <code>LOCAL_DASHBOARD_DIR</code> at the built <code>sync/web/dist</code> folder, then reload this page.</p>
 </body></html>`;
 
-/** Headers for the dashboard: no framing, scripts only from here, nothing sniffed or leaked. */
-export const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  // MUI's emotion styles are inline <style> elements, hence 'unsafe-inline' for styles only.
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  );
-  next();
-};
+/**
+ * Headers for the dashboard and the local API: the same helmet settings as the client API (CSP with scripts only
+ * from here and 'unsafe-inline' styles for MUI, no framing, nosniff, Referrer-Policy same-origin; HSTS never, the
+ * agent serves plain HTTP on the LAN).
+ */
+export const securityHeaders: RequestHandler = sharedSecurityHeaders({ isHttps: () => false });
 
 /**
  * The built dashboard (sync/web/dist) at `/`, with every other non-API GET answered by its

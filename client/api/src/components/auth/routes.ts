@@ -8,6 +8,7 @@ import { userAuth, userOf } from '../../middleware/user-auth.js';
 import type { AuthService } from './auth-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../users/passwords.js';
+import { assertWebAppRequest, clearRefreshCookie, readRefreshCookie, sendSession, wantsCookieSession } from './session-cookie.js';
 
 export interface AuthRouteDeps {
   auth: AuthService;
@@ -64,6 +65,23 @@ const tokenChain = () => [
   ),
 ];
 
+/**
+ * The refresh token of a refresh or logout: `refresh_token` in the body (other clients; the web app once, to move a
+ * token it kept before into the cookie), else the web app's cookie. undefined: the web app has no (usable) cookie.
+ */
+async function presentedRefreshToken(req: Request): Promise<string | undefined> {
+  const web = wantsCookieSession(req);
+  if (web) assertWebAppRequest(req);
+  const inBody = (req.body as { refresh_token?: unknown } | undefined)?.refresh_token !== undefined;
+  if (inBody || (!web && readRefreshCookie(req) === undefined)) {
+    await validateOrThrow(req, tokenChain());
+    return (req.body as { refresh_token: string }).refresh_token;
+  }
+  assertWebAppRequest(req);
+  const cookie = readRefreshCookie(req);
+  return cookie !== undefined && REFRESH_TOKEN.test(cookie) ? cookie : undefined;
+}
+
 export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();
   router.use('/api/auth', deps.jsonBody);
@@ -71,17 +89,29 @@ export function authRouter(deps: AuthRouteDeps): Router {
   router.post('/api/auth/login', loginRateLimit(deps.loginRateLimitPerMinute), async (req, res) => {
     await validateOrThrow(req, [body('email').custom(check(stringProblem('email', 3, 255))), body('password').custom(check(stringProblem('password', 1, 256)))]);
     const { email, password } = req.body as LoginRequest;
-    res.json(await deps.auth.login(email, password));
+    if (wantsCookieSession(req)) assertWebAppRequest(req);
+    sendSession(req, res, await deps.auth.login(email, password));
   });
 
   router.post('/api/auth/refresh', async (req, res) => {
-    await validateOrThrow(req, tokenChain());
-    res.json(await deps.auth.refresh((req.body as { refresh_token: string }).refresh_token));
+    const token = await presentedRefreshToken(req);
+    try {
+      if (token === undefined) {
+        const sent = readRefreshCookie(req) !== undefined;
+        throw new ApiError(401, sent ? ErrorCode.AUTH_INVALID : ErrorCode.AUTH_MISSING, sent ? 'the session cookie is not valid; log in again' : 'no session cookie (logged out, or it expired); log in again');
+      }
+      sendSession(req, res, await deps.auth.refresh(token));
+    } catch (err) {
+      // A dead token's cookie goes; a passing outage (503) must not log the user out.
+      if (wantsCookieSession(req) && err instanceof ApiError && err.status === 401) clearRefreshCookie(req, res);
+      throw err;
+    }
   });
 
   router.post('/api/auth/logout', async (req, res) => {
-    await validateOrThrow(req, tokenChain());
-    await deps.auth.logout((req.body as { refresh_token: string }).refresh_token);
+    const token = await presentedRefreshToken(req);
+    if (token !== undefined) await deps.auth.logout(token);
+    if (wantsCookieSession(req)) clearRefreshCookie(req, res);
     res.status(204).end();
   });
 
