@@ -143,6 +143,9 @@ describe("the agent's own database", () => {
       expect(down.health.findings.map((f) => f.code)).toContain('LOCAL_DATABASE_DOWN');
       expect(down.local_database.last_error?.message).toContain('did not start');
       expect(agent.proc.output.join('')).toContain('the local database cannot be restarted');
+      const metrics = await (await fetch(`${agent.localApiUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^meterit_local_database_up(\{[^}]*\})? 0$/m);
+      expect(metrics).toMatch(/^meterit_local_database_restarts(\{[^}]*\})? 1$/m);
       // Collection goes on: the readings go to the spill file on disk.
       await waitUntil('readings to be spilled', async () => (await status()).local_database.spilled_readings >= 2 * 4 * 3, 60_000);
       const spillFile = path.join(dataDir, 'spill', 'readings.jsonl');
