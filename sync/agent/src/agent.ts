@@ -290,7 +290,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
         state: s.localDatabase.state,
         since: s.localDatabase.since.toISOString(),
         restarts: s.localDatabase.restarts,
-        last_error: s.localDatabase.lastError?.message ?? null,
+        last_error: s.localDatabase.lastError?.message.slice(0, 1000) || null,
         spilled_readings: s.localDatabase.spilledReadings,
       },
     };
