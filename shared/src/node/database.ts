@@ -196,6 +196,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     async restart() {
       if (handle.pid() !== null) return;
       reusedPid = null;
+      stopping = false;
       await start();
       logger.info('embedded PostgreSQL restarted', { port, dataDir: pgDir, pid: handle.pid() });
     },
@@ -209,8 +210,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   if (pid !== null && postmasterAlive(pid)) {
     logger.info('reusing the embedded PostgreSQL already running on this data folder', { pid, port });
     reusedPid = pid;
-    // Not ours to stop: the process that started it (killed since) would have.
-    return { ...handle, stop: async () => {} };
+    // Not ours to stop (stop() only stops a server this process started, e.g. after a restart).
+    return handle;
   }
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
     logger.info('initialising embedded PostgreSQL', { dataDir: pgDir });

@@ -2,7 +2,7 @@
 // server (the test SIGKILLs the postmaster by the PID in its postmaster.pid), the BACnet simulator
 // over real UDP on loopback. No client system: everything collected stays in the site's queue,
 // where the test counts it.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,7 @@ afterAll(async () => {
   // A postmaster this test's agent started and left (a failed run): stop it by its own pid.
   const pid = pgDir ? postmasterPid() : null;
   if (pid !== null && alive(pid)) process.kill(pid, 'SIGKILL');
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("the agent's own database", () => {
