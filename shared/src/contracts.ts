@@ -76,6 +76,22 @@ export interface HeartbeatRequest {
   meter_states?: HeartbeatMeterState[];
   /** Foreign-device registration with a BBMD, when the agent is configured to register. */
   foreign_device?: HeartbeatForeignDevice | null;
+  /** The site's own PostgreSQL (agents since the hardening issue). */
+  local_database?: HeartbeatLocalDatabase;
+}
+
+/**
+ * The agent's local database: `up`; `restarting` (the agent is starting its embedded server
+ * again); `down` (it could not, or a configured database does not answer). Readings collected
+ * meanwhile wait in the spill file on the agent's disk (`spilled_readings`).
+ */
+export interface HeartbeatLocalDatabase {
+  state: 'up' | 'restarting' | 'down';
+  since: string;
+  /** Times the agent restarted its embedded server since it started. */
+  restarts: number;
+  last_error: string | null;
+  spilled_readings: number;
 }
 
 /**

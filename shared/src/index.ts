@@ -22,6 +22,7 @@ export type {
   HeartbeatRequest,
   HeartbeatMeterState,
   HeartbeatForeignDevice,
+  HeartbeatLocalDatabase,
   MeterAgentState,
   HeartbeatResponse,
   SyncAuthResponse,

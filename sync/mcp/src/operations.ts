@@ -49,6 +49,18 @@ export interface SiteStatusView {
   storage: { free_bytes: number | null; bytes_per_reading: number; readings_per_hour: number; outage_hours: number | null; basis: string };
   dead_letters: { count: number };
   meters: { configured: number; ok: number; slow: number; failing: number; never_answered: number };
+  /** The agent's own PostgreSQL and the readings waiting for it (agents since the hardening issue). */
+  local_database?: LocalDatabaseView;
+}
+
+export interface LocalDatabaseView {
+  state: 'up' | 'restarting' | 'down';
+  since: string;
+  restarts: number;
+  last_error: { message: string; at: string } | null;
+  spilled_readings: number;
+  in_memory_readings: number;
+  torn_lines: number;
 }
 
 export interface SyncLogEntryView {

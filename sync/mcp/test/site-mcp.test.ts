@@ -289,6 +289,7 @@ describe('site MCP: tools change the running agent', () => {
       sync_log_entries: 50,
     });
     expect(status.structuredContent).toMatchObject({ backlog: { count: 0 }, uplink: { state: 'up' } });
+    expect((status.structuredContent as { local_database?: unknown }).local_database).toMatchObject({ state: 'up', restarts: 0, spilled_readings: 0, last_error: null });
     expect(status.structuredContent.recent_syncs[0]).toMatchObject({ success: true });
     expect(status.structuredContent.recent_syncs.some((e) => !e.success && e.error_code === 'UPLINK_UNREACHABLE')).toBe(true);
     await call(http, 'start_collection');

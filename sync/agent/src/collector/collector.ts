@@ -231,7 +231,7 @@ export class Collector {
       return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: err.code };
     } catch (err) {
       // The local database refused the write: the readings wait in memory and go in with the next store.
-      log.error('could not store readings in the local queue; keeping them in memory until it answers', {
+      log.error('could not write to the local database; the readings wait in the spill file (in memory if the disk refuses too) until it answers', {
         meter: meter.id,
         error: (err as Error).message,
         readings: readings.length,

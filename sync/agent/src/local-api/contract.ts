@@ -49,6 +49,17 @@ export interface StatusResponse {
   dead_letters: { count: number };
   meters: { configured: number; ok: number; slow: number; failing: number; never_answered: number };
   control: { enabled: boolean };
+  /** The agent's own PostgreSQL, and the readings waiting for it on disk (spill file) and in memory. */
+  local_database: {
+    state: 'up' | 'restarting' | 'down';
+    since: string;
+    restarts: number;
+    last_error: { message: string; at: string } | null;
+    spilled_readings: number;
+    in_memory_readings: number;
+    /** Lines of the spill file skipped on replay since the agent started (a write cut short by a crash). */
+    torn_lines: number;
+  };
 }
 
 export interface StorageEstimate {

@@ -94,11 +94,16 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     g.set(last === null ? -1 : last.ok ? 1 : 0);
   });
   gauge('meterit_sync_consecutive_failures', 'Failed sync runs in a row', (g) => g.set(agent.uploader.failures));
+  gauge('meterit_local_database_up', "1 when the agent's own database answers, 0 while it restarts or is down", (g) => g.set(agent.localDatabase.up ? 1 : 0));
+  gauge('meterit_local_database_restarts', 'Times the agent restarted its embedded database since it started', (g) => g.set(agent.localDatabase.status.restarts));
+  gauge('meterit_spilled_readings', 'Readings waiting in the spill file on disk for the local database', async (g) => g.set((await status()).localDatabase.spilledReadings));
   gauge('meterit_sync_last_success_timestamp_seconds', 'When a sync run last succeeded (0: not since start)', async (g) => g.set(seconds((await status()).lastSuccessfulSyncAt)));
   gauge(
     'meterit_meters',
     'Configured meters by state',
     async (g) => {
+      // While the local database is down, the meters' series keep their last values.
+      if (!agent.localDatabase.up) return;
       const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
       const counts = { ok: 0, slow: 0, failing: 0, never_answered: 0 };
       for (const m of agent.collector.getMeters()) counts[meterState(statuses.get(m.id), slowMs)] += 1;
@@ -111,6 +116,8 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     'meterit_meter_up',
     'Per meter: 1 when its last poll succeeded, 0 when not (or never)',
     async (g) => {
+      // While the local database is down, the meters' series keep their last values.
+      if (!agent.localDatabase.up) return;
       const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
       g.reset();
       for (const m of agent.collector.getMeters()) {
@@ -124,6 +131,8 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     'meterit_meter_consecutive_failures',
     'Per meter: failed polls in a row',
     async (g) => {
+      // While the local database is down, the meters' series keep their last values.
+      if (!agent.localDatabase.up) return;
       const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
       g.reset();
       for (const m of agent.collector.getMeters()) g.set({ meter: m.id }, statuses.get(m.id)?.consecutiveFailures ?? 0);

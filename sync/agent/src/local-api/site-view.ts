@@ -99,7 +99,7 @@ export class SiteView {
     const value = await estimateStorage({
       dataDir: this.o.dataDir,
       readingsPerHour: collecting ? (points * 3600) / this.agent.config.COLLECTION_INTERVAL_SECONDS : 0,
-      footprint: () => this.agent.readings.footprint(),
+      footprint: () => this.agent.readings.footprint().catch((err: unknown) => (this.agent.localDatabase.up ? Promise.reject(err) : { bytes: 0, rows: 0 })),
     });
     this.storageCache = { at: now, value };
     return value;
@@ -108,7 +108,9 @@ export class SiteView {
   async status(): Promise<StatusResponse> {
     const s = await this.agent.status();
     const meters = this.agent.collector.getMeters();
-    const statuses = new Map((await this.agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
+    // While the local database is down the status still answers (it says so), from what the agent knows.
+    const statusRows = await this.agent.meterStatus.list().catch((err: unknown) => (this.agent.localDatabase.up ? Promise.reject(err) : []));
+    const statuses = new Map(statusRows.map((m) => [m.meterExternalId, m]));
     const counts = { configured: meters.length, ok: 0, slow: 0, failing: 0, never_answered: 0 };
     const byState: Record<MeterState, string[]> = { ok: [], slow: [], failing: [], never_answered: [] };
     for (const m of meters) {
@@ -160,6 +162,15 @@ export class SiteView {
       dead_letters: { count: s.queue.deadLetters },
       meters: counts,
       control: { enabled: this.o.controlEnabled },
+      local_database: {
+        state: s.localDatabase.state,
+        since: s.localDatabase.since.toISOString(),
+        restarts: s.localDatabase.restarts,
+        last_error: s.localDatabase.lastError ? { message: s.localDatabase.lastError.message, at: s.localDatabase.lastError.at.toISOString() } : null,
+        spilled_readings: s.localDatabase.spilledReadings,
+        in_memory_readings: s.localDatabase.inMemory,
+        torn_lines: s.localDatabase.tornLines,
+      },
     };
   }
 
@@ -332,6 +343,30 @@ export function assess(i: {
   const { status: s, uplink, backlog, storage, byState } = i;
   const configured = s.meters.configured;
   const hold = storage.outage_hours !== null ? ` The disk holds about ${storage.outage_hours < 48 ? `${storage.outage_hours} hours` : `${Math.floor(storage.outage_hours / 24)} days`} of readings.` : '';
+
+  const ldb = s.localDatabase;
+  if (ldb.state !== 'up') {
+    const since = ` for ${duration(i.now - ldb.since.getTime())}`;
+    const kept = `${ldb.spilledReadings} readings wait in the spill file on disk${ldb.inMemory > 0 ? ` and ${ldb.inMemory} in memory` : ''}; they go into the queue when it is back.`;
+    out.push({
+      code: ldb.state === 'down' ? 'LOCAL_DATABASE_DOWN' : 'LOCAL_DATABASE_RESTARTING',
+      level: 'problem',
+      message:
+        ldb.state === 'down'
+          ? `The agent's own database does not answer${since}${ldb.embedded ? ' and could not be restarted' : ''}: ${kept}`
+          : `The agent's own database stopped; the agent is restarting it: ${kept}`,
+      action: ldb.embedded
+        ? 'Nothing to do if it comes back within a minute. Otherwise check free disk space and the agent log (module "db"); restarting the agent is safe, the spill file is kept.'
+        : 'Check the PostgreSQL server the agent is configured to use (LOCAL_DATABASE_URL / LOCAL_POSTGRES_*); readings are kept meanwhile.',
+    });
+  } else if (ldb.spilledReadings > 0) {
+    out.push({
+      code: 'LOCAL_DATABASE_CATCHING_UP',
+      level: 'attention',
+      message: `The agent's own database is back; ${ldb.spilledReadings} readings from the spill file are going into the queue.`,
+      action: 'Nothing to do.',
+    });
+  }
 
   const limit = s.queueLimit;
   if (limit.fullSince || limit.dropped > 0 || limit.refused > 0) {

@@ -29,6 +29,17 @@ const output = z.object({
   dead_letters: z.number().describe('Readings the client system refused (see list_dead_letters)'),
   meters: z.object({ configured: z.number(), ok: z.number(), slow: z.number(), failing: z.number(), never_answered: z.number() }),
   agent: z.object({ version: z.string(), started_at: isoTime, uptime_s: z.number() }),
+  local_database: z
+    .object({
+      state: z.enum(['up', 'restarting', 'down']).describe("The agent's own PostgreSQL: up; restarting (the agent is starting it again); down (it could not)"),
+      since: isoTime,
+      restarts: z.number().describe('Times the agent restarted it since the agent started'),
+      last_error: z.object({ message: z.string(), at: isoTime }).nullable(),
+      spilled_readings: z.number().describe('Readings waiting in the spill file on disk for the database to take them'),
+      in_memory_readings: z.number().describe('Readings held in memory because even the spill file could not be written'),
+      torn_lines: z.number().describe('Lines of the spill file skipped since the start because a crash cut them short'),
+    })
+    .optional(),
   recent_syncs: z.array(
     z.object({
       id: z.number(),
@@ -74,6 +85,7 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
           dead_letters: s.dead_letters.count,
           meters: s.meters,
           agent: s.agent,
+          ...(s.local_database ? { local_database: s.local_database } : {}),
           recent_syncs: log.map((e) => ({
             id: e.id,
             finished_at: e.finished_at,
@@ -93,6 +105,9 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
           `Uplink: ${s.uplink.state}${s.uplink.since ? ` since ${shortTime(s.uplink.since)}` : ''}${s.uplink.last_error && s.uplink.state !== 'up' ? ` (${s.uplink.last_error.code}: ${s.uplink.last_error.message})` : ''}; last successful sync ${shortTime(s.last_successful_sync_at)}.`,
           `Backlog: ${s.backlog.count} unsent readings${s.backlog.oldest_age_s !== null ? `, oldest ${s.backlog.oldest_age_s} s old` : ''}${s.storage.outage_hours !== null ? `; the disk holds about ${s.storage.outage_hours} h of outage` : ''}. Dead letters: ${s.dead_letters.count}.`,
           `Meters: ${s.meters.configured} configured, ${s.meters.ok} ok, ${s.meters.slow} slow, ${s.meters.failing} failing, ${s.meters.never_answered} never answered.`,
+          ...(s.local_database && (s.local_database.state !== 'up' || s.local_database.spilled_readings > 0)
+            ? [`Local database: ${s.local_database.state} since ${shortTime(s.local_database.since)}; ${s.local_database.spilled_readings} readings wait in the spill file.`]
+            : []),
           ...s.health.findings.map((f) => `- [${f.level}] ${f.message} → ${f.action}`),
         ];
         return answer(lines.join('\n'), data);

@@ -34,4 +34,15 @@ export const heartbeatChains = () => [
   body('queue_limit.dropped').optional().custom(check(count('queue_limit.dropped'))),
   body('queue_limit.refused').optional().custom(check(count('queue_limit.refused'))),
   body('queue_limit.full_since').optional().custom(check(isoProblem('queue_limit.full_since', true))),
+  // Optional: the agent's own database (agents since the hardening issue); when sent, every field is checked.
+  body('local_database').custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `local_database must be an object, got ${describeType(v)}`))).bail(),
+  body('local_database.state')
+    .if(body('local_database').exists())
+    .custom(check((v) => (v === 'up' || v === 'restarting' || v === 'down' ? undefined : 'local_database.state must be up, restarting or down'))),
+  body('local_database.since').if(body('local_database').exists()).custom(check(isoProblem('local_database.since', false))),
+  body('local_database.restarts').if(body('local_database').exists()).custom(check(count('local_database.restarts'))),
+  body('local_database.last_error')
+    .if(body('local_database').exists())
+    .custom(check((v) => (v === null ? undefined : stringProblem('local_database.last_error', 1, 1000)(v)))),
+  body('local_database.spilled_readings').if(body('local_database').exists()).custom(check(count('local_database.spilled_readings'))),
 ];

@@ -79,6 +79,18 @@ export class SitesService {
       ...(hb.queue_limit
         ? { queue_limit: { max: hb.queue_limit.max, policy: hb.queue_limit.policy, dropped: hb.queue_limit.dropped, refused: hb.queue_limit.refused, full_since: hb.queue_limit.full_since } }
         : {}),
+      // The agent's own database: restarting or down means readings wait in its spill file.
+      ...(hb.local_database
+        ? {
+            local_database: {
+              state: hb.local_database.state,
+              since: hb.local_database.since,
+              restarts: hb.local_database.restarts,
+              last_error: hb.local_database.last_error,
+              spilled_readings: hb.local_database.spilled_readings,
+            },
+          }
+        : {}),
     };
     await this.repo.recordHeartbeat({
       siteId: site.id,
