@@ -51,6 +51,7 @@ export interface AppDeps {
       | 'accessTokenTtlSeconds'
       | 'refreshTokenTtlSeconds'
       | 'loginRateLimitPerMinute'
+      | 'loginAddressRateLimitPerMinute'
       | 'commissioningRateLimitPerMinute'
       | 'siteOfflineAfterMinutes'
       | 'backlogDegradedMinutes'
@@ -112,7 +113,7 @@ export function createApp(deps: AppDeps): Express {
     keyRotationGraceMs: (o.keyRotationGraceHours ?? 24) * 3_600_000,
     currentPowerMaxAgeMs: backlogMs,
   });
-  app.use(authRouter({ auth, users, loginRateLimitPerMinute: o.loginRateLimitPerMinute ?? 10, jsonBody: smallJsonBody }));
+  app.use(authRouter({ auth, users, loginRateLimitPerMinute: o.loginRateLimitPerMinute ?? 10, loginAddressRateLimitPerMinute: o.loginAddressRateLimitPerMinute ?? 30, jsonBody: smallJsonBody }));
   // Every operator endpoint: a valid access token first, then the body.
   app.use(['/api/sites', '/api/meters', '/api/readings', '/api/consumption', '/api/users'], userAuth(auth), smallJsonBody);
   app.use(sitesRouter({ sites, meters }));

@@ -38,6 +38,8 @@ export interface ClientApiConfig {
   refreshTokenTtlSeconds: number;
   /** Failed logins per minute per client address and e-mail before 429. */
   loginRateLimitPerMinute: number;
+  /** Failed logins per minute per client address, whatever the e-mail (password spraying), before 429. */
+  loginAddressRateLimitPerMinute: number;
   /** The first admin, created on first start when there is no user yet. */
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -137,6 +139,7 @@ const envSchema = z
     ACCESS_TOKEN_TTL_SECONDS: wholeNumber(900, 10, 86_400),
     REFRESH_TOKEN_TTL_DAYS: wholeNumber(30, 1, 365),
     LOGIN_RATE_LIMIT_PER_MINUTE: wholeNumber(10, 1, 100_000),
+    LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: wholeNumber(30, 1, 100_000),
     COMMISSIONING_RATE_LIMIT_PER_MINUTE: wholeNumber(20, 1, 1_000_000),
     ADMIN_EMAIL: optionalString.pipe(z.email('must be an e-mail address').optional()),
     ADMIN_PASSWORD: z.string().optional().transform((v) => (v === undefined || v === '' ? undefined : v)),
@@ -249,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_DAYS * 86_400,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    loginAddressRateLimitPerMinute: e.LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     // Only in development: the demo shows it; in production the one log line is all there is.

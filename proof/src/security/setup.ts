@@ -31,6 +31,7 @@ export async function startSecurityTarget(): Promise<SecurityTarget> {
         ADMIN_EMAIL: login.email,
         ADMIN_PASSWORD: login.password,
         LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+        LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: '100000',
         // Hundreds of hostile uploads: the 20 a minute a real installer needs would answer most of them 429 before validation.
         COMMISSIONING_RATE_LIMIT_PER_MINUTE: '1000000',
         // So that the fixture alert fires within a second (operatorFixtures); nothing else fires during the run.
