@@ -62,6 +62,7 @@ export interface AppDeps {
       | 'mcpEnabled'
       | 'mcpAllowedOrigins'
       | 'mcpTokenMaxDays'
+      | 'metricsToken'
     >
   >;
 }
@@ -78,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(alertCounter.middleware());
   const metrics = createApiMetrics(deps.knex);
   app.use(metrics.middleware);
-  app.use(metricsRouter(metrics));
+  app.use(metricsRouter(metrics, o.metricsToken));
   // Inflates gzip/deflate/br bodies; the limit applies to the decoded size, so a small gzip bomb cannot expand past it.
   // Routers mount it after authentication, so an unauthenticated caller cannot make us read and parse large bodies.
   const jsonBody = express.json({ limit: deps.bodyLimit, inflate: true, strict: true });
