@@ -6,6 +6,7 @@ import { formatSecurityReport, runSecurity, type Finding, type SecurityReport } 
 import { clientMcpTarget, SECURITY_NET, siteMcpTarget, startSecurityTarget, startSiteTarget, type SecurityTarget, type SiteTarget } from '../src/security/setup.js';
 import { alive } from '../src/harness/processes.js';
 import { agentLocalApiRoutes, clientApiRoutes, type Route } from '../src/security/routes.js';
+import { sprayLogins, startSprayTarget } from '../src/security/spraying.js';
 
 const describeFinding = (f: Finding) => `${f.endpoint} — ${f.case}: ${f.problem} [${f.status}] ${f.body.slice(0, 120)}`;
 /** Source addresses in this suite's loopback block: failed-credential rate limits count per address. */
@@ -62,6 +63,23 @@ describe('bad input against every endpoint of the client API', () => {
     expect(report.findings.map(describeFinding)).toEqual([]);
     expect(target.alive()).toBe(true);
   });
+});
+
+describe('password spraying against the client API login (its shipped limits: 10 failed logins per address and e-mail, 30 per address)', () => {
+  it('when one address tries one password on 40 different e-mails, then from the 31st it gets 429 (even for a right password), and another address still logs in', async () => {
+    const spray = await startSprayTarget(target);
+    try {
+      const r = await sprayLogins(spray.client.url, spray.account, 40);
+      expect(r.statuses.slice(0, 30)).toEqual(Array(30).fill(401));
+      expect(r.limitedAt).toBe(31);
+      expect(r.statuses.slice(30)).toEqual(Array(10).fill(429));
+      expect(r.message).toMatch(/too many failed logins from your address/);
+      expect(r.sprayerRightPassword).toBe(429);
+      expect([r.bystanderWrong, r.bystanderRight]).toEqual([401, 200]);
+    } finally {
+      await spray.close();
+    }
+  }, 120_000);
 });
 
 describe("bad input against every route of the site agent's local API", () => {

@@ -52,6 +52,7 @@ export interface AppDeps {
       | 'accessTokenTtlSeconds'
       | 'refreshTokenTtlSeconds'
       | 'loginRateLimitPerMinute'
+      | 'loginAddressRateLimitPerMinute'
       | 'commissioningRateLimitPerMinute'
       | 'siteOfflineAfterMinutes'
       | 'backlogDegradedMinutes'
@@ -62,6 +63,7 @@ export interface AppDeps {
       | 'mcpEnabled'
       | 'mcpAllowedOrigins'
       | 'mcpTokenMaxDays'
+      | 'metricsToken'
     >
   >;
 }
@@ -80,7 +82,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(alertCounter.middleware());
   const metrics = createApiMetrics(deps.knex);
   app.use(metrics.middleware);
-  app.use(metricsRouter(metrics));
+  app.use(metricsRouter(metrics, o.metricsToken));
   // Inflates gzip/deflate/br bodies; the limit applies to the decoded size, so a small gzip bomb cannot expand past it.
   // Routers mount it after authentication, so an unauthenticated caller cannot make us read and parse large bodies.
   const jsonBody = express.json({ limit: deps.bodyLimit, inflate: true, strict: true });
@@ -115,7 +117,7 @@ export function createApp(deps: AppDeps): Express {
     keyRotationGraceMs: (o.keyRotationGraceHours ?? 24) * 3_600_000,
     currentPowerMaxAgeMs: backlogMs,
   });
-  app.use(authRouter({ auth, users, loginRateLimitPerMinute: o.loginRateLimitPerMinute ?? 10, jsonBody: smallJsonBody }));
+  app.use(authRouter({ auth, users, loginRateLimitPerMinute: o.loginRateLimitPerMinute ?? 10, loginAddressRateLimitPerMinute: o.loginAddressRateLimitPerMinute ?? 30, jsonBody: smallJsonBody }));
   // Every operator endpoint: a valid access token first, then the body.
   app.use(['/api/sites', '/api/meters', '/api/readings', '/api/consumption', '/api/users'], userAuth(auth), smallJsonBody);
   app.use(sitesRouter({ sites, meters }));

@@ -38,6 +38,8 @@ export interface ClientApiConfig {
   refreshTokenTtlSeconds: number;
   /** Failed logins per minute per client address and e-mail before 429. */
   loginRateLimitPerMinute: number;
+  /** Failed logins per minute per client address, whatever the e-mail (password spraying), before 429. */
+  loginAddressRateLimitPerMinute: number;
   /** The first admin, created on first start when there is no user yet. */
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -69,6 +71,8 @@ export interface ClientApiConfig {
   readingsPartitionsAheadMonths: number;
   /** Drop readings older than this many whole months before the current one; undefined = keep everything (default). */
   readingsRetentionMonths: number | undefined;
+  /** The bearer token a Prometheus scrape of GET /metrics must send; undefined = /metrics is open (not in production). */
+  metricsToken: string | undefined;
   /** Days kept of heartbeats, upload records (sync_batches) and the MCP audit log. */
   logRetention: { heartbeatsDays: number; syncBatchesDays: number; mcpAuditDays: number };
 }
@@ -137,6 +141,7 @@ const envSchema = z
     ACCESS_TOKEN_TTL_SECONDS: wholeNumber(900, 10, 86_400),
     REFRESH_TOKEN_TTL_DAYS: wholeNumber(30, 1, 365),
     LOGIN_RATE_LIMIT_PER_MINUTE: wholeNumber(10, 1, 100_000),
+    LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: wholeNumber(30, 1, 100_000),
     COMMISSIONING_RATE_LIMIT_PER_MINUTE: wholeNumber(20, 1, 1_000_000),
     ADMIN_EMAIL: optionalString.pipe(z.email('must be an e-mail address').optional()),
     ADMIN_PASSWORD: z.string().optional().transform((v) => (v === undefined || v === '' ? undefined : v)),
@@ -164,6 +169,7 @@ const envSchema = z
     HEARTBEAT_RETENTION_DAYS: wholeNumber(30, 2, 3650),
     SYNC_BATCH_RETENTION_DAYS: wholeNumber(90, 2, 3650),
     MCP_AUDIT_RETENTION_DAYS: wholeNumber(365, 1, 3650),
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters (openssl rand -base64 32)').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional()),
     READINGS_RETENTION_MONTHS: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a whole number of months (empty = keep everything)').transform(Number).pipe(z.number().int().min(1).max(1200)).optional()),
   })
   .superRefine((env, ctx) => {
@@ -175,6 +181,9 @@ const envSchema = z
       } else if (KNOWN_WEAK_SECRETS.has(env.JWT_SECRET.toLowerCase()) || new Set(env.JWT_SECRET).size < 8) {
         ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is a default or low-entropy value; generate one with `openssl rand -base64 48`' });
       }
+    }
+    if (env.NODE_ENV === 'production' && !env.METRICS_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'required in production: /metrics names every site, so a Prometheus scrape must send it as a bearer token (openssl rand -base64 32)' });
     }
     if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_PASSWORD.length < 12) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'must be at least 12 characters' });
@@ -249,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_DAYS * 86_400,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    loginAddressRateLimitPerMinute: e.LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     // Only in development: the demo shows it; in production the one log line is all there is.
@@ -267,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE) } : undefined,
     readingsPartitionsAheadMonths: e.READINGS_PARTITIONS_AHEAD_MONTHS,
     readingsRetentionMonths: e.READINGS_RETENTION_MONTHS,
+    metricsToken: e.METRICS_TOKEN,
     logRetention: { heartbeatsDays: e.HEARTBEAT_RETENTION_DAYS, syncBatchesDays: e.SYNC_BATCH_RETENTION_DAYS, mcpAuditDays: e.MCP_AUDIT_RETENTION_DAYS },
   };
 }

@@ -32,14 +32,23 @@ describe('when it starts in production', () => {
     expect(problems).toMatch(/BODY_LIMIT/);
   });
 
+  it('then /metrics needs a scrape token: without METRICS_TOKEN, or with a short one, it refuses to start and names it', () => {
+    const strong = { NODE_ENV: 'production', JWT_SECRET: 'k2J9xQ7vR4mT8pW1zL6nB3cY5hF0dS2gA7eU' };
+    expect(() => loadConfig(strong)).toThrow(/METRICS_TOKEN: required in production/);
+    expect(() => loadConfig({ ...strong, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
+    // Outside production it may stay unset: /metrics is then open.
+    expect(loadConfig({ NODE_ENV: 'development' }).metricsToken).toBeUndefined();
+  });
+
   it('then a short or default secret is refused', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(40) })).toThrow(/low-entropy/);
   });
 
   it('then a strong secret is accepted and it listens on all interfaces', () => {
-    const c = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k2J9xQ7vR4mT8pW1zL6nB3cY5hF0dS2gA7eU', DATABASE_URL: 'postgres://u:p@db:5432/meterit_client' });
+    const c = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k2J9xQ7vR4mT8pW1zL6nB3cY5hF0dS2gA7eU', METRICS_TOKEN: 'scrape-Zq81mK3vT7pX0aLd', DATABASE_URL: 'postgres://u:p@db:5432/meterit_client' });
     expect(c.host).toBe('0.0.0.0');
+    expect(c.metricsToken).toBe('scrape-Zq81mK3vT7pX0aLd');
     expect(c.database).toEqual({ kind: 'url', url: 'postgres://u:p@db:5432/meterit_client' });
   });
 });

@@ -519,8 +519,8 @@ describe('client MCP: audit log and metrics', () => {
     const counted = Number(/meterit_readings_stored_total\{service="client-api"\} (\d+)/.exec(metrics)?.[1]);
     expect(counted).toBeGreaterThan(0);
     expect(counted).toBeLessThanOrEqual(storedReadings);
-    expect(metrics).toMatch(new RegExp(`meterit_site_heartbeat_age_seconds\\{site_id="${north.site_id}",site="North plant",service="client-api"\\} \\d+`));
-    expect(metrics).toContain(`meterit_site_heartbeat_age_seconds{site_id="${south.site_id}",site="South depot",service="client-api"} -1`);
+    expect(metrics).toMatch(new RegExp(`meterit_site_heartbeat_age_seconds\\{site_id="${north.site_id}",service="client-api"\\} \\d+`));
+    expect(metrics).toContain(`meterit_site_heartbeat_age_seconds{site_id="${south.site_id}",service="client-api"} -1`);
     expect(metrics).toMatch(/meterit_db_pool_connections\{state="free",service="client-api"\} \d+/);
     const mcpRequests = metrics.split('\n').filter((l) => l.startsWith('meterit_http_request_duration_seconds_count{') && l.includes('route="/mcp"') && l.includes('status="200"') && l.includes('method="POST"'));
     expect(mcpRequests, metrics.split('\n').filter((l) => l.startsWith('meterit_http_request_duration_seconds_count')).join('\n')).toHaveLength(1);

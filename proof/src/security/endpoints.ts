@@ -37,6 +37,10 @@ export interface OperatorIds {
   userId: number;
   /** An alert of site A (firing; its rule was disabled once it fired, so nothing changes it in the background). */
   alertId: number;
+  /** A built-in rule (it covers every site): an operator limited to site B must not change or delete it. */
+  allSiteRuleId: number;
+  /** A disabled rule on site A's first meter that only DELETE /api/alert-rules/:id deletes. */
+  deletableRuleId: number;
   /** A disabled threshold rule on site A's first meter that only PATCH /api/alert-rules/:id changes. */
   ruleId: number;
   /** A commissioning report of site A. */
@@ -98,6 +102,8 @@ export interface EndpointSpec {
   otherSite?: 'refused' | 'filtered';
   /** Called with the throwaway user's access token instead of the admin's: the route changes the caller's own account. */
   asThrowaway?: boolean;
+  /** Creates, changes or deletes an alert rule: an operator limited to site B must be refused for a rule covering every site. */
+  allSiteRule?: boolean;
 }
 
 const hoursAgo = (h: number) => encodeURIComponent(new Date(Date.now() - h * 3_600_000).toISOString());
@@ -366,7 +372,7 @@ export const ENDPOINTS: EndpointSpec[] = [
   { method: 'GET', path: '/api/alert-rules', auth: 'operator', returnsData: true, otherSite: 'filtered' },
   { method: 'GET', path: '/api/alert-rules/:id', auth: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).ruleId) }), returnsData: true, otherSite: 'refused' },
   { method: 'POST', path: '/api/alert-rules/preview', auth: 'operator', role: 'operator', body: alertRule, freeText: RULE_TEXT, optional: RULE_OPTIONAL, otherSite: 'refused' },
-  { method: 'POST', path: '/api/alert-rules', auth: 'operator', role: 'operator', body: alertRule, freeText: RULE_TEXT, optional: RULE_OPTIONAL, otherSite: 'refused' },
+  { method: 'POST', path: '/api/alert-rules', auth: 'operator', role: 'operator', body: alertRule, freeText: RULE_TEXT, optional: RULE_OPTIONAL, otherSite: 'refused', allSiteRule: true },
   {
     method: 'PATCH',
     path: '/api/alert-rules/:id',
@@ -378,7 +384,9 @@ export const ENDPOINTS: EndpointSpec[] = [
     // An edit sends only what changes.
     optional: ['kind', 'name', 'meter_id', 'data_point', 'condition', 'threshold', ...RULE_OPTIONAL],
     otherSite: 'refused',
+    allSiteRule: true,
   },
+  { method: 'DELETE', path: '/api/alert-rules/:id', auth: 'operator', role: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).deletableRuleId) }), otherSite: 'refused', allSiteRule: true },
   { method: 'GET', path: '/api/notifications', auth: 'operator', query: () => 'status=recorded&limit=20', returnsData: true, otherSite: 'filtered' },
   { method: 'GET', path: '/api/auth/me', auth: 'operator' },
   { method: 'GET', path: '/api/auth/tokens', auth: 'operator' },

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { Ctx, EndpointSpec } from './endpoints.js';
 
 /** One hostile request and what it must get. */
@@ -199,6 +199,17 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds): HostileC
     }
   }
 
+  // --- an operator limited to site B on a rule that covers every site: it would silence alerts of sites they cannot see ---
+  if (ep.auth === 'operator' && creds.bearers && ep.allSiteRule && ctx.ops) {
+    const limited = { authorization: `Bearer ${creds.bearers.limitedToB}`, ...(ep.body ? json : {}) };
+    const onRule = fill({ ...params, id: String(ctx.ops.allSiteRuleId) }) + query;
+    const changes: Array<[string, unknown]> =
+      ep.method === 'PATCH' ? [['disabling', { enabled: false }], ['raising the threshold of', { threshold: 1e9 }], ['renaming', { name: 'Renamed by a site-B operator' }]] : ep.method === 'POST' ? [['creating', { kind: 'no_data', name: 'Every site, by a site-B operator', scope: 'all', threshold: 5, enabled: false }]] : [['deleting', undefined]];
+    for (const [what, change] of changes) {
+      cases.push({ method: ep.method, path: ep.method === 'POST' ? path : onRule, name: `an operator limited to site B, ${what} a rule that covers every site`, headers: limited, ...(change === undefined ? {} : { body: JSON.stringify(change) }), expect: 'reject' });
+    }
+  }
+
   if (ep.auth === 'control') {
     const t = creds.controlToken ?? 'no-control-token-on-this-agent';
     const variants: Array<[string, Record<string, string>]> = [
@@ -305,6 +316,20 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds): HostileC
   // --- forged client addresses: the LAN check uses the socket's peer, never a header ---
   if (ep.method === 'GET') {
     add({ name: 'forged X-Forwarded-For / Forwarded / X-Real-IP headers', headers: { ...auth(), 'x-forwarded-for': '8.8.8.8, 127.0.0.1', forwarded: 'for=8.8.8.8', 'x-real-ip': '8.8.8.8' }, expect: 'survive' });
+  }
+
+  // --- bodies their Content-Encoding cannot decode, on every route (a broken Brotli body was a 500, on the login too) ---
+  // A route that takes no body may ignore it; one that takes a body must refuse it with a 4xx.
+  const plain = Buffer.from(bodyText ?? '{}');
+  const br = brotliCompressSync(plain);
+  const gz = gzipSync(plain);
+  for (const [what, encoding, body] of [
+    ['Brotli garbage', 'br', Buffer.from('this is not brotli, only text pretending')],
+    ['truncated Brotli', 'br', br.subarray(0, Math.max(1, br.length - 3))],
+    ['truncated gzip', 'gzip', gz.subarray(0, gz.length - 6)],
+    ['deflate garbage', 'deflate', Buffer.from('nor is this deflate')],
+  ] as const) {
+    add({ name: `undecodable body: ${what} (content-encoding ${encoding})`, headers: { ...auth(), ...json, 'content-encoding': encoding }, body, expect: ep.body ? 'reject' : 'survive' });
   }
 
   if (!ep.body) return cases;

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createTestDatabase, startTestPostgres, type TestPostgres } from '@meterit/shared/testing';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
@@ -31,6 +34,7 @@ export async function startSecurityTarget(): Promise<SecurityTarget> {
         ADMIN_EMAIL: login.email,
         ADMIN_PASSWORD: login.password,
         LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+        LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: '100000',
         // Hundreds of hostile uploads: the 20 a minute a real installer needs would answer most of them 429 before validation.
         COMMISSIONING_RATE_LIMIT_PER_MINUTE: '1000000',
         // So that the fixture alert fires within a second (operatorFixtures); nothing else fires during the run.
@@ -253,6 +257,13 @@ async function operatorFixtures(base: string, databaseUrl: string, ctx: Ctx, adm
   // An evaluation that read the rules before the edit may still be writing.
   await sleep(1500);
   const rule = (await api('POST', '/api/alert-rules', { kind: 'threshold', name: 'Edited by the bad-input suite', enabled: false, meter_id: meterDbIdsA[0], data_point: 'total_kwh', condition: 'above', threshold: 1e12 })) as { rule: { id: number } };
+  const deletable = (await api('POST', '/api/alert-rules', { kind: 'threshold', name: 'Deleted by the bad-input suite', enabled: false, meter_id: meterDbIdsA[0], data_point: 'total_kwh', condition: 'above', threshold: 1e12 })) as { rule: { id: number } };
+  // E-mails about site A in the outbox, sent through the MCP tool (the only way to send one): one by the admin (it
+  // concerns every site) and one by an operator of site A. An operator limited to site B must see neither.
+  const operatorA = await newUser(base, admin, 'sec-operator-a@proof.example', 'operator', [ctx.siteA.id]);
+  for (const [jwt, who] of [[admin, 'the admin'], [operatorA.access, 'an operator of site A']] as const) {
+    await sendEmailByMcp(base, jwt, { to: ['site-a-team@proof.example'], subject: `Report of ${ctx.siteA.name} by ${who}`, body: `${ctx.siteA.name}: meters ${ctx.siteA.meterIds.join(', ')}` });
+  }
 
   return {
     ops: {
@@ -263,6 +274,8 @@ async function operatorFixtures(base: string, databaseUrl: string, ctx: Ctx, adm
       userId: edited.user.id,
       alertId,
       ruleId: rule.rule.id,
+      allSiteRuleId: rules.find((x) => x.builtin)!.id,
+      deletableRuleId: deletable.rule.id,
       reportId: report.report_id,
       mcpTokenId: mcpToken.id,
       refreshToken: (await logIn(base, throwaway.email, throwaway.password)).refresh_token,
@@ -271,6 +284,20 @@ async function operatorFixtures(base: string, databaseUrl: string, ctx: Ctx, adm
     },
     bearers: { viewer: viewer.access, operator: operator.access, limitedToB: limitedToB.access, throwaway: throwaway.access },
   };
+}
+
+/** An e-mail through the client MCP server's send_alert_email, as `jwt`'s user (an MCP token of theirs, tools listed first). */
+async function sendEmailByMcp(base: string, jwt: string, mail: { to: string[]; subject: string; body: string }): Promise<void> {
+  const token = (await call(base, 'POST', '/api/auth/tokens', { token: jwt, body: { name: 'fixture e-mail', expires_in_days: 1 } })) as { token: string };
+  const c = new Client({ name: 'meterit-bad-input-fixtures', version: '1.0.0' });
+  await c.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token.token}` } } }));
+  try {
+    await c.listTools();
+    const r = (await c.callTool({ name: 'send_alert_email', arguments: mail })) as CallToolResult;
+    if (r.isError) throw new Error(`send_alert_email: ${JSON.stringify(r.content)}`);
+  } finally {
+    await c.close();
+  }
 }
 
 /** Users and MCP tokens on the client API for the client MCP server: an admin, a viewer, an operator limited to site A, and a revoked token. */

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '@meterit/shared/testing';
 import { ConfigError } from '@meterit/shared/node';
@@ -79,6 +80,26 @@ describe('local API settings and network guard', () => {
     }
     for (const a of ['8.8.8.8', '172.32.0.1', '172.15.0.1', '100.64.0.1', '192.169.0.1', '::ffff:8.8.8.8', '2001:db8::1', '', undefined, 'not-an-ip']) {
       expect(isLocalNetworkAddress(a), String(a)).toBe(false);
+    }
+  });
+});
+
+describe('local API bodies that their Content-Encoding cannot decode', () => {
+  it('when a body is broken Brotli, gzip or deflate, or in an unknown encoding, then 400 MALFORMED_BODY says so (a broken Brotli body was a 500)', async () => {
+    const gzip = gzipSync(Buffer.from('{"token":"anything-at-all-1234"}'));
+    const cases: Array<[string, string, Buffer]> = [
+      ['Brotli garbage', 'br', Buffer.from('this is not brotli at all, only text')],
+      ['gzip garbage', 'gzip', Buffer.from('this is not gzip either')],
+      ['a truncated gzip body', 'gzip', gzip.subarray(0, gzip.length - 6)],
+      ['deflate garbage', 'deflate', Buffer.from('nor is this deflate')],
+      ['an unknown encoding', 'compress', Buffer.from('{}')],
+    ];
+    for (const [what, encoding, body] of cases) {
+      const res = await fetch(`${agent.localApiUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body });
+      const json = (await res.json()) as { error: { code: string; message: string } };
+      expect([400, 415], `${what}: ${res.status} ${JSON.stringify(json)}`).toContain(res.status);
+      expect(json.error.code, what).toBe('MALFORMED_BODY');
+      expect(json.error.message, what).toMatch(/could not be (read|decoded)/);
     }
   });
 });

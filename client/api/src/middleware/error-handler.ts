@@ -12,8 +12,18 @@ interface Answer {
   extraBody?: Record<string, unknown> | undefined;
 }
 
+/**
+ * A body its Content-Encoding cannot decode: zlib names gzip/deflate failures Z_*, the Brotli decoder ERR__ERROR_* or
+ * ERR_BROTLI_* (a broken Brotli body was a 500, so 40 of them fired the API error-rate alert); body-parser has made each
+ * a 400 (a zlib error with an errno).
+ */
+function isUndecodableBody(err: { code?: unknown; errno?: unknown; status?: unknown }): boolean {
+  if (typeof err.code === 'string' && (err.code.startsWith('Z_') || err.code.startsWith('ERR__ERROR') || err.code.startsWith('ERR_BROTLI'))) return true;
+  return typeof err.errno === 'number' && err.status === 400;
+}
+
 /** body-parser / raw-body / zlib errors carry a `type` or a zlib `code`; map them to our codes. */
-function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown; limit?: unknown }, bodyLimit: string): Answer | undefined {
+function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown; limit?: unknown; errno?: unknown; status?: unknown }, bodyLimit: string, encoding?: string): Answer | undefined {
   switch (err.type) {
     case 'entity.too.large':
       return {
@@ -26,14 +36,14 @@ function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown
       return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body is not valid JSON: ${String(err.message)}` };
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return { status: 415, code: ErrorCode.MALFORMED_BODY, message: `${String(err.message)}; send JSON, optionally with Content-Encoding: gzip` };
+      return { status: 415, code: ErrorCode.MALFORMED_BODY, message: `${String(err.message)}; send JSON, optionally with Content-Encoding: gzip, deflate or br` };
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
       return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body could not be read: ${String(err.message)}` };
   }
-  if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
-    return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body could not be decoded as gzip: ${String(err.message)}` };
+  if (isUndecodableBody(err)) {
+    return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body could not be decoded as ${encoding ?? 'its Content-Encoding'} (${String(err.message)}); send it compressed as Content-Encoding says (gzip, deflate or br), or uncompressed without that header` };
   }
   // A path with broken percent-encoding (/api/sites/%ff) fails in the router's decodeURIComponent: bad input, not a fault.
   if (err instanceof URIError) return { status: 400, code: ErrorCode.VALIDATION_FAILED, message: `the URL is not valid percent-encoding: ${String(err.message)}` };
@@ -53,8 +63,8 @@ export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHan
     let answer: Answer;
     if (err instanceof ApiError) {
       answer = { status: err.status, code: err.code, message: err.message, details: err.details, extraBody: err.extraBody };
-    } else if (err && typeof err === 'object' && fromBodyParser(err, bodyLimit)) {
-      answer = fromBodyParser(err, bodyLimit) as Answer;
+    } else if (err && typeof err === 'object' && fromBodyParser(err, bodyLimit, req.get('content-encoding'))) {
+      answer = fromBodyParser(err, bodyLimit, req.get('content-encoding')) as Answer;
     } else if (isDatabaseUnavailable(err)) {
       log.warn('database unavailable', { err: err instanceof Error ? err.message : String(err) });
       answer = { status: 503, code: ErrorCode.UNAVAILABLE, message: 'the database is not available; retry later' };

@@ -16,7 +16,7 @@ export class LocalApiError extends Error {
 }
 
 /** body-parser errors carry a `type`, zlib errors a `Z_` code, PostgreSQL text errors an SQLSTATE; map them to 4xx answers. */
-function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown }): LocalApiError | undefined {
+function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown; errno?: unknown; status?: unknown }): LocalApiError | undefined {
   switch (err.type) {
     case 'entity.too.large':
       return new LocalApiError(413, ErrorCode.BODY_TOO_LARGE, 'request body is too large for the local API');
@@ -28,7 +28,8 @@ function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown
     case 'request.size.invalid':
       return new LocalApiError(400, ErrorCode.MALFORMED_BODY, `request body could not be read: ${String(err.message)}`);
   }
-  if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
+  // zlib names gzip/deflate failures Z_*, the Brotli decoder ERR__ERROR_* / ERR_BROTLI_* (a broken Brotli body was a 500).
+  if ((typeof err.code === 'string' && (err.code.startsWith('Z_') || err.code.startsWith('ERR__ERROR') || err.code.startsWith('ERR_BROTLI'))) || (typeof err.errno === 'number' && err.status === 400)) {
     return new LocalApiError(400, ErrorCode.MALFORMED_BODY, `request body could not be decoded (Content-Encoding): ${String(err.message)}`);
   }
   // Backstop for text no column can hold (NUL, lone surrogates): the caller's input, not our fault.

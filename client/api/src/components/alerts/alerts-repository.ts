@@ -105,6 +105,8 @@ export interface NewNotification {
   sentAt?: Date | null;
   createdAt: Date;
   createdBy: string | null;
+  /** The sites it concerns: null = every site (only users of every site see it), [] = the client system itself (everyone). */
+  siteIds: number[] | null;
 }
 
 export interface AlertFilter {
@@ -161,6 +163,10 @@ export class AlertsRepository {
 
   async rule(id: number): Promise<RuleRow | undefined> {
     return (await this.rules({ ids: [id] }))[0];
+  }
+
+  async deleteRule(id: number): Promise<void> {
+    await this.knex.raw('DELETE FROM alert_rules WHERE id = ? AND NOT builtin', [id]);
   }
 
   async insertRule(r: Omit<RuleRow, 'id' | 'builtin' | 'site_name' | 'meter_name' | 'created_at' | 'updated_at'>, userId: number | null): Promise<number> {
@@ -263,10 +269,10 @@ export class AlertsRepository {
   async insertNotification(n: NewNotification): Promise<number> {
     const { rows } = await this.knex.raw<{ rows: { id: number }[] }>(
       `INSERT INTO notifications (alert_id, rule_id, channel, event, recipients, webhook_url, subject, body, payload, status, attempts,
-                                  last_error, next_attempt_at, created_at, sent_at, created_by)
-       VALUES (?, ?, ?, ?, ?::text[], ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?) RETURNING id::int AS id`,
+                                  last_error, next_attempt_at, created_at, sent_at, created_by, site_ids)
+       VALUES (?, ?, ?, ?, ?::text[], ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::integer[]) RETURNING id::int AS id`,
       [n.alertId, n.ruleId, n.channel, n.event, n.recipients, n.webhookUrl, n.subject, n.body, JSON.stringify(n.payload ?? null), n.status,
-        n.attempts ?? 0, n.lastError ?? null, n.status === 'pending' ? n.createdAt : null, n.createdAt, n.sentAt ?? null, n.createdBy] as unknown as Knex.RawBinding[],
+        n.attempts ?? 0, n.lastError ?? null, n.status === 'pending' ? n.createdAt : null, n.createdAt, n.sentAt ?? null, n.createdBy, n.siteIds] as unknown as Knex.RawBinding[],
     );
     return (rows[0] as { id: number }).id;
   }
@@ -291,11 +297,12 @@ export class AlertsRepository {
     ]);
   }
 
+  /** `siteIds` (the caller's sites; null = every site): only notifications concerning nothing but those sites. */
   async notifications(f: { alertId?: number; siteIds: number[] | null; status?: string; limit: number }): Promise<NotificationRow[]> {
     const { rows } = await this.knex.raw<{ rows: NotificationRow[] }>(
-      `SELECT ${NOTIFICATION_COLUMNS.split(',').map((c) => `n.${c.trim()}`).join(', ')} FROM notifications n LEFT JOIN alerts a ON a.id = n.alert_id
+      `SELECT ${NOTIFICATION_COLUMNS.split(',').map((c) => `n.${c.trim()}`).join(', ')} FROM notifications n
         WHERE (?::bigint IS NULL OR n.alert_id = ?)
-          AND (?::int[] IS NULL OR a.site_id IS NULL OR a.site_id = ANY(?::int[]))
+          AND (?::int[] IS NULL OR n.site_ids <@ ?::int[])
           AND (?::text IS NULL OR n.status = ?)
         ORDER BY n.created_at DESC, n.id DESC LIMIT ?`,
       [f.alertId ?? null, f.alertId ?? null, f.siteIds, f.siteIds, f.status ?? null, f.status ?? null, f.limit] as unknown as Knex.RawBinding[],

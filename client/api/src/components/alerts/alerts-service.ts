@@ -107,9 +107,19 @@ export class AlertsService {
       return this.rule(actor, id);
     }
     const existing = await this.visibleRule(actor, input.id);
+    this.assertSeesAllCovered(actor, existing, 'change');
     const r = await this.resolveRule(input, existing, actor);
     await this.repo.updateRule(existing.id, r, actor.id);
     return this.rule(actor, existing.id);
+  }
+
+  /** Delete a rule (its alerts go with it). Built-in rules cannot be deleted, only disabled. */
+  async deleteRule(actor: AlertsActor, id: number): Promise<void> {
+    this.assertOperator(actor);
+    const existing = await this.visibleRule(actor, id);
+    this.assertSeesAllCovered(actor, existing, 'delete');
+    if (existing.builtin) throw new ApiError(409, OperatorErrorCode.CONFLICT, `alert rule ${id} ("${existing.name}") is built in and cannot be deleted; disable it instead (enabled: false)`);
+    await this.repo.deleteRule(id);
   }
 
   /** What the rule (saved or not) would have fired on over the last day, from the stored readings and heartbeats. */
@@ -198,7 +208,8 @@ export class AlertsService {
     if (!Array.isArray(mail.to) || mail.to.length === 0 || mail.to.length > 20 || !mail.to.every((a) => typeof a === 'string' && EMAIL.test(a))) throw bad('to must be 1 to 20 e-mail addresses');
     if (typeof mail.subject !== 'string' || mail.subject.trim() === '' || mail.subject.length > 300) throw bad('subject must be 1 to 300 characters');
     if (typeof mail.body !== 'string' || mail.body.length > 50_000) throw bad('body must be at most 50000 characters');
-    const id = await this.deps.notifier.enqueueManual({ to: mail.to, subject: mail.subject.startsWith('[MeterIT]') ? mail.subject : `[MeterIT] ${mail.subject}`, body: mail.body }, actor.email);
+    // A manual e-mail (a forwarded report, a warning) concerns the sender's sites: a user limited to others never sees it.
+    const id = await this.deps.notifier.enqueueManual({ to: mail.to, subject: mail.subject.startsWith('[MeterIT]') ? mail.subject : `[MeterIT] ${mail.subject}`, body: mail.body }, actor.email, actor.siteIds);
     await this.deps.notifier.deliverDue();
     const [row] = (await this.repo.notifications({ siteIds: null, limit: 50 })).filter((n) => n.id === id);
     return notificationInfo(row as NotificationRow);
@@ -218,6 +229,19 @@ export class AlertsService {
     const a = await this.repo.alert(id);
     if (!a || (a.site_id !== null && actor.siteIds !== null && !actor.siteIds.includes(a.site_id))) throw new ApiError(404, ErrorCode.NOT_FOUND, `no alert with id ${id}`);
     return a;
+  }
+
+  /**
+   * Only a user who sees every site a rule covers may change or delete it: an operator limited to some sites could
+   * otherwise disable (or raise the threshold of) an all-site rule and silence alerts of sites they cannot see.
+   */
+  private assertSeesAllCovered(actor: AlertsActor, r: RuleRow, what: 'change' | 'delete'): void {
+    if (actor.siteIds === null || r.scope !== 'all') return;
+    throw new ApiError(
+      403,
+      ErrorCode.FORBIDDEN,
+      `alert rule ${r.id} ("${r.name}") covers every site, and you see only some (site ${actor.siteIds.join(', ') || 'none'}); only a user who sees every site may ${what} it`,
+    );
   }
 
   private ruleVisible(actor: AlertsActor, r: RuleRow): boolean {

@@ -251,7 +251,7 @@ export class AlertEngine {
     await repo.addEvent(id, o.firedAt, 'firing', title);
     await repo.addEvent(id, now, 'resolved', 'the database answers again');
     for (const m of o.mails) {
-      await repo.insertNotification({ alertId: id, ruleId: rule.id, channel: 'email', event: m.event, recipients: m.to, webhookUrl: null, subject: m.subject, body: m.body, payload: null, status: m.status, attempts: m.attempts, lastError: m.error, sentAt: m.status === 'sent' ? m.at : null, createdAt: m.at, createdBy: 'alert engine (from memory)' });
+      await repo.insertNotification({ alertId: id, ruleId: rule.id, channel: 'email', event: m.event, recipients: m.to, webhookUrl: null, subject: m.subject, body: m.body, payload: null, status: m.status, attempts: m.attempts, lastError: m.error, sentAt: m.status === 'sent' ? m.at : null, createdAt: m.at, createdBy: 'alert engine (from memory)', siteIds: [] });
     }
   }
 }

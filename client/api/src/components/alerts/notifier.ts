@@ -89,22 +89,25 @@ export class Notifier {
     const now = this.clock.now();
     const msg = composeAlertMessage(alert, rule, event, this.config.publicUrl, now);
     const to = this.recipientsFor(rule);
+    const siteIds = alert.site_id === null ? [] : [alert.site_id];
     await this.repo.insertNotification({
       alertId: alert.id, ruleId: rule.id, channel: 'email', event, recipients: to, webhookUrl: null, subject: msg.subject, body: msg.body, payload: null,
       status: suppressedReason ? 'suppressed' : this.initialEmailStatus(to), lastError: suppressedReason ?? (to.length === 0 ? 'no recipients: set ALERT_EMAIL_TO or the rule\'s recipients' : null), createdAt: now, createdBy: 'alert engine',
+      siteIds,
     });
     if (rule.webhook_url) {
       await this.repo.insertNotification({
         alertId: alert.id, ruleId: rule.id, channel: 'webhook', event, recipients: [], webhookUrl: rule.webhook_url, subject: msg.subject, body: msg.body, payload: msg.payload,
-        status: suppressedReason ? 'suppressed' : 'pending', lastError: suppressedReason, createdAt: now, createdBy: 'alert engine',
+        status: suppressedReason ? 'suppressed' : 'pending', lastError: suppressedReason, createdAt: now, createdBy: 'alert engine', siteIds,
       });
     }
   }
 
-  async enqueueManual(mail: Email, actor: string): Promise<number> {
+  /** `siteIds`: the sites the e-mail concerns (the sender's; null = every site). */
+  async enqueueManual(mail: Email, actor: string, siteIds: number[] | null): Promise<number> {
     return this.repo.insertNotification({
       alertId: null, ruleId: null, channel: 'email', event: 'manual', recipients: mail.to, webhookUrl: null, subject: mail.subject, body: mail.body, payload: null,
-      status: this.initialEmailStatus(mail.to), createdAt: this.clock.now(), createdBy: actor,
+      status: this.initialEmailStatus(mail.to), createdAt: this.clock.now(), createdBy: actor, siteIds,
     });
   }
 

@@ -129,6 +129,13 @@ export function alertsRouter(alerts: AlertsService): Router {
     res.json({ rule });
   });
 
+  router.delete('/api/alert-rules/:id', operator, async (req, res) => {
+    await validateOrThrow(req, [idParam()]);
+    await alerts.deleteRule(userOf(req), Number(req.params.id));
+    req.log.info('alert rule deleted', { rule_id: Number(req.params.id) });
+    res.status(204).end();
+  });
+
   router.get('/api/notifications', async (req, res) => {
     await validateOrThrow(req, [enumQuery('status', ['pending', 'retrying', 'sent', 'recorded', 'failed', 'suppressed']), intQuery('limit', 1, 1000)]);
     const status = str(req.query.status);

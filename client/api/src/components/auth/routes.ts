@@ -14,6 +14,8 @@ export interface AuthRouteDeps {
   auth: AuthService;
   users: UsersService;
   loginRateLimitPerMinute: number;
+  /** Failed logins a minute from one client address, whatever the e-mail. */
+  loginAddressRateLimitPerMinute: number;
   jsonBody: RequestHandler;
 }
 
@@ -48,6 +50,12 @@ const loginRateLimit = (perMinute: number) =>
       return `login:${req.ip ?? 'unknown'}:${email}`;
     },
   });
+
+/**
+ * Failed logins per client address alone: the per-e-mail limit never stops one address trying one password on many
+ * e-mails (password spraying).
+ */
+const loginAddressRateLimit = (perMinute: number) => failedPasswordLimit({ perMinute, what: 'failed logins from your address', key: (req) => `login-address:${req.ip ?? 'unknown'}` });
 
 /**
  * Wrong current passwords per user: whoever holds a user's access token (15 minutes) must not be able to guess the
@@ -86,7 +94,7 @@ export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();
   router.use('/api/auth', deps.jsonBody);
 
-  router.post('/api/auth/login', loginRateLimit(deps.loginRateLimitPerMinute), async (req, res) => {
+  router.post('/api/auth/login', loginAddressRateLimit(deps.loginAddressRateLimitPerMinute), loginRateLimit(deps.loginRateLimitPerMinute), async (req, res) => {
     await validateOrThrow(req, [body('email').custom(check(stringProblem('email', 3, 255))), body('password').custom(check(stringProblem('password', 1, 256)))]);
     const { email, password } = req.body as LoginRequest;
     if (wantsCookieSession(req)) assertWebAppRequest(req);

@@ -1,8 +1,11 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
+import { ErrorCode } from '@meterit/shared';
 import type { Knex } from 'knex';
 import { createMetricsRegistry, prom, type MetricsRegistry } from '@meterit/shared/node';
 import { CHANGING_TOOLS, READ_ONLY_TOOLS, type ToolCallRecord } from '@meterit/client-mcp';
 import { MetricsRepository } from './metrics-repository.js';
+import { ApiError } from '../../errors.js';
 
 export interface ApiMetrics {
   registry: MetricsRegistry;
@@ -48,12 +51,13 @@ export function createApiMetrics(knex: Knex): ApiMetrics {
   const duplicates = new prom.Counter({ name: 'meterit_readings_duplicate_total', help: 'Readings in site batches that were already stored', registers: [registry] });
   new prom.Gauge({
     name: 'meterit_site_heartbeat_age_seconds',
+    // By site id only: a site's name is operators' data, and a scrape is not a login.
     help: 'Seconds since each active site\'s last heartbeat (-1: never)',
-    labelNames: ['site_id', 'site'] as const,
+    labelNames: ['site_id'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      for (const s of await repo.heartbeatAges()) this.set({ site_id: String(s.site_id), site: s.site_name }, s.age_s === null ? -1 : Math.round(s.age_s));
+      for (const s of await repo.heartbeatAges()) this.set({ site_id: String(s.site_id) }, s.age_s === null ? -1 : Math.round(s.age_s));
     },
   });
   new prom.Gauge({
@@ -99,10 +103,24 @@ export function createApiMetrics(knex: Knex): ApiMetrics {
   };
 }
 
-/** GET /metrics in the Prometheus text format. Like /health it is unauthenticated: bind the API or filter it at the proxy. */
-export function metricsRouter(m: ApiMetrics): Router {
+/**
+ * GET /metrics in the Prometheus text format. With `token` (METRICS_TOKEN, required in production) a scrape must send
+ * `Authorization: Bearer <token>`; without it the endpoint is open, like /health.
+ */
+export function metricsRouter(m: ApiMetrics, token?: string): Router {
   const router = Router();
-  router.get('/metrics', async (_req, res) => {
+  const expected = token === undefined ? undefined : createHash('sha256').update(token).digest();
+  router.get('/metrics', async (req, res) => {
+    if (expected) {
+      const sent = /^Bearer (\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      // Compared as hashes: equal lengths for timingSafeEqual, and nothing about the token's length leaks.
+      if (!sent || !timingSafeEqual(createHash('sha256').update(sent).digest(), expected)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="meterit-metrics"');
+        throw sent
+          ? new ApiError(401, ErrorCode.AUTH_INVALID, 'the metrics token is wrong; send METRICS_TOKEN as Authorization: Bearer <token>')
+          : new ApiError(401, ErrorCode.AUTH_MISSING, '/metrics needs the scrape token: send METRICS_TOKEN as Authorization: Bearer <token>');
+      }
+    }
     res.setHeader('Content-Type', m.registry.contentType);
     res.send(await m.registry.metrics());
   });
