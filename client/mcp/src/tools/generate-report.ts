@@ -134,7 +134,7 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      guarded(GENERATE_REPORT, async (): Promise<CallToolResult> => {
+      guarded(deps, GENERATE_REPORT, async (): Promise<CallToolResult> => {
         const range = resolveRange(args, deps.now(), 7 * DAY, MAX_REPORT_DAYS);
         if ('problem' in range) return toolError(range.problem);
         const { from, to } = range;
