@@ -67,7 +67,7 @@ type RequestHandlers = Map<string, (request: unknown, extra: unknown) => Promise
  * runs and answers a failed check as -32603 Internal error with the validator's raw dump. A
  * malformed request is the caller's fault: answer it as -32602 Invalid params, naming each field.
  */
-function badShapeIsInvalidParams(handlers: RequestHandlers, method: string, onRefused?: (request: unknown, message: string) => Promise<void>): void {
+function badShapeIsInvalidParams(handlers: RequestHandlers, method: string, onRefused?: (request: unknown, err: unknown, message: string) => Promise<void>): void {
   const handle = handlers.get(method);
   if (!handle) return;
   handlers.set(method, async (request, extra) => {
@@ -78,7 +78,7 @@ function badShapeIsInvalidParams(handlers: RequestHandlers, method: string, onRe
       if (err instanceof McpError || !Array.isArray(issues)) throw err;
       const fields = (issues as Array<{ path?: Array<string | number>; message?: string }>).map((i) => `${(i.path ?? []).join('.') || '(request)'}: ${i.message ?? 'invalid'}`);
       const message = `Invalid params for ${method}: ${fields.join('; ')}`;
-      await onRefused?.(request, message);
+      await onRefused?.(request, err, message);
       throw new McpError(ErrorCode.InvalidParams, message);
     }
   });
@@ -124,8 +124,11 @@ export function createAuditedMcpServer(
       // Whoever passed onCall logs its own audit failures; the tool's answer stands.
     }
   };
+  // Errors thrown out of the audited handler: that call is audited already, whatever the wrapper outside makes of them.
+  const audited = new WeakSet<object>();
   // A tools/call refused for its shape (e.g. arguments an array) never reaches the tool handler: audit it here.
-  const auditRefused = async (request: unknown, message: string): Promise<void> => {
+  const auditRefused = async (request: unknown, err: unknown, message: string): Promise<void> => {
+    if (typeof err === 'object' && err !== null && audited.has(err)) return;
     const params = (request as { params?: { name?: unknown; arguments?: unknown } } | undefined)?.params;
     const tool = typeof params?.name === 'string' ? params.name : '(no tool name)';
     await audit({ at: new Date(), tool, arguments: auditArguments(params?.arguments), durationMs: 0, outcome: 'invalid', error: message });
@@ -154,6 +157,9 @@ export function createAuditedMcpServer(
       try {
         result = conformToOutputSchema(server, req.params.name, (await handler(request, extra)) as CallToolResult);
         return result;
+      } catch (err) {
+        if (typeof err === 'object' && err !== null) audited.add(err);
+        throw err;
       } finally {
         const text = result ? firstText(result) : 'the call failed before it answered';
         const outcome: ToolOutcome = !result
