@@ -32,6 +32,8 @@ export interface ClientMcpContext {
   version?: string;
   /** Clock for default time ranges (tests). */
   now?: () => number;
+  /** An operation failed for a reason that is not the caller's (a database error, a bug): log it; the caller only hears that it failed. */
+  onInternalError?: (tool: string, err: unknown) => void;
 }
 
 /** What every tool registration gets. */
@@ -41,6 +43,7 @@ export interface ToolDeps {
   now: () => number;
   /** Marks the call in flight as refused for the role (for the audit outcome). */
   markForbidden: (requestId: string | number) => void;
+  onInternalError?: (tool: string, err: unknown) => void;
 }
 
 export function answer(text: string, structured: object): CallToolResult {
@@ -58,13 +61,32 @@ export function refuseViewer(deps: ToolDeps, tool: string, requestId: string | n
   return toolError(`${tool} changes the client system, and the role "${deps.user.role}" may not do that; ask an admin for the operator role. Read-only tools work with this token.`);
 }
 
-/** Runs a tool body; an operation that throws becomes a tool error with its message, never a crash. */
-export async function guarded(tool: string, body: () => Promise<CallToolResult>): Promise<CallToolResult> {
+/** An error whose message is written for the caller (e.g. why the client system cannot be reached). */
+export function callerError(message: string): Error {
+  return Object.assign(new Error(message), { expose: true });
+}
+
+/**
+ * The message of an error written for the caller, or null for an internal one: the API's own 4xx
+ * errors ("no meter with id 7") and callerError say what to change; a database error or a bug says
+ * nothing a caller can act on and may show SQL, so it is never passed on.
+ */
+function callerMessage(err: unknown): string | null {
+  if (!(err instanceof Error)) return null;
+  const e = err as Error & { status?: unknown; expose?: unknown };
+  if (e.expose === true) return e.message;
+  return typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.message : null;
+}
+
+/** Runs a tool body; an operation that throws becomes a tool error, never a crash, and never shows what went wrong inside. */
+export async function guarded(deps: Pick<ToolDeps, 'onInternalError'>, tool: string, body: () => Promise<CallToolResult>): Promise<CallToolResult> {
   try {
     return await body();
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return toolError(`${tool} failed: ${message}`);
+    const message = callerMessage(err);
+    if (message !== null) return toolError(`${tool} failed: ${message}`);
+    deps.onInternalError?.(tool, err);
+    return toolError(`${tool} failed inside the client system (an internal error; its log has the details). Try again; if it keeps failing, tell the client system's administrator.`);
   }
 }
 

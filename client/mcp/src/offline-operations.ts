@@ -1,3 +1,4 @@
+import { callerError } from './context.js';
 import type { ClientOperations } from './operations.js';
 
 /**
@@ -7,7 +8,7 @@ import type { ClientOperations } from './operations.js';
  */
 export function offlineOperations(why: () => string): ClientOperations {
   const fail = async (): Promise<never> => {
-    throw new Error(why());
+    throw callerError(why());
   };
   return {
     siteStatuses: fail,

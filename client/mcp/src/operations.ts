@@ -57,10 +57,13 @@ export interface ConsumptionQuery {
   gapSeconds: number;
 }
 
-/** Readings stored per site over a period (for data completeness). */
+/** Readings stored per active meter over a period, and since when the meter exists (for data completeness). */
 export interface ReadingCount {
   site_id: number;
+  meter_id: number;
   readings: number;
+  /** The meter's creation in the client system, or its first reading if that is earlier (readings a site kept while offline). */
+  since: Date;
 }
 
 /** The alert engine as the tools need it (the API's AlertsService); it applies the actor's role and sites itself. */

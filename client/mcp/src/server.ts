@@ -28,6 +28,7 @@ export function createClientMcpServer(ops: ClientOperations, ctx: ClientMcpConte
     user: ctx.user,
     now: ctx.now ?? Date.now,
     markForbidden,
+    ...(ctx.onInternalError ? { onInternalError: ctx.onInternalError } : {}),
   });
 
   return { server, close: () => server.close() };

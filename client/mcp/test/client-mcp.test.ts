@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import { annotationsOf, callEveryListedTool, createTestDatabase, freePort } from '@meterit/shared/testing';
 import { createLogger, openDatabase, type Database } from '@meterit/shared/node';
 import type { MeterConfig, SyncReading } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
@@ -30,6 +30,7 @@ let api: { url: string; proc: Proc };
 let agent: Proc;
 let sim: Simulator;
 let db: Database;
+let clientDbUrl: string;
 let north: { site_id: number; api_key: string };
 let south: { site_id: number; api_key: string };
 /** South depot's readings: yesterday 02:00–04:00 UTC, one a minute. */
@@ -64,6 +65,8 @@ async function httpClient(token: string | undefined): Promise<Client> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   await c.connect(new StreamableHTTPClientTransport(new URL(`${api.url}/mcp`), { requestInit: { headers } }));
   open.push(c);
+  // As a released assistant does: with the tools listed, the SDK checks every structuredContent against its outputSchema.
+  await c.listTools();
   return c;
 }
 
@@ -71,6 +74,7 @@ async function stdioClient(env: Record<string, string>): Promise<Client> {
   const c = new Client({ name: 'client-mcp-test-stdio', version: '1.0.0' });
   await c.connect(new StdioClientTransport({ command: process.execPath, args: [STDIO], env: { PATH: process.env.PATH ?? '', ...env }, stderr: 'pipe' }));
   open.push(c);
+  await c.listTools();
   return c;
 }
 
@@ -125,7 +129,7 @@ function southReadings(): SyncReading[] {
 
 beforeAll(async () => {
   const pg = inject('pg');
-  const clientDb = await createTestDatabase(pg, 'client_mcp_client');
+  const clientDb = (clientDbUrl = await createTestDatabase(pg, 'client_mcp_client'));
   const siteDb = await createTestDatabase(pg, 'client_mcp_site');
   api = await startApiProcess({ DATABASE_URL: clientDb, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', MCP_ALLOWED_ORIGINS: 'https://ops.example.com', ALERT_EVAL_INTERVAL_SECONDS: '1' }, await freePort());
   db = await openDatabase({ url: clientDb, migrations, logger: createLogger({ service: 'client-mcp-test', silent: true }) });
@@ -289,7 +293,15 @@ describe('client MCP: tools over both transports', () => {
       [north.site_id],
     );
     const received = rows.filter((x) => x.ts.getTime() >= from && x.ts.getTime() < to).length;
-    const expected = 3 * 4 * Math.floor((to - from) / 1000);
+    // Each meter is expected to report from when it existed (its creation, or its first reading if that came earlier), not from `from`.
+    const existed = (
+      await db.knex.raw<{ rows: { since: Date; points: number }[] }>(
+        'SELECT least(m.created_at, (SELECT min(r.ts) FROM meter_readings r WHERE r.meter_id = m.id)) AS since, jsonb_array_length(m.data_points)::int AS points FROM meters m WHERE m.site_id = ? AND m.is_active',
+        [north.site_id],
+      )
+    ).rows;
+    expect(existed.map((m) => m.points)).toEqual([4, 4, 4]);
+    const expected = existed.reduce((n, m) => n + m.points * Math.floor((to - Math.max(from, m.since.getTime())) / 1000), 0);
     let energy = 0;
     for (const m of new Set(rows.map((x) => x.meter_id))) energy += energyOf(rows.filter((x) => x.meter_id === m && x.data_point === 'total_kwh'), from, to);
     expect(n).toMatchObject({ status: 'online', data_points: 12, meters_answering: 3, readings_received: received, readings_expected: expected, completeness_pct: Math.round((received / expected) * 1000) / 10 });
@@ -525,5 +537,201 @@ describe('client MCP: audit log and metrics', () => {
     const mcpRequests = metrics.split('\n').filter((l) => l.startsWith('meterit_http_request_duration_seconds_count{') && l.includes('route="/mcp"') && l.includes('status="200"') && l.includes('method="POST"'));
     expect(mcpRequests, metrics.split('\n').filter((l) => l.startsWith('meterit_http_request_duration_seconds_count')).join('\n')).toHaveLength(1);
     expect(Number(mcpRequests[0]?.split(' ').pop())).toBeGreaterThan(rows.length);
+  });
+});
+
+/** What must never reach a caller: SQL, PostgreSQL's own messages, stack frames. */
+const INTERNAL = /\bselect\b.*\bfrom\b|insert into|update "?\w+"? set|delete from|violates|constraint|invalid byte sequence|invalid input syntax|syntax error|relation "|duplicate key|0x00|\n\s+at .+:\d+:\d+|node_modules|knex|postgres/i;
+
+/** A tool's answer (or the client's refusal) as text, whichever it was. */
+async function answerText(c: Client, name: string, args: unknown): Promise<{ isError: boolean; text: string }> {
+  try {
+    const r = (await c.callTool({ name, arguments: args as Json })) as CallToolResult;
+    return { isError: r.isError === true, text: r.content.map((x) => (x.type === 'text' ? x.text : '')).join('\n') };
+  } catch (err) {
+    return { isError: true, text: (err as Error).message };
+  }
+}
+
+const auditCount = async () => (await db.knex.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM mcp_audit')).rows[0]!.n;
+
+describe('client MCP: every listed tool, as a released client sees it', () => {
+  it('when a client lists the tools and calls every one with valid arguments while an alert is active, then every answer fits its declared output schema', async () => {
+    const meter = (await db.knex.raw<{ rows: { id: number }[] }>('SELECT id FROM meters WHERE external_id = ?', [sim.meters[1]!.externalId])).rows[0]!.id;
+    const rule = await http('POST', '/api/alert-rules', {
+      token: tokens.adminJwt,
+      body: { kind: 'threshold', name: 'Every tool: North meter 2 drawing power', scope: 'meter', meter_id: meter, data_point: 'current_kw', condition: 'above', threshold: -1, for_seconds: 0 },
+    });
+    expect(rule.status, JSON.stringify(rule.json)).toBe(201);
+    const ruleId = (rule.json.rule as { id: number }).id;
+    await waitUntil('the rule to fire', async () => ((await http('GET', `/api/alerts?rule_id=${ruleId}&state=firing`, { token: tokens.adminJwt })).json.alerts as unknown[]).length > 0, 30_000, 500);
+    const silentName = 'Every tool: South depot silent';
+    const c = await httpClient(tokens.admin);
+    const recent = new Date(Date.now() - 10 * MIN).toISOString();
+    const { problems, tools } = await callEveryListedTool(c, [
+      { tool: 'get_site_status', check: (s) => expect((s.sites as unknown[]).length).toBe(2) },
+      { tool: 'query_meters', check: (s) => expect(s.count).toBe(4) },
+      { tool: 'query_readings', args: { from: recent, limit: 50 }, check: (s) => expect((s.rows as unknown[]).length).toBe(50) },
+      { tool: 'query_readings', args: { from: recent, bucket: '1m', limit: 50 }, check: (s) => expect((s.rows as unknown[]).length).toBeGreaterThan(0) },
+      {
+        tool: 'get_consumption',
+        args: { site_ids: [south.site_id], from: new Date(southStart).toISOString(), to: new Date(southStart + 2 * HOUR).toISOString(), interval: '1h', series_buckets: true },
+        check: (s) => expect(s.total_kwh).toBe(43.7),
+      },
+      { tool: 'list_active_alerts', check: (s) => expect((s.alerts as Array<{ rule_id: number }>).map((a) => a.rule_id)).toContain(ruleId) },
+      { tool: 'list_active_alerts', args: { include_pending: false, severity: 'warning' }, check: (s) => expect(s.count).toBeGreaterThan(0) },
+      { tool: 'configure_alert_rules', args: { id: ruleId, severity: 'critical' }, check: (s) => expect(s).toMatchObject({ created: false, rule: { id: ruleId, severity: 'critical' } }) },
+      {
+        tool: 'configure_alert_rules',
+        args: { kind: 'no_data', name: silentName, scope: 'site', site_id: south.site_id, threshold: 60, recipients: ['depot@example.com'] },
+        check: (s) => expect(s).toMatchObject({ created: true, rule: { name: silentName, site_id: south.site_id, site_name: 'South depot' } }),
+      },
+      { tool: 'generate_report', args: { site_ids: [north.site_id], from: recent }, check: (s) => expect((s.sites as Array<{ alerts_in_period: number }>)[0]?.alerts_in_period).toBeGreaterThan(0) },
+      { tool: 'send_alert_email', args: { to: ['ops@example.com'], subject: 'Every tool', body: 'Sent by the every-tool test.' }, check: (s) => expect(s.status).toBe('recorded') },
+    ]);
+    expect(problems).toEqual([]);
+    expect(tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS);
+    // The created rule was stored once, and the answer said so (no retry, no duplicate).
+    expect((await db.knex.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM alert_rules WHERE name = ?', [silentName])).rows[0]!.n).toBe(1);
+    await db.knex.raw('UPDATE alert_rules SET enabled = false WHERE id = ? OR name = ?', [ruleId, silentName]);
+  });
+
+  it('when the tools are listed, then their hints say what each can do: configure_alert_rules can disable rules (destructive), send_alert_email reaches mail servers (open world)', async () => {
+    const c = await httpClient(tokens.admin);
+    const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+    expect(annotationsOf((await c.listTools()).tools)).toEqual({
+      get_site_status: read,
+      query_meters: read,
+      query_readings: read,
+      get_consumption: read,
+      generate_report: read,
+      list_active_alerts: read,
+      configure_alert_rules: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      send_alert_email: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    });
+  });
+
+  it('when calls are good, bad, forbidden, unknown, malformed or carry NUL characters, then each leaves exactly one audit row', async () => {
+    const admin = await httpClient(tokens.admin);
+    const viewer = await httpClient(tokens.viewer);
+    const cases: Array<[string, Client, string, unknown, string]> = [
+      ['a good call with an extra NUL argument', admin, 'get_site_status', { note: 'a\u0000b' }, 'ok'],
+      ['a good call with NUL in an extra key', admin, 'get_site_status', { 'k\u0000ey': 1 }, 'ok'],
+      ['a good call with an unpaired surrogate', admin, 'get_site_status', { note: 'a\ud800b' }, 'ok'],
+      ['NUL in a checked argument', admin, 'query_meters', { search: 'x\u0000y' }, 'invalid'],
+      ['bad arguments and a NUL', admin, 'query_readings', { limit: 0, note: '\u0000' }, 'invalid'],
+      ['forbidden, with a NUL', viewer, 'send_alert_email', { to: ['ops@example.com'], subject: 's', body: 'b', note: '\u0000' }, 'forbidden'],
+      ['an unknown tool with a NUL argument', admin, 'no_such_tool', { x: '\u0000' }, 'error'],
+      ['an unknown tool with NUL in its name', admin, 'no\u0000tool', {}, 'error'],
+      ['a tool error, with a NUL', admin, 'query_readings', { meter_id: 999_999, note: '\u0000' }, 'error'],
+    ];
+    for (const [what, c, tool, args, outcome] of cases) {
+      const before = await auditCount();
+      await answerText(c, tool, args);
+      expect(await auditCount(), what).toBe(before + 1);
+      const row = (await db.knex.raw<{ rows: Array<{ outcome: string; tool: string }> }>('SELECT outcome, tool FROM mcp_audit ORDER BY id DESC LIMIT 1')).rows[0];
+      expect(row?.outcome, what).toBe(outcome);
+    }
+    const kept = (await db.knex.raw<{ rows: Array<{ arguments: Json }> }>("SELECT arguments FROM mcp_audit WHERE tool = 'get_site_status' AND arguments->>'note' IS NOT NULL ORDER BY id")).rows;
+    expect(kept.map((r) => r.arguments)).toEqual([{ note: 'a\\u0000b' }, { note: 'a\ufffdb' }]);
+
+    // A tools/call whose arguments are not an object is refused before any tool runs, and still audited.
+    const before = await auditCount();
+    const raw = await fetch(`${api.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${tokens.admin}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'get_site_status', arguments: ['\u0000'] } }),
+    });
+    expect(((await raw.json()) as { error?: { code: number } }).error?.code).toBe(-32602);
+    expect(await auditCount()).toBe(before + 1);
+    expect((await db.knex.raw<{ rows: Array<{ outcome: string; tool: string }> }>('SELECT outcome, tool FROM mcp_audit ORDER BY id DESC LIMIT 1')).rows[0]).toEqual({ outcome: 'invalid', tool: 'get_site_status' });
+  });
+
+  it('when a text argument holds NUL or an id names nothing, then the error names the argument in plain words and shows no SQL or PostgreSQL message', async () => {
+    const c = await httpClient(tokens.admin);
+    const { tools } = await c.listTools();
+    // Arguments that get each tool as far as the database, so a NUL that passed the input check would reach it.
+    const required: Record<string, Json> = {
+      send_alert_email: { to: ['ops@example.com'], subject: 's', body: 'b' },
+      configure_alert_rules: { kind: 'no_data', name: 'NUL test', site_id: south.site_id, threshold: 5 },
+    };
+    type Prop = { type?: string; items?: { type?: string } };
+    let nulCases = 0;
+    for (const t of tools) {
+      for (const [name, p] of Object.entries((t.inputSchema.properties ?? {}) as Record<string, Prop>)) {
+        const value = p.type === 'string' ? 'x\u0000y' : p.type === 'array' && p.items?.type === 'string' ? ['x\u0000y@example.com'] : undefined;
+        if (value === undefined) continue;
+        nulCases += 1;
+        const r = await answerText(c, t.name, { ...required[t.name], [name]: value });
+        expect(r.isError, `${t.name}.${name} with NUL: ${r.text}`).toBe(true);
+        expect(r.text, `${t.name}.${name} with NUL`).toContain(name);
+        expect(r.text, `${t.name}.${name} with NUL`).not.toMatch(INTERNAL);
+      }
+    }
+    expect(nulCases).toBeGreaterThanOrEqual(12);
+    expect((await db.knex.raw<{ rows: { n: number }[] }>("SELECT count(*)::int AS n FROM alert_rules WHERE name LIKE 'NUL test%' OR name LIKE 'x%y'")).rows[0]!.n).toBe(0);
+
+    const unknown: Array<[string, Json, RegExp]> = [
+      ['query_readings', { meter_id: 999_999 }, /meter.*999999/],
+      ['get_consumption', { meter_id: 999_999 }, /meter.*999999/],
+      ['configure_alert_rules', { kind: 'no_data', name: 'unknown site', scope: 'site', site_id: 999_999, threshold: 5 }, /site_id.*999999|site with id 999999/],
+      ['configure_alert_rules', { kind: 'no_data', name: 'unknown site', site_id: 999_999, threshold: 5 }, /site_id.*999999|site with id 999999/],
+      ['configure_alert_rules', { kind: 'threshold', name: 'unknown meter', scope: 'meter', meter_id: 999_999, data_point: 'current_kw', condition: 'above', threshold: 1 }, /meter.*999999/],
+      ['configure_alert_rules', { id: 999_999, enabled: false }, /rule.*999999/],
+    ];
+    for (const [tool, args, message] of unknown) {
+      const r = await answerText(c, tool, args);
+      expect(r.isError, `${tool} ${JSON.stringify(args)}: ${r.text}`).toBe(true);
+      expect(r.text, `${tool} ${JSON.stringify(args)}`).toMatch(message);
+      expect(r.text, `${tool} ${JSON.stringify(args)}`).not.toMatch(INTERNAL);
+    }
+    // Unknown site and meter ids in a filter find nothing; they are no error.
+    for (const tool of ['get_site_status', 'query_meters', 'query_readings', 'get_consumption', 'generate_report', 'list_active_alerts']) {
+      const r = await answerText(c, tool, { site_ids: [999_999] });
+      expect(r.isError, `${tool}: ${r.text}`).toBe(false);
+      expect(r.text).not.toMatch(INTERNAL);
+    }
+    expect((await answerText(c, 'query_meters', { meter_ids: [999_999] })).text).toMatch(/No matching meter/);
+    expect((await db.knex.raw<{ rows: { n: number }[] }>("SELECT count(*)::int AS n FROM alert_rules WHERE name LIKE 'unknown %'")).rows[0]!.n).toBe(0);
+  });
+});
+
+describe('client MCP: report completeness of a new site', () => {
+  it('when a meter created an hour ago sent every reading since, then a month report shows 100 % completeness, not the share of the month', async () => {
+    const fresh = await createSiteWithCli(clientDbUrl, 'Fresh site');
+    const meter: MeterConfig = {
+      id: 'F-1',
+      name: 'Fresh incomer',
+      bacnet_device_id: 14951,
+      bacnet_ip: `${NET}.95`,
+      data_points: [
+        { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' },
+        { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
+      ],
+    };
+    const sync = (p: string, body: unknown) =>
+      fetch(`${api.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': fresh.api_key }, body: JSON.stringify(body) });
+    expect((await sync('/api/sync/meters', { meters: [meter] })).status).toBe(200);
+    const to = Math.floor(Date.now() / MIN) * MIN;
+    const created = to - HOUR;
+    await db.knex.raw('UPDATE meters SET created_at = ? WHERE site_id = ?', [new Date(created), fresh.site_id]);
+    const readings: SyncReading[] = [];
+    for (let i = 0; i < 60; i++) {
+      const timestamp = new Date(created + i * MIN).toISOString();
+      readings.push({ meter_external_id: 'F-1', data_point: 'total_kwh', timestamp, value: 500 + i, unit: 'kWh', quality: 'good' });
+      readings.push({ meter_external_id: 'F-1', data_point: 'current_kw', timestamp, value: 60, unit: 'kW', quality: 'good' });
+    }
+    expect((await sync('/api/sync/readings/batch', { batch_id: 'fresh-1', readings })).status).toBe(200);
+
+    const c = await httpClient(tokens.admin);
+    const r = await call<{ totals: { completeness_pct: number | null }; sites: Array<{ site_id: number; readings_received: number; readings_expected: number; completeness_pct: number | null }> }>(c, 'generate_report', {
+      site_ids: [fresh.site_id],
+      from: new Date(to - 30 * 24 * HOUR).toISOString(),
+      to: new Date(to).toISOString(),
+      collection_interval_s: 60,
+    });
+    expect(r.structuredContent.sites).toEqual([expect.objectContaining({ site_id: fresh.site_id, readings_received: 120, readings_expected: 120, completeness_pct: 100 })]);
+    expect(r.structuredContent.totals.completeness_pct).toBe(100);
+    expect(r.content[0]).toMatchObject({ text: expect.stringContaining('completeness 100%') });
   });
 });

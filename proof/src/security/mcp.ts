@@ -32,6 +32,10 @@ export interface McpTarget {
   badTokens: Array<[string, string]>;
   /** Loopback address to send from. */
   source?: string;
+  /** Rows in the server's MCP audit log: every tools/call, whatever its outcome, must add exactly one. */
+  auditRows?: () => Promise<number>;
+  /** Cases the schema cannot generate (e.g. ids that name nothing, with the arguments that get a tool that far), by tool. */
+  extraCases?: Record<string, Array<{ name: string; args: Record<string, unknown>; expect: 'reject' | 'survive' }>>;
 }
 
 export interface McpReport {
@@ -73,6 +77,12 @@ interface ToolCase {
   /** Uses another site's ids: nothing of that site may come back. */
   foreign?: boolean;
 }
+
+/** Internal text a tool answer must never show: PostgreSQL's own messages and SQL (beyond STACK_OR_SQL). */
+const INTERNAL_TEXT = /invalid byte sequence|duplicate key value|insert into|delete from|update "\w+" set|\bselect\b[^\n]{0,200}\bfrom "|unterminated|PostgreSQL|\bpg_\w+/i;
+
+/** The SDK client's own refusal of an answer that breaks the tool's outputSchema (it is an McpError, not a refusal of the call). */
+const BROKEN_OUTPUT = /Structured content does not match the tool's output schema|has an output schema but did not return structured content|Failed to validate structured content/;
 
 const SQLISH = ["'; DROP TABLE meter_readings; --", "1' OR '1'='1", '$$; TRUNCATE sites; $$'];
 const ODD_STRINGS: Array<[string, string]> = [
@@ -170,6 +180,10 @@ export function toolCases(tool: Tool, samples: Record<string, unknown>, foreign:
     cases.push({ name: `${name}: missing`, args: rest, expect: 'reject' });
   }
   cases.push({ name: 'an unknown extra argument', args: { ...valid, __proto__injected: 'x', constructor: { prototype: { polluted: true } } }, expect: 'survive' });
+  // Ignored by the tool, yet kept by the audit log, which must still write its row.
+  cases.push({ name: 'an extra argument holding NUL', args: { ...valid, note: 'nul\u0000inside' }, expect: 'survive' });
+  cases.push({ name: 'an extra argument whose name holds NUL', args: { ...valid, 'no\u0000te': 1 }, expect: 'survive' });
+  cases.push({ name: 'an extra argument holding an unpaired surrogate', args: { ...valid, note: 'a\ud800b' }, expect: 'survive' });
   cases.push({ name: 'arguments as an array', args: [valid], expect: 'reject' });
   for (const [name, s] of Object.entries(props)) {
     for (const [what, v, bad] of wrongValues(name, s)) {
@@ -202,10 +216,11 @@ export async function runMcpSecurity(t: McpTarget, log?: (line: string) => void)
     try {
       const { tools } = await client.listTools();
       for (const tool of tools) {
-        const all = toolCases(tool, t.samples, t.foreign);
-        const cases = caller.rolesOnly ? all.filter((c) => c.foreign || c.name === 'no arguments' || c.name.endsWith(': missing') || c.name === 'an unknown extra argument') : all;
+        const all: ToolCase[] = [...toolCases(tool, t.samples, t.foreign), ...(t.extraCases?.[tool.name] ?? [])];
+        const cases = caller.rolesOnly ? all.filter((c) => c.foreign || c.name === 'no arguments' || c.name.endsWith(': missing') || c.name.startsWith('an unknown extra argument') || c.name.startsWith('an extra argument')) : all;
         for (const c of cases) {
           const before = await t.snapshot();
+          const auditBefore = await t.auditRows?.();
           let refused = false;
           let text = '';
           try {
@@ -216,6 +231,11 @@ export async function runMcpSecurity(t: McpTarget, log?: (line: string) => void)
             if (refused && textOf(r).trim().length < 10) finding(tool.name, `${caller.name}: ${c.name}`, 'a tool error without a clear message', text);
           } catch (err) {
             text = err instanceof Error ? err.message : String(err);
+            if (BROKEN_OUTPUT.test(text)) {
+              count('answer breaks its outputSchema');
+              finding(tool.name, `${caller.name}: ${c.name}`, `the answer breaks the tool's own outputSchema, so a client that listed the tools rejects it: ${text.slice(0, 200)}`, text);
+              continue;
+            }
             if (err instanceof McpError && err.code === -32602) {
               refused = true;
               count('invalid params');
@@ -226,9 +246,13 @@ export async function runMcpSecurity(t: McpTarget, log?: (line: string) => void)
             }
           } finally {
             report.calls += 1;
+            if (auditBefore !== undefined) {
+              const added = (await t.auditRows!()) - auditBefore;
+              if (added !== 1) finding(tool.name, `${caller.name}: ${c.name}`, `the call left ${added} audit rows instead of exactly one`);
+            }
           }
           if (c.expect === 'reject' && !refused) finding(tool.name, `${caller.name}: ${c.name}`, 'accepted instead of refused', text);
-          if (STACK_OR_SQL.test(text) || /Internal server error|internal error/i.test(text)) finding(tool.name, `${caller.name}: ${c.name}`, 'the answer shows a stack trace, SQL error or internal error', text);
+          if (STACK_OR_SQL.test(text) || INTERNAL_TEXT.test(text) || /Internal server error|internal error/i.test(text)) finding(tool.name, `${caller.name}: ${c.name}`, 'the answer shows a stack trace, SQL error or internal error', text);
           // An id the caller sent may be named back ("no such meter"); anything else of the other site is a leak.
           const sent = JSON.stringify(c.args);
           for (const s of caller.mustNotSee ?? []) if (text.includes(s) && !sent.includes(s)) finding(tool.name, `${caller.name}: ${c.name}`, `another site's data came back (${s})`, text);

@@ -346,6 +346,18 @@ export async function clientMcpTarget(t: SecurityTarget): Promise<McpTarget> {
         ['mcp_tokens', await countOf('mcp_tokens')],
         ['users', await countOf('users')],
       ]),
+    auditRows: () => countOf('mcp_audit'),
+    // Arguments that get configure_alert_rules as far as the database, with one id that names nothing or one text holding NUL.
+    extraCases: {
+      configure_alert_rules: [
+        { name: 'site_id: no such site', args: { kind: 'no_data', name: 'bad-input unknown site', scope: 'site', site_id: 999_999, threshold: 5 }, expect: 'reject' },
+        { name: 'site_id: no such site, scope implied', args: { kind: 'no_data', name: 'bad-input unknown site', site_id: 999_999, threshold: 5 }, expect: 'reject' },
+        { name: 'meter_id: no such meter', args: { kind: 'threshold', name: 'bad-input unknown meter', scope: 'meter', meter_id: 999_999, data_point: 'current_kw', condition: 'above', threshold: 1 }, expect: 'reject' },
+        { name: 'id: no such rule', args: { id: 999_999, enabled: false }, expect: 'reject' },
+        { name: 'name: NUL on a rule that would be stored', args: { kind: 'no_data', name: 'nul\u0000inside', scope: 'site', site_id: ctx.siteA.id, threshold: 5 }, expect: 'reject' },
+        { name: 'data_point: NUL on a rule that would be stored', args: { kind: 'threshold', name: 'bad-input NUL point', scope: 'site', site_id: ctx.siteA.id, data_point: 'nul\u0000inside', condition: 'above', threshold: 1 }, expect: 'reject' },
+      ],
+    },
     badTokens: [
       ['no token', ''],
       ['Bearer without token', 'Bearer '],
@@ -379,6 +391,7 @@ export function siteMcpTarget(t: SecurityTarget, s: SiteTarget): McpTarget {
     samples: { meter: s.ctx.siteA.meterIds[0], ids: s.ctx.deadLetterIds, timeout_ms: 200, addresses: [`${SECURITY_NET}.11`] },
     foreign: { meter: ctx.siteB.meterIds[0] },
     snapshot: () => s.snapshot(),
+    auditRows: async () => Number((await s.agent.db('mcp_audit').count<{ n: number }[]>('* as n'))[0]?.n ?? 0),
     badTokens: [
       ['no token', ''],
       ['Bearer without token', 'Bearer '],

@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from './database.js';
 import { createLogger } from './logger.js';
 
 export { decodeQuotedPrintable, startMailReceiver, subjectOf, type MailReceiver, type ReceivedMail } from './mail-receiver.js';
+export { annotationsOf, callEveryListedTool, type EveryToolResult, type ToolCase } from './mcp-testing.js';
 
 /** A free TCP port on loopback, chosen by the kernel. */
 export function freePort(host = '127.0.0.1'): Promise<number> {

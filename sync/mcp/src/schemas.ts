@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '@meterit/shared/mcp-server';
 
 // Output schemas shared by several tools. They describe what the tools put in structuredContent.
 
@@ -26,12 +27,14 @@ export const backlogSchema = z.object({
   oldest_age_s: z.number().nullable(),
 });
 
+/** A text argument: refused (naming the argument) when it holds what the site database cannot store. */
+export const textInput = () => z.string().refine(isStorableText, { message: UNSTORABLE_TEXT_MESSAGE });
+
 /** An ISO-8601 time with a zone, as an input field. */
 export const isoInput = (what: string) =>
   z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with a zone, e.g. 2026-11-21T10:00:00Z' }).describe(what);
 
-export const reasonInput = z
-  .string()
+export const reasonInput = textInput()
   .trim()
   .min(1)
   .max(200)

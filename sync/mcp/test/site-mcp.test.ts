@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import { annotationsOf, callEveryListedTool, createTestDatabase, freePort } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import {
@@ -57,6 +57,8 @@ async function httpClient(token: string | undefined): Promise<Client> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   await c.connect(new StreamableHTTPClientTransport(new URL(`${agent.localApiUrl}/mcp`), { requestInit: { headers } }));
   open.push(c);
+  // As a released assistant does: with the tools listed, the SDK checks every structuredContent against its outputSchema.
+  await c.listTools();
   return c;
 }
 
@@ -64,6 +66,7 @@ async function stdioClient(env: Record<string, string>): Promise<Client> {
   const c = new Client({ name: 'site-mcp-test-stdio', version: '1.0.0' });
   await c.connect(new StdioClientTransport({ command: process.execPath, args: [STDIO], env: { PATH: process.env.PATH ?? '', ...env }, stderr: 'pipe' }));
   open.push(c);
+  await c.listTools();
   return c;
 }
 
@@ -391,5 +394,89 @@ describe('site MCP: audit log and metrics', () => {
     expect(metrics).toMatch(/meterit_backlog_readings\{service="sync-agent"\} \d+/);
     expect(metrics).toMatch(/meterit_uplink_up\{service="sync-agent"\} 1/);
     expect(metrics).toContain(`meterit_meter_up{meter="${sim.meters[0]!.externalId}",service="sync-agent"} 1`);
+  });
+});
+
+const auditCount = async () => Number((await agent.db('mcp_audit').count<{ count: number }[]>('* as count'))[0]!.count);
+
+describe('site MCP: every listed tool, as a released client sees it', () => {
+  it('when a client lists the tools and calls every one with valid arguments while a dead letter waits, then every answer fits its declared output schema', async () => {
+    await agent.db('meter_readings').insert({ meter_external_id: 'GHOST-7', data_point: 'total_kwh', ts: new Date(Date.now() - 30_000), value: 7.5, unit: 'kWh', quality: 'good' });
+    const c = await httpClient(OPERATOR);
+    const meter = sim.meters[0]!.externalId;
+    const { problems, tools } = await callEveryListedTool(c, [
+      { tool: 'trigger_sync', check: (s) => expect((s.result as { dead_lettered: number }).dead_lettered).toBeGreaterThanOrEqual(1) },
+      { tool: 'get_meter_status', check: (s) => expect((s.meters as unknown[]).length).toBe(3) },
+      { tool: 'get_meter_status', args: { meter }, check: (s) => expect((s.meters as unknown[]).length).toBe(1) },
+      { tool: 'get_sync_status', args: { sync_log_entries: 5 }, check: (s) => expect((s.recent_syncs as unknown[]).length).toBeGreaterThan(0) },
+      { tool: 'query_meter_readings', args: { meter, limit: 20 }, check: (s) => expect(s.count).toBe(20) },
+      { tool: 'list_dead_letters', check: (s) => expect((s.dead_letters as Array<{ meter: string }>).map((d) => d.meter)).toContain('GHOST-7') },
+      { tool: 'retry_dead_letters', args: { all: true }, check: (s) => expect(s.moved).toBeGreaterThanOrEqual(1) },
+      { tool: 'read_point', args: { meter, object_type: 'analogInput', instance: 2 }, check: (s) => expect(typeof s.value).toBe('number') },
+      { tool: 'discover_devices', args: { timeout_ms: 600 }, check: (s) => expect((s.devices as unknown[]).length).toBe(4) },
+      { tool: 'stop_collection', args: { reason: 'every-tool test' }, check: (s) => expect(s).toMatchObject({ changed: true }) },
+      { tool: 'start_collection', check: (s) => expect(s).toMatchObject({ changed: true }) },
+    ]);
+    expect(problems).toEqual([]);
+    expect(tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS);
+    // The ghost is refused again and stays a dead letter.
+    await call(c, 'trigger_sync');
+  });
+
+  it('when the tools are listed, then their hints say what each can do: stopping collection and dropping dead-letter records are destructive, BACnet and uplink tools reach the open world', async () => {
+    const c = await httpClient(OPERATOR);
+    const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+    expect(annotationsOf((await c.listTools()).tools)).toEqual({
+      get_meter_status: read,
+      get_sync_status: read,
+      query_meter_readings: read,
+      list_dead_letters: read,
+      discover_devices: { ...read, openWorldHint: true },
+      read_point: { ...read, openWorldHint: true },
+      start_collection: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      stop_collection: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      retry_dead_letters: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      trigger_sync: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    });
+  });
+
+  it('when calls are good, bad, forbidden, unknown, malformed or carry NUL characters, then each leaves exactly one audit row', async () => {
+    const op = await httpClient(OPERATOR);
+    const viewer = await httpClient(VIEWER);
+    const cases: Array<[string, Client, string, unknown, string]> = [
+      ['a good call with an extra NUL argument', op, 'get_sync_status', { note: 'a\u0000b' }, 'ok'],
+      ['a good call with NUL in an extra key', op, 'get_sync_status', { 'k\u0000ey': 1 }, 'ok'],
+      ['a good call with an unpaired surrogate', op, 'get_sync_status', { note: 'a\ud800b' }, 'ok'],
+      ['NUL in a checked argument', op, 'get_meter_status', { meter: 'x\u0000y' }, 'invalid'],
+      ['bad arguments and a NUL', op, 'query_meter_readings', { limit: 0, note: '\u0000' }, 'invalid'],
+      ['forbidden, with a NUL', viewer, 'stop_collection', { reason: 'r', note: '\u0000' }, 'forbidden'],
+      ['an unknown tool with a NUL argument', op, 'no_such_tool', { x: '\u0000' }, 'error'],
+      ['an unknown tool with NUL in its name', op, 'no\u0000tool', {}, 'error'],
+      ['a tool error, with a NUL', op, 'get_meter_status', { meter: 'NOPE-1', note: '\u0000' }, 'error'],
+    ];
+    for (const [what, c, tool, args, outcome] of cases) {
+      const before = await auditCount();
+      try {
+        await c.callTool({ name: tool, arguments: args as Record<string, unknown> });
+      } catch {
+        // Refused by the client or the server: the audit row is what counts here.
+      }
+      expect(await auditCount(), what).toBe(before + 1);
+      const row: { outcome: string } = await agent.db('mcp_audit').orderBy('id', 'desc').first('outcome');
+      expect(row.outcome, what).toBe(outcome);
+    }
+    const kept: Array<{ arguments: Record<string, unknown> }> = await agent.db('mcp_audit').where({ tool: 'get_sync_status' }).whereRaw("arguments->>'note' IS NOT NULL").orderBy('id').select('arguments');
+    expect(kept.map((r) => r.arguments)).toEqual([{ note: 'a\\u0000b' }, { note: 'a\ufffdb' }]);
+
+    // A tools/call whose arguments are not an object is refused before any tool runs, and still audited.
+    const before = await auditCount();
+    const raw = await fetch(`${agent.localApiUrl}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${OPERATOR}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'get_sync_status', arguments: ['\u0000'] } }),
+    });
+    expect(((await raw.json()) as { error?: { code: number } }).error?.code).toBe(-32602);
+    expect(await auditCount()).toBe(before + 1);
+    expect(await agent.db('mcp_audit').orderBy('id', 'desc').first('outcome', 'tool')).toEqual({ outcome: 'invalid', tool: 'get_sync_status' });
   });
 });

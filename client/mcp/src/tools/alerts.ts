@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ALERT_RULE_KINDS, ALERT_SEVERITIES, type AlertRuleWrite } from '@meterit/shared';
-import { answer, guarded, refuseViewer, shortTime, toolError, type ToolDeps } from '../context.js';
-import { isoTime, isoTimeOrNull, sitesInput } from '../schemas.js';
+import { answer, guarded, refuseViewer, shortTime, toolError, visibleSites, type ToolDeps } from '../context.js';
+import { alertInfoSchema, alertRuleInfoSchema, isoTimeOrNull, sitesInput, textInput } from '../schemas.js';
 
 export const LIST_ACTIVE_ALERTS = 'list_active_alerts';
 export const CONFIGURE_ALERT_RULES = 'configure_alert_rules';
@@ -10,35 +10,13 @@ export const SEND_ALERT_EMAIL = 'send_alert_email';
 
 export const ALERTING_UNAVAILABLE = 'alerting is not available in this version of the client system (no alert engine runs in it); nothing was read, changed or sent.';
 
-const alertSchema = z.object({
-  id: z.number(),
-  rule_id: z.number(),
-  rule_name: z.string(),
-  kind: z.string(),
-  site_id: z.number().nullable().describe('null: an alert about the client system itself'),
-  site_name: z.string().nullable(),
-  meter_id: z.number().nullable(),
-  meter_name: z.string().nullable(),
-  state: z.enum(['pending', 'firing', 'resolved']).describe('pending: condition met, not yet held for the rule\'s duration'),
-  severity: z.enum(ALERT_SEVERITIES),
-  title: z.string(),
-  detail: z.string(),
-  value: z.number().nullable(),
-  threshold: z.number().nullable(),
-  unit: z.string().nullable(),
-  since: isoTime.describe('When the condition began'),
-  fired_at: isoTimeOrNull,
-  acknowledged_at: isoTimeOrNull,
-  acknowledged_by: z.string().nullable(),
-});
-
 const listInput = z.object({
   site_ids: sitesInput,
   severity: z.enum(ALERT_SEVERITIES).optional().describe('Only alerts of this severity: critical, warning or info'),
   include_pending: z.boolean().default(true).describe('Also alerts whose condition is met but not yet held long enough (default true)'),
   limit: z.number().int().min(1).max(500).default(100).describe('Most alerts to return, worst first (1 to 500, default 100)'),
 });
-const listOutput = z.object({ count: z.number(), matched: z.number(), by_severity: z.record(z.string(), z.number()), alerts: z.array(alertSchema) });
+const listOutput = z.object({ count: z.number(), matched: z.number(), by_severity: z.record(z.string(), z.number()), alerts: z.array(alertInfoSchema) });
 
 export function registerListActiveAlertsTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -53,7 +31,7 @@ export function registerListActiveAlertsTool(server: McpServer, deps: ToolDeps):
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      guarded(LIST_ACTIVE_ALERTS, async () => {
+      guarded(deps, LIST_ACTIVE_ALERTS, async () => {
         const engine = deps.ops.alerts;
         if (!engine) return toolError(`${LIST_ACTIVE_ALERTS}: ${ALERTING_UNAVAILABLE}`);
         let list = await engine.listActive(deps.user, { includePending: args.include_pending });
@@ -80,13 +58,13 @@ const ruleInput = z.object({
       'For a new rule: threshold (a data point above / below / outside limits), no_data (minutes without a reading) or daily_energy (kWh since local midnight). ' +
         'The built-in kinds (heartbeat_missing, uplink_down, meter_unreachable, backlog_size, queue_full, database_down, api_error_rate) exist once each: change them by id',
     ),
-  name: z.string().trim().min(1).max(100).optional().describe('A name people recognise, e.g. "Main incomer over 250 kW" (required for a new rule)'),
+  name: textInput().trim().min(1).max(100).optional().describe('A name people recognise, e.g. "Main incomer over 250 kW" (required for a new rule)'),
   enabled: z.boolean().optional().describe('false keeps the rule but stops it raising alerts'),
   severity: z.enum(ALERT_SEVERITIES).optional().describe('critical, warning or info'),
   scope: z.enum(['all', 'site', 'meter']).optional().describe('What the rule watches: every site, one site (site_id) or one meter (meter_id)'),
   site_id: z.number().int().min(1).nullable().optional().describe('The site (for scope site)'),
   meter_id: z.number().int().min(1).nullable().optional().describe('The meter, client-system id from query_meters (for scope meter)'),
-  data_point: z.string().trim().min(1).max(100).nullable().optional().describe('For threshold rules: the data point, e.g. "current_kw"'),
+  data_point: textInput().trim().min(1).max(100).nullable().optional().describe('For threshold rules: the data point, e.g. "current_kw"'),
   condition: z.enum(['above', 'below', 'outside']).nullable().optional().describe('For threshold rules: above threshold, below threshold, or outside threshold..threshold_high'),
   threshold: z.number().finite().nullable().optional().describe('The limit in the kind\'s unit (the data point\'s unit, minutes, readings, % or kWh); null on a built-in rule = the environment default'),
   threshold_high: z.number().finite().nullable().optional().describe('For condition outside: the upper limit'),
@@ -94,29 +72,7 @@ const ruleInput = z.object({
   cooldown_seconds: z.number().int().min(0).max(604_800).nullable().optional().describe('Least time between two e-mails for the same subject (null = the default)'),
   recipients: z.array(z.email().describe('An e-mail address')).max(20).optional().describe('Who is e-mailed when it fires and resolves (at most 20 addresses)'),
 });
-const ruleOutput = z.object({
-  created: z.boolean(),
-  rule: z.object({
-    id: z.number(),
-    kind: z.string(),
-    builtin: z.boolean(),
-    name: z.string(),
-    enabled: z.boolean(),
-    severity: z.string(),
-    scope: z.string(),
-    site_id: z.number().nullable(),
-    meter_id: z.number().nullable(),
-    data_point: z.string().nullable(),
-    condition: z.string().nullable(),
-    threshold: z.number().nullable(),
-    threshold_high: z.number().nullable(),
-    effective_threshold: z.number().nullable().describe('What the engine uses now'),
-    unit: z.string().nullable(),
-    for_seconds: z.number(),
-    recipients: z.array(z.string()),
-    description: z.string(),
-  }),
-});
+const ruleOutput = z.object({ created: z.boolean(), rule: alertRuleInfoSchema });
 
 export function registerConfigureAlertRulesTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -128,14 +84,18 @@ export function registerConfigureAlertRulesTool(server: McpServer, deps: ToolDep
         'The running alert engine uses it from its next evaluation. Needs the operator or admin role; only on sites you may see.',
       inputSchema: ruleInput,
       outputSchema: ruleOutput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      // Destructive: a change can disable a rule or raise its threshold, and so silence alerts. Not idempotent: each create makes a new rule.
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     async (args, extra) =>
       refuseViewer(deps, CONFIGURE_ALERT_RULES, extra.requestId) ??
-      guarded(CONFIGURE_ALERT_RULES, async () => {
+      guarded(deps, CONFIGURE_ALERT_RULES, async () => {
         const engine = deps.ops.alerts;
         if (!engine) return toolError(`${CONFIGURE_ALERT_RULES}: ${ALERTING_UNAVAILABLE}`);
         if (args.id === undefined && (!args.kind || !args.name)) return toolError('A new rule needs kind and name (or give the id of a rule to change).');
+        if (typeof args.site_id === 'number' && (await deps.ops.siteStatuses(visibleSites(deps.user, [args.site_id]), true, new Date(deps.now()))).length === 0) {
+          return toolError(`site_id: there is no site with id ${args.site_id} (or none you may see); get_site_status lists the sites. Nothing was changed.`);
+        }
         const input = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as AlertRuleWrite & { id?: number };
         const rule = await engine.configureRule(input, deps.user);
         const limit = rule.effective_threshold === null ? '' : ` at ${rule.condition ? `${rule.condition} ` : ''}${rule.effective_threshold}${rule.unit ? ` ${rule.unit}` : ''}`;
@@ -149,8 +109,8 @@ export function registerConfigureAlertRulesTool(server: McpServer, deps: ToolDep
 
 const emailInput = z.object({
   to: z.array(z.email().describe('An e-mail address')).min(1).max(20).describe('Recipients (1 to 20 e-mail addresses)'),
-  subject: z.string().trim().min(1).max(200).describe('Subject line (at most 200 characters; "[MeterIT]" is put in front)'),
-  body: z.string().trim().min(1).max(20_000).describe('Plain-text message (at most 20000 characters), e.g. the text of generate_report'),
+  subject: textInput().trim().min(1).max(200).describe('Subject line (at most 200 characters; "[MeterIT]" is put in front)'),
+  body: textInput().trim().min(1).max(20_000).describe('Plain-text message (at most 20000 characters), e.g. the text of generate_report'),
 });
 const emailOutput = z.object({
   id: z.number().describe('The outbox entry'),
@@ -175,7 +135,7 @@ export function registerSendAlertEmailTool(server: McpServer, deps: ToolDeps): v
     },
     async (args, extra) =>
       refuseViewer(deps, SEND_ALERT_EMAIL, extra.requestId) ??
-      guarded(SEND_ALERT_EMAIL, async () => {
+      guarded(deps, SEND_ALERT_EMAIL, async () => {
         const engine = deps.ops.alerts;
         if (!engine) return toolError(`${SEND_ALERT_EMAIL}: ${ALERTING_UNAVAILABLE}`);
         const n = await engine.sendEmail({ to: args.to, subject: args.subject, body: args.body }, deps.user);

@@ -21,7 +21,7 @@ const input = z.object({
     .min(1)
     .max(86_400)
     .default(60)
-    .describe('How often the site agents read each data point (their COLLECTION_INTERVAL_SECONDS, default 60): readings expected = period ÷ this × data points'),
+    .describe('How often the site agents read each data point (their COLLECTION_INTERVAL_SECONDS, default 60): readings expected per meter = the part of the period the meter existed ÷ this × its data points'),
 });
 
 const alert = z.object({
@@ -44,7 +44,7 @@ const siteReport = z.object({
   meters_answering: z.number().nullable().describe('Meters answering on the site (last heartbeat)'),
   data_points: z.number().describe('Data points of the active meters'),
   readings_received: z.number().describe('Readings stored in the client system for the period'),
-  readings_expected: z.number().describe('data_points × whole collection intervals in the period'),
+  readings_expected: z.number().describe('Per meter: its data points × whole collection intervals of the period since the meter existed (created, or its first reading if earlier)'),
   completeness_pct: z.number().nullable().describe('received ÷ expected × 100 (one decimal); null when nothing is expected'),
   energy_kwh: z.number().describe('Energy used in the period from the kWh counters'),
   energy_unattributed_kwh: z.number().describe('Energy across data gaps that span days (not in energy_kwh)'),
@@ -134,7 +134,7 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      guarded(GENERATE_REPORT, async (): Promise<CallToolResult> => {
+      guarded(deps, GENERATE_REPORT, async (): Promise<CallToolResult> => {
         const range = resolveRange(args, deps.now(), 7 * DAY, MAX_REPORT_DAYS);
         if ('problem' in range) return toolError(range.problem);
         const { from, to } = range;
@@ -149,11 +149,17 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
           ids.length > 0 ? deps.ops.consumption({ siteIds: ids, from, to, interval: '1d', tz: args.tz, gapSeconds: Math.max(900, args.collection_interval_s * 3) }) : Promise.resolve(null),
           alertsOps && ids.length > 0 ? alertsOps.inPeriod(deps.user, { from, to, limit: 10_000 }) : Promise.resolve(alertsOps ? ([] as AlertInfo[]) : null),
         ]);
-        const intervals = Math.floor((to.getTime() - from.getTime()) / (args.collection_interval_s * 1000));
+        // A meter is expected to report only over the part of the period it existed: a site set up an hour ago is not 0.1 % complete in a month report.
+        const intervalMs = args.collection_interval_s * 1000;
+        const expectedOf = (meterId: number, points: number): number => {
+          const since = counts.find((c) => c.meter_id === meterId)?.since.getTime() ?? from.getTime();
+          return points * Math.floor(Math.max(0, to.getTime() - Math.max(from.getTime(), since)) / intervalMs);
+        };
         const sites: SiteReport[] = statuses.map((s) => {
-          const points = meters.filter((m) => m.site_id === s.site_id).reduce((n, m) => n + m.data_points.length, 0);
-          const received = counts.find((c) => c.site_id === s.site_id)?.readings ?? 0;
-          const expected = points * intervals;
+          const siteMeters = meters.filter((m) => m.site_id === s.site_id);
+          const points = siteMeters.reduce((n, m) => n + m.data_points.length, 0);
+          const received = counts.filter((c) => c.site_id === s.site_id).reduce((n, c) => n + c.readings, 0);
+          const expected = siteMeters.reduce((n, m) => n + expectedOf(m.id, m.data_points.length), 0);
           const energy = consumption?.sites.find((c) => c.site_id === s.site_id);
           const mine = alerts?.filter((a) => a.site_id === s.site_id) ?? null;
           return {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CONSUMPTION_INTERVALS, type ConsumptionInterval } from '@meterit/shared';
 import { answer, guarded, round, toolError, type ToolDeps } from '../context.js';
-import { consumptionBucketSchema, isoInput, isoTime, sitesInput, tzInput } from '../schemas.js';
+import { consumptionBucketSchema, isoInput, isoTime, sitesInput, textInput, tzInput } from '../schemas.js';
 import { DAY, resolveRange } from '../time.js';
 import { scopeOf } from './scope.js';
 
@@ -14,7 +14,7 @@ const MAX_SERIES = 500;
 const input = z.object({
   site_ids: sitesInput,
   meter_id: z.number().int().min(1).max(2 ** 31 - 1).optional().describe('One meter (client-system id from query_meters); default every meter of the sites'),
-  data_point: z.string().trim().min(1).max(100).optional().describe('One energy counter point, e.g. "total_kwh"; default every point with unit Wh, kWh or MWh'),
+  data_point: textInput().trim().min(1).max(100).optional().describe('One energy counter point, e.g. "total_kwh"; default every point with unit Wh, kWh or MWh'),
   from: isoInput('Start (inclusive), ISO-8601 with zone; default 7 days before `to`').optional(),
   to: isoInput('End (exclusive), ISO-8601 with zone; default now').optional(),
   interval: z.enum(CONSUMPTION_INTERVALS).default('1d').describe('Energy per 15m, 1h or 1d (days follow tz); range at most 7, 31 or 366 days'),
@@ -74,7 +74,7 @@ export function registerGetConsumptionTool(server: McpServer, deps: ToolDeps): v
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      guarded(GET_CONSUMPTION, async () => {
+      guarded(deps, GET_CONSUMPTION, async () => {
         const range = resolveRange(args, deps.now(), 7 * DAY, MAX_DAYS[args.interval]);
         if ('problem' in range) return toolError(`${range.problem} (interval ${args.interval}: at most ${MAX_DAYS[args.interval]} days; use a longer interval for longer ranges)`);
         const scope = await scopeOf(deps, args.site_ids, args.meter_id);

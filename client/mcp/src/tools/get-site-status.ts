@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { SiteStatus } from '@meterit/shared';
 import { answer, guarded, shortTime, visibleSites, type ToolDeps } from '../context.js';
-import { isoTime, siteStatusSchema, sitesInput } from '../schemas.js';
+import { isoTime, sitesInput, siteStatusSchema, textInput } from '../schemas.js';
 
 export const GET_SITE_STATUS = 'get_site_status';
 
 const input = z.object({
   site_ids: sitesInput,
-  site_name: z.string().trim().min(1).max(255).optional().describe('Only sites whose name contains this text (case-insensitive), e.g. "Warehouse"'),
+  site_name: textInput().trim().min(1).max(255).optional().describe('Only sites whose name contains this text (case-insensitive), e.g. "Warehouse"'),
   include_inactive: z.boolean().default(false).describe('Also list deactivated sites (default false)'),
 });
 
@@ -39,7 +39,7 @@ export function registerGetSiteStatusTool(server: McpServer, deps: ToolDeps): vo
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      guarded(GET_SITE_STATUS, async () => {
+      guarded(deps, GET_SITE_STATUS, async () => {
         const now = new Date(deps.now());
         let sites = await deps.ops.siteStatuses(visibleSites(deps.user, args.site_ids), args.include_inactive, now);
         if (args.site_name) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, shortTime, visibleSites, type ToolDeps } from '../context.js';
-import { isoTime, isoTimeOrNull, sitesInput } from '../schemas.js';
+import { isoTime, isoTimeOrNull, sitesInput, textInput } from '../schemas.js';
 
 export const QUERY_METERS = 'query_meters';
 export const MAX_METERS = 500;
@@ -10,7 +10,7 @@ const STATUSES = ['ok', 'fault', 'stale', 'no_data', 'inactive'] as const;
 const input = z.object({
   site_ids: sitesInput,
   meter_ids: z.array(z.number().int().min(1).describe('A meter id')).min(1).max(500).optional().describe('Only these meters (client-system ids, 1 to 500)'),
-  search: z.string().trim().min(1).max(100).optional().describe('Text to find in the meter name, meter id or site name (case-insensitive)'),
+  search: textInput().trim().min(1).max(100).optional().describe('Text to find in the meter name, meter id or site name (case-insensitive)'),
   status: z.enum(STATUSES).optional().describe('Only meters in this state: ok, fault (a point reports bad quality), stale (no recent reading), no_data, inactive'),
   include_inactive: z.boolean().default(false).describe('Also list deactivated meters (default false)'),
   limit: z.number().int().min(1).max(MAX_METERS).default(100).describe(`Most meters to return (1 to ${MAX_METERS}, default 100)`),
@@ -58,7 +58,7 @@ export function registerQueryMetersTool(server: McpServer, deps: ToolDeps): void
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      guarded(QUERY_METERS, async () => {
+      guarded(deps, QUERY_METERS, async () => {
         const now = new Date(deps.now());
         let list = await deps.ops.meters({ siteIds: visibleSites(deps.user, args.site_ids), meterIds: args.meter_ids, search: args.search, includeInactive: args.include_inactive }, now);
         if (args.status) list = list.filter((m) => m.status === args.status);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { READING_AGGS, READING_BUCKETS } from '@meterit/shared';
 import { answer, guarded, toolError, type ToolDeps } from '../context.js';
-import { isoInput, isoTime, sitesInput, tzInput } from '../schemas.js';
+import { isoInput, isoTime, sitesInput, textInput, tzInput } from '../schemas.js';
 import { HOUR, resolveRange } from '../time.js';
 import { scopeOf } from './scope.js';
 
@@ -15,7 +15,7 @@ export const MAX_BUCKET_DAYS = 366;
 const input = z.object({
   site_ids: sitesInput,
   meter_id: z.number().int().min(1).max(2 ** 31 - 1).optional().describe('One meter (client-system id from query_meters); default every meter of the sites'),
-  data_point: z.string().trim().min(1).max(100).optional().describe('One data point name, e.g. "total_kwh", "current_kw", "voltage"; default every point'),
+  data_point: textInput().trim().min(1).max(100).optional().describe('One data point name, e.g. "total_kwh", "current_kw", "voltage"; default every point'),
   from: isoInput('Start (inclusive), ISO-8601 with zone; default 1 hour (raw) or 24 hours (buckets) before `to`').optional(),
   to: isoInput('End (exclusive), ISO-8601 with zone; default now').optional(),
   bucket: z
@@ -71,7 +71,7 @@ export function registerQueryReadingsTool(server: McpServer, deps: ToolDeps): vo
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      guarded(QUERY_READINGS, async () => {
+      guarded(deps, QUERY_READINGS, async () => {
         const raw = args.bucket === 'raw';
         const range = resolveRange(args, deps.now(), raw ? HOUR : 24 * HOUR, raw ? MAX_RAW_DAYS : MAX_BUCKET_DAYS);
         if ('problem' in range) return toolError(range.problem);

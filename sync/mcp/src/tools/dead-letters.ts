@@ -81,7 +81,8 @@ export function registerRetryDeadLettersTool(server: McpServer, deps: ToolDeps):
         'Fix the cause first (usually in the client system, e.g. add the unknown meter). Needs the operator role.',
       inputSchema: retryInput,
       outputSchema: retryOutput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      // Destructive: the dead-letter records (what was refused and why) are removed; a reading refused again comes back as a new one.
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     async (args, extra) =>
       refuseViewer(deps, RETRY_DEAD_LETTERS, extra.requestId) ??

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, shortTime, toolError, type ToolDeps } from '../context.js';
-import { isoTime, isoTimeOrNull } from '../schemas.js';
+import { isoTime, isoTimeOrNull, textInput } from '../schemas.js';
 
 export const GET_METER_STATUS = 'get_meter_status';
 
 const STATES = ['ok', 'slow', 'failing', 'never_answered'] as const;
 
 const input = z.object({
-  meter: z.string().trim().min(1).max(255).optional().describe('One meter by its id (external id, e.g. "SIM-4101"); default all meters'),
+  meter: textInput().trim().min(1).max(255).optional().describe('One meter by its id (external id, e.g. "SIM-4101"); default all meters'),
   state: z.enum(STATES).optional().describe('Only meters in this state: ok, slow, failing or never_answered'),
 });
 

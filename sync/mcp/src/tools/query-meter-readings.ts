@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, toolError, type ToolDeps } from '../context.js';
-import { isoInput, isoTime } from '../schemas.js';
+import { isoInput, isoTime, textInput } from '../schemas.js';
 
 export const QUERY_METER_READINGS = 'query_meter_readings';
 
@@ -11,8 +11,8 @@ const MAX_RANGE_DAYS = 31;
 export const MAX_READING_ROWS = 1000;
 
 const input = z.object({
-  meter: z.string().trim().min(1).max(255).optional().describe('Meter id (external id, e.g. "SIM-4101"); default every meter'),
-  point: z.string().trim().min(1).max(100).optional().describe('Data point name, e.g. "total_kwh"; default every point'),
+  meter: textInput().trim().min(1).max(255).optional().describe('Meter id (external id, e.g. "SIM-4101"); default every meter'),
+  point: textInput().trim().min(1).max(100).optional().describe('Data point name, e.g. "total_kwh"; default every point'),
   from: isoInput('Start of the range (inclusive), ISO-8601 with zone; default one hour before `to`').optional(),
   to: isoInput('End of the range (exclusive), ISO-8601 with zone; default now').optional(),
   limit: z.number().int().min(1).max(MAX_READING_ROWS).default(100).describe(`Most rows to return, newest first (1 to ${MAX_READING_ROWS}, default 100)`),

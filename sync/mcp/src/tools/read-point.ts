@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, toolError, type ToolDeps } from '../context.js';
+import { textInput } from '../schemas.js';
 import { APPLICATION_TAGS, bacnetName, ipv4WithPort, jsonSafe } from './bacnet-input.js';
 
 export const READ_POINT = 'read_point';
 const MAX_INSTANCE = 4_194_303;
 
 const input = z.object({
-  meter: z.string().trim().min(1).max(255).optional().describe('Read from this configured meter (its id, e.g. "SIM-4101"); or give device_id'),
+  meter: textInput().trim().min(1).max(255).optional().describe('Read from this configured meter (its id, e.g. "SIM-4101"); or give device_id'),
   device_id: z.number().int().min(0).max(MAX_INSTANCE - 1).optional().describe('BACnet device instance to read from, when it is not a configured meter'),
   address: ipv4WithPort.optional().describe('The device\'s IPv4 address, optionally with :port (default: the configured meter\'s address)'),
   object_type: bacnetName('object type').describe('Object type, e.g. "analogInput", "analogValue", "device" (or its number)'),

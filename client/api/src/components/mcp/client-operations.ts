@@ -24,7 +24,7 @@ export function clientOperations(d: ClientOperationsDeps): ClientOperations {
     meters: (q, now) => d.meters.list({ siteIds: q.siteIds, meterIds: q.meterIds, search: q.search, includeInactive: q.includeInactive }, now.getTime()),
     readings: (q) => d.readings.readings({ siteIds: q.siteIds, meterId: q.meterId, dataPoint: q.dataPoint, from: q.from, to: q.to }, q.bucket, q.agg, q.tz, q.limit),
     consumption: (q) => d.readings.consumption(q),
-    readingCounts: (siteIds, from, to) => d.readings.repo.countPerSite(siteIds, from, to),
+    readingCounts: (siteIds, from, to) => d.readings.repo.countPerMeter(siteIds, from, to),
     alerts: d.alerts,
   };
 }

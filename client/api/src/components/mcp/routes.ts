@@ -126,6 +126,7 @@ export function mcpRouter(d: McpRouteDeps): Router {
           principal: caller.principal,
           ...(d.version ? { version: d.version } : {}),
           onToolCall: (call) => record(call, via, ip),
+          onInternalError: (tool, err) => log.error('MCP tool failed', { tool, error: (err as Error).message, stack: (err as Error).stack }),
         }),
       onError: (err) => log.error('MCP request failed', { error: err.message, stack: err.stack }),
     });

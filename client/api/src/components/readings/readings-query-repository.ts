@@ -171,14 +171,19 @@ export class ReadingsQueryRepository {
     return rows;
   }
 
-  /** Readings stored per site in [from, to) from its active meters (data completeness); uses the (site_id, ts) index. */
-  async countPerSite(siteIds: number[] | null, from: Date, to: Date): Promise<{ site_id: number; readings: number }[]> {
-    const { rows } = await this.knex.raw<{ rows: { site_id: number; readings: number }[] }>(
-      `SELECT r.site_id, count(*)::int AS readings
-         FROM meter_readings r JOIN meters m ON m.id = r.meter_id AND m.is_active
-        WHERE (?::int[] IS NULL OR r.site_id = ANY(?::int[])) AND r.ts >= ? AND r.ts < ?
-        GROUP BY r.site_id`,
-      [siteIds, siteIds, from, to] as unknown as Knex.RawBinding[],
+  /**
+   * Per active meter: readings stored in [from, to), and since when the meter exists: its creation here,
+   * or its first reading if that is earlier (readings a site kept while offline). For data completeness;
+   * uses the (meter_id, ts) index.
+   */
+  async countPerMeter(siteIds: number[] | null, from: Date, to: Date): Promise<{ site_id: number; meter_id: number; readings: number; since: Date }[]> {
+    const { rows } = await this.knex.raw<{ rows: { site_id: number; meter_id: number; readings: number; since: Date }[] }>(
+      `SELECT m.site_id, m.id AS meter_id,
+              (SELECT count(*) FROM meter_readings r WHERE r.meter_id = m.id AND r.site_id = m.site_id AND r.ts >= ? AND r.ts < ?)::int AS readings,
+              least(m.created_at, (SELECT min(r.ts) FROM meter_readings r WHERE r.meter_id = m.id AND r.site_id = m.site_id)) AS since
+         FROM meters m
+        WHERE m.is_active AND (?::int[] IS NULL OR m.site_id = ANY(?::int[]))`,
+      [from, to, siteIds, siteIds] as unknown as Knex.RawBinding[],
     );
     return rows;
   }
