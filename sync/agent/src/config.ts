@@ -86,6 +86,7 @@ const schema = z
       .default('')
       .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o.length > 0))
       .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://host:port (no path)'))),
+    MCP_DISCOVERIES_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
     MCP_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     LOCAL_DASHBOARD_DIR: z.string().default(path.join(repoRoot, 'sync/web/dist')),
     METER_SLOW_MS: z.coerce.number().int().min(1).default(1000),
