@@ -77,6 +77,11 @@ const schema = z
     LOCAL_API_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
     LOCAL_API_HOST: z.string().default('0.0.0.0'),
     LOCAL_API_ALLOW_ANY: bool.default(false),
+    LOCAL_API_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
+      .pipe(z.array(z.string().regex(/^(\*|[a-z0-9._-]+|\[[0-9a-f:.]+\])$/, 'each entry must be a host name or address without port or scheme (e.g. agent.site.lan), or * for any'))),
     LOCAL_API_TOKEN: z.string().min(12, 'must be at least 12 characters (choose it at install; there is no default)').optional(),
     LOCAL_API_VIEWER_TOKEN: z.string().min(12, 'must be at least 12 characters (choose it at install; there is no default)').optional(),
     LOCAL_API_SESSION_MINUTES: positive(60),
