@@ -91,7 +91,7 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
           `Site health: ${s.health.level.toUpperCase()}. ${s.health.summary}`,
           `Collection: ${s.collection.collecting ? `running, every ${s.collection.interval_s} s` : `stopped${s.collection.reason ? ` (${s.collection.reason})` : ''}`}; last poll ${shortTime(s.collection.last_cycle_at)}.`,
           `Uplink: ${s.uplink.state}${s.uplink.since ? ` since ${shortTime(s.uplink.since)}` : ''}${s.uplink.last_error && s.uplink.state !== 'up' ? ` (${s.uplink.last_error.code}: ${s.uplink.last_error.message})` : ''}; last successful sync ${shortTime(s.last_successful_sync_at)}.`,
-          `Backlog: ${s.backlog.count} unsent readings${s.backlog.oldest_age_s !== null ? `, oldest ${s.backlog.oldest_age_s} s old` : ''}${s.storage.outage_hours !== null ? `; the disk holds about ${s.storage.outage_hours} h of outage` : ''}. Dead letters: ${s.dead_letters.count}.`,
+          `Backlog: ${s.backlog.count} unsent readings${s.backlog.oldest_age_s !== null ? `, oldest ${s.backlog.oldest_age_s} s old` : ''}${s.storage.outage_hours !== null ? `; room for about ${s.storage.outage_hours} h of outage (bounded by ${s.storage.bound === 'queue_limit' ? 'the queue limit QUEUE_MAX_READINGS' : 'disk space'})` : ''}. Dead letters: ${s.dead_letters.count}.`,
           `Meters: ${s.meters.configured} configured, ${s.meters.ok} ok, ${s.meters.slow} slow, ${s.meters.failing} failing, ${s.meters.never_answered} never answered.`,
           ...s.health.findings.map((f) => `- [${f.level}] ${f.message} → ${f.action}`),
         ];
