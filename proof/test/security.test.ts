@@ -88,7 +88,7 @@ describe("bad input against every route of the site agent's local API", () => {
   let s: SiteTarget;
   beforeAll(async () => {
     s = site = await startSiteTarget(target);
-    local = await runSecurity({ base: s.agent.localApiUrl, snapshot: () => s.snapshot(), sources: sources(20, 20), ctx: s.ctx, creds: s.creds, endpoints: LOCAL_ENDPOINTS, alive: () => alive(s.agent.proc) });
+    local = await runSecurity({ base: s.agent.localApiUrl, snapshot: () => s.snapshot(), sources: sources(20, 20), ctx: s.ctx, creds: s.creds, endpoints: LOCAL_ENDPOINTS, alive: () => alive(s.agent.proc), promises: { ownHostOnly: true } });
     process.stdout.write(`${formatSecurityReport(local)}\n`);
     // The same control routes on an agent installed without LOCAL_API_TOKEN: switched off, whoever asks.
     const { controlToken: _c, endedSession: _e, ...noToken } = s.creds;
@@ -112,6 +112,10 @@ describe("bad input against every route of the site agent's local API", () => {
   it('then no 5xx, every rejection is clear, no file outside the dashboard came back, a refused control action changed nothing, and the agent kept serving', () => {
     expect(local.findings.map(describeFinding)).toEqual([]);
     expect(alive(s.agent.proc)).toBe(true);
+  });
+
+  it('when a request names a foreign host (DNS rebinding), then every route of the agent answered 421, with valid credentials or not', () => {
+    expect(local.byStatus['421']).toBe(LOCAL_ENDPOINTS.length * 4);
   });
 
   it('when the agent has no LOCAL_API_TOKEN, then every control action and login is refused with a clear message, with or without a token', async () => {

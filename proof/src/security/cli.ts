@@ -16,7 +16,7 @@ try {
   const site = await startSiteTarget(target);
   try {
     const sources = Array.from({ length: 20 }, (_, i) => `${SECURITY_NET}.${20 + i}`);
-    const local = await runSecurity({ base: site.agent.localApiUrl, snapshot: () => site.snapshot(), sources, ctx: site.ctx, creds: site.creds, endpoints: LOCAL_ENDPOINTS, alive: () => alive(site.agent.proc), log });
+    const local = await runSecurity({ base: site.agent.localApiUrl, snapshot: () => site.snapshot(), sources, ctx: site.ctx, creds: site.creds, endpoints: LOCAL_ENDPOINTS, alive: () => alive(site.agent.proc), log, promises: { ownHostOnly: true } });
     process.stdout.write(`${formatSecurityReport(local, limit)}\n`);
     const clientMcp = await runMcpSecurity(await clientMcpTarget(target), log);
     process.stdout.write(`${formatMcpReport(clientMcp, limit)}\n`);

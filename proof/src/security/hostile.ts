@@ -133,7 +133,13 @@ function deep(depth: number, open: string, close: string, inner = '1'): string {
   return open.repeat(depth) + inner + close.repeat(depth);
 }
 
-export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds): HostileCase[] {
+/** What the server under attack promises besides the endpoint's own rules. */
+export interface HostileOptions {
+  /** It answers only to its own host names (the site agent's guard against DNS rebinding). */
+  ownHostOnly?: boolean;
+}
+
+export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: HostileOptions = {}): HostileCase[] {
   const params = ep.params?.(ctx) ?? {};
   const fill = (p: Record<string, string>) => ep.path.replace(/:(\w+)/g, (_m, k: string) => p[k] ?? '1');
   const query = ep.query ? `?${ep.query(ctx)}` : '';
@@ -227,6 +233,14 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds): HostileC
       ...(creds.endedSession ? ([['a logged-out dashboard session', { authorization: `Bearer ${creds.endedSession}` }]] as Array<[string, Record<string, string>]>) : []),
     ];
     for (const [name, headers] of variants) cases.push({ ...base, name: `auth: ${name}`, headers: { ...headers, ...(ep.body ? json : {}) }, body: bodyText, expect: 'reject' });
+  }
+
+  // --- DNS rebinding: a page whose name was re-pointed at the server, with valid credentials and body ---
+  if (opts.ownHostOnly) {
+    for (const host of ['evil.example', 'evil.example:3002', 'localhost.evil.example', '127.0.0.1.evil.example']) {
+      // crossSite: nothing of the site may come back to a foreign page.
+      add({ name: `host: a rebound DNS name (Host: ${host})`, headers: { ...auth(), ...(ep.body ? json : {}), host }, body: bodyText, expect: 'reject', crossSite: true });
+    }
   }
 
   if (ep.auth === 'site') {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ENDPOINTS, siteAMarks, type Ctx, type EndpointSpec } from './endpoints.js';
-import { authHeaders, hostileCases, type Creds, type HostileCase } from './hostile.js';
+import { authHeaders, hostileCases, type Creds, type HostileCase, type HostileOptions } from './hostile.js';
 import { rawRequest, type RawResponse } from './http.js';
 
 export interface Finding {
@@ -108,6 +108,8 @@ export async function runSecurity(opts: {
   endpoints?: EndpointSpec[];
   alive: () => boolean;
   log?: (line: string) => void;
+  /** What the server promises besides each endpoint's rules (e.g. the agent's Host guard). */
+  promises?: HostileOptions;
 }): Promise<SecurityReport> {
   const started = Date.now();
   const report: SecurityReport = { endpoints: [], requests: 0, byStatus: {}, findings: [], durationMs: 0 };
@@ -123,7 +125,7 @@ export async function runSecurity(opts: {
       continue;
     }
     const epStarted = Date.now();
-    let cases = hostileCases(ep, opts.ctx, opts.creds);
+    let cases = hostileCases(ep, opts.ctx, opts.creds, opts.promises);
     if (p.note) cases = cases.filter((c) => c.name.startsWith('auth:'));
     for (const c of cases) {
       const t0 = Date.now();

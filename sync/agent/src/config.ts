@@ -86,6 +86,11 @@ const schema = z
     LOCAL_API_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
     LOCAL_API_HOST: z.string().default('0.0.0.0'),
     LOCAL_API_ALLOW_ANY: bool.default(false),
+    LOCAL_API_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
+      .pipe(z.array(z.string().regex(/^(\*|[a-z0-9._-]+|\[[0-9a-f:.]+\])$/, 'each entry must be a host name or address without port or scheme (e.g. agent.site.lan), or * for any'))),
     LOCAL_API_TOKEN: z.string().min(12, 'must be at least 12 characters (choose it at install; there is no default)').optional(),
     LOCAL_API_VIEWER_TOKEN: z.string().min(12, 'must be at least 12 characters (choose it at install; there is no default)').optional(),
     LOCAL_API_SESSION_MINUTES: positive(60),
@@ -95,6 +100,7 @@ const schema = z
       .default('')
       .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o.length > 0))
       .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://host:port (no path)'))),
+    MCP_DISCOVERIES_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
     MCP_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     LOCAL_DASHBOARD_DIR: z.string().default(path.join(repoRoot, 'sync/web/dist')),
     METER_SLOW_MS: z.coerce.number().int().min(1).default(1000),

@@ -153,6 +153,8 @@ describe('site dashboard in a real browser', () => {
     await expect.poll(values, { timeout: 30_000, interval: 500 }).not.toBe(first);
     expect(await text(page, 'tile-meters-value')).toBe('4 of 4');
     expect(await text(page, 'tile-collecting-value')).toBe('Yes');
+    // 4 meters × 4 points every 2 s reach QUEUE_MAX_READINGS (5,000,000) in about 7 days, long before the disk is full: the tile says which bounds it.
+    expect(await text(page, 'tile-backlog')).toMatch(/queue limit holds \d+ days of outage/);
     await expect.poll(() => text(page, 'tile-uplink-value'), { timeout: 20_000 }).toBe('Up');
     expect(await text(page, 'updated')).toContain(`times in ${TIME_ZONE}`);
     await page.getByTestId('chart').locator('svg path').first().waitFor({ timeout: 20_000 });

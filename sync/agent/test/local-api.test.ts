@@ -239,7 +239,8 @@ describe('local API: status matches what the agent is doing', () => {
     expect(s.storage.readings_per_hour).toBe(3 * 4 * 3600);
     expect(s.storage.free_bytes).toBeGreaterThan(0);
     expect(s.storage.outage_hours).toBeGreaterThan(0);
-    expect(s.storage.outage_hours).toBeCloseTo(s.storage.free_bytes! / (s.storage.readings_per_hour * s.storage.bytes_per_reading), 0);
+    expect(s.storage.disk_hours).toBeCloseTo(s.storage.free_bytes! / (s.storage.readings_per_hour * s.storage.bytes_per_reading), 0);
+    expect(s.storage.outage_hours).toBe(Math.min(s.storage.disk_hours!, s.storage.queue_limit_hours!));
     expect(s.storage.basis).toMatch(/free on the disk of .*readings per hour/);
 
     const failedRuns = await counter('meterit_sync_runs_total', 'failed');

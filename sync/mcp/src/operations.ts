@@ -46,7 +46,7 @@ export interface SiteStatusView {
   last_successful_sync_at: string | null;
   next_sync_at: string | null;
   backlog: BacklogView;
-  storage: { free_bytes: number | null; bytes_per_reading: number; readings_per_hour: number; outage_hours: number | null; basis: string };
+  storage: { free_bytes: number | null; bytes_per_reading: number; readings_per_hour: number; outage_hours: number | null; bound: 'disk' | 'queue_limit' | null; basis: string };
   dead_letters: { count: number };
   meters: { configured: number; ok: number; slow: number; failing: number; never_answered: number };
   /** The agent's own PostgreSQL and the readings waiting for it (agents since the hardening issue). */
@@ -149,6 +149,8 @@ export interface DiscoverOptions {
   highLimit?: number | undefined;
   /** Unicast Who-Is to these 'ip' or 'ip:port' targets instead of broadcasting. */
   address?: string[] | undefined;
+  /** Who asks (the MCP principal), for the per-caller limit; the agent's /mcp sets it. */
+  caller?: string | undefined;
 }
 
 /** As the agent's BACnet adapter describes a device that answered Who-Is. */

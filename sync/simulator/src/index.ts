@@ -4,7 +4,7 @@ export type { Simulator, SimulatorOptions, SimMeterInfo, SimPointInfo } from './
 export { startBbmd, Bvlc, BvlcResultCode } from './bbmd.js';
 export type { Bbmd, BbmdForward, BbmdOptions, ForeignDeviceEntry } from './bbmd.js';
 export { DEFAULT_BEHAVIOUR } from './meter.js';
-export type { Logger, MeterBehaviour, MeterBehaviourInput, ServedValue, SimMeterSpec } from './meter.js';
+export type { Logger, MeterBehaviour, MeterBehaviourInput, ServedValue, SimMeterSpec, WhoIsSeen } from './meter.js';
 export { standardMeterPoints } from './points.js';
 export type { PointContext, PointModel, SimObjectType, SimPointSpec } from './points.js';
 export { toMetersJson } from './meters-json.js';

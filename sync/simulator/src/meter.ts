@@ -115,11 +115,20 @@ export interface ServedValue {
   servedAt: number;
 }
 
+/** A Who-Is that reached a meter (broadcast, unicast or through the BBMD), answered or not. */
+export interface WhoIsSeen {
+  deviceId: number;
+  /** ip:port of the sender. */
+  from: string;
+  at: number;
+}
+
 export interface MeterContext {
   broadcastAddress: string;
   clock: () => number;
   seed: number;
   record: (served: ServedValue) => void;
+  recordWhoIs?: (seen: WhoIsSeen) => void;
   logger: Logger;
   /** The meters' own network broadcast when a BBMD serves it: the BBMD hears it (and forwards it to its foreign devices). */
   localBroadcast?: (datagram: Buffer, sender: string) => void;
@@ -273,6 +282,7 @@ export class SimMeter {
   }
 
   private onWhoIs(sender: BACNetAddress | undefined, payload: { lowLimit?: number; highLimit?: number }): void {
+    if (sender) this.ctx.recordWhoIs?.({ deviceId: this.spec.deviceId, from: sender.address ?? '?', at: this.ctx.clock() });
     if (this.behaviour.dead || !sender) return;
     const id = this.spec.deviceId;
     if (payload.lowLimit !== undefined && payload.highLimit !== undefined && (id < payload.lowLimit || id > payload.highLimit)) return;

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { startBbmd } from './bbmd.js';
 import type { Bbmd } from './bbmd.js';
 import { applyBehaviour, SimMeter } from './meter.js';
-import type { Logger, MeterBehaviour, MeterBehaviourInput, ServedValue, SimMeterSpec } from './meter.js';
+import type { Logger, MeterBehaviour, MeterBehaviourInput, ServedValue, SimMeterSpec, WhoIsSeen } from './meter.js';
 import type { SimObjectType } from './points.js';
 
 export interface SimulatorOptions {
@@ -55,6 +55,9 @@ export interface Simulator {
   /** Every presentValue served, in order, exactly as encoded on the wire. */
   served(): ServedValue[];
   clearServed(): void;
+  /** Every Who-Is that reached a meter, in order (one entry per meter it reached). */
+  whoIs(): WhoIsSeen[];
+  clearWhoIs(): void;
   behaviour(deviceId: number): MeterBehaviour;
   setBehaviour(deviceId: number, behaviour: MeterBehaviourInput): void;
   /** Close one meter's socket (the address stops answering entirely). */
@@ -69,6 +72,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const broadcastAddress = options.broadcastAddress ?? '127.255.255.255';
   const logger = options.logger ?? silentLogger;
   const servedValues: ServedValue[] = [];
+  const whoIsSeen: WhoIsSeen[] = [];
   const clock = options.clock ?? Date.now;
   let bbmd: Bbmd | null = null;
   const ctx = {
@@ -76,6 +80,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     clock,
     seed: options.seed ?? 1,
     record: (s: ServedValue) => servedValues.push(s),
+    recordWhoIs: (w: WhoIsSeen) => whoIsSeen.push(w),
     logger,
     ...(options.bbmd ? { localBroadcast: (datagram: Buffer, sender: string) => bbmd?.fromLocalNetwork(datagram, sender) } : {}),
   };
@@ -152,6 +157,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     served: () => servedValues.slice(),
     clearServed: () => {
       servedValues.length = 0;
+    },
+    whoIs: () => whoIsSeen.slice(),
+    clearWhoIs: () => {
+      whoIsSeen.length = 0;
     },
     behaviour: (deviceId) => ({ ...get(deviceId).behaviour }),
     setBehaviour: (deviceId, behaviour) => {

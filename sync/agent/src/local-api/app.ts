@@ -6,7 +6,7 @@ import type { Agent } from '../agent.js';
 import { LocalAuth } from './auth.js';
 import { dashboardRouter, securityHeaders } from './dashboard.js';
 import { errorHandler, LocalApiError, notFound } from './errors.js';
-import { lanOnly } from './network.js';
+import { lanOnly, ownHostOnly } from './network.js';
 import { controlRouter, healthRouter, sessionRouter, viewRouter } from './routes.js';
 import { SiteView } from './site-view.js';
 import { mcpRouter } from './mcp.js';
@@ -44,6 +44,7 @@ export function createLocalApp({ agent, logger }: LocalAppDeps): { app: Express;
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(lanOnly(c.LOCAL_API_ALLOW_ANY));
+  app.use(ownHostOnly({ bindHost: c.LOCAL_API_HOST, allowed: c.LOCAL_API_ALLOWED_HOSTS }));
   app.use(securityHeaders);
   app.use((req, res, next) => {
     const started = Date.now();

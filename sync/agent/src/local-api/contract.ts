@@ -68,8 +68,15 @@ export interface StorageEstimate {
   bytes_per_reading: number;
   bytes_per_reading_measured: boolean;
   readings_per_hour: number;
-  /** Hours of uplink outage the free disk space still holds at the current rate; null if nothing is added. */
+  /** Hours of uplink outage the site still holds at the current rate (the smaller of disk_hours and queue_limit_hours); null if nothing is added. */
   outage_hours: number | null;
+  /** Which bounds outage_hours: free disk space or the queue's own limit (QUEUE_MAX_READINGS); null if nothing is added. */
+  bound: 'disk' | 'queue_limit' | null;
+  /** Hours the free disk space holds; null if unknown or nothing is added. */
+  disk_hours: number | null;
+  /** Hours until the unsent readings reach QUEUE_MAX_READINGS; null if nothing is added. */
+  queue_limit_hours: number | null;
+  queue_max_readings: number;
   /** How outage_hours was computed, in words. */
   basis: string;
 }

@@ -1,6 +1,7 @@
 import type { SiteOperations } from '@meterit/sync-mcp';
 import type { Agent } from '../agent.js';
 import type { SiteView } from './site-view.js';
+import { DiscoveryGate } from './discovery-gate.js';
 
 /**
  * The running agent as the site MCP server sees it: the same objects and view builders the local
@@ -8,12 +9,19 @@ import type { SiteView } from './site-view.js';
  */
 export function siteOperations(agent: Agent, view: SiteView): SiteOperations {
   const c = agent.config;
-  // One Who-Is at a time: answers of two overlapping discoveries would be hard to tell apart.
-  let discovering: Promise<unknown> = Promise.resolve();
   const adapter = () => {
     if (!agent.bacnet) throw new Error('this agent runs without its own BACnet adapter (a test reader), so it cannot discover or read devices');
     return agent.bacnet;
   };
+  const discovery = new DiscoveryGate(
+    async (o) =>
+      adapter().discover({
+        timeoutMs: o.timeoutMs,
+        ...(o.lowLimit !== undefined && o.highLimit !== undefined ? { lowLimit: o.lowLimit, highLimit: o.highLimit } : {}),
+        ...(o.address ? { address: o.address } : {}),
+      }),
+    { perCallerPerHour: c.MCP_DISCOVERIES_PER_HOUR, now: () => agent.clock.now() },
+  );
   return {
     facts: () => ({
       syncedRetentionHours: c.SYNCED_RETENTION_HOURS,
@@ -39,18 +47,7 @@ export function siteOperations(agent: Agent, view: SiteView): SiteOperations {
       const r = await agent.retryDeadLetters(ids);
       return { ...r, backlog: await view.backlogNow() };
     },
-    discover(o) {
-      const bacnet = adapter();
-      const run = discovering.then(() =>
-        bacnet.discover({
-          timeoutMs: o.timeoutMs,
-          ...(o.lowLimit !== undefined && o.highLimit !== undefined ? { lowLimit: o.lowLimit, highLimit: o.highLimit } : {}),
-          ...(o.address ? { address: o.address } : {}),
-        }),
-      );
-      discovering = run.catch(() => undefined);
-      return run;
-    },
+    discover: (o) => discovery.discover(o, o.caller ?? 'unknown'),
     readProperty: async (r) => adapter().readProperty(r.device, r.objectType, r.instance, r.property, r.arrayIndex),
   };
 }

@@ -1,5 +1,5 @@
-import { Router, type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { Router, type Request, type RequestHandler } from 'express';
+import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
 import { ErrorCode } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
 import { createMcpHttpHandler, createSiteMcpServer, type SiteOperations, type SiteRole, type ToolCallRecord } from '@meterit/sync-mcp';
@@ -56,7 +56,21 @@ export function mcpRouter(d: McpRouteDeps): Router {
   const viewer = new BearerSecret(c.LOCAL_API_VIEWER_TOKEN);
   const log = d.logger.child({ module: 'mcp' });
   const router = Router();
+  const callerOf = (req: Request): McpCaller | null => {
+    const bearer = bearerOf(req.get('authorization'));
+    if (!bearer) return null;
+    const operator = d.auth.verify(bearer);
+    if (operator) return { role: 'operator', principal: operator.by };
+    return viewer.matches(bearer) ? { role: 'viewer', principal: 'viewer_token' } : null;
+  };
+  const failedByAddress = new MemoryStore();
+  const addressKey = (req: Request) => ipKeyGenerator(req.socket.remoteAddress ?? '');
   const failures = rateLimit({
+    store: failedByAddress,
+    keyGenerator: addressKey,
+    // A good token is no guess: it is not counted at all (counting it until its answer made 100 calls at once
+    // "too many failed attempts"), unless its address is locked out already, so a right guess is refused too.
+    skip: async (req) => callerOf(req) !== null && ((await failedByAddress.get(addressKey(req)))?.totalHits ?? 0) < FAILED_ATTEMPTS_PER_5_MIN,
     windowMs: 5 * 60_000,
     limit: FAILED_ATTEMPTS_PER_5_MIN,
     // Only refused credentials count; a 405 for the SDK's optional GET is not an attack.
@@ -77,10 +91,7 @@ export function mcpRouter(d: McpRouteDeps): Router {
       next(new LocalApiError(401, ErrorCode.AUTH_MISSING, 'the MCP endpoint needs a bearer token: Authorization: Bearer <LOCAL_API_TOKEN or LOCAL_API_VIEWER_TOKEN>'));
       return;
     }
-    const operator = d.auth.verify(bearer);
-    let caller: McpCaller | null = null;
-    if (operator) caller = { role: 'operator', principal: operator.by };
-    else if (viewer.matches(bearer)) caller = { role: 'viewer', principal: 'viewer_token' };
+    const caller = callerOf(req);
     if (!caller) {
       log.warn('MCP call refused: wrong token', { ip: req.socket.remoteAddress });
       next(new LocalApiError(401, ErrorCode.AUTH_INVALID, 'the MCP bearer token is wrong or has expired'));
@@ -106,7 +117,7 @@ export function mcpRouter(d: McpRouteDeps): Router {
     const ip = req.socket.remoteAddress ?? null;
     const handle = createMcpHttpHandler({
       createServer: () =>
-        createSiteMcpServer(d.ops, {
+        createSiteMcpServer({ ...d.ops, discover: (o) => d.ops.discover({ ...o, caller: caller.principal }) }, {
           role: caller.role,
           principal: caller.principal,
           version: c.AGENT_VERSION,

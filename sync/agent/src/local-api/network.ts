@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import os from 'node:os';
 import type { RequestHandler } from 'express';
 import { ErrorCode } from '@meterit/shared';
 import { LocalApiError } from './errors.js';
@@ -46,6 +47,73 @@ export function lanOnly(allowAny: boolean): RequestHandler {
         403,
         ErrorCode.FORBIDDEN,
         'the site dashboard answers only on the site network (loopback, private or link-local addresses); set LOCAL_API_ALLOW_ANY=true to open it wider',
+      ),
+    );
+  };
+}
+
+/** The name in a Host header, lower-case, without port, brackets or a trailing dot; null when it is not a host name. */
+export function hostOfHeader(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    const rest = h.slice(end + 1);
+    return end > 1 && (rest === '' || /^:\d{1,5}$/.test(rest)) ? h.slice(1, end) : null;
+  }
+  const m = /^([a-z0-9._-]+?)\.?(?::\d{1,5})?$/.exec(h);
+  return m?.[1] ?? null;
+}
+
+function isLoopbackHost(h: string): boolean {
+  return h === 'localhost' || h === '::1' || (isIPv4(h) && h.startsWith('127.'));
+}
+
+/** This machine's names and addresses right now (interfaces come and go with DHCP and VPNs). */
+function machineNames(): Set<string> {
+  const names = new Set<string>();
+  const host = os.hostname().toLowerCase();
+  if (host) {
+    names.add(host);
+    const short = host.split('.')[0] ?? host;
+    names.add(short);
+    names.add(`${short}.local`);
+  }
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const i of list ?? []) names.add(i.address.toLowerCase().replace(/%.*$/, ''));
+  }
+  return names;
+}
+
+/**
+ * DNS rebinding: a web page on evil.example that re-points its name at this agent would let the
+ * browser read the credential-free views under its own origin. The browser still sends
+ * `Host: evil.example`, so only the agent's own names and addresses (loopback, the bind address,
+ * this machine's hostname and interface addresses) and LOCAL_API_ALLOWED_HOSTS are answered; any
+ * other Host is 421 on every route. A request without Host (HTTP/1.0, not a browser) passes.
+ */
+export function ownHostOnly(o: { bindHost: string; allowed: string[] }): RequestHandler {
+  const anyHost = o.allowed.includes('*');
+  const fixed = new Set(o.allowed.map((a) => hostOfHeader(a) ?? a.toLowerCase()));
+  const bind = isIPv6(o.bindHost) ? o.bindHost.toLowerCase() : hostOfHeader(o.bindHost);
+  if (bind && bind !== '0.0.0.0' && bind !== '::') fixed.add(bind);
+  return (req, _res, next) => {
+    const raw = req.headers.host;
+    if (anyHost || raw === undefined) {
+      next();
+      return;
+    }
+    const h = hostOfHeader(raw);
+    if (h !== null && (isLoopbackHost(h) || fixed.has(h) || machineNames().has(h))) {
+      next();
+      return;
+    }
+    const shown = raw.length > 100 ? `${raw.slice(0, 100)}…` : raw;
+    next(
+      new LocalApiError(
+        421,
+        ErrorCode.FORBIDDEN,
+        `this agent does not answer to the host name ${JSON.stringify(shown)} (Host header): open it by its own address or name (e.g. http://127.0.0.1:${req.socket.localPort ?? 3002}/), or add the name to LOCAL_API_ALLOWED_HOSTS if it is this machine's`,
       ),
     );
   };

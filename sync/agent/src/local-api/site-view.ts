@@ -17,7 +17,7 @@ import type {
   SyncNowResponse,
 } from './contract.js';
 import { plainMeterError, plainUplinkError } from './plain-words.js';
-import { estimateStorage } from './storage.js';
+import { StorageEstimator } from './storage.js';
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 const STORAGE_CACHE_MS = 30_000;
@@ -53,6 +53,7 @@ export interface SiteViewOptions {
  */
 export class SiteView {
   private storageCache: { at: number; value: StorageEstimate } | null = null;
+  private readonly storageEstimator = new StorageEstimator();
 
   constructor(
     private readonly agent: Agent,
@@ -90,16 +91,19 @@ export class SiteView {
     };
   }
 
-  private async storage(collecting: boolean, meters: MeterConfig[]): Promise<StorageEstimate> {
+  private async storage(collecting: boolean, meters: MeterConfig[], backlog: number): Promise<StorageEstimate> {
     const now = this.now();
     if (this.storageCache && now - this.storageCache.at < STORAGE_CACHE_MS && (this.storageCache.value.readings_per_hour > 0) === collecting) {
       return this.storageCache.value;
     }
     const points = meters.reduce((n, m) => n + m.data_points.length, 0);
-    const value = await estimateStorage({
+    const value = await this.storageEstimator.estimate({
       dataDir: this.o.dataDir,
       readingsPerHour: collecting ? (points * 3600) / this.agent.config.COLLECTION_INTERVAL_SECONDS : 0,
       footprint: () => this.agent.readings.footprint().catch((err: unknown) => (this.agent.localDatabase.up ? Promise.reject(err) : { bytes: 0, rows: 0 })),
+      queueMax: this.agent.config.QUEUE_MAX_READINGS,
+      backlog,
+      now,
     });
     this.storageCache = { at: now, value };
     return value;
@@ -118,7 +122,7 @@ export class SiteView {
       counts[st] += 1;
       byState[st].push(m.name);
     }
-    const storage = await this.storage(s.collecting, meters);
+    const storage = await this.storage(s.collecting, meters, s.queue.depth);
     const backlog = this.backlog(s.queue);
     const uplink = this.uplink(s.uplink);
     const now = this.now();
@@ -342,7 +346,8 @@ export function assess(i: {
   const out: Finding[] = [];
   const { status: s, uplink, backlog, storage, byState } = i;
   const configured = s.meters.configured;
-  const hold = storage.outage_hours !== null ? ` The disk holds about ${storage.outage_hours < 48 ? `${storage.outage_hours} hours` : `${Math.floor(storage.outage_hours / 24)} days`} of readings.` : '';
+  const holder = storage.bound === 'queue_limit' ? 'The upload queue\'s limit (QUEUE_MAX_READINGS)' : 'The disk';
+  const hold = storage.outage_hours !== null ? ` ${holder} holds about ${storage.outage_hours < 48 ? `${storage.outage_hours} hours` : `${Math.floor(storage.outage_hours / 24)} days`} of readings.` : '';
 
   const ldb = s.localDatabase;
   if (ldb.state !== 'up') {
@@ -423,7 +428,14 @@ export function assess(i: {
   if (configured === 0) {
     out.push({ code: 'NO_METERS', level: 'problem', message: 'No meters are configured.', action: 'Add the meters in the client system, or in meters.json before the first start.' });
   }
-  if (storage.outage_hours !== null && storage.outage_hours < 72) {
+  if (storage.outage_hours !== null && storage.outage_hours < 72 && storage.bound === 'queue_limit' && !limit.fullSince) {
+    out.push({
+      code: 'QUEUE_LIMIT_LOW',
+      level: storage.outage_hours < 24 ? 'problem' : 'attention',
+      message: `The upload queue's limit (QUEUE_MAX_READINGS ${storage.queue_max_readings}) holds only about ${storage.outage_hours} hours of readings.`,
+      action: `Keep the uplink up so the queue drains; raise QUEUE_MAX_READINGS if the disk has room${storage.disk_hours !== null ? ` (it holds about ${storage.disk_hours} hours)` : ''}.`,
+    });
+  } else if (storage.outage_hours !== null && storage.outage_hours < 72 && storage.bound === 'disk') {
     out.push({
       code: 'DISK_LOW',
       level: storage.outage_hours < 24 ? 'problem' : 'attention',

@@ -47,7 +47,8 @@ export function registerDiscoverDevicesTool(server: McpServer, deps: ToolDeps): 
       description:
         'Who-Is on the site\'s configured BACnet network through the agent\'s own adapter, then what each answering device is: name, vendor, model, ' +
         'its analog points with names and units, and whether the agent already collects from it. Also names configured meters that did not answer. ' +
-        'Only reads; takes timeout_ms plus a moment per device.',
+        'Only reads; takes timeout_ms plus a moment per device. One discovery runs at a time per site: a call with the same arguments gets the running one\'s result, ' +
+        'another is told when to try again; each caller may start a limited number per hour.',
       inputSchema: input,
       outputSchema: output,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

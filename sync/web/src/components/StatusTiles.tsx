@@ -79,7 +79,9 @@ export function StatusTiles() {
         detail={
           <span title={s.storage.basis}>
             {b.oldest_at ? `oldest ${ago(b.oldest_at, now)}; ` : ''}
-            {s.storage.outage_hours === null ? 'not growing while collection is stopped' : `disk holds ${hours(s.storage.outage_hours)} of outage`}
+            {s.storage.outage_hours === null
+              ? 'not growing while collection is stopped'
+              : `${s.storage.bound === 'queue_limit' ? 'queue limit' : 'disk'} holds ${hours(s.storage.outage_hours)} of outage`}
           </span>
         }
       />

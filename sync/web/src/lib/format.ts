@@ -54,7 +54,7 @@ export function count(n: number): string {
   return n.toLocaleString();
 }
 
-/** Hours of outage the disk holds, in words. */
+/** Hours of outage the site holds (disk or queue limit), in words. */
 export function hours(h: number | null): string {
   if (h === null) return 'not growing';
   if (h >= 48) return `${Math.floor(h / 24).toLocaleString()} days`;
