@@ -94,6 +94,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       interface: config.BACNET_INTERFACE,
       port: config.BACNET_PORT,
       broadcastAddress: config.BACNET_BROADCAST_ADDRESS,
+      listenBroadcast: config.BACNET_LISTEN_BROADCAST,
       apduTimeoutMs: config.BACNET_TIMEOUT_MS,
       ...(config.BACNET_BBMD_ADDRESS ? { bbmd: { address: config.BACNET_BBMD_ADDRESS, ttlSeconds: config.BACNET_BBMD_TTL_SECONDS } } : {}),
       logger: logger.child({ module: 'bacnet' }),
