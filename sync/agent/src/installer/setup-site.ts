@@ -9,7 +9,7 @@ import { siteMigrations } from '../db/migrations/index.js';
 import { ClientApi, ClientApiError } from '../uploader/client-api.js';
 import { isLoopback } from '../config.js';
 import { parseMetersFile } from '../meters/meters-file.js';
-import { checkBacnetPort, checkBroadcast, checkDisk, checkNodeVersion, type ReportLine } from './machine-checks.js';
+import { checkBacnetPort, checkBroadcast, checkDisk, checkInterface, checkNodeVersion, type ReportLine } from './machine-checks.js';
 import { proposeMeters } from './propose-meters.js';
 import { buildReport, formatReport, type CommissioningReport } from './commissioning.js';
 
@@ -97,6 +97,7 @@ export async function setupSite(opts: SetupOptions, io: Io, logger: Logger = cre
   // 1. The machine.
   add(checkNodeVersion());
   add(await checkDisk(opts.dataDir));
+  add(checkInterface(opts.bacnetInterface));
   const portLine = add(await checkBacnetPort(opts.bacnetInterface, opts.bacnetPort));
   const { line: bcLine, broadcast } = checkBroadcast(opts.bacnetInterface, opts.broadcast);
   add(bcLine);
