@@ -13,7 +13,7 @@ import { QueueRepository } from './queue/queue-repository.js';
 import { LocalReadingsRepository } from './queue/local-readings-repository.js';
 import { ClientApi, type UplinkState } from './uploader/client-api.js';
 import { Uploader, type SyncRunResult } from './uploader/uploader.js';
-import { BacnetAdapter } from './bacnet/index.js';
+import { BacnetAdapter, type ForeignDeviceStatus } from './bacnet/index.js';
 import { McpAuditRepository } from './mcp-audit/mcp-audit-repository.js';
 import { startLocalApi, type LocalApiServer } from './local-api/server.js';
 
@@ -31,6 +31,8 @@ export interface AgentStatus {
   meters: { configured: number; ok: number; failing: number; neverAnswered: number };
   clockOffsetMs: number | null;
   startedAt: Date;
+  /** Registration with the BBMD (BACNET_BBMD_ADDRESS); null when none is configured. */
+  foreignDevice: ForeignDeviceStatus | null;
 }
 
 export interface Agent {
@@ -224,6 +226,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       meters: { configured: meters.length, ok, failing, neverAnswered },
       clockOffsetMs,
       startedAt,
+      foreignDevice: bacnet?.foreignDeviceStatus() ?? null,
     };
   }
 
@@ -240,6 +243,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       last_sync_at: s.lastSuccessfulSyncAt ? s.lastSuccessfulSyncAt.toISOString() : null,
       meters: { configured: s.meters.configured, ok: s.meters.ok, failing: s.meters.failing, never_answered: s.meters.neverAnswered },
       queue_limit: { max: s.queueLimit.max, policy: s.queueLimit.policy, dropped: s.queueLimit.dropped, refused: s.queueLimit.refused, full_since: s.queueLimit.fullSince },
+      foreign_device: s.foreignDevice
+        ? { bbmd: s.foreignDevice.bbmd, registered: s.foreignDevice.registered, last_registered_at: s.foreignDevice.lastRegisteredAt?.toISOString() ?? null, last_error: s.foreignDevice.lastError }
+        : null,
     };
     const res = await api.heartbeat(body);
     clockOffsetMs = res.clock_offset_ms;

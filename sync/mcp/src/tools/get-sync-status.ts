@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, shortTime, type ToolDeps } from '../context.js';
+import type { ForeignDeviceView } from '../operations.js';
 import { backlogSchema, collectionSchema, isoTime, isoTimeOrNull, uplinkSchema } from '../schemas.js';
 
 export const GET_SYNC_STATUS = 'get_sync_status';
@@ -29,6 +30,18 @@ const output = z.object({
   dead_letters: z.number().describe('Readings the client system refused (see list_dead_letters)'),
   meters: z.object({ configured: z.number(), ok: z.number(), slow: z.number(), failing: z.number(), never_answered: z.number() }),
   agent: z.object({ version: z.string(), started_at: isoTime, uptime_s: z.number() }),
+  foreign_device: z
+    .object({
+      bbmd: z.string().describe('ip:port of the BBMD'),
+      state: z.enum(['registered', 'failing', 'pending']).describe('registered: the last registration succeeded; failing: the last attempt failed; pending: none has ended yet'),
+      registered: z.boolean().describe('The BBMD holds a registration of ours that has not run out'),
+      ttl_s: z.number().describe('Lifetime of each registration; the agent renews it at half that'),
+      last_registered_at: isoTimeOrNull.describe('The last successful registration or renewal'),
+      last_attempt_at: isoTimeOrNull,
+      last_error: z.string().nullable().describe('Why the last attempt failed; null after a success'),
+    })
+    .nullable()
+    .describe('Registration as a BACnet foreign device with the BBMD of the meters\' subnet; null when no BBMD is configured'),
   recent_syncs: z.array(
     z.object({
       id: z.number(),
@@ -45,6 +58,13 @@ const output = z.object({
   ),
 });
 
+function foreignDeviceWords(f: ForeignDeviceView): string {
+  const last = f.last_registered_at ? `last renewal ${shortTime(f.last_registered_at)}` : 'never registered';
+  if (f.state === 'registered') return `registered (${last}, renewed every ${Math.round(f.ttl_s / 2)} s)`;
+  if (f.state === 'pending') return 'registering';
+  return `failing (${last}${f.registered ? ', the earlier registration still holds' : ''}): ${f.last_error ?? 'unknown error'}`;
+}
+
 export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     GET_SYNC_STATUS,
@@ -53,7 +73,7 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
       description:
         'Is this site healthy, and if not, why: one verdict (ok / attention / problem) with findings and what to do, whether collection runs, ' +
         'the uplink to the client system, the last sync, the backlog of unsent readings and its age, how many hours of outage the disk holds, ' +
-        'dead letters, meter counts by state, and the newest upload attempts.',
+        'dead letters, meter counts by state, the foreign-device registration with a BBMD (when configured), and the newest upload attempts.',
       inputSchema: input,
       outputSchema: output,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -74,6 +94,7 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
           dead_letters: s.dead_letters.count,
           meters: s.meters,
           agent: s.agent,
+          foreign_device: s.foreign_device,
           recent_syncs: log.map((e) => ({
             id: e.id,
             finished_at: e.finished_at,
@@ -93,6 +114,7 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
           `Uplink: ${s.uplink.state}${s.uplink.since ? ` since ${shortTime(s.uplink.since)}` : ''}${s.uplink.last_error && s.uplink.state !== 'up' ? ` (${s.uplink.last_error.code}: ${s.uplink.last_error.message})` : ''}; last successful sync ${shortTime(s.last_successful_sync_at)}.`,
           `Backlog: ${s.backlog.count} unsent readings${s.backlog.oldest_age_s !== null ? `, oldest ${s.backlog.oldest_age_s} s old` : ''}${s.storage.outage_hours !== null ? `; the disk holds about ${s.storage.outage_hours} h of outage` : ''}. Dead letters: ${s.dead_letters.count}.`,
           `Meters: ${s.meters.configured} configured, ${s.meters.ok} ok, ${s.meters.slow} slow, ${s.meters.failing} failing, ${s.meters.never_answered} never answered.`,
+          ...(s.foreign_device ? [`Foreign-device registration with the BBMD at ${s.foreign_device.bbmd}: ${foreignDeviceWords(s.foreign_device)}.`] : []),
           ...s.health.findings.map((f) => `- [${f.level}] ${f.message} → ${f.action}`),
         ];
         return answer(lines.join('\n'), data);

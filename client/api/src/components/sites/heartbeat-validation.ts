@@ -12,6 +12,23 @@ const isoProblem = (name: string, nullable: boolean) => (v: unknown) => {
 
 const count = (name: string) => integerProblem(name, 0, Number.MAX_SAFE_INTEGER);
 
+const nullableText = (name: string, max: number) => (v: unknown) => {
+  if (v === null) return undefined;
+  return stringProblem(name, 0, max)(v)?.replace('is required', 'is required (null when none)');
+};
+
+/** Optional (agents since the hardening issue): the registration with a BBMD, null when none is configured. */
+const foreignDeviceProblem = (v: unknown): string | undefined => {
+  if (v === undefined || v === null) return undefined;
+  if (!isPlainObject(v)) return `foreign_device must be an object or null, got ${describeType(v)}`;
+  return (
+    stringProblem('foreign_device.bbmd', 1, 64)(v.bbmd) ??
+    (typeof v.registered === 'boolean' ? undefined : `foreign_device.registered must be a boolean, got ${describeType(v.registered)}`) ??
+    isoProblem('foreign_device.last_registered_at', true)(v.last_registered_at) ??
+    nullableText('foreign_device.last_error', 2000)(v.last_error)
+  );
+};
+
 export const heartbeatChains = () => [
   body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object'))).bail(),
   body('agent_version').custom(check(stringProblem('agent_version', 1, 64))),
@@ -34,4 +51,5 @@ export const heartbeatChains = () => [
   body('queue_limit.dropped').optional().custom(check(count('queue_limit.dropped'))),
   body('queue_limit.refused').optional().custom(check(count('queue_limit.refused'))),
   body('queue_limit.full_since').optional().custom(check(isoProblem('queue_limit.full_since', true))),
+  body('foreign_device').custom(check(foreignDeviceProblem)),
 ];

@@ -79,6 +79,10 @@ export class SitesService {
       ...(hb.queue_limit
         ? { queue_limit: { max: hb.queue_limit.max, policy: hb.queue_limit.policy, dropped: hb.queue_limit.dropped, refused: hb.queue_limit.refused, full_since: hb.queue_limit.full_since } }
         : {}),
+      // The registration with a BBMD, shown on the site's status; null when the agent has none configured.
+      ...(hb.foreign_device !== undefined
+        ? { foreign_device: hb.foreign_device && { bbmd: hb.foreign_device.bbmd, registered: hb.foreign_device.registered, last_registered_at: hb.foreign_device.last_registered_at, last_error: hb.foreign_device.last_error } }
+        : {}),
     };
     await this.repo.recordHeartbeat({
       siteId: site.id,
