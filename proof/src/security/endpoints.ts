@@ -219,10 +219,12 @@ export const ENDPOINTS: EndpointSpec[] = [
       uplink_down_since: null,
       last_sync_at: ctx.now(),
       meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
+      // Still registered with the BBMD while the last renewal failed: every leaf set.
+      foreign_device: { bbmd: '192.168.10.1:47808', registered: true, last_registered_at: ctx.now(), last_error: 'the BBMD at 192.168.10.1:47808 did not answer the foreign-device registration' },
     }),
-    freeText: ['agent_version'],
+    freeText: ['agent_version', 'foreign_device.last_error'],
     // A wrong agent clock is what the heartbeat exists to report: any well-formed time is accepted.
-    optional: ['oldest_unsent_at', 'uplink_down_since', 'last_sync_at'],
+    optional: ['oldest_unsent_at', 'uplink_down_since', 'last_sync_at', 'foreign_device', 'foreign_device.last_registered_at', 'foreign_device.last_error'],
   },
   // Prometheus figures, unauthenticated like /health.
   { method: 'GET', path: '/metrics', auth: 'none' },

@@ -165,6 +165,7 @@ describe('foreign-device registration status', () => {
       [{ bbmd: BBMD, registered: true, last_registered_at: 'yesterday', last_error: null }, 'foreign_device.last_registered_at'],
       [{ bbmd: BBMD, registered: false, last_registered_at: null, last_error: 'bad\u0000' }, 'foreign_device.last_error contains a character that cannot be stored'],
       [{ registered: false, last_registered_at: null, last_error: null }, 'foreign_device.bbmd is required'],
+      [{ bbmd: "'; DROP TABLE sites; --", registered: false, last_registered_at: null, last_error: null }, "foreign_device.bbmd must be the BBMD's IPv4 address and UDP port"],
     ];
     for (const [value, message] of cases) {
       const res = await post(value);

@@ -17,12 +17,15 @@ const nullableText = (name: string, max: number) => (v: unknown) => {
   return stringProblem(name, 0, max)(v)?.replace('is required', 'is required (null when none)');
 };
 
+const BBMD_ADDRESS = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}:\d{1,5}$/;
+
 /** Optional (agents since the hardening issue): the registration with a BBMD, null when none is configured. */
 const foreignDeviceProblem = (v: unknown): string | undefined => {
   if (v === undefined || v === null) return undefined;
   if (!isPlainObject(v)) return `foreign_device must be an object or null, got ${describeType(v)}`;
   return (
     stringProblem('foreign_device.bbmd', 1, 64)(v.bbmd) ??
+    (BBMD_ADDRESS.test(v.bbmd as string) ? undefined : "foreign_device.bbmd must be the BBMD's IPv4 address and UDP port, e.g. 192.168.10.1:47808") ??
     (typeof v.registered === 'boolean' ? undefined : `foreign_device.registered must be a boolean, got ${describeType(v.registered)}`) ??
     isoProblem('foreign_device.last_registered_at', true)(v.last_registered_at) ??
     nullableText('foreign_device.last_error', 2000)(v.last_error)
