@@ -21,6 +21,8 @@ const NOWHERE = '127.0.47.98:47808';
 let sim: Simulator;
 let browser: Browser;
 const agents: AgentProcess[] = [];
+let registered: AgentProcess;
+let failing: AgentProcess;
 const pageErrors: string[] = [];
 
 async function agentWith(host: number, bbmd: string, meters: MeterConfig[]): Promise<AgentProcess> {
@@ -54,7 +56,7 @@ beforeAll(async () => {
   expect(existsSync(path.join(root, 'sync/web/dist/index.html')), 'build the dashboard first: pnpm --filter @meterit/sync-web build').toBe(true);
   sim = await startMetersBehindBbmd('127.0.47.2', [{ deviceId: 4721, name: 'Workshop', address: '127.0.47.12' }]);
   const meters = toMetersJson(sim.meters).meters as MeterConfig[];
-  await Promise.all([agentWith(31, BBMD, meters), agentWith(32, NOWHERE, meters)]);
+  [registered, failing] = await Promise.all([agentWith(31, BBMD, meters), agentWith(32, NOWHERE, meters)]);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 });
 
@@ -67,7 +69,7 @@ afterAll(async () => {
 
 describe('site dashboard: foreign-device registration', () => {
   it('when the BBMD accepted the agent, then the dashboard shows it registered with the last renewal', async () => {
-    const page = await open(agents[0]!);
+    const page = await open(registered);
     const line = page.getByTestId('foreign-device');
     await line.and(page.locator('[data-state="registered"]')).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('foreign-device-state').textContent()).toBe('Registered');
@@ -78,7 +80,7 @@ describe('site dashboard: foreign-device registration', () => {
   });
 
   it('when nothing answers at the BBMD address, then the dashboard shows it failing with the error, and the health banner says what to do', async () => {
-    const page = await open(agents[1]!);
+    const page = await open(failing);
     const line = page.getByTestId('foreign-device');
     await line.and(page.locator('[data-state="failing"]')).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('foreign-device-state').textContent()).toBe('Failing');
