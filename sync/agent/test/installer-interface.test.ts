@@ -3,6 +3,7 @@
 // reporting PASS. Loopback addresses such as 127.0.46.1 are lo's on Linux (it routes 127.0.0.0/8
 // there although lo lists only 127.0.0.1/8). Loopback range 127.0.46.x, UDP 47819 (no meters here).
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +60,21 @@ describe('setup-site --interface', () => {
     expect(line(out, 'BACnet interface')).toBe('[PASS] BACnet interface: 127.0.46.1 on lo (127.0.0.1/255.0.0.0)');
     expect(line(out, 'Broadcast address')).toMatch(/^\[PASS\] Broadcast address: 127\.0\.46\.255/);
     expect(line(out, 'BACnet port')).toBe('[PASS] BACnet port: UDP 127.0.46.1:47819 is free');
+    // The broadcast address was free: broadcast I-Am would be heard, so no warning about it.
+    expect(line(out, 'Broadcast answers')).toBe('');
+  });
+
+  it('when another program holds the broadcast address, then the report warns that broadcast I-Am answers will be missed', async () => {
+    const holder = createSocket({ type: 'udp4', reuseAddr: false });
+    await new Promise<void>((resolve) => holder.bind(47819, '127.0.46.255', resolve));
+    try {
+      const { out } = await runSetup(setupArgs('127.0.46.1', ['--broadcast', '127.0.46.255']));
+      expect(line(out, 'Broadcast answers')).toBe(
+        '[WARN] Broadcast answers: cannot listen on 127.0.46.255:47819 (EADDRINUSE): meters that answer Who-Is with a broadcast I-Am will not be found',
+      );
+    } finally {
+      holder.close();
+    }
   });
 
   it('when no broadcast is given, then it is the one of the interface holding the address (lo\'s for 127.0.46.1), never another interface\'s', () => {
