@@ -226,11 +226,13 @@ export const ENDPOINTS: EndpointSpec[] = [
       last_sync_at: ctx.now(),
       meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
       local_database: { state: 'up', since: ctx.now(), restarts: 0, last_error: null, spilled_readings: 0 },
+      // Still registered with the BBMD while the last renewal failed: every leaf set.
+      foreign_device: { bbmd: '192.168.10.1:47808', registered: true, last_registered_at: ctx.now(), last_error: 'the BBMD at 192.168.10.1:47808 did not answer the foreign-device registration' },
     }),
-    freeText: ['agent_version'],
+    freeText: ['agent_version', 'foreign_device.last_error'],
     // A wrong agent clock is what the heartbeat exists to report: any well-formed time is accepted.
     // local_database is optional as a whole (older agents), each of its fields required when it is sent.
-    optional: ['oldest_unsent_at', 'uplink_down_since', 'last_sync_at', 'local_database'],
+    optional: ['oldest_unsent_at', 'uplink_down_since', 'last_sync_at', 'local_database', 'foreign_device', 'foreign_device.last_registered_at', 'foreign_device.last_error'],
   },
   // Prometheus figures, unauthenticated like /health.
   { method: 'GET', path: '/metrics', auth: 'none' },

@@ -17,7 +17,7 @@ import { SpillingQueue } from './queue/spilling-queue.js';
 import { LocalDatabaseSupervisor, type LocalDatabaseStatus } from './db/supervisor.js';
 import { ClientApi, type UplinkState } from './uploader/client-api.js';
 import { Uploader, type SyncRunResult } from './uploader/uploader.js';
-import { BacnetAdapter } from './bacnet/index.js';
+import { BacnetAdapter, type ForeignDeviceStatus } from './bacnet/index.js';
 import { McpAuditRepository } from './mcp-audit/mcp-audit-repository.js';
 import { startLocalApi, type LocalApiServer } from './local-api/server.js';
 
@@ -37,6 +37,8 @@ export interface AgentStatus {
   startedAt: Date;
   /** The site's PostgreSQL as the supervisor sees it, and the readings waiting on disk (spill file) or in memory for it. */
   localDatabase: LocalDatabaseStatus & { spilledReadings: number; tornLines: number; inMemory: number };
+  /** Registration with the BBMD (BACNET_BBMD_ADDRESS); null when none is configured. */
+  foreignDevice: ForeignDeviceStatus | null;
 }
 
 export interface Agent {
@@ -113,6 +115,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       interface: config.BACNET_INTERFACE,
       port: config.BACNET_PORT,
       broadcastAddress: config.BACNET_BROADCAST_ADDRESS,
+      listenBroadcast: config.BACNET_LISTEN_BROADCAST,
       apduTimeoutMs: config.BACNET_TIMEOUT_MS,
       ...(config.BACNET_BBMD_ADDRESS ? { bbmd: { address: config.BACNET_BBMD_ADDRESS, ttlSeconds: config.BACNET_BBMD_TTL_SECONDS } } : {}),
       logger: logger.child({ module: 'bacnet' }),
@@ -270,6 +273,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       clockOffsetMs,
       startedAt,
       localDatabase: { ...supervisor.status, spilledReadings: spillingQueue.spilled, tornLines: spillingQueue.tornLines, inMemory: collector.waitingInMemory },
+      foreignDevice: bacnet?.foreignDeviceStatus() ?? null,
     };
   }
 
@@ -293,6 +297,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
         last_error: s.localDatabase.lastError?.message.slice(0, 1000) || null,
         spilled_readings: s.localDatabase.spilledReadings,
       },
+      foreign_device: s.foreignDevice
+        ? { bbmd: s.foreignDevice.bbmd, registered: s.foreignDevice.registered, last_registered_at: s.foreignDevice.lastRegisteredAt?.toISOString() ?? null, last_error: s.foreignDevice.lastError }
+        : null,
     };
     const res = await api.heartbeat(body);
     clockOffsetMs = res.clock_offset_ms;

@@ -45,6 +45,8 @@ const schema = z
     BACNET_INTERFACE: z.string().default('0.0.0.0'),
     BACNET_PORT: port(47808),
     BACNET_BROADCAST_ADDRESS: z.string().default('255.255.255.255'),
+    /** Bound to one address: also listen on the broadcast address, so broadcast I-Am answers are seen. */
+    BACNET_LISTEN_BROADCAST: bool.default(true),
     BACNET_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
     /** Meters on another subnet: register as a foreign device with this BBMD and discover through it. */
     BACNET_BBMD_ADDRESS: z

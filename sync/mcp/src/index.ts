@@ -25,6 +25,7 @@ export type {
   SiteFacts,
   SiteOperations,
   SiteStatusView,
+  ForeignDeviceView,
   SyncLogEntryView,
   SyncNowView,
   UplinkView,

@@ -49,6 +49,8 @@ export interface SiteStatusView {
   storage: { free_bytes: number | null; bytes_per_reading: number; readings_per_hour: number; outage_hours: number | null; bound: 'disk' | 'queue_limit' | null; basis: string };
   dead_letters: { count: number };
   meters: { configured: number; ok: number; slow: number; failing: number; never_answered: number };
+  /** Registration as a BACnet foreign device with a BBMD; null when none is configured. */
+  foreign_device: ForeignDeviceView | null;
   /** The agent's own PostgreSQL and the readings waiting for it (agents since the hardening issue). */
   local_database?: LocalDatabaseView;
 }
@@ -61,6 +63,16 @@ export interface LocalDatabaseView {
   spilled_readings: number;
   in_memory_readings: number;
   torn_lines: number;
+}
+
+export interface ForeignDeviceView {
+  bbmd: string;
+  state: 'registered' | 'failing' | 'pending';
+  registered: boolean;
+  ttl_s: number;
+  last_registered_at: string | null;
+  last_attempt_at: string | null;
+  last_error: string | null;
 }
 
 export interface SyncLogEntryView {

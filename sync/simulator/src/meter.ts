@@ -132,6 +132,8 @@ export interface MeterContext {
   logger: Logger;
   /** The meters' own network broadcast when a BBMD serves it: the BBMD hears it (and forwards it to its foreign devices). */
   localBroadcast?: (datagram: Buffer, sender: string) => void;
+  /** Answer every Who-Is, a local one too, with an I-Am broadcast (to `broadcastAddress`) instead of unicast. */
+  iAmBroadcast?: boolean;
 }
 
 type PropRead = { ok: true; values: BACNetAppData[] } | { ok: false; errorClass: number; errorCode: number };
@@ -295,7 +297,8 @@ export class SimMeter {
         // A Who-Is from another subnet arrives through a BBMD (Forwarded-NPDU). The meter answers it
         // as most devices answer Who-Is: with an I-Am broadcast on its own network, which the BBMD
         // forwards to its foreign devices. A local Who-Is is answered by unicast, as before.
-        const replyTo: BACNetAddress = sender.forwardedFrom ? {} : { address: sender.address };
+        // Many devices broadcast every I-Am (`iAmBroadcast`), which an agent bound to one address must catch on the broadcast address.
+        const replyTo: BACNetAddress = sender.forwardedFrom || this.ctx.iAmBroadcast ? {} : { address: sender.address };
         client.iAmResponse(replyTo, id, Segmentation.NO_SEGMENTATION, this.spec.vendorId);
       } finally {
         transport.advertisedPayload = 1482;

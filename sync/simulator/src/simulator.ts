@@ -16,6 +16,12 @@ export interface SimulatorOptions {
   /** Set false to not bind the broadcast socket (discovery then only works by unicast Who-Is). */
   listenBroadcast?: boolean;
   /**
+   * Meters answer every Who-Is with an I-Am broadcast to `broadcastAddress` (as many devices do)
+   * instead of unicast to the asker. With `listenBroadcast: false` the asker may then hold the
+   * broadcast address itself, as an agent bound to one address does.
+   */
+  iAmBroadcast?: boolean;
+  /**
    * A BBMD on the meters' network, for discovery from another subnet: foreign devices register
    * with it and send Who-Is through it. Combine with `listenBroadcast: false` so that a plain
    * broadcast Who-Is does not reach the meters, as on a real site where they sit on another subnet.
@@ -82,6 +88,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     record: (s: ServedValue) => servedValues.push(s),
     recordWhoIs: (w: WhoIsSeen) => whoIsSeen.push(w),
     logger,
+    ...(options.iAmBroadcast ? { iAmBroadcast: true } : {}),
     ...(options.bbmd ? { localBroadcast: (datagram: Buffer, sender: string) => bbmd?.fromLocalNetwork(datagram, sender) } : {}),
   };
   const meters = new Map<number, SimMeter>();

@@ -4,6 +4,7 @@ import { POLL_MS, useSite } from './store/site-store';
 import { clock, viewerTimeZone } from './lib/format';
 import { HealthBanner } from './components/HealthBanner';
 import { StatusTiles } from './components/StatusTiles';
+import { ForeignDeviceLine } from './components/ForeignDeviceLine';
 import { ControlBar } from './components/ControlBar';
 import { MetersPanel } from './components/MetersPanel';
 import { ChartPanel } from './components/ChartPanel';
@@ -65,6 +66,7 @@ export function App() {
         )}
         <HealthBanner />
         <StatusTiles />
+        <ForeignDeviceLine />
         <ControlBar />
         <MetersPanel />
         <ChartPanel />

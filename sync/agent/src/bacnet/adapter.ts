@@ -21,7 +21,7 @@ import type { Logger } from './logger.js';
 import { objectTypeId, objectTypeName, propertyId, propertyName } from './names.js';
 import { Semaphore } from './semaphore.js';
 import { GuardedTransport } from './transport.js';
-import type { PendingRequest } from './transport.js';
+import type { BroadcastListener, PendingRequest } from './transport.js';
 import { PduType } from './wire.js';
 
 type ClientClass = typeof bacnet.default;
@@ -52,6 +52,12 @@ export interface BacnetAdapterOptions {
   broadcastAddress: string;
   /** UDP port of the devices for broadcast Who-Is; default `port`. */
   broadcastPort?: number;
+  /**
+   * Bound to one address: also receive what is sent to `broadcastAddress` (a second socket there,
+   * same port), so devices answering Who-Is with a broadcast I-Am are found. Default true; when the
+   * broadcast address is held by another program the adapter opens anyway and logs a warning.
+   */
+  listenBroadcast?: boolean;
   /** Own timeout on every request, ms (default 3000). */
   apduTimeoutMs?: number;
   /** Requests in flight to one device (default 2: small meters often queue badly beyond that). */
@@ -308,11 +314,13 @@ export class BacnetAdapter {
   private closed = false;
   /** The registration with the BBMD, when discovery goes through one. */
   private readonly foreign: ForeignDeviceRegistration | null;
+  /** Whether datagrams to the broadcast address reach this adapter (see `listenBroadcast`). */
+  private broadcastListener: BroadcastListener = { state: 'not-needed' };
 
   private constructor(
     private readonly client: Client,
     private readonly transport: GuardedTransport,
-    private readonly options: Required<Omit<BacnetAdapterOptions, 'broadcastPort' | 'logger' | 'bbmd'>> & { broadcastPort: number },
+    private readonly options: Required<Omit<BacnetAdapterOptions, 'broadcastPort' | 'logger' | 'bbmd' | 'listenBroadcast'>> & { broadcastPort: number },
     private readonly logger: Logger,
     bbmd: { address: string; ttlSeconds: number } | null,
   ) {
@@ -368,12 +376,14 @@ export class BacnetAdapter {
       port: resolved.port,
       broadcastAddress: resolved.broadcastAddress,
       broadcastPort: resolved.broadcastPort,
+      ...(options.listenBroadcast === false ? { listenBroadcast: false } : {}),
       logger,
     });
     const client = new BACnetClient({ transport, apduTimeout: resolved.apduTimeoutMs });
     client.on('error', (err: Error) => logger.error('BACnet socket error', { error: err.message }));
+    let bound: Awaited<GuardedTransport['ready']>;
     try {
-      await transport.ready;
+      bound = await transport.ready;
     } catch (err) {
       client.close();
       const code = (err as NodeJS.ErrnoException).code;
@@ -383,8 +393,23 @@ export class BacnetAdapter {
       }
       throw new BacnetError(BacnetErrorCode.BACNET_BIND_FAILED, `cannot bind UDP ${where}: ${code ?? (err as Error).message}`, { cause: err });
     }
-    logger.info('BACnet adapter listening', { interface: resolved.interface, port: resolved.port, broadcastAddress: resolved.broadcastAddress, bbmd: bbmd?.address ?? null });
-    return new BacnetAdapter(client, transport, resolved, logger, bbmd);
+    if (bound.broadcast.state === 'unavailable') {
+      logger.warn('cannot listen on the BACnet broadcast address: devices that answer Who-Is with a broadcast I-Am will not be found (reads and unicast answers work)', {
+        address: bound.broadcast.address,
+        error: bound.broadcast.error,
+        fix: bound.broadcast.error === 'EADDRINUSE' ? 'another program on this machine holds it (a second agent or a BACnet tool?): stop it, or bind BACNET_INTERFACE=0.0.0.0' : 'check BACNET_BROADCAST_ADDRESS',
+      });
+    }
+    logger.info('BACnet adapter listening', {
+      interface: resolved.interface,
+      port: bound.port,
+      broadcastAddress: resolved.broadcastAddress,
+      broadcastListener: bound.broadcast.state,
+      bbmd: bbmd?.address ?? null,
+    });
+    const adapter = new BacnetAdapter(client, transport, resolved, logger, bbmd);
+    adapter.broadcastListener = bound.broadcast;
+    return adapter;
   }
 
   /**
@@ -407,6 +432,11 @@ export class BacnetAdapter {
   /** The registration with the BBMD, null when none is configured. */
   foreignDeviceStatus(): ForeignDeviceStatus | null {
     return this.foreign?.status() ?? null;
+  }
+
+  /** Whether datagrams sent to the broadcast address reach this adapter: listening, not needed (bound to 0.0.0.0), off, or unavailable and why. */
+  broadcastListenerStatus(): BroadcastListener {
+    return this.broadcastListener;
   }
 
   /** Figures for the dashboard and tests. */

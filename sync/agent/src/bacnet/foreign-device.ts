@@ -31,6 +31,8 @@ export interface ForeignDeviceStatus {
   lastRegisteredAt: Date | null;
   /** Why the last attempt failed; null after a success. */
   lastError: string | null;
+  /** When the last attempt (successful or not) ended; null before the first. */
+  lastAttemptAt: Date | null;
 }
 
 /**
@@ -41,6 +43,7 @@ export class ForeignDeviceRegistration {
   private timer: NodeJS.Timeout | null = null;
   private lastOkAt: number | null = null;
   private lastError: string | null = null;
+  private lastAttemptAt: number | null = null;
   private stopped = false;
 
   constructor(
@@ -58,10 +61,14 @@ export class ForeignDeviceRegistration {
       await this.send(this.bbmd, this.ttlSeconds);
     } catch (err) {
       const error = this.explain(err);
+      // Closing the adapter is no registration failure to report.
+      if (error.code === BacnetErrorCode.BACNET_CLOSED) throw error;
       this.lastError = error.message;
+      this.lastAttemptAt = Date.now();
       throw error;
     }
     this.lastOkAt = Date.now();
+    this.lastAttemptAt = this.lastOkAt;
     this.lastError = null;
   }
 
@@ -103,6 +110,7 @@ export class ForeignDeviceRegistration {
       registered: this.lastOkAt !== null && Date.now() < this.lastOkAt + this.ttlSeconds * 1000,
       lastRegisteredAt: this.lastOkAt === null ? null : new Date(this.lastOkAt),
       lastError: this.lastError,
+      lastAttemptAt: this.lastAttemptAt === null ? null : new Date(this.lastAttemptAt),
     };
   }
 

@@ -16,5 +16,6 @@ export type {
 export { BacnetError, BacnetErrorCode } from './errors.js';
 export { BBMD_TTL_SECONDS, parseBbmdAddress } from './foreign-device.js';
 export type { ForeignDeviceStatus } from './foreign-device.js';
+export type { BroadcastListener } from './transport.js';
 export type { BacnetErrorCodeValue } from './errors.js';
 export type { Logger } from './logger.js';

@@ -25,8 +25,20 @@ export interface GuardedTransportOptions {
   broadcastAddress: string;
   /** Port Who-Is broadcasts go to; default `port`. */
   broadcastPort?: number;
+  /**
+   * Also receive datagrams sent to `broadcastAddress` (default true). On Linux a socket bound to one
+   * unicast address never sees a broadcast, so devices that answer Who-Is with a broadcast I-Am
+   * would go unseen; a second socket bound to the broadcast address (same port) catches them.
+   * Not needed (and not opened) when bound to 0.0.0.0.
+   */
+  listenBroadcast?: boolean;
   logger: Logger;
 }
+
+/** What became of the broadcast receiver: listening, not needed, or why it could not bind. */
+export type BroadcastListener = { state: 'listening'; address: string } | { state: 'not-needed' | 'off' } | { state: 'unavailable'; address: string; error: string };
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /**
  * The UDP transport handed to the library's client (its `transport` option), so that the guards
@@ -41,11 +53,15 @@ export interface GuardedTransportOptions {
  *   library cannot be told not to accept segmentation (`maxSegments: 0` is taken as "not given")
  *   and reassembles all devices' segments in one shared buffer. A device whose reply does not fit
  *   then aborts with segmentation-not-supported and the adapter asks for less;
- * - drops its own broadcasts coming back.
+ * - drops its own broadcasts coming back;
+ * - bound to one address, also listens on the broadcast address (a second socket, same port, also
+ *   `reuseAddr: false`: the two addresses differ, so they need no sharing), and hands what arrives
+ *   there to the same client, so broadcast I-Am answers are seen. Sending stays on the first socket.
  */
 export class GuardedTransport extends EventEmitter {
-  readonly ready: Promise<{ address: string; port: number }>;
+  readonly ready: Promise<{ address: string; port: number; broadcast: BroadcastListener }>;
   private readonly socket: dgram.Socket;
+  private broadcastSocket: dgram.Socket | null = null;
   private readonly pending = new Map<number, PendingRequest>();
   private ownAddress = '';
   private closed = false;
@@ -54,7 +70,7 @@ export class GuardedTransport extends EventEmitter {
   constructor(private readonly options: GuardedTransportOptions) {
     super();
     this.socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
-    this.ready = new Promise((resolve, reject) => {
+    this.ready = new Promise<{ address: string; port: number }>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.socket.once('error', onError);
       this.socket.once('listening', () => {
@@ -64,7 +80,7 @@ export class GuardedTransport extends EventEmitter {
         this.ownAddress = `${a.address}:${a.port}`;
         resolve({ address: a.address, port: a.port });
       });
-    });
+    }).then(async (bound) => ({ ...bound, broadcast: await this.listenForBroadcasts(bound.port) }));
     this.ready.catch(() => undefined);
     this.socket.on('message', (msg, rinfo) => this.receive(msg, `${rinfo.address}:${rinfo.port}`));
     this.socket.on('listening', () => this.emit('listening', this.socket.address()));
@@ -105,6 +121,43 @@ export class GuardedTransport extends EventEmitter {
     } catch {
       // never bound
     }
+    try {
+      this.broadcastSocket?.close();
+    } catch {
+      // never bound
+    }
+    this.broadcastSocket = null;
+  }
+
+  /**
+   * The second socket on the broadcast address. Its failure is not fatal: unicast I-Am and every
+   * read still work; the adapter logs what is missed. EADDRINUSE here means another program on this
+   * machine (often a second agent or a BACnet tool bound to the same subnet) holds it.
+   */
+  private listenForBroadcasts(port: number): Promise<BroadcastListener> {
+    const { interface: iface, broadcastAddress: address } = this.options;
+    if (this.options.listenBroadcast === false) return Promise.resolve({ state: 'off' });
+    if (iface === '0.0.0.0' || address === iface || !IPV4.test(address)) return Promise.resolve({ state: 'not-needed' });
+    if (this.closed) return Promise.resolve({ state: 'off' });
+    return new Promise((resolve) => {
+      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        socket.close();
+        resolve({ state: 'unavailable', address: `${address}:${port}`, error: err.code ?? err.message });
+      });
+      socket.on('message', (msg, rinfo) => this.receive(msg, `${rinfo.address}:${rinfo.port}`));
+      socket.bind(port, address, () => {
+        socket.removeAllListeners('error');
+        socket.on('error', (err) => this.options.logger.warn('BACnet broadcast socket error', { address, error: err.message }));
+        if (this.closed) {
+          socket.close();
+          resolve({ state: 'off' });
+          return;
+        }
+        this.broadcastSocket = socket;
+        resolve({ state: 'listening', address: `${address}:${port}` });
+      });
+    });
   }
 
   send(buffer: Buffer, length: number, receiver?: string): void {

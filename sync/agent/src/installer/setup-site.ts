@@ -9,7 +9,7 @@ import { siteMigrations } from '../db/migrations/index.js';
 import { ClientApi, ClientApiError } from '../uploader/client-api.js';
 import { isLoopback } from '../config.js';
 import { parseMetersFile } from '../meters/meters-file.js';
-import { checkBacnetPort, checkBroadcast, checkDisk, checkNodeVersion, type ReportLine } from './machine-checks.js';
+import { checkBacnetPort, checkBroadcast, checkDisk, checkInterface, checkNodeVersion, type ReportLine } from './machine-checks.js';
 import { proposeMeters } from './propose-meters.js';
 import { buildReport, formatReport, type CommissioningReport } from './commissioning.js';
 
@@ -97,6 +97,7 @@ export async function setupSite(opts: SetupOptions, io: Io, logger: Logger = cre
   // 1. The machine.
   add(checkNodeVersion());
   add(await checkDisk(opts.dataDir));
+  add(checkInterface(opts.bacnetInterface));
   const portLine = add(await checkBacnetPort(opts.bacnetInterface, opts.bacnetPort));
   const { line: bcLine, broadcast } = checkBroadcast(opts.bacnetInterface, opts.broadcast);
   add(bcLine);
@@ -174,6 +175,16 @@ export async function setupSite(opts: SetupOptions, io: Io, logger: Logger = cre
         ...(opts.bbmd ? { bbmd: opts.bbmd } : {}),
         logger: logger.child({ module: 'bacnet' }),
       });
+      // Bound to one address, broadcast I-Am arrive on a second socket on the broadcast address; say when it could not be had.
+      const heard = adapter.broadcastListenerStatus();
+      if (heard.state === 'unavailable') {
+        add({
+          check: 'Broadcast answers',
+          status: 'warn',
+          detail: `cannot listen on ${heard.address} (${heard.error}): meters that answer Who-Is with a broadcast I-Am will not be found`,
+          fix: heard.error === 'EADDRINUSE' ? 'another program on this machine holds that address (a running agent, a BACnet tool): stop it and run the setup again, or use --interface 0.0.0.0' : 'check --broadcast',
+        });
+      }
       // Through a BBMD only Who-Is without --discover addresses goes there; it needs the registration first.
       const viaBbmd = opts.bbmd && !opts.discoverAddresses.length ? opts.bbmd : null;
       if (viaBbmd && !(await registerWithBbmd(adapter, viaBbmd, add))) {

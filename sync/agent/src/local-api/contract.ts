@@ -60,6 +60,28 @@ export interface StatusResponse {
     /** Lines of the spill file skipped on replay since the agent started (a write cut short by a crash). */
     torn_lines: number;
   };
+  /** Registration as a BACnet foreign device with a BBMD (meters on another subnet); null when no BBMD is configured. */
+  foreign_device: ForeignDeviceView | null;
+}
+
+/**
+ * `registered`: the last registration succeeded; `failing`: the last attempt failed (`registered` says
+ * whether an earlier registration still holds at the BBMD); `pending`: no attempt has ended yet.
+ */
+export type ForeignDeviceState = 'registered' | 'failing' | 'pending';
+
+export interface ForeignDeviceView {
+  /** `ip:port` of the BBMD. */
+  bbmd: string;
+  state: ForeignDeviceState;
+  /** The BBMD holds a registration of ours that has not run out. */
+  registered: boolean;
+  ttl_s: number;
+  /** The last successful registration or renewal. */
+  last_registered_at: string | null;
+  last_attempt_at: string | null;
+  /** Why the last attempt failed, in words; null after a success. */
+  last_error: string | null;
 }
 
 export interface StorageEstimate {

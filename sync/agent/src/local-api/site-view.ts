@@ -5,6 +5,7 @@ import type { SyncRunResult } from '../uploader/uploader.js';
 import type {
   DeadLettersResponse,
   Finding,
+  ForeignDeviceView,
   HealthLevel,
   MeterState,
   MeterView,
@@ -175,6 +176,7 @@ export class SiteView {
         in_memory_readings: s.localDatabase.inMemory,
         torn_lines: s.localDatabase.tornLines,
       },
+      foreign_device: foreignDeviceView(s.foreignDevice),
     };
   }
 
@@ -315,6 +317,20 @@ export class SiteView {
   }
 }
 
+/** The registration with the BBMD as the local API, the dashboard and MCP show it. */
+export function foreignDeviceView(f: AgentStatus['foreignDevice']): ForeignDeviceView | null {
+  if (!f) return null;
+  return {
+    bbmd: f.bbmd,
+    state: f.lastError !== null ? 'failing' : f.registered ? 'registered' : 'pending',
+    registered: f.registered,
+    ttl_s: f.ttlSeconds,
+    last_registered_at: iso(f.lastRegisteredAt),
+    last_attempt_at: iso(f.lastAttemptAt),
+    last_error: f.lastError,
+  };
+}
+
 function stateText(state: MeterState, s: MeterStatus | undefined, now: number): string {
   switch (state) {
     case 'never_answered':
@@ -423,6 +439,15 @@ export function assess(i: {
       level: 'attention',
       message: `Collection is stopped${since}${s.collection.reason ? ` (${s.collection.reason})` : ''}: no new readings are taken.`,
       action: 'Press "Start collection" when the work on the meters is done.',
+    });
+  }
+  const fd = s.foreignDevice;
+  if (fd?.lastError) {
+    out.push({
+      code: 'BBMD_REGISTRATION_FAILING',
+      level: 'attention',
+      message: `${fd.registered ? 'Renewing the registration' : 'Registering'} as a BACnet foreign device with the BBMD at ${fd.bbmd} fails: ${fd.lastError.replace(/\.?$/, '.')}`,
+      action: "Until it succeeds, discovery does not reach the meters on the BBMD's network; configured meters are still read directly, and the agent retries by itself. Check BACNET_BBMD_ADDRESS and that the device there accepts foreign devices.",
     });
   }
   if (configured === 0) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, shortTime, type ToolDeps } from '../context.js';
+import type { ForeignDeviceView } from '../operations.js';
 import { backlogSchema, collectionSchema, isoTime, isoTimeOrNull, uplinkSchema } from '../schemas.js';
 
 export const GET_SYNC_STATUS = 'get_sync_status';
@@ -40,6 +41,18 @@ const output = z.object({
       torn_lines: z.number().describe('Lines of the spill file skipped since the start because a crash cut them short'),
     })
     .optional(),
+  foreign_device: z
+    .object({
+      bbmd: z.string().describe('ip:port of the BBMD'),
+      state: z.enum(['registered', 'failing', 'pending']).describe('registered: the last registration succeeded; failing: the last attempt failed; pending: none has ended yet'),
+      registered: z.boolean().describe('The BBMD holds a registration of ours that has not run out'),
+      ttl_s: z.number().describe('Lifetime of each registration; the agent renews it at half that'),
+      last_registered_at: isoTimeOrNull.describe('The last successful registration or renewal'),
+      last_attempt_at: isoTimeOrNull,
+      last_error: z.string().nullable().describe('Why the last attempt failed; null after a success'),
+    })
+    .nullable()
+    .describe('Registration as a BACnet foreign device with the BBMD of the meters\' subnet; null when no BBMD is configured'),
   recent_syncs: z.array(
     z.object({
       id: z.number(),
@@ -56,6 +69,13 @@ const output = z.object({
   ),
 });
 
+function foreignDeviceWords(f: ForeignDeviceView): string {
+  const last = f.last_registered_at ? `last renewal ${shortTime(f.last_registered_at)}` : 'never registered';
+  if (f.state === 'registered') return `registered (${last}, renewed every ${Math.round(f.ttl_s / 2)} s)`;
+  if (f.state === 'pending') return 'registering';
+  return `failing (${last}${f.registered ? ', the earlier registration still holds' : ''}): ${f.last_error ?? 'unknown error'}`;
+}
+
 export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     GET_SYNC_STATUS,
@@ -64,7 +84,7 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
       description:
         'Is this site healthy, and if not, why: one verdict (ok / attention / problem) with findings and what to do, whether collection runs, ' +
         'the uplink to the client system, the last sync, the backlog of unsent readings and its age, how many hours of outage the disk holds, ' +
-        'dead letters, meter counts by state, and the newest upload attempts.',
+        'dead letters, meter counts by state, the foreign-device registration with a BBMD (when configured), and the newest upload attempts.',
       inputSchema: input,
       outputSchema: output,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -86,6 +106,7 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
           meters: s.meters,
           agent: s.agent,
           ...(s.local_database ? { local_database: s.local_database } : {}),
+          foreign_device: s.foreign_device,
           recent_syncs: log.map((e) => ({
             id: e.id,
             finished_at: e.finished_at,
@@ -108,6 +129,7 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
           ...(s.local_database && (s.local_database.state !== 'up' || s.local_database.spilled_readings > 0)
             ? [`Local database: ${s.local_database.state} since ${shortTime(s.local_database.since)}; ${s.local_database.spilled_readings} readings wait in the spill file.`]
             : []),
+          ...(s.foreign_device ? [`Foreign-device registration with the BBMD at ${s.foreign_device.bbmd}: ${foreignDeviceWords(s.foreign_device)}.`] : []),
           ...s.health.findings.map((f) => `- [${f.level}] ${f.message} → ${f.action}`),
         ];
         return answer(lines.join('\n'), data);

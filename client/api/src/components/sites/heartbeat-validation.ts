@@ -12,6 +12,26 @@ const isoProblem = (name: string, nullable: boolean) => (v: unknown) => {
 
 const count = (name: string) => integerProblem(name, 0, Number.MAX_SAFE_INTEGER);
 
+const nullableText = (name: string, max: number) => (v: unknown) => {
+  if (v === null) return undefined;
+  return stringProblem(name, 0, max)(v)?.replace('is required', 'is required (null when none)');
+};
+
+const BBMD_ADDRESS = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}:\d{1,5}$/;
+
+/** Optional (agents since the hardening issue): the registration with a BBMD, null when none is configured. */
+const foreignDeviceProblem = (v: unknown): string | undefined => {
+  if (v === undefined || v === null) return undefined;
+  if (!isPlainObject(v)) return `foreign_device must be an object or null, got ${describeType(v)}`;
+  return (
+    stringProblem('foreign_device.bbmd', 1, 64)(v.bbmd) ??
+    (BBMD_ADDRESS.test(v.bbmd as string) ? undefined : "foreign_device.bbmd must be the BBMD's IPv4 address and UDP port, e.g. 192.168.10.1:47808") ??
+    (typeof v.registered === 'boolean' ? undefined : `foreign_device.registered must be a boolean, got ${describeType(v.registered)}`) ??
+    isoProblem('foreign_device.last_registered_at', true)(v.last_registered_at) ??
+    nullableText('foreign_device.last_error', 2000)(v.last_error)
+  );
+};
+
 export const heartbeatChains = () => [
   body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object'))).bail(),
   body('agent_version').custom(check(stringProblem('agent_version', 1, 64))),
@@ -45,4 +65,5 @@ export const heartbeatChains = () => [
     .if(body('local_database').exists())
     .custom(check((v) => (v === null ? undefined : stringProblem('local_database.last_error', 1, 1000)(v)))),
   body('local_database.spilled_readings').if(body('local_database').exists()).custom(check(count('local_database.spilled_readings'))),
+  body('foreign_device').custom(check(foreignDeviceProblem)),
 ];

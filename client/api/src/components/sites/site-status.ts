@@ -63,6 +63,9 @@ export function siteStatus(s: SiteStatusInput, settings: StatusSettings, now: Da
       }
       if (hb.uplink_down_since) reasons.push(`the agent reports its uplink down since ${hb.uplink_down_since}`);
       if (hb.dead_letters > 0) reasons.push(`${hb.dead_letters} readings were rejected and set aside on the site (dead letters)`);
+      if (hb.foreign_device?.last_error) {
+        reasons.push(`the agent's registration with the BBMD at ${hb.foreign_device.bbmd} fails (${hb.foreign_device.last_error}): meters on that network cannot be discovered`);
+      }
     }
     if (clockOffset !== null && Math.abs(clockOffset) > settings.clockSkewDegradedMs) {
       reasons.push(`the agent clock is ${Math.round(Math.abs(clockOffset) / 1000)} s ${clockOffset > 0 ? 'behind' : 'ahead of'} the server`);

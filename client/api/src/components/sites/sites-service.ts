@@ -90,6 +90,10 @@ export class SitesService {
               spilled_readings: hb.local_database.spilled_readings,
             },
           }
+          : {}),
+      // The registration with a BBMD, shown on the site's status; null when the agent has none configured.
+      ...(hb.foreign_device !== undefined
+        ? { foreign_device: hb.foreign_device && { bbmd: hb.foreign_device.bbmd, registered: hb.foreign_device.registered, last_registered_at: hb.foreign_device.last_registered_at, last_error: hb.foreign_device.last_error } }
         : {}),
     };
     await this.repo.recordHeartbeat({
