@@ -1,4 +1,4 @@
-import type { HeartbeatRequest, MeterConfig } from '@meterit/shared';
+import type { HeartbeatMeterState, HeartbeatRequest, MeterConfig } from '@meterit/shared';
 import { openDatabase, type Database, type Logger } from '@meterit/shared/node';
 import { systemClock, type Clock } from './clock.js';
 import { clientOrigin, type AgentConfig } from './config.js';
@@ -7,6 +7,7 @@ import { loadMetersFile } from './meters/meters-file.js';
 import { MetersRepository } from './meters/meters-repository.js';
 import { Collector, type PointReader } from './collector/collector.js';
 import { MeterStatusRepository } from './collector/meter-status-repository.js';
+import { heartbeatMeterStates } from './collector/meter-state.js';
 import { AgentStateRepository, type CollectionState } from './collector/agent-state-repository.js';
 import { QueueGuard, type QueueFullPolicy } from './queue/queue-guard.js';
 import { QueueRepository } from './queue/queue-repository.js';
@@ -50,6 +51,8 @@ export interface Agent {
   /** The technicians' local API and dashboard; null when it is switched off or could not bind. */
   readonly localApi: LocalApiServer | null;
   status(): Promise<AgentStatus>;
+  /** Each configured meter's state (ok, degraded, not_answering, never_answered, wrong_device), as the heartbeat carries it. */
+  meterStates(): Promise<HeartbeatMeterState[]>;
   refreshConfig(): Promise<void>;
   sendHeartbeat(): Promise<void>;
   /** Start polling the meters and remember that choice across restarts. */
@@ -95,6 +98,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       port: config.BACNET_PORT,
       broadcastAddress: config.BACNET_BROADCAST_ADDRESS,
       apduTimeoutMs: config.BACNET_TIMEOUT_MS,
+      identityCheckMs: config.BACNET_IDENTITY_CHECK_MINUTES * 60_000,
+      unitsRefreshMs: config.BACNET_UNITS_REFRESH_MINUTES * 60_000,
       ...(config.BACNET_BBMD_ADDRESS ? { bbmd: { address: config.BACNET_BBMD_ADDRESS, ttlSeconds: config.BACNET_BBMD_TTL_SECONDS } } : {}),
       logger: logger.child({ module: 'bacnet' }),
     }).catch(async (err: unknown) => {
@@ -226,8 +231,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     };
   }
 
+  async function meterStates(): Promise<HeartbeatMeterState[]> {
+    return heartbeatMeterStates(collector.getMeters(), await meterStatus.list());
+  }
+
   async function sendHeartbeat(): Promise<void> {
     const s = await status();
+    const states = await meterStates();
     const body: HeartbeatRequest = {
       agent_version: config.AGENT_VERSION,
       agent_time: new Date(clock.now()).toISOString(),
@@ -239,6 +249,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       last_sync_at: s.lastSuccessfulSyncAt ? s.lastSuccessfulSyncAt.toISOString() : null,
       meters: { configured: s.meters.configured, ok: s.meters.ok, failing: s.meters.failing, never_answered: s.meters.neverAnswered },
       queue_limit: { max: s.queueLimit.max, policy: s.queueLimit.policy, dropped: s.queueLimit.dropped, refused: s.queueLimit.refused, full_since: s.queueLimit.fullSince },
+      meter_states: states,
     };
     const res = await api.heartbeat(body);
     clockOffsetMs = res.clock_offset_ms;
@@ -306,6 +317,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       return localApi;
     },
     status,
+    meterStates,
     refreshConfig,
     sendHeartbeat,
     startCollection: (reason) => setCollecting(true, reason),
