@@ -71,6 +71,11 @@ async function wrongDeviceAlerts(siteId: number) {
   return rows;
 }
 
+/** A heartbeat received at the manual clock's time (the HTTP route stamps real time). */
+async function heartbeatAt(s: { id: number; name: string }, states: HeartbeatMeterState[]) {
+  await new SitesService(api.db.knex).recordHeartbeat(s, hb(states), clock.now());
+}
+
 const tick = () => api.alerts.engine.tick();
 
 describe('the wrong-device rule', () => {
@@ -102,5 +107,27 @@ describe('the wrong-device rule', () => {
     await heartbeat(s, [ok('CHILLER-1'), ok('MAIN-1')]);
     await tick();
     expect((await wrongDeviceAlerts(s.id)).map((a) => a.state)).toEqual(['resolved']);
+  });
+
+  it('when the threshold is raised to 10 minutes, then a wrong device fires only once it has lasted that long; a negative threshold is refused with 400', async () => {
+    const rules = (await as(api, operator, 'GET', '/api/alert-rules')).json.rules as AlertRuleInfo[];
+    const rule = rules.find((r) => (r.kind as string) === 'meter_wrong_device')!;
+    const refused = await as(api, operator, 'PATCH', `/api/alert-rules/${rule.id}`, { threshold: -1 });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toContain('threshold must be 0 (fire at once) or more minutes');
+    expect((await as(api, operator, 'PATCH', `/api/alert-rules/${rule.id}`, { threshold: 10 })).status).toBe(200);
+    try {
+      const s = await siteWithMeters('Slowly noticed site');
+      const since = clock.now();
+      await heartbeatAt(s, [wrong('CHILLER-1', since), ok('MAIN-1')]);
+      await tick();
+      expect(await wrongDeviceAlerts(s.id)).toEqual([]);
+      clock.advance(11 * MIN);
+      await heartbeatAt(s, [wrong('CHILLER-1', since), ok('MAIN-1')]);
+      await tick();
+      expect((await wrongDeviceAlerts(s.id)).map((a) => a.state)).toEqual(['firing']);
+    } finally {
+      await as(api, operator, 'PATCH', `/api/alert-rules/${rule.id}`, { threshold: null });
+    }
   });
 });
