@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { HeartbeatRequest, MeterConfig } from '@meterit/shared';
+import type { HeartbeatMeterState, HeartbeatRequest, MeterConfig } from '@meterit/shared';
 import { openDatabase, type Database, type Logger } from '@meterit/shared/node';
 import { systemClock, type Clock } from './clock.js';
 import { clientOrigin, type AgentConfig } from './config.js';
@@ -8,6 +8,7 @@ import { loadMetersFile } from './meters/meters-file.js';
 import { MetersRepository } from './meters/meters-repository.js';
 import { Collector, type PointReader } from './collector/collector.js';
 import { MeterStatusRepository } from './collector/meter-status-repository.js';
+import { heartbeatMeterStates } from './collector/meter-states.js';
 import { AgentStateRepository, type CollectionState } from './collector/agent-state-repository.js';
 import { QueueGuard, type QueueFullPolicy } from './queue/queue-guard.js';
 import { QueueRepository } from './queue/queue-repository.js';
@@ -60,6 +61,8 @@ export interface Agent {
   /** The technicians' local API and dashboard; null when it is switched off or could not bind. */
   readonly localApi: LocalApiServer | null;
   status(): Promise<AgentStatus>;
+  /** Each configured meter's state (ok, degraded, not_answering, never_answered, wrong_device), as the heartbeat carries it. */
+  meterStates(): Promise<HeartbeatMeterState[]>;
   refreshConfig(): Promise<void>;
   sendHeartbeat(): Promise<void>;
   /** Start polling the meters and remember that choice across restarts. */
@@ -117,6 +120,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       broadcastAddress: config.BACNET_BROADCAST_ADDRESS,
       listenBroadcast: config.BACNET_LISTEN_BROADCAST,
       apduTimeoutMs: config.BACNET_TIMEOUT_MS,
+      identityCheckMs: config.BACNET_IDENTITY_CHECK_MINUTES * 60_000,
+      unitsRefreshMs: config.BACNET_UNITS_REFRESH_MINUTES * 60_000,
       ...(config.BACNET_BBMD_ADDRESS ? { bbmd: { address: config.BACNET_BBMD_ADDRESS, ttlSeconds: config.BACNET_BBMD_TTL_SECONDS } } : {}),
       logger: logger.child({ module: 'bacnet' }),
     }).catch(async (err: unknown) => {
@@ -277,6 +282,17 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     };
   }
 
+  // While the local database is down the heartbeat still goes out, with the meter states last read.
+  let lastMeterStates: HeartbeatMeterState[] = [];
+  async function meterStates(): Promise<HeartbeatMeterState[]> {
+    try {
+      lastMeterStates = heartbeatMeterStates(collector.getMeters(), await meterStatus.list());
+    } catch (err) {
+      if (supervisor.status.state === 'up') throw err;
+    }
+    return lastMeterStates;
+  }
+
   async function sendHeartbeat(): Promise<void> {
     const s = await status();
     const body: HeartbeatRequest = {
@@ -300,6 +316,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       foreign_device: s.foreignDevice
         ? { bbmd: s.foreignDevice.bbmd, registered: s.foreignDevice.registered, last_registered_at: s.foreignDevice.lastRegisteredAt?.toISOString() ?? null, last_error: s.foreignDevice.lastError }
         : null,
+      // Per meter, so the operators' app shows a meter that stopped answering at once (not when its values go stale).
+      meter_states: await meterStates(),
     };
     const res = await api.heartbeat(body);
     clockOffsetMs = res.clock_offset_ms;
@@ -371,6 +389,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       return localApi;
     },
     status,
+    meterStates,
     refreshConfig,
     sendHeartbeat,
     startCollection: (reason) => setCollecting(true, reason),

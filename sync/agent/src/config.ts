@@ -48,6 +48,10 @@ const schema = z
     /** Bound to one address: also listen on the broadcast address, so broadcast I-Am answers are seen. */
     BACNET_LISTEN_BROADCAST: bool.default(true),
     BACNET_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+    /** How often the agent confirms that each meter's configured device instance answers at its address (also on first contact and after every silence). */
+    BACNET_IDENTITY_CHECK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+    /** How often the units of every point are read again (also after every silence). */
+    BACNET_UNITS_REFRESH_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
     /** Meters on another subnet: register as a foreign device with this BBMD and discover through it. */
     BACNET_BBMD_ADDRESS: z
       .string()

@@ -178,6 +178,20 @@ describe('BacnetAdapter isolation and guards', () => {
       return Buffer.concat([Buffer.from([0x81, 0x0a, len >> 8, len & 0xff, 0x01, 0x00]), apdu]);
     }
 
+    /** Its answer to "which device are you" (ReadProperty device,4194303 objectIdentifier): device `instance`. */
+    function forgedDeviceIdAck(invokeId: number, instance: number): Buffer {
+      const id = Buffer.alloc(4);
+      id.writeUInt32BE(((8 << 22) | instance) >>> 0);
+      const apdu = Buffer.concat([
+        Buffer.from([0x30, invokeId, 0x0c]), // complex ack, ReadProperty
+        Buffer.from([0x0c]), id, // [0] device:instance
+        Buffer.from([0x19, 0x4b]), // [1] objectIdentifier
+        Buffer.from([0x3e, 0xc4]), id, Buffer.from([0x3f]), // [3] ObjectIdentifier value
+      ]);
+      const len = 4 + 2 + apdu.length;
+      return Buffer.concat([Buffer.from([0x81, 0x0a, len >> 8, len & 0xff, 0x01, 0x00]), apdu]);
+    }
+
     const bind = (address: string): Promise<dgram.Socket> =>
       new Promise((resolve, reject) => {
         const s = dgram.createSocket({ type: 'udp4', reuseAddr: false });
@@ -189,7 +203,8 @@ describe('BacnetAdapter isolation and guards', () => {
       const fake = await bind(`${NET}.70`);
       fake.on('message', (msg, rinfo) => {
         const invokeId = msg[8] ?? 0; // BVLC 4 + NPDU 2 + type, max-segs/apdu, invoke id
-        const reply = forgedRpmAck(invokeId);
+        // The adapter first asks which device this is (ReadProperty, service 12), then reads with RPM.
+        const reply = msg[9] === 0x0c ? forgedDeviceIdAck(invokeId, 270) : forgedRpmAck(invokeId);
         fake.send(reply, rinfo.port, rinfo.address);
       });
       const adapter = await BacnetAdapter.open({ interface: `${NET}.4`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 800 });

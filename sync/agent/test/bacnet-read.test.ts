@@ -138,7 +138,8 @@ describe('BacnetAdapter reading points', () => {
       if (!r.ok) expect(r.code).toBe(BacnetErrorCode.BACNET_REPLY_MISMATCH);
     }
     expect(sim.served().filter((s) => s.deviceId === 106).length).toBeGreaterThan(0);
-    const other = { ...dev(106), deviceId: 1106 }; // a fresh device state, so RPM support is probed again
+    // The device now refuses RPM: the adapter falls back to ReadProperty for it.
+    const other = dev(106);
     sim.setBehaviour(106, { refuseRpm: true });
     const viaRp = await adapter.readPoints(other, STANDARD);
     expect(adapter.deviceInfo(other).rpmSupported).toBe(false);

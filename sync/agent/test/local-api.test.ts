@@ -169,7 +169,7 @@ describe('local API: status matches what the agent is doing', () => {
     expect(served.map((s) => s.value)).toContain(shown.value);
 
     const s = await status();
-    expect(s.meters).toEqual({ configured: 3, ok: 3, slow: 0, failing: 0, never_answered: 0 });
+    expect(s.meters).toEqual({ configured: 3, ok: 3, slow: 0, failing: 0, never_answered: 0, degraded: 0, wrong_device: 0 });
     expect(s.collection.collecting).toBe(true);
     expect(ageMs(s.collection.last_cycle_at)).toBeLessThan(3000);
   });

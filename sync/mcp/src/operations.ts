@@ -89,7 +89,7 @@ export interface SyncLogEntryView {
   error_message: string | null;
 }
 
-export type MeterState = 'ok' | 'slow' | 'failing' | 'never_answered';
+export type MeterState = 'ok' | 'slow' | 'failing' | 'never_answered' | 'degraded' | 'wrong_device';
 
 export interface MeterStatusView {
   id: string;
@@ -101,7 +101,17 @@ export interface MeterStatusView {
   consecutive_failures: number;
   response_ms: number | null;
   last_error: { code: string; message: string; plain: string; at: string | null } | null;
-  points: Array<{ name: string; unit: string | null; value: number | null; at: string | null; quality: string | null }>;
+  points_failing: number;
+  device_check: { expected_device_id: number; found_device_id: number | null } | null;
+  points: Array<{
+    name: string;
+    unit: string | null;
+    value: number | null;
+    at: string | null;
+    quality: string | null;
+    last_success_at: string | null;
+    error: { code: string; message: string; plain: string; at: string | null; consecutive_failures: number } | null;
+  }>;
 }
 
 export interface MetersView {

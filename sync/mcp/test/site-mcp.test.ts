@@ -162,7 +162,7 @@ describe('site MCP: tools over both transports', () => {
       counts: Record<string, number>;
       meters: Array<{ id: string; state: string; bacnet: { device_id: number }; points: Array<{ name: string; value: number | null; unit: string | null }> }>;
     }>(http, 'get_meter_status');
-    expect(meters.structuredContent.counts).toEqual({ configured: 3, ok: 3, slow: 0, failing: 0, never_answered: 0 });
+    expect(meters.structuredContent.counts).toEqual({ configured: 3, ok: 3, slow: 0, failing: 0, never_answered: 0, degraded: 0, wrong_device: 0 });
     const first = meters.structuredContent.meters.find((m) => m.bacnet.device_id === DEVICES[0])!;
     const voltage = first.points.find((p) => p.name === 'voltage')!;
     expect(voltage.unit).toBe('V');

@@ -191,6 +191,8 @@ export class SimMeter {
   private client: Client | null = null;
   private transport: SimTransport | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The Device object's databaseRevision: goes up whenever a point's configuration (its units) changes. */
+  private databaseRevision = 1;
 
   constructor(spec: SimMeterSpec, private readonly ctx: MeterContext) {
     this.spec = {
@@ -263,6 +265,17 @@ export class SimMeter {
     this.client = null;
     this.transport = null;
     if (client) client.close();
+  }
+
+  /** Give one point other units from now on, as a meter reconfigured (or restarted with another setup) does. */
+  setUnits(objectType: SimObjectType, instance: number, units: number): void {
+    const key = `${OBJECT_TYPE_IDS[objectType]}:${instance}`;
+    const state = this.pointStates.get(key);
+    if (!state) throw new Error(`meter ${this.spec.deviceId}: no point ${objectType}:${instance}`);
+    state.spec = { ...state.spec, units };
+    const i = this.points.findIndex((p) => (p.objectType ?? 'analogInput') === objectType && p.instance === instance);
+    if (i >= 0) this.points[i] = state.spec;
+    this.databaseRevision += 1;
   }
 
   /** A datagram caught on the shared broadcast socket. */
@@ -483,7 +496,7 @@ export class SimMeter {
       case P.NUMBER_OF_APDU_RETRIES:
         return v([{ type: ApplicationTag.UNSIGNED_INTEGER, value: 0 }]);
       case P.DATABASE_REVISION:
-        return v([{ type: ApplicationTag.UNSIGNED_INTEGER, value: 1 }]);
+        return v([{ type: ApplicationTag.UNSIGNED_INTEGER, value: this.databaseRevision }]);
       default:
         return unknownProperty();
     }

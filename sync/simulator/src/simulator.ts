@@ -66,6 +66,8 @@ export interface Simulator {
   clearWhoIs(): void;
   behaviour(deviceId: number): MeterBehaviour;
   setBehaviour(deviceId: number, behaviour: MeterBehaviourInput): void;
+  /** Give one point of a meter other units from now on (objectType default analogInput). */
+  setUnits(deviceId: number, point: { instance: number; objectType?: SimObjectType }, units: number): void;
   /** Close one meter's socket (the address stops answering entirely). */
   stopMeter(deviceId: number): Promise<void>;
   startMeter(deviceId: number): Promise<void>;
@@ -174,6 +176,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const m = get(deviceId);
       m.behaviour = applyBehaviour(m.behaviour, behaviour);
     },
+    setUnits: (deviceId, point, units) => get(deviceId).setUnits(point.objectType ?? 'analogInput', point.instance, units),
     stopMeter: (deviceId) => get(deviceId).stop(),
     startMeter: (deviceId) => get(deviceId).start(),
     stop: async () => {

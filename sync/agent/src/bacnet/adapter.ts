@@ -42,6 +42,8 @@ const MAX_TOTAL_LIMIT = 200;
 const MAX_PROBE_LIMIT = 32;
 /** How long an answered request's invoke id rests once the library's timer for it is gone, so a duplicate reply finds no request. */
 const ID_REST_AFTER_ANSWER_MS = 20;
+/** The Device object instance every device takes as its own (ASHRAE 135 12.11.1). */
+const WILDCARD_DEVICE_INSTANCE = 4194303;
 
 export interface BacnetAdapterOptions {
   /** Local IPv4 address to bind, e.g. '0.0.0.0' on a site, '127.0.1.1' in tests. */
@@ -78,6 +80,13 @@ export interface BacnetAdapterOptions {
    * through the BBMD instead of broadcasting.
    */
   bbmd?: { address: string; ttlSeconds: number };
+  /**
+   * How often readPoints confirms again that the configured device instance answers at the
+   * address, ms (default one hour). It is also confirmed on first contact and after every silence.
+   */
+  identityCheckMs?: number;
+  /** How often the units of each point are read again, ms (default one hour); also after every silence. */
+  unitsRefreshMs?: number;
   logger?: Logger;
 }
 
@@ -115,6 +124,9 @@ export interface PointFailure {
   ok: false;
   code: BacnetErrorCodeValue;
   message: string;
+  /** WRONG_DEVICE: the configured device instance and the one that answers (null when it would not say). */
+  expectedDeviceId?: number;
+  foundDeviceId?: number | null;
 }
 
 export type PointResult = PointReading | PointFailure;
@@ -173,6 +185,15 @@ interface DeviceState {
   /** The last request timed out: the next ones are probes, one at a time, until the device answers. */
   silent: boolean;
   probeTurn: Semaphore;
+  /** When the device instance at the address was last confirmed (Date.now ms); null: not yet. */
+  confirmedAt: number | null;
+  /** A request timed out or a read failed whole since: confirm the instance and read units again. */
+  recheck: boolean;
+  /** The other device instance found at the address on the last check, undefined when it was the right one. */
+  wrongDevice: number | null | undefined;
+  /** When units were last read for every cached object; unitsDue asks for them again on the next read. */
+  unitsReadAt: number | null;
+  unitsDue: boolean;
 }
 
 type CallFailure =
@@ -347,6 +368,8 @@ export class BacnetAdapter {
       maxInFlightTotal: options.maxInFlightTotal ?? 64,
       maxInFlightProbes: options.maxInFlightProbes ?? 16,
       maxObjectsPerRequest: options.maxObjectsPerRequest ?? 16,
+      identityCheckMs: options.identityCheckMs ?? 3_600_000,
+      unitsRefreshMs: options.unitsRefreshMs ?? 3_600_000,
     };
     const bad: string[] = [];
     if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) bad.push(`port ${resolved.port}`);
@@ -359,6 +382,8 @@ export class BacnetAdapter {
       bad.push(`maxInFlightProbes ${resolved.maxInFlightProbes} (1..${MAX_PROBE_LIMIT})`);
     }
     if (!Number.isInteger(resolved.maxObjectsPerRequest) || resolved.maxObjectsPerRequest < 1) bad.push(`maxObjectsPerRequest ${resolved.maxObjectsPerRequest}`);
+    if (!(resolved.identityCheckMs > 0)) bad.push(`identityCheckMs ${resolved.identityCheckMs}`);
+    if (!(resolved.unitsRefreshMs > 0)) bad.push(`unitsRefreshMs ${resolved.unitsRefreshMs}`);
     let bbmd: { address: string; ttlSeconds: number } | null = null;
     if (options.bbmd) {
       const ttl = options.bbmd.ttlSeconds;
@@ -452,9 +477,24 @@ export class BacnetAdapter {
   }
 
   /** What the adapter has learned about a device: RPM support, cached units, and whether it is being probed after a timeout. */
-  deviceInfo(device: DeviceRef): { rpmSupported: boolean | null; objectsPerRequest: number; cachedUnits: number; inFlight: number; silent: boolean } {
+  deviceInfo(device: DeviceRef): {
+    rpmSupported: boolean | null;
+    objectsPerRequest: number;
+    cachedUnits: number;
+    inFlight: number;
+    silent: boolean;
+    /** Another device instance answered at the address on the last check (null: one that would not say which). */
+    wrongDevice?: number | null;
+  } {
     const d = this.device(device);
-    return { rpmSupported: d.rpmSupported, objectsPerRequest: d.objectsPerRequest, cachedUnits: d.units.size, inFlight: d.semaphore.inUse, silent: d.silent };
+    return {
+      rpmSupported: d.rpmSupported,
+      objectsPerRequest: d.objectsPerRequest,
+      cachedUnits: d.units.size,
+      inFlight: d.semaphore.inUse,
+      silent: d.silent,
+      ...(d.wrongDevice !== undefined ? { wrongDevice: d.wrongDevice } : {}),
+    };
   }
 
   async close(): Promise<void> {
@@ -482,6 +522,11 @@ export class BacnetAdapter {
         semaphore: new Semaphore(this.options.maxInFlightPerDevice),
         silent: false,
         probeTurn: new Semaphore(1),
+        confirmedAt: null,
+        recheck: false,
+        wrongDevice: undefined,
+        unitsReadAt: null,
+        unitsDue: false,
       };
       this.devices.set(peer, d);
       this.setMaxApdu(d, ref.maxApdu ?? null);
@@ -554,6 +599,7 @@ export class BacnetAdapter {
         if (failure.kind === 'timeout') {
           if (cycle) cycle.timedOut = true;
           d.silent = true;
+          d.recheck = true;
         }
         return { ok: false, failure };
       } finally {
@@ -751,6 +797,18 @@ export class BacnetAdapter {
     if (this.closed) return points.map(() => ({ ok: false, code: BacnetErrorCode.BACNET_CLOSED, message: 'the BACnet adapter was closed' }));
     const d = this.device(device);
     const cycle: CallCycle = { timedOut: false };
+    // Nothing is read under a meter before the device at its address has said it is that meter:
+    // on first contact, after a silence or a failed read (a restart, a swapped meter, a DHCP change),
+    // while another device answers there, and every identityCheckMs.
+    const now = Date.now();
+    if (d.confirmedAt === null || d.recheck || d.wrongDevice !== undefined || now - d.confirmedAt >= this.options.identityCheckMs) {
+      const identity = await this.confirmIdentity(d, cycle);
+      if (!identity.ok) return points.map(() => ({ ...identity }));
+      // Back after a silence: it may have restarted with other units.
+      if (d.recheck) d.unitsDue = true;
+      d.recheck = false;
+    }
+    if (d.unitsReadAt !== null && now - d.unitsReadAt >= this.options.unitsRefreshMs) d.unitsDue = true;
     const planned: Array<{ type: number; instance: number; prop: number } | PointFailure> = points.map((p) => {
       try {
         return { type: objectTypeId(p.objectType), instance: p.instance, prop: propertyId(p.property ?? 'presentValue') };
@@ -770,7 +828,7 @@ export class BacnetAdapter {
         byObject.set(key, o);
       }
       const want = [p.prop, P.STATUS_FLAGS];
-      if (!d.units.has(key)) want.push(P.UNITS);
+      if (d.unitsDue || !d.units.has(key)) want.push(P.UNITS);
       if (withReliability) want.push(P.RELIABILITY);
       for (const w of want) if (!o.props.includes(w)) o.props.push(w);
     }
@@ -787,18 +845,30 @@ export class BacnetAdapter {
       if (faulty.length > 0) for (const [k, v] of await this.readObjects(d, faulty, cycle)) outcomes.set(k, v);
     }
 
-    // Cache units: a number, or null when the device says the object has none.
+    // Cache units: a number, or null when the device says the object has none. A refresh that
+    // does not get an answer keeps the units known so far and asks again next time.
+    let unitsAsked = false;
+    let unitsMissing = false;
     for (const o of byObject.values()) {
       const key = objKey(o.type, o.instance);
-      if (d.units.has(key)) continue;
+      if (!o.props.includes(P.UNITS)) continue;
+      unitsAsked = true;
       const u = outcomes.get(propKey(o.type, o.instance, P.UNITS));
       if (u?.ok) {
         const n = numericValue(u.values);
         d.units.set(key, n);
       } else if (u && (u.errorClass === ErrorClass.PROPERTY || u.errorClass === ErrorClass.OBJECT)) {
         d.units.set(key, null);
+      } else {
+        unitsMissing = true;
       }
     }
+    if (unitsAsked && !unitsMissing) {
+      d.unitsDue = false;
+      d.unitsReadAt = now;
+    }
+    // Nothing answered at all: confirm who answers at the address before the next values are taken.
+    if (planned.length > 0 && [...outcomes.values()].every((o) => !o.ok)) d.recheck = true;
 
     return planned.map((p): PointResult => {
       if ('ok' in p) return p;
@@ -834,6 +904,69 @@ export class BacnetAdapter {
         quality: qualityFromStatusFlags(statusFlags),
       };
     });
+  }
+
+  /**
+   * Ask the device at the address for its Device object's objectIdentifier (the wildcard instance,
+   * which every device takes as its own; the configured instance for devices that refuse it).
+   */
+  private async confirmIdentity(d: DeviceState, cycle: CallCycle): Promise<{ ok: true } | PointFailure> {
+    const res = await this.call(d, cycle, (invokeId, receiver) =>
+      this.client.readProperty(receiver, { type: ObjectType.DEVICE, instance: WILDCARD_DEVICE_INSTANCE } as BACNetObjectID, P.OBJECT_IDENTIFIER, {
+        invokeId,
+        maxApdu: MaxApduLengthAccepted.OCTETS_1476,
+      }),
+    );
+    const deviceIdIn = (values: Array<{ type: number; value: unknown }>): number | null => {
+      const first = values[0];
+      if (!first || first.type !== ApplicationTag.OBJECTIDENTIFIER) return null;
+      const id = first.value as BACNetObjectID;
+      return id.type === ObjectType.DEVICE ? id.instance : null;
+    };
+    let found: number | null;
+    if (res.ok) {
+      const r = res.value;
+      found = r.objectId.type === ObjectType.DEVICE && r.property.id === P.OBJECT_IDENTIFIER ? deviceIdIn(r.values) : null;
+      if (found === null) {
+        return { ok: false, code: BacnetErrorCode.BACNET_REPLY_MISMATCH, message: `device at ${d.peer}: the answer to "which device are you" names no device; values not read` };
+      }
+    } else {
+      const failure = failureToPoint(res.failure);
+      if (res.failure.kind !== 'error') return failure;
+      const own = await this.readOne(d, ObjectType.DEVICE, d.deviceId, P.OBJECT_IDENTIFIER, undefined, cycle);
+      if (own.ok) found = deviceIdIn(own.values) ?? d.deviceId;
+      else if (own.errorClass === ErrorClass.OBJECT) found = null;
+      else return { ok: false, code: own.code, message: own.message };
+    }
+    if (found === d.deviceId) {
+      if (d.wrongDevice !== undefined) this.logger.info('the configured BACnet device answers at its address again', { deviceId: d.deviceId, peer: d.peer });
+      d.wrongDevice = undefined;
+      d.confirmedAt = Date.now();
+      return { ok: true };
+    }
+    if (d.wrongDevice !== found) {
+      this.logger.warn('another BACnet device answers at the address of a configured meter; nothing is stored for it', {
+        expectedDeviceId: d.deviceId,
+        foundDeviceId: found,
+        peer: d.peer,
+      });
+      // What was learned belongs to the other device.
+      d.units.clear();
+      d.unitsReadAt = null;
+      d.rpmSupported = null;
+    }
+    d.wrongDevice = found;
+    d.confirmedAt = null;
+    return {
+      ok: false,
+      code: BacnetErrorCode.WRONG_DEVICE,
+      message:
+        found === null
+          ? `configured as device ${d.deviceId}, but the device at ${d.peer} is another one (it has no device ${d.deviceId}); nothing is stored`
+          : `configured as device ${d.deviceId}, but device ${found} answers at ${d.peer}; nothing is stored`,
+      expectedDeviceId: d.deviceId,
+      foundDeviceId: found,
+    };
   }
 
   /** One raw ReadProperty, for diagnostics. */

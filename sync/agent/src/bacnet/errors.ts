@@ -8,6 +8,8 @@ export const BacnetErrorCode = {
   METER_TIMEOUT: 'METER_TIMEOUT',
   /** The meter answered with a BACnet Error, Reject or Abort PDU (class/code or reason in the message), or with a value that is not a number. */
   METER_ERROR: 'METER_ERROR',
+  /** Another device instance answers at the meter's address than the one configured: nothing read from it is stored. */
+  WRONG_DEVICE: 'WRONG_DEVICE',
   /** The request could not be sent to the meter (bad address, no route). */
   METER_UNREACHABLE: 'METER_UNREACHABLE',
   /** The reply named another object or property than was asked; its value was discarded. */

@@ -3,7 +3,7 @@ import { unitSymbol } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
 import type { Clock } from '../clock.js';
 import type { NewReading, QueueRepository } from '../queue/queue-repository.js';
-import type { MeterStatusRepository } from './meter-status-repository.js';
+import type { MeterStatusRepository, PointOutcome } from './meter-status-repository.js';
 
 /** What the collector needs from the BACnet adapter (which satisfies it structurally). */
 export interface PointReader {
@@ -15,7 +15,7 @@ export interface PointReader {
 
 export type PointResult =
   | { ok: true; value: number; units: number | null; quality: string }
-  | { ok: false; code: string; message: string };
+  | { ok: false; code: string; message: string; expectedDeviceId?: number; foundDeviceId?: number | null };
 
 export interface MeterPollResult {
   meterExternalId: string;
@@ -62,6 +62,8 @@ export class Collector {
   private pending: NewReading[] = [];
   private storing: Promise<unknown> = Promise.resolve();
   private droppedFromMemory = 0;
+  /** The unit each meter's point last came with from the device, to log when it changes. */
+  private readonly deviceUnits = new Map<string, string | null>();
   private readonly maxPending: number;
   readonly totals: CollectionTotals = { pollsOk: 0, pollsFailed: 0, pointsRead: 0, pointsFailed: 0 };
 
@@ -188,6 +190,16 @@ export class Collector {
     return r;
   }
 
+  /** A device that restarted with other units: say so, naming the meter, point, old and new unit. */
+  private noteUnits(meterId: string, point: string, unit: string | null): void {
+    const key = `${meterId}\u0000${point}`;
+    const before = this.deviceUnits.get(key);
+    this.deviceUnits.set(key, unit);
+    if (before !== undefined && before !== unit) {
+      this.deps.logger.warn('a data point changed its unit', { meter: meterId, point, old_unit: before, new_unit: unit });
+    }
+  }
+
   private async pollMeter(meter: MeterConfig, at: Date): Promise<MeterPollResult> {
     const log = this.deps.logger;
     const started = this.deps.clock.now();
@@ -204,15 +216,36 @@ export class Collector {
     const responseMs = this.deps.clock.now() - started;
     const readings: NewReading[] = [];
     let firstError: { code: string; message: string } | undefined;
+    const outcomes: PointOutcome[] = [];
+    // Another device answers at the meter's address: nothing it says is filed under this meter.
+    const wrong = results.find((r) => !r.ok && r.code === 'WRONG_DEVICE');
+    if (wrong && !wrong.ok) {
+      try {
+        await this.deps.status.recordWrongDevice(meter.id, at, {
+          code: wrong.code,
+          message: wrong.message,
+          expectedDeviceId: wrong.expectedDeviceId ?? meter.bacnet_device_id,
+          foundDeviceId: wrong.foundDeviceId ?? null,
+          points: meter.data_points.length,
+        });
+      } catch (err) {
+        log.error('could not record the meter status', { meter: meter.id, error: (err as Error).message });
+      }
+      log.warn('meter read failed', { meter: meter.id, code: wrong.code, error: wrong.message, response_ms: responseMs });
+      return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: wrong.code };
+    }
     meter.data_points.forEach((point, i) => {
       const r = results[i];
+      outcomes.push(r?.ok ? { name: point.name, ok: true } : { name: point.name, ok: false, code: r?.code ?? 'METER_ERROR', message: r?.message ?? 'no result' });
       if (r?.ok) {
+        this.noteUnits(meter.id, point.name, unitSymbol(r.units));
         readings.push({
           meterExternalId: meter.id,
           dataPoint: point.name,
           ts: at,
           value: r.value,
-          unit: point.unit ?? unitSymbol(r.units),
+          // The device's own unit, as last read (it is read again after a restart): what the value means now.
+          unit: unitSymbol(r.units) ?? point.unit ?? null,
           quality: r.quality,
         });
       } else if (!firstError) {
@@ -222,11 +255,11 @@ export class Collector {
     try {
       const stored = await this.store(readings);
       if (readings.length > 0) {
-        await this.deps.status.recordSuccess(meter.id, at, responseMs, firstError);
+        await this.deps.status.recordSuccess(meter.id, at, responseMs, firstError, outcomes);
         return { meterExternalId: meter.id, ok: true, stored, failedPoints: meter.data_points.length - readings.length, responseMs };
       }
       const err = firstError ?? { code: 'METER_ERROR', message: 'no data points configured' };
-      await this.deps.status.recordFailure(meter.id, at, err.code, err.message);
+      await this.deps.status.recordFailure(meter.id, at, err.code, err.message, outcomes);
       log.warn('meter read failed', { meter: meter.id, code: err.code, error: err.message, response_ms: responseMs });
       return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: err.code };
     } catch (err) {

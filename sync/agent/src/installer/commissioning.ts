@@ -23,6 +23,13 @@ export function buildReport(r: Omit<CommissioningReport, 'passed' | 'summary' | 
   return { ...r, created_at: now.toISOString(), passed: summary.fail === 0, summary };
 }
 
+/** The report line of a meter at whose address another device answers: both ids, nothing read. */
+export function wrongDeviceDetail(expected: number, found: number | null, address: string): string {
+  return found === null
+    ? `wrong device: configured as device ${expected}, but the device at ${address} is not device ${expected}; nothing read from it is used`
+    : `wrong device: configured as device ${expected}, but device ${found} answers at ${address}; nothing read from it is used`;
+}
+
 const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
 
 /** The report as an installer reads it: one line per check, and what to do about each problem. */

@@ -11,7 +11,7 @@ import { isLoopback } from '../config.js';
 import { parseMetersFile } from '../meters/meters-file.js';
 import { checkBacnetPort, checkBroadcast, checkDisk, checkInterface, checkNodeVersion, type ReportLine } from './machine-checks.js';
 import { proposeMeters } from './propose-meters.js';
-import { buildReport, formatReport, type CommissioningReport } from './commissioning.js';
+import { buildReport, formatReport, wrongDeviceDetail, type CommissioningReport } from './commissioning.js';
 
 export interface SetupOptions {
   clientUrl?: string | undefined;
@@ -263,8 +263,16 @@ export async function setupSite(opts: SetupOptions, io: Io, logger: Logger = cre
       meterRows.push({ id: m.id, name: m.name, device_id: m.bacnet_device_id, address: `${m.bacnet_ip}:${m.bacnet_port ?? 47808}`, rpm_supported: info.rpmSupported, points });
       const failed = points.filter((p) => !p.answered);
       const flagged = points.filter((p) => p.answered && p.quality !== 'good');
+      const wrong = results.find((r) => !r.ok && r.code === 'WRONG_DEVICE');
       add(
-        failed.length === points.length
+        wrong && !wrong.ok
+          ? {
+              check: `Meter ${m.id}`,
+              status: 'fail',
+              detail: wrongDeviceDetail(m.bacnet_device_id, wrong.foundDeviceId ?? null, `${m.bacnet_ip}:${m.bacnet_port ?? 47808}`),
+              fix: "set the meter's bacnet_device_id to the device that is really there, or its bacnet_ip to the address of the configured device (a DHCP change?)",
+            }
+          : failed.length === points.length
           ? { check: `Meter ${m.id}`, status: 'fail', detail: `no data point answered (${failed[0]?.error})`, fix: 'check the meter is powered and reachable, its device id and address, and its BACnet port' }
           : failed.length > 0
             ? { check: `Meter ${m.id}`, status: 'warn', detail: `${failed.length} of ${points.length} points did not answer: ${failed.map((p) => p.name).join(', ')}`, fix: 'remove those points from meters.json or check their object type and instance' }

@@ -47,7 +47,7 @@ export interface StatusResponse {
   backlog: { count: number; oldest_at: string | null; oldest_age_s: number | null };
   storage: StorageEstimate;
   dead_letters: { count: number };
-  meters: { configured: number; ok: number; slow: number; failing: number; never_answered: number };
+  meters: { configured: number; ok: number; slow: number; failing: number; never_answered: number; degraded: number; wrong_device: number };
   control: { enabled: boolean };
   /** The agent's own PostgreSQL, and the readings waiting for it on disk (spill file) and in memory. */
   local_database: {
@@ -103,7 +103,8 @@ export interface StorageEstimate {
   basis: string;
 }
 
-export type MeterState = 'ok' | 'slow' | 'failing' | 'never_answered';
+/** degraded: answers, but some of its points fail; wrong_device: another device instance answers at its address (nothing is stored). */
+export type MeterState = 'ok' | 'slow' | 'failing' | 'never_answered' | 'degraded' | 'wrong_device';
 
 export interface PointValue {
   name: string;
@@ -111,6 +112,9 @@ export interface PointValue {
   value: number | null;
   at: string | null;
   quality: string | null;
+  /** When this point last answered, and its last error while it fails (null once it answers again). */
+  last_success_at: string | null;
+  error: { code: string; message: string; plain: string; at: string | null; consecutive_failures: number } | null;
 }
 
 export interface MeterView {
@@ -124,6 +128,10 @@ export interface MeterView {
   consecutive_failures: number;
   response_ms: number | null;
   last_error: { code: string; message: string; plain: string; at: string | null } | null;
+  /** Points that failed on the last poll. */
+  points_failing: number;
+  /** For wrong_device: the configured device instance and the one answering at the address (null when it would not say). */
+  device_check: { expected_device_id: number; found_device_id: number | null } | null;
   points: PointValue[];
 }
 

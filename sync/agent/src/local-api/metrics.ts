@@ -105,7 +105,7 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
       // While the local database is down, the meters' series keep their last values.
       if (!agent.localDatabase.up) return;
       const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
-      const counts = { ok: 0, slow: 0, failing: 0, never_answered: 0 };
+      const counts = { ok: 0, slow: 0, failing: 0, never_answered: 0, degraded: 0, wrong_device: 0 };
       for (const m of agent.collector.getMeters()) counts[meterState(statuses.get(m.id), slowMs)] += 1;
       g.reset();
       for (const [state, n] of Object.entries(counts)) g.set({ state }, n);

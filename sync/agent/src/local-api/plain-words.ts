@@ -9,6 +9,8 @@ export function plainMeterError(code: string, message: string, timeoutMs: number
       return 'The agent cannot send to the meter\'s address. Check the meter\'s IP address and that the agent is on the same network.';
     case 'METER_ERROR':
       return `The meter answered, but with an error (${message}). Check the data point's object type and instance in the meter configuration.`;
+    case 'WRONG_DEVICE':
+      return `Another BACnet device answers at this meter's address (${message.replace(/; nothing is stored$/, '')}). Nothing is stored for this meter until the right one answers: check the meter's IP address (a DHCP change?) and its BACnet device id, or whether the meter was swapped.`;
     case 'BACNET_REPLY_MISMATCH':
       return 'The meter answered for a different object than was asked. Check for two devices sharing one address or device id.';
     case 'BACNET_CLOSED':

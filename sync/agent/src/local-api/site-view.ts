@@ -35,8 +35,10 @@ export function duration(ms: number): string {
 }
 
 export function meterState(s: MeterStatus | undefined, slowMs: number): MeterState {
+  if (s?.state === 'wrong_device') return 'wrong_device';
   if (!s?.lastSuccessAt) return 'never_answered';
   if (s.consecutiveFailures > 0) return 'failing';
+  if (s.pointsFailing > 0) return 'degraded';
   if (s.lastResponseMs !== null && s.lastResponseMs >= slowMs) return 'slow';
   return 'ok';
 }
@@ -116,8 +118,8 @@ export class SiteView {
     // While the local database is down the status still answers (it says so), from what the agent knows.
     const statusRows = await this.agent.meterStatus.list().catch((err: unknown) => (this.agent.localDatabase.up ? Promise.reject(err) : []));
     const statuses = new Map(statusRows.map((m) => [m.meterExternalId, m]));
-    const counts = { configured: meters.length, ok: 0, slow: 0, failing: 0, never_answered: 0 };
-    const byState: Record<MeterState, string[]> = { ok: [], slow: [], failing: [], never_answered: [] };
+    const counts = { configured: meters.length, ok: 0, slow: 0, failing: 0, never_answered: 0, degraded: 0, wrong_device: 0 };
+    const byState: Record<MeterState, string[]> = { ok: [], slow: [], failing: [], never_answered: [], degraded: [], wrong_device: [] };
     for (const m of meters) {
       const st = meterState(statuses.get(m.id), this.o.slowMs);
       counts[st] += 1;
@@ -192,6 +194,7 @@ export class SiteView {
     const views: MeterView[] = meters.map((m) => {
       const st = statuses.get(m.id);
       const state = meterState(st, this.o.slowMs);
+      const pointStatus = new Map((st?.points ?? []).map((p) => [p.name, p]));
       return {
         id: m.id,
         name: m.name,
@@ -201,13 +204,33 @@ export class SiteView {
         last_success_at: iso(st?.lastSuccessAt),
         consecutive_failures: st?.consecutiveFailures ?? 0,
         response_ms: st?.lastResponseMs ?? null,
+        points_failing: state === 'wrong_device' || state === 'degraded' || state === 'failing' ? (st?.pointsFailing ?? 0) : 0,
+        device_check: state === 'wrong_device' ? { expected_device_id: st?.expectedDeviceId ?? m.bacnet_device_id, found_device_id: st?.foundDeviceId ?? null } : null,
         last_error:
           st?.lastErrorCode && st.lastError
             ? { code: st.lastErrorCode, message: st.lastError, plain: plainMeterError(st.lastErrorCode, st.lastError, this.o.bacnetTimeoutMs), at: iso(st.lastErrorAt) }
             : null,
         points: m.data_points.map((p) => {
           const v = values.get(`${m.id}\u0000${p.name}`);
-          return { name: p.name, unit: v?.unit ?? p.unit ?? null, value: v?.value ?? null, at: iso(v?.ts), quality: v?.quality ?? null };
+          const ps = pointStatus.get(p.name);
+          const failing = state !== 'wrong_device' && ps && ps.consecutiveFailures > 0 && ps.lastErrorCode && ps.lastError;
+          return {
+            name: p.name,
+            unit: v?.unit ?? p.unit ?? null,
+            value: v?.value ?? null,
+            at: iso(v?.ts),
+            quality: v?.quality ?? null,
+            last_success_at: iso(ps?.lastSuccessAt),
+            error: failing
+              ? {
+                  code: ps.lastErrorCode as string,
+                  message: ps.lastError as string,
+                  plain: plainMeterError(ps.lastErrorCode as string, ps.lastError as string, this.o.bacnetTimeoutMs),
+                  at: iso(ps.lastErrorAt),
+                  consecutive_failures: ps.consecutiveFailures,
+                }
+              : null,
+          };
         }),
       };
     });
@@ -339,6 +362,15 @@ function stateText(state: MeterState, s: MeterStatus | undefined, now: number): 
       const since = s?.lastSuccessAt ? `; last value ${duration(now - s.lastSuccessAt.getTime())} ago` : '';
       return `no answer for ${s?.consecutiveFailures ?? 0} ${s?.consecutiveFailures === 1 ? 'poll' : 'polls'}${since}`;
     }
+    case 'wrong_device':
+      return s?.foundDeviceId !== null && s?.foundDeviceId !== undefined
+        ? `wrong device: configured ${s.expectedDeviceId ?? '?'}, device ${s.foundDeviceId} answers; nothing stored`
+        : `wrong device: configured ${s?.expectedDeviceId ?? '?'} is not the device at this address; nothing stored`;
+    case 'degraded': {
+      const n = s?.pointsFailing ?? 0;
+      const names = (s?.points ?? []).filter((p) => p.consecutiveFailures > 0).map((p) => p.name);
+      return `answers, but ${n} ${n === 1 ? 'point fails' : 'points fail'}${names.length > 0 ? `: ${names.join(', ')}` : ''}`;
+    }
     case 'slow':
       return `answers slowly (${s?.lastResponseMs ?? '?'} ms)`;
     case 'ok':
@@ -422,6 +454,15 @@ export function assess(i: {
       action: `Check power and network cable of ${byState.failing.length === 1 ? 'this meter' : 'these meters'}. The meters table shows the last error in words.`,
     });
   }
+  if (byState.wrong_device.length > 0) {
+    const n = byState.wrong_device.length;
+    out.push({
+      code: 'METERS_WRONG_DEVICE',
+      level: 'problem',
+      message: `${n} of ${configured} meters ${n === 1 ? 'has' : 'have'} another BACnet device at ${n === 1 ? 'its' : 'their'} address: ${listNames(byState.wrong_device)}. Nothing is stored for ${n === 1 ? 'it' : 'them'}.`,
+      action: 'The meters table names the configured and the answering device id. Fix the IP address or the BACnet device id in the meter configuration, or put the right meter back.',
+    });
+  }
   if (byState.never_answered.length > 0) {
     const early = i.now - s.startedAt.getTime() < 3 * s.collection.intervalSeconds * 1000 + 10_000;
     out.push({
@@ -487,6 +528,15 @@ export function assess(i: {
   }
   if (uplink.state === 'unknown' && i.now - s.startedAt.getTime() > 60_000) {
     out.push({ code: 'UPLINK_UNKNOWN', level: 'attention', message: 'The client system has not been contacted yet.', action: 'Press "Sync now" to try at once.' });
+  }
+  if (byState.degraded.length > 0) {
+    const n = byState.degraded.length;
+    out.push({
+      code: 'METERS_DEGRADED',
+      level: 'attention',
+      message: `${n} of ${configured} meters ${n === 1 ? 'answers' : 'answer'}, but some data points fail on every poll: ${listNames(byState.degraded)}.`,
+      action: "The meters table shows each failing point's last error. Check those points' object type and instance in the meter configuration.",
+    });
   }
   if (byState.slow.length > 0) {
     out.push({

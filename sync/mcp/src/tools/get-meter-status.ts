@@ -5,17 +5,25 @@ import { isoTime, isoTimeOrNull, textInput } from '../schemas.js';
 
 export const GET_METER_STATUS = 'get_meter_status';
 
-const STATES = ['ok', 'slow', 'failing', 'never_answered'] as const;
+const STATES = ['ok', 'slow', 'failing', 'never_answered', 'degraded', 'wrong_device'] as const;
 
 const input = z.object({
   meter: textInput().trim().min(1).max(255).optional().describe('One meter by its id (external id, e.g. "SIM-4101"); default all meters'),
-  state: z.enum(STATES).optional().describe('Only meters in this state: ok, slow, failing or never_answered'),
+  state: z.enum(STATES).optional().describe('Only meters in this state: ok, slow, failing, never_answered, degraded (some points fail) or wrong_device (another device answers at its address)'),
 });
 
 const output = z.object({
   now: isoTime,
   slow_threshold_ms: z.number().describe('A meter answering slower than this shows as slow'),
-  counts: z.object({ configured: z.number(), ok: z.number(), slow: z.number(), failing: z.number(), never_answered: z.number() }),
+  counts: z.object({
+    configured: z.number(),
+    ok: z.number(),
+    slow: z.number(),
+    failing: z.number(),
+    never_answered: z.number(),
+    degraded: z.number(),
+    wrong_device: z.number(),
+  }),
   meters: z.array(
     z.object({
       id: z.string(),
@@ -27,7 +35,25 @@ const output = z.object({
       consecutive_failures: z.number(),
       response_ms: z.number().nullable(),
       last_error: z.object({ code: z.string(), message: z.string(), plain: z.string().describe('The error in words a technician can act on'), at: isoTimeOrNull }).nullable(),
-      points: z.array(z.object({ name: z.string(), unit: z.string().nullable(), value: z.number().nullable(), at: isoTimeOrNull, quality: z.string().nullable() })),
+      points_failing: z.number().describe('Data points that failed on the last poll'),
+      device_check: z
+        .object({ expected_device_id: z.number(), found_device_id: z.number().nullable() })
+        .nullable()
+        .describe('For wrong_device: the configured BACnet device instance and the one answering at the address (null when it would not say)'),
+      points: z.array(
+        z.object({
+          name: z.string(),
+          unit: z.string().nullable(),
+          value: z.number().nullable(),
+          at: isoTimeOrNull,
+          quality: z.string().nullable(),
+          last_success_at: isoTimeOrNull,
+          error: z
+            .object({ code: z.string(), message: z.string(), plain: z.string(), at: isoTimeOrNull, consecutive_failures: z.number() })
+            .nullable()
+            .describe("This point's last error while it fails, null while it answers"),
+        }),
+      ),
     }),
   ),
 });
@@ -38,8 +64,9 @@ export function registerGetMeterStatusTool(server: McpServer, deps: ToolDeps): v
     {
       title: 'Meter connectivity and last values',
       description:
-        'Per meter: is it answering (ok / slow / failing / never answered, in words), since when, response time, the last error in plain words ' +
-        'with what to check, and the last value of each data point with its unit and quality.',
+        'Per meter: is it answering (ok / slow / failing / never answered / degraded when some points fail / wrong device when another BACnet ' +
+        'device answers at its address, in words), since when, response time, the last error in plain words with what to check, and the last ' +
+        'value of each data point with its unit, quality and, while it fails, its own last error.',
       inputSchema: input,
       outputSchema: output,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -47,7 +74,7 @@ export function registerGetMeterStatusTool(server: McpServer, deps: ToolDeps): v
     async (args) =>
       guarded(GET_METER_STATUS, async () => {
         const view = await deps.ops.meters();
-        const counts = { configured: view.meters.length, ok: 0, slow: 0, failing: 0, never_answered: 0 };
+        const counts = { configured: view.meters.length, ok: 0, slow: 0, failing: 0, never_answered: 0, degraded: 0, wrong_device: 0 };
         for (const m of view.meters) counts[m.state] += 1;
         let meters = view.meters;
         if (args.meter) {
@@ -58,10 +85,12 @@ export function registerGetMeterStatusTool(server: McpServer, deps: ToolDeps): v
         }
         if (args.state) meters = meters.filter((m) => m.state === args.state);
         const lines = [
-          `${counts.configured} meters configured: ${counts.ok} ok, ${counts.slow} slow, ${counts.failing} failing, ${counts.never_answered} never answered.`,
+          `${counts.configured} meters configured: ${counts.ok} ok, ${counts.slow} slow, ${counts.failing} failing, ${counts.never_answered} never answered, ` +
+            `${counts.degraded} degraded, ${counts.wrong_device} wrong device.`,
           ...meters.map((m) => {
             const values = m.points.map((p) => `${p.name}=${p.value ?? '–'}${p.unit ? ` ${p.unit}` : ''}`).join(', ');
-            const err = m.last_error && m.state !== 'ok' ? ` Last error ${m.last_error.code}: ${m.last_error.plain}` : '';
+            const pointErrors = m.points.filter((p) => p.error).map((p) => ` Point ${p.name} fails (${p.error?.consecutive_failures} polls, ${p.error?.code}): ${p.error?.message}.`).join('');
+            const err = (m.last_error && m.state !== 'ok' && m.state !== 'degraded' ? ` Last error ${m.last_error.code}: ${m.last_error.plain}` : '') + pointErrors;
             return `- ${m.id} "${m.name}" (device ${m.bacnet.device_id} at ${m.bacnet.address}:${m.bacnet.port}): ${m.state}, ${m.state_text}; last success ${shortTime(m.last_success_at)}. ${values}.${err}`;
           }),
         ];

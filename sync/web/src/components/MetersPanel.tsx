@@ -11,6 +11,8 @@ const STATE: Record<MeterState, { label: string; tone: Tone }> = {
   slow: { label: 'Slow', tone: 'attention' },
   failing: { label: 'Failing', tone: 'problem' },
   never_answered: { label: 'Never answered', tone: 'problem' },
+  degraded: { label: 'Points failing', tone: 'attention' },
+  wrong_device: { label: 'Wrong device', tone: 'problem' },
 };
 
 function StateChip({ state }: { state: MeterState }) {
@@ -25,7 +27,7 @@ function StateChip({ state }: { state: MeterState }) {
   );
 }
 
-function Values({ m }: { m: MeterView }) {
+function Values({ m, now }: { m: MeterView; now: number }) {
   return (
     <Box sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 1.5, rowGap: 0.25 }}>
       {m.points.map((p) => (
@@ -36,9 +38,25 @@ function Values({ m }: { m: MeterView }) {
           <Typography variant="body2" sx={{ fontVariantNumeric: 'tabular-nums', fontWeight: 600, textAlign: 'right', whiteSpace: 'nowrap' }} data-testid="point-value">
             {value(p.value, p.unit)}
           </Typography>
+          {p.error && (
+            <Typography variant="caption" sx={{ gridColumn: '1 / -1', color: toneColor.problem, mb: 0.25, overflowWrap: 'anywhere' }} data-testid="point-error">
+              fails ({p.error.consecutive_failures} {p.error.consecutive_failures === 1 ? 'poll' : 'polls'}, {p.error.code}, {ago(p.error.at, now)}): {p.error.message}
+            </Typography>
+          )}
         </Box>
       ))}
     </Box>
+  );
+}
+
+/** Another device answers at the meter's address: both ids, in words. */
+function DeviceCheck({ m }: { m: MeterView }) {
+  if (!m.device_check) return null;
+  const { expected_device_id: expected, found_device_id: found } = m.device_check;
+  return (
+    <Typography variant="body2" sx={{ color: toneColor.problem, fontWeight: 600 }} data-testid="device-check">
+      {found === null ? `Device ${expected} is not at this address` : `Configured device ${expected}, but device ${found} answers`} — nothing is stored
+    </Typography>
   );
 }
 
@@ -55,7 +73,7 @@ function LastAnswer({ m, now }: { m: MeterView; now: number }) {
 
 function LastError({ m, now }: { m: MeterView; now: number }) {
   if (!m.last_error) return <Typography variant="body2" color="text.secondary">none</Typography>;
-  const recent = m.state === 'failing' || m.state === 'never_answered';
+  const recent = m.state === 'failing' || m.state === 'never_answered' || m.state === 'wrong_device';
   return (
     <Box data-testid="meter-error">
       <Typography variant="body2" sx={{ color: recent ? toneColor.problem : 'text.secondary' }}>
@@ -91,7 +109,8 @@ export function MetersPanel() {
               <Typography variant="caption" color="text.secondary" component="p" sx={{ mb: 0.5 }}>
                 {m.id} · device {m.bacnet.device_id} at {m.bacnet.address} · {m.last_success_at ? `last answer ${ago(m.last_success_at, now)}` : 'never answered'}
               </Typography>
-              <Values m={m} />
+              <DeviceCheck m={m} />
+              <Values m={m} now={now} />
               {m.last_error && (m.state !== 'ok' || m.consecutive_failures > 0) && (
                 <Box sx={{ mt: 0.75 }}>
                   <LastError m={m} now={now} />
@@ -125,9 +144,10 @@ export function MetersPanel() {
                     <Typography variant="caption" color="text.secondary">
                       {m.id} · device {m.bacnet.device_id} at {m.bacnet.address}
                     </Typography>
+                    <DeviceCheck m={m} />
                   </TableCell>
                   <TableCell sx={{ minWidth: 200 }}>
-                    <Values m={m} />
+                    <Values m={m} now={now} />
                   </TableCell>
                   <TableCell sx={{ minWidth: 140 }}>
                     <LastAnswer m={m} now={now} />

@@ -31,9 +31,20 @@ export function StatusTiles() {
   const now = useAgentNow();
   if (!s) return null;
   const m = s.meters;
-  const answering = m.ok + m.slow;
-  const metersTone: Tone = m.configured === 0 || m.failing > 0 ? 'problem' : m.never_answered > 0 || m.slow > 0 ? 'attention' : 'ok';
-  const metersDetail = [m.failing && `${m.failing} failing`, m.never_answered && `${m.never_answered} never answered`, m.slow && `${m.slow} slow`].filter(Boolean).join(', ');
+  const degraded = m.degraded ?? 0;
+  const wrongDevice = m.wrong_device ?? 0;
+  const answering = m.ok + m.slow + degraded;
+  const metersTone: Tone =
+    m.configured === 0 || m.failing > 0 || wrongDevice > 0 ? 'problem' : m.never_answered > 0 || m.slow > 0 || degraded > 0 ? 'attention' : 'ok';
+  const metersDetail = [
+    wrongDevice && `${wrongDevice} wrong device`,
+    m.failing && `${m.failing} failing`,
+    m.never_answered && `${m.never_answered} never answered`,
+    degraded && `${degraded} with failing points`,
+    m.slow && `${m.slow} slow`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 
   const c = s.collection;
   const up = s.uplink;

@@ -11,6 +11,8 @@ export interface AlertsConfig {
   backlogReadings: number;
   /** Readings a site may lose to its queue's storage limit (dropped or refused) before the queue-full alert fires. */
   queueLostReadings: number;
+  /** Minutes a site agent must report another device at a meter's address (its heartbeat's meter_states) before the alert fires; 0 = at once. */
+  meterWrongDeviceMinutes: number;
   databaseDownMinutes: number;
   errorRatePercent: number;
   errorRateWindowMinutes: number;
@@ -58,6 +60,7 @@ export const ALERT_ENV = {
   ALERT_METER_UNREACHABLE_MINUTES: decimal(5, 0.01, 10_080),
   ALERT_BACKLOG_READINGS: decimal(10_000, 1, 1e12),
   ALERT_QUEUE_LOST_READINGS: decimal(0, 0, 1e12),
+  ALERT_METER_WRONG_DEVICE_MINUTES: decimal(0, 0, 10_080),
   ALERT_DATABASE_DOWN_MINUTES: decimal(1, 0, 1440),
   ALERT_ERROR_RATE_PERCENT: decimal(5, 0, 100),
   ALERT_ERROR_RATE_WINDOW_MINUTES: decimal(5, 0.05, 1440),
@@ -84,6 +87,7 @@ export function alertsConfigFromEnv(e: AlertEnv, port: number): AlertsConfig {
     meterUnreachableMinutes: e.ALERT_METER_UNREACHABLE_MINUTES,
     backlogReadings: e.ALERT_BACKLOG_READINGS,
     queueLostReadings: e.ALERT_QUEUE_LOST_READINGS,
+    meterWrongDeviceMinutes: e.ALERT_METER_WRONG_DEVICE_MINUTES,
     databaseDownMinutes: e.ALERT_DATABASE_DOWN_MINUTES,
     errorRatePercent: e.ALERT_ERROR_RATE_PERCENT,
     errorRateWindowMinutes: e.ALERT_ERROR_RATE_WINDOW_MINUTES,

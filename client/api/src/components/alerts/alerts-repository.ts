@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AlertSeverity, AlertState, HeartbeatRequest, NotificationStatus } from '@meterit/shared';
+import type { AlertSeverity, AlertState, HeartbeatMeterState, HeartbeatRequest, NotificationStatus } from '@meterit/shared';
 import type { AlertRuleKind } from '@meterit/shared';
 
 export interface RuleRow {
@@ -331,6 +331,21 @@ export class AlertsRepository {
   async sitesWithHeartbeat(): Promise<{ id: number; name: string; last_heartbeat_at: Date | null; last_heartbeat: HeartbeatRequest | null }[]> {
     const { rows } = await this.knex.raw<{ rows: { id: number; name: string; last_heartbeat_at: Date | null; last_heartbeat: HeartbeatRequest | null }[] }>(
       'SELECT id, name, last_heartbeat_at, last_heartbeat FROM sites WHERE is_active ORDER BY id',
+    );
+    return rows;
+  }
+
+  /** Each active meter's state as its site agent reported it in the site's latest heartbeat (`meter_states`). */
+  async meterAgentStates(): Promise<
+    { id: number; name: string; site_id: number; site_name: string; last_heartbeat_at: Date | null; state: HeartbeatMeterState }[]
+  > {
+    const { rows } = await this.knex.raw<{ rows: Awaited<ReturnType<AlertsRepository['meterAgentStates']>> }>(
+      `SELECT m.id, m.name, m.site_id, s.name AS site_name, s.last_heartbeat_at, x.state
+         FROM sites s
+         JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(s.last_heartbeat->'meter_states') = 'array' THEN s.last_heartbeat->'meter_states' ELSE '[]'::jsonb END) AS x(state) ON true
+         JOIN meters m ON m.site_id = s.id AND m.external_id = x.state->>'external_id'
+        WHERE s.is_active AND m.is_active
+        ORDER BY m.id`,
     );
     return rows;
   }

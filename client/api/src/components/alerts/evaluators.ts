@@ -171,6 +171,28 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
       }
       break;
     }
+    case 'meter_wrong_device': {
+      const limit = threshold * 60_000;
+      for (const m of await ctx.repo.meterAgentStates()) {
+        const key = `meter:${m.id}`;
+        // A site whose heartbeats stopped says nothing new about its meters (the heartbeat rule covers it).
+        if (!m.last_heartbeat_at || now - m.last_heartbeat_at.getTime() > hbMissingMs) {
+          hold.add(key);
+          continue;
+        }
+        const st = m.state;
+        const wrong = st.state === 'wrong_device';
+        const since = wrong && st.since && Number.isFinite(Date.parse(st.since)) ? new Date(st.since) : m.last_heartbeat_at;
+        const expected = typeof st.expected_device_id === 'number' ? String(st.expected_device_id) : 'the configured one';
+        const found = typeof st.found_device_id === 'number' ? `device ${st.found_device_id}` : 'another device';
+        obs.push({
+          key, siteId: m.site_id, meterId: m.id, active: wrong && now - since.getTime() >= limit, since, value: minutesOf(Math.max(0, now - since.getTime())), threshold, unit: 'min',
+          title: `Meter "${m.name}" at "${m.site_name}": ${found} answers at its address, configured ${expected}`,
+          detail: `The agent of "${m.site_name}" reports (heartbeat of ${m.last_heartbeat_at.toISOString()}) that ${found} answers at the address of meter "${m.name}", configured as device ${expected}. It stores nothing for this meter until the configured device answers: check the meter's IP address (a DHCP change?) and BACnet device id, or whether the meter was swapped.`,
+        });
+      }
+      break;
+    }
     case 'meter_unreachable':
     case 'no_data': {
       const limit = threshold * 60_000;

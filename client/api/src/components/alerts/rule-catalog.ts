@@ -25,6 +25,8 @@ export const BUILTIN_RULES: BuiltinSpec[] = [
     description: 'The client system cannot reach its own PostgreSQL. The e-mail is sent from memory; the outbox records it when the database is back.' },
   { kind: 'queue_full', name: 'Site queue full / readings dropped', severity: 'critical', unit: 'readings', envKey: 'ALERT_QUEUE_LOST_READINGS', fromConfig: (c) => c.queueLostReadings,
     description: "A site agent's upload queue reached its storage limit (QUEUE_MAX_READINGS) and its policy (QUEUE_FULL_POLICY) dropped the oldest unsent readings or refused new ones: fires when more readings than the threshold were lost while it is full, or between two evaluations; resolves when the agent reports the queue below its limit again." },
+  { kind: 'meter_wrong_device', name: 'Meter answers as another device', severity: 'critical', unit: 'min', envKey: 'ALERT_METER_WRONG_DEVICE_MINUTES', fromConfig: (c) => c.meterWrongDeviceMinutes,
+    description: "A site agent reports (heartbeat meter_states) that another BACnet device instance answers at a meter's address than the one configured, for longer than the threshold (0: at once). The agent stores nothing for that meter meanwhile; resolves when the configured device answers again." },
   { kind: 'api_error_rate', name: 'API error rate high', severity: 'warning', unit: '%', envKey: 'ALERT_ERROR_RATE_PERCENT', fromConfig: (c) => c.errorRatePercent,
     description: 'More than the threshold of this API process\'s responses were server errors (5xx) over the error-rate window.' },
 ];

@@ -75,6 +75,21 @@ export class SitesService {
         failing: hb.meters.failing,
         never_answered: hb.meters.never_answered,
       },
+      // Kept for the wrong-device alert rule (alerts/evaluators.ts); absent from agents that do not report it.
+      ...(Array.isArray(hb.meter_states)
+        ? {
+            meter_states: hb.meter_states.map((m) => ({
+              external_id: m.external_id,
+              state: m.state,
+              since: m.since,
+              last_success_at: m.last_success_at,
+              error: m.error,
+              points_failing: m.points_failing,
+              ...(m.expected_device_id !== undefined ? { expected_device_id: m.expected_device_id } : {}),
+              ...(m.found_device_id !== undefined ? { found_device_id: m.found_device_id } : {}),
+            })),
+          }
+        : {}),
       // Kept for the queue-full alert rule (alerts/evaluators.ts); absent from agents that do not report it.
       ...(hb.queue_limit
         ? { queue_limit: { max: hb.queue_limit.max, policy: hb.queue_limit.policy, dropped: hb.queue_limit.dropped, refused: hb.queue_limit.refused, full_since: hb.queue_limit.full_since } }
