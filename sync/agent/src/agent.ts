@@ -7,6 +7,7 @@ import { loadMetersFile } from './meters/meters-file.js';
 import { MetersRepository } from './meters/meters-repository.js';
 import { Collector, type PointReader } from './collector/collector.js';
 import { MeterStatusRepository } from './collector/meter-status-repository.js';
+import { heartbeatMeterStates } from './collector/meter-states.js';
 import { AgentStateRepository, type CollectionState } from './collector/agent-state-repository.js';
 import { QueueGuard, type QueueFullPolicy } from './queue/queue-guard.js';
 import { QueueRepository } from './queue/queue-repository.js';
@@ -239,6 +240,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       last_sync_at: s.lastSuccessfulSyncAt ? s.lastSuccessfulSyncAt.toISOString() : null,
       meters: { configured: s.meters.configured, ok: s.meters.ok, failing: s.meters.failing, never_answered: s.meters.neverAnswered },
       queue_limit: { max: s.queueLimit.max, policy: s.queueLimit.policy, dropped: s.queueLimit.dropped, refused: s.queueLimit.refused, full_since: s.queueLimit.fullSince },
+      // Per meter, so the operators' app shows a meter that stopped answering at once (not when its values go stale).
+      meter_states: heartbeatMeterStates(collector.getMeters(), await meterStatus.list()),
     };
     const res = await api.heartbeat(body);
     clockOffsetMs = res.clock_offset_ms;

@@ -9,6 +9,7 @@ import { createAlerts } from './20251215000100_create_alerts.js';
 import { createMcpTokensAndAudit } from './20251216000100_create_mcp_tokens_and_audit.js';
 import { createCommissioningReports } from './20251220000100_create_commissioning_reports.js';
 import { partitionMeterReadings } from './20251220000200_partition_meter_readings.js';
+import { addMeterAgentState } from './20261202000100_add_meter_agent_state.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   createMcpTokensAndAudit,
   createCommissioningReports,
   partitionMeterReadings,
+  addMeterAgentState,
 ];
