@@ -219,10 +219,26 @@ export const ENDPOINTS: EndpointSpec[] = [
       uplink_down_since: null,
       last_sync_at: ctx.now(),
       meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
+      meter_states: [
+        { external_id: ctx.siteA.meterIds[0] ?? 'meter-1', state: 'not_answering', since: ctx.now(), last_success_at: ctx.now(), error: 'no answer within 1000 ms', points_failing: 1, expected_device_id: 1001, found_device_id: 1001 },
+      ],
     }),
-    freeText: ['agent_version'],
+    // A meter id the site does not have is ignored (the agent may know meters before the client system does).
+    freeText: ['agent_version', 'meter_states.0.external_id', 'meter_states.0.error'],
+    emptyOk: ['meter_states.0.error'],
     // A wrong agent clock is what the heartbeat exists to report: any well-formed time is accepted.
-    optional: ['oldest_unsent_at', 'uplink_down_since', 'last_sync_at'],
+    optional: [
+      'oldest_unsent_at',
+      'uplink_down_since',
+      'last_sync_at',
+      'meter_states',
+      // Null when not known (since, last success, error); the device ids only for a wrong device.
+      'meter_states.0.since',
+      'meter_states.0.last_success_at',
+      'meter_states.0.error',
+      'meter_states.0.expected_device_id',
+      'meter_states.0.found_device_id',
+    ],
   },
   // Prometheus figures, unauthenticated like /health.
   { method: 'GET', path: '/metrics', auth: 'none' },
