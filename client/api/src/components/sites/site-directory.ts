@@ -26,7 +26,7 @@ interface Interval {
 }
 
 /** Sorted, with overlapping intervals merged (their sources joined). */
-export function mergeOutages(intervals: Interval[]): Interval[] {
+function mergeOutages(intervals: Interval[]): Interval[] {
   const out: Interval[] = [];
   for (const i of [...intervals].sort((a, b) => a.from - b.from)) {
     const last = out.at(-1);
