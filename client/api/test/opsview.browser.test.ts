@@ -142,8 +142,10 @@ describe('what an operator sees', () => {
     expect(await values.count()).toBe(2);
     for (const v of await values.all()) expect(await v.getAttribute('data-current')).toBe('false');
     expect(await values.filter({ hasText: 'current_kw' }).textContent()).toContain('30');
-    const colour = await values.first().evaluate((el) => getComputedStyle(el).color);
-    const mainColour = await page.getByTestId('meter-row-main').getByTestId('latest-value').first().evaluate((el) => getComputedStyle(el).color);
+    // The colour the browser computed (this file has no DOM types; in the page globalThis is the window).
+    const colourOf = (el: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color;
+    const colour = await values.first().evaluate(colourOf);
+    const mainColour = await page.getByTestId('meter-row-main').getByTestId('latest-value').first().evaluate(colourOf);
     expect(colour).not.toBe(mainColour);
     expect(await chiller.getByTestId('values-as-of').textContent()).toMatch(/^as of .*not current, left out of the site totals/);
     const main = page.getByTestId('meter-row-main');
