@@ -240,3 +240,27 @@ describe('when a site had a 4-minute uplink outage', () => {
     expect(conn.outages[1].duration_s).toBeGreaterThanOrEqual(300);
   });
 });
+
+describe('when OUTAGE_GAP_SECONDS is set lower', () => {
+  it('then a shorter gap between heartbeats counts as an outage', async () => {
+    const other = await startTestApi({ adminEmail: ADMIN.email, adminPassword: ADMIN.password, outageGapSeconds: 60 });
+    try {
+      const site = await createSite(other, 'Short threshold site');
+      for (const ago of [5, 4.5, 4, 2, 1.5, 1, 0.5, 0]) {
+        await call(other, 'POST', '/api/sync/heartbeat', { key: site.key, body: heartbeat({ agent_time: iso(ago * MIN) }) });
+        await other.db.knex.raw(
+          `UPDATE heartbeats SET received_at = now() - (? * interval '1 minute') WHERE site_id = ? AND received_at = (SELECT max(received_at) FROM heartbeats WHERE site_id = ?)`,
+          [ago, site.id, site.id],
+        );
+      }
+      const otherToken = (await login(other, ADMIN.email, ADMIN.password)).access_token;
+      const conn = (await as(other, otherToken, 'GET', `/api/sites/${site.id}/connectivity`)).json;
+      expect(conn.outage_gap_s).toBe(60);
+      // Heartbeats every 30 s but from 4 to 2 minutes ago: a gap of 2 minutes, which the default 150 s would not count.
+      expect(conn.outages).toHaveLength(1);
+      expect(conn.outages[0]).toMatchObject({ duration_s: 120, ongoing: false, sources: ['heartbeat_gap'] });
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -25,12 +25,12 @@ interface Interval {
   sources: OutageSource[];
 }
 
-/** Sorted, with overlapping intervals merged (their sources joined). */
+/** Sorted, with overlapping intervals merged (their sources joined). Two gaps around one heartbeat that got through stay two. */
 function mergeOutages(intervals: Interval[]): Interval[] {
   const out: Interval[] = [];
   for (const i of [...intervals].sort((a, b) => a.from - b.from)) {
     const last = out.at(-1);
-    if (last && i.from <= last.to) {
+    if (last && i.from < last.to) {
       last.to = Math.max(last.to, i.to);
       last.ongoing ||= i.ongoing;
       for (const src of i.sources) if (!last.sources.includes(src)) last.sources.push(src);
