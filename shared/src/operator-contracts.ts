@@ -1,6 +1,6 @@
 // Wire types of the operator endpoints (web app, MCP server). Browser-safe: no Node imports.
 // Times are ISO-8601 UTC strings with Z; energies in kWh, power in kW.
-import type { DataPointConfig } from './contracts.js';
+import type { DataPointConfig, HeartbeatMeterState } from './contracts.js';
 
 /** Error codes the operator endpoints add to ErrorCode. */
 export const OperatorErrorCode = {
@@ -99,6 +99,8 @@ export interface SiteSummary extends SiteStatus {
   energy_today_kwh: number | null;
   energy_since: string;
   last_reading_at: string | null;
+  /** Meters whose values are not current, left out of current_power_kw and energy_today_kwh. */
+  totals_left_out: Array<{ meter_id: number; name: string; status: MeterHealth }>;
 }
 
 export interface SitesResponse {
@@ -112,7 +114,16 @@ export interface LatestValue {
   quality: string;
 }
 
-export type MeterHealth = 'ok' | 'fault' | 'stale' | 'no_data' | 'inactive';
+/**
+ * `not_answering`, `wrong_device` and `degraded` come from the agent's own per-meter state in its last
+ * heartbeat (so they show at once, not after the values go stale); the others from the readings.
+ */
+export type MeterHealth = 'ok' | 'fault' | 'stale' | 'no_data' | 'inactive' | 'not_answering' | 'wrong_device' | 'degraded';
+
+/** The meter's state as the agent reported it in its latest heartbeat, and when that heartbeat arrived. */
+export interface MeterAgentReport extends HeartbeatMeterState {
+  reported_at: string;
+}
 
 export interface MeterDataPoint extends DataPointConfig {
   latest: LatestValue | null;
@@ -133,6 +144,10 @@ export interface MeterSummary {
   last_reading_at: string | null;
   data_points: MeterDataPoint[];
   updated_at: string;
+  /** false when the latest values are old news (the meter is not answering, answers as another device, or is stale): shown greyed "as of", left out of totals. */
+  values_current: boolean;
+  /** The agent's own view of the meter from its latest heartbeat; null from agents that do not report it. */
+  agent_state: MeterAgentReport | null;
 }
 
 export interface MetersResponse {
@@ -261,7 +276,26 @@ export interface ConnectivityResponse {
   heartbeats: HeartbeatPoint[];
   /** Stretches with no heartbeat for longer than the offline threshold. */
   offline_periods: Array<{ from: string; to: string; minutes: number }>;
+  /**
+   * Uplink outages, oldest first: a heartbeat gap longer than the outage threshold (well below the offline
+   * threshold), and the outage the agent reported (`uplink_down_since`) once it was back; overlapping ones merged.
+   */
+  outages: ConnectivityOutage[];
+  /** A heartbeat gap longer than this counts as an outage. */
+  outage_gap_s: number;
   truncated: boolean;
+}
+
+export type OutageSource = 'heartbeat_gap' | 'agent_reported';
+
+export interface ConnectivityOutage {
+  from: string;
+  /** The end, or now while it lasts. */
+  to: string;
+  duration_s: number;
+  /** true while no heartbeat has come since it began. */
+  ongoing: boolean;
+  sources: OutageSource[];
 }
 
 export interface SiteWriteRequest {

@@ -55,6 +55,7 @@ export interface AppDeps {
       | 'loginAddressRateLimitPerMinute'
       | 'commissioningRateLimitPerMinute'
       | 'siteOfflineAfterMinutes'
+      | 'outageGapSeconds'
       | 'backlogDegradedMinutes'
       | 'clockSkewDegradedSeconds'
       | 'keyRotationGraceHours'
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
   const readings = new ReadingsService(deps.knex, meters);
   const sites = new SiteDirectory(deps.knex, meters, readings, {
     offlineAfterMs: (o.siteOfflineAfterMinutes ?? 10) * 60_000,
+    outageGapMs: (o.outageGapSeconds ?? 150) * 1000,
     backlogDegradedMs: backlogMs,
     clockSkewDegradedMs: (o.clockSkewDegradedSeconds ?? 60) * 1000,
     keyRotationGraceMs: (o.keyRotationGraceHours ?? 24) * 3_600_000,

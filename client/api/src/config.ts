@@ -47,6 +47,8 @@ export interface ClientApiConfig {
   initialAdminFile: string | undefined;
   /** A site without a heartbeat for this long is offline. */
   siteOfflineAfterMinutes: number;
+  /** A heartbeat gap longer than this is an outage in the connectivity history (well below the offline threshold). */
+  outageGapSeconds: number;
   /** The backlog's oldest unsent reading older than this makes a site degraded. */
   backlogDegradedMinutes: number;
   /** |agent clock − server clock| above this makes a site degraded. */
@@ -146,6 +148,7 @@ const envSchema = z
     ADMIN_EMAIL: optionalString.pipe(z.email('must be an e-mail address').optional()),
     ADMIN_PASSWORD: z.string().optional().transform((v) => (v === undefined || v === '' ? undefined : v)),
     SITE_OFFLINE_AFTER_MINUTES: wholeNumber(10, 1, 10_080),
+    OUTAGE_GAP_SECONDS: wholeNumber(150, 1, 604_800),
     BACKLOG_DEGRADED_MINUTES: wholeNumber(15, 1, 10_080),
     CLOCK_SKEW_DEGRADED_SECONDS: wholeNumber(60, 1, 86_400),
     KEY_ROTATION_GRACE_HOURS: wholeNumber(24, 0, 8760),
@@ -265,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     initialAdminFile:
       e.NODE_ENV !== 'development' ? undefined : path.join(path.resolve(e.CLIENT_DATA_DIR ?? path.join(REPO_ROOT, '.data', 'client')), 'initial-admin.json'),
     siteOfflineAfterMinutes: e.SITE_OFFLINE_AFTER_MINUTES,
+    outageGapSeconds: e.OUTAGE_GAP_SECONDS,
     backlogDegradedMinutes: e.BACKLOG_DEGRADED_MINUTES,
     clockSkewDegradedSeconds: e.CLOCK_SKEW_DEGRADED_SECONDS,
     keyRotationGraceHours: e.KEY_ROTATION_GRACE_HOURS,

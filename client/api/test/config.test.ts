@@ -59,3 +59,12 @@ describe('when the original POSTGRES_* variables are set', () => {
     expect(c.database).toEqual({ kind: 'connection', host: 'db', port: 5432, database: 'meterit_client', user: 'postgres', password: 'pw' });
   });
 });
+
+describe('when the outage threshold of the connectivity history is configured', () => {
+  it('then OUTAGE_GAP_SECONDS defaults to 150 s, takes whole seconds, and a bad value is named', () => {
+    expect(loadConfig({}).outageGapSeconds).toBe(150);
+    expect(loadConfig({ OUTAGE_GAP_SECONDS: '90' }).outageGapSeconds).toBe(90);
+    expect(() => loadConfig({ OUTAGE_GAP_SECONDS: 'soon' })).toThrow(/OUTAGE_GAP_SECONDS/);
+    expect(() => loadConfig({ OUTAGE_GAP_SECONDS: '0' })).toThrow(/OUTAGE_GAP_SECONDS/);
+  });
+});

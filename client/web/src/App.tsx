@@ -14,6 +14,7 @@ import { AlertRulesPage } from './pages/AlertRulesPage';
 import { OutboxPage } from './pages/OutboxPage';
 import { linkClick, navigate, parseRoute, usePath } from './router';
 import { McpTokensDialog } from './components/McpTokensDialog';
+import { ConnectionBanner } from './components/ConnectionBanner';
 import { can, mayHaveSession, useAuth } from './store/auth';
 
 function NavButton({ to, label, active }: { to: string; label: string; active: boolean }) {
@@ -84,6 +85,7 @@ function Shell({ user }: { user: UserInfo }) {
             Log out
           </Button>
         </Toolbar>
+        <ConnectionBanner />
       </AppBar>
       <Container maxWidth="xl" sx={{ py: 3 }}>
         {page}

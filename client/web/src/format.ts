@@ -1,3 +1,4 @@
+import type { MeterHealth, SiteSummary } from '@meterit/shared';
 // Times are shown in the viewer's time zone (the browser's), numbers in the viewer's locale.
 export const viewerTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
@@ -58,4 +59,13 @@ export function autoBucket(rangeMs: number): '1m' | '15m' | '1h' | '1d' {
   if (rangeMs <= 3 * 86_400_000) return '15m';
   if (rangeMs <= 20 * 86_400_000) return '1h';
   return '1d';
+}
+
+const STATUS_WORDS: Partial<Record<MeterHealth, string>> = { not_answering: 'not answering', wrong_device: 'wrong device', stale: 'stale' };
+
+/** "excl. Chiller (not answering)": the meters a total leaves out because their values are not current. */
+export function leftOutText(site: Pick<SiteSummary, 'totals_left_out'>): string | undefined {
+  const l = site.totals_left_out ?? [];
+  if (l.length === 0) return undefined;
+  return `excl. ${l.slice(0, 3).map((m) => `${m.name} (${STATUS_WORDS[m.status] ?? m.status.replace('_', ' ')})`).join(', ')}${l.length > 3 ? ` and ${l.length - 3} more` : ''}`;
 }

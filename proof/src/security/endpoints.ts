@@ -228,11 +228,31 @@ export const ENDPOINTS: EndpointSpec[] = [
       local_database: { state: 'up', since: ctx.now(), restarts: 0, last_error: null, spilled_readings: 0 },
       // Still registered with the BBMD while the last renewal failed: every leaf set.
       foreign_device: { bbmd: '192.168.10.1:47808', registered: true, last_registered_at: ctx.now(), last_error: 'the BBMD at 192.168.10.1:47808 did not answer the foreign-device registration' },
+      meter_states: [
+        { external_id: ctx.siteA.meterIds[0] ?? 'meter-1', state: 'not_answering', since: ctx.now(), last_success_at: ctx.now(), error: 'no answer within 1000 ms', points_failing: 1, expected_device_id: 1001, found_device_id: 1001 },
+      ],
     }),
-    freeText: ['agent_version', 'foreign_device.last_error'],
+    // A meter id the site does not have is ignored (the agent may know meters before the client system does).
+    freeText: ['agent_version', 'foreign_device.last_error', 'meter_states.0.external_id', 'meter_states.0.error'],
+    emptyOk: ['meter_states.0.error'],
     // A wrong agent clock is what the heartbeat exists to report: any well-formed time is accepted.
-    // local_database is optional as a whole (older agents), each of its fields required when it is sent.
-    optional: ['oldest_unsent_at', 'uplink_down_since', 'last_sync_at', 'local_database', 'foreign_device', 'foreign_device.last_registered_at', 'foreign_device.last_error'],
+    optional: [
+      'oldest_unsent_at',
+      'uplink_down_since',
+      'last_sync_at',
+      // local_database is optional as a whole (older agents), each of its fields required when it is sent.
+      'local_database',
+      'foreign_device',
+      'foreign_device.last_registered_at',
+      'foreign_device.last_error',
+      'meter_states',
+      // Null when not known (since, last success, error); the device ids only for a wrong device.
+      'meter_states.0.since',
+      'meter_states.0.last_success_at',
+      'meter_states.0.error',
+      'meter_states.0.expected_device_id',
+      'meter_states.0.found_device_id',
+    ],
   },
   // Prometheus figures, unauthenticated like /health.
   { method: 'GET', path: '/metrics', auth: 'none' },

@@ -60,8 +60,8 @@ export function App() {
     body = (
       <>
         {loadError && (
-          <Alert severity="warning" sx={{ mb: 2 }} data-testid="stale">
-            Lost contact with the agent ({loadError}). Showing what it said at {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())}; trying again every {POLL_MS / 1000} s.
+          <Alert severity="error" variant="filled" role="alert" sx={{ mb: 2 }} data-testid="stale">
+            Connection lost — data as of {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())}: {loadError}. Nothing below is current until the agent answers again; trying every {POLL_MS / 1000} s.
           </Alert>
         )}
         <HealthBanner />
@@ -75,7 +75,7 @@ export function App() {
           <DeadLettersPanel />
         </Box>
         <Typography variant="caption" color="text.secondary" component="p" sx={{ textAlign: 'center', pb: 2 }} data-testid="updated">
-          Updated {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())} · refreshes every {POLL_MS / 1000} s · times in {viewerTimeZone()}
+          {loadError ? 'Connection lost · data as of' : 'Updated'} {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())} · refreshes every {POLL_MS / 1000} s · times in {viewerTimeZone()}
         </Typography>
       </>
     );

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { MeterHealth } from '@meterit/shared';
 import { answer, guarded, shortTime, visibleSites, type ToolDeps } from '../context.js';
 import { isoTime, isoTimeOrNull, sitesInput, textInput } from '../schemas.js';
 
 export const QUERY_METERS = 'query_meters';
 export const MAX_METERS = 500;
-const STATUSES = ['ok', 'fault', 'stale', 'no_data', 'inactive'] as const;
+const STATUSES = ['ok', 'fault', 'stale', 'no_data', 'inactive', 'not_answering', 'wrong_device', 'degraded'] as const satisfies readonly MeterHealth[];
 
 const input = z.object({
   site_ids: sitesInput,
   meter_ids: z.array(z.number().int().min(1).describe('A meter id')).min(1).max(500).optional().describe('Only these meters (client-system ids, 1 to 500)'),
   search: textInput().trim().min(1).max(100).optional().describe('Text to find in the meter name, meter id or site name (case-insensitive)'),
-  status: z.enum(STATUSES).optional().describe('Only meters in this state: ok, fault (a point reports bad quality), stale (no recent reading), no_data, inactive'),
+  status: z.enum(STATUSES).optional().describe('Only meters in this state: ok, fault (a point reports bad quality), stale (no recent reading), no_data, inactive, not_answering / wrong_device / degraded (as the site agent reports)'),
   include_inactive: z.boolean().default(false).describe('Also list deactivated meters (default false)'),
   limit: z.number().int().min(1).max(MAX_METERS).default(100).describe(`Most meters to return (1 to ${MAX_METERS}, default 100)`),
 });
@@ -51,7 +52,7 @@ export function registerQueryMetersTool(server: McpServer, deps: ToolDeps): void
     {
       title: 'Meters',
       description:
-        'The meters of the sites you may see, with their state (ok / fault / stale / no_data / inactive) and why, the last reading time, ' +
+        'The meters of the sites you may see, with their state (ok / fault / stale / no_data / inactive / not_answering / wrong_device / degraded) and why, the last reading time, ' +
         'and every data point with its latest value, unit and quality. Filter by site, meter ids, text and state.',
       inputSchema: input,
       outputSchema: output,

@@ -14,6 +14,9 @@ const METER: Record<MeterHealth, { label: string; color: ChipProps['color'] }> =
   stale: { label: 'Stale', color: 'warning' },
   no_data: { label: 'No data', color: 'default' },
   inactive: { label: 'Inactive', color: 'default' },
+  not_answering: { label: 'Not answering', color: 'error' },
+  wrong_device: { label: 'Wrong device', color: 'error' },
+  degraded: { label: 'Degraded', color: 'warning' },
 };
 
 /** Colour and a word, so the state reads without colour too. */
@@ -24,5 +27,5 @@ export function SiteStatusChip({ status, size = 'small' }: { status: SiteHealth;
 
 export function MeterStatusChip({ status, title }: { status: MeterHealth; title?: string }) {
   const s = METER[status];
-  return <Chip label={s.label} color={s.color} size="small" variant={status === 'ok' ? 'outlined' : 'filled'} title={title} sx={{ fontWeight: 600 }} />;
+  return <Chip label={s.label} color={s.color} size="small" variant={status === 'ok' ? 'outlined' : 'filled'} title={title} sx={{ fontWeight: 600 }} data-meter-status={status} />;
 }

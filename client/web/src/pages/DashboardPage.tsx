@@ -1,12 +1,13 @@
 import { Box, Card, CardContent, Chip, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, Typography } from '@mui/material';
 import type { SitesResponse, SiteSummary } from '@meterit/shared';
 import { api } from '../api/client';
+import { useConnection } from '../api/connection';
 import { Loadable, EmptyState } from '../components/StateViews';
 import { SiteStatusChip } from '../components/StatusChip';
 import { ActiveAlerts } from '../components/ActiveAlerts';
 import { Link } from '../components/Link';
 import { usePoll } from '../components/usePoll';
-import { fmtAgo, fmtDateTime, fmtDuration, fmtNumber, localMidnight, viewerTimeZone } from '../format';
+import { fmtAgo, fmtDateTime, fmtDuration, fmtNumber, leftOutText, localMidnight, viewerTimeZone } from '../format';
 import { can, useAuth } from '../store/auth';
 
 const REFRESH_MS = 15_000;
@@ -43,6 +44,7 @@ function Totals({ sites }: { sites: SiteSummary[] }) {
 
 export function DashboardPage() {
   const user = useAuth((s) => s.user);
+  const lost = useConnection((s) => s.lost);
   const state = usePoll(
     async () => (await api.get<SitesResponse>('/api/sites', { params: { tz: viewerTimeZone(), energy_since: localMidnight() } })).data.sites,
     [],
@@ -55,7 +57,7 @@ export function DashboardPage() {
           All sites
         </Typography>
         <Typography variant="body2" color="text.secondary" data-testid="updated-at">
-          {state.updatedAt ? `Updated ${state.updatedAt.toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s` : ''}
+          {state.updatedAt ? (lost ? `Connection lost · showing data as of ${state.updatedAt.toLocaleTimeString()}` : `Updated ${state.updatedAt.toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s`) : ''}
         </Typography>
       </Box>
       <ActiveAlerts />
@@ -117,7 +119,14 @@ export function DashboardPage() {
                         <TableCell align="right">
                           {s.meters.answering === null ? `— / ${s.meters.configured}` : `${s.meters.answering} / ${s.meters.configured}`}
                         </TableCell>
-                        <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>{s.current_power_kw === null ? '—' : `${fmtNumber(s.current_power_kw, 1)} kW`}</TableCell>
+                        <TableCell align="right" sx={{ whiteSpace: 'nowrap' }} title={leftOutText(s)}>
+                          {s.current_power_kw === null ? '—' : `${fmtNumber(s.current_power_kw, 1)} kW`}
+                          {s.totals_left_out.length > 0 ? (
+                            <Typography variant="caption" color="warning.main" component="div">
+                              excl. {s.totals_left_out.length} meter{s.totals_left_out.length > 1 ? 's' : ''}
+                            </Typography>
+                          ) : null}
+                        </TableCell>
                         <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>{s.energy_today_kwh === null ? '—' : `${fmtNumber(s.energy_today_kwh, 1)} kWh`}</TableCell>
                       </TableRow>
                     ))}

@@ -79,7 +79,7 @@ export function MeterPage({ id }: { id: number }) {
               </Typography>
             </Stack>
             {m.status !== 'ok' ? (
-              <Alert severity={m.status === 'fault' ? 'error' : 'warning'} sx={{ mb: 2 }}>
+              <Alert severity={m.status === 'fault' || m.status === 'not_answering' || m.status === 'wrong_device' ? 'error' : 'warning'} sx={{ mb: 2 }}>
                 {m.status_reason}
               </Alert>
             ) : null}

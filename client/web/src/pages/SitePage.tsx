@@ -2,6 +2,7 @@ import { Alert, Box, Button, Card, CardContent, Chip, MenuItem, Paper, Stack, Ta
 import { useMemo, useState } from 'react';
 import type { ConnectivityResponse, ConsumptionResponse, MeterSummary, MetersResponse, ReadingAgg, ReadingsResponse, SiteSummary } from '@meterit/shared';
 import { api, downloadCsv, errorText } from '../api/client';
+import { useConnection } from '../api/connection';
 import { BacklogChart, ChartCaption, ConsumptionChart, ReadingsChart } from '../components/Charts';
 import { Link } from '../components/Link';
 import { MeterDialog } from '../components/MeterDialog';
@@ -11,21 +12,28 @@ import { MeterStatusChip, SiteStatusChip } from '../components/StatusChip';
 import { usePoll } from '../components/usePoll';
 import { ActiveAlerts } from '../components/ActiveAlerts';
 import { CommissioningPanel } from '../components/CommissioningPanel';
-import { autoBucket, fmtAgo, fmtDateTime, fmtDuration, fmtNumber, fmtValue, localMidnight, RANGES, viewerTimeZone, type RangeKey } from '../format';
+import { autoBucket, fmtAgo, leftOutText, fmtDateTime, fmtDuration, fmtNumber, fmtValue, localMidnight, RANGES, viewerTimeZone, type RangeKey } from '../format';
 import { can, useAuth } from '../store/auth';
 
-function Fact({ label, value, title }: { label: string; value: string; title?: string }) {
+function Fact({ label, value, title, note }: { label: string; value: string; title?: string; note?: string | undefined }) {
   return (
-    <Box title={title} sx={{ minWidth: 130 }}>
+    <Box title={title} sx={{ minWidth: 130 }} data-testid={`fact-${label}`}>
       <Typography variant="caption" color="text.secondary">
         {label}
       </Typography>
       <Typography sx={{ fontWeight: 600 }}>{value}</Typography>
+      {note ? (
+        <Typography variant="caption" color="warning.main" component="div" sx={{ maxWidth: 220 }}>
+          {note}
+        </Typography>
+      ) : null}
     </Box>
   );
 }
 
-function SiteHeader({ site }: { site: SiteSummary }) {
+function SiteHeader({ site, updatedAt }: { site: SiteSummary; updatedAt: Date | undefined }) {
+  const lost = useConnection((s) => s.lost);
+  const leftOut = leftOutText(site);
   return (
     <Card variant="outlined" sx={{ mb: 3 }}>
       <CardContent>
@@ -36,13 +44,18 @@ function SiteHeader({ site }: { site: SiteSummary }) {
           <SiteStatusChip status={site.status} size="medium" />
           {site.location ? <Typography color="text.secondary">{site.location}</Typography> : null}
         </Stack>
+        {lost ? (
+          <Typography color="text.secondary" sx={{ mb: 1 }} data-testid="status-as-of">
+            Last known status, as of {updatedAt ? fmtDateTime(updatedAt.toISOString()) : 'the last load'}: the server cannot be reached now.
+          </Typography>
+        ) : null}
         {site.reasons.length > 0 ? (
           <Alert severity={site.status === 'offline' ? 'error' : site.status === 'degraded' ? 'warning' : 'info'} sx={{ mb: 2 }}>
             {site.reasons.map((r) => (
               <div key={r}>{r}</div>
             ))}
           </Alert>
-        ) : (
+        ) : lost ? null : (
           <Typography color="success.main" sx={{ mb: 2 }}>
             Everything is answering and the data is up to date.
           </Typography>
@@ -51,8 +64,8 @@ function SiteHeader({ site }: { site: SiteSummary }) {
           <Fact label="Last heartbeat" value={fmtAgo(site.last_heartbeat_at)} title={fmtDateTime(site.last_heartbeat_at)} />
           <Fact label="Meters answering" value={site.meters.answering === null ? `— / ${site.meters.configured}` : `${site.meters.answering} / ${site.meters.configured}`} />
           <Fact label="Backlog on site" value={site.backlog.readings === null ? '—' : `${fmtNumber(site.backlog.readings, 0)}${site.backlog.age_s ? ` (oldest ${fmtDuration(site.backlog.age_s)})` : ''}`} />
-          <Fact label="Power now" value={site.current_power_kw === null ? '—' : `${fmtNumber(site.current_power_kw, 1)} kW`} />
-          <Fact label="Energy today" value={site.energy_today_kwh === null ? '—' : `${fmtNumber(site.energy_today_kwh, 1)} kWh`} />
+          <Fact label="Power now" value={site.current_power_kw === null ? '—' : `${fmtNumber(site.current_power_kw, 1)} kW`} note={leftOut} />
+          <Fact label="Energy today" value={site.energy_today_kwh === null ? '—' : `${fmtNumber(site.energy_today_kwh, 1)} kWh`} note={leftOut} />
           <Fact label="Agent version" value={site.agent_version ?? '—'} />
           <Fact label="Clock offset" value={site.clock_offset_ms === null ? '—' : `${(site.clock_offset_ms / 1000).toFixed(1)} s`} />
           <Fact label="Last data received" value={fmtAgo(site.last_batch_at)} title={fmtDateTime(site.last_batch_at)} />
@@ -101,12 +114,19 @@ function MetersTable({ meters, canEdit, onEdit }: { meters: MeterSummary[]; canE
                       key={p.name}
                       size="small"
                       variant="outlined"
-                      color={p.latest && p.latest.quality !== 'good' ? 'error' : 'default'}
+                      color={p.latest && p.latest.quality !== 'good' && m.values_current ? 'error' : 'default'}
                       label={`${p.name}: ${p.latest ? fmtValue(p.latest.value, p.latest.unit) : '—'}${p.latest && p.latest.quality !== 'good' ? ` (${p.latest.quality})` : ''}`}
                       data-testid="latest-value"
+                      data-current={m.values_current ? 'true' : 'false'}
+                      sx={m.values_current ? undefined : { color: 'text.disabled', borderStyle: 'dashed', bgcolor: 'action.disabledBackground' }}
                     />
                   ))}
                 </Box>
+                {!m.values_current && m.last_reading_at && m.is_active ? (
+                  <Typography variant="caption" color="text.secondary" component="div" data-testid="values-as-of">
+                    as of {fmtDateTime(m.last_reading_at)} ({fmtAgo(m.last_reading_at)}) — not current, left out of the site totals
+                  </Typography>
+                ) : null}
               </TableCell>
               <TableCell title={fmtDateTime(m.last_reading_at)}>{fmtAgo(m.last_reading_at)}</TableCell>
               {canEdit ? (
@@ -259,16 +279,17 @@ function ConnectivityPanel({ siteId }: { siteId: number }) {
             ) : (
               <BacklogChart heartbeats={data.heartbeats} />
             )}
-            {data.offline_periods.length === 0 ? (
+            {data.outages.length === 0 ? (
               <Typography color="text.secondary" sx={{ mt: 1 }}>
-                No outages in this range.
+                No outages in this range (none reported by the agent, no heartbeat gap over {fmtDuration(data.outage_gap_s)}).
               </Typography>
             ) : (
-              <Alert severity="error" sx={{ mt: 1 }}>
-                Offline (no heartbeat) {data.offline_periods.length} time(s):
-                {data.offline_periods.map((p) => (
-                  <div key={p.from}>
-                    {fmtDateTime(p.from)} – {fmtDateTime(p.to)} ({fmtDuration(p.minutes * 60)})
+              <Alert severity={data.outages.some((o) => o.ongoing) || data.offline_periods.length > 0 ? 'error' : 'warning'} sx={{ mt: 1 }} data-testid="outages">
+                {data.outages.length} uplink outage(s) in this range{data.offline_periods.length > 0 ? `, ${data.offline_periods.length} long enough to count as offline` : ''}:
+                {data.outages.map((o) => (
+                  <div key={o.from} data-testid="outage">
+                    {fmtDateTime(o.from)} – {o.ongoing ? 'now, still going on' : fmtDateTime(o.to)} ({fmtDuration(o.duration_s)}) ·{' '}
+                    {o.sources.map((src) => (src === 'agent_reported' ? 'reported by the agent' : 'no heartbeat')).join(' and ')}
                   </div>
                 ))}
               </Alert>
@@ -308,7 +329,7 @@ export function SitePage({ id }: { id: number }) {
       </Link>
       <Box sx={{ mt: 1 }}>
         <Loadable state={site} what="the site">
-          {(s) => <SiteHeader site={s} />}
+          {(s) => <SiteHeader site={s} updatedAt={site.updatedAt} />}
         </Loadable>
         <ActiveAlerts siteId={id} />
       </Box>

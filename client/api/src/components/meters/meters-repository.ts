@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DataPointConfig } from '@meterit/shared';
+import type { DataPointConfig, HeartbeatMeterState } from '@meterit/shared';
 
 export interface MeterRow {
   id: number;
@@ -69,6 +69,9 @@ export class MetersRepository {
 
 export interface MeterWithSiteRow extends MeterRow {
   site_name: string;
+  /** The agent's state of the meter in the site's latest heartbeat that listed it, and that heartbeat's arrival. */
+  agent_state: HeartbeatMeterState | null;
+  agent_state_at: Date | null;
 }
 
 export interface LatestValueRow {
@@ -96,7 +99,7 @@ export class MetersAdminRepository {
     const like = f.search ? `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     const { rows } = await this.knex.raw<{ rows: MeterWithSiteRow[] }>(
       `SELECT m.id, m.site_id, s.name AS site_name, m.external_id, m.name, m.bacnet_device_id, m.bacnet_ip, m.bacnet_port,
-              m.data_points, m.is_active, m.created_at, m.updated_at
+              m.data_points, m.is_active, m.created_at, m.updated_at, m.agent_state, m.agent_state_at
          FROM meters m JOIN sites s ON s.id = m.site_id
         WHERE (?::int[] IS NULL OR m.site_id = ANY(?::int[]))
           AND (?::int[] IS NULL OR m.id = ANY(?::int[]))

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ErrorCode, OperatorErrorCode, type ApiKeyInfo, type ConnectivityResponse, type SiteKeyResponse, type SiteStatus, type SiteSummary } from '@meterit/shared';
+import { ErrorCode, OperatorErrorCode, type ApiKeyInfo, type ConnectivityOutage, type ConnectivityResponse, type OutageSource, type SiteKeyResponse, type SiteStatus, type SiteSummary } from '@meterit/shared';
 import { ApiError } from '../../errors.js';
 import { POWER_UNITS, type MeterDirectory } from '../meters/meter-directory.js';
 import type { ReadingsService } from '../readings/readings-service.js';
@@ -9,8 +9,36 @@ import { siteStatus, worstFirst, type StatusSettings } from './site-status.js';
 
 export interface SiteDirectorySettings extends StatusSettings {
   keyRotationGraceMs: number;
+  /** A heartbeat gap longer than this is an outage in the connectivity history. */
+  outageGapMs: number;
   /** Power readings older than this do not count as "current". */
   currentPowerMaxAgeMs: number;
+}
+
+/** An outage the agent reports that was shorter than this was a failed call retried, not an outage worth listing. */
+const MIN_REPORTED_OUTAGE_MS = 60_000;
+
+interface Interval {
+  from: number;
+  to: number;
+  ongoing: boolean;
+  sources: OutageSource[];
+}
+
+/** Sorted, with overlapping intervals merged (their sources joined). Two gaps around one heartbeat that got through stay two. */
+function mergeOutages(intervals: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const i of [...intervals].sort((a, b) => a.from - b.from)) {
+    const last = out.at(-1);
+    if (last && i.from < last.to) {
+      last.to = Math.max(last.to, i.to);
+      last.ongoing ||= i.ongoing;
+      for (const src of i.sources) if (!last.sources.includes(src)) last.sources.push(src);
+    } else {
+      out.push({ ...i, sources: [...i.sources] });
+    }
+  }
+  return out;
 }
 
 const notFound = (id: number) => new ApiError(404, ErrorCode.NOT_FOUND, `no site with id ${id}`);
@@ -48,8 +76,16 @@ export class SiteDirectory {
     const meters = await this.meters.list({ siteIds: ids, includeInactive: false }, now.getTime());
     const power = new Map<number, number>();
     const lastReading = new Map<number, string>();
+    // A meter whose values are old news (not answering, another device, stale) adds nothing to the totals, and says so.
+    const leftOut = new Map<number, SiteSummary['totals_left_out']>();
+    const notCurrent = new Set<number>();
     for (const m of meters) {
       if (m.last_reading_at && (lastReading.get(m.site_id) ?? '') < m.last_reading_at) lastReading.set(m.site_id, m.last_reading_at);
+      if (!m.values_current) {
+        notCurrent.add(m.id);
+        if (m.last_reading_at) (leftOut.get(m.site_id) ?? leftOut.set(m.site_id, []).get(m.site_id))?.push({ meter_id: m.id, name: m.name, status: m.status });
+        continue;
+      }
       for (const p of m.data_points) {
         const factor = p.latest?.unit ? POWER_UNITS[p.latest.unit] : undefined;
         if (!p.latest || factor === undefined || p.latest.quality !== 'good') continue;
@@ -60,7 +96,7 @@ export class SiteDirectory {
     const energy = new Map<number, number>();
     if (opts.energySince < now) {
       const c = await this.readings.consumption({ siteIds: ids, from: opts.energySince, to: now, interval: '1d', tz: opts.tz, gapSeconds: 3600 });
-      for (const s of c.sites) energy.set(s.site_id, s.total_kwh);
+      for (const s of c.series) if (!notCurrent.has(s.meter_id)) energy.set(s.site_id, (energy.get(s.site_id) ?? 0) + s.total_kwh);
     }
     return rows
       .map((r) => ({
@@ -71,6 +107,7 @@ export class SiteDirectory {
         energy_today_kwh: energy.has(r.id) ? Math.round((energy.get(r.id) as number) * 1000) / 1000 : null,
         energy_since: opts.energySince.toISOString(),
         last_reading_at: lastReading.get(r.id) ?? null,
+        totals_left_out: leftOut.get(r.id) ?? [],
       }))
       .sort(worstFirst);
   }
@@ -84,6 +121,7 @@ export class SiteDirectory {
     const lastBeforeTo = await this.repo.heartbeatBefore(id, to);
     const end = new Date(Math.min(to.getTime(), now.getTime()));
     if (lastBeforeTo && end.getTime() - lastBeforeTo.getTime() > gapMs) gaps.push({ from: lastBeforeTo, to: end });
+    const outages = await this.outages(id, from, to, before, lastBeforeTo, end, now);
     return {
       from: from.toISOString(),
       to: to.toISOString(),
@@ -103,7 +141,34 @@ export class SiteDirectory {
         to: g.to.toISOString(),
         minutes: Math.round((g.to.getTime() - Math.max(g.from.getTime(), from.getTime())) / 60_000),
       })),
+      outages,
+      outage_gap_s: Math.round(this.settings.outageGapMs / 1000),
     };
+  }
+
+  /**
+   * Outages seen two ways: a heartbeat gap longer than the outage threshold (the server's view), and the agent's
+   * own `uplink_down_since` in the first heartbeat after it was back (its clock corrected by that heartbeat's offset).
+   */
+  private async outages(id: number, from: Date, to: Date, before: Date | undefined, lastBeforeTo: Date | undefined, end: Date, now: Date): Promise<ConnectivityOutage[]> {
+    const gapMs = this.settings.outageGapMs;
+    const intervals: Interval[] = (await this.repo.heartbeatGaps(id, before ?? from, to, gapMs)).map((g) => ({ from: g.from.getTime(), to: g.to.getTime(), ongoing: false, sources: ['heartbeat_gap'] }));
+    if (lastBeforeTo && end.getTime() - lastBeforeTo.getTime() > gapMs) {
+      intervals.push({ from: lastBeforeTo.getTime(), to: end.getTime(), ongoing: to.getTime() >= now.getTime(), sources: ['heartbeat_gap'] });
+    }
+    for (const r of await this.repo.reportedOutages(id, from, to)) {
+      const offset = r.received_at.getTime() - Date.parse(r.agent_time);
+      const since = Date.parse(r.since) + (Number.isFinite(offset) ? offset : 0);
+      if (Number.isFinite(since) && r.received_at.getTime() - since >= MIN_REPORTED_OUTAGE_MS) {
+        intervals.push({ from: Math.min(since, r.received_at.getTime()), to: r.received_at.getTime(), ongoing: false, sources: ['agent_reported'] });
+      }
+    }
+    return mergeOutages(intervals)
+      .filter((o) => o.to > from.getTime())
+      .map((o) => {
+        const start = Math.max(o.from, from.getTime());
+        return { from: new Date(start).toISOString(), to: new Date(o.to).toISOString(), duration_s: Math.round((o.to - start) / 1000), ongoing: o.ongoing, sources: o.sources };
+      });
   }
 
   async create(name: string, location: string | null): Promise<SiteKeyResponse> {

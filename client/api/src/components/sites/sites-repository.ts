@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { HeartbeatMeterState } from '@meterit/shared';
 
 export interface SiteRow {
   id: number;
@@ -26,6 +27,8 @@ export interface HeartbeatRecord {
   clockOffsetMs: number;
   payload: Record<string, unknown>;
   receivedAt: Date;
+  /** The agent's per-meter states; undefined from agents that do not report them (any earlier states are then cleared). */
+  meterStates?: HeartbeatMeterState[] | undefined;
 }
 
 /** All SQL about sites, their API keys and their heartbeats. */
@@ -119,6 +122,17 @@ export class SitesRepository {
         h.receivedAt,
         JSON.stringify(h.payload),
       ]);
+      // The latest state per meter on the meter itself; a meter the agent no longer lists has none.
+      const states = h.meterStates ?? [];
+      await trx.raw(
+        `UPDATE meters m
+            SET agent_state = s.state, agent_state_at = CASE WHEN s.state IS NULL THEN NULL ELSE ?::timestamptz END
+           FROM (SELECT m2.id, x.state FROM meters m2
+                   LEFT JOIN jsonb_array_elements(?::jsonb) AS x(state) ON x.state->>'external_id' = m2.external_id
+                  WHERE m2.site_id = ?) s
+          WHERE m.id = s.id AND m.site_id = ? AND (s.state IS NOT NULL OR m.agent_state IS NOT NULL)`,
+        [h.receivedAt, JSON.stringify(states), h.siteId, h.siteId],
+      );
     });
   }
 }
@@ -234,6 +248,21 @@ export class SitesAdminRepository {
       [siteId, from, to, gapMs],
     );
     return rows.map((r) => ({ from: r.prev, to: r.at }));
+  }
+
+  /**
+   * The outages agents reported after they were back (heartbeats whose `uplink_down_since` is set): one per
+   * distinct start, with the first heartbeat that reported it and that heartbeat's agent time (for the clock offset).
+   */
+  async reportedOutages(siteId: number, from: Date, to: Date): Promise<{ since: string; received_at: Date; agent_time: string }[]> {
+    const { rows } = await this.knex.raw<{ rows: { since: string; received_at: Date; agent_time: string }[] }>(
+      `SELECT DISTINCT ON (payload->>'uplink_down_since') payload->>'uplink_down_since' AS since, received_at, payload->>'agent_time' AS agent_time
+         FROM heartbeats
+        WHERE site_id = ? AND received_at >= ? AND received_at < ? AND payload->>'uplink_down_since' IS NOT NULL
+        ORDER BY payload->>'uplink_down_since', received_at`,
+      [siteId, from, to],
+    );
+    return rows;
   }
 
   async heartbeatBefore(siteId: number, at: Date): Promise<Date | undefined> {

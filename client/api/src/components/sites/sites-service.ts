@@ -117,6 +117,16 @@ export class SitesService {
       clockOffsetMs,
       payload: { ...payload },
       receivedAt: now,
+      meterStates: hb.meter_states?.map((m) => ({
+        external_id: m.external_id,
+        state: m.state,
+        since: m.since,
+        last_success_at: m.last_success_at,
+        error: m.error,
+        points_failing: m.points_failing,
+        ...(m.expected_device_id !== undefined ? { expected_device_id: m.expected_device_id } : {}),
+        ...(m.found_device_id !== undefined ? { found_device_id: m.found_device_id } : {}),
+      })),
     });
     return { server_time: now.toISOString(), clock_offset_ms: clockOffsetMs };
   }

@@ -10,6 +10,7 @@ import { createMcpTokensAndAudit } from './20251216000100_create_mcp_tokens_and_
 import { createCommissioningReports } from './20251220000100_create_commissioning_reports.js';
 import { partitionMeterReadings } from './20251220000200_partition_meter_readings.js';
 import { notificationSites } from './20261202000100_notification_sites.js';
+import { addMeterAgentState } from './20261202000200_add_meter_agent_state.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   createCommissioningReports,
   partitionMeterReadings,
   notificationSites,
+  addMeterAgentState,
 ];
