@@ -333,7 +333,7 @@ export interface ApiKeyInfo {
  * backlog_size (readings), queue_full (readings dropped or refused by the site's queue limit), database_down (minutes), api_error_rate (percent of 5xx). Operator kinds:
  * threshold (a data point's value), no_data (minutes without a reading), daily_energy (kWh since local midnight).
  */
-export const ALERT_RULE_KINDS = ['heartbeat_missing', 'uplink_down', 'meter_unreachable', 'backlog_size', 'queue_full', 'database_down', 'api_error_rate', 'threshold', 'no_data', 'daily_energy', 'meter_wrong_device'] as const;
+export const ALERT_RULE_KINDS = ['heartbeat_missing', 'uplink_down', 'meter_unreachable', 'backlog_size', 'queue_full', 'database_down', 'api_error_rate', 'threshold', 'no_data', 'daily_energy', 'meter_wrong_device', 'site_database_down'] as const;
 export type AlertRuleKind = (typeof ALERT_RULE_KINDS)[number];
 export const OPERATOR_ALERT_KINDS = ['threshold', 'no_data', 'daily_energy'] as const;
 export const ALERT_STATES = ['pending', 'firing', 'resolved'] as const;

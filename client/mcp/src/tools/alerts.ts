@@ -81,7 +81,8 @@ export function registerConfigureAlertRulesTool(server: McpServer, deps: ToolDep
       title: 'Configure an alert rule',
       description:
         'Create an alert rule (kind + name + what the kind needs), or change any rule by id, including the built-in ones (threshold, enabled, severity, duration, recipients). ' +
-        'The running alert engine uses it from its next evaluation. Needs the operator or admin role; only on sites you may see.',
+        'The running alert engine uses it from its next evaluation. Needs the operator or admin role; only on sites you may see, and a rule ' +
+        'that covers every site (all built-in ones) only if you may see every site.',
       inputSchema: ruleInput,
       outputSchema: ruleOutput,
       // Destructive: a change can disable a rule or raise its threshold, and so silence alerts. Not idempotent: each create makes a new rule.

@@ -13,6 +13,7 @@ export interface AlertsConfig {
   queueLostReadings: number;
   /** Minutes a site agent must report another device at a meter's address (its heartbeat's meter_states) before the alert fires; 0 = at once. */
   meterWrongDeviceMinutes: number;
+  siteDatabaseDownMinutes: number;
   databaseDownMinutes: number;
   errorRatePercent: number;
   errorRateWindowMinutes: number;
@@ -61,6 +62,7 @@ export const ALERT_ENV = {
   ALERT_BACKLOG_READINGS: decimal(10_000, 1, 1e12),
   ALERT_QUEUE_LOST_READINGS: decimal(0, 0, 1e12),
   ALERT_METER_WRONG_DEVICE_MINUTES: decimal(0, 0, 10_080),
+  ALERT_SITE_DATABASE_DOWN_MINUTES: decimal(2, 0, 10_080),
   ALERT_DATABASE_DOWN_MINUTES: decimal(1, 0, 1440),
   ALERT_ERROR_RATE_PERCENT: decimal(5, 0, 100),
   ALERT_ERROR_RATE_WINDOW_MINUTES: decimal(5, 0.05, 1440),
@@ -88,6 +90,7 @@ export function alertsConfigFromEnv(e: AlertEnv, port: number): AlertsConfig {
     backlogReadings: e.ALERT_BACKLOG_READINGS,
     queueLostReadings: e.ALERT_QUEUE_LOST_READINGS,
     meterWrongDeviceMinutes: e.ALERT_METER_WRONG_DEVICE_MINUTES,
+    siteDatabaseDownMinutes: e.ALERT_SITE_DATABASE_DOWN_MINUTES,
     databaseDownMinutes: e.ALERT_DATABASE_DOWN_MINUTES,
     errorRatePercent: e.ALERT_ERROR_RATE_PERCENT,
     errorRateWindowMinutes: e.ALERT_ERROR_RATE_WINDOW_MINUTES,

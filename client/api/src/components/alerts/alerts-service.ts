@@ -313,8 +313,8 @@ export class AlertsService {
     } else if (!builtin && threshold === null) {
       throw bad(kind === 'no_data' ? 'threshold is required: the minutes without a new reading' : 'threshold is required: the kWh per day');
     }
-    if ((kind === 'no_data' || builtin) && threshold !== null && threshold <= 0 && kind !== 'api_error_rate' && kind !== 'database_down' && kind !== 'queue_full' && kind !== 'meter_wrong_device') throw bad('threshold must be above 0');
-    if (kind === 'meter_wrong_device' && threshold !== null && threshold < 0) throw bad('threshold must be 0 (fire at once) or more minutes');
+    if ((kind === 'no_data' || builtin) && threshold !== null && threshold <= 0 && kind !== 'api_error_rate' && kind !== 'database_down' && kind !== 'queue_full' && kind !== 'meter_wrong_device' && kind !== 'site_database_down') throw bad('threshold must be above 0');
+    if ((kind === 'meter_wrong_device' || kind === 'site_database_down') && threshold !== null && threshold < 0) throw bad('threshold must be 0 (fire at once) or more minutes');
     const recipients = pick('recipients', []).map((a) => a.trim());
     if (recipients.length > 20 || !recipients.every((a) => EMAIL.test(a))) throw bad('recipients must be at most 20 e-mail addresses');
     return {

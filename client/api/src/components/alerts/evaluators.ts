@@ -171,6 +171,28 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
       }
       break;
     }
+    case 'site_database_down': {
+      const limit = threshold * 60_000;
+      for (const s of await ctx.repo.sitesWithHeartbeat()) {
+        const key = `site:${s.id}`;
+        const db = s.last_heartbeat?.local_database;
+        // No fresh heartbeat, or an agent that does not report its database: nothing new either way.
+        if (!s.last_heartbeat_at || now - s.last_heartbeat_at.getTime() > hbMissingMs || !db) {
+          hold.add(key);
+          continue;
+        }
+        const down = db.state !== 'up';
+        const parsed = Date.parse(db.since);
+        const since = down && Number.isFinite(parsed) ? new Date(parsed) : s.last_heartbeat_at;
+        const lasted = Math.max(0, now - since.getTime());
+        obs.push({
+          key, siteId: s.id, meterId: null, active: down && lasted >= limit, since, value: minutesOf(lasted), threshold, unit: 'min',
+          title: `Site "${s.name}": the agent's own database is ${db.state === 'down' ? 'down' : 'restarting'} for ${fmtMinutes(lasted)}`,
+          detail: `The agent of "${s.name}" reports (heartbeat of ${s.last_heartbeat_at.toISOString()}) that its own PostgreSQL is ${db.state} since ${since.toISOString()} (${db.restarts} restarts${db.last_error ? `; last error: ${db.last_error}` : ''}). It keeps collecting: ${db.spilled_readings} readings wait in its spill file on disk and go into its queue when the database is back. Check the site machine's disk space and the agent log (module "db").`,
+        });
+      }
+      break;
+    }
     case 'meter_wrong_device': {
       const limit = threshold * 60_000;
       for (const m of await ctx.repo.meterAgentStates()) {

@@ -27,6 +27,8 @@ export const BUILTIN_RULES: BuiltinSpec[] = [
     description: "A site agent's upload queue reached its storage limit (QUEUE_MAX_READINGS) and its policy (QUEUE_FULL_POLICY) dropped the oldest unsent readings or refused new ones: fires when more readings than the threshold were lost while it is full, or between two evaluations; resolves when the agent reports the queue below its limit again." },
   { kind: 'meter_wrong_device', name: 'Meter answers as another device', severity: 'critical', unit: 'min', envKey: 'ALERT_METER_WRONG_DEVICE_MINUTES', fromConfig: (c) => c.meterWrongDeviceMinutes,
     description: "A site agent reports (heartbeat meter_states) that another BACnet device instance answers at a meter's address than the one configured, for longer than the threshold (0: at once). The agent stores nothing for that meter meanwhile; resolves when the configured device answers again." },
+  { kind: 'site_database_down', name: "Site agent's own database down", severity: 'critical', unit: 'min', envKey: 'ALERT_SITE_DATABASE_DOWN_MINUTES', fromConfig: (c) => c.siteDatabaseDownMinutes,
+    description: "A site agent reports (heartbeat local_database) that its own PostgreSQL has been restarting or down for longer than the threshold: it keeps collecting into its spill file, but cannot queue or send. Resolves when the agent reports it up again." },
   { kind: 'api_error_rate', name: 'API error rate high', severity: 'warning', unit: '%', envKey: 'ALERT_ERROR_RATE_PERCENT', fromConfig: (c) => c.errorRatePercent,
     description: 'More than the threshold of this API process\'s responses were server errors (5xx) over the error-rate window.' },
 ];
