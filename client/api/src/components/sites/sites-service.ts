@@ -60,6 +60,17 @@ export class SitesService {
 
   async recordHeartbeat(site: AuthenticatedSite, hb: HeartbeatRequest, now: Date = new Date()): Promise<HeartbeatResponse> {
     const clockOffsetMs = now.getTime() - Date.parse(hb.agent_time);
+    // Each meter's state, kept in the heartbeat (the wrong-device rule reads it there) and on the meter (its status).
+    const meterStates = hb.meter_states?.map((m) => ({
+      external_id: m.external_id,
+      state: m.state,
+      since: m.since,
+      last_success_at: m.last_success_at,
+      error: m.error,
+      points_failing: m.points_failing,
+      ...(m.expected_device_id !== undefined ? { expected_device_id: m.expected_device_id } : {}),
+      ...(m.found_device_id !== undefined ? { found_device_id: m.found_device_id } : {}),
+    }));
     const payload: HeartbeatRequest = {
       agent_version: hb.agent_version,
       agent_time: hb.agent_time,
@@ -76,20 +87,7 @@ export class SitesService {
         never_answered: hb.meters.never_answered,
       },
       // Kept for the wrong-device alert rule (alerts/evaluators.ts); absent from agents that do not report it.
-      ...(Array.isArray(hb.meter_states)
-        ? {
-            meter_states: hb.meter_states.map((m) => ({
-              external_id: m.external_id,
-              state: m.state,
-              since: m.since,
-              last_success_at: m.last_success_at,
-              error: m.error,
-              points_failing: m.points_failing,
-              ...(m.expected_device_id !== undefined ? { expected_device_id: m.expected_device_id } : {}),
-              ...(m.found_device_id !== undefined ? { found_device_id: m.found_device_id } : {}),
-            })),
-          }
-        : {}),
+      ...(meterStates ? { meter_states: meterStates } : {}),
       // Kept for the queue-full alert rule (alerts/evaluators.ts); absent from agents that do not report it.
       ...(hb.queue_limit
         ? { queue_limit: { max: hb.queue_limit.max, policy: hb.queue_limit.policy, dropped: hb.queue_limit.dropped, refused: hb.queue_limit.refused, full_since: hb.queue_limit.full_since } }
@@ -117,16 +115,7 @@ export class SitesService {
       clockOffsetMs,
       payload: { ...payload },
       receivedAt: now,
-      meterStates: hb.meter_states?.map((m) => ({
-        external_id: m.external_id,
-        state: m.state,
-        since: m.since,
-        last_success_at: m.last_success_at,
-        error: m.error,
-        points_failing: m.points_failing,
-        ...(m.expected_device_id !== undefined ? { expected_device_id: m.expected_device_id } : {}),
-        ...(m.found_device_id !== undefined ? { found_device_id: m.found_device_id } : {}),
-      })),
+      meterStates,
     });
     return { server_time: now.toISOString(), clock_offset_ms: clockOffsetMs };
   }
