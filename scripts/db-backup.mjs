@@ -12,18 +12,23 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const usage = 'usage: db-backup.mjs backup client|site [--out FILE]\n       db-backup.mjs restore client|site --in FILE [--yes]';
+const usage =
+  'usage: db-backup.mjs backup client|site [--out FILE]\n       db-backup.mjs restore client|site --in FILE [--yes]';
 
 function fail(msg) {
   process.stderr.write(`db-backup: ${msg}\n`);
   process.exit(2);
 }
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, in: { type: 'string' }, yes: { type: 'boolean', default: false } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { out: { type: 'string' }, in: { type: 'string' }, yes: { type: 'boolean', default: false } },
+});
 const [action, side] = positionals;
 if (!['backup', 'restore'].includes(action ?? '') || !['client', 'site'].includes(side ?? '')) fail(usage);
 for (const tool of ['pg_dump', 'pg_restore', 'psql']) {
-  if (spawnSync(tool, ['--version']).status !== 0) fail(`${tool} not found: install PostgreSQL's client tools (Debian: apt-get install postgresql-client)`);
+  if (spawnSync(tool, ['--version']).status !== 0)
+    fail(`${tool} not found: install PostgreSQL's client tools (Debian: apt-get install postgresql-client)`);
 }
 
 /** The package's .env under the process environment (the environment wins, as for the services). */
@@ -51,9 +56,20 @@ async function connection() {
     return { ...pg.connection, database: db.database, stop: pg.stop };
   }
   const { loadConfig } = await import(path.join(root, 'sync/agent/dist/index.js'));
-  const c = loadConfig({ CLIENT_API_URL: 'http://127.0.0.1', CLIENT_API_KEY: 'not-needed-for-backups', ...envOf(path.join(root, 'sync/agent')) });
+  const c = loadConfig({
+    CLIENT_API_URL: 'http://127.0.0.1',
+    CLIENT_API_KEY: 'not-needed-for-backups',
+    ...envOf(path.join(root, 'sync/agent')),
+  });
   if (c.LOCAL_DATABASE_URL) return { url: c.LOCAL_DATABASE_URL };
-  if (c.LOCAL_POSTGRES_HOST) return { host: c.LOCAL_POSTGRES_HOST, port: c.LOCAL_POSTGRES_PORT, database: c.LOCAL_POSTGRES_DB, user: c.LOCAL_POSTGRES_USER, password: c.LOCAL_POSTGRES_PASSWORD };
+  if (c.LOCAL_POSTGRES_HOST)
+    return {
+      host: c.LOCAL_POSTGRES_HOST,
+      port: c.LOCAL_POSTGRES_PORT,
+      database: c.LOCAL_POSTGRES_DB,
+      user: c.LOCAL_POSTGRES_USER,
+      password: c.LOCAL_POSTGRES_PASSWORD,
+    };
   const pg = await startEmbeddedPostgres(path.join(c.SYNC_DATA_DIR, 'postgres'), c.EMBEDDED_PG_PORT, logger);
   return { ...pg.connection, database: c.LOCAL_POSTGRES_DB, stop: pg.stop };
 }
@@ -62,29 +78,50 @@ async function connection() {
 function libpq(conn) {
   if (conn.url) {
     const u = new URL(conn.url);
-    return { args: ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username), '-d', u.pathname.slice(1)], env: { PGPASSWORD: decodeURIComponent(u.password) } };
+    return {
+      args: ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username), '-d', u.pathname.slice(1)],
+      env: { PGPASSWORD: decodeURIComponent(u.password) },
+    };
   }
-  return { args: ['-h', conn.host, '-p', String(conn.port), '-U', conn.user, '-d', conn.database], env: { PGPASSWORD: conn.password ?? '' } };
+  return {
+    args: ['-h', conn.host, '-p', String(conn.port), '-U', conn.user, '-d', conn.database],
+    env: { PGPASSWORD: conn.password ?? '' },
+  };
 }
 
 const conn = await connection();
 const { args, env } = libpq(conn);
 let status;
 if (action === 'backup') {
-  const out = path.resolve(values.out ?? path.join(root, 'backups', `${side}-${new Date().toISOString().replace(/[:.]/g, '-')}.dump`));
+  const out = path.resolve(
+    values.out ?? path.join(root, 'backups', `${side}-${new Date().toISOString().replace(/[:.]/g, '-')}.dump`),
+  );
   mkdirSync(path.dirname(out), { recursive: true });
-  const r = spawnSync('pg_dump', [...args, '--format=custom', '--no-owner', '--file', out], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync('pg_dump', [...args, '--format=custom', '--no-owner', '--file', out], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   status = r.status;
   if (status === 0) process.stdout.write(`${side} database backed up to ${out}\n`);
 } else {
-  if (!values.in || !existsSync(values.in)) fail(`--in FILE is required and must exist${values.in ? `: ${values.in} not found` : ''}`);
-  if (!values.yes) fail(`restoring replaces the ${side} database's contents: stop the ${side === 'client' ? 'client API' : 'agent'} first, then add --yes`);
+  if (!values.in || !existsSync(values.in))
+    fail(`--in FILE is required and must exist${values.in ? `: ${values.in} not found` : ''}`);
+  if (!values.yes)
+    fail(
+      `restoring replaces the ${side} database's contents: stop the ${side === 'client' ? 'client API' : 'agent'} first, then add --yes`,
+    );
   // pg_restore --clean cannot drop monthly partitions' inherited constraints, so the schema is
   // replaced instead: one psql transaction drops it and runs the dump's SQL; any error rolls all back.
   status = await new Promise((resolve) => {
     const childEnv = { ...process.env, ...env };
-    const psql = spawn('psql', [...args, '--single-transaction', '-v', 'ON_ERROR_STOP=1', '-q'], { env: childEnv, stdio: ['pipe', 'ignore', 'inherit'] });
-    const restore = spawn('pg_restore', ['--no-owner', '--file', '-', values.in], { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+    const psql = spawn('psql', [...args, '--single-transaction', '-v', 'ON_ERROR_STOP=1', '-q'], {
+      env: childEnv,
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
+    const restore = spawn('pg_restore', ['--no-owner', '--file', '-', values.in], {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     psql.stdin.write('DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n');
     restore.stdout.pipe(psql.stdin);
     let restoreCode = 0;

@@ -48,7 +48,12 @@ function start(name, script, args, env) {
   const file = createWriteStream(path.join(logs, `${name}.log`), { flags: 'a' });
   // Own process group: Ctrl-C reaches only this script, which then stops the parts in order
   // (agent first, so it can finish its batch while the client system still answers).
-  const child = spawn(process.execPath, [script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const show = (chunk) => {
     file.write(chunk);
     for (const line of chunk.toString().split('\n')) {
@@ -66,14 +71,18 @@ function start(name, script, args, env) {
         .filter(([, v]) => typeof v !== 'object' || v === null)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ');
-      process.stdout.write(`[${name}] ${level === 'info' ? '' : level.toUpperCase() + ' '}${message}${extra ? '  ' + extra : ''}\n`);
+      process.stdout.write(
+        `[${name}] ${level === 'info' ? '' : level.toUpperCase() + ' '}${message}${extra ? '  ' + extra : ''}\n`,
+      );
     }
   };
   child.stdout.on('data', show);
   child.stderr.on('data', show);
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      say(`${name} exited unexpectedly (code ${code}, signal ${signal}); see ${path.join(logs, name + '.log')}. Stopping the demo.`);
+      say(
+        `${name} exited unexpectedly (code ${code}, signal ${signal}); see ${path.join(logs, name + '.log')}. Stopping the demo.`,
+      );
       void stopAll(1);
     }
   });
@@ -125,9 +134,12 @@ process.on('SIGTERM', () => void stopAll(0));
 
 async function main() {
   const problems = [];
-  if (!(await tcpFree(clientPort))) problems.push(`TCP port ${clientPort} (client API) is in use: set DEMO_CLIENT_PORT`);
-  if (!(await tcpFree(dashboardPort))) problems.push(`TCP port ${dashboardPort} (site dashboard) is in use: set DEMO_DASHBOARD_PORT`);
-  for (const p of [5433, 5434]) if (!(await tcpFree(p))) problems.push(`TCP port ${p} (embedded PostgreSQL) is in use: is another demo running?`);
+  if (!(await tcpFree(clientPort)))
+    problems.push(`TCP port ${clientPort} (client API) is in use: set DEMO_CLIENT_PORT`);
+  if (!(await tcpFree(dashboardPort)))
+    problems.push(`TCP port ${dashboardPort} (site dashboard) is in use: set DEMO_DASHBOARD_PORT`);
+  for (const p of [5433, 5434])
+    if (!(await tcpFree(p))) problems.push(`TCP port ${p} (embedded PostgreSQL) is in use: is another demo running?`);
   if (!(await udpFree(agentAddress, 47808))) problems.push(`UDP ${agentAddress}:47808 (agent BACnet) is in use`);
   if (problems.length) {
     for (const p of problems) say(`cannot start: ${p}`);
@@ -145,23 +157,42 @@ async function main() {
 
   const keyFile = path.join(data, 'demo-site.json');
   const site = JSON.parse(
-    execFileSync(process.execPath, ['client/api/dist/cli/create-site.js', '--name', 'Demo site', '--if-missing-key-file', keyFile], {
-      cwd: root,
-      env: { ...process.env, CLIENT_DATA_DIR: path.join(data, 'client'), EMBEDDED_PG_PORT: '5433', LOG_LEVEL: 'warn' },
-      encoding: 'utf8',
-    }),
+    execFileSync(
+      process.execPath,
+      ['client/api/dist/cli/create-site.js', '--name', 'Demo site', '--if-missing-key-file', keyFile],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          CLIENT_DATA_DIR: path.join(data, 'client'),
+          EMBEDDED_PG_PORT: '5433',
+          LOG_LEVEL: 'warn',
+        },
+        encoding: 'utf8',
+      },
+    ),
   );
   say(`site "${site.site_name}" (id ${site.site_id}); its API key is kept in ${keyFile}`);
 
   const metersFile = path.join(data, 'demo-meters.json');
   say(`starting the BACnet simulator: ${meters} meters from ${meterBaseAddress}, UDP 47808`);
-  start('simulator', 'sync/simulator/dist/cli.js', [
-    '--meters', String(meters),
-    '--base-address', meterBaseAddress,
-    '--port', '47808',
-    '--base-device-id', '1001',
-    '--write-meters-json', metersFile,
-  ], {});
+  start(
+    'simulator',
+    'sync/simulator/dist/cli.js',
+    [
+      '--meters',
+      String(meters),
+      '--base-address',
+      meterBaseAddress,
+      '--port',
+      '47808',
+      '--base-device-id',
+      '1001',
+      '--write-meters-json',
+      metersFile,
+    ],
+    {},
+  );
   for (let i = 0; i < 50 && !existsSync(metersFile); i++) await new Promise((r) => setTimeout(r, 200));
 
   // The technicians' control credential for the site dashboard, made once and kept with the demo's data.
@@ -204,7 +235,9 @@ async function main() {
   );
   say(`  client system API   ${clientUrl}/api   (health: ${clientUrl}/health)`);
   say(`  simulated meters    ${meters} BACnet/IP devices at ${meterBaseAddress}… (meters.json: ${metersFile})`);
-  say(`  site dashboard      http://127.0.0.1:${dashboardPort}/   (control actions: log in with ${localToken}, kept in ${tokenFile})`);
+  say(
+    `  site dashboard      http://127.0.0.1:${dashboardPort}/   (control actions: log in with ${localToken}, kept in ${tokenFile})`,
+  );
   say(`  site agent          BACnet on ${agentAddress}:47808, local queue in .data/sync`);
   say(`  AI assistants       MCP at ${clientUrl}/mcp and http://127.0.0.1:${dashboardPort}/mcp (see README)`);
   say(`  logs                ${logs}`);

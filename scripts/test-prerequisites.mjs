@@ -15,7 +15,9 @@ if (missing.length === 0) process.exit(0);
 
 const line = `apt-get update && apt-get install -y ${missing.join(' ')}`;
 if (process.getuid?.() !== 0) {
-  console.error(`The tests need Debian packages that are missing: ${missing.join(', ')}.\nInstall them as root:\n  ${line}`);
+  console.error(
+    `The tests need Debian packages that are missing: ${missing.join(', ')}.\nInstall them as root:\n  ${line}`,
+  );
   process.exit(1);
 }
 console.error(`Installing the Debian packages the tests need: ${missing.join(', ')}`);

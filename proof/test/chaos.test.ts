@@ -8,7 +8,10 @@ const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31
 describe('fault injection (short form)', () => {
   it(`when agent, API, databases, network and meters fail at random moments over ${rounds} rounds (one of them an outage long enough to fill the site queue), then every collected reading arrives exactly once, unchanged, and only what the queue-limit policy counted is missing, and the operators got the queue-full alert by e-mail`, async () => {
     const report = await runChaos({ rounds, seed, roundMs: 5000, log: () => undefined });
-    if (rounds >= 8) expect(Object.keys(report.faults).length, 'every kind of fault injected at least once').toBeGreaterThanOrEqual(15);
+    if (rounds >= 8)
+      expect(Object.keys(report.faults).length, 'every kind of fault injected at least once').toBeGreaterThanOrEqual(
+        15,
+      );
     process.stdout.write(`${formatReport(report)}\n`);
     expect(report.faultsInjected).toBeGreaterThanOrEqual(rounds);
     expect(report.collected).toBeGreaterThan(100);
@@ -20,7 +23,10 @@ describe('fault injection (short form)', () => {
       expect(report.queueLimit.dropped).toBeGreaterThan(0);
       expect(report.queueLimit.refused).toBeGreaterThan(0);
       expect(report.droppedByPolicy).toBe(report.queueLimit.dropped + report.queueLimit.refused);
-      expect(report.queueLimit.reportedCentrally).toEqual({ dropped: report.queueLimit.dropped, refused: report.queueLimit.refused });
+      expect(report.queueLimit.reportedCentrally).toEqual({
+        dropped: report.queueLimit.dropped,
+        refused: report.queueLimit.refused,
+      });
       // And the operators were told: a queue-full alert fired and resolved, with both e-mails in their mailbox.
       expect(report.queueLimit.alerts.length).toBeGreaterThan(0);
       for (const a of report.queueLimit.alerts) {
@@ -31,7 +37,12 @@ describe('fault injection (short form)', () => {
     }
     expect(report.unalerted).toEqual([]);
     expect(report.policyMismatches).toBe(0);
-    expect({ lost: report.lost, duplicated: report.duplicated, altered: report.altered, deadLetters: report.deadLetters }).toEqual({
+    expect({
+      lost: report.lost,
+      duplicated: report.duplicated,
+      altered: report.altered,
+      deadLetters: report.deadLetters,
+    }).toEqual({
       lost: 0,
       duplicated: 0,
       altered: 0,

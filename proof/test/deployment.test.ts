@@ -36,7 +36,11 @@ function scalar(text: string): Yaml {
     try {
       return JSON.parse(t) as Yaml[];
     } catch {
-      return t.slice(1, -1).split(',').map((s) => s.trim()).filter((s) => s !== '');
+      return t
+        .slice(1, -1)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     }
   }
   if (t.startsWith('"')) return JSON.parse(t) as string;
@@ -53,12 +57,14 @@ export function parseComposeYaml(source: string): Yaml {
   let i = 0;
   function block(indent: number): Yaml {
     const first = lines[i];
-    if (!first || first.indent !== indent) throw new Error(`YAML: expected indentation ${indent} at "${first?.text ?? 'end'}"`);
+    if (!first || first.indent !== indent)
+      throw new Error(`YAML: expected indentation ${indent} at "${first?.text ?? 'end'}"`);
     if (first.text.startsWith('- ')) {
       const list: Yaml[] = [];
       while (lines[i] && lines[i]!.indent === indent && lines[i]!.text.startsWith('- ')) {
         const item = lines[i]!.text.slice(2);
-        if (/^[\w.-]+:(\s|$)/.test(item) && !item.startsWith('"')) throw new Error(`YAML: maps inside lists are not supported ("${item}")`);
+        if (/^[\w.-]+:(\s|$)/.test(item) && !item.startsWith('"'))
+          throw new Error(`YAML: maps inside lists are not supported ("${item}")`);
         list.push(scalar(item));
         i += 1;
       }
@@ -99,14 +105,32 @@ function keysReadBy(files: string[], srcDir: string): Set<string> {
   return keys;
 }
 
-const CLIENT_KEYS = keysReadBy(['client/api/src/config.ts', 'client/api/src/components/alerts/alerts-config.ts'], 'client/api/src');
+const CLIENT_KEYS = keysReadBy(
+  ['client/api/src/config.ts', 'client/api/src/components/alerts/alerts-config.ts'],
+  'client/api/src',
+);
 const AGENT_KEYS = keysReadBy(['sync/agent/src/config.ts'], 'sync/agent/src');
 /** The postgres image's documented variables (hub.docker.com/_/postgres, "Environment Variables"). */
-const POSTGRES_IMAGE_KEYS = new Set(['POSTGRES_PASSWORD', 'POSTGRES_USER', 'POSTGRES_DB', 'POSTGRES_INITDB_ARGS', 'POSTGRES_INITDB_WALDIR', 'POSTGRES_HOST_AUTH_METHOD', 'PGDATA']);
+const POSTGRES_IMAGE_KEYS = new Set([
+  'POSTGRES_PASSWORD',
+  'POSTGRES_USER',
+  'POSTGRES_DB',
+  'POSTGRES_INITDB_ARGS',
+  'POSTGRES_INITDB_WALDIR',
+  'POSTGRES_HOST_AUTH_METHOD',
+  'PGDATA',
+]);
 /** Read by Node.js itself in any service. */
 const NODE_KEYS = new Set(['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS']);
 
-type Service = { image?: string; build?: { target?: string }; env_file?: string; environment?: Record<string, string>; healthcheck?: { test?: string[] }; ports?: string[] };
+type Service = {
+  image?: string;
+  build?: { target?: string };
+  env_file?: string;
+  environment?: Record<string, string>;
+  healthcheck?: { test?: string[] };
+  ports?: string[];
+};
 const compose = parseComposeYaml(read('docker-compose.yml')) as { services: Record<string, Service> };
 const services = compose.services;
 
@@ -122,7 +146,12 @@ function documentedKeys(envFile: string): Set<string> {
 
 /** ${VAR:?msg} / ${VAR:-default} / ${VAR} become a value, as compose would substitute them. */
 const substituted = (env: Record<string, string>) =>
-  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(?::?[-?][^}]*)?\}/g, (_m, name: string) => `from-shell-${name.toLowerCase()}`)]));
+  Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(/\$\{(\w+)(?::?[-?][^}]*)?\}/g, (_m, name: string) => `from-shell-${name.toLowerCase()}`),
+    ]),
+  );
 
 function missingKeys(load: (env: Record<string, string>) => unknown, env: Record<string, string>): string[] {
   try {
@@ -134,17 +163,42 @@ function missingKeys(load: (env: Record<string, string>) => unknown, env: Record
   }
 }
 
-const SERVICES: Record<string, { reads: Set<string>; load?: (env: Record<string, string>) => unknown; mustDocument: string[] }> = {
+const SERVICES: Record<
+  string,
+  { reads: Set<string>; load?: (env: Record<string, string>) => unknown; mustDocument: string[] }
+> = {
   'client-db': { reads: POSTGRES_IMAGE_KEYS, mustDocument: ['POSTGRES_PASSWORD'] },
   'site-db': { reads: POSTGRES_IMAGE_KEYS, mustDocument: [] },
-  'client-api': { reads: CLIENT_KEYS, load: loadClientConfig, mustDocument: ['POSTGRES_PASSWORD', 'JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'SMTP_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'TLS_CERT_FILE', 'TLS_KEY_FILE'] },
-  'sync-agent': { reads: AGENT_KEYS, load: loadAgentConfig, mustDocument: ['CLIENT_API_URL', 'CLIENT_API_KEY', 'LOCAL_API_TOKEN', 'BACNET_BROADCAST_ADDRESS'] },
+  'client-api': {
+    reads: CLIENT_KEYS,
+    load: loadClientConfig,
+    mustDocument: [
+      'POSTGRES_PASSWORD',
+      'JWT_SECRET',
+      'ADMIN_EMAIL',
+      'ADMIN_PASSWORD',
+      'SMTP_URL',
+      'PUBLIC_URL',
+      'TRUST_PROXY',
+      'TLS_CERT_FILE',
+      'TLS_KEY_FILE',
+    ],
+  },
+  'sync-agent': {
+    reads: AGENT_KEYS,
+    load: loadAgentConfig,
+    mustDocument: ['CLIENT_API_URL', 'CLIENT_API_KEY', 'LOCAL_API_TOKEN', 'BACNET_BROADCAST_ADDRESS'],
+  },
   simulator: { reads: new Set(), mustDocument: [] },
 };
 
 describe('the tiny YAML reader', () => {
   it('when given the shapes the compose file uses, then it reads them as compose does', () => {
-    expect(parseComposeYaml('a:\n  b: [x, y]\n  c:\n    - "1:2" # note\n    - d\n  e: "q#r"\n  f: ${X:?need X}\n  g: ["CMD", "a b"]\n')).toEqual({
+    expect(
+      parseComposeYaml(
+        'a:\n  b: [x, y]\n  c:\n    - "1:2" # note\n    - d\n  e: "q#r"\n  f: ${X:?need X}\n  g: ["CMD", "a b"]\n',
+      ),
+    ).toEqual({
       a: { b: ['x', 'y'], c: ['1:2', 'd'], e: 'q#r', f: '${X:?need X}', g: ['CMD', 'a b'] },
     });
     expect(() => parseComposeYaml('a:\n  - b: c\n')).toThrow(/maps inside lists/);
@@ -153,14 +207,27 @@ describe('the tiny YAML reader', () => {
 
 describe('docker-compose.yml against the code', () => {
   it('when the code is scanned, then the configuration keys are found (the scan itself works)', () => {
-    expect([...CLIENT_KEYS]).toEqual(expect.arrayContaining(['JWT_SECRET', 'POSTGRES_HOST', 'SMTP_URL', 'PUBLIC_URL', 'TLS_CERT_FILE', 'READINGS_RETENTION_MONTHS']));
-    expect([...AGENT_KEYS]).toEqual(expect.arrayContaining(['CLIENT_API_URL', 'LOCAL_API_TOKEN', 'LOCAL_API_HOST', 'LOG_DIR']));
+    expect([...CLIENT_KEYS]).toEqual(
+      expect.arrayContaining([
+        'JWT_SECRET',
+        'POSTGRES_HOST',
+        'SMTP_URL',
+        'PUBLIC_URL',
+        'TLS_CERT_FILE',
+        'READINGS_RETENTION_MONTHS',
+      ]),
+    );
+    expect([...AGENT_KEYS]).toEqual(
+      expect.arrayContaining(['CLIENT_API_URL', 'LOCAL_API_TOKEN', 'LOCAL_API_HOST', 'LOG_DIR']),
+    );
     expect(Object.keys(services).sort()).toEqual(Object.keys(SERVICES).sort());
   });
 
   for (const [name, spec] of Object.entries(SERVICES)) {
     it(`when compose sets a variable for ${name}, then the code reads it`, () => {
-      const unknown = Object.keys(services[name]?.environment ?? {}).filter((k) => !spec.reads.has(k) && !NODE_KEYS.has(k));
+      const unknown = Object.keys(services[name]?.environment ?? {}).filter(
+        (k) => !spec.reads.has(k) && !NODE_KEYS.has(k),
+      );
       expect(unknown, `${name} sets variables nothing reads`).toEqual([]);
     });
 
@@ -172,9 +239,17 @@ describe('docker-compose.yml against the code', () => {
       }
       const documented = documentedKeys(envFile);
       // client.env feeds both the database and the API; each reads its share.
-      const readers = Object.entries(SERVICES).filter(([n]) => services[n]?.env_file === envFile).flatMap(([, s]) => [...s.reads]);
-      expect([...documented].filter((k) => !readers.includes(k) && !NODE_KEYS.has(k)), `${envFile} documents keys nothing reads`).toEqual([]);
-      expect(spec.mustDocument.filter((k) => !documented.has(k) && !(k in (services[name]?.environment ?? {}))), `not documented for ${envFile}`).toEqual([]);
+      const readers = Object.entries(SERVICES)
+        .filter(([n]) => services[n]?.env_file === envFile)
+        .flatMap(([, s]) => [...s.reads]);
+      expect(
+        [...documented].filter((k) => !readers.includes(k) && !NODE_KEYS.has(k)),
+        `${envFile} documents keys nothing reads`,
+      ).toEqual([]);
+      expect(
+        spec.mustDocument.filter((k) => !documented.has(k) && !(k in (services[name]?.environment ?? {}))),
+        `not documented for ${envFile}`,
+      ).toEqual([]);
     });
   }
 
@@ -183,7 +258,10 @@ describe('docker-compose.yml against the code', () => {
       const s = services[name]!;
       const env = substituted(s.environment ?? {});
       const missing = missingKeys(SERVICES[name]!.load!, env);
-      expect(missing.length, 'the production start must need something from the env file (else this check proves nothing)').toBeGreaterThan(0);
+      expect(
+        missing.length,
+        'the production start must need something from the env file (else this check proves nothing)',
+      ).toBeGreaterThan(0);
       const documented = documentedKeys(s.env_file ?? '');
       expect(missing.filter((k) => !documented.has(k))).toEqual([]);
     });
@@ -214,10 +292,24 @@ describe('docker-compose.yml against the code', () => {
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
-  const packages = ['shared', 'proof', ...['client', 'sync'].flatMap((d) => readdirSync(path.join(ROOT, d)).map((p) => `${d}/${p}`))].filter((p) => existsSync(path.join(ROOT, p, 'package.json')));
+  const packages = [
+    'shared',
+    'proof',
+    ...['client', 'sync'].flatMap((d) => readdirSync(path.join(ROOT, d)).map((p) => `${d}/${p}`)),
+  ].filter((p) => existsSync(path.join(ROOT, p, 'package.json')));
 
   it('when it installs, then every workspace package.json is in the install layer', () => {
-    expect(packages.sort()).toEqual(['client/api', 'client/mcp', 'client/web', 'proof', 'shared', 'sync/agent', 'sync/mcp', 'sync/simulator', 'sync/web']);
+    expect(packages.sort()).toEqual([
+      'client/api',
+      'client/mcp',
+      'client/web',
+      'proof',
+      'shared',
+      'sync/agent',
+      'sync/mcp',
+      'sync/simulator',
+      'sync/web',
+    ]);
     const install = dockerfile.slice(0, dockerfile.indexOf('RUN pnpm install'));
     expect(packages.filter((p) => !install.includes(`COPY ${p}/package.json ${p}/`))).toEqual([]);
   });
@@ -226,7 +318,8 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/RUN pnpm -r build/);
     expect(dockerfile).toContain('test -f client/web/dist/index.html');
     expect(dockerfile).toContain('test -f sync/web/dist/index.html');
-    for (const pkg of ['client/web', 'sync/web']) expect(JSON.parse(read(`${pkg}/package.json`)).scripts.build).toContain('vite build');
+    for (const pkg of ['client/web', 'sync/web'])
+      expect(JSON.parse(read(`${pkg}/package.json`)).scripts.build).toContain('vite build');
     // The runtime image copies the whole built workspace (dist folders included); .dockerignore must not drop them afterwards.
     expect(dockerfile).toMatch(/COPY --from=build [^\n]*\/app \/app/);
     for (const s of Object.values(services)) {

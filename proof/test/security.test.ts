@@ -1,9 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENDPOINTS, LOCAL_ENDPOINTS, NOT_IN_ENDPOINTS, NOT_IN_LOCAL_ENDPOINTS, type EndpointSpec } from '../src/security/endpoints.js';
+import {
+  ENDPOINTS,
+  LOCAL_ENDPOINTS,
+  NOT_IN_ENDPOINTS,
+  NOT_IN_LOCAL_ENDPOINTS,
+  type EndpointSpec,
+} from '../src/security/endpoints.js';
 import { rawRequest } from '../src/security/http.js';
 import { formatMcpReport, runMcpSecurity, type McpReport } from '../src/security/mcp.js';
 import { formatSecurityReport, runSecurity, type Finding, type SecurityReport } from '../src/security/run.js';
-import { clientMcpTarget, SECURITY_NET, siteMcpTarget, startSecurityTarget, startSiteTarget, type SecurityTarget, type SiteTarget } from '../src/security/setup.js';
+import {
+  clientMcpTarget,
+  SECURITY_NET,
+  siteMcpTarget,
+  startSecurityTarget,
+  startSiteTarget,
+  type SecurityTarget,
+  type SiteTarget,
+} from '../src/security/setup.js';
 import { alive } from '../src/harness/processes.js';
 import { agentLocalApiRoutes, clientApiRoutes, type Route } from '../src/security/routes.js';
 import { sprayLogins, startSprayTarget } from '../src/security/spraying.js';
@@ -35,13 +49,21 @@ function coverage(routes: Route[], endpoints: EndpointSpec[], elsewhere: Record<
 
 describe('the bad-input suite attacks every route of both APIs', () => {
   it('when the client API serves a route, then ENDPOINTS attacks it (or says where it is attacked instead), and every entry of ENDPOINTS is a route it serves', async () => {
-    expect(coverage(await clientApiRoutes(), ENDPOINTS, NOT_IN_ENDPOINTS)).toEqual({ unattacked: [], notServed: [], staleExclusions: [] });
+    expect(coverage(await clientApiRoutes(), ENDPOINTS, NOT_IN_ENDPOINTS)).toEqual({
+      unattacked: [],
+      notServed: [],
+      staleExclusions: [],
+    });
   });
 
   it("when the site agent's local API serves a route, then LOCAL_ENDPOINTS attacks it (or says where), and every entry is a route it serves", async () => {
     const routes = await agentLocalApiRoutes();
     expect(routes.length).toBeGreaterThan(10);
-    expect(coverage(routes, LOCAL_ENDPOINTS, NOT_IN_LOCAL_ENDPOINTS)).toEqual({ unattacked: [], notServed: [], staleExclusions: [] });
+    expect(coverage(routes, LOCAL_ENDPOINTS, NOT_IN_LOCAL_ENDPOINTS)).toEqual({
+      unattacked: [],
+      notServed: [],
+      staleExclusions: [],
+    });
   });
 });
 
@@ -49,7 +71,13 @@ describe('bad input against every endpoint of the client API', () => {
   beforeAll(async () => {
     target = await startSecurityTarget();
     // The client API alone first: with no agent uploading, any row a rejected request adds is visible.
-    report = await runSecurity({ base: target.client.url, db: target.client.db, ctx: target.ctx, creds: target.creds, alive: target.alive });
+    report = await runSecurity({
+      base: target.client.url,
+      db: target.client.db,
+      ctx: target.ctx,
+      creds: target.creds,
+      alive: target.alive,
+    });
     process.stdout.write(`${formatSecurityReport(report)}\n`);
   }, 300_000);
 
@@ -88,7 +116,16 @@ describe("bad input against every route of the site agent's local API", () => {
   let s: SiteTarget;
   beforeAll(async () => {
     s = site = await startSiteTarget(target);
-    local = await runSecurity({ base: s.agent.localApiUrl, snapshot: () => s.snapshot(), sources: sources(20, 20), ctx: s.ctx, creds: s.creds, endpoints: LOCAL_ENDPOINTS, alive: () => alive(s.agent.proc), promises: { ownHostOnly: true } });
+    local = await runSecurity({
+      base: s.agent.localApiUrl,
+      snapshot: () => s.snapshot(),
+      sources: sources(20, 20),
+      ctx: s.ctx,
+      creds: s.creds,
+      endpoints: LOCAL_ENDPOINTS,
+      alive: () => alive(s.agent.proc),
+      promises: { ownHostOnly: true },
+    });
     process.stdout.write(`${formatSecurityReport(local)}\n`);
     // The same control routes on an agent installed without LOCAL_API_TOKEN: switched off, whoever asks.
     const { controlToken: _c, endedSession: _e, ...noToken } = s.creds;
@@ -97,7 +134,9 @@ describe("bad input against every route of the site agent's local API", () => {
       sources: sources(40, 10),
       ctx: { ...s.ctx, controlToken: undefined },
       creds: noToken,
-      endpoints: LOCAL_ENDPOINTS.filter((e) => e.method === 'POST' && (e.path.startsWith('/api/control') || e.path === '/api/session')),
+      endpoints: LOCAL_ENDPOINTS.filter(
+        (e) => e.method === 'POST' && (e.path.startsWith('/api/control') || e.path === '/api/session'),
+      ),
       alive: () => alive(s.bare.proc),
     });
     process.stdout.write(`${formatSecurityReport(bare)}\n`);
@@ -121,7 +160,11 @@ describe("bad input against every route of the site agent's local API", () => {
   it('when the agent has no LOCAL_API_TOKEN, then every control action and login is refused with a clear message, with or without a token', async () => {
     expect(bare.findings.map(describeFinding)).toEqual([]);
     expect(Object.keys(bare.byStatus).filter((status) => status.startsWith('2'))).toEqual([]);
-    const r = await rawRequest(s.bare.localApiUrl, { method: 'POST', path: '/api/control/collection/stop', headers: { authorization: `Bearer ${s.creds.controlToken}` } });
+    const r = await rawRequest(s.bare.localApiUrl, {
+      method: 'POST',
+      path: '/api/control/collection/stop',
+      headers: { authorization: `Bearer ${s.creds.controlToken}` },
+    });
     expect(r.status).toBe(403);
     expect(r.text).toMatch(/LOCAL_API_TOKEN is not set/);
   });
@@ -152,7 +195,12 @@ describe('bad input against every MCP tool of both MCP servers', () => {
   });
 
   it('when the agent has no LOCAL_API_TOKEN nor viewer token, then /mcp is refused with a clear message', async () => {
-    const r = await rawRequest(s.bare.localApiUrl, { method: 'POST', path: '/mcp', headers: { 'content-type': 'application/json', authorization: `Bearer ${s.creds.controlToken}` }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+    const r = await rawRequest(s.bare.localApiUrl, {
+      method: 'POST',
+      path: '/mcp',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${s.creds.controlToken}` },
+      body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    });
     expect(r.status).toBe(403);
     expect(r.text).toMatch(/MCP is off on this agent/);
   });

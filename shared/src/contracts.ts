@@ -71,7 +71,13 @@ export interface HeartbeatRequest {
   last_sync_at: string | null;
   meters: { configured: number; ok: number; failing: number; never_answered: number };
   /** The queue's storage limit and what its policy has done (totals since install). */
-  queue_limit?: { max: number; policy: 'drop-oldest' | 'stop-collecting'; dropped: number; refused: number; full_since: string | null };
+  queue_limit?: {
+    max: number;
+    policy: 'drop-oldest' | 'stop-collecting';
+    dropped: number;
+    refused: number;
+    full_since: string | null;
+  };
   /** Each configured meter's state as the agent sees it now (agents since the hardening issue). */
   meter_states?: HeartbeatMeterState[];
   /** Foreign-device registration with a BBMD, when the agent is configured to register. */

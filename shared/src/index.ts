@@ -35,7 +35,13 @@ export type { BackoffOptions } from './backoff.js';
 export { qualityFromStatusFlags, GOOD_QUALITY } from './quality.js';
 export type { StatusFlags } from './quality.js';
 export { unitSymbol } from './units.js';
-export { OperatorErrorCode, USER_ROLES, READING_BUCKETS, READING_AGGS, CONSUMPTION_INTERVALS } from './operator-contracts.js';
+export {
+  OperatorErrorCode,
+  USER_ROLES,
+  READING_BUCKETS,
+  READING_AGGS,
+  CONSUMPTION_INTERVALS,
+} from './operator-contracts.js';
 export { ALERT_RULE_KINDS, OPERATOR_ALERT_KINDS, ALERT_STATES, ALERT_SEVERITIES } from './operator-contracts.js';
 export type {
   AlertRuleKind,

@@ -64,7 +64,13 @@ export interface CreateUserResponse {
   initial_password?: string;
 }
 
-export type UpdateUserRequest = Partial<{ name: string | null; role: UserRole; site_ids: number[] | null; is_active: boolean; password: string }>;
+export type UpdateUserRequest = Partial<{
+  name: string | null;
+  role: UserRole;
+  site_ids: number[] | null;
+  is_active: boolean;
+  password: string;
+}>;
 
 export type SiteHealth = 'online' | 'degraded' | 'offline' | 'inactive';
 
@@ -118,7 +124,8 @@ export interface LatestValue {
  * `not_answering`, `wrong_device` and `degraded` come from the agent's own per-meter state in its last
  * heartbeat (so they show at once, not after the values go stale); the others from the readings.
  */
-export type MeterHealth = 'ok' | 'fault' | 'stale' | 'no_data' | 'inactive' | 'not_answering' | 'wrong_device' | 'degraded';
+export type MeterHealth =
+  'ok' | 'fault' | 'stale' | 'no_data' | 'inactive' | 'not_answering' | 'wrong_device' | 'degraded';
 
 /** The meter's state as the agent reported it in its latest heartbeat, and when that heartbeat arrived. */
 export interface MeterAgentReport extends HeartbeatMeterState {
@@ -256,7 +263,13 @@ export interface ConsumptionResponse {
   gap_threshold_s: number;
   series: ConsumptionSeries[];
   /** Per site: the sum of its series per interval (complete only when every series is). */
-  sites: Array<{ site_id: number; site_name: string; total_kwh: number; unattributed_kwh: number; buckets: ConsumptionBucket[] }>;
+  sites: Array<{
+    site_id: number;
+    site_name: string;
+    total_kwh: number;
+    unattributed_kwh: number;
+    buckets: ConsumptionBucket[];
+  }>;
 }
 
 export interface HeartbeatPoint {
@@ -333,7 +346,20 @@ export interface ApiKeyInfo {
  * backlog_size (readings), queue_full (readings dropped or refused by the site's queue limit), database_down (minutes), api_error_rate (percent of 5xx). Operator kinds:
  * threshold (a data point's value), no_data (minutes without a reading), daily_energy (kWh since local midnight).
  */
-export const ALERT_RULE_KINDS = ['heartbeat_missing', 'uplink_down', 'meter_unreachable', 'backlog_size', 'queue_full', 'database_down', 'api_error_rate', 'threshold', 'no_data', 'daily_energy', 'meter_wrong_device', 'site_database_down'] as const;
+export const ALERT_RULE_KINDS = [
+  'heartbeat_missing',
+  'uplink_down',
+  'meter_unreachable',
+  'backlog_size',
+  'queue_full',
+  'database_down',
+  'api_error_rate',
+  'threshold',
+  'no_data',
+  'daily_energy',
+  'meter_wrong_device',
+  'site_database_down',
+] as const;
 export type AlertRuleKind = (typeof ALERT_RULE_KINDS)[number];
 export const OPERATOR_ALERT_KINDS = ['threshold', 'no_data', 'daily_energy'] as const;
 export const ALERT_STATES = ['pending', 'firing', 'resolved'] as const;

@@ -76,7 +76,10 @@ describe('log files', () => {
     await new Promise((r) => setTimeout(r, 100));
     const read = (stem: string) => {
       const file = readdirSync(dir).find((f) => f.startsWith(`${stem}-`) && f.endsWith('.log'))!;
-      return readFileSync(path.join(dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l).message);
+      return readFileSync(path.join(dir, file), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).message);
     };
     expect(read('collection')).toEqual(['meter read']);
     expect(read('sync')).toEqual(['sync done']);

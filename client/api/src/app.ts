@@ -24,7 +24,13 @@ import { readingsRouter } from './components/readings/operator-routes.js';
 import { SiteDirectory } from './components/sites/site-directory.js';
 import { sitesRouter } from './components/sites/operator-routes.js';
 import type { ClientApiConfig } from './config.js';
-import { createAlerts, alertsRouter, type AlertsComponent, type AlertsConfig, type Clock } from './components/alerts/index.js';
+import {
+  createAlerts,
+  alertsRouter,
+  type AlertsComponent,
+  type AlertsConfig,
+  type Clock,
+} from './components/alerts/index.js';
 import { ResponseCounter } from './components/alerts/response-counter.js';
 import { McpTokens } from './components/auth/mcp-tokens.js';
 import { mcpTokensRouter } from './components/auth/mcp-token-routes.js';
@@ -91,7 +97,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRouter(deps.knex));
   // The installer's commissioning report: its own body and rate limits, so it goes before the other /api/sync routes.
   const commissioning = new CommissioningService(deps.knex);
-  app.use(commissioningSyncRouter({ sites: new SitesService(deps.knex), commissioning, uploadsPerMinute: o.commissioningRateLimitPerMinute ?? 20 }));
+  app.use(
+    commissioningSyncRouter({
+      sites: new SitesService(deps.knex),
+      commissioning,
+      uploadsPerMinute: o.commissioningRateLimitPerMinute ?? 20,
+    }),
+  );
   app.use(
     syncRouter({
       sites: new SitesService(deps.knex),
@@ -119,9 +131,21 @@ export function createApp(deps: AppDeps): Express {
     keyRotationGraceMs: (o.keyRotationGraceHours ?? 24) * 3_600_000,
     currentPowerMaxAgeMs: backlogMs,
   });
-  app.use(authRouter({ auth, users, loginRateLimitPerMinute: o.loginRateLimitPerMinute ?? 10, loginAddressRateLimitPerMinute: o.loginAddressRateLimitPerMinute ?? 30, jsonBody: smallJsonBody }));
+  app.use(
+    authRouter({
+      auth,
+      users,
+      loginRateLimitPerMinute: o.loginRateLimitPerMinute ?? 10,
+      loginAddressRateLimitPerMinute: o.loginAddressRateLimitPerMinute ?? 30,
+      jsonBody: smallJsonBody,
+    }),
+  );
   // Every operator endpoint: a valid access token first, then the body.
-  app.use(['/api/sites', '/api/meters', '/api/readings', '/api/consumption', '/api/users'], userAuth(auth), smallJsonBody);
+  app.use(
+    ['/api/sites', '/api/meters', '/api/readings', '/api/consumption', '/api/users'],
+    userAuth(auth),
+    smallJsonBody,
+  );
   app.use(sitesRouter({ sites, meters }));
   app.use(commissioningRouter(commissioning));
   app.use(metersRouter(meters));
@@ -129,7 +153,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(usersRouter(users));
   let alertsService: AlertsService | null = null;
   if (deps.alerts) {
-    const alerts = createAlerts({ knex: deps.knex, logger: deps.logger, config: deps.alerts.config, meters, readings, counter: alertCounter, ...(deps.alerts.clock ? { clock: deps.alerts.clock } : {}) });
+    const alerts = createAlerts({
+      knex: deps.knex,
+      logger: deps.logger,
+      config: deps.alerts.config,
+      meters,
+      readings,
+      counter: alertCounter,
+      ...(deps.alerts.clock ? { clock: deps.alerts.clock } : {}),
+    });
     deps.alerts.onCreated(alerts);
     app.use(['/api/alerts', '/api/alert-rules', '/api/notifications'], userAuth(auth), smallJsonBody);
     app.use(alertsRouter(alerts.service));
@@ -156,11 +188,22 @@ export function createApp(deps: AppDeps): Express {
   const dist = o.webDistDir;
   if (dist && existsSync(path.join(dist, 'index.html'))) {
     deps.logger.info('serving the web app', { dir: dist });
-    app.use(express.static(dist, { index: false, maxAge: '1h', setHeaders: (res, file) => {
-      if (file.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
-    } }));
+    app.use(
+      express.static(dist, {
+        index: false,
+        maxAge: '1h',
+        setHeaders: (res, file) => {
+          if (file.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
+        },
+      }),
+    );
     app.use((req, res, next) => {
-      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/api/') || req.path === '/api' || !req.accepts('html')) {
+      if (
+        (req.method !== 'GET' && req.method !== 'HEAD') ||
+        req.path.startsWith('/api/') ||
+        req.path === '/api' ||
+        !req.accepts('html')
+      ) {
         next();
         return;
       }

@@ -146,7 +146,10 @@ const envSchema = z
     LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: wholeNumber(30, 1, 100_000),
     COMMISSIONING_RATE_LIMIT_PER_MINUTE: wholeNumber(20, 1, 1_000_000),
     ADMIN_EMAIL: optionalString.pipe(z.email('must be an e-mail address').optional()),
-    ADMIN_PASSWORD: z.string().optional().transform((v) => (v === undefined || v === '' ? undefined : v)),
+    ADMIN_PASSWORD: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v === '' ? undefined : v)),
     SITE_OFFLINE_AFTER_MINUTES: wholeNumber(10, 1, 10_080),
     OUTAGE_GAP_SECONDS: wholeNumber(150, 1, 604_800),
     BACKLOG_DEGRADED_MINUTES: wholeNumber(15, 1, 10_080),
@@ -162,7 +165,10 @@ const envSchema = z
     MCP_ALLOWED_ORIGINS: optionalString.pipe(
       z
         .string()
-        .regex(/^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/, 'must be a comma-separated list of origins such as https://ops.example.com')
+        .regex(
+          /^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/,
+          'must be a comma-separated list of origins such as https://ops.example.com',
+        )
         .optional(),
     ),
     MCP_TOKEN_MAX_DAYS: wholeNumber(365, 1, 3650),
@@ -172,21 +178,47 @@ const envSchema = z
     HEARTBEAT_RETENTION_DAYS: wholeNumber(30, 2, 3650),
     SYNC_BATCH_RETENTION_DAYS: wholeNumber(90, 2, 3650),
     MCP_AUDIT_RETENTION_DAYS: wholeNumber(365, 1, 3650),
-    METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters (openssl rand -base64 32)').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional()),
-    READINGS_RETENTION_MONTHS: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a whole number of months (empty = keep everything)').transform(Number).pipe(z.number().int().min(1).max(1200)).optional()),
+    METRICS_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .min(16, 'must be at least 16 characters (openssl rand -base64 32)')
+        .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+        .optional(),
+    ),
+    READINGS_RETENTION_MONTHS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number of months (empty = keep everything)')
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(1200))
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
       if (!env.JWT_SECRET) {
-        ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production (at least 32 characters)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message: 'required in production (at least 32 characters)',
+        });
       } else if (env.JWT_SECRET.length < 32) {
         ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters in production' });
       } else if (KNOWN_WEAK_SECRETS.has(env.JWT_SECRET.toLowerCase()) || new Set(env.JWT_SECRET).size < 8) {
-        ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is a default or low-entropy value; generate one with `openssl rand -base64 48`' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message: 'is a default or low-entropy value; generate one with `openssl rand -base64 48`',
+        });
       }
     }
     if (env.NODE_ENV === 'production' && !env.METRICS_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'required in production: /metrics names every site, so a Prometheus scrape must send it as a bearer token (openssl rand -base64 32)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_TOKEN'],
+        message:
+          'required in production: /metrics names every site, so a Prometheus scrape must send it as a bearer token (openssl rand -base64 32)',
+      });
     }
     if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_PASSWORD.length < 12) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'must be at least 12 characters' });
@@ -196,7 +228,11 @@ const envSchema = z
     }
     if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE)) {
       const missing = env.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE';
-      ctx.addIssue({ code: 'custom', path: [missing], message: `required when ${missing === 'TLS_KEY_FILE' ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set: HTTPS needs both the certificate (PEM) and its private key (PEM); set neither for plain HTTP behind a TLS proxy` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: `required when ${missing === 'TLS_KEY_FILE' ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set: HTTPS needs both the certificate (PEM) and its private key (PEM); set neither for plain HTTP behind a TLS proxy`,
+      });
     }
     for (const key of ['TLS_CERT_FILE', 'TLS_KEY_FILE'] as const) {
       const file = env[key];
@@ -205,7 +241,11 @@ const envSchema = z
       if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
     }
     if (env.POSTGRES_HOST && env.DATABASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set either DATABASE_URL or POSTGRES_HOST, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'set either DATABASE_URL or POSTGRES_HOST, not both',
+      });
     }
   });
 
@@ -218,7 +258,9 @@ function unreadablePem(file: string): string | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     return `cannot read ${path.resolve(file)} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied for this user' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message})`;
   }
-  return /-----BEGIN [A-Z ]+-----/.test(text) ? undefined : `${path.resolve(file)} is not a PEM file (no "-----BEGIN …-----" line)`;
+  return /-----BEGIN [A-Z ]+-----/.test(text)
+    ? undefined
+    : `${path.resolve(file)} is not a PEM file (no "-----BEGIN …-----" line)`;
 }
 
 /** Read and validate the environment; throws ConfigError listing every bad key at once. */
@@ -266,7 +308,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     // Only in development: the demo shows it; in production the one log line is all there is.
     initialAdminFile:
-      e.NODE_ENV !== 'development' ? undefined : path.join(path.resolve(e.CLIENT_DATA_DIR ?? path.join(REPO_ROOT, '.data', 'client')), 'initial-admin.json'),
+      e.NODE_ENV !== 'development'
+        ? undefined
+        : path.join(path.resolve(e.CLIENT_DATA_DIR ?? path.join(REPO_ROOT, '.data', 'client')), 'initial-admin.json'),
     siteOfflineAfterMinutes: e.SITE_OFFLINE_AFTER_MINUTES,
     outageGapSeconds: e.OUTAGE_GAP_SECONDS,
     backlogDegradedMinutes: e.BACKLOG_DEGRADED_MINUTES,
@@ -278,11 +322,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mcpEnabled: e.MCP_ENABLED,
     mcpAllowedOrigins: e.MCP_ALLOWED_ORIGINS ? e.MCP_ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : [],
     mcpTokenMaxDays: e.MCP_TOKEN_MAX_DAYS,
-    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE) } : undefined,
+    tls:
+      e.TLS_CERT_FILE && e.TLS_KEY_FILE
+        ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE) }
+        : undefined,
     readingsPartitionsAheadMonths: e.READINGS_PARTITIONS_AHEAD_MONTHS,
     readingsRetentionMonths: e.READINGS_RETENTION_MONTHS,
     metricsToken: e.METRICS_TOKEN,
-    logRetention: { heartbeatsDays: e.HEARTBEAT_RETENTION_DAYS, syncBatchesDays: e.SYNC_BATCH_RETENTION_DAYS, mcpAuditDays: e.MCP_AUDIT_RETENTION_DAYS },
+    logRetention: {
+      heartbeatsDays: e.HEARTBEAT_RETENTION_DAYS,
+      syncBatchesDays: e.SYNC_BATCH_RETENTION_DAYS,
+      mcpAuditDays: e.MCP_AUDIT_RETENTION_DAYS,
+    },
   };
 }
 

@@ -9,4 +9,11 @@ export type { CreatedSiteKey } from './components/sites/sites-service.js';
 export { migrations } from './db/migrations/index.js';
 // Alerts: the service the MCP server calls (listActive, configureRule, sendAlertEmail), the engine's clock for tests.
 export { AlertsService, ManualClock, systemClock, defaultAlertsConfig } from './components/alerts/index.js';
-export type { AlertsComponent, ActiveAlertsFilter, AlertListFilter, AlertsActor, AlertsConfig, Clock } from './components/alerts/index.js';
+export type {
+  AlertsComponent,
+  ActiveAlertsFilter,
+  AlertListFilter,
+  AlertsActor,
+  AlertsConfig,
+  Clock,
+} from './components/alerts/index.js';

@@ -43,7 +43,10 @@ export interface RunningClientApi {
  * The application exactly as startClientApi serves it for `config`, without listening. The bad-input
  * suite's coverage check enumerates its routes, so a new route cannot go unattacked.
  */
-export function appFor(config: ClientApiConfig, deps: { knex: Knex; logger: Logger; alertClock?: Clock | undefined; onAlerts(c: AlertsComponent): void }): Express {
+export function appFor(
+  config: ClientApiConfig,
+  deps: { knex: Knex; logger: Logger; alertClock?: Clock | undefined; onAlerts(c: AlertsComponent): void },
+): Express {
   return createApp({
     knex: deps.knex,
     logger: deps.logger,
@@ -59,13 +62,24 @@ export function appFor(config: ClientApiConfig, deps: { knex: Knex; logger: Logg
  * Open the database (migrating it), build the app and listen. Used by main.ts and by other
  * packages' end-to-end tests: `startClientApi({ port: 0, database: {...} })`.
  */
-export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, opts: StartOptions = {}): Promise<RunningClientApi> {
+export async function startClientApi(
+  overrides: Partial<ClientApiConfig> = {},
+  opts: StartOptions = {},
+): Promise<RunningClientApi> {
   const config: ClientApiConfig = { ...loadConfig(opts.env ?? process.env), ...overrides };
-  const logger = opts.logger ?? createLogger({ service: 'client-api', level: config.logLevel, ...logFileOptions(config.logFile) });
+  const logger =
+    opts.logger ?? createLogger({ service: 'client-api', level: config.logLevel, ...logFileOptions(config.logFile) });
   logger.info('opening database', { database: describeDatabase(config.database) });
   const db = await openClientDatabase(config.database, logger);
   let alertsComponent: AlertsComponent | undefined;
-  const app = appFor(config, { knex: db.knex, logger, alertClock: opts.alertClock, onAlerts: (c) => { alertsComponent = c; } });
+  const app = appFor(config, {
+    knex: db.knex,
+    logger,
+    alertClock: opts.alertClock,
+    onAlerts: (c) => {
+      alertsComponent = c;
+    },
+  });
   try {
     await new UsersService(db.knex).ensureFirstAdmin({
       email: config.adminEmail,
@@ -116,7 +130,13 @@ export async function startClientApi(overrides: Partial<ClientApiConfig> = {}, o
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info('client API listening', { url, host: config.host, port, env: config.nodeEnv, tls: config.tls ? 'served by this process' : config.trustProxy ? 'terminated by a trusted proxy' : 'off' });
+  logger.info('client API listening', {
+    url,
+    host: config.host,
+    port,
+    env: config.nodeEnv,
+    tls: config.tls ? 'served by this process' : config.trustProxy ? 'terminated by a trusted proxy' : 'off',
+  });
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = 10_000): Promise<void> => {
@@ -160,7 +180,9 @@ function tlsOptions(tls: { certFile: string; keyFile: string }): { cert: Buffer;
     // Fails here, at start, for a malformed PEM or a key that does not belong to the certificate.
     createSecureContextCheck({ cert, key });
   } catch (err) {
-    throw new Error(`TLS_CERT_FILE ${tls.certFile} and TLS_KEY_FILE ${tls.keyFile} cannot be used together: ${(err as Error).message}`);
+    throw new Error(
+      `TLS_CERT_FILE ${tls.certFile} and TLS_KEY_FILE ${tls.keyFile} cannot be used together: ${(err as Error).message}`,
+    );
   }
   return { cert, key };
 }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@meterit/shared/node';
-import { defaultAlertsConfig, ManualClock, startClientApi, type AlertsActor, type RunningClientApi } from '../src/index.js';
+import {
+  defaultAlertsConfig,
+  ManualClock,
+  startClientApi,
+  type AlertsActor,
+  type RunningClientApi,
+} from '../src/index.js';
 import { createSite, createTestDatabase, meter, type TestSite } from './helpers.js';
 import { as, createUser, registerAndSend } from './operator-helpers.js';
 
@@ -14,13 +20,31 @@ let meterA: number;
 const t = { admin: '', operator: '', limitedA: '', limitedB: '', viewerB: '' };
 const actors: Record<'admin' | 'limitedA' | 'limitedB', AlertsActor> = {} as never;
 
-type Rule = { id: number; kind: string; builtin: boolean; name: string; enabled: boolean; scope: string; threshold: number | null; site_id: number | null };
+type Rule = {
+  id: number;
+  kind: string;
+  builtin: boolean;
+  name: string;
+  enabled: boolean;
+  scope: string;
+  threshold: number | null;
+  site_id: number | null;
+};
 
 beforeAll(async () => {
   clock = new ManualClock(Date.now());
   api = await startClientApi(
-    { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }) },
-    { env: { NODE_ENV: 'test' }, logger: createLogger({ service: 'alert-authorization-test', silent: true }), alertClock: clock },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      database: await createTestDatabase(),
+      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
+    },
+    {
+      env: { NODE_ENV: 'test' },
+      logger: createLogger({ service: 'alert-authorization-test', silent: true }),
+      alertClock: clock,
+    },
   );
   siteA = await createSite(api, 'Plant A');
   siteB = await createSite(api, 'Plant B');
@@ -32,9 +56,21 @@ beforeAll(async () => {
   t.limitedA = await createUser(api, 'operator-a@example.test', 'operator', [siteA.id]);
   t.limitedB = await createUser(api, 'operator-b@example.test', 'operator', [siteB.id]);
   t.viewerB = await createUser(api, 'viewer-b@example.test', 'viewer', [siteB.id]);
-  for (const [who, email] of [['admin', 'admin@example.test'], ['limitedA', 'operator-a@example.test'], ['limitedB', 'operator-b@example.test']] as const) {
-    const u = (await api.db.knex('users').where({ email }).first<{ id: number; role: 'admin' | 'operator' }>('id', 'role'))!;
-    actors[who] = { id: u.id, email, role: u.role, siteIds: who === 'admin' ? null : [who === 'limitedA' ? siteA.id : siteB.id] };
+  for (const [who, email] of [
+    ['admin', 'admin@example.test'],
+    ['limitedA', 'operator-a@example.test'],
+    ['limitedB', 'operator-b@example.test'],
+  ] as const) {
+    const u = (await api.db
+      .knex('users')
+      .where({ email })
+      .first<{ id: number; role: 'admin' | 'operator' }>('id', 'role'))!;
+    actors[who] = {
+      id: u.id,
+      email,
+      role: u.role,
+      siteIds: who === 'admin' ? null : [who === 'limitedA' ? siteA.id : siteB.id],
+    };
   }
 });
 afterAll(async () => {
@@ -42,18 +78,29 @@ afterAll(async () => {
 });
 
 const rules = async (token = t.admin) => (await as(api, token, 'GET', '/api/alert-rules')).json.rules as Rule[];
-const stored = async (id: number) => (await api.db.knex('alert_rules').where({ id }).first<{ enabled: boolean; threshold: number | null; name: string }>('enabled', 'threshold', 'name'))!;
+const stored = async (id: number) =>
+  (await api.db
+    .knex('alert_rules')
+    .where({ id })
+    .first<{ enabled: boolean; threshold: number | null; name: string }>('enabled', 'threshold', 'name'))!;
 
 describe('when an operator limited to site B edits an alert rule that covers every site', () => {
   it('then disabling it, raising its threshold or renaming it is 403 naming why, and the rule is unchanged; an operator of every site may', async () => {
     const builtin = (await rules(t.limitedB)).find((r) => r.kind === 'heartbeat_missing')!;
     expect(builtin).toMatchObject({ builtin: true, scope: 'all', enabled: true });
     const before = await stored(builtin.id);
-    for (const change of [{ enabled: false }, { threshold: 100_000 }, { name: 'Nothing to see here' }, { severity: 'info' }]) {
+    for (const change of [
+      { enabled: false },
+      { threshold: 100_000 },
+      { name: 'Nothing to see here' },
+      { severity: 'info' },
+    ]) {
       const r = await as(api, t.limitedB, 'PATCH', `/api/alert-rules/${builtin.id}`, change);
       expect(r.status, JSON.stringify(change)).toBe(403);
       expect(r.json.error.code).toBe('FORBIDDEN');
-      expect(r.json.error.message).toMatch(/covers every site, and you see only some \(site \d+\); only a user who sees every site may change it/);
+      expect(r.json.error.message).toMatch(
+        /covers every site, and you see only some \(site \d+\); only a user who sees every site may change it/,
+      );
     }
     expect(await stored(builtin.id)).toEqual(before);
 
@@ -62,8 +109,12 @@ describe('when an operator limited to site B edits an alert rule that covers eve
     expect(ok.json.rule.threshold).toBe(20);
   });
 
-  it("then a custom all-site rule is the same, and so is deleting it; creating one is 403 too", async () => {
-    const created = await as(api, t.admin, 'POST', '/api/alert-rules', { kind: 'no_data', name: 'Any meter silent 2 h', threshold: 120 });
+  it('then a custom all-site rule is the same, and so is deleting it; creating one is 403 too', async () => {
+    const created = await as(api, t.admin, 'POST', '/api/alert-rules', {
+      kind: 'no_data',
+      name: 'Any meter silent 2 h',
+      threshold: 120,
+    });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     const id = created.json.rule.id as number;
     expect(created.json.rule.scope).toBe('all');
@@ -73,7 +124,12 @@ describe('when an operator limited to site B edits an alert rule that covers eve
     expect(del.json.error.message).toMatch(/only a user who sees every site may delete it/);
     expect((await stored(id)).enabled).toBe(true);
 
-    const mine = await as(api, t.limitedB, 'POST', '/api/alert-rules', { kind: 'no_data', name: 'Every site silent', threshold: 1, scope: 'all' });
+    const mine = await as(api, t.limitedB, 'POST', '/api/alert-rules', {
+      kind: 'no_data',
+      name: 'Every site silent',
+      threshold: 1,
+      scope: 'all',
+    });
     expect(mine.status).toBe(403);
     expect(mine.json.error.message).toMatch(/name a site or a meter/);
 
@@ -82,15 +138,31 @@ describe('when an operator limited to site B edits an alert rule that covers eve
   });
 
   it("then their own site's rules are theirs to change and delete, site A's do not exist for them, a viewer may do neither, and a built-in rule cannot be deleted", async () => {
-    const own = await as(api, t.limitedB, 'POST', '/api/alert-rules', { kind: 'daily_energy', name: 'Plant B over 5 MWh a day', site_id: siteB.id, threshold: 5000 });
+    const own = await as(api, t.limitedB, 'POST', '/api/alert-rules', {
+      kind: 'daily_energy',
+      name: 'Plant B over 5 MWh a day',
+      site_id: siteB.id,
+      threshold: 5000,
+    });
     expect(own.status, JSON.stringify(own.json)).toBe(201);
     const ownId = own.json.rule.id as number;
-    expect((await as(api, t.limitedB, 'PATCH', `/api/alert-rules/${ownId}`, { threshold: 6000 })).json.rule.threshold).toBe(6000);
+    expect(
+      (await as(api, t.limitedB, 'PATCH', `/api/alert-rules/${ownId}`, { threshold: 6000 })).json.rule.threshold,
+    ).toBe(6000);
     expect((await as(api, t.viewerB, 'DELETE', `/api/alert-rules/${ownId}`)).status).toBe(403);
 
-    const ofA = await as(api, t.admin, 'POST', '/api/alert-rules', { kind: 'threshold', name: 'A-1 over 300 kW', meter_id: meterA, data_point: 'current_kw', condition: 'above', threshold: 300 });
+    const ofA = await as(api, t.admin, 'POST', '/api/alert-rules', {
+      kind: 'threshold',
+      name: 'A-1 over 300 kW',
+      meter_id: meterA,
+      data_point: 'current_kw',
+      condition: 'above',
+      threshold: 300,
+    });
     expect(ofA.status).toBe(201);
-    expect((await as(api, t.limitedB, 'PATCH', `/api/alert-rules/${ofA.json.rule.id}`, { enabled: false })).status).toBe(404);
+    expect(
+      (await as(api, t.limitedB, 'PATCH', `/api/alert-rules/${ofA.json.rule.id}`, { enabled: false })).status,
+    ).toBe(404);
     expect((await as(api, t.limitedB, 'DELETE', `/api/alert-rules/${ofA.json.rule.id}`)).status).toBe(404);
     expect((await stored(ofA.json.rule.id)).enabled).toBe(true);
 
@@ -107,17 +179,45 @@ describe('when an operator limited to site B edits an alert rule that covers eve
 describe('when e-mails of several sites are in the outbox', () => {
   it("then a user limited to site B sees only site B's e-mails, never site A's (alert or report) nor an all-site report; a user of site A sees site A's", async () => {
     const svc = api.alerts.service;
-    await svc.sendAlertEmail({ to: ['boss@example.test'], subject: 'Monthly report, every site', body: 'Plant A 120 MWh, Plant B 80 MWh' }, actors.admin);
-    await svc.sendAlertEmail({ to: ['a-team@example.test'], subject: 'Plant A report', body: 'Plant A 120 MWh' }, actors.limitedA);
-    await svc.sendAlertEmail({ to: ['b-team@example.test'], subject: 'Plant B report', body: 'Plant B 80 MWh' }, actors.limitedB);
+    await svc.sendAlertEmail(
+      { to: ['boss@example.test'], subject: 'Monthly report, every site', body: 'Plant A 120 MWh, Plant B 80 MWh' },
+      actors.admin,
+    );
+    await svc.sendAlertEmail(
+      { to: ['a-team@example.test'], subject: 'Plant A report', body: 'Plant A 120 MWh' },
+      actors.limitedA,
+    );
+    await svc.sendAlertEmail(
+      { to: ['b-team@example.test'], subject: 'Plant B report', body: 'Plant B 80 MWh' },
+      actors.limitedB,
+    );
     // An alert of site A: its e-mail concerns site A.
-    const rule = await as(api, t.admin, 'POST', '/api/alert-rules', { kind: 'threshold', name: 'A-1 any power', meter_id: meterA, data_point: 'current_kw', condition: 'above', threshold: 0 });
+    const rule = await as(api, t.admin, 'POST', '/api/alert-rules', {
+      kind: 'threshold',
+      name: 'A-1 any power',
+      meter_id: meterA,
+      data_point: 'current_kw',
+      condition: 'above',
+      threshold: 0,
+    });
     expect(rule.status).toBe(201);
-    await api.db.knex.raw(`INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, 'current_kw', ?, 50, 'kW', 'good')`, [siteA.id, meterA, clock.now()]);
+    await api.db.knex.raw(
+      `INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, 'current_kw', ?, 50, 'kW', 'good')`,
+      [siteA.id, meterA, clock.now()],
+    );
     await api.alerts.engine.tick();
-    const subjects = async (token: string) => ((await as(api, token, 'GET', '/api/notifications')).json.notifications as Array<{ subject: string }>).map((n) => n.subject);
+    const subjects = async (token: string) =>
+      ((await as(api, token, 'GET', '/api/notifications')).json.notifications as Array<{ subject: string }>).map(
+        (n) => n.subject,
+      );
     const all = await subjects(t.admin);
-    expect(all).toEqual(expect.arrayContaining(['[MeterIT] Monthly report, every site', '[MeterIT] Plant A report', '[MeterIT] Plant B report']));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        '[MeterIT] Monthly report, every site',
+        '[MeterIT] Plant A report',
+        '[MeterIT] Plant B report',
+      ]),
+    );
     expect(all.some((s) => /FIRING: "Meter a-1" at "Plant A"/.test(s))).toBe(true);
 
     for (const token of [t.limitedB, t.viewerB]) {

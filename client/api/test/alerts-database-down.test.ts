@@ -36,10 +36,16 @@ beforeAll(async () => {
   pg = await startEmbeddedPostgres(dir, pgPort, logger);
   api = await startClientApi(
     {
-      port: 0, host: '127.0.0.1', database: { kind: 'connection', ...pg.connection, database: 'postgres' },
+      port: 0,
+      host: '127.0.0.1',
+      database: { kind: 'connection', ...pg.connection, database: 'postgres' },
       alerts: defaultAlertsConfig({
-        evalIntervalSeconds: INTERVAL_S, databaseDownMinutes: THRESHOLD_MIN, smtpUrl: smtp.url,
-        emailTo: ['dba@example.test'], emailFrom: 'MeterIT <alerts@meterit.test>', publicUrl: 'https://meterit.example.com',
+        evalIntervalSeconds: INTERVAL_S,
+        databaseDownMinutes: THRESHOLD_MIN,
+        smtpUrl: smtp.url,
+        emailTo: ['dba@example.test'],
+        emailFrom: 'MeterIT <alerts@meterit.test>',
+        publicUrl: 'https://meterit.example.com',
       }),
     },
     { env: { NODE_ENV: 'test' }, logger },
@@ -86,11 +92,16 @@ describe('when the central database goes down', () => {
     expect(resolved.at).toBeGreaterThanOrEqual(upAt);
 
     // The outage is now in the database: one resolved alert with both e-mails in its outbox, as sent.
-    const list = await waitUntil('the alert to be recorded', async () => {
-      const res = await as(api, admin, 'GET', '/api/alerts?state=resolved');
-      const found = (res.json?.alerts as AlertInfo[] | undefined)?.filter((a) => a.kind === 'database_down') ?? [];
-      return found.length > 0 && found;
-    }, 10_000, 200);
+    const list = await waitUntil(
+      'the alert to be recorded',
+      async () => {
+        const res = await as(api, admin, 'GET', '/api/alerts?state=resolved');
+        const found = (res.json?.alerts as AlertInfo[] | undefined)?.filter((a) => a.kind === 'database_down') ?? [];
+        return found.length > 0 && found;
+      },
+      10_000,
+      200,
+    );
     expect(list).toHaveLength(1);
     const alert = list[0]!;
     expect(Date.parse(alert.since)).toBeGreaterThanOrEqual(downAt);

@@ -14,7 +14,17 @@ const MIN = 60_000;
 const quiet = createLogger({ service: 'alerts-email-test', silent: true });
 
 function hb(at: Date): HeartbeatRequest {
-  return { agent_version: 't', agent_time: at.toISOString(), collecting: true, queue_depth: 0, oldest_unsent_at: null, dead_letters: 0, uplink_down_since: null, last_sync_at: null, meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 } };
+  return {
+    agent_version: 't',
+    agent_time: at.toISOString(),
+    collecting: true,
+    queue_depth: 0,
+    oldest_unsent_at: null,
+    dead_letters: 0,
+    uplink_down_since: null,
+    last_sync_at: null,
+    meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 },
+  };
 }
 
 describe('e-mail and webhook notifications', () => {
@@ -38,8 +48,15 @@ describe('e-mail and webhook notifications', () => {
     clock = new ManualClock(Date.now());
     api = await startClientApi(
       {
-        port: 0, host: '127.0.0.1', database: await createTestDatabase(),
-        alerts: defaultAlertsConfig({ smtpUrl: smtp.url, emailFrom: 'MeterIT <alerts@meterit.test>', emailTo: ['ops@example.test', 'oncall@example.test'], publicUrl: 'https://meterit.example.com' }),
+        port: 0,
+        host: '127.0.0.1',
+        database: await createTestDatabase(),
+        alerts: defaultAlertsConfig({
+          smtpUrl: smtp.url,
+          emailFrom: 'MeterIT <alerts@meterit.test>',
+          emailTo: ['ops@example.test', 'oncall@example.test'],
+          publicUrl: 'https://meterit.example.com',
+        }),
       },
       { env: { NODE_ENV: 'test' }, logger: quiet, alertClock: clock },
     );
@@ -52,7 +69,11 @@ describe('e-mail and webhook notifications', () => {
 
   it('when a site goes dark and comes back, then one e-mail per event reaches the default recipients with what, where, since when, the value and a link', async () => {
     const site = await new SitesService(api.db.knex).createSiteWithKey('Plant North');
-    await new SitesService(api.db.knex).recordHeartbeat({ id: site.site_id, name: site.site_name }, hb(clock.now()), clock.now());
+    await new SitesService(api.db.knex).recordHeartbeat(
+      { id: site.site_id, name: site.site_name },
+      hb(clock.now()),
+      clock.now(),
+    );
     const lastHb = clock.now();
     clock.advance(12 * MIN);
     await api.alerts.engine.tick();
@@ -69,13 +90,22 @@ describe('e-mail and webhook notifications', () => {
     expect(body).toContain('Threshold:  10 min');
     expect(body).toMatch(/Open in MeterIT: https:\/\/meterit\.example\.com\/alerts\/\d+/);
 
-    await new SitesService(api.db.knex).recordHeartbeat({ id: site.site_id, name: site.site_name }, hb(clock.now()), clock.now());
+    await new SitesService(api.db.knex).recordHeartbeat(
+      { id: site.site_id, name: site.site_name },
+      hb(clock.now()),
+      clock.now(),
+    );
     await api.alerts.engine.tick();
     await api.alerts.engine.tick();
     expect(smtp.mails).toHaveLength(2);
     expect(smtp.mails[1]!.subject).toBe('[MeterIT] RESOLVED: Site "Plant North" offline — no heartbeat for 12 min');
-    const { rows } = await api.db.knex.raw<{ rows: { status: string; attempts: number }[] }>("SELECT status, attempts FROM notifications WHERE channel = 'email' ORDER BY id");
-    expect(rows).toEqual([{ status: 'sent', attempts: 1 }, { status: 'sent', attempts: 1 }]);
+    const { rows } = await api.db.knex.raw<{ rows: { status: string; attempts: number }[] }>(
+      "SELECT status, attempts FROM notifications WHERE channel = 'email' ORDER BY id",
+    );
+    expect(rows).toEqual([
+      { status: 'sent', attempts: 1 },
+      { status: 'sent', attempts: 1 },
+    ]);
   });
 
   it('when a rule names its own recipients and a webhook, then those get it, the webhook as JSON', async () => {
@@ -87,27 +117,52 @@ describe('e-mail and webhook notifications', () => {
     );
     const meterId = rows[0]!.id;
     const res = await as(api, admin, 'POST', '/api/alert-rules', {
-      kind: 'threshold', name: 'Warehouse above 50 kW', meter_id: meterId, data_point: 'current_kw', condition: 'above', threshold: 50,
-      recipients: ['facility@example.test'], webhook_url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      kind: 'threshold',
+      name: 'Warehouse above 50 kW',
+      meter_id: meterId,
+      data_point: 'current_kw',
+      condition: 'above',
+      threshold: 50,
+      recipients: ['facility@example.test'],
+      webhook_url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
     });
     expect(res.status).toBe(201);
-    await api.db.knex.raw("INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, 'current_kw', ?, 75.5, 'kW', 'good')", [site.site_id, meterId, clock.now()]);
+    await api.db.knex.raw(
+      "INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, 'current_kw', ?, 75.5, 'kW', 'good')",
+      [site.site_id, meterId, clock.now()],
+    );
     const before = smtp.mails.length;
     await api.alerts.engine.tick();
     const mail = smtp.mails.slice(before);
     expect(mail.map((m) => m.to)).toEqual([['facility@example.test']]);
     expect(mail[0]!.text).toContain('Value now:  75.5 kW');
     expect(hooks).toHaveLength(1);
-    expect(hooks[0]).toMatchObject({ event: 'firing', rule: 'Warehouse above 50 kW', value: 75.5, threshold: 50, unit: 'kW', site: 'Warehouse', meter: 'Warehouse main' });
+    expect(hooks[0]).toMatchObject({
+      event: 'firing',
+      rule: 'Warehouse above 50 kW',
+      value: 75.5,
+      threshold: 50,
+      unit: 'kW',
+      site: 'Warehouse',
+      meter: 'Warehouse main',
+    });
   });
 
   it('when an operator sends an e-mail through the service (as the MCP server does), then it is delivered and in the outbox', async () => {
     const before = smtp.mails.length;
-    const n = await api.alerts.service.sendAlertEmail({ to: ['boss@example.test'], subject: 'Site visit tomorrow', body: 'Meter 3 will be replaced.' }, { id: 1, email: 'admin@example.test', role: 'admin', siteIds: null });
+    const n = await api.alerts.service.sendAlertEmail(
+      { to: ['boss@example.test'], subject: 'Site visit tomorrow', body: 'Meter 3 will be replaced.' },
+      { id: 1, email: 'admin@example.test', role: 'admin', siteIds: null },
+    );
     expect(n.status).toBe('sent');
     expect(smtp.mails.length).toBe(before + 1);
     expect(smtp.mails.at(-1)!.subject).toBe('[MeterIT] Site visit tomorrow');
-    await expect(api.alerts.service.sendAlertEmail({ to: ['x@example.test'], subject: 's', body: 'b' }, { id: 2, email: 'v@example.test', role: 'viewer', siteIds: null })).rejects.toThrow(/operator or admin/);
+    await expect(
+      api.alerts.service.sendAlertEmail(
+        { to: ['x@example.test'], subject: 's', body: 'b' },
+        { id: 2, email: 'v@example.test', role: 'viewer', siteIds: null },
+      ),
+    ).rejects.toThrow(/operator or admin/);
   });
 });
 
@@ -116,13 +171,27 @@ describe('when the SMTP server refuses', () => {
     const smtp = await startMailReceiver({ failFirst: 2 });
     const clock = new ManualClock(Date.now());
     const api = await startClientApi(
-      { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ smtpUrl: smtp.url, emailTo: ['ops@example.test'], retryBaseSeconds: 10, retryCapSeconds: 60 }) },
+      {
+        port: 0,
+        host: '127.0.0.1',
+        database: await createTestDatabase(),
+        alerts: defaultAlertsConfig({
+          smtpUrl: smtp.url,
+          emailTo: ['ops@example.test'],
+          retryBaseSeconds: 10,
+          retryCapSeconds: 60,
+        }),
+      },
       { env: { NODE_ENV: 'test' }, logger: quiet, alertClock: clock },
     );
     try {
       const admin = await createUser(api, 'admin@example.test', 'admin');
       const site = await new SitesService(api.db.knex).createSiteWithKey('Retry site');
-      await new SitesService(api.db.knex).recordHeartbeat({ id: site.site_id, name: site.site_name }, hb(clock.now()), clock.now());
+      await new SitesService(api.db.knex).recordHeartbeat(
+        { id: site.site_id, name: site.site_name },
+        hb(clock.now()),
+        clock.now(),
+      );
       clock.advance(11 * MIN);
       await api.alerts.engine.tick();
       let outbox = await as(api, admin, 'GET', '/api/notifications');

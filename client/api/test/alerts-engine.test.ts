@@ -19,7 +19,12 @@ const ADMIN_ACTOR = { id: 0, email: 'engine-test@example.test', role: 'admin' as
 beforeAll(async () => {
   clock = new ManualClock(Date.now());
   api = await startClientApi(
-    { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }) },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      database: await createTestDatabase(),
+      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
+    },
     { env: { NODE_ENV: 'test' }, logger: createLogger({ service: 'alerts-test', silent: true }), alertClock: clock },
   );
   admin = await createUser(api, 'admin@example.test', 'admin');
@@ -37,8 +42,16 @@ async function site(name: string) {
 
 function hb(extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
   return {
-    agent_version: 'test', agent_time: clock.now().toISOString(), collecting: true, queue_depth: 0, oldest_unsent_at: null, dead_letters: 0,
-    uplink_down_since: null, last_sync_at: clock.now().toISOString(), meters: { configured: 2, ok: 2, failing: 0, never_answered: 0 }, ...extra,
+    agent_version: 'test',
+    agent_time: clock.now().toISOString(),
+    collecting: true,
+    queue_depth: 0,
+    oldest_unsent_at: null,
+    dead_letters: 0,
+    uplink_down_since: null,
+    last_sync_at: clock.now().toISOString(),
+    meters: { configured: 2, ok: 2, failing: 0, never_answered: 0 },
+    ...extra,
   };
 }
 
@@ -49,19 +62,38 @@ async function heartbeat(s: { id: number; name: string }, extra: Partial<Heartbe
 async function meter(siteId: number, externalId: string): Promise<number> {
   const { rows } = await api.db.knex.raw<{ rows: { id: number }[] }>(
     `INSERT INTO meters (site_id, external_id, name, bacnet_device_id, bacnet_ip, data_points, created_at) VALUES (?, ?, ?, 1, '127.0.0.1', ?::jsonb, ?) RETURNING id`,
-    [siteId, externalId, `Meter ${externalId}`, JSON.stringify([{ object_type: 'analogInput', instance: 0, name: 'current_kw', unit: 'kW' }, { object_type: 'analogInput', instance: 1, name: 'total_kwh', unit: 'kWh' }]), clock.now()],
+    [
+      siteId,
+      externalId,
+      `Meter ${externalId}`,
+      JSON.stringify([
+        { object_type: 'analogInput', instance: 0, name: 'current_kw', unit: 'kW' },
+        { object_type: 'analogInput', instance: 1, name: 'total_kwh', unit: 'kWh' },
+      ]),
+      clock.now(),
+    ],
   );
   return (rows[0] as { id: number }).id;
 }
 
 async function reading(siteId: number, meterId: number, point: string, value: number, at = clock.now()) {
-  await api.db.knex.raw(`INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, ?, ?, ?, ?, 'good') ON CONFLICT DO NOTHING`, [
-    siteId, meterId, point, at, value, point === 'total_kwh' ? 'kWh' : 'kW',
-  ]);
+  await api.db.knex.raw(
+    `INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, ?, ?, ?, ?, 'good') ON CONFLICT DO NOTHING`,
+    [siteId, meterId, point, at, value, point === 'total_kwh' ? 'kWh' : 'kW'],
+  );
 }
 
 async function alertsOf(siteId: number | null, kind: string) {
-  const { rows } = await api.db.knex.raw<{ rows: { id: number; state: string; title: string; fired_at: Date | null; resolved_at: Date | null; subject_key: string }[] }>(
+  const { rows } = await api.db.knex.raw<{
+    rows: {
+      id: number;
+      state: string;
+      title: string;
+      fired_at: Date | null;
+      resolved_at: Date | null;
+      subject_key: string;
+    }[];
+  }>(
     `SELECT a.id::int AS id, a.state, a.title, a.fired_at, a.resolved_at, a.subject_key FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
       WHERE r.kind = ? AND (a.site_id = ? OR (?::int IS NULL AND a.site_id IS NULL)) ORDER BY a.id`,
     [kind, siteId, siteId],
@@ -70,7 +102,9 @@ async function alertsOf(siteId: number | null, kind: string) {
 }
 
 async function mails(alertId: number) {
-  const { rows } = await api.db.knex.raw<{ rows: { event: string; status: string; subject: string; body: string; recipients: string[] }[] }>(
+  const { rows } = await api.db.knex.raw<{
+    rows: { event: string; status: string; subject: string; body: string; recipients: string[] }[];
+  }>(
     "SELECT event, status, subject, body, recipients FROM notifications WHERE alert_id = ? AND channel = 'email' ORDER BY id",
     [alertId],
   );
@@ -99,7 +133,10 @@ describe('built-in rules, driven by the clock', () => {
     const [resolved] = await alertsOf(s.id, 'heartbeat_missing');
     expect(resolved?.state).toBe('resolved');
     const sent = await mails(a!.id);
-    expect(sent.map((m) => [m.event, m.status])).toEqual([['firing', 'recorded'], ['resolved', 'recorded']]);
+    expect(sent.map((m) => [m.event, m.status])).toEqual([
+      ['firing', 'recorded'],
+      ['resolved', 'recorded'],
+    ]);
     expect(sent[0]?.subject).toBe('[MeterIT] FIRING: Site "Heartbeat site" offline — no heartbeat for 10 min');
     expect(sent[0]?.recipients).toEqual(['ops@example.test']);
     expect(sent[0]?.body).toContain(`http://meterit.test/alerts/${a!.id}`);
@@ -111,7 +148,11 @@ describe('built-in rules, driven by the clock', () => {
     await heartbeat(s);
     await tick();
     const down = new Date(clock.now().getTime() - 20 * MIN);
-    await heartbeat(s, { uplink_down_since: down.toISOString(), queue_depth: 12_000, oldest_unsent_at: down.toISOString() });
+    await heartbeat(s, {
+      uplink_down_since: down.toISOString(),
+      queue_depth: 12_000,
+      oldest_unsent_at: down.toISOString(),
+    });
     await tick();
     const [uplink] = await alertsOf(s.id, 'uplink_down');
     const [backlog] = await alertsOf(s.id, 'backlog_size');
@@ -122,7 +163,10 @@ describe('built-in rules, driven by the clock', () => {
 
     // 14 minutes of backlog: below the 15-minute threshold, the uplink alert resolves; 9,000 still pending resolves the backlog alert too.
     clock.advance(MIN);
-    await heartbeat(s, { queue_depth: 9000, oldest_unsent_at: new Date(clock.now().getTime() - 14 * MIN).toISOString() });
+    await heartbeat(s, {
+      queue_depth: 9000,
+      oldest_unsent_at: new Date(clock.now().getTime() - 14 * MIN).toISOString(),
+    });
     await tick();
     expect((await alertsOf(s.id, 'uplink_down'))[0]?.state).toBe('resolved');
     expect((await alertsOf(s.id, 'backlog_size'))[0]?.state).toBe('resolved');
@@ -134,7 +178,10 @@ describe('built-in rules, driven by the clock', () => {
     await heartbeat(s);
     await tick();
     clock.advance(10_000);
-    await heartbeat(s, { queue_depth: 20_000, oldest_unsent_at: new Date(clock.now().getTime() - 30 * MIN).toISOString() });
+    await heartbeat(s, {
+      queue_depth: 20_000,
+      oldest_unsent_at: new Date(clock.now().getTime() - 30 * MIN).toISOString(),
+    });
     clock.advance(10_000);
     await heartbeat(s);
     clock.advance(10_000);
@@ -226,7 +273,17 @@ describe('operator rules', () => {
     const s = await site('Building A');
     const m = await meter(s.id, 'main');
     const rule = await api.alerts.service.configureRule(
-      { kind: 'threshold', name: 'Building A above 200 kW', scope: 'meter', meter_id: m, data_point: 'current_kw', condition: 'above', threshold: 200, for_seconds: 900, recipients: ['facility@example.test'] },
+      {
+        kind: 'threshold',
+        name: 'Building A above 200 kW',
+        scope: 'meter',
+        meter_id: m,
+        data_point: 'current_kw',
+        condition: 'above',
+        threshold: 200,
+        for_seconds: 900,
+        recipients: ['facility@example.test'],
+      },
       ADMIN_ACTOR,
     );
     const minute = async (value: number) => {
@@ -235,7 +292,8 @@ describe('operator rules', () => {
       await heartbeat(s);
       await tick();
     };
-    const mine = async () => (await alertsOf(s.id, 'threshold')).filter((a) => a.subject_key === `meter:${m}:current_kw`);
+    const mine = async () =>
+      (await alertsOf(s.id, 'threshold')).filter((a) => a.subject_key === `meter:${m}:current_kw`);
     for (let i = 0; i < 5; i++) await minute(150);
     await minute(260); // the spike
     expect((await mine()).map((a) => a.state)).toEqual(['pending']);
@@ -260,7 +318,15 @@ describe('operator rules', () => {
     expect(preview.status).toBe(200);
     expect(preview.json.episodes).toHaveLength(1);
     expect(preview.json.episodes[0].peak_value).toBe(250);
-    const shorter = await as(api, operator, 'POST', '/api/alert-rules/preview', { kind: 'threshold', name: 'x', meter_id: m, data_point: 'current_kw', condition: 'above', threshold: 200, for_seconds: 0 });
+    const shorter = await as(api, operator, 'POST', '/api/alert-rules/preview', {
+      kind: 'threshold',
+      name: 'x',
+      meter_id: m,
+      data_point: 'current_kw',
+      condition: 'above',
+      threshold: 200,
+      for_seconds: 0,
+    });
     expect(shorter.json.episodes).toHaveLength(2);
   });
 
@@ -270,8 +336,14 @@ describe('operator rules', () => {
     const t0 = clock.now().getTime();
     await reading(s.id, m, 'total_kwh', 1000, new Date(Math.max(t0 - 10 * MIN, startOfUtcDay(t0))));
     await reading(s.id, m, 'total_kwh', 1600, new Date(t0 - 1000));
-    await api.alerts.service.configureRule({ kind: 'daily_energy', name: 'Energy site > 500 kWh/day', site_id: s.id, threshold: 500 }, ADMIN_ACTOR);
-    await api.alerts.service.configureRule({ kind: 'no_data', name: 'e1 silent 3 min', meter_id: m, threshold: 3 }, ADMIN_ACTOR);
+    await api.alerts.service.configureRule(
+      { kind: 'daily_energy', name: 'Energy site > 500 kWh/day', site_id: s.id, threshold: 500 },
+      ADMIN_ACTOR,
+    );
+    await api.alerts.service.configureRule(
+      { kind: 'no_data', name: 'e1 silent 3 min', meter_id: m, threshold: 3 },
+      ADMIN_ACTOR,
+    );
     await tick();
     const energy = await alertsOf(s.id, 'daily_energy');
     expect(energy.map((a) => a.state)).toEqual(['firing']);
@@ -305,21 +377,38 @@ describe('the alerts API', () => {
     expect((await as(api, admin, 'POST', `/api/alerts/${target.id}/acknowledge`, {})).status).toBe(409);
     const detail = await as(api, viewer, 'GET', `/api/alerts/${target.id}`);
     expect(detail.json.events.map((e: { type: string }) => e.type)).toContain('acknowledged');
-    expect(detail.json.events.find((e: { type: string }) => e.type === 'acknowledged').actor).toBe('operator@example.test');
+    expect(detail.json.events.find((e: { type: string }) => e.type === 'acknowledged').actor).toBe(
+      'operator@example.test',
+    );
     expect(detail.json.notifications.length).toBeGreaterThan(0);
   });
 
   it('when input is bad or the role is wrong, then the rule endpoints answer 4xx with what was wrong', async () => {
     expect((await as(api, viewer, 'POST', '/api/alert-rules', { kind: 'threshold', name: 'x' })).status).toBe(403);
-    const r1 = await as(api, admin, 'POST', '/api/alert-rules', { kind: 'threshold', name: 'x', scope: 'all', condition: 'above', threshold: 'high' });
+    const r1 = await as(api, admin, 'POST', '/api/alert-rules', {
+      kind: 'threshold',
+      name: 'x',
+      scope: 'all',
+      condition: 'above',
+      threshold: 'high',
+    });
     expect(r1.status).toBe(400);
     expect(r1.json.error.message).toContain('threshold must be a number');
-    const r2 = await as(api, admin, 'POST', '/api/alert-rules', { kind: 'threshold', name: 'x', scope: 'all', condition: 'above', threshold: 5 });
+    const r2 = await as(api, admin, 'POST', '/api/alert-rules', {
+      kind: 'threshold',
+      name: 'x',
+      scope: 'all',
+      condition: 'above',
+      threshold: 5,
+    });
     expect(r2.status).toBe(400);
     expect(r2.json.error.message).toContain('data_point is required');
     const r3 = await as(api, admin, 'POST', '/api/alert-rules', { kind: 'heartbeat_missing', name: 'x' });
     expect(r3.status).toBe(400);
-    expect((await as(api, admin, 'POST', '/api/alert-rules', { kind: 'no_data', name: 'x', meter_id: 999999, threshold: 5 })).status).toBe(404);
+    expect(
+      (await as(api, admin, 'POST', '/api/alert-rules', { kind: 'no_data', name: 'x', meter_id: 999999, threshold: 5 }))
+        .status,
+    ).toBe(404);
     expect((await as(api, admin, 'GET', '/api/alerts?state=burning')).status).toBe(400);
     expect((await as(api, admin, 'POST', '/api/alerts/abc/acknowledge')).status).toBe(400);
     expect((await as(api, admin, 'GET', '/api/alerts/99999999')).status).toBe(404);
@@ -345,8 +434,19 @@ describe('the alerts API', () => {
     const s = await site('Limited site');
     const limited = await createUser(api, 'limited@example.test', 'operator', [s.id]);
     const list = await as(api, limited, 'GET', '/api/alerts');
-    expect(list.json.alerts.every((a: { site_id: number | null }) => a.site_id === null || a.site_id === s.id)).toBe(true);
-    expect((await as(api, limited, 'POST', '/api/alert-rules', { kind: 'daily_energy', name: 'all', scope: 'all', threshold: 1 })).status).toBe(403);
+    expect(list.json.alerts.every((a: { site_id: number | null }) => a.site_id === null || a.site_id === s.id)).toBe(
+      true,
+    );
+    expect(
+      (
+        await as(api, limited, 'POST', '/api/alert-rules', {
+          kind: 'daily_energy',
+          name: 'all',
+          scope: 'all',
+          threshold: 1,
+        })
+      ).status,
+    ).toBe(403);
     const notifications = await as(api, limited, 'GET', '/api/notifications');
     expect(notifications.status).toBe(200);
     expect(notifications.json.smtp_configured).toBe(false);

@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, freePort, startMailReceiver, type MailReceiver, type ReceivedMail } from '@meterit/shared/testing';
+import {
+  createTestDatabase,
+  freePort,
+  startMailReceiver,
+  type MailReceiver,
+  type ReceivedMail,
+} from '@meterit/shared/testing';
 import type { AlertInfo, HeartbeatRequest, MetersResponse } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import { createSiteWithCli, runNode, startApiProcess, waitUntil, type Proc } from './helpers/processes.js';
@@ -56,24 +62,34 @@ function startAgent(): Proc {
 }
 
 async function login(): Promise<string> {
-  const res = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const res = await fetch(`${api.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
 async function alerts(): Promise<AlertInfo[]> {
-  const res = await fetch(`${api.url}/api/alerts?site_id=${site.site_id}&limit=100`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${api.url}/api/alerts?site_id=${site.site_id}&limit=100`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (!res.ok) throw new Error(`GET /api/alerts answered ${res.status}`);
   return ((await res.json()) as { alerts: AlertInfo[] }).alerts;
 }
 
 const ofKind = async (kind: string) => (await alerts()).filter((a) => a.kind === kind);
-const mailsMatching = (re: RegExp) => mails.filter((m) => re.test(m.subject)).map((m) => m.subject.replace(/^\[MeterIT\] (FIRING|RESOLVED): .*$/, '$1'));
+const mailsMatching = (re: RegExp) =>
+  mails.filter((m) => re.test(m.subject)).map((m) => m.subject.replace(/^\[MeterIT\] (FIRING|RESOLVED): .*$/, '$1'));
 
 async function heartbeatsSince(at: Date): Promise<HeartbeatRequest[]> {
   const c = new pg.Client({ connectionString: clientDb });
   await c.connect();
   try {
-    const { rows } = await c.query<{ payload: HeartbeatRequest }>('SELECT payload FROM heartbeats WHERE site_id = $1 AND received_at >= $2 ORDER BY received_at', [site.site_id, at]);
+    const { rows } = await c.query<{ payload: HeartbeatRequest }>(
+      'SELECT payload FROM heartbeats WHERE site_id = $1 AND received_at >= $2 ORDER BY received_at',
+      [site.site_id, at],
+    );
     return rows.map((r) => r.payload);
   } finally {
     await c.end();
@@ -89,37 +105,69 @@ beforeAll(async () => {
   const siteDb = await createTestDatabase(pgServer, 'alerts_live_site');
   apiPort = await freePort();
   apiEnv = {
-    DATABASE_URL: clientDb, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn',
-    SMTP_URL: smtp.url, ALERT_EMAIL_TO: 'ops@alerts-live.test', ALERT_EMAIL_FROM: 'MeterIT <alerts@alerts-live.test>',
+    DATABASE_URL: clientDb,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'warn',
+    SMTP_URL: smtp.url,
+    ALERT_EMAIL_TO: 'ops@alerts-live.test',
+    ALERT_EMAIL_FROM: 'MeterIT <alerts@alerts-live.test>',
     ALERT_EVAL_INTERVAL_SECONDS: '1',
     ALERT_METER_UNREACHABLE_MINUTES: String(METER_MIN),
     ALERT_HEARTBEAT_MISSING_MINUTES: String(HEARTBEAT_MIN),
     ALERT_UPLINK_DOWN_MINUTES: String(UPLINK_MIN),
     ALERT_BACKLOG_READINGS: String(BACKLOG),
-    ALERT_RETRY_BASE_SECONDS: '0.5', ALERT_RETRY_CAP_SECONDS: '2',
+    ALERT_RETRY_BASE_SECONDS: '0.5',
+    ALERT_RETRY_CAP_SECONDS: '2',
   };
   api = await startApiProcess(apiEnv, apiPort);
   token = await login();
   site = await createSiteWithCli(clientDb, 'Live site');
 
-  sim = await startSimulator({ meters: [{ ...MAIN, port: 47808 }, { ...CHILLER, port: 47808 }], listenBroadcast: false, seed: 13 });
+  sim = await startSimulator({
+    meters: [
+      { ...MAIN, port: 47808 },
+      { ...CHILLER, port: 47808 },
+    ],
+    listenBroadcast: false,
+    seed: 13,
+  });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-alerts-live-'));
   writeFileSync(path.join(dir, 'meters.json'), JSON.stringify(toMetersJson(sim.meters), null, 2));
   agentEnv = {
-    CLIENT_API_URL: `${api.url}/api`, CLIENT_API_KEY: site.api_key, LOCAL_DATABASE_URL: siteDb, METERS_FILE: path.join(dir, 'meters.json'), SYNC_DATA_DIR: dir,
-    LOCAL_API_HOST: '127.0.0.1', LOCAL_API_PORT: '0',
-    BACNET_INTERFACE: '127.0.13.1', BACNET_PORT: '47808', BACNET_BROADCAST_ADDRESS: '127.255.255.255', BACNET_TIMEOUT_MS: '1000',
-    COLLECTION_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '1',
-    SYNC_INTERVAL_MINUTES: String(SYNC_INTERVAL_S / 60), MAX_RETRIES: '0', BACKOFF_BASE_SECONDS: '1', BACKOFF_CAP_SECONDS: String(SYNC_INTERVAL_S),
+    CLIENT_API_URL: `${api.url}/api`,
+    CLIENT_API_KEY: site.api_key,
+    LOCAL_DATABASE_URL: siteDb,
+    METERS_FILE: path.join(dir, 'meters.json'),
+    SYNC_DATA_DIR: dir,
+    LOCAL_API_HOST: '127.0.0.1',
+    LOCAL_API_PORT: '0',
+    BACNET_INTERFACE: '127.0.13.1',
+    BACNET_PORT: '47808',
+    BACNET_BROADCAST_ADDRESS: '127.255.255.255',
+    BACNET_TIMEOUT_MS: '1000',
+    COLLECTION_INTERVAL_SECONDS: '1',
+    HEARTBEAT_INTERVAL_SECONDS: '1',
+    SYNC_INTERVAL_MINUTES: String(SYNC_INTERVAL_S / 60),
+    MAX_RETRIES: '0',
+    BACKOFF_BASE_SECONDS: '1',
+    BACKOFF_CAP_SECONDS: String(SYNC_INTERVAL_S),
     HTTP_TIMEOUT_SECONDS: '5',
   };
   agent = startAgent();
   // Both meters deliver and the site is healthy before anything is broken.
-  await waitUntil('both meters to deliver readings', async () => {
-    const res = await fetch(`${api.url}/api/meters?site_id=${site.site_id}`, { headers: { authorization: `Bearer ${token}` } });
-    const { meters } = (await res.json()) as MetersResponse;
-    return meters.length === 2 && meters.every((m) => m.last_reading_at !== null);
-  }, 60_000, 500);
+  await waitUntil(
+    'both meters to deliver readings',
+    async () => {
+      const res = await fetch(`${api.url}/api/meters?site_id=${site.site_id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const { meters } = (await res.json()) as MetersResponse;
+      return meters.length === 2 && meters.every((m) => m.last_reading_at !== null);
+    },
+    60_000,
+    500,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -133,10 +181,15 @@ describe('the built-in alerts against real processes', () => {
   it('when a meter stops answering, then one e-mail says it is unreachable after the threshold, and one more when it answers again', async () => {
     const stoppedAt = Date.now();
     await sim.stopMeter(CHILLER.deviceId);
-    const [fired] = await waitUntil('the meter alert to fire', async () => {
-      const list = (await ofKind('meter_unreachable')).filter((a) => a.state === 'firing');
-      return list.length > 0 && list;
-    }, 40_000, 500);
+    const [fired] = await waitUntil(
+      'the meter alert to fire',
+      async () => {
+        const list = (await ofKind('meter_unreachable')).filter((a) => a.state === 'firing');
+        return list.length > 0 && list;
+      },
+      40_000,
+      500,
+    );
     expect(fired?.meter_name).toBe(CHILLER.name);
     // Not before the threshold; once the site's uploads show 15 s without a reading of it: at the first upload after
     // that, give or take an evaluation interval and some load.
@@ -145,10 +198,17 @@ describe('the built-in alerts against real processes', () => {
     expect(firedAt - stoppedAt).toBeLessThan(METER_MIN * 60_000 + (SYNC_INTERVAL_S + 6) * SECOND);
     await waitUntil('the firing e-mail', async () => mailsMatching(/unreachable/).length === 1, 15_000);
     expect(mails[0]?.to).toEqual(['ops@alerts-live.test']);
-    expect(mails[0]?.subject).toMatch(/^\[MeterIT\] FIRING: Meter "Chiller plant" at "Live site" unreachable — no reading for \d+ s$/);
+    expect(mails[0]?.subject).toMatch(
+      /^\[MeterIT\] FIRING: Meter "Chiller plant" at "Live site" unreachable — no reading for \d+ s$/,
+    );
 
     await sim.startMeter(CHILLER.deviceId);
-    await waitUntil('the meter alert to resolve', async () => (await ofKind('meter_unreachable')).every((a) => a.state === 'resolved'), 30_000, 500);
+    await waitUntil(
+      'the meter alert to resolve',
+      async () => (await ofKind('meter_unreachable')).every((a) => a.state === 'resolved'),
+      30_000,
+      500,
+    );
     await waitUntil('the resolved e-mail', async () => mailsMatching(/unreachable/).length === 2, 15_000);
     await new Promise((r) => setTimeout(r, 2 * SECOND)); // a later evaluation sends nothing more
     expect(mailsMatching(/unreachable/)).toEqual(['FIRING', 'RESOLVED']);
@@ -159,17 +219,27 @@ describe('the built-in alerts against real processes', () => {
   it('when the site agent stops, then the heartbeat alert fires once after the threshold, no meter is blamed, and it resolves once when the agent is back', async () => {
     const stoppedAt = Date.now();
     await agent.stop();
-    const [fired] = await waitUntil('the heartbeat alert to fire', async () => {
-      const list = (await ofKind('heartbeat_missing')).filter((a) => a.state === 'firing');
-      return list.length > 0 && list;
-    }, 30_000, 500);
+    const [fired] = await waitUntil(
+      'the heartbeat alert to fire',
+      async () => {
+        const list = (await ofKind('heartbeat_missing')).filter((a) => a.state === 'firing');
+        return list.length > 0 && list;
+      },
+      30_000,
+      500,
+    );
     const firedAt = Date.parse(fired!.fired_at!);
     expect(firedAt - Date.parse(fired!.since)).toBeGreaterThanOrEqual(HEARTBEAT_MIN * 60_000);
     expect(firedAt - stoppedAt).toBeLessThan(HEARTBEAT_MIN * 60_000 + 8 * SECOND);
     await waitUntil('the firing e-mail', async () => mailsMatching(/offline — no heartbeat/).length === 1, 15_000);
 
     agent = startAgent();
-    await waitUntil('the heartbeat alert to resolve', async () => (await ofKind('heartbeat_missing')).every((a) => a.state === 'resolved'), 40_000, 500);
+    await waitUntil(
+      'the heartbeat alert to resolve',
+      async () => (await ofKind('heartbeat_missing')).every((a) => a.state === 'resolved'),
+      40_000,
+      500,
+    );
     await waitUntil('the resolved e-mail', async () => mailsMatching(/offline — no heartbeat/).length === 2, 15_000);
     // The agent was down, not its meters: after it returns, its readings catch up without any meter alert.
     await new Promise((r) => setTimeout(r, (SYNC_INTERVAL_S + 3) * SECOND));
@@ -185,17 +255,36 @@ describe('the built-in alerts against real processes', () => {
     // Long enough for both thresholds, then restart right after a failed upload so the next upload is 10 s away.
     await new Promise((r) => setTimeout(r, 25 * SECOND));
     const failuresBefore = lastSyncFailure;
-    await waitUntil('a failed upload', async () => lastSyncFailure > failuresBefore, (SYNC_INTERVAL_S + 4) * SECOND, 50);
+    await waitUntil(
+      'a failed upload',
+      async () => lastSyncFailure > failuresBefore,
+      (SYNC_INTERVAL_S + 4) * SECOND,
+      50,
+    );
     const restartAt = new Date();
     api = await startApiProcess(apiEnv, apiPort);
     token = await login();
 
-    const both = await waitUntil('the uplink and backlog alerts to fire', async () => {
-      const list = (await alerts()).filter((a) => (a.kind === 'uplink_down' || a.kind === 'backlog_size') && a.fired_at !== null);
-      return list.length === 2 && list;
-    }, 20_000, 250).catch(async (err: Error) => {
-      const seen = (await heartbeatsSince(restartAt)).slice(0, 5).map((h) => ({ at: h.agent_time, depth: h.queue_depth, oldest: h.oldest_unsent_at, down: h.uplink_down_since }));
-      throw new Error(`${err.message}; API restarted ${Date.now() - restartAt.getTime()} ms ago, ${restartAt.getTime() - lastSyncFailure} ms after a failed upload; heartbeats since: ${JSON.stringify(seen)}`);
+    const both = await waitUntil(
+      'the uplink and backlog alerts to fire',
+      async () => {
+        const list = (await alerts()).filter(
+          (a) => (a.kind === 'uplink_down' || a.kind === 'backlog_size') && a.fired_at !== null,
+        );
+        return list.length === 2 && list;
+      },
+      20_000,
+      250,
+    ).catch(async (err: Error) => {
+      const seen = (await heartbeatsSince(restartAt)).slice(0, 5).map((h) => ({
+        at: h.agent_time,
+        depth: h.queue_depth,
+        oldest: h.oldest_unsent_at,
+        down: h.uplink_down_since,
+      }));
+      throw new Error(
+        `${err.message}; API restarted ${Date.now() - restartAt.getTime()} ms ago, ${restartAt.getTime() - lastSyncFailure} ms after a failed upload; heartbeats since: ${JSON.stringify(seen)}`,
+      );
     });
     const uplink = both.find((a) => a.kind === 'uplink_down')!;
     const backlog = both.find((a) => a.kind === 'backlog_size')!;
@@ -211,11 +300,20 @@ describe('the built-in alerts against real processes', () => {
     expect(backlog.value).toBeGreaterThan(BACKLOG);
 
     // The agent sends its backlog, the next heartbeats say so, and both alerts resolve.
-    await waitUntil('both alerts to resolve', async () => {
-      const list = (await alerts()).filter((a) => a.kind === 'uplink_down' || a.kind === 'backlog_size');
-      return list.length === 2 && list.every((a) => a.state === 'resolved');
-    }, 30_000, 500);
-    await waitUntil('the four e-mails', async () => mailsMatching(/could not reach the client system|backlog of \d+ readings/).length === 4, 15_000);
+    await waitUntil(
+      'both alerts to resolve',
+      async () => {
+        const list = (await alerts()).filter((a) => a.kind === 'uplink_down' || a.kind === 'backlog_size');
+        return list.length === 2 && list.every((a) => a.state === 'resolved');
+      },
+      30_000,
+      500,
+    );
+    await waitUntil(
+      'the four e-mails',
+      async () => mailsMatching(/could not reach the client system|backlog of \d+ readings/).length === 4,
+      15_000,
+    );
     await new Promise((r) => setTimeout(r, 3 * SECOND));
     expect(mailsMatching(/could not reach the client system/)).toEqual(['FIRING', 'RESOLVED']);
     expect(mailsMatching(/backlog of \d+ readings/)).toEqual(['FIRING', 'RESOLVED']);

@@ -15,8 +15,17 @@ let clock: ManualClock;
 beforeAll(async () => {
   clock = new ManualClock(Date.now());
   api = await startClientApi(
-    { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ emailTo: ['ops@example.test'] }) },
-    { env: { NODE_ENV: 'test' }, logger: createLogger({ service: 'alerts-lag-test', silent: true }), alertClock: clock },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      database: await createTestDatabase(),
+      alerts: defaultAlertsConfig({ emailTo: ['ops@example.test'] }),
+    },
+    {
+      env: { NODE_ENV: 'test' },
+      logger: createLogger({ service: 'alerts-lag-test', silent: true }),
+      alertClock: clock,
+    },
   );
 });
 afterAll(async () => {
@@ -39,14 +48,28 @@ async function meter(siteId: number, externalId: string): Promise<number> {
 /** An upload: one reading a minute per meter from `from` to `to` (inclusive). */
 async function upload(siteId: number, meterId: number, from: Date, to: Date) {
   for (let t = from.getTime(); t <= to.getTime(); t += MIN) {
-    await api.db.knex.raw(`INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, 'current_kw', ?, 10, 'kW', 'good') ON CONFLICT DO NOTHING`, [siteId, meterId, new Date(t)]);
+    await api.db.knex.raw(
+      `INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality) VALUES (?, ?, 'current_kw', ?, 10, 'kW', 'good') ON CONFLICT DO NOTHING`,
+      [siteId, meterId, new Date(t)],
+    );
   }
 }
 
-async function heartbeat(s: { id: number; name: string }, meters: HeartbeatRequest['meters'], queue: { depth: number; oldest: Date | null; lastSync?: Date }) {
+async function heartbeat(
+  s: { id: number; name: string },
+  meters: HeartbeatRequest['meters'],
+  queue: { depth: number; oldest: Date | null; lastSync?: Date },
+) {
   const body: HeartbeatRequest = {
-    agent_version: 'test', agent_time: clock.now().toISOString(), collecting: true, queue_depth: queue.depth, oldest_unsent_at: queue.oldest?.toISOString() ?? null,
-    dead_letters: 0, uplink_down_since: null, last_sync_at: queue.lastSync?.toISOString() ?? null, meters,
+    agent_version: 'test',
+    agent_time: clock.now().toISOString(),
+    collecting: true,
+    queue_depth: queue.depth,
+    oldest_unsent_at: queue.oldest?.toISOString() ?? null,
+    dead_letters: 0,
+    uplink_down_since: null,
+    last_sync_at: queue.lastSync?.toISOString() ?? null,
+    meters,
   };
   await new SitesService(api.db.knex).recordHeartbeat(s, body, clock.now());
 }
@@ -85,13 +108,21 @@ describe('meter alerts and upload lag', () => {
     // The upload 50 s ago carried the healthy meter's readings up to then, and nothing of the failing one since t0 - 2 min.
     await upload(s.id, healthy, at(t0 + MIN), at(t0 + 5 * MIN));
     clock.set(t0 + 5 * MIN + 50_000);
-    await heartbeat(s, { configured: 2, ok: 1, failing: 1, never_answered: 0 }, { depth: 2, oldest: at(t0 + 5 * MIN + 30_000), lastSync: at(t0 + 5 * MIN) });
+    await heartbeat(
+      s,
+      { configured: 2, ok: 1, failing: 1, never_answered: 0 },
+      { depth: 2, oldest: at(t0 + 5 * MIN + 30_000), lastSync: at(t0 + 5 * MIN) },
+    );
     await api.alerts.engine.tick();
     expect(await meterAlerts(s.id)).toEqual([{ meter_id: failing, state: 'firing' }]);
 
     // It answers again: the agent says so before its readings arrive, and that resolves it.
     clock.advance(MIN);
-    await heartbeat(s, { configured: 2, ok: 2, failing: 0, never_answered: 0 }, { depth: 12, oldest: at(t0 + 5 * MIN + 30_000), lastSync: at(t0 + 5 * MIN) });
+    await heartbeat(
+      s,
+      { configured: 2, ok: 2, failing: 0, never_answered: 0 },
+      { depth: 12, oldest: at(t0 + 5 * MIN + 30_000), lastSync: at(t0 + 5 * MIN) },
+    );
     await api.alerts.engine.tick();
     expect(await meterAlerts(s.id)).toEqual([{ meter_id: failing, state: 'resolved' }]);
   });
@@ -103,12 +134,20 @@ describe('meter alerts and upload lag', () => {
     const t0 = clock.now().getTime();
     await upload(s.id, m1, at(t0 - 3 * MIN), at(t0));
     await upload(s.id, m2, at(t0 - 3 * MIN), at(t0 - MIN));
-    await heartbeat(s, { configured: 2, ok: 2, failing: 0, never_answered: 0 }, { depth: 0, oldest: null, lastSync: at(t0) });
+    await heartbeat(
+      s,
+      { configured: 2, ok: 2, failing: 0, never_answered: 0 },
+      { depth: 0, oldest: null, lastSync: at(t0) },
+    );
     await api.alerts.engine.tick();
     // Down for 7 minutes (the site was offline, so its meters were not judged); the first heartbeat after the restart
     // still carries the failure of a poll cut short by the shutdown, and its last upload is the one before it.
     clock.set(t0 + 7 * MIN);
-    await heartbeat(s, { configured: 2, ok: 1, failing: 1, never_answered: 0 }, { depth: 4, oldest: at(t0 + 7 * MIN - 2000), lastSync: at(t0) });
+    await heartbeat(
+      s,
+      { configured: 2, ok: 1, failing: 1, never_answered: 0 },
+      { depth: 4, oldest: at(t0 + 7 * MIN - 2000), lastSync: at(t0) },
+    );
     await api.alerts.engine.tick();
     expect(await meterAlerts(s.id)).toEqual([]);
   });

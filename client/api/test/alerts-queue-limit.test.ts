@@ -18,8 +18,17 @@ type QueueLimit = NonNullable<HeartbeatRequest['queue_limit']>;
 beforeAll(async () => {
   clock = new ManualClock(Date.now());
   api = await startClientApi(
-    { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }) },
-    { env: { NODE_ENV: 'test' }, logger: createLogger({ service: 'alerts-queue-test', silent: true }), alertClock: clock },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      database: await createTestDatabase(),
+      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
+    },
+    {
+      env: { NODE_ENV: 'test' },
+      logger: createLogger({ service: 'alerts-queue-test', silent: true }),
+      alertClock: clock,
+    },
   );
   operator = await createUser(api, 'operator@example.test', 'operator');
 });
@@ -34,9 +43,18 @@ async function site(name: string) {
 
 function hb(queueLimit?: Partial<QueueLimit>, extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
   return {
-    agent_version: 'test', agent_time: clock.now().toISOString(), collecting: true, queue_depth: 1000, oldest_unsent_at: null, dead_letters: 0,
-    uplink_down_since: null, last_sync_at: null, meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
-    ...(queueLimit ? { queue_limit: { max: 1000, policy: 'drop-oldest', dropped: 0, refused: 0, full_since: null, ...queueLimit } } : {}),
+    agent_version: 'test',
+    agent_time: clock.now().toISOString(),
+    collecting: true,
+    queue_depth: 1000,
+    oldest_unsent_at: null,
+    dead_letters: 0,
+    uplink_down_since: null,
+    last_sync_at: null,
+    meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
+    ...(queueLimit
+      ? { queue_limit: { max: 1000, policy: 'drop-oldest', dropped: 0, refused: 0, full_since: null, ...queueLimit } }
+      : {}),
     ...extra,
   };
 }
@@ -46,7 +64,9 @@ async function heartbeat(s: { id: number; name: string }, queueLimit?: Partial<Q
 }
 
 async function queueAlerts(siteId: number) {
-  const { rows } = await api.db.knex.raw<{ rows: { id: number; state: string; title: string; value: number; since: Date; fired_at: Date | null }[] }>(
+  const { rows } = await api.db.knex.raw<{
+    rows: { id: number; state: string; title: string; value: number; since: Date; fired_at: Date | null }[];
+  }>(
     `SELECT a.id::int AS id, a.state, a.title, a.value, a.since, a.fired_at FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
       WHERE r.kind = 'queue_full' AND a.site_id = ? ORDER BY a.id`,
     [siteId],
@@ -67,14 +87,32 @@ const tick = () => api.alerts.engine.tick();
 describe('the queue-full rule', () => {
   it('when the agent reports its queue limit in a heartbeat, then the client system keeps it, and the built-in rule is listed with its default', async () => {
     const s = await site('Wired site');
-    const res = await call(api, 'POST', SYNC_PATHS.heartbeat, { key: s.key, body: hb({ dropped: 3, refused: 0, full_since: null }) });
+    const res = await call(api, 'POST', SYNC_PATHS.heartbeat, {
+      key: s.key,
+      body: hb({ dropped: 3, refused: 0, full_since: null }),
+    });
     expect(res.status).toBe(200);
-    const { rows } = await api.db.knex.raw<{ rows: { last_heartbeat: HeartbeatRequest }[] }>('SELECT last_heartbeat FROM sites WHERE id = ?', [s.id]);
-    expect(rows[0]?.last_heartbeat.queue_limit).toEqual({ max: 1000, policy: 'drop-oldest', dropped: 3, refused: 0, full_since: null });
+    const { rows } = await api.db.knex.raw<{ rows: { last_heartbeat: HeartbeatRequest }[] }>(
+      'SELECT last_heartbeat FROM sites WHERE id = ?',
+      [s.id],
+    );
+    expect(rows[0]?.last_heartbeat.queue_limit).toEqual({
+      max: 1000,
+      policy: 'drop-oldest',
+      dropped: 3,
+      refused: 0,
+      full_since: null,
+    });
 
     const rules = (await as(api, operator, 'GET', '/api/alert-rules')).json.rules as AlertRuleInfo[];
     const rule = rules.find((r) => (r.kind as string) === 'queue_full');
-    expect(rule).toMatchObject({ builtin: true, name: 'Site queue full / readings dropped', severity: 'critical', effective_threshold: 0, unit: 'readings' });
+    expect(rule).toMatchObject({
+      builtin: true,
+      name: 'Site queue full / readings dropped',
+      severity: 'critical',
+      effective_threshold: 0,
+      unit: 'readings',
+    });
     expect(rule?.description).toContain('ALERT_QUEUE_LOST_READINGS');
   });
 
@@ -93,7 +131,11 @@ describe('the queue-full rule', () => {
     await tick();
     await tick(); // a second evaluation sends nothing more
     const [a] = await queueAlerts(s.id);
-    expect(a).toMatchObject({ state: 'firing', title: 'Site "Full site" upload queue full — 250 oldest unsent readings dropped', value: 250 });
+    expect(a).toMatchObject({
+      state: 'firing',
+      title: 'Site "Full site" upload queue full — 250 oldest unsent readings dropped',
+      value: 250,
+    });
     expect(a?.since.toISOString()).toBe(fullSince.toISOString());
 
     clock.advance(MIN);
@@ -107,8 +149,13 @@ describe('the queue-full rule', () => {
     await tick();
     expect((await queueAlerts(s.id)).map((x) => x.state)).toEqual(['resolved']);
     const sent = await mails(a!.id);
-    expect(sent.map((m) => [m.event, m.status])).toEqual([['firing', 'recorded'], ['resolved', 'recorded']]);
-    expect(sent[0]?.subject).toBe('[MeterIT] FIRING: Site "Full site" upload queue full — 250 oldest unsent readings dropped');
+    expect(sent.map((m) => [m.event, m.status])).toEqual([
+      ['firing', 'recorded'],
+      ['resolved', 'recorded'],
+    ]);
+    expect(sent[0]?.subject).toBe(
+      '[MeterIT] FIRING: Site "Full site" upload queue full — 250 oldest unsent readings dropped',
+    );
     expect(sent[0]?.body).toContain('Where:      site "Full site"');
     expect(sent[0]?.body).toContain('holds at most 1000 unsent readings (QUEUE_MAX_READINGS)');
     expect(sent[0]?.body).toContain('its policy drop-oldest deletes the oldest unsent readings');
@@ -126,7 +173,11 @@ describe('the queue-full rule', () => {
     clock.advance(10_000);
     await tick();
     const [a] = await queueAlerts(s.id);
-    expect(a).toMatchObject({ state: 'resolved', title: 'Site "Blip site" lost 40 readings to its full upload queue', value: 40 });
+    expect(a).toMatchObject({
+      state: 'resolved',
+      title: 'Site "Blip site" lost 40 readings to its full upload queue',
+      value: 40,
+    });
     expect(a?.fired_at).not.toBeNull();
     expect(a?.since.toISOString()).toBe(fullSince.toISOString());
     expect((await mails(a!.id)).map((m) => m.event)).toEqual(['firing', 'resolved']);

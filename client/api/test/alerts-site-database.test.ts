@@ -17,8 +17,17 @@ let operator: string;
 beforeAll(async () => {
   clock = new ManualClock(Date.now());
   api = await startClientApi(
-    { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }) },
-    { env: { NODE_ENV: 'test' }, logger: createLogger({ service: 'alerts-site-database-test', silent: true }), alertClock: clock },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      database: await createTestDatabase(),
+      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
+    },
+    {
+      env: { NODE_ENV: 'test' },
+      logger: createLogger({ service: 'alerts-site-database-test', silent: true }),
+      alertClock: clock,
+    },
   );
   operator = await createUser(api, 'operator@example.test', 'operator');
 });
@@ -28,14 +37,25 @@ afterAll(async () => {
 
 function hb(localDatabase: HeartbeatLocalDatabase | undefined): HeartbeatRequest {
   return {
-    agent_version: 'test', agent_time: clock.now().toISOString(), collecting: true, queue_depth: 0, oldest_unsent_at: null, dead_letters: 0,
-    uplink_down_since: null, last_sync_at: null, meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
+    agent_version: 'test',
+    agent_time: clock.now().toISOString(),
+    collecting: true,
+    queue_depth: 0,
+    oldest_unsent_at: null,
+    dead_letters: 0,
+    uplink_down_since: null,
+    last_sync_at: null,
+    meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
     ...(localDatabase ? { local_database: localDatabase } : {}),
   };
 }
 
 const db = (state: HeartbeatLocalDatabase['state'], since: Date, spilled = 0): HeartbeatLocalDatabase => ({
-  state, since: since.toISOString(), restarts: 3, last_error: state === 'up' ? null : 'connect ECONNREFUSED 127.0.0.1:5434', spilled_readings: spilled,
+  state,
+  since: since.toISOString(),
+  restarts: 3,
+  last_error: state === 'up' ? null : 'connect ECONNREFUSED 127.0.0.1:5434',
+  spilled_readings: spilled,
 });
 
 async function alertsOf(siteId: number) {
@@ -52,7 +72,13 @@ describe("the site agent's own database rule", () => {
   it('when the rules are listed, then the built-in rule is there and on, with a 2-minute default', async () => {
     await tick();
     const rules = (await as(api, operator, 'GET', '/api/alert-rules')).json.rules as AlertRuleInfo[];
-    expect(rules.find((r) => r.kind === 'site_database_down')).toMatchObject({ builtin: true, enabled: true, severity: 'critical', effective_threshold: 2, unit: 'min' });
+    expect(rules.find((r) => r.kind === 'site_database_down')).toMatchObject({
+      builtin: true,
+      enabled: true,
+      severity: 'critical',
+      effective_threshold: 2,
+      unit: 'min',
+    });
   });
 
   it('when an agent reports its database down for longer than the threshold, then one alert fires with what waits on disk, and it resolves when the database is up', async () => {
@@ -77,7 +103,10 @@ describe("the site agent's own database rule", () => {
     await tick();
     const firing = await alertsOf(site.id);
     expect(firing).toHaveLength(1);
-    expect(firing[0]).toMatchObject({ state: 'firing', title: `Site "Spilling site": the agent's own database is down for 3 min` });
+    expect(firing[0]).toMatchObject({
+      state: 'firing',
+      title: `Site "Spilling site": the agent's own database is down for 3 min`,
+    });
     expect(firing[0]?.detail).toContain('220 readings wait in its spill file');
 
     clock.advance(MIN);

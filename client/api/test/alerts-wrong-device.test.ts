@@ -17,8 +17,17 @@ let operator: string;
 beforeAll(async () => {
   clock = new ManualClock(Date.now());
   api = await startClientApi(
-    { port: 0, host: '127.0.0.1', database: await createTestDatabase(), alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }) },
-    { env: { NODE_ENV: 'test' }, logger: createLogger({ service: 'alerts-wrong-device-test', silent: true }), alertClock: clock },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      database: await createTestDatabase(),
+      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
+    },
+    {
+      env: { NODE_ENV: 'test' },
+      logger: createLogger({ service: 'alerts-wrong-device-test', silent: true }),
+      alertClock: clock,
+    },
   );
   operator = await createUser(api, 'operator@example.test', 'operator');
 });
@@ -35,7 +44,13 @@ async function siteWithMeters(name: string) {
     key: s.key,
     body: {
       meters: [
-        { id: 'CHILLER-1', name: 'Chiller plant', bacnet_device_id: 100099, bacnet_ip: '10.0.0.12', data_points: [point] },
+        {
+          id: 'CHILLER-1',
+          name: 'Chiller plant',
+          bacnet_device_id: 100099,
+          bacnet_ip: '10.0.0.12',
+          data_points: [point],
+        },
         { id: 'MAIN-1', name: 'Main incomer', bacnet_device_id: 4441, bacnet_ip: '10.0.0.11', data_points: [point] },
       ],
     },
@@ -44,16 +59,37 @@ async function siteWithMeters(name: string) {
   return s;
 }
 
-const ok = (id: string): HeartbeatMeterState => ({ external_id: id, state: 'ok', since: null, last_success_at: clock.now().toISOString(), error: null, points_failing: 0 });
+const ok = (id: string): HeartbeatMeterState => ({
+  external_id: id,
+  state: 'ok',
+  since: null,
+  last_success_at: clock.now().toISOString(),
+  error: null,
+  points_failing: 0,
+});
 const wrong = (id: string, since: Date): HeartbeatMeterState => ({
-  external_id: id, state: 'wrong_device', since: since.toISOString(), last_success_at: null,
-  error: 'configured as device 100099, but device 100011 answers at 10.0.0.12:47808; nothing is stored', points_failing: 1, expected_device_id: 100099, found_device_id: 100011,
+  external_id: id,
+  state: 'wrong_device',
+  since: since.toISOString(),
+  last_success_at: null,
+  error: 'configured as device 100099, but device 100011 answers at 10.0.0.12:47808; nothing is stored',
+  points_failing: 1,
+  expected_device_id: 100099,
+  found_device_id: 100011,
 });
 
 function hb(states: HeartbeatMeterState[]): HeartbeatRequest {
   return {
-    agent_version: 'test', agent_time: clock.now().toISOString(), collecting: true, queue_depth: 0, oldest_unsent_at: null, dead_letters: 0,
-    uplink_down_since: null, last_sync_at: null, meters: { configured: 2, ok: 1, failing: 1, never_answered: 0 }, meter_states: states,
+    agent_version: 'test',
+    agent_time: clock.now().toISOString(),
+    collecting: true,
+    queue_depth: 0,
+    oldest_unsent_at: null,
+    dead_letters: 0,
+    uplink_down_since: null,
+    last_sync_at: null,
+    meters: { configured: 2, ok: 1, failing: 1, never_answered: 0 },
+    meter_states: states,
   };
 }
 
@@ -63,7 +99,9 @@ async function heartbeat(s: { key: string }, states: HeartbeatMeterState[]) {
 }
 
 async function wrongDeviceAlerts(siteId: number) {
-  const { rows } = await api.db.knex.raw<{ rows: { id: number; state: string; title: string; detail: string; meter_id: number | null }[] }>(
+  const { rows } = await api.db.knex.raw<{
+    rows: { id: number; state: string; title: string; detail: string; meter_id: number | null }[];
+  }>(
     `SELECT a.id::int AS id, a.state, a.title, a.detail, a.meter_id FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
       WHERE r.kind = 'meter_wrong_device' AND a.site_id = ? ORDER BY a.id`,
     [siteId],
@@ -83,7 +121,12 @@ describe('the wrong-device rule', () => {
     await tick();
     const rules = (await as(api, operator, 'GET', '/api/alert-rules')).json.rules as AlertRuleInfo[];
     expect(rules.find((r) => (r.kind as string) === 'meter_wrong_device')).toMatchObject({
-      builtin: true, enabled: true, name: 'Meter answers as another device', severity: 'critical', effective_threshold: 0, unit: 'min',
+      builtin: true,
+      enabled: true,
+      name: 'Meter answers as another device',
+      severity: 'critical',
+      effective_threshold: 0,
+      unit: 'min',
     });
   });
 
@@ -100,7 +143,11 @@ describe('the wrong-device rule', () => {
     const alerts = await wrongDeviceAlerts(s.id);
     expect(alerts).toHaveLength(1);
     const meter = await api.db.knex('meters').where({ site_id: s.id, external_id: 'CHILLER-1' }).first();
-    expect(alerts[0]).toMatchObject({ state: 'firing', meter_id: meter.id, title: 'Meter "Chiller plant" at "Swapped meter site": device 100011 answers at its address, configured 100099' });
+    expect(alerts[0]).toMatchObject({
+      state: 'firing',
+      meter_id: meter.id,
+      title: 'Meter "Chiller plant" at "Swapped meter site": device 100011 answers at its address, configured 100099',
+    });
     expect(alerts[0]?.detail).toContain('It stores nothing for this meter');
 
     clock.advance(MIN);

@@ -22,23 +22,63 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 const sync = (p: string, body: unknown) =>
-  fetch(`${api.url}/api/sync/${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': siteKey }, body: JSON.stringify(body) });
+  fetch(`${api.url}/api/sync/${p}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': siteKey },
+    body: JSON.stringify(body),
+  });
 
 const heartbeat = () =>
-  sync('heartbeat', { agent_version: 'browser-test', agent_time: new Date().toISOString(), collecting: true, queue_depth: 0, oldest_unsent_at: null, dead_letters: 0, uplink_down_since: null, last_sync_at: new Date().toISOString(), meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 } });
+  sync('heartbeat', {
+    agent_version: 'browser-test',
+    agent_time: new Date().toISOString(),
+    collecting: true,
+    queue_depth: 0,
+    oldest_unsent_at: null,
+    dead_letters: 0,
+    uplink_down_since: null,
+    last_sync_at: new Date().toISOString(),
+    meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
+  });
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html'))) throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
+  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
+    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
   expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
   const db = await createTestDatabase(inject('pg'), 'alerts_browser');
   api = await startApiProcess(
-    { DATABASE_URL: db, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', ALERT_EVAL_INTERVAL_SECONDS: '1', ALERT_HEARTBEAT_MISSING_MINUTES: '0.05', ALERT_EMAIL_TO: 'ops@meterit.test', PUBLIC_URL: 'http://meterit.test' },
+    {
+      DATABASE_URL: db,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+      ALERT_EVAL_INTERVAL_SECONDS: '1',
+      ALERT_HEARTBEAT_MISSING_MINUTES: '0.05',
+      ALERT_EMAIL_TO: 'ops@meterit.test',
+      PUBLIC_URL: 'http://meterit.test',
+    },
     await freePort(),
   );
   siteKey = (await createSiteWithCli(db, 'Building A')).api_key;
-  const reg = await sync('meters', { meters: [{ id: 'main', name: 'Main incomer', bacnet_device_id: 13001, bacnet_ip: '127.0.13.10', bacnet_port: 47808, data_points: [{ object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' }] }] });
+  const reg = await sync('meters', {
+    meters: [
+      {
+        id: 'main',
+        name: 'Main incomer',
+        bacnet_device_id: 13001,
+        bacnet_ip: '127.0.13.10',
+        bacnet_port: 47808,
+        data_points: [
+          { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
+        ],
+      },
+    ],
+  });
   expect(reg.status).toBe(200);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -62,8 +102,13 @@ describe('alerts in the operators web app', () => {
     await expect.poll(() => banner.count(), { timeout: 40_000, interval: 1000 }).toBeGreaterThan(0);
     await shot(page, 'alerts-dashboard');
 
-    await page.locator('[data-testid^="site-row-"]', { hasText: 'Building A' }).getByRole('link', { name: 'Building A' }).click();
-    await expect.poll(() => page.getByTestId('active-alerts').getByText('offline').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await page
+      .locator('[data-testid^="site-row-"]', { hasText: 'Building A' })
+      .getByRole('link', { name: 'Building A' })
+      .click();
+    await expect
+      .poll(() => page.getByTestId('active-alerts').getByText('offline').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
 
     await page.getByRole('link', { name: 'Alerts' }).click();
     const row = page.locator('[data-testid^="alert-row-"]', { hasText: 'Building A' }).first();
@@ -83,16 +128,34 @@ describe('alerts in the operators web app', () => {
     // The heartbeat comes back: the alert resolves, and the outbox holds both recorded e-mails.
     expect((await heartbeat()).status).toBe(200);
     await page.getByRole('link', { name: 'Outbox' }).first().click();
-    await expect.poll(async () => (await page.locator('[data-testid^="notification-"]').allTextContents()).join('\n'), { timeout: 30_000, interval: 1000 }).toContain('RESOLVED: Site "Building A" offline');
+    await expect
+      .poll(async () => (await page.locator('[data-testid^="notification-"]').allTextContents()).join('\n'), {
+        timeout: 30_000,
+        interval: 1000,
+      })
+      .toContain('RESOLVED: Site "Building A" offline');
     await page.locator('[data-testid^="notification-"]').first().click();
-    await expect.poll(() => page.getByTestId('notification-body').textContent()).toContain('Open in MeterIT: http://meterit.test/alerts/');
+    await expect
+      .poll(() => page.getByTestId('notification-body').textContent())
+      .toContain('Open in MeterIT: http://meterit.test/alerts/');
     await shot(page, 'alerts-outbox');
     await context.close();
   }, 120_000);
 
   it('when an operator creates "above 200 kW" for the main meter and previews it, then it fires on the next reading above it', async () => {
     const send = (value: number) =>
-      sync('readings/batch', { readings: [{ meter_external_id: 'main', data_point: 'current_kw', timestamp: new Date().toISOString(), value, unit: 'kW', quality: 'good' }] });
+      sync('readings/batch', {
+        readings: [
+          {
+            meter_external_id: 'main',
+            data_point: 'current_kw',
+            timestamp: new Date().toISOString(),
+            value,
+            unit: 'kW',
+            quality: 'good',
+          },
+        ],
+      });
     expect((await send(150)).status).toBe(200);
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-GB' });
     const page = await context.newPage();
@@ -121,14 +184,25 @@ describe('alerts in the operators web app', () => {
   }, 120_000);
 
   it('then the screenshots are small enough to commit', () => {
-    const names = ['alerts-dashboard', 'alerts', 'alerts-detail', 'alerts-outbox', 'alerts-rule-editor', 'alerts-rules'];
+    const names = [
+      'alerts-dashboard',
+      'alerts',
+      'alerts-detail',
+      'alerts-outbox',
+      'alerts-rule-editor',
+      'alerts-rules',
+    ];
     for (const name of names) {
       const size = statSync(path.join(ARTIFACTS, `client-${name}.png`)).size;
       expect(size).toBeGreaterThan(5_000);
       expect(size).toBeLessThan(300_000);
     }
     if (process.env.UPDATE_SCREENSHOTS) {
-      for (const name of names) copyFileSync(path.join(ARTIFACTS, `client-${name}.png`), path.join(ROOT, 'docs/screenshots', `client-${name}.png`));
+      for (const name of names)
+        copyFileSync(
+          path.join(ARTIFACTS, `client-${name}.png`),
+          path.join(ROOT, 'docs/screenshots', `client-${name}.png`),
+        );
     }
   });
 });

@@ -27,7 +27,9 @@ describe('when an agent authenticates with its key', () => {
   });
 
   it('then the key is stored only as a hash', async () => {
-    const { rows } = await api.db.knex.raw<{ rows: { key_prefix: string; key_hash: Buffer }[] }>('SELECT key_prefix, key_hash FROM site_api_keys');
+    const { rows } = await api.db.knex.raw<{ rows: { key_prefix: string; key_hash: Buffer }[] }>(
+      'SELECT key_prefix, key_hash FROM site_api_keys',
+    );
     for (const row of rows) {
       expect(row.key_hash).toHaveLength(32);
       expect(row.key_hash.toString('utf8')).not.toContain(site.key.slice(-20));
@@ -103,7 +105,9 @@ describe('when a key is rotated without a grace period', () => {
 
   it('then with a grace period both keys work until it ends', async () => {
     const rotating = await createSite(api, 'Graceful site');
-    const fresh = await new SitesService(api.db.knex).createSiteWithKey('Graceful site', { expireOtherKeysAfterMs: 3_600_000 });
+    const fresh = await new SitesService(api.db.knex).createSiteWithKey('Graceful site', {
+      expireOtherKeysAfterMs: 3_600_000,
+    });
 
     expect((await call(api, 'POST', SYNC_PATHS.auth, { key: rotating.key })).status).toBe(200);
     expect((await call(api, 'POST', SYNC_PATHS.auth, { key: fresh.api_key })).status).toBe(200);
@@ -122,7 +126,11 @@ describe('when a site is disabled', () => {
 
 describe('when an agent sends a request id', () => {
   it('then a well-formed id is echoed in the header and the error body', async () => {
-    const res = await call(api, 'POST', SYNC_PATHS.batch, { key: 'nonsense', body: batch, headers: { 'x-request-id': 'agent-42.batch-7' } });
+    const res = await call(api, 'POST', SYNC_PATHS.batch, {
+      key: 'nonsense',
+      body: batch,
+      headers: { 'x-request-id': 'agent-42.batch-7' },
+    });
     expect(res.headers.get('x-request-id')).toBe('agent-42.batch-7');
     expect(res.json.error.request_id).toBe('agent-42.batch-7');
   });

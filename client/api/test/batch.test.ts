@@ -20,7 +20,14 @@ const send = (readings: unknown, key = siteA.key, extra: Record<string, unknown>
 
 async function storedRows(siteId: number) {
   const { rows } = await api.db.knex.raw<{
-    rows: { external_id: string; data_point: string; ts: string; value: number; unit: string | null; quality: string }[];
+    rows: {
+      external_id: string;
+      data_point: string;
+      ts: string;
+      value: number;
+      unit: string | null;
+      quality: string;
+    }[];
   }>(
     `SELECT m.external_id, r.data_point, to_char(r.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts,
             r.value, r.unit, r.quality
@@ -35,9 +42,15 @@ beforeAll(async () => {
   api = await startTestApi();
   siteA = await createSite(api, 'Site A');
   siteB = await createSite(api, 'Site B');
-  const regA = await call(api, 'POST', SYNC_PATHS.meters, { key: siteA.key, body: { meters: [meter('meter-001'), meter('meter-002')] } });
+  const regA = await call(api, 'POST', SYNC_PATHS.meters, {
+    key: siteA.key,
+    body: { meters: [meter('meter-001'), meter('meter-002')] },
+  });
   expect(regA.status).toBe(200);
-  const regB = await call(api, 'POST', SYNC_PATHS.meters, { key: siteB.key, body: { meters: [meter('meter-b-only')] } });
+  const regB = await call(api, 'POST', SYNC_PATHS.meters, {
+    key: siteB.key,
+    body: { meters: [meter('meter-b-only')] },
+  });
   expect(regB.status).toBe(200);
 });
 
@@ -52,22 +65,50 @@ describe('when a site sends a valid batch', () => {
     const batch: SyncReading[] = [
       reading({ timestamp: t1, value: float32, data_point: 'voltage', unit: 'V' }),
       reading({ timestamp: t1, value: 0.1 + 0.2, data_point: 'total_kwh', unit: 'kWh', quality: 'inAlarm+fault' }),
-      reading({ meter_external_id: 'meter-002', timestamp: '2025-03-01T14:30:00.123456+02:00', value: -1.5e-12, unit: null }),
+      reading({
+        meter_external_id: 'meter-002',
+        timestamp: '2025-03-01T14:30:00.123456+02:00',
+        value: -1.5e-12,
+        unit: null,
+      }),
     ];
     const before = await countReadings(api);
 
     const res = await send(batch);
 
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ batch_id: expect.any(String), stored: 3, duplicates: 0, rejected: [], results: ['stored', 'stored', 'stored'] });
+    expect(res.json).toEqual({
+      batch_id: expect.any(String),
+      stored: 3,
+      duplicates: 0,
+      rejected: [],
+      results: ['stored', 'stored', 'stored'],
+    });
     expect(await countReadings(api)).toBe(before + 3);
     const rows = await storedRows(siteA.id);
-    expect(rows).toContainEqual({ external_id: 'meter-001', data_point: 'voltage', ts: t1.replace('Z', '000Z'), value: float32, unit: 'V', quality: 'good' });
     expect(rows).toContainEqual({
-      external_id: 'meter-001', data_point: 'total_kwh', ts: t1.replace('Z', '000Z'), value: 0.30000000000000004, unit: 'kWh', quality: 'inAlarm+fault',
+      external_id: 'meter-001',
+      data_point: 'voltage',
+      ts: t1.replace('Z', '000Z'),
+      value: float32,
+      unit: 'V',
+      quality: 'good',
     });
     expect(rows).toContainEqual({
-      external_id: 'meter-002', data_point: 'total_kwh', ts: '2025-03-01T12:30:00.123456Z', value: -1.5e-12, unit: null, quality: 'good',
+      external_id: 'meter-001',
+      data_point: 'total_kwh',
+      ts: t1.replace('Z', '000Z'),
+      value: 0.30000000000000004,
+      unit: 'kWh',
+      quality: 'inAlarm+fault',
+    });
+    expect(rows).toContainEqual({
+      external_id: 'meter-002',
+      data_point: 'total_kwh',
+      ts: '2025-03-01T12:30:00.123456Z',
+      value: -1.5e-12,
+      unit: null,
+      quality: 'good',
     });
   });
 
@@ -75,7 +116,11 @@ describe('when a site sends a valid batch', () => {
     const t = nextTs();
     const before = await countReadings(api);
 
-    const res = await call(api, 'POST', SYNC_PATHS.batch, { key: siteA.key, gzip: true, body: { readings: [reading({ timestamp: t, value: 42 })] } });
+    const res = await call(api, 'POST', SYNC_PATHS.batch, {
+      key: siteA.key,
+      gzip: true,
+      body: { readings: [reading({ timestamp: t, value: 42 })] },
+    });
 
     expect(res.status).toBe(200);
     expect(res.json.stored).toBe(1);
@@ -86,7 +131,10 @@ describe('when a site sends a valid batch', () => {
 describe('when the same batch is sent twice', () => {
   it('then nothing new is stored and every reading of the second answer is a duplicate', async () => {
     const t = nextTs();
-    const batch = [reading({ timestamp: t, value: 1 }), reading({ timestamp: t, data_point: 'current_kw', value: 2, unit: 'kW' })];
+    const batch = [
+      reading({ timestamp: t, value: 1 }),
+      reading({ timestamp: t, data_point: 'current_kw', value: 2, unit: 'kW' }),
+    ];
     const first = await send(batch);
     expect(first.json.stored).toBe(2);
     const before = await countReadings(api);
@@ -111,7 +159,11 @@ async function totalKwhAt(ts: string): Promise<Array<{ value: number }>> {
 describe('when one batch carries the same reading twice', () => {
   it('then the first is stored, the second is a duplicate, and the stored value is the first one', async () => {
     const t = nextTs();
-    const res = await send([reading({ timestamp: t, value: 10 }), reading({ timestamp: t, value: 99 }), reading({ timestamp: nextTs(), value: 11 })]);
+    const res = await send([
+      reading({ timestamp: t, value: 10 }),
+      reading({ timestamp: t, value: 99 }),
+      reading({ timestamp: nextTs(), value: 11 }),
+    ]);
 
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ stored: 2, duplicates: 1, results: ['stored', 'duplicate', 'stored'] });
@@ -122,7 +174,11 @@ describe('when one batch carries the same reading twice', () => {
   it('then the same instant written in two time zones is the same reading: the first is stored, the second is a duplicate', async () => {
     const t = nextTs(); // e.g. 2025-01-01T00:05:00.000Z
     const sameInParis = new Date(Date.parse(t) + 3_600_000).toISOString().replace('Z', '+01:00');
-    const res = await send([reading({ timestamp: nextTs(), value: 1 }), reading({ timestamp: t, value: 20 }), reading({ timestamp: sameInParis, value: 21 })]);
+    const res = await send([
+      reading({ timestamp: nextTs(), value: 1 }),
+      reading({ timestamp: t, value: 20 }),
+      reading({ timestamp: sameInParis, value: 21 }),
+    ]);
 
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ stored: 2, duplicates: 1, results: ['stored', 'stored', 'duplicate'] });
@@ -134,12 +190,46 @@ describe('when one batch carries the same reading twice', () => {
 describe('when a batch holds invalid readings', () => {
   // Each case: readings to send (a valid one first) and the indexes that must be rejected.
   const cases: { name: string; readings: () => unknown[]; rejected: number[]; reason: RegExp }[] = [
-    { name: 'value as a string', readings: () => [reading({ timestamp: nextTs() }), { ...reading({ timestamp: nextTs() }), value: '12.5' }], rejected: [1], reason: /value must be a finite JSON number/ },
-    { name: 'value "NaN" and "Infinity" strings', readings: () => [reading({ timestamp: nextTs() }), { ...reading({ timestamp: nextTs() }), value: 'NaN' }, { ...reading({ timestamp: nextTs() }), value: 'Infinity' }], rejected: [1, 2], reason: /finite JSON number/ },
-    { name: 'value null', readings: () => [reading({ timestamp: nextTs() }), { ...reading({ timestamp: nextTs() }), value: null }], rejected: [1], reason: /finite JSON number, got null/ },
-    { name: 'meter id as a number', readings: () => [reading({ timestamp: nextTs() }), { ...reading({ timestamp: nextTs() }), meter_external_id: 1 }], rejected: [1], reason: /meter_external_id must be a string/ },
-    { name: 'missing fields', readings: () => [reading({ timestamp: nextTs() }), { meter_external_id: 'meter-001', value: 1 }], rejected: [1], reason: /data_point is required.*timestamp is required.*unit is required.*quality is required/ },
-    { name: 'a reading that is not an object', readings: () => [reading({ timestamp: nextTs() }), 'hello'], rejected: [1], reason: /must be an object/ },
+    {
+      name: 'value as a string',
+      readings: () => [reading({ timestamp: nextTs() }), { ...reading({ timestamp: nextTs() }), value: '12.5' }],
+      rejected: [1],
+      reason: /value must be a finite JSON number/,
+    },
+    {
+      name: 'value "NaN" and "Infinity" strings',
+      readings: () => [
+        reading({ timestamp: nextTs() }),
+        { ...reading({ timestamp: nextTs() }), value: 'NaN' },
+        { ...reading({ timestamp: nextTs() }), value: 'Infinity' },
+      ],
+      rejected: [1, 2],
+      reason: /finite JSON number/,
+    },
+    {
+      name: 'value null',
+      readings: () => [reading({ timestamp: nextTs() }), { ...reading({ timestamp: nextTs() }), value: null }],
+      rejected: [1],
+      reason: /finite JSON number, got null/,
+    },
+    {
+      name: 'meter id as a number',
+      readings: () => [reading({ timestamp: nextTs() }), { ...reading({ timestamp: nextTs() }), meter_external_id: 1 }],
+      rejected: [1],
+      reason: /meter_external_id must be a string/,
+    },
+    {
+      name: 'missing fields',
+      readings: () => [reading({ timestamp: nextTs() }), { meter_external_id: 'meter-001', value: 1 }],
+      rejected: [1],
+      reason: /data_point is required.*timestamp is required.*unit is required.*quality is required/,
+    },
+    {
+      name: 'a reading that is not an object',
+      readings: () => [reading({ timestamp: nextTs() }), 'hello'],
+      rejected: [1],
+      reason: /must be an object/,
+    },
     {
       name: 'non-ISO timestamps',
       readings: () => [
@@ -164,7 +254,17 @@ describe('when a batch holds invalid readings', () => {
       rejected: [1, 2],
       reason: /before 2000|ahead of the server clock/,
     },
-    { name: 'too long strings', readings: () => [reading({ timestamp: nextTs() }), reading({ timestamp: nextTs(), data_point: 'x'.repeat(101) }), reading({ timestamp: nextTs(), unit: 'u'.repeat(51) }), reading({ timestamp: nextTs(), quality: 'q'.repeat(65) })], rejected: [1, 2, 3], reason: /characters/ },
+    {
+      name: 'too long strings',
+      readings: () => [
+        reading({ timestamp: nextTs() }),
+        reading({ timestamp: nextTs(), data_point: 'x'.repeat(101) }),
+        reading({ timestamp: nextTs(), unit: 'u'.repeat(51) }),
+        reading({ timestamp: nextTs(), quality: 'q'.repeat(65) }),
+      ],
+      rejected: [1, 2, 3],
+      reason: /characters/,
+    },
   ];
 
   for (const c of cases) {
@@ -194,7 +294,9 @@ describe('when a batch holds invalid readings', () => {
     const res = await call(api, 'POST', SYNC_PATHS.batch, { key: siteA.key, rawBody: `{"readings":[${ok},${huge}]}` });
 
     expect(res.status).toBe(422);
-    expect(res.json.rejected).toEqual([{ index: 1, code: 'VALIDATION_FAILED', reason: expect.stringMatching(/non-finite/) }]);
+    expect(res.json.rejected).toEqual([
+      { index: 1, code: 'VALIDATION_FAILED', reason: expect.stringMatching(/non-finite/) },
+    ]);
     expect(await countReadings(api)).toBe(before);
   });
 });
@@ -203,10 +305,15 @@ describe('when a batch names a meter the site does not have', () => {
   it('then an unknown meter is rejected as UNKNOWN_METER and the valid readings beside it are not stored', async () => {
     const before = await countReadings(api);
 
-    const res = await send([reading({ timestamp: nextTs() }), reading({ timestamp: nextTs(), meter_external_id: 'no-such-meter' })]);
+    const res = await send([
+      reading({ timestamp: nextTs() }),
+      reading({ timestamp: nextTs(), meter_external_id: 'no-such-meter' }),
+    ]);
 
     expect(res.status).toBe(422);
-    expect(res.json.rejected).toEqual([{ index: 1, code: 'UNKNOWN_METER', reason: expect.stringMatching(/no-such-meter/) }]);
+    expect(res.json.rejected).toEqual([
+      { index: 1, code: 'UNKNOWN_METER', reason: expect.stringMatching(/no-such-meter/) },
+    ]);
     expect(await countReadings(api)).toBe(before);
   });
 
@@ -238,7 +345,10 @@ describe('when a batch names a meter the site does not have', () => {
 describe('when the body is not a usable batch', () => {
   it('then malformed JSON is a 400 MALFORMED_BODY and nothing is stored', async () => {
     const before = await countReadings(api);
-    const res = await call(api, 'POST', SYNC_PATHS.batch, { key: siteA.key, rawBody: '{"readings": [ {"meter_external_id": "meter-001", ' });
+    const res = await call(api, 'POST', SYNC_PATHS.batch, {
+      key: siteA.key,
+      rawBody: '{"readings": [ {"meter_external_id": "meter-001", ',
+    });
     expect(res.status).toBe(400);
     expect(res.json.error).toMatchObject({ code: 'MALFORMED_BODY', message: expect.stringMatching(/not valid JSON/) });
     expect(await countReadings(api)).toBe(before);
@@ -246,7 +356,10 @@ describe('when the body is not a usable batch', () => {
 
   it('then a raw NaN token in the JSON text is a 400 MALFORMED_BODY', async () => {
     const before = await countReadings(api);
-    const text = JSON.stringify({ readings: [reading({ timestamp: nextTs(), value: 1 })] }).replace('"value":1', '"value":NaN');
+    const text = JSON.stringify({ readings: [reading({ timestamp: nextTs(), value: 1 })] }).replace(
+      '"value":1',
+      '"value":NaN',
+    );
     const res = await call(api, 'POST', SYNC_PATHS.batch, { key: siteA.key, rawBody: text });
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('MALFORMED_BODY');
@@ -302,7 +415,11 @@ describe('when a full batch of the largest allowed size is sent', () => {
   it(`then all ${LIMITS.maxBatchReadings} readings are stored in one answer`, async () => {
     const base = Date.UTC(2024, 0, 1);
     const readings = Array.from({ length: LIMITS.maxBatchReadings }, (_v, i) =>
-      reading({ meter_external_id: i % 2 ? 'meter-001' : 'meter-002', timestamp: new Date(base + i * 1000).toISOString(), value: i }),
+      reading({
+        meter_external_id: i % 2 ? 'meter-001' : 'meter-002',
+        timestamp: new Date(base + i * 1000).toISOString(),
+        value: i,
+      }),
     );
     const before = await countReadings(api);
 
@@ -328,7 +445,9 @@ describe('when the body is larger than the limit', () => {
   });
 
   const bigBatch = () => ({
-    readings: Array.from({ length: 200 }, (_v, i) => reading({ timestamp: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString() })),
+    readings: Array.from({ length: 200 }, (_v, i) =>
+      reading({ timestamp: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString() }),
+    ),
   });
 
   it('then the answer is 413 BODY_TOO_LARGE naming the limit, and nothing is stored', async () => {

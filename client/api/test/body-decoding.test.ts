@@ -15,7 +15,11 @@ beforeAll(async () => {
   api = await startTestApi();
   site = await createSite(api, 'Decoding plant');
   admin = await createUser(api, 'decoding-admin@example.test', 'admin');
-  const reg = await fetch(`${api.url}/api/sync/meters`, { method: 'POST', headers: { 'x-api-key': site.key, 'content-type': 'application/json' }, body: JSON.stringify({ meters: [meter('meter-001')] }) });
+  const reg = await fetch(`${api.url}/api/sync/meters`, {
+    method: 'POST',
+    headers: { 'x-api-key': site.key, 'content-type': 'application/json' },
+    body: JSON.stringify({ meters: [meter('meter-001')] }),
+  });
   expect(reg.status).toBe(200);
 });
 afterAll(async () => {
@@ -43,16 +47,50 @@ interface Route {
   headers: () => Record<string, string>;
 }
 const ROUTES: Route[] = [
-  { name: 'POST /api/auth/login (no login needed)', method: 'POST', path: () => '/api/auth/login', headers: () => ({}) },
-  { name: 'POST /api/sync/readings/batch (site key)', method: 'POST', path: () => '/api/sync/readings/batch', headers: () => ({ 'x-api-key': site.key }) },
-  { name: 'POST /api/sync/heartbeat (site key)', method: 'POST', path: () => '/api/sync/heartbeat', headers: () => ({ 'x-api-key': site.key }) },
-  { name: 'PATCH /api/sites/:id (operator)', method: 'PATCH', path: () => `/api/sites/${site.id}`, headers: () => ({ authorization: `Bearer ${admin}` }) },
-  { name: 'POST /api/alert-rules (operator)', method: 'POST', path: () => '/api/alert-rules', headers: () => ({ authorization: `Bearer ${admin}` }) },
-  { name: 'POST /api/auth/tokens (operator)', method: 'POST', path: () => '/api/auth/tokens', headers: () => ({ authorization: `Bearer ${admin}` }) },
+  {
+    name: 'POST /api/auth/login (no login needed)',
+    method: 'POST',
+    path: () => '/api/auth/login',
+    headers: () => ({}),
+  },
+  {
+    name: 'POST /api/sync/readings/batch (site key)',
+    method: 'POST',
+    path: () => '/api/sync/readings/batch',
+    headers: () => ({ 'x-api-key': site.key }),
+  },
+  {
+    name: 'POST /api/sync/heartbeat (site key)',
+    method: 'POST',
+    path: () => '/api/sync/heartbeat',
+    headers: () => ({ 'x-api-key': site.key }),
+  },
+  {
+    name: 'PATCH /api/sites/:id (operator)',
+    method: 'PATCH',
+    path: () => `/api/sites/${site.id}`,
+    headers: () => ({ authorization: `Bearer ${admin}` }),
+  },
+  {
+    name: 'POST /api/alert-rules (operator)',
+    method: 'POST',
+    path: () => '/api/alert-rules',
+    headers: () => ({ authorization: `Bearer ${admin}` }),
+  },
+  {
+    name: 'POST /api/auth/tokens (operator)',
+    method: 'POST',
+    path: () => '/api/auth/tokens',
+    headers: () => ({ authorization: `Bearer ${admin}` }),
+  },
 ];
 
 async function send(r: Route, encoding: string, body: Buffer) {
-  const res = await fetch(`${api.url}${r.path()}`, { method: r.method, headers: { ...r.headers(), 'content-type': 'application/json', 'content-encoding': encoding }, body });
+  const res = await fetch(`${api.url}${r.path()}`, {
+    method: r.method,
+    headers: { ...r.headers(), 'content-type': 'application/json', 'content-encoding': encoding },
+    body,
+  });
   return { status: res.status, json: (await res.json()) as { error?: { code?: string; message?: string } } };
 }
 
@@ -81,7 +119,11 @@ describe('when a request body cannot be decoded as its Content-Encoding says', (
     const batch = ROUTES[1]!;
     const before = await countReadings(api, site.id);
     const body = (ts: string) => json({ readings: [reading({ timestamp: ts })] });
-    for (const [enc, f] of [['br', brotliCompressSync], ['gzip', gzipSync], ['deflate', deflateSync]] as const) {
+    for (const [enc, f] of [
+      ['br', brotliCompressSync],
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+    ] as const) {
       const res = await send(batch, enc, f(body(`2025-06-01T12:0${['br', 'gzip', 'deflate'].indexOf(enc)}:00.000Z`)));
       expect(res.status, JSON.stringify(res.json)).toBe(200);
     }
@@ -91,7 +133,11 @@ describe('when a request body cannot be decoded as its Content-Encoding says', (
   it('then a broken body stored nothing', async () => {
     const before = await countReadings(api, site.id);
     await send(ROUTES[1]!, 'br', Buffer.from('garbage'));
-    await send(ROUTES[1]!, 'gzip', gzipSync(json({ readings: [reading({ timestamp: '2025-06-01T13:00:00.000Z' })] })).subarray(0, 20));
+    await send(
+      ROUTES[1]!,
+      'gzip',
+      gzipSync(json({ readings: [reading({ timestamp: '2025-06-01T13:00:00.000Z' })] })).subarray(0, 20),
+    );
     expect(await countReadings(api, site.id)).toBe(before);
   });
 });

@@ -22,7 +22,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const run = (argv: string[]) => runCreateSite(argv, { openDb: () => openClientDatabase(api.config.database, logger), logger });
+const run = (argv: string[]) =>
+  runCreateSite(argv, { openDb: () => openClientDatabase(api.config.database, logger), logger });
 
 describe('when an installer creates a site with a key file', () => {
   it('then the first run creates the site and a working key, and writes it with mode 0600', async () => {
@@ -32,7 +33,11 @@ describe('when an installer creates a site with a key file', () => {
 
     expect(first.created).toBe(true);
     const out = JSON.parse(first.output);
-    expect(out).toEqual({ site_id: expect.any(Number), site_name: 'Demo site', api_key: expect.stringMatching(/^mk_/) });
+    expect(out).toEqual({
+      site_id: expect.any(Number),
+      site_name: 'Demo site',
+      api_key: expect.stringMatching(/^mk_/),
+    });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(out);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const auth = await call(api, 'POST', SYNC_PATHS.auth, { key: out.api_key });
@@ -41,13 +46,17 @@ describe('when an installer creates a site with a key file', () => {
 
   it('then a second run reuses the key file and creates nothing', async () => {
     const file = path.join(dir, 'demo', 'site-key.json');
-    const { rows: before } = await api.db.knex.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM site_api_keys');
+    const { rows: before } = await api.db.knex.raw<{ rows: { n: number }[] }>(
+      'SELECT count(*)::int AS n FROM site_api_keys',
+    );
 
     const second = await run(['--name', 'Demo site', '--if-missing-key-file', file]);
 
     expect(second.created).toBe(false);
     expect(JSON.parse(second.output)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
-    const { rows: after } = await api.db.knex.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM site_api_keys');
+    const { rows: after } = await api.db.knex.raw<{ rows: { n: number }[] }>(
+      'SELECT count(*)::int AS n FROM site_api_keys',
+    );
     expect(after[0]?.n).toBe(before[0]?.n);
   });
 });

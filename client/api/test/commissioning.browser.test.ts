@@ -23,8 +23,18 @@ const REPORT = (siteId: number) => ({
   summary: { pass: 2, warn: 1, fail: 1 },
   lines: [
     { check: 'Node.js version', status: 'pass', detail: 'Node.js 20.19.0' },
-    { check: 'Broadcast address', status: 'warn', detail: 'several interfaces; using 192.168.1.255', fix: 'pass --broadcast if the meters are on another network' },
-    { check: 'Meter meter-802', status: 'fail', detail: 'no answer from device 802', fix: 'check that the meter is powered and its BACnet/IP address' },
+    {
+      check: 'Broadcast address',
+      status: 'warn',
+      detail: 'several interfaces; using 192.168.1.255',
+      fix: 'pass --broadcast if the meters are on another network',
+    },
+    {
+      check: 'Meter meter-802',
+      status: 'fail',
+      detail: 'no answer from device 802',
+      fix: 'check that the meter is powered and its BACnet/IP address',
+    },
     { check: 'First batch synced', status: 'pass', detail: '4 reading(s) stored, 0 duplicate(s)' },
   ],
   meters: [
@@ -35,8 +45,24 @@ const REPORT = (siteId: number) => ({
       address: '192.168.1.11:47808',
       rpm_supported: true,
       points: [
-        { name: 'total_kwh', answered: true, value: 12345.5, unit: 'kWh', quality: 'good', response_ms: 14, error: null },
-        { name: 'current_kw', answered: false, value: null, unit: null, quality: null, response_ms: 3000, error: 'timeout' },
+        {
+          name: 'total_kwh',
+          answered: true,
+          value: 12345.5,
+          unit: 'kWh',
+          quality: 'good',
+          response_ms: 14,
+          error: null,
+        },
+        {
+          name: 'current_kw',
+          answered: false,
+          value: null,
+          unit: null,
+          quality: null,
+          response_ms: 3000,
+          error: 'timeout',
+        },
       ],
     },
   ],
@@ -49,15 +75,32 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html'))) throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
+  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
+    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
   expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
   const db = await createTestDatabase(inject('pg'), 'commissioning_browser');
-  api = await startApiProcess({ DATABASE_URL: db, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', ALERT_ENGINE_ENABLED: 'false' }, await freePort());
+  api = await startApiProcess(
+    {
+      DATABASE_URL: db,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+      ALERT_ENGINE_ENABLED: 'false',
+    },
+    await freePort(),
+  );
   done = await createSiteWithCli(db, 'Plant North');
   fresh = await createSiteWithCli(db, 'Plant South');
-  const res = await fetch(`${api.url}/api/sync/commissioning`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': done.api_key }, body: JSON.stringify(REPORT(done.site_id)) });
+  const res = await fetch(`${api.url}/api/sync/commissioning`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': done.api_key },
+    body: JSON.stringify(REPORT(done.site_id)),
+  });
   expect(res.status).toBe(201);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -67,7 +110,9 @@ afterAll(async () => {
 
 describe('the Commissioning panel on a site page', () => {
   it('when the installer uploaded a report, then each check shows PASS/WARN/FAIL with what to do, and the meters with their points; a site without one says how to run setup-site', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'en-GB' })).newPage();
+    const page = await (
+      await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'en-GB' })
+    ).newPage();
     await page.goto(api.url);
     await page.getByLabel('E-mail').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
@@ -82,8 +127,12 @@ describe('the Commissioning panel on a site page', () => {
     expect(text).toContain('run scripts/setup-site again');
     const fail = panel.getByTestId('commissioning-line-fail');
     expect(await fail.count()).toBe(1);
-    expect(await fail.textContent()).toContain('FAILMeter meter-802no answer from device 802check that the meter is powered and its BACnet/IP address');
-    expect(await panel.getByTestId('commissioning-line-warn').textContent()).toContain('pass --broadcast if the meters are on another network');
+    expect(await fail.textContent()).toContain(
+      'FAILMeter meter-802no answer from device 802check that the meter is powered and its BACnet/IP address',
+    );
+    expect(await panel.getByTestId('commissioning-line-warn').textContent()).toContain(
+      'pass --broadcast if the meters are on another network',
+    );
     expect(await panel.getByTestId('commissioning-line-pass').count()).toBe(2);
     const meters = panel.getByRole('table', { name: 'commissioned meters and points' });
     expect(await meters.textContent()).toContain('Main incomer');

@@ -18,8 +18,18 @@ function report(over: Record<string, unknown> = {}) {
     summary: { pass: 2, warn: 1, fail: 1 },
     lines: [
       { check: 'Node.js version', status: 'pass', detail: 'Node.js 20.19.0' },
-      { check: 'BACnet broadcast', status: 'warn', detail: 'using 255.255.255.255', fix: 'give --broadcast 192.168.1.255' },
-      { check: 'Meter meter-802', status: 'fail', detail: 'no answer', fix: 'check the meter is powered and on this network' },
+      {
+        check: 'BACnet broadcast',
+        status: 'warn',
+        detail: 'using 255.255.255.255',
+        fix: 'give --broadcast 192.168.1.255',
+      },
+      {
+        check: 'Meter meter-802',
+        status: 'fail',
+        detail: 'no answer',
+        fix: 'check the meter is powered and on this network',
+      },
       { check: 'First batch synced', status: 'pass', detail: '8 reading(s) stored, 0 duplicate(s)' },
     ],
     meters: [
@@ -30,8 +40,24 @@ function report(over: Record<string, unknown> = {}) {
         address: '192.168.1.11:47808',
         rpm_supported: true,
         points: [
-          { name: 'total_kwh', answered: true, value: 1234.5, unit: 'kWh', quality: 'good', response_ms: 12, error: null },
-          { name: 'current_kw', answered: false, value: null, unit: null, quality: null, response_ms: 3000, error: 'timeout' },
+          {
+            name: 'total_kwh',
+            answered: true,
+            value: 1234.5,
+            unit: 'kWh',
+            quality: 'good',
+            response_ms: 12,
+            error: null,
+          },
+          {
+            name: 'current_kw',
+            answered: false,
+            value: null,
+            unit: null,
+            quality: null,
+            response_ms: 3000,
+            error: 'timeout',
+          },
         ],
       },
     ],
@@ -56,26 +82,44 @@ describe('POST /api/sync/commissioning', () => {
     expect(first.json.report_id).toBeGreaterThan(0);
     const second = await call(api, 'POST', '/api/sync/commissioning', {
       key: site.key,
-      body: report({ created_at: '2025-06-02T08:00:00.000Z', lines: [{ check: 'Node.js version', status: 'pass', detail: 'ok' }], summary: { pass: 1, warn: 0, fail: 0 }, passed: true }),
+      body: report({
+        created_at: '2025-06-02T08:00:00.000Z',
+        lines: [{ check: 'Node.js version', status: 'pass', detail: 'ok' }],
+        summary: { pass: 1, warn: 0, fail: 0 },
+        passed: true,
+      }),
     });
     expect(second.status).toBe(201);
 
     const res = await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning`);
     expect(res.status).toBe(200);
     expect(res.json.reports.map((r: { id: number }) => r.id)).toEqual([second.json.report_id, first.json.report_id]);
-    expect(res.json.latest).toMatchObject({ id: second.json.report_id, passed: true, summary: { pass: 1, warn: 0, fail: 0 }, created_at: '2025-06-02T08:00:00.000Z' });
+    expect(res.json.latest).toMatchObject({
+      id: second.json.report_id,
+      passed: true,
+      summary: { pass: 1, warn: 0, fail: 0 },
+      created_at: '2025-06-02T08:00:00.000Z',
+    });
     expect(res.json.reports[1]).toMatchObject({ passed: false, summary: { pass: 2, warn: 1, fail: 1 }, meters: 1 });
 
     const old = await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning/${first.json.report_id}`);
     expect(old.status).toBe(200);
     const body = old.json.report.report;
-    expect(body.lines[2]).toEqual({ check: 'Meter meter-802', status: 'fail', detail: 'no answer', fix: 'check the meter is powered and on this network' });
+    expect(body.lines[2]).toEqual({
+      check: 'Meter meter-802',
+      status: 'fail',
+      detail: 'no answer',
+      fix: 'check the meter is powered and on this network',
+    });
     expect(body.meters[0].points[1]).toMatchObject({ name: 'current_kw', answered: false, error: 'timeout' });
     expect(body.site).toEqual({ id: site.id, name: site.name });
   });
 
   it('when the report claims passed but has a FAIL line, then the stored counts come from the lines', async () => {
-    const res = await call(api, 'POST', '/api/sync/commissioning', { key: site.key, body: report({ passed: true, summary: { pass: 9, warn: 0, fail: 0 } }) });
+    const res = await call(api, 'POST', '/api/sync/commissioning', {
+      key: site.key,
+      body: report({ passed: true, summary: { pass: 9, warn: 0, fail: 0 } }),
+    });
     expect(res.status).toBe(201);
     const stored = await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning/${res.json.report_id}`);
     expect(stored.json.report).toMatchObject({ passed: false, summary: { pass: 2, warn: 1, fail: 1 } });
@@ -84,7 +128,10 @@ describe('POST /api/sync/commissioning', () => {
   it('when the key is missing or wrong, then 401 and nothing is stored', async () => {
     const before = await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning?limit=100`);
     expect((await call(api, 'POST', '/api/sync/commissioning', { body: report() })).status).toBe(401);
-    expect((await call(api, 'POST', '/api/sync/commissioning', { key: 'mk_0000000000000000_nope', body: report() })).json.error.code).toBe('AUTH_INVALID');
+    expect(
+      (await call(api, 'POST', '/api/sync/commissioning', { key: 'mk_0000000000000000_nope', body: report() })).json
+        .error.code,
+    ).toBe('AUTH_INVALID');
     const after = await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning?limit=100`);
     expect(after.json.reports.length).toBe(before.json.reports.length);
   });
@@ -92,14 +139,25 @@ describe('POST /api/sync/commissioning', () => {
   it('when the report is for another site than the key, then 400 names both sites', async () => {
     const res = await call(api, 'POST', '/api/sync/commissioning', { key: other.key, body: report() });
     expect(res.status).toBe(400);
-    expect(res.json.error.message).toContain(`the report is for site ${site.id}, but this API key belongs to site ${other.id}`);
+    expect(res.json.error.message).toContain(
+      `the report is for site ${site.id}, but this API key belongs to site ${other.id}`,
+    );
   });
 
   it('when the shape is wrong, then 400 names each bad field with its path', async () => {
     const bad = report({
       created_at: 'yesterday',
       lines: [{ check: 'x', status: 'maybe', detail: 'd' }],
-      meters: [{ id: 'm', name: 'n', device_id: 1, address: 'a', rpm_supported: null, points: [{ name: 'p', answered: true, value: 'NaN', unit: null, quality: null, response_ms: 1, error: null }] }],
+      meters: [
+        {
+          id: 'm',
+          name: 'n',
+          device_id: 1,
+          address: 'a',
+          rpm_supported: null,
+          points: [{ name: 'p', answered: true, value: 'NaN', unit: null, quality: null, response_ms: 1, error: null }],
+        },
+      ],
     });
     const res = await call(api, 'POST', '/api/sync/commissioning', { key: site.key, body: bad });
     expect(res.status).toBe(400);
@@ -116,7 +174,8 @@ describe('POST /api/sync/commissioning', () => {
   });
 
   it('when created_at is not a real instant (30 February, no time zone, 7 fractional digits), then 400 and nothing is stored', async () => {
-    const stored = async () => (await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning?limit=100`)).json.reports.length as number;
+    const stored = async () =>
+      (await as(api, admin, 'GET', `/api/sites/${site.id}/commissioning?limit=100`)).json.reports.length as number;
     const before = await stored();
     for (const created_at of ['2026-02-30T00:00:00Z', '2026-01-01T00:00:00', '2026-01-01T00:00:00.1234567Z']) {
       const res = await call(api, 'POST', '/api/sync/commissioning', { key: site.key, body: report({ created_at }) });
@@ -131,9 +190,16 @@ describe('POST /api/sync/commissioning', () => {
     const tooMany = await call(api, 'POST', '/api/sync/commissioning', { key: site.key, body: report({ lines }) });
     expect(tooMany.status).toBe(400);
     expect(tooMany.json.error.message).toContain('lines has 2001 entries; at most 2000');
-    const huge = await call(api, 'POST', '/api/sync/commissioning', { key: site.key, body: report({ lines: [{ check: 'x', status: 'pass', detail: 'y'.repeat(5_000_000) }] }), gzip: true });
+    const huge = await call(api, 'POST', '/api/sync/commissioning', {
+      key: site.key,
+      body: report({ lines: [{ check: 'x', status: 'pass', detail: 'y'.repeat(5_000_000) }] }),
+      gzip: true,
+    });
     expect(huge.status).toBe(413);
-    const long = await call(api, 'POST', '/api/sync/commissioning', { key: site.key, body: report({ lines: [{ check: 'x', status: 'pass', detail: 'y'.repeat(4001) }] }) });
+    const long = await call(api, 'POST', '/api/sync/commissioning', {
+      key: site.key,
+      body: report({ lines: [{ check: 'x', status: 'pass', detail: 'y'.repeat(4001) }] }),
+    });
     expect(long.status).toBe(400);
     expect(long.json.error.message).toContain('lines[0].detail must be 0 to 4000 characters long');
   });
@@ -167,7 +233,11 @@ describe('GET /api/sites/:id/commissioning', () => {
 
 describe('when an installer uploads faster than COMMISSIONING_RATE_LIMIT_PER_MINUTE', () => {
   it('then the upload past the limit gets 429 with when to retry, and nothing more is stored', async () => {
-    const limited = await startTestApi({ adminEmail: ADMIN.email, adminPassword: ADMIN.password, commissioningRateLimitPerMinute: 2 });
+    const limited = await startTestApi({
+      adminEmail: ADMIN.email,
+      adminPassword: ADMIN.password,
+      commissioningRateLimitPerMinute: 2,
+    });
     try {
       const s = await createSite(limited, 'Looping installer');
       const body = report({ site: { id: s.id, name: s.name } });
@@ -177,7 +247,9 @@ describe('when an installer uploads faster than COMMISSIONING_RATE_LIMIT_PER_MIN
       expect(third.status).toBe(429);
       expect(third.json.error).toMatchObject({ code: 'RATE_LIMITED', details: { limit_per_minute: 2 } });
       const token = (await login(limited, ADMIN.email, ADMIN.password)).access_token;
-      expect((await as(limited, token, 'GET', `/api/sites/${s.id}/commissioning?limit=100`)).json.reports).toHaveLength(2);
+      expect((await as(limited, token, 'GET', `/api/sites/${s.id}/commissioning?limit=100`)).json.reports).toHaveLength(
+        2,
+      );
     } finally {
       await limited.close();
     }

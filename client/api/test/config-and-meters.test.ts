@@ -18,7 +18,10 @@ afterAll(async () => {
 
 describe('when a site registers meters from its meters.json', () => {
   it('then new meters are created and reported as created', async () => {
-    const res = await call(api, 'POST', SYNC_PATHS.meters, { key: siteA.key, body: { meters: [meter('m-1'), meter('m-2')] } });
+    const res = await call(api, 'POST', SYNC_PATHS.meters, {
+      key: siteA.key,
+      body: { meters: [meter('m-1'), meter('m-2')] },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ created: ['m-1', 'm-2'], existing: [] });
   });
@@ -57,20 +60,31 @@ describe('when a site registers meters from its meters.json', () => {
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('VALIDATION_FAILED');
     const fields = (res.json.error.details as { field: string }[]).map((d) => d.field);
-    expect(fields).toEqual(expect.arrayContaining(['meters[0].bacnet_ip', 'meters[1].bacnet_device_id', 'meters[2].data_points[0].instance']));
-    const { rows } = await api.db.knex.raw<{ rows: unknown[] }>("SELECT 1 FROM meters WHERE external_id IN ('m-9', 'm-10', 'm-11')");
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'meters[0].bacnet_ip',
+        'meters[1].bacnet_device_id',
+        'meters[2].data_points[0].instance',
+      ]),
+    );
+    const { rows } = await api.db.knex.raw<{ rows: unknown[] }>(
+      "SELECT 1 FROM meters WHERE external_id IN ('m-9', 'm-10', 'm-11')",
+    );
     expect(rows).toHaveLength(0);
   });
 
   it('then a list with the same id twice is refused', async () => {
-    const res = await call(api, 'POST', SYNC_PATHS.meters, { key: siteA.key, body: { meters: [meter('dup'), meter('dup')] } });
+    const res = await call(api, 'POST', SYNC_PATHS.meters, {
+      key: siteA.key,
+      body: { meters: [meter('dup'), meter('dup')] },
+    });
     expect(res.status).toBe(400);
     expect(res.json.error.message).toMatch(/appears more than once/);
   });
 });
 
 describe('when a site downloads its configuration', () => {
-  it("then it gets only its own active meters in the meters.json format", async () => {
+  it('then it gets only its own active meters in the meters.json format', async () => {
     await api.db.knex.raw("UPDATE meters SET is_active = false WHERE external_id = 'm-2' AND site_id = ?", [siteA.id]);
 
     const res = await call(api, 'GET', SYNC_PATHS.config, { key: siteA.key });

@@ -28,6 +28,10 @@ describe('when a route does not exist', () => {
   it('then the answer is a JSON 404 NOT_FOUND with a request id', async () => {
     const res = await call(api, 'GET', '/api/nothing-here');
     expect(res.status).toBe(404);
-    expect(res.json.error).toEqual({ code: 'NOT_FOUND', message: 'no route GET /api/nothing-here', request_id: res.headers.get('x-request-id') });
+    expect(res.json.error).toEqual({
+      code: 'NOT_FOUND',
+      message: 'no route GET /api/nothing-here',
+      request_id: res.headers.get('x-request-id'),
+    });
   });
 });

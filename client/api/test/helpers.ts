@@ -81,7 +81,12 @@ export interface CallResult {
 }
 
 /** Real HTTP against the listening server. */
-export async function call(api: RunningClientApi, method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
+export async function call(
+  api: RunningClientApi,
+  method: string,
+  path: string,
+  opts: CallOptions = {},
+): Promise<CallResult> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.key !== undefined) headers[API_KEY_HEADER] = opts.key;
   let body: Buffer | string | undefined;
@@ -106,7 +111,9 @@ export async function call(api: RunningClientApi, method: string, path: string, 
 
 export async function countReadings(api: RunningClientApi, siteId?: number): Promise<number> {
   const { rows } = await api.db.knex.raw<{ rows: { n: number }[] }>(
-    siteId === undefined ? 'SELECT count(*)::int AS n FROM meter_readings' : 'SELECT count(*)::int AS n FROM meter_readings WHERE site_id = ?',
+    siteId === undefined
+      ? 'SELECT count(*)::int AS n FROM meter_readings'
+      : 'SELECT count(*)::int AS n FROM meter_readings WHERE site_id = ?',
     siteId === undefined ? [] : [siteId],
   );
   return rows[0]?.n ?? -1;

@@ -21,12 +21,24 @@ afterAll(async () => {
   await api?.close(1000);
 });
 
-function loginFrom(localAddress: string, email: string, password: string): Promise<{ status: number; json: { error?: { code: string; message: string }; access_token?: string } }> {
+function loginFrom(
+  localAddress: string,
+  email: string,
+  password: string,
+): Promise<{ status: number; json: { error?: { code: string; message: string }; access_token?: string } }> {
   const u = new URL(api.url);
   const body = JSON.stringify({ email, password });
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: u.hostname, port: u.port, method: 'POST', path: '/api/auth/login', localAddress, agent: false, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        method: 'POST',
+        path: '/api/auth/login',
+        localAddress,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));

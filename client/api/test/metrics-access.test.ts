@@ -8,8 +8,15 @@ import { createSite, startTestApi, type TestSite } from './helpers.js';
 // (required in production) a scrape must send it as a bearer token.
 const TOKEN = 'scrape-token-Qm4x9Lw2Zr7pVb1t';
 const heartbeat: HeartbeatRequest = {
-  agent_version: 'test', agent_time: new Date().toISOString(), collecting: true, queue_depth: 0, oldest_unsent_at: null, dead_letters: 0,
-  uplink_down_since: null, last_sync_at: null, meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 },
+  agent_version: 'test',
+  agent_time: new Date().toISOString(),
+  collecting: true,
+  queue_depth: 0,
+  oldest_unsent_at: null,
+  dead_letters: 0,
+  uplink_down_since: null,
+  last_sync_at: null,
+  meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 },
 };
 
 async function scrape(api: RunningClientApi, authorization?: string) {
@@ -30,7 +37,12 @@ describe('when /metrics is protected by METRICS_TOKEN', () => {
   });
 
   it('then a scrape without the token, with a wrong one or as Basic auth gets 401 and no figures', async () => {
-    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Bearer ${TOKEN}x`, `Basic ${Buffer.from(`prometheus:${TOKEN}`).toString('base64')}`]) {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-token-0123456789',
+      `Bearer ${TOKEN}x`,
+      `Basic ${Buffer.from(`prometheus:${TOKEN}`).toString('base64')}`,
+    ]) {
       const r = await scrape(api, authorization);
       expect(r.status, String(authorization)).toBe(401);
       expect(r.auth).toMatch(/^Bearer/);
@@ -43,7 +55,9 @@ describe('when /metrics is protected by METRICS_TOKEN', () => {
   it("then a scrape with the token gets the figures, each site's heartbeat age by site id, and no site's name", async () => {
     const r = await scrape(api, `Bearer ${TOKEN}`);
     expect(r.status).toBe(200);
-    expect(r.text).toMatch(new RegExp(`meterit_site_heartbeat_age_seconds\\{site_id="${site.id}",service="client-api"\\} \\d+`));
+    expect(r.text).toMatch(
+      new RegExp(`meterit_site_heartbeat_age_seconds\\{site_id="${site.id}",service="client-api"\\} \\d+`),
+    );
     expect(r.text).not.toContain(site.name);
     expect(r.text).not.toMatch(/site="/);
   });
@@ -63,7 +77,9 @@ describe('when no METRICS_TOKEN is set (outside production)', () => {
     await new SitesService(api.db.knex).recordHeartbeat({ id: site.id, name: site.name }, heartbeat, new Date());
     const r = await scrape(api);
     expect(r.status).toBe(200);
-    expect(r.text).toMatch(new RegExp(`meterit_site_heartbeat_age_seconds\\{site_id="${site.id}",service="client-api"\\}`));
+    expect(r.text).toMatch(
+      new RegExp(`meterit_site_heartbeat_age_seconds\\{site_id="${site.id}",service="client-api"\\}`),
+    );
     expect(r.text).not.toContain(site.name);
   });
 });

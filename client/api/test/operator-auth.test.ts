@@ -7,7 +7,12 @@ import { ADMIN, as, createUser, login, registerAndSend } from './operator-helper
 let api: RunningClientApi;
 let siteA: TestSite;
 let siteB: TestSite;
-const tokens: Record<'admin' | 'operator' | 'viewer' | 'limited', string> = { admin: '', operator: '', viewer: '', limited: '' };
+const tokens: Record<'admin' | 'operator' | 'viewer' | 'limited', string> = {
+  admin: '',
+  operator: '',
+  viewer: '',
+  limited: '',
+};
 let meterA: number;
 let meterB: number;
 
@@ -15,9 +20,39 @@ beforeAll(async () => {
   api = await startTestApi({ adminEmail: ADMIN.email, adminPassword: ADMIN.password, loginRateLimitPerMinute: 3 });
   siteA = await createSite(api, 'Site A');
   siteB = await createSite(api, 'Site B');
-  await registerAndSend(api, siteA.key, [meter('a-1')], [{ meter_external_id: 'a-1', data_point: 'current_kw', timestamp: '2025-06-01T00:00:00.000Z', value: 5, unit: 'kW', quality: 'good' }]);
-  await registerAndSend(api, siteB.key, [meter('b-1')], [{ meter_external_id: 'b-1', data_point: 'current_kw', timestamp: '2025-06-01T00:00:00.000Z', value: 7, unit: 'kW', quality: 'good' }]);
-  const ids = await api.db.knex.raw<{ rows: { id: number; external_id: string }[] }>('SELECT id, external_id FROM meters');
+  await registerAndSend(
+    api,
+    siteA.key,
+    [meter('a-1')],
+    [
+      {
+        meter_external_id: 'a-1',
+        data_point: 'current_kw',
+        timestamp: '2025-06-01T00:00:00.000Z',
+        value: 5,
+        unit: 'kW',
+        quality: 'good',
+      },
+    ],
+  );
+  await registerAndSend(
+    api,
+    siteB.key,
+    [meter('b-1')],
+    [
+      {
+        meter_external_id: 'b-1',
+        data_point: 'current_kw',
+        timestamp: '2025-06-01T00:00:00.000Z',
+        value: 7,
+        unit: 'kW',
+        quality: 'good',
+      },
+    ],
+  );
+  const ids = await api.db.knex.raw<{ rows: { id: number; external_id: string }[] }>(
+    'SELECT id, external_id FROM meters',
+  );
   meterA = ids.rows.find((r) => r.external_id === 'a-1')!.id;
   meterB = ids.rows.find((r) => r.external_id === 'b-1')!.id;
   tokens.admin = (await login(api, ADMIN.email, ADMIN.password)).access_token;
@@ -44,16 +79,52 @@ describe('when each role calls each kind of endpoint', () => {
     ['list sites', 'GET', () => '/api/sites', () => undefined, ['admin', 'operator', 'viewer']],
     ['site status', 'GET', () => `/api/sites/${siteA.id}/status`, () => undefined, ['admin', 'operator', 'viewer']],
     ['list meters', 'GET', () => '/api/meters', () => undefined, ['admin', 'operator', 'viewer']],
-    ['readings', 'GET', () => `/api/readings?site_id=${siteA.id}&from=2025-05-31T00:00:00Z&to=2025-06-02T00:00:00Z`, () => undefined, ['admin', 'operator', 'viewer']],
-    ['consumption', 'GET', () => `/api/consumption?site_id=${siteA.id}&from=2025-05-31T00:00:00Z&to=2025-06-02T00:00:00Z`, () => undefined, ['admin', 'operator', 'viewer']],
-    ['add a meter', 'POST', () => `/api/sites/${siteA.id}/meters`, () => newMeter(`new-${Math.random().toString(36).slice(2, 8)}`), ['admin', 'operator']],
-    ['edit a meter', 'PATCH', () => `/api/meters/${meterA}`, () => ({ name: `Renamed ${Date.now()}` }), ['admin', 'operator']],
-    ['create a site', 'POST', () => '/api/sites', () => ({ name: `Site ${Math.random().toString(36).slice(2, 8)}` }), ['admin']],
+    [
+      'readings',
+      'GET',
+      () => `/api/readings?site_id=${siteA.id}&from=2025-05-31T00:00:00Z&to=2025-06-02T00:00:00Z`,
+      () => undefined,
+      ['admin', 'operator', 'viewer'],
+    ],
+    [
+      'consumption',
+      'GET',
+      () => `/api/consumption?site_id=${siteA.id}&from=2025-05-31T00:00:00Z&to=2025-06-02T00:00:00Z`,
+      () => undefined,
+      ['admin', 'operator', 'viewer'],
+    ],
+    [
+      'add a meter',
+      'POST',
+      () => `/api/sites/${siteA.id}/meters`,
+      () => newMeter(`new-${Math.random().toString(36).slice(2, 8)}`),
+      ['admin', 'operator'],
+    ],
+    [
+      'edit a meter',
+      'PATCH',
+      () => `/api/meters/${meterA}`,
+      () => ({ name: `Renamed ${Date.now()}` }),
+      ['admin', 'operator'],
+    ],
+    [
+      'create a site',
+      'POST',
+      () => '/api/sites',
+      () => ({ name: `Site ${Math.random().toString(36).slice(2, 8)}` }),
+      ['admin'],
+    ],
     ['edit a site', 'PATCH', () => `/api/sites/${siteB.id}`, () => ({ location: `Hall ${Date.now()}` }), ['admin']],
     ['rotate a key', 'POST', () => `/api/sites/${siteB.id}/keys`, () => ({ grace_hours: 24 }), ['admin']],
     ['list keys', 'GET', () => `/api/sites/${siteB.id}/keys`, () => undefined, ['admin']],
     ['list users', 'GET', () => '/api/users', () => undefined, ['admin']],
-    ['create a user', 'POST', () => '/api/users', () => ({ email: `u${Math.random().toString(36).slice(2, 8)}@example.test`, role: 'viewer' }), ['admin']],
+    [
+      'create a user',
+      'POST',
+      () => '/api/users',
+      () => ({ email: `u${Math.random().toString(36).slice(2, 8)}@example.test`, role: 'viewer' }),
+      ['admin'],
+    ],
   ];
   for (const [name, method, path, body, allowed] of cases) {
     for (const role of ['admin', 'operator', 'viewer'] as const) {
@@ -121,18 +192,30 @@ describe('when a user is limited to site A', () => {
 
 describe('when someone logs in with wrong credentials', () => {
   it('then an unknown e-mail and a wrong password get the same answer, and repeated failures are rate limited', async () => {
-    const unknown = await call(api, 'POST', '/api/auth/login', { body: { email: 'nobody@example.test', password: 'whatever-123' } });
+    const unknown = await call(api, 'POST', '/api/auth/login', {
+      body: { email: 'nobody@example.test', password: 'whatever-123' },
+    });
     const wrong = await call(api, 'POST', '/api/auth/login', { body: { email: 'victim@example.test', password: 'x' } });
     await createUser(api, 'victim@example.test', 'viewer');
-    const wrongKnown = await call(api, 'POST', '/api/auth/login', { body: { email: 'victim@example.test', password: 'wrong-password-1' } });
+    const wrongKnown = await call(api, 'POST', '/api/auth/login', {
+      body: { email: 'victim@example.test', password: 'wrong-password-1' },
+    });
     expect(unknown.status).toBe(401);
     expect(wrongKnown.status).toBe(401);
     expect(wrongKnown.json.error.message).toBe(unknown.json.error.message);
     expect(wrongKnown.json.error.code).toBe(unknown.json.error.code);
     expect(wrong.status).toBe(401);
-    expect((await call(api, 'POST', '/api/auth/login', { body: { email: 'victim@example.test', password: 'wrong-password-2' } })).status).toBe(401);
+    expect(
+      (
+        await call(api, 'POST', '/api/auth/login', {
+          body: { email: 'victim@example.test', password: 'wrong-password-2' },
+        })
+      ).status,
+    ).toBe(401);
     // 3 failures per minute per address and e-mail are allowed (configured); the 4th is refused even with the right password.
-    const fourth = await call(api, 'POST', '/api/auth/login', { body: { email: 'victim@example.test', password: 'viewer-password-123' } });
+    const fourth = await call(api, 'POST', '/api/auth/login', {
+      body: { email: 'victim@example.test', password: 'viewer-password-123' },
+    });
     expect(fourth.status).toBe(429);
     expect(fourth.json.error.code).toBe('RATE_LIMITED');
     expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -142,7 +225,11 @@ describe('when someone logs in with wrong credentials', () => {
 
   it("when someone holding a user's access token guesses the current password, then the wrong guesses are counted per user and the 4th attempt is refused even when right, and the password is unchanged", async () => {
     const token = await createUser(api, 'guessed@example.test', 'viewer');
-    const change = (current: string) => as(api, token, 'POST', '/api/auth/password', { current_password: current, new_password: 'taken-over-password-1' });
+    const change = (current: string) =>
+      as(api, token, 'POST', '/api/auth/password', {
+        current_password: current,
+        new_password: 'taken-over-password-1',
+      });
     for (const guess of ['guess-one', 'guess-two', 'guess-three']) {
       const r = await change(guess);
       expect(r.status).toBe(400);
@@ -153,18 +240,45 @@ describe('when someone logs in with wrong credentials', () => {
     expect(fourth.status).toBe(429);
     expect(fourth.json.error.code).toBe('RATE_LIMITED');
     expect(fourth.json.error.message).toMatch(/too many wrong current passwords; wait \d+ s/);
-    expect((await call(api, 'POST', '/api/auth/login', { body: { email: 'guessed@example.test', password: 'viewer-password-123' } })).status).toBe(200);
-    expect((await call(api, 'POST', '/api/auth/login', { body: { email: 'guessed@example.test', password: 'taken-over-password-1' } })).status).toBe(401);
+    expect(
+      (
+        await call(api, 'POST', '/api/auth/login', {
+          body: { email: 'guessed@example.test', password: 'viewer-password-123' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(api, 'POST', '/api/auth/login', {
+          body: { email: 'guessed@example.test', password: 'taken-over-password-1' },
+        })
+      ).status,
+    ).toBe(401);
     // Another user's changes are not held back by those guesses, and a right change goes through.
     const other = await createUser(api, 'unrelated@example.test', 'viewer');
-    expect((await as(api, other, 'POST', '/api/auth/password', { current_password: 'viewer-password-123', new_password: 'a-new-password-123' })).status).toBe(204);
-    expect((await call(api, 'POST', '/api/auth/login', { body: { email: 'unrelated@example.test', password: 'a-new-password-123' } })).status).toBe(200);
+    expect(
+      (
+        await as(api, other, 'POST', '/api/auth/password', {
+          current_password: 'viewer-password-123',
+          new_password: 'a-new-password-123',
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await call(api, 'POST', '/api/auth/login', {
+          body: { email: 'unrelated@example.test', password: 'a-new-password-123' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('then a malformed login is a 400 naming the field, never a 500', async () => {
     const res = await call(api, 'POST', '/api/auth/login', { body: { email: 42 } });
     expect(res.status).toBe(400);
-    expect(res.json.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['email', 'password']));
+    expect(res.json.error.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(['email', 'password']),
+    );
     expect((await call(api, 'POST', '/api/auth/login', { rawBody: '{nope' })).status).toBe(400);
   });
 });
@@ -179,37 +293,78 @@ describe('when a refresh token is used', () => {
     const replay = await call(api, 'POST', '/api/auth/refresh', { body: { refresh_token: first.refresh_token } });
     expect(replay.status).toBe(401);
     // The replay revoked the whole family, so the token issued by the first refresh is dead too.
-    expect((await call(api, 'POST', '/api/auth/refresh', { body: { refresh_token: r1.json.refresh_token } })).status).toBe(401);
+    expect(
+      (await call(api, 'POST', '/api/auth/refresh', { body: { refresh_token: r1.json.refresh_token } })).status,
+    ).toBe(401);
 
     const second = await login(api, ADMIN.email, ADMIN.password);
-    expect((await call(api, 'POST', '/api/auth/logout', { body: { refresh_token: second.refresh_token } })).status).toBe(204);
-    expect((await call(api, 'POST', '/api/auth/refresh', { body: { refresh_token: second.refresh_token } })).status).toBe(401);
+    expect(
+      (await call(api, 'POST', '/api/auth/logout', { body: { refresh_token: second.refresh_token } })).status,
+    ).toBe(204);
+    expect(
+      (await call(api, 'POST', '/api/auth/refresh', { body: { refresh_token: second.refresh_token } })).status,
+    ).toBe(401);
   });
 });
 
 describe('when an admin manages users', () => {
   it('then a generated password is returned once, deactivation locks the user out at once, and the last admin cannot be removed', async () => {
-    const created = await as(api, tokens.admin, 'POST', '/api/users', { email: 'temp@example.test', role: 'operator', site_ids: [siteB.id] });
+    const created = await as(api, tokens.admin, 'POST', '/api/users', {
+      email: 'temp@example.test',
+      role: 'operator',
+      site_ids: [siteB.id],
+    });
     expect(created.status).toBe(201);
-    expect(created.json.user).toMatchObject({ email: 'temp@example.test', role: 'operator', site_ids: [siteB.id], is_active: true });
+    expect(created.json.user).toMatchObject({
+      email: 'temp@example.test',
+      role: 'operator',
+      site_ids: [siteB.id],
+      is_active: true,
+    });
     expect(created.json.initial_password).toMatch(/^[A-Za-z0-9]{20}$/);
     expect(JSON.stringify((await as(api, tokens.admin, 'GET', '/api/users')).json)).not.toContain('password');
     const session = await login(api, 'temp@example.test', created.json.initial_password);
-    expect((await as(api, session.access_token, 'GET', '/api/meters')).json.meters.map((m: { site_id: number }) => m.site_id)).toEqual([siteB.id]);
+    expect(
+      (await as(api, session.access_token, 'GET', '/api/meters')).json.meters.map(
+        (m: { site_id: number }) => m.site_id,
+      ),
+    ).toEqual([siteB.id]);
 
     const off = await as(api, tokens.admin, 'PATCH', `/api/users/${created.json.user.id}`, { is_active: false });
     expect(off.status).toBe(200);
     expect((await as(api, session.access_token, 'GET', '/api/meters')).status).toBe(401);
-    expect((await call(api, 'POST', '/api/auth/refresh', { body: { refresh_token: session.refresh_token } })).status).toBe(401);
+    expect(
+      (await call(api, 'POST', '/api/auth/refresh', { body: { refresh_token: session.refresh_token } })).status,
+    ).toBe(401);
 
     const me = (await as(api, tokens.admin, 'GET', '/api/auth/me')).json.user;
     const demote = await as(api, tokens.admin, 'PATCH', `/api/users/${me.id}`, { role: 'viewer' });
     expect(demote.status).toBe(409);
-    expect((await as(api, tokens.admin, 'POST', '/api/users', { email: 'temp@example.test', role: 'viewer' })).status).toBe(409);
-    const bad = await as(api, tokens.admin, 'POST', '/api/users', { email: 'nope', role: 'boss', password: 'short', site_ids: 'all' });
+    expect(
+      (await as(api, tokens.admin, 'POST', '/api/users', { email: 'temp@example.test', role: 'viewer' })).status,
+    ).toBe(409);
+    const bad = await as(api, tokens.admin, 'POST', '/api/users', {
+      email: 'nope',
+      role: 'boss',
+      password: 'short',
+      site_ids: 'all',
+    });
     expect(bad.status).toBe(400);
-    expect(bad.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['email', 'password', 'role', 'site_ids']);
-    expect((await as(api, tokens.admin, 'POST', '/api/users', { email: 'x@example.test', role: 'admin', site_ids: [siteA.id] })).status).toBe(400);
+    expect(bad.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'email',
+      'password',
+      'role',
+      'site_ids',
+    ]);
+    expect(
+      (
+        await as(api, tokens.admin, 'POST', '/api/users', {
+          email: 'x@example.test',
+          role: 'admin',
+          site_ids: [siteA.id],
+        })
+      ).status,
+    ).toBe(400);
     expect((await as(api, tokens.admin, 'PATCH', '/api/users/abc', { name: 'x' })).status).toBe(400);
     expect((await as(api, tokens.admin, 'PATCH', '/api/users/999999', { name: 'x' })).status).toBe(404);
   });
@@ -242,8 +397,14 @@ describe('when an admin creates a site and rotates its key', () => {
     const off = await as(api, tokens.admin, 'PATCH', `/api/sites/${created.json.site_id}`, { is_active: false });
     expect(off.json.site.status).toBe('inactive');
     expect((await call(api, 'POST', '/api/sync/auth', { key: now.json.api_key })).status).toBe(401);
-    expect((await as(api, tokens.admin, 'GET', '/api/sites')).json.sites.map((s: { site_name: string }) => s.site_name)).not.toContain('Rotation site');
-    expect((await as(api, tokens.admin, 'GET', '/api/sites?include_inactive=true')).json.sites.map((s: { site_name: string }) => s.site_name)).toContain('Rotation site');
+    expect(
+      (await as(api, tokens.admin, 'GET', '/api/sites')).json.sites.map((s: { site_name: string }) => s.site_name),
+    ).not.toContain('Rotation site');
+    expect(
+      (await as(api, tokens.admin, 'GET', '/api/sites?include_inactive=true')).json.sites.map(
+        (s: { site_name: string }) => s.site_name,
+      ),
+    ).toContain('Rotation site');
   });
 });
 
@@ -259,10 +420,18 @@ describe('when an operator adds and edits a meter', () => {
 
     const edited = await as(api, tokens.operator, 'PATCH', `/api/meters/${added.json.meter.id}`, { is_active: false });
     expect(edited.json.meter.is_active).toBe(false);
-    expect((await call(api, 'GET', '/api/sync/config', { key: siteA.key })).json.meters.map((m: { id: string }) => m.id)).not.toContain('pump-7');
+    expect(
+      (await call(api, 'GET', '/api/sync/config', { key: siteA.key })).json.meters.map((m: { id: string }) => m.id),
+    ).not.toContain('pump-7');
 
-    expect((await as(api, tokens.operator, 'POST', `/api/sites/${siteA.id}/meters`, newMeter('pump-7'))).status).toBe(409);
-    const bad = await as(api, tokens.operator, 'POST', `/api/sites/${siteA.id}/meters`, { ...newMeter('x'), bacnet_ip: 'nope', data_points: [{ name: 'a' }] });
+    expect((await as(api, tokens.operator, 'POST', `/api/sites/${siteA.id}/meters`, newMeter('pump-7'))).status).toBe(
+      409,
+    );
+    const bad = await as(api, tokens.operator, 'POST', `/api/sites/${siteA.id}/meters`, {
+      ...newMeter('x'),
+      bacnet_ip: 'nope',
+      data_points: [{ name: 'a' }],
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error.details.map((d: { field: string }) => d.field)).toEqual(
       expect.arrayContaining(['bacnet_ip', 'data_points[0].object_type', 'data_points[0].instance']),

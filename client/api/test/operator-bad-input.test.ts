@@ -12,7 +12,21 @@ let meterId: number;
 beforeAll(async () => {
   api = await startTestApi({ adminEmail: ADMIN.email, adminPassword: ADMIN.password });
   site = await createSite(api, 'Bad input site');
-  await registerAndSend(api, site.key, [meter('m-1')], [{ meter_external_id: 'm-1', data_point: 'total_kwh', timestamp: '2025-06-01T00:00:00.000Z', value: 5, unit: 'kWh', quality: 'good' }]);
+  await registerAndSend(
+    api,
+    site.key,
+    [meter('m-1')],
+    [
+      {
+        meter_external_id: 'm-1',
+        data_point: 'total_kwh',
+        timestamp: '2025-06-01T00:00:00.000Z',
+        value: 5,
+        unit: 'kWh',
+        quality: 'good',
+      },
+    ],
+  );
   meterId = (await api.db.knex('meters').where({ external_id: 'm-1' }).first<{ id: number }>('id'))!.id;
   admin = (await login(api, ADMIN.email, ADMIN.password)).access_token;
 });
@@ -22,15 +36,28 @@ afterAll(async () => {
 
 const count = async (table: string) => Number((await api.db.knex(table).count<{ n: string }[]>('* as n'))[0]?.n);
 /** Every row an operator write could touch. */
-const rows = async () => JSON.stringify(await Promise.all(['sites', 'site_api_keys', 'meters', 'users', 'alert_rules', 'mcp_tokens'].map((t) => api.db.knex(t).select('*').orderBy('id'))));
+const rows = async () =>
+  JSON.stringify(
+    await Promise.all(
+      ['sites', 'site_api_keys', 'meters', 'users', 'alert_rules', 'mcp_tokens'].map((t) =>
+        api.db.knex(t).select('*').orderBy('id'),
+      ),
+    ),
+  );
 const errorOf = (json: unknown) => (json as { error: { code: string; message: string } }).error;
 
 describe('when an admin rotates a site key', () => {
   it('when grace_hours 0 is sent as text/plain, then 415 asks for JSON and no key was made or ended (it would have kept the old key for the default grace period)', async () => {
     const before = await rows();
-    const res = await call(api, 'POST', `/api/sites/${site.id}/keys`, { headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/plain' }, rawBody: '{"grace_hours": 0}' });
+    const res = await call(api, 'POST', `/api/sites/${site.id}/keys`, {
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/plain' },
+      rawBody: '{"grace_hours": 0}',
+    });
     expect(res.status).toBe(415);
-    expect(errorOf(res.json)).toMatchObject({ code: 'MALFORMED_BODY', message: expect.stringMatching(/application\/json/) });
+    expect(errorOf(res.json)).toMatchObject({
+      code: 'MALFORMED_BODY',
+      message: expect.stringMatching(/application\/json/),
+    });
     expect(await rows()).toBe(before);
     expect((await call(api, 'POST', '/api/sync/auth', { key: site.key })).status).toBe(200);
   });
@@ -65,7 +92,10 @@ describe('when a PATCH names a field the route does not take', () => {
   }
 
   it('when the body holds only __proto__ and constructor keys, then 400', async () => {
-    const res = await call(api, 'PATCH', `/api/sites/${site.id}`, { headers: { authorization: `Bearer ${admin}` }, rawBody: '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}' });
+    const res = await call(api, 'PATCH', `/api/sites/${site.id}`, {
+      headers: { authorization: `Bearer ${admin}` },
+      rawBody: '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}',
+    });
     expect(res.status).toBe(400);
     expect(errorOf(res.json).message).toMatch(/unknown fields "__proto__", "constructor"/);
   });
@@ -76,8 +106,27 @@ describe('when a text field holds a character PostgreSQL cannot store as written
   const cases: Array<[string, string, () => string, Record<string, unknown>, string]> = [
     ['a site location', 'PATCH', () => `/api/sites/${site.id}`, { location: 'Hall \ud800' }, 'location'],
     ['a user name', 'PATCH', () => '/api/users/1', { name: 'Ada \ud800' }, 'name'],
-    ['an alert rule name', 'POST', () => '/api/alert-rules', { kind: 'threshold', name: 'High \ud800', meter_id: meterId, data_point: 'total_kwh', condition: 'above', threshold: 5 }, 'name'],
-    ['an alert rule data point', 'POST', () => '/api/alert-rules', { kind: 'threshold', name: 'High', meter_id: meterId, data_point: 'kwh\u0000', condition: 'above', threshold: 5 }, 'data_point'],
+    [
+      'an alert rule name',
+      'POST',
+      () => '/api/alert-rules',
+      {
+        kind: 'threshold',
+        name: 'High \ud800',
+        meter_id: meterId,
+        data_point: 'total_kwh',
+        condition: 'above',
+        threshold: 5,
+      },
+      'name',
+    ],
+    [
+      'an alert rule data point',
+      'POST',
+      () => '/api/alert-rules',
+      { kind: 'threshold', name: 'High', meter_id: meterId, data_point: 'kwh\u0000', condition: 'above', threshold: 5 },
+      'data_point',
+    ],
     ['an MCP token name', 'POST', () => '/api/auth/tokens', { name: 'Laptop \ud800' }, 'name'],
   ];
   for (const [what, method, path, body, field] of cases) {
@@ -100,13 +149,15 @@ describe('when a text field holds a character PostgreSQL cannot store as written
 describe('when an alert is acknowledged', () => {
   it('when the body is an array or has an unknown field, then 400 before the alert is looked up; {} (what the web app sends) passes on to the lookup', async () => {
     expect((await as(api, admin, 'POST', '/api/alerts/999999/acknowledge', [])).status).toBe(400);
-    expect(errorOf((await as(api, admin, 'POST', '/api/alerts/999999/acknowledge', { notes: 'x' })).json).message).toContain('unknown field "notes"');
+    expect(
+      errorOf((await as(api, admin, 'POST', '/api/alerts/999999/acknowledge', { notes: 'x' })).json).message,
+    ).toContain('unknown field "notes"');
     expect((await as(api, admin, 'POST', '/api/alerts/999999/acknowledge', {})).status).toBe(404);
   });
 });
 
 describe('when logout or refresh gets something that is not a refresh token', () => {
-  it("when it is SQL-looking text or a path, then 400 says it is not a refresh token; a well-formed token that is unknown still logs out with 204", async () => {
+  it('when it is SQL-looking text or a path, then 400 says it is not a refresh token; a well-formed token that is unknown still logs out with 204', async () => {
     for (const bad of ["'; DROP TABLE meter_readings; --", '../../../../etc/passwd', 'ﬀ'.repeat(60)]) {
       for (const route of ['/api/auth/logout', '/api/auth/refresh']) {
         const res = await call(api, 'POST', route, { body: { refresh_token: bad } });
@@ -114,7 +165,9 @@ describe('when logout or refresh gets something that is not a refresh token', ()
         expect(errorOf(res.json).message).toMatch(/not a refresh token/);
       }
     }
-    expect((await call(api, 'POST', '/api/auth/logout', { body: { refresh_token: `rt_${'A'.repeat(43)}` } })).status).toBe(204);
+    expect(
+      (await call(api, 'POST', '/api/auth/logout', { body: { refresh_token: `rt_${'A'.repeat(43)}` } })).status,
+    ).toBe(204);
     const { refresh_token } = await login(api, ADMIN.email, ADMIN.password);
     expect((await call(api, 'POST', '/api/auth/refresh', { body: { refresh_token } })).status).toBe(200);
   });
@@ -128,7 +181,13 @@ describe('when a meter write carries 20,000 data points', () => {
       ['PATCH', `/api/meters/${meterId}`],
     ] as const) {
       const started = Date.now();
-      const res = await as(api, admin, method, path, { external_id: 'm-2', name: 'Meter 2', bacnet_device_id: 5, bacnet_ip: '192.168.1.5', data_points: points });
+      const res = await as(api, admin, method, path, {
+        external_id: 'm-2',
+        name: 'Meter 2',
+        bacnet_device_id: 5,
+        bacnet_ip: '192.168.1.5',
+        data_points: points,
+      });
       expect(res.status).toBe(400);
       expect(errorOf(res.json).message).toContain('at most 1000 data points per meter');
       expect(Date.now() - started).toBeLessThan(1000);
@@ -139,20 +198,45 @@ describe('when a meter write carries 20,000 data points', () => {
 describe('when the web app session cookie is not a refresh token', () => {
   it('when it is SQL-looking, a path, percent-garbage, 4 kB long or sent twice, then refresh is 401 (the cookie cleared) and logout 204, never a 500 or a database message; the session header and a bad Origin are 403', async () => {
     const web = { 'x-meterit-session': 'cookie' };
-    const bad = ["'; DROP TABLE refresh_tokens; --", '../../../../etc/passwd', '%E0%A4%A', 'rt_' + 'A'.repeat(4000), `rt_${'A'.repeat(43)}; meterit_refresh=rt_${'B'.repeat(43)}`];
+    const bad = [
+      "'; DROP TABLE refresh_tokens; --",
+      '../../../../etc/passwd',
+      '%E0%A4%A',
+      'rt_' + 'A'.repeat(4000),
+      `rt_${'A'.repeat(43)}; meterit_refresh=rt_${'B'.repeat(43)}`,
+    ];
     const before = await count('refresh_tokens');
     for (const value of bad) {
-      const refresh = await call(api, 'POST', '/api/auth/refresh', { headers: { ...web, cookie: `meterit_refresh=${value}` } });
+      const refresh = await call(api, 'POST', '/api/auth/refresh', {
+        headers: { ...web, cookie: `meterit_refresh=${value}` },
+      });
       expect(refresh.status, value).toBe(401);
       expect(errorOf(refresh.json).message).toMatch(/log in again/);
       expect(JSON.stringify(refresh.json)).not.toMatch(/select|insert|relation|syntax|stack/i);
       expect(refresh.headers.getSetCookie().join(';')).toMatch(/meterit_refresh=;/);
-      expect((await call(api, 'POST', '/api/auth/logout', { headers: { ...web, cookie: `meterit_refresh=${value}` } })).status, value).toBe(204);
+      expect(
+        (await call(api, 'POST', '/api/auth/logout', { headers: { ...web, cookie: `meterit_refresh=${value}` } }))
+          .status,
+        value,
+      ).toBe(204);
     }
     for (const origin of ['null', 'not a url', 'http://127.0.0.1.evil.example']) {
-      expect((await call(api, 'POST', '/api/auth/refresh', { headers: { ...web, origin, cookie: `meterit_refresh=rt_${'A'.repeat(43)}` } })).status, origin).toBe(403);
+      expect(
+        (
+          await call(api, 'POST', '/api/auth/refresh', {
+            headers: { ...web, origin, cookie: `meterit_refresh=rt_${'A'.repeat(43)}` },
+          })
+        ).status,
+        origin,
+      ).toBe(403);
     }
-    expect((await call(api, 'POST', '/api/auth/refresh', { headers: { 'x-meterit-session': 'yes please', cookie: `meterit_refresh=rt_${'A'.repeat(43)}` } })).status).toBe(403);
+    expect(
+      (
+        await call(api, 'POST', '/api/auth/refresh', {
+          headers: { 'x-meterit-session': 'yes please', cookie: `meterit_refresh=rt_${'A'.repeat(43)}` },
+        })
+      ).status,
+    ).toBe(403);
     expect(await count('refresh_tokens')).toBe(before);
   });
 });

@@ -17,7 +17,12 @@ const kwh = (time: string, value: number): SyncReading => ({
   unit: 'kWh',
   quality: 'good',
 });
-const kw = (time: string, value: number, quality = 'good'): SyncReading => ({ ...kwh(time, value), data_point: 'current_kw', unit: 'kW', quality });
+const kw = (time: string, value: number, quality = 'good'): SyncReading => ({
+  ...kwh(time, value),
+  data_point: 'current_kw',
+  unit: 'kW',
+  quality,
+});
 
 // A cumulative kWh counter, hand-computed per hour (gap threshold 15 min):
 //   hour 00: 100→104 in 15-min steps                                  = 4 kWh, complete
@@ -48,7 +53,8 @@ beforeAll(async () => {
   api = await startTestApi({ adminEmail: ADMIN.email, adminPassword: ADMIN.password });
   site = await createSite(api, 'Data site');
   await registerAndSend(api, site.key, [meter('m-1')], [...COUNTER, ...POWER]);
-  meterId = (await api.db.knex.raw<{ rows: { id: number }[] }>("SELECT id FROM meters WHERE external_id = 'm-1'")).rows[0]!.id;
+  meterId = (await api.db.knex.raw<{ rows: { id: number }[] }>("SELECT id FROM meters WHERE external_id = 'm-1'"))
+    .rows[0]!.id;
   token = (await login(api, ADMIN.email, ADMIN.password)).access_token;
 });
 afterAll(async () => {
@@ -62,7 +68,18 @@ describe('when readings are aggregated into buckets', () => {
   it('then avg/min/max/last/count and the quality flags per 15 min and per hour match the hand-computed values', async () => {
     const q15 = await get(`/api/readings?meter_id=${meterId}&data_point=current_kw&bucket=15m&agg=avg&${DAY}`);
     expect(q15.status).toBe(200);
-    expect(q15.json.rows.map((r: Record<string, unknown>) => [r.ts, r.value, r.min, r.max, r.last, r.count, r.flagged, r.quality])).toEqual([
+    expect(
+      q15.json.rows.map((r: Record<string, unknown>) => [
+        r.ts,
+        r.value,
+        r.min,
+        r.max,
+        r.last,
+        r.count,
+        r.flagged,
+        r.quality,
+      ]),
+    ).toEqual([
       ['2025-06-01T00:00:00.000Z', 20, 10, 30, 30, 3, 0, 'good'],
       ['2025-06-01T00:15:00.000Z', 40, 40, 40, 40, 1, 1, 'fault'],
       ['2025-06-01T01:00:00.000Z', 50, 50, 50, 50, 1, 0, 'good'],
@@ -73,7 +90,9 @@ describe('when readings are aggregated into buckets', () => {
       ['2025-06-01T01:00:00.000Z', 50, 50, 0],
     ]);
     const day = await get(`/api/readings?meter_id=${meterId}&data_point=current_kw&bucket=1d&agg=last&${DAY}`);
-    expect(day.json.rows.map((r: Record<string, unknown>) => [r.ts, r.value, r.count])).toEqual([['2025-06-01T00:00:00.000Z', 50, 5]]);
+    expect(day.json.rows.map((r: Record<string, unknown>) => [r.ts, r.value, r.count])).toEqual([
+      ['2025-06-01T00:00:00.000Z', 50, 5],
+    ]);
   });
 
   it('then raw rows come in time order with their quality, and the cap says truncated', async () => {
@@ -89,7 +108,16 @@ describe('when readings are aggregated into buckets', () => {
   });
 
   it('then bad filters are 400s naming the parameter, never 500s', async () => {
-    for (const bad of ['bucket=5m', 'agg=median', 'from=yesterday', 'meter_id=abc', 'site_id=1;DROP', 'tz=Mars/Base', 'limit=0', 'from=2025-06-02T00:00:00Z&to=2025-06-01T00:00:00Z']) {
+    for (const bad of [
+      'bucket=5m',
+      'agg=median',
+      'from=yesterday',
+      'meter_id=abc',
+      'site_id=1;DROP',
+      'tz=Mars/Base',
+      'limit=0',
+      'from=2025-06-02T00:00:00Z&to=2025-06-01T00:00:00Z',
+    ]) {
       const res = await get(`/api/readings?${bad}`);
       expect(res.status, bad).toBe(400);
       expect(res.json.error.code).toBe('VALIDATION_FAILED');
@@ -103,7 +131,9 @@ describe('when readings are aggregated into buckets', () => {
 
 describe('when consumption is computed from a kWh counter with a reset and gaps', () => {
   it('then each hour has exactly the energy the counter advanced, the reset and both gaps are reported, and no energy is invented', async () => {
-    const res = await get(`/api/consumption?meter_id=${meterId}&interval=1h&from=2025-06-01T00:00:00Z&to=2025-06-01T04:00:00Z`);
+    const res = await get(
+      `/api/consumption?meter_id=${meterId}&interval=1h&from=2025-06-01T00:00:00Z&to=2025-06-01T04:00:00Z`,
+    );
     expect(res.status).toBe(200);
     const [series] = res.json.series;
     expect(res.json.series).toHaveLength(1);
@@ -122,25 +152,35 @@ describe('when consumption is computed from a kWh counter with a reset and gaps'
       { from: '2025-06-01T01:30:00.000Z', to: '2025-06-01T01:59:00.000Z', energy_kwh: 3, attributed: true },
       { from: '2025-06-01T02:00:00.000Z', to: '2025-06-01T03:30:00.000Z', energy_kwh: 3, attributed: false },
     ]);
-    expect(res.json.sites).toEqual([
-      expect.objectContaining({ site_id: site.id, total_kwh: 16, unattributed_kwh: 3 }),
-    ]);
+    expect(res.json.sites).toEqual([expect.objectContaining({ site_id: site.id, total_kwh: 16, unattributed_kwh: 3 })]);
   });
 
   it('then per day the gap inside the day counts, and the day is incomplete because the data stop at 04:00', async () => {
     const res = await get(`/api/consumption?site_id=${site.id}&interval=1d&${DAY}`);
     const [series] = res.json.series;
-    expect(series.buckets).toEqual([{ start: '2025-06-01T00:00:00.000Z', end: '2025-06-02T00:00:00.000Z', energy_kwh: 19, coverage: expect.any(Number), complete: false }]);
+    expect(series.buckets).toEqual([
+      {
+        start: '2025-06-01T00:00:00.000Z',
+        end: '2025-06-02T00:00:00.000Z',
+        energy_kwh: 19,
+        coverage: expect.any(Number),
+        complete: false,
+      },
+    ]);
     expect(series.gaps.every((g: { attributed: boolean }) => g.attributed)).toBe(true);
     // In another time zone the day starts elsewhere: Berlin's 1 June began at 31 May 22:00 UTC.
-    const berlin = await get(`/api/consumption?site_id=${site.id}&interval=1d&tz=Europe/Berlin&from=2025-05-31T22:00:00Z&to=2025-06-01T22:00:00Z`);
+    const berlin = await get(
+      `/api/consumption?site_id=${site.id}&interval=1d&tz=Europe/Berlin&from=2025-05-31T22:00:00Z&to=2025-06-01T22:00:00Z`,
+    );
     expect(berlin.json.series[0].buckets[0].start).toBe('2025-05-31T22:00:00.000Z');
     // 23:45→00:00 (99→100) now lies inside the day as well.
     expect(berlin.json.series[0].buckets[0].energy_kwh).toBe(20);
   });
 
   it('then a range cut mid-hour holds exactly the steps inside it: 00:30–01:30 ends with the reset step 01:15→01:30', async () => {
-    const res = await get(`/api/consumption?meter_id=${meterId}&interval=15m&from=2025-06-01T00:30:00Z&to=2025-06-01T01:30:00Z`);
+    const res = await get(
+      `/api/consumption?meter_id=${meterId}&interval=15m&from=2025-06-01T00:30:00Z&to=2025-06-01T01:30:00Z`,
+    );
     expect(res.json.series[0].buckets.map((b: { energy_kwh: number }) => b.energy_kwh)).toEqual([1, 1, 1, 5]);
     expect(res.json.series[0].total_kwh).toBe(8);
   });
@@ -148,10 +188,14 @@ describe('when consumption is computed from a kWh counter with a reset and gaps'
 
 describe('when readings and consumption are exported as CSV', () => {
   it('then the files hold a header and one line per row, with the values as the JSON answer has them', async () => {
-    const res = await fetch(`${api.url}/api/readings?meter_id=${meterId}&data_point=current_kw&format=csv&${DAY}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${api.url}/api/readings?meter_id=${meterId}&data_point=current_kw&format=csv&${DAY}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="readings-raw-2025-06-01-2025-06-02.csv"/);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /attachment; filename="readings-raw-2025-06-01-2025-06-02.csv"/,
+    );
     const lines = (await res.text()).trimEnd().split('\r\n');
     expect(lines).toEqual([
       'site_id,site_name,meter_id,meter_external_id,meter_name,data_point,timestamp,value,unit,quality',
@@ -161,9 +205,12 @@ describe('when readings and consumption are exported as CSV', () => {
       `${site.id},Data site,${meterId},m-1,Meter m-1,current_kw,2025-06-01T00:20:00.000Z,40,kW,fault`,
       `${site.id},Data site,${meterId},m-1,Meter m-1,current_kw,2025-06-01T01:10:00.000Z,50,kW,good`,
     ]);
-    const c = await fetch(`${api.url}/api/consumption?meter_id=${meterId}&interval=1h&format=csv&from=2025-06-01T00:00:00Z&to=2025-06-01T04:00:00Z`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const c = await fetch(
+      `${api.url}/api/consumption?meter_id=${meterId}&interval=1h&format=csv&from=2025-06-01T00:00:00Z&to=2025-06-01T04:00:00Z`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     expect((await c.text()).trimEnd().split('\r\n')).toEqual([
       'site_id,site_name,meter_id,meter_external_id,meter_name,data_point,interval_start,interval_end,energy_kwh,coverage,complete',
       `${site.id},Data site,${meterId},m-1,Meter m-1,total_kwh,2025-06-01T00:00:00.000Z,2025-06-01T01:00:00.000Z,4,1,true`,
@@ -189,11 +236,19 @@ describe('when the site status is derived from heartbeats', () => {
   });
 
   it('then no heartbeat is offline, a healthy one online, failing meters/backlog/skew degraded with the reasons, and silence for 10 min offline', async () => {
-    expect((await get(`/api/sites/${site.id}/status`)).json).toMatchObject({ status: 'offline', reasons: [expect.stringMatching(/no heartbeat ever/)] });
+    expect((await get(`/api/sites/${site.id}/status`)).json).toMatchObject({
+      status: 'offline',
+      reasons: [expect.stringMatching(/no heartbeat ever/)],
+    });
 
     await call(api, 'POST', '/api/sync/heartbeat', { key: site.key, body: hb() });
     const online = (await get(`/api/sites/${site.id}/status`)).json;
-    expect(online).toMatchObject({ status: 'online', reasons: [], agent_version: '1.2.3', meters: { configured: 1, answering: 4 } });
+    expect(online).toMatchObject({
+      status: 'online',
+      reasons: [],
+      agent_version: '1.2.3',
+      meters: { configured: 1, answering: 4 },
+    });
 
     await call(api, 'POST', '/api/sync/heartbeat', {
       key: site.key,
@@ -214,7 +269,9 @@ describe('when the site status is derived from heartbeats', () => {
     expect(degraded.backlog).toMatchObject({ readings: 5400, age_s: expect.any(Number) });
 
     await api.db.knex.raw("UPDATE sites SET last_heartbeat_at = now() - interval '11 minutes' WHERE id = ?", [site.id]);
-    await api.db.knex.raw("UPDATE heartbeats SET received_at = received_at - interval '11 minutes' WHERE site_id = ?", [site.id]);
+    await api.db.knex.raw("UPDATE heartbeats SET received_at = received_at - interval '11 minutes' WHERE site_id = ?", [
+      site.id,
+    ]);
     const offline = (await get(`/api/sites/${site.id}/status`)).json;
     expect(offline.status).toBe('offline');
     expect(offline.reasons[0]).toMatch(/no heartbeat for 11 min/);

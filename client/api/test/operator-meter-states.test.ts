@@ -35,7 +35,11 @@ function heartbeat(extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
   };
 }
 
-const state = (external_id: string, s: HeartbeatMeterState['state'], extra: Partial<HeartbeatMeterState> = {}): HeartbeatMeterState => ({
+const state = (
+  external_id: string,
+  s: HeartbeatMeterState['state'],
+  extra: Partial<HeartbeatMeterState> = {},
+): HeartbeatMeterState => ({
   external_id,
   state: s,
   since: null,
@@ -50,7 +54,14 @@ function readingsOf(id: string, kw: number, minutes: number, lastAgoMs = 20_000)
   const out: SyncReading[] = [];
   for (let i = minutes; i >= 0; i--) {
     const timestamp = iso(lastAgoMs + i * MIN);
-    out.push({ meter_external_id: id, data_point: 'total_kwh', timestamp, value: 1000 + (minutes - i) * (kw / 60), unit: 'kWh', quality: 'good' });
+    out.push({
+      meter_external_id: id,
+      data_point: 'total_kwh',
+      timestamp,
+      value: 1000 + (minutes - i) * (kw / 60),
+      unit: 'kWh',
+      quality: 'good',
+    });
     out.push({ meter_external_id: id, data_point: 'current_kw', timestamp, value: kw, unit: 'kW', quality: 'good' });
   }
   return out;
@@ -73,7 +84,12 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
   beforeAll(async () => {
     site = await createSite(api, 'Meter states site');
     // Both meters answered until 20 s ago: 60 kW and 30 kW, each for the last 10 minutes.
-    await registerAndSend(api, site.key, [meter('main'), meter('chiller')], [...readingsOf('main', 60, 10), ...readingsOf('chiller', 30, 10)]);
+    await registerAndSend(
+      api,
+      site.key,
+      [meter('main'), meter('chiller')],
+      [...readingsOf('main', 60, 10), ...readingsOf('chiller', 30, 10)],
+    );
   });
 
   it('then that meter is "not answering" at once (not OK until its values go stale), its values are marked not current, and the site totals leave it out', async () => {
@@ -88,7 +104,12 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
         meters: { configured: 2, ok: 1, failing: 1, never_answered: 0 },
         meter_states: [
           state('main', 'ok'),
-          state('chiller', 'not_answering', { since: iso(15_000), last_success_at: iso(20_000), error: 'no answer within 1000 ms', points_failing: 2 }),
+          state('chiller', 'not_answering', {
+            since: iso(15_000),
+            last_success_at: iso(20_000),
+            error: 'no answer within 1000 ms',
+            points_failing: 2,
+          }),
         ],
       }),
     });
@@ -99,7 +120,11 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
     expect(chiller.status).toBe('not_answering');
     expect(chiller.status_reason).toMatch(/not answering the agent.*no answer within 1000 ms/);
     expect(chiller.values_current).toBe(false);
-    expect(chiller.agent_state).toMatchObject({ state: 'not_answering', error: 'no answer within 1000 ms', reported_at: expect.any(String) });
+    expect(chiller.agent_state).toMatchObject({
+      state: 'not_answering',
+      error: 'no answer within 1000 ms',
+      reported_at: expect.any(String),
+    });
     // Its last values are still there, to be shown as of their time.
     expect(chiller.data_points.find((p) => p.name === 'current_kw')?.latest?.value).toBe(30);
     expect(meters.get('main')).toMatchObject({ status: 'ok', values_current: true });
@@ -107,12 +132,15 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
     const after = await summaryOf(site);
     expect(after.current_power_kw).toBe(60);
     expect(after.energy_today_kwh).toBeLessThan(energyOfBoth);
-    expect(after.energy_today_kwh).toBeCloseTo(energyOfBoth / 3 * 2, 3);
+    expect(after.energy_today_kwh).toBeCloseTo((energyOfBoth / 3) * 2, 3);
     expect(after.totals_left_out).toEqual([{ meter_id: chiller.id, name: 'Meter chiller', status: 'not_answering' }]);
     expect(after.reasons).toContain('1 of 2 meters not answering');
     // The dashboard's list carries the same totals.
     const list = (await get('/api/sites')).json.sites as SiteSummary[];
-    expect(list.find((s) => s.site_id === site.id)).toMatchObject({ current_power_kw: 60, totals_left_out: [{ name: 'Meter chiller' }] });
+    expect(list.find((s) => s.site_id === site.id)).toMatchObject({
+      current_power_kw: 60,
+      totals_left_out: [{ name: 'Meter chiller' }],
+    });
   });
 
   it('then a meter answering as another device is "wrong device" with both ids, a degraded one "degraded", and one that never answered "no data", each with the agent\'s words', async () => {
@@ -120,7 +148,11 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
       key: site.key,
       body: heartbeat({
         meter_states: [
-          state('main', 'wrong_device', { expected_device_id: 1004, found_device_id: 100011, error: 'device 100011 answers at 127.0.0.1:47808' }),
+          state('main', 'wrong_device', {
+            expected_device_id: 1004,
+            found_device_id: 100011,
+            error: 'device 100011 answers at 127.0.0.1:47808',
+          }),
           state('chiller', 'degraded', { points_failing: 1, error: 'current_kw: unknown object' }),
         ],
       }),
@@ -134,17 +166,32 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
 
     const fresh = await createSite(api, 'Never answered site');
     await registerAndSend(api, fresh.key, [meter('new')], []);
-    await call(api, 'POST', '/api/sync/heartbeat', { key: fresh.key, body: heartbeat({ meter_states: [state('new', 'never_answered', { last_success_at: null, error: 'no answer within 1000 ms' })] }) });
-    expect((await metersOf(fresh)).get('new')).toMatchObject({ status: 'no_data', values_current: false, status_reason: expect.stringMatching(/never answered the agent: no answer within 1000 ms/) });
+    await call(api, 'POST', '/api/sync/heartbeat', {
+      key: fresh.key,
+      body: heartbeat({
+        meter_states: [state('new', 'never_answered', { last_success_at: null, error: 'no answer within 1000 ms' })],
+      }),
+    });
+    expect((await metersOf(fresh)).get('new')).toMatchObject({
+      status: 'no_data',
+      values_current: false,
+      status_reason: expect.stringMatching(/never answered the agent: no answer within 1000 ms/),
+    });
   });
 
   it('then when the agent reports all meters ok again, or an older agent reports no states, the meters go back to what their readings say', async () => {
-    await call(api, 'POST', '/api/sync/heartbeat', { key: site.key, body: heartbeat({ meter_states: [state('main', 'ok'), state('chiller', 'ok')] }) });
+    await call(api, 'POST', '/api/sync/heartbeat', {
+      key: site.key,
+      body: heartbeat({ meter_states: [state('main', 'ok'), state('chiller', 'ok')] }),
+    });
     let meters = await metersOf(site);
     expect([meters.get('main')?.status, meters.get('chiller')?.status]).toEqual(['ok', 'ok']);
     expect((await summaryOf(site)).totals_left_out).toEqual([]);
 
-    await call(api, 'POST', '/api/sync/heartbeat', { key: site.key, body: heartbeat({ meter_states: [state('chiller', 'not_answering')] }) });
+    await call(api, 'POST', '/api/sync/heartbeat', {
+      key: site.key,
+      body: heartbeat({ meter_states: [state('chiller', 'not_answering')] }),
+    });
     expect((await metersOf(site)).get('chiller')?.status).toBe('not_answering');
     await call(api, 'POST', '/api/sync/heartbeat', { key: site.key, body: heartbeat() });
     meters = await metersOf(site);
@@ -152,36 +199,64 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
   });
 
   it('then malformed meter states are a 400 naming each bad field, and nothing of that heartbeat is stored', async () => {
-    const { rows: before } = await api.db.knex.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM heartbeats WHERE site_id = ?', [site.id]);
+    const { rows: before } = await api.db.knex.raw<{ rows: { n: number }[] }>(
+      'SELECT count(*)::int AS n FROM heartbeats WHERE site_id = ?',
+      [site.id],
+    );
     // Named by entry and field, in one message for the list.
     const cases: Array<[unknown, RegExp]> = [
       ['all fine', /meter_states must be an array, got the string "all fine"/],
-      [[{ ...state('main', 'ok'), state: 'sleeping' }], /meter_states\[0\]\.state must be one of ok, degraded, not_answering, never_answered, wrong_device/],
+      [
+        [{ ...state('main', 'ok'), state: 'sleeping' }],
+        /meter_states\[0\]\.state must be one of ok, degraded, not_answering, never_answered, wrong_device/,
+      ],
       [[{ ...state('main', 'ok'), since: 'yesterday' }], /meter_states\[0\]\.since /],
       [[{ ...state('main', 'ok'), points_failing: -1 }], /meter_states\[0\]\.points_failing must be between 0 and/],
-      [[{ ...state('main', 'ok'), external_id: 'a\u0000b' }], /meter_states\[0\]\.external_id contains a character that cannot be stored/],
+      [
+        [{ ...state('main', 'ok'), external_id: 'a\u0000b' }],
+        /meter_states\[0\]\.external_id contains a character that cannot be stored/,
+      ],
       [[state('main', 'ok'), 7], /meter_states\[1\] must be an object, got the number 7/],
       [[state('main', 'ok'), state('main', 'degraded')], /meter_states\[1\] lists the meter "main" a second time/],
-      [[{ ...state('main', 'wrong_device'), found_device_id: 'x' }], /meter_states\[0\]\.found_device_id must be an integer/],
+      [
+        [{ ...state('main', 'wrong_device'), found_device_id: 'x' }],
+        /meter_states\[0\]\.found_device_id must be an integer/,
+      ],
       [[{ ...state('main', 'ok'), error: undefined }], /meter_states\[0\]\.error is required \(null when none\)/],
-      [Array.from({ length: 10_001 }, (_, i) => state(`m-${i}`, 'ok')), /meter_states may list at most 10000 meters, got 10001/],
+      [
+        Array.from({ length: 10_001 }, (_, i) => state(`m-${i}`, 'ok')),
+        /meter_states may list at most 10000 meters, got 10001/,
+      ],
     ];
     for (const [meterStates, message] of cases) {
-      const res = await call(api, 'POST', '/api/sync/heartbeat', { key: site.key, body: { ...heartbeat(), meter_states: meterStates } });
+      const res = await call(api, 'POST', '/api/sync/heartbeat', {
+        key: site.key,
+        body: { ...heartbeat(), meter_states: meterStates },
+      });
       expect(res.status, JSON.stringify(meterStates).slice(0, 80)).toBe(400);
       expect(res.json.error.code).toBe('VALIDATION_FAILED');
       expect(res.json.error.details).toEqual([{ field: 'meter_states', message: expect.stringMatching(message) }]);
       expect(JSON.stringify(res.json)).not.toMatch(/SELECT|UPDATE|at .*\.js:/);
     }
-    const { rows: after } = await api.db.knex.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM heartbeats WHERE site_id = ?', [site.id]);
+    const { rows: after } = await api.db.knex.raw<{ rows: { n: number }[] }>(
+      'SELECT count(*)::int AS n FROM heartbeats WHERE site_id = ?',
+      [site.id],
+    );
     expect(after[0]?.n).toBe(before[0]?.n);
   });
 });
 
 /** Post heartbeats as an agent would have sent them at these times (minutes ago), oldest first. */
-async function heartbeatsAt(site: TestSite, minutesAgo: number[], extra: (ago: number) => Partial<HeartbeatRequest> = () => ({})): Promise<void> {
+async function heartbeatsAt(
+  site: TestSite,
+  minutesAgo: number[],
+  extra: (ago: number) => Partial<HeartbeatRequest> = () => ({}),
+): Promise<void> {
   for (const ago of minutesAgo) {
-    const res = await call(api, 'POST', '/api/sync/heartbeat', { key: site.key, body: heartbeat({ agent_time: iso(ago * MIN), ...extra(ago) }) });
+    const res = await call(api, 'POST', '/api/sync/heartbeat', {
+      key: site.key,
+      body: heartbeat({ agent_time: iso(ago * MIN), ...extra(ago) }),
+    });
     expect(res.status).toBe(200);
     // The server stamps a heartbeat with its arrival; move it to when the agent sent it.
     await api.db.knex.raw(
@@ -189,7 +264,10 @@ async function heartbeatsAt(site: TestSite, minutesAgo: number[], extra: (ago: n
         WHERE site_id = ? AND received_at = (SELECT max(received_at) FROM heartbeats WHERE site_id = ?)`,
       [ago, site.id, site.id],
     );
-    await api.db.knex.raw("UPDATE sites SET last_heartbeat_at = now() - (? * interval '1 minute') WHERE id = ?", [ago, site.id]);
+    await api.db.knex.raw("UPDATE sites SET last_heartbeat_at = now() - (? * interval '1 minute') WHERE id = ?", [
+      ago,
+      site.id,
+    ]);
   }
 }
 
@@ -213,7 +291,10 @@ describe('when a site had a 4-minute uplink outage', () => {
     const agentNow = Date.now() - 30_000;
     const res = await call(api, 'POST', '/api/sync/heartbeat', {
       key: site.key,
-      body: heartbeat({ agent_time: new Date(agentNow).toISOString(), uplink_down_since: new Date(agentNow - 4 * MIN).toISOString() }),
+      body: heartbeat({
+        agent_time: new Date(agentNow).toISOString(),
+        uplink_down_since: new Date(agentNow - 4 * MIN).toISOString(),
+      }),
     });
     expect(res.status).toBe(200);
 
@@ -225,7 +306,7 @@ describe('when a site had a 4-minute uplink outage', () => {
     expect(Math.abs(Date.parse(conn.outages[0].to) - Date.parse(res.json.server_time))).toBeLessThan(1000);
   });
 
-  it('then a gap and the agent\'s own report of the same outage are one outage with both sources, and a silence still going on is listed as ongoing', async () => {
+  it("then a gap and the agent's own report of the same outage are one outage with both sources, and a silence still going on is listed as ongoing", async () => {
     const site = await createSite(api, 'Both sources site');
     await heartbeatsAt(site, [20, 19, 18, 17, 16, 15, 14]);
     // Back at 10 min ago, reporting the uplink down since 13.5 min ago; silent again for the last 5 minutes.
@@ -247,7 +328,10 @@ describe('when OUTAGE_GAP_SECONDS is set lower', () => {
     try {
       const site = await createSite(other, 'Short threshold site');
       for (const ago of [5, 4.5, 4, 2, 1.5, 1, 0.5, 0]) {
-        await call(other, 'POST', '/api/sync/heartbeat', { key: site.key, body: heartbeat({ agent_time: iso(ago * MIN) }) });
+        await call(other, 'POST', '/api/sync/heartbeat', {
+          key: site.key,
+          body: heartbeat({ agent_time: iso(ago * MIN) }),
+        });
         await other.db.knex.raw(
           `UPDATE heartbeats SET received_at = now() - (? * interval '1 minute') WHERE site_id = ? AND received_at = (SELECT max(received_at) FROM heartbeats WHERE site_id = ?)`,
           [ago, site.id, site.id],

@@ -32,7 +32,11 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 async function sync(p: string, body: unknown): Promise<void> {
-  const res = await fetch(`${api.url}/api/sync/${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': siteKey }, body: JSON.stringify(body) });
+  const res = await fetch(`${api.url}/api/sync/${p}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': siteKey },
+    body: JSON.stringify(body),
+  });
   expect(res.status, `${p}: ${await res.clone().text()}`).toBe(200);
 }
 
@@ -53,13 +57,27 @@ function readingsOf(id: string, kw: number): SyncReading[] {
   const out: SyncReading[] = [];
   for (let i = 10; i >= 0; i--) {
     const timestamp = iso(20_000 + i * MIN);
-    out.push({ meter_external_id: id, data_point: 'total_kwh', timestamp, value: 500 + (10 - i) * (kw / 60), unit: 'kWh', quality: 'good' });
+    out.push({
+      meter_external_id: id,
+      data_point: 'total_kwh',
+      timestamp,
+      value: 500 + (10 - i) * (kw / 60),
+      unit: 'kWh',
+      quality: 'good',
+    });
     out.push({ meter_external_id: id, data_point: 'current_kw', timestamp, value: kw, unit: 'kW', quality: 'good' });
   }
   return out;
 }
 
-const ok = (id: string): HeartbeatMeterState => ({ external_id: id, state: 'ok', since: null, last_success_at: iso(1000), error: null, points_failing: 0 });
+const ok = (id: string): HeartbeatMeterState => ({
+  external_id: id,
+  state: 'ok',
+  since: null,
+  last_success_at: iso(1000),
+  error: null,
+  points_failing: 0,
+});
 
 function heartbeat(extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
   return {
@@ -74,7 +92,14 @@ function heartbeat(extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
     meters: { configured: 3, ok: 2, failing: 1, never_answered: 0 },
     meter_states: [
       ok('main'),
-      { external_id: 'chiller', state: 'not_answering', since: iso(40_000), last_success_at: iso(20_000), error: 'no answer within 1000 ms', points_failing: 2 },
+      {
+        external_id: 'chiller',
+        state: 'not_answering',
+        since: iso(40_000),
+        last_success_at: iso(20_000),
+        error: 'no answer within 1000 ms',
+        points_failing: 2,
+      },
       ok('lights'),
     ],
     ...extra,
@@ -82,28 +107,56 @@ function heartbeat(extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html'))) throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
+  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
+    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
   expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
   const url = await createTestDatabase(inject('pg'), 'opsview_browser');
   port = await freePort();
   // A fixed secret, so the browser's session outlives the API's restart.
-  apiEnv = { DATABASE_URL: url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', JWT_SECRET: 'opsview-browser-test-secret-0123456789abcdef' };
+  apiEnv = {
+    DATABASE_URL: url,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: 'opsview-browser-test-secret-0123456789abcdef',
+  };
   api = await startApiProcess(apiEnv, port);
   db = new pg.Client({ connectionString: url });
   await db.connect();
   const site = await createSiteWithCli(url, 'Plant West');
   siteKey = site.api_key;
   siteId = site.site_id;
-  await sync('meters', { meters: [meterConfig('main', 'Main incomer', 4911), meterConfig('chiller', 'Chiller plant', 4912), meterConfig('lights', 'Lighting', 4913)] });
-  await sync('readings/batch', { readings: [...readingsOf('main', 60), ...readingsOf('chiller', 30), ...readingsOf('lights', 12)] });
+  await sync('meters', {
+    meters: [
+      meterConfig('main', 'Main incomer', 4911),
+      meterConfig('chiller', 'Chiller plant', 4912),
+      meterConfig('lights', 'Lighting', 4913),
+    ],
+  });
+  await sync('readings/batch', {
+    readings: [...readingsOf('main', 60), ...readingsOf('chiller', 30), ...readingsOf('lights', 12)],
+  });
   // Heartbeats every minute, then nothing for 4 minutes while the uplink was down, then the one after it came back
   // that says since when it was down (by the agent's clock).
   for (const ago of [12, 11, 10, 9, 8, 7, 6, 5, 4]) {
-    await sync('heartbeat', heartbeat({ agent_time: iso(ago * MIN), meter_states: [ok('main'), ok('chiller'), ok('lights')], meters: { configured: 3, ok: 3, failing: 0, never_answered: 0 } }));
-    await db.query("UPDATE heartbeats SET received_at = now() - ($1 * interval '1 minute') WHERE site_id = $2 AND received_at = (SELECT max(received_at) FROM heartbeats WHERE site_id = $2)", [ago, siteId]);
+    await sync(
+      'heartbeat',
+      heartbeat({
+        agent_time: iso(ago * MIN),
+        meter_states: [ok('main'), ok('chiller'), ok('lights')],
+        meters: { configured: 3, ok: 3, failing: 0, never_answered: 0 },
+      }),
+    );
+    await db.query(
+      "UPDATE heartbeats SET received_at = now() - ($1 * interval '1 minute') WHERE site_id = $2 AND received_at = (SELECT max(received_at) FROM heartbeats WHERE site_id = $2)",
+      [ago, siteId],
+    );
   }
   await sync('heartbeat', heartbeat({ uplink_down_since: iso(3.5 * MIN) }));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -122,7 +175,11 @@ async function login(page: Page): Promise<void> {
 
 describe('what an operator sees', () => {
   it('when the agent reports a meter not answering, then the site page shows it not OK with its values greyed "as of", the totals without it, and the 4-minute outage in the connectivity history', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: 'en-GB',
+      timezoneId: 'Europe/Berlin',
+    });
     const page = await context.newPage();
     await login(page);
     const row = page.locator(`[data-testid="site-row-${siteId}"]`);
@@ -133,7 +190,9 @@ describe('what an operator sees', () => {
     await row.getByRole('link', { name: 'Plant West' }).click();
     const chiller = page.getByTestId('meter-row-chiller');
     await chiller.waitFor();
-    await expect.poll(() => chiller.locator('[data-meter-status]').getAttribute('data-meter-status')).toBe('not_answering');
+    await expect
+      .poll(() => chiller.locator('[data-meter-status]').getAttribute('data-meter-status'))
+      .toBe('not_answering');
     expect(await chiller.getByText('OK', { exact: true }).count()).toBe(0);
     expect(await chiller.textContent()).toContain('Not answering');
     expect(await chiller.textContent()).toContain('no answer within 1000 ms');
@@ -143,11 +202,14 @@ describe('what an operator sees', () => {
     for (const v of await values.all()) expect(await v.getAttribute('data-current')).toBe('false');
     expect(await values.filter({ hasText: 'current_kw' }).textContent()).toContain('30');
     // The colour the browser computed (this file has no DOM types; in the page globalThis is the window).
-    const colourOf = (el: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color;
+    const colourOf = (el: unknown) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color;
     const colour = await values.first().evaluate(colourOf);
     const mainColour = await page.getByTestId('meter-row-main').getByTestId('latest-value').first().evaluate(colourOf);
     expect(colour).not.toBe(mainColour);
-    expect(await chiller.getByTestId('values-as-of').textContent()).toMatch(/^as of .*not current, left out of the site totals/);
+    expect(await chiller.getByTestId('values-as-of').textContent()).toMatch(
+      /^as of .*not current, left out of the site totals/,
+    );
     const main = page.getByTestId('meter-row-main');
     expect(await main.locator('[data-meter-status]').getAttribute('data-meter-status')).toBe('ok');
     expect(await main.getByTestId('latest-value').first().getAttribute('data-current')).toBe('true');
@@ -161,7 +223,9 @@ describe('what an operator sees', () => {
     const outage = page.getByTestId('section-Connectivity').getByTestId('outage');
     await outage.first().waitFor({ timeout: 20_000 });
     expect(await outage.count()).toBe(1);
-    expect(await outage.textContent()).toMatch(/\(4 min\) · (no heartbeat and reported by the agent|reported by the agent and no heartbeat)/);
+    expect(await outage.textContent()).toMatch(
+      /\(4 min\) · (no heartbeat and reported by the agent|reported by the agent and no heartbeat)/,
+    );
     expect(await page.getByTestId('section-Connectivity').textContent()).not.toContain('No outages in this range');
     await shot(page, 'opsview-site');
     await page.setViewportSize({ width: 390, height: 844 });
@@ -171,8 +235,18 @@ describe('what an operator sees', () => {
 
   it('when the API stops answering while the page is open, then a "connection lost" banner with the data\'s time replaces the up-to-date claim, and it goes when the API is back', async () => {
     // Every meter answering now, so the page would say "everything is up to date".
-    await sync('heartbeat', heartbeat({ meter_states: [ok('main'), ok('chiller'), ok('lights')], meters: { configured: 3, ok: 3, failing: 0, never_answered: 0 } }));
-    await sync('readings/batch', { readings: readingsOf('chiller', 30).map((r) => ({ ...r, timestamp: iso(5000), value: r.data_point === 'total_kwh' ? 600 : 30 })).slice(0, 2) });
+    await sync(
+      'heartbeat',
+      heartbeat({
+        meter_states: [ok('main'), ok('chiller'), ok('lights')],
+        meters: { configured: 3, ok: 3, failing: 0, never_answered: 0 },
+      }),
+    );
+    await sync('readings/batch', {
+      readings: readingsOf('chiller', 30)
+        .map((r) => ({ ...r, timestamp: iso(5000), value: r.data_point === 'total_kwh' ? 600 : 30 }))
+        .slice(0, 2),
+    });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
     const page = await context.newPage();
     await login(page);
@@ -187,7 +261,9 @@ describe('what an operator sees', () => {
     await banner.waitFor({ timeout: 40_000 });
     expect(await banner.textContent()).toMatch(/^Connection lost — data as of \d/);
     expect(await upToDate.count()).toBe(0);
-    expect(await page.getByTestId('status-as-of').textContent()).toMatch(/Last known status, as of .*cannot be reached/);
+    expect(await page.getByTestId('status-as-of').textContent()).toMatch(
+      /Last known status, as of .*cannot be reached/,
+    );
     await shot(page, 'opsview-connection-lost');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'opsview-connection-lost-phone');
@@ -198,7 +274,9 @@ describe('what an operator sees', () => {
     api = await startApiProcess(apiEnv, port);
     // While lost, the app asks the API every 5 s: the banner goes, the dashboard loads again.
     await expect.poll(() => banner.count(), { timeout: 30_000 }).toBe(0);
-    await expect.poll(() => page.getByTestId('updated-at').textContent(), { timeout: 30_000 }).toMatch(/^Updated .* refreshes every 15 s/);
+    await expect
+      .poll(() => page.getByTestId('updated-at').textContent(), { timeout: 30_000 })
+      .toMatch(/^Updated .* refreshes every 15 s/);
     await page.locator(`[data-testid="site-row-${siteId}"]`).waitFor();
     await context.close();
   }, 150_000);

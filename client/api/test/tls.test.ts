@@ -24,9 +24,31 @@ function selfSigned(name: string): { cert: string; key: string } {
   const cert = path.join(dir, `${name}-cert.pem`);
   const key = path.join(dir, `${name}-key.pem`);
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'pipe' },
+    );
   } catch (err) {
-    throw new Error(`this test needs the openssl command to make a self-signed certificate (apt-get install openssl): ${(err as Error).message}`);
+    throw new Error(
+      `this test needs the openssl command to make a self-signed certificate (apt-get install openssl): ${(err as Error).message}`,
+    );
   }
   return { cert, key };
 }
@@ -42,7 +64,11 @@ function agentAuth(origin: string, apiKey: string, extraCa: string | undefined):
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', ORIGIN: origin, KEY: apiKey };
     if (extraCa) env.NODE_EXTRA_CA_CERTS = extraCa;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: AGENT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: AGENT_DIR,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -105,21 +131,38 @@ describe('HTTPS served by the client API', () => {
     expect(configProblems({ TLS_CERT_FILE: ours.cert })).toContain('TLS_KEY_FILE: required when TLS_CERT_FILE is set');
     expect(configProblems({ TLS_KEY_FILE: ours.key })).toContain('TLS_CERT_FILE: required when TLS_KEY_FILE is set');
     const missing = path.join(dir, 'missing.pem');
-    expect(configProblems({ TLS_CERT_FILE: missing, TLS_KEY_FILE: ours.key })).toContain(`TLS_CERT_FILE: cannot read ${missing} (no such file)`);
+    expect(configProblems({ TLS_CERT_FILE: missing, TLS_KEY_FILE: ours.key })).toContain(
+      `TLS_CERT_FILE: cannot read ${missing} (no such file)`,
+    );
     const notPem = path.join(dir, 'not.pem');
     writeFileSync(notPem, 'hello');
-    expect(configProblems({ TLS_CERT_FILE: ours.cert, TLS_KEY_FILE: notPem })).toContain(`TLS_KEY_FILE: ${notPem} is not a PEM file`);
-    expect(loadConfig({ NODE_ENV: 'test', TLS_CERT_FILE: ours.cert, TLS_KEY_FILE: ours.key }).tls).toEqual({ certFile: ours.cert, keyFile: ours.key });
+    expect(configProblems({ TLS_CERT_FILE: ours.cert, TLS_KEY_FILE: notPem })).toContain(
+      `TLS_KEY_FILE: ${notPem} is not a PEM file`,
+    );
+    expect(loadConfig({ NODE_ENV: 'test', TLS_CERT_FILE: ours.cert, TLS_KEY_FILE: ours.key }).tls).toEqual({
+      certFile: ours.cert,
+      keyFile: ours.key,
+    });
     expect(loadConfig({ NODE_ENV: 'test' }).tls).toBeUndefined();
   });
 
   it('when the key does not belong to the certificate, then the API does not start and says so', async () => {
-    await expect(startTestApi({ tls: { certFile: ours.cert, keyFile: stranger.key } })).rejects.toThrow(/cannot be used together: .*key values mismatch/);
+    await expect(startTestApi({ tls: { certFile: ours.cert, keyFile: stranger.key } })).rejects.toThrow(
+      /cannot be used together: .*key values mismatch/,
+    );
   });
 
   it('when the process is started with only TLS_CERT_FILE, then it exits at once with the reason', async () => {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [API_MAIN], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', TLS_CERT_FILE: ours.cert, CLIENT_DATA_DIR: path.join(dir, 'never') }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [API_MAIN], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'test',
+          TLS_CERT_FILE: ours.cert,
+          CLIENT_DATA_DIR: path.join(dir, 'never'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
       child.on('exit', (c) => resolve({ code: c, stderr }));
@@ -135,13 +178,34 @@ describe('behind a TLS-terminating proxy (TRUST_PROXY)', () => {
     winston.createLogger({
       level: 'http',
       format: winston.format.json(),
-      transports: [new winston.transports.Stream({ stream: new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } }) })],
+      transports: [
+        new winston.transports.Stream({
+          stream: new Writable({
+            write: (chunk: Buffer, _e, done) => {
+              lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+              done();
+            },
+          }),
+        }),
+      ],
     });
 
   async function failedLogins(trustProxy: boolean): Promise<{ api: RunningClientApi; statuses: number[] }> {
-    const live = await startClientApi({ port: 0, host: '127.0.0.1', database: await createTestDatabase(), trustProxy, loginRateLimitPerMinute: 2 }, { env: { NODE_ENV: 'test' }, logger: capture() });
-    const attempt = (ip: string) => call(live, 'POST', '/api/auth/login', { body: { email: 'nobody@example.test', password: 'wrong' }, headers: { 'x-forwarded-for': ip } });
-    const statuses = [(await attempt('203.0.113.7')).status, (await attempt('203.0.113.7')).status, (await attempt('203.0.113.7')).status, (await attempt('198.51.100.9')).status];
+    const live = await startClientApi(
+      { port: 0, host: '127.0.0.1', database: await createTestDatabase(), trustProxy, loginRateLimitPerMinute: 2 },
+      { env: { NODE_ENV: 'test' }, logger: capture() },
+    );
+    const attempt = (ip: string) =>
+      call(live, 'POST', '/api/auth/login', {
+        body: { email: 'nobody@example.test', password: 'wrong' },
+        headers: { 'x-forwarded-for': ip },
+      });
+    const statuses = [
+      (await attempt('203.0.113.7')).status,
+      (await attempt('203.0.113.7')).status,
+      (await attempt('203.0.113.7')).status,
+      (await attempt('198.51.100.9')).status,
+    ];
     return { api: live, statuses };
   }
 

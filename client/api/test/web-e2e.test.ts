@@ -37,7 +37,9 @@ async function login(page: Page, who: { email: string; password: string }): Prom
 /** Script errors, console errors and CSP violations (the API's Content-Security-Policy) a page shows. */
 async function watchProblems(page: Page): Promise<string[]> {
   const problems: string[] = [];
-  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')))`);
+  await page.addInitScript(
+    `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')))`,
+  );
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     // The refused login with a wrong password is expected; Chromium logs every 4xx as an error.
@@ -52,12 +54,16 @@ async function pick(page: Page, label: string, option: string, within?: string):
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html'))) throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  expect(existsSync(CHROMIUM), 'install Debian\'s chromium (apt-get install chromium); .ci/run does').toBe(true);
+  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
+    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
+  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium); .ci/run does").toBe(true);
   const pg = inject('pg');
   const clientDb = await createTestDatabase(pg, 'web_e2e_client');
   const siteDb = await createTestDatabase(pg, 'web_e2e_site');
-  api = await startApiProcess({ DATABASE_URL: clientDb, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' }, await freePort());
+  api = await startApiProcess(
+    { DATABASE_URL: clientDb, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' },
+    await freePort(),
+  );
   const site = await createSiteWithCli(clientDb, 'Demo site');
   sim = await startSimulator({
     meters: [
@@ -75,14 +81,21 @@ beforeAll(async () => {
     meters: toMetersJson(sim.meters).meters as MeterConfig[],
     bacnetInterface: '127.0.5.1',
   });
-  const res = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const res = await fetch(`${api.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
   adminToken = ((await res.json()) as { access_token: string }).access_token;
   await fetch(`${api.url}/api/users`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
     body: JSON.stringify({ ...VIEWER, role: 'viewer', name: 'Vera Viewer' }),
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }, 360_000);
 
 afterAll(async () => {
@@ -94,7 +107,11 @@ afterAll(async () => {
 
 describe('the operators web app in a real browser', () => {
   it('when an admin logs in, then the dashboard shows the demo site online with live meter values, charts open, and a new site gets a key, a rotated key and a meter', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 860 },
+      timezoneId: 'Europe/Berlin',
+      locale: 'en-GB',
+    });
     const page = await context.newPage();
     const problems = await watchProblems(page);
     await page.goto(api.url);
@@ -110,7 +127,9 @@ describe('the operators web app in a real browser', () => {
     await login(page, ADMIN);
     // The agent's heartbeat arrives every 2 s; the dashboard refreshes itself every 15 s.
     const row = page.locator('[data-testid^="site-row-"]', { hasText: 'Demo site' });
-    await expect.poll(async () => row.locator('[data-status]').getAttribute('data-status'), { timeout: 40_000 }).toBe('online');
+    await expect
+      .poll(async () => row.locator('[data-status]').getAttribute('data-status'), { timeout: 40_000 })
+      .toBe('online');
     await expect.poll(async () => row.textContent(), { timeout: 30_000 }).toMatch(/3 \/ 3/);
     await expect.poll(async () => (await row.textContent()) ?? '', { timeout: 30_000 }).toMatch(/\d kW/);
     await shot(page, 'dashboard');
@@ -131,7 +150,10 @@ describe('the operators web app in a real browser', () => {
     await pick(page, 'Bucket', 'Every reading', 'section-Readings');
     // The line itself: a path with many segments (not a legend mark).
     const linePaths = () =>
-      page.getByTestId('readings-chart').locator('path').evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').split(/[LC]/).length > 5).length);
+      page
+        .getByTestId('readings-chart')
+        .locator('path')
+        .evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').split(/[LC]/).length > 5).length);
     await expect.poll(linePaths, { timeout: 30_000 }).toBeGreaterThan(0);
     await page.getByTestId('consumption-chart').waitFor();
     await page.getByTestId('connectivity-chart').waitFor();
@@ -157,7 +179,8 @@ describe('the operators web app in a real browser', () => {
     const key1 = await keyField.inputValue();
     expect(key1).toMatch(/^mk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
     await shot(page, 'site-created-key');
-    const authWith = async (key: string) => (await fetch(`${api.url}/api/sync/auth`, { method: 'POST', headers: { 'x-api-key': key } })).status;
+    const authWith = async (key: string) =>
+      (await fetch(`${api.url}/api/sync/auth`, { method: 'POST', headers: { 'x-api-key': key } })).status;
     expect(await authWith(key1)).toBe(200);
     await page.getByRole('button', { name: 'Done' }).click();
 
@@ -177,7 +200,9 @@ describe('the operators web app in a real browser', () => {
     const oldRow = page.getByTestId(`site-key-${key1.slice(3, 19)}`);
     await expect.poll(() => oldRow.textContent()).toContain('expiring');
     await oldRow.getByRole('button', { name: 'Revoke' }).click();
-    await expect.poll(() => page.getByRole('dialog').textContent()).toMatch(/An agent still using it is refused from now on/);
+    await expect
+      .poll(() => page.getByRole('dialog').textContent())
+      .toMatch(/An agent still using it is refused from now on/);
     await oldRow.getByRole('button', { name: 'Revoke now' }).click();
     await expect.poll(() => oldRow.textContent()).toContain('revoked');
     await shot(page, 'key-revoked');
@@ -195,7 +220,9 @@ describe('the operators web app in a real browser', () => {
     await page.getByLabel('BACnet IP address').fill('10.20.0.15');
     await page.getByRole('dialog').getByRole('button', { name: 'Add meter' }).click();
     await page.getByTestId('admin-meter-wh-main').waitFor();
-    const config = (await (await fetch(`${api.url}/api/sync/config`, { headers: { 'x-api-key': key2 } })).json()) as { meters: { id: string; data_points: unknown[] }[] };
+    const config = (await (await fetch(`${api.url}/api/sync/config`, { headers: { 'x-api-key': key2 } })).json()) as {
+      meters: { id: string; data_points: unknown[] }[];
+    };
     expect(config.meters.map((m) => m.id)).toEqual(['wh-main']);
     expect(config.meters[0]?.data_points).toHaveLength(4);
     await shot(page, 'admin-sites');
@@ -221,7 +248,10 @@ describe('the operators web app in a real browser', () => {
     await page.locator('[data-testid^="site-row-"]').first().waitFor();
     expect(await page.getByRole('link', { name: 'Sites & meters' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
-    await page.locator('[data-testid^="site-row-"]', { hasText: 'Demo site' }).getByRole('link', { name: 'Demo site' }).click();
+    await page
+      .locator('[data-testid^="site-row-"]', { hasText: 'Demo site' })
+      .getByRole('link', { name: 'Demo site' })
+      .click();
     await expect.poll(() => page.locator('[data-testid^="meter-row-"]').count(), { timeout: 20_000 }).toBe(3);
     expect(await page.getByRole('button', { name: 'Add meter' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Edit' }).count()).toBe(0);
@@ -238,8 +268,23 @@ describe('the operators web app in a real browser', () => {
       expect(statSync(path.join(ARTIFACTS, `client-${name}.png`)).size).toBeGreaterThan(5_000);
     }
     if (process.env.UPDATE_SCREENSHOTS) {
-      for (const name of ['login', 'dashboard', 'site', 'meter', 'site-created-key', 'key-rotated', 'key-revoked', 'admin-sites', 'users', 'dashboard-tablet', 'viewer-site']) {
-        copyFileSync(path.join(ARTIFACTS, `client-${name}.png`), path.join(ROOT, 'docs/screenshots', `client-${name}.png`));
+      for (const name of [
+        'login',
+        'dashboard',
+        'site',
+        'meter',
+        'site-created-key',
+        'key-rotated',
+        'key-revoked',
+        'admin-sites',
+        'users',
+        'dashboard-tablet',
+        'viewer-site',
+      ]) {
+        copyFileSync(
+          path.join(ARTIFACTS, `client-${name}.png`),
+          path.join(ROOT, 'docs/screenshots', `client-${name}.png`),
+        );
       }
     }
   });

@@ -30,7 +30,11 @@ const METERS = ['m-1', 'm-2'].map((id, i) => ({
 }));
 
 async function sync(key: string, route: string, body: unknown): Promise<void> {
-  const res = await fetch(`${api.url}/api/sync/${route}`, { method: 'POST', headers: { 'content-type': 'application/json', [API_KEY_HEADER]: key }, body: JSON.stringify(body) });
+  const res = await fetch(`${api.url}/api/sync/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [API_KEY_HEADER]: key },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
 }
 
@@ -64,10 +68,20 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html'))) throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
+  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
+    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
   expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
   const db = await createTestDatabase(inject('pg'), 'web_session_browser');
-  api = await startApiProcess({ DATABASE_URL: db, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', ALERT_ENGINE_ENABLED: 'false' }, await freePort());
+  api = await startApiProcess(
+    {
+      DATABASE_URL: db,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+      ALERT_ENGINE_ENABLED: 'false',
+    },
+    await freePort(),
+  );
   const site = await createSiteWithCli(db, 'Plant East');
   siteId = site.site_id;
   await sync(site.api_key, 'meters', { meters: METERS });
@@ -77,11 +91,26 @@ beforeAll(async () => {
   for (let i = 360; i >= 1; i--) {
     const timestamp = new Date(now - i * 60_000).toISOString();
     for (const [n, m] of METERS.entries()) {
-      readings.push({ meter_external_id: m.id, data_point: 'total_kwh', timestamp, value: 1000 * (n + 1) + (360 - i) * (n + 1) * 0.5, unit: 'kWh', quality: 'good' });
-      readings.push({ meter_external_id: m.id, data_point: 'current_kw', timestamp, value: 30 * (n + 1) + Math.sin(i / 20) * 5, unit: 'kW', quality: 'good' });
+      readings.push({
+        meter_external_id: m.id,
+        data_point: 'total_kwh',
+        timestamp,
+        value: 1000 * (n + 1) + (360 - i) * (n + 1) * 0.5,
+        unit: 'kWh',
+        quality: 'good',
+      });
+      readings.push({
+        meter_external_id: m.id,
+        data_point: 'current_kw',
+        timestamp,
+        value: 30 * (n + 1) + Math.sin(i / 20) * 5,
+        unit: 'kW',
+        quality: 'good',
+      });
     }
   }
-  for (let i = 0; i < readings.length; i += 1000) await sync(site.api_key, 'readings/batch', { readings: readings.slice(i, i + 1000) });
+  for (let i = 0; i < readings.length; i += 1000)
+    await sync(site.api_key, 'readings/batch', { readings: readings.slice(i, i + 1000) });
   const at = new Date().toISOString();
   await sync(site.api_key, 'heartbeat', {
     agent_version: '0.1.0',
@@ -94,7 +123,10 @@ beforeAll(async () => {
     last_sync_at: at,
     meters: { configured: 2, ok: 2, failing: 0, never_answered: 0 },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -123,17 +155,28 @@ describe('the web app session and its security headers in a real browser', () =>
     expect(afterLogin.session).toEqual({});
     const cookies = (await context.cookies()).filter((c) => c.name === 'meterit_refresh');
     expect(cookies.map((c) => c.path).sort()).toEqual(['/api/auth/logout', '/api/auth/refresh']);
-    for (const c of cookies) expect(c).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false, value: expect.stringMatching(/^rt_/) });
+    for (const c of cookies)
+      expect(c).toMatchObject({
+        httpOnly: true,
+        sameSite: 'Strict',
+        secure: false,
+        value: expect.stringMatching(/^rt_/),
+      });
 
     // Pages with MUI styles and charts render under the CSP.
     const row = page.locator('[data-testid^="site-row-"]', { hasText: 'Plant East' });
-    await expect.poll(async () => row.locator('[data-status]').getAttribute('data-status'), { timeout: 20_000 }).toBe('online');
+    await expect
+      .poll(async () => row.locator('[data-status]').getAttribute('data-status'), { timeout: 20_000 })
+      .toBe('online');
     await row.getByRole('link', { name: 'Plant East' }).click();
     await expect.poll(() => page.locator('[data-testid^="meter-row-"]').count(), { timeout: 20_000 }).toBe(2);
     await page.getByTestId('readings-chart').waitFor();
     await page.getByTestId('consumption-chart').waitFor();
     await shot(page, 'site');
-    await page.locator('[data-testid^="meter-row-"]', { hasText: 'Main incomer' }).getByRole('link', { name: 'Main incomer' }).click();
+    await page
+      .locator('[data-testid^="meter-row-"]', { hasText: 'Main incomer' })
+      .getByRole('link', { name: 'Main incomer' })
+      .click();
     await page.getByTestId('point-current_kw').waitFor();
     await page.getByRole('link', { name: 'Alerts' }).click();
     await page.waitForURL(/\/alerts/);
@@ -155,7 +198,10 @@ describe('the web app session and its security headers in a real browser', () =>
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     expect(await page.getByTestId('current-user').count()).toBe(0);
     // The token the cookie held was ended on the server too, not only forgotten by the browser.
-    const replay = await fetch(`${api.url}/api/auth/refresh`, { method: 'POST', headers: { 'x-meterit-session': 'cookie', cookie: `meterit_refresh=${rotated?.value}` } });
+    const replay = await fetch(`${api.url}/api/auth/refresh`, {
+      method: 'POST',
+      headers: { 'x-meterit-session': 'cookie', cookie: `meterit_refresh=${rotated?.value}` },
+    });
     expect(replay.status).toBe(401);
 
     expect(problems).toEqual([]);
@@ -169,7 +215,13 @@ describe('the web app session and its security headers in a real browser', () =>
   }, 180_000);
 
   it('when the browser still holds a refresh token in localStorage from an earlier version, then the app resumes the session through the cookie and removes it from localStorage', async () => {
-    const old = (await (await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json()) as { refresh_token: string };
+    const old = (await (
+      await fetch(`${api.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ADMIN),
+      })
+    ).json()) as { refresh_token: string };
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
     const page = await context.newPage();
     const { problems } = await watch(context, page);

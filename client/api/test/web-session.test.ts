@@ -14,7 +14,11 @@ let api: RunningClientApi;
 let proxied: RunningClientApi;
 
 beforeAll(async () => {
-  api = await startTestApi({ adminEmail: ADMIN.email, adminPassword: ADMIN.password, webDistDir: path.join(ROOT, 'client/web/dist') });
+  api = await startTestApi({
+    adminEmail: ADMIN.email,
+    adminPassword: ADMIN.password,
+    webDistDir: path.join(ROOT, 'client/web/dist'),
+  });
   proxied = await startTestApi({ adminEmail: ADMIN.email, adminPassword: ADMIN.password, trustProxy: true });
 });
 afterAll(async () => {
@@ -123,20 +127,29 @@ describe('when the web app logs in', () => {
 
   it('then a refresh with the cookie gives a new access token and a new cookie; the old cookie is used up, and without a cookie it is 401', async () => {
     const first = await webLogin();
-    const r1 = await call(api, 'POST', '/api/auth/refresh', { headers: { ...WEB, cookie: cookieFor(first.headers, '/api/auth/refresh') } });
+    const r1 = await call(api, 'POST', '/api/auth/refresh', {
+      headers: { ...WEB, cookie: cookieFor(first.headers, '/api/auth/refresh') },
+    });
     expect(r1.status).toBe(200);
     expect(r1.json.refresh_token).toBeUndefined();
-    expect((await call(api, 'GET', '/api/auth/me', { headers: { authorization: `Bearer ${r1.json.access_token}` } })).json.user.email).toBe(ADMIN.email);
+    expect(
+      (await call(api, 'GET', '/api/auth/me', { headers: { authorization: `Bearer ${r1.json.access_token}` } })).json
+        .user.email,
+    ).toBe(ADMIN.email);
     expect(cookieFor(r1.headers, '/api/auth/refresh')).not.toBe(cookieFor(first.headers, '/api/auth/refresh'));
     // Single use, as with a body token: the cookie the login set no longer works.
-    const replay = await call(api, 'POST', '/api/auth/refresh', { headers: { ...WEB, cookie: cookieFor(first.headers, '/api/auth/refresh') } });
+    const replay = await call(api, 'POST', '/api/auth/refresh', {
+      headers: { ...WEB, cookie: cookieFor(first.headers, '/api/auth/refresh') },
+    });
     expect(replay.status).toBe(401);
     expect(replay.json.error.message).toMatch(/log in again/);
 
     const none = await call(api, 'POST', '/api/auth/refresh', { headers: WEB });
     expect(none.status).toBe(401);
     expect(none.json.error.code).toBe('AUTH_MISSING');
-    const garbage = await call(api, 'POST', '/api/auth/refresh', { headers: { ...WEB, cookie: "meterit_refresh=' OR 1=1 --" } });
+    const garbage = await call(api, 'POST', '/api/auth/refresh', {
+      headers: { ...WEB, cookie: "meterit_refresh=' OR 1=1 --" },
+    });
     expect(garbage.status).toBe(401);
     expect(JSON.stringify(garbage.json)).not.toMatch(/SQL|select|stack/i);
   });
@@ -147,10 +160,14 @@ describe('when the web app logs in', () => {
     const noHeader = await call(api, 'POST', '/api/auth/refresh', { headers: { cookie } });
     expect(noHeader.status).toBe(403);
     expect(noHeader.json.error.message).toMatch(/X-MeterIT-Session/);
-    const foreign = await call(api, 'POST', '/api/auth/refresh', { headers: { ...WEB, cookie, origin: 'https://evil.example' } });
+    const foreign = await call(api, 'POST', '/api/auth/refresh', {
+      headers: { ...WEB, cookie, origin: 'https://evil.example' },
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.json.error.message).toMatch(/origin/i);
-    const foreignLogout = await call(api, 'POST', '/api/auth/logout', { headers: { ...WEB, cookie: cookieFor(session.headers, '/api/auth/logout'), origin: 'https://evil.example' } });
+    const foreignLogout = await call(api, 'POST', '/api/auth/logout', {
+      headers: { ...WEB, cookie: cookieFor(session.headers, '/api/auth/logout'), origin: 'https://evil.example' },
+    });
     expect(foreignLogout.status).toBe(403);
     // The app's own origin passes, and the refused attempts used nothing up.
     const own = await call(api, 'POST', '/api/auth/refresh', { headers: { ...WEB, cookie, origin: api.url } });
@@ -159,7 +176,9 @@ describe('when the web app logs in', () => {
 
   it('then logout with the cookie ends the login and clears both cookies; the old cookie cannot refresh any more', async () => {
     const session = await webLogin();
-    const out = await call(api, 'POST', '/api/auth/logout', { headers: { ...WEB, cookie: cookieFor(session.headers, '/api/auth/logout') } });
+    const out = await call(api, 'POST', '/api/auth/logout', {
+      headers: { ...WEB, cookie: cookieFor(session.headers, '/api/auth/logout') },
+    });
     expect(out.status).toBe(204);
     const cleared = cookiesOf(out.headers);
     expect(cleared.map((c) => c.attrs.path).sort()).toEqual([...REFRESH_PATHS].sort());
@@ -167,7 +186,9 @@ describe('when the web app logs in', () => {
       expect(c.value).toBe('');
       expect(new Date(String(c.attrs.expires)).getTime()).toBeLessThan(Date.now());
     }
-    const after = await call(api, 'POST', '/api/auth/refresh', { headers: { ...WEB, cookie: cookieFor(session.headers, '/api/auth/refresh') } });
+    const after = await call(api, 'POST', '/api/auth/refresh', {
+      headers: { ...WEB, cookie: cookieFor(session.headers, '/api/auth/refresh') },
+    });
     expect(after.status).toBe(401);
     // Logging out again (no cookie any more) is not an error.
     expect((await call(api, 'POST', '/api/auth/logout', { headers: WEB })).status).toBe(204);
@@ -176,10 +197,19 @@ describe('when the web app logs in', () => {
   it('when a page still holds a token from before (localStorage), then it is exchanged once for the cookie and stops working', async () => {
     const old = await call(api, 'POST', '/api/auth/login', { body: ADMIN });
     expect(old.json.refresh_token).toMatch(/^rt_/);
-    const moved = await call(api, 'POST', '/api/auth/refresh', { body: { refresh_token: old.json.refresh_token }, headers: WEB });
+    const moved = await call(api, 'POST', '/api/auth/refresh', {
+      body: { refresh_token: old.json.refresh_token },
+      headers: WEB,
+    });
     expect(moved.status).toBe(200);
     expect(moved.json.refresh_token).toBeUndefined();
     expect(cookiesOf(moved.headers)).toHaveLength(2);
-    expect((await call(api, 'POST', '/api/auth/refresh', { headers: { ...WEB, cookie: cookieFor(moved.headers, '/api/auth/refresh') } })).status).toBe(200);
+    expect(
+      (
+        await call(api, 'POST', '/api/auth/refresh', {
+          headers: { ...WEB, cookie: cookieFor(moved.headers, '/api/auth/refresh') },
+        })
+      ).status,
+    ).toBe(200);
   });
 });

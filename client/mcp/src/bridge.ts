@@ -23,14 +23,23 @@ export interface StdioBridgeOptions {
 export function describeFailure(url: string, err: unknown): string {
   if (err instanceof StreamableHTTPError) {
     const status = err.code ?? 0;
-    if (status === 401) return `The client system at ${url} refused the token (HTTP 401): it is missing, wrong, expired or revoked. Create a personal MCP token in the web app (or POST /api/auth/tokens) and set it as MCP_TOKEN in this MCP server's env.`;
-    if (status === 403) return `The client system at ${url} refused the call (HTTP 403): ${err.message.replace(/^Streamable HTTP error: /, '')}`;
-    if (status === 404) return `${url} has no MCP endpoint (HTTP 404). Is CLIENT_MCP_URL right (it ends in /mcp), and is MCP_ENABLED on?`;
+    if (status === 401)
+      return `The client system at ${url} refused the token (HTTP 401): it is missing, wrong, expired or revoked. Create a personal MCP token in the web app (or POST /api/auth/tokens) and set it as MCP_TOKEN in this MCP server's env.`;
+    if (status === 403)
+      return `The client system at ${url} refused the call (HTTP 403): ${err.message.replace(/^Streamable HTTP error: /, '')}`;
+    if (status === 404)
+      return `${url} has no MCP endpoint (HTTP 404). Is CLIENT_MCP_URL right (it ends in /mcp), and is MCP_ENABLED on?`;
     return `The client system at ${url} answered HTTP ${status}: ${err.message.replace(/^Streamable HTTP error: /, '')}`;
   }
   const e = err as Error & { cause?: { code?: string; message?: string } };
   const code = e.cause?.code ?? (e as { code?: string }).code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'UND_ERR_SOCKET') {
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENOTFOUND' ||
+    code === 'UND_ERR_SOCKET'
+  ) {
     return `The client system API is not running or not reachable at ${url} (${code}). Start it (it serves MCP on its own port); this bridge forwards again as soon as it answers.`;
   }
   return `The client system at ${url} could not be reached: ${e.cause?.message ?? e.message}`;
@@ -47,7 +56,12 @@ export function startStdioBridge(o: StdioBridgeOptions): Promise<{ close: () => 
     logger: o.logger,
     target: 'client system',
     describeFailure,
-    createStandIn: (why) => createClientMcpServer(offlineOperations(why), { user: STAND_IN_USER, principal: 'stdio-bridge', version: o.version }),
+    createStandIn: (why) =>
+      createClientMcpServer(offlineOperations(why), {
+        user: STAND_IN_USER,
+        principal: 'stdio-bridge',
+        version: o.version,
+      }),
     ...(o.stdin ? { stdin: o.stdin } : {}),
     ...(o.stdout ? { stdout: o.stdout } : {}),
   });

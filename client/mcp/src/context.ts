@@ -58,7 +58,9 @@ export function toolError(text: string): CallToolResult {
 export function refuseViewer(deps: ToolDeps, tool: string, requestId: string | number): CallToolResult | null {
   if (deps.user.role === 'admin' || deps.user.role === 'operator') return null;
   deps.markForbidden(requestId);
-  return toolError(`${tool} changes the client system, and the role "${deps.user.role}" may not do that; ask an admin for the operator role. Read-only tools work with this token.`);
+  return toolError(
+    `${tool} changes the client system, and the role "${deps.user.role}" may not do that; ask an admin for the operator role. Read-only tools work with this token.`,
+  );
 }
 
 /** An error whose message is written for the caller (e.g. why the client system cannot be reached). */
@@ -79,14 +81,20 @@ function callerMessage(err: unknown): string | null {
 }
 
 /** Runs a tool body; an operation that throws becomes a tool error, never a crash, and never shows what went wrong inside. */
-export async function guarded(deps: Pick<ToolDeps, 'onInternalError'>, tool: string, body: () => Promise<CallToolResult>): Promise<CallToolResult> {
+export async function guarded(
+  deps: Pick<ToolDeps, 'onInternalError'>,
+  tool: string,
+  body: () => Promise<CallToolResult>,
+): Promise<CallToolResult> {
   try {
     return await body();
   } catch (err) {
     const message = callerMessage(err);
     if (message !== null) return toolError(`${tool} failed: ${message}`);
     deps.onInternalError?.(tool, err);
-    return toolError(`${tool} failed inside the client system (an internal error; its log has the details). Try again; if it keeps failing, tell the client system's administrator.`);
+    return toolError(
+      `${tool} failed inside the client system (an internal error; its log has the details). Try again; if it keeps failing, tell the client system's administrator.`,
+    );
   }
 }
 

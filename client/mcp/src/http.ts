@@ -3,4 +3,5 @@ import { createMcpHttpHandler as sharedHandler, type McpHttpHandlerOptions } fro
 
 export type { McpHttpHandlerOptions };
 
-export const createMcpHttpHandler = (o: McpHttpHandlerOptions) => sharedHandler({ serviceName: 'the client API', ...o });
+export const createMcpHttpHandler = (o: McpHttpHandlerOptions) =>
+  sharedHandler({ serviceName: 'the client API', ...o });

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ALERT_RULE_KINDS, ALERT_SEVERITIES, ALERT_STATES, type AlertInfo, type AlertRuleInfo, type SiteStatus } from '@meterit/shared';
+import {
+  ALERT_RULE_KINDS,
+  ALERT_SEVERITIES,
+  ALERT_STATES,
+  type AlertInfo,
+  type AlertRuleInfo,
+  type SiteStatus,
+} from '@meterit/shared';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '@meterit/shared/mcp-server';
 import { isTimeZoneName } from './time.js';
 
@@ -10,7 +17,9 @@ export const isoTimeOrNull = isoTime.nullable();
 
 /** An ISO-8601 time with a zone, as an input field. */
 export const isoInput = (what: string) =>
-  z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with a zone, e.g. 2026-11-21T10:00:00Z' }).describe(what);
+  z.iso
+    .datetime({ offset: true, message: 'must be an ISO-8601 time with a zone, e.g. 2026-11-21T10:00:00Z' })
+    .describe(what);
 
 /**
  * A text argument: refused (naming the argument) when it holds what the database cannot store, so the
@@ -22,10 +31,20 @@ export const textInput = () => z.string().refine(isStorableText, { message: UNST
  * Compile-time proof that a zod output schema and the API contract it mirrors are one shape: the same
  * keys, each of the same type. A field added to one and not the other fails the typecheck.
  */
-export type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? ([Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false) : false) : false;
+export type SameShape<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never]
+      ? true
+      : false
+    : false
+  : false;
 type Holds<T extends true> = T;
 
-export const siteIdInput = z.number().int().min(1).max(2 ** 31 - 1);
+export const siteIdInput = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31 - 1);
 
 export const sitesInput = z
   .array(siteIdInput.describe('A site id (see get_site_status)'))
@@ -84,7 +103,7 @@ export const alertInfoSchema = z.object({
   site_name: z.string().nullable(),
   meter_id: z.number().nullable(),
   meter_name: z.string().nullable(),
-  state: z.enum(ALERT_STATES).describe('pending: condition met, not yet held for the rule\'s duration'),
+  state: z.enum(ALERT_STATES).describe("pending: condition met, not yet held for the rule's duration"),
   severity: z.enum(ALERT_SEVERITIES),
   title: z.string(),
   detail: z.string(),
@@ -117,7 +136,10 @@ export const alertRuleInfoSchema = z.object({
   meter_name: z.string().nullable(),
   data_point: z.string().nullable(),
   condition: z.enum(['above', 'below', 'outside']).nullable(),
-  threshold: z.number().nullable().describe('The override stored on the rule (null on a built-in rule: the environment default)'),
+  threshold: z
+    .number()
+    .nullable()
+    .describe('The override stored on the rule (null on a built-in rule: the environment default)'),
   threshold_high: z.number().nullable(),
   effective_threshold: z.number().nullable().describe('What the engine uses now'),
   unit: z.string().nullable(),

@@ -14,7 +14,10 @@ if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
   logger.error('CLIENT_MCP_URL must be an http(s) URL such as http://127.0.0.1:3001/mcp', { CLIENT_MCP_URL: url });
   process.exit(2);
 }
-if (!token) logger.warn('MCP_TOKEN is not set: the client system will refuse every call (401). Create a token in the web app or with POST /api/auth/tokens.');
+if (!token)
+  logger.warn(
+    'MCP_TOKEN is not set: the client system will refuse every call (401). Create a token in the web app or with POST /api/auth/tokens.',
+  );
 
 const bridge = await startStdioBridge({ url, token, logger, version: process.env.CLIENT_MCP_VERSION });
 

@@ -21,7 +21,9 @@ export function resolveRange(
 ): { from: Date; to: Date } | { problem: string } {
   const to = a.to ? new Date(a.to) : new Date(now);
   const from = a.from ? new Date(a.from) : new Date(to.getTime() - defaultMs);
-  if (from.getTime() >= to.getTime()) return { problem: `Invalid range: from (${from.toISOString()}) must be before to (${to.toISOString()}).` };
-  if (to.getTime() - from.getTime() > maxDays * DAY) return { problem: `Invalid range: from..to may span at most ${maxDays} days.` };
+  if (from.getTime() >= to.getTime())
+    return { problem: `Invalid range: from (${from.toISOString()}) must be before to (${to.toISOString()}).` };
+  if (to.getTime() - from.getTime() > maxDays * DAY)
+    return { problem: `Invalid range: from..to may span at most ${maxDays} days.` };
   return { from, to };
 }

@@ -19,7 +19,16 @@ import { can, mayHaveSession, useAuth } from './store/auth';
 
 function NavButton({ to, label, active }: { to: string; label: string; active: boolean }) {
   return (
-    <Button href={to} onClick={linkClick(to)} color="inherit" sx={{ fontWeight: active ? 700 : 400, borderBottom: active ? '2px solid white' : '2px solid transparent', borderRadius: 0 }}>
+    <Button
+      href={to}
+      onClick={linkClick(to)}
+      color="inherit"
+      sx={{
+        fontWeight: active ? 700 : 400,
+        borderBottom: active ? '2px solid white' : '2px solid transparent',
+        borderRadius: 0,
+      }}
+    >
       {label}
     </Button>
   );
@@ -46,10 +55,18 @@ function Shell({ user }: { user: UserInfo }) {
       page = <MeterPage key={route.id} id={route.id} />;
       break;
     case 'admin-sites':
-      page = can.manageMeters(user) ? <AdminSitesPage /> : <EmptyState title="Not available">Only admins and operators manage sites and meters.</EmptyState>;
+      page = can.manageMeters(user) ? (
+        <AdminSitesPage />
+      ) : (
+        <EmptyState title="Not available">Only admins and operators manage sites and meters.</EmptyState>
+      );
       break;
     case 'users':
-      page = can.manageUsers(user) ? <UsersPage /> : <EmptyState title="Not available">Only admins manage users.</EmptyState>;
+      page = can.manageUsers(user) ? (
+        <UsersPage />
+      ) : (
+        <EmptyState title="Not available">Only admins manage users.</EmptyState>
+      );
       break;
     case 'alerts':
       page = <AlertsPage openId={route.id} />;
@@ -70,9 +87,19 @@ function Shell({ user }: { user: UserInfo }) {
           <Typography variant="h6" sx={{ fontWeight: 700, mr: 2 }}>
             MeterIT
           </Typography>
-          <NavButton to="/" label="Dashboard" active={route.page === 'dashboard' || route.page === 'site' || route.page === 'meter'} />
-          <NavButton to="/alerts" label="Alerts" active={route.page === 'alerts' || route.page === 'alert-rules' || route.page === 'outbox'} />
-          {can.manageMeters(user) ? <NavButton to="/admin/sites" label="Sites & meters" active={route.page === 'admin-sites'} /> : null}
+          <NavButton
+            to="/"
+            label="Dashboard"
+            active={route.page === 'dashboard' || route.page === 'site' || route.page === 'meter'}
+          />
+          <NavButton
+            to="/alerts"
+            label="Alerts"
+            active={route.page === 'alerts' || route.page === 'alert-rules' || route.page === 'outbox'}
+          />
+          {can.manageMeters(user) ? (
+            <NavButton to="/admin/sites" label="Sites & meters" active={route.page === 'admin-sites'} />
+          ) : null}
           {can.manageUsers(user) ? <NavButton to="/admin/users" label="Users" active={route.page === 'users'} /> : null}
           <Box sx={{ flex: 1 }} />
           <Typography variant="body2" sx={{ opacity: 0.9 }} data-testid="current-user">

@@ -29,7 +29,10 @@ export function fmtDuration(seconds: number | null | undefined): string {
 
 export function fmtNumber(v: number | null | undefined, digits = 2): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
-  return v.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: Math.abs(v) < 10 && digits > 0 ? Math.min(1, digits) : 0 });
+  return v.toLocaleString(undefined, {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: Math.abs(v) < 10 && digits > 0 ? Math.min(1, digits) : 0,
+  });
 }
 
 export function fmtValue(v: number | null | undefined, unit: string | null | undefined): string {
@@ -61,11 +64,18 @@ export function autoBucket(rangeMs: number): '1m' | '15m' | '1h' | '1d' {
   return '1d';
 }
 
-const STATUS_WORDS: Partial<Record<MeterHealth, string>> = { not_answering: 'not answering', wrong_device: 'wrong device', stale: 'stale' };
+const STATUS_WORDS: Partial<Record<MeterHealth, string>> = {
+  not_answering: 'not answering',
+  wrong_device: 'wrong device',
+  stale: 'stale',
+};
 
 /** "excl. Chiller (not answering)": the meters a total leaves out because their values are not current. */
 export function leftOutText(site: Pick<SiteSummary, 'totals_left_out'>): string | undefined {
   const l = site.totals_left_out ?? [];
   if (l.length === 0) return undefined;
-  return `excl. ${l.slice(0, 3).map((m) => `${m.name} (${STATUS_WORDS[m.status] ?? m.status.replace('_', ' ')})`).join(', ')}${l.length > 3 ? ` and ${l.length - 3} more` : ''}`;
+  return `excl. ${l
+    .slice(0, 3)
+    .map((m) => `${m.name} (${STATUS_WORDS[m.status] ?? m.status.replace('_', ' ')})`)
+    .join(', ')}${l.length > 3 ? ` and ${l.length - 3} more` : ''}`;
 }

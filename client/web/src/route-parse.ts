@@ -27,4 +27,3 @@ export function parseRoute(path: string): Route {
   if (meter) return { page: 'meter', id: Number(meter[1]) };
   return { page: 'not-found' };
 }
-

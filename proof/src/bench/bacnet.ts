@@ -4,33 +4,61 @@ import { median, rate, timed, type BenchResult } from './common.js';
 
 // The agent's own BACnet adapter against the simulator over real UDP on loopback (127.0.17.x, apart from the chaos suite's 127.0.7.x).
 function widePoints(n: number): SimPointSpec[] {
-  const extra: SimPointSpec[] = Array.from({ length: n - 4 }, (_, i) => ({ instance: 4 + i, name: `reg_${i}`, units: 95, model: { kind: 'constant', value: i } }));
+  const extra: SimPointSpec[] = Array.from({ length: n - 4 }, (_, i) => ({
+    instance: 4 + i,
+    name: `reg_${i}`,
+    units: 95,
+    model: { kind: 'constant', value: i },
+  }));
   return [...standardMeterPoints(), ...extra];
 }
 
-export async function benchBacnet(opts: { seconds: number; meters: number; cycleMeters: number }): Promise<BenchResult> {
+export async function benchBacnet(opts: {
+  seconds: number;
+  meters: number;
+  cycleMeters: number;
+}): Promise<BenchResult> {
   const POINTS = 40;
   const sim = await startSimulator({
     meters: [
-      ...Array.from({ length: opts.meters }, (_, i) => ({ deviceId: 7400 + i, name: `Wide ${i}`, address: `127.0.17.${100 + i}`, port: 47808, points: widePoints(POINTS) })),
+      ...Array.from({ length: opts.meters }, (_, i) => ({
+        deviceId: 7400 + i,
+        name: `Wide ${i}`,
+        address: `127.0.17.${100 + i}`,
+        port: 47808,
+        points: widePoints(POINTS),
+      })),
       // Up to 100 addresses (127.0.17.150–249), then the next UDP port on the same addresses.
-      ...Array.from({ length: opts.cycleMeters }, (_, i) => ({ deviceId: 7500 + i, name: `Cycle ${i}`, address: `127.0.17.${150 + (i % 100)}`, port: 47808 + Math.floor(i / 100) })),
+      ...Array.from({ length: opts.cycleMeters }, (_, i) => ({
+        deviceId: 7500 + i,
+        name: `Cycle ${i}`,
+        address: `127.0.17.${150 + (i % 100)}`,
+        port: 47808 + Math.floor(i / 100),
+      })),
     ],
     listenBroadcast: false,
   });
-  const adapter = await BacnetAdapter.open({ interface: '127.0.17.3', port: 47808, broadcastAddress: '127.0.17.255', apduTimeoutMs: 1000 });
+  const adapter = await BacnetAdapter.open({
+    interface: '127.0.17.3',
+    port: 47808,
+    broadcastAddress: '127.0.17.255',
+    apduTimeoutMs: 1000,
+  });
   try {
     const info = sim.meters;
     const wide = info.filter((m) => m.deviceId < 7500);
     const cycle = info.filter((m) => m.deviceId >= 7500);
-    const refs = (m: (typeof info)[number]) => m.points.map((p) => ({ objectType: p.objectType, instance: p.instance }));
+    const refs = (m: (typeof info)[number]) =>
+      m.points.map((p) => ({ objectType: p.objectType, instance: p.instance }));
 
     const pointsPerSecond = async (): Promise<number> => {
       let ok = 0;
       const until = Date.now() + opts.seconds * 1000;
       const t = Date.now();
       while (Date.now() < until) {
-        const results = await Promise.all(wide.map((m) => adapter.readPoints({ deviceId: m.deviceId, address: m.address, port: m.port }, refs(m))));
+        const results = await Promise.all(
+          wide.map((m) => adapter.readPoints({ deviceId: m.deviceId, address: m.address, port: m.port }, refs(m))),
+        );
         ok += results.flat().filter((r) => r.ok).length;
       }
       return ok / ((Date.now() - t) / 1000);
@@ -59,7 +87,8 @@ export async function benchBacnet(opts: { seconds: number; meters: number; cycle
     const deadIds = new Set(cycle.filter((_, i) => i % 10 === 0).map((m) => m.deviceId));
     const healthy = cycle.filter((m) => !deadIds.has(m.deviceId));
     const others = cycle.filter((m) => deadIds.has(m.deviceId));
-    const read = (m: (typeof info)[number]) => adapter.readPoints({ deviceId: m.deviceId, address: m.address, port: m.port }, refs(m));
+    const read = (m: (typeof info)[number]) =>
+      adapter.readPoints({ deviceId: m.deviceId, address: m.address, port: m.port }, refs(m));
     const oneCycle = async (): Promise<number> => {
       const rest = others.map(read);
       const { ms } = await timed(() => Promise.all(healthy.map(read)));
@@ -99,7 +128,18 @@ export async function benchBacnet(opts: { seconds: number; meters: number; cycle
         `  healthy cycle growth: ${growth.toFixed(2)}× (target ≤ 1.10)`,
         `  the cycle in which the ${deadIds.size} meters die: healthy ones take ${dying.toFixed(0)} ms, ${dyingGrowth.toFixed(2)}× (no target: their first requests hold shared slots until the timeout)`,
       ],
-      figures: { rpm, rp, ratio, instantRpm: instant.rpm, instantRp: instant.rp, cycleHealthyMs: allHealthy, cycleWithDeadMs: withDead, growth, cycleDyingMs: dying, dyingGrowth },
+      figures: {
+        rpm,
+        rp,
+        ratio,
+        instantRpm: instant.rpm,
+        instantRp: instant.rp,
+        cycleHealthyMs: allHealthy,
+        cycleWithDeadMs: withDead,
+        growth,
+        cycleDyingMs: dying,
+        dyingGrowth,
+      },
       target: { description: 'RPM ≥ 10× RP and healthy cycle growth ≤ 10 %', met: ratio >= 10 && growth <= 1.1 },
     };
   } finally {

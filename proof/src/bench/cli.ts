@@ -17,9 +17,14 @@ const run = picked.length > 0 ? picked : all;
 let pg: TestPostgres | undefined;
 const database = async () => (pg ??= await startTestPostgres());
 const results: BenchResult[] = [];
-const print = (r: BenchResult) => process.stdout.write(`${r.lines.join('\n')}\n${r.target ? `  target (${r.target.description}): ${r.target.met ? 'met' : 'MISSED'}\n` : ''}\n`);
+const print = (r: BenchResult) =>
+  process.stdout.write(
+    `${r.lines.join('\n')}\n${r.target ? `  target (${r.target.description}): ${r.target.met ? 'met' : 'MISSED'}\n` : ''}\n`,
+  );
 try {
-  process.stdout.write(`MeterIT benchmarks (${long ? 'long' : 'default'} form), node ${process.version}, ${new Date().toISOString()}\n\n`);
+  process.stdout.write(
+    `MeterIT benchmarks (${long ? 'long' : 'default'} form), node ${process.version}, ${new Date().toISOString()}\n\n`,
+  );
   let ingestRate: number | undefined;
   if (run.includes('ingest') || run.includes('drain')) {
     const r = await benchIngest(await database(), { batches: long ? 100 : 40, batchSize: 1000 });
@@ -28,7 +33,11 @@ try {
     print(r);
   }
   if (run.includes('drain')) {
-    const r = await benchDrain(await database(), { readings: long ? 1_000_000 : 100_000, batchSize: 1000, ...(ingestRate ? { ingestRate } : {}) });
+    const r = await benchDrain(await database(), {
+      readings: long ? 1_000_000 : 100_000,
+      batchSize: 1000,
+      ...(ingestRate ? { ingestRate } : {}),
+    });
     results.push(r);
     print(r);
   }

@@ -7,13 +7,23 @@ import { cpuProfArgs, mb, migrateSiteDb, rate, type BenchResult } from './common
 // An agent whose queue already holds N readings (inserted straight into the site database's
 // meter_readings, as after a long outage) drains it through the real uploader while its collector
 // keeps polling the simulator. Compared with the ingest figure of the same run.
-export async function benchDrain(pg: TestPostgres, opts: { readings: number; ingestRate?: number; batchSize: number }): Promise<BenchResult> {
+export async function benchDrain(
+  pg: TestPostgres,
+  opts: { readings: number; ingestRate?: number; batchSize: number },
+): Promise<BenchResult> {
   const centralUrl = await createTestDatabase(pg, 'bench_drain_client');
   const siteUrl = await createTestDatabase(pg, 'bench_drain_site');
   await migrateSiteDb(siteUrl);
-  const api = await startClientSystem(centralUrl, { env: { LOG_LEVEL: 'warn', SYNC_RATE_LIMIT_PER_MINUTE: '1000000' } });
+  const api = await startClientSystem(centralUrl, {
+    env: { LOG_LEVEL: 'warn', SYNC_RATE_LIMIT_PER_MINUTE: '1000000' },
+  });
   const sim = await startSimulator({
-    meters: Array.from({ length: 5 }, (_, i) => ({ deviceId: 7300 + i, name: `Drain meter ${i}`, address: `127.0.17.${30 + i}`, port: 47808 })),
+    meters: Array.from({ length: 5 }, (_, i) => ({
+      deviceId: 7300 + i,
+      name: `Drain meter ${i}`,
+      address: `127.0.17.${30 + i}`,
+      port: 47808,
+    })),
     listenBroadcast: false,
     seed: 3,
   });
@@ -34,13 +44,22 @@ export async function benchDrain(pg: TestPostgres, opts: { readings: number; ing
     );
     await siteDb.raw('ANALYZE meter_readings');
     const cutoff = new Date(Date.now() - 86_400_000);
-    const backlog = async () => Number((await siteDb('meter_readings').whereNull('synced_at').where('ts', '<', cutoff).count<{ n: number }[]>('* as n'))[0]?.n ?? 0);
+    const backlog = async () =>
+      Number(
+        (
+          await siteDb('meter_readings')
+            .whereNull('synced_at')
+            .where('ts', '<', cutoff)
+            .count<{ n: number }[]>('* as n')
+        )[0]?.n ?? 0,
+      );
     const before = await backlog();
     // The backlog is ids 1..lastId (inserted before the agent starts). While it drains, the bench only
     // asks whether one of them is still unsent (the agent's partial index, a few pages): a count over
     // the whole table every poll would load the PostgreSQL server the agent and the API share.
     const lastId = Number((await siteDb('meter_readings').max<{ m: number }[]>('id as m'))[0]?.m ?? 0);
-    const anyLeft = async () => (await siteDb('meter_readings').whereNull('synced_at').where('id', '<=', lastId).first('id')) !== undefined;
+    const anyLeft = async () =>
+      (await siteDb('meter_readings').whereNull('synced_at').where('id', '<=', lastId).first('id')) !== undefined;
 
     const spawnedAt = Date.now();
     const watched: { pid?: number | undefined } = {};
@@ -66,7 +85,8 @@ export async function benchDrain(pg: TestPostgres, opts: { readings: number; ing
     const servedBefore = sim.served().length;
     while (await anyLeft()) {
       await sleep(100);
-      if (Date.now() - runningAt > 30 * 60_000) throw new Error(`drain did not finish in 30 min (${await backlog()} left)`);
+      if (Date.now() - runningAt > 30 * 60_000)
+        throw new Error(`drain did not finish in 30 min (${await backlog()} left)`);
     }
     const left = await backlog();
     if (left !== 0) throw new Error(`the backlog shows ${left} unsent readings after the drain`);
@@ -82,11 +102,20 @@ export async function benchDrain(pg: TestPostgres, opts: { readings: number; ing
       lines: [
         `backlog drain: ${before} queued readings, batch ${opts.batchSize}, ${process.env.SYNC_MAX_IN_FLIGHT ?? 'default'} in flight, collection of ${meters.length} meters every 1 s going on`,
         `  drained in ${((doneAt - runningAt) / 1000).toFixed(1)} s after the agent was up (${((runningAt - spawnedAt) / 1000).toFixed(1)} s start)   ${rate(drainRate)} readings`,
-        opts.ingestRate ? `  ratio drain / ingest (API figure of this run): ${ratio.toFixed(3)} (target ≥ 0.80)` : '  (no ingest figure in this run to compare with)',
+        opts.ingestRate
+          ? `  ratio drain / ingest (API figure of this run): ${ratio.toFixed(3)} (target ≥ 0.80)`
+          : '  (no ingest figure in this run to compare with)',
         `  values served by the meters meanwhile: ${collectedMeanwhile}; central readings at the end: ${central}`,
         `  agent peak RSS while draining: ${mb(peak)}`,
       ],
-      figures: { readings: before, seconds: (doneAt - runningAt) / 1000, rate: drainRate, ratio, agentPeakRss: peak, collectedMeanwhile },
+      figures: {
+        readings: before,
+        seconds: (doneAt - runningAt) / 1000,
+        rate: drainRate,
+        ratio,
+        agentPeakRss: peak,
+        collectedMeanwhile,
+      },
       ...(opts.ingestRate ? { target: { description: 'drain ≥ 80 % of the ingest figure', met: ratio >= 0.8 } } : {}),
     };
   } finally {

@@ -37,9 +37,15 @@ async function measure(batches: number, batchSize: number, fn: (k: number) => Pr
   return (batches * batchSize) / seconds;
 }
 
-export async function benchIngest(pg: TestPostgres, opts: { batches: number; batchSize: number }): Promise<BenchResult> {
+export async function benchIngest(
+  pg: TestPostgres,
+  opts: { batches: number; batchSize: number },
+): Promise<BenchResult> {
   const url = await createTestDatabase(pg, 'bench_ingest');
-  const api = await startClientSystem(url, { env: { LOG_LEVEL: 'warn', SYNC_RATE_LIMIT_PER_MINUTE: '1000000' }, nodeArgs: cpuProfArgs() });
+  const api = await startClientSystem(url, {
+    env: { LOG_LEVEL: 'warn', SYNC_RATE_LIMIT_PER_MINUTE: '1000000' },
+    nodeArgs: cpuProfArgs(),
+  });
   try {
     const site = await createSite(url, 'Bench site');
     const meters = Array.from({ length: METERS }, (_, i) => ({
@@ -47,14 +53,25 @@ export async function benchIngest(pg: TestPostgres, opts: { batches: number; bat
       name: `Bench meter ${i}`,
       bacnet_device_id: 9000 + i,
       bacnet_ip: '127.0.0.1',
-      data_points: POINTS.map((name, instance) => ({ object_type: 'analogInput', instance, property: 'presentValue', name })),
+      data_points: POINTS.map((name, instance) => ({
+        object_type: 'analogInput',
+        instance,
+        property: 'presentValue',
+        name,
+      })),
     }));
     const headers = { 'x-api-key': site.api_key, 'content-type': 'application/json' };
-    const reg = await fetch(`${api.url}/api/sync/meters`, { method: 'POST', headers, body: JSON.stringify({ meters }) });
+    const reg = await fetch(`${api.url}/api/sync/meters`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ meters }),
+    });
     if (!reg.ok) throw new Error(`register meters: ${reg.status} ${await reg.text()}`);
     const knex: Knex = api.db;
     const meterIds = new Map<string, number>(
-      (await knex('meters').where({ site_id: site.site_id }).select('id', 'external_id')).map((r: { id: number; external_id: string }) => [r.external_id, r.id]),
+      (await knex('meters').where({ site_id: site.site_id }).select('id', 'external_id')).map(
+        (r: { id: number; external_id: string }) => [r.external_id, r.id],
+      ),
     );
     const t0 = Date.UTC(2020, 0, 1);
     // Built before the clock starts: what is timed is storing, not generating test data.
@@ -69,7 +86,15 @@ export async function benchIngest(pg: TestPostgres, opts: { batches: number; bat
         `INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality)
          SELECT ?, * FROM unnest(?::int[], ?::text[], ?::timestamptz[], ?::float8[], ?::text[], ?::text[])
          ON CONFLICT DO NOTHING`,
-        [site.site_id, rows.map((r) => meterIds.get(r.meter_external_id)!), rows.map((r) => r.data_point), rows.map((r) => r.timestamp), rows.map((r) => r.value), rows.map((r) => r.unit), rows.map((r) => r.quality)],
+        [
+          site.site_id,
+          rows.map((r) => meterIds.get(r.meter_external_id)!),
+          rows.map((r) => r.data_point),
+          rows.map((r) => r.timestamp),
+          rows.map((r) => r.value),
+          rows.map((r) => r.unit),
+          rows.map((r) => r.quality),
+        ],
       );
     });
     await knex.raw('TRUNCATE meter_readings');
@@ -81,7 +106,10 @@ export async function benchIngest(pg: TestPostgres, opts: { batches: number; bat
     const apiSql = await measure(opts.batches, opts.batchSize, async (k) => {
       const rows = rowsFor(k);
       await knex.transaction(async (trx) => {
-        await trx.raw('SELECT id, external_id FROM meters WHERE site_id = ? AND external_id = ANY(?::text[])', [site.site_id, [...new Set(rows.map((r) => r.meter_external_id))]]);
+        await trx.raw('SELECT id, external_id FROM meters WHERE site_id = ? AND external_id = ANY(?::text[])', [
+          site.site_id,
+          [...new Set(rows.map((r) => r.meter_external_id))],
+        ]);
         await trx.raw(
           `WITH input AS (
              SELECT * FROM unnest(?::int[], ?::text[], ?::timestamptz[], ?::float8[], ?::text[], ?::text[])
@@ -93,7 +121,15 @@ export async function benchIngest(pg: TestPostgres, opts: { batches: number; bat
              RETURNING meter_id, data_point, ts
            )
            SELECT f.ord FROM input f JOIN inserted i USING (meter_id, data_point, ts)`,
-          [rows.map((r) => meterIds.get(r.meter_external_id)!), rows.map((r) => r.data_point), rows.map((r) => r.timestamp), rows.map((r) => r.value), rows.map((r) => r.unit), rows.map((r) => r.quality), site.site_id],
+          [
+            rows.map((r) => meterIds.get(r.meter_external_id)!),
+            rows.map((r) => r.data_point),
+            rows.map((r) => r.timestamp),
+            rows.map((r) => r.value),
+            rows.map((r) => r.unit),
+            rows.map((r) => r.quality),
+            site.site_id,
+          ],
         );
         await trx.raw(
           `WITH logged AS (INSERT INTO sync_batches (site_id, batch_id, request_id, readings, stored, duplicates, rejected) VALUES (?, ?, ?, ?, ?, 0, 0))
@@ -107,9 +143,14 @@ export async function benchIngest(pg: TestPostgres, opts: { batches: number; bat
     const rss = sampleRss(() => api.proc.child.pid);
     const viaApi = await measure(opts.batches, opts.batchSize, async (k) => {
       const body = bodies[k + 1]!;
-      const res = await fetch(`${api.url}/api/sync/readings/batch`, { method: 'POST', headers: { ...headers, 'content-encoding': 'gzip' }, body });
+      const res = await fetch(`${api.url}/api/sync/readings/batch`, {
+        method: 'POST',
+        headers: { ...headers, 'content-encoding': 'gzip' },
+        body,
+      });
       const out = (await res.json()) as { stored?: number };
-      if (!res.ok || out.stored !== opts.batchSize) throw new Error(`batch ${k}: ${res.status} ${JSON.stringify(out).slice(0, 300)}`);
+      if (!res.ok || out.stored !== opts.batchSize)
+        throw new Error(`batch ${k}: ${res.status} ${JSON.stringify(out).slice(0, 300)}`);
     });
     const peak = rss.stop();
     const ratio = viaApi / baseline;

@@ -29,13 +29,18 @@ export async function benchQueries(pg: TestPostgres, opts: { small: number; big:
         bacnet_ip: '10.0.0.1',
         data_points: POINTS.map((name, instance) => ({ object_type: 'analogInput', instance, name })),
       }));
-      const res = await fetch(`${api.url}/api/sync/meters`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ meters }) });
+      const res = await fetch(`${api.url}/api/sync/meters`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify({ meters }),
+      });
       if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
     };
     await register(target.api_key, 'dash', 10);
     await register(other.api_key, 'other', 200);
     const db = api.db;
-    const meterIds = async (siteId: number) => (await db('meters').where({ site_id: siteId }).orderBy('id').pluck('id')) as number[];
+    const meterIds = async (siteId: number) =>
+      (await db('meters').where({ site_id: siteId }).orderBy('id').pluck('id')) as number[];
     const targetMeters = await meterIds(target.site_id);
     const otherMeters = await meterIds(other.site_id);
     const now = Date.now();

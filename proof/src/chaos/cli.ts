@@ -13,7 +13,9 @@ const again = arg('verify');
 if (again) {
   const v = verify(parseVerifyInput(await readFile(again, 'utf8')));
   const { problems, ...figures } = v;
-  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n${problems.map((p) => `${p.kind}: ${p.what}`).join('\n')}\n`);
+  process.stdout.write(
+    `${JSON.stringify(figures, null, 2)}\n${problems.map((p) => `${p.kind}: ${p.what}`).join('\n')}\n`,
+  );
   process.exit(v.lost + v.duplicated + v.altered + v.policyMismatches === 0 ? 0 : 1);
 }
 
@@ -28,5 +30,13 @@ const report = await runChaos({ rounds, seed, roundMs, dumpTo: arg('dump') });
 process.stdout.write(`${formatReport(report)}\n`);
 const q = report.queueLimit;
 const reported = q.reportedCentrally?.dropped === q.dropped && q.reportedCentrally.refused === q.refused;
-const clean = report.lost === 0 && report.duplicated === 0 && report.altered === 0 && report.policyMismatches === 0 && reported && report.unalerted.length === 0 && report.crashes.length === 0 && report.deadLetters === 0;
+const clean =
+  report.lost === 0 &&
+  report.duplicated === 0 &&
+  report.altered === 0 &&
+  report.policyMismatches === 0 &&
+  reported &&
+  report.unalerted.length === 0 &&
+  report.crashes.length === 0 &&
+  report.deadLetters === 0;
 process.exit(clean ? 0 : 1);

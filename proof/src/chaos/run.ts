@@ -15,7 +15,16 @@ import {
 import { startFaultProxy, type FaultProxy } from '../harness/proxy.js';
 import { startRestartablePostgres, type RestartablePostgres } from '../harness/postgres.js';
 import { createRng, type Rng } from '../harness/rng.js';
-import { verify, type Excuse, type Problem, type QualityChange, type QueueLimitWindow, type Row, type Verdict, type VerifyInput } from './verify.js';
+import {
+  verify,
+  type Excuse,
+  type Problem,
+  type QualityChange,
+  type QueueLimitWindow,
+  type Row,
+  type Verdict,
+  type VerifyInput,
+} from './verify.js';
 
 export interface ChaosOptions {
   rounds: number;
@@ -93,7 +102,11 @@ interface Fault {
 }
 
 /** Restart a process until it comes up: its database may be down at that moment (another fault). */
-async function restartUntilUp(what: string, restart: () => Promise<void>, onFailedAttempt?: (err: Error) => void): Promise<void> {
+async function restartUntilUp(
+  what: string,
+  restart: () => Promise<void>,
+  onFailedAttempt?: (err: Error) => void,
+): Promise<void> {
   let last: unknown;
   for (let attempt = 0; attempt < 30; attempt++) {
     try {
@@ -154,7 +167,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       await client.db.destroy();
     });
     const site = await createSite(clientDb, 'Chaos site');
-    const proxy = await startFaultProxy({ host: '127.0.0.1', port: client.port }, { host: '127.0.0.1', port: await freePort() });
+    const proxy = await startFaultProxy(
+      { host: '127.0.0.1', port: client.port },
+      { host: '127.0.0.1', port: await freePort() },
+    );
     cleanup.push(() => proxy.close());
     const sim = await startSimulator({
       meters: Array.from({ length: meterCount }, (_, i) => ({
@@ -202,8 +218,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
             const l = JSON.parse(line) as { meter?: string; code?: string; response_ms?: number; timestamp?: string };
             const deviceId = l.meter ? deviceOf.get(l.meter) : undefined;
             const at = l.timestamp ? Date.parse(l.timestamp) : Number.NaN;
-            if (l.code !== 'METER_TIMEOUT' || deviceId === undefined || !Number.isFinite(at) || typeof l.response_ms !== 'number') continue;
-            excuses.push({ kind: 'the agent timed out on the meter (its log)', from: at - l.response_ms - 250, to: at, deviceId });
+            if (
+              l.code !== 'METER_TIMEOUT' ||
+              deviceId === undefined ||
+              !Number.isFinite(at) ||
+              typeof l.response_ms !== 'number'
+            )
+              continue;
+            excuses.push({
+              kind: 'the agent timed out on the meter (its log)',
+              from: at - l.response_ms - 250,
+              to: at,
+              deviceId,
+            });
           } catch {
             // not a log line of ours
           }
@@ -222,7 +249,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const s = sys;
 
     const setBehaviour = (deviceId: number, b: MeterBehaviourInput) => {
-      if (b.fault !== undefined) qualityChanges.push({ deviceId, index: s.sim.served().length, at: Date.now(), fault: b.fault });
+      if (b.fault !== undefined)
+        qualityChanges.push({ deviceId, index: s.sim.served().length, at: Date.now(), fault: b.fault });
       s.sim.setBehaviour(deviceId, b);
     };
     const meterIds = s.sim.meters.map((m) => m.deviceId);
@@ -346,7 +374,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           resources: [`meter:${id}`],
           run: async () => {
             const delay = span(BACNET_TIMEOUT_MS + 300, BACNET_TIMEOUT_MS + 1000);
-            const excuse: Excuse = { kind: 'meter answered after the agent timeout', from: Date.now(), to: Infinity, deviceId: id };
+            const excuse: Excuse = {
+              kind: 'meter answered after the agent timeout',
+              from: Date.now(),
+              to: Infinity,
+              deviceId: id,
+            };
             excuses.push(excuse);
             setBehaviour(id, { delayMs: delay });
             await sleep(span(2000, 4000));
@@ -407,9 +440,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         try {
           await s.proxy.setMode({ kind: 'refuse' });
           // Until the backlog reaches the limit and the policy acts: about 40 s.
-          const counterOf = (c: { dropped: number; refused: number }, p: QueuePolicy) => (p === 'drop-oldest' ? c.dropped : c.refused);
+          const counterOf = (c: { dropped: number; refused: number }, p: QueuePolicy) =>
+            p === 'drop-oldest' ? c.dropped : c.refused;
           first = policy;
-          await waitUntil(`the ${first} policy to act`, async () => counterOf(await queueCounters(s), first) > counterOf(before, first), 180_000, 250);
+          await waitUntil(
+            `the ${first} policy to act`,
+            async () => counterOf(await queueCounters(s), first) > counterOf(before, first),
+            180_000,
+            250,
+          );
           await sleep(span(1000, 2500));
           // The other policy, while the queue is still full: a graceful restart with QUEUE_FULL_POLICY changed.
           policy = first === 'drop-oldest' ? 'stop-collecting' : 'drop-oldest';
@@ -421,12 +460,22 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           // After the stop: what the first policy did is final.
           const mid = await queueCounters(s);
           // A graceful stop stores what it read; one that had to be killed would lose it.
-          if (stopping.child.signalCode === 'SIGKILL') crashes.push(`the agent did not stop within 15 s of SIGTERM: ${stopping.output.join('').slice(-600)}`);
+          if (stopping.child.signalCode === 'SIGKILL')
+            crashes.push(`the agent did not stop within 15 s of SIGTERM: ${stopping.output.join('').slice(-600)}`);
           // Nothing else is down here: an attempt that fails is the agent failing to start.
-          await restartUntilUp('the agent', () => s.agent.restart(), (err) => crashes.push(`the agent did not come back after a graceful restart: ${err.message.slice(0, 600)}`));
+          await restartUntilUp(
+            'the agent',
+            () => s.agent.restart(),
+            (err) => crashes.push(`the agent did not come back after a graceful restart: ${err.message.slice(0, 600)}`),
+          );
           // The new process's first poll may still be under way a tick and a timeout later.
           restartTo = Date.now() + 1000 + BACNET_TIMEOUT_MS + 500;
-          await waitUntil(`the ${policy} policy to act`, async () => counterOf(await queueCounters(s), policy) > counterOf(mid, policy), 60_000, 250);
+          await waitUntil(
+            `the ${policy} policy to act`,
+            async () => counterOf(await queueCounters(s), policy) > counterOf(mid, policy),
+            60_000,
+            250,
+          );
           await sleep(span(1000, 2500));
           await s.proxy.setMode({ kind: 'pass' });
           backAt = Date.now();
@@ -473,8 +522,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     }));
 
     const checkAlive = () => {
-      if (!alive(s.agent.proc)) crashes.push(`agent exited by itself (code ${s.agent.proc.child.exitCode}): ${s.agent.proc.output.join('').slice(-600)}`);
-      if (!alive(s.client.proc)) crashes.push(`client API exited by itself (code ${s.client.proc.child.exitCode}): ${s.client.proc.output.join('').slice(-600)}`);
+      if (!alive(s.agent.proc))
+        crashes.push(
+          `agent exited by itself (code ${s.agent.proc.child.exitCode}): ${s.agent.proc.output.join('').slice(-600)}`,
+        );
+      if (!alive(s.client.proc))
+        crashes.push(
+          `client API exited by itself (code ${s.client.proc.child.exitCode}): ${s.client.proc.output.join('').slice(-600)}`,
+        );
     };
 
     // Let the system reach steady state (meters registered, first batches through) before the first fault.
@@ -490,7 +545,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const n = covering ? 2 : rng.int(1, 3);
       const names: string[] = [];
       for (let i = 0; i < n; i++) {
-        const make = covering ? catalogue[COVER_ORDER[((round - 1) * 2 + i) % COVER_ORDER.length]!]! : rng.pick(catalogue);
+        const make = covering
+          ? catalogue[COVER_ORDER[((round - 1) * 2 + i) % COVER_ORDER.length]!]!
+          : rng.pick(catalogue);
         let fault = make();
         // A meter fault may draw a meter already in trouble this round: draw again.
         for (let tries = 0; tries < 5 && fault.resources.some((r) => busy.has(r)); tries++) fault = make();
@@ -542,7 +599,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await waitUntil(
       'the last heartbeat to report the queue-limit counters',
       async () => {
-        const row = await s.client.db('sites').where({ id: s.siteId }).first<{ last_heartbeat: { queue_limit?: { dropped?: number; refused?: number } } | null }>('last_heartbeat');
+        const row = await s.client
+          .db('sites')
+          .where({ id: s.siteId })
+          .first<{ last_heartbeat: { queue_limit?: { dropped?: number; refused?: number } } | null }>('last_heartbeat');
         const q = row?.last_heartbeat?.queue_limit;
         reported = q ? { dropped: q.dropped ?? 0, refused: q.refused ?? 0 } : null;
         return reported?.dropped === counters.dropped && reported.refused === counters.refused;
@@ -565,7 +625,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       faults,
       crashes,
       deadLetters,
-      queueLimit: { policies, dropped: counters.dropped, refused: counters.refused, reportedCentrally: reported, alerts },
+      queueLimit: {
+        policies,
+        dropped: counters.dropped,
+        refused: counters.refused,
+        reportedCentrally: reported,
+        alerts,
+      },
       durationMs: Date.now() - started,
     };
   } finally {
@@ -584,7 +650,10 @@ function roundOf(p: Pick<Problem, 'at'>, spans: Array<{ from: number; to: number
  * mailbox. The agent's heartbeats reach the client system only once the uplink is back, so this settles a few
  * seconds after each window; the engine evaluates every second and retries deliveries.
  */
-async function queueLimitAlerts(s: System, windows: QueueLimitWindow[]): Promise<{ alerts: QueueLimitAlert[]; unalerted: Array<{ at: number; what: string }> }> {
+async function queueLimitAlerts(
+  s: System,
+  windows: QueueLimitWindow[],
+): Promise<{ alerts: QueueLimitAlert[]; unalerted: Array<{ at: number; what: string }> }> {
   interface AlertRow {
     id: number;
     state: string;
@@ -601,8 +670,14 @@ async function queueLimitAlerts(s: System, windows: QueueLimitWindow[]): Promise
       .select('a.id', 'a.state', 'a.title', 'a.fired_at');
   // Each e-mail links its alert (PUBLIC_URL/alerts/ID): windows may have alerts of the same title.
   const mails = (a: AlertRow, event: 'FIRING' | 'RESOLVED') =>
-    s.mail.mails.filter((m) => m.to.includes(OPS_MAILBOX) && m.subject === `[MeterIT] ${event}: ${a.title}` && new RegExp(`/alerts/${a.id}(?!\\d)`).test(m.text)).length;
-  const told = (a: AlertRow) => a.state === 'resolved' && a.fired_at !== null && mails(a, 'FIRING') > 0 && mails(a, 'RESOLVED') > 0;
+    s.mail.mails.filter(
+      (m) =>
+        m.to.includes(OPS_MAILBOX) &&
+        m.subject === `[MeterIT] ${event}: ${a.title}` &&
+        new RegExp(`/alerts/${a.id}(?!\\d)`).test(m.text),
+    ).length;
+  const told = (a: AlertRow) =>
+    a.state === 'resolved' && a.fired_at !== null && mails(a, 'FIRING') > 0 && mails(a, 'RESOLVED') > 0;
   await waitUntil(
     'every queue-limit window to be alerted and e-mailed',
     async () => {
@@ -620,7 +695,17 @@ async function queueLimitAlerts(s: System, windows: QueueLimitWindow[]): Promise
   for (const w of windows) {
     const rows = await alertsOf(w);
     const firedWith = rows.length
-      ? ((await s.client.db('alert_events').whereIn('alert_id', rows.map((r) => r.id)).where({ type: 'firing' }).orderBy('id').pluck('value')) as number[]).map(Number)
+      ? (
+          (await s.client
+            .db('alert_events')
+            .whereIn(
+              'alert_id',
+              rows.map((r) => r.id),
+            )
+            .where({ type: 'firing' })
+            .orderBy('id')
+            .pluck('value')) as number[]
+        ).map(Number)
       : [];
     alerts.push({
       alerts: rows.length,
@@ -629,14 +714,27 @@ async function queueLimitAlerts(s: System, windows: QueueLimitWindow[]): Promise
       resolvedMails: rows.reduce((n, a) => n + mails(a, 'RESOLVED'), 0),
     });
     const at = new Date(w.outageAt).toISOString();
-    if (rows.length === 0) unalerted.push({ at: w.outageAt, what: `queue limit reached in the outage from ${at}, ${w.dropped} dropped + ${w.refused} refused: no queue-full alert` });
+    if (rows.length === 0)
+      unalerted.push({
+        at: w.outageAt,
+        what: `queue limit reached in the outage from ${at}, ${w.dropped} dropped + ${w.refused} refused: no queue-full alert`,
+      });
     for (const a of rows.filter((r) => !told(r))) {
-      unalerted.push({ at: w.outageAt, what: `queue-full alert ${a.id} of the outage from ${at} ("${a.title}"): state ${a.state}, fired ${a.fired_at ? 'yes' : 'no'}, ${mails(a, 'FIRING')} FIRING and ${mails(a, 'RESOLVED')} RESOLVED e-mails to ${OPS_MAILBOX}` });
+      unalerted.push({
+        at: w.outageAt,
+        what: `queue-full alert ${a.id} of the outage from ${at} ("${a.title}"): state ${a.state}, fired ${a.fired_at ? 'yes' : 'no'}, ${mails(a, 'FIRING')} FIRING and ${mails(a, 'RESOLVED')} RESOLVED e-mails to ${OPS_MAILBOX}`,
+      });
     }
     const lost = w.dropped + w.refused;
     // Each episode tells what was lost since the queue filled; episodes of one window do not overlap.
-    if (rows.length > 0 && (firedWith.length === 0 || firedWith.some((v) => !(v > 0)) || firedWith.reduce((a, b) => a + b, 0) > lost)) {
-      unalerted.push({ at: w.outageAt, what: `queue-full alert of the outage from ${at} fired with ${JSON.stringify(firedWith)} readings lost; the agent counted ${lost}` });
+    if (
+      rows.length > 0 &&
+      (firedWith.length === 0 || firedWith.some((v) => !(v > 0)) || firedWith.reduce((a, b) => a + b, 0) > lost)
+    ) {
+      unalerted.push({
+        at: w.outageAt,
+        what: `queue-full alert of the outage from ${at} fired with ${JSON.stringify(firedWith)} readings lost; the agent counted ${lost}`,
+      });
     }
   }
   return { alerts, unalerted };
@@ -648,7 +746,10 @@ async function centralCount(s: System): Promise<number> {
 }
 
 async function queueCounters(s: System): Promise<{ dropped: number; refused: number }> {
-  const row = await s.agent.db('agent_state').where({ key: 'queue_limit' }).first<{ value: { dropped?: number; refused?: number } } | undefined>('value');
+  const row = await s.agent
+    .db('agent_state')
+    .where({ key: 'queue_limit' })
+    .first<{ value: { dropped?: number; refused?: number } } | undefined>('value');
   return { dropped: row?.value.dropped ?? 0, refused: row?.value.refused ?? 0 };
 }
 
@@ -658,7 +759,9 @@ async function unsentCount(s: System): Promise<number> {
 }
 
 async function siteRows(s: System): Promise<Row[]> {
-  return s.agent.db('meter_readings').select('meter_external_id as meter', 'data_point', 'ts', 'value', 'unit', 'quality', 'synced_at as syncedAt');
+  return s.agent
+    .db('meter_readings')
+    .select('meter_external_id as meter', 'data_point', 'ts', 'value', 'unit', 'quality', 'synced_at as syncedAt');
 }
 
 async function centralRows(s: System): Promise<Row[]> {

@@ -96,8 +96,14 @@ export interface VerifyInput {
 /** A run's input as written by `--dump` (JSON): dates and open-ended spans restored. */
 export function parseVerifyInput(json: string): VerifyInput {
   const input = JSON.parse(json) as VerifyInput;
-  const dates = (rows: Row[]) => rows.map((r) => ({ ...r, ts: new Date(r.ts), syncedAt: r.syncedAt ? new Date(r.syncedAt) : null }));
-  return { ...input, site: dates(input.site), central: dates(input.central), excuses: input.excuses.map((e) => ({ ...e, to: e.to ?? Infinity })) };
+  const dates = (rows: Row[]) =>
+    rows.map((r) => ({ ...r, ts: new Date(r.ts), syncedAt: r.syncedAt ? new Date(r.syncedAt) : null }));
+  return {
+    ...input,
+    site: dates(input.site),
+    central: dates(input.central),
+    excuses: input.excuses.map((e) => ({ ...e, to: e.to ?? Infinity })),
+  };
 }
 
 /** A served value missing from a queue-limit window; `excuse`: another fault that could explain it as well. */
@@ -125,7 +131,9 @@ export function verify(input: VerifyInput): Verdict {
   const problem = (kind: Problem['kind'], at: number, what: string) => problems.push({ kind, at, what });
   const meterOf = new Map<number, SimMeterInfo>(input.meters.map((m) => [m.deviceId, m]));
   const pointOf = new Map<string, { name: string; unit: string | null }>();
-  for (const m of input.meters) for (const p of m.points) pointOf.set(`${m.deviceId}|${p.objectType}|${p.instance}`, { name: p.name, unit: unitSymbol(p.units) });
+  for (const m of input.meters)
+    for (const p of m.points)
+      pointOf.set(`${m.deviceId}|${p.objectType}|${p.instance}`, { name: p.name, unit: unitSymbol(p.units) });
 
   const key = (meter: string, point: string) => `${meter}|${point}`;
   const group = <T>(rows: T[], k: (r: T) => string) => {
@@ -158,7 +166,11 @@ export function verify(input: VerifyInput): Verdict {
       problem('lost', s.ts.getTime(), `${k} = ${s.value} was queued by the agent but never arrived centrally`);
     } else if (c.value !== s.value || c.unit !== s.unit || c.quality !== s.quality) {
       altered += 1;
-      problem('altered', s.ts.getTime(), `${k}: queued ${s.value} ${s.unit} ${s.quality}, central ${c.value} ${c.unit} ${c.quality}`);
+      problem(
+        'altered',
+        s.ts.getTime(),
+        `${k}: queued ${s.value} ${s.unit} ${s.quality}, central ${c.value} ${c.unit} ${c.quality}`,
+      );
     }
   }
   for (const [k, rows] of centralByKey) {
@@ -190,7 +202,8 @@ export function verify(input: VerifyInput): Verdict {
       if (q.deviceId !== deviceId) continue;
       if (q.index <= index) fault = q.fault;
       // Quality (statusFlags) and value may come from two requests when the meter refuses RPM: near a change, both are right.
-      if (Math.abs(q.at - at) < SERVED_AFTER_TICK_MAX_MS) near.add(q.fault ? 'fault' : 'good').add(q.fault ? 'good' : 'fault');
+      if (Math.abs(q.at - at) < SERVED_AFTER_TICK_MAX_MS)
+        near.add(q.fault ? 'fault' : 'good').add(q.fault ? 'good' : 'fault');
     }
     near.add(fault ? 'fault' : 'good');
     return near;
@@ -199,10 +212,16 @@ export function verify(input: VerifyInput): Verdict {
   let collected = 0;
   let uncollectedExcused = 0;
   const excusedBy: Record<string, number> = {};
-  const windows = (input.queueLimits ?? []).map((w) => ({ ...w, missing: [] as Missing[], kept: [] as Array<{ at: number; syncedAt: number | null }> }));
+  const windows = (input.queueLimits ?? []).map((w) => ({
+    ...w,
+    missing: [] as Missing[],
+    kept: [] as Array<{ at: number; syncedAt: number | null }>,
+  }));
   const windowOf = (at: number) => windows.find((w) => at >= w.from && at <= w.to);
   const uncollected = (s: ServedValue, k: string) => {
-    const excuse = input.excuses.find((e) => s.servedAt >= e.from && s.servedAt <= e.to && (e.deviceId === undefined || e.deviceId === s.deviceId));
+    const excuse = input.excuses.find(
+      (e) => s.servedAt >= e.from && s.servedAt <= e.to && (e.deviceId === undefined || e.deviceId === s.deviceId),
+    );
     const w = windowOf(s.servedAt);
     if (w) {
       // Inside a queue-limit window a value may be missing for the policy even when another fault could explain it
@@ -213,7 +232,11 @@ export function verify(input: VerifyInput): Verdict {
       excusedBy[excuse.kind] = (excusedBy[excuse.kind] ?? 0) + 1;
     } else {
       lost += 1;
-      problem('lost', s.servedAt, `${k}: ${s.value} served at ${new Date(s.servedAt).toISOString()} with no fault to explain it, but never queued`);
+      problem(
+        'lost',
+        s.servedAt,
+        `${k}: ${s.value} served at ${new Date(s.servedAt).toISOString()} with no fault to explain it, but never queued`,
+      );
     }
   };
   const allKeys = new Set([...servedByKey.keys(), ...siteByPoint.keys()]);
@@ -233,7 +256,11 @@ export function verify(input: VerifyInput): Verdict {
       }
       if (found < 0) {
         altered += 1;
-        problem('altered', ts, `${k} @ ${row.ts.toISOString()}: queued value ${row.value} was never served for that point near its tick`);
+        problem(
+          'altered',
+          ts,
+          `${k} @ ${row.ts.toISOString()}: queued value ${row.value} was never served for that point near its tick`,
+        );
         continue;
       }
       for (; j < found; j++) uncollected(served[j]!, k);
@@ -249,7 +276,11 @@ export function verify(input: VerifyInput): Verdict {
       const qualities = qualityAt(s.deviceId, s.index, s.servedAt);
       if (!qualities.has(row.quality)) {
         altered += 1;
-        problem('altered', ts, `${k} @ ${row.ts.toISOString()}: quality ${row.quality}, the meter reported ${[...qualities].join(' or ')}`);
+        problem(
+          'altered',
+          ts,
+          `${k} @ ${row.ts.toISOString()}: quality ${row.quality}, the meter reported ${[...qualities].join(' or ')}`,
+        );
       }
     }
     for (; j < served.length; j++) uncollected(served[j]!, k);
@@ -270,7 +301,10 @@ export function verify(input: VerifyInput): Verdict {
     };
     const increases = w.counters.filter((c, j) => j > 0 && c.refused > w.counters[j - 1]!.refused);
     // A value is refused when its poll is stored: at most a poll's length after it was served.
-    const stretch = increases.length > 0 ? { from: increases[0]!.since - SERVED_AFTER_TICK_MAX_MS, to: increases[increases.length - 1]!.at } : undefined;
+    const stretch =
+      increases.length > 0
+        ? { from: increases[0]!.since - SERVED_AFTER_TICK_MAX_MS, to: increases[increases.length - 1]!.at }
+        : undefined;
     const inStretch = (m: Missing) => stretch !== undefined && m.at >= stretch.from && m.at <= stretch.to;
     const sorted = w.missing.sort((a, b) => a.at - b.at);
     const restart = w.restart;
@@ -278,10 +312,15 @@ export function verify(input: VerifyInput): Verdict {
     /** The values missing for one policy, against its counter: a surplus is explained by another fault or the restart, or lost. */
     const settle = (set: Missing[], counted: number, what: string): Missing[] => {
       if (set.length < counted) {
-        mismatch(`the agent counted ${counted} ${what}, but ${set.length} values are missing ${what === 'refused' ? `from the stretch it refused (${stretch ? `${iso(stretch.from)} to ${iso(stretch.to)}` : 'none'})` : 'outside the refused stretch'}`);
+        mismatch(
+          `the agent counted ${counted} ${what}, but ${set.length} values are missing ${what === 'refused' ? `from the stretch it refused (${stretch ? `${iso(stretch.from)} to ${iso(stretch.to)}` : 'none'})` : 'outside the refused stretch'}`,
+        );
         return set;
       }
-      const explained = [...set.filter((m) => m.excuse), ...set.filter((m) => !m.excuse && inRestart(m))].slice(0, set.length - counted);
+      const explained = [...set.filter((m) => m.excuse), ...set.filter((m) => !m.excuse && inRestart(m))].slice(
+        0,
+        set.length - counted,
+      );
       for (const m of explained) {
         const kind = m.excuse ?? 'agent restarted (policy change)';
         excusedBy[kind] = (excusedBy[kind] ?? 0) + 1;
@@ -293,13 +332,21 @@ export function verify(input: VerifyInput): Verdict {
         lost += extra;
         // Which ones are beyond the count is not known: drop-oldest took the oldest, so the newest are named.
         const named = (what === 'dropped' ? rest.slice(-extra) : rest).slice(0, 4).map((m) => `${m.k} @ ${iso(m.at)}`);
-        problem('lost', rest[0]!.at, `${name}: ${rest.length} values missing ${what === 'refused' ? 'from the refused stretch' : 'outside the refused stretch'}, the agent counted ${counted} ${what}; ${extra} not counted, among ${named.join(', ')}${rest.length > 4 ? ', …' : ''}`);
+        problem(
+          'lost',
+          rest[0]!.at,
+          `${name}: ${rest.length} values missing ${what === 'refused' ? 'from the refused stretch' : 'outside the refused stretch'}, the agent counted ${counted} ${what}; ${extra} not counted, among ${named.join(', ')}${rest.length > 4 ? ', …' : ''}`,
+        );
       }
       droppedByPolicy += Math.min(rest.length, counted);
       return rest;
     };
     const refused = settle(sorted.filter(inStretch), w.refused, 'refused');
-    const dropped = settle(sorted.filter((m) => !inStretch(m)), w.dropped, 'dropped').slice(0, w.dropped);
+    const dropped = settle(
+      sorted.filter((m) => !inStretch(m)),
+      w.dropped,
+      'dropped',
+    ).slice(0, w.dropped);
     // Drop-oldest: when a reading was deleted, no older reading of the outage was still unsent, except the batches
     // on their way. The j-th deletion happened at the latest when the sampled counter reached j.
     const onTheirWay = (w.batchSize ?? 0) * (w.maxInFlight ?? 1);
@@ -307,7 +354,9 @@ export function verify(input: VerifyInput): Verdict {
     let worst: { at: number; by: number; unsent: number } | undefined;
     dropped.forEach((d, j) => {
       const by = droppedBy(j + 1);
-      const unsent = w.kept.filter((k) => k.at >= w.outageAt && k.at < d.at - SAME_CYCLE_MS && (k.syncedAt === null || k.syncedAt > by)).length;
+      const unsent = w.kept.filter(
+        (k) => k.at >= w.outageAt && k.at < d.at - SAME_CYCLE_MS && (k.syncedAt === null || k.syncedAt > by),
+      ).length;
       if (unsent > onTheirWay && unsent > (worst?.unsent ?? 0)) worst = { at: d.at, by, unsent };
     });
     if (worst) {
@@ -319,7 +368,10 @@ export function verify(input: VerifyInput): Verdict {
       const first = refused[0]!.at;
       const last = refused[refused.length - 1]!.at;
       const between = w.kept.filter((k) => k.at > first + SAME_CYCLE_MS && k.at < last - SAME_CYCLE_MS);
-      if (between.length > 0) mismatch(`stop-collecting refused readings from ${iso(first)} to ${iso(last)} but stored ${between.length} served in between`);
+      if (between.length > 0)
+        mismatch(
+          `stop-collecting refused readings from ${iso(first)} to ${iso(last)} but stored ${between.length} served in between`,
+        );
     }
   }
 

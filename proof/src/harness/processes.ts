@@ -5,7 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import knexFactory, { type Knex } from 'knex';
-import { FatalWait, fastAgentEnv, freePort, runNodeProcess, waitUntil, type NodeProcess } from '@meterit/shared/testing';
+import {
+  FatalWait,
+  fastAgentEnv,
+  freePort,
+  runNodeProcess,
+  waitUntil,
+  type NodeProcess,
+} from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 
 // The real deployables as processes, the way production runs them, so the suites can stop,
@@ -16,7 +23,14 @@ const execFileAsync = promisify(execFile);
 export type Proc = NodeProcess;
 
 export function runNode(script: string, env: Record<string, string>, name: string, nodeArgs?: string[]): Proc {
-  return runNodeProcess({ cwd: repoRoot, script, env, name, verboseEnv: 'PROOF_VERBOSE', ...(nodeArgs ? { nodeArgs } : {}) });
+  return runNodeProcess({
+    cwd: repoRoot,
+    script,
+    env,
+    name,
+    verboseEnv: 'PROOF_VERBOSE',
+    ...(nodeArgs ? { nodeArgs } : {}),
+  });
 }
 
 export function alive(proc: Proc): boolean {
@@ -39,7 +53,10 @@ export interface ClientSystem {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startClientSystem(databaseUrl: string, opts: { port?: number; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<ClientSystem> {
+export async function startClientSystem(
+  databaseUrl: string,
+  opts: { port?: number; env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Promise<ClientSystem> {
   const p = opts.port ?? (await freePort());
   const env = {
     DATABASE_URL: databaseUrl,
@@ -90,9 +107,13 @@ export interface CreatedSite {
 }
 
 export async function createSite(databaseUrl: string, name: string): Promise<CreatedSite> {
-  const { stdout } = await execFileAsync(process.execPath, [path.join(repoRoot, 'client/api/dist/cli/create-site.js'), '--name', name], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-  });
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [path.join(repoRoot, 'client/api/dist/cli/create-site.js'), '--name', name],
+    {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+    },
+  );
   return JSON.parse(stdout) as CreatedSite;
 }
 
@@ -131,7 +152,15 @@ export async function startAgentProcess(opts: {
   const metersFile = path.join(dir, 'meters.json');
   writeFileSync(metersFile, JSON.stringify({ meters: opts.meters }, null, 2));
   const env = {
-    ...fastAgentEnv({ clientUrl: opts.clientUrl, apiKey: opts.apiKey, databaseUrl: opts.databaseUrl, metersFile, dataDir: dir, bacnetInterface: opts.bacnetInterface, ...(opts.bacnetPort ? { bacnetPort: opts.bacnetPort } : {}) }),
+    ...fastAgentEnv({
+      clientUrl: opts.clientUrl,
+      apiKey: opts.apiKey,
+      databaseUrl: opts.databaseUrl,
+      metersFile,
+      dataDir: dir,
+      bacnetInterface: opts.bacnetInterface,
+      ...(opts.bacnetPort ? { bacnetPort: opts.bacnetPort } : {}),
+    }),
     // Unless it is under test, port 0 keeps parallel agents from colliding on 3002.
     LOCAL_API_PORT: String(localApiPort),
     LOCAL_API_HOST: '127.0.0.1',

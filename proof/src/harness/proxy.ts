@@ -27,7 +27,10 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: { host: string; port: number }, listen: { host: string; port: number }): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: { host: string; port: number },
+  listen: { host: string; port: number },
+): Promise<FaultProxy> {
   let mode: ProxyMode = { kind: 'pass' };
   const sockets = new Set<net.Socket>();
   const stats = { connections: 0, cut: 0, stalled: 0, refusedWhileClosed: 0 };

@@ -11,12 +11,29 @@ const limit = process.argv.includes('--all') ? Infinity : 40;
 const target = await startSecurityTarget();
 let findings = 0;
 try {
-  const api = await runSecurity({ base: target.client.url, db: target.client.db, ctx: target.ctx, creds: target.creds, alive: target.alive, log });
+  const api = await runSecurity({
+    base: target.client.url,
+    db: target.client.db,
+    ctx: target.ctx,
+    creds: target.creds,
+    alive: target.alive,
+    log,
+  });
   process.stdout.write(`${formatSecurityReport(api, limit)}\n`);
   const site = await startSiteTarget(target);
   try {
     const sources = Array.from({ length: 20 }, (_, i) => `${SECURITY_NET}.${20 + i}`);
-    const local = await runSecurity({ base: site.agent.localApiUrl, snapshot: () => site.snapshot(), sources, ctx: site.ctx, creds: site.creds, endpoints: LOCAL_ENDPOINTS, alive: () => alive(site.agent.proc), log, promises: { ownHostOnly: true } });
+    const local = await runSecurity({
+      base: site.agent.localApiUrl,
+      snapshot: () => site.snapshot(),
+      sources,
+      ctx: site.ctx,
+      creds: site.creds,
+      endpoints: LOCAL_ENDPOINTS,
+      alive: () => alive(site.agent.proc),
+      log,
+      promises: { ownHostOnly: true },
+    });
     process.stdout.write(`${formatSecurityReport(local, limit)}\n`);
     const clientMcp = await runMcpSecurity(await clientMcpTarget(target), log);
     process.stdout.write(`${formatMcpReport(clientMcp, limit)}\n`);

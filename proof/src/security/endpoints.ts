@@ -60,7 +60,8 @@ export function siteAMarks(ctx: Ctx): string[] {
 }
 
 function opsOf(ctx: Ctx): OperatorIds {
-  if (!ctx.ops) throw new Error('the operator routes need ctx.ops (startSecurityTarget sets it when the build has a login)');
+  if (!ctx.ops)
+    throw new Error('the operator routes need ctx.ops (startSecurityTarget sets it when the build has a login)');
   return ctx.ops;
 }
 
@@ -119,7 +120,14 @@ const meterWrite = (externalId: string) => ({
   is_active: true,
   data_points: [{ object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' }],
 });
-const METER_WRITE_TEXT = ['external_id', 'name', 'data_points.0.object_type', 'data_points.0.property', 'data_points.0.name', 'data_points.0.unit'];
+const METER_WRITE_TEXT = [
+  'external_id',
+  'name',
+  'data_points.0.object_type',
+  'data_points.0.property',
+  'data_points.0.name',
+  'data_points.0.unit',
+];
 
 /**
  * A threshold rule on site A's first meter. Disabled, with a threshold no meter reaches: a rule that an
@@ -145,7 +153,17 @@ const alertRule = (ctx: Ctx) => ({
 });
 const RULE_TEXT = ['name', 'data_point'];
 // The scope follows from meter_id, site_id from the meter; the rest has defaults.
-const RULE_OPTIONAL = ['enabled', 'severity', 'scope', 'site_id', 'threshold_high', 'for_seconds', 'cooldown_seconds', 'recipients', 'webhook_url'];
+const RULE_OPTIONAL = [
+  'enabled',
+  'severity',
+  'scope',
+  'site_id',
+  'threshold_high',
+  'for_seconds',
+  'cooldown_seconds',
+  'recipients',
+  'webhook_url',
+];
 
 /** The installer's commissioning report of site A, as setup-site uploads it (one line, one meter, one point). */
 export const commissioningReport = (ctx: Ctx) => ({
@@ -162,7 +180,17 @@ export const commissioningReport = (ctx: Ctx) => ({
       device_id: 101,
       address: '192.168.1.10:47808',
       rpm_supported: true,
-      points: [{ name: 'total_kwh', answered: true, value: 1234.5, unit: 'kWh', quality: 'good', response_ms: 12, error: null }],
+      points: [
+        {
+          name: 'total_kwh',
+          answered: true,
+          value: 1234.5,
+          unit: 'kWh',
+          quality: 'good',
+          response_ms: 12,
+          error: null,
+        },
+      ],
     },
   ],
 });
@@ -202,12 +230,21 @@ export const ENDPOINTS: EndpointSpec[] = [
           bacnet_device_id: 101,
           bacnet_ip: '192.168.1.10',
           bacnet_port: 47808,
-          data_points: [{ object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' }],
+          data_points: [
+            { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' },
+          ],
         },
       ],
     }),
     // Registering an existing meter changes nothing, so mutations of its free text may answer 200.
-    freeText: ['meters.0.id', 'meters.0.name', 'meters.0.data_points.0.object_type', 'meters.0.data_points.0.property', 'meters.0.data_points.0.name', 'meters.0.data_points.0.unit'],
+    freeText: [
+      'meters.0.id',
+      'meters.0.name',
+      'meters.0.data_points.0.object_type',
+      'meters.0.data_points.0.property',
+      'meters.0.data_points.0.name',
+      'meters.0.data_points.0.unit',
+    ],
     optional: ['meters.0.bacnet_port', 'meters.0.data_points.0.property', 'meters.0.data_points.0.unit'],
     returnsData: true,
   },
@@ -227,9 +264,23 @@ export const ENDPOINTS: EndpointSpec[] = [
       meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
       local_database: { state: 'up', since: ctx.now(), restarts: 0, last_error: null, spilled_readings: 0 },
       // Still registered with the BBMD while the last renewal failed: every leaf set.
-      foreign_device: { bbmd: '192.168.10.1:47808', registered: true, last_registered_at: ctx.now(), last_error: 'the BBMD at 192.168.10.1:47808 did not answer the foreign-device registration' },
+      foreign_device: {
+        bbmd: '192.168.10.1:47808',
+        registered: true,
+        last_registered_at: ctx.now(),
+        last_error: 'the BBMD at 192.168.10.1:47808 did not answer the foreign-device registration',
+      },
       meter_states: [
-        { external_id: ctx.siteA.meterIds[0] ?? 'meter-1', state: 'not_answering', since: ctx.now(), last_success_at: ctx.now(), error: 'no answer within 1000 ms', points_failing: 1, expected_device_id: 1001, found_device_id: 1001 },
+        {
+          external_id: ctx.siteA.meterIds[0] ?? 'meter-1',
+          state: 'not_answering',
+          since: ctx.now(),
+          last_success_at: ctx.now(),
+          error: 'no answer within 1000 ms',
+          points_failing: 1,
+          expected_device_id: 1001,
+          found_device_id: 1001,
+        },
       ],
     }),
     // A meter id the site does not have is ignored (the agent may know meters before the client system does).
@@ -257,10 +308,29 @@ export const ENDPOINTS: EndpointSpec[] = [
   // Prometheus figures, unauthenticated like /health.
   { method: 'GET', path: '/metrics', auth: 'none' },
   // Operator endpoints (JWT). Present only in builds that have them.
-  { method: 'POST', path: '/api/auth/login', auth: 'none', body: (ctx) => ({ email: ctx.login?.email ?? 'nobody@example.com', password: ctx.login?.password ?? 'x' }) },
+  {
+    method: 'POST',
+    path: '/api/auth/login',
+    auth: 'none',
+    body: (ctx) => ({ email: ctx.login?.email ?? 'nobody@example.com', password: ctx.login?.password ?? 'x' }),
+  },
   { method: 'GET', path: '/api/sites', auth: 'operator', returnsData: true, otherSite: 'filtered' },
-  { method: 'GET', path: '/api/sites/:id', auth: 'operator', params: siteAParam, returnsData: true, otherSite: 'refused' },
-  { method: 'GET', path: '/api/sites/:id/status', auth: 'operator', params: siteAParam, returnsData: true, otherSite: 'refused' },
+  {
+    method: 'GET',
+    path: '/api/sites/:id',
+    auth: 'operator',
+    params: siteAParam,
+    returnsData: true,
+    otherSite: 'refused',
+  },
+  {
+    method: 'GET',
+    path: '/api/sites/:id/status',
+    auth: 'operator',
+    params: siteAParam,
+    returnsData: true,
+    otherSite: 'refused',
+  },
   {
     method: 'GET',
     path: '/api/sites/:id/connectivity',
@@ -270,7 +340,15 @@ export const ENDPOINTS: EndpointSpec[] = [
     returnsData: true,
     otherSite: 'refused',
   },
-  { method: 'POST', path: '/api/sites', auth: 'operator', role: 'admin', body: () => ({ name: 'Site created by the bad-input suite', location: 'Plant room 2' }), freeText: ['name', 'location'], optional: ['location'] },
+  {
+    method: 'POST',
+    path: '/api/sites',
+    auth: 'operator',
+    role: 'admin',
+    body: () => ({ name: 'Site created by the bad-input suite', location: 'Plant room 2' }),
+    freeText: ['name', 'location'],
+    optional: ['location'],
+  },
   {
     method: 'PATCH',
     path: '/api/sites/:id',
@@ -283,9 +361,23 @@ export const ENDPOINTS: EndpointSpec[] = [
   },
   { method: 'GET', path: '/api/sites/:id/keys', auth: 'operator', role: 'admin', params: siteAParam },
   // The spare site's key: revoking site A's would lock out every other case.
-  { method: 'DELETE', path: '/api/sites/:id/keys/:prefix', auth: 'operator', role: 'admin', params: (ctx) => ({ id: String(opsOf(ctx).spareSite.id), prefix: opsOf(ctx).spareSite.keyPrefix }) },
+  {
+    method: 'DELETE',
+    path: '/api/sites/:id/keys/:prefix',
+    auth: 'operator',
+    role: 'admin',
+    params: (ctx) => ({ id: String(opsOf(ctx).spareSite.id), prefix: opsOf(ctx).spareSite.keyPrefix }),
+  },
   // A rotation ends the other keys after grace_hours (0 at once): on the spare site only.
-  { method: 'POST', path: '/api/sites/:id/keys', auth: 'operator', role: 'admin', params: (ctx) => ({ id: String(opsOf(ctx).spareSite.id) }), body: () => ({ grace_hours: 1 }), optional: ['grace_hours'] },
+  {
+    method: 'POST',
+    path: '/api/sites/:id/keys',
+    auth: 'operator',
+    role: 'admin',
+    params: (ctx) => ({ id: String(opsOf(ctx).spareSite.id) }),
+    body: () => ({ grace_hours: 1 }),
+    optional: ['grace_hours'],
+  },
   {
     method: 'POST',
     path: '/api/sites/:id/meters',
@@ -297,7 +389,15 @@ export const ENDPOINTS: EndpointSpec[] = [
     optional: ['bacnet_port', 'is_active', 'data_points.0.property', 'data_points.0.unit'],
     otherSite: 'refused',
   },
-  { method: 'GET', path: '/api/sites/:id/commissioning', auth: 'operator', params: siteAParam, query: () => 'limit=5', returnsData: true, otherSite: 'refused' },
+  {
+    method: 'GET',
+    path: '/api/sites/:id/commissioning',
+    auth: 'operator',
+    params: siteAParam,
+    query: () => 'limit=5',
+    returnsData: true,
+    otherSite: 'refused',
+  },
   {
     method: 'GET',
     path: '/api/sites/:id/commissioning/:reportId',
@@ -312,14 +412,49 @@ export const ENDPOINTS: EndpointSpec[] = [
     path: '/api/sync/commissioning',
     auth: 'site',
     body: commissioningReport,
-    freeText: ['site.name', 'agent_version', 'lines.0.check', 'lines.0.detail', 'lines.0.fix', 'meters.0.id', 'meters.0.name', 'meters.0.address', 'meters.0.points.0.name', 'meters.0.points.0.unit', 'meters.0.points.0.quality'],
+    freeText: [
+      'site.name',
+      'agent_version',
+      'lines.0.check',
+      'lines.0.detail',
+      'lines.0.fix',
+      'meters.0.id',
+      'meters.0.name',
+      'meters.0.address',
+      'meters.0.points.0.name',
+      'meters.0.points.0.unit',
+      'meters.0.points.0.quality',
+    ],
     // A report names its site or leaves it null; most of a point's figures are null when the meter did not answer.
-    optional: ['site.id', 'site.name', 'lines.0.fix', 'meters.0.rpm_supported', 'meters.0.points.0.value', 'meters.0.points.0.unit', 'meters.0.points.0.quality', 'meters.0.points.0.error'],
+    optional: [
+      'site.id',
+      'site.name',
+      'lines.0.fix',
+      'meters.0.rpm_supported',
+      'meters.0.points.0.value',
+      'meters.0.points.0.unit',
+      'meters.0.points.0.quality',
+      'meters.0.points.0.error',
+    ],
     // A line's detail is often an error's message, which can be empty; a meter's name comes from meters.json as it is.
     emptyOk: ['lines.0.detail', 'meters.0.name'],
   },
-  { method: 'GET', path: '/api/meters', auth: 'operator', query: (ctx) => `site_id=${ctx.siteA.id}`, returnsData: true, otherSite: 'filtered' },
-  { method: 'GET', path: '/api/meters/:id', auth: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).meterDbIdsA[0]) }), returnsData: true, otherSite: 'refused' },
+  {
+    method: 'GET',
+    path: '/api/meters',
+    auth: 'operator',
+    query: (ctx) => `site_id=${ctx.siteA.id}`,
+    returnsData: true,
+    otherSite: 'filtered',
+  },
+  {
+    method: 'GET',
+    path: '/api/meters/:id',
+    auth: 'operator',
+    params: (ctx) => ({ id: String(opsOf(ctx).meterDbIdsA[0]) }),
+    returnsData: true,
+    otherSite: 'refused',
+  },
   // The spare meter: renaming site A's first meter would break every case that names it.
   {
     method: 'PATCH',
@@ -329,14 +464,25 @@ export const ENDPOINTS: EndpointSpec[] = [
     params: (ctx) => ({ id: String(opsOf(ctx).spareMeter.id) }),
     body: (ctx) => meterWrite(opsOf(ctx).spareMeter.externalId),
     freeText: METER_WRITE_TEXT,
-    optional: ['external_id', 'name', 'bacnet_device_id', 'bacnet_ip', 'bacnet_port', 'is_active', 'data_points', 'data_points.0.property', 'data_points.0.unit'],
+    optional: [
+      'external_id',
+      'name',
+      'bacnet_device_id',
+      'bacnet_ip',
+      'bacnet_port',
+      'is_active',
+      'data_points',
+      'data_points.0.property',
+      'data_points.0.unit',
+    ],
     otherSite: 'refused',
   },
   {
     method: 'GET',
     path: '/api/readings',
     auth: 'operator',
-    query: (ctx) => `site_id=${ctx.siteA.id}&from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&to=${encodeURIComponent(ctx.now())}`,
+    query: (ctx) =>
+      `site_id=${ctx.siteA.id}&from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&to=${encodeURIComponent(ctx.now())}`,
     returnsData: true,
     otherSite: 'filtered',
   },
@@ -344,7 +490,8 @@ export const ENDPOINTS: EndpointSpec[] = [
     method: 'GET',
     path: '/api/consumption',
     auth: 'operator',
-    query: (ctx) => `site_id=${ctx.siteA.id}&from=${hoursAgo(48)}&to=${encodeURIComponent(ctx.now())}&interval=1h&data_point=total_kwh&tz=UTC`,
+    query: (ctx) =>
+      `site_id=${ctx.siteA.id}&from=${hoursAgo(48)}&to=${encodeURIComponent(ctx.now())}&interval=1h&data_point=total_kwh&tz=UTC`,
     freeQuery: ['data_point'],
     returnsData: true,
     otherSite: 'filtered',
@@ -355,11 +502,23 @@ export const ENDPOINTS: EndpointSpec[] = [
     path: '/api/users',
     auth: 'operator',
     role: 'admin',
-    body: (ctx) => ({ email: 'created-by-the-suite@proof.example', role: 'viewer', name: 'User created by the bad-input suite', password: 'Pw-bad-input-suite-1', site_ids: [ctx.siteA.id] }),
+    body: (ctx) => ({
+      email: 'created-by-the-suite@proof.example',
+      role: 'viewer',
+      name: 'User created by the bad-input suite',
+      password: 'Pw-bad-input-suite-1',
+      site_ids: [ctx.siteA.id],
+    }),
     freeText: ['name', 'password'],
     optional: ['name', 'password', 'site_ids'],
   },
-  { method: 'GET', path: '/api/users/:id', auth: 'operator', role: 'admin', params: (ctx) => ({ id: String(opsOf(ctx).userId) }) },
+  {
+    method: 'GET',
+    path: '/api/users/:id',
+    auth: 'operator',
+    role: 'admin',
+    params: (ctx) => ({ id: String(opsOf(ctx).userId) }),
+  },
   // A user of its own: on the admin, a variant could take away the role every other case needs.
   {
     method: 'PATCH',
@@ -367,7 +526,13 @@ export const ENDPOINTS: EndpointSpec[] = [
     auth: 'operator',
     role: 'admin',
     params: (ctx) => ({ id: String(opsOf(ctx).userId) }),
-    body: (ctx) => ({ name: 'Renamed by the bad-input suite', role: 'operator', site_ids: [ctx.siteA.id], is_active: true, password: 'Pw-bad-input-suite-2' }),
+    body: (ctx) => ({
+      name: 'Renamed by the bad-input suite',
+      role: 'operator',
+      site_ids: [ctx.siteA.id],
+      is_active: true,
+      password: 'Pw-bad-input-suite-2',
+    }),
     freeText: ['name', 'password'],
     optional: ['name', 'role', 'site_ids', 'is_active', 'password'],
   },
@@ -379,7 +544,14 @@ export const ENDPOINTS: EndpointSpec[] = [
     returnsData: true,
     otherSite: 'refused',
   },
-  { method: 'GET', path: '/api/alerts/:id', auth: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).alertId) }), returnsData: true, otherSite: 'refused' },
+  {
+    method: 'GET',
+    path: '/api/alerts/:id',
+    auth: 'operator',
+    params: (ctx) => ({ id: String(opsOf(ctx).alertId) }),
+    returnsData: true,
+    otherSite: 'refused',
+  },
   {
     method: 'POST',
     path: '/api/alerts/:id/acknowledge',
@@ -392,9 +564,35 @@ export const ENDPOINTS: EndpointSpec[] = [
     otherSite: 'refused',
   },
   { method: 'GET', path: '/api/alert-rules', auth: 'operator', returnsData: true, otherSite: 'filtered' },
-  { method: 'GET', path: '/api/alert-rules/:id', auth: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).ruleId) }), returnsData: true, otherSite: 'refused' },
-  { method: 'POST', path: '/api/alert-rules/preview', auth: 'operator', role: 'operator', body: alertRule, freeText: RULE_TEXT, optional: RULE_OPTIONAL, otherSite: 'refused' },
-  { method: 'POST', path: '/api/alert-rules', auth: 'operator', role: 'operator', body: alertRule, freeText: RULE_TEXT, optional: RULE_OPTIONAL, otherSite: 'refused', allSiteRule: true },
+  {
+    method: 'GET',
+    path: '/api/alert-rules/:id',
+    auth: 'operator',
+    params: (ctx) => ({ id: String(opsOf(ctx).ruleId) }),
+    returnsData: true,
+    otherSite: 'refused',
+  },
+  {
+    method: 'POST',
+    path: '/api/alert-rules/preview',
+    auth: 'operator',
+    role: 'operator',
+    body: alertRule,
+    freeText: RULE_TEXT,
+    optional: RULE_OPTIONAL,
+    otherSite: 'refused',
+  },
+  {
+    method: 'POST',
+    path: '/api/alert-rules',
+    auth: 'operator',
+    role: 'operator',
+    body: alertRule,
+    freeText: RULE_TEXT,
+    optional: RULE_OPTIONAL,
+    otherSite: 'refused',
+    allSiteRule: true,
+  },
   {
     method: 'PATCH',
     path: '/api/alert-rules/:id',
@@ -408,15 +606,52 @@ export const ENDPOINTS: EndpointSpec[] = [
     otherSite: 'refused',
     allSiteRule: true,
   },
-  { method: 'DELETE', path: '/api/alert-rules/:id', auth: 'operator', role: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).deletableRuleId) }), otherSite: 'refused', allSiteRule: true },
-  { method: 'GET', path: '/api/notifications', auth: 'operator', query: () => 'status=recorded&limit=20', returnsData: true, otherSite: 'filtered' },
+  {
+    method: 'DELETE',
+    path: '/api/alert-rules/:id',
+    auth: 'operator',
+    role: 'operator',
+    params: (ctx) => ({ id: String(opsOf(ctx).deletableRuleId) }),
+    otherSite: 'refused',
+    allSiteRule: true,
+  },
+  {
+    method: 'GET',
+    path: '/api/notifications',
+    auth: 'operator',
+    query: () => 'status=recorded&limit=20',
+    returnsData: true,
+    otherSite: 'filtered',
+  },
   { method: 'GET', path: '/api/auth/me', auth: 'operator' },
   { method: 'GET', path: '/api/auth/tokens', auth: 'operator' },
-  { method: 'POST', path: '/api/auth/tokens', auth: 'operator', body: () => ({ name: 'Assistant of the bad-input suite', expires_in_days: 7 }), freeText: ['name'], optional: ['expires_in_days'] },
-  { method: 'DELETE', path: '/api/auth/tokens/:id', auth: 'operator', params: (ctx) => ({ id: String(opsOf(ctx).mcpTokenId) }) },
+  {
+    method: 'POST',
+    path: '/api/auth/tokens',
+    auth: 'operator',
+    body: () => ({ name: 'Assistant of the bad-input suite', expires_in_days: 7 }),
+    freeText: ['name'],
+    optional: ['expires_in_days'],
+  },
+  {
+    method: 'DELETE',
+    path: '/api/auth/tokens/:id',
+    auth: 'operator',
+    params: (ctx) => ({ id: String(opsOf(ctx).mcpTokenId) }),
+  },
   // Refresh tokens are single use (a replayed one ends its whole login): these are the throwaway user's, never the admin's.
-  { method: 'POST', path: '/api/auth/refresh', auth: 'none', body: (ctx) => ({ refresh_token: opsOf(ctx).refreshToken }) },
-  { method: 'POST', path: '/api/auth/logout', auth: 'none', body: (ctx) => ({ refresh_token: opsOf(ctx).logoutToken }) },
+  {
+    method: 'POST',
+    path: '/api/auth/refresh',
+    auth: 'none',
+    body: (ctx) => ({ refresh_token: opsOf(ctx).refreshToken }),
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/logout',
+    auth: 'none',
+    body: (ctx) => ({ refresh_token: opsOf(ctx).logoutToken }),
+  },
   // The throwaway user changes its own password (to itself, so the valid request stays valid until a variant changes it).
   {
     method: 'POST',
@@ -452,7 +687,8 @@ export const LOCAL_ENDPOINTS: EndpointSpec[] = [
     method: 'GET',
     path: '/api/readings',
     auth: 'none',
-    query: (ctx) => `meter=${encodeURIComponent(ctx.siteA.meterIds[0]!)}&point=total_kwh&from=${hoursAgo(1)}&to=${encodeURIComponent(ctx.now())}&limit=10`,
+    query: (ctx) =>
+      `meter=${encodeURIComponent(ctx.siteA.meterIds[0]!)}&point=total_kwh&from=${hoursAgo(1)}&to=${encodeURIComponent(ctx.now())}&limit=10`,
     freeQuery: ['meter', 'point'],
     returnsData: true,
   },
@@ -460,7 +696,8 @@ export const LOCAL_ENDPOINTS: EndpointSpec[] = [
     method: 'GET',
     path: '/api/readings/series',
     auth: 'none',
-    query: (ctx) => `meter=${encodeURIComponent(ctx.siteA.meterIds[0]!)}&point=total_kwh&from=${hoursAgo(1)}&to=${encodeURIComponent(ctx.now())}&buckets=10`,
+    query: (ctx) =>
+      `meter=${encodeURIComponent(ctx.siteA.meterIds[0]!)}&point=total_kwh&from=${hoursAgo(1)}&to=${encodeURIComponent(ctx.now())}&buckets=10`,
     freeQuery: ['meter', 'point'],
     requiredQuery: ['meter'],
     returnsData: true,
@@ -469,10 +706,29 @@ export const LOCAL_ENDPOINTS: EndpointSpec[] = [
   { method: 'GET', path: '/api/dead-letters', auth: 'none', query: () => 'limit=5', returnsData: true },
   { method: 'GET', path: '/api/session', auth: 'none' },
   // A wrong token is refused (401); its mutations are all wrong tokens.
-  { method: 'POST', path: '/api/session', auth: 'none', body: (ctx) => ({ token: ctx.controlToken ?? 'no-control-token-on-this-agent' }) },
+  {
+    method: 'POST',
+    path: '/api/session',
+    auth: 'none',
+    body: (ctx) => ({ token: ctx.controlToken ?? 'no-control-token-on-this-agent' }),
+  },
   { method: 'DELETE', path: '/api/session', auth: 'none', ignoresBody: true },
-  { method: 'POST', path: '/api/control/collection/stop', auth: 'control', body: () => ({ reason: 'bad-input suite' }), freeText: ['reason'], optional: ['reason'] },
-  { method: 'POST', path: '/api/control/collection/start', auth: 'control', body: () => ({ reason: 'bad-input suite' }), freeText: ['reason'], optional: ['reason'] },
+  {
+    method: 'POST',
+    path: '/api/control/collection/stop',
+    auth: 'control',
+    body: () => ({ reason: 'bad-input suite' }),
+    freeText: ['reason'],
+    optional: ['reason'],
+  },
+  {
+    method: 'POST',
+    path: '/api/control/collection/start',
+    auth: 'control',
+    body: () => ({ reason: 'bad-input suite' }),
+    freeText: ['reason'],
+    optional: ['reason'],
+  },
   { method: 'POST', path: '/api/control/sync', auth: 'control', body: () => ({}), ignoresBody: true },
   {
     method: 'POST',

@@ -45,14 +45,48 @@ export function authHeaders(ep: EndpointSpec, creds: Creds): Record<string, stri
 }
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-export function signJwt(payload: Record<string, unknown>, secret: string, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
+export function signJwt(
+  payload: Record<string, unknown>,
+  secret: string,
+  header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' },
+): string {
   const head = `${b64(header)}.${b64(payload)}`;
   return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
 }
 
-const SQLISH = ["'; DROP TABLE meter_readings; --", "1' OR '1'='1", '1; SELECT pg_sleep(5)--', '$$; TRUNCATE sites; $$', '\\x00\\\\'];
-const UNICODE = ['\u0000', 'nul\u0000inside', '😀⚡️电表', '\u202eevil\u202c', '\ud800', 'A\u0301\u0301\u0301', 'ﬀ'.repeat(60)];
-const TRAVERSAL = ['../../../../etc/passwd', '..%2f..%2f..%2fetc%2fpasswd', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '....//....//etc/passwd', '..\\..\\windows\\win.ini', '%00', '1%00', '1;DROP', '-1', '0', '99999999999999999999', '1e3', '0x10', 'null', '%ff%fe'];
+const SQLISH = [
+  "'; DROP TABLE meter_readings; --",
+  "1' OR '1'='1",
+  '1; SELECT pg_sleep(5)--',
+  '$$; TRUNCATE sites; $$',
+  '\\x00\\\\',
+];
+const UNICODE = [
+  '\u0000',
+  'nul\u0000inside',
+  '😀⚡️电表',
+  '\u202eevil\u202c',
+  '\ud800',
+  'A\u0301\u0301\u0301',
+  'ﬀ'.repeat(60),
+];
+const TRAVERSAL = [
+  '../../../../etc/passwd',
+  '..%2f..%2f..%2fetc%2fpasswd',
+  '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+  '....//....//etc/passwd',
+  '..\\..\\windows\\win.ini',
+  '%00',
+  '1%00',
+  '1;DROP',
+  '-1',
+  '0',
+  '99999999999999999999',
+  '1e3',
+  '0x10',
+  'null',
+  '%ff%fe',
+];
 const BAD_TIMESTAMPS = [
   '',
   'yesterday',
@@ -73,7 +107,11 @@ const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T/;
 type Leaf = { path: Array<string | number>; value: unknown };
 function leaves(v: unknown, path: Array<string | number> = []): Leaf[] {
   if (Array.isArray(v)) return [{ path, value: v }, ...v.flatMap((x, i) => leaves(x, [...path, i]))];
-  if (v !== null && typeof v === 'object') return [...(path.length ? [{ path, value: v }] : []), ...Object.entries(v).flatMap(([k, x]) => leaves(x, [...path, k]))];
+  if (v !== null && typeof v === 'object')
+    return [
+      ...(path.length ? [{ path, value: v }] : []),
+      ...Object.entries(v).flatMap(([k, x]) => leaves(x, [...path, k])),
+    ];
   return [{ path, value: v }];
 }
 const DELETE = Symbol('delete');
@@ -88,29 +126,64 @@ function withLeaf(root: unknown, path: Array<string | number>, value: unknown): 
 }
 
 /** Replacements for one leaf: [value, must the request be rejected?]. `RAW:` values are spliced into the JSON text as written. */
-function mutationsFor(value: unknown, freeText: boolean, optional: boolean, readingTime: boolean, emptyOk: boolean): Array<[unknown, boolean, string]> {
-  const out: Array<[unknown, boolean, string]> = [[DELETE, !optional, 'missing'], [null, value !== null && !optional, 'null']];
+function mutationsFor(
+  value: unknown,
+  freeText: boolean,
+  optional: boolean,
+  readingTime: boolean,
+  emptyOk: boolean,
+): Array<[unknown, boolean, string]> {
+  const out: Array<[unknown, boolean, string]> = [
+    [DELETE, !optional, 'missing'],
+    [null, value !== null && !optional, 'null'],
+  ];
   if (typeof value === 'string') {
     const ts = ISO_LIKE.test(value);
-    out.push([123, true, 'number'], [true, true, 'boolean'], [[value], true, 'array'], [{ v: value }, true, 'object'], ['x'.repeat(100_000), true, '100k chars']);
+    out.push(
+      [123, true, 'number'],
+      [true, true, 'boolean'],
+      [[value], true, 'array'],
+      [{ v: value }, true, 'object'],
+      ['x'.repeat(100_000), true, '100k chars'],
+    );
     if (ts) {
       for (const t of BAD_TIMESTAMPS) out.push([t, true, `timestamp ${JSON.stringify(t).slice(0, 40)}`]);
       for (const t of IMPLAUSIBLE_READING_TIMES) out.push([t, readingTime, `timestamp ${t}`]);
-    }
-    else {
+    } else {
       out.push(['', !optional && !emptyOk, 'empty']);
       for (const s of SQLISH) out.push([s, !freeText, `SQL-looking ${JSON.stringify(s)}`]);
       // NUL cannot be stored in PostgreSQL text: it must be rejected with a 4xx, never reach SQL.
-      for (const s of UNICODE) out.push([s, !freeText || s.includes('\u0000') || s.includes('\ud800'), `unicode ${JSON.stringify(s).slice(0, 30)}`]);
+      for (const s of UNICODE)
+        out.push([
+          s,
+          !freeText || s.includes('\u0000') || s.includes('\ud800'),
+          `unicode ${JSON.stringify(s).slice(0, 30)}`,
+        ]);
       for (const s of TRAVERSAL.slice(0, 3)) out.push([s, !freeText, `traversal ${s}`]);
     }
   } else if (typeof value === 'number') {
-    out.push(['1', true, 'numeric string'], [true, true, 'boolean'], [[value], true, 'array'], ['RAW:1e400', true, '1e400 (Infinity)'], ['RAW:-1e400', true, '-1e400']);
-    out.push([-1, false, 'negative'], [1.5, false, 'fraction'], [2 ** 53 + 2, false, '2^53+2'], [1e308, false, '1e308'], ['RAW:-0', false, '-0']);
+    out.push(
+      ['1', true, 'numeric string'],
+      [true, true, 'boolean'],
+      [[value], true, 'array'],
+      ['RAW:1e400', true, '1e400 (Infinity)'],
+      ['RAW:-1e400', true, '-1e400'],
+    );
+    out.push(
+      [-1, false, 'negative'],
+      [1.5, false, 'fraction'],
+      [2 ** 53 + 2, false, '2^53+2'],
+      [1e308, false, '1e308'],
+      ['RAW:-0', false, '-0'],
+    );
   } else if (typeof value === 'boolean') {
     out.push(['true', true, 'string'], [1, true, 'number']);
   } else if (Array.isArray(value)) {
-    out.push([{}, true, 'object instead of array'], ['x', true, 'string instead of array'], [[1, 'x', null, [], {}], true, 'array of junk']);
+    out.push(
+      [{}, true, 'object instead of array'],
+      ['x', true, 'string instead of array'],
+      [[1, 'x', null, [], {}], true, 'array of junk'],
+    );
   } else if (value !== null && typeof value === 'object') {
     out.push([[], true, 'array instead of object'], ['x', true, 'string instead of object']);
   }
@@ -169,7 +242,14 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: Hos
       ['site key as a bearer token', { authorization: `Bearer ${k}` }],
       ['operator-looking JWT as key', { 'x-api-key': signJwt({ sub: 1, role: 'admin' }, creds.jwtSecret) }],
     ];
-    for (const [name, headers] of variants) cases.push({ ...base, name: `auth: ${name}`, headers: { ...headers, ...(ep.body ? json : {}) }, body: bodyText, expect: 'reject' });
+    for (const [name, headers] of variants)
+      cases.push({
+        ...base,
+        name: `auth: ${name}`,
+        headers: { ...headers, ...(ep.body ? json : {}) },
+        body: bodyText,
+        expect: 'reject',
+      });
   }
   if (ep.auth === 'operator') {
     const now = Math.floor(Date.now() / 1000);
@@ -177,21 +257,57 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: Hos
       ['no credentials', {}],
       ['Bearer without token', { authorization: 'Bearer ' }],
       ['garbage token', { authorization: 'Bearer abc.def.ghi' }],
-      ['token signed with another secret', { authorization: `Bearer ${signJwt({ sub: 1, role: 'admin', exp: now + 3600 }, 'not-the-secret-' + randomBytes(8).toString('hex'))}` }],
-      ['alg none', { authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 1, role: 'admin', exp: now + 3600 })}.` }],
-      ['expired token (right secret)', { authorization: `Bearer ${signJwt({ sub: 1, role: 'admin', iat: now - 7200, exp: now - 3600 }, creds.jwtSecret)}` }],
+      [
+        'token signed with another secret',
+        {
+          authorization: `Bearer ${signJwt({ sub: 1, role: 'admin', exp: now + 3600 }, 'not-the-secret-' + randomBytes(8).toString('hex'))}`,
+        },
+      ],
+      [
+        'alg none',
+        {
+          authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 1, role: 'admin', exp: now + 3600 })}.`,
+        },
+      ],
+      [
+        'expired token (right secret)',
+        {
+          authorization: `Bearer ${signJwt({ sub: 1, role: 'admin', iat: now - 7200, exp: now - 3600 }, creds.jwtSecret)}`,
+        },
+      ],
       ['site API key as bearer', { authorization: `Bearer ${creds.siteKey('A')}` }],
       ['site API key header only', { 'x-api-key': creds.siteKey('A') }],
       ['Basic auth', { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` }],
     ];
-    for (const [name, headers] of variants) cases.push({ ...base, name: `auth: ${name}`, headers: { ...headers, ...(ep.body ? json : {}) }, body: bodyText, expect: 'reject' });
+    for (const [name, headers] of variants)
+      cases.push({
+        ...base,
+        name: `auth: ${name}`,
+        headers: { ...headers, ...(ep.body ? json : {}) },
+        body: bodyText,
+        expect: 'reject',
+      });
   }
 
   // --- other users: a lower role, and an operator limited to site B asking for site A's things ---
   if (ep.auth === 'operator' && creds.bearers) {
-    const lower: Array<[string, string]> = ep.role === 'admin' ? [['an operator', creds.bearers.operator], ['a viewer', creds.bearers.viewer]] : ep.role === 'operator' ? [['a viewer', creds.bearers.viewer]] : [];
+    const lower: Array<[string, string]> =
+      ep.role === 'admin'
+        ? [
+            ['an operator', creds.bearers.operator],
+            ['a viewer', creds.bearers.viewer],
+          ]
+        : ep.role === 'operator'
+          ? [['a viewer', creds.bearers.viewer]]
+          : [];
     for (const [who, token] of lower) {
-      cases.push({ ...base, name: `role: ${who}'s token on a route for ${ep.role}s`, headers: { authorization: `Bearer ${token}`, ...(ep.body ? json : {}) }, body: bodyText, expect: 'reject' });
+      cases.push({
+        ...base,
+        name: `role: ${who}'s token on a route for ${ep.role}s`,
+        headers: { authorization: `Bearer ${token}`, ...(ep.body ? json : {}) },
+        body: bodyText,
+        expect: 'reject',
+      });
     }
     if (ep.otherSite) {
       cases.push({
@@ -210,9 +326,35 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: Hos
     const limited = { authorization: `Bearer ${creds.bearers.limitedToB}`, ...(ep.body ? json : {}) };
     const onRule = fill({ ...params, id: String(ctx.ops.allSiteRuleId) }) + query;
     const changes: Array<[string, unknown]> =
-      ep.method === 'PATCH' ? [['disabling', { enabled: false }], ['raising the threshold of', { threshold: 1e9 }], ['renaming', { name: 'Renamed by a site-B operator' }]] : ep.method === 'POST' ? [['creating', { kind: 'no_data', name: 'Every site, by a site-B operator', scope: 'all', threshold: 5, enabled: false }]] : [['deleting', undefined]];
+      ep.method === 'PATCH'
+        ? [
+            ['disabling', { enabled: false }],
+            ['raising the threshold of', { threshold: 1e9 }],
+            ['renaming', { name: 'Renamed by a site-B operator' }],
+          ]
+        : ep.method === 'POST'
+          ? [
+              [
+                'creating',
+                {
+                  kind: 'no_data',
+                  name: 'Every site, by a site-B operator',
+                  scope: 'all',
+                  threshold: 5,
+                  enabled: false,
+                },
+              ],
+            ]
+          : [['deleting', undefined]];
     for (const [what, change] of changes) {
-      cases.push({ method: ep.method, path: ep.method === 'POST' ? path : onRule, name: `an operator limited to site B, ${what} a rule that covers every site`, headers: limited, ...(change === undefined ? {} : { body: JSON.stringify(change) }), expect: 'reject' });
+      cases.push({
+        method: ep.method,
+        path: ep.method === 'POST' ? path : onRule,
+        name: `an operator limited to site B, ${what} a rule that covers every site`,
+        headers: limited,
+        ...(change === undefined ? {} : { body: JSON.stringify(change) }),
+        expect: 'reject',
+      });
     }
   }
 
@@ -230,40 +372,86 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: Hos
       ['SQL-looking token', { authorization: "Bearer '||'1'='1" }],
       ['token of 8 kB', { authorization: `Bearer ${'k'.repeat(8000)}` }],
       ['forwarded from loopback, no token', { 'x-forwarded-for': '127.0.0.1', forwarded: 'for=127.0.0.1' }],
-      ...(creds.endedSession ? ([['a logged-out dashboard session', { authorization: `Bearer ${creds.endedSession}` }]] as Array<[string, Record<string, string>]>) : []),
+      ...(creds.endedSession
+        ? ([['a logged-out dashboard session', { authorization: `Bearer ${creds.endedSession}` }]] as Array<
+            [string, Record<string, string>]
+          >)
+        : []),
     ];
-    for (const [name, headers] of variants) cases.push({ ...base, name: `auth: ${name}`, headers: { ...headers, ...(ep.body ? json : {}) }, body: bodyText, expect: 'reject' });
+    for (const [name, headers] of variants)
+      cases.push({
+        ...base,
+        name: `auth: ${name}`,
+        headers: { ...headers, ...(ep.body ? json : {}) },
+        body: bodyText,
+        expect: 'reject',
+      });
   }
 
   // --- DNS rebinding: a page whose name was re-pointed at the server, with valid credentials and body ---
   if (opts.ownHostOnly) {
     for (const host of ['evil.example', 'evil.example:3002', 'localhost.evil.example', '127.0.0.1.evil.example']) {
       // crossSite: nothing of the site may come back to a foreign page.
-      add({ name: `host: a rebound DNS name (Host: ${host})`, headers: { ...auth(), ...(ep.body ? json : {}), host }, body: bodyText, expect: 'reject', crossSite: true });
+      add({
+        name: `host: a rebound DNS name (Host: ${host})`,
+        headers: { ...auth(), ...(ep.body ? json : {}), host },
+        body: bodyText,
+        expect: 'reject',
+        crossSite: true,
+      });
     }
   }
 
   if (ep.auth === 'site') {
-    cases.push({ ...base, name: "site B's key on site A's request", headers: { 'x-api-key': creds.siteKey('B'), ...(ep.body ? json : {}) }, body: bodyText, expect: 'survive', crossSite: true });
+    cases.push({
+      ...base,
+      name: "site B's key on site A's request",
+      headers: { 'x-api-key': creds.siteKey('B'), ...(ep.body ? json : {}) },
+      body: bodyText,
+      expect: 'survive',
+      crossSite: true,
+    });
   }
 
   // --- path parameters ---
   for (const name of Object.keys(params)) {
     for (const t of TRAVERSAL) {
-      add({ name: `path param ${name} = ${t}`, path: fill({ ...params, [name]: t.replace(/\//g, '%2F') }) + query, expect: 'reject' });
+      add({
+        name: `path param ${name} = ${t}`,
+        path: fill({ ...params, [name]: t.replace(/\//g, '%2F') }) + query,
+        expect: 'reject',
+      });
     }
-    add({ name: `path param ${name} = another site's id`, path: fill({ ...params, [name]: String(ctx.siteB.id) }) + query, expect: 'survive' });
+    add({
+      name: `path param ${name} = another site's id`,
+      path: fill({ ...params, [name]: String(ctx.siteB.id) }) + query,
+      expect: 'survive',
+    });
   }
   // Path traversal around the route itself (sent unnormalised).
   // The web app's fallback may answer unknown GET paths with index.html; what must never come back is a file.
-  for (const t of ['/../../../../etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%5c..%5c..%5cpackage.json', '/../../../../.env']) {
+  for (const t of [
+    '/../../../../etc/passwd',
+    '/..%2f..%2f..%2fetc%2fpasswd',
+    '/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+    '/..%5c..%5c..%5cpackage.json',
+    '/../../../../.env',
+  ]) {
     add({ name: `path: ${t}`, path: `${ep.path.replace(/:(\w+)/g, '1')}${t}`, expect: 'survive' });
   }
 
   // --- query strings ---
   if (ep.method === 'GET') {
-    add({ name: 'query: SQL-looking and repeated parameters', path: `${fill(params)}?site_id=1%27%20OR%20%271%27%3D%271&site_id=2&from=yesterday&to[$gt]=x`, expect: 'survive' });
-    add({ name: 'query: 1,500 parameters', path: `${fill(params)}?${Array.from({ length: 1500 }, (_, i) => `p${i}=${i}`).join('&')}`, expect: 'survive' });
+    add({
+      name: 'query: SQL-looking and repeated parameters',
+      path: `${fill(params)}?site_id=1%27%20OR%20%271%27%3D%271&site_id=2&from=yesterday&to[$gt]=x`,
+      expect: 'survive',
+    });
+    add({
+      name: 'query: 1,500 parameters',
+      path: `${fill(params)}?${Array.from({ length: 1500 }, (_, i) => `p${i}=${i}`).join('&')}`,
+      expect: 'survive',
+    });
   }
 
   // --- each query parameter, wrong ---
@@ -295,10 +483,18 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: Hos
       for (const [v, freeMustReject] of values) {
         const p = new URLSearchParams(valid);
         p.set(k, v);
-        add({ name: `query ${k} = ${JSON.stringify(v).slice(0, 30)}`, path: qs(p), expect: !free || freeMustReject ? 'reject' : 'survive' });
+        add({
+          name: `query ${k} = ${JSON.stringify(v).slice(0, 30)}`,
+          path: qs(p),
+          expect: !free || freeMustReject ? 'reject' : 'survive',
+        });
       }
       const rawPath = `${fill(params)}?${ep.query(ctx)}`;
-      add({ name: `query ${k} repeated`, path: `${rawPath}&${k}=${encodeURIComponent(valid.get(k) ?? '')}`, expect: 'survive' });
+      add({
+        name: `query ${k} repeated`,
+        path: `${rawPath}&${k}=${encodeURIComponent(valid.get(k) ?? '')}`,
+        expect: 'survive',
+      });
       add({ name: `query ${k} as an array`, path: `${qs(without)}&${k}[]=1&${k}[]=2`, expect: 'survive' });
       add({ name: `query ${k} as an object`, path: `${qs(without)}&${k}[$gt]=1`, expect: 'survive' });
       add({ name: `query ${k} with bad percent-encoding`, path: `${qs(without)}&${k}=%ff%fe%`, expect: 'survive' });
@@ -329,7 +525,11 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: Hos
 
   // --- forged client addresses: the LAN check uses the socket's peer, never a header ---
   if (ep.method === 'GET') {
-    add({ name: 'forged X-Forwarded-For / Forwarded / X-Real-IP headers', headers: { ...auth(), 'x-forwarded-for': '8.8.8.8, 127.0.0.1', forwarded: 'for=8.8.8.8', 'x-real-ip': '8.8.8.8' }, expect: 'survive' });
+    add({
+      name: 'forged X-Forwarded-For / Forwarded / X-Real-IP headers',
+      headers: { ...auth(), 'x-forwarded-for': '8.8.8.8, 127.0.0.1', forwarded: 'for=8.8.8.8', 'x-real-ip': '8.8.8.8' },
+      expect: 'survive',
+    });
   }
 
   // --- bodies their Content-Encoding cannot decode, on every route (a broken Brotli body was a 500, on the login too) ---
@@ -343,7 +543,12 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: Hos
     ['truncated gzip', 'gzip', gz.subarray(0, gz.length - 6)],
     ['deflate garbage', 'deflate', Buffer.from('nor is this deflate')],
   ] as const) {
-    add({ name: `undecodable body: ${what} (content-encoding ${encoding})`, headers: { ...auth(), ...json, 'content-encoding': encoding }, body, expect: ep.body ? 'reject' : 'survive' });
+    add({
+      name: `undecodable body: ${what} (content-encoding ${encoding})`,
+      headers: { ...auth(), ...json, 'content-encoding': encoding },
+      body,
+      expect: ep.body ? 'reject' : 'survive',
+    });
   }
 
   if (!ep.body) return cases;
@@ -352,34 +557,86 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: Hos
   const malformed = ['{', '{"readings": [}', "{'a': 1}", '{"a": 1,}', '{"a": NaN}', 'undefined', '{"a": "\\x41"}'];
   for (const m of malformed) add({ name: `malformed JSON ${JSON.stringify(m).slice(0, 30)}`, body: m, expect: reject });
   // Odd but decodable: a BOM, a lone surrogate escape, bytes that are not UTF-8 (decoded as U+FFFD).
-  for (const m of ['\ufeff{"a":1}', '{"a": "\\ud800"}']) add({ name: `odd JSON ${JSON.stringify(m).slice(0, 30)}`, body: m, expect: 'survive' });
-  add({ name: 'invalid UTF-8 bytes', body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), expect: 'survive' });
+  for (const m of ['\ufeff{"a":1}', '{"a": "\\ud800"}'])
+    add({ name: `odd JSON ${JSON.stringify(m).slice(0, 30)}`, body: m, expect: 'survive' });
+  add({
+    name: 'invalid UTF-8 bytes',
+    body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+    expect: 'survive',
+  });
   add({ name: 'empty body', body: '', expect: 'survive' });
   for (const top of ['[]', '"x"', '123', 'null', 'true']) add({ name: `top-level ${top}`, body: top, expect: reject });
-  add({ name: 'JSON sent as text/plain', headers: { ...auth(), 'content-type': 'text/plain' }, body: bodyText, expect: reject });
-  add({ name: 'form-encoded body', headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' }, body: 'readings=1&meters=2', expect: reject });
-  add({ name: 'charset=utf-7', headers: { ...auth(), 'content-type': 'application/json; charset=utf-7' }, body: bodyText, expect: 'survive' });
+  add({
+    name: 'JSON sent as text/plain',
+    headers: { ...auth(), 'content-type': 'text/plain' },
+    body: bodyText,
+    expect: reject,
+  });
+  add({
+    name: 'form-encoded body',
+    headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'readings=1&meters=2',
+    expect: reject,
+  });
+  add({
+    name: 'charset=utf-7',
+    headers: { ...auth(), 'content-type': 'application/json; charset=utf-7' },
+    body: bodyText,
+    expect: 'survive',
+  });
   // The server rightly waits for the missing bytes (Node's requestTimeout is minutes). What would be wrong, an
   // answer made from the truncated body, comes at once: half a second tells as much as a longer wait, and this
   // case is sent to every endpoint with a body.
-  add({ name: 'content-length larger than the body', headers: { ...auth(), ...json, 'content-length': String((bodyText?.length ?? 0) + 50) }, body: bodyText, expect: 'reject', mayWaitMs: 500 });
+  add({
+    name: 'content-length larger than the body',
+    headers: { ...auth(), ...json, 'content-length': String((bodyText?.length ?? 0) + 50) },
+    body: bodyText,
+    expect: 'reject',
+    mayWaitMs: 500,
+  });
 
   // --- size and depth ---
   add({ name: 'body of 12 MB', body: `{"pad": "${'x'.repeat(12 * 1024 * 1024)}"}`, expect: 'reject' });
-  add({ name: 'gzip bomb (64 MB of zeros)', headers: { ...auth(), ...json, 'content-encoding': 'gzip' }, body: gzipBomb(), expect: 'reject' });
-  add({ name: 'content-encoding gzip on a plain body', headers: { ...auth(), ...json, 'content-encoding': 'gzip' }, body: bodyText, expect: 'reject' });
-  add({ name: 'unsupported content-encoding', headers: { ...auth(), ...json, 'content-encoding': 'compress' }, body: bodyText, expect: 'reject' });
+  add({
+    name: 'gzip bomb (64 MB of zeros)',
+    headers: { ...auth(), ...json, 'content-encoding': 'gzip' },
+    body: gzipBomb(),
+    expect: 'reject',
+  });
+  add({
+    name: 'content-encoding gzip on a plain body',
+    headers: { ...auth(), ...json, 'content-encoding': 'gzip' },
+    body: bodyText,
+    expect: 'reject',
+  });
+  add({
+    name: 'unsupported content-encoding',
+    headers: { ...auth(), ...json, 'content-encoding': 'compress' },
+    body: bodyText,
+    expect: 'reject',
+  });
   add({ name: 'arrays nested 10,000 deep', body: deep(10_000, '[', ']'), expect: reject });
   add({ name: 'arrays nested 400,000 deep', body: deep(400_000, '[', ']'), expect: reject });
   add({ name: 'objects nested 100,000 deep', body: deep(100_000, '{"a":', '}'), expect: reject });
-  const firstArray = validBody && typeof validBody === 'object' ? Object.entries(validBody).find(([, v]) => Array.isArray(v)) : undefined;
+  const firstArray =
+    validBody && typeof validBody === 'object'
+      ? Object.entries(validBody).find(([, v]) => Array.isArray(v))
+      : undefined;
   if (firstArray) {
     const [field] = firstArray;
     add({ name: `${field} nested 50,000 deep`, body: `{"${field}": ${deep(50_000, '[', ']')}}`, expect: 'reject' });
     // 20,000 is enough to show a quadratic validator (it would block the event loop for seconds); 200,000 would block it for half an hour.
-    add({ name: `${field} with 20,000 nulls`, body: `{"${field}": [${Array(20_000).fill('null').join(',')}]}`, expect: 'reject' });
+    add({
+      name: `${field} with 20,000 nulls`,
+      body: `{"${field}": [${Array(20_000).fill('null').join(',')}]}`,
+      expect: 'reject',
+    });
   }
-  add({ name: 'prototype pollution keys', body: `{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}`, expect: reject });
+  add({
+    name: 'prototype pollution keys',
+    body: `{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}`,
+    expect: reject,
+  });
 
   // --- every leaf, every wrong shape ---
   const free = new Set(ep.freeText ?? []);
@@ -389,21 +646,43 @@ export function hostileCases(ep: EndpointSpec, ctx: Ctx, creds: Creds, opts: Hos
   for (const leaf of leaves(validBody)) {
     if (leaf.path.length === 0) continue;
     const key = leaf.path.join('.');
-    for (const [value, mustReject, what] of mutationsFor(leaf.value, free.has(key), optional.has(key), readingTimes.has(key), emptyOk.has(key))) {
-      add({ name: `${key}: ${what}`, body: jsonWithRaw(withLeaf(validBody, leaf.path, value)), expect: mustReject ? 'reject' : 'survive' });
+    for (const [value, mustReject, what] of mutationsFor(
+      leaf.value,
+      free.has(key),
+      optional.has(key),
+      readingTimes.has(key),
+      emptyOk.has(key),
+    )) {
+      add({
+        name: `${key}: ${what}`,
+        body: jsonWithRaw(withLeaf(validBody, leaf.path, value)),
+        expect: mustReject ? 'reject' : 'survive',
+      });
     }
   }
 
   // --- endpoint-specific ---
   if (ep.path === '/api/sync/readings/batch' && validBody) {
     const r = (validBody as { readings: Array<Record<string, unknown>> }).readings[0]!;
-    const many = (n: number): Array<Record<string, unknown>> => Array.from({ length: n }, (_, i) => ({ ...r, timestamp: new Date(Date.now() - 7_200_000 - i * 1000).toISOString() }));
+    const many = (n: number): Array<Record<string, unknown>> =>
+      Array.from({ length: n }, (_, i) => ({
+        ...r,
+        timestamp: new Date(Date.now() - 7_200_000 - i * 1000).toISOString(),
+      }));
     add({ name: 'batch of 5,001 readings', body: JSON.stringify({ readings: many(5001) }), expect: 'reject' });
     add({ name: 'batch of 60,000 readings', body: JSON.stringify({ readings: many(60_000) }), expect: 'reject' });
     const mixed = many(4999);
     mixed.push({ ...r, value: 'NaN' });
-    add({ name: '4,999 good readings and one bad: nothing stored', body: JSON.stringify({ readings: mixed }), expect: 'reject' });
-    add({ name: 'unknown meter', body: JSON.stringify({ readings: [{ ...r, meter_external_id: 'no-such-meter' }] }), expect: 'reject' });
+    add({
+      name: '4,999 good readings and one bad: nothing stored',
+      body: JSON.stringify({ readings: mixed }),
+      expect: 'reject',
+    });
+    add({
+      name: 'unknown meter',
+      body: JSON.stringify({ readings: [{ ...r, meter_external_id: 'no-such-meter' }] }),
+      expect: 'reject',
+    });
     add({
       name: "another site's meter with my key",
       body: JSON.stringify({ readings: [{ ...r, meter_external_id: ctx.siteB.meterIds[0] }] }),

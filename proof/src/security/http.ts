@@ -45,7 +45,9 @@ export function rawRequest(
           }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
         });
-        res.on('error', (err) => resolve({ status: 0, headers: {}, text: `response error: ${err.message}`, json: undefined }));
+        res.on('error', (err) =>
+          resolve({ status: 0, headers: {}, text: `response error: ${err.message}`, json: undefined }),
+        );
       },
     );
     r.on('timeout', () => r.destroy(new Error('timed out')));

@@ -1,7 +1,12 @@
 import knexFactory from 'knex';
 import { appFor, loadConfig } from '@meterit/client-api';
 import { createLogger } from '@meterit/shared/node';
-import { createLocalApp, loadConfig as loadAgentConfig, systemClock, type Agent } from '@meterit/sync-agent/dist/index.js';
+import {
+  createLocalApp,
+  loadConfig as loadAgentConfig,
+  systemClock,
+  type Agent,
+} from '@meterit/sync-agent/dist/index.js';
 
 export interface Route {
   /** Upper case; ALL for a route that answers every method (router.all). */
@@ -22,7 +27,8 @@ function collect(stack: Layer[], prefix: string, out: Route[]): void {
       const paths = Array.isArray(layer.route.path) ? (layer.route.path as unknown[]) : [layer.route.path];
       for (const [method, on] of Object.entries(layer.route.methods)) {
         if (!on) continue;
-        for (const p of paths) out.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path: `${prefix}${String(p)}` });
+        for (const p of paths)
+          out.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path: `${prefix}${String(p)}` });
       }
     } else if (layer.handle?.stack) {
       // A mounted router: its routes sit under the mount path (our routers are mounted at the root).
@@ -40,7 +46,11 @@ function collect(stack: Layer[], prefix: string, out: Route[]): void {
 export async function clientApiRoutes(): Promise<Route[]> {
   const knex = knexFactory({ client: 'pg' });
   try {
-    const app = appFor(loadConfig({ NODE_ENV: 'test' }), { knex, logger: createLogger({ service: 'route-list', silent: true }), onAlerts: () => undefined });
+    const app = appFor(loadConfig({ NODE_ENV: 'test' }), {
+      knex,
+      logger: createLogger({ service: 'route-list', silent: true }),
+      onAlerts: () => undefined,
+    });
     const out: Route[] = [];
     collect((app as unknown as { router: { stack: Layer[] } }).router.stack, '', out);
     return out;
@@ -57,7 +67,12 @@ export async function clientApiRoutes(): Promise<Route[]> {
 export async function agentLocalApiRoutes(): Promise<Route[]> {
   const knex = knexFactory({ client: 'pg' });
   try {
-    const config = loadAgentConfig({ CLIENT_API_URL: 'http://127.0.0.1:1/api', CLIENT_API_KEY: 'route-list-not-a-real-key', LOCAL_API_TOKEN: 'route-list-token-0123456789', MCP_ENABLED: 'true' });
+    const config = loadAgentConfig({
+      CLIENT_API_URL: 'http://127.0.0.1:1/api',
+      CLIENT_API_KEY: 'route-list-not-a-real-key',
+      LOCAL_API_TOKEN: 'route-list-token-0123456789',
+      MCP_ENABLED: 'true',
+    });
     const agent = { config, clock: systemClock, db: { knex } } as unknown as Agent;
     const { app } = createLocalApp({ agent, logger: createLogger({ service: 'route-list', silent: true }) });
     const out: Route[] = [];

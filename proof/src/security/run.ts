@@ -25,8 +25,10 @@ const SLOW_MS = 5000;
 // Tables a rejected request may legitimately write to (an audit trail of the rejection itself).
 // sync_batches logs every batch answer, rejected ones included (so the site's history shows them).
 const SIDE_EFFECT_TABLES = /audit|attempt|login_fail|^sync_batches$/i;
-const FILE_LEAK = /root:x:0:0|"devDependencies"|PRIVATE KEY-----|\[extensions\]|DATABASE_URL=|JWT_SECRET=|POSTGRES_PASSWORD|LOCAL_API_TOKEN=|"name": "@meterit\/|^import /m;
-export const STACK_OR_SQL = /\n\s+at .+:\d+:\d+|node_modules|syntax error at or near|violates .* constraint|relation "|invalid input syntax|QueryFailedError|TypeError|ReferenceError/;
+const FILE_LEAK =
+  /root:x:0:0|"devDependencies"|PRIVATE KEY-----|\[extensions\]|DATABASE_URL=|JWT_SECRET=|POSTGRES_PASSWORD|LOCAL_API_TOKEN=|"name": "@meterit\/|^import /m;
+export const STACK_OR_SQL =
+  /\n\s+at .+:\d+:\d+|node_modules|syntax error at or near|violates .* constraint|relation "|invalid input syntax|QueryFailedError|TypeError|ReferenceError/;
 
 export type Snapshot = Map<string, number | string>;
 
@@ -50,22 +52,39 @@ function diff(a: Snapshot, b: Snapshot): string[] {
   return out;
 }
 
-async function present(base: string, ep: EndpointSpec, ctx: Ctx, creds: Creds, from?: string): Promise<{ present: boolean; note?: string }> {
+async function present(
+  base: string,
+  ep: EndpointSpec,
+  ctx: Ctx,
+  creds: Creds,
+  from?: string,
+): Promise<{ present: boolean; note?: string }> {
   if (ep.auth === 'operator' && !creds.bearer) {
     // Without a login we can still tell whether the route exists: an unauthenticated call answers 401, not 404.
-    const r = await rawRequest(base, { method: ep.method, path: ep.path.replace(/:(\w+)/g, String(ctx.siteA.id)) }, 30_000, from);
+    const r = await rawRequest(
+      base,
+      { method: ep.method, path: ep.path.replace(/:(\w+)/g, String(ctx.siteA.id)) },
+      30_000,
+      from,
+    );
     if (r.status === 404) return { present: false, note: 'not in this build' };
     return { present: true, note: 'no operator login available: credential cases only' };
   }
   const headers = authHeaders(ep, creds);
   const body = ep.body?.(ctx);
-  const path = ep.path.replace(/:(\w+)/g, (_m, k: string) => ep.params?.(ctx)[k] ?? '1') + (ep.query ? `?${ep.query(ctx)}` : '');
-  const r = await rawRequest(base, {
-    method: ep.method,
-    path,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  }, 30_000, from);
+  const path =
+    ep.path.replace(/:(\w+)/g, (_m, k: string) => ep.params?.(ctx)[k] ?? '1') + (ep.query ? `?${ep.query(ctx)}` : '');
+  const r = await rawRequest(
+    base,
+    {
+      method: ep.method,
+      path,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    },
+    30_000,
+    from,
+  );
   const noRoute = r.status === 404 && /no route/i.test(r.text);
   return noRoute ? { present: false, note: 'not in this build' } : { present: true };
 }
@@ -74,18 +93,23 @@ function checkAnswer(c: HostileCase, r: RawResponse, ctx: Ctx, creds: Creds): st
   const problems: string[] = [];
   if (r.status === 0) problems.push(`no HTTP answer (${r.text})`);
   else if (r.status >= 500) problems.push(`answered ${r.status}`);
-  else if (c.expect === 'reject' && (r.status < 400 || r.status >= 500)) problems.push(`accepted (${r.status}) instead of a 4xx`);
+  else if (c.expect === 'reject' && (r.status < 400 || r.status >= 500))
+    problems.push(`accepted (${r.status}) instead of a 4xx`);
   if (r.status >= 400 && r.status < 500) {
     const err = (r.json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
     // Node's own HTTP parser answers header overflows (431) and broken requests (400) before the app, without a body.
     const transportLevel = (r.status === 431 || r.status === 400) && r.text === '';
-    if (!transportLevel && (typeof err?.code !== 'string' || typeof err.message !== 'string' || err.message.length < 10)) {
+    if (
+      !transportLevel &&
+      (typeof err?.code !== 'string' || typeof err.message !== 'string' || err.message.length < 10)
+    ) {
       problems.push(`a ${r.status} without a clear {error:{code,message}} body`);
     }
   }
   if (FILE_LEAK.test(r.text)) problems.push('the answer contains a file from the server (path traversal)');
   if (STACK_OR_SQL.test(r.text)) problems.push('the answer shows a stack trace, SQL error or internal error name');
-  if (r.text.includes(creds.siteKey('A')) || r.text.includes(creds.siteKey('B'))) problems.push('the answer contains an API key');
+  if (r.text.includes(creds.siteKey('A')) || r.text.includes(creds.siteKey('B')))
+    problems.push('the answer contains an API key');
   if (creds.controlToken && r.text.includes(creds.controlToken)) problems.push('the answer contains the control token');
   if (c.crossSite) {
     const sent = typeof c.body === 'string' ? c.body : (c.body?.toString('utf8') ?? '');
@@ -136,21 +160,36 @@ export async function runSecurity(opts: {
       report.byStatus[String(r.status)] = (report.byStatus[String(r.status)] ?? 0) + 1;
       const problems = c.mayWaitMs !== undefined && r.status === 0 ? [] : checkAnswer(c, r, opts.ctx, opts.creds);
       // One request must not hold the server: a single-threaded API blocked for seconds is down for every site.
-      if (tookMs > SLOW_MS && c.mayWaitMs === undefined) problems.push(`took ${(tookMs / 1000).toFixed(1)} s to answer`);
+      if (tookMs > SLOW_MS && c.mayWaitMs === undefined)
+        problems.push(`took ${(tookMs / 1000).toFixed(1)} s to answer`);
       if (r.status >= 400 || c.crossSite) {
         const changed = diff(before, await snapshot());
         // A cross-site registration legitimately creates site B's own meter; anything else must leave no trace.
         const allowed = c.crossSite && r.status < 400 && ep.path === '/api/sync/meters';
-        if (changed.length > 0 && !allowed && r.status >= 400) problems.push(`rejected, yet rows changed: ${changed.join(', ')}`);
+        if (changed.length > 0 && !allowed && r.status >= 400)
+          problems.push(`rejected, yet rows changed: ${changed.join(', ')}`);
       }
       if (tookMs > SLOW_MS) opts.log?.(`security: ${name}: ${c.name} took ${tookMs} ms`);
-      for (const problem of problems) report.findings.push({ endpoint: name, case: c.name, problem, status: r.status, body: r.text.slice(0, 300) });
+      for (const problem of problems)
+        report.findings.push({ endpoint: name, case: c.name, problem, status: r.status, body: r.text.slice(0, 300) });
     }
     const health = await rawRequest(opts.base, { method: 'GET', path: '/health' }, 30_000, from);
     if (health.status !== 200 || !opts.alive()) {
-      report.findings.push({ endpoint: name, case: '(after the burst)', problem: 'the server stopped answering /health', status: health.status, body: health.text.slice(0, 300) });
+      report.findings.push({
+        endpoint: name,
+        case: '(after the burst)',
+        problem: 'the server stopped answering /health',
+        status: health.status,
+        body: health.text.slice(0, 300),
+      });
     }
-    report.endpoints.push({ endpoint: name, present: true, cases: cases.length, ms: Date.now() - epStarted, ...(p.note ? { note: p.note } : {}) });
+    report.endpoints.push({
+      endpoint: name,
+      present: true,
+      cases: cases.length,
+      ms: Date.now() - epStarted,
+      ...(p.note ? { note: p.note } : {}),
+    });
     opts.log?.(`security: ${name}: ${cases.length} hostile requests`);
   }
   report.durationMs = Date.now() - started;
@@ -160,9 +199,16 @@ export async function runSecurity(opts: {
 export function formatSecurityReport(r: SecurityReport, limit = 40): string {
   const lines = [
     `bad-input report (${(r.durationMs / 1000).toFixed(0)} s): ${r.requests} hostile requests, answers ${JSON.stringify(r.byStatus)}`,
-    ...r.endpoints.map((e) => `  ${e.present ? '✓' : '-'} ${e.endpoint.padEnd(44)} ${e.present ? `${e.cases} cases` : ''}${e.ms === undefined ? '' : ` in ${(e.ms / 1000).toFixed(1)} s`}${e.note ? ` (${e.note})` : ''}`),
+    ...r.endpoints.map(
+      (e) =>
+        `  ${e.present ? '✓' : '-'} ${e.endpoint.padEnd(44)} ${e.present ? `${e.cases} cases` : ''}${e.ms === undefined ? '' : ` in ${(e.ms / 1000).toFixed(1)} s`}${e.note ? ` (${e.note})` : ''}`,
+    ),
     `  findings: ${r.findings.length}`,
-    ...r.findings.slice(0, limit).map((f) => `    ${f.endpoint} — ${f.case}: ${f.problem} [${f.status}] ${f.body.replace(/\s+/g, ' ').slice(0, 160)}`),
+    ...r.findings
+      .slice(0, limit)
+      .map(
+        (f) => `    ${f.endpoint} — ${f.case}: ${f.problem} [${f.status}] ${f.body.replace(/\s+/g, ' ').slice(0, 160)}`,
+      ),
   ];
   return lines.join('\n');
 }

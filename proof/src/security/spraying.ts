@@ -24,15 +24,30 @@ export interface SprayReport {
  * Password spraying: one address tries one password on `attempts` different e-mails (the per-e-mail limit never
  * trips, each e-mail failing once), then a real account's right password; another address tries the same account.
  */
-export async function sprayLogins(base: string, account: { email: string; password: string }, attempts: number): Promise<SprayReport> {
+export async function sprayLogins(
+  base: string,
+  account: { email: string; password: string },
+  attempts: number,
+): Promise<SprayReport> {
   const login = (from: string, email: string, password: string) =>
-    rawRequest(base, { method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }, 30_000, from);
+    rawRequest(
+      base,
+      {
+        method: 'POST',
+        path: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      },
+      30_000,
+      from,
+    );
   const statuses: number[] = [];
   let message: string | null = null;
   for (let i = 0; i < attempts; i++) {
     const r = await login(SPRAY_SOURCES.sprayer, `sprayed-${i}@proof.example`, 'Winter2026!');
     statuses.push(r.status);
-    if (r.status === 429 && message === null) message = (r.json as { error?: { message?: string } } | undefined)?.error?.message ?? null;
+    if (r.status === 429 && message === null)
+      message = (r.json as { error?: { message?: string } } | undefined)?.error?.message ?? null;
   }
   const limitedAt = statuses.indexOf(429);
   return {
@@ -49,9 +64,13 @@ export async function sprayLogins(base: string, account: { email: string; passwo
  * A client API with the login limits as shipped (the suite's own target lifts them, so that no hostile case is
  * answered 429 before it is checked), on a database of its own on the suite's PostgreSQL.
  */
-export async function startSprayTarget(t: SecurityTarget): Promise<{ client: ClientSystem; account: { email: string; password: string }; close(): Promise<void> }> {
+export async function startSprayTarget(
+  t: SecurityTarget,
+): Promise<{ client: ClientSystem; account: { email: string; password: string }; close(): Promise<void> }> {
   const account = { email: 'sprayed-admin@proof.example', password: 'Pw-spraying-target-1234' };
-  const client = await startClientSystem(await createTestDatabase(t.pg, 'proof_security_spray'), { env: { ADMIN_EMAIL: account.email, ADMIN_PASSWORD: account.password, LOG_LEVEL: 'warn' } });
+  const client = await startClientSystem(await createTestDatabase(t.pg, 'proof_security_spray'), {
+    env: { ADMIN_EMAIL: account.email, ADMIN_PASSWORD: account.password, LOG_LEVEL: 'warn' },
+  });
   return {
     client,
     account,

@@ -116,7 +116,11 @@ function postmasterAlive(pid: number): boolean {
  * A random superuser password is created at first start and kept beside the data (mode 0600).
  * If a server left running by a killed process still owns the folder, it is reused.
  */
-export async function startEmbeddedPostgres(dataDir: string, port: number, logger: Logger): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port: number,
+  logger: Logger,
+): Promise<EmbeddedPostgresHandle> {
   const root = path.resolve(dataDir);
   const pgDir = path.join(root, 'pg');
   const credFile = path.join(root, 'credentials.json');
@@ -155,7 +159,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
       for (const l of listeners) l({ pid: proc.pid ?? null, code, signal });
     });
   };
-  const running = (proc: ChildProcess | undefined): proc is ChildProcess => proc !== undefined && proc.exitCode === null && proc.signalCode === null;
+  const running = (proc: ChildProcess | undefined): proc is ChildProcess =>
+    proc !== undefined && proc.exitCode === null && proc.signalCode === null;
   const start = async () => {
     recentLog.length = 0;
     try {
@@ -270,7 +275,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       warn: (message: unknown) => opts.logger.warn('knex', { message: String(message) }),
       error: (message: unknown) => opts.logger.error('knex', { message: String(message) }),
       deprecate: (method: string, alternative: string) => opts.logger.warn('knex deprecation', { method, alternative }),
-      debug: (message: unknown) => opts.logger.debug('knex', { message: typeof message === 'string' ? message : JSON.stringify(message) }),
+      debug: (message: unknown) =>
+        opts.logger.debug('knex', { message: typeof message === 'string' ? message : JSON.stringify(message) }),
     },
   });
   try {

@@ -1,6 +1,13 @@
 // Node-only helpers shared by the client API and the site agent.
 export { openDatabase, startEmbeddedPostgres } from './database.js';
-export type { Database, DatabaseOptions, EmbeddedPostgresHandle, Migration, ConnectionSettings, PostmasterExit } from './database.js';
+export type {
+  Database,
+  DatabaseOptions,
+  EmbeddedPostgresHandle,
+  Migration,
+  ConnectionSettings,
+  PostmasterExit,
+} from './database.js';
 export { createLogger } from './logger.js';
 export type { Logger, LoggerOptions, LogFileSpec } from './logger.js';
 export { parseConfig, ConfigError } from './config.js';

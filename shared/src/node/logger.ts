@@ -33,7 +33,8 @@ const onlyModules = winston.format((info, opts: unknown) => {
 export function createLogger(opts: LoggerOptions): Logger {
   const transports: winston.transport[] = [
     new winston.transports.Console({
-      stderrLevels: opts.stream === 'stderr' ? ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] : ['error'],
+      stderrLevels:
+        opts.stream === 'stderr' ? ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] : ['error'],
     }),
   ];
   if (opts.dir) {
@@ -53,7 +54,11 @@ export function createLogger(opts: LoggerOptions): Logger {
     level: opts.level ?? 'info',
     silent: opts.silent ?? false,
     defaultMeta: { service: opts.service },
-    format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      winston.format.json(),
+    ),
     transports,
   });
 }

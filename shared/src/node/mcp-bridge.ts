@@ -74,7 +74,11 @@ export async function startMcpStdioBridge(o: McpStdioBridgeOptions): Promise<{ c
         reachable = true;
       } catch (err) {
         lastFailure = o.describeFailure(o.url, err);
-        if (reachable !== false) o.logger.warn(`the ${o.target} cannot be reached; answering with a clear error until it can`, { url: o.url, why: lastFailure });
+        if (reachable !== false)
+          o.logger.warn(`the ${o.target} cannot be reached; answering with a clear error until it can`, {
+            url: o.url,
+            why: lastFailure,
+          });
         reachable = false;
         if (isJSONRPCRequest(m)) {
           if (m.method === 'initialize') initializeIds.delete(m.id);

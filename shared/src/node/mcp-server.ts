@@ -3,7 +3,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ErrorCode, McpError, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  McpError,
+  type CallToolRequest,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { UNSTORABLE_TEXT } from '../constants.js';
 
 export type ToolOutcome = 'ok' | 'error' | 'forbidden' | 'invalid';
@@ -46,7 +52,12 @@ export function auditArguments(args: unknown): Record<string, unknown> {
     if (depth > 4) return '…';
     if (Array.isArray(v)) return v.slice(0, 100).map((x) => redact(x, depth + 1));
     if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [storableText(k), SECRET_KEY.test(k) ? '[redacted]' : redact(x, depth + 1)]));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).map(([k, x]) => [
+          storableText(k),
+          SECRET_KEY.test(k) ? '[redacted]' : redact(x, depth + 1),
+        ]),
+      );
     }
     return typeof v === 'string' ? storableText(v.length > 500 ? `${v.slice(0, 500)}…` : v) : v;
   };
@@ -67,7 +78,11 @@ type RequestHandlers = Map<string, (request: unknown, extra: unknown) => Promise
  * runs and answers a failed check as -32603 Internal error with the validator's raw dump. A
  * malformed request is the caller's fault: answer it as -32602 Invalid params, naming each field.
  */
-function badShapeIsInvalidParams(handlers: RequestHandlers, method: string, onRefused?: (request: unknown, err: unknown, message: string) => Promise<void>): void {
+function badShapeIsInvalidParams(
+  handlers: RequestHandlers,
+  method: string,
+  onRefused?: (request: unknown, err: unknown, message: string) => Promise<void>,
+): void {
   const handle = handlers.get(method);
   if (!handle) return;
   handlers.set(method, async (request, extra) => {
@@ -76,7 +91,9 @@ function badShapeIsInvalidParams(handlers: RequestHandlers, method: string, onRe
     } catch (err) {
       const issues = (err as { issues?: unknown }).issues;
       if (err instanceof McpError || !Array.isArray(issues)) throw err;
-      const fields = (issues as Array<{ path?: Array<string | number>; message?: string }>).map((i) => `${(i.path ?? []).join('.') || '(request)'}: ${i.message ?? 'invalid'}`);
+      const fields = (issues as Array<{ path?: Array<string | number>; message?: string }>).map(
+        (i) => `${(i.path ?? []).join('.') || '(request)'}: ${i.message ?? 'invalid'}`,
+      );
       const message = `Invalid params for ${method}: ${fields.join('; ')}`;
       await onRefused?.(request, err, message);
       throw new McpError(ErrorCode.InvalidParams, message);
@@ -94,7 +111,9 @@ type OutputSchema = { safeParse?: (v: unknown) => { success: boolean; data?: unk
  */
 function conformToOutputSchema(server: McpServer, tool: string, result: CallToolResult): CallToolResult {
   if (result.isError || !result.structuredContent) return result;
-  const registered = (server as unknown as { _registeredTools: Record<string, { outputSchema?: OutputSchema } | undefined> })._registeredTools[tool];
+  const registered = (
+    server as unknown as { _registeredTools: Record<string, { outputSchema?: OutputSchema } | undefined> }
+  )._registeredTools[tool];
   const parsed = registered?.outputSchema?.safeParse?.(result.structuredContent);
   return parsed?.success ? { ...result, structuredContent: parsed.data as Record<string, unknown> } : result;
 }
@@ -119,7 +138,11 @@ export function createAuditedMcpServer(
   const forbidden = new Set<string | number>();
   const audit = async (call: ToolCall): Promise<void> => {
     try {
-      await onCall({ ...call, tool: storableText(call.tool), error: call.error === null ? null : storableText(call.error) });
+      await onCall({
+        ...call,
+        tool: storableText(call.tool),
+        error: call.error === null ? null : storableText(call.error),
+      });
     } catch {
       // Whoever passed onCall logs its own audit failures; the tool's answer stands.
     }
@@ -131,18 +154,30 @@ export function createAuditedMcpServer(
     if (typeof err === 'object' && err !== null && audited.has(err)) return;
     const params = (request as { params?: { name?: unknown; arguments?: unknown } } | undefined)?.params;
     const tool = typeof params?.name === 'string' ? params.name : '(no tool name)';
-    await audit({ at: new Date(), tool, arguments: auditArguments(params?.arguments), durationMs: 0, outcome: 'invalid', error: message });
+    await audit({
+      at: new Date(),
+      tool,
+      arguments: auditArguments(params?.arguments),
+      durationMs: 0,
+      outcome: 'invalid',
+      error: message,
+    });
   };
   // The SDK installs its tools/call handler when the first tool is registered, through this method.
   // Wrapping it here (before registering) is the one place that sees every call and its final answer.
   const low = server.server;
   const handlers = (low as unknown as { _requestHandlers: RequestHandlers })._requestHandlers;
   for (const method of [...handlers.keys()]) badShapeIsInvalidParams(handlers, method);
-  const installBare = low.setRequestHandler.bind(low) as (schema: unknown, handler: (request: unknown, extra: unknown) => unknown) => void;
+  const installBare = low.setRequestHandler.bind(low) as (
+    schema: unknown,
+    handler: (request: unknown, extra: unknown) => unknown,
+  ) => void;
   const install: typeof installBare = (schema, handler) => {
     const before = new Map(handlers);
     installBare(schema, handler);
-    for (const [method, h] of handlers) if (before.get(method) !== h) badShapeIsInvalidParams(handlers, method, method === 'tools/call' ? auditRefused : undefined);
+    for (const [method, h] of handlers)
+      if (before.get(method) !== h)
+        badShapeIsInvalidParams(handlers, method, method === 'tools/call' ? auditRefused : undefined);
   };
   (low as unknown as { setRequestHandler: typeof install }).setRequestHandler = (schema, handler) => {
     if (schema !== CallToolRequestSchema) {
@@ -172,7 +207,14 @@ export function createAuditedMcpServer(
                 ? 'invalid'
                 : 'error';
         forbidden.delete(requestId);
-        await audit({ at: new Date(started), tool: req.params.name, arguments: auditArguments(req.params.arguments), durationMs: Date.now() - started, outcome, error: outcome === 'ok' ? null : text });
+        await audit({
+          at: new Date(started),
+          tool: req.params.name,
+          arguments: auditArguments(req.params.arguments),
+          durationMs: Date.now() - started,
+          outcome,
+          error: outcome === 'ok' ? null : text,
+        });
       }
     });
   };
@@ -189,7 +231,12 @@ export interface McpHttpHandlerOptions {
   serviceName?: string;
 }
 
-function jsonRpcError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+function jsonRpcError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
@@ -201,14 +248,22 @@ function jsonRpcError(res: ServerResponse, status: number, message: string, head
  * needed: a restart, or several API processes behind a load balancer, cost an assistant nothing.
  * GET (server-sent events) and DELETE (session end) answer 405, as the SDK's stateless example does.
  */
-export function createMcpHttpHandler(o: McpHttpHandlerOptions): (req: IncomingMessage, res: ServerResponse, parsedBody?: unknown) => Promise<void> {
+export function createMcpHttpHandler(
+  o: McpHttpHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse, parsedBody?: unknown) => Promise<void> {
   return async (req, res, parsedBody) => {
     if (req.method !== 'POST') {
-      jsonRpcError(res, 405, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC with POST', { allow: 'POST' });
+      jsonRpcError(res, 405, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC with POST', {
+        allow: 'POST',
+      });
       return;
     }
     const { server, close } = o.createServer(req);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: o.maxBodyBytes ?? 1024 * 1024 });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+      maxRequestBodySize: o.maxBodyBytes ?? 1024 * 1024,
+    });
     res.on('close', () => {
       void transport.close().catch(() => undefined);
       void close().catch(() => undefined);
@@ -218,7 +273,11 @@ export function createMcpHttpHandler(o: McpHttpHandlerOptions): (req: IncomingMe
       await transport.handleRequest(req, res, parsedBody);
     } catch (err) {
       o.onError?.(err as Error);
-      jsonRpcError(res, 500, `Internal server error: ${o.serviceName ?? 'the service'} could not answer this MCP request; its log says why`);
+      jsonRpcError(
+        res,
+        500,
+        `Internal server error: ${o.serviceName ?? 'the service'} could not answer this MCP request; its log says why`,
+      );
     }
   };
 }

@@ -32,7 +32,8 @@ export async function callEveryListedTool(client: Client, cases: ToolCase[]): Pr
   const listed = new Set(tools.map((t) => t.name));
   const covered = new Set(cases.map((c) => c.tool));
   for (const name of listed) if (!covered.has(name)) problems.push(`${name}: listed, but the test has no case for it`);
-  for (const name of covered) if (!listed.has(name)) problems.push(`${name}: has a case, but the server does not list it`);
+  for (const name of covered)
+    if (!listed.has(name)) problems.push(`${name}: has a case, but the server does not list it`);
   const validator = new AjvJsonSchemaValidator();
   for (const c of cases) {
     const tool = tools.find((t) => t.name === c.tool);
@@ -74,11 +75,21 @@ export async function callEveryListedTool(client: Client, cases: ToolCase[]): Pr
 }
 
 /** The four hints of each listed tool, for comparing with what each tool can do. */
-export function annotationsOf(tools: Tool[]): Record<string, { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean }> {
+export function annotationsOf(
+  tools: Tool[],
+): Record<
+  string,
+  { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean }
+> {
   return Object.fromEntries(
     tools.map((t) => [
       t.name,
-      { readOnlyHint: t.annotations?.readOnlyHint, destructiveHint: t.annotations?.destructiveHint, idempotentHint: t.annotations?.idempotentHint, openWorldHint: t.annotations?.openWorldHint },
+      {
+        readOnlyHint: t.annotations?.readOnlyHint,
+        destructiveHint: t.annotations?.destructiveHint,
+        idempotentHint: t.annotations?.idempotentHint,
+        openWorldHint: t.annotations?.openWorldHint,
+      },
     ]),
   );
 }

@@ -7,7 +7,13 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from './database.js';
 import { createLogger } from './logger.js';
 
-export { decodeQuotedPrintable, startMailReceiver, subjectOf, type MailReceiver, type ReceivedMail } from './mail-receiver.js';
+export {
+  decodeQuotedPrintable,
+  startMailReceiver,
+  subjectOf,
+  type MailReceiver,
+  type ReceivedMail,
+} from './mail-receiver.js';
 export { annotationsOf, callEveryListedTool, type EveryToolResult, type ToolCase } from './mcp-testing.js';
 
 /** A free TCP port on loopback, chosen by the kernel. */
@@ -49,7 +55,13 @@ export async function startTestPostgres(): Promise<TestPostgres> {
 
 /** Create a fresh, empty database on the test server and return its URL. */
 export async function createTestDatabase(server: Omit<TestPostgres, 'stop'>, name: string): Promise<string> {
-  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'postgres' });
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: 'postgres',
+  });
   await client.connect();
   try {
     const safe = name.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
@@ -71,7 +83,14 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function runNodeProcess(o: { cwd: string; script: string; env: Record<string, string>; name: string; verboseEnv?: string; nodeArgs?: string[] }): NodeProcess {
+export function runNodeProcess(o: {
+  cwd: string;
+  script: string;
+  env: Record<string, string>;
+  name: string;
+  verboseEnv?: string;
+  nodeArgs?: string[];
+}): NodeProcess {
   // nodeArgs: options for Node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses).
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), path.resolve(o.cwd, o.script)], {
     cwd: o.cwd,
@@ -106,7 +125,12 @@ export function runNodeProcess(o: { cwd: string; script: string; env: Record<str
 export class FatalWait extends Error {}
 
 /** Poll `fn` until it returns something truthy; the last error is named when time runs out. */
-export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -117,7 +141,8 @@ export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined
       if (err instanceof FatalWait) throw err;
       last = err;
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -126,7 +151,15 @@ export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined
  * An agent's environment for tests: everything fast (1 s polls, 1.5 s syncs, short backoff and
  * timeouts), against the given client system, site database and meters file.
  */
-export function fastAgentEnv(o: { clientUrl: string; apiKey: string; databaseUrl: string; metersFile: string; dataDir: string; bacnetInterface: string; bacnetPort?: number }): Record<string, string> {
+export function fastAgentEnv(o: {
+  clientUrl: string;
+  apiKey: string;
+  databaseUrl: string;
+  metersFile: string;
+  dataDir: string;
+  bacnetInterface: string;
+  bacnetPort?: number;
+}): Record<string, string> {
   return {
     CLIENT_API_URL: `${o.clientUrl}/api`,
     CLIENT_API_KEY: o.apiKey,

@@ -27,7 +27,16 @@ export interface AgentStatus {
   /** The technician's last start/stop choice (persisted), and when the collector last polled. */
   collection: { changedAt: Date | null; reason: string | null; lastCycleAt: Date | null; intervalSeconds: number };
   uplink: UplinkState;
-  lastSync: { at: Date; ok: boolean; stored: number; duplicates: number; error?: string | undefined; errorCode?: string | undefined; sent: number; deadLettered: number } | null;
+  lastSync: {
+    at: Date;
+    ok: boolean;
+    stored: number;
+    duplicates: number;
+    error?: string | undefined;
+    errorCode?: string | undefined;
+    sent: number;
+    deadLettered: number;
+  } | null;
   lastSuccessfulSyncAt: Date | null;
   nextSyncAt: Date | null;
   queue: { depth: number; oldestUnsentAt: Date | null; deadLetters: number };
@@ -101,7 +110,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     logger: logger.child({ module: 'db' }),
     clock,
     probeMs: config.LOCAL_DB_PROBE_SECONDS * 1000,
-    backoff: { baseMs: config.LOCAL_DB_RESTART_BACKOFF_BASE_SECONDS * 1000, capMs: config.LOCAL_DB_RESTART_BACKOFF_CAP_SECONDS * 1000 },
+    backoff: {
+      baseMs: config.LOCAL_DB_RESTART_BACKOFF_BASE_SECONDS * 1000,
+      capMs: config.LOCAL_DB_RESTART_BACKOFF_CAP_SECONDS * 1000,
+    },
     attemptsBeforeDown: config.LOCAL_DB_RESTART_ATTEMPTS_BEFORE_DOWN,
   });
 
@@ -115,20 +127,22 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const bacnet = deps.reader
     ? null
     : await BacnetAdapter.open({
-      interface: config.BACNET_INTERFACE,
-      port: config.BACNET_PORT,
-      broadcastAddress: config.BACNET_BROADCAST_ADDRESS,
-      listenBroadcast: config.BACNET_LISTEN_BROADCAST,
-      apduTimeoutMs: config.BACNET_TIMEOUT_MS,
-      identityCheckMs: config.BACNET_IDENTITY_CHECK_MINUTES * 60_000,
-      unitsRefreshMs: config.BACNET_UNITS_REFRESH_MINUTES * 60_000,
-      ...(config.BACNET_BBMD_ADDRESS ? { bbmd: { address: config.BACNET_BBMD_ADDRESS, ttlSeconds: config.BACNET_BBMD_TTL_SECONDS } } : {}),
-      logger: logger.child({ module: 'bacnet' }),
-    }).catch(async (err: unknown) => {
-      // The BACnet port is taken or the interface is wrong: leave no database server behind.
-      await db.close();
-      throw err;
-    });
+        interface: config.BACNET_INTERFACE,
+        port: config.BACNET_PORT,
+        broadcastAddress: config.BACNET_BROADCAST_ADDRESS,
+        listenBroadcast: config.BACNET_LISTEN_BROADCAST,
+        apduTimeoutMs: config.BACNET_TIMEOUT_MS,
+        identityCheckMs: config.BACNET_IDENTITY_CHECK_MINUTES * 60_000,
+        unitsRefreshMs: config.BACNET_UNITS_REFRESH_MINUTES * 60_000,
+        ...(config.BACNET_BBMD_ADDRESS
+          ? { bbmd: { address: config.BACNET_BBMD_ADDRESS, ttlSeconds: config.BACNET_BBMD_TTL_SECONDS } }
+          : {}),
+        logger: logger.child({ module: 'bacnet' }),
+      }).catch(async (err: unknown) => {
+        // The BACnet port is taken or the interface is wrong: leave no database server behind.
+        await db.close();
+        throw err;
+      });
   // Meters on another subnet: stay registered with the BBMD while the agent runs, so discovery reaches them.
   if (bacnet && config.BACNET_BBMD_ADDRESS) bacnet.keepForeignDeviceRegistration();
   const reader: PointReader & { close?(): Promise<void> | void } = deps.reader ?? (bacnet as BacnetAdapter);
@@ -183,7 +197,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   }
   collector.setMeters(await metersRepo.list());
   if (collector.getMeters().length === 0) {
-    logger.warn('no meters configured yet: add them in the client system or in meters.json', { file: config.METERS_FILE });
+    logger.warn('no meters configured yet: add them in the client system or in meters.json', {
+      file: config.METERS_FILE,
+    });
   }
 
   let clockOffsetMs: number | null = null;
@@ -205,7 +221,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   // an upload empties the backlog and a config refresh marks the uplink up again.
   async function reportOutageFirst(): Promise<void> {
     if (api.uplink.up === true) return;
-    await sendHeartbeat().catch((err: Error) => logger.debug('heartbeat before the upload failed', { error: err.message }));
+    await sendHeartbeat().catch((err: Error) =>
+      logger.debug('heartbeat before the upload failed', { error: err.message }),
+    );
   }
 
   async function refreshConfig(): Promise<void> {
@@ -217,12 +235,20 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       const before = JSON.stringify(collector.getMeters());
       const meters: MeterConfig[] = await metersRepo.list();
       collector.setMeters(meters);
-      if (JSON.stringify(meters) !== before) logger.info('meter configuration updated from the client system', { meters: meters.length, version: remote.config_version });
+      if (JSON.stringify(meters) !== before)
+        logger.info('meter configuration updated from the client system', {
+          meters: meters.length,
+          version: remote.config_version,
+        });
     }
   }
 
   // While the local database is down, status (dashboard, heartbeat) shows the last figures it gave.
-  const lastKnown: { queue: AgentStatus['queue']; statuses: Awaited<ReturnType<MeterStatusRepository['list']>>; lastSyncAt: Date | null } = {
+  const lastKnown: {
+    queue: AgentStatus['queue'];
+    statuses: Awaited<ReturnType<MeterStatusRepository['list']>>;
+    lastSyncAt: Date | null;
+  } = {
     queue: { depth: 0, oldestUnsentAt: null, deadLetters: 0 },
     statuses: [],
     lastSyncAt: null,
@@ -239,8 +265,16 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   };
 
   async function status(): Promise<AgentStatus> {
-    const q = await orLast(queue.stats(), () => lastKnown.queue, (v) => (lastKnown.queue = v));
-    const statuses = await orLast(meterStatus.list(), () => lastKnown.statuses, (v) => (lastKnown.statuses = v));
+    const q = await orLast(
+      queue.stats(),
+      () => lastKnown.queue,
+      (v) => (lastKnown.queue = v),
+    );
+    const statuses = await orLast(
+      meterStatus.list(),
+      () => lastKnown.statuses,
+      (v) => (lastKnown.statuses = v),
+    );
     const byId = new Map(statuses.map((s) => [s.meterExternalId, s]));
     const meters = collector.getMeters();
     let ok = 0;
@@ -263,21 +297,45 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       },
       uplink: { ...api.uplink },
       lastSync: last
-        ? { at: last.finishedAt, ok: last.ok, sent: last.sent, stored: last.stored, duplicates: last.duplicates, deadLettered: last.deadLettered, error: last.error, errorCode: last.errorCode }
+        ? {
+            at: last.finishedAt,
+            ok: last.ok,
+            sent: last.sent,
+            stored: last.stored,
+            duplicates: last.duplicates,
+            deadLettered: last.deadLettered,
+            error: last.error,
+            errorCode: last.errorCode,
+          }
         : null,
       // After a restart the uploader remembers nothing yet; the sync log does.
-      lastSuccessfulSyncAt: uploader.lastSuccessAt ?? (await orLast(queue.lastSuccessfulSyncAt(), () => lastKnown.lastSyncAt, (v) => (lastKnown.lastSyncAt = v))),
+      lastSuccessfulSyncAt:
+        uploader.lastSuccessAt ??
+        (await orLast(
+          queue.lastSuccessfulSyncAt(),
+          () => lastKnown.lastSyncAt,
+          (v) => (lastKnown.lastSyncAt = v),
+        )),
       nextSyncAt: uploader.nextRunAt,
       queue: q,
       queueLimit: {
         max: config.QUEUE_MAX_READINGS,
         policy: config.QUEUE_FULL_POLICY,
-        ...(await orLast(queueGuard.getCounters(), () => ({ dropped: 0, refused: 0, fullSince: null }), () => undefined)),
+        ...(await orLast(
+          queueGuard.getCounters(),
+          () => ({ dropped: 0, refused: 0, fullSince: null }),
+          () => undefined,
+        )),
       },
       meters: { configured: meters.length, ok, failing, neverAnswered },
       clockOffsetMs,
       startedAt,
-      localDatabase: { ...supervisor.status, spilledReadings: spillingQueue.spilled, tornLines: spillingQueue.tornLines, inMemory: collector.waitingInMemory },
+      localDatabase: {
+        ...supervisor.status,
+        spilledReadings: spillingQueue.spilled,
+        tornLines: spillingQueue.tornLines,
+        inMemory: collector.waitingInMemory,
+      },
       foreignDevice: bacnet?.foreignDeviceStatus() ?? null,
     };
   }
@@ -304,8 +362,19 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       dead_letters: s.queue.deadLetters,
       uplink_down_since: s.uplink.downSince ? s.uplink.downSince.toISOString() : null,
       last_sync_at: s.lastSuccessfulSyncAt ? s.lastSuccessfulSyncAt.toISOString() : null,
-      meters: { configured: s.meters.configured, ok: s.meters.ok, failing: s.meters.failing, never_answered: s.meters.neverAnswered },
-      queue_limit: { max: s.queueLimit.max, policy: s.queueLimit.policy, dropped: s.queueLimit.dropped, refused: s.queueLimit.refused, full_since: s.queueLimit.fullSince },
+      meters: {
+        configured: s.meters.configured,
+        ok: s.meters.ok,
+        failing: s.meters.failing,
+        never_answered: s.meters.neverAnswered,
+      },
+      queue_limit: {
+        max: s.queueLimit.max,
+        policy: s.queueLimit.policy,
+        dropped: s.queueLimit.dropped,
+        refused: s.queueLimit.refused,
+        full_since: s.queueLimit.fullSince,
+      },
       local_database: {
         state: s.localDatabase.state,
         since: s.localDatabase.since.toISOString(),
@@ -314,7 +383,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
         spilled_readings: s.localDatabase.spilledReadings,
       },
       foreign_device: s.foreignDevice
-        ? { bbmd: s.foreignDevice.bbmd, registered: s.foreignDevice.registered, last_registered_at: s.foreignDevice.lastRegisteredAt?.toISOString() ?? null, last_error: s.foreignDevice.lastError }
+        ? {
+            bbmd: s.foreignDevice.bbmd,
+            registered: s.foreignDevice.registered,
+            last_registered_at: s.foreignDevice.lastRegisteredAt?.toISOString() ?? null,
+            last_error: s.foreignDevice.lastError,
+          }
         : null,
       // Per meter, so the operators' app shows a meter that stopped answering at once (not when its values go stale).
       meter_states: await meterStates(),
@@ -340,20 +414,29 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   // A technician's "stop" survives restarts; with no choice recorded yet, the agent collects.
   let collection: CollectionState | null = await agentState.getCollection();
   if (collection && !collection.collecting) {
-    logger.warn('collection stays stopped, as a technician chose; start it from the site dashboard', { since: collection.changedAt, reason: collection.reason });
+    logger.warn('collection stays stopped, as a technician chose; start it from the site dashboard', {
+      since: collection.changedAt,
+      reason: collection.reason,
+    });
   } else {
     collector.start();
   }
   supervisor.start();
 
   async function setCollecting(collecting: boolean, reason?: string): Promise<CollectionState> {
-    const next: CollectionState = { collecting, changedAt: new Date(clock.now()).toISOString(), reason: reason ?? null };
+    const next: CollectionState = {
+      collecting,
+      changedAt: new Date(clock.now()).toISOString(),
+      reason: reason ?? null,
+    };
     // Persist first: if the database refuses, the running state must not pretend otherwise.
     await agentState.setCollection(next);
     collection = next;
     if (collecting) collector.start();
     else await collector.stop();
-    logger.info(collecting ? 'collection started by request' : 'collection stopped by request', { reason: reason ?? null });
+    logger.info(collecting ? 'collection started by request' : 'collection stopped by request', {
+      reason: reason ?? null,
+    });
     return next;
   }
 
@@ -366,9 +449,17 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     const n = await queue.purgeSynced(new Date(clock.now() - config.SYNCED_RETENTION_HOURS * 3600_000));
     if (n > 0) logger.info('purged synced readings past the retention window', { readings: n });
     const logs = await queue.purgeSyncLog(new Date(clock.now() - config.SYNC_LOG_RETENTION_DAYS * 24 * 3600_000));
-    if (logs > 0) logger.info('purged sync log entries past their retention', { entries: logs, days: config.SYNC_LOG_RETENTION_DAYS });
+    if (logs > 0)
+      logger.info('purged sync log entries past their retention', {
+        entries: logs,
+        days: config.SYNC_LOG_RETENTION_DAYS,
+      });
     const a = await mcpAudit.purgeOlderThan(new Date(clock.now() - config.MCP_AUDIT_RETENTION_DAYS * 24 * 3600_000));
-    if (a > 0) logger.info('purged MCP audit entries past their retention', { entries: a, days: config.MCP_AUDIT_RETENTION_DAYS });
+    if (a > 0)
+      logger.info('purged MCP audit entries past their retention', {
+        entries: a,
+        days: config.MCP_AUDIT_RETENTION_DAYS,
+      });
   });
 
   let localApi: LocalApiServer | null = null;

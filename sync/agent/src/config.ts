@@ -13,7 +13,14 @@ const positive = (def: number) => z.coerce.number().positive().default(def);
 const port = (def: number) => z.coerce.number().int().min(1).max(65535).default(def);
 
 // Placeholders people copy from examples; the control token must be chosen at install.
-const WEAK_TOKENS = new Set(['changeme1234', 'change-me-please', 'password1234', '123456789012', 'meterit-token', 'localapitoken']);
+const WEAK_TOKENS = new Set([
+  'changeme1234',
+  'change-me-please',
+  'password1234',
+  '123456789012',
+  'meterit-token',
+  'localapitoken',
+]);
 
 const schema = z
   .object({
@@ -95,16 +102,41 @@ const schema = z
     LOCAL_API_ALLOWED_HOSTS: z
       .string()
       .default('')
-      .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
-      .pipe(z.array(z.string().regex(/^(\*|[a-z0-9._-]+|\[[0-9a-f:.]+\])$/, 'each entry must be a host name or address without port or scheme (e.g. agent.site.lan), or * for any'))),
-    LOCAL_API_TOKEN: z.string().min(12, 'must be at least 12 characters (choose it at install; there is no default)').optional(),
-    LOCAL_API_VIEWER_TOKEN: z.string().min(12, 'must be at least 12 characters (choose it at install; there is no default)').optional(),
+      .transform((v) =>
+        v
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter((h) => h.length > 0),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^(\*|[a-z0-9._-]+|\[[0-9a-f:.]+\])$/,
+              'each entry must be a host name or address without port or scheme (e.g. agent.site.lan), or * for any',
+            ),
+        ),
+      ),
+    LOCAL_API_TOKEN: z
+      .string()
+      .min(12, 'must be at least 12 characters (choose it at install; there is no default)')
+      .optional(),
+    LOCAL_API_VIEWER_TOKEN: z
+      .string()
+      .min(12, 'must be at least 12 characters (choose it at install; there is no default)')
+      .optional(),
     LOCAL_API_SESSION_MINUTES: positive(60),
     MCP_ENABLED: bool.default(true),
     MCP_ALLOWED_ORIGINS: z
       .string()
       .default('')
-      .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o.length > 0))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim().replace(/\/+$/, ''))
+          .filter((o) => o.length > 0),
+      )
       .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://host:port (no path)'))),
     MCP_DISCOVERIES_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
     MCP_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
@@ -117,27 +149,46 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['CLIENT_API_URL'],
-        message: 'plain http to a non-loopback host would send the API key in clear; use https or set ALLOW_INSECURE_HTTP=true',
+        message:
+          'plain http to a non-loopback host would send the API key in clear; use https or set ALLOW_INSECURE_HTTP=true',
       });
     }
     if (c.LOCAL_API_TOKEN && WEAK_TOKENS.has(c.LOCAL_API_TOKEN.toLowerCase())) {
-      ctx.addIssue({ code: 'custom', path: ['LOCAL_API_TOKEN'], message: 'is a well-known placeholder; choose a random token at install (e.g. openssl rand -hex 16)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LOCAL_API_TOKEN'],
+        message: 'is a well-known placeholder; choose a random token at install (e.g. openssl rand -hex 16)',
+      });
     }
     if (c.LOCAL_API_VIEWER_TOKEN && WEAK_TOKENS.has(c.LOCAL_API_VIEWER_TOKEN.toLowerCase())) {
-      ctx.addIssue({ code: 'custom', path: ['LOCAL_API_VIEWER_TOKEN'], message: 'is a well-known placeholder; choose a random token at install (e.g. openssl rand -hex 16)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LOCAL_API_VIEWER_TOKEN'],
+        message: 'is a well-known placeholder; choose a random token at install (e.g. openssl rand -hex 16)',
+      });
     }
     if (c.LOCAL_API_VIEWER_TOKEN && c.LOCAL_API_VIEWER_TOKEN === c.LOCAL_API_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['LOCAL_API_VIEWER_TOKEN'], message: 'must differ from LOCAL_API_TOKEN, or the viewer could change things' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LOCAL_API_VIEWER_TOKEN'],
+        message: 'must differ from LOCAL_API_TOKEN, or the viewer could change things',
+      });
     }
     if (c.LOCAL_POSTGRES_HOST && !c.LOCAL_POSTGRES_PASSWORD) {
-      ctx.addIssue({ code: 'custom', path: ['LOCAL_POSTGRES_PASSWORD'], message: 'required when LOCAL_POSTGRES_HOST is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LOCAL_POSTGRES_PASSWORD'],
+        message: 'required when LOCAL_POSTGRES_HOST is set',
+      });
     }
   });
 
 export type AgentConfig = z.infer<typeof schema>;
 
 export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
+  );
 }
 
 /** Validate the agent's environment; a bad start lists every bad key at once. */

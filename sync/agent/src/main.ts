@@ -12,7 +12,9 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      bootLogger.error('the agent cannot start: fix these settings (see sync/agent/.env.example)', { problems: err.problems });
+      bootLogger.error('the agent cannot start: fix these settings (see sync/agent/.env.example)', {
+        problems: err.problems,
+      });
       process.exit(2);
     }
     throw err;

@@ -2,7 +2,17 @@
 // server (the test SIGKILLs the postmaster by the PID in its postmaster.pid), the BACnet simulator
 // over real UDP on loopback. No client system: everything collected stays in the site's queue,
 // where the test counts it.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,7 +82,12 @@ async function quiesce(): Promise<void> {
 
 beforeAll(async () => {
   sim = await startSimulator({
-    meters: [0, 1].map((i) => ({ deviceId: 48_000 + i, name: `Local DB meter ${i}`, address: `127.0.48.${10 + i}`, port: 47808 })),
+    meters: [0, 1].map((i) => ({
+      deviceId: 48_000 + i,
+      name: `Local DB meter ${i}`,
+      address: `127.0.48.${10 + i}`,
+      port: 47808,
+    })),
     listenBroadcast: false,
     seed: 48,
   });
@@ -81,7 +96,11 @@ beforeAll(async () => {
   chmodSync(dataDir, 0o755);
   // The embedded server takes this password at its first start; the test reads the queue with it.
   mkdirSync(path.join(dataDir, 'postgres'), { recursive: true });
-  writeFileSync(path.join(dataDir, 'postgres', 'credentials.json'), JSON.stringify({ user: 'postgres', password: PASSWORD }), { mode: 0o600 });
+  writeFileSync(
+    path.join(dataDir, 'postgres', 'credentials.json'),
+    JSON.stringify({ user: 'postgres', password: PASSWORD }),
+    { mode: 0o600 },
+  );
   pgDir = path.join(dataDir, 'postgres', 'pg');
   const pgPort = await freePort();
   agent = await startAgentProcess({
@@ -121,14 +140,22 @@ describe("the agent's own database", () => {
 
     // 1. The postmaster dies; the agent notices, starts it again, and collection goes on into it.
     const firstPid = await killPostmaster();
-    const back = await waitUntil('the agent to restart its database', async () => {
-      const s = await status();
-      return s.local_database.state === 'up' && s.local_database.restarts >= 1 ? s : null;
-    }, 60_000);
+    const back = await waitUntil(
+      'the agent to restart its database',
+      async () => {
+        const s = await status();
+        return s.local_database.state === 'up' && s.local_database.restarts >= 1 ? s : null;
+      },
+      60_000,
+    );
     expect(back.local_database.last_error?.message).toBeTruthy();
     expect(postmasterPid()).not.toBe(firstPid);
     const afterRestart = await queueCount();
-    await waitUntil('collection to go on into the restarted database', async () => (await queueCount()) >= afterRestart + 2 * 4 * 2, 60_000);
+    await waitUntil(
+      'collection to go on into the restarted database',
+      async () => (await queueCount()) >= afterRestart + 2 * 4 * 2,
+      60_000,
+    );
 
     // 2. It dies again and cannot come back (its configuration file is unreadable): the agent says so, and spills.
     const conf = path.join(pgDir, 'postgresql.conf');
@@ -136,10 +163,14 @@ describe("the agent's own database", () => {
     chmodSync(conf, 0o000);
     try {
       await killPostmaster();
-      const down = await waitUntil('the database to be reported down', async () => {
-        const s = await status();
-        return s.local_database.state === 'down' ? s : null;
-      }, 60_000);
+      const down = await waitUntil(
+        'the database to be reported down',
+        async () => {
+          const s = await status();
+          return s.local_database.state === 'down' ? s : null;
+        },
+        60_000,
+      );
       expect(down.health.level).toBe('problem');
       expect(down.health.findings.map((f) => f.code)).toContain('LOCAL_DATABASE_DOWN');
       expect(down.local_database.last_error?.message).toContain('did not start');
@@ -148,9 +179,15 @@ describe("the agent's own database", () => {
       expect(metrics).toMatch(/^meterit_local_database_up(\{[^}]*\})? 0$/m);
       expect(metrics).toMatch(/^meterit_local_database_restarts(\{[^}]*\})? 1$/m);
       // Collection goes on: the readings go to the spill file on disk.
-      await waitUntil('readings to be spilled', async () => (await status()).local_database.spilled_readings >= 2 * 4 * 3, 60_000);
+      await waitUntil(
+        'readings to be spilled',
+        async () => (await status()).local_database.spilled_readings >= 2 * 4 * 3,
+        60_000,
+      );
       const spillFile = path.join(dataDir, 'spill', 'readings.jsonl');
-      expect(readFileSync(spillFile, 'utf8').split('\n').filter(Boolean).length).toBe((await status()).local_database.spilled_readings);
+      expect(readFileSync(spillFile, 'utf8').split('\n').filter(Boolean).length).toBe(
+        (await status()).local_database.spilled_readings,
+      );
 
       // 3. The agent is killed while its database is down.
       await quiesce();
@@ -162,13 +199,21 @@ describe("the agent's own database", () => {
     // 4. It starts again: its database starts, the spill file goes into the queue, collection goes on.
     for (const m of sim.meters) sim.setBehaviour(m.deviceId, { dead: false });
     await agent.restart();
-    await waitUntil('the spill file to be replayed', async () => {
-      const s = await status();
-      return s.local_database.state === 'up' && s.local_database.spilled_readings === 0;
-    }, 60_000);
+    await waitUntil(
+      'the spill file to be replayed',
+      async () => {
+        const s = await status();
+        return s.local_database.state === 'up' && s.local_database.spilled_readings === 0;
+      },
+      60_000,
+    );
     expect(readdirSync(path.join(dataDir, 'spill'))).toEqual([]);
     const beforeResume = sim.served().length;
-    await waitUntil('collection after the restart', async () => sim.served().length >= beforeResume + 2 * 4 * 2, 60_000);
+    await waitUntil(
+      'collection after the restart',
+      async () => sim.served().length >= beforeResume + 2 * 4 * 2,
+      60_000,
+    );
     await quiesce();
 
     // Every value served, in the queue, once, unchanged.

@@ -74,11 +74,19 @@ describe('uploader schedule against an unreachable client system (fake clock)', 
     const port = await freePort();
     const clock = new FakeClock();
     const logger = createLogger({ service: 'test', silent: true });
-    const api = new ClientApi({ origin: `http://127.0.0.1:${port}`, apiKey: 'k'.repeat(32), timeoutMs: 2000, logger, now: clock.now });
+    const api = new ClientApi({
+      origin: `http://127.0.0.1:${port}`,
+      apiKey: 'k'.repeat(32),
+      timeoutMs: 2000,
+      logger,
+      now: clock.now,
+    });
     const url = await createTestDatabase(inject('pg'), 'agent_backoff');
     const db = await openDatabase({ url, migrations: siteMigrations, logger });
     const queue = new QueueRepository(db.knex);
-    await queue.enqueue([{ meterExternalId: 'm1', dataPoint: 'total_kwh', ts: new Date(), value: 1.5, unit: 'kWh', quality: 'good' }]);
+    await queue.enqueue([
+      { meterExternalId: 'm1', dataPoint: 'total_kwh', ts: new Date(), value: 1.5, unit: 'kWh', quality: 'good' },
+    ]);
     const up = new Uploader({ api, queue, logger, clock, batchSize: 100, random: () => 0.5, ...opts });
     up.start();
     const delays: number[] = [];
@@ -92,7 +100,10 @@ describe('uploader schedule against an unreachable client system (fake clock)', 
     expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 300_000, 300_000, 300_000]);
     const rows = await db.knex('meter_readings').select('synced_at', 'retry_count');
     expect(rows).toEqual([{ synced_at: null, retry_count: 8 }]);
-    const log = await db.knex('sync_log').where({ success: false, error_code: 'UPLINK_UNREACHABLE' }).count<{ count: number }[]>('* as count');
+    const log = await db
+      .knex('sync_log')
+      .where({ success: false, error_code: 'UPLINK_UNREACHABLE' })
+      .count<{ count: number }[]>('* as count');
     expect(log[0]!.count).toBe(8);
     await db.close();
     expect(up.failures).toBe(8);

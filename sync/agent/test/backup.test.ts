@@ -15,7 +15,10 @@ const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..
 const logger = createLogger({ service: 'test', silent: true });
 
 function run(args: string[], env: Record<string, string>) {
-  const r = spawnSync(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [script, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -25,7 +28,16 @@ describe('database backup and restore', () => {
     const db = await openDatabase({ url, migrations: siteMigrations, logger });
     const queue = new QueueRepository(db.knex);
     const ts = new Date('2026-01-01T00:00:00Z');
-    await queue.enqueue([1, 2, 3].map((i) => ({ meterExternalId: `m${i}`, dataPoint: 'total_kwh', ts, value: i + 0.1, unit: 'kWh', quality: 'good' })));
+    await queue.enqueue(
+      [1, 2, 3].map((i) => ({
+        meterExternalId: `m${i}`,
+        dataPoint: 'total_kwh',
+        ts,
+        value: i + 0.1,
+        unit: 'kWh',
+        quality: 'good',
+      })),
+    );
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'meterit-backup-')), 'site.dump');
 
     const backup = run(['backup', 'site', '--out', file], { LOCAL_DATABASE_URL: url });

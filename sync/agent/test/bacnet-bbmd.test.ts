@@ -18,7 +18,13 @@ describe('BacnetAdapter discovery through a BBMD', () => {
   let now = Date.now();
   const open: BacnetAdapter[] = [];
   const adapterAt = async (host: number, bbmd?: { address: string; ttlSeconds: number }): Promise<BacnetAdapter> => {
-    const a = await BacnetAdapter.open({ interface: `${NET}.${host}`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 500, ...(bbmd ? { bbmd } : {}) });
+    const a = await BacnetAdapter.open({
+      interface: `${NET}.${host}`,
+      port: 47808,
+      broadcastAddress: `${NET}.255`,
+      apduTimeoutMs: 500,
+      ...(bbmd ? { bbmd } : {}),
+    });
     open.push(a);
     return a;
   };
@@ -34,7 +40,11 @@ describe('BacnetAdapter discovery through a BBMD', () => {
       ],
     });
     // A BBMD that takes no foreign devices at all.
-    refusing = await startSimulator({ listenBroadcast: false, bbmd: { address: `${NET}.5`, maxForeignDevices: 0 }, meters: [] });
+    refusing = await startSimulator({
+      listenBroadcast: false,
+      bbmd: { address: `${NET}.5`, maxForeignDevices: 0 },
+      meters: [],
+    });
   });
 
   afterAll(async () => {
@@ -55,10 +65,17 @@ describe('BacnetAdapter discovery through a BBMD', () => {
       [1512, 'Lighting board', `${NET}.12:47808`, []],
     ]);
     expect(found[0]?.points.map((p) => p.objectName)).toEqual(['total_kwh', 'current_kw', 'voltage', 'current']);
-    expect(adapter.foreignDeviceStatus()).toMatchObject({ bbmd: BBMD, ttlSeconds: 60, registered: true, lastError: null });
+    expect(adapter.foreignDeviceStatus()).toMatchObject({
+      bbmd: BBMD,
+      ttlSeconds: 60,
+      registered: true,
+      lastError: null,
+    });
     expect(sim.bbmd!.foreignDevices()).toEqual([{ address: `${NET}.2:47808`, ttlSeconds: 60, remainingSeconds: 90 }]);
     // The Who-Is went through the BBMD in the agent's name; the I-Am came back through it in the meters' names.
-    const forwarded = sim.bbmd!.forwarded().map((f) => `${f.direction} ${f.originator} service ${f.unconfirmedService}`);
+    const forwarded = sim
+      .bbmd!.forwarded()
+      .map((f) => `${f.direction} ${f.originator} service ${f.unconfirmedService}`);
     expect(forwarded.sort()).toEqual([
       `to-foreign-devices ${NET}.11:47808 service 0`,
       `to-foreign-devices ${NET}.12:47808 service 0`,
@@ -67,9 +84,13 @@ describe('BacnetAdapter discovery through a BBMD', () => {
 
     sim.clearServed();
     const main = found[0]!;
-    const [reading] = await adapter.readPoints({ deviceId: main.deviceId, address: main.address, port: main.port }, [{ objectType: 'analogInput', instance: 2 }]);
+    const [reading] = await adapter.readPoints({ deviceId: main.deviceId, address: main.address, port: main.port }, [
+      { objectType: 'analogInput', instance: 2 },
+    ]);
     expect(reading).toMatchObject({ ok: true, unitSymbol: 'V', quality: 'good' });
-    expect(sim.served().map((s) => [s.deviceId, s.instance, s.value])).toEqual([[1511, 2, reading?.ok ? reading.value : null]]);
+    expect(sim.served().map((s) => [s.deviceId, s.instance, s.value])).toEqual([
+      [1511, 2, reading?.ok ? reading.value : null],
+    ]);
   });
 
   it('when the registration is kept alive, then the adapter re-registers before TTL + grace run out', async () => {
@@ -87,21 +108,34 @@ describe('BacnetAdapter discovery through a BBMD', () => {
     const adapter = await adapterAt(6, { address: `${NET}.9`, ttlSeconds: 60 });
     const err = await adapter.discover({ timeoutMs: 300 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: BacnetErrorCode.BBMD_REGISTRATION_FAILED });
-    expect((err as Error).message).toContain(`the BBMD at ${NET}.9:47808 did not answer the foreign-device registration`);
-    expect(adapter.foreignDeviceStatus()).toMatchObject({ registered: false, lastRegisteredAt: null, lastError: (err as Error).message });
+    expect((err as Error).message).toContain(
+      `the BBMD at ${NET}.9:47808 did not answer the foreign-device registration`,
+    );
+    expect(adapter.foreignDeviceStatus()).toMatchObject({
+      registered: false,
+      lastRegisteredAt: null,
+      lastError: (err as Error).message,
+    });
   });
 
   it('when the BBMD refuses foreign devices, then the registration fails naming its NAK', async () => {
     const adapter = await adapterAt(7, { address: `${NET}.5`, ttlSeconds: 60 });
     const err = await adapter.registerForeignDevice().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: BacnetErrorCode.BBMD_REGISTRATION_FAILED });
-    expect((err as Error).message).toContain(`the BBMD at ${NET}.5:47808 refused the foreign-device registration (BVLC-Result 0x0030)`);
+    expect((err as Error).message).toContain(
+      `the BBMD at ${NET}.5:47808 refused the foreign-device registration (BVLC-Result 0x0030)`,
+    );
     await expect(adapter.discover({ timeoutMs: 300 })).rejects.toThrow('refused the foreign-device registration');
   });
 
   it('when the BBMD address is not an IPv4 address, then the adapter does not open and says what to give', async () => {
-    await expect(BacnetAdapter.open({ interface: `${NET}.8`, port: 47808, broadcastAddress: `${NET}.255`, bbmd: { address: 'bbmd.local:47808', ttlSeconds: 60 } })).rejects.toThrow(
-      'give its IPv4 address with an optional UDP port, e.g. 192.168.10.1 or 192.168.10.1:47808',
-    );
+    await expect(
+      BacnetAdapter.open({
+        interface: `${NET}.8`,
+        port: 47808,
+        broadcastAddress: `${NET}.255`,
+        bbmd: { address: 'bbmd.local:47808', ttlSeconds: 60 },
+      }),
+    ).rejects.toThrow('give its IPv4 address with an optional UDP port, e.g. 192.168.10.1 or 192.168.10.1:47808');
   });
 });

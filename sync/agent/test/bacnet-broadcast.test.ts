@@ -17,7 +17,13 @@ describe('BacnetAdapter bound to one address, meters answering with broadcast I-
   let sim: Simulator;
   const open: BacnetAdapter[] = [];
   const adapterAt = async (host: number, listenBroadcast?: boolean): Promise<BacnetAdapter> => {
-    const a = await BacnetAdapter.open({ interface: `${NET}.${host}`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 1000, ...(listenBroadcast === undefined ? {} : { listenBroadcast }) });
+    const a = await BacnetAdapter.open({
+      interface: `${NET}.${host}`,
+      port: 47808,
+      broadcastAddress: `${NET}.255`,
+      apduTimeoutMs: 1000,
+      ...(listenBroadcast === undefined ? {} : { listenBroadcast }),
+    });
     open.push(a);
     return a;
   };
@@ -48,7 +54,9 @@ describe('BacnetAdapter bound to one address, meters answering with broadcast I-
       [4611, 'Main incomer', `${NET}.11:47808`, []],
       [4612, 'Chiller', `${NET}.12:47808`, []],
     ]);
-    const [first] = await adapter.readPoints({ deviceId: 4611, address: METERS[0]! }, [{ objectType: 'analogInput', instance: 0 }]);
+    const [first] = await adapter.readPoints({ deviceId: 4611, address: METERS[0]! }, [
+      { objectType: 'analogInput', instance: 0 },
+    ]);
     expect(first).toMatchObject({ ok: true, unitSymbol: 'kWh', quality: 'good' });
     // The broadcasts really were the meters' answers: the adapter's own Who-Is never came back as a device.
     expect(adapter.stats().droppedForeignReplies).toBe(0);
@@ -58,7 +66,9 @@ describe('BacnetAdapter bound to one address, meters answering with broadcast I-
     const second = await adapterAt(2);
     const status = second.broadcastListenerStatus();
     expect(status).toEqual({ state: 'unavailable', address: `${NET}.255:47808`, error: 'EADDRINUSE' });
-    const [r] = await second.readPoints({ deviceId: 4612, address: METERS[1]! }, [{ objectType: 'analogInput', instance: 1 }]);
+    const [r] = await second.readPoints({ deviceId: 4612, address: METERS[1]! }, [
+      { objectType: 'analogInput', instance: 1 },
+    ]);
     expect(r).toMatchObject({ ok: true, unitSymbol: 'kW' });
   });
 

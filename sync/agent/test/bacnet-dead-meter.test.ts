@@ -22,7 +22,12 @@ const RP_ONLY = [1692, 1693, 1694];
 
 /** 40 points whose values name their meter and point. */
 const constantPoints = (deviceId: number): SimPointSpec[] =>
-  Array.from({ length: 40 }, (_, i) => ({ instance: i, name: `p${i}`, units: 48, model: { kind: 'constant', value: deviceId * 1000 + i } }));
+  Array.from({ length: 40 }, (_, i) => ({
+    instance: i,
+    name: `p${i}`,
+    units: 48,
+    model: { kind: 'constant', value: deviceId * 1000 + i },
+  }));
 
 let sim: Simulator;
 let db: Database;
@@ -45,7 +50,13 @@ beforeAll(async () => {
         points: constantPoints(BACK),
       },
       // Answer ReadProperty only (one request per property) and take 30 ms: many requests in flight at once.
-      ...RP_ONLY.map((deviceId, i) => ({ deviceId, name: `No RPM ${i}`, address: `${NET}.${92 + i}`, behaviour: { refuseRpm: 'reject' as const, delayMs: 30 }, points: constantPoints(deviceId) })),
+      ...RP_ONLY.map((deviceId, i) => ({
+        deviceId,
+        name: `No RPM ${i}`,
+        address: `${NET}.${92 + i}`,
+        behaviour: { refuseRpm: 'reject' as const, delayMs: 30 },
+        points: constantPoints(deviceId),
+      })),
     ],
   });
 });
@@ -57,17 +68,37 @@ afterAll(async () => {
 
 const openAdapter = (host: number, options: Partial<BacnetAdapterOptions>): Promise<BacnetAdapter> =>
   BacnetAdapter.open({ interface: `${NET}.${host}`, port: 47808, broadcastAddress: `${NET}.255`, ...options });
-const metersOf = (ids: number[]): MeterConfig[] => toMetersJson(sim.meters.filter((m) => ids.includes(m.deviceId))).meters as MeterConfig[];
+const metersOf = (ids: number[]): MeterConfig[] =>
+  toMetersJson(sim.meters.filter((m) => ids.includes(m.deviceId))).meters as MeterConfig[];
 const externalId = (deviceId: number): string => metersOf([deviceId])[0]!.id;
 const rowsAt = (at: Date, deviceIds: number[]) =>
-  db.knex('meter_readings').where({ ts: at }).whereIn('meter_external_id', metersOf(deviceIds).map((m) => m.id)).select('meter_external_id', 'data_point', 'value');
+  db
+    .knex('meter_readings')
+    .where({ ts: at })
+    .whereIn(
+      'meter_external_id',
+      metersOf(deviceIds).map((m) => m.id),
+    )
+    .select('meter_external_id', 'data_point', 'value');
 
 describe('dead meters among live ones', () => {
   it('when meters stay dead, then they are probed one request at a time outside the shared slots, the live ones are read every cycle, and a meter that comes back is read in full at once', async () => {
     // Two shared slots only: a dead meter holding one until its timeout would halve the live meters' rate.
-    const adapter = await openAdapter(1, { apduTimeoutMs: 3000, maxInFlightTotal: 2, maxInFlightPerDevice: 2, maxInFlightProbes: 4 });
+    const adapter = await openAdapter(1, {
+      apduTimeoutMs: 3000,
+      maxInFlightTotal: 2,
+      maxInFlightPerDevice: 2,
+      maxInFlightProbes: 4,
+    });
     try {
-      const collector = new Collector({ reader: adapter, queue, status, logger, clock: systemClock, intervalMs: 60_000 });
+      const collector = new Collector({
+        reader: adapter,
+        queue,
+        status,
+        logger,
+        clock: systemClock,
+        intervalMs: 60_000,
+      });
       collector.setMeters(metersOf([...LIVE, GONE, BACK]));
       const base = Math.floor(Date.now() / 1000) * 1000;
       const tick = (n: number): Date => new Date(base + n * 1000);
@@ -75,7 +106,8 @@ describe('dead meters among live ones', () => {
 
       // Cycle 0: the meters just died; their first requests time out on the shared slots.
       const first = await collector.pollAll(tick(0));
-      const byMeter = (results: MeterPollResult[], deviceId: number) => results.find((r) => r.meterExternalId === externalId(deviceId));
+      const byMeter = (results: MeterPollResult[], deviceId: number) =>
+        results.find((r) => r.meterExternalId === externalId(deviceId));
       expect(byMeter(first, GONE)).toMatchObject({ ok: false, errorCode: 'METER_TIMEOUT' });
       expect(byMeter(first, BACK)).toMatchObject({ ok: false, errorCode: 'METER_TIMEOUT' });
       expect(adapter.deviceInfo({ deviceId: BACK, address: `${NET}.91` }).silent).toBe(true);
@@ -84,7 +116,12 @@ describe('dead meters among live ones', () => {
       // their timeout, one probe per meter (BACK's read has several requests and two device slots).
       for (const n of [1, 2]) {
         const cycle = collector.pollAll(tick(n));
-        await waitUntil('the live meters stored', async () => (await rowsAt(tick(n), LIVE)).length === LIVE.length * 4, 10_000, 10);
+        await waitUntil(
+          'the live meters stored',
+          async () => (await rowsAt(tick(n), LIVE)).length === LIVE.length * 4,
+          10_000,
+          10,
+        );
         expect(adapter.stats()).toMatchObject({ inFlight: 0, probesInFlight: 2 });
         const results = await cycle;
         expect(results.filter((r) => r.ok)).toHaveLength(LIVE.length);
@@ -92,7 +129,11 @@ describe('dead meters among live ones', () => {
         expect(byMeter(results, BACK)).toMatchObject({ ok: false, errorCode: 'METER_TIMEOUT', stored: 0 });
       }
       const failing = new Map((await status.list()).map((s) => [s.meterExternalId, s]));
-      expect(failing.get(externalId(BACK))).toMatchObject({ consecutiveFailures: 3, lastErrorCode: 'METER_TIMEOUT', lastSuccessAt: null });
+      expect(failing.get(externalId(BACK))).toMatchObject({
+        consecutiveFailures: 3,
+        lastErrorCode: 'METER_TIMEOUT',
+        lastSuccessAt: null,
+      });
 
       // Cycle 3: BACK answers again. Its probe is answered and the rest of its read follows in the same cycle.
       sim.setBehaviour(BACK, { dead: false });
@@ -101,16 +142,26 @@ describe('dead meters among live ones', () => {
       expect(byMeter(back, GONE)).toMatchObject({ ok: false, errorCode: 'METER_TIMEOUT' });
       expect(adapter.deviceInfo({ deviceId: BACK, address: `${NET}.91` }).silent).toBe(false);
       const backRows = await rowsAt(tick(3), [BACK]);
-      expect(backRows.map((r) => r.value).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => BACK * 1000 + i));
+      expect(backRows.map((r) => r.value).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 40 }, (_, i) => BACK * 1000 + i),
+      );
 
       const statuses = new Map((await status.list()).map((s) => [s.meterExternalId, s]));
       expect(statuses.get(externalId(BACK))).toMatchObject({ consecutiveFailures: 0 });
       expect(statuses.get(externalId(BACK))?.lastSuccessAt).toEqual(tick(3));
-      expect(statuses.get(externalId(GONE))).toMatchObject({ consecutiveFailures: 4, lastErrorCode: 'METER_TIMEOUT', lastSuccessAt: null });
+      expect(statuses.get(externalId(GONE))).toMatchObject({
+        consecutiveFailures: 4,
+        lastErrorCode: 'METER_TIMEOUT',
+        lastSuccessAt: null,
+      });
       for (const id of LIVE) expect(statuses.get(externalId(id))).toMatchObject({ consecutiveFailures: 0 });
 
       // Nothing lost: every live meter in every cycle, and exactly what the simulator served.
-      const all = await db.knex('meter_readings').where('ts', '>=', tick(0)).where('ts', '<=', tick(3)).select('meter_external_id', 'data_point', 'value');
+      const all = await db
+        .knex('meter_readings')
+        .where('ts', '>=', tick(0))
+        .where('ts', '<=', tick(3))
+        .select('meter_external_id', 'data_point', 'value');
       for (const id of LIVE) expect(all.filter((r) => r.meter_external_id === externalId(id))).toHaveLength(4 * 4);
       expect(all.filter((r) => r.meter_external_id === externalId(GONE))).toHaveLength(0);
       const values = (xs: Array<{ value: number }>): number[] => xs.map((x) => x.value).sort((a, b) => a - b);
@@ -132,14 +183,21 @@ describe('dead meters among live ones', () => {
       const points: PointRef[] = Array.from({ length: 40 }, (_, i) => ({ objectType: 'analogInput', instance: i }));
       const got: number[] = [];
       for (let round = 0; round < 20; round++) {
-        const reads = await Promise.all(meters.map((m) => adapter.readPoints({ deviceId: m.deviceId, address: m.address }, points)));
+        const reads = await Promise.all(
+          meters.map((m) => adapter.readPoints({ deviceId: m.deviceId, address: m.address }, points)),
+        );
         for (const r of reads.flat()) {
           if (!r.ok) throw new Error(`round ${round}: ${r.code} ${r.message}`);
           got.push(r.value);
         }
       }
       expect(got).toHaveLength(20 * 3 * 40);
-      expect(got.sort((a, b) => a - b)).toEqual(sim.served().map((s) => s.value).sort((a, b) => a - b));
+      expect(got.sort((a, b) => a - b)).toEqual(
+        sim
+          .served()
+          .map((s) => s.value)
+          .sort((a, b) => a - b),
+      );
     } finally {
       await adapter.close();
     }

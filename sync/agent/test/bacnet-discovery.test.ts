@@ -11,7 +11,12 @@ import { BacnetAdapter } from '../src/bacnet/index.js';
 const NET = '127.0.12';
 
 function many(count: number): SimPointSpec[] {
-  return Array.from({ length: count }, (_, i) => ({ instance: i, name: `circuit_${i}_kw`, units: 48, model: { kind: 'power' } }));
+  return Array.from({ length: count }, (_, i) => ({
+    instance: i,
+    name: `circuit_${i}_kw`,
+    units: 48,
+    model: { kind: 'power' },
+  }));
 }
 
 describe('BacnetAdapter discovery', () => {
@@ -29,7 +34,12 @@ describe('BacnetAdapter discovery', () => {
         { deviceId: 405, name: 'Dead meter', address: `${NET}.15`, behaviour: { dead: true } },
       ],
     });
-    adapter = await BacnetAdapter.open({ interface: `${NET}.1`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 1000 });
+    adapter = await BacnetAdapter.open({
+      interface: `${NET}.1`,
+      port: 47808,
+      broadcastAddress: `${NET}.255`,
+      apduTimeoutMs: 1000,
+    });
   });
 
   afterAll(async () => {
@@ -74,7 +84,13 @@ describe('BacnetAdapter discovery', () => {
     expect(panel?.maxApdu).toBe(206);
     expect(panel?.errors).toEqual([]);
     expect(panel?.points).toHaveLength(60);
-    expect(panel?.points[59]).toEqual({ objectType: 'analogInput', instance: 59, objectName: 'circuit_59_kw', units: 48, unitSymbol: 'kW' });
+    expect(panel?.points[59]).toEqual({
+      objectType: 'analogInput',
+      instance: 59,
+      objectName: 'circuit_59_kw',
+      units: 48,
+      unitSymbol: 'kW',
+    });
   });
 
   it('when Who-Is has limits, then only devices in the range answer', async () => {

@@ -16,11 +16,18 @@ function patterned(count: number): SimPointSpec[] {
     instance: i,
     name: `point_${i}`,
     units: UNITS[i % UNITS.length] ?? 95,
-    model: { kind: 'custom', value: ({ deviceId, instance, readCount }) => deviceId * 1000 + instance + readCount * 0.25 },
+    model: {
+      kind: 'custom',
+      value: ({ deviceId, instance, readCount }) => deviceId * 1000 + instance + readCount * 0.25,
+    },
   }));
 }
 
-const ref = (m: { deviceId: number; address: string; port: number }): DeviceRef => ({ deviceId: m.deviceId, address: m.address, port: m.port });
+const ref = (m: { deviceId: number; address: string; port: number }): DeviceRef => ({
+  deviceId: m.deviceId,
+  address: m.address,
+  port: m.port,
+});
 const elapsed = async <T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; end: number }> => {
   const start = performance.now();
   const value = await fn();
@@ -44,7 +51,13 @@ describe('BacnetAdapter isolation and guards', () => {
         ...healthy,
         { deviceId: 290, name: 'Dead meter', address: `${NET}.90`, behaviour: { dead: true }, points: patterned(40) },
         { deviceId: 291, name: 'Slow meter', address: `${NET}.91`, behaviour: { delayMs: 700 } },
-        { deviceId: 292, name: 'RP-only meter', address: `${NET}.92`, behaviour: { refuseRpm: true }, points: patterned(40) },
+        {
+          deviceId: 292,
+          name: 'RP-only meter',
+          address: `${NET}.92`,
+          behaviour: { refuseRpm: true },
+          points: patterned(40),
+        },
       ],
     });
   });
@@ -54,12 +67,24 @@ describe('BacnetAdapter isolation and guards', () => {
   });
 
   it('when one meter is dead and one is slow, then the healthy meters are read without waiting for them', async () => {
-    const adapter = await BacnetAdapter.open({ interface: `${NET}.1`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 1500 });
+    const adapter = await BacnetAdapter.open({
+      interface: `${NET}.1`,
+      port: 47808,
+      broadcastAddress: `${NET}.255`,
+      apduTimeoutMs: 1500,
+    });
     try {
       const meters = sim.meters.filter((m) => m.deviceId < 210 || m.deviceId === 290 || m.deviceId === 291);
       const runs = await Promise.all(
         meters.map((m) =>
-          elapsed(() => adapter.readPoints(ref(m), m.deviceId === 291 ? STANDARD : Array.from({ length: 40 }, (_, i) => ({ objectType: 'analogInput', instance: i })))),
+          elapsed(() =>
+            adapter.readPoints(
+              ref(m),
+              m.deviceId === 291
+                ? STANDARD
+                : Array.from({ length: 40 }, (_, i) => ({ objectType: 'analogInput', instance: i })),
+            ),
+          ),
         ),
       );
       const byId = new Map(meters.map((m, i) => [m.deviceId, runs[i]]));
@@ -84,7 +109,12 @@ describe('BacnetAdapter isolation and guards', () => {
   });
 
   it('when more than 300 points are read in one cycle, then every value lands on the right meter and point, cycle after cycle', async () => {
-    const adapter = await BacnetAdapter.open({ interface: `${NET}.2`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 2000 });
+    const adapter = await BacnetAdapter.open({
+      interface: `${NET}.2`,
+      port: 47808,
+      broadcastAddress: `${NET}.255`,
+      apduTimeoutMs: 2000,
+    });
     try {
       sim.clearServed();
       const meters = sim.meters.filter((m) => m.deviceId < 210);
@@ -168,7 +198,9 @@ describe('BacnetAdapter isolation and guards', () => {
         Buffer.from([0x30, invokeId, 0x0e]), // complex ack, RPM
         Buffer.from([0x0c, 0x00, 0x00, 0x00, 0x00]), // [0] analogInput:0
         Buffer.from([0x1e]),
-        Buffer.from([0x29, 0x55, 0x4e, 0x44]), value, Buffer.from([0x4f]), // presentValue REAL
+        Buffer.from([0x29, 0x55, 0x4e, 0x44]),
+        value,
+        Buffer.from([0x4f]), // presentValue REAL
         Buffer.from([0x29, 0x6f, 0x4e, 0x82, 0x04, 0x00, 0x4f]), // statusFlags 0000
         Buffer.from([0x29, 0x75, 0x4e, 0x91, 0x13, 0x4f]), // units kWh
         Buffer.from([0x29, 0x67, 0x4e, 0x91, 0x00, 0x4f]), // reliability
@@ -184,9 +216,12 @@ describe('BacnetAdapter isolation and guards', () => {
       id.writeUInt32BE(((8 << 22) | instance) >>> 0);
       const apdu = Buffer.concat([
         Buffer.from([0x30, invokeId, 0x0c]), // complex ack, ReadProperty
-        Buffer.from([0x0c]), id, // [0] device:instance
+        Buffer.from([0x0c]),
+        id, // [0] device:instance
         Buffer.from([0x19, 0x4b]), // [1] objectIdentifier
-        Buffer.from([0x3e, 0xc4]), id, Buffer.from([0x3f]), // [3] ObjectIdentifier value
+        Buffer.from([0x3e, 0xc4]),
+        id,
+        Buffer.from([0x3f]), // [3] ObjectIdentifier value
       ]);
       const len = 4 + 2 + apdu.length;
       return Buffer.concat([Buffer.from([0x81, 0x0a, len >> 8, len & 0xff, 0x01, 0x00]), apdu]);
@@ -207,9 +242,16 @@ describe('BacnetAdapter isolation and guards', () => {
         const reply = msg[9] === 0x0c ? forgedDeviceIdAck(invokeId, 270) : forgedRpmAck(invokeId);
         fake.send(reply, rinfo.port, rinfo.address);
       });
-      const adapter = await BacnetAdapter.open({ interface: `${NET}.4`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 800 });
+      const adapter = await BacnetAdapter.open({
+        interface: `${NET}.4`,
+        port: 47808,
+        broadcastAddress: `${NET}.255`,
+        apduTimeoutMs: 800,
+      });
       try {
-        const [r] = await adapter.readPoints({ deviceId: 270, address: `${NET}.70` }, [{ objectType: 'analogInput', instance: 0 }]);
+        const [r] = await adapter.readPoints({ deviceId: 270, address: `${NET}.70` }, [
+          { objectType: 'analogInput', instance: 0 },
+        ]);
         expect(r).toMatchObject({ ok: true, value: 999, units: 19, quality: 'good' });
       } finally {
         await adapter.close();
@@ -219,7 +261,12 @@ describe('BacnetAdapter isolation and guards', () => {
 
     it('when another host answers with every invoke id, then the request times out instead of taking its value', async () => {
       const intruder = await bind(`${NET}.71`);
-      const adapter = await BacnetAdapter.open({ interface: `${NET}.5`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 800 });
+      const adapter = await BacnetAdapter.open({
+        interface: `${NET}.5`,
+        port: 47808,
+        broadcastAddress: `${NET}.255`,
+        apduTimeoutMs: 800,
+      });
       try {
         const dead = sim.meters.find((m) => m.deviceId === 290);
         if (!dead) throw new Error('meter');
@@ -244,7 +291,9 @@ describe('BacnetAdapter isolation and guards', () => {
       await expect(second).rejects.toBeInstanceOf(BacnetError);
       await expect(second).rejects.toMatchObject({ code: BacnetErrorCode.BACNET_PORT_IN_USE });
       // A simulated meter's address too.
-      await expect(BacnetAdapter.open({ interface: `${NET}.20`, port: 47808, broadcastAddress: `${NET}.255` })).rejects.toMatchObject({
+      await expect(
+        BacnetAdapter.open({ interface: `${NET}.20`, port: 47808, broadcastAddress: `${NET}.255` }),
+      ).rejects.toMatchObject({
         code: BacnetErrorCode.BACNET_PORT_IN_USE,
       });
     } finally {
@@ -253,7 +302,12 @@ describe('BacnetAdapter isolation and guards', () => {
   });
 
   it('when the adapter is closed during a read, then the read ends at once with BACNET_CLOSED', async () => {
-    const adapter = await BacnetAdapter.open({ interface: `${NET}.7`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 5000 });
+    const adapter = await BacnetAdapter.open({
+      interface: `${NET}.7`,
+      port: 47808,
+      broadcastAddress: `${NET}.255`,
+      apduTimeoutMs: 5000,
+    });
     const dead = sim.meters.find((m) => m.deviceId === 290);
     if (!dead) throw new Error('meter');
     const reading = elapsed(() => adapter.readPoints(ref(dead), STANDARD));

@@ -15,7 +15,10 @@ function patterned(count: number): SimPointSpec[] {
     instance: i,
     name: `point_${i}`,
     units: units[i % units.length] ?? 95,
-    model: { kind: 'custom', value: ({ deviceId, instance, readCount }) => deviceId * 1000 + instance + readCount * 0.25 },
+    model: {
+      kind: 'custom',
+      value: ({ deviceId, instance, readCount }) => deviceId * 1000 + instance + readCount * 0.25,
+    },
   }));
 }
 
@@ -41,14 +44,24 @@ describe('BacnetAdapter reading points', () => {
         { deviceId: 101, name: 'Main incomer', address: `${NET}.11` },
         { deviceId: 102, name: 'Chiller', address: `${NET}.12` },
         { deviceId: 103, name: 'Old meter without RPM', address: `${NET}.13`, behaviour: { refuseRpm: 'reject' } },
-        { deviceId: 104, name: 'Meter answering RPM with an Error PDU', address: `${NET}.14`, behaviour: { refuseRpm: 'error' } },
+        {
+          deviceId: 104,
+          name: 'Meter answering RPM with an Error PDU',
+          address: `${NET}.14`,
+          behaviour: { refuseRpm: 'error' },
+        },
         { deviceId: 105, name: 'Faulty meter', address: `${NET}.15`, behaviour: { fault: true } },
         { deviceId: 106, name: 'Wrong object ids', address: `${NET}.16`, behaviour: { wrongObjectId: true } },
         { deviceId: 107, name: 'Small APDU meter', address: `${NET}.17`, maxApdu: 206, points: patterned(30) },
         { deviceId: 108, name: 'Erroring meter', address: `${NET}.18` },
       ],
     });
-    adapter = await BacnetAdapter.open({ interface: `${NET}.1`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 1000 });
+    adapter = await BacnetAdapter.open({
+      interface: `${NET}.1`,
+      port: 47808,
+      broadcastAddress: `${NET}.255`,
+      apduTimeoutMs: 1000,
+    });
   });
 
   afterAll(async () => {
@@ -83,30 +96,36 @@ describe('BacnetAdapter reading points', () => {
     const second = await adapter.readPoints(dev(102), STANDARD);
     expect(second.map((r) => ok(r).units)).toEqual([19, 48, 5, 3]);
     expect(ok(second[0]).value).toBeGreaterThanOrEqual(ok(first[0]).value);
-    const served = sim.served().filter((s) => s.deviceId === 102).map((s) => s.value);
+    const served = sim
+      .served()
+      .filter((s) => s.deviceId === 102)
+      .map((s) => s.value);
     expect([...first, ...second].map((r) => ok(r).value)).toEqual(served);
   });
 
   it.each([
     [103, 'a Reject PDU'],
     [104, 'an Error PDU'],
-  ])('when meter %i refuses ReadPropertyMultiple with %s, then it is read with ReadProperty and the values are right', async (id) => {
-    const results = await adapter.readPoints(dev(id), STANDARD);
-    expect(adapter.deviceInfo(dev(id)).rpmSupported).toBe(false);
-    const served = sim.served().filter((s) => s.deviceId === id);
-    expect(served).toHaveLength(4);
-    for (const [i, r] of results.entries()) {
-      const s = served.find((x) => x.instance === i);
-      expect(ok(r).value).toBe(s?.value);
-      expect(ok(r).quality).toBe('good');
-    }
-    expect(results.map((r) => ok(r).units)).toEqual([19, 48, 5, 3]);
-    // The second read goes straight to ReadProperty and still serves each point once.
-    sim.clearServed();
-    const again = await adapter.readPoints(dev(id), STANDARD);
-    expect(sim.served().filter((s) => s.deviceId === id)).toHaveLength(4);
-    expect(again.every((r) => r.ok)).toBe(true);
-  });
+  ])(
+    'when meter %i refuses ReadPropertyMultiple with %s, then it is read with ReadProperty and the values are right',
+    async (id) => {
+      const results = await adapter.readPoints(dev(id), STANDARD);
+      expect(adapter.deviceInfo(dev(id)).rpmSupported).toBe(false);
+      const served = sim.served().filter((s) => s.deviceId === id);
+      expect(served).toHaveLength(4);
+      for (const [i, r] of results.entries()) {
+        const s = served.find((x) => x.instance === i);
+        expect(ok(r).value).toBe(s?.value);
+        expect(ok(r).quality).toBe('good');
+      }
+      expect(results.map((r) => ok(r).units)).toEqual([19, 48, 5, 3]);
+      // The second read goes straight to ReadProperty and still serves each point once.
+      sim.clearServed();
+      const again = await adapter.readPoints(dev(id), STANDARD);
+      expect(sim.served().filter((s) => s.deviceId === id)).toHaveLength(4);
+      expect(again.every((r) => r.ok)).toBe(true);
+    },
+  );
 
   it('when a meter reports the fault flag, then quality is "fault" and reliability is carried', async () => {
     const results = await adapter.readPoints(dev(105), STANDARD);
@@ -117,7 +136,12 @@ describe('BacnetAdapter reading points', () => {
     }
     sim.setBehaviour(105, { inAlarm: true });
     const both = await adapter.readPoints(dev(105), STANDARD);
-    expect(both.map((r) => ok(r).quality)).toEqual(['inAlarm+fault', 'inAlarm+fault', 'inAlarm+fault', 'inAlarm+fault']);
+    expect(both.map((r) => ok(r).quality)).toEqual([
+      'inAlarm+fault',
+      'inAlarm+fault',
+      'inAlarm+fault',
+      'inAlarm+fault',
+    ]);
     sim.setBehaviour(105, { fault: false, inAlarm: false });
     const healed = await adapter.readPoints(dev(105), STANDARD);
     expect(healed.map((r) => ok(r).quality)).toEqual(['good', 'good', 'good', 'good']);
@@ -164,7 +188,8 @@ describe('BacnetAdapter reading points', () => {
       expect(ok(r).units).toBe([19, 48, 5, 3, 27, 98][i % 6]);
     });
     const servedByPoint = new Map<number, ServedValue[]>();
-    for (const s of sim.served().filter((x) => x.deviceId === 107)) servedByPoint.set(s.instance, [...(servedByPoint.get(s.instance) ?? []), s]);
+    for (const s of sim.served().filter((x) => x.deviceId === 107))
+      servedByPoint.set(s.instance, [...(servedByPoint.get(s.instance) ?? []), s]);
     for (let i = 0; i < 30; i++) expect(servedByPoint.get(i)?.map((s) => s.value)).toEqual([ok(results[i]).value]);
   });
 
@@ -184,7 +209,11 @@ describe('BacnetAdapter reading points', () => {
   });
 
   it('when a point does not exist, then only that point fails and the others are read', async () => {
-    const results = await adapter.readPoints(dev(101), [...STANDARD, { objectType: 'analogInput', instance: 99 }, { objectType: 'nonsense', instance: 0 }]);
+    const results = await adapter.readPoints(dev(101), [
+      ...STANDARD,
+      { objectType: 'analogInput', instance: 99 },
+      { objectType: 'nonsense', instance: 0 },
+    ]);
     expect(results.slice(0, 4).every((r) => r.ok)).toBe(true);
     const missing = results[4];
     expect(missing?.ok).toBe(false);

@@ -20,7 +20,11 @@ function patterned(count: number): SimPointSpec[] {
     instance: i,
     name: `p${i}`,
     units: 48,
-    model: { kind: 'custom' as const, value: ({ deviceId, instance, readCount }: { deviceId: number; instance: number; readCount: number }) => deviceId * 1000 + instance + (readCount % 8) * 0.125 },
+    model: {
+      kind: 'custom' as const,
+      value: ({ deviceId, instance, readCount }: { deviceId: number; instance: number; readCount: number }) =>
+        deviceId * 1000 + instance + (readCount % 8) * 0.125,
+    },
   }));
 }
 
@@ -47,10 +51,20 @@ beforeAll(async () => {
       { deviceId: 603, name: 'No RPM', address: `${NET}.13`, behaviour: { refuseRpm: 'reject' } },
       { deviceId: 604, name: 'Dead', address: `${NET}.14`, behaviour: { dead: true } },
       { deviceId: 605, name: 'Slow', address: `${NET}.15`, behaviour: { delayMs: 800 } },
-      ...Array.from({ length: 8 }, (_, i) => ({ deviceId: 610 + i, name: `Big ${i}`, address: `${NET}.${20 + i}`, points: patterned(40) })),
+      ...Array.from({ length: 8 }, (_, i) => ({
+        deviceId: 610 + i,
+        name: `Big ${i}`,
+        address: `${NET}.${20 + i}`,
+        points: patterned(40),
+      })),
     ],
   });
-  adapter = await BacnetAdapter.open({ interface: `${NET}.1`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 1500 });
+  adapter = await BacnetAdapter.open({
+    interface: `${NET}.1`,
+    port: 47808,
+    broadcastAddress: `${NET}.255`,
+    apduTimeoutMs: 1500,
+  });
 });
 
 afterAll(async () => {
@@ -70,7 +84,11 @@ describe('collector against the simulator', () => {
     const results = await c.pollAll(at);
     expect(results.every((r) => r.ok)).toBe(true);
 
-    const rows = await db.knex('meter_readings').where({ ts: at }).orderBy(['meter_external_id', 'data_point']).select();
+    const rows = await db
+      .knex('meter_readings')
+      .where({ ts: at })
+      .orderBy(['meter_external_id', 'data_point'])
+      .select();
     const served = sim.served();
     expect(rows).toHaveLength(12);
     expect(served).toHaveLength(12);
@@ -94,7 +112,18 @@ describe('collector against the simulator', () => {
     const done = c.pollAll(at);
     // Healthy meters' readings are in the queue while the slow (800 ms) meter has not answered yet.
     const stored = async (ids: number[]) =>
-      Number((await db.knex('meter_readings').where({ ts: at }).whereIn('meter_external_id', metersOf(ids).map((m) => m.id)).count<{ count: number }[]>('* as count'))[0]!.count);
+      Number(
+        (
+          await db
+            .knex('meter_readings')
+            .where({ ts: at })
+            .whereIn(
+              'meter_external_id',
+              metersOf(ids).map((m) => m.id),
+            )
+            .count<{ count: number }[]>('* as count')
+        )[0]!.count,
+      );
     for (;;) {
       if ((await stored([601, 602, 603])) === 12) break;
       if (Date.now() - started > 5000) throw new Error('healthy meters were not stored');
@@ -159,7 +188,11 @@ describe('collector when the local database fails', () => {
     const [r] = await c.pollAll(new Date(base + 3000));
     expect(r).toMatchObject({ ok: true });
     expect(c.waitingInMemory).toBe(0);
-    const rows = await db.knex('meter_readings').where('ts', '>=', new Date(base)).orderBy(['ts', 'data_point']).select('value');
+    const rows = await db
+      .knex('meter_readings')
+      .where('ts', '>=', new Date(base))
+      .orderBy(['ts', 'data_point'])
+      .select('value');
     const served = sim.served().map((s) => s.value);
     expect(rows).toHaveLength(16);
     expect(rows.map((x) => x.value).sort()).toEqual([...served].sort());

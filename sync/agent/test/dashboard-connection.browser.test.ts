@@ -18,7 +18,10 @@ let browser: Browser;
 
 beforeAll(async () => {
   expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
-  expect(existsSync(path.join(root, 'sync/web/dist/index.html')), 'build the dashboard first: pnpm --filter @meterit/sync-web build').toBe(true);
+  expect(
+    existsSync(path.join(root, 'sync/web/dist/index.html')),
+    'build the dashboard first: pnpm --filter @meterit/sync-web build',
+  ).toBe(true);
   const siteDb = await createTestDatabase(inject('pg'), 'dashboard_connection_site');
   const meter: MeterConfig = {
     id: 'lonely',
@@ -26,7 +29,9 @@ beforeAll(async () => {
     bacnet_device_id: 4931,
     bacnet_ip: '127.0.49.31',
     bacnet_port: 47808,
-    data_points: [{ object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' }],
+    data_points: [
+      { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
+    ],
   };
   agent = await startAgentProcess({
     clientUrl: `http://127.0.0.1:${await freePort()}`,
@@ -36,7 +41,10 @@ beforeAll(async () => {
     bacnetInterface: '127.0.49.2',
     env: { BACNET_BROADCAST_ADDRESS: '127.0.49.255' },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 });
 
 afterAll(async () => {

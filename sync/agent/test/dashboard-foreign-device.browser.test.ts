@@ -33,14 +33,23 @@ async function agentWith(host: number, bbmd: string, meters: MeterConfig[]): Pro
     databaseUrl: await createTestDatabase(inject('pg'), `dashboard_fd_${host}`),
     meters,
     bacnetInterface: `127.0.46.${host}`,
-    env: { BACNET_BBMD_ADDRESS: bbmd, BACNET_BBMD_TTL_SECONDS: '60', BACNET_BROADCAST_ADDRESS: '127.0.46.255', BACNET_LISTEN_BROADCAST: 'false' },
+    env: {
+      BACNET_BBMD_ADDRESS: bbmd,
+      BACNET_BBMD_TTL_SECONDS: '60',
+      BACNET_BROADCAST_ADDRESS: '127.0.46.255',
+      BACNET_LISTEN_BROADCAST: 'false',
+    },
   });
   agents.push(a);
   return a;
 }
 
 async function open(agent: AgentProcess): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'Europe/Zurich', locale: 'en-GB' });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    timezoneId: 'Europe/Zurich',
+    locale: 'en-GB',
+  });
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {
@@ -53,11 +62,17 @@ async function open(agent: AgentProcess): Promise<Page> {
 
 beforeAll(async () => {
   expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium); .ci/run does").toBe(true);
-  expect(existsSync(path.join(root, 'sync/web/dist/index.html')), 'build the dashboard first: pnpm --filter @meterit/sync-web build').toBe(true);
+  expect(
+    existsSync(path.join(root, 'sync/web/dist/index.html')),
+    'build the dashboard first: pnpm --filter @meterit/sync-web build',
+  ).toBe(true);
   sim = await startMetersBehindBbmd('127.0.47.2', [{ deviceId: 4721, name: 'Workshop', address: '127.0.47.12' }]);
   const meters = toMetersJson(sim.meters).meters as MeterConfig[];
   [registered, failing] = await Promise.all([agentWith(31, BBMD, meters), agentWith(32, NOWHERE, meters)]);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 });
 
 afterAll(async () => {
@@ -73,7 +88,9 @@ describe('site dashboard: foreign-device registration', () => {
     const line = page.getByTestId('foreign-device');
     await line.and(page.locator('[data-state="registered"]')).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('foreign-device-state').textContent()).toBe('Registered');
-    expect(await line.textContent()).toMatch(/^BBMD 127\.0\.47\.2:47808Registeredas a foreign device: last renewal \d\d:\d\d:\d\d \((just now|\d+ s ago)\); renewed every 30 s$/);
+    expect(await line.textContent()).toMatch(
+      /^BBMD 127\.0\.47\.2:47808Registeredas a foreign device: last renewal \d\d:\d\d:\d\d \((just now|\d+ s ago)\); renewed every 30 s$/,
+    );
     await expect.poll(() => page.getByTestId('foreign-device-error').count()).toBe(0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-foreign-device-registered.png'), fullPage: true });
@@ -85,9 +102,17 @@ describe('site dashboard: foreign-device registration', () => {
     await line.and(page.locator('[data-state="failing"]')).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('foreign-device-state').textContent()).toBe('Failing');
     expect(await line.textContent()).toContain('never registered yet');
-    expect(await page.getByTestId('foreign-device-error').textContent()).toContain(`the BBMD at ${NOWHERE} did not answer the foreign-device registration within 1000 ms`);
-    await waitUntil('the finding in the health banner', async () => (await page.locator('[data-finding="BBMD_REGISTRATION_FAILING"]').count()) === 1, 15_000);
-    expect(await page.locator('[data-finding="BBMD_REGISTRATION_FAILING"]').textContent()).toContain('Check BACNET_BBMD_ADDRESS');
+    expect(await page.getByTestId('foreign-device-error').textContent()).toContain(
+      `the BBMD at ${NOWHERE} did not answer the foreign-device registration within 1000 ms`,
+    );
+    await waitUntil(
+      'the finding in the health banner',
+      async () => (await page.locator('[data-finding="BBMD_REGISTRATION_FAILING"]').count()) === 1,
+      15_000,
+    );
+    expect(await page.locator('[data-finding="BBMD_REGISTRATION_FAILING"]').textContent()).toContain(
+      'Check BACNET_BBMD_ADDRESS',
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-foreign-device-failing.png'), fullPage: true });
     // The unreachable client system is logged by the app's fetches only as data, never as a page error.

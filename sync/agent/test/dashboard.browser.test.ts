@@ -7,7 +7,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestDatabase } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
-import { createSite, startAgentProcess, startClientSystem, unsentCount, waitUntil, type AgentProcess, type ClientSystem } from './helpers/system.js';
+import {
+  createSite,
+  startAgentProcess,
+  startClientSystem,
+  unsentCount,
+  waitUntil,
+  type AgentProcess,
+  type ClientSystem,
+} from './helpers/system.js';
 
 // The technicians' dashboard in a real Chromium, served by the real agent process, reading the
 // simulator over real UDP and syncing to the real client API. Needs `pnpm -r build` first
@@ -32,8 +40,11 @@ const pageErrors: string[] = [];
  * already synced, so nothing of it is uploaded.
  */
 async function seedHistory(meters: MeterConfig[]): Promise<void> {
-  const last = (deviceId: number, instance: number) => sim.served().find((s) => s.deviceId === deviceId && s.instance === instance)?.value;
-  await waitUntil('a first value from every meter', async () => sim.meters.every((m) => [0, 1, 2, 3].every((i) => last(m.deviceId, i) !== undefined)));
+  const last = (deviceId: number, instance: number) =>
+    sim.served().find((s) => s.deviceId === deviceId && s.instance === instance)?.value;
+  await waitUntil('a first value from every meter', async () =>
+    sim.meters.every((m) => [0, 1, 2, 3].every((i) => last(m.deviceId, i) !== undefined)),
+  );
   const now = Date.now();
   const shape = (t: number) => {
     const d = new Date(t);
@@ -73,8 +84,11 @@ async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), 'install Debian\'s chromium (apt-get install chromium); .ci/run does').toBe(true);
-  expect(existsSync(path.join(root, 'sync/web/dist/index.html')), 'build the dashboard first: pnpm --filter @meterit/sync-web build').toBe(true);
+  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium); .ci/run does").toBe(true);
+  expect(
+    existsSync(path.join(root, 'sync/web/dist/index.html')),
+    'build the dashboard first: pnpm --filter @meterit/sync-web build',
+  ).toBe(true);
   const pg = inject('pg');
   const clientDb = await createTestDatabase(pg, 'dashboard_client');
   const siteDb = await createTestDatabase(pg, 'dashboard_site');
@@ -144,11 +158,22 @@ describe('site dashboard in a real browser', () => {
     for (const m of sim.meters) {
       const row = page.getByTestId(`meter-${m.externalId}`);
       await row.and(page.locator('[data-state="ok"]')).waitFor({ timeout: 30_000 });
-      await expect.poll(async () => (await row.getByTestId('point-value').allTextContents()).filter((t) => t !== '—').length, { timeout: 30_000 }).toBe(4);
-      expect(await row.locator('[data-point="voltage"] [data-testid="point-value"]').textContent()).toMatch(/^2\d\d\.\d V$/);
+      await expect
+        .poll(async () => (await row.getByTestId('point-value').allTextContents()).filter((t) => t !== '—').length, {
+          timeout: 30_000,
+        })
+        .toBe(4);
+      expect(await row.locator('[data-point="voltage"] [data-testid="point-value"]').textContent()).toMatch(
+        /^2\d\d\.\d V$/,
+      );
     }
     // Live: the first meter's values change on the page without a reload (power and current move every poll).
-    const values = () => page.getByTestId(`meter-${sim.meters[0]!.externalId}`).getByTestId('point-value').allTextContents().then((v) => v.join('|'));
+    const values = () =>
+      page
+        .getByTestId(`meter-${sim.meters[0]!.externalId}`)
+        .getByTestId('point-value')
+        .allTextContents()
+        .then((v) => v.join('|'));
     const first = await values();
     await expect.poll(values, { timeout: 30_000, interval: 500 }).not.toBe(first);
     expect(await text(page, 'tile-meters-value')).toBe('4 of 4');
@@ -165,7 +190,9 @@ describe('site dashboard in a real browser', () => {
     await row.and(page.locator('[data-state="failing"]')).waitFor({ timeout: 30_000 });
     expect(await row.getByTestId('meter-state').textContent()).toBe('Failing');
     expect(await row.getByTestId('meter-error').textContent()).toMatch(/did not answer within \d+ ms/);
-    await expect.poll(async () => page.getByTestId('health').getAttribute('data-level'), { timeout: 15_000 }).toBe('problem');
+    await expect
+      .poll(async () => page.getByTestId('health').getAttribute('data-level'), { timeout: 15_000 })
+      .toBe('problem');
     expect(await text(page, 'health')).toContain(`does not answer: ${victim.name}`);
     expect(await text(page, 'tile-meters-value')).toBe('3 of 4');
     await page.waitForTimeout(500);
@@ -175,7 +202,9 @@ describe('site dashboard in a real browser', () => {
 
   it('when the technician logs in and presses sync now, then the result shows and the backlog reaches zero', async () => {
     const page = await open({ width: 1280, height: 900 });
-    await expect.poll(async () => Number((await text(page, 'tile-backlog-value')).replace(/\D/g, '')), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number((await text(page, 'tile-backlog-value')).replace(/\D/g, '')), { timeout: 20_000 })
+      .toBeGreaterThan(0);
 
     // Sync now without a session asks for the token, then runs.
     await page.getByTestId('btn-sync-now').click();
@@ -184,7 +213,10 @@ describe('site dashboard in a real browser', () => {
     await page.getByText('Wrong control token.').waitFor();
     await page.getByTestId('login-token').fill(TOKEN);
     await page.getByTestId('login-submit').click();
-    await page.getByTestId('notice').filter({ hasText: /^Sent \d+ readings/ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('notice')
+      .filter({ hasText: /^Sent \d+ readings/ })
+      .waitFor({ timeout: 30_000 });
 
     // Stop collection (confirmed), so that nothing new arrives, then sync now: zero.
     await page.getByTestId('btn-stop').click();
@@ -193,7 +225,10 @@ describe('site dashboard in a real browser', () => {
     await page.getByTestId('btn-confirm').click();
     await expect.poll(() => text(page, 'tile-collecting-value'), { timeout: 10_000 }).toBe('No — stopped');
     await page.getByTestId('btn-sync-now').click();
-    await page.getByTestId('notice').filter({ hasText: /Backlog now: 0\./ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('notice')
+      .filter({ hasText: /Backlog now: 0\./ })
+      .waitFor({ timeout: 30_000 });
     await expect.poll(() => text(page, 'tile-backlog-value'), { timeout: 10_000 }).toBe('0 readings');
     expect(await unsentCount(agent.db)).toBe(0);
     expect(await page.getByTestId('tile-last-sync').getAttribute('data-tone')).toBe('ok');

@@ -54,12 +54,19 @@ async function expectExactlyOnce(): Promise<number> {
     (expected.get(key) ?? expected.set(key, []).get(key)!).push({ value: s.value, servedAt: s.servedAt });
   }
   const actual = new Map<string, typeof central>();
-  for (const r of central) (actual.get(`${r.meter}|${r.data_point}`) ?? actual.set(`${r.meter}|${r.data_point}`, []).get(`${r.meter}|${r.data_point}`)!).push(r);
+  for (const r of central)
+    (
+      actual.get(`${r.meter}|${r.data_point}`) ??
+      actual.set(`${r.meter}|${r.data_point}`, []).get(`${r.meter}|${r.data_point}`)!
+    ).push(r);
 
   expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
   for (const [key, values] of expected) {
     const got = actual.get(key)!;
-    expect(got.map((r) => r.value), key).toEqual(values.map((v) => v.value));
+    expect(
+      got.map((r) => r.value),
+      key,
+    ).toEqual(values.map((v) => v.value));
     got.forEach((r, i) => {
       // The reading's timestamp is its poll tick: at most one interval before the meter served it.
       const servedAt = values[i]!.servedAt;
@@ -85,7 +92,12 @@ beforeAll(async () => {
   client = await startClientSystem(clientDb);
   site = await createSite(clientDb, 'E2E site');
   sim = await startSimulator({
-    meters: [0, 1, 2, 3, 4].map((i) => ({ deviceId: 3000 + i, name: `E2E meter ${i}`, address: `127.0.3.${METER_BASE + i}`, port: 47808 })),
+    meters: [0, 1, 2, 3, 4].map((i) => ({
+      deviceId: 3000 + i,
+      name: `E2E meter ${i}`,
+      address: `127.0.3.${METER_BASE + i}`,
+      port: 47808,
+    })),
     listenBroadcast: false,
     seed: 42,
   });
@@ -110,18 +122,35 @@ afterAll(async () => {
 
 describe('meters → site agent → client system', () => {
   it('when everything runs, then every reading served by a meter arrives in the client database once, with the same value, unit, timestamp and quality', async () => {
-    await waitUntil('readings to arrive centrally', async () => (await centralReadings(client.db, site.site_id)).length >= 4 * 4 * 3);
+    await waitUntil(
+      'readings to arrive centrally',
+      async () => (await centralReadings(client.db, site.site_id)).length >= 4 * 4 * 3,
+    );
     await quiesce();
     const n = await expectExactlyOnce();
     expect(n).toBeGreaterThanOrEqual(48);
     const meters = await client.db('meters').where({ site_id: site.site_id }).pluck('external_id');
-    expect(meters.sort()).toEqual(sim.meters.slice(0, 4).map((m) => m.externalId).sort());
+    expect(meters.sort()).toEqual(
+      sim.meters
+        .slice(0, 4)
+        .map((m) => m.externalId)
+        .sort(),
+    );
     // The heartbeat tells the client system how the site is doing.
     const beat = await waitUntil('a heartbeat after the queue drained', async () => {
       const row = await client.db('sites').where({ id: site.site_id }).first('last_heartbeat');
-      return row?.last_heartbeat?.queue_depth === 0 && row.last_heartbeat.meters.failing + row.last_heartbeat.meters.never_answered === 4 ? row.last_heartbeat : null;
+      return row?.last_heartbeat?.queue_depth === 0 &&
+        row.last_heartbeat.meters.failing + row.last_heartbeat.meters.never_answered === 4
+        ? row.last_heartbeat
+        : null;
     });
-    expect(beat).toMatchObject({ agent_version: '0.1.0', collecting: true, oldest_unsent_at: null, uplink_down_since: null, meters: { configured: 4 } });
+    expect(beat).toMatchObject({
+      agent_version: '0.1.0',
+      collecting: true,
+      oldest_unsent_at: null,
+      uplink_down_since: null,
+      meters: { configured: 4 },
+    });
     revive();
   });
 
@@ -133,7 +162,10 @@ describe('meters → site agent → client system', () => {
     // Several sync intervals (1.5 s each) pass with the uplink down.
     await new Promise((r) => setTimeout(r, 3000));
     expect(await unsentCount(agent.db)).toBeGreaterThan(backlog);
-    const failed = await agent.db('sync_log').where({ success: false, error_code: 'UPLINK_UNREACHABLE' }).count<{ count: number }[]>('* as count');
+    const failed = await agent
+      .db('sync_log')
+      .where({ success: false, error_code: 'UPLINK_UNREACHABLE' })
+      .count<{ count: number }[]>('* as count');
     expect(Number(failed[0]!.count)).toBeGreaterThan(0);
     expect((await centralReadings(client.db, site.site_id)).length).toBe(before);
 
@@ -144,8 +176,18 @@ describe('meters → site agent → client system', () => {
     expect(after).toBeGreaterThan(before + backlog);
     // The client system heard of the outage before the backlog was sent: a heartbeat saying since when the
     // uplink was down and how many readings waited reached it before the first batch (its uplink and backlog alerts use it).
-    const firstBatch = await client.db('sync_batches').where({ site_id: site.site_id }).where('received_at', '>=', restartAt).orderBy('received_at').first('received_at');
-    const beat = await client.db('heartbeats').where({ site_id: site.site_id }).where('received_at', '>=', restartAt).orderBy('received_at').first('received_at', 'payload');
+    const firstBatch = await client
+      .db('sync_batches')
+      .where({ site_id: site.site_id })
+      .where('received_at', '>=', restartAt)
+      .orderBy('received_at')
+      .first('received_at');
+    const beat = await client
+      .db('heartbeats')
+      .where({ site_id: site.site_id })
+      .where('received_at', '>=', restartAt)
+      .orderBy('received_at')
+      .first('received_at', 'payload');
     expect(beat.received_at.getTime()).toBeLessThanOrEqual(firstBatch.received_at.getTime());
     expect(beat.payload.uplink_down_since).not.toBeNull();
     expect(beat.payload.queue_depth).toBeGreaterThanOrEqual(backlog);
@@ -160,7 +202,8 @@ describe('meters → site agent → client system', () => {
     // Kill as soon as some batches have landed but the queue is not empty yet.
     await waitUntil(
       'the upload to be under way',
-      async () => (await client.db('meter_readings').count<{ count: number }[]>('* as count'))[0]!.count > centralBefore,
+      async () =>
+        (await client.db('meter_readings').count<{ count: number }[]>('* as count'))[0]!.count > centralBefore,
       30_000,
       5,
     );
@@ -193,7 +236,11 @@ describe('meters → site agent → client system', () => {
     await agent.stop();
     await agent.restart();
     const before = servedFor();
-    await waitUntil('the new meter to be polled from the cache, offline', async () => servedFor() >= before + 8, 30_000);
+    await waitUntil(
+      'the new meter to be polled from the cache, offline',
+      async () => servedFor() >= before + 8,
+      30_000,
+    );
 
     await client.restart();
     await quiesce();

@@ -17,11 +17,16 @@ let siteDbUrl: string;
 
 /** What `ip -4 addr` would show: every IPv4 interface of this machine as "name address/netmask". */
 const machineInterfaces = (): string[] =>
-  Object.entries(os.networkInterfaces()).flatMap(([name, addrs]) => (addrs ?? []).filter((a) => a.family === 'IPv4').map((a) => `${name} ${a.address}/${a.netmask}`));
+  Object.entries(os.networkInterfaces()).flatMap(([name, addrs]) =>
+    (addrs ?? []).filter((a) => a.family === 'IPv4').map((a) => `${name} ${a.address}/${a.netmask}`),
+  );
 
 function runSetup(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -34,7 +39,26 @@ function setupArgs(iface: string, extra: string[] = []): string[] {
   const d = mkdtempSync(path.join(os.tmpdir(), 'meterit-setup-iface-'));
   chmodSync(d, 0o755);
   // Nothing listens on port 9: the client system check fails at once, the machine checks still run.
-  return ['--yes', '--client-url', 'http://127.0.0.1:9/api', '--api-key', 'k'.repeat(24), '--interface', iface, '--port', '47819', '--discover-seconds', '1', '--database-url', siteDbUrl, '--target-dir', path.join(d, 'agent'), '--data-dir', path.join(d, 'data'), ...extra];
+  return [
+    '--yes',
+    '--client-url',
+    'http://127.0.0.1:9/api',
+    '--api-key',
+    'k'.repeat(24),
+    '--interface',
+    iface,
+    '--port',
+    '47819',
+    '--discover-seconds',
+    '1',
+    '--database-url',
+    siteDbUrl,
+    '--target-dir',
+    path.join(d, 'agent'),
+    '--data-dir',
+    path.join(d, 'data'),
+    ...extra,
+  ];
 }
 
 const line = (out: string, check: string): string => out.split('\n').find((l) => l.includes(`] ${check}:`)) ?? '';
@@ -44,18 +68,22 @@ beforeAll(async () => {
 });
 
 describe('setup-site --interface', () => {
-  it('when the address is no interface of this machine, then the interface and broadcast lines FAIL, naming the interfaces that exist, and nothing passes with another interface\'s broadcast', async () => {
+  it("when the address is no interface of this machine, then the interface and broadcast lines FAIL, naming the interfaces that exist, and nothing passes with another interface's broadcast", async () => {
     const { code, out } = await runSetup(setupArgs('10.99.99.99'));
     const iface = line(out, 'BACnet interface');
-    expect(iface).toMatch(/^\[FAIL\] BACnet interface: 10\.99\.99\.99 is not an address of any interface of this machine/);
+    expect(iface).toMatch(
+      /^\[FAIL\] BACnet interface: 10\.99\.99\.99 is not an address of any interface of this machine/,
+    );
     for (const existing of machineInterfaces()) expect(iface).toContain(existing);
-    expect(line(out, 'Broadcast address')).toMatch(/^\[FAIL\] Broadcast address: none derived: 10\.99\.99\.99 is no interface's address/);
+    expect(line(out, 'Broadcast address')).toMatch(
+      /^\[FAIL\] Broadcast address: none derived: 10\.99\.99\.99 is no interface's address/,
+    );
     expect(out).not.toContain('[PASS] Broadcast address');
     expect(out).toContain('RESULT: FAIL');
     expect(code).toBe(1);
   });
 
-  it('when the address is a loopback address other than 127.0.0.1, then it is lo\'s and the interface line passes', async () => {
+  it("when the address is a loopback address other than 127.0.0.1, then it is lo's and the interface line passes", async () => {
     const { out } = await runSetup(setupArgs('127.0.46.1', ['--broadcast', '127.0.46.255']));
     expect(line(out, 'BACnet interface')).toBe('[PASS] BACnet interface: 127.0.46.1 on lo (127.0.0.1/255.0.0.0)');
     expect(line(out, 'Broadcast address')).toMatch(/^\[PASS\] Broadcast address: 127\.0\.46\.255/);
@@ -77,22 +105,33 @@ describe('setup-site --interface', () => {
     }
   });
 
-  it('when no broadcast is given, then it is the one of the interface holding the address (lo\'s for 127.0.46.1), never another interface\'s', () => {
-    expect(checkBroadcast('127.0.46.1', undefined)).toMatchObject({ broadcast: '127.255.255.255', line: { status: 'pass' } });
-    const lines = [checkInterface('10.99.99.99'), checkBroadcast('10.99.99.99', undefined).line, checkBroadcast('10.99.99.99', '10.99.99.255').line];
+  it("when no broadcast is given, then it is the one of the interface holding the address (lo's for 127.0.46.1), never another interface's", () => {
+    expect(checkBroadcast('127.0.46.1', undefined)).toMatchObject({
+      broadcast: '127.255.255.255',
+      line: { status: 'pass' },
+    });
+    const lines = [
+      checkInterface('10.99.99.99'),
+      checkBroadcast('10.99.99.99', undefined).line,
+      checkBroadcast('10.99.99.99', '10.99.99.255').line,
+    ];
     expect(lines.map((l) => l.status)).toEqual(['fail', 'fail', 'fail']);
     expect(lines[0]?.fix).toContain('127.0.0.1 (lo)');
   });
 
-  it('when the address is unassigned on a network card\'s subnet, then it fails naming that subnet', () => {
+  it("when the address is unassigned on a network card's subnet, then it fails naming that subnet", () => {
     const ifaces = [
       { name: 'lo', address: '127.0.0.1', netmask: '255.0.0.0', broadcast: '127.255.255.255', internal: true },
       { name: 'eth0', address: '192.168.1.20', netmask: '255.255.255.0', broadcast: '192.168.1.255', internal: false },
     ];
-    expect(checkInterface('192.168.1.20', ifaces)).toMatchObject({ status: 'pass', detail: '192.168.1.20 on eth0 (192.168.1.20/255.255.255.0)' });
+    expect(checkInterface('192.168.1.20', ifaces)).toMatchObject({
+      status: 'pass',
+      detail: '192.168.1.20 on eth0 (192.168.1.20/255.255.255.0)',
+    });
     expect(checkInterface('192.168.1.77', ifaces)).toMatchObject({
       status: 'fail',
-      detail: '192.168.1.77 is in the subnet of eth0 (192.168.1.20/255.255.255.0) but is not an address of this machine; this machine\'s interfaces: lo 127.0.0.1/255.0.0.0, eth0 192.168.1.20/255.255.255.0',
+      detail:
+        "192.168.1.77 is in the subnet of eth0 (192.168.1.20/255.255.255.0) but is not an address of this machine; this machine's interfaces: lo 127.0.0.1/255.0.0.0, eth0 192.168.1.20/255.255.255.0",
     });
     expect(checkBroadcast('192.168.1.20', '10.0.0.255', ifaces).line).toMatchObject({ status: 'warn' });
     expect(checkBroadcast('192.168.1.20', undefined, ifaces)).toMatchObject({ broadcast: '192.168.1.255' });

@@ -48,8 +48,25 @@ describe('setup-site with a wrong device id', () => {
     const target = path.join(d, 'agent');
     const child = spawn(
       process.execPath,
-      [cli, '--target-dir', target, '--data-dir', path.join(d, 'data'), '--interface', `${NET}.50`, '--port', '47808', '--broadcast', `${NET}.255`,
-        '--discover', `${NET}.51,${NET}.52`, '--discover-seconds', '1', '--database-url', siteDbUrl],
+      [
+        cli,
+        '--target-dir',
+        target,
+        '--data-dir',
+        path.join(d, 'data'),
+        '--interface',
+        `${NET}.50`,
+        '--port',
+        '47808',
+        '--broadcast',
+        `${NET}.255`,
+        '--discover',
+        `${NET}.51,${NET}.52`,
+        '--discover-seconds',
+        '1',
+        '--database-url',
+        siteDbUrl,
+      ],
       { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -65,7 +82,9 @@ describe('setup-site with a wrong device id', () => {
     // The installer edits the proposal: the sub meter gets the device id from an old plan.
     await waitUntil('the proposal', async () => out.includes('Accept these meters?'), 60_000);
     const file = path.join(target, 'meters.json');
-    const proposal = JSON.parse(readFileSync(file, 'utf8')) as { meters: Array<{ id: string; bacnet_device_id: number }> };
+    const proposal = JSON.parse(readFileSync(file, 'utf8')) as {
+      meters: Array<{ id: string; bacnet_device_id: number }>;
+    };
     const sub = proposal.meters.find((m) => m.bacnet_device_id === 100011)!;
     sub.bacnet_device_id = 100099;
     writeFileSync(file, JSON.stringify(proposal, null, 2));
@@ -74,7 +93,9 @@ describe('setup-site with a wrong device id', () => {
     child.stdin.end();
     const code = await exited;
 
-    expect(out).toContain(`[FAIL] Meter ${sub.id}: wrong device: configured as device 100099, but device 100011 answers at ${NET}.52:47808`);
+    expect(out).toContain(
+      `[FAIL] Meter ${sub.id}: wrong device: configured as device 100099, but device 100011 answers at ${NET}.52:47808`,
+    );
     expect(out).toContain('RESULT: FAIL');
     expect(code).toBe(1);
     const report = JSON.parse(readFileSync(path.join(target, 'commissioning-report.json'), 'utf8'));
@@ -82,9 +103,15 @@ describe('setup-site with a wrong device id', () => {
     expect(line).toMatchObject({ status: 'fail' });
     expect(line.detail).toContain('100099');
     expect(line.detail).toContain('100011');
-    expect(report.meters.find((m: { id: string }) => m.id === sub.id).points.every((p: { answered: boolean }) => !p.answered)).toBe(true);
+    expect(
+      report.meters
+        .find((m: { id: string }) => m.id === sub.id)
+        .points.every((p: { answered: boolean }) => !p.answered),
+    ).toBe(true);
     // The right meter passed and its first batch went to the client system; nothing under the sub meter.
-    expect(report.lines.find((l: { check: string }) => l.check === 'Meter meter-4451')).toMatchObject({ status: 'pass' });
+    expect(report.lines.find((l: { check: string }) => l.check === 'Meter meter-4451')).toMatchObject({
+      status: 'pass',
+    });
     const central = await client.db('meter_readings').where({ site_id: site.site_id }).select('data_point', 'meter_id');
     expect(central).toHaveLength(4);
   });

@@ -22,7 +22,10 @@ let clientDbUrl: string;
 
 function runSetup(args: string[], stdin = ''): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -37,7 +40,18 @@ function dirs() {
   return { target: path.join(d, 'agent'), data: path.join(d, 'data') };
 }
 
-const common = () => ['--interface', `${NET}.1`, '--port', '47808', '--broadcast', `${NET}.255`, '--discover-seconds', '1', '--database-url', siteDbUrl];
+const common = () => [
+  '--interface',
+  `${NET}.1`,
+  '--port',
+  '47808',
+  '--broadcast',
+  `${NET}.255`,
+  '--discover-seconds',
+  '1',
+  '--database-url',
+  siteDbUrl,
+];
 
 beforeAll(async () => {
   const pg = inject('pg');
@@ -64,7 +78,18 @@ afterAll(async () => {
 describe('setup-site', () => {
   it('when run non-interactively on a site network, then it discovers the meters, registers them, syncs a first batch and writes a passing report', async () => {
     const d = dirs();
-    const { code, out } = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', site.api_key, '--target-dir', d.target, '--data-dir', d.data, ...common()]);
+    const { code, out } = await runSetup([
+      '--yes',
+      '--client-url',
+      `${client.url}/api`,
+      '--api-key',
+      site.api_key,
+      '--target-dir',
+      d.target,
+      '--data-dir',
+      d.data,
+      ...common(),
+    ]);
     expect(out).toContain('RESULT: PASS');
     expect(code).toBe(0);
 
@@ -74,7 +99,12 @@ describe('setup-site', () => {
       ['meter-802', 'Old meter'],
       ['meter-803', 'Faulty meter'],
     ]);
-    expect(meters[0].data_points.map((p: { name: string; unit: string }) => `${p.name} ${p.unit}`)).toEqual(['total_kwh kWh', 'current_kw kW', 'voltage V', 'current A']);
+    expect(meters[0].data_points.map((p: { name: string; unit: string }) => `${p.name} ${p.unit}`)).toEqual([
+      'total_kwh kWh',
+      'current_kw kW',
+      'voltage V',
+      'current A',
+    ]);
 
     const env = readFileSync(path.join(d.target, '.env'), 'utf8');
     expect(env).toContain(`CLIENT_API_KEY=${site.api_key}`);
@@ -87,16 +117,26 @@ describe('setup-site', () => {
     expect(readFileSync(path.join(d.target, 'commissioning-report.json'), 'utf8')).not.toContain(token);
     expect(readFileSync(path.join(d.target, 'meterit-agent.service'), 'utf8')).toContain('ExecStart=');
 
-    const central = await client.db('meters').where({ site_id: site.site_id }).orderBy('external_id').pluck('external_id');
+    const central = await client
+      .db('meters')
+      .where({ site_id: site.site_id })
+      .orderBy('external_id')
+      .pluck('external_id');
     expect(central).toEqual(['meter-801', 'meter-802', 'meter-803']);
-    const readings = await client.db('meter_readings').where({ site_id: site.site_id }).count<{ count: number }[]>('* as count');
+    const readings = await client
+      .db('meter_readings')
+      .where({ site_id: site.site_id })
+      .count<{ count: number }[]>('* as count');
     expect(Number(readings[0]!.count)).toBe(12);
 
     const report = JSON.parse(readFileSync(path.join(d.target, 'commissioning-report.json'), 'utf8'));
     expect(report.passed).toBe(true);
     expect(report.site).toEqual({ id: site.site_id, name: 'New building' });
     const line = (check: string) => report.lines.find((l: { check: string }) => l.check === check);
-    expect(line('First batch synced')).toMatchObject({ status: 'pass', detail: '12 reading(s) stored, 0 duplicate(s)' });
+    expect(line('First batch synced')).toMatchObject({
+      status: 'pass',
+      detail: '12 reading(s) stored, 0 duplicate(s)',
+    });
     expect(line('Meter meter-803')).toMatchObject({ status: 'warn' });
     expect(line('Meter meter-803').detail).toContain('fault');
     const old = report.meters.find((m: { id: string }) => m.id === 'meter-802');
@@ -106,10 +146,16 @@ describe('setup-site', () => {
     // The report went to the client system, for the site's page.
     expect(out).toContain("[PASS] Report uploaded: the report is on the site's page in the web app");
     expect(line('Report uploaded')).toMatchObject({ status: 'pass' });
-    const uploaded = await client.db('commissioning_reports').where({ site_id: site.site_id }).orderBy('id', 'desc').first();
+    const uploaded = await client
+      .db('commissioning_reports')
+      .where({ site_id: site.site_id })
+      .orderBy('id', 'desc')
+      .first();
     expect(uploaded).toMatchObject({ passed: true, fail_count: 0, meter_count: 3 });
     expect(uploaded.report.site).toEqual({ id: site.site_id, name: 'New building' });
-    expect(uploaded.report.lines.find((l: { check: string }) => l.check === 'First batch synced')).toMatchObject({ status: 'pass' });
+    expect(uploaded.report.lines.find((l: { check: string }) => l.check === 'First batch synced')).toMatchObject({
+      status: 'pass',
+    });
     expect(uploaded.report.meters.map((m: { id: string }) => m.id)).toEqual(['meter-801', 'meter-802', 'meter-803']);
   });
 
@@ -127,7 +173,18 @@ describe('setup-site', () => {
 
   it('when the API key is wrong, then the report fails with what to do, and no configuration is written', async () => {
     const d = dirs();
-    const { code, out } = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', 'mk_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrong00', '--target-dir', d.target, '--data-dir', d.data, ...common()]);
+    const { code, out } = await runSetup([
+      '--yes',
+      '--client-url',
+      `${client.url}/api`,
+      '--api-key',
+      'mk_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrong00',
+      '--target-dir',
+      d.target,
+      '--data-dir',
+      d.data,
+      ...common(),
+    ]);
     expect(code).toBe(1);
     expect(out).toContain('[FAIL] Client system and API key: the client system refused the API key');
     expect(out).toContain('copy the key again');
@@ -148,7 +205,18 @@ describe('setup-site with meters on another subnet', () => {
   const REMOTE = '127.0.15';
   let remote: Simulator;
   let remoteSite: { site_id: number; api_key: string };
-  const here = () => ['--interface', `${REMOTE}.22`, '--port', '47808', '--broadcast', `${REMOTE}.255`, '--discover-seconds', '1', '--database-url', siteDbUrl];
+  const here = () => [
+    '--interface',
+    `${REMOTE}.22`,
+    '--port',
+    '47808',
+    '--broadcast',
+    `${REMOTE}.255`,
+    '--discover-seconds',
+    '1',
+    '--database-url',
+    siteDbUrl,
+  ];
 
   beforeAll(async () => {
     remoteSite = await createSite(clientDbUrl, 'Remote building');
@@ -165,46 +233,108 @@ describe('setup-site with meters on another subnet', () => {
 
   it('when the meters are on another subnet, then a plain broadcast finds none, and with --bbmd it registers as a foreign device, finds them and writes the BBMD to .env', async () => {
     const plain = dirs();
-    const without = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', remoteSite.api_key, '--target-dir', plain.target, '--data-dir', plain.data, ...here()]);
+    const without = await runSetup([
+      '--yes',
+      '--client-url',
+      `${client.url}/api`,
+      '--api-key',
+      remoteSite.api_key,
+      '--target-dir',
+      plain.target,
+      '--data-dir',
+      plain.data,
+      ...here(),
+    ]);
     expect(without.out).toContain(`[FAIL] BACnet discovery: no device answered Who-Is on ${REMOTE}.255`);
     expect(without.out).toContain('discover through its BBMD with --bbmd');
     expect(without.code).toBe(1);
 
     const d = dirs();
-    const { code, out } = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', remoteSite.api_key, '--target-dir', d.target, '--data-dir', d.data, '--bbmd', `${REMOTE}.21`, ...here()]);
-    expect(out).toContain(`[PASS] Foreign-device registration with the BBMD at ${REMOTE}.21:47808: registered for 300 s`);
+    const { code, out } = await runSetup([
+      '--yes',
+      '--client-url',
+      `${client.url}/api`,
+      '--api-key',
+      remoteSite.api_key,
+      '--target-dir',
+      d.target,
+      '--data-dir',
+      d.data,
+      '--bbmd',
+      `${REMOTE}.21`,
+      ...here(),
+    ]);
+    expect(out).toContain(
+      `[PASS] Foreign-device registration with the BBMD at ${REMOTE}.21:47808: registered for 300 s`,
+    );
     expect(out).toContain(`Who-Is through the BBMD at ${REMOTE}.21:47808`);
     expect(out).toContain('RESULT: PASS');
     expect(code).toBe(0);
 
     // The meters are proposed at their own addresses (not the BBMD's), and every point answered there.
     const meters = JSON.parse(readFileSync(path.join(d.target, 'meters.json'), 'utf8')).meters;
-    expect(meters.map((m: { id: string; bacnet_ip: string; bacnet_port: number }) => [m.id, m.bacnet_ip, m.bacnet_port])).toEqual([
+    expect(
+      meters.map((m: { id: string; bacnet_ip: string; bacnet_port: number }) => [m.id, m.bacnet_ip, m.bacnet_port]),
+    ).toEqual([
       ['meter-1531', `${REMOTE}.31`, 47808],
       ['meter-1532', `${REMOTE}.32`, 47808],
     ]);
     const report = JSON.parse(readFileSync(path.join(d.target, 'commissioning-report.json'), 'utf8'));
-    expect(report.meters.flatMap((m: { points: Array<{ answered: boolean }> }) => m.points.map((p) => p.answered))).toEqual(Array(8).fill(true));
+    expect(
+      report.meters.flatMap((m: { points: Array<{ answered: boolean }> }) => m.points.map((p) => p.answered)),
+    ).toEqual(Array(8).fill(true));
     const env = readFileSync(path.join(d.target, '.env'), 'utf8');
     expect(env).toContain(`BACNET_BBMD_ADDRESS=${REMOTE}.21:47808`);
     expect(env).toContain('BACNET_BBMD_TTL_SECONDS=300');
     // The BBMD holds the installer's registration and forwarded its Who-Is in its name.
-    expect(remote.bbmd!.forwarded().filter((f) => f.direction === 'to-network').map((f) => f.originator)).toEqual([`${REMOTE}.22:47808`]);
+    expect(
+      remote
+        .bbmd!.forwarded()
+        .filter((f) => f.direction === 'to-network')
+        .map((f) => f.originator),
+    ).toEqual([`${REMOTE}.22:47808`]);
   });
 
   it('when the BBMD does not answer, then the report says the registration failed and what to check, and discovery is not tried', async () => {
     const d = dirs();
-    const { code, out } = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', remoteSite.api_key, '--target-dir', d.target, '--data-dir', d.data, '--bbmd', `${REMOTE}.29:47808`, ...here()]);
+    const { code, out } = await runSetup([
+      '--yes',
+      '--client-url',
+      `${client.url}/api`,
+      '--api-key',
+      remoteSite.api_key,
+      '--target-dir',
+      d.target,
+      '--data-dir',
+      d.data,
+      '--bbmd',
+      `${REMOTE}.29:47808`,
+      ...here(),
+    ]);
     expect(code).toBe(1);
-    expect(out).toContain(`[FAIL] Foreign-device registration with the BBMD at ${REMOTE}.29:47808: the BBMD at ${REMOTE}.29:47808 did not answer the foreign-device registration`);
+    expect(out).toContain(
+      `[FAIL] Foreign-device registration with the BBMD at ${REMOTE}.29:47808: the BBMD at ${REMOTE}.29:47808 did not answer the foreign-device registration`,
+    );
     expect(out).toContain('that the device there is a BBMD with foreign-device registration enabled');
-    expect(out).toContain(`[FAIL] BACnet discovery: not tried: the BBMD at ${REMOTE}.29:47808 did not accept this machine as a foreign device`);
+    expect(out).toContain(
+      `[FAIL] BACnet discovery: not tried: the BBMD at ${REMOTE}.29:47808 did not accept this machine as a foreign device`,
+    );
     expect(out).not.toContain('Looking for BACnet devices');
   });
 
   it('when --bbmd is not an address, then it says so and stops before touching anything', async () => {
-    const { code, out } = await runSetup(['--yes', '--client-url', `${client.url}/api`, '--api-key', remoteSite.api_key, '--bbmd', 'bbmd.site.local:99999']);
+    const { code, out } = await runSetup([
+      '--yes',
+      '--client-url',
+      `${client.url}/api`,
+      '--api-key',
+      remoteSite.api_key,
+      '--bbmd',
+      'bbmd.site.local:99999',
+    ]);
     expect(code).toBe(2);
-    expect(out).toContain('setup-site: --bbmd: "bbmd.site.local:99999" is not a BBMD address: give its IPv4 address with an optional UDP port');
+    expect(out).toContain(
+      'setup-site: --bbmd: "bbmd.site.local:99999" is not a BBMD address: give its IPv4 address with an optional UDP port',
+    );
   });
 });

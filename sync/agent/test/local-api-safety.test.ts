@@ -5,7 +5,14 @@ import { ConfigError } from '@meterit/shared/node';
 import { loadConfig } from '../src/config.js';
 import { isLocalNetworkAddress } from '../src/local-api/network.js';
 import type { SessionResponse, StatusResponse } from '../src/local-api/contract.js';
-import { createSite, localApi, startAgentProcess, startClientSystem, type AgentProcess, type ClientSystem } from './helpers/system.js';
+import {
+  createSite,
+  localApi,
+  startAgentProcess,
+  startClientSystem,
+  type AgentProcess,
+  type ClientSystem,
+} from './helpers/system.js';
 
 // Safe defaults of the local API: no default secret, LAN-only callers, weak tokens refused.
 let client: ClientSystem;
@@ -37,7 +44,10 @@ afterAll(async () => {
 describe('local API without LOCAL_API_TOKEN in production', () => {
   it('when no token was configured at install, then control actions and login are switched off, and read-only views still work', async () => {
     for (const path of ['/api/control/sync', '/api/control/collection/stop', '/api/session']) {
-      const r = await localApi<{ error: { code: string; message: string } }>(agent, 'POST', path, { token: 'anything-at-all-1234', body: { token: 'anything-at-all-1234' } });
+      const r = await localApi<{ error: { code: string; message: string } }>(agent, 'POST', path, {
+        token: 'anything-at-all-1234',
+        body: { token: 'anything-at-all-1234' },
+      });
       expect(r.status, path).toBe(403);
       expect(r.body.error.message).toMatch(/LOCAL_API_TOKEN is not set/);
     }
@@ -46,7 +56,10 @@ describe('local API without LOCAL_API_TOKEN in production', () => {
     expect(s.body.control.enabled).toBe(false);
     expect(s.body.collection.collecting).toBe(true);
     expect(s.body.health.findings.map((f) => f.code)).toContain('NO_METERS');
-    expect((await localApi<SessionResponse>(agent, 'GET', '/api/session')).body).toMatchObject({ control_enabled: false, authenticated: false });
+    expect((await localApi<SessionResponse>(agent, 'GET', '/api/session')).body).toMatchObject({
+      control_enabled: false,
+      authenticated: false,
+    });
     expect(agent.proc.output.join('')).toContain('control actions (start/stop, sync now, retry dead letters) are off');
   });
 });
@@ -75,10 +88,33 @@ describe('local API settings and network guard', () => {
   });
 
   it('when a caller is on the site network, then it is let in; from anywhere else it is not', () => {
-    for (const a of ['127.0.0.1', '127.0.4.9', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.20', '169.254.10.10', '::1', '::ffff:192.168.0.5', 'fd12:3456::1', 'fe80::1']) {
+    for (const a of [
+      '127.0.0.1',
+      '127.0.4.9',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.20',
+      '169.254.10.10',
+      '::1',
+      '::ffff:192.168.0.5',
+      'fd12:3456::1',
+      'fe80::1',
+    ]) {
       expect(isLocalNetworkAddress(a), a).toBe(true);
     }
-    for (const a of ['8.8.8.8', '172.32.0.1', '172.15.0.1', '100.64.0.1', '192.169.0.1', '::ffff:8.8.8.8', '2001:db8::1', '', undefined, 'not-an-ip']) {
+    for (const a of [
+      '8.8.8.8',
+      '172.32.0.1',
+      '172.15.0.1',
+      '100.64.0.1',
+      '192.169.0.1',
+      '::ffff:8.8.8.8',
+      '2001:db8::1',
+      '',
+      undefined,
+      'not-an-ip',
+    ]) {
       expect(isLocalNetworkAddress(a), String(a)).toBe(false);
     }
   });
@@ -95,7 +131,11 @@ describe('local API bodies that their Content-Encoding cannot decode', () => {
       ['an unknown encoding', 'compress', Buffer.from('{}')],
     ];
     for (const [what, encoding, body] of cases) {
-      const res = await fetch(`${agent.localApiUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body });
+      const res = await fetch(`${agent.localApiUrl}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body,
+      });
       const json = (await res.json()) as { error: { code: string; message: string } };
       expect([400, 415], `${what}: ${res.status} ${JSON.stringify(json)}`).toContain(res.status);
       expect(json.error.code, what).toBe('MALFORMED_BODY');

@@ -25,10 +25,21 @@ let sim: Simulator;
 let port: number;
 
 /** A raw HTTP request with the Host header as given (fetch would not let a test set it). */
-function raw(path: string, host: string, opts: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
+function raw(
+  path: string,
+  host: string,
+  opts: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', agent: false, headers: { host, accept: 'application/json, text/event-stream', ...opts.headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        agent: false,
+        headers: { host, accept: 'application/json, text/event-stream', ...opts.headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -45,7 +56,12 @@ const status = async () => (await localApi<StatusResponse>(agent, 'GET', '/api/s
 beforeAll(async () => {
   const siteDb = await createTestDatabase(inject('pg'), 'local_api_surface_site');
   sim = await startSimulator({
-    meters: DEVICES.map((deviceId, i) => ({ deviceId, name: `Surface meter ${i}`, address: `${NET}.${21 + i}`, port: 47808 })),
+    meters: DEVICES.map((deviceId, i) => ({
+      deviceId,
+      name: `Surface meter ${i}`,
+      address: `${NET}.${21 + i}`,
+      port: 47808,
+    })),
     listenBroadcast: false,
     seed: 412,
   });
@@ -55,7 +71,13 @@ beforeAll(async () => {
     databaseUrl: siteDb,
     meters: toMetersJson(sim.meters).meters as MeterConfig[],
     bacnetInterface: `${NET}.2`,
-    env: { LOCAL_API_VIEWER_TOKEN: VIEWER, LOCAL_API_ALLOWED_HOSTS: ALLOWED, QUEUE_MAX_READINGS: String(QUEUE_MAX), SYNC_INTERVAL_MINUTES: '30', MAX_RETRIES: '0' },
+    env: {
+      LOCAL_API_VIEWER_TOKEN: VIEWER,
+      LOCAL_API_ALLOWED_HOSTS: ALLOWED,
+      QUEUE_MAX_READINGS: String(QUEUE_MAX),
+      SYNC_INTERVAL_MINUTES: '30',
+      MAX_RETRIES: '0',
+    },
   });
   port = Number(new URL(agent.localApiUrl).port);
 });
@@ -67,7 +89,12 @@ afterAll(async () => {
 });
 
 describe('local API: only by its own names (DNS rebinding)', () => {
-  const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'rebind', version: '1' } } });
+  const initialize = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'rebind', version: '1' } },
+  });
 
   it('when a request names a foreign host (a rebound DNS name), then every route answers 421 with what to do, and shows nothing of the site', async () => {
     await waitUntil('the meters to be read', async () => (await status()).meters.ok === 3, 30_000);
@@ -83,14 +110,29 @@ describe('local API: only by its own names (DNS rebinding)', () => {
       ['/metrics', {}],
       ['/', {}],
       ['/index.html', {}],
-      ['/mcp', { method: 'POST', body: initialize, headers: { 'content-type': 'application/json', authorization: `Bearer ${VIEWER}` } }],
+      [
+        '/mcp',
+        {
+          method: 'POST',
+          body: initialize,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${VIEWER}` },
+        },
+      ],
     ];
-    for (const host of ['evil.example', `evil.example:${port}`, `${ALLOWED}.evil.example`, 'localhost.evil.example', '127.0.0.1.evil.example']) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${port}`,
+      `${ALLOWED}.evil.example`,
+      'localhost.evil.example',
+      '127.0.0.1.evil.example',
+    ]) {
       for (const [path, opts] of routes) {
         const r = await raw(path, host, opts);
         expect(r.status, `${host} ${path}`).toBe(421);
         const body = JSON.parse(r.text) as { error: { code: string; message: string } };
-        expect(body.error.message, `${host} ${path}`).toMatch(/does not answer to the host name .*LOCAL_API_ALLOWED_HOSTS/);
+        expect(body.error.message, `${host} ${path}`).toMatch(
+          /does not answer to the host name .*LOCAL_API_ALLOWED_HOSTS/,
+        );
         expect(r.text).not.toContain('Surface meter');
         expect(r.text).not.toContain('serverInfo');
       }
@@ -102,7 +144,19 @@ describe('local API: only by its own names (DNS rebinding)', () => {
       .flat()
       .filter((i) => i !== undefined && i.family === 'IPv4' && !i.internal)
       .map((i) => i!.address);
-    const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, 'LOCALHOST', `[::1]:${port}`, `${NET}.2`, os.hostname(), `${os.hostname()}:${port}`, ALLOWED, `${ALLOWED.toUpperCase()}:${port}`, `${ALLOWED}.`, ...own];
+    const hosts = [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      'LOCALHOST',
+      `[::1]:${port}`,
+      `${NET}.2`,
+      os.hostname(),
+      `${os.hostname()}:${port}`,
+      ALLOWED,
+      `${ALLOWED.toUpperCase()}:${port}`,
+      `${ALLOWED}.`,
+      ...own,
+    ];
     for (const host of hosts) {
       const r = await raw('/api/status', host);
       expect(r.status, host).toBe(200);
@@ -110,18 +164,26 @@ describe('local API: only by its own names (DNS rebinding)', () => {
     }
     const dashboard = await raw('/', `localhost:${port}`);
     expect(dashboard.status).toBe(200);
-    const mcp = await raw('/mcp', `127.0.0.1:${port}`, { method: 'POST', body: initialize, headers: { 'content-type': 'application/json', authorization: `Bearer ${VIEWER}` } });
+    const mcp = await raw('/mcp', `127.0.0.1:${port}`, {
+      method: 'POST',
+      body: initialize,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${VIEWER}` },
+    });
     expect(mcp.status).toBe(200);
     expect(mcp.text).toContain('meterit-site');
   });
 });
 
 describe('local API: hours of outage the site holds', () => {
-  it('when QUEUE_MAX_READINGS holds less than the disk, then the figure is the queue limit\'s, and the answer says so', async () => {
-    const s = await waitUntil('a backlog to build up', async () => {
-      const x = await status();
-      return x.backlog.count > 0 ? x : null;
-    }, 30_000);
+  it("when QUEUE_MAX_READINGS holds less than the disk, then the figure is the queue limit's, and the answer says so", async () => {
+    const s = await waitUntil(
+      'a backlog to build up',
+      async () => {
+        const x = await status();
+        return x.backlog.count > 0 ? x : null;
+      },
+      30_000,
+    );
     const st = s.storage;
     expect(st.readings_per_hour).toBe(PER_HOUR);
     expect(st.bound).toBe('queue_limit');
@@ -133,7 +195,9 @@ describe('local API: hours of outage the site holds', () => {
     expect(st.outage_hours).toBe(st.queue_limit_hours);
     // The estimate is up to 30 s old: its backlog lies between none and now's.
     expect(st.outage_hours!).toBeGreaterThanOrEqual(Math.floor(((QUEUE_MAX - s.backlog.count) / PER_HOUR) * 10) / 10);
-    expect(st.basis).toMatch(/^queue limit: the queue limit lets in [\d,]+ more readings \(QUEUE_MAX_READINGS 200,000 − [\d,]+ unsent\)/);
+    expect(st.basis).toMatch(
+      /^queue limit: the queue limit lets in [\d,]+ more readings \(QUEUE_MAX_READINGS 200,000 − [\d,]+ unsent\)/,
+    );
     expect(st.basis).toMatch(/the disk would hold more/);
     const finding = s.health.findings.find((f) => f.code === 'QUEUE_LIMIT_LOW');
     expect(finding?.message).toMatch(/queue's limit \(QUEUE_MAX_READINGS 200000\) holds only about [\d.]+ hours/);
@@ -163,6 +227,8 @@ describe('local API: hours of outage the site holds', () => {
     expect(after.bytes_per_reading_measured).toBe(true);
     expect(Math.abs(after.bytes_per_reading - before.bytes_per_reading) / before.bytes_per_reading).toBeLessThan(0.05);
     expect(Math.abs(after.outage_hours! - before.outage_hours!) / before.outage_hours!).toBeLessThan(0.1);
-    expect(after.basis).toMatch(/^disk space: .* free on the disk of .* readings per hour × \d+ bytes per reading \(measured over up to \d+ stored readings, smoothed over an hour\)/);
+    expect(after.basis).toMatch(
+      /^disk space: .* free on the disk of .* readings per hour × \d+ bytes per reading \(measured over up to \d+ stored readings, smoothed over an hour\)/,
+    );
   });
 });

@@ -41,7 +41,8 @@ let sim: Simulator;
 let site: { site_id: number; api_key: string };
 
 const get = <T>(p: string, token?: string) => localApi<T>(agent, 'GET', p, token ? { token } : {});
-const post = <T>(p: string, opts: { token?: string; body?: unknown; rawBody?: string } = {}) => localApi<T>(agent, 'POST', p, opts);
+const post = <T>(p: string, opts: { token?: string; body?: unknown; rawBody?: string } = {}) =>
+  localApi<T>(agent, 'POST', p, opts);
 const status = async () => (await get<StatusResponse>('/api/status')).body;
 const ageMs = (iso: string | null) => (iso ? Date.now() - Date.parse(iso) : Infinity);
 
@@ -52,7 +53,12 @@ beforeAll(async () => {
   client = await startClientSystem(clientDb);
   site = await createSite(clientDb, 'Local API site');
   sim = await startSimulator({
-    meters: DEVICE.map((deviceId, i) => ({ deviceId, name: `Local API meter ${i}`, address: `127.0.4.${11 + i}`, port: 47808 })),
+    meters: DEVICE.map((deviceId, i) => ({
+      deviceId,
+      name: `Local API meter ${i}`,
+      address: `127.0.4.${11 + i}`,
+      port: 47808,
+    })),
     listenBroadcast: false,
     seed: 7,
   });
@@ -76,7 +82,12 @@ afterAll(async () => {
 });
 
 describe('local API: credentials', () => {
-  const actions = ['/api/control/collection/start', '/api/control/collection/stop', '/api/control/sync', '/api/control/dead-letters/retry'];
+  const actions = [
+    '/api/control/collection/start',
+    '/api/control/collection/stop',
+    '/api/control/sync',
+    '/api/control/dead-letters/retry',
+  ];
 
   it('when a control action comes without the credential or with a wrong one, then it is refused with 401 and nothing changes', async () => {
     for (const path of actions) {
@@ -105,7 +116,10 @@ describe('local API: credentials', () => {
     const session = login.body.session_token;
     expect(session).not.toContain(TOKEN);
     expect(Date.parse(login.body.expires_at)).toBeGreaterThan(Date.now());
-    expect((await get<SessionResponse>('/api/session', session)).body).toMatchObject({ authenticated: true, by: 'session' });
+    expect((await get<SessionResponse>('/api/session', session)).body).toMatchObject({
+      authenticated: true,
+      by: 'session',
+    });
 
     const sync = await post<SyncNowResponse>('/api/control/sync', { token: session });
     expect(sync.status).toBe(200);
@@ -114,7 +128,10 @@ describe('local API: credentials', () => {
     expect((await localApi(agent, 'DELETE', '/api/session', { token: session })).status).toBe(204);
     expect((await post('/api/control/sync', { token: session })).status).toBe(401);
     // The installer's token itself works as a bearer token too.
-    expect((await get<SessionResponse>('/api/session', TOKEN)).body).toMatchObject({ authenticated: true, by: 'token' });
+    expect((await get<SessionResponse>('/api/session', TOKEN)).body).toMatchObject({
+      authenticated: true,
+      by: 'token',
+    });
   });
 
   it('when requests are malformed, then each gets a 4xx that names the problem, never a 500', async () => {
@@ -126,7 +143,11 @@ describe('local API: credentials', () => {
       [400, get('/api/sync-log?failures_only=maybe'), /failures_only/],
       [400, post('/api/session', { rawBody: '{"token": ' }), /not valid JSON/],
       [400, post('/api/session', { body: { token: 42 } }), /token: must be a string/],
-      [400, post('/api/control/dead-letters/retry', { token: TOKEN, body: { ids: ['x'] } }), /ids\[0\]: must be a dead letter id/],
+      [
+        400,
+        post('/api/control/dead-letters/retry', { token: TOKEN, body: { ids: ['x'] } }),
+        /ids\[0\]: must be a dead letter id/,
+      ],
       [400, post('/api/control/collection/stop', { token: TOKEN, body: { reason: 'x'.repeat(300) } }), /reason/],
       [404, get('/api/nothing-here'), /no route GET \/api\/nothing-here/],
     ];
@@ -140,7 +161,10 @@ describe('local API: credentials', () => {
 
   it('when asked for /health and /ready, then both answer', async () => {
     expect((await get<{ status: string }>('/health')).body.status).toBe('ok');
-    expect((await get<{ status: string; checks: { database: string } }>('/ready')).body).toEqual({ status: 'ready', checks: { database: 'ok' } });
+    expect((await get<{ status: string; checks: { database: string } }>('/ready')).body).toEqual({
+      status: 'ready',
+      checks: { database: 'ok' },
+    });
   });
 });
 
@@ -154,14 +178,21 @@ describe('local API: status matches what the agent is doing', () => {
   it('when the meters answer, then every meter is OK with the last value of each point and its unit', async () => {
     const m = await waitUntil('every meter to have a value for every point', async () => {
       const r = (await get<MetersResponse>('/api/meters')).body;
-      return r.meters.length === 3 && r.meters.every((x) => x.state === 'ok' && x.points.every((p) => p.value !== null)) ? r : null;
+      return r.meters.length === 3 && r.meters.every((x) => x.state === 'ok' && x.points.every((p) => p.value !== null))
+        ? r
+        : null;
     });
     for (const meter of m.meters) {
       expect(meter.consecutive_failures).toBe(0);
       expect(meter.last_error).toBeNull();
       expect(meter.response_ms).toBeGreaterThanOrEqual(0);
       expect(ageMs(meter.last_success_at)).toBeLessThan(5000);
-      expect(Object.fromEntries(meter.points.map((p) => [p.name, p.unit]))).toEqual({ total_kwh: 'kWh', current_kw: 'kW', voltage: 'V', current: 'A' });
+      expect(Object.fromEntries(meter.points.map((p) => [p.name, p.unit]))).toEqual({
+        total_kwh: 'kWh',
+        current_kw: 'kW',
+        voltage: 'V',
+        current: 'A',
+      });
     }
     // The value shown is the one the simulator served last for that point.
     const served = sim.served().filter((s) => s.deviceId === DEVICE[0] && s.instance === 2);
@@ -169,21 +200,37 @@ describe('local API: status matches what the agent is doing', () => {
     expect(served.map((s) => s.value)).toContain(shown.value);
 
     const s = await status();
-    expect(s.meters).toEqual({ configured: 3, ok: 3, slow: 0, failing: 0, never_answered: 0, degraded: 0, wrong_device: 0 });
+    expect(s.meters).toEqual({
+      configured: 3,
+      ok: 3,
+      slow: 0,
+      failing: 0,
+      never_answered: 0,
+      degraded: 0,
+      wrong_device: 0,
+    });
     expect(s.collection.collecting).toBe(true);
     expect(ageMs(s.collection.last_cycle_at)).toBeLessThan(3000);
   });
 
   it('when a meter stops answering or answers slowly, then it shows as failing or slow, with the error in plain words, and /metrics counts its failed polls', async () => {
-    const before = { ok: await counter('meterit_collection_polls_total', 'ok'), failed: await counter('meterit_collection_polls_total', 'failed'), pointsFailed: await counter('meterit_collection_points_total', 'failed') };
+    const before = {
+      ok: await counter('meterit_collection_polls_total', 'ok'),
+      failed: await counter('meterit_collection_polls_total', 'failed'),
+      pointsFailed: await counter('meterit_collection_points_total', 'failed'),
+    };
     expect(before.ok).toBeGreaterThan(0);
     sim.setBehaviour(DEVICE[1], { dead: true });
     sim.setBehaviour(DEVICE[2], { delayMs: 600 });
-    const m = await waitUntil('one meter failing and one slow', async () => {
-      const r = (await get<MetersResponse>('/api/meters')).body;
-      const states = r.meters.map((x) => x.state).sort();
-      return states.join() === 'failing,ok,slow' && r.meters.some((x) => x.consecutive_failures >= 2) ? r : null;
-    }, 30_000);
+    const m = await waitUntil(
+      'one meter failing and one slow',
+      async () => {
+        const r = (await get<MetersResponse>('/api/meters')).body;
+        const states = r.meters.map((x) => x.state).sort();
+        return states.join() === 'failing,ok,slow' && r.meters.some((x) => x.consecutive_failures >= 2) ? r : null;
+      },
+      30_000,
+    );
     const dead = m.meters.find((x) => x.bacnet.device_id === DEVICE[1])!;
     expect(dead.last_error?.code).toBe('METER_TIMEOUT');
     expect(dead.last_error?.plain).toMatch(/did not answer within 1000 ms.*power/);
@@ -199,7 +246,9 @@ describe('local API: status matches what the agent is doing', () => {
     // The dead meter's polls count as failed (4 points each); the others' as ok.
     const failed = (await counter('meterit_collection_polls_total', 'failed')) - before.failed;
     expect(failed).toBeGreaterThanOrEqual(2);
-    expect((await counter('meterit_collection_points_total', 'failed')) - before.pointsFailed).toBeGreaterThanOrEqual(4 * failed);
+    expect((await counter('meterit_collection_points_total', 'failed')) - before.pointsFailed).toBeGreaterThanOrEqual(
+      4 * failed,
+    );
     expect(await counter('meterit_collection_polls_total', 'ok')).toBeGreaterThan(before.ok);
 
     sim.setBehaviour(DEVICE[1], { dead: false });
@@ -218,10 +267,14 @@ describe('local API: status matches what the agent is doing', () => {
 
     const stoppedAt = Date.now();
     await client.stop();
-    s = await waitUntil('the uplink to show down', async () => {
-      const x = await status();
-      return x.uplink.state === 'down' ? x : null;
-    }, 20_000);
+    s = await waitUntil(
+      'the uplink to show down',
+      async () => {
+        const x = await status();
+        return x.uplink.state === 'down' ? x : null;
+      },
+      20_000,
+    );
     expect(Date.parse(s.uplink.since!)).toBeGreaterThanOrEqual(stoppedAt - 50);
     expect(s.uplink.last_error?.code).toBe('UPLINK_UNREACHABLE');
     expect(s.health.level).toBe('problem');
@@ -239,7 +292,10 @@ describe('local API: status matches what the agent is doing', () => {
     expect(s.storage.readings_per_hour).toBe(3 * 4 * 3600);
     expect(s.storage.free_bytes).toBeGreaterThan(0);
     expect(s.storage.outage_hours).toBeGreaterThan(0);
-    expect(s.storage.disk_hours).toBeCloseTo(s.storage.free_bytes! / (s.storage.readings_per_hour * s.storage.bytes_per_reading), 0);
+    expect(s.storage.disk_hours).toBeCloseTo(
+      s.storage.free_bytes! / (s.storage.readings_per_hour * s.storage.bytes_per_reading),
+      0,
+    );
     expect(s.storage.outage_hours).toBe(Math.min(s.storage.disk_hours!, s.storage.queue_limit_hours!));
     expect(s.storage.basis).toMatch(/free on the disk of .*readings per hour/);
 
@@ -256,7 +312,10 @@ describe('local API: status matches what the agent is doing', () => {
     await client.restart();
     await waitUntil('the uplink to show up again', async () => (await status()).uplink.state === 'up', 20_000);
     // Stop collection so that "zero" is a stable figure, then send everything.
-    const stop = await post<CollectionResponse>('/api/control/collection/stop', { token: TOKEN, body: { reason: 'backlog test' } });
+    const stop = await post<CollectionResponse>('/api/control/collection/stop', {
+      token: TOKEN,
+      body: { reason: 'backlog test' },
+    });
     expect(stop.body.collection).toMatchObject({ collecting: false, reason: 'backlog test' });
     const sync = await post<SyncNowResponse>('/api/control/sync', { token: TOKEN });
     expect(sync.body.result.ok).toBe(true);
@@ -278,7 +337,9 @@ describe('local API: status matches what the agent is doing', () => {
     const r = (await get<ReadingsResponse>(`/api/readings?meter=${meter}&point=total_kwh&limit=5`)).body;
     expect(r.readings).toHaveLength(5);
     expect(r.truncated).toBe(true);
-    expect(r.readings.every((x) => x.synced && x.meter === meter && x.point === 'total_kwh' && x.unit === 'kWh')).toBe(true);
+    expect(r.readings.every((x) => x.synced && x.meter === meter && x.point === 'total_kwh' && x.unit === 'kWh')).toBe(
+      true,
+    );
     // Newest first; energy only grows.
     expect(r.readings.map((x) => x.value)).toEqual([...r.readings.map((x) => x.value)].sort((a, b) => b - a));
     const series = (await get<SeriesResponse>(`/api/readings/series?meter=${meter}&buckets=10`)).body;
@@ -292,7 +353,8 @@ describe('local API: status matches what the agent is doing', () => {
     await agent.restart();
     let s = await status();
     expect(s.collection).toMatchObject({ collecting: false, reason: 'meter swap' });
-    const count = async () => Number((await agent.db('meter_readings').count<{ count: number }[]>('* as count'))[0]!.count);
+    const count = async () =>
+      Number((await agent.db('meter_readings').count<{ count: number }[]>('* as count'))[0]!.count);
     const before = await count();
     await new Promise((r) => setTimeout(r, 2500));
     expect(await count()).toBe(before);
@@ -307,13 +369,25 @@ describe('local API: status matches what the agent is doing', () => {
 
   // Last: the meter registered here reaches the agent's configuration at its next refresh.
   it('when the client system rejects a reading, then it shows as a dead letter with its reason, and retry sends it once the cause is fixed', async () => {
-    const ghost = { meter_external_id: 'GHOST-1', data_point: 'total_kwh', ts: new Date(Date.now() - 60_000), value: 12.5, unit: 'kWh', quality: 'good' };
+    const ghost = {
+      meter_external_id: 'GHOST-1',
+      data_point: 'total_kwh',
+      ts: new Date(Date.now() - 60_000),
+      value: 12.5,
+      unit: 'kWh',
+      quality: 'good',
+    };
     await agent.db('meter_readings').insert(ghost);
     const run = await post<SyncNowResponse>('/api/control/sync', { token: TOKEN });
     expect(run.body.result.dead_lettered).toBe(1);
     const dl = (await get<DeadLettersResponse>('/api/dead-letters')).body;
     expect(dl.count).toBe(1);
-    expect(dl.dead_letters[0]).toMatchObject({ meter: 'GHOST-1', point: 'total_kwh', value: 12.5, code: 'UNKNOWN_METER' });
+    expect(dl.dead_letters[0]).toMatchObject({
+      meter: 'GHOST-1',
+      point: 'total_kwh',
+      value: 12.5,
+      code: 'UNKNOWN_METER',
+    });
     expect(dl.dead_letters[0]!.reason).toMatch(/GHOST-1/);
     const s = await status();
     expect(s.dead_letters.count).toBe(1);
@@ -324,7 +398,15 @@ describe('local API: status matches what the agent is doing', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', [API_KEY_HEADER]: site.api_key },
       body: JSON.stringify({
-        meters: [{ id: 'GHOST-1', name: 'Ghost', bacnet_device_id: 4199, bacnet_ip: '127.0.4.99', data_points: [{ object_type: 'analogInput', instance: 0, name: 'total_kwh' }] }],
+        meters: [
+          {
+            id: 'GHOST-1',
+            name: 'Ghost',
+            bacnet_device_id: 4199,
+            bacnet_ip: '127.0.4.99',
+            data_points: [{ object_type: 'analogInput', instance: 0, name: 'total_kwh' }],
+          },
+        ],
       }),
     });
     expect(reg.ok).toBe(true);

@@ -21,7 +21,12 @@ async function embedded(): Promise<{ db: Database; dir: string; pid: () => numbe
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-supervisor-'));
   // The server runs as the unprivileged postgres user, which must be able to enter the folder.
   chmodSync(dir, 0o755);
-  const db = await openDatabase({ embedded: { dataDir: dir, port: await freePort(), database: 'site' }, migrations: siteMigrations, logger, pool: { max: 2 } });
+  const db = await openDatabase({
+    embedded: { dataDir: dir, port: await freePort(), database: 'site' },
+    migrations: siteMigrations,
+    logger,
+    pool: { max: 2 },
+  });
   const pidFile = path.join(dir, 'pg', 'postmaster.pid');
   const pid = () => Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   cleanups.push(async () => {
@@ -63,11 +68,17 @@ describe('local database supervisor', () => {
     supervisor.onUp(() => (backs += 1));
     supervisor.start();
     cleanups.push(() => supervisor.stop());
-    await db.knex('meter_readings').insert({ meter_external_id: 'm', data_point: 'p', ts: new Date(0), value: 1, unit: null, quality: 'good' });
+    await db
+      .knex('meter_readings')
+      .insert({ meter_external_id: 'm', data_point: 'p', ts: new Date(0), value: 1, unit: null, quality: 'good' });
 
     const first = pid();
     await kill(first);
-    await waitUntil('the database to answer again', async () => supervisor.status.state === 'up' && supervisor.status.restarts === 1, 60_000);
+    await waitUntil(
+      'the database to answer again',
+      async () => supervisor.status.state === 'up' && supervisor.status.restarts === 1,
+      60_000,
+    );
     expect(pid()).not.toBe(first);
     expect(backs).toBe(1);
     expect(supervisor.status.lastError?.message).toMatch(/exited \(signal SIGKILL\)/);
@@ -78,7 +89,14 @@ describe('local database supervisor', () => {
   it('when a configured database stops answering, then it is reported down (never restarted by the agent), and up again once it answers', async () => {
     const { db, pid } = await embedded();
     // Watched as a configured database: no embedded handle, so no restarts.
-    const supervisor = new LocalDatabaseSupervisor({ knex: db.knex, logger, clock: systemClock, probeMs: 300, backoff: { baseMs: 200, capMs: 1000 }, attemptsBeforeDown: 3 });
+    const supervisor = new LocalDatabaseSupervisor({
+      knex: db.knex,
+      logger,
+      clock: systemClock,
+      probeMs: 300,
+      backoff: { baseMs: 200, capMs: 1000 },
+      attemptsBeforeDown: 3,
+    });
     supervisor.start();
     cleanups.push(() => supervisor.stop());
     await kill(pid());

@@ -28,7 +28,8 @@ const logger = winston.createLogger({
     new winston.transports.Stream({
       stream: new Writable({
         write(chunk: Buffer, _enc, done) {
-          for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+          for (const l of chunk.toString().split('\n'))
+            if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
           done();
         },
       }),
@@ -61,7 +62,13 @@ beforeAll(async () => {
       { deviceId: 4419, name: 'One bad point', address: `${NET}.19` },
     ],
   });
-  adapter = await BacnetAdapter.open({ interface: `${NET}.1`, port: 47808, broadcastAddress: `${NET}.255`, apduTimeoutMs: 1000, logger });
+  adapter = await BacnetAdapter.open({
+    interface: `${NET}.1`,
+    port: 47808,
+    broadcastAddress: `${NET}.255`,
+    apduTimeoutMs: 1000,
+    logger,
+  });
   fastAdapter = await BacnetAdapter.open({
     interface: `${NET}.2`,
     port: 47808,
@@ -103,11 +110,16 @@ async function statusOf(id: string): Promise<MeterStatus> {
   return s;
 }
 
-const rowsAt = (meter: string, at: Date) => db.knex('meter_readings').where({ meter_external_id: meter, ts: at }).orderBy('data_point').select();
+const rowsAt = (meter: string, at: Date) =>
+  db.knex('meter_readings').where({ meter_external_id: meter, ts: at }).orderBy('data_point').select();
 
 /** A simulator that brings another device to an address (no broadcast socket: the main simulator holds it). */
 async function deviceAt(deviceId: number, address: string): Promise<Simulator> {
-  const s = await startSimulator({ listenBroadcast: false, seed: 7, meters: [{ deviceId, name: `Replacement ${deviceId}`, address }] });
+  const s = await startSimulator({
+    listenBroadcast: false,
+    seed: 7,
+    meters: [{ deviceId, name: `Replacement ${deviceId}`, address }],
+  });
   others.push(s);
   return s;
 }
@@ -120,12 +132,21 @@ describe('the device at a meter address is the configured one', () => {
     const at = tick();
     const results = await collector([right, wrong]).pollAll(at);
 
-    expect(results.find((r) => r.meterExternalId === 'WRONG-1')).toMatchObject({ ok: false, stored: 0, errorCode: 'WRONG_DEVICE' });
+    expect(results.find((r) => r.meterExternalId === 'WRONG-1')).toMatchObject({
+      ok: false,
+      stored: 0,
+      errorCode: 'WRONG_DEVICE',
+    });
     expect(await db.knex('meter_readings').where({ meter_external_id: 'WRONG-1' }).select()).toHaveLength(0);
     // Not even read: no value of device 100011 went over the wire.
     expect(sim.served().filter((s) => s.deviceId === 100011)).toHaveLength(0);
     const w = await statusOf('WRONG-1');
-    expect(w).toMatchObject({ state: 'wrong_device', expectedDeviceId: 100099, foundDeviceId: 100011, lastErrorCode: 'WRONG_DEVICE' });
+    expect(w).toMatchObject({
+      state: 'wrong_device',
+      expectedDeviceId: 100099,
+      foundDeviceId: 100011,
+      lastErrorCode: 'WRONG_DEVICE',
+    });
     expect(w.lastError).toMatch(/configured as device 100099, but device 100011 answers at 127\.0\.44\.12:47808/);
 
     expect(await rowsAt(right.id, at)).toHaveLength(4);
@@ -133,9 +154,25 @@ describe('the device at a meter address is the configured one', () => {
 
     // The heartbeat's per-meter states carry both ids.
     const states = heartbeatMeterStates([right, wrong], await status.list());
-    expect(states.find((s) => s.external_id === 'WRONG-1')).toMatchObject({ state: 'wrong_device', expected_device_id: 100099, found_device_id: 100011, points_failing: 4 });
-    expect(states.find((s) => s.external_id === right.id)).toMatchObject({ state: 'ok', error: null, points_failing: 0 });
-    expect(lines.some((l) => l.message === 'another BACnet device answers at the address of a configured meter; nothing is stored for it' && l.foundDeviceId === 100011)).toBe(true);
+    expect(states.find((s) => s.external_id === 'WRONG-1')).toMatchObject({
+      state: 'wrong_device',
+      expected_device_id: 100099,
+      found_device_id: 100011,
+      points_failing: 4,
+    });
+    expect(states.find((s) => s.external_id === right.id)).toMatchObject({
+      state: 'ok',
+      error: null,
+      points_failing: 0,
+    });
+    expect(
+      lines.some(
+        (l) =>
+          l.message ===
+            'another BACnet device answers at the address of a configured meter; nothing is stored for it' &&
+          l.foundDeviceId === 100011,
+      ),
+    ).toBe(true);
   });
 
   it('when the meter at an address is swapped while the agent runs, then after the silence the new device is wrong_device, and the old one back is ok again', async () => {
@@ -151,7 +188,11 @@ describe('the device at a meter address is the configured one', () => {
     const replacement = await deviceAt(4415, `${NET}.14`);
     const at = tick();
     await c.pollAll(at);
-    expect(await statusOf(meter.id)).toMatchObject({ state: 'wrong_device', expectedDeviceId: 4414, foundDeviceId: 4415 });
+    expect(await statusOf(meter.id)).toMatchObject({
+      state: 'wrong_device',
+      expectedDeviceId: 4414,
+      foundDeviceId: 4415,
+    });
     expect(await rowsAt(meter.id, at)).toHaveLength(0);
 
     await replacement.stop();
@@ -173,7 +214,11 @@ describe('the device at a meter address is the configured one', () => {
     await new Promise((r) => setTimeout(r, 400));
     const at = tick();
     await c.pollAll(at);
-    expect(await statusOf(meter.id)).toMatchObject({ state: 'wrong_device', expectedDeviceId: 4416, foundDeviceId: 4417 });
+    expect(await statusOf(meter.id)).toMatchObject({
+      state: 'wrong_device',
+      expectedDeviceId: 4416,
+      foundDeviceId: 4417,
+    });
     expect(await rowsAt(meter.id, at)).toHaveLength(0);
   });
 });
@@ -196,7 +241,16 @@ describe('units are read again', () => {
     const rows = await rowsAt(meter.id, after);
     expect(rows.find((r) => r.data_point === 'total_kwh')).toMatchObject({ unit: 'Wh' });
     expect(rows.find((r) => r.data_point === 'current_kw')).toMatchObject({ unit: 'kW' });
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'a data point changed its unit', meter: meter.id, point: 'total_kwh', old_unit: 'kWh', new_unit: 'Wh' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'a data point changed its unit',
+        meter: meter.id,
+        point: 'total_kwh',
+        old_unit: 'kWh',
+        new_unit: 'Wh',
+      }),
+    );
   });
 
   it('when a device changes a unit without restarting, then the scheduled re-read picks it up', async () => {
@@ -217,7 +271,13 @@ describe('units are read again', () => {
 describe('each point has its own status', () => {
   it('when one point fails on every poll, then the meter is degraded and that point keeps its own last error and failure count', async () => {
     const base = meterOf(4419);
-    const meter: MeterConfig = { ...base, data_points: [...base.data_points, { object_type: 'analogInput', instance: 9, property: 'presentValue', name: 'ghost_kw' }] };
+    const meter: MeterConfig = {
+      ...base,
+      data_points: [
+        ...base.data_points,
+        { object_type: 'analogInput', instance: 9, property: 'presentValue', name: 'ghost_kw' },
+      ],
+    };
     const c = collector([meter]);
     await c.pollAll(tick());
     const at = tick();

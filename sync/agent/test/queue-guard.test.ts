@@ -11,10 +11,21 @@ import { systemClock } from '../src/clock.js';
 const logger = createLogger({ service: 'test', silent: true });
 const t0 = Date.UTC(2026, 0, 1);
 const readings = (from: number, n: number): NewReading[] =>
-  Array.from({ length: n }, (_, i) => ({ meterExternalId: 'm1', dataPoint: 'total_kwh', ts: new Date(t0 + (from + i) * 1000), value: from + i, unit: 'kWh', quality: 'good' }));
+  Array.from({ length: n }, (_, i) => ({
+    meterExternalId: 'm1',
+    dataPoint: 'total_kwh',
+    ts: new Date(t0 + (from + i) * 1000),
+    value: from + i,
+    unit: 'kWh',
+    quality: 'good',
+  }));
 
 async function setup(name: string, policy: QueueFullPolicy, recountMs = 0) {
-  const db = await openDatabase({ url: await createTestDatabase(inject('pg'), name), migrations: siteMigrations, logger });
+  const db = await openDatabase({
+    url: await createTestDatabase(inject('pg'), name),
+    migrations: siteMigrations,
+    logger,
+  });
   const queue = new QueueRepository(db.knex);
   const state = new AgentStateRepository(db.knex);
   const guard = new QueueGuard(queue, state, { maxReadings: 100, policy, logger, clock: systemClock, recountMs });
@@ -60,15 +71,18 @@ describe('queue storage limit', () => {
 
   // Found by the fault-injection suite (queue limit reached during an uplink outage): once the uplink was back, the
   // guard went on dropping or refusing on its stale count of the backlog, and deleted the batch being sent.
-  it.each(['drop-oldest', 'stop-collecting'] as const)('when uploads drained the queue since the guard last counted, then %s drops and refuses nothing', async (policy) => {
-    const { db, guard, queue } = await setup(`guard_stale_${policy.replace('-', '_')}`, policy, 3_600_000);
-    await guard.enqueue(readings(0, 100));
-    await queue.markSynced((await db.knex('meter_readings').pluck('id')).map(Number), new Date());
-    expect(await guard.enqueue(readings(100, 10))).toBe(10);
-    expect(await db.knex('meter_readings').count<{ n: number }[]>('* as n')).toEqual([{ n: 110 }]);
-    expect(await guard.getCounters()).toMatchObject({ dropped: 0, refused: 0 });
-    await db.close();
-  });
+  it.each(['drop-oldest', 'stop-collecting'] as const)(
+    'when uploads drained the queue since the guard last counted, then %s drops and refuses nothing',
+    async (policy) => {
+      const { db, guard, queue } = await setup(`guard_stale_${policy.replace('-', '_')}`, policy, 3_600_000);
+      await guard.enqueue(readings(0, 100));
+      await queue.markSynced((await db.knex('meter_readings').pluck('id')).map(Number), new Date());
+      expect(await guard.enqueue(readings(100, 10))).toBe(10);
+      expect(await db.knex('meter_readings').count<{ n: number }[]>('* as n')).toEqual([{ n: 110 }]);
+      expect(await guard.getCounters()).toMatchObject({ dropped: 0, refused: 0 });
+      await db.close();
+    },
+  );
 
   it('when the queue is full while a batch is being sent, then drop-oldest deletes the oldest readings after that batch, not the batch', async () => {
     const { db, guard, queue } = await setup('guard_in_flight', 'drop-oldest');
@@ -78,8 +92,13 @@ describe('queue storage limit', () => {
     const values = await db.knex('meter_readings').orderBy('id').pluck('value');
     expect(values.slice(0, 20)).toEqual(sending.map((r) => r.value));
     expect(values.slice(20, 21)).toEqual([30]);
-    await queue.markSynced(sending.map((r) => r.id), new Date());
-    expect(await db.knex('meter_readings').whereNotNull('synced_at').count<{ n: number }[]>('* as n')).toEqual([{ n: 20 }]);
+    await queue.markSynced(
+      sending.map((r) => r.id),
+      new Date(),
+    );
+    expect(await db.knex('meter_readings').whereNotNull('synced_at').count<{ n: number }[]>('* as n')).toEqual([
+      { n: 20 },
+    ]);
     await db.close();
   });
 

@@ -19,7 +19,10 @@ let adminToken: string;
 
 function runRotate(args: string[], stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -34,7 +37,11 @@ function agentEnv(key: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meterit-rotate-'));
   chmodSync(dir, 0o700);
   const file = path.join(dir, '.env');
-  writeFileSync(file, `# Written by setup-site\nNODE_ENV=production\nCLIENT_API_URL=${client.url}/api\nCLIENT_API_KEY=${key}\nBACNET_PORT=47808\nLOCAL_API_TOKEN=technician-token-1234567890\n`, { mode: 0o600 });
+  writeFileSync(
+    file,
+    `# Written by setup-site\nNODE_ENV=production\nCLIENT_API_URL=${client.url}/api\nCLIENT_API_KEY=${key}\nBACNET_PORT=47808\nLOCAL_API_TOKEN=technician-token-1234567890\n`,
+    { mode: 0o600 },
+  );
   return file;
 }
 
@@ -49,7 +56,11 @@ async function rotateInWebApp(siteId: number): Promise<string> {
 }
 
 async function acceptedBy(key: string): Promise<number> {
-  const res = await fetch(`${client.url}/api/sync/auth`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${client.url}/api/sync/auth`, {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'content-type': 'application/json' },
+    body: '{}',
+  });
   return res.status;
 }
 
@@ -58,7 +69,11 @@ beforeAll(async () => {
   client = await startClientSystem(db, undefined, { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   siteA = await createSite(db, 'Warehouse');
   siteB = await createSite(db, 'Office tower');
-  const res = await fetch(`${client.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const res = await fetch(`${client.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
   adminToken = ((await res.json()) as { access_token: string }).access_token;
 });
 
@@ -117,7 +132,12 @@ describe('rotate-key', () => {
     expect(same.err).toContain("already the agent's key");
     expect(readFileSync(file, 'utf8')).toBe(before);
 
-    const missing = await runRotate(['--config', path.join(path.dirname(file), 'nope.env'), '--api-key', siteA.api_key]);
+    const missing = await runRotate([
+      '--config',
+      path.join(path.dirname(file), 'nope.env'),
+      '--api-key',
+      siteA.api_key,
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('run scripts/setup-site first');
 
@@ -131,7 +151,10 @@ describe('rotate-key', () => {
     const file = agentEnv(oldKey);
     const newKey = await rotateInWebApp(siteA.site_id);
     const prefix = /^mk_([0-9a-f]{16})_/.exec(oldKey)?.[1];
-    const revoke = await fetch(`${client.url}/api/sites/${siteA.site_id}/keys/${prefix}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
+    const revoke = await fetch(`${client.url}/api/sites/${siteA.site_id}/keys/${prefix}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     expect(revoke.status).toBe(204);
     expect(await acceptedBy(oldKey)).toBe(401);
 

@@ -52,7 +52,14 @@ describe('spill file', () => {
     const lines = readFileSync(spill.file, 'utf8').split('\n');
     expect(lines.at(-1)).toBe('');
     expect(lines.slice(0, -1).map((l) => JSON.parse(l) as { meter: string; ts: string; value: number })).toEqual(
-      readings(0, 5, 'append').map((r) => ({ meter: 'append', point: 'total_kwh', ts: r.ts.toISOString(), value: r.value, unit: 'kWh', quality: 'good' })),
+      readings(0, 5, 'append').map((r) => ({
+        meter: 'append',
+        point: 'total_kwh',
+        ts: r.ts.toISOString(),
+        value: r.value,
+        unit: 'kWh',
+        quality: 'good',
+      })),
     );
     expect(spill.waiting).toBe(5);
     await spill.close();
@@ -93,10 +100,28 @@ describe('spill file', () => {
     const dir = spillDir();
     const whole = readings(0, 5, 'torn');
     const file = path.join(dir, 'readings.jsonl');
-    writeFileSync(file, whole.map((r) => JSON.stringify({ meter: r.meterExternalId, point: r.dataPoint, ts: r.ts.toISOString(), value: r.value, unit: r.unit, quality: r.quality }) + '\n').join(''));
+    writeFileSync(
+      file,
+      whole
+        .map(
+          (r) =>
+            JSON.stringify({
+              meter: r.meterExternalId,
+              point: r.dataPoint,
+              ts: r.ts.toISOString(),
+              value: r.value,
+              unit: r.unit,
+              quality: r.quality,
+            }) + '\n',
+        )
+        .join(''),
+    );
     appendFileSync(file, '{"meter":"torn","point":"total_kwh","ts":"2026-01-01T00:00:0');
     const warnings: string[] = [];
-    const spill = await SpillFile.open(dir, { ...logger, warn: (m: string) => (warnings.push(m), logger) } as typeof logger);
+    const spill = await SpillFile.open(dir, {
+      ...logger,
+      warn: (m: string) => (warnings.push(m), logger),
+    } as typeof logger);
     expect(spill.waiting).toBe(5);
     await spill.append(readings(5, 3, 'torn'));
     const r = await spill.replay((batch) => queue.enqueue(batch));
@@ -134,7 +159,10 @@ describe('spill file', () => {
     // The real queue on the real database, whose table is away for a moment: every write fails.
     await db.knex.raw('ALTER TABLE meter_readings RENAME TO meter_readings_away');
     const failures: string[] = [];
-    const q = new SpillingQueue(new QueueRepository(db.knex), spill, { logger, onWriteFailed: (err) => failures.push(err.message) });
+    const q = new SpillingQueue(new QueueRepository(db.knex), spill, {
+      logger,
+      onWriteFailed: (err) => failures.push(err.message),
+    });
     try {
       expect(await q.enqueue(readings(0, 4, 'spilling'))).toBe(4);
     } finally {

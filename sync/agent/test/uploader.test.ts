@@ -7,7 +7,14 @@ import { siteMigrations } from '../src/db/migrations/index.js';
 import { QueueRepository, type NewReading } from '../src/queue/queue-repository.js';
 import { ClientApi } from '../src/uploader/client-api.js';
 import { Uploader, type UploaderOptions } from '../src/uploader/uploader.js';
-import { centralReadings, createSite, startClientSystem, unsentCount, waitUntil, type ClientSystem } from './helpers/system.js';
+import {
+  centralReadings,
+  createSite,
+  startClientSystem,
+  unsentCount,
+  waitUntil,
+  type ClientSystem,
+} from './helpers/system.js';
 
 // The uploader draining a backlog with several batches in flight, against the real client API
 // (a process) and a real site database: whatever the API answers (2xx, 413, 422 for named
@@ -24,7 +31,10 @@ let dbCount = 0;
 beforeAll(async () => {
   pg = inject('pg');
   // 30 kB of JSON is ~250 readings; 40 requests a minute per site.
-  client = await startClientSystem(await createTestDatabase(pg, 'uploader_client'), undefined, { BODY_LIMIT: '30kb', SYNC_RATE_LIMIT_PER_MINUTE: '40' });
+  client = await startClientSystem(await createTestDatabase(pg, 'uploader_client'), undefined, {
+    BODY_LIMIT: '30kb',
+    SYNC_RATE_LIMIT_PER_MINUTE: '40',
+  });
 });
 
 afterAll(async () => {
@@ -37,14 +47,25 @@ function backlog(n: number, meter: (i: number) => string = (i) => `M${1 + (i % 5
   const base = Date.now() - 10 * 86_400_000;
   return Array.from({ length: n }, (_, i) => {
     const dataPoint = POINTS[Math.floor(i / 5) % 4]!;
-    return { meterExternalId: meter(i), dataPoint, ts: new Date(base + i * 1000), value: i * 0.25, unit: UNIT[dataPoint]!, quality: 'good' };
+    return {
+      meterExternalId: meter(i),
+      dataPoint,
+      ts: new Date(base + i * 1000),
+      value: i * 0.25,
+      unit: UNIT[dataPoint]!,
+      quality: 'good',
+    };
   });
 }
 
 /** A site of its own (the rate limit is per site) with meters M1..M5 registered, and a queue holding `readings`. */
 async function siteWithBacklog(readings: NewReading[], system: ClientSystem = client) {
   const site = await createSite(system.databaseUrl, `Uploader site ${++dbCount}`);
-  const db: Database = await openDatabase({ url: await createTestDatabase(pg, `uploader_site_${dbCount}`), migrations: siteMigrations, logger });
+  const db: Database = await openDatabase({
+    url: await createTestDatabase(pg, `uploader_site_${dbCount}`),
+    migrations: siteMigrations,
+    logger,
+  });
   const queue = new QueueRepository(db.knex);
   for (let i = 0; i < readings.length; i += 5000) await queue.enqueue(readings.slice(i, i + 5000));
   const api = new ClientApi({ origin: system.url, apiKey: site.api_key, timeoutMs: 10_000, logger });
@@ -58,7 +79,18 @@ async function siteWithBacklog(readings: NewReading[], system: ClientSystem = cl
     })),
   );
   const uploader = (o: Partial<UploaderOptions>) =>
-    new Uploader({ api, queue, logger, clock: systemClock, batchSize: 1000, maxInFlight: 3, intervalMs: 300_000, maxRetries: 5, backoff: { baseMs: 2000, capMs: 60_000 }, ...o });
+    new Uploader({
+      api,
+      queue,
+      logger,
+      clock: systemClock,
+      batchSize: 1000,
+      maxInFlight: 3,
+      intervalMs: 300_000,
+      maxRetries: 5,
+      backoff: { baseMs: 2000, capMs: 60_000 },
+      ...o,
+    });
   return { site, db, queue, api, uploader };
 }
 
@@ -70,15 +102,24 @@ async function expectCentralHolds(system: ClientSystem, siteId: number, expected
   expect(got.size).toBe(central.length);
   expect(central.length).toBe(expected.length);
   for (const r of expected) {
-    expect(got.get(key(r.meterExternalId, r.dataPoint, r.ts)), key(r.meterExternalId, r.dataPoint, r.ts)).toMatchObject({ value: r.value, unit: r.unit, quality: r.quality });
+    expect(got.get(key(r.meterExternalId, r.dataPoint, r.ts)), key(r.meterExternalId, r.dataPoint, r.ts)).toMatchObject(
+      { value: r.value, unit: r.unit, quality: r.quality },
+    );
   }
 }
 
 /** Readings the site marked synced are all in the central database (never marked before the central commit). */
 async function expectSyncedAreCentral(system: ClientSystem, siteId: number, db: Database): Promise<number> {
-  const synced: Array<{ meter_external_id: string; data_point: string; ts: Date }> = await db.knex('meter_readings').whereNotNull('synced_at').select('meter_external_id', 'data_point', 'ts');
-  const central = new Set((await centralReadings(system.db, siteId)).map((r) => `${r.meter}|${r.data_point}|${r.ts.toISOString()}`));
-  expect(synced.filter((r) => !central.has(`${r.meter_external_id}|${r.data_point}|${r.ts.toISOString()}`))).toEqual([]);
+  const synced: Array<{ meter_external_id: string; data_point: string; ts: Date }> = await db
+    .knex('meter_readings')
+    .whereNotNull('synced_at')
+    .select('meter_external_id', 'data_point', 'ts');
+  const central = new Set(
+    (await centralReadings(system.db, siteId)).map((r) => `${r.meter}|${r.data_point}|${r.ts.toISOString()}`),
+  );
+  expect(synced.filter((r) => !central.has(`${r.meter_external_id}|${r.data_point}|${r.ts.toISOString()}`))).toEqual(
+    [],
+  );
   return synced.length;
 }
 
@@ -91,7 +132,9 @@ describe('uploader draining a backlog with several batches in flight', () => {
     expect(await unsentCount(s.db.knex)).toBe(0);
     await expectCentralHolds(client, s.site.site_id, readings);
     const log = await s.queue.syncLog(100);
-    expect(log.filter((e) => e.success && e.kind === 'batch').map((e) => e.batchSize)).toEqual(Array.from({ length: 25 }, () => 200));
+    expect(log.filter((e) => e.success && e.kind === 'batch').map((e) => e.batchSize)).toEqual(
+      Array.from({ length: 25 }, () => 200),
+    );
     // Nothing left: the next run sends nothing.
     expect(await s.uploader({ batchSize: 200 }).syncNow()).toMatchObject({ ok: true, batches: 0, sent: 0 });
     await s.db.close();
@@ -119,7 +162,11 @@ describe('uploader draining a backlog with several batches in flight', () => {
     const result = await s.uploader({ batchSize: 100 }).syncNow();
     expect(result).toMatchObject({ ok: true, stored: 1996, duplicates: 0, deadLettered: 4 });
     expect(await unsentCount(s.db.knex)).toBe(0);
-    await expectCentralHolds(client, s.site.site_id, readings.filter((_r, i) => !bad.has(i)));
+    await expectCentralHolds(
+      client,
+      s.site.site_id,
+      readings.filter((_r, i) => !bad.has(i)),
+    );
     const dead = await s.queue.deadLetters(10);
     expect(dead.map((d) => [d.meterExternalId, d.ts.toISOString(), d.code]).sort()).toEqual(
       [...bad].map((i) => ['GHOST', readings[i]!.ts.toISOString(), ErrorCode.UNKNOWN_METER]).sort(),
@@ -153,12 +200,18 @@ describe('uploader and a client system that dies mid-drain', () => {
   });
 
   it('when the client API is SIGKILLed while batches are in flight, then nothing is marked synced that is not stored, and after its restart every reading arrives exactly once', async () => {
-    other = await startClientSystem(await createTestDatabase(pg, 'uploader_client_killed'), undefined, { SYNC_RATE_LIMIT_PER_MINUTE: '100000' });
+    other = await startClientSystem(await createTestDatabase(pg, 'uploader_client_killed'), undefined, {
+      SYNC_RATE_LIMIT_PER_MINUTE: '100000',
+    });
     const readings = backlog(30_000);
     const s = await siteWithBacklog(readings, other);
     const up = s.uploader({ batchSize: 500 });
     const run = up.syncNow();
-    await waitUntil('some batches to be stored', async () => (await centralReadings(other.db, s.site.site_id)).length >= 2000, 60_000);
+    await waitUntil(
+      'some batches to be stored',
+      async () => (await centralReadings(other.db, s.site.site_id)).length >= 2000,
+      60_000,
+    );
     await other.stop('SIGKILL');
     const failed = await run;
     expect(failed).toMatchObject({ ok: false, errorCode: ErrorCode.UPLINK_UNREACHABLE });

@@ -30,7 +30,11 @@ export interface BacklogView {
 export interface SiteStatusView {
   now: string;
   agent: { version: string; started_at: string; uptime_s: number };
-  health: { level: HealthLevel; summary: string; findings: Array<{ code: string; level: Exclude<HealthLevel, 'ok'>; message: string; action: string }> };
+  health: {
+    level: HealthLevel;
+    summary: string;
+    findings: Array<{ code: string; level: Exclude<HealthLevel, 'ok'>; message: string; action: string }>;
+  };
   collection: CollectionView;
   uplink: UplinkView;
   last_sync: {
@@ -46,7 +50,14 @@ export interface SiteStatusView {
   last_successful_sync_at: string | null;
   next_sync_at: string | null;
   backlog: BacklogView;
-  storage: { free_bytes: number | null; bytes_per_reading: number; readings_per_hour: number; outage_hours: number | null; bound: 'disk' | 'queue_limit' | null; basis: string };
+  storage: {
+    free_bytes: number | null;
+    bytes_per_reading: number;
+    readings_per_hour: number;
+    outage_hours: number | null;
+    bound: 'disk' | 'queue_limit' | null;
+    basis: string;
+  };
   dead_letters: { count: number };
   meters: { configured: number; ok: number; slow: number; failing: number; never_answered: number };
   /** Registration as a BACnet foreign device with a BBMD; null when none is configured. */
@@ -133,7 +144,15 @@ export interface ReadingsView {
   to: string;
   limit: number;
   truncated: boolean;
-  readings: Array<{ meter: string; point: string; ts: string; value: number; unit: string | null; quality: string; synced: boolean }>;
+  readings: Array<{
+    meter: string;
+    point: string;
+    ts: string;
+    value: number;
+    unit: string | null;
+    quality: string;
+    synced: boolean;
+  }>;
 }
 
 export interface SyncNowView {
@@ -156,7 +175,17 @@ export interface SyncNowView {
 
 export interface DeadLettersView {
   count: number;
-  dead_letters: Array<{ id: number; meter: string; point: string; ts: string; value: number; unit: string | null; code: string; reason: string; created_at: string }>;
+  dead_letters: Array<{
+    id: number;
+    meter: string;
+    point: string;
+    ts: string;
+    value: number;
+    unit: string | null;
+    code: string;
+    reason: string;
+    created_at: string;
+  }>;
 }
 
 export interface RetryDeadLettersView {
@@ -187,7 +216,13 @@ export interface DiscoveredDevice {
   vendorName: string | null;
   modelName: string | null;
   objects: Array<{ objectType: string; instance: number }>;
-  points: Array<{ objectType: string; instance: number; objectName: string | null; units: number | null; unitSymbol: string | null }>;
+  points: Array<{
+    objectType: string;
+    instance: number;
+    objectName: string | null;
+    units: number | null;
+    unitSymbol: string | null;
+  }>;
   errors: string[];
 }
 
@@ -200,7 +235,8 @@ export interface ReadPropertyRequest {
 }
 
 /** One raw ReadProperty answer: BACnet application-tagged values, or what went wrong. */
-export type RawReadResult = { ok: true; values: Array<{ type: number; value: unknown }> } | { ok: false; code: string; message: string };
+export type RawReadResult =
+  { ok: true; values: Array<{ type: number; value: unknown }> } | { ok: false; code: string; message: string };
 
 /** Fixed facts about this agent the tools quote (limits, retention). */
 export interface SiteFacts {

@@ -8,7 +8,9 @@ export const isoTimeOrNull = isoTime.nullable();
 
 export const collectionSchema = z.object({
   collecting: z.boolean().describe('Whether the agent polls the meters now'),
-  changed_at: isoTimeOrNull.describe('When someone last started or stopped collection (null: never, it runs by default)'),
+  changed_at: isoTimeOrNull.describe(
+    'When someone last started or stopped collection (null: never, it runs by default)',
+  ),
   reason: z.string().nullable().describe('The reason given with the last start/stop'),
   interval_s: z.number().describe('Seconds between polls'),
   last_cycle_at: isoTimeOrNull.describe('When the meters were last polled'),
@@ -32,11 +34,15 @@ export const textInput = () => z.string().refine(isStorableText, { message: UNST
 
 /** An ISO-8601 time with a zone, as an input field. */
 export const isoInput = (what: string) =>
-  z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with a zone, e.g. 2026-11-21T10:00:00Z' }).describe(what);
+  z.iso
+    .datetime({ offset: true, message: 'must be an ISO-8601 time with a zone, e.g. 2026-11-21T10:00:00Z' })
+    .describe(what);
 
 export const reasonInput = textInput()
   .trim()
   .min(1)
   .max(200)
   .optional()
-  .describe('Why, in a few words (shown on the site dashboard and in the audit log), e.g. "meter swap on board 2"; at most 200 characters');
+  .describe(
+    'Why, in a few words (shown on the site dashboard and in the audit log), e.g. "meter swap on board 2"; at most 200 characters',
+  );

@@ -17,9 +17,18 @@ const INSTRUCTIONS =
  * through `ops`. Every tools/call — including unknown tools and arguments that fail validation,
  * which the SDK answers before any tool code runs — reaches `ctx.onToolCall` once.
  */
-export function createSiteMcpServer(ops: SiteOperations, ctx: SiteMcpContext): { server: McpServer; close: () => Promise<void> } {
+export function createSiteMcpServer(
+  ops: SiteOperations,
+  ctx: SiteMcpContext,
+): { server: McpServer; close: () => Promise<void> } {
   const { server, markForbidden } = createAuditedMcpServer(
-    { name: SERVER_NAME, title: 'MeterIT site agent', version: ctx.version ?? '0.1.0', instructions: INSTRUCTIONS, maxToolInputElements: 20_000 },
+    {
+      name: SERVER_NAME,
+      title: 'MeterIT site agent',
+      version: ctx.version ?? '0.1.0',
+      instructions: INSTRUCTIONS,
+      maxToolInputElements: 20_000,
+    },
     (call) => ctx.onToolCall?.({ ...call, role: ctx.role, principal: ctx.principal }),
   );
 

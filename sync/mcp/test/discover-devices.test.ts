@@ -23,16 +23,22 @@ const open: Client[] = [];
 /** A client that has listed the tools, as real assistants do (the SDK then validates every result). */
 async function mcpClient(token: string): Promise<Client> {
   const c = new Client({ name: 'discover-test', version: '1.0.0' });
-  await c.connect(new StreamableHTTPClientTransport(new URL(`${agent.localApiUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  await c.connect(
+    new StreamableHTTPClientTransport(new URL(`${agent.localApiUrl}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
   open.push(c);
   const tools = (await c.listTools()).tools.map((t) => t.name);
   expect(tools).toContain('discover_devices');
   return c;
 }
 
-const discover = async (c: Client, args: Record<string, unknown>) => (await c.callTool({ name: 'discover_devices', arguments: args })) as CallToolResult;
+const discover = async (c: Client, args: Record<string, unknown>) =>
+  (await c.callTool({ name: 'discover_devices', arguments: args })) as CallToolResult;
 const textOf = (r: CallToolResult) => (r.content[0]?.type === 'text' ? r.content[0].text : '');
-const deviceIds = (r: CallToolResult) => ((r.structuredContent as { devices: Array<{ device_id: number }> }).devices ?? []).map((d) => d.device_id).sort();
+const deviceIds = (r: CallToolResult) =>
+  ((r.structuredContent as { devices: Array<{ device_id: number }> }).devices ?? []).map((d) => d.device_id).sort();
 /** Who-Is rounds the simulator saw: each round reaches every meter once. */
 const whoIsPerMeter = () => DEVICES.map((id) => sim.whoIs().filter((w) => w.deviceId === id).length);
 
@@ -40,7 +46,12 @@ beforeAll(async () => {
   const siteDb = await createTestDatabase(inject('pg'), 'discover_crowd_site');
   sim = await startSimulator({
     broadcastAddress: `${NET}.255`,
-    meters: DEVICES.map((deviceId, i) => ({ deviceId, name: `Crowd meter ${i}`, address: `${NET}.${11 + i}`, port: 47808 })),
+    meters: DEVICES.map((deviceId, i) => ({
+      deviceId,
+      name: `Crowd meter ${i}`,
+      address: `${NET}.${11 + i}`,
+      port: 47808,
+    })),
     seed: 41,
   });
   // No meters configured: nothing but discovery talks BACnet, and no client system is needed.
@@ -107,7 +118,11 @@ describe('discover_devices: one discovery at a time, callers limited', () => {
     const before = whoIsPerMeter();
     const over = await discover(operator, { timeout_ms: 200 });
     expect(over.isError).toBe(true);
-    expect(textOf(over)).toMatch(new RegExp(`too many discoveries: this caller started ${PER_HOUR} in the last hour.*MCP_DISCOVERIES_PER_HOUR.*try again in \\d+ s`));
+    expect(textOf(over)).toMatch(
+      new RegExp(
+        `too many discoveries: this caller started ${PER_HOUR} in the last hour.*MCP_DISCOVERIES_PER_HOUR.*try again in \\d+ s`,
+      ),
+    );
     expect(whoIsPerMeter()).toEqual(before);
     // The viewer token started 3 so far (above) and may start a fourth: the limit is per caller.
     const viewer = await mcpClient(VIEWER);

@@ -12,7 +12,16 @@ import { createTestDatabase } from '@meterit/shared/testing';
 import { toMetersJson, type Simulator } from '@meterit/simulator';
 import type { HeartbeatRequest, MeterConfig } from '@meterit/shared';
 import type { ForeignDeviceView, StatusResponse } from '../../agent/src/local-api/contract.js';
-import { createSite, localApi, startAgentProcess, startClientSystem, startMetersBehindBbmd, waitUntil, type AgentProcess, type ClientSystem } from '../../agent/test/helpers/system.js';
+import {
+  createSite,
+  localApi,
+  startAgentProcess,
+  startClientSystem,
+  startMetersBehindBbmd,
+  waitUntil,
+  type AgentProcess,
+  type ClientSystem,
+} from '../../agent/test/helpers/system.js';
 
 const AGENTS = '127.0.46';
 const REMOTE = '127.0.47';
@@ -35,7 +44,11 @@ const status = async (a: AgentProcess): Promise<StatusResponse> => {
 
 async function syncStatusOverMcp(a: AgentProcess): Promise<{ text: string; foreign: ForeignDeviceView | null }> {
   const c = new Client({ name: 'foreign-device-test', version: '1.0.0' });
-  await c.connect(new StreamableHTTPClientTransport(new URL(`${a.localApiUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }));
+  await c.connect(
+    new StreamableHTTPClientTransport(new URL(`${a.localApiUrl}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+    }),
+  );
   mcpClients.push(c);
   // Listed first, so the SDK client checks the result against the tool's outputSchema.
   const tools = (await c.listTools()).tools;
@@ -43,12 +56,19 @@ async function syncStatusOverMcp(a: AgentProcess): Promise<{ text: string; forei
   const r = (await c.callTool({ name: 'get_sync_status', arguments: { sync_log_entries: 0 } })) as CallToolResult;
   expect(r.isError ?? false).toBe(false);
   const first = r.content[0];
-  return { text: first?.type === 'text' ? first.text : '', foreign: (r.structuredContent as { foreign_device: ForeignDeviceView | null }).foreign_device };
+  return {
+    text: first?.type === 'text' ? first.text : '',
+    foreign: (r.structuredContent as { foreign_device: ForeignDeviceView | null }).foreign_device,
+  };
 }
 
 /** The heartbeat as the client API stored it for the site. */
 const storedHeartbeat = async (siteId: number): Promise<HeartbeatRequest | null> =>
-  ((await client.db('sites').where({ id: siteId }).first('last_heartbeat')) as { last_heartbeat: HeartbeatRequest | null }).last_heartbeat;
+  (
+    (await client.db('sites').where({ id: siteId }).first('last_heartbeat')) as {
+      last_heartbeat: HeartbeatRequest | null;
+    }
+  ).last_heartbeat;
 
 beforeAll(async () => {
   const pg = inject('pg');
@@ -67,7 +87,13 @@ beforeAll(async () => {
       databaseUrl: await createTestDatabase(pg, `foreign_device_site_${which}`),
       meters,
       bacnetInterface: `${AGENTS}.${host}`,
-      env: { BACNET_BBMD_ADDRESS: bbmd, BACNET_BBMD_TTL_SECONDS: '60', BACNET_BROADCAST_ADDRESS: `${AGENTS}.255`, BACNET_LISTEN_BROADCAST: 'false', LOCAL_API_TOKEN: TOKEN },
+      env: {
+        BACNET_BBMD_ADDRESS: bbmd,
+        BACNET_BBMD_TTL_SECONDS: '60',
+        BACNET_BROADCAST_ADDRESS: `${AGENTS}.255`,
+        BACNET_LISTEN_BROADCAST: 'false',
+        LOCAL_API_TOKEN: TOKEN,
+      },
     });
   };
   await Promise.all([start('ok', 21, BBMD), start('nowhere', 22, NOWHERE)]);
@@ -85,13 +111,24 @@ afterAll(async () => {
 describe('foreign-device registration status', () => {
   it('when the BBMD answers, then the status API, get_sync_status and the stored heartbeat say registered, with the last renewal', async () => {
     const agent = agents.ok!;
-    await waitUntil('the agent in the foreign device table', async () => sim.bbmd!.foreignDevices().find((e) => e.address === `${AGENTS}.21:47808`), 15_000, 100);
+    await waitUntil(
+      'the agent in the foreign device table',
+      async () => sim.bbmd!.foreignDevices().find((e) => e.address === `${AGENTS}.21:47808`),
+      15_000,
+      100,
+    );
 
     const s = await waitUntil('the status API to report the registration', async () => {
       const st = await status(agent);
       return st.foreign_device?.state === 'registered' ? st : null;
     });
-    expect(s.foreign_device).toMatchObject({ bbmd: BBMD, state: 'registered', registered: true, ttl_s: 60, last_error: null });
+    expect(s.foreign_device).toMatchObject({
+      bbmd: BBMD,
+      state: 'registered',
+      registered: true,
+      ttl_s: 60,
+      last_error: null,
+    });
     const renewedAt = Date.parse(s.foreign_device!.last_registered_at!);
     expect(renewedAt).toBeGreaterThan(Date.parse(s.agent.started_at) - 1000);
     expect(renewedAt).toBeLessThanOrEqual(Date.parse(s.now));
@@ -106,7 +143,12 @@ describe('foreign-device registration status', () => {
       const h = await storedHeartbeat(sites.ok.site_id);
       return h?.foreign_device?.registered ? h : null;
     });
-    expect(hb.foreign_device).toEqual({ bbmd: BBMD, registered: true, last_registered_at: expect.any(String), last_error: null });
+    expect(hb.foreign_device).toEqual({
+      bbmd: BBMD,
+      registered: true,
+      last_registered_at: expect.any(String),
+      last_error: null,
+    });
     expect(Date.parse(hb.foreign_device!.last_registered_at!)).toBeGreaterThan(Date.parse(s.agent.started_at) - 1000);
   });
 
@@ -116,8 +158,15 @@ describe('foreign-device registration status', () => {
       const st = await status(agent);
       return st.foreign_device?.state === 'failing' ? st : null;
     });
-    expect(s.foreign_device).toMatchObject({ bbmd: NOWHERE, state: 'failing', registered: false, last_registered_at: null });
-    expect(s.foreign_device?.last_error).toContain(`the BBMD at ${NOWHERE} did not answer the foreign-device registration within 1000 ms`);
+    expect(s.foreign_device).toMatchObject({
+      bbmd: NOWHERE,
+      state: 'failing',
+      registered: false,
+      last_registered_at: null,
+    });
+    expect(s.foreign_device?.last_error).toContain(
+      `the BBMD at ${NOWHERE} did not answer the foreign-device registration within 1000 ms`,
+    );
     expect(s.foreign_device?.last_attempt_at).not.toBeNull();
     const finding = s.health.findings.find((f) => f.code === 'BBMD_REGISTRATION_FAILING');
     expect(finding?.message).toContain(`Registering as a BACnet foreign device with the BBMD at ${NOWHERE} fails`);
@@ -126,7 +175,9 @@ describe('foreign-device registration status', () => {
     const mcp = await syncStatusOverMcp(agent);
     expect(mcp.foreign).toMatchObject({ bbmd: NOWHERE, state: 'failing', registered: false, last_registered_at: null });
     expect(mcp.foreign?.last_error).toContain('did not answer the foreign-device registration');
-    expect(mcp.text).toContain(`Foreign-device registration with the BBMD at ${NOWHERE}: failing (never registered): the BBMD at ${NOWHERE} did not answer`);
+    expect(mcp.text).toContain(
+      `Foreign-device registration with the BBMD at ${NOWHERE}: failing (never registered): the BBMD at ${NOWHERE} did not answer`,
+    );
 
     const hb = await waitUntil('a heartbeat with the failure', async () => {
       const h = await storedHeartbeat(sites.nowhere.site_id);
@@ -136,13 +187,23 @@ describe('foreign-device registration status', () => {
     expect(hb.foreign_device?.last_error).toContain('did not answer the foreign-device registration');
 
     // The operators' site page shows the site's status reasons.
-    const login = await fetch(`${client.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const login = await fetch(`${client.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
     const { access_token } = (await login.json()) as { access_token: string };
-    const res = await fetch(`${client.url}/api/sites/${sites.nowhere.site_id}/status`, { headers: { authorization: `Bearer ${access_token}` } });
+    const res = await fetch(`${client.url}/api/sites/${sites.nowhere.site_id}/status`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
     expect(res.status).toBe(200);
     const site = (await res.json()) as { status: string; reasons: string[] };
     expect(site.status).toBe('degraded');
-    expect(site.reasons.find((r) => r.includes('BBMD'))).toMatch(new RegExp(`^the agent's registration with the BBMD at ${NOWHERE.replace(/\./g, '\\.')} fails \\(the BBMD at .* did not answer .*\\): meters on that network cannot be discovered$`));
+    expect(site.reasons.find((r) => r.includes('BBMD'))).toMatch(
+      new RegExp(
+        `^the agent's registration with the BBMD at ${NOWHERE.replace(/\./g, '\\.')} fails \\(the BBMD at .* did not answer .*\\): meters on that network cannot be discovered$`,
+      ),
+    );
   });
 
   it('when an agent sends a malformed foreign_device, then the client API answers 400 naming the field and stores nothing of it', async () => {
@@ -158,14 +219,30 @@ describe('foreign-device registration status', () => {
       meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
     };
     const post = (foreign_device: unknown) =>
-      fetch(`${client.url}/api/sync/heartbeat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': sites.bare.api_key }, body: JSON.stringify({ ...base, foreign_device }) });
+      fetch(`${client.url}/api/sync/heartbeat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': sites.bare.api_key },
+        body: JSON.stringify({ ...base, foreign_device }),
+      });
     const cases: Array<[unknown, string]> = [
       ['yes', 'foreign_device must be an object or null, got the string "yes"'],
-      [{ bbmd: BBMD, registered: 'yes', last_registered_at: null, last_error: null }, 'foreign_device.registered must be a boolean'],
-      [{ bbmd: BBMD, registered: true, last_registered_at: 'yesterday', last_error: null }, 'foreign_device.last_registered_at'],
-      [{ bbmd: BBMD, registered: false, last_registered_at: null, last_error: 'bad\u0000' }, 'foreign_device.last_error contains a character that cannot be stored'],
+      [
+        { bbmd: BBMD, registered: 'yes', last_registered_at: null, last_error: null },
+        'foreign_device.registered must be a boolean',
+      ],
+      [
+        { bbmd: BBMD, registered: true, last_registered_at: 'yesterday', last_error: null },
+        'foreign_device.last_registered_at',
+      ],
+      [
+        { bbmd: BBMD, registered: false, last_registered_at: null, last_error: 'bad\u0000' },
+        'foreign_device.last_error contains a character that cannot be stored',
+      ],
       [{ registered: false, last_registered_at: null, last_error: null }, 'foreign_device.bbmd is required'],
-      [{ bbmd: "'; DROP TABLE sites; --", registered: false, last_registered_at: null, last_error: null }, "foreign_device.bbmd must be the BBMD's IPv4 address and UDP port"],
+      [
+        { bbmd: "'; DROP TABLE sites; --", registered: false, last_registered_at: null, last_error: null },
+        "foreign_device.bbmd must be the BBMD's IPv4 address and UDP port",
+      ],
     ];
     for (const [value, message] of cases) {
       const res = await post(value);

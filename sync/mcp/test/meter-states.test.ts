@@ -7,7 +7,15 @@ import { createTestDatabase } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import type { MetersResponse, StatusResponse } from '../../agent/src/local-api/contract.js';
-import { createSite, localApi, startAgentProcess, startClientSystem, waitUntil, type AgentProcess, type ClientSystem } from '../../agent/test/helpers/system.js';
+import {
+  createSite,
+  localApi,
+  startAgentProcess,
+  startClientSystem,
+  waitUntil,
+  type AgentProcess,
+  type ClientSystem,
+} from '../../agent/test/helpers/system.js';
 
 // A meter whose address answers as another device, and a meter with one point that fails on every
 // poll, as the local API and get_meter_status (the SDK's own client, tools listed first) show them.
@@ -48,12 +56,27 @@ beforeAll(async () => {
     bacnetInterface: `${NET}.30`,
     env: { LOCAL_API_TOKEN: OPERATOR, COLLECTION_INTERVAL_SECONDS: '1', SYNC_INTERVAL_MINUTES: '30' },
   });
-  await waitUntil('every meter to have been polled twice', async () => {
-    const rows = await agent.db('meter_status').select('meter_external_id', 'state', 'point_status');
-    return rows.length === 3 && rows.some((r) => r.state === 'degraded' && (r.point_status as Array<{ consecutive_failures: number }>).some((p) => p.consecutive_failures >= 2));
-  }, 60_000);
+  await waitUntil(
+    'every meter to have been polled twice',
+    async () => {
+      const rows = await agent.db('meter_status').select('meter_external_id', 'state', 'point_status');
+      return (
+        rows.length === 3 &&
+        rows.some(
+          (r) =>
+            r.state === 'degraded' &&
+            (r.point_status as Array<{ consecutive_failures: number }>).some((p) => p.consecutive_failures >= 2),
+        )
+      );
+    },
+    60_000,
+  );
   mcp = new Client({ name: 'meter-states-test', version: '1.0.0' });
-  await mcp.connect(new StreamableHTTPClientTransport(new URL(`${agent.localApiUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${OPERATOR}` } } }));
+  await mcp.connect(
+    new StreamableHTTPClientTransport(new URL(`${agent.localApiUrl}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${OPERATOR}` } },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -69,7 +92,10 @@ describe('which meter answers and which points fail', () => {
   it('when one meter address answers as another device and one point fails on every poll, then the local API says wrong device with both ids and degraded with the point error, never "All good"', async () => {
     const meters = (await localApi<MetersResponse>(agent, 'GET', '/api/meters')).body.meters;
     const wrong = meters.find((m) => m.id === 'WRONG-1')!;
-    expect(wrong).toMatchObject({ state: 'wrong_device', device_check: { expected_device_id: 100099, found_device_id: 100012 } });
+    expect(wrong).toMatchObject({
+      state: 'wrong_device',
+      device_check: { expected_device_id: 100099, found_device_id: 100012 },
+    });
     expect(wrong.state_text).toContain('configured 100099, device 100012 answers');
     expect(wrong.last_error?.plain).toMatch(/Another BACnet device answers at this meter's address/);
     expect(wrong.points.every((p) => p.value === null)).toBe(true);
@@ -87,7 +113,9 @@ describe('which meter answers and which points fail', () => {
     expect(status.meters).toMatchObject({ configured: 3, wrong_device: 1, degraded: 1 });
     expect(status.health.level).toBe('problem');
     expect(status.health.summary).not.toMatch(/All good/);
-    expect(status.health.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['METERS_WRONG_DEVICE', 'METERS_DEGRADED']));
+    expect(status.health.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining(['METERS_WRONG_DEVICE', 'METERS_DEGRADED']),
+    );
     // Nothing was stored under the wrong meter.
     expect(await agent.db('meter_readings').where({ meter_external_id: 'WRONG-1' }).select()).toHaveLength(0);
   });
@@ -100,10 +128,18 @@ describe('which meter answers and which points fail', () => {
     expect(r.isError).toBeFalsy();
     const s = r.structuredContent as {
       counts: Record<string, number>;
-      meters: Array<{ id: string; state: string; device_check: unknown; points: Array<{ name: string; error: { code: string; message: string } | null }> }>;
+      meters: Array<{
+        id: string;
+        state: string;
+        device_check: unknown;
+        points: Array<{ name: string; error: { code: string; message: string } | null }>;
+      }>;
     };
     expect(s.counts).toMatchObject({ configured: 3, ok: 1, degraded: 1, wrong_device: 1 });
-    expect(s.meters.find((m) => m.id === 'WRONG-1')).toMatchObject({ state: 'wrong_device', device_check: { expected_device_id: 100099, found_device_id: 100012 } });
+    expect(s.meters.find((m) => m.id === 'WRONG-1')).toMatchObject({
+      state: 'wrong_device',
+      device_check: { expected_device_id: 100099, found_device_id: 100012 },
+    });
     const ghost = s.meters.find((m) => m.id === 'DEGRADED-1')?.points.find((p) => p.name === 'ghost_kw');
     expect(ghost?.error?.message).toMatch(/UNKNOWN_OBJECT/);
     const text = r.content[0]?.type === 'text' ? r.content[0].text : '';
@@ -111,7 +147,10 @@ describe('which meter answers and which points fail', () => {
     expect(text).toMatch(/WRONG-1 .*wrong_device.*configured 100099, device 100012 answers/);
     expect(text).toMatch(/Point ghost_kw fails \(\d+ polls, METER_ERROR\)/);
 
-    const only = (await mcp.callTool({ name: 'get_meter_status', arguments: { state: 'wrong_device' } })) as CallToolResult;
+    const only = (await mcp.callTool({
+      name: 'get_meter_status',
+      arguments: { state: 'wrong_device' },
+    })) as CallToolResult;
     expect((only.structuredContent as { meters: Array<{ id: string }> }).meters.map((m) => m.id)).toEqual(['WRONG-1']);
   });
 });

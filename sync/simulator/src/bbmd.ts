@@ -104,7 +104,7 @@ function unconfirmedService(npdu: Buffer): number | null {
   if (npdu.length < 4 || npdu[0] !== 0x01) return null;
   const control = npdu[1] ?? 0;
   if (control & (0x80 | 0x20 | 0x08)) return null;
-  return ((npdu[2] ?? 0) >> 4) === 1 ? (npdu[3] ?? null) : null;
+  return (npdu[2] ?? 0) >> 4 === 1 ? (npdu[3] ?? null) : null;
 }
 
 /**
@@ -163,7 +163,13 @@ export async function startBbmd(options: BbmdOptions): Promise<Bbmd> {
     if (targets.length === 0) return;
     const datagram = forwardedNpdu(originator, npdu);
     for (const t of targets) send(datagram, t);
-    forwards.push({ direction: 'to-foreign-devices', originator, to: targets, unconfirmedService: unconfirmedService(npdu), at: clock() });
+    forwards.push({
+      direction: 'to-foreign-devices',
+      originator,
+      to: targets,
+      unconfirmedService: unconfirmedService(npdu),
+      at: clock(),
+    });
   };
 
   const onMessage = (msg: Buffer, sender: string): void => {
@@ -205,7 +211,13 @@ export async function startBbmd(options: BbmdOptions): Promise<Bbmd> {
           return;
         }
         options.broadcastLocally(forwardedNpdu(sender, body), endpoint);
-        forwards.push({ direction: 'to-network', originator: sender, to: ['local network'], unconfirmedService: unconfirmedService(body), at: clock() });
+        forwards.push({
+          direction: 'to-network',
+          originator: sender,
+          to: ['local network'],
+          unconfirmedService: unconfirmedService(body),
+          at: clock(),
+        });
         toForeignDevices(sender, body);
         return;
       }
@@ -218,7 +230,11 @@ export async function startBbmd(options: BbmdOptions): Promise<Bbmd> {
   function listForeignDevices(): ForeignDeviceEntry[] {
     purge();
     const now = clock();
-    return [...table.entries()].map(([address, e]) => ({ address, ttlSeconds: e.ttlSeconds, remainingSeconds: Math.ceil((e.expiresAt - now) / 1000) }));
+    return [...table.entries()].map(([address, e]) => ({
+      address,
+      ttlSeconds: e.ttlSeconds,
+      remainingSeconds: Math.ceil((e.expiresAt - now) / 1000),
+    }));
   }
 
   logger?.info('BBMD listening', { endpoint, graceSeconds: graceMs / 1000 });
@@ -230,7 +246,8 @@ export async function startBbmd(options: BbmdOptions): Promise<Bbmd> {
       forwards.length = 0;
     },
     fromLocalNetwork(datagram, sender) {
-      if (datagram.length < 4 || datagram[0] !== BVLL_TYPE_BACNET_IP || datagram[1] !== Bvlc.ORIGINAL_BROADCAST_NPDU) return;
+      if (datagram.length < 4 || datagram[0] !== BVLL_TYPE_BACNET_IP || datagram[1] !== Bvlc.ORIGINAL_BROADCAST_NPDU)
+        return;
       toForeignDevices(sender, datagram.subarray(4));
     },
     stop: () =>

@@ -25,12 +25,15 @@ const USAGE = `Usage: meterit-simulator [options]
   --help`;
 
 const log = (level: string) => (msg: string, meta?: Record<string, unknown>) =>
-  console.error(JSON.stringify({ timestamp: new Date().toISOString(), level, message: msg, service: 'simulator', ...meta }));
+  console.error(
+    JSON.stringify({ timestamp: new Date().toISOString(), level, message: msg, service: 'simulator', ...meta }),
+  );
 const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: () => undefined };
 
 function addressPlus(base: string, n: number): string {
   const parts = base.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${base}`);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+    throw new Error(`not an IPv4 address: ${base}`);
   const [a = 0, b = 0, c = 0, d = 0] = parts;
   const value = (((a << 24) >>> 0) + (b << 16) + (c << 8) + d + n) >>> 0;
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
@@ -40,8 +43,16 @@ function addressPlus(base: string, n: number): string {
 function parseEndpoint(text: string, flag: string): { address: string; port: number } {
   const [address = '', portText = '47808', extra] = text.split(':');
   const port = Number(portText);
-  if (extra !== undefined || !/^\d+\.\d+\.\d+\.\d+$/.test(address) || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${flag} must be an IPv4 address with an optional port, e.g. 127.0.0.5 or 127.0.0.5:47808, got ${text}`);
+  if (
+    extra !== undefined ||
+    !/^\d+\.\d+\.\d+\.\d+$/.test(address) ||
+    !Number.isInteger(port) ||
+    port < 1 ||
+    port > 65535
+  ) {
+    throw new Error(
+      `${flag} must be an IPv4 address with an optional port, e.g. 127.0.0.5 or 127.0.0.5:47808, got ${text}`,
+    );
   }
   addressPlus(address, 0);
   return { address, port };
@@ -79,14 +90,12 @@ function metersFromFile(json: unknown): { meters: SimMeterSpec[]; broadcastAddre
         externalId: m.id,
         address: m.bacnet_ip,
         port: m.bacnet_port ?? 47808,
-        points: m.data_points?.map(
-          (p): SimPointSpec => ({
-            objectType: (p.object_type === 'analogValue' ? 'analogValue' : 'analogInput') as SimObjectType,
-            instance: p.instance,
-            name: p.name,
-            ...(NAMED_MODELS[p.name] ?? { model: { kind: 'power' }, units: EngineeringUnits.NO_UNITS }),
-          }),
-        ),
+        points: m.data_points?.map((p): SimPointSpec => ({
+          objectType: (p.object_type === 'analogValue' ? 'analogValue' : 'analogInput') as SimObjectType,
+          instance: p.instance,
+          name: p.name,
+          ...(NAMED_MODELS[p.name] ?? { model: { kind: 'power' }, units: EngineeringUnits.NO_UNITS }),
+        })),
       })),
     };
   }
@@ -125,9 +134,12 @@ async function main(): Promise<void> {
     const count = Number(values.meters);
     const port = Number(values.port);
     const baseId = Number(values['base-device-id']);
-    if (!Number.isInteger(count) || count < 1) throw new Error(`--meters must be a positive integer, got ${values.meters}`);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be 1..65535, got ${values.port}`);
-    if (!Number.isInteger(baseId) || baseId < 0) throw new Error(`--base-device-id must be an integer ≥ 0, got ${values['base-device-id']}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new Error(`--meters must be a positive integer, got ${values.meters}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new Error(`--port must be 1..65535, got ${values.port}`);
+    if (!Number.isInteger(baseId) || baseId < 0)
+      throw new Error(`--base-device-id must be an integer ≥ 0, got ${values['base-device-id']}`);
     meters = Array.from({ length: count }, (_, i) => ({
       deviceId: baseId + i,
       name: `Simulated meter ${i + 1}`,
@@ -139,7 +151,9 @@ async function main(): Promise<void> {
   }
   for (const m of meters) {
     if (m.address === '127.0.0.1' && (m.port ?? 47808) === 47808) {
-      logger.warn('the BACnet library ignores requests from 127.0.0.1:47808; use another address for clients', { deviceId: m.deviceId });
+      logger.warn('the BACnet library ignores requests from 127.0.0.1:47808; use another address for clients', {
+        deviceId: m.deviceId,
+      });
     }
   }
   const bbmd = values.bbmd === undefined ? undefined : parseEndpoint(values.bbmd, '--bbmd');
@@ -151,7 +165,13 @@ async function main(): Promise<void> {
     seed,
     logger,
   });
-  for (const m of sim.meters) logger.info('meter listening', { deviceId: m.deviceId, name: m.name, address: `${m.address}:${m.port}`, points: m.points.length });
+  for (const m of sim.meters)
+    logger.info('meter listening', {
+      deviceId: m.deviceId,
+      name: m.name,
+      address: `${m.address}:${m.port}`,
+      points: m.points.length,
+    });
   if (values['write-meters-json']) {
     await writeFile(values['write-meters-json'], `${JSON.stringify(toMetersJson(sim.meters), null, 2)}\n`);
     logger.info('wrote meters.json', { path: values['write-meters-json'] });
@@ -173,7 +193,6 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
-
 
 main().catch((err: unknown) => {
   logger.error('simulator failed', { error: err instanceof Error ? err.message : String(err) });

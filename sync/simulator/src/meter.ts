@@ -63,7 +63,9 @@ export interface MeterBehaviour {
 }
 
 /** What `setBehaviour` and `SimMeterSpec.behaviour` accept (`refuseRpm: true` means 'reject'). */
-export type MeterBehaviourInput = Partial<Omit<MeterBehaviour, 'refuseRpm'>> & { refuseRpm?: boolean | 'reject' | 'error' };
+export type MeterBehaviourInput = Partial<Omit<MeterBehaviour, 'refuseRpm'>> & {
+  refuseRpm?: boolean | 'reject' | 'error';
+};
 
 export const DEFAULT_BEHAVIOUR: MeterBehaviour = {
   dead: false,
@@ -163,26 +165,62 @@ const OBJECT_TYPE_NAMES = new Map<number, SimObjectType>([
 const P = PropertyIdentifier;
 
 const DEVICE_PROPERTIES = [
-  P.OBJECT_IDENTIFIER, P.OBJECT_NAME, P.OBJECT_TYPE, P.SYSTEM_STATUS, P.VENDOR_NAME, P.VENDOR_IDENTIFIER,
-  P.MODEL_NAME, P.FIRMWARE_REVISION, P.APPLICATION_SOFTWARE_VERSION, P.DESCRIPTION, P.PROTOCOL_VERSION,
-  P.PROTOCOL_REVISION, P.PROTOCOL_SERVICES_SUPPORTED, P.PROTOCOL_OBJECT_TYPES_SUPPORTED, P.OBJECT_LIST,
-  P.MAX_APDU_LENGTH_ACCEPTED, P.SEGMENTATION_SUPPORTED, P.APDU_TIMEOUT, P.NUMBER_OF_APDU_RETRIES, P.DATABASE_REVISION,
+  P.OBJECT_IDENTIFIER,
+  P.OBJECT_NAME,
+  P.OBJECT_TYPE,
+  P.SYSTEM_STATUS,
+  P.VENDOR_NAME,
+  P.VENDOR_IDENTIFIER,
+  P.MODEL_NAME,
+  P.FIRMWARE_REVISION,
+  P.APPLICATION_SOFTWARE_VERSION,
+  P.DESCRIPTION,
+  P.PROTOCOL_VERSION,
+  P.PROTOCOL_REVISION,
+  P.PROTOCOL_SERVICES_SUPPORTED,
+  P.PROTOCOL_OBJECT_TYPES_SUPPORTED,
+  P.OBJECT_LIST,
+  P.MAX_APDU_LENGTH_ACCEPTED,
+  P.SEGMENTATION_SUPPORTED,
+  P.APDU_TIMEOUT,
+  P.NUMBER_OF_APDU_RETRIES,
+  P.DATABASE_REVISION,
 ];
 
 const POINT_PROPERTIES = [
-  P.OBJECT_IDENTIFIER, P.OBJECT_NAME, P.OBJECT_TYPE, P.PRESENT_VALUE, P.DESCRIPTION, P.STATUS_FLAGS,
-  P.EVENT_STATE, P.RELIABILITY, P.OUT_OF_SERVICE, P.UNITS,
+  P.OBJECT_IDENTIFIER,
+  P.OBJECT_NAME,
+  P.OBJECT_TYPE,
+  P.PRESENT_VALUE,
+  P.DESCRIPTION,
+  P.STATUS_FLAGS,
+  P.EVENT_STATE,
+  P.RELIABILITY,
+  P.OUT_OF_SERVICE,
+  P.UNITS,
 ];
 
 const REQUIRED_POINT_PROPERTIES = [
-  P.OBJECT_IDENTIFIER, P.OBJECT_NAME, P.OBJECT_TYPE, P.PRESENT_VALUE, P.STATUS_FLAGS, P.EVENT_STATE, P.OUT_OF_SERVICE, P.UNITS,
+  P.OBJECT_IDENTIFIER,
+  P.OBJECT_NAME,
+  P.OBJECT_TYPE,
+  P.PRESENT_VALUE,
+  P.STATUS_FLAGS,
+  P.EVENT_STATE,
+  P.OUT_OF_SERVICE,
+  P.UNITS,
 ];
 
 const APDU_ACK_HEADER = 3;
 
 /** One simulated BACnet/IP energy meter: a library client used as a server on its own address. */
 export class SimMeter {
-  readonly spec: Required<Pick<SimMeterSpec, 'deviceId' | 'name' | 'address' | 'port' | 'maxApdu' | 'vendorName' | 'vendorId' | 'modelName' | 'externalId'>>;
+  readonly spec: Required<
+    Pick<
+      SimMeterSpec,
+      'deviceId' | 'name' | 'address' | 'port' | 'maxApdu' | 'vendorName' | 'vendorId' | 'modelName' | 'externalId'
+    >
+  >;
   readonly points: SimPointSpec[];
   behaviour: MeterBehaviour;
   private readonly pointStates = new Map<string, PointState>();
@@ -194,7 +232,10 @@ export class SimMeter {
   /** The Device object's databaseRevision: goes up whenever a point's configuration (its units) changes. */
   private databaseRevision = 1;
 
-  constructor(spec: SimMeterSpec, private readonly ctx: MeterContext) {
+  constructor(
+    spec: SimMeterSpec,
+    private readonly ctx: MeterContext,
+  ) {
     this.spec = {
       deviceId: spec.deviceId,
       name: spec.name,
@@ -235,23 +276,40 @@ export class SimMeter {
       localBroadcast: this.ctx.localBroadcast,
     });
     const client = new BACnetClient({ transport, apduTimeout: 3000 });
-    client.on('error', (err: Error) => this.ctx.logger.error('simulated meter socket error', { deviceId: this.spec.deviceId, error: err.message }));
+    client.on('error', (err: Error) =>
+      this.ctx.logger.error('simulated meter socket error', { deviceId: this.spec.deviceId, error: err.message }),
+    );
     try {
       await transport.ready;
     } catch (err) {
       client.close();
       const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(`meter ${this.spec.deviceId} cannot bind ${this.endpoint}: ${code ?? (err as Error).message}`, { cause: err });
+      throw new Error(`meter ${this.spec.deviceId} cannot bind ${this.endpoint}: ${code ?? (err as Error).message}`, {
+        cause: err,
+      });
     }
     client.on('whoIs', (content) => this.onWhoIs(content.header?.sender, content.payload));
     client.on('readProperty', (content) =>
-      this.onConfirmed(content.header?.sender, content.invokeId, ConfirmedServiceChoice.READ_PROPERTY, (sender, invokeId) =>
-        this.answerReadProperty(sender, invokeId, content.payload.objectId, content.payload.property.id, content.payload.property.index),
+      this.onConfirmed(
+        content.header?.sender,
+        content.invokeId,
+        ConfirmedServiceChoice.READ_PROPERTY,
+        (sender, invokeId) =>
+          this.answerReadProperty(
+            sender,
+            invokeId,
+            content.payload.objectId,
+            content.payload.property.id,
+            content.payload.property.index,
+          ),
       ),
     );
     client.on('readPropertyMultiple', (content) =>
-      this.onConfirmed(content.header?.sender, content.invokeId, ConfirmedServiceChoice.READ_PROPERTY_MULTIPLE, (sender, invokeId) =>
-        this.answerReadPropertyMultiple(sender, invokeId, content.payload.properties),
+      this.onConfirmed(
+        content.header?.sender,
+        content.invokeId,
+        ConfirmedServiceChoice.READ_PROPERTY_MULTIPLE,
+        (sender, invokeId) => this.answerReadPropertyMultiple(sender, invokeId, content.payload.properties),
       ),
     );
     this.client = client;
@@ -297,10 +355,16 @@ export class SimMeter {
   }
 
   private onWhoIs(sender: BACNetAddress | undefined, payload: { lowLimit?: number; highLimit?: number }): void {
-    if (sender) this.ctx.recordWhoIs?.({ deviceId: this.spec.deviceId, from: sender.address ?? '?', at: this.ctx.clock() });
+    if (sender)
+      this.ctx.recordWhoIs?.({ deviceId: this.spec.deviceId, from: sender.address ?? '?', at: this.ctx.clock() });
     if (this.behaviour.dead || !sender) return;
     const id = this.spec.deviceId;
-    if (payload.lowLimit !== undefined && payload.highLimit !== undefined && (id < payload.lowLimit || id > payload.highLimit)) return;
+    if (
+      payload.lowLimit !== undefined &&
+      payload.highLimit !== undefined &&
+      (id < payload.lowLimit || id > payload.highLimit)
+    )
+      return;
     this.later(() => {
       const { client, transport } = this;
       if (!client || !transport || this.behaviour.dead) return;
@@ -333,7 +397,8 @@ export class SimMeter {
       const replyTo: BACNetAddress = { address: sender.address };
       if (service === ConfirmedServiceChoice.READ_PROPERTY_MULTIPLE && b.refuseRpm) {
         if (b.refuseRpm === 'reject') this.sendRaw(encodeReject(invokeId, RejectReason.UNRECOGNIZED_SERVICE), replyTo);
-        else client.errorResponse(replyTo, service, invokeId, ErrorClass.SERVICES, ErrorCode.REJECT_UNRECOGNIZED_SERVICE);
+        else
+          client.errorResponse(replyTo, service, invokeId, ErrorClass.SERVICES, ErrorCode.REJECT_UNRECOGNIZED_SERVICE);
         return;
       }
       if (b.error || (b.errorRate > 0 && this.random() < b.errorRate)) {
@@ -353,7 +418,13 @@ export class SimMeter {
     return this.behaviour.wrongObjectId ? { type: objectId.type, instance: objectId.instance + 1 } : objectId;
   }
 
-  private answerReadProperty(sender: BACNetAddress, invokeId: number, objectId: BACNetObjectID, propertyId: number, index: number): void {
+  private answerReadProperty(
+    sender: BACNetAddress,
+    invokeId: number,
+    objectId: BACNetObjectID,
+    propertyId: number,
+    index: number,
+  ): void {
     const client = this.client;
     if (!client) return;
     const served: Served[] = [];
@@ -364,7 +435,13 @@ export class SimMeter {
       return;
     }
     // object id (5) + property id (2) + optional index (5) + opening/closing tags (2) + values
-    const size = APDU_ACK_HEADER + 5 + 2 + (index === ASN1_ARRAY_ALL ? 0 : 5) + 2 + result.values.reduce((n, v) => n + encodedSize(v), 0);
+    const size =
+      APDU_ACK_HEADER +
+      5 +
+      2 +
+      (index === ASN1_ARRAY_ALL ? 0 : 5) +
+      2 +
+      result.values.reduce((n, v) => n + encodedSize(v), 0);
     if (size > this.spec.maxApdu) {
       this.sendRaw(encodeAbort(invokeId, AbortReason.SEGMENTATION_NOT_SUPPORTED), sender);
       return;
@@ -393,7 +470,10 @@ export class SimMeter {
           return { property, value: r.values };
         }
         size += 4;
-        return { property, value: [{ value: { type: 'BacnetError', errorClass: r.errorClass, errorCode: r.errorCode } }] };
+        return {
+          property,
+          value: [{ value: { type: 'BacnetError', errorClass: r.errorClass, errorCode: r.errorCode } }],
+        };
       });
       return { objectId: replyId, values };
     });
@@ -414,14 +494,18 @@ export class SimMeter {
     }
   }
 
-  private expandProperties(objectId: BACNetObjectID, properties: Array<{ id: number; index: number }>): Array<{ id: number; index: number }> {
+  private expandProperties(
+    objectId: BACNetObjectID,
+    properties: Array<{ id: number; index: number }>,
+  ): Array<{ id: number; index: number }> {
     const out: Array<{ id: number; index: number }> = [];
     const isDevice = objectId.type === ObjectType.DEVICE;
     for (const p of properties) {
       if (p.id === P.ALL || p.id === P.REQUIRED || p.id === P.OPTIONAL) {
         let list = isDevice ? DEVICE_PROPERTIES : POINT_PROPERTIES;
         if (!isDevice && p.id === P.REQUIRED) list = REQUIRED_POINT_PROPERTIES;
-        if (!isDevice && p.id === P.OPTIONAL) list = POINT_PROPERTIES.filter((x) => !REQUIRED_POINT_PROPERTIES.includes(x));
+        if (!isDevice && p.id === P.OPTIONAL)
+          list = POINT_PROPERTIES.filter((x) => !REQUIRED_POINT_PROPERTIES.includes(x));
         for (const id of list) out.push({ id, index: ASN1_ARRAY_ALL });
       } else {
         out.push(p);
@@ -430,7 +514,13 @@ export class SimMeter {
     return out;
   }
 
-  private readValue(objectId: BACNetObjectID, propertyId: number, index: number, replyId: BACNetObjectID, served: Served[]): PropRead {
+  private readValue(
+    objectId: BACNetObjectID,
+    propertyId: number,
+    index: number,
+    replyId: BACNetObjectID,
+    served: Served[],
+  ): PropRead {
     if (objectId.type === ObjectType.DEVICE) {
       if (objectId.instance !== this.spec.deviceId && objectId.instance !== 4194303) return unknownObject();
       return this.deviceProperty(propertyId, index);
@@ -444,18 +534,22 @@ export class SimMeter {
     const b = this.behaviour;
     const objectList: BACNetAppData[] = [
       { type: ApplicationTag.OBJECTIDENTIFIER, value: { type: ObjectType.DEVICE, instance: this.spec.deviceId } },
-      ...[...this.pointStates.values()].map(
-        (s): BACNetAppData => ({ type: ApplicationTag.OBJECTIDENTIFIER, value: { type: s.objectType, instance: s.spec.instance } }),
-      ),
+      ...[...this.pointStates.values()].map((s): BACNetAppData => ({
+        type: ApplicationTag.OBJECTIDENTIFIER,
+        value: { type: s.objectType, instance: s.spec.instance },
+      })),
     ];
     if (propertyId === P.OBJECT_LIST) return arrayValue(objectList, index);
-    if (index !== ASN1_ARRAY_ALL) return { ok: false, errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.PROPERTY_IS_NOT_AN_ARRAY };
+    if (index !== ASN1_ARRAY_ALL)
+      return { ok: false, errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.PROPERTY_IS_NOT_AN_ARRAY };
     const services = [ServicesSupported.READ_PROPERTY, ServicesSupported.WHO_IS, ServicesSupported.I_AM];
     if (!b.refuseRpm) services.push(ServicesSupported.READ_PROPERTY_MULTIPLE);
     const v = (values: BACNetAppData[]): PropRead => ({ ok: true, values });
     switch (propertyId) {
       case P.OBJECT_IDENTIFIER:
-        return v([{ type: ApplicationTag.OBJECTIDENTIFIER, value: { type: ObjectType.DEVICE, instance: this.spec.deviceId } }]);
+        return v([
+          { type: ApplicationTag.OBJECTIDENTIFIER, value: { type: ObjectType.DEVICE, instance: this.spec.deviceId } },
+        ]);
       case P.OBJECT_NAME:
         return v([charString(this.spec.name)]);
       case P.OBJECT_TYPE:
@@ -484,7 +578,11 @@ export class SimMeter {
         return v([
           {
             type: ApplicationTag.BIT_STRING,
-            value: new ObjectTypesSupportedBitString(ObjectTypesSupported.DEVICE, ObjectTypesSupported.ANALOG_INPUT, ObjectTypesSupported.ANALOG_VALUE),
+            value: new ObjectTypesSupportedBitString(
+              ObjectTypesSupported.DEVICE,
+              ObjectTypesSupported.ANALOG_INPUT,
+              ObjectTypesSupported.ANALOG_VALUE,
+            ),
           },
         ]);
       case P.MAX_APDU_LENGTH_ACCEPTED:
@@ -502,13 +600,22 @@ export class SimMeter {
     }
   }
 
-  private pointProperty(state: PointState, propertyId: number, index: number, replyId: BACNetObjectID, served: Served[]): PropRead {
-    if (index !== ASN1_ARRAY_ALL) return { ok: false, errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.PROPERTY_IS_NOT_AN_ARRAY };
+  private pointProperty(
+    state: PointState,
+    propertyId: number,
+    index: number,
+    replyId: BACNetObjectID,
+    served: Served[],
+  ): PropRead {
+    if (index !== ASN1_ARRAY_ALL)
+      return { ok: false, errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.PROPERTY_IS_NOT_AN_ARRAY };
     const b = this.behaviour;
     const v = (values: BACNetAppData[]): PropRead => ({ ok: true, values });
     switch (propertyId) {
       case P.OBJECT_IDENTIFIER:
-        return v([{ type: ApplicationTag.OBJECTIDENTIFIER, value: { type: state.objectType, instance: state.spec.instance } }]);
+        return v([
+          { type: ApplicationTag.OBJECTIDENTIFIER, value: { type: state.objectType, instance: state.spec.instance } },
+        ]);
       case P.OBJECT_NAME:
         return v([charString(state.spec.name)]);
       case P.OBJECT_TYPE:
@@ -526,8 +633,17 @@ export class SimMeter {
         });
         // A BACnet REAL is a float32: record exactly what goes on the wire.
         const value = Math.fround(raw);
-        const replyType = OBJECT_TYPE_NAMES.get(replyId.type) ?? (state.spec.objectType ?? 'analogInput');
-        served.push({ state, record: { deviceId: this.spec.deviceId, objectType: replyType, instance: replyId.instance, value, servedAt: now } });
+        const replyType = OBJECT_TYPE_NAMES.get(replyId.type) ?? state.spec.objectType ?? 'analogInput';
+        served.push({
+          state,
+          record: {
+            deviceId: this.spec.deviceId,
+            objectType: replyType,
+            instance: replyId.instance,
+            value,
+            servedAt: now,
+          },
+        });
         return v([{ type: ApplicationTag.REAL, value }]);
       }
       case P.STATUS_FLAGS: {
@@ -541,7 +657,9 @@ export class SimMeter {
       case P.EVENT_STATE:
         return v([{ type: ApplicationTag.ENUMERATED, value: EventState.NORMAL }]);
       case P.RELIABILITY:
-        return v([{ type: ApplicationTag.ENUMERATED, value: b.fault ? b.faultReliability : Reliability.NO_FAULT_DETECTED }]);
+        return v([
+          { type: ApplicationTag.ENUMERATED, value: b.fault ? b.faultReliability : Reliability.NO_FAULT_DETECTED },
+        ]);
       case P.OUT_OF_SERVICE:
         return v([{ type: ApplicationTag.BOOLEAN, value: b.outOfService }]);
       case P.UNITS:

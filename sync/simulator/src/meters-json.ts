@@ -19,7 +19,12 @@ export function toMetersJson(meters: SimMeterInfo[]): { meters: MetersJsonMeter[
       bacnet_device_id: m.deviceId,
       bacnet_ip: m.address,
       bacnet_port: m.port,
-      data_points: m.points.map((p) => ({ object_type: p.objectType, instance: p.instance, property: 'presentValue', name: p.name })),
+      data_points: m.points.map((p) => ({
+        object_type: p.objectType,
+        instance: p.instance,
+        property: 'presentValue',
+        name: p.name,
+      })),
     })),
   };
 }

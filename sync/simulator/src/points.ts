@@ -44,10 +44,34 @@ export interface SimPointSpec {
 /** The standard energy meter: total kWh, power, voltage and current. */
 export function standardMeterPoints(): SimPointSpec[] {
   return [
-    { instance: 0, name: 'total_kwh', units: EngineeringUnits.KILOWATT_HOURS, model: { kind: 'energy' }, description: 'Active energy import' },
-    { instance: 1, name: 'current_kw', units: EngineeringUnits.KILOWATTS, model: { kind: 'power' }, description: 'Total active power' },
-    { instance: 2, name: 'voltage', units: EngineeringUnits.VOLTS, model: { kind: 'voltage' }, description: 'Phase voltage L1-N' },
-    { instance: 3, name: 'current', units: EngineeringUnits.AMPERES, model: { kind: 'current' }, description: 'Phase current L1' },
+    {
+      instance: 0,
+      name: 'total_kwh',
+      units: EngineeringUnits.KILOWATT_HOURS,
+      model: { kind: 'energy' },
+      description: 'Active energy import',
+    },
+    {
+      instance: 1,
+      name: 'current_kw',
+      units: EngineeringUnits.KILOWATTS,
+      model: { kind: 'power' },
+      description: 'Total active power',
+    },
+    {
+      instance: 2,
+      name: 'voltage',
+      units: EngineeringUnits.VOLTS,
+      model: { kind: 'voltage' },
+      description: 'Phase voltage L1-N',
+    },
+    {
+      instance: 3,
+      name: 'current',
+      units: EngineeringUnits.AMPERES,
+      model: { kind: 'current' },
+      description: 'Phase current L1',
+    },
   ];
 }
 

@@ -74,7 +74,12 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
-const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+const silentLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+};
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const broadcastAddress = options.broadcastAddress ?? '127.255.255.255';
@@ -91,7 +96,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     recordWhoIs: (w: WhoIsSeen) => whoIsSeen.push(w),
     logger,
     ...(options.iAmBroadcast ? { iAmBroadcast: true } : {}),
-    ...(options.bbmd ? { localBroadcast: (datagram: Buffer, sender: string) => bbmd?.fromLocalNetwork(datagram, sender) } : {}),
+    ...(options.bbmd
+      ? { localBroadcast: (datagram: Buffer, sender: string) => bbmd?.fromLocalNetwork(datagram, sender) }
+      : {}),
   };
   const meters = new Map<number, SimMeter>();
   const endpoints = new Set<string>();
@@ -160,7 +167,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         maxApdu: m.spec.maxApdu,
         vendorId: m.spec.vendorId,
         running: m.running,
-        points: m.points.map((p) => ({ objectType: p.objectType ?? 'analogInput', instance: p.instance, name: p.name, units: p.units })),
+        points: m.points.map((p) => ({
+          objectType: p.objectType ?? 'analogInput',
+          instance: p.instance,
+          name: p.name,
+          units: p.units,
+        })),
       }));
     },
     served: () => servedValues.slice(),
@@ -176,7 +188,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const m = get(deviceId);
       m.behaviour = applyBehaviour(m.behaviour, behaviour);
     },
-    setUnits: (deviceId, point, units) => get(deviceId).setUnits(point.objectType ?? 'analogInput', point.instance, units),
+    setUnits: (deviceId, point, units) =>
+      get(deviceId).setUnits(point.objectType ?? 'analogInput', point.instance, units),
     stopMeter: (deviceId) => get(deviceId).stop(),
     startMeter: (deviceId) => get(deviceId).start(),
     stop: async () => {
@@ -186,12 +199,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
 }
 
-function bindBroadcast(address: string, port: number, meters: Map<number, SimMeter>, logger: Logger): Promise<dgram.Socket> {
+function bindBroadcast(
+  address: string,
+  port: number,
+  meters: Map<number, SimMeter>,
+  logger: Logger,
+): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       socket.close();
-      reject(new Error(`cannot bind the broadcast socket ${address}:${port} (${err.code ?? err.message}); another simulator may be using it`, { cause: err }));
+      reject(
+        new Error(
+          `cannot bind the broadcast socket ${address}:${port} (${err.code ?? err.message}); another simulator may be using it`,
+          { cause: err },
+        ),
+      );
     });
     socket.on('message', (msg, rinfo) => {
       const sender = `${rinfo.address}:${rinfo.port}`;

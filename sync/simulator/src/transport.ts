@@ -62,7 +62,10 @@ export class SimTransport extends EventEmitter {
 
   send(buffer: Buffer, offset: number, receiver?: string): void {
     if (receiver === undefined && this.options.localBroadcast) {
-      this.options.localBroadcast(Buffer.from(buffer.subarray(0, offset)), `${this.options.address}:${this.options.port}`);
+      this.options.localBroadcast(
+        Buffer.from(buffer.subarray(0, offset)),
+        `${this.options.address}:${this.options.port}`,
+      );
       return;
     }
     const target = receiver ?? this.getBroadcastAddress();

@@ -114,7 +114,9 @@ describe('simulator BBMD', () => {
       { from: `${NET}.110:47808`, service: 0x00, deviceId: 1501 },
       { from: `${NET}.111:47808`, service: 0x00, deviceId: 1502 },
     ]);
-    const forwarded = sim.bbmd!.forwarded().map(({ direction, originator, to, unconfirmedService }) => ({ direction, originator, to, unconfirmedService }));
+    const forwarded = sim
+      .bbmd!.forwarded()
+      .map(({ direction, originator, to, unconfirmedService }) => ({ direction, originator, to, unconfirmedService }));
     expect(forwarded).toEqual(
       expect.arrayContaining([
         { direction: 'to-network', originator: fd.endpoint, to: ['local network'], unconfirmedService: 8 },

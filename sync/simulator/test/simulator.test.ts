@@ -29,7 +29,13 @@ describe('simulator', () => {
         { deviceId: 32, name: 'Meter B', address: `${NET}.12` },
       ],
     });
-    client = new BACnetClient({ interface: `${NET}.1`, port: 47808, broadcastAddress: `${NET}.255`, reuseAddr: false, apduTimeout: 500 });
+    client = new BACnetClient({
+      interface: `${NET}.1`,
+      port: 47808,
+      broadcastAddress: `${NET}.255`,
+      reuseAddr: false,
+      apduTimeout: 500,
+    });
     client.on('error', () => undefined);
     await new Promise((r) => setTimeout(r, 50));
   });
@@ -58,7 +64,8 @@ describe('simulator', () => {
   });
 
   it('when time passes, then total_kwh only grows, by power × time', async () => {
-    const read = async (): Promise<number> => (await client.readProperty(at('12'), { type: AI, instance: 0 }, PV)).values[0]?.value as number;
+    const read = async (): Promise<number> =>
+      (await client.readProperty(at('12'), { type: AI, instance: 0 }, PV)).values[0]?.value as number;
     const e0 = await read();
     now += 3_600_000;
     const e1 = await read();
@@ -91,15 +98,21 @@ describe('simulator', () => {
     sim.setBehaviour(32, { dead: true });
     await expect(client.readProperty(at('12'), { type: AI, instance: 0 }, PV)).rejects.toThrow('ERR_TIMEOUT');
     sim.setBehaviour(32, { dead: false, refuseRpm: 'error' });
-    await expect(client.readPropertyMultiple(at('12'), [{ objectId: { type: AI, instance: 0 }, properties: [{ id: PV, index: ALL }] }])).rejects.toThrow(
-      'BacnetError - Class:5 - Code:67',
-    );
+    await expect(
+      client.readPropertyMultiple(at('12'), [
+        { objectId: { type: AI, instance: 0 }, properties: [{ id: PV, index: ALL }] },
+      ]),
+    ).rejects.toThrow('BacnetError - Class:5 - Code:67');
     sim.setBehaviour(32, { refuseRpm: 'reject' });
-    await expect(client.readPropertyMultiple(at('12'), [{ objectId: { type: AI, instance: 0 }, properties: [{ id: PV, index: ALL }] }])).rejects.toThrow(
-      'BacnetAbort - Reason:9',
-    );
+    await expect(
+      client.readPropertyMultiple(at('12'), [
+        { objectId: { type: AI, instance: 0 }, properties: [{ id: PV, index: ALL }] },
+      ]),
+    ).rejects.toThrow('BacnetAbort - Reason:9');
     sim.setBehaviour(32, { refuseRpm: false, error: { errorClass: 0, errorCode: 25 } });
-    await expect(client.readProperty(at('12'), { type: AI, instance: 0 }, PV)).rejects.toThrow('BacnetError - Class:0 - Code:25');
+    await expect(client.readProperty(at('12'), { type: AI, instance: 0 }, PV)).rejects.toThrow(
+      'BacnetError - Class:0 - Code:25',
+    );
     sim.setBehaviour(32, { error: null, fault: true });
     const flags = await client.readProperty(at('12'), { type: AI, instance: 0 }, 111);
     expect(flags.values[0]?.value).toEqual({ value: [2], bitsUsed: 4 });
@@ -122,9 +135,9 @@ describe('simulator', () => {
   });
 
   it('when a meter address is already bound, then start fails and says which', async () => {
-    await expect(startSimulator({ listenBroadcast: false, meters: [{ deviceId: 39, name: 'Clash', address: `${NET}.11` }] })).rejects.toThrow(
-      /meter 39 cannot bind 127\.0\.3\.11:47808: EADDRINUSE/,
-    );
+    await expect(
+      startSimulator({ listenBroadcast: false, meters: [{ deviceId: 39, name: 'Clash', address: `${NET}.11` }] }),
+    ).rejects.toThrow(/meter 39 cannot bind 127\.0\.3\.11:47808: EADDRINUSE/);
   });
 });
 

@@ -45,14 +45,22 @@ export function App() {
   let body;
   if (!status && !loadError) {
     body = (
-      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, py: 6, justifyContent: 'center' }} data-testid="loading">
+      <Box
+        sx={{ display: 'flex', alignItems: 'center', gap: 2, py: 6, justifyContent: 'center' }}
+        data-testid="loading"
+      >
         <CircularProgress size={28} />
         <Typography>Asking the site agent how things are…</Typography>
       </Box>
     );
   } else if (!status) {
     body = (
-      <Alert severity="error" sx={{ mt: 2 }} data-testid="unreachable" action={<Button onClick={() => void refresh()}>Try again</Button>}>
+      <Alert
+        severity="error"
+        sx={{ mt: 2 }}
+        data-testid="unreachable"
+        action={<Button onClick={() => void refresh()}>Try again</Button>}
+      >
         Cannot get the site status: {loadError}. This page tries again every {POLL_MS / 1000} s.
       </Alert>
     );
@@ -61,7 +69,8 @@ export function App() {
       <>
         {loadError && (
           <Alert severity="error" variant="filled" role="alert" sx={{ mb: 2 }} data-testid="stale">
-            Connection lost — data as of {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())}: {loadError}. Nothing below is current until the agent answers again; trying every {POLL_MS / 1000} s.
+            Connection lost — data as of {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())}: {loadError}.
+            Nothing below is current until the agent answers again; trying every {POLL_MS / 1000} s.
           </Alert>
         )}
         <HealthBanner />
@@ -70,12 +79,26 @@ export function App() {
         <ControlBar />
         <MetersPanel />
         <ChartPanel />
-        <Box sx={{ display: 'grid', gap: { xs: 0, md: 2 }, gridTemplateColumns: { xs: 'minmax(0, 1fr)', md: 'repeat(2, minmax(0, 1fr))' } }}>
+        <Box
+          sx={{
+            display: 'grid',
+            gap: { xs: 0, md: 2 },
+            gridTemplateColumns: { xs: 'minmax(0, 1fr)', md: 'repeat(2, minmax(0, 1fr))' },
+          }}
+        >
           <SyncLogPanel />
           <DeadLettersPanel />
         </Box>
-        <Typography variant="caption" color="text.secondary" component="p" sx={{ textAlign: 'center', pb: 2 }} data-testid="updated">
-          {loadError ? 'Connection lost · data as of' : 'Updated'} {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())} · refreshes every {POLL_MS / 1000} s · times in {viewerTimeZone()}
+        <Typography
+          variant="caption"
+          color="text.secondary"
+          component="p"
+          sx={{ textAlign: 'center', pb: 2 }}
+          data-testid="updated"
+        >
+          {loadError ? 'Connection lost · data as of' : 'Updated'}{' '}
+          {clock(new Date(lastLoadedAt ?? Date.now()).toISOString())} · refreshes every {POLL_MS / 1000} s · times in{' '}
+          {viewerTimeZone()}
         </Typography>
       </>
     );

@@ -19,6 +19,16 @@ export const theme = createTheme({
 
 /** One colour per verdict, used everywhere: green OK, amber attention, red problem, grey unknown. */
 export type Tone = 'ok' | 'attention' | 'problem' | 'unknown';
-export const toneColor: Record<Tone, string> = { ok: '#2e7d32', attention: '#b26a00', problem: '#c62828', unknown: '#6b7280' };
-export const toneBackground: Record<Tone, string> = { ok: '#e8f5e9', attention: '#fff4e5', problem: '#fdecea', unknown: '#f1f3f5' };
+export const toneColor: Record<Tone, string> = {
+  ok: '#2e7d32',
+  attention: '#b26a00',
+  problem: '#c62828',
+  unknown: '#6b7280',
+};
+export const toneBackground: Record<Tone, string> = {
+  ok: '#e8f5e9',
+  attention: '#fff4e5',
+  problem: '#fdecea',
+  unknown: '#f1f3f5',
+};
 export const levelTone = (l: HealthLevel): Tone => l;

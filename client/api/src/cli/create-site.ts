@@ -24,11 +24,17 @@ export async function runCreateSite(
   argv: string[],
   deps: { openDb: () => Promise<Database>; logger: Logger },
 ): Promise<{ output: string; created: boolean }> {
-  const args = parseArgs(argv, { name: 'string', 'if-missing-key-file': 'string', 'expire-old-keys-after-hours': 'string', help: 'boolean' });
+  const args = parseArgs(argv, {
+    name: 'string',
+    'if-missing-key-file': 'string',
+    'expire-old-keys-after-hours': 'string',
+    help: 'boolean',
+  });
   if (args.help) return { output: USAGE, created: false };
   const name = typeof args.name === 'string' ? args.name.trim() : '';
   if (!name || name.length > 255) throw new Error(`--name is required (1 to 255 characters)\n${USAGE}`);
-  const keyFile = typeof args['if-missing-key-file'] === 'string' ? path.resolve(args['if-missing-key-file']) : undefined;
+  const keyFile =
+    typeof args['if-missing-key-file'] === 'string' ? path.resolve(args['if-missing-key-file']) : undefined;
   let expireMs: number | undefined;
   if (typeof args['expire-old-keys-after-hours'] === 'string') {
     const hours = Number(args['expire-old-keys-after-hours']);
@@ -39,7 +45,10 @@ export async function runCreateSite(
   if (keyFile && existsSync(keyFile)) {
     const existing = JSON.parse(readFileSync(keyFile, 'utf8')) as CreateSiteOutput;
     if (existing.site_name !== name) {
-      deps.logger.warn('key file belongs to another site name; reusing it as asked', { file: keyFile, site_name: existing.site_name });
+      deps.logger.warn('key file belongs to another site name; reusing it as asked', {
+        file: keyFile,
+        site_name: existing.site_name,
+      });
     }
     return { output: JSON.stringify(existing), created: false };
   }

@@ -8,9 +8,14 @@ const logger = createLogger({ service: 'client-api-migrate', level: config.logLe
 try {
   const db = await openClientDatabase(config.database, logger);
   const { rows } = await db.knex.raw<{ rows: { name: string }[] }>('SELECT name FROM knex_migrations ORDER BY id');
-  logger.info('database is migrated', { database: describeDatabase(config.database), applied: rows.map((r) => r.name) });
+  logger.info('database is migrated', {
+    database: describeDatabase(config.database),
+    applied: rows.map((r) => r.name),
+  });
   await db.close();
 } catch (err) {
-  logger.error('migration failed', { err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
+  logger.error('migration failed', {
+    err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+  });
   process.exitCode = 1;
 }

@@ -29,11 +29,14 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; name?: unknown; message?: unknown };
   if (e.name === 'KnexTimeoutError') return true;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH'].includes(code)) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH'].includes(code))
+    return true;
   // SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown / cannot connect now), 53300 (too many connections).
   if (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
   // Serialization failure / deadlock: transient too; the agent's retry resends and ON CONFLICT makes that safe.
   if (code === '40001' || code === '40P01') return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|Unable to acquire a connection|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|Unable to acquire a connection|Client has encountered a connection error/i.test(
+    message,
+  );
 }

@@ -18,12 +18,20 @@ interface Answer {
  * a 400 (a zlib error with an errno).
  */
 function isUndecodableBody(err: { code?: unknown; errno?: unknown; status?: unknown }): boolean {
-  if (typeof err.code === 'string' && (err.code.startsWith('Z_') || err.code.startsWith('ERR__ERROR') || err.code.startsWith('ERR_BROTLI'))) return true;
+  if (
+    typeof err.code === 'string' &&
+    (err.code.startsWith('Z_') || err.code.startsWith('ERR__ERROR') || err.code.startsWith('ERR_BROTLI'))
+  )
+    return true;
   return typeof err.errno === 'number' && err.status === 400;
 }
 
 /** body-parser / raw-body / zlib errors carry a `type` or a zlib `code`; map them to our codes. */
-function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown; limit?: unknown; errno?: unknown; status?: unknown }, bodyLimit: string, encoding?: string): Answer | undefined {
+function fromBodyParser(
+  err: { type?: unknown; code?: unknown; message?: unknown; limit?: unknown; errno?: unknown; status?: unknown },
+  bodyLimit: string,
+  encoding?: string,
+): Answer | undefined {
   switch (err.type) {
     case 'entity.too.large':
       return {
@@ -33,22 +41,49 @@ function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown
         details: { limit_bytes: typeof err.limit === 'number' ? err.limit : undefined },
       };
     case 'entity.parse.failed':
-      return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body is not valid JSON: ${String(err.message)}` };
+      return {
+        status: 400,
+        code: ErrorCode.MALFORMED_BODY,
+        message: `request body is not valid JSON: ${String(err.message)}`,
+      };
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return { status: 415, code: ErrorCode.MALFORMED_BODY, message: `${String(err.message)}; send JSON, optionally with Content-Encoding: gzip, deflate or br` };
+      return {
+        status: 415,
+        code: ErrorCode.MALFORMED_BODY,
+        message: `${String(err.message)}; send JSON, optionally with Content-Encoding: gzip, deflate or br`,
+      };
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
-      return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body could not be read: ${String(err.message)}` };
+      return {
+        status: 400,
+        code: ErrorCode.MALFORMED_BODY,
+        message: `request body could not be read: ${String(err.message)}`,
+      };
   }
   if (isUndecodableBody(err)) {
-    return { status: 400, code: ErrorCode.MALFORMED_BODY, message: `request body could not be decoded as ${encoding ?? 'its Content-Encoding'} (${String(err.message)}); send it compressed as Content-Encoding says (gzip, deflate or br), or uncompressed without that header` };
+    return {
+      status: 400,
+      code: ErrorCode.MALFORMED_BODY,
+      message: `request body could not be decoded as ${encoding ?? 'its Content-Encoding'} (${String(err.message)}); send it compressed as Content-Encoding says (gzip, deflate or br), or uncompressed without that header`,
+    };
   }
   // A path with broken percent-encoding (/api/sites/%ff) fails in the router's decodeURIComponent: bad input, not a fault.
-  if (err instanceof URIError) return { status: 400, code: ErrorCode.VALIDATION_FAILED, message: `the URL is not valid percent-encoding: ${String(err.message)}` };
+  if (err instanceof URIError)
+    return {
+      status: 400,
+      code: ErrorCode.VALIDATION_FAILED,
+      message: `the URL is not valid percent-encoding: ${String(err.message)}`,
+    };
   // PostgreSQL cannot store NUL (\u0000) or a lone UTF-16 surrogate in text (22021, 22P05): bad input that validation let through.
-  if (err.code === '22021' || err.code === '22P05') return { status: 400, code: ErrorCode.VALIDATION_FAILED, message: 'a text field contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate); remove it and send again' };
+  if (err.code === '22021' || err.code === '22P05')
+    return {
+      status: 400,
+      code: ErrorCode.VALIDATION_FAILED,
+      message:
+        'a text field contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate); remove it and send again',
+    };
   return undefined;
 }
 
@@ -62,7 +97,13 @@ export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHan
     const log = req.log ?? logger;
     let answer: Answer;
     if (err instanceof ApiError) {
-      answer = { status: err.status, code: err.code, message: err.message, details: err.details, extraBody: err.extraBody };
+      answer = {
+        status: err.status,
+        code: err.code,
+        message: err.message,
+        details: err.details,
+        extraBody: err.extraBody,
+      };
     } else if (err && typeof err === 'object' && fromBodyParser(err, bodyLimit, req.get('content-encoding'))) {
       answer = fromBodyParser(err, bodyLimit, req.get('content-encoding')) as Answer;
     } else if (isDatabaseUnavailable(err)) {
@@ -70,10 +111,17 @@ export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHan
       answer = { status: 503, code: ErrorCode.UNAVAILABLE, message: 'the database is not available; retry later' };
       res.setHeader('Retry-After', '5');
     } else {
-      log.error('unhandled error', { err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
-      answer = { status: 500, code: ErrorCode.INTERNAL, message: `unexpected server error; it was logged with request id ${req.requestId}` };
+      log.error('unhandled error', {
+        err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+      });
+      answer = {
+        status: 500,
+        code: ErrorCode.INTERNAL,
+        message: `unexpected server error; it was logged with request id ${req.requestId}`,
+      };
     }
-    if (answer.status < 500) log.info('request rejected', { status: answer.status, code: answer.code, reason: answer.message });
+    if (answer.status < 500)
+      log.info('request rejected', { status: answer.status, code: answer.code, reason: answer.message });
     const body: ApiErrorBody = {
       error: {
         code: answer.code as ErrorCodeValue,

@@ -16,9 +16,17 @@ export function jsonOnlyBody(limit: string): RequestHandler {
         next(err);
         return;
       }
-      const sent = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+      const sent =
+        req.headers['transfer-encoding'] !== undefined ||
+        (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
       if (req.body === undefined && sent && req.method !== 'GET' && req.method !== 'HEAD') {
-        next(new ApiError(415, ErrorCode.MALFORMED_BODY, `send the body as JSON (Content-Type: application/json); got ${req.get('content-type') ?? 'no Content-Type'}`));
+        next(
+          new ApiError(
+            415,
+            ErrorCode.MALFORMED_BODY,
+            `send the body as JSON (Content-Type: application/json); got ${req.get('content-type') ?? 'no Content-Type'}`,
+          ),
+        );
         return;
       }
       next();

@@ -8,7 +8,11 @@ export function siteAuth(sites: SitesService): RequestHandler {
   return async (req, _res, next) => {
     const key = req.get(API_KEY_HEADER);
     if (key === undefined || key.trim() === '') {
-      throw new ApiError(401, ErrorCode.AUTH_MISSING, `no API key: send the site's key in the ${API_KEY_HEADER} header`);
+      throw new ApiError(
+        401,
+        ErrorCode.AUTH_MISSING,
+        `no API key: send the site's key in the ${API_KEY_HEADER} header`,
+      );
     }
     req.site = await sites.authenticate(key.trim());
     req.log = req.log.child({ site_id: req.site.id });

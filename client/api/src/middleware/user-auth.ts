@@ -9,14 +9,23 @@ export function userAuth(auth: AuthService): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new ApiError(401, ErrorCode.AUTH_MISSING, 'log in first: send the access token as "Authorization: Bearer <token>"');
+    if (!match)
+      throw new ApiError(
+        401,
+        ErrorCode.AUTH_MISSING,
+        'log in first: send the access token as "Authorization: Bearer <token>"',
+      );
     req.user = await auth.authenticate(match[1] as string);
     req.log = req.log.child({ user_id: req.user.id });
     next();
   };
 }
 
-const ROLE_WORDS: Record<UserRole, string> = { admin: 'an admin', operator: 'an operator or admin', viewer: 'any user' };
+const ROLE_WORDS: Record<UserRole, string> = {
+  admin: 'an admin',
+  operator: 'an operator or admin',
+  viewer: 'any user',
+};
 
 /** 403 FORBIDDEN unless the user has one of the roles. */
 export function requireRole(...roles: UserRole[]): RequestHandler {
@@ -24,7 +33,11 @@ export function requireRole(...roles: UserRole[]): RequestHandler {
     const user = req.user;
     if (!user || !roles.includes(user.role)) {
       const need = roles.includes('operator') ? ROLE_WORDS.operator : ROLE_WORDS.admin;
-      throw new ApiError(403, ErrorCode.FORBIDDEN, `only ${need} may do this; you are ${user ? `a ${user.role}` : 'not logged in'}`);
+      throw new ApiError(
+        403,
+        ErrorCode.FORBIDDEN,
+        `only ${need} may do this; you are ${user ? `a ${user.role}` : 'not logged in'}`,
+      );
     }
     next();
   };

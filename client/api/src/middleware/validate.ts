@@ -24,7 +24,10 @@ export async function validateOrThrow(req: Request, chains: ValidationChain[]): 
       .slice(0, 5)
       .map((p) => `${p.field}: ${p.message}`)
       .join('; ');
-    throw validationFailed(`invalid request: ${summary}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, problems);
+    throw validationFailed(
+      `invalid request: ${summary}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
+      problems,
+    );
   }
 }
 
@@ -42,7 +45,9 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 /** Why a text cannot be stored (PostgreSQL refuses NUL, the driver would turn a lone UTF-16 surrogate into U+FFFD), or undefined. */
 export const unstorableProblem = (name: string, v: string): string | undefined =>
-  UNSTORABLE_TEXT.test(v) ? `${name} contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate)` : undefined;
+  UNSTORABLE_TEXT.test(v)
+    ? `${name} contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate)`
+    : undefined;
 
 /**
  * 400 for top-level fields the request does not take. Without it a misspelt field ({"is_actve": false}),
@@ -54,14 +59,25 @@ export const onlyFields = (...fields: string[]) =>
       if (!isPlainObject(v)) return undefined;
       const unknown = Object.keys(v).filter((k) => !fields.includes(k));
       if (unknown.length === 0) return undefined;
-      return `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}; this request takes ${fields.join(', ')}`;
+      return `unknown field${unknown.length > 1 ? 's' : ''} ${unknown
+        .slice(0, 5)
+        .map((k) => JSON.stringify(k.slice(0, 40)))
+        .join(
+          ', ',
+        )}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}; this request takes ${fields.join(', ')}`;
     }),
   );
 
 /** A body that may be left out, but when sent is a JSON object of only these fields (each then checked by the route). */
 export const optionalObjectBody = (...fields: string[]): ValidationChain[] => [
   body()
-    .custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `the body must be a JSON object {${fields.map((f) => `"${f}"?`).join(', ')}} or left out, got ${describeType(v)}`)))
+    .custom(
+      check((v) =>
+        v === undefined || isPlainObject(v)
+          ? undefined
+          : `the body must be a JSON object {${fields.map((f) => `"${f}"?`).join(', ')}} or left out, got ${describeType(v)}`,
+      ),
+    )
     .bail(),
   onlyFields(...fields),
 ];
@@ -75,12 +91,14 @@ export const stringProblem = (name: string, min: number, max: number) => (v: unk
   return undefined;
 };
 
-export const integerProblem = (name: string, min: number, max: number, opts: { optional?: boolean } = {}) => (v: unknown) => {
-  if (v === undefined) return opts.optional ? undefined : `${name} is required`;
-  if (typeof v !== 'number' || !Number.isInteger(v)) return `${name} must be an integer, got ${describeType(v)}`;
-  if (v < min || v > max) return `${name} must be between ${min} and ${max}, got ${v}`;
-  return undefined;
-};
+export const integerProblem =
+  (name: string, min: number, max: number, opts: { optional?: boolean } = {}) =>
+  (v: unknown) => {
+    if (v === undefined) return opts.optional ? undefined : `${name} is required`;
+    if (typeof v !== 'number' || !Number.isInteger(v)) return `${name} must be an integer, got ${describeType(v)}`;
+    if (v < min || v > max) return `${name} must be between ${min} and ${max}, got ${v}`;
+    return undefined;
+  };
 
 export function describeType(v: unknown): string {
   if (v === null) return 'null';

@@ -8,15 +8,30 @@ export const LIST_ACTIVE_ALERTS = 'list_active_alerts';
 export const CONFIGURE_ALERT_RULES = 'configure_alert_rules';
 export const SEND_ALERT_EMAIL = 'send_alert_email';
 
-export const ALERTING_UNAVAILABLE = 'alerting is not available in this version of the client system (no alert engine runs in it); nothing was read, changed or sent.';
+export const ALERTING_UNAVAILABLE =
+  'alerting is not available in this version of the client system (no alert engine runs in it); nothing was read, changed or sent.';
 
 const listInput = z.object({
   site_ids: sitesInput,
   severity: z.enum(ALERT_SEVERITIES).optional().describe('Only alerts of this severity: critical, warning or info'),
-  include_pending: z.boolean().default(true).describe('Also alerts whose condition is met but not yet held long enough (default true)'),
-  limit: z.number().int().min(1).max(500).default(100).describe('Most alerts to return, worst first (1 to 500, default 100)'),
+  include_pending: z
+    .boolean()
+    .default(true)
+    .describe('Also alerts whose condition is met but not yet held long enough (default true)'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(100)
+    .describe('Most alerts to return, worst first (1 to 500, default 100)'),
 });
-const listOutput = z.object({ count: z.number(), matched: z.number(), by_severity: z.record(z.string(), z.number()), alerts: z.array(alertInfoSchema) });
+const listOutput = z.object({
+  count: z.number(),
+  matched: z.number(),
+  by_severity: z.record(z.string(), z.number()),
+  alerts: z.array(alertInfoSchema),
+});
 
 export function registerListActiveAlertsTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -41,16 +56,35 @@ export function registerListActiveAlertsTool(server: McpServer, deps: ToolDeps):
         for (const a of list) bySeverity[a.severity] = (bySeverity[a.severity] ?? 0) + 1;
         const shown = list.slice(0, args.limit);
         const lines = [
-          list.length === 0 ? 'No active alerts on the sites you may see.' : `${list.length} active alerts: ${Object.entries(bySeverity).map(([s, n]) => `${n} ${s}`).join(', ')}.`,
-          ...shown.slice(0, 20).map((a) => `- [${a.severity}${a.state === 'pending' ? ', pending' : ''}] ${a.site_name ?? 'client system'}${a.meter_name ? ` / ${a.meter_name}` : ''}: ${a.title} (since ${shortTime(a.since)}; rule "${a.rule_name}")`),
+          list.length === 0
+            ? 'No active alerts on the sites you may see.'
+            : `${list.length} active alerts: ${Object.entries(bySeverity)
+                .map(([s, n]) => `${n} ${s}`)
+                .join(', ')}.`,
+          ...shown
+            .slice(0, 20)
+            .map(
+              (a) =>
+                `- [${a.severity}${a.state === 'pending' ? ', pending' : ''}] ${a.site_name ?? 'client system'}${a.meter_name ? ` / ${a.meter_name}` : ''}: ${a.title} (since ${shortTime(a.since)}; rule "${a.rule_name}")`,
+            ),
         ];
-        return answer(lines.join('\n'), { count: shown.length, matched: list.length, by_severity: bySeverity, alerts: shown });
+        return answer(lines.join('\n'), {
+          count: shown.length,
+          matched: list.length,
+          by_severity: bySeverity,
+          alerts: shown,
+        });
       }),
   );
 }
 
 const ruleInput = z.object({
-  id: z.number().int().min(1).optional().describe('Change this existing rule (id from the web app or an earlier call); omit to create a new rule'),
+  id: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Change this existing rule (id from the web app or an earlier call); omit to create a new rule'),
   kind: z
     .enum(ALERT_RULE_KINDS)
     .optional()
@@ -58,19 +92,67 @@ const ruleInput = z.object({
       'For a new rule: threshold (a data point above / below / outside limits), no_data (minutes without a reading) or daily_energy (kWh since local midnight). ' +
         'The built-in kinds (heartbeat_missing, uplink_down, meter_unreachable, backlog_size, queue_full, database_down, api_error_rate) exist once each: change them by id',
     ),
-  name: textInput().trim().min(1).max(100).optional().describe('A name people recognise, e.g. "Main incomer over 250 kW" (required for a new rule)'),
+  name: textInput()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('A name people recognise, e.g. "Main incomer over 250 kW" (required for a new rule)'),
   enabled: z.boolean().optional().describe('false keeps the rule but stops it raising alerts'),
   severity: z.enum(ALERT_SEVERITIES).optional().describe('critical, warning or info'),
-  scope: z.enum(['all', 'site', 'meter']).optional().describe('What the rule watches: every site, one site (site_id) or one meter (meter_id)'),
+  scope: z
+    .enum(['all', 'site', 'meter'])
+    .optional()
+    .describe('What the rule watches: every site, one site (site_id) or one meter (meter_id)'),
   site_id: z.number().int().min(1).nullable().optional().describe('The site (for scope site)'),
-  meter_id: z.number().int().min(1).nullable().optional().describe('The meter, client-system id from query_meters (for scope meter)'),
-  data_point: textInput().trim().min(1).max(100).nullable().optional().describe('For threshold rules: the data point, e.g. "current_kw"'),
-  condition: z.enum(['above', 'below', 'outside']).nullable().optional().describe('For threshold rules: above threshold, below threshold, or outside threshold..threshold_high'),
-  threshold: z.number().finite().nullable().optional().describe('The limit in the kind\'s unit (the data point\'s unit, minutes, readings, % or kWh); null on a built-in rule = the environment default'),
+  meter_id: z
+    .number()
+    .int()
+    .min(1)
+    .nullable()
+    .optional()
+    .describe('The meter, client-system id from query_meters (for scope meter)'),
+  data_point: textInput()
+    .trim()
+    .min(1)
+    .max(100)
+    .nullable()
+    .optional()
+    .describe('For threshold rules: the data point, e.g. "current_kw"'),
+  condition: z
+    .enum(['above', 'below', 'outside'])
+    .nullable()
+    .optional()
+    .describe('For threshold rules: above threshold, below threshold, or outside threshold..threshold_high'),
+  threshold: z
+    .number()
+    .finite()
+    .nullable()
+    .optional()
+    .describe(
+      "The limit in the kind's unit (the data point's unit, minutes, readings, % or kWh); null on a built-in rule = the environment default",
+    ),
   threshold_high: z.number().finite().nullable().optional().describe('For condition outside: the upper limit'),
-  for_seconds: z.number().int().min(0).max(604_800).optional().describe('How long the condition must hold before the alert fires (0 to 604800 s)'),
-  cooldown_seconds: z.number().int().min(0).max(604_800).nullable().optional().describe('Least time between two e-mails for the same subject (null = the default)'),
-  recipients: z.array(z.email().describe('An e-mail address')).max(20).optional().describe('Who is e-mailed when it fires and resolves (at most 20 addresses)'),
+  for_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(604_800)
+    .optional()
+    .describe('How long the condition must hold before the alert fires (0 to 604800 s)'),
+  cooldown_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(604_800)
+    .nullable()
+    .optional()
+    .describe('Least time between two e-mails for the same subject (null = the default)'),
+  recipients: z
+    .array(z.email().describe('An e-mail address'))
+    .max(20)
+    .optional()
+    .describe('Who is e-mailed when it fires and resolves (at most 20 addresses)'),
 });
 const ruleOutput = z.object({ created: z.boolean(), rule: alertRuleInfoSchema });
 
@@ -93,13 +175,25 @@ export function registerConfigureAlertRulesTool(server: McpServer, deps: ToolDep
       guarded(deps, CONFIGURE_ALERT_RULES, async () => {
         const engine = deps.ops.alerts;
         if (!engine) return toolError(`${CONFIGURE_ALERT_RULES}: ${ALERTING_UNAVAILABLE}`);
-        if (args.id === undefined && (!args.kind || !args.name)) return toolError('A new rule needs kind and name (or give the id of a rule to change).');
-        if (typeof args.site_id === 'number' && (await deps.ops.siteStatuses(visibleSites(deps.user, [args.site_id]), true, new Date(deps.now()))).length === 0) {
-          return toolError(`site_id: there is no site with id ${args.site_id} (or none you may see); get_site_status lists the sites. Nothing was changed.`);
+        if (args.id === undefined && (!args.kind || !args.name))
+          return toolError('A new rule needs kind and name (or give the id of a rule to change).');
+        if (
+          typeof args.site_id === 'number' &&
+          (await deps.ops.siteStatuses(visibleSites(deps.user, [args.site_id]), true, new Date(deps.now()))).length ===
+            0
+        ) {
+          return toolError(
+            `site_id: there is no site with id ${args.site_id} (or none you may see); get_site_status lists the sites. Nothing was changed.`,
+          );
         }
-        const input = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as AlertRuleWrite & { id?: number };
+        const input = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as AlertRuleWrite & {
+          id?: number;
+        };
         const rule = await engine.configureRule(input, deps.user);
-        const limit = rule.effective_threshold === null ? '' : ` at ${rule.condition ? `${rule.condition} ` : ''}${rule.effective_threshold}${rule.unit ? ` ${rule.unit}` : ''}`;
+        const limit =
+          rule.effective_threshold === null
+            ? ''
+            : ` at ${rule.condition ? `${rule.condition} ` : ''}${rule.effective_threshold}${rule.unit ? ` ${rule.unit}` : ''}`;
         return answer(
           `${args.id === undefined ? 'Created' : 'Updated'} alert rule "${rule.name}" (id ${rule.id}, ${rule.kind}${limit}, ${rule.severity}), ${rule.enabled ? 'enabled' : 'disabled'}${rule.for_seconds ? `, after ${rule.for_seconds} s` : ''}.`,
           { created: args.id === undefined, rule },
@@ -110,12 +204,24 @@ export function registerConfigureAlertRulesTool(server: McpServer, deps: ToolDep
 
 const emailInput = z.object({
   to: z.array(z.email().describe('An e-mail address')).min(1).max(20).describe('Recipients (1 to 20 e-mail addresses)'),
-  subject: textInput().trim().min(1).max(200).describe('Subject line (at most 200 characters; "[MeterIT]" is put in front)'),
-  body: textInput().trim().min(1).max(20_000).describe('Plain-text message (at most 20000 characters), e.g. the text of generate_report'),
+  subject: textInput()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe('Subject line (at most 200 characters; "[MeterIT]" is put in front)'),
+  body: textInput()
+    .trim()
+    .min(1)
+    .max(20_000)
+    .describe('Plain-text message (at most 20000 characters), e.g. the text of generate_report'),
 });
 const emailOutput = z.object({
   id: z.number().describe('The outbox entry'),
-  status: z.string().describe('sent; recorded (no SMTP configured: kept in the outbox instead); pending/retrying (the mail server did not accept it yet); failed'),
+  status: z
+    .string()
+    .describe(
+      'sent; recorded (no SMTP configured: kept in the outbox instead); pending/retrying (the mail server did not accept it yet); failed',
+    ),
   recipients: z.array(z.string()),
   subject: z.string(),
   sent_at: isoTimeOrNull,
@@ -128,7 +234,7 @@ export function registerSendAlertEmailTool(server: McpServer, deps: ToolDeps): v
     {
       title: 'Send an alert e-mail',
       description:
-        'Send a plain-text e-mail through the client system\'s alert outbox and mail server (SMTP_URL), e.g. to forward a report or warn a site. ' +
+        "Send a plain-text e-mail through the client system's alert outbox and mail server (SMTP_URL), e.g. to forward a report or warn a site. " +
         'Without a configured mail server it is recorded in the outbox instead of sent, and the answer says so. Needs the operator or admin role.',
       inputSchema: emailInput,
       outputSchema: emailOutput,
@@ -146,7 +252,14 @@ export function registerSendAlertEmailTool(server: McpServer, deps: ToolDeps): v
             : n.status === 'recorded'
               ? 'recorded in the outbox but not sent: no mail server is configured (SMTP_URL)'
               : `${n.status}${n.last_error ? ` (${n.last_error})` : ''}; the outbox retries it`;
-        return answer(`E-mail "${n.subject}" ${what}.`, { id: n.id, status: n.status, recipients: n.recipients, subject: n.subject, sent_at: n.sent_at, last_error: n.last_error });
+        return answer(`E-mail "${n.subject}" ${what}.`, {
+          id: n.id,
+          status: n.status,
+          recipients: n.recipients,
+          subject: n.subject,
+          sent_at: n.sent_at,
+          last_error: n.last_error,
+        });
       }),
   );
 }

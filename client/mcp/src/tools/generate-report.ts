@@ -21,7 +21,9 @@ const input = z.object({
     .min(1)
     .max(86_400)
     .default(60)
-    .describe('How often the site agents read each data point (their COLLECTION_INTERVAL_SECONDS, default 60): readings expected per meter = the part of the period the meter existed ÷ this × its data points'),
+    .describe(
+      'How often the site agents read each data point (their COLLECTION_INTERVAL_SECONDS, default 60): readings expected per meter = the part of the period the meter existed ÷ this × its data points',
+    ),
 });
 
 const alert = z.object({
@@ -44,12 +46,22 @@ const siteReport = z.object({
   meters_answering: z.number().nullable().describe('Meters answering on the site (last heartbeat)'),
   data_points: z.number().describe('Data points of the active meters'),
   readings_received: z.number().describe('Readings stored in the client system for the period'),
-  readings_expected: z.number().describe('Per meter: its data points × whole collection intervals of the period since the meter existed (created, or its first reading if earlier)'),
-  completeness_pct: z.number().nullable().describe('received ÷ expected × 100 (one decimal); null when nothing is expected'),
+  readings_expected: z
+    .number()
+    .describe(
+      'Per meter: its data points × whole collection intervals of the period since the meter existed (created, or its first reading if earlier)',
+    ),
+  completeness_pct: z
+    .number()
+    .nullable()
+    .describe('received ÷ expected × 100 (one decimal); null when nothing is expected'),
   energy_kwh: z.number().describe('Energy used in the period from the kWh counters'),
   energy_unattributed_kwh: z.number().describe('Energy across data gaps that span days (not in energy_kwh)'),
   energy_complete: z.boolean().describe('Every day of every counter fully covered by readings'),
-  alerts_in_period: z.number().nullable().describe('Alerts active at some time in the period; null when alerting is not available'),
+  alerts_in_period: z
+    .number()
+    .nullable()
+    .describe('Alerts active at some time in the period; null when alerting is not available'),
   alerts: z.array(alert),
 });
 
@@ -118,7 +130,8 @@ function toCsv(sites: SiteReport[]): string {
   return [REPORT_CSV_HEADER, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
-const pct = (received: number, expected: number): number | null => (expected > 0 ? round((received / expected) * 100, 1) : null);
+const pct = (received: number, expected: number): number | null =>
+  expected > 0 ? round((received / expected) * 100, 1) : null;
 
 export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -146,8 +159,19 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
         const [meters, counts, consumption, alerts] = await Promise.all([
           deps.ops.meters({ siteIds: ids, includeInactive: false }, now),
           deps.ops.readingCounts(ids, from, to),
-          ids.length > 0 ? deps.ops.consumption({ siteIds: ids, from, to, interval: '1d', tz: args.tz, gapSeconds: Math.max(900, args.collection_interval_s * 3) }) : Promise.resolve(null),
-          alertsOps && ids.length > 0 ? alertsOps.inPeriod(deps.user, { from, to, limit: 10_000 }) : Promise.resolve(alertsOps ? ([] as AlertInfo[]) : null),
+          ids.length > 0
+            ? deps.ops.consumption({
+                siteIds: ids,
+                from,
+                to,
+                interval: '1d',
+                tz: args.tz,
+                gapSeconds: Math.max(900, args.collection_interval_s * 3),
+              })
+            : Promise.resolve(null),
+          alertsOps && ids.length > 0
+            ? alertsOps.inPeriod(deps.user, { from, to, limit: 10_000 })
+            : Promise.resolve(alertsOps ? ([] as AlertInfo[]) : null),
         ]);
         // A meter is expected to report only over the part of the period it existed: a site set up an hour ago is not 0.1 % complete in a month report.
         const intervalMs = args.collection_interval_s * 1000;
@@ -196,7 +220,10 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
         const totals = {
           sites: sites.length,
           by_status: byStatus,
-          energy_kwh: round(sites.reduce((t, s) => t + s.energy_kwh, 0), 3),
+          energy_kwh: round(
+            sites.reduce((t, s) => t + s.energy_kwh, 0),
+            3,
+          ),
           readings_received: received,
           readings_expected: expected,
           completeness_pct: pct(received, expected),
@@ -205,16 +232,31 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
         const title = `MeterIT report ${shortTime(from.toISOString())} – ${shortTime(to.toISOString())}`;
         const lines = [
           title,
-          `${totals.sites} sites (${Object.entries(byStatus).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}); energy used ${totals.energy_kwh} kWh; ` +
+          `${totals.sites} sites (${
+            Object.entries(byStatus)
+              .map(([k, n]) => `${n} ${k}`)
+              .join(', ') || 'none'
+          }); energy used ${totals.energy_kwh} kWh; ` +
             `data completeness ${totals.completeness_pct ?? '–'}% (${received} of ${expected} readings expected at one per ${args.collection_interval_s} s per data point); ` +
-            (totals.alerts_in_period === null ? 'alerts: not available in this version.' : `${totals.alerts_in_period} alerts in the period.`),
+            (totals.alerts_in_period === null
+              ? 'alerts: not available in this version.'
+              : `${totals.alerts_in_period} alerts in the period.`),
           '',
           ...sites.flatMap((s) => [
             `${s.site_name} (id ${s.site_id}): ${s.status.toUpperCase()}${s.reasons.length ? ` — ${s.reasons.join('; ')}` : ''}`,
             `  energy ${s.energy_kwh} kWh${s.energy_unattributed_kwh ? ` (+ ${s.energy_unattributed_kwh} kWh across data gaps)` : ''}${s.energy_complete ? '' : ', not every day fully covered'}; ` +
               `completeness ${s.completeness_pct ?? '–'}% (${s.readings_received} / ${s.readings_expected}); ` +
               `meters ${s.meters_answering ?? '?'} of ${s.meters_configured} answering; ` +
-              (s.alerts_in_period === null ? 'alerts n/a' : `${s.alerts_in_period} alerts${s.alerts.length ? `: ${s.alerts.slice(0, 5).map((a) => `${a.severity} ${a.message}`).join('; ')}` : ''}`),
+              (s.alerts_in_period === null
+                ? 'alerts n/a'
+                : `${s.alerts_in_period} alerts${
+                    s.alerts.length
+                      ? `: ${s.alerts
+                          .slice(0, 5)
+                          .map((a) => `${a.severity} ${a.message}`)
+                          .join('; ')}`
+                      : ''
+                  }`),
           ]),
         ];
         const text = lines.join('\n');
@@ -222,7 +264,12 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
         const structured: z.infer<typeof output> = {
           title,
           generated_at: now.toISOString(),
-          period: { from: from.toISOString(), to: to.toISOString(), tz: args.tz, hours: round((to.getTime() - from.getTime()) / 3_600_000, 2) },
+          period: {
+            from: from.toISOString(),
+            to: to.toISOString(),
+            tz: args.tz,
+            hours: round((to.getTime() - from.getTime()) / 3_600_000, 2),
+          },
           collection_interval_s: args.collection_interval_s,
           alerts_available: alerts !== null,
           totals,
@@ -230,7 +277,13 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
           text,
           csv,
         };
-        return { content: [{ type: 'text', text }, { type: 'text', text: csv }], structuredContent: structured };
+        return {
+          content: [
+            { type: 'text', text },
+            { type: 'text', text: csv },
+          ],
+          structuredContent: structured,
+        };
       }),
   );
 }

@@ -13,17 +13,47 @@ const MAX_SERIES = 500;
 
 const input = z.object({
   site_ids: sitesInput,
-  meter_id: z.number().int().min(1).max(2 ** 31 - 1).optional().describe('One meter (client-system id from query_meters); default every meter of the sites'),
-  data_point: textInput().trim().min(1).max(100).optional().describe('One energy counter point, e.g. "total_kwh"; default every point with unit Wh, kWh or MWh'),
+  meter_id: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .optional()
+    .describe('One meter (client-system id from query_meters); default every meter of the sites'),
+  data_point: textInput()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('One energy counter point, e.g. "total_kwh"; default every point with unit Wh, kWh or MWh'),
   from: isoInput('Start (inclusive), ISO-8601 with zone; default 7 days before `to`').optional(),
   to: isoInput('End (exclusive), ISO-8601 with zone; default now').optional(),
-  interval: z.enum(CONSUMPTION_INTERVALS).default('1d').describe('Energy per 15m, 1h or 1d (days follow tz); range at most 7, 31 or 366 days'),
+  interval: z
+    .enum(CONSUMPTION_INTERVALS)
+    .default('1d')
+    .describe('Energy per 15m, 1h or 1d (days follow tz); range at most 7, 31 or 366 days'),
   tz: tzInput,
-  gap_minutes: z.number().int().min(1).max(360).default(15).describe('Two readings further apart than this are a gap in the data (default 15)'),
-  series_buckets: z.boolean().default(false).describe('Also return every interval per meter (default false: per meter only totals, gaps and resets; per site every interval)'),
+  gap_minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(360)
+    .default(15)
+    .describe('Two readings further apart than this are a gap in the data (default 15)'),
+  series_buckets: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Also return every interval per meter (default false: per meter only totals, gaps and resets; per site every interval)',
+    ),
 });
 
-const gap = z.object({ from: isoTime, to: isoTime, energy_kwh: z.number(), attributed: z.boolean().describe('The gap lies in one interval, so its energy counts there') });
+const gap = z.object({
+  from: isoTime,
+  to: isoTime,
+  energy_kwh: z.number(),
+  attributed: z.boolean().describe('The gap lies in one interval, so its energy counts there'),
+});
 const reset = z.object({ at: isoTime, from_value: z.number(), to_value: z.number() });
 
 const output = z.object({
@@ -66,7 +96,7 @@ export function registerGetConsumptionTool(server: McpServer, deps: ToolDeps): v
     {
       title: 'Energy consumption',
       description:
-        'Energy used (kWh) per site and meter per interval (15m / 1h / 1d), computed from the meters\' cumulative energy counters (Wh / kWh / MWh points): ' +
+        "Energy used (kWh) per site and meter per interval (15m / 1h / 1d), computed from the meters' cumulative energy counters (Wh / kWh / MWh points): " +
         'what each counter advanced, with counter resets and gaps in the data reported, and intervals without full data marked incomplete. ' +
         'Answers "how much energy did each site use last week". Default: the last 7 days per day, UTC.',
       inputSchema: input,
@@ -76,10 +106,22 @@ export function registerGetConsumptionTool(server: McpServer, deps: ToolDeps): v
     async (args) =>
       guarded(deps, GET_CONSUMPTION, async () => {
         const range = resolveRange(args, deps.now(), 7 * DAY, MAX_DAYS[args.interval]);
-        if ('problem' in range) return toolError(`${range.problem} (interval ${args.interval}: at most ${MAX_DAYS[args.interval]} days; use a longer interval for longer ranges)`);
+        if ('problem' in range)
+          return toolError(
+            `${range.problem} (interval ${args.interval}: at most ${MAX_DAYS[args.interval]} days; use a longer interval for longer ranges)`,
+          );
         const scope = await scopeOf(deps, args.site_ids, args.meter_id);
         if ('problem' in scope) return toolError(scope.problem);
-        const c = await deps.ops.consumption({ siteIds: scope.siteIds, meterId: scope.meterId, dataPoint: args.data_point, from: range.from, to: range.to, interval: args.interval, tz: args.tz, gapSeconds: args.gap_minutes * 60 });
+        const c = await deps.ops.consumption({
+          siteIds: scope.siteIds,
+          meterId: scope.meterId,
+          dataPoint: args.data_point,
+          from: range.from,
+          to: range.to,
+          interval: args.interval,
+          tz: args.tz,
+          gapSeconds: args.gap_minutes * 60,
+        });
         const sites = c.sites.map((s) => ({ ...s, complete: s.buckets.every((b) => b.complete) }));
         const series = c.series.slice(0, MAX_SERIES).map((s) => ({
           site_id: s.site_id,
@@ -93,7 +135,10 @@ export function registerGetConsumptionTool(server: McpServer, deps: ToolDeps): v
           resets: s.resets,
           ...(args.series_buckets ? { buckets: s.buckets } : {}),
         }));
-        const total = round(sites.reduce((t, s) => t + s.total_kwh, 0), 6);
+        const total = round(
+          sites.reduce((t, s) => t + s.total_kwh, 0),
+          6,
+        );
         const gaps = c.series.reduce((n, s) => n + s.gaps.length, 0);
         const resets = c.series.reduce((n, s) => n + s.resets.length, 0);
         const lines = [

@@ -8,7 +8,12 @@ export const GET_SITE_STATUS = 'get_site_status';
 
 const input = z.object({
   site_ids: sitesInput,
-  site_name: textInput().trim().min(1).max(255).optional().describe('Only sites whose name contains this text (case-insensitive), e.g. "Warehouse"'),
+  site_name: textInput()
+    .trim()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Only sites whose name contains this text (case-insensitive), e.g. "Warehouse"'),
   include_inactive: z.boolean().default(false).describe('Also list deactivated sites (default false)'),
 });
 
@@ -20,8 +25,14 @@ const output = z.object({
 
 /** One line an assistant can quote for a site. */
 export function statusLine(s: SiteStatus): string {
-  const meters = s.meters.answering === null ? `${s.meters.configured} meters configured` : `${s.meters.answering} of ${s.meters.configured} meters answering`;
-  const backlog = s.backlog.readings === null ? '' : `; backlog ${s.backlog.readings} readings${s.backlog.age_s ? ` (oldest ${Math.round(s.backlog.age_s / 60)} min)` : ''}`;
+  const meters =
+    s.meters.answering === null
+      ? `${s.meters.configured} meters configured`
+      : `${s.meters.answering} of ${s.meters.configured} meters answering`;
+  const backlog =
+    s.backlog.readings === null
+      ? ''
+      : `; backlog ${s.backlog.readings} readings${s.backlog.age_s ? ` (oldest ${Math.round(s.backlog.age_s / 60)} min)` : ''}`;
   const why = s.reasons.length > 0 ? ` — ${s.reasons.join('; ')}` : '';
   return `${s.site_name} (id ${s.site_id}): ${s.status.toUpperCase()}${why}. ${meters}${backlog}; last heartbeat ${shortTime(s.last_heartbeat_at)}.`;
 }

@@ -1,6 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolDeps } from '../context.js';
-import { CONFIGURE_ALERT_RULES, LIST_ACTIVE_ALERTS, registerConfigureAlertRulesTool, registerListActiveAlertsTool, registerSendAlertEmailTool, SEND_ALERT_EMAIL } from './alerts.js';
+import {
+  CONFIGURE_ALERT_RULES,
+  LIST_ACTIVE_ALERTS,
+  registerConfigureAlertRulesTool,
+  registerListActiveAlertsTool,
+  registerSendAlertEmailTool,
+  SEND_ALERT_EMAIL,
+} from './alerts.js';
 import { GENERATE_REPORT, registerGenerateReportTool } from './generate-report.js';
 import { GET_CONSUMPTION, registerGetConsumptionTool } from './get-consumption.js';
 import { GET_SITE_STATUS, registerGetSiteStatusTool } from './get-site-status.js';
@@ -25,4 +32,11 @@ export function registerClientTools(server: McpServer, deps: ToolDeps): void {
 
 /** Tools that change things: only operators and admins may call them. */
 export const CHANGING_TOOLS: readonly string[] = [CONFIGURE_ALERT_RULES, SEND_ALERT_EMAIL];
-export const READ_ONLY_TOOLS: readonly string[] = [GET_SITE_STATUS, QUERY_METERS, QUERY_READINGS, GET_CONSUMPTION, GENERATE_REPORT, LIST_ACTIVE_ALERTS];
+export const READ_ONLY_TOOLS: readonly string[] = [
+  GET_SITE_STATUS,
+  QUERY_METERS,
+  QUERY_READINGS,
+  GET_CONSUMPTION,
+  GENERATE_REPORT,
+  LIST_ACTIVE_ALERTS,
+];

@@ -6,15 +6,45 @@ import { isoTime, isoTimeOrNull, sitesInput, textInput } from '../schemas.js';
 
 export const QUERY_METERS = 'query_meters';
 export const MAX_METERS = 500;
-const STATUSES = ['ok', 'fault', 'stale', 'no_data', 'inactive', 'not_answering', 'wrong_device', 'degraded'] as const satisfies readonly MeterHealth[];
+const STATUSES = [
+  'ok',
+  'fault',
+  'stale',
+  'no_data',
+  'inactive',
+  'not_answering',
+  'wrong_device',
+  'degraded',
+] as const satisfies readonly MeterHealth[];
 
 const input = z.object({
   site_ids: sitesInput,
-  meter_ids: z.array(z.number().int().min(1).describe('A meter id')).min(1).max(500).optional().describe('Only these meters (client-system ids, 1 to 500)'),
-  search: textInput().trim().min(1).max(100).optional().describe('Text to find in the meter name, meter id or site name (case-insensitive)'),
-  status: z.enum(STATUSES).optional().describe('Only meters in this state: ok, fault (a point reports bad quality), stale (no recent reading), no_data, inactive, not_answering / wrong_device / degraded (as the site agent reports)'),
+  meter_ids: z
+    .array(z.number().int().min(1).describe('A meter id'))
+    .min(1)
+    .max(500)
+    .optional()
+    .describe('Only these meters (client-system ids, 1 to 500)'),
+  search: textInput()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Text to find in the meter name, meter id or site name (case-insensitive)'),
+  status: z
+    .enum(STATUSES)
+    .optional()
+    .describe(
+      'Only meters in this state: ok, fault (a point reports bad quality), stale (no recent reading), no_data, inactive, not_answering / wrong_device / degraded (as the site agent reports)',
+    ),
   include_inactive: z.boolean().default(false).describe('Also list deactivated meters (default false)'),
-  limit: z.number().int().min(1).max(MAX_METERS).default(100).describe(`Most meters to return (1 to ${MAX_METERS}, default 100)`),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_METERS)
+    .default(100)
+    .describe(`Most meters to return (1 to ${MAX_METERS}, default 100)`),
 });
 
 const output = z.object({
@@ -39,7 +69,9 @@ const output = z.object({
         z.object({
           name: z.string(),
           unit: z.string().nullable(),
-          latest: z.object({ ts: isoTime, value: z.number(), unit: z.string().nullable(), quality: z.string() }).nullable(),
+          latest: z
+            .object({ ts: isoTime, value: z.number(), unit: z.string().nullable(), quality: z.string() })
+            .nullable(),
         }),
       ),
     }),
@@ -61,7 +93,15 @@ export function registerQueryMetersTool(server: McpServer, deps: ToolDeps): void
     async (args) =>
       guarded(deps, QUERY_METERS, async () => {
         const now = new Date(deps.now());
-        let list = await deps.ops.meters({ siteIds: visibleSites(deps.user, args.site_ids), meterIds: args.meter_ids, search: args.search, includeInactive: args.include_inactive }, now);
+        let list = await deps.ops.meters(
+          {
+            siteIds: visibleSites(deps.user, args.site_ids),
+            meterIds: args.meter_ids,
+            search: args.search,
+            includeInactive: args.include_inactive,
+          },
+          now,
+        );
         if (args.status) list = list.filter((m) => m.status === args.status);
         const byStatus: Record<string, number> = {};
         for (const m of list) byStatus[m.status] = (byStatus[m.status] ?? 0) + 1;
@@ -77,18 +117,35 @@ export function registerQueryMetersTool(server: McpServer, deps: ToolDeps): void
           last_reading_at: m.last_reading_at,
           is_active: m.is_active,
           bacnet: { device_id: m.bacnet_device_id, ip: m.bacnet_ip, port: m.bacnet_port },
-          data_points: m.data_points.map((p) => ({ name: p.name, unit: p.unit ?? p.latest?.unit ?? null, latest: p.latest })),
+          data_points: m.data_points.map((p) => ({
+            name: p.name,
+            unit: p.unit ?? p.latest?.unit ?? null,
+            latest: p.latest,
+          })),
         }));
         const lines = [
           list.length === 0
             ? 'No matching meter (or none on the sites you may see).'
-            : `${list.length} meters${list.length > shown.length ? ` (first ${shown.length} shown)` : ''}: ${Object.entries(byStatus).map(([s, n]) => `${n} ${s}`).join(', ')}.`,
+            : `${list.length} meters${list.length > shown.length ? ` (first ${shown.length} shown)` : ''}: ${Object.entries(
+                byStatus,
+              )
+                .map(([s, n]) => `${n} ${s}`)
+                .join(', ')}.`,
           ...shown.slice(0, 20).map((m) => {
-            const values = m.data_points.filter((p) => p.latest).map((p) => `${p.name} ${p.latest?.value}${p.latest?.unit ? ` ${p.latest.unit}` : ''}`);
+            const values = m.data_points
+              .filter((p) => p.latest)
+              .map((p) => `${p.name} ${p.latest?.value}${p.latest?.unit ? ` ${p.latest.unit}` : ''}`);
             return `- ${m.site_name} / ${m.name} (id ${m.id}, ${m.external_id}): ${m.status}${m.status === 'ok' ? '' : ` — ${m.status_reason}`}; last reading ${shortTime(m.last_reading_at)}${values.length ? `; ${values.join(', ')}` : ''}`;
           }),
         ];
-        return answer(lines.join('\n'), { now: now.toISOString(), count: meters.length, matched: list.length, truncated: list.length > shown.length, by_status: byStatus, meters });
+        return answer(lines.join('\n'), {
+          now: now.toISOString(),
+          count: meters.length,
+          matched: list.length,
+          truncated: list.length > shown.length,
+          by_status: byStatus,
+          meters,
+        });
       }),
   );
 }

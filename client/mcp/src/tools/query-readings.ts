@@ -14,17 +14,41 @@ export const MAX_BUCKET_DAYS = 366;
 
 const input = z.object({
   site_ids: sitesInput,
-  meter_id: z.number().int().min(1).max(2 ** 31 - 1).optional().describe('One meter (client-system id from query_meters); default every meter of the sites'),
-  data_point: textInput().trim().min(1).max(100).optional().describe('One data point name, e.g. "total_kwh", "current_kw", "voltage"; default every point'),
-  from: isoInput('Start (inclusive), ISO-8601 with zone; default 1 hour (raw) or 24 hours (buckets) before `to`').optional(),
+  meter_id: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .optional()
+    .describe('One meter (client-system id from query_meters); default every meter of the sites'),
+  data_point: textInput()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('One data point name, e.g. "total_kwh", "current_kw", "voltage"; default every point'),
+  from: isoInput(
+    'Start (inclusive), ISO-8601 with zone; default 1 hour (raw) or 24 hours (buckets) before `to`',
+  ).optional(),
   to: isoInput('End (exclusive), ISO-8601 with zone; default now').optional(),
   bucket: z
     .enum(READING_BUCKETS)
     .default('raw')
-    .describe(`raw = every reading (range at most ${MAX_RAW_DAYS} days); 1m / 15m / 1h / 1d = one row per meter, point and bucket (range at most ${MAX_BUCKET_DAYS} days)`),
-  agg: z.enum(READING_AGGS).default('avg').describe('For buckets: which aggregate is `value` (avg, min, max or last); all four are returned'),
+    .describe(
+      `raw = every reading (range at most ${MAX_RAW_DAYS} days); 1m / 15m / 1h / 1d = one row per meter, point and bucket (range at most ${MAX_BUCKET_DAYS} days)`,
+    ),
+  agg: z
+    .enum(READING_AGGS)
+    .default('avg')
+    .describe('For buckets: which aggregate is `value` (avg, min, max or last); all four are returned'),
   tz: tzInput,
-  limit: z.number().int().min(1).max(MAX_READING_ROWS).default(200).describe(`Most rows (1 to ${MAX_READING_ROWS}, default 200); ordered by site, meter, point, time`),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_READING_ROWS)
+    .default(200)
+    .describe(`Most rows (1 to ${MAX_READING_ROWS}, default 200); ordered by site, meter, point, time`),
 });
 
 const row = z.object({
@@ -53,7 +77,9 @@ const output = z.object({
   agg: z.enum(READING_AGGS),
   limit: z.number(),
   count: z.number(),
-  truncated: z.boolean().describe('More rows matched than `limit`: narrow the range or filters, or use a larger bucket'),
+  truncated: z
+    .boolean()
+    .describe('More rows matched than `limit`: narrow the range or filters, or use a larger bucket'),
   rows: z.array(row),
 });
 
@@ -77,11 +103,25 @@ export function registerQueryReadingsTool(server: McpServer, deps: ToolDeps): vo
         if ('problem' in range) return toolError(range.problem);
         const scope = await scopeOf(deps, args.site_ids, args.meter_id);
         if ('problem' in scope) return toolError(scope.problem);
-        const r = await deps.ops.readings({ siteIds: scope.siteIds, meterId: scope.meterId, dataPoint: args.data_point, from: range.from, to: range.to, bucket: args.bucket, agg: args.agg, tz: args.tz, limit: args.limit });
-        const what = [scope.meterName ?? (args.site_ids ? `sites ${args.site_ids.join(', ')}` : 'all your sites'), args.data_point ?? 'all points'].join(', ');
+        const r = await deps.ops.readings({
+          siteIds: scope.siteIds,
+          meterId: scope.meterId,
+          dataPoint: args.data_point,
+          from: range.from,
+          to: range.to,
+          bucket: args.bucket,
+          agg: args.agg,
+          tz: args.tz,
+          limit: args.limit,
+        });
+        const what = [
+          scope.meterName ?? (args.site_ids ? `sites ${args.site_ids.join(', ')}` : 'all your sites'),
+          args.data_point ?? 'all points',
+        ].join(', ');
         let text = `${r.rows.length} ${raw ? 'readings' : `${args.bucket} buckets (${args.agg})`} for ${what} from ${r.from} to ${r.to}${r.truncated ? `; first ${r.limit} shown, more matched` : ''}.`;
         const last = r.rows[r.rows.length - 1];
-        if (last) text += ` Last row: ${last.meter_name}/${last.data_point} = ${last.value}${last.unit ? ` ${last.unit}` : ''} at ${last.ts} (${last.quality}).`;
+        if (last)
+          text += ` Last row: ${last.meter_name}/${last.data_point} = ${last.value}${last.unit ? ` ${last.unit}` : ''} at ${last.ts} (${last.quality}).`;
         else text += ' Nothing stored in that range.';
         return answer(text, { ...r, count: r.rows.length });
       }),

@@ -12,7 +12,13 @@ export async function scopeOf(
 ): Promise<{ siteIds: number[] | null; meterId?: number; meterName?: string } | { problem: string }> {
   const visible = visibleSites(deps.user, siteIds);
   if (meterId === undefined) return { siteIds: visible };
-  const [m] = await deps.ops.meters({ siteIds: visible, meterIds: [meterId], includeInactive: true }, new Date(deps.now()));
-  if (!m) return { problem: `No meter with id ${meterId}${siteIds ? ' on the given sites' : ''}. query_meters lists the meters you may see.` };
+  const [m] = await deps.ops.meters(
+    { siteIds: visible, meterIds: [meterId], includeInactive: true },
+    new Date(deps.now()),
+  );
+  if (!m)
+    return {
+      problem: `No meter with id ${meterId}${siteIds ? ' on the given sites' : ''}. query_meters lists the meters you may see.`,
+    };
   return { siteIds: [m.site_id], meterId, meterName: `${m.site_name} / ${m.name}` };
 }

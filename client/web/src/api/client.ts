@@ -26,7 +26,11 @@ export function refreshSession(): Promise<boolean> {
     if (!legacy && !mayHaveSession()) return false;
     try {
       // A token from an earlier version is exchanged once for the cookie; after that the cookie alone.
-      const { data } = await axios.post<WebSessionResponse>(`${api.defaults.baseURL ?? ''}/api/auth/refresh`, legacy ? { refresh_token: legacy } : undefined, { headers: WEB_SESSION_HEADERS });
+      const { data } = await axios.post<WebSessionResponse>(
+        `${api.defaults.baseURL ?? ''}/api/auth/refresh`,
+        legacy ? { refresh_token: legacy } : undefined,
+        { headers: WEB_SESSION_HEADERS },
+      );
       useAuth.getState().setSession(data);
       return true;
     } catch (err) {
@@ -43,7 +47,9 @@ export function refreshSession(): Promise<boolean> {
 
 /** End the login on the server (the cookie goes with it), then here. */
 export async function logoutSession(notice: string): Promise<void> {
-  await axios.post(`${api.defaults.baseURL ?? ''}/api/auth/logout`, undefined, { headers: WEB_SESSION_HEADERS }).catch(() => undefined);
+  await axios
+    .post(`${api.defaults.baseURL ?? ''}/api/auth/logout`, undefined, { headers: WEB_SESSION_HEADERS })
+    .catch(() => undefined);
   useAuth.getState().clear(notice);
 }
 
@@ -61,7 +67,8 @@ export function errorText(err: unknown): string {
   if (axios.isAxiosError(err)) {
     const body = err.response?.data as Partial<ApiErrorBody> | undefined;
     if (body?.error?.message) return body.error.message;
-    if (err.response) return `The server answered ${err.response.status}. Try again; if it persists, check the API logs.`;
+    if (err.response)
+      return `The server answered ${err.response.status}. Try again; if it persists, check the API logs.`;
     if (err.code === 'ECONNABORTED') return 'The server took too long to answer. Try again in a moment.';
     return 'Cannot reach the MeterIT server. Check your connection, or whether the API is running.';
   }

@@ -14,7 +14,8 @@ export const useConnection = create<ConnectionState>(() => ({ lost: false, lastA
 const answered = () => useConnection.setState({ lost: false, lastAnswerAt: new Date() });
 
 /** No answer at all, or a proxy in front saying the API behind it is down. */
-const isUnreachable = (err: unknown) => axios.isAxiosError(err) && (!err.response || [502, 503, 504].includes(err.response.status));
+const isUnreachable = (err: unknown) =>
+  axios.isAxiosError(err) && (!err.response || [502, 503, 504].includes(err.response.status));
 
 // Every answer of the API, error or not, says it is reachable; a failure with no answer says it is not.
 api.interceptors.response.use(

@@ -13,7 +13,13 @@ export function AlertStateChip({ alert }: { alert: Pick<AlertInfo, 'state' | 'ac
   const color = alert.state === 'firing' ? 'error' : alert.state === 'pending' ? 'warning' : 'success';
   return (
     <Stack direction="row" spacing={0.5}>
-      <Chip size="small" color={color} label={alert.state === 'firing' ? 'Firing' : alert.state === 'pending' ? 'Pending' : 'Resolved'} sx={{ fontWeight: 600 }} data-state={alert.state} />
+      <Chip
+        size="small"
+        color={color}
+        label={alert.state === 'firing' ? 'Firing' : alert.state === 'pending' ? 'Pending' : 'Resolved'}
+        sx={{ fontWeight: 600 }}
+        data-state={alert.state}
+      />
       {alert.acknowledged_at ? <Chip size="small" variant="outlined" label="Acknowledged" /> : null}
     </Stack>
   );
@@ -33,12 +39,25 @@ export async function acknowledgeAlert(id: number): Promise<string | undefined> 
 export function ActiveAlerts({ siteId }: { siteId?: number }) {
   const user = useAuth((s) => s.user);
   const [error, setError] = useState<string>();
-  const state = usePoll(async () => (await api.get<AlertsResponse>('/api/alerts', { params: { state: 'active', ...(siteId ? { site_id: siteId } : {}) } })).data.alerts, [siteId], 10_000);
+  const state = usePoll(
+    async () =>
+      (
+        await api.get<AlertsResponse>('/api/alerts', {
+          params: { state: 'active', ...(siteId ? { site_id: siteId } : {}) },
+        })
+      ).data.alerts,
+    [siteId],
+    10_000,
+  );
   const alerts = state.data ?? [];
   if (alerts.length === 0) return null;
   return (
     <Box sx={{ mb: 3 }} data-testid="active-alerts">
-      {error ? <Alert severity="error" sx={{ mb: 1 }}>{error}</Alert> : null}
+      {error ? (
+        <Alert severity="error" sx={{ mb: 1 }}>
+          {error}
+        </Alert>
+      ) : null}
       <Stack spacing={1}>
         {alerts.map((a) => (
           <Alert
@@ -48,7 +67,14 @@ export function ActiveAlerts({ siteId }: { siteId?: number }) {
             data-testid={`active-alert-${a.id}`}
             action={
               can.manageMeters(user) && !a.acknowledged_at && a.state === 'firing' ? (
-                <Button color="inherit" size="small" onClick={async () => { setError(await acknowledgeAlert(a.id)); state.reload(); }}>
+                <Button
+                  color="inherit"
+                  size="small"
+                  onClick={async () => {
+                    setError(await acknowledgeAlert(a.id));
+                    state.reload();
+                  }}
+                >
                   Acknowledge
                 </Button>
               ) : undefined

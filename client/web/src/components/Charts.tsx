@@ -6,7 +6,8 @@ import { fmtDay, fmtNumber, fmtTime } from '../format';
 
 const axisTime = (rangeMs: number) => (d: Date) => {
   if (rangeMs > 2 * 86_400_000) return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
-  if (rangeMs < 2 * 3_600_000) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  if (rangeMs < 2 * 3_600_000)
+    return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   return fmtTime(d);
 };
 const yTick = (v: number) => fmtNumber(v, Math.abs(v) >= 10_000 ? 1 : 2);
@@ -27,8 +28,27 @@ export function ReadingsChart({ rows, height = 280, label }: { rows: ReadingRow[
         xAxis={[{ data: x, scaleType: 'time', valueFormatter: (d: Date) => axisTime(span)(d), tickNumber: 8 }]}
         yAxis={[{ label: unit, width: 96, valueFormatter: yTick }]}
         series={[
-          { data: rows.map((r) => r.value), label: `${label}${unit ? ` (${unit})` : ''}`, showMark: rows.length < 40, curve: 'linear', color: '#1565c0', valueFormatter: (v) => fmtNumber(v, 3) },
-          ...(hasFlags ? [{ data: flagged, label: 'quality flagged', color: '#d32f2f', showMark: true, curve: 'linear' as const, connectNulls: false, valueFormatter: (v: number | null) => (v === null ? '' : fmtNumber(v, 3)) }] : []),
+          {
+            data: rows.map((r) => r.value),
+            label: `${label}${unit ? ` (${unit})` : ''}`,
+            showMark: rows.length < 40,
+            curve: 'linear',
+            color: '#1565c0',
+            valueFormatter: (v) => fmtNumber(v, 3),
+          },
+          ...(hasFlags
+            ? [
+                {
+                  data: flagged,
+                  label: 'quality flagged',
+                  color: '#d32f2f',
+                  showMark: true,
+                  curve: 'linear' as const,
+                  connectNulls: false,
+                  valueFormatter: (v: number | null) => (v === null ? '' : fmtNumber(v, 3)),
+                },
+              ]
+            : []),
         ]}
         grid={{ horizontal: true }}
       />
@@ -47,8 +67,20 @@ export function ConsumptionChart({ buckets, height = 260 }: { buckets: Consumpti
         xAxis={[{ data: labels, scaleType: 'band' }]}
         yAxis={[{ label: 'kWh', width: 72 }]}
         series={[
-          { data: buckets.map((b) => (b.complete ? b.energy_kwh : null)), label: 'kWh (complete day)', stack: 'e', color: '#2e7d32', valueFormatter: (v) => (v === null ? null : `${fmtNumber(v, 1)} kWh`) },
-          { data: buckets.map((b) => (!b.complete ? b.energy_kwh : null)), label: 'kWh (incomplete: data missing)', stack: 'e', color: '#a5d6a7', valueFormatter: (v) => (v === null ? null : `${fmtNumber(v, 1)} kWh`) },
+          {
+            data: buckets.map((b) => (b.complete ? b.energy_kwh : null)),
+            label: 'kWh (complete day)',
+            stack: 'e',
+            color: '#2e7d32',
+            valueFormatter: (v) => (v === null ? null : `${fmtNumber(v, 1)} kWh`),
+          },
+          {
+            data: buckets.map((b) => (!b.complete ? b.energy_kwh : null)),
+            label: 'kWh (incomplete: data missing)',
+            stack: 'e',
+            color: '#a5d6a7',
+            valueFormatter: (v) => (v === null ? null : `${fmtNumber(v, 1)} kWh`),
+          },
         ]}
         grid={{ horizontal: true }}
       />
@@ -68,8 +100,21 @@ export function BacklogChart({ heartbeats, height = 200 }: { heartbeats: Heartbe
         xAxis={[{ data: x, scaleType: 'time', valueFormatter: (d: Date) => axisTime(span)(d), tickNumber: 8 }]}
         yAxis={[{ label: 'readings', width: 72 }]}
         series={[
-          { data: heartbeats.map((h) => h.queue_depth), label: 'Backlog on site (readings)', showMark: false, color: '#6a1b9a', area: true, curve: 'stepAfter' },
-          { data: heartbeats.map((h) => h.meters_failing), label: 'Meters not answering', showMark: false, color: '#d32f2f', curve: 'stepAfter' },
+          {
+            data: heartbeats.map((h) => h.queue_depth),
+            label: 'Backlog on site (readings)',
+            showMark: false,
+            color: '#6a1b9a',
+            area: true,
+            curve: 'stepAfter',
+          },
+          {
+            data: heartbeats.map((h) => h.meters_failing),
+            label: 'Meters not answering',
+            showMark: false,
+            color: '#d32f2f',
+            curve: 'stepAfter',
+          },
         ]}
         grid={{ horizontal: true }}
       />

@@ -1,4 +1,20 @@
-import { Alert, Box, Chip, MenuItem, Paper, Stack, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography, type ChipProps } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Chip,
+  MenuItem,
+  Paper,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+  type ChipProps,
+} from '@mui/material';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { fmtAgo, fmtDateTime, fmtValue } from '../format';
@@ -55,7 +71,16 @@ const MARK: Record<Status, { label: string; color: ChipProps['color'] }> = {
 
 function Mark({ status }: { status: Status }) {
   const m = MARK[status];
-  return <Chip label={m.label} color={m.color} size="small" variant={status === 'pass' ? 'outlined' : 'filled'} sx={{ fontWeight: 700, minWidth: 58 }} data-status={status} />;
+  return (
+    <Chip
+      label={m.label}
+      color={m.color}
+      size="small"
+      variant={status === 'pass' ? 'outlined' : 'filled'}
+      sx={{ fontWeight: 700, minWidth: 58 }}
+      data-status={status}
+    />
+  );
 }
 
 function pointStatus(p: Point): Status {
@@ -67,9 +92,12 @@ function Report({ r }: { r: Stored }) {
   return (
     <Box data-testid="commissioning-report">
       <Alert severity={r.passed ? (r.summary.warn > 0 ? 'warning' : 'success') : 'error'} sx={{ mb: 2 }}>
-        {r.passed ? 'Commissioning passed' : 'Commissioning failed'}: {r.summary.pass} passed, {r.summary.warn} warning(s), {r.summary.fail} failed — run on{' '}
-        {fmtDateTime(r.created_at)} (received {fmtAgo(r.received_at)}), agent {r.agent_version}.
-        {r.passed ? null : ' Fix the lines marked FAIL on site and run scripts/setup-site again; a new report replaces this one here.'}
+        {r.passed ? 'Commissioning passed' : 'Commissioning failed'}: {r.summary.pass} passed, {r.summary.warn}{' '}
+        warning(s), {r.summary.fail} failed — run on {fmtDateTime(r.created_at)} (received {fmtAgo(r.received_at)}),
+        agent {r.agent_version}.
+        {r.passed
+          ? null
+          : ' Fix the lines marked FAIL on site and run scripts/setup-site again; a new report replaces this one here.'}
       </Alert>
       <TableContainer component={Paper} variant="outlined" sx={{ mb: 2 }}>
         <Table size="small" aria-label="commissioning checks">
@@ -119,7 +147,8 @@ function Report({ r }: { r: Stored }) {
                           {m.id} · device {m.device_id} at {m.address}
                         </Typography>
                         <Typography variant="caption" color="text.secondary" component="div">
-                          ReadPropertyMultiple: {m.rpm_supported === null ? 'unknown' : m.rpm_supported ? 'yes' : 'no (read point by point)'}
+                          ReadPropertyMultiple:{' '}
+                          {m.rpm_supported === null ? 'unknown' : m.rpm_supported ? 'yes' : 'no (read point by point)'}
                         </Typography>
                       </TableCell>
                     ) : null}
@@ -127,7 +156,9 @@ function Report({ r }: { r: Stored }) {
                     <TableCell>
                       <Mark status={pointStatus(p)} />
                     </TableCell>
-                    <TableCell>{p.answered ? fmtValue(p.value, p.unit) : `no answer${p.error ? ` (${p.error})` : ''}`}</TableCell>
+                    <TableCell>
+                      {p.answered ? fmtValue(p.value, p.unit) : `no answer${p.error ? ` (${p.error})` : ''}`}
+                    </TableCell>
                     <TableCell>{p.quality ?? '—'}</TableCell>
                     <TableCell align="right">{Math.round(p.response_ms)} ms</TableCell>
                   </TableRow>
@@ -145,10 +176,17 @@ function Report({ r }: { r: Stored }) {
 
 /** The installer's commissioning reports for a site: the newest in full, older ones on demand. */
 export function CommissioningPanel({ siteId }: { siteId: number }) {
-  const state = usePoll(async () => (await api.get<CommissioningResponse>(`/api/sites/${siteId}/commissioning`)).data, [siteId], 60_000);
+  const state = usePoll(
+    async () => (await api.get<CommissioningResponse>(`/api/sites/${siteId}/commissioning`)).data,
+    [siteId],
+    60_000,
+  );
   const [chosen, setChosen] = useState<number | 'latest'>('latest');
   const older = usePoll(
-    async () => (chosen === 'latest' ? null : (await api.get<{ report: Stored }>(`/api/sites/${siteId}/commissioning/${chosen}`)).data.report),
+    async () =>
+      chosen === 'latest'
+        ? null
+        : (await api.get<{ report: Stored }>(`/api/sites/${siteId}/commissioning/${chosen}`)).data.report,
     [siteId, chosen],
   );
   return (
@@ -156,14 +194,22 @@ export function CommissioningPanel({ siteId }: { siteId: number }) {
       {(data) =>
         data.latest === null ? (
           <EmptyState title="No commissioning report yet">
-            On the site&apos;s machine, run <code>scripts/setup-site</code> from the MeterIT folder with this site&apos;s API key (Sites → this site → rotate key
-            if you no longer have it). It checks the machine, finds the meters and uploads its report here.
+            On the site&apos;s machine, run <code>scripts/setup-site</code> from the MeterIT folder with this
+            site&apos;s API key (Sites → this site → rotate key if you no longer have it). It checks the machine, finds
+            the meters and uploads its report here.
           </EmptyState>
         ) : (
           <Box>
             {data.reports.length > 1 ? (
               <Stack direction="row" sx={{ mb: 2 }}>
-                <TextField select size="small" label="Report" value={chosen} onChange={(e) => setChosen(e.target.value === 'latest' ? 'latest' : Number(e.target.value))} sx={{ minWidth: 280 }}>
+                <TextField
+                  select
+                  size="small"
+                  label="Report"
+                  value={chosen}
+                  onChange={(e) => setChosen(e.target.value === 'latest' ? 'latest' : Number(e.target.value))}
+                  sx={{ minWidth: 280 }}
+                >
                   <MenuItem value="latest">Latest ({fmtDateTime(data.latest.created_at)})</MenuItem>
                   {data.reports.slice(1).map((r) => (
                     <MenuItem key={r.id} value={r.id}>

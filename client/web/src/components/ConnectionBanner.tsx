@@ -10,8 +10,8 @@ export function ConnectionBanner() {
   if (!lost) return null;
   return (
     <Alert severity="error" variant="filled" role="alert" data-testid="connection-lost" sx={{ borderRadius: 0 }}>
-      Connection lost — data as of {lastAnswerAt ? fmtDateTime(lastAnswerAt.toISOString()) : 'the last load'}. Retrying; nothing shown here is current until the
-      server answers again.
+      Connection lost — data as of {lastAnswerAt ? fmtDateTime(lastAnswerAt.toISOString()) : 'the last load'}. Retrying;
+      nothing shown here is current until the server answers again.
     </Alert>
   );
 }

@@ -18,8 +18,8 @@ export function KeyReveal({ created }: { created: SiteKeyResponse }) {
   return (
     <Box data-testid="key-reveal">
       <Alert severity="warning" sx={{ mb: 2 }}>
-        This key is shown <b>only once</b>. Copy it now and give it to the installer of <b>{created.site_name}</b> (set it as
-        CLIENT_API_KEY on the site agent). Only a hash is stored; if it is lost, rotate the key.
+        This key is shown <b>only once</b>. Copy it now and give it to the installer of <b>{created.site_name}</b> (set
+        it as CLIENT_API_KEY on the site agent). Only a hash is stored; if it is lost, rotate the key.
       </Alert>
       <TextField
         id="api-key-field"
@@ -27,7 +27,12 @@ export function KeyReveal({ created }: { created: SiteKeyResponse }) {
         value={created.api_key}
         fullWidth
         multiline
-        slotProps={{ input: { readOnly: true, sx: { fontFamily: 'monospace', fontSize: 14, lineHeight: 1.6, wordBreak: 'break-all' } } }}
+        slotProps={{
+          input: {
+            readOnly: true,
+            sx: { fontFamily: 'monospace', fontSize: 14, lineHeight: 1.6, wordBreak: 'break-all' },
+          },
+        }}
         onFocus={(e) => e.target.select()}
       />
       <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', mt: 1.5, flexWrap: 'wrap' }}>
@@ -36,8 +41,9 @@ export function KeyReveal({ created }: { created: SiteKeyResponse }) {
         </Button>
         {created.previous_keys_expire_at ? (
           <Typography variant="body2" color="text.secondary">
-            The previous key keeps working until {fmtDateTime(created.previous_keys_expire_at)}, so the site can switch without losing data. On the site's machine:{' '}
-            <code>sudo scripts/rotate-key --restart</code>, then paste the key.
+            The previous key keeps working until {fmtDateTime(created.previous_keys_expire_at)}, so the site can switch
+            without losing data. On the site's machine: <code>sudo scripts/rotate-key --restart</code>, then paste the
+            key.
           </Typography>
         ) : null}
       </Box>

@@ -1,4 +1,19 @@
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, refreshSession } from '../api/client';
 import { fmtDateTime } from '../format';
@@ -43,7 +58,9 @@ export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () 
   const create = async () => {
     setError(null);
     try {
-      const { data } = await withSession(() => api.post<{ token: string }>('/api/auth/tokens', { name: name.trim(), expires_in_days: Number(days) }));
+      const { data } = await withSession(() =>
+        api.post<{ token: string }>('/api/auth/tokens', { name: name.trim(), expires_in_days: Number(days) }),
+      );
       setCreated(data.token);
       setName('');
       await load();
@@ -70,18 +87,45 @@ export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () 
       <DialogTitle>MCP tokens for AI assistants</DialogTitle>
       <DialogContent>
         <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-          An assistant connected to <code>/mcp</code> (or to <code>client/mcp/dist/stdio.js</code> with <code>MCP_TOKEN</code>) acts as you, with your role and sites, until the token expires or you revoke it.
+          An assistant connected to <code>/mcp</code> (or to <code>client/mcp/dist/stdio.js</code> with{' '}
+          <code>MCP_TOKEN</code>) acts as you, with your role and sites, until the token expires or you revoke it.
         </Typography>
-        {error ? <Alert severity="error" sx={{ mb: 2 }}>{error}</Alert> : null}
+        {error ? (
+          <Alert severity="error" sx={{ mb: 2 }}>
+            {error}
+          </Alert>
+        ) : null}
         {created ? (
           <Alert severity="warning" sx={{ mb: 2 }} data-testid="mcp-token-reveal">
             This token is shown <b>only once</b>; only a hash is stored. Copy it into the assistant's configuration now.
-            <TextField value={created} fullWidth size="small" sx={{ mt: 1 }} label="MCP token" slotProps={{ input: { readOnly: true, sx: { fontFamily: 'monospace' } } }} onFocus={(e) => e.target.select()} />
+            <TextField
+              value={created}
+              fullWidth
+              size="small"
+              sx={{ mt: 1 }}
+              label="MCP token"
+              slotProps={{ input: { readOnly: true, sx: { fontFamily: 'monospace' } } }}
+              onFocus={(e) => e.target.select()}
+            />
           </Alert>
         ) : null}
         <Box sx={{ display: 'flex', gap: 1, mb: 2, flexWrap: 'wrap' }}>
-          <TextField label="Token name" size="small" value={name} onChange={(e) => setName(e.target.value)} placeholder="Claude Desktop on my laptop" sx={{ flex: 1, minWidth: 220 }} />
-          <TextField label="Valid for (days)" size="small" type="number" value={days} onChange={(e) => setDays(e.target.value)} sx={{ width: 150 }} />
+          <TextField
+            label="Token name"
+            size="small"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="Claude Desktop on my laptop"
+            sx={{ flex: 1, minWidth: 220 }}
+          />
+          <TextField
+            label="Valid for (days)"
+            size="small"
+            type="number"
+            value={days}
+            onChange={(e) => setDays(e.target.value)}
+            sx={{ width: 150 }}
+          />
           <Button variant="contained" onClick={create} disabled={name.trim() === ''}>
             Create token
           </Button>

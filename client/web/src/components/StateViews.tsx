@@ -31,7 +31,11 @@ export function ErrorState({ message, onRetry }: { message: string; onRetry?: ()
 
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
   return (
-    <Paper variant="outlined" sx={{ p: 3, my: 2, textAlign: 'center', borderStyle: 'dashed' }} data-testid="empty-state">
+    <Paper
+      variant="outlined"
+      sx={{ p: 3, my: 2, textAlign: 'center', borderStyle: 'dashed' }}
+      data-testid="empty-state"
+    >
       <Typography sx={{ fontWeight: 600 }} variant="subtitle1">
         {title}
       </Typography>
@@ -46,14 +50,24 @@ export function EmptyState({ title, children, action }: { title: string; childre
 }
 
 /** Data, or the loading / error state in its place. A refresh failure keeps the data and shows the error above it. */
-export function Loadable<T>({ state, what, children }: { state: { data: T | undefined; error: string | undefined; loading: boolean; reload: () => void }; what: string; children: (data: T) => ReactNode }) {
+export function Loadable<T>({
+  state,
+  what,
+  children,
+}: {
+  state: { data: T | undefined; error: string | undefined; loading: boolean; reload: () => void };
+  what: string;
+  children: (data: T) => ReactNode;
+}) {
   if (state.data === undefined) {
     if (state.error) return <ErrorState message={state.error} onRetry={state.reload} />;
     return <Loading what={what} />;
   }
   return (
     <>
-      {state.error ? <ErrorState message={`Showing the last data received. ${state.error}`} onRetry={state.reload} /> : null}
+      {state.error ? (
+        <ErrorState message={`Showing the last data received. ${state.error}`} onRetry={state.reload} />
+      ) : null}
       {children(state.data)}
     </>
   );

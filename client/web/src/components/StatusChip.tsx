@@ -22,10 +22,22 @@ const METER: Record<MeterHealth, { label: string; color: ChipProps['color'] }> =
 /** Colour and a word, so the state reads without colour too. */
 export function SiteStatusChip({ status, size = 'small' }: { status: SiteHealth; size?: ChipProps['size'] }) {
   const s = SITE[status];
-  return <Chip label={s.label} color={s.color} size={size} sx={{ fontWeight: 600, minWidth: 86 }} data-status={status} />;
+  return (
+    <Chip label={s.label} color={s.color} size={size} sx={{ fontWeight: 600, minWidth: 86 }} data-status={status} />
+  );
 }
 
 export function MeterStatusChip({ status, title }: { status: MeterHealth; title?: string }) {
   const s = METER[status];
-  return <Chip label={s.label} color={s.color} size="small" variant={status === 'ok' ? 'outlined' : 'filled'} title={title} sx={{ fontWeight: 600 }} data-meter-status={status} />;
+  return (
+    <Chip
+      label={s.label}
+      color={s.color}
+      size="small"
+      variant={status === 'ok' ? 'outlined' : 'filled'}
+      title={title}
+      sx={{ fontWeight: 600 }}
+      data-meter-status={status}
+    />
+  );
 }

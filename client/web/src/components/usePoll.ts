@@ -14,7 +14,9 @@ export interface Loaded<T> {
  * while a refresh runs, and a failed refresh keeps the last data beside the error.
  */
 export function usePoll<T>(fn: () => Promise<T>, deps: unknown[], refreshMs?: number): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean; updatedAt?: Date }>({ loading: true });
+  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean; updatedAt?: Date }>({
+    loading: true,
+  });
   const fnRef = useRef(fn);
   fnRef.current = fn;
   const seq = useRef(0);

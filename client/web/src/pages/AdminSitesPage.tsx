@@ -1,6 +1,33 @@
-import { Alert, Box, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Checkbox,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControlLabel,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { useState } from 'react';
-import type { ApiKeyInfo, CreateSiteResponse, MeterSummary, MetersResponse, SiteKeyResponse, SitesResponse, SiteSummary } from '@meterit/shared';
+import type {
+  ApiKeyInfo,
+  CreateSiteResponse,
+  MeterSummary,
+  MetersResponse,
+  SiteKeyResponse,
+  SitesResponse,
+  SiteSummary,
+} from '@meterit/shared';
 import { api, errorText } from '../api/client';
 import { KeyReveal } from '../components/KeyReveal';
 import { Link } from '../components/Link';
@@ -11,7 +38,15 @@ import { usePoll } from '../components/usePoll';
 import { fmtDateTime } from '../format';
 import { can, useAuth } from '../store/auth';
 
-function SiteDialog({ site, onClose, onDone }: { site?: SiteSummary; onClose(): void; onDone(created?: SiteKeyResponse): void }) {
+function SiteDialog({
+  site,
+  onClose,
+  onDone,
+}: {
+  site?: SiteSummary;
+  onClose(): void;
+  onDone(created?: SiteKeyResponse): void;
+}) {
   const [name, setName] = useState(site?.site_name ?? '');
   const [location, setLocation] = useState(site?.location ?? '');
   const [active, setActive] = useState(site?.is_active ?? true);
@@ -34,16 +69,39 @@ function SiteDialog({ site, onClose, onDone }: { site?: SiteSummary; onClose(): 
     <Dialog open onClose={onClose} maxWidth="sm" fullWidth>
       <DialogTitle>{site ? `Edit ${site.site_name}` : 'New site'}</DialogTitle>
       <DialogContent>
-        <TextField label="Site name" name="site_name" value={name} onChange={(e) => setName(e.target.value)} fullWidth required autoFocus sx={{ mt: 1, mb: 2 }} />
-        <TextField label="Location (optional)" name="location" value={location} onChange={(e) => setLocation(e.target.value)} fullWidth sx={{ mb: 1 }} />
+        <TextField
+          label="Site name"
+          name="site_name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          fullWidth
+          required
+          autoFocus
+          sx={{ mt: 1, mb: 2 }}
+        />
+        <TextField
+          label="Location (optional)"
+          name="location"
+          value={location}
+          onChange={(e) => setLocation(e.target.value)}
+          fullWidth
+          sx={{ mb: 1 }}
+        />
         {site ? (
-          <FormControlLabel control={<Checkbox checked={active} onChange={(e) => setActive(e.target.checked)} />} label="Active (a deactivated site's agent is refused)" />
+          <FormControlLabel
+            control={<Checkbox checked={active} onChange={(e) => setActive(e.target.checked)} />}
+            label="Active (a deactivated site's agent is refused)"
+          />
         ) : (
           <Typography variant="body2" color="text.secondary">
             Creating the site also creates its API key, shown once on the next screen.
           </Typography>
         )}
-        {error ? <Alert severity="error" sx={{ mt: 2 }}>{error}</Alert> : null}
+        {error ? (
+          <Alert severity="error" sx={{ mt: 2 }}>
+            {error}
+          </Alert>
+        ) : null}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
@@ -59,7 +117,10 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
   const [grace, setGrace] = useState('24');
   const [result, setResult] = useState<SiteKeyResponse>();
   const [error, setError] = useState<string>();
-  const keys = usePoll(async () => (await api.get<{ keys: ApiKeyInfo[] }>(`/api/sites/${site.site_id}/keys`)).data.keys, [site.site_id, result?.key_prefix]);
+  const keys = usePoll(
+    async () => (await api.get<{ keys: ApiKeyInfo[] }>(`/api/sites/${site.site_id}/keys`)).data.keys,
+    [site.site_id, result?.key_prefix],
+  );
   const [confirmRevoke, setConfirmRevoke] = useState<string>();
   const revoke = async (prefix: string) => {
     setError(undefined);
@@ -74,7 +135,9 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
   const rotate = async () => {
     setError(undefined);
     try {
-      setResult((await api.post<SiteKeyResponse>(`/api/sites/${site.site_id}/keys`, { grace_hours: Number(grace) })).data);
+      setResult(
+        (await api.post<SiteKeyResponse>(`/api/sites/${site.site_id}/keys`, { grace_hours: Number(grace) })).data,
+      );
     } catch (err) {
       setError(errorText(err));
     }
@@ -88,9 +151,17 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
         ) : (
           <>
             <Typography sx={{ mb: 2 }}>
-              A new key replaces the current one. The current key keeps working for the grace period, so the installer can update the agent without losing data.
+              A new key replaces the current one. The current key keeps working for the grace period, so the installer
+              can update the agent without losing data.
             </Typography>
-            <TextField label="Grace period (hours)" name="grace_hours" value={grace} onChange={(e) => setGrace(e.target.value)} size="small" sx={{ mb: 2 }} />
+            <TextField
+              label="Grace period (hours)"
+              name="grace_hours"
+              value={grace}
+              onChange={(e) => setGrace(e.target.value)}
+              size="small"
+              sx={{ mb: 2 }}
+            />
           </>
         )}
         {error ? <Alert severity="error">{error}</Alert> : null}
@@ -99,7 +170,8 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
         </Typography>
         {confirmRevoke ? (
           <Alert severity="warning" sx={{ my: 1 }}>
-            Revoke mk_{confirmRevoke}_…? An agent still using it is refused from now on; its readings wait on the site until it has the new key (scripts/rotate-key).
+            Revoke mk_{confirmRevoke}_…? An agent still using it is refused from now on; its readings wait on the site
+            until it has the new key (scripts/rotate-key).
           </Alert>
         ) : null}
         <Loadable state={keys} what="keys">
@@ -111,7 +183,13 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
                     <TableCell sx={{ fontFamily: 'monospace' }}>mk_{k.key_prefix}_…</TableCell>
                     <TableCell>{k.state}</TableCell>
                     <TableCell sx={{ whiteSpace: 'nowrap' }}>created {fmtDateTime(k.created_at)}</TableCell>
-                    <TableCell sx={{ whiteSpace: 'nowrap' }}>{k.revoked_at ? `revoked ${fmtDateTime(k.revoked_at)}` : k.expires_at ? `until ${fmtDateTime(k.expires_at)}` : ''}</TableCell>
+                    <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                      {k.revoked_at
+                        ? `revoked ${fmtDateTime(k.revoked_at)}`
+                        : k.expires_at
+                          ? `until ${fmtDateTime(k.expires_at)}`
+                          : ''}
+                    </TableCell>
                     <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
                       {k.state === 'active' || k.state === 'expiring' ? (
                         confirmRevoke === k.key_prefix ? (
@@ -119,12 +197,22 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
                             <Button size="small" onClick={() => setConfirmRevoke(undefined)}>
                               Keep
                             </Button>
-                            <Button size="small" color="error" variant="contained" onClick={() => void revoke(k.key_prefix)}>
+                            <Button
+                              size="small"
+                              color="error"
+                              variant="contained"
+                              onClick={() => void revoke(k.key_prefix)}
+                            >
                               Revoke now
                             </Button>
                           </>
                         ) : (
-                          <Button size="small" color="error" onClick={() => setConfirmRevoke(k.key_prefix)} title="An agent still using this key is refused from now on">
+                          <Button
+                            size="small"
+                            color="error"
+                            onClick={() => setConfirmRevoke(k.key_prefix)}
+                            title="An agent still using this key is refused from now on"
+                          >
                             Revoke
                           </Button>
                         )
@@ -150,7 +238,12 @@ function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): void })
 }
 
 function SiteMeters({ site, canEdit }: { site: SiteSummary; canEdit: boolean }) {
-  const meters = usePoll(async () => (await api.get<MetersResponse>('/api/meters', { params: { site_id: site.site_id, include_inactive: true } })).data.meters, [site.site_id]);
+  const meters = usePoll(
+    async () =>
+      (await api.get<MetersResponse>('/api/meters', { params: { site_id: site.site_id, include_inactive: true } })).data
+        .meters,
+    [site.site_id],
+  );
   const [editing, setEditing] = useState<MeterSummary | 'new'>();
   return (
     <Box sx={{ p: 2, bgcolor: '#f7f9fc' }}>
@@ -165,7 +258,9 @@ function SiteMeters({ site, canEdit }: { site: SiteSummary; canEdit: boolean }) 
       <Loadable state={meters} what="meters">
         {(list) =>
           list.length === 0 ? (
-            <EmptyState title="No meters yet">Add one here, or let the site agent register the meters of its meters.json when it connects.</EmptyState>
+            <EmptyState title="No meters yet">
+              Add one here, or let the site agent register the meters of its meters.json when it connects.
+            </EmptyState>
           ) : (
             <Table size="small">
               <TableBody>
@@ -180,7 +275,13 @@ function SiteMeters({ site, canEdit }: { site: SiteSummary; canEdit: boolean }) 
                     <TableCell>
                       <MeterStatusChip status={m.status} title={m.status_reason} />
                     </TableCell>
-                    <TableCell>{canEdit ? <Button size="small" onClick={() => setEditing(m)}>Edit</Button> : null}</TableCell>
+                    <TableCell>
+                      {canEdit ? (
+                        <Button size="small" onClick={() => setEditing(m)}>
+                          Edit
+                        </Button>
+                      ) : null}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>
@@ -206,14 +307,19 @@ function SiteMeters({ site, canEdit }: { site: SiteSummary; canEdit: boolean }) 
 export function AdminSitesPage() {
   const user = useAuth((s) => s.user);
   const isAdmin = can.manageSites(user);
-  const sites = usePoll(async () => (await api.get<SitesResponse>('/api/sites', { params: { include_inactive: true } })).data.sites, []);
+  const sites = usePoll(
+    async () => (await api.get<SitesResponse>('/api/sites', { params: { include_inactive: true } })).data.sites,
+    [],
+  );
   const [dialog, setDialog] = useState<{ kind: 'new' } | { kind: 'edit' | 'rotate'; site: SiteSummary }>();
   const [created, setCreated] = useState<SiteKeyResponse>();
   const [open, setOpen] = useState<number>();
 
   return (
     <Box>
-      <Box sx={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', mb: 2, flexWrap: 'wrap', gap: 1 }}>
+      <Box
+        sx={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', mb: 2, flexWrap: 'wrap', gap: 1 }}
+      >
         <Typography sx={{ fontWeight: 700 }} variant="h5">
           Sites & meters
         </Typography>
@@ -226,7 +332,11 @@ export function AdminSitesPage() {
       <Loadable state={sites} what="sites">
         {(list) =>
           list.length === 0 ? (
-            <EmptyState title="No sites yet">{isAdmin ? 'Create one with "New site"; you get its API key for the installer.' : 'Ask an admin to create a site.'}</EmptyState>
+            <EmptyState title="No sites yet">
+              {isAdmin
+                ? 'Create one with "New site"; you get its API key for the installer.'
+                : 'Ask an admin to create a site.'}
+            </EmptyState>
           ) : (
             <TableContainer component={Paper} variant="outlined">
               <Table size="small" aria-label="manage sites">
@@ -256,7 +366,11 @@ export function AdminSitesPage() {
                       <TableCell>{s.meters.configured}</TableCell>
                       <TableCell>
                         <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
-                          <Button size="small" variant={open === s.site_id ? 'contained' : 'outlined'} onClick={() => setOpen(open === s.site_id ? undefined : s.site_id)}>
+                          <Button
+                            size="small"
+                            variant={open === s.site_id ? 'contained' : 'outlined'}
+                            onClick={() => setOpen(open === s.site_id ? undefined : s.site_id)}
+                          >
                             Meters
                           </Button>
                           {isAdmin ? (
@@ -264,7 +378,11 @@ export function AdminSitesPage() {
                               <Button size="small" onClick={() => setDialog({ kind: 'edit', site: s })}>
                                 Edit
                               </Button>
-                              <Button size="small" color="warning" onClick={() => setDialog({ kind: 'rotate', site: s })}>
+                              <Button
+                                size="small"
+                                color="warning"
+                                onClick={() => setDialog({ kind: 'rotate', site: s })}
+                              >
                                 Rotate key
                               </Button>
                             </>

@@ -1,4 +1,22 @@
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  MenuItem,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { useState } from 'react';
 import type { AlertDetailResponse, AlertsResponse, SitesResponse } from '@meterit/shared';
 import { api } from '../api/client';
@@ -32,12 +50,21 @@ function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
                 <AlertStateChip alert={alert} />
                 <Typography sx={{ fontWeight: 600 }}>{alert.title}</Typography>
               </Box>
-              <Typography variant="body2" sx={{ mb: 1 }}>{alert.detail}</Typography>
-              <Typography variant="body2" color="text.secondary">
-                Rule: {alert.rule_name} · since {fmtDateTime(alert.since)} · fired {fmtDateTime(alert.fired_at)} · resolved {fmtDateTime(alert.resolved_at)}
-                {alert.acknowledged_at ? ` · acknowledged by ${alert.acknowledged_by ?? '?'} at ${fmtDateTime(alert.acknowledged_at)}` : ''}
+              <Typography variant="body2" sx={{ mb: 1 }}>
+                {alert.detail}
               </Typography>
-              {error ? <Alert severity="error" sx={{ mt: 1 }}>{error}</Alert> : null}
+              <Typography variant="body2" color="text.secondary">
+                Rule: {alert.rule_name} · since {fmtDateTime(alert.since)} · fired {fmtDateTime(alert.fired_at)} ·
+                resolved {fmtDateTime(alert.resolved_at)}
+                {alert.acknowledged_at
+                  ? ` · acknowledged by ${alert.acknowledged_by ?? '?'} at ${fmtDateTime(alert.acknowledged_at)}`
+                  : ''}
+              </Typography>
+              {error ? (
+                <Alert severity="error" sx={{ mt: 1 }}>
+                  {error}
+                </Alert>
+              ) : null}
               <Typography sx={{ fontWeight: 600, mt: 2 }}>History</Typography>
               <Table size="small">
                 <TableBody>
@@ -45,26 +72,46 @@ function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
                     <TableRow key={i} data-testid="alert-event">
                       <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtDateTime(e.at)}</TableCell>
                       <TableCell>{e.type}</TableCell>
-                      <TableCell>{e.message}{e.actor ? ` (${e.actor})` : ''}</TableCell>
+                      <TableCell>
+                        {e.message}
+                        {e.actor ? ` (${e.actor})` : ''}
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
               </Table>
               <Typography sx={{ fontWeight: 600, mt: 2 }}>Notifications</Typography>
-              {notifications.length === 0 ? <Typography variant="body2" color="text.secondary">None yet.</Typography> : null}
+              {notifications.length === 0 ? (
+                <Typography variant="body2" color="text.secondary">
+                  None yet.
+                </Typography>
+              ) : null}
               <Table size="small">
                 <TableBody>
                   {notifications.map((n) => (
                     <TableRow key={n.id}>
-                      <TableCell>{n.channel} · {n.event}</TableCell>
-                      <TableCell>{n.status}{n.attempts ? ` after ${n.attempts} attempt(s)` : ''}{n.last_error ? ` — ${n.last_error}` : ''}</TableCell>
+                      <TableCell>
+                        {n.channel} · {n.event}
+                      </TableCell>
+                      <TableCell>
+                        {n.status}
+                        {n.attempts ? ` after ${n.attempts} attempt(s)` : ''}
+                        {n.last_error ? ` — ${n.last_error}` : ''}
+                      </TableCell>
                       <TableCell>{n.recipients.join(', ') || n.webhook_url}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
               </Table>
               {can.manageMeters(user) && !alert.acknowledged_at && alert.state !== 'resolved' ? (
-                <Button sx={{ mt: 2 }} variant="contained" onClick={async () => { setError(await acknowledgeAlert(id)); state.reload(); }}>
+                <Button
+                  sx={{ mt: 2 }}
+                  variant="contained"
+                  onClick={async () => {
+                    setError(await acknowledgeAlert(id));
+                    state.reload();
+                  }}
+                >
                   Acknowledge
                 </Button>
               ) : null}
@@ -87,29 +134,67 @@ export function AlertsPage({ openId }: { openId?: number }) {
   const sites = usePoll(async () => (await api.get<SitesResponse>('/api/sites')).data.sites, []);
   const list = usePoll(
     async () =>
-      (await api.get<AlertsResponse>('/api/alerts', { params: { ...(stateFilter === 'all' ? { include_pending: 'true' } : { state: stateFilter }), ...(site ? { site_id: site } : {}), limit: 300 } })).data.alerts,
+      (
+        await api.get<AlertsResponse>('/api/alerts', {
+          params: {
+            ...(stateFilter === 'all' ? { include_pending: 'true' } : { state: stateFilter }),
+            ...(site ? { site_id: site } : {}),
+            limit: 300,
+          },
+        })
+      ).data.alerts,
     [stateFilter, site],
     10_000,
   );
   return (
     <Box>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, flexWrap: 'wrap', mb: 2 }}>
-        <Typography sx={{ fontWeight: 700, flex: 1 }} variant="h5">Alerts</Typography>
+        <Typography sx={{ fontWeight: 700, flex: 1 }} variant="h5">
+          Alerts
+        </Typography>
         <Link to="/alerts/rules">Rules</Link>
         <Link to="/alerts/outbox">Outbox</Link>
-        <TextField select size="small" label="State" value={stateFilter} onChange={(e) => setStateFilter(e.target.value)} sx={{ minWidth: 200 }}>
-          {STATES.map((s) => <MenuItem key={s.key} value={s.key}>{s.label}</MenuItem>)}
+        <TextField
+          select
+          size="small"
+          label="State"
+          value={stateFilter}
+          onChange={(e) => setStateFilter(e.target.value)}
+          sx={{ minWidth: 200 }}
+        >
+          {STATES.map((s) => (
+            <MenuItem key={s.key} value={s.key}>
+              {s.label}
+            </MenuItem>
+          ))}
         </TextField>
-        <TextField select size="small" label="Site" value={site} onChange={(e) => setSite(e.target.value === '' ? '' : Number(e.target.value))} sx={{ minWidth: 180 }}>
+        <TextField
+          select
+          size="small"
+          label="Site"
+          value={site}
+          onChange={(e) => setSite(e.target.value === '' ? '' : Number(e.target.value))}
+          sx={{ minWidth: 180 }}
+        >
           <MenuItem value="">All sites</MenuItem>
-          {(sites.data ?? []).map((s) => <MenuItem key={s.site_id} value={s.site_id}>{s.site_name}</MenuItem>)}
+          {(sites.data ?? []).map((s) => (
+            <MenuItem key={s.site_id} value={s.site_id}>
+              {s.site_name}
+            </MenuItem>
+          ))}
         </TextField>
       </Box>
-      {error ? <Alert severity="error" sx={{ mb: 2 }}>{error}</Alert> : null}
+      {error ? (
+        <Alert severity="error" sx={{ mb: 2 }}>
+          {error}
+        </Alert>
+      ) : null}
       <Loadable state={list} what="alerts">
         {(alerts) =>
           alerts.length === 0 ? (
-            <EmptyState title={stateFilter === 'active' ? 'No active alerts' : 'No alerts'}>Nothing matches these filters. Rules are evaluated continuously.</EmptyState>
+            <EmptyState title={stateFilter === 'active' ? 'No active alerts' : 'No alerts'}>
+              Nothing matches these filters. Rules are evaluated continuously.
+            </EmptyState>
           ) : (
             <TableContainer component={Paper} variant="outlined">
               <Table size="small" aria-label="alerts">
@@ -126,19 +211,34 @@ export function AlertsPage({ openId }: { openId?: number }) {
                 <TableBody>
                   {alerts.map((a) => (
                     <TableRow key={a.id} hover data-testid={`alert-row-${a.id}`}>
-                      <TableCell><AlertStateChip alert={a} /></TableCell>
+                      <TableCell>
+                        <AlertStateChip alert={a} />
+                      </TableCell>
                       <TableCell sx={{ maxWidth: 520 }}>
-                        <Link to={`/alerts/${a.id}`} sx={{ fontWeight: 600 }}>{a.title}</Link>
+                        <Link to={`/alerts/${a.id}`} sx={{ fontWeight: 600 }}>
+                          {a.title}
+                        </Link>
                         <Typography variant="caption" color="text.secondary" component="div">
-                          {a.rule_name} · {a.severity}{a.site_name ? ` · ${a.site_name}` : ''}
+                          {a.rule_name} · {a.severity}
+                          {a.site_name ? ` · ${a.site_name}` : ''}
                         </Typography>
                       </TableCell>
                       <TableCell title={fmtDateTime(a.since)}>{fmtAgo(a.since)}</TableCell>
                       <TableCell>{a.resolved_at ? fmtDateTime(a.resolved_at) : '—'}</TableCell>
-                      <TableCell>{a.acknowledged_at ? `${a.acknowledged_by ?? '?'}, ${fmtAgo(a.acknowledged_at)}` : '—'}</TableCell>
+                      <TableCell>
+                        {a.acknowledged_at ? `${a.acknowledged_by ?? '?'}, ${fmtAgo(a.acknowledged_at)}` : '—'}
+                      </TableCell>
                       <TableCell>
                         {can.manageMeters(user) && !a.acknowledged_at && a.state !== 'resolved' ? (
-                          <Button size="small" onClick={async () => { setError(await acknowledgeAlert(a.id)); list.reload(); }}>Acknowledge</Button>
+                          <Button
+                            size="small"
+                            onClick={async () => {
+                              setError(await acknowledgeAlert(a.id));
+                              list.reload();
+                            }}
+                          >
+                            Acknowledge
+                          </Button>
                         ) : null}
                       </TableCell>
                     </TableRow>
@@ -149,7 +249,15 @@ export function AlertsPage({ openId }: { openId?: number }) {
           )
         }
       </Loadable>
-      {openId ? <AlertDetail id={openId} onClose={() => { navigate('/alerts'); list.reload(); }} /> : null}
+      {openId ? (
+        <AlertDetail
+          id={openId}
+          onClose={() => {
+            navigate('/alerts');
+            list.reload();
+          }}
+        />
+      ) : null}
     </Box>
   );
 }

@@ -1,4 +1,17 @@
-import { Box, Card, CardContent, Chip, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, Typography } from '@mui/material';
+import {
+  Box,
+  Card,
+  CardContent,
+  Chip,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@mui/material';
 import type { SitesResponse, SiteSummary } from '@meterit/shared';
 import { api } from '../api/client';
 import { useConnection } from '../api/connection';
@@ -19,7 +32,11 @@ function Figure({ label, value, tone }: { label: string; value: string; tone?: s
         <Typography variant="body2" color="text.secondary">
           {label}
         </Typography>
-        <Typography sx={{ fontWeight: 700, whiteSpace: 'nowrap', fontSize: { xs: 20, md: 24 } }} variant="h5" color={tone}>
+        <Typography
+          sx={{ fontWeight: 700, whiteSpace: 'nowrap', fontSize: { xs: 20, md: 24 } }}
+          variant="h5"
+          color={tone}
+        >
           {value}
         </Typography>
       </CardContent>
@@ -34,7 +51,11 @@ function Totals({ sites }: { sites: SiteSummary[] }) {
   return (
     <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', mb: 3 }}>
       <Figure label="Offline" value={String(count('offline'))} tone={count('offline') ? 'error.main' : undefined} />
-      <Figure label="Degraded" value={String(count('degraded'))} tone={count('degraded') ? 'warning.main' : undefined} />
+      <Figure
+        label="Degraded"
+        value={String(count('degraded'))}
+        tone={count('degraded') ? 'warning.main' : undefined}
+      />
       <Figure label="Online" value={String(count('online'))} tone="success.main" />
       <Figure label="Current power" value={`${fmtNumber(power, 1)} kW`} />
       <Figure label="Energy today" value={`${fmtNumber(energy, 1)} kWh`} />
@@ -46,18 +67,33 @@ export function DashboardPage() {
   const user = useAuth((s) => s.user);
   const lost = useConnection((s) => s.lost);
   const state = usePoll(
-    async () => (await api.get<SitesResponse>('/api/sites', { params: { tz: viewerTimeZone(), energy_since: localMidnight() } })).data.sites,
+    async () =>
+      (await api.get<SitesResponse>('/api/sites', { params: { tz: viewerTimeZone(), energy_since: localMidnight() } }))
+        .data.sites,
     [],
     REFRESH_MS,
   );
   return (
     <Box>
-      <Box sx={{ display: 'flex', alignItems: 'baseline', justifyContent: 'space-between', flexWrap: 'wrap', gap: 1, mb: 2 }}>
+      <Box
+        sx={{
+          display: 'flex',
+          alignItems: 'baseline',
+          justifyContent: 'space-between',
+          flexWrap: 'wrap',
+          gap: 1,
+          mb: 2,
+        }}
+      >
         <Typography sx={{ fontWeight: 700 }} variant="h5">
           All sites
         </Typography>
         <Typography variant="body2" color="text.secondary" data-testid="updated-at">
-          {state.updatedAt ? (lost ? `Connection lost · showing data as of ${state.updatedAt.toLocaleTimeString()}` : `Updated ${state.updatedAt.toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s`) : ''}
+          {state.updatedAt
+            ? lost
+              ? `Connection lost · showing data as of ${state.updatedAt.toLocaleTimeString()}`
+              : `Updated ${state.updatedAt.toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s`
+            : ''}
         </Typography>
       </Box>
       <ActiveAlerts />
@@ -73,14 +109,16 @@ export function DashboardPage() {
             <>
               <Totals sites={sites} />
               <TableContainer component={Paper} variant="outlined">
-                <Table size="small" aria-label="sites" sx={{ "& td, & th": { px: { xs: 1, md: 2 } } }}>
+                <Table size="small" aria-label="sites" sx={{ '& td, & th': { px: { xs: 1, md: 2 } } }}>
                   <TableHead>
                     <TableRow>
                       <TableCell>Status</TableCell>
                       <TableCell>Site and why</TableCell>
                       <TableCell>Heartbeat</TableCell>
                       <TableCell align="right">Backlog</TableCell>
-                      <TableCell align="right" title="meters answering / configured">Meters</TableCell>
+                      <TableCell align="right" title="meters answering / configured">
+                        Meters
+                      </TableCell>
                       <TableCell align="right">Power</TableCell>
                       <TableCell align="right">Today</TableCell>
                     </TableRow>
@@ -117,7 +155,9 @@ export function DashboardPage() {
                           ) : null}
                         </TableCell>
                         <TableCell align="right">
-                          {s.meters.answering === null ? `— / ${s.meters.configured}` : `${s.meters.answering} / ${s.meters.configured}`}
+                          {s.meters.answering === null
+                            ? `— / ${s.meters.configured}`
+                            : `${s.meters.answering} / ${s.meters.configured}`}
                         </TableCell>
                         <TableCell align="right" sx={{ whiteSpace: 'nowrap' }} title={leftOutText(s)}>
                           {s.current_power_kw === null ? '—' : `${fmtNumber(s.current_power_kw, 1)} kW`}
@@ -127,7 +167,9 @@ export function DashboardPage() {
                             </Typography>
                           ) : null}
                         </TableCell>
-                        <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>{s.energy_today_kwh === null ? '—' : `${fmtNumber(s.energy_today_kwh, 1)} kWh`}</TableCell>
+                        <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                          {s.energy_today_kwh === null ? '—' : `${fmtNumber(s.energy_today_kwh, 1)} kWh`}
+                        </TableCell>
                       </TableRow>
                     ))}
                   </TableBody>

@@ -17,7 +17,11 @@ export function LoginPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const { data } = await api.post<WebSessionResponse>('/api/auth/login', { email, password }, { headers: WEB_SESSION_HEADERS });
+      const { data } = await api.post<WebSessionResponse>(
+        '/api/auth/login',
+        { email, password },
+        { headers: WEB_SESSION_HEADERS },
+      );
       setSession(data);
     } catch (err) {
       setError(errorText(err));
@@ -40,8 +44,29 @@ export function LoginPage() {
             {notice}
           </Alert>
         ) : null}
-        <TextField label="E-mail" type="email" name="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} fullWidth required autoFocus sx={{ mb: 2 }} />
-        <TextField label="Password" type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} fullWidth required sx={{ mb: 2 }} />
+        <TextField
+          label="E-mail"
+          type="email"
+          name="email"
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          fullWidth
+          required
+          autoFocus
+          sx={{ mb: 2 }}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          fullWidth
+          required
+          sx={{ mb: 2 }}
+        />
         {error ? (
           <Alert severity="error" sx={{ mb: 2 }} role="alert">
             {error}
@@ -51,7 +76,8 @@ export function LoginPage() {
           {busy ? 'Logging in…' : 'Log in'}
         </Button>
         <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 2 }}>
-          First start: the admin login is printed once in the API log (and by <code>pnpm demo</code>). Forgot your password? Ask an admin to set a new one.
+          First start: the admin login is printed once in the API log (and by <code>pnpm demo</code>). Forgot your
+          password? Ask an admin to set a new one.
         </Typography>
       </Paper>
     </Box>

@@ -22,7 +22,12 @@ function PointChart({ rows, name, bucket }: { rows: ReadingRow[]; name: string; 
         </Typography>
         {latest ? <Chip size="small" label={`latest ${fmtValue(latest.value, latest.unit)}`} /> : null}
         {flaggedCount > 0 ? (
-          <Chip size="small" color="error" label={`${flaggedCount} reading(s) flagged: ${[...new Set(flagged.map((r) => r.quality))].join(', ')}`} data-testid="quality-flags" />
+          <Chip
+            size="small"
+            color="error"
+            label={`${flaggedCount} reading(s) flagged: ${[...new Set(flagged.map((r) => r.quality))].join(', ')}`}
+            data-testid="quality-flags"
+          />
         ) : (
           <Chip size="small" color="success" variant="outlined" label="all readings good" />
         )}
@@ -34,7 +39,11 @@ function PointChart({ rows, name, bucket }: { rows: ReadingRow[]; name: string; 
       )}
       {flagged.length > 0 ? (
         <ChartCaption>
-          Flagged: {flagged.slice(-5).map((r) => `${fmtDateTime(r.ts)} ${r.quality}`).join(' · ')}
+          Flagged:{' '}
+          {flagged
+            .slice(-5)
+            .map((r) => `${fmtDateTime(r.ts)} ${r.quality}`)
+            .join(' · ')}
           {flagged.length > 5 ? ` and ${flagged.length - 5} more` : ''}
         </ChartCaption>
       ) : null}
@@ -43,7 +52,11 @@ function PointChart({ rows, name, bucket }: { rows: ReadingRow[]; name: string; 
 }
 
 export function MeterPage({ id }: { id: number }) {
-  const meter = usePoll(async () => (await api.get<{ meter: MeterSummary }>(`/api/meters/${id}`)).data.meter, [id], 30_000);
+  const meter = usePoll(
+    async () => (await api.get<{ meter: MeterSummary }>(`/api/meters/${id}`)).data.meter,
+    [id],
+    30_000,
+  );
   const [range, setRange] = useState<RangeKey>('24h');
   const [bucket, setBucket] = useState<BucketChoice>('auto');
   const [agg, setAgg] = useState<ReadingAgg>('avg');
@@ -53,7 +66,14 @@ export function MeterPage({ id }: { id: number }) {
     async () =>
       (
         await api.get<ReadingsResponse>('/api/readings', {
-          params: { meter_id: id, from: new Date(Date.now() - rangeMs).toISOString(), to: new Date().toISOString(), bucket: effective, agg, tz: viewerTimeZone() },
+          params: {
+            meter_id: id,
+            from: new Date(Date.now() - rangeMs).toISOString(),
+            to: new Date().toISOString(),
+            bucket: effective,
+            agg,
+            tz: viewerTimeZone(),
+          },
         })
       ).data,
     [id, range, effective, agg],
@@ -79,7 +99,14 @@ export function MeterPage({ id }: { id: number }) {
               </Typography>
             </Stack>
             {m.status !== 'ok' ? (
-              <Alert severity={m.status === 'fault' || m.status === 'not_answering' || m.status === 'wrong_device' ? 'error' : 'warning'} sx={{ mb: 2 }}>
+              <Alert
+                severity={
+                  m.status === 'fault' || m.status === 'not_answering' || m.status === 'wrong_device'
+                    ? 'error'
+                    : 'warning'
+                }
+                sx={{ mb: 2 }}
+              >
                 {m.status_reason}
               </Alert>
             ) : null}
@@ -94,10 +121,19 @@ export function MeterPage({ id }: { id: number }) {
       <Loadable state={readings} what="readings">
         {(data) => {
           const names = meter.data?.data_points.map((p) => p.name) ?? [...new Set(data.rows.map((r) => r.data_point))];
-          if (data.rows.length === 0) return <EmptyState title="No readings in this range">Choose a longer range. If the meter never reported, check its BACnet address and the site's status.</EmptyState>;
+          if (data.rows.length === 0)
+            return (
+              <EmptyState title="No readings in this range">
+                Choose a longer range. If the meter never reported, check its BACnet address and the site's status.
+              </EmptyState>
+            );
           return (
             <>
-              {data.truncated ? <Alert severity="info" sx={{ mb: 2 }}>More readings than one answer carries: choose a larger bucket to see the whole range.</Alert> : null}
+              {data.truncated ? (
+                <Alert severity="info" sx={{ mb: 2 }}>
+                  More readings than one answer carries: choose a larger bucket to see the whole range.
+                </Alert>
+              ) : null}
               {names.map((n) => (
                 <PointChart key={n} name={n} bucket={effective} rows={data.rows.filter((r) => r.data_point === n)} />
               ))}

@@ -1,6 +1,32 @@
-import { Alert, Box, Button, Card, CardContent, Chip, MenuItem, Paper, Stack, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  Chip,
+  MenuItem,
+  Paper,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { useMemo, useState } from 'react';
-import type { ConnectivityResponse, ConsumptionResponse, MeterSummary, MetersResponse, ReadingAgg, ReadingsResponse, SiteSummary } from '@meterit/shared';
+import type {
+  ConnectivityResponse,
+  ConsumptionResponse,
+  MeterSummary,
+  MetersResponse,
+  ReadingAgg,
+  ReadingsResponse,
+  SiteSummary,
+} from '@meterit/shared';
 import { api, downloadCsv, errorText } from '../api/client';
 import { useConnection } from '../api/connection';
 import { BacklogChart, ChartCaption, ConsumptionChart, ReadingsChart } from '../components/Charts';
@@ -12,10 +38,32 @@ import { MeterStatusChip, SiteStatusChip } from '../components/StatusChip';
 import { usePoll } from '../components/usePoll';
 import { ActiveAlerts } from '../components/ActiveAlerts';
 import { CommissioningPanel } from '../components/CommissioningPanel';
-import { autoBucket, fmtAgo, leftOutText, fmtDateTime, fmtDuration, fmtNumber, fmtValue, localMidnight, RANGES, viewerTimeZone, type RangeKey } from '../format';
+import {
+  autoBucket,
+  fmtAgo,
+  leftOutText,
+  fmtDateTime,
+  fmtDuration,
+  fmtNumber,
+  fmtValue,
+  localMidnight,
+  RANGES,
+  viewerTimeZone,
+  type RangeKey,
+} from '../format';
 import { can, useAuth } from '../store/auth';
 
-function Fact({ label, value, title, note }: { label: string; value: string; title?: string; note?: string | undefined }) {
+function Fact({
+  label,
+  value,
+  title,
+  note,
+}: {
+  label: string;
+  value: string;
+  title?: string;
+  note?: string | undefined;
+}) {
   return (
     <Box title={title} sx={{ minWidth: 130 }} data-testid={`fact-${label}`}>
       <Typography variant="caption" color="text.secondary">
@@ -46,11 +94,15 @@ function SiteHeader({ site, updatedAt }: { site: SiteSummary; updatedAt: Date | 
         </Stack>
         {lost ? (
           <Typography color="text.secondary" sx={{ mb: 1 }} data-testid="status-as-of">
-            Last known status, as of {updatedAt ? fmtDateTime(updatedAt.toISOString()) : 'the last load'}: the server cannot be reached now.
+            Last known status, as of {updatedAt ? fmtDateTime(updatedAt.toISOString()) : 'the last load'}: the server
+            cannot be reached now.
           </Typography>
         ) : null}
         {site.reasons.length > 0 ? (
-          <Alert severity={site.status === 'offline' ? 'error' : site.status === 'degraded' ? 'warning' : 'info'} sx={{ mb: 2 }}>
+          <Alert
+            severity={site.status === 'offline' ? 'error' : site.status === 'degraded' ? 'warning' : 'info'}
+            sx={{ mb: 2 }}
+          >
             {site.reasons.map((r) => (
               <div key={r}>{r}</div>
             ))}
@@ -61,13 +113,42 @@ function SiteHeader({ site, updatedAt }: { site: SiteSummary; updatedAt: Date | 
           </Typography>
         )}
         <Box sx={{ display: 'flex', gap: 3, flexWrap: 'wrap' }}>
-          <Fact label="Last heartbeat" value={fmtAgo(site.last_heartbeat_at)} title={fmtDateTime(site.last_heartbeat_at)} />
-          <Fact label="Meters answering" value={site.meters.answering === null ? `— / ${site.meters.configured}` : `${site.meters.answering} / ${site.meters.configured}`} />
-          <Fact label="Backlog on site" value={site.backlog.readings === null ? '—' : `${fmtNumber(site.backlog.readings, 0)}${site.backlog.age_s ? ` (oldest ${fmtDuration(site.backlog.age_s)})` : ''}`} />
-          <Fact label="Power now" value={site.current_power_kw === null ? '—' : `${fmtNumber(site.current_power_kw, 1)} kW`} note={leftOut} />
-          <Fact label="Energy today" value={site.energy_today_kwh === null ? '—' : `${fmtNumber(site.energy_today_kwh, 1)} kWh`} note={leftOut} />
+          <Fact
+            label="Last heartbeat"
+            value={fmtAgo(site.last_heartbeat_at)}
+            title={fmtDateTime(site.last_heartbeat_at)}
+          />
+          <Fact
+            label="Meters answering"
+            value={
+              site.meters.answering === null
+                ? `— / ${site.meters.configured}`
+                : `${site.meters.answering} / ${site.meters.configured}`
+            }
+          />
+          <Fact
+            label="Backlog on site"
+            value={
+              site.backlog.readings === null
+                ? '—'
+                : `${fmtNumber(site.backlog.readings, 0)}${site.backlog.age_s ? ` (oldest ${fmtDuration(site.backlog.age_s)})` : ''}`
+            }
+          />
+          <Fact
+            label="Power now"
+            value={site.current_power_kw === null ? '—' : `${fmtNumber(site.current_power_kw, 1)} kW`}
+            note={leftOut}
+          />
+          <Fact
+            label="Energy today"
+            value={site.energy_today_kwh === null ? '—' : `${fmtNumber(site.energy_today_kwh, 1)} kWh`}
+            note={leftOut}
+          />
           <Fact label="Agent version" value={site.agent_version ?? '—'} />
-          <Fact label="Clock offset" value={site.clock_offset_ms === null ? '—' : `${(site.clock_offset_ms / 1000).toFixed(1)} s`} />
+          <Fact
+            label="Clock offset"
+            value={site.clock_offset_ms === null ? '—' : `${(site.clock_offset_ms / 1000).toFixed(1)} s`}
+          />
           <Fact label="Last data received" value={fmtAgo(site.last_batch_at)} title={fmtDateTime(site.last_batch_at)} />
         </Box>
       </CardContent>
@@ -75,7 +156,15 @@ function SiteHeader({ site, updatedAt }: { site: SiteSummary; updatedAt: Date | 
   );
 }
 
-function MetersTable({ meters, canEdit, onEdit }: { meters: MeterSummary[]; canEdit: boolean; onEdit(m: MeterSummary): void }) {
+function MetersTable({
+  meters,
+  canEdit,
+  onEdit,
+}: {
+  meters: MeterSummary[];
+  canEdit: boolean;
+  onEdit(m: MeterSummary): void;
+}) {
   return (
     <TableContainer component={Paper} variant="outlined">
       <Table size="small" aria-label="meters">
@@ -118,13 +207,18 @@ function MetersTable({ meters, canEdit, onEdit }: { meters: MeterSummary[]; canE
                       label={`${p.name}: ${p.latest ? fmtValue(p.latest.value, p.latest.unit) : '—'}${p.latest && p.latest.quality !== 'good' ? ` (${p.latest.quality})` : ''}`}
                       data-testid="latest-value"
                       data-current={m.values_current ? 'true' : 'false'}
-                      sx={m.values_current ? undefined : { color: 'text.disabled', borderStyle: 'dashed', bgcolor: 'action.disabledBackground' }}
+                      sx={
+                        m.values_current
+                          ? undefined
+                          : { color: 'text.disabled', borderStyle: 'dashed', bgcolor: 'action.disabledBackground' }
+                      }
                     />
                   ))}
                 </Box>
                 {!m.values_current && m.last_reading_at && m.is_active ? (
                   <Typography variant="caption" color="text.secondary" component="div" data-testid="values-as-of">
-                    as of {fmtDateTime(m.last_reading_at)} ({fmtAgo(m.last_reading_at)}) — not current, left out of the site totals
+                    as of {fmtDateTime(m.last_reading_at)} ({fmtAgo(m.last_reading_at)}) — not current, left out of the
+                    site totals
                   </Typography>
                 ) : null}
               </TableCell>
@@ -154,21 +248,51 @@ function ReadingsPanel({ siteId, meters }: { siteId: number; meters: MeterSummar
   const [agg, setAgg] = useState<ReadingAgg>('avg');
   const rangeMs = RANGES.find((r) => r.key === range)?.ms ?? 86_400_000;
   const effective = bucket === 'auto' ? autoBucket(rangeMs) : bucket;
-  const params = () => ({ meter_id: meter?.id, data_point: point, from: new Date(Date.now() - rangeMs).toISOString(), to: new Date().toISOString(), bucket: effective, agg, tz: viewerTimeZone() });
-  const state = usePoll(async () => (meter && point ? (await api.get<ReadingsResponse>('/api/readings', { params: params() })).data : undefined) ?? null, [meter?.id, point, range, effective, agg], 60_000);
+  const params = () => ({
+    meter_id: meter?.id,
+    data_point: point,
+    from: new Date(Date.now() - rangeMs).toISOString(),
+    to: new Date().toISOString(),
+    bucket: effective,
+    agg,
+    tz: viewerTimeZone(),
+  });
+  const state = usePoll(
+    async () =>
+      (meter && point ? (await api.get<ReadingsResponse>('/api/readings', { params: params() })).data : undefined) ??
+      null,
+    [meter?.id, point, range, effective, agg],
+    60_000,
+  );
   const [csvError, setCsvError] = useState<string>();
 
   return (
     <Box>
       <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap', mb: 2 }}>
-        <TextField select size="small" label="Meter" value={meter?.id ?? ''} onChange={(e) => setMeterId(Number(e.target.value))} sx={{ minWidth: 180 }} name="meter">
+        <TextField
+          select
+          size="small"
+          label="Meter"
+          value={meter?.id ?? ''}
+          onChange={(e) => setMeterId(Number(e.target.value))}
+          sx={{ minWidth: 180 }}
+          name="meter"
+        >
           {meters.map((m) => (
             <MenuItem key={m.id} value={m.id}>
               {m.name}
             </MenuItem>
           ))}
         </TextField>
-        <TextField select size="small" label="Data point" value={points.includes(point) ? point : ''} onChange={(e) => setPoint(e.target.value)} sx={{ minWidth: 150 }} name="data_point">
+        <TextField
+          select
+          size="small"
+          label="Data point"
+          value={points.includes(point) ? point : ''}
+          onChange={(e) => setPoint(e.target.value)}
+          sx={{ minWidth: 150 }}
+          name="data_point"
+        >
           {points.map((p) => (
             <MenuItem key={p} value={p}>
               {p}
@@ -178,7 +302,12 @@ function ReadingsPanel({ siteId, meters }: { siteId: number; meters: MeterSummar
         <RangeSelect value={range} onChange={setRange} />
         <BucketSelect value={bucket} onChange={setBucket} />
         <AggSelect value={agg} onChange={setAgg} disabled={effective === 'raw'} />
-        <Button size="small" onClick={() => downloadCsv('/api/readings', params(), 'readings.csv').catch((e: unknown) => setCsvError(errorText(e)))}>
+        <Button
+          size="small"
+          onClick={() =>
+            downloadCsv('/api/readings', params(), 'readings.csv').catch((e: unknown) => setCsvError(errorText(e)))
+          }
+        >
           Download CSV
         </Button>
       </Box>
@@ -186,13 +315,17 @@ function ReadingsPanel({ siteId, meters }: { siteId: number; meters: MeterSummar
       <Loadable state={state} what="readings">
         {(data) =>
           !data || data.rows.length === 0 ? (
-            <EmptyState title="No readings in this range">Choose a longer range, or check on the meter's row above whether it is answering.</EmptyState>
+            <EmptyState title="No readings in this range">
+              Choose a longer range, or check on the meter's row above whether it is answering.
+            </EmptyState>
           ) : (
             <>
               <ReadingsChart rows={data.rows} label={point} />
               <ChartCaption>
-                {data.rows.length} {effective === 'raw' ? 'readings' : `${effective} buckets (${agg})`} in {viewerTimeZone()} time
-                {data.truncated ? ' — cut at the row limit: choose a larger bucket to see the whole range' : ''}. Site {siteId}.
+                {data.rows.length} {effective === 'raw' ? 'readings' : `${effective} buckets (${agg})`} in{' '}
+                {viewerTimeZone()} time
+                {data.truncated ? ' — cut at the row limit: choose a larger bucket to see the whole range' : ''}. Site{' '}
+                {siteId}.
               </ChartCaption>
             </>
           )
@@ -204,20 +337,44 @@ function ReadingsPanel({ siteId, meters }: { siteId: number; meters: MeterSummar
 
 function ConsumptionPanel({ siteId }: { siteId: number }) {
   const [days, setDays] = useState(7);
-  const params = () => ({ site_id: siteId, interval: '1d', from: localMidnight(days - 1), to: new Date().toISOString(), tz: viewerTimeZone() });
-  const state = usePoll(async () => (await api.get<ConsumptionResponse>('/api/consumption', { params: params() })).data, [siteId, days], 300_000);
+  const params = () => ({
+    site_id: siteId,
+    interval: '1d',
+    from: localMidnight(days - 1),
+    to: new Date().toISOString(),
+    tz: viewerTimeZone(),
+  });
+  const state = usePoll(
+    async () => (await api.get<ConsumptionResponse>('/api/consumption', { params: params() })).data,
+    [siteId, days],
+    300_000,
+  );
   const [csvError, setCsvError] = useState<string>();
   return (
     <Box>
       <Box sx={{ display: 'flex', gap: 1.5, mb: 2, flexWrap: 'wrap' }}>
-        <TextField select size="small" label="Days" value={days} onChange={(e) => setDays(Number(e.target.value))} sx={{ minWidth: 120 }}>
+        <TextField
+          select
+          size="small"
+          label="Days"
+          value={days}
+          onChange={(e) => setDays(Number(e.target.value))}
+          sx={{ minWidth: 120 }}
+        >
           {[7, 14, 30, 90].map((d) => (
             <MenuItem key={d} value={d}>
               Last {d} days
             </MenuItem>
           ))}
         </TextField>
-        <Button size="small" onClick={() => downloadCsv('/api/consumption', params(), 'consumption.csv').catch((e: unknown) => setCsvError(errorText(e)))}>
+        <Button
+          size="small"
+          onClick={() =>
+            downloadCsv('/api/consumption', params(), 'consumption.csv').catch((e: unknown) =>
+              setCsvError(errorText(e)),
+            )
+          }
+        >
           Download CSV
         </Button>
       </Box>
@@ -225,18 +382,28 @@ function ConsumptionPanel({ siteId }: { siteId: number }) {
       <Loadable state={state} what="consumption">
         {(data) => {
           const site = data.sites[0];
-          if (!site) return <EmptyState title="No energy counter on this site yet">Consumption is computed from cumulative kWh data points (such as total_kwh). Once a meter reports one, daily energy shows here.</EmptyState>;
-          const gaps = data.series.flatMap((s) => s.gaps.filter((g) => !g.attributed).map((g) => ({ ...g, meter: s.meter_name })));
+          if (!site)
+            return (
+              <EmptyState title="No energy counter on this site yet">
+                Consumption is computed from cumulative kWh data points (such as total_kwh). Once a meter reports one,
+                daily energy shows here.
+              </EmptyState>
+            );
+          const gaps = data.series.flatMap((s) =>
+            s.gaps.filter((g) => !g.attributed).map((g) => ({ ...g, meter: s.meter_name })),
+          );
           const resets = data.series.flatMap((s) => s.resets.map((r) => ({ ...r, meter: s.meter_name })));
           return (
             <>
               <ConsumptionChart buckets={site.buckets} />
               <ChartCaption>
-                {fmtNumber(site.total_kwh, 1)} kWh in these {days} days from {data.series.length} energy counter(s). Days in {data.tz}.
+                {fmtNumber(site.total_kwh, 1)} kWh in these {days} days from {data.series.length} energy counter(s).
+                Days in {data.tz}.
               </ChartCaption>
               {gaps.length > 0 ? (
                 <Alert severity="warning" sx={{ mt: 1 }}>
-                  {gaps.length} data gap(s) spanning days: their {fmtNumber(site.unattributed_kwh, 1)} kWh are not counted in any day, because nothing says when it was used.
+                  {gaps.length} data gap(s) spanning days: their {fmtNumber(site.unattributed_kwh, 1)} kWh are not
+                  counted in any day, because nothing says when it was used.
                   {gaps.slice(0, 5).map((g) => (
                     <div key={`${g.meter}${g.from}`}>
                       {g.meter}: {fmtDateTime(g.from)} – {fmtDateTime(g.to)} ({fmtNumber(g.energy_kwh, 1)} kWh)
@@ -247,7 +414,13 @@ function ConsumptionPanel({ siteId }: { siteId: number }) {
               {resets.length > 0 ? (
                 <Alert severity="info" sx={{ mt: 1 }}>
                   Counter reset(s) detected and handled:{' '}
-                  {resets.slice(0, 5).map((r) => `${r.meter} at ${fmtDateTime(r.at)} (${fmtNumber(r.from_value, 1)} → ${fmtNumber(r.to_value, 1)})`).join('; ')}
+                  {resets
+                    .slice(0, 5)
+                    .map(
+                      (r) =>
+                        `${r.meter} at ${fmtDateTime(r.at)} (${fmtNumber(r.from_value, 1)} → ${fmtNumber(r.to_value, 1)})`,
+                    )
+                    .join('; ')}
                 </Alert>
               ) : null}
             </>
@@ -262,7 +435,12 @@ function ConnectivityPanel({ siteId }: { siteId: number }) {
   const [range, setRange] = useState<RangeKey>('24h');
   const rangeMs = RANGES.find((r) => r.key === range)?.ms ?? 86_400_000;
   const state = usePoll(
-    async () => (await api.get<ConnectivityResponse>(`/api/sites/${siteId}/connectivity`, { params: { from: new Date(Date.now() - rangeMs).toISOString(), max_points: 800 } })).data,
+    async () =>
+      (
+        await api.get<ConnectivityResponse>(`/api/sites/${siteId}/connectivity`, {
+          params: { from: new Date(Date.now() - rangeMs).toISOString(), max_points: 800 },
+        })
+      ).data,
     [siteId, range],
     60_000,
   );
@@ -275,21 +453,35 @@ function ConnectivityPanel({ siteId }: { siteId: number }) {
         {(data) => (
           <>
             {data.heartbeats.length === 0 ? (
-              <EmptyState title="No heartbeats in this range">The site agent sends one every minute once it runs with this site's API key.</EmptyState>
+              <EmptyState title="No heartbeats in this range">
+                The site agent sends one every minute once it runs with this site's API key.
+              </EmptyState>
             ) : (
               <BacklogChart heartbeats={data.heartbeats} />
             )}
             {data.outages.length === 0 ? (
               <Typography color="text.secondary" sx={{ mt: 1 }}>
-                No outages in this range (none reported by the agent, no heartbeat gap over {fmtDuration(data.outage_gap_s)}).
+                No outages in this range (none reported by the agent, no heartbeat gap over{' '}
+                {fmtDuration(data.outage_gap_s)}).
               </Typography>
             ) : (
-              <Alert severity={data.outages.some((o) => o.ongoing) || data.offline_periods.length > 0 ? 'error' : 'warning'} sx={{ mt: 1 }} data-testid="outages">
-                {data.outages.length} uplink outage(s) in this range{data.offline_periods.length > 0 ? `, ${data.offline_periods.length} long enough to count as offline` : ''}:
+              <Alert
+                severity={data.outages.some((o) => o.ongoing) || data.offline_periods.length > 0 ? 'error' : 'warning'}
+                sx={{ mt: 1 }}
+                data-testid="outages"
+              >
+                {data.outages.length} uplink outage(s) in this range
+                {data.offline_periods.length > 0
+                  ? `, ${data.offline_periods.length} long enough to count as offline`
+                  : ''}
+                :
                 {data.outages.map((o) => (
                   <div key={o.from} data-testid="outage">
-                    {fmtDateTime(o.from)} – {o.ongoing ? 'now, still going on' : fmtDateTime(o.to)} ({fmtDuration(o.duration_s)}) ·{' '}
-                    {o.sources.map((src) => (src === 'agent_reported' ? 'reported by the agent' : 'no heartbeat')).join(' and ')}
+                    {fmtDateTime(o.from)} – {o.ongoing ? 'now, still going on' : fmtDateTime(o.to)} (
+                    {fmtDuration(o.duration_s)}) ·{' '}
+                    {o.sources
+                      .map((src) => (src === 'agent_reported' ? 'reported by the agent' : 'no heartbeat'))
+                      .join(' and ')}
                   </div>
                 ))}
               </Alert>
@@ -317,8 +509,18 @@ function Section({ title, children, action }: { title: string; children: React.R
 
 export function SitePage({ id }: { id: number }) {
   const user = useAuth((s) => s.user);
-  const site = usePoll(async () => (await api.get<{ site: SiteSummary }>(`/api/sites/${id}`, { params: { tz: viewerTimeZone() } })).data.site, [id], 15_000);
-  const meters = usePoll(async () => (await api.get<MetersResponse>('/api/meters', { params: { site_id: id, include_inactive: true } })).data.meters, [id], 15_000);
+  const site = usePoll(
+    async () =>
+      (await api.get<{ site: SiteSummary }>(`/api/sites/${id}`, { params: { tz: viewerTimeZone() } })).data.site,
+    [id],
+    15_000,
+  );
+  const meters = usePoll(
+    async () =>
+      (await api.get<MetersResponse>('/api/meters', { params: { site_id: id, include_inactive: true } })).data.meters,
+    [id],
+    15_000,
+  );
   const [editing, setEditing] = useState<MeterSummary | 'new'>();
   const active = useMemo(() => meters.data?.filter((m) => m.is_active) ?? [], [meters.data]);
 
@@ -347,7 +549,8 @@ export function SitePage({ id }: { id: number }) {
           {(list) =>
             list.length === 0 ? (
               <EmptyState title="No meters on this site yet">
-                The site agent registers the meters of its meters.json when it first connects{can.manageMeters(user) ? ', or add one here with "Add meter"' : ''}.
+                The site agent registers the meters of its meters.json when it first connects
+                {can.manageMeters(user) ? ', or add one here with "Add meter"' : ''}.
               </EmptyState>
             ) : (
               <MetersTable meters={list} canEdit={can.manageMeters(user)} onEdit={(m) => setEditing(m)} />

@@ -1,4 +1,25 @@
-import { Alert, Box, Button, Checkbox, Chip, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, MenuItem, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Checkbox,
+  Chip,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControlLabel,
+  MenuItem,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { useState } from 'react';
 import { USER_ROLES, type CreateUserResponse, type SitesResponse, type UserInfo, type UserRole } from '@meterit/shared';
 import { api, errorText } from '../api/client';
@@ -12,7 +33,17 @@ const ROLE_TEXT: Record<UserRole, string> = {
   viewer: 'Viewer — sees data only',
 };
 
-function UserDialog({ user, sites, onClose, onDone }: { user?: UserInfo; sites: { id: number; name: string }[]; onClose(): void; onDone(r?: CreateUserResponse): void }) {
+function UserDialog({
+  user,
+  sites,
+  onClose,
+  onDone,
+}: {
+  user?: UserInfo;
+  sites: { id: number; name: string }[];
+  onClose(): void;
+  onDone(r?: CreateUserResponse): void;
+}) {
   const [email, setEmail] = useState(user?.email ?? '');
   const [name, setName] = useState(user?.name ?? '');
   const [role, setRole] = useState<UserRole>(user?.role ?? 'viewer');
@@ -26,10 +57,22 @@ function UserDialog({ user, sites, onClose, onDone }: { user?: UserInfo; sites: 
     const site_ids = role === 'admin' || !limited ? null : siteIds;
     try {
       if (user) {
-        await api.patch(`/api/users/${user.id}`, { name: name || null, role, site_ids, is_active: active, ...(password ? { password } : {}) });
+        await api.patch(`/api/users/${user.id}`, {
+          name: name || null,
+          role,
+          site_ids,
+          is_active: active,
+          ...(password ? { password } : {}),
+        });
         onDone();
       } else {
-        const { data } = await api.post<CreateUserResponse>('/api/users', { email, name: name || null, role, site_ids, ...(password ? { password } : {}) });
+        const { data } = await api.post<CreateUserResponse>('/api/users', {
+          email,
+          name: name || null,
+          role,
+          site_ids,
+          ...(password ? { password } : {}),
+        });
         onDone(data);
       }
     } catch (err) {
@@ -40,9 +83,33 @@ function UserDialog({ user, sites, onClose, onDone }: { user?: UserInfo; sites: 
     <Dialog open onClose={onClose} maxWidth="sm" fullWidth>
       <DialogTitle>{user ? `Edit ${user.email}` : 'New user'}</DialogTitle>
       <DialogContent>
-        <TextField label="E-mail" name="email" value={email} onChange={(e) => setEmail(e.target.value)} fullWidth required disabled={!!user} sx={{ mt: 1, mb: 2 }} />
-        <TextField label="Name" name="name" value={name} onChange={(e) => setName(e.target.value)} fullWidth sx={{ mb: 2 }} />
-        <TextField select label="Role" name="role" value={role} onChange={(e) => setRole(e.target.value as UserRole)} fullWidth sx={{ mb: 2 }}>
+        <TextField
+          label="E-mail"
+          name="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          fullWidth
+          required
+          disabled={!!user}
+          sx={{ mt: 1, mb: 2 }}
+        />
+        <TextField
+          label="Name"
+          name="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          fullWidth
+          sx={{ mb: 2 }}
+        />
+        <TextField
+          select
+          label="Role"
+          name="role"
+          value={role}
+          onChange={(e) => setRole(e.target.value as UserRole)}
+          fullWidth
+          sx={{ mb: 2 }}
+        >
           {USER_ROLES.map((r) => (
             <MenuItem key={r} value={r}>
               {ROLE_TEXT[r]}
@@ -51,13 +118,23 @@ function UserDialog({ user, sites, onClose, onDone }: { user?: UserInfo; sites: 
         </TextField>
         {role !== 'admin' ? (
           <>
-            <FormControlLabel control={<Checkbox checked={limited} onChange={(e) => setLimited(e.target.checked)} />} label="Only some sites" />
+            <FormControlLabel
+              control={<Checkbox checked={limited} onChange={(e) => setLimited(e.target.checked)} />}
+              label="Only some sites"
+            />
             {limited ? (
               <TextField
                 select
                 label="Sites this user sees"
                 value={siteIds}
-                onChange={(e) => setSiteIds((typeof e.target.value === 'string' ? e.target.value.split(',') : (e.target.value as unknown as number[])).map(Number))}
+                onChange={(e) =>
+                  setSiteIds(
+                    (typeof e.target.value === 'string'
+                      ? e.target.value.split(',')
+                      : (e.target.value as unknown as number[])
+                    ).map(Number),
+                  )
+                }
                 slotProps={{ select: { multiple: true } }}
                 fullWidth
                 sx={{ mb: 2 }}
@@ -81,8 +158,17 @@ function UserDialog({ user, sites, onClose, onDone }: { user?: UserInfo; sites: 
           helperText="At least 12 characters."
           sx={{ mb: 1 }}
         />
-        {user ? <FormControlLabel control={<Checkbox checked={active} onChange={(e) => setActive(e.target.checked)} />} label="Active (can log in)" /> : null}
-        {error ? <Alert severity="error" sx={{ mt: 2 }}>{error}</Alert> : null}
+        {user ? (
+          <FormControlLabel
+            control={<Checkbox checked={active} onChange={(e) => setActive(e.target.checked)} />}
+            label="Active (can log in)"
+          />
+        ) : null}
+        {error ? (
+          <Alert severity="error" sx={{ mt: 2 }}>
+            {error}
+          </Alert>
+        ) : null}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
@@ -96,7 +182,14 @@ function UserDialog({ user, sites, onClose, onDone }: { user?: UserInfo; sites: 
 
 export function UsersPage() {
   const users = usePoll(async () => (await api.get<{ users: UserInfo[] }>('/api/users')).data.users, []);
-  const sites = usePoll(async () => (await api.get<SitesResponse>('/api/sites', { params: { include_inactive: true } })).data.sites.map((s) => ({ id: s.site_id, name: s.site_name })), []);
+  const sites = usePoll(
+    async () =>
+      (await api.get<SitesResponse>('/api/sites', { params: { include_inactive: true } })).data.sites.map((s) => ({
+        id: s.site_id,
+        name: s.site_name,
+      })),
+    [],
+  );
   const [dialog, setDialog] = useState<UserInfo | 'new'>();
   const [created, setCreated] = useState<CreateUserResponse>();
   const siteName = (id: number) => sites.data?.find((s) => s.id === id)?.name ?? `site ${id}`;
@@ -112,7 +205,8 @@ export function UsersPage() {
       </Box>
       {created?.initial_password ? (
         <Alert severity="warning" sx={{ mb: 2 }} onClose={() => setCreated(undefined)}>
-          Password for {created.user.email}, shown only once: <code style={{ fontSize: 15 }}>{created.initial_password}</code>. Hand it over securely.
+          Password for {created.user.email}, shown only once:{' '}
+          <code style={{ fontSize: 15 }}>{created.initial_password}</code>. Hand it over securely.
         </Alert>
       ) : null}
       <Loadable state={users} what="users">
@@ -136,13 +230,19 @@ export function UsersPage() {
                     <TableRow key={u.id} sx={{ opacity: u.is_active ? 1 : 0.5 }}>
                       <TableCell>
                         <b>{u.email}</b>
-                        {u.name ? <Typography variant="caption" color="text.secondary" component="div">{u.name}</Typography> : null}
+                        {u.name ? (
+                          <Typography variant="caption" color="text.secondary" component="div">
+                            {u.name}
+                          </Typography>
+                        ) : null}
                       </TableCell>
                       <TableCell>
                         <Chip size="small" label={u.role} color={u.role === 'admin' ? 'primary' : 'default'} />
                         {!u.is_active ? <Chip size="small" label="deactivated" sx={{ ml: 1 }} /> : null}
                       </TableCell>
-                      <TableCell>{u.site_ids === null ? 'All sites' : u.site_ids.map(siteName).join(', ') || 'none'}</TableCell>
+                      <TableCell>
+                        {u.site_ids === null ? 'All sites' : u.site_ids.map(siteName).join(', ') || 'none'}
+                      </TableCell>
                       <TableCell title={fmtDateTime(u.last_login_at)}>{fmtAgo(u.last_login_at)}</TableCell>
                       <TableCell>
                         <Button size="small" onClick={() => setDialog(u)}>

@@ -232,7 +232,13 @@ function failureToPoint(f: CallFailure): PointFailure & { errorClass?: number; e
     case 'timeout':
       return { ok: false, code: BacnetErrorCode.METER_TIMEOUT, message: f.message };
     case 'error':
-      return { ok: false, code: BacnetErrorCode.METER_ERROR, message: f.message, errorClass: f.errorClass, errorCode: f.errorCode };
+      return {
+        ok: false,
+        code: BacnetErrorCode.METER_ERROR,
+        message: f.message,
+        errorClass: f.errorClass,
+        errorCode: f.errorCode,
+      };
     case 'reject':
     case 'abort':
     case 'segmented':
@@ -246,7 +252,8 @@ function isRpmUnsupported(f: CallFailure): boolean {
   if (f.kind === 'reject') return f.reason === RejectReason.UNRECOGNIZED_SERVICE;
   if (f.kind === 'error') {
     return (
-      (f.errorClass === ErrorClass.SERVICES && (f.errorCode === ErrorCode.REJECT_UNRECOGNIZED_SERVICE || f.errorCode === ErrorCode.SERVICE_REQUEST_DENIED)) ||
+      (f.errorClass === ErrorClass.SERVICES &&
+        (f.errorCode === ErrorCode.REJECT_UNRECOGNIZED_SERVICE || f.errorCode === ErrorCode.SERVICE_REQUEST_DENIED)) ||
       f.errorCode === ErrorCode.REJECT_UNRECOGNIZED_SERVICE
     );
   }
@@ -255,9 +262,13 @@ function isRpmUnsupported(f: CallFailure): boolean {
 
 function isTooBig(f: CallFailure): boolean {
   if (f.kind === 'segmented') return true;
-  if (f.kind === 'abort') return f.reason === AbortReason.SEGMENTATION_NOT_SUPPORTED || f.reason === AbortReason.BUFFER_OVERFLOW;
+  if (f.kind === 'abort')
+    return f.reason === AbortReason.SEGMENTATION_NOT_SUPPORTED || f.reason === AbortReason.BUFFER_OVERFLOW;
   if (f.kind === 'reject') return f.reason === RejectReason.BUFFER_OVERFLOW;
-  if (f.kind === 'error') return f.errorCode === ErrorCode.ABORT_SEGMENTATION_NOT_SUPPORTED || f.errorCode === ErrorCode.ABORT_BUFFER_OVERFLOW;
+  if (f.kind === 'error')
+    return (
+      f.errorCode === ErrorCode.ABORT_SEGMENTATION_NOT_SUPPORTED || f.errorCode === ErrorCode.ABORT_BUFFER_OVERFLOW
+    );
   return false;
 }
 
@@ -341,12 +352,20 @@ export class BacnetAdapter {
   private constructor(
     private readonly client: Client,
     private readonly transport: GuardedTransport,
-    private readonly options: Required<Omit<BacnetAdapterOptions, 'broadcastPort' | 'logger' | 'bbmd' | 'listenBroadcast'>> & { broadcastPort: number },
+    private readonly options: Required<
+      Omit<BacnetAdapterOptions, 'broadcastPort' | 'logger' | 'bbmd' | 'listenBroadcast'>
+    > & { broadcastPort: number },
     private readonly logger: Logger,
     bbmd: { address: string; ttlSeconds: number } | null,
   ) {
     this.foreign = bbmd
-      ? new ForeignDeviceRegistration(bbmd.address, bbmd.ttlSeconds, (to, ttl) => this.client.registerForeignDevice({ address: to }, ttl), options.apduTimeoutMs, logger)
+      ? new ForeignDeviceRegistration(
+          bbmd.address,
+          bbmd.ttlSeconds,
+          (to, ttl) => this.client.registerForeignDevice({ address: to }, ttl),
+          options.apduTimeoutMs,
+          logger,
+        )
       : null;
     this.total = new Semaphore(options.maxInFlightTotal);
     this.probes = new Semaphore(options.maxInFlightProbes);
@@ -372,16 +391,27 @@ export class BacnetAdapter {
       unitsRefreshMs: options.unitsRefreshMs ?? 3_600_000,
     };
     const bad: string[] = [];
-    if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) bad.push(`port ${resolved.port}`);
+    if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535)
+      bad.push(`port ${resolved.port}`);
     if (!(resolved.apduTimeoutMs > 0)) bad.push(`apduTimeoutMs ${resolved.apduTimeoutMs}`);
-    if (!Number.isInteger(resolved.maxInFlightPerDevice) || resolved.maxInFlightPerDevice < 1) bad.push(`maxInFlightPerDevice ${resolved.maxInFlightPerDevice}`);
-    if (!Number.isInteger(resolved.maxInFlightTotal) || resolved.maxInFlightTotal < 1 || resolved.maxInFlightTotal > MAX_TOTAL_LIMIT) {
+    if (!Number.isInteger(resolved.maxInFlightPerDevice) || resolved.maxInFlightPerDevice < 1)
+      bad.push(`maxInFlightPerDevice ${resolved.maxInFlightPerDevice}`);
+    if (
+      !Number.isInteger(resolved.maxInFlightTotal) ||
+      resolved.maxInFlightTotal < 1 ||
+      resolved.maxInFlightTotal > MAX_TOTAL_LIMIT
+    ) {
       bad.push(`maxInFlightTotal ${resolved.maxInFlightTotal} (1..${MAX_TOTAL_LIMIT})`);
     }
-    if (!Number.isInteger(resolved.maxInFlightProbes) || resolved.maxInFlightProbes < 1 || resolved.maxInFlightProbes > MAX_PROBE_LIMIT) {
+    if (
+      !Number.isInteger(resolved.maxInFlightProbes) ||
+      resolved.maxInFlightProbes < 1 ||
+      resolved.maxInFlightProbes > MAX_PROBE_LIMIT
+    ) {
       bad.push(`maxInFlightProbes ${resolved.maxInFlightProbes} (1..${MAX_PROBE_LIMIT})`);
     }
-    if (!Number.isInteger(resolved.maxObjectsPerRequest) || resolved.maxObjectsPerRequest < 1) bad.push(`maxObjectsPerRequest ${resolved.maxObjectsPerRequest}`);
+    if (!Number.isInteger(resolved.maxObjectsPerRequest) || resolved.maxObjectsPerRequest < 1)
+      bad.push(`maxObjectsPerRequest ${resolved.maxObjectsPerRequest}`);
     if (!(resolved.identityCheckMs > 0)) bad.push(`identityCheckMs ${resolved.identityCheckMs}`);
     if (!(resolved.unitsRefreshMs > 0)) bad.push(`unitsRefreshMs ${resolved.unitsRefreshMs}`);
     let bbmd: { address: string; ttlSeconds: number } | null = null;
@@ -414,16 +444,30 @@ export class BacnetAdapter {
       const code = (err as NodeJS.ErrnoException).code;
       const where = `${resolved.interface}:${resolved.port}`;
       if (code === 'EADDRINUSE') {
-        throw new BacnetError(BacnetErrorCode.BACNET_PORT_IN_USE, `UDP ${where} is already in use by another process (another agent or BACnet tool?)`, { cause: err });
+        throw new BacnetError(
+          BacnetErrorCode.BACNET_PORT_IN_USE,
+          `UDP ${where} is already in use by another process (another agent or BACnet tool?)`,
+          { cause: err },
+        );
       }
-      throw new BacnetError(BacnetErrorCode.BACNET_BIND_FAILED, `cannot bind UDP ${where}: ${code ?? (err as Error).message}`, { cause: err });
+      throw new BacnetError(
+        BacnetErrorCode.BACNET_BIND_FAILED,
+        `cannot bind UDP ${where}: ${code ?? (err as Error).message}`,
+        { cause: err },
+      );
     }
     if (bound.broadcast.state === 'unavailable') {
-      logger.warn('cannot listen on the BACnet broadcast address: devices that answer Who-Is with a broadcast I-Am will not be found (reads and unicast answers work)', {
-        address: bound.broadcast.address,
-        error: bound.broadcast.error,
-        fix: bound.broadcast.error === 'EADDRINUSE' ? 'another program on this machine holds it (a second agent or a BACnet tool?): stop it, or bind BACNET_INTERFACE=0.0.0.0' : 'check BACNET_BROADCAST_ADDRESS',
-      });
+      logger.warn(
+        'cannot listen on the BACnet broadcast address: devices that answer Who-Is with a broadcast I-Am will not be found (reads and unicast answers work)',
+        {
+          address: bound.broadcast.address,
+          error: bound.broadcast.error,
+          fix:
+            bound.broadcast.error === 'EADDRINUSE'
+              ? 'another program on this machine holds it (a second agent or a BACnet tool?): stop it, or bind BACNET_INTERFACE=0.0.0.0'
+              : 'check BACNET_BROADCAST_ADDRESS',
+        },
+      );
     }
     logger.info('BACnet adapter listening', {
       interface: resolved.interface,
@@ -465,7 +509,13 @@ export class BacnetAdapter {
   }
 
   /** Figures for the dashboard and tests. */
-  stats(): { inFlight: number; probesInFlight: number; droppedForeignReplies: number; droppedDuplicateReplies: number; droppedSegmentedReplies: number } {
+  stats(): {
+    inFlight: number;
+    probesInFlight: number;
+    droppedForeignReplies: number;
+    droppedDuplicateReplies: number;
+    droppedSegmentedReplies: number;
+  } {
     return {
       /** Requests under `maxInFlightTotal`; probes to silent devices are counted apart. */
       inFlight: this.total.inUse,
@@ -539,7 +589,10 @@ export class BacnetAdapter {
   private setMaxApdu(d: DeviceState, maxApdu: number | null): void {
     d.maxApdu = maxApdu;
     const apdu = maxApdu ?? DEFAULT_MAX_APDU;
-    d.objectsPerRequest = Math.max(1, Math.min(this.options.maxObjectsPerRequest, Math.floor((apdu - 16) / OCTETS_PER_OBJECT)));
+    d.objectsPerRequest = Math.max(
+      1,
+      Math.min(this.options.maxObjectsPerRequest, Math.floor((apdu - 16) / OCTETS_PER_OBJECT)),
+    );
   }
 
   /**
@@ -547,13 +600,20 @@ export class BacnetAdapter {
    * out, its probe turn and a probe slot), then an invoke id, then the request raced against the
    * adapter's own timer.
    */
-  private async call<T>(d: DeviceState, cycle: CallCycle | null, run: (invokeId: number, receiver: BACNetAddress) => Promise<T>): Promise<CallResult<T>> {
+  private async call<T>(
+    d: DeviceState,
+    cycle: CallCycle | null,
+    run: (invokeId: number, receiver: BACNetAddress) => Promise<T>,
+  ): Promise<CallResult<T>> {
     const releaseDevice = await d.semaphore.acquire();
     let releaseProbeTurn: (() => void) | null = null;
     let releaseSlot: (() => void) | null = null;
     const gaveUp = (): CallResult<T> => ({
       ok: false,
-      failure: { kind: 'timeout', message: `device ${d.deviceId} at ${d.peer} did not answer an earlier request of this read` },
+      failure: {
+        kind: 'timeout',
+        message: `device ${d.deviceId} at ${d.peer} did not answer an earlier request of this read`,
+      },
     });
     try {
       if (cycle?.timedOut) return gaveUp();
@@ -567,12 +627,19 @@ export class BacnetAdapter {
         }
       }
       releaseSlot = await (releaseProbeTurn ? this.probes : this.total).acquire();
-      if (this.closed) return { ok: false, failure: { kind: 'failed', code: BacnetErrorCode.BACNET_CLOSED, message: 'the BACnet adapter was closed' } };
+      if (this.closed)
+        return {
+          ok: false,
+          failure: { kind: 'failed', code: BacnetErrorCode.BACNET_CLOSED, message: 'the BACnet adapter was closed' },
+        };
       let invokeId: number;
       try {
         invokeId = await this.ids.acquire();
       } catch (err) {
-        return { ok: false, failure: { kind: 'failed', code: BacnetErrorCode.BACNET_CLOSED, message: (err as Error).message } };
+        return {
+          ok: false,
+          failure: { kind: 'failed', code: BacnetErrorCode.BACNET_CLOSED, message: (err as Error).message },
+        };
       }
       const startedAt = Date.now();
       let fail: (err: BacnetError) => void = () => undefined;
@@ -580,7 +647,13 @@ export class BacnetAdapter {
       const guard = new Promise<never>((_, reject) => {
         fail = reject;
         timer = setTimeout(
-          () => reject(new BacnetError(BacnetErrorCode.METER_TIMEOUT, `device ${d.deviceId} at ${d.peer} did not answer within ${this.options.apduTimeoutMs} ms`)),
+          () =>
+            reject(
+              new BacnetError(
+                BacnetErrorCode.METER_TIMEOUT,
+                `device ${d.deviceId} at ${d.peer} did not answer within ${this.options.apduTimeoutMs} ms`,
+              ),
+            ),
           this.options.apduTimeoutMs,
         );
       });
@@ -626,7 +699,8 @@ export class BacnetAdapter {
       return { kind: 'failed', code: err.code, message: err.message };
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (message === 'ERR_TIMEOUT') return { kind: 'timeout', message: `${who} did not answer within ${this.options.apduTimeoutMs} ms` };
+    if (message === 'ERR_TIMEOUT')
+      return { kind: 'timeout', message: `${who} did not answer within ${this.options.apduTimeoutMs} ms` };
     const e = /BacnetError - Class:(\d+) - Code:(\d+)/.exec(message);
     if (e) {
       const errorClass = Number(e[1]);
@@ -643,24 +717,43 @@ export class BacnetAdapter {
       const reason = Number(a[1]);
       // The library reports Reject and Abort alike; the transport saw which one it was.
       if (entry.replyPduType === PduType.REJECT) {
-        return { kind: 'reject', reason, message: `${who} rejected the request: ${enumName(RejectReason as unknown as Record<number, string>, reason)} (${reason})` };
+        return {
+          kind: 'reject',
+          reason,
+          message: `${who} rejected the request: ${enumName(RejectReason as unknown as Record<number, string>, reason)} (${reason})`,
+        };
       }
-      return { kind: 'abort', reason, message: `${who} aborted the request: ${enumName(AbortReason as unknown as Record<number, string>, reason)} (${reason})` };
+      return {
+        kind: 'abort',
+        reason,
+        message: `${who} aborted the request: ${enumName(AbortReason as unknown as Record<number, string>, reason)} (${reason})`,
+      };
     }
-    if (message === 'ERR_CLOSED' || this.closed) return { kind: 'failed', code: BacnetErrorCode.BACNET_CLOSED, message: 'the BACnet adapter was closed' };
+    if (message === 'ERR_CLOSED' || this.closed)
+      return { kind: 'failed', code: BacnetErrorCode.BACNET_CLOSED, message: 'the BACnet adapter was closed' };
     return { kind: 'failed', code: BacnetErrorCode.METER_ERROR, message: `${who}: ${message}` };
   }
 
   /** Read properties of objects: RPM in chunks that fit the device, ReadProperty where RPM does not work. */
-  private async readObjects(d: DeviceState, requests: ObjectRequest[], cycle: CallCycle): Promise<Map<string, PropOutcome>> {
+  private async readObjects(
+    d: DeviceState,
+    requests: ObjectRequest[],
+    cycle: CallCycle,
+  ): Promise<Map<string, PropOutcome>> {
     const out = new Map<string, PropOutcome>();
     const chunks: ObjectRequest[][] = [];
-    for (let i = 0; i < requests.length; i += d.objectsPerRequest) chunks.push(requests.slice(i, i + d.objectsPerRequest));
+    for (let i = 0; i < requests.length; i += d.objectsPerRequest)
+      chunks.push(requests.slice(i, i + d.objectsPerRequest));
     await Promise.all(chunks.map((chunk) => this.readChunk(d, chunk, out, cycle)));
     return out;
   }
 
-  private async readChunk(d: DeviceState, chunk: ObjectRequest[], out: Map<string, PropOutcome>, cycle: CallCycle): Promise<void> {
+  private async readChunk(
+    d: DeviceState,
+    chunk: ObjectRequest[],
+    out: Map<string, PropOutcome>,
+    cycle: CallCycle,
+  ): Promise<void> {
     if (chunk.length === 0) return;
     if (d.rpmSupported === false) {
       await this.readViaReadProperty(d, chunk, out, cycle);
@@ -680,7 +773,11 @@ export class BacnetAdapter {
     }
     const f = res.failure;
     if (isRpmUnsupported(f)) {
-      if (!usesReadProperty(d)) this.logger.info('device does not support ReadPropertyMultiple; using ReadProperty', { deviceId: d.deviceId, peer: d.peer });
+      if (!usesReadProperty(d))
+        this.logger.info('device does not support ReadPropertyMultiple; using ReadProperty', {
+          deviceId: d.deviceId,
+          peer: d.peer,
+        });
       d.rpmSupported = false;
       await this.readViaReadProperty(d, chunk, out, cycle);
       return;
@@ -690,7 +787,10 @@ export class BacnetAdapter {
         const half = Math.ceil(chunk.length / 2);
         d.objectsPerRequest = Math.max(1, Math.min(d.objectsPerRequest, half));
         this.logger.debug('RPM reply did not fit; asking for fewer objects', { deviceId: d.deviceId, objects: half });
-        await Promise.all([this.readChunk(d, chunk.slice(0, half), out, cycle), this.readChunk(d, chunk.slice(half), out, cycle)]);
+        await Promise.all([
+          this.readChunk(d, chunk.slice(0, half), out, cycle),
+          this.readChunk(d, chunk.slice(half), out, cycle),
+        ]);
       } else {
         await this.readViaReadProperty(d, chunk, out, cycle);
       }
@@ -708,7 +808,10 @@ export class BacnetAdapter {
   private acceptRpmReply(
     d: DeviceState,
     chunk: ObjectRequest[],
-    values: Array<{ objectId: BACNetObjectID; values: Array<{ id: number; index: number; value: Array<{ type: number; value: unknown }> }> }>,
+    values: Array<{
+      objectId: BACNetObjectID;
+      values: Array<{ id: number; index: number; value: Array<{ type: number; value: unknown }> }>;
+    }>,
     out: Map<string, PropOutcome>,
   ): void {
     const mismatch = (why: string): PointFailure => ({
@@ -717,12 +820,18 @@ export class BacnetAdapter {
       message: `device ${d.deviceId} at ${d.peer}: ${why}; values discarded`,
     });
     const objectsMatch =
-      values.length === chunk.length && chunk.every((o, i) => values[i]?.objectId.type === o.type && values[i]?.objectId.instance === o.instance);
+      values.length === chunk.length &&
+      chunk.every((o, i) => values[i]?.objectId.type === o.type && values[i]?.objectId.instance === o.instance);
     if (!objectsMatch) {
       const asked = chunk.map((o) => `${objectTypeName(o.type)}:${o.instance}`).join(',');
       const got = values.map((v) => `${objectTypeName(v.objectId.type)}:${v.objectId.instance}`).join(',');
       const failure = mismatch(`ReadPropertyMultiple asked for [${asked}] but the reply names [${got}]`);
-      this.logger.warn('BACnet reply names other objects than asked', { deviceId: d.deviceId, peer: d.peer, asked, got });
+      this.logger.warn('BACnet reply names other objects than asked', {
+        deviceId: d.deviceId,
+        peer: d.peer,
+        asked,
+        got,
+      });
       for (const o of chunk) for (const p of o.props) out.set(propKey(o.type, o.instance, p), failure);
       return;
     }
@@ -731,7 +840,10 @@ export class BacnetAdapter {
       for (const p of o.props) {
         const r = results.find((x) => x.id === p && (x.index === ARRAY_ALL || x.index === undefined));
         if (!r) {
-          out.set(propKey(o.type, o.instance, p), mismatch(`the reply for ${objectTypeName(o.type)}:${o.instance} lacks ${propertyName(p)}`));
+          out.set(
+            propKey(o.type, o.instance, p),
+            mismatch(`the reply for ${objectTypeName(o.type)}:${o.instance} lacks ${propertyName(p)}`),
+          );
           continue;
         }
         const first = r.value[0];
@@ -751,7 +863,12 @@ export class BacnetAdapter {
     });
   }
 
-  private async readViaReadProperty(d: DeviceState, chunk: ObjectRequest[], out: Map<string, PropOutcome>, cycle: CallCycle): Promise<void> {
+  private async readViaReadProperty(
+    d: DeviceState,
+    chunk: ObjectRequest[],
+    out: Map<string, PropOutcome>,
+    cycle: CallCycle,
+  ): Promise<void> {
     const jobs: Array<Promise<void>> = [];
     for (const o of chunk) {
       for (const p of o.props) {
@@ -765,7 +882,14 @@ export class BacnetAdapter {
     await Promise.all(jobs);
   }
 
-  private async readOne(d: DeviceState, type: number, instance: number, prop: number, arrayIndex: number | undefined, cycle: CallCycle | null): Promise<PropOutcome> {
+  private async readOne(
+    d: DeviceState,
+    type: number,
+    instance: number,
+    prop: number,
+    arrayIndex: number | undefined,
+    cycle: CallCycle | null,
+  ): Promise<PropOutcome> {
     const res = await this.call(d, cycle, (invokeId, receiver) =>
       this.client.readProperty(receiver, { type, instance } as BACNetObjectID, prop, {
         invokeId,
@@ -776,10 +900,20 @@ export class BacnetAdapter {
     if (!res.ok) return failureToPoint(res.failure);
     const r = res.value;
     const expectedIndex = arrayIndex ?? ARRAY_ALL;
-    if (r.objectId.type !== type || r.objectId.instance !== instance || r.property.id !== prop || (r.property.index ?? ARRAY_ALL) !== expectedIndex) {
+    if (
+      r.objectId.type !== type ||
+      r.objectId.instance !== instance ||
+      r.property.id !== prop ||
+      (r.property.index ?? ARRAY_ALL) !== expectedIndex
+    ) {
       const got = `${objectTypeName(r.objectId.type)}:${r.objectId.instance} ${propertyName(r.property.id)}`;
       const asked = `${objectTypeName(type)}:${instance} ${propertyName(prop)}`;
-      this.logger.warn('BACnet reply names another object or property than asked', { deviceId: d.deviceId, peer: d.peer, asked, got });
+      this.logger.warn('BACnet reply names another object or property than asked', {
+        deviceId: d.deviceId,
+        peer: d.peer,
+        asked,
+        got,
+      });
       return {
         ok: false,
         code: BacnetErrorCode.BACNET_REPLY_MISMATCH,
@@ -794,14 +928,24 @@ export class BacnetAdapter {
    * in parallel; a dead device costs one timeout per call, not one per request.
    */
   async readPoints(device: DeviceRef, points: PointRef[]): Promise<PointResult[]> {
-    if (this.closed) return points.map(() => ({ ok: false, code: BacnetErrorCode.BACNET_CLOSED, message: 'the BACnet adapter was closed' }));
+    if (this.closed)
+      return points.map(() => ({
+        ok: false,
+        code: BacnetErrorCode.BACNET_CLOSED,
+        message: 'the BACnet adapter was closed',
+      }));
     const d = this.device(device);
     const cycle: CallCycle = { timedOut: false };
     // Nothing is read under a meter before the device at its address has said it is that meter:
     // on first contact, after a silence or a failed read (a restart, a swapped meter, a DHCP change),
     // while another device answers there, and every identityCheckMs.
     const now = Date.now();
-    if (d.confirmedAt === null || d.recheck || d.wrongDevice !== undefined || now - d.confirmedAt >= this.options.identityCheckMs) {
+    if (
+      d.confirmedAt === null ||
+      d.recheck ||
+      d.wrongDevice !== undefined ||
+      now - d.confirmedAt >= this.options.identityCheckMs
+    ) {
       const identity = await this.confirmIdentity(d, cycle);
       if (!identity.ok) return points.map(() => ({ ...identity }));
       // Back after a silence: it may have restarted with other units.
@@ -811,7 +955,11 @@ export class BacnetAdapter {
     if (d.unitsReadAt !== null && now - d.unitsReadAt >= this.options.unitsRefreshMs) d.unitsDue = true;
     const planned: Array<{ type: number; instance: number; prop: number } | PointFailure> = points.map((p) => {
       try {
-        return { type: objectTypeId(p.objectType), instance: p.instance, prop: propertyId(p.property ?? 'presentValue') };
+        return {
+          type: objectTypeId(p.objectType),
+          instance: p.instance,
+          prop: propertyId(p.property ?? 'presentValue'),
+        };
       } catch (err) {
         return { ok: false, code: BacnetErrorCode.METER_ERROR, message: `invalid point: ${(err as Error).message}` };
       }
@@ -840,7 +988,8 @@ export class BacnetAdapter {
       for (const o of byObject.values()) {
         const sf = outcomes.get(propKey(o.type, o.instance, P.STATUS_FLAGS));
         const flags = sf?.ok ? decodeStatusFlags(sf.values) : null;
-        if (flags?.fault && !outcomes.has(propKey(o.type, o.instance, P.RELIABILITY))) faulty.push({ type: o.type, instance: o.instance, props: [P.RELIABILITY] });
+        if (flags?.fault && !outcomes.has(propKey(o.type, o.instance, P.RELIABILITY)))
+          faulty.push({ type: o.type, instance: o.instance, props: [P.RELIABILITY] });
       }
       if (faulty.length > 0) for (const [k, v] of await this.readObjects(d, faulty, cycle)) outcomes.set(k, v);
     }
@@ -889,7 +1038,12 @@ export class BacnetAdapter {
         // The value arrived but its status did not (timeout, mismatch): do not report it as good.
         return { ok: false, code: sf.code, message: sf.message };
       }
-      const statusFlags = (sf?.ok ? decodeStatusFlags(sf.values) : null) ?? { inAlarm: false, fault: false, overridden: false, outOfService: false };
+      const statusFlags = (sf?.ok ? decodeStatusFlags(sf.values) : null) ?? {
+        inAlarm: false,
+        fault: false,
+        overridden: false,
+        outOfService: false,
+      };
       const rel = outcomes.get(propKey(p.type, p.instance, P.RELIABILITY));
       const reliability = rel?.ok ? numericValue(rel.values) : null;
       const units = d.units.get(objKey(p.type, p.instance)) ?? null;
@@ -912,10 +1066,15 @@ export class BacnetAdapter {
    */
   private async confirmIdentity(d: DeviceState, cycle: CallCycle): Promise<{ ok: true } | PointFailure> {
     const res = await this.call(d, cycle, (invokeId, receiver) =>
-      this.client.readProperty(receiver, { type: ObjectType.DEVICE, instance: WILDCARD_DEVICE_INSTANCE } as BACNetObjectID, P.OBJECT_IDENTIFIER, {
-        invokeId,
-        maxApdu: MaxApduLengthAccepted.OCTETS_1476,
-      }),
+      this.client.readProperty(
+        receiver,
+        { type: ObjectType.DEVICE, instance: WILDCARD_DEVICE_INSTANCE } as BACNetObjectID,
+        P.OBJECT_IDENTIFIER,
+        {
+          invokeId,
+          maxApdu: MaxApduLengthAccepted.OCTETS_1476,
+        },
+      ),
     );
     const deviceIdIn = (values: Array<{ type: number; value: unknown }>): number | null => {
       const first = values[0];
@@ -926,9 +1085,14 @@ export class BacnetAdapter {
     let found: number | null;
     if (res.ok) {
       const r = res.value;
-      found = r.objectId.type === ObjectType.DEVICE && r.property.id === P.OBJECT_IDENTIFIER ? deviceIdIn(r.values) : null;
+      found =
+        r.objectId.type === ObjectType.DEVICE && r.property.id === P.OBJECT_IDENTIFIER ? deviceIdIn(r.values) : null;
       if (found === null) {
-        return { ok: false, code: BacnetErrorCode.BACNET_REPLY_MISMATCH, message: `device at ${d.peer}: the answer to "which device are you" names no device; values not read` };
+        return {
+          ok: false,
+          code: BacnetErrorCode.BACNET_REPLY_MISMATCH,
+          message: `device at ${d.peer}: the answer to "which device are you" names no device; values not read`,
+        };
       }
     } else {
       const failure = failureToPoint(res.failure);
@@ -939,7 +1103,11 @@ export class BacnetAdapter {
       else return { ok: false, code: own.code, message: own.message };
     }
     if (found === d.deviceId) {
-      if (d.wrongDevice !== undefined) this.logger.info('the configured BACnet device answers at its address again', { deviceId: d.deviceId, peer: d.peer });
+      if (d.wrongDevice !== undefined)
+        this.logger.info('the configured BACnet device answers at its address again', {
+          deviceId: d.deviceId,
+          peer: d.peer,
+        });
       d.wrongDevice = undefined;
       d.confirmedAt = Date.now();
       return { ok: true };
@@ -970,8 +1138,15 @@ export class BacnetAdapter {
   }
 
   /** One raw ReadProperty, for diagnostics. */
-  async readProperty(device: DeviceRef, objectType: string | number, instance: number, property: string | number, arrayIndex?: number): Promise<RawReadResult> {
-    if (this.closed) return { ok: false, code: BacnetErrorCode.BACNET_CLOSED, message: 'the BACnet adapter was closed' };
+  async readProperty(
+    device: DeviceRef,
+    objectType: string | number,
+    instance: number,
+    property: string | number,
+    arrayIndex?: number,
+  ): Promise<RawReadResult> {
+    if (this.closed)
+      return { ok: false, code: BacnetErrorCode.BACNET_CLOSED, message: 'the BACnet adapter was closed' };
     let type: number;
     let prop: number;
     try {
@@ -990,12 +1165,16 @@ export class BacnetAdapter {
    */
   async discover(options: DiscoverOptions): Promise<DiscoveredDevice[]> {
     if (this.closed) throw new BacnetError(BacnetErrorCode.BACNET_CLOSED, 'the BACnet adapter was closed');
-    const targets = options.address === undefined ? [] : Array.isArray(options.address) ? options.address : [options.address];
+    const targets =
+      options.address === undefined ? [] : Array.isArray(options.address) ? options.address : [options.address];
     // Through a BBMD: (re-)register first, so that a refusing or silent BBMD is a clear error, not "no devices".
     const viaBbmd = targets.length === 0 ? this.foreign : null;
     if (viaBbmd) await viaBbmd.register();
     const found = new Map<number, { peer: string; maxApdu: number; segmentation: number; vendorId: number }>();
-    const onIAm = (content: { header?: { sender?: BACNetAddress }; payload: { deviceId: number; maxApdu: number; segmentation: number; vendorId: number } }): void => {
+    const onIAm = (content: {
+      header?: { sender?: BACNetAddress };
+      payload: { deviceId: number; maxApdu: number; segmentation: number; vendorId: number };
+    }): void => {
       // An I-Am forwarded by a BBMD names the meter itself in the Forwarded-NPDU (the library drops ':47808'); read the meter there, not at the BBMD.
       const forwardedFrom = content.header?.sender?.forwardedFrom;
       const peer = forwardedFrom ? splitPeer(forwardedFrom, undefined, 47808) : content.header?.sender?.address;
@@ -1007,13 +1186,17 @@ export class BacnetAdapter {
     };
     this.client.on('iAm', onIAm);
     try {
-      const limits = options.lowLimit !== undefined && options.highLimit !== undefined ? { lowLimit: options.lowLimit, highLimit: options.highLimit } : {};
+      const limits =
+        options.lowLimit !== undefined && options.highLimit !== undefined
+          ? { lowLimit: options.lowLimit, highLimit: options.highLimit }
+          : {};
       if (viaBbmd) {
         this.client.whoIs({ address: viaBbmd.bbmd, distributeBroadcastToNetwork: true }, limits);
       } else if (targets.length === 0) {
         this.client.whoIs(undefined, limits);
       } else {
-        for (const t of targets) this.client.whoIs({ address: splitPeer(t, undefined, this.options.broadcastPort) }, limits);
+        for (const t of targets)
+          this.client.whoIs({ address: splitPeer(t, undefined, this.options.broadcastPort) }, limits);
       }
       await new Promise((resolve) => setTimeout(resolve, options.timeoutMs));
     } finally {
@@ -1023,7 +1206,10 @@ export class BacnetAdapter {
     return Promise.all(devices.map(([deviceId, info]) => this.describe(deviceId, info)));
   }
 
-  private async describe(deviceId: number, info: { peer: string; maxApdu: number; segmentation: number; vendorId: number }): Promise<DiscoveredDevice> {
+  private async describe(
+    deviceId: number,
+    info: { peer: string; maxApdu: number; segmentation: number; vendorId: number },
+  ): Promise<DiscoveredDevice> {
     const [host = '', portText = ''] = info.peer.split(':');
     const ref: DeviceRef = { deviceId, address: host, port: Number(portText), maxApdu: Math.min(info.maxApdu, 1476) };
     const d = this.device(ref);
@@ -1043,7 +1229,11 @@ export class BacnetAdapter {
       points: [],
       errors,
     };
-    const names = await this.readObjects(d, [{ type: ObjectType.DEVICE, instance: deviceId, props: [P.OBJECT_NAME, P.VENDOR_NAME, P.MODEL_NAME] }], cycle);
+    const names = await this.readObjects(
+      d,
+      [{ type: ObjectType.DEVICE, instance: deviceId, props: [P.OBJECT_NAME, P.VENDOR_NAME, P.MODEL_NAME] }],
+      cycle,
+    );
     for (const [prop, field] of [
       [P.OBJECT_NAME, 'objectName'],
       [P.VENDOR_NAME, 'vendorName'],
@@ -1072,14 +1262,24 @@ export class BacnetAdapter {
       const units = u?.ok ? numericValue(u.values) : null;
       if (u?.ok) d.units.set(objKey(o.type, o.instance), units);
       if (name && !name.ok) errors.push(`${objectTypeName(o.type)}:${o.instance} objectName: ${name.message}`);
-      if (u && !u.ok && u.errorClass !== ErrorClass.PROPERTY) errors.push(`${objectTypeName(o.type)}:${o.instance} units: ${u.message}`);
-      result.points.push({ objectType: objectTypeName(o.type), instance: o.instance, objectName: stringValue(name), units, unitSymbol: unitSymbol(units) });
+      if (u && !u.ok && u.errorClass !== ErrorClass.PROPERTY)
+        errors.push(`${objectTypeName(o.type)}:${o.instance} units: ${u.message}`);
+      result.points.push({
+        objectType: objectTypeName(o.type),
+        instance: o.instance,
+        objectName: stringValue(name),
+        units,
+        unitSymbol: unitSymbol(units),
+      });
     }
     return result;
   }
 
   /** The device's objectList, whole or (when it does not fit in one reply) element by element. */
-  private async readObjectList(d: DeviceState, cycle: CallCycle): Promise<{ ok: true; objects: BACNetObjectID[] } | PointFailure> {
+  private async readObjectList(
+    d: DeviceState,
+    cycle: CallCycle,
+  ): Promise<{ ok: true; objects: BACNetObjectID[] } | PointFailure> {
     const toIds = (values: RawValue[]): BACNetObjectID[] =>
       values.filter((v) => v.type === ApplicationTag.OBJECTIDENTIFIER).map((v) => v.value as BACNetObjectID);
     const whole = await this.readOne(d, ObjectType.DEVICE, d.deviceId, P.OBJECT_LIST, undefined, cycle);
@@ -1088,7 +1288,9 @@ export class BacnetAdapter {
     const count = await this.readOne(d, ObjectType.DEVICE, d.deviceId, P.OBJECT_LIST, 0, cycle);
     if (!count.ok) return whole;
     const n = numericValue(count.values) ?? 0;
-    const items = await Promise.all(Array.from({ length: n }, (_, i) => this.readOne(d, ObjectType.DEVICE, d.deviceId, P.OBJECT_LIST, i + 1, cycle)));
+    const items = await Promise.all(
+      Array.from({ length: n }, (_, i) => this.readOne(d, ObjectType.DEVICE, d.deviceId, P.OBJECT_LIST, i + 1, cycle)),
+    );
     const objects: BACNetObjectID[] = [];
     for (const item of items) {
       if (!item.ok) return item;

@@ -17,7 +17,9 @@ export function parseBbmdAddress(text: string): string {
   const [host = '', portText, extra] = trimmed.split(':');
   const port = portText === undefined ? 47808 : Number(portText);
   if (extra !== undefined || !IPV4.test(host) || !/^\d+$/.test(portText ?? '47808') || port < 1 || port > 65535) {
-    throw new Error(`"${text}" is not a BBMD address: give its IPv4 address with an optional UDP port, e.g. 192.168.10.1 or 192.168.10.1:47808`);
+    throw new Error(
+      `"${text}" is not a BBMD address: give its IPv4 address with an optional UDP port, e.g. 192.168.10.1 or 192.168.10.1:47808`,
+    );
   }
   return `${host}:${port}`;
 }
@@ -84,7 +86,10 @@ export class ForeignDeviceRegistration {
         },
         (err: unknown) => {
           if (this.stopped) return;
-          this.logger.error('foreign-device registration failed; discovery through the BBMD will not work until it succeeds', { bbmd: this.bbmd, error: (err as Error).message });
+          this.logger.error(
+            'foreign-device registration failed; discovery through the BBMD will not work until it succeeds',
+            { bbmd: this.bbmd, error: (err as Error).message },
+          );
           schedule(Math.min(every, 15_000));
         },
       );
@@ -116,7 +121,8 @@ export class ForeignDeviceRegistration {
 
   private explain(err: unknown): BacnetError {
     const message = (err as Error).message ?? String(err);
-    if (message === 'ERR_CLOSED') return new BacnetError(BacnetErrorCode.BACNET_CLOSED, 'the BACnet adapter was closed', { cause: err });
+    if (message === 'ERR_CLOSED')
+      return new BacnetError(BacnetErrorCode.BACNET_CLOSED, 'the BACnet adapter was closed', { cause: err });
     const nak = /Result:(\d+)/.exec(message);
     if (nak) {
       const code = Number(nak[1]);
@@ -133,6 +139,10 @@ export class ForeignDeviceRegistration {
         { cause: err },
       );
     }
-    return new BacnetError(BacnetErrorCode.BBMD_REGISTRATION_FAILED, `the foreign-device registration with the BBMD at ${this.bbmd} failed: ${message}`, { cause: err });
+    return new BacnetError(
+      BacnetErrorCode.BBMD_REGISTRATION_FAILED,
+      `the foreign-device registration with the BBMD at ${this.bbmd} failed: ${message}`,
+      { cause: err },
+    );
   }
 }

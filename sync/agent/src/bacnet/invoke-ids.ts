@@ -78,9 +78,12 @@ export class InvokeIds {
       if (!this.busy.has(id)) earliest = Math.min(earliest, this.freeAt.get(id) ?? 0);
     }
     if (earliest === Infinity) return; // every id is in flight: a release() pumps again
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.pump();
-    }, Math.max(1, earliest - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.pump();
+      },
+      Math.max(1, earliest - this.now()),
+    );
   }
 }

@@ -36,7 +36,10 @@ export interface GuardedTransportOptions {
 }
 
 /** What became of the broadcast receiver: listening, not needed, or why it could not bind. */
-export type BroadcastListener = { state: 'listening'; address: string } | { state: 'not-needed' | 'off' } | { state: 'unavailable'; address: string; error: string };
+export type BroadcastListener =
+  | { state: 'listening'; address: string }
+  | { state: 'not-needed' | 'off' }
+  | { state: 'unavailable'; address: string; error: string };
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -137,7 +140,8 @@ export class GuardedTransport extends EventEmitter {
   private listenForBroadcasts(port: number): Promise<BroadcastListener> {
     const { interface: iface, broadcastAddress: address } = this.options;
     if (this.options.listenBroadcast === false) return Promise.resolve({ state: 'off' });
-    if (iface === '0.0.0.0' || address === iface || !IPV4.test(address)) return Promise.resolve({ state: 'not-needed' });
+    if (iface === '0.0.0.0' || address === iface || !IPV4.test(address))
+      return Promise.resolve({ state: 'not-needed' });
     if (this.closed) return Promise.resolve({ state: 'off' });
     return new Promise((resolve) => {
       const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
@@ -148,7 +152,9 @@ export class GuardedTransport extends EventEmitter {
       socket.on('message', (msg, rinfo) => this.receive(msg, `${rinfo.address}:${rinfo.port}`));
       socket.bind(port, address, () => {
         socket.removeAllListeners('error');
-        socket.on('error', (err) => this.options.logger.warn('BACnet broadcast socket error', { address, error: err.message }));
+        socket.on('error', (err) =>
+          this.options.logger.warn('BACnet broadcast socket error', { address, error: err.message }),
+        );
         if (this.closed) {
           socket.close();
           resolve({ state: 'off' });
@@ -179,7 +185,13 @@ export class GuardedTransport extends EventEmitter {
       if (!err) return;
       const entry = invokeId === null ? undefined : this.pending.get(invokeId);
       if (entry && entry.peer === target) {
-        entry.fail(new BacnetError(BacnetErrorCode.METER_UNREACHABLE, `cannot send to ${target}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
+        entry.fail(
+          new BacnetError(
+            BacnetErrorCode.METER_UNREACHABLE,
+            `cannot send to ${target}: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
+            { cause: err },
+          ),
+        );
       } else {
         this.options.logger.warn('BACnet send failed', { target, error: err.message });
       }
@@ -195,7 +207,11 @@ export class GuardedTransport extends EventEmitter {
       const entry = invokeId === undefined ? undefined : this.pending.get(invokeId);
       if (!entry || entry.peer !== peer) {
         this.dropped.foreign += 1;
-        this.options.logger.debug('dropped a BACnet reply that answers no request of ours to that peer', { peer, invokeId, pduType: parsed.pduType });
+        this.options.logger.debug('dropped a BACnet reply that answers no request of ours to that peer', {
+          peer,
+          invokeId,
+          pduType: parsed.pduType,
+        });
         return;
       }
       if (entry.replyPduType !== null) {
@@ -205,7 +221,12 @@ export class GuardedTransport extends EventEmitter {
       if (parsed.pduType === PduType.COMPLEX_ACK && ((msg[parsed.offset] ?? 0) & 0x08) !== 0) {
         this.dropped.segmented += 1;
         entry.segmented = true;
-        entry.fail(new BacnetError(BacnetErrorCode.METER_ERROR, `${peer} sent a segmented reply although segmentation was not offered`));
+        entry.fail(
+          new BacnetError(
+            BacnetErrorCode.METER_ERROR,
+            `${peer} sent a segmented reply although segmentation was not offered`,
+          ),
+        );
         return;
       }
       if (parsed.pduType === PduType.SEGMENT_ACK) return;

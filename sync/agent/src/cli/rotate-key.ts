@@ -44,17 +44,23 @@ async function main(): Promise<number> {
   const newKey = args['api-key'] ?? (await readKey());
   try {
     const r = await rotateAgentKey({ envFile, newKey });
-    process.stdout.write(`The client system accepts the new key for site "${r.site.name}" (id ${r.site.id}); CLIENT_API_KEY replaced in ${r.envFile}.\n`);
+    process.stdout.write(
+      `The client system accepts the new key for site "${r.site.name}" (id ${r.site.id}); CLIENT_API_KEY replaced in ${r.envFile}.\n`,
+    );
     if (args.restart) {
       try {
         execFileSync('systemctl', ['restart', 'meterit-agent.service'], { stdio: 'inherit' });
         process.stdout.write('meterit-agent.service restarted: the agent uploads with the new key now.\n');
       } catch (err) {
-        process.stderr.write(`rotate-key: the key is saved, but restarting meterit-agent.service failed (${(err as Error).message}). Restart the agent by hand: sudo systemctl restart meterit-agent\n`);
+        process.stderr.write(
+          `rotate-key: the key is saved, but restarting meterit-agent.service failed (${(err as Error).message}). Restart the agent by hand: sudo systemctl restart meterit-agent\n`,
+        );
         return 1;
       }
     } else {
-      process.stdout.write('Restart the agent to use it: sudo systemctl restart meterit-agent (or stop and start scripts/start-sync.sh). Restarting loses nothing: readings wait in the local queue.\n');
+      process.stdout.write(
+        'Restart the agent to use it: sudo systemctl restart meterit-agent (or stop and start scripts/start-sync.sh). Restarting loses nothing: readings wait in the local queue.\n',
+      );
     }
     process.stdout.write(
       r.oldKeyStillAccepted

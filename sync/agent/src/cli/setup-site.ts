@@ -63,16 +63,22 @@ async function main(): Promise<number> {
   const range = args['device-range']?.split('-').map(Number);
   const problems: string[] = [];
   if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`--port must be 1..65535, got ${args.port}`);
-  if (!(seconds > 0 && seconds <= 120)) problems.push(`--discover-seconds must be between 0 and 120, got ${args['discover-seconds']}`);
-  if (range && (range.length !== 2 || range.some((n) => !Number.isInteger(n) || n < 0 || n > 4194303))) problems.push(`--device-range must be LOW-HIGH device ids, got ${args['device-range']}`);
-  if (args.yes && !(args['client-url'] ?? env.CLIENT_API_URL)) problems.push('--client-url (or CLIENT_API_URL) is required with --yes');
-  if (args.yes && !(args['api-key'] ?? env.CLIENT_API_KEY)) problems.push('--api-key (or CLIENT_API_KEY) is required with --yes');
+  if (!(seconds > 0 && seconds <= 120))
+    problems.push(`--discover-seconds must be between 0 and 120, got ${args['discover-seconds']}`);
+  if (range && (range.length !== 2 || range.some((n) => !Number.isInteger(n) || n < 0 || n > 4194303)))
+    problems.push(`--device-range must be LOW-HIGH device ids, got ${args['device-range']}`);
+  if (args.yes && !(args['client-url'] ?? env.CLIENT_API_URL))
+    problems.push('--client-url (or CLIENT_API_URL) is required with --yes');
+  if (args.yes && !(args['api-key'] ?? env.CLIENT_API_KEY))
+    problems.push('--api-key (or CLIENT_API_KEY) is required with --yes');
   let bbmd: { address: string; ttlSeconds: number } | undefined;
   const bbmdText = args.bbmd ?? (env.BACNET_BBMD_ADDRESS || undefined);
   if (bbmdText !== undefined) {
     const ttlSeconds = Number(env.BACNET_BBMD_TTL_SECONDS || BBMD_TTL_SECONDS.default);
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < BBMD_TTL_SECONDS.min || ttlSeconds > BBMD_TTL_SECONDS.max) {
-      problems.push(`BACNET_BBMD_TTL_SECONDS must be ${BBMD_TTL_SECONDS.min}..${BBMD_TTL_SECONDS.max}, got ${env.BACNET_BBMD_TTL_SECONDS}`);
+      problems.push(
+        `BACNET_BBMD_TTL_SECONDS must be ${BBMD_TTL_SECONDS.min}..${BBMD_TTL_SECONDS.max}, got ${env.BACNET_BBMD_TTL_SECONDS}`,
+      );
     }
     try {
       bbmd = { address: parseBbmdAddress(bbmdText), ttlSeconds };
@@ -81,13 +87,16 @@ async function main(): Promise<number> {
     }
   }
   const localToken = args['local-token'] ?? env.LOCAL_API_TOKEN;
-  if (localToken !== undefined && localToken.length < 16) problems.push('--local-token must be at least 16 characters (it guards the start/stop and sync-now buttons)');
+  if (localToken !== undefined && localToken.length < 16)
+    problems.push('--local-token must be at least 16 characters (it guards the start/stop and sync-now buttons)');
   if (problems.length) {
     process.stderr.write(problems.map((p) => `setup-site: ${p}`).join('\n') + '\n');
     return 2;
   }
 
-  const rl = args.yes ? null : createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY ?? false });
+  const rl = args.yes
+    ? null
+    : createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY ?? false });
   const lines = rl ? rl[Symbol.asyncIterator]() : null;
   const io: Io = {
     say: (line) => process.stdout.write(line + '\n'),
@@ -107,7 +116,12 @@ async function main(): Promise<number> {
       bacnetInterface: args.interface ?? env.BACNET_INTERFACE ?? '0.0.0.0',
       bacnetPort: port,
       broadcast: args.broadcast ?? env.BACNET_BROADCAST_ADDRESS,
-      discoverAddresses: args.discover ? args.discover.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      discoverAddresses: args.discover
+        ? args.discover
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
       discoverTimeoutMs: seconds * 1000,
       bbmd,
       deviceLow: range?.[0],
@@ -127,7 +141,8 @@ async function main(): Promise<number> {
   );
   rl?.close();
   process.stdout.write('\n' + result.text + '\n');
-  if (result.files) process.stdout.write(`\nReport saved to ${result.files.reportText} and ${result.files.reportJson}\n`);
+  if (result.files)
+    process.stdout.write(`\nReport saved to ${result.files.reportText} and ${result.files.reportJson}\n`);
   return result.report.passed ? 0 : 1;
 }
 

@@ -135,7 +135,10 @@ export class Collector {
       const batch = this.pending.length > 0 ? [...this.pending, ...readings] : readings;
       try {
         const stored = await this.deps.queue.enqueue(batch);
-        if (this.pending.length > 0) this.deps.logger.info('readings kept in memory are now in the local queue', { readings: this.pending.length });
+        if (this.pending.length > 0)
+          this.deps.logger.info('readings kept in memory are now in the local queue', {
+            readings: this.pending.length,
+          });
         this.pending = [];
         return stored;
       } catch (err) {
@@ -196,7 +199,12 @@ export class Collector {
     const before = this.deviceUnits.get(key);
     this.deviceUnits.set(key, unit);
     if (before !== undefined && before !== unit) {
-      this.deps.logger.warn('a data point changed its unit', { meter: meterId, point, old_unit: before, new_unit: unit });
+      this.deps.logger.warn('a data point changed its unit', {
+        meter: meterId,
+        point,
+        old_unit: before,
+        new_unit: unit,
+      });
     }
   }
 
@@ -207,11 +215,19 @@ export class Collector {
     try {
       results = await this.deps.reader.readPoints(
         { deviceId: meter.bacnet_device_id, address: meter.bacnet_ip, port: meter.bacnet_port ?? 47808 },
-        meter.data_points.map((p) => ({ objectType: p.object_type, instance: p.instance, property: p.property ?? 'presentValue' })),
+        meter.data_points.map((p) => ({
+          objectType: p.object_type,
+          instance: p.instance,
+          property: p.property ?? 'presentValue',
+        })),
       );
     } catch (err) {
       // The adapter reports per point; a throw here is unexpected, but must not stop the loop.
-      results = meter.data_points.map(() => ({ ok: false as const, code: 'METER_ERROR', message: (err as Error).message }));
+      results = meter.data_points.map(() => ({
+        ok: false as const,
+        code: 'METER_ERROR',
+        message: (err as Error).message,
+      }));
     }
     const responseMs = this.deps.clock.now() - started;
     const readings: NewReading[] = [];
@@ -231,12 +247,28 @@ export class Collector {
       } catch (err) {
         log.error('could not record the meter status', { meter: meter.id, error: (err as Error).message });
       }
-      log.warn('meter read failed', { meter: meter.id, code: wrong.code, error: wrong.message, response_ms: responseMs });
-      return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: wrong.code };
+      log.warn('meter read failed', {
+        meter: meter.id,
+        code: wrong.code,
+        error: wrong.message,
+        response_ms: responseMs,
+      });
+      return {
+        meterExternalId: meter.id,
+        ok: false,
+        stored: 0,
+        failedPoints: meter.data_points.length,
+        responseMs,
+        errorCode: wrong.code,
+      };
     }
     meter.data_points.forEach((point, i) => {
       const r = results[i];
-      outcomes.push(r?.ok ? { name: point.name, ok: true } : { name: point.name, ok: false, code: r?.code ?? 'METER_ERROR', message: r?.message ?? 'no result' });
+      outcomes.push(
+        r?.ok
+          ? { name: point.name, ok: true }
+          : { name: point.name, ok: false, code: r?.code ?? 'METER_ERROR', message: r?.message ?? 'no result' },
+      );
       if (r?.ok) {
         this.noteUnits(meter.id, point.name, unitSymbol(r.units));
         readings.push({
@@ -249,28 +281,53 @@ export class Collector {
           quality: r.quality,
         });
       } else if (!firstError) {
-        firstError = r ? { code: r.code, message: `${point.name}: ${r.message}` } : { code: 'METER_ERROR', message: `${point.name}: no result` };
+        firstError = r
+          ? { code: r.code, message: `${point.name}: ${r.message}` }
+          : { code: 'METER_ERROR', message: `${point.name}: no result` };
       }
     });
     try {
       const stored = await this.store(readings);
       if (readings.length > 0) {
         await this.deps.status.recordSuccess(meter.id, at, responseMs, firstError, outcomes);
-        return { meterExternalId: meter.id, ok: true, stored, failedPoints: meter.data_points.length - readings.length, responseMs };
+        return {
+          meterExternalId: meter.id,
+          ok: true,
+          stored,
+          failedPoints: meter.data_points.length - readings.length,
+          responseMs,
+        };
       }
       const err = firstError ?? { code: 'METER_ERROR', message: 'no data points configured' };
       await this.deps.status.recordFailure(meter.id, at, err.code, err.message, outcomes);
       log.warn('meter read failed', { meter: meter.id, code: err.code, error: err.message, response_ms: responseMs });
-      return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: err.code };
+      return {
+        meterExternalId: meter.id,
+        ok: false,
+        stored: 0,
+        failedPoints: meter.data_points.length,
+        responseMs,
+        errorCode: err.code,
+      };
     } catch (err) {
       // The local database refused the write: the readings wait in memory and go in with the next store.
-      log.error('could not write to the local database; the readings wait in the spill file (in memory if the disk refuses too) until it answers', {
-        meter: meter.id,
-        error: (err as Error).message,
-        readings: readings.length,
-        waiting: this.pending.length,
-      });
-      return { meterExternalId: meter.id, ok: false, stored: 0, failedPoints: meter.data_points.length, responseMs, errorCode: 'LOCAL_DB_ERROR' };
+      log.error(
+        'could not write to the local database; the readings wait in the spill file (in memory if the disk refuses too) until it answers',
+        {
+          meter: meter.id,
+          error: (err as Error).message,
+          readings: readings.length,
+          waiting: this.pending.length,
+        },
+      );
+      return {
+        meterExternalId: meter.id,
+        ok: false,
+        stored: 0,
+        failedPoints: meter.data_points.length,
+        responseMs,
+        errorCode: 'LOCAL_DB_ERROR',
+      };
     }
   }
 }

@@ -3,7 +3,8 @@ import type { MeterStatus } from './meter-status-repository.js';
 
 // The client system refuses a longer error text (and with it the whole heartbeat).
 const MAX_ERROR_CHARS = 500;
-const short = (text: string | null | undefined) => (text ? (text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text) : null);
+const short = (text: string | null | undefined) =>
+  text ? (text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text) : null;
 
 /** The meter's state from its status row; rows written before states were stored are judged by their counters. */
 export function agentMeterState(s: MeterStatus | undefined): MeterAgentState {
@@ -19,7 +20,10 @@ export function agentMeterState(s: MeterStatus | undefined): MeterAgentState {
  * `not_answering` (failing since it last answered), `degraded` (answers, some points fail: their errors),
  * else `ok`. The one place that maps the agent's meter status to the heartbeat's states.
  */
-export function heartbeatMeterStates(meters: readonly MeterConfig[], statuses: readonly MeterStatus[]): HeartbeatMeterState[] {
+export function heartbeatMeterStates(
+  meters: readonly MeterConfig[],
+  statuses: readonly MeterStatus[],
+): HeartbeatMeterState[] {
   const byId = new Map(statuses.map((s) => [s.meterExternalId, s]));
   return meters.map((m) => {
     const s = byId.get(m.id);
@@ -38,7 +42,9 @@ export function heartbeatMeterStates(meters: readonly MeterConfig[], statuses: r
       last_success_at: s?.lastSuccessAt ? s.lastSuccessAt.toISOString() : null,
       error: short(error),
       points_failing: state === 'ok' ? 0 : (s?.pointsFailing ?? 0),
-      ...(state === 'wrong_device' ? { expected_device_id: s?.expectedDeviceId ?? m.bacnet_device_id, found_device_id: s?.foundDeviceId ?? null } : {}),
+      ...(state === 'wrong_device'
+        ? { expected_device_id: s?.expectedDeviceId ?? m.bacnet_device_id, found_device_id: s?.foundDeviceId ?? null }
+        : {}),
     };
   });
 }

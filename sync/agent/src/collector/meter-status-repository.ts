@@ -65,10 +65,23 @@ const date = (s: string | null): Date | null => (s ? new Date(s) : null);
 function nextPoints(before: StoredPoint[], outcomes: PointOutcome[], at: Date): StoredPoint[] {
   const old = new Map(before.map((p) => [p.name, p]));
   return outcomes.map((o) => {
-    const p = old.get(o.name) ?? { name: o.name, last_success_at: null, last_error_at: null, last_error_code: null, last_error: null, consecutive_failures: 0 };
+    const p = old.get(o.name) ?? {
+      name: o.name,
+      last_success_at: null,
+      last_error_at: null,
+      last_error_code: null,
+      last_error: null,
+      consecutive_failures: 0,
+    };
     return o.ok
       ? { ...p, last_success_at: at.toISOString(), consecutive_failures: 0 }
-      : { ...p, last_error_at: at.toISOString(), last_error_code: o.code, last_error: o.message, consecutive_failures: p.consecutive_failures + 1 };
+      : {
+          ...p,
+          last_error_at: at.toISOString(),
+          last_error_code: o.code,
+          last_error: o.message,
+          consecutive_failures: p.consecutive_failures + 1,
+        };
   });
 }
 
@@ -88,7 +101,13 @@ export class MeterStatusRepository {
   }
 
   /** The meter answered: `points` says which of its points did (a meter with failing points is degraded). */
-  async recordSuccess(meterExternalId: string, at: Date, responseMs: number, partialError?: { code: string; message: string }, points: PointOutcome[] = []): Promise<void> {
+  async recordSuccess(
+    meterExternalId: string,
+    at: Date,
+    responseMs: number,
+    partialError?: { code: string; message: string },
+    points: PointOutcome[] = [],
+  ): Promise<void> {
     const before = await this.current(meterExternalId);
     const failing = points.filter((p) => !p.ok).length;
     const state: MeterAgentState = failing > 0 || partialError ? 'degraded' : 'ok';
@@ -104,14 +123,22 @@ export class MeterStatusRepository {
       point_status: JSON.stringify(nextPoints(before?.point_status ?? [], points, at)),
       expected_device_id: null,
       found_device_id: null,
-      ...(partialError ? { last_error_at: at, last_error_code: partialError.code, last_error: partialError.message } : {}),
+      ...(partialError
+        ? { last_error_at: at, last_error_code: partialError.code, last_error: partialError.message }
+        : {}),
     };
     await this.knex('meter_status').insert(row).onConflict('meter_external_id').merge();
     await this.knex('meters').where({ external_id: meterExternalId }).update({ last_reading_at: at });
   }
 
   /** No point of the meter answered. */
-  async recordFailure(meterExternalId: string, at: Date, code: string, message: string, points: PointOutcome[] = []): Promise<void> {
+  async recordFailure(
+    meterExternalId: string,
+    at: Date,
+    code: string,
+    message: string,
+    points: PointOutcome[] = [],
+  ): Promise<void> {
     const before = await this.current(meterExternalId);
     const state: MeterAgentState = before?.last_success_at ? 'not_answering' : 'never_answered';
     await this.knex.raw(
@@ -155,7 +182,17 @@ export class MeterStatusRepository {
          consecutive_failures = meter_status.consecutive_failures + 1,
          state = EXCLUDED.state, state_since = EXCLUDED.state_since, points_failing = EXCLUDED.points_failing,
          expected_device_id = EXCLUDED.expected_device_id, found_device_id = EXCLUDED.found_device_id`,
-      [meterExternalId, at, w.code, w.message, at, MeterStatusRepository.since(before, 'wrong_device', at), w.points, w.expectedDeviceId, w.foundDeviceId],
+      [
+        meterExternalId,
+        at,
+        w.code,
+        w.message,
+        at,
+        MeterStatusRepository.since(before, 'wrong_device', at),
+        w.points,
+        w.expectedDeviceId,
+        w.foundDeviceId,
+      ],
     );
   }
 

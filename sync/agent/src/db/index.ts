@@ -16,7 +16,11 @@ export function siteDatabaseOptions(config: AgentConfig, logger: Logger): Databa
           password: config.LOCAL_POSTGRES_PASSWORD ?? '',
         }
       : undefined,
-    embedded: { dataDir: path.join(config.SYNC_DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, database: config.LOCAL_POSTGRES_DB },
+    embedded: {
+      dataDir: path.join(config.SYNC_DATA_DIR, 'postgres'),
+      port: config.EMBEDDED_PG_PORT,
+      database: config.LOCAL_POSTGRES_DB,
+    },
     migrations: siteMigrations,
     logger,
   };

@@ -48,7 +48,13 @@ export class LocalDatabaseSupervisor {
   private wake: (() => void) | null = null;
 
   constructor(private readonly o: LocalDatabaseSupervisorOptions) {
-    this.s = { state: 'up', since: new Date(o.clock.now()), restarts: 0, lastError: null, embedded: Boolean(o.embedded) };
+    this.s = {
+      state: 'up',
+      since: new Date(o.clock.now()),
+      restarts: 0,
+      lastError: null,
+      embedded: Boolean(o.embedded),
+    };
   }
 
   get status(): LocalDatabaseStatus {
@@ -66,10 +72,11 @@ export class LocalDatabaseSupervisor {
   }
 
   start(): void {
-    this.unsubscribe = this.o.embedded?.onExit((exit) => {
-      this.fail(`the embedded PostgreSQL exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})`);
-      this.recover();
-    }) ?? null;
+    this.unsubscribe =
+      this.o.embedded?.onExit((exit) => {
+        this.fail(`the embedded PostgreSQL exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})`);
+        this.recover();
+      }) ?? null;
     this.schedule(this.o.probeMs);
   }
 
@@ -150,7 +157,8 @@ export class LocalDatabaseSupervisor {
     if (!server || this.recovering || this.stopped) return;
     this.recovering = (async () => {
       for (let attempt = 0; !this.stopped; attempt += 1) {
-        const delay = attempt === 0 ? 0 : Math.min(this.o.backoff.capMs, this.o.backoff.baseMs * 2 ** Math.min(attempt - 1, 30));
+        const delay =
+          attempt === 0 ? 0 : Math.min(this.o.backoff.capMs, this.o.backoff.baseMs * 2 ** Math.min(attempt - 1, 30));
         if (delay > 0) {
           await new Promise<void>((resolve) => {
             const t = this.o.clock.setTimeout(resolve, delay);
@@ -166,7 +174,11 @@ export class LocalDatabaseSupervisor {
           if (server.pid() === null) {
             await server.restart();
             this.s.restarts += 1;
-            this.o.logger.info('restarted the embedded PostgreSQL', { attempt: attempt + 1, restarts: this.s.restarts, pid: server.pid() });
+            this.o.logger.info('restarted the embedded PostgreSQL', {
+              attempt: attempt + 1,
+              restarts: this.s.restarts,
+              pid: server.pid(),
+            });
           }
           // Answering is what counts; pooled connections to the dead server are replaced on use.
           if (await this.probe()) return;
@@ -177,13 +189,20 @@ export class LocalDatabaseSupervisor {
           if (attempt + 1 >= this.o.attemptsBeforeDown && this.s.state !== 'down') {
             this.s.state = 'down';
             this.s.since = new Date(this.o.clock.now());
-            this.o.logger.error('the local database cannot be restarted: readings go to the spill file on disk until it is back; check the disk and the agent log', {
-              attempts: attempt + 1,
+            this.o.logger.error(
+              'the local database cannot be restarted: readings go to the spill file on disk until it is back; check the disk and the agent log',
+              {
+                attempts: attempt + 1,
+                error: (err as Error).message,
+                retryInMs: next,
+              },
+            );
+          } else {
+            this.o.logger.warn('restarting the embedded PostgreSQL failed; trying again', {
+              attempt: attempt + 1,
               error: (err as Error).message,
               retryInMs: next,
             });
-          } else {
-            this.o.logger.warn('restarting the embedded PostgreSQL failed; trying again', { attempt: attempt + 1, error: (err as Error).message, retryInMs: next });
           }
         }
       }

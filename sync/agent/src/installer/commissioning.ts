@@ -13,11 +13,22 @@ export interface CommissioningReport {
     device_id: number;
     address: string;
     rpm_supported: boolean | null;
-    points: Array<{ name: string; answered: boolean; value: number | null; unit: string | null; quality: string | null; response_ms: number; error: string | null }>;
+    points: Array<{
+      name: string;
+      answered: boolean;
+      value: number | null;
+      unit: string | null;
+      quality: string | null;
+      response_ms: number;
+      error: string | null;
+    }>;
   }>;
 }
 
-export function buildReport(r: Omit<CommissioningReport, 'passed' | 'summary' | 'created_at'>, now = new Date()): CommissioningReport {
+export function buildReport(
+  r: Omit<CommissioningReport, 'passed' | 'summary' | 'created_at'>,
+  now = new Date(),
+): CommissioningReport {
   const summary = { pass: 0, warn: 0, fail: 0 };
   for (const l of r.lines) summary[l.status] += 1;
   return { ...r, created_at: now.toISOString(), passed: summary.fail === 0, summary };
@@ -58,6 +69,10 @@ export function formatReport(r: CommissioningReport): string {
     }
   }
   out.push('');
-  out.push(r.passed ? `RESULT: PASS (${r.summary.pass} passed, ${r.summary.warn} warnings)` : `RESULT: FAIL (${r.summary.fail} failed, ${r.summary.warn} warnings, ${r.summary.pass} passed) — fix the lines marked FAIL and run the setup again`);
+  out.push(
+    r.passed
+      ? `RESULT: PASS (${r.summary.pass} passed, ${r.summary.warn} warnings)`
+      : `RESULT: FAIL (${r.summary.fail} failed, ${r.summary.warn} warnings, ${r.summary.pass} passed) — fix the lines marked FAIL and run the setup again`,
+  );
   return out.join('\n');
 }

@@ -26,7 +26,13 @@ export function ipv4Interfaces(): Ipv4Interface[] {
   for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
     for (const a of addrs ?? []) {
       if (a.family !== 'IPv4') continue;
-      out.push({ name, address: a.address, netmask: a.netmask, broadcast: broadcastOf(a.address, a.netmask), internal: a.internal });
+      out.push({
+        name,
+        address: a.address,
+        netmask: a.netmask,
+        broadcast: broadcastOf(a.address, a.netmask),
+        internal: a.internal,
+      });
     }
   }
   return out;
@@ -43,7 +49,12 @@ export function checkNodeVersion(version = process.versions.node): ReportLine {
   const ok = major > 20 || (major === 20 && minor >= 19);
   return ok
     ? { check: 'Node.js version', status: 'pass', detail: `Node.js ${version}` }
-    : { check: 'Node.js version', status: 'fail', detail: `Node.js ${version} is too old`, fix: 'install Node.js 20.19 or newer (e.g. from your distribution or nodejs.org) and run the setup again' };
+    : {
+        check: 'Node.js version',
+        status: 'fail',
+        detail: `Node.js ${version} is too old`,
+        fix: 'install Node.js 20.19 or newer (e.g. from your distribution or nodejs.org) and run the setup again',
+      };
 }
 
 export async function checkDisk(dir: string): Promise<ReportLine> {
@@ -51,8 +62,20 @@ export async function checkDisk(dir: string): Promise<ReportLine> {
   const s = await statfs(dir);
   const freeGb = (s.bavail * s.bsize) / 1024 ** 3;
   const detail = `${freeGb.toFixed(1)} GB free in ${dir}`;
-  if (freeGb < 1) return { check: 'Disk space', status: 'fail', detail, fix: 'free at least 1 GB (the queue needs room to hold readings while the uplink is down)' };
-  if (freeGb < 5) return { check: 'Disk space', status: 'warn', detail, fix: 'at least 5 GB is recommended so long outages can be bridged' };
+  if (freeGb < 1)
+    return {
+      check: 'Disk space',
+      status: 'fail',
+      detail,
+      fix: 'free at least 1 GB (the queue needs room to hold readings while the uplink is down)',
+    };
+  if (freeGb < 5)
+    return {
+      check: 'Disk space',
+      status: 'warn',
+      detail,
+      fix: 'at least 5 GB is recommended so long outages can be bridged',
+    };
   return { check: 'Disk space', status: 'pass', detail };
 }
 
@@ -89,14 +112,18 @@ export function inSubnet(address: string, iface: Pick<Ipv4Interface, 'address' |
   return (toNumber(address) & mask) >>> 0 === (toNumber(iface.address) & mask) >>> 0;
 }
 
-const describeInterfaces = (ifaces: Ipv4Interface[]): string => ifaces.map((i) => `${i.name} ${i.address}/${i.netmask}`).join(', ') || 'none';
+const describeInterfaces = (ifaces: Ipv4Interface[]): string =>
+  ifaces.map((i) => `${i.name} ${i.address}/${i.netmask}`).join(', ') || 'none';
 
 /**
  * The interface an address to bind belongs to: the one that has it, or a loopback interface whose
  * subnet holds it (Linux routes all of 127.0.0.0/8 to lo although lo lists only 127.0.0.1/8).
  * An unassigned address on a network card's subnet is no address of this machine.
  */
-export function interfaceOf(bindAddress: string, ifaces: Ipv4Interface[] = ipv4Interfaces()): Ipv4Interface | undefined {
+export function interfaceOf(
+  bindAddress: string,
+  ifaces: Ipv4Interface[] = ipv4Interfaces(),
+): Ipv4Interface | undefined {
   return ifaces.find((i) => i.address === bindAddress) ?? ifaces.find((i) => i.internal && inSubnet(bindAddress, i));
 }
 
@@ -106,9 +133,16 @@ export function checkInterface(bindAddress: string, ifaces: Ipv4Interface[] = ip
   const existing = describeInterfaces(ifaces);
   const fix = `give this machine's address on the meters' network with --interface (BACNET_INTERFACE), one of: ${ifaces.map((i) => `${i.address} (${i.name})`).join(', ') || 'none'}; or 0.0.0.0 for all`;
   if (bindAddress === '0.0.0.0') return { check, status: 'pass', detail: `0.0.0.0: all interfaces (${existing})` };
-  if (!IPV4.test(bindAddress)) return { check, status: 'fail', detail: `"${bindAddress}" is not an IPv4 address; this machine's interfaces: ${existing}`, fix };
+  if (!IPV4.test(bindAddress))
+    return {
+      check,
+      status: 'fail',
+      detail: `"${bindAddress}" is not an IPv4 address; this machine's interfaces: ${existing}`,
+      fix,
+    };
   const iface = interfaceOf(bindAddress, ifaces);
-  if (iface) return { check, status: 'pass', detail: `${bindAddress} on ${iface.name} (${iface.address}/${iface.netmask})` };
+  if (iface)
+    return { check, status: 'pass', detail: `${bindAddress} on ${iface.name} (${iface.address}/${iface.netmask})` };
   const near = ifaces.find((i) => inSubnet(bindAddress, i));
   return {
     check,
@@ -121,8 +155,16 @@ export function checkInterface(bindAddress: string, ifaces: Ipv4Interface[] = ip
 }
 
 /** Which broadcast address to use: the one given, else the directed broadcast of the interface bound. */
-export function checkBroadcast(bindAddress: string, broadcast: string | undefined, ifaces: Ipv4Interface[] = ipv4Interfaces()): { line: ReportLine; broadcast: string } {
-  const list = ifaces.filter((i) => !i.internal).map((i) => `${i.name} ${i.address}/${i.netmask} → ${i.broadcast}`).join('; ') || 'none';
+export function checkBroadcast(
+  bindAddress: string,
+  broadcast: string | undefined,
+  ifaces: Ipv4Interface[] = ipv4Interfaces(),
+): { line: ReportLine; broadcast: string } {
+  const list =
+    ifaces
+      .filter((i) => !i.internal)
+      .map((i) => `${i.name} ${i.address}/${i.netmask} → ${i.broadcast}`)
+      .join('; ') || 'none';
   // Bound to an address no interface has: any broadcast derived or checked would be another interface's.
   const bound = bindAddress === '0.0.0.0' ? null : interfaceOf(bindAddress, ifaces);
   if (bindAddress !== '0.0.0.0' && !bound) {
@@ -140,7 +182,12 @@ export function checkBroadcast(bindAddress: string, broadcast: string | undefine
     if (broadcast === '255.255.255.255') {
       return {
         broadcast,
-        line: { check: 'Broadcast address', status: 'warn', detail: `255.255.255.255 (interfaces: ${list})`, fix: 'limited broadcast often does not leave the first interface; use the meters subnet broadcast, e.g. 192.168.1.255' },
+        line: {
+          check: 'Broadcast address',
+          status: 'warn',
+          detail: `255.255.255.255 (interfaces: ${list})`,
+          fix: 'limited broadcast often does not leave the first interface; use the meters subnet broadcast, e.g. 192.168.1.255',
+        },
       };
     }
     if (bound && IPV4.test(broadcast) && !inSubnet(broadcast, bound)) {
@@ -154,11 +201,29 @@ export function checkBroadcast(bindAddress: string, broadcast: string | undefine
         },
       };
     }
-    return { broadcast, line: { check: 'Broadcast address', status: 'pass', detail: `${broadcast} (interfaces: ${list})` } };
+    return {
+      broadcast,
+      line: { check: 'Broadcast address', status: 'pass', detail: `${broadcast} (interfaces: ${list})` },
+    };
   }
   const iface = bound ?? ifaces.find((i) => !i.internal);
   if (!iface) {
-    return { broadcast: '255.255.255.255', line: { check: 'Broadcast address', status: 'warn', detail: 'no network interface found', fix: 'connect the machine to the meters network and set --broadcast' } };
+    return {
+      broadcast: '255.255.255.255',
+      line: {
+        check: 'Broadcast address',
+        status: 'warn',
+        detail: 'no network interface found',
+        fix: 'connect the machine to the meters network and set --broadcast',
+      },
+    };
   }
-  return { broadcast: iface.broadcast, line: { check: 'Broadcast address', status: 'pass', detail: `${iface.broadcast} from ${iface.name} ${iface.address}/${iface.netmask} (interfaces: ${list})` } };
+  return {
+    broadcast: iface.broadcast,
+    line: {
+      check: 'Broadcast address',
+      status: 'pass',
+      detail: `${iface.broadcast} from ${iface.name} ${iface.address}/${iface.netmask} (interfaces: ${list})`,
+    },
+  };
 }

@@ -31,10 +31,15 @@ export interface RotateKeyResult {
  * line kept). The running agent keeps its old key until it restarts; the old key works for the
  * grace period the operator chose when rotating.
  */
-export async function rotateAgentKey(opts: RotateKeyOptions, logger: Logger = createLogger({ service: 'rotate-key', silent: true })): Promise<RotateKeyResult> {
+export async function rotateAgentKey(
+  opts: RotateKeyOptions,
+  logger: Logger = createLogger({ service: 'rotate-key', silent: true }),
+): Promise<RotateKeyResult> {
   const newKey = opts.newKey.trim();
   if (!SITE_API_KEY_FORMAT.test(newKey)) {
-    throw new RotateKeyError('that is not a site API key: keys look like mk_<16 hex characters>_<43 characters>; copy it again from the operators\' web app');
+    throw new RotateKeyError(
+      "that is not a site API key: keys look like mk_<16 hex characters>_<43 characters>; copy it again from the operators' web app",
+    );
   }
   let text: string;
   try {
@@ -49,15 +54,24 @@ export async function rotateAgentKey(opts: RotateKeyOptions, logger: Logger = cr
   }
   const env = parseEnv(text);
   const clientUrl = env.CLIENT_API_URL ?? '';
-  if (!URL.canParse(clientUrl)) throw new RotateKeyError(`${opts.envFile} has no valid CLIENT_API_URL ("${clientUrl}"): run scripts/setup-site again`);
+  if (!URL.canParse(clientUrl))
+    throw new RotateKeyError(
+      `${opts.envFile} has no valid CLIENT_API_URL ("${clientUrl}"): run scripts/setup-site again`,
+    );
   const url = new URL(clientUrl);
   if (url.protocol === 'http:' && !isLoopback(url.hostname) && env.ALLOW_INSECURE_HTTP !== 'true') {
-    throw new RotateKeyError(`${clientUrl} is plain http: the key would travel in clear. Use the https address in CLIENT_API_URL`);
+    throw new RotateKeyError(
+      `${clientUrl} is plain http: the key would travel in clear. Use the https address in CLIENT_API_URL`,
+    );
   }
-  if (newKey === env.CLIENT_API_KEY) throw new RotateKeyError('this is already the agent\'s key: create a new key in the web app (the site\'s Rotate key → Create new key)');
+  if (newKey === env.CLIENT_API_KEY)
+    throw new RotateKeyError(
+      "this is already the agent's key: create a new key in the web app (the site's Rotate key → Create new key)",
+    );
 
   const origin = clientUrl.replace(/\/+$/, '').replace(/\/api$/, '');
-  const client = (apiKey: string) => new ClientApi({ origin, apiKey, timeoutMs: opts.timeoutMs ?? 15_000, logger: logger.child({ module: 'uplink' }) });
+  const client = (apiKey: string) =>
+    new ClientApi({ origin, apiKey, timeoutMs: opts.timeoutMs ?? 15_000, logger: logger.child({ module: 'uplink' }) });
   let site: { id: number; name: string };
   try {
     const auth = await client(newKey).auth();
@@ -65,9 +79,13 @@ export async function rotateAgentKey(opts: RotateKeyOptions, logger: Logger = cr
   } catch (err) {
     const e = err as ClientApiError;
     if (e instanceof ClientApiError && (e.status === 401 || e.status === 403)) {
-      throw new RotateKeyError(`the client system at ${origin} refuses the new key: it was mistyped, revoked, or replaced by a newer one. Copy the newest key again`);
+      throw new RotateKeyError(
+        `the client system at ${origin} refuses the new key: it was mistyped, revoked, or replaced by a newer one. Copy the newest key again`,
+      );
     }
-    throw new RotateKeyError(`could not check the new key with the client system at ${origin}: ${e.message}. Nothing was changed; try again when the client system answers`);
+    throw new RotateKeyError(
+      `could not check the new key with the client system at ${origin}: ${e.message}. Nothing was changed; try again when the client system answers`,
+    );
   }
 
   // The old key, when it still works, tells which site this agent belongs to: a key of another
@@ -84,7 +102,9 @@ export async function rotateAgentKey(opts: RotateKeyOptions, logger: Logger = cr
       }
     } catch (err) {
       if (err instanceof RotateKeyError) throw err;
-      logger.warn('the client system no longer accepts the old key; cannot cross-check the site', { error: (err as Error).message });
+      logger.warn('the client system no longer accepts the old key; cannot cross-check the site', {
+        error: (err as Error).message,
+      });
     }
   }
 
@@ -93,7 +113,10 @@ export async function rotateAgentKey(opts: RotateKeyOptions, logger: Logger = cr
   if (at >= 0) lines[at] = `CLIENT_API_KEY=${newKey}`;
   else lines.splice(lines.at(-1) === '' ? lines.length - 1 : lines.length, 0, `CLIENT_API_KEY=${newKey}`);
   const mode = (await stat(opts.envFile)).mode & 0o777 & ~0o077;
-  const tmp = path.join(path.dirname(opts.envFile), `.${path.basename(opts.envFile)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(opts.envFile),
+    `.${path.basename(opts.envFile)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   await writeFile(tmp, lines.join('\n'), { mode: mode || 0o600, flag: 'wx' });
   await rename(tmp, opts.envFile);
   logger.info('site API key replaced in the agent configuration', { site_id: site.id, envFile: opts.envFile });

@@ -22,10 +22,23 @@ export interface LocalAppDeps {
 const FAILED_ATTEMPTS_PER_5_MIN = 30;
 
 /** The local API and the dashboard, without listening: wiring only. */
-export function createLocalApp({ agent, logger }: LocalAppDeps): { app: Express; auth: LocalAuth; metrics: AgentMetrics } {
+export function createLocalApp({ agent, logger }: LocalAppDeps): {
+  app: Express;
+  auth: LocalAuth;
+  metrics: AgentMetrics;
+} {
   const c = agent.config;
-  const auth = new LocalAuth({ token: c.LOCAL_API_TOKEN, sessionMinutes: c.LOCAL_API_SESSION_MINUTES, now: () => agent.clock.now() });
-  const view = new SiteView(agent, { slowMs: c.METER_SLOW_MS, dataDir: c.SYNC_DATA_DIR, bacnetTimeoutMs: c.BACNET_TIMEOUT_MS, controlEnabled: auth.enabled });
+  const auth = new LocalAuth({
+    token: c.LOCAL_API_TOKEN,
+    sessionMinutes: c.LOCAL_API_SESSION_MINUTES,
+    now: () => agent.clock.now(),
+  });
+  const view = new SiteView(agent, {
+    slowMs: c.METER_SLOW_MS,
+    dataDir: c.SYNC_DATA_DIR,
+    bacnetTimeoutMs: c.BACNET_TIMEOUT_MS,
+    controlEnabled: auth.enabled,
+  });
   const metrics = createAgentMetrics(agent, c.METER_SLOW_MS);
   const failures = rateLimit({
     windowMs: 5 * 60_000,
@@ -36,7 +49,13 @@ export function createLocalApp({ agent, logger }: LocalAppDeps): { app: Express;
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, _res, next) => {
-      next(new LocalApiError(429, ErrorCode.RATE_LIMITED, 'too many failed attempts with a wrong or missing control token; wait five minutes'));
+      next(
+        new LocalApiError(
+          429,
+          ErrorCode.RATE_LIMITED,
+          'too many failed attempts with a wrong or missing control token; wait five minutes',
+        ),
+      );
     },
   });
 
@@ -51,7 +70,12 @@ export function createLocalApp({ agent, logger }: LocalAppDeps): { app: Express;
     res.on('finish', () => {
       // The dashboard polls every few seconds: reads are debug, everything else info.
       const level = req.method === 'GET' && res.statusCode < 400 ? 'debug' : 'info';
-      logger.log(level, 'request', { method: req.method, path: req.path, status: res.statusCode, duration_ms: Date.now() - started });
+      logger.log(level, 'request', {
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        duration_ms: Date.now() - started,
+      });
     });
     next();
   });

@@ -126,12 +126,24 @@ export function requireControl(auth: LocalAuth): RequestHandler {
     }
     const bearer = bearerOf(req.get('authorization'));
     if (!bearer) {
-      next(new LocalApiError(401, ErrorCode.AUTH_MISSING, 'this action needs the site control token: log in on the dashboard, or send Authorization: Bearer <LOCAL_API_TOKEN>'));
+      next(
+        new LocalApiError(
+          401,
+          ErrorCode.AUTH_MISSING,
+          'this action needs the site control token: log in on the dashboard, or send Authorization: Bearer <LOCAL_API_TOKEN>',
+        ),
+      );
       return;
     }
     const who = auth.verify(bearer);
     if (!who) {
-      next(new LocalApiError(401, ErrorCode.AUTH_INVALID, 'the control token or session is wrong or has expired; log in again'));
+      next(
+        new LocalApiError(
+          401,
+          ErrorCode.AUTH_INVALID,
+          'the control token or session is wrong or has expired; log in again',
+        ),
+      );
       return;
     }
     req.controlBy = who.by;

@@ -47,7 +47,15 @@ export interface StatusResponse {
   backlog: { count: number; oldest_at: string | null; oldest_age_s: number | null };
   storage: StorageEstimate;
   dead_letters: { count: number };
-  meters: { configured: number; ok: number; slow: number; failing: number; never_answered: number; degraded: number; wrong_device: number };
+  meters: {
+    configured: number;
+    ok: number;
+    slow: number;
+    failing: number;
+    never_answered: number;
+    degraded: number;
+    wrong_device: number;
+  };
   control: { enabled: boolean };
   /** The agent's own PostgreSQL, and the readings waiting for it on disk (spill file) and in memory. */
   local_database: {
@@ -165,7 +173,11 @@ export interface SeriesResponse {
   from: string;
   to: string;
   bucket_s: number;
-  series: Array<{ point: string; unit: string | null; buckets: Array<{ t: string; avg: number; min: number; max: number; count: number }> }>;
+  series: Array<{
+    point: string;
+    unit: string | null;
+    buckets: Array<{ t: string; avg: number; min: number; max: number; count: number }>;
+  }>;
 }
 
 export interface SyncLogEntryView {

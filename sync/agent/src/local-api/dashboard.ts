@@ -28,7 +28,10 @@ export function dashboardRouter(dir: string): Router {
     express.static(dir, {
       index: false,
       setHeaders(res, file) {
-        res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.setHeader(
+          'Cache-Control',
+          file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     }),
   );

@@ -16,7 +16,13 @@ export class LocalApiError extends Error {
 }
 
 /** body-parser errors carry a `type`, zlib errors a `Z_` code, PostgreSQL text errors an SQLSTATE; map them to 4xx answers. */
-function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown; errno?: unknown; status?: unknown }): LocalApiError | undefined {
+function fromBodyParser(err: {
+  type?: unknown;
+  code?: unknown;
+  message?: unknown;
+  errno?: unknown;
+  status?: unknown;
+}): LocalApiError | undefined {
   switch (err.type) {
     case 'entity.too.large':
       return new LocalApiError(413, ErrorCode.BODY_TOO_LARGE, 'request body is too large for the local API');
@@ -29,12 +35,24 @@ function fromBodyParser(err: { type?: unknown; code?: unknown; message?: unknown
       return new LocalApiError(400, ErrorCode.MALFORMED_BODY, `request body could not be read: ${String(err.message)}`);
   }
   // zlib names gzip/deflate failures Z_*, the Brotli decoder ERR__ERROR_* / ERR_BROTLI_* (a broken Brotli body was a 500).
-  if ((typeof err.code === 'string' && (err.code.startsWith('Z_') || err.code.startsWith('ERR__ERROR') || err.code.startsWith('ERR_BROTLI'))) || (typeof err.errno === 'number' && err.status === 400)) {
-    return new LocalApiError(400, ErrorCode.MALFORMED_BODY, `request body could not be decoded (Content-Encoding): ${String(err.message)}`);
+  if (
+    (typeof err.code === 'string' &&
+      (err.code.startsWith('Z_') || err.code.startsWith('ERR__ERROR') || err.code.startsWith('ERR_BROTLI'))) ||
+    (typeof err.errno === 'number' && err.status === 400)
+  ) {
+    return new LocalApiError(
+      400,
+      ErrorCode.MALFORMED_BODY,
+      `request body could not be decoded (Content-Encoding): ${String(err.message)}`,
+    );
   }
   // Backstop for text no column can hold (NUL, lone surrogates): the caller's input, not our fault.
   if (err.code === '22021' || err.code === '22P05') {
-    return new LocalApiError(400, ErrorCode.VALIDATION_FAILED, 'a text value contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate)');
+    return new LocalApiError(
+      400,
+      ErrorCode.VALIDATION_FAILED,
+      'a text value contains a character that cannot be stored (NUL \\u0000 or a lone UTF-16 surrogate)',
+    );
   }
   return undefined;
 }
@@ -50,11 +68,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof LocalApiError) e = err;
     else if (err && typeof err === 'object' && fromBodyParser(err)) e = fromBodyParser(err) as LocalApiError;
     else {
-      logger.error('local API request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+      logger.error('local API request failed', {
+        method: req.method,
+        path: req.path,
+        error: err instanceof Error ? err.message : String(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      });
       e = new LocalApiError(500, ErrorCode.INTERNAL, 'the agent could not answer this request; its log says why');
     }
     if (e.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="meterit-site"');
-    const body: ApiErrorBody = { error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } };
+    const body: ApiErrorBody = {
+      error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) },
+    };
     res.status(e.status).json(body);
   };
 }

@@ -10,14 +10,19 @@ import { DiscoveryGate } from './discovery-gate.js';
 export function siteOperations(agent: Agent, view: SiteView): SiteOperations {
   const c = agent.config;
   const adapter = () => {
-    if (!agent.bacnet) throw new Error('this agent runs without its own BACnet adapter (a test reader), so it cannot discover or read devices');
+    if (!agent.bacnet)
+      throw new Error(
+        'this agent runs without its own BACnet adapter (a test reader), so it cannot discover or read devices',
+      );
     return agent.bacnet;
   };
   const discovery = new DiscoveryGate(
     async (o) =>
       adapter().discover({
         timeoutMs: o.timeoutMs,
-        ...(o.lowLimit !== undefined && o.highLimit !== undefined ? { lowLimit: o.lowLimit, highLimit: o.highLimit } : {}),
+        ...(o.lowLimit !== undefined && o.highLimit !== undefined
+          ? { lowLimit: o.lowLimit, highLimit: o.highLimit }
+          : {}),
         ...(o.address ? { address: o.address } : {}),
       }),
     { perCallerPerHour: c.MCP_DISCOVERIES_PER_HOUR, now: () => agent.clock.now() },
@@ -27,7 +32,9 @@ export function siteOperations(agent: Agent, view: SiteView): SiteOperations {
       syncedRetentionHours: c.SYNCED_RETENTION_HOURS,
       collectionIntervalSeconds: c.COLLECTION_INTERVAL_SECONDS,
       bacnetTimeoutMs: c.BACNET_TIMEOUT_MS,
-      broadcastAddress: c.BACNET_BBMD_ADDRESS ? `${c.BACNET_BBMD_ADDRESS} (through the BBMD, as a foreign device)` : `${c.BACNET_BROADCAST_ADDRESS}:${c.BACNET_PORT}`,
+      broadcastAddress: c.BACNET_BBMD_ADDRESS
+        ? `${c.BACNET_BBMD_ADDRESS} (through the BBMD, as a foreign device)`
+        : `${c.BACNET_BROADCAST_ADDRESS}:${c.BACNET_PORT}`,
     }),
     status: () => view.status(),
     syncLog: async (limit, failuresOnly) => (await view.syncLog(limit, failuresOnly)).entries,

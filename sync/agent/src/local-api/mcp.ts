@@ -2,7 +2,13 @@ import { Router, type Request, type RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
 import { ErrorCode } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
-import { createMcpHttpHandler, createSiteMcpServer, type SiteOperations, type SiteRole, type ToolCallRecord } from '@meterit/sync-mcp';
+import {
+  createMcpHttpHandler,
+  createSiteMcpServer,
+  type SiteOperations,
+  type SiteRole,
+  type ToolCallRecord,
+} from '@meterit/sync-mcp';
 import type { Agent } from '../agent.js';
 import { bearerOf, BearerSecret, type LocalAuth } from './auth.js';
 import { LocalApiError } from './errors.js';
@@ -42,7 +48,13 @@ function checkOrigin(allowed: string[]): RequestHandler {
       next();
       return;
     }
-    next(new LocalApiError(403, ErrorCode.FORBIDDEN, `requests from the web origin ${origin} are refused; add it to MCP_ALLOWED_ORIGINS if it is trusted`));
+    next(
+      new LocalApiError(
+        403,
+        ErrorCode.FORBIDDEN,
+        `requests from the web origin ${origin} are refused; add it to MCP_ALLOWED_ORIGINS if it is trusted`,
+      ),
+    );
   };
 }
 
@@ -70,7 +82,9 @@ export function mcpRouter(d: McpRouteDeps): Router {
     keyGenerator: addressKey,
     // A good token is no guess: it is not counted at all (counting it until its answer made 100 calls at once
     // "too many failed attempts"), unless its address is locked out already, so a right guess is refused too.
-    skip: async (req) => callerOf(req) !== null && ((await failedByAddress.get(addressKey(req)))?.totalHits ?? 0) < FAILED_ATTEMPTS_PER_5_MIN,
+    skip: async (req) =>
+      callerOf(req) !== null &&
+      ((await failedByAddress.get(addressKey(req)))?.totalHits ?? 0) < FAILED_ATTEMPTS_PER_5_MIN,
     windowMs: 5 * 60_000,
     limit: FAILED_ATTEMPTS_PER_5_MIN,
     // Only refused credentials count; a 405 for the SDK's optional GET is not an attack.
@@ -78,17 +92,36 @@ export function mcpRouter(d: McpRouteDeps): Router {
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new LocalApiError(429, ErrorCode.RATE_LIMITED, 'too many failed attempts with a wrong or missing MCP token; wait five minutes')),
+    handler: (_req, _res, next) =>
+      next(
+        new LocalApiError(
+          429,
+          ErrorCode.RATE_LIMITED,
+          'too many failed attempts with a wrong or missing MCP token; wait five minutes',
+        ),
+      ),
   });
 
   const authenticate: RequestHandler = (req, res, next) => {
     if (!d.auth.enabled && !viewer.configured) {
-      next(new LocalApiError(403, ErrorCode.FORBIDDEN, 'MCP is off on this agent because neither LOCAL_API_TOKEN nor LOCAL_API_VIEWER_TOKEN is set; the installer sets them (then restart the agent)'));
+      next(
+        new LocalApiError(
+          403,
+          ErrorCode.FORBIDDEN,
+          'MCP is off on this agent because neither LOCAL_API_TOKEN nor LOCAL_API_VIEWER_TOKEN is set; the installer sets them (then restart the agent)',
+        ),
+      );
       return;
     }
     const bearer = bearerOf(req.get('authorization'));
     if (!bearer) {
-      next(new LocalApiError(401, ErrorCode.AUTH_MISSING, 'the MCP endpoint needs a bearer token: Authorization: Bearer <LOCAL_API_TOKEN or LOCAL_API_VIEWER_TOKEN>'));
+      next(
+        new LocalApiError(
+          401,
+          ErrorCode.AUTH_MISSING,
+          'the MCP endpoint needs a bearer token: Authorization: Bearer <LOCAL_API_TOKEN or LOCAL_API_VIEWER_TOKEN>',
+        ),
+      );
       return;
     }
     const caller = callerOf(req);
@@ -103,9 +136,28 @@ export function mcpRouter(d: McpRouteDeps): Router {
 
   const record = async (call: ToolCallRecord, via: string, ip: string | null) => {
     d.metrics.countToolCall(call);
-    log.info('MCP tool call', { tool: call.tool, role: call.role, by: call.principal, via, ip, outcome: call.outcome, duration_ms: call.durationMs });
+    log.info('MCP tool call', {
+      tool: call.tool,
+      role: call.role,
+      by: call.principal,
+      via,
+      ip,
+      outcome: call.outcome,
+      duration_ms: call.durationMs,
+    });
     try {
-      await d.agent.mcpAudit.record({ calledAt: call.at, role: call.role, principal: call.principal, via, ip, tool: call.tool, arguments: call.arguments, durationMs: call.durationMs, outcome: call.outcome, error: call.error });
+      await d.agent.mcpAudit.record({
+        calledAt: call.at,
+        role: call.role,
+        principal: call.principal,
+        via,
+        ip,
+        tool: call.tool,
+        arguments: call.arguments,
+        durationMs: call.durationMs,
+        outcome: call.outcome,
+        error: call.error,
+      });
     } catch (err) {
       log.error('could not write the MCP audit log', { tool: call.tool, error: (err as Error).message });
     }
@@ -117,13 +169,16 @@ export function mcpRouter(d: McpRouteDeps): Router {
     const ip = req.socket.remoteAddress ?? null;
     const handle = createMcpHttpHandler({
       createServer: () =>
-        createSiteMcpServer({ ...d.ops, discover: (o) => d.ops.discover({ ...o, caller: caller.principal }) }, {
-          role: caller.role,
-          principal: caller.principal,
-          version: c.AGENT_VERSION,
-          now: () => d.agent.clock.now(),
-          onToolCall: (call) => record(call, via, ip),
-        }),
+        createSiteMcpServer(
+          { ...d.ops, discover: (o) => d.ops.discover({ ...o, caller: caller.principal }) },
+          {
+            role: caller.role,
+            principal: caller.principal,
+            version: c.AGENT_VERSION,
+            now: () => d.agent.clock.now(),
+            onToolCall: (call) => record(call, via, ip),
+          },
+        ),
       onError: (err) => log.error('MCP request failed', { error: err.message, stack: err.stack }),
     });
     await handle(req, res);

@@ -18,7 +18,12 @@ const seconds = (d: Date | null | undefined) => (d ? d.getTime() / 1000 : 0);
  */
 export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
   const registry = createMetricsRegistry('sync-agent');
-  const calls = new prom.Counter({ name: 'meterit_mcp_tool_calls_total', help: 'MCP tool calls by tool and outcome (ok, error, forbidden, invalid)', labelNames: ['tool', 'outcome'] as const, registers: [registry] });
+  const calls = new prom.Counter({
+    name: 'meterit_mcp_tool_calls_total',
+    help: 'MCP tool calls by tool and outcome (ok, error, forbidden, invalid)',
+    labelNames: ['tool', 'outcome'] as const,
+    registers: [registry],
+  });
   const duration = new prom.Histogram({
     name: 'meterit_mcp_tool_call_duration_seconds',
     help: 'MCP tool call duration',
@@ -27,7 +32,12 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     registers: [registry],
   });
 
-  const gauge = (name: string, help: string, collect: (g: InstanceType<typeof prom.Gauge>) => Promise<void> | void, labelNames: string[] = []) =>
+  const gauge = (
+    name: string,
+    help: string,
+    collect: (g: InstanceType<typeof prom.Gauge>) => Promise<void> | void,
+    labelNames: string[] = [],
+  ) =>
     new prom.Gauge({
       name,
       help,
@@ -51,19 +61,34 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
         for (const [value, n] of Object.entries(read())) this.inc({ [label]: value }, n);
       },
     });
-  total('meterit_collection_polls_total', 'Meter polls by result: ok (readings stored) or failed (no reading)', 'result', () => ({
-    ok: agent.collector.totals.pollsOk,
-    failed: agent.collector.totals.pollsFailed,
-  }));
-  total('meterit_sync_runs_total', 'Sync runs by result: ok (the queue was sent up to what collection added meanwhile) or failed', 'result', () => ({
-    ok: agent.uploader.totals.runsOk,
-    failed: agent.uploader.totals.runsFailed,
-  }));
-  total('meterit_sync_readings_total', 'Readings sent, by what the client system did: stored, duplicate (it had them), rejected (dead letters)', 'result', () => ({
-    stored: agent.uploader.totals.stored,
-    duplicate: agent.uploader.totals.duplicates,
-    rejected: agent.uploader.totals.deadLettered,
-  }));
+  total(
+    'meterit_collection_polls_total',
+    'Meter polls by result: ok (readings stored) or failed (no reading)',
+    'result',
+    () => ({
+      ok: agent.collector.totals.pollsOk,
+      failed: agent.collector.totals.pollsFailed,
+    }),
+  );
+  total(
+    'meterit_sync_runs_total',
+    'Sync runs by result: ok (the queue was sent up to what collection added meanwhile) or failed',
+    'result',
+    () => ({
+      ok: agent.uploader.totals.runsOk,
+      failed: agent.uploader.totals.runsFailed,
+    }),
+  );
+  total(
+    'meterit_sync_readings_total',
+    'Readings sent, by what the client system did: stored, duplicate (it had them), rejected (dead letters)',
+    'result',
+    () => ({
+      stored: agent.uploader.totals.stored,
+      duplicate: agent.uploader.totals.duplicates,
+      rejected: agent.uploader.totals.deadLettered,
+    }),
+  );
   total('meterit_collection_points_total', 'Data points by result: read (queued) or failed', 'result', () => ({
     read: agent.collector.totals.pointsRead,
     failed: agent.collector.totals.pointsFailed,
@@ -77,27 +102,51 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     return scrape.status;
   };
 
-  gauge('meterit_collection_running', '1 while the agent polls the meters', async (g) => g.set((await status()).collecting ? 1 : 0));
-  gauge('meterit_collection_last_cycle_timestamp_seconds', 'When the meters were last polled', async (g) => g.set(seconds((await status()).collection.lastCycleAt)));
+  gauge('meterit_collection_running', '1 while the agent polls the meters', async (g) =>
+    g.set((await status()).collecting ? 1 : 0),
+  );
+  gauge('meterit_collection_last_cycle_timestamp_seconds', 'When the meters were last polled', async (g) =>
+    g.set(seconds((await status()).collection.lastCycleAt)),
+  );
   gauge('meterit_backlog_readings', 'Readings waiting to be sent', async (g) => g.set((await status()).queue.depth));
   gauge('meterit_backlog_oldest_age_seconds', 'Age of the oldest unsent reading (0 when none)', async (g) => {
     const oldest = (await status()).queue.oldestUnsentAt;
     g.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
   });
-  gauge('meterit_dead_letters', 'Readings the client system refused', async (g) => g.set((await status()).queue.deadLetters));
-  gauge('meterit_uplink_up', '1 when the client system answered last time, 0 when not, -1 before the first contact', async (g) => {
-    const up = (await status()).uplink.up;
-    g.set(up === null ? -1 : up ? 1 : 0);
-  });
-  gauge('meterit_sync_last_run_ok', '1 when the last sync run delivered everything, 0 when it failed, -1 before the first run', async (g) => {
-    const last = (await status()).lastSync;
-    g.set(last === null ? -1 : last.ok ? 1 : 0);
-  });
+  gauge('meterit_dead_letters', 'Readings the client system refused', async (g) =>
+    g.set((await status()).queue.deadLetters),
+  );
+  gauge(
+    'meterit_uplink_up',
+    '1 when the client system answered last time, 0 when not, -1 before the first contact',
+    async (g) => {
+      const up = (await status()).uplink.up;
+      g.set(up === null ? -1 : up ? 1 : 0);
+    },
+  );
+  gauge(
+    'meterit_sync_last_run_ok',
+    '1 when the last sync run delivered everything, 0 when it failed, -1 before the first run',
+    async (g) => {
+      const last = (await status()).lastSync;
+      g.set(last === null ? -1 : last.ok ? 1 : 0);
+    },
+  );
   gauge('meterit_sync_consecutive_failures', 'Failed sync runs in a row', (g) => g.set(agent.uploader.failures));
-  gauge('meterit_local_database_up', "1 when the agent's own database answers, 0 while it restarts or is down", (g) => g.set(agent.localDatabase.up ? 1 : 0));
-  gauge('meterit_local_database_restarts', 'Times the agent restarted its embedded database since it started', (g) => g.set(agent.localDatabase.status.restarts));
-  gauge('meterit_spilled_readings', 'Readings waiting in the spill file on disk for the local database', async (g) => g.set((await status()).localDatabase.spilledReadings));
-  gauge('meterit_sync_last_success_timestamp_seconds', 'When a sync run last succeeded (0: not since start)', async (g) => g.set(seconds((await status()).lastSuccessfulSyncAt)));
+  gauge('meterit_local_database_up', "1 when the agent's own database answers, 0 while it restarts or is down", (g) =>
+    g.set(agent.localDatabase.up ? 1 : 0),
+  );
+  gauge('meterit_local_database_restarts', 'Times the agent restarted its embedded database since it started', (g) =>
+    g.set(agent.localDatabase.status.restarts),
+  );
+  gauge('meterit_spilled_readings', 'Readings waiting in the spill file on disk for the local database', async (g) =>
+    g.set((await status()).localDatabase.spilledReadings),
+  );
+  gauge(
+    'meterit_sync_last_success_timestamp_seconds',
+    'When a sync run last succeeded (0: not since start)',
+    async (g) => g.set(seconds((await status()).lastSuccessfulSyncAt)),
+  );
   gauge(
     'meterit_meters',
     'Configured meters by state',

@@ -31,7 +31,9 @@ export function isLocalNetworkAddress(address: string | undefined): boolean {
   if (!isIPv6(a)) return false;
   if (a === '::1') return true;
   const first = parseInt(a.split(':')[0] || '0', 16);
-  return (first & 0xfe00) === 0xfc00 /* fc00::/7 unique local */ || (first & 0xffc0) === 0xfe80 /* fe80::/10 link-local */;
+  return (
+    (first & 0xfe00) === 0xfc00 /* fc00::/7 unique local */ || (first & 0xffc0) === 0xfe80
+  ); /* fe80::/10 link-local */
 }
 
 /** Refuse callers from outside the site's network unless LOCAL_API_ALLOW_ANY is set. */

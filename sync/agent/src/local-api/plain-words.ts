@@ -6,7 +6,7 @@ export function plainMeterError(code: string, message: string, timeoutMs: number
     case 'METER_TIMEOUT':
       return `The meter did not answer within ${timeoutMs} ms. Check that it has power, that its network cable is in, and that its IP address and BACnet device id are right.`;
     case 'METER_UNREACHABLE':
-      return 'The agent cannot send to the meter\'s address. Check the meter\'s IP address and that the agent is on the same network.';
+      return "The agent cannot send to the meter's address. Check the meter's IP address and that the agent is on the same network.";
     case 'METER_ERROR':
       return `The meter answered, but with an error (${message}). Check the data point's object type and instance in the meter configuration.`;
     case 'WRONG_DEVICE':

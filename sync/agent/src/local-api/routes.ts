@@ -32,8 +32,14 @@ const isoDate = (field: string) =>
 function range(q: { from?: Date; to?: Date }, now: number): { from: Date; to: Date } {
   const to = q.to ?? new Date(now);
   const from = q.from ?? new Date(to.getTime() - 24 * HOUR);
-  if (from.getTime() >= to.getTime()) throw new LocalApiError(400, ErrorCode.VALIDATION_FAILED, 'invalid request: from must be before to');
-  if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw new LocalApiError(400, ErrorCode.VALIDATION_FAILED, 'invalid request: the range from..to may span at most 31 days');
+  if (from.getTime() >= to.getTime())
+    throw new LocalApiError(400, ErrorCode.VALIDATION_FAILED, 'invalid request: from must be before to');
+  if (to.getTime() - from.getTime() > MAX_RANGE_MS)
+    throw new LocalApiError(
+      400,
+      ErrorCode.VALIDATION_FAILED,
+      'invalid request: the range from..to may span at most 31 days',
+    );
   return { from, to };
 }
 
@@ -73,11 +79,25 @@ export function viewRouter(view: SiteView, now: () => number): Router {
 
   router.get('/api/readings', async (req, res) => {
     const q = await validated<{ meter?: string; point?: string; from?: Date; to?: Date; limit?: number }>(req, [
-      query('meter').optional().isString().trim().isLength({ min: 1, max: 255 }).withMessage('must be a meter id of 1 to 255 characters'),
-      query('point').optional().isString().trim().isLength({ min: 1, max: 100 }).withMessage('must be a data point name of 1 to 100 characters'),
+      query('meter')
+        .optional()
+        .isString()
+        .trim()
+        .isLength({ min: 1, max: 255 })
+        .withMessage('must be a meter id of 1 to 255 characters'),
+      query('point')
+        .optional()
+        .isString()
+        .trim()
+        .isLength({ min: 1, max: 100 })
+        .withMessage('must be a data point name of 1 to 100 characters'),
       isoDate('from'),
       isoDate('to'),
-      query('limit').optional().isInt({ min: 1, max: 10_000 }).withMessage('must be an integer from 1 to 10000').toInt(),
+      query('limit')
+        .optional()
+        .isInt({ min: 1, max: 10_000 })
+        .withMessage('must be an integer from 1 to 10000')
+        .toInt(),
     ]);
     const r = range(q, now());
     res.json(await view.readings({ meter: q.meter, point: q.point, ...r, limit: q.limit ?? 1000 }));
@@ -85,8 +105,20 @@ export function viewRouter(view: SiteView, now: () => number): Router {
 
   router.get('/api/readings/series', async (req, res) => {
     const q = await validated<{ meter: string; point?: string; from?: Date; to?: Date; buckets?: number }>(req, [
-      query('meter').exists().withMessage('is required').bail().isString().trim().isLength({ min: 1, max: 255 }).withMessage('must be a meter id of 1 to 255 characters'),
-      query('point').optional().isString().trim().isLength({ min: 1, max: 100 }).withMessage('must be a data point name of 1 to 100 characters'),
+      query('meter')
+        .exists()
+        .withMessage('is required')
+        .bail()
+        .isString()
+        .trim()
+        .isLength({ min: 1, max: 255 })
+        .withMessage('must be a meter id of 1 to 255 characters'),
+      query('point')
+        .optional()
+        .isString()
+        .trim()
+        .isLength({ min: 1, max: 100 })
+        .withMessage('must be a data point name of 1 to 100 characters'),
       isoDate('from'),
       isoDate('to'),
       query('buckets').optional().isInt({ min: 2, max: 2000 }).withMessage('must be an integer from 2 to 2000').toInt(),
@@ -104,7 +136,9 @@ export function viewRouter(view: SiteView, now: () => number): Router {
   });
 
   router.get('/api/dead-letters', async (req, res) => {
-    const q = await validated<{ limit?: number }>(req, [query('limit').optional().isInt({ min: 1, max: 1000 }).withMessage('must be an integer from 1 to 1000').toInt()]);
+    const q = await validated<{ limit?: number }>(req, [
+      query('limit').optional().isInt({ min: 1, max: 1000 }).withMessage('must be an integer from 1 to 1000').toInt(),
+    ]);
     res.json(await view.deadLetters(q.limit ?? 100));
   });
 
@@ -118,14 +152,26 @@ export function sessionRouter(auth: LocalAuth, failures: RequestHandler, log: Lo
   router.get('/api/session', (req, res) => {
     const bearer = bearerOf(req.get('authorization'));
     const who = bearer ? auth.verify(bearer) : null;
-    const body: SessionResponse = { control_enabled: auth.enabled, authenticated: who !== null, by: who?.by ?? null, expires_at: who?.expiresAt?.toISOString() ?? null };
+    const body: SessionResponse = {
+      control_enabled: auth.enabled,
+      authenticated: who !== null,
+      by: who?.by ?? null,
+      expires_at: who?.expiresAt?.toISOString() ?? null,
+    };
     res.json(body);
   });
 
   router.post('/api/session', failures, async (req, res) => {
     if (!auth.enabled) throw new LocalApiError(403, ErrorCode.FORBIDDEN, CONTROL_DISABLED_MESSAGE);
     const b = await validated<{ token: string }>(req, [
-      body('token').exists().withMessage('is required').bail().isString().withMessage('must be a string').isLength({ min: 1, max: 512 }).withMessage('must be 1 to 512 characters'),
+      body('token')
+        .exists()
+        .withMessage('is required')
+        .bail()
+        .isString()
+        .withMessage('must be a string')
+        .isLength({ min: 1, max: 512 })
+        .withMessage('must be 1 to 512 characters'),
     ]);
     if (!auth.checkToken(b.token)) {
       log.warn('dashboard login refused: wrong control token', { ip: req.socket.remoteAddress });
@@ -147,13 +193,29 @@ export function sessionRouter(auth: LocalAuth, failures: RequestHandler, log: Lo
 }
 
 /** Control actions: each needs the local credential and is logged with who asked. */
-export function controlRouter(agent: Agent, view: SiteView, auth: LocalAuth, failures: RequestHandler, log: Logger): Router {
+export function controlRouter(
+  agent: Agent,
+  view: SiteView,
+  auth: LocalAuth,
+  failures: RequestHandler,
+  log: Logger,
+): Router {
   const router = Router();
   router.use('/api/control', failures, requireControl(auth));
-  const audit = (req: { controlBy?: string; socket: { remoteAddress?: string | undefined } }, action: string, extra: Record<string, unknown> = {}) =>
-    log.info('control action', { action, by: req.controlBy, ip: req.socket.remoteAddress, ...extra });
+  const audit = (
+    req: { controlBy?: string; socket: { remoteAddress?: string | undefined } },
+    action: string,
+    extra: Record<string, unknown> = {},
+  ) => log.info('control action', { action, by: req.controlBy, ip: req.socket.remoteAddress, ...extra });
 
-  const reasonChain = body('reason').optional().isString().withMessage('must be a string').bail().trim().isLength({ max: 200 }).withMessage('must be at most 200 characters');
+  const reasonChain = body('reason')
+    .optional()
+    .isString()
+    .withMessage('must be a string')
+    .bail()
+    .trim()
+    .isLength({ max: 200 })
+    .withMessage('must be at most 200 characters');
 
   router.post('/api/control/collection/start', jsonObjectBody(['reason']), async (req, res) => {
     const b = await validated<{ reason?: string }>(req, [reasonChain]);
@@ -179,7 +241,10 @@ export function controlRouter(agent: Agent, view: SiteView, auth: LocalAuth, fai
 
   router.post('/api/control/dead-letters/retry', jsonObjectBody(['ids']), async (req, res) => {
     const b = await validated<{ ids?: number[] }>(req, [
-      body('ids').optional().isArray({ min: 1, max: 10_000 }).withMessage('must be a list of 1 to 10000 dead letter ids'),
+      body('ids')
+        .optional()
+        .isArray({ min: 1, max: 10_000 })
+        .withMessage('must be a list of 1 to 10000 dead letter ids'),
       body('ids.*')
         .custom((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)
         .withMessage('must be a dead letter id (a positive integer)')

@@ -30,7 +30,9 @@ export async function startLocalApi(agent: Agent, opts: { logger: Logger }): Pro
     control_actions: auth.enabled ? 'on (LOCAL_API_TOKEN set)' : 'off (LOCAL_API_TOKEN not set)',
   });
   if (!auth.enabled) {
-    opts.logger.warn('control actions (start/stop, sync now, retry dead letters) are off: set LOCAL_API_TOKEN at install to enable them; read-only views work');
+    opts.logger.warn(
+      'control actions (start/stop, sync now, retry dead letters) are off: set LOCAL_API_TOKEN at install to enable them; read-only views work',
+    );
   }
   let closing: Promise<void> | undefined;
   return {

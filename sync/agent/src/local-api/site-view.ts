@@ -80,7 +80,9 @@ export class SiteView {
       state: u.up === null ? 'unknown' : u.up ? 'up' : 'down',
       since: iso(u.up ? u.upSince : u.up === false ? u.downSince : null),
       last_ok_at: iso(u.lastOkAt),
-      last_error: u.lastError ? { code: u.lastError.code, message: u.lastError.message, at: u.lastError.at.toISOString() } : null,
+      last_error: u.lastError
+        ? { code: u.lastError.code, message: u.lastError.message, at: u.lastError.at.toISOString() }
+        : null,
     };
   }
 
@@ -96,14 +98,21 @@ export class SiteView {
 
   private async storage(collecting: boolean, meters: MeterConfig[], backlog: number): Promise<StorageEstimate> {
     const now = this.now();
-    if (this.storageCache && now - this.storageCache.at < STORAGE_CACHE_MS && (this.storageCache.value.readings_per_hour > 0) === collecting) {
+    if (
+      this.storageCache &&
+      now - this.storageCache.at < STORAGE_CACHE_MS &&
+      this.storageCache.value.readings_per_hour > 0 === collecting
+    ) {
       return this.storageCache.value;
     }
     const points = meters.reduce((n, m) => n + m.data_points.length, 0);
     const value = await this.storageEstimator.estimate({
       dataDir: this.o.dataDir,
       readingsPerHour: collecting ? (points * 3600) / this.agent.config.COLLECTION_INTERVAL_SECONDS : 0,
-      footprint: () => this.agent.readings.footprint().catch((err: unknown) => (this.agent.localDatabase.up ? Promise.reject(err) : { bytes: 0, rows: 0 })),
+      footprint: () =>
+        this.agent.readings
+          .footprint()
+          .catch((err: unknown) => (this.agent.localDatabase.up ? Promise.reject(err) : { bytes: 0, rows: 0 })),
       queueMax: this.agent.config.QUEUE_MAX_READINGS,
       backlog,
       now,
@@ -116,10 +125,27 @@ export class SiteView {
     const s = await this.agent.status();
     const meters = this.agent.collector.getMeters();
     // While the local database is down the status still answers (it says so), from what the agent knows.
-    const statusRows = await this.agent.meterStatus.list().catch((err: unknown) => (this.agent.localDatabase.up ? Promise.reject(err) : []));
+    const statusRows = await this.agent.meterStatus
+      .list()
+      .catch((err: unknown) => (this.agent.localDatabase.up ? Promise.reject(err) : []));
     const statuses = new Map(statusRows.map((m) => [m.meterExternalId, m]));
-    const counts = { configured: meters.length, ok: 0, slow: 0, failing: 0, never_answered: 0, degraded: 0, wrong_device: 0 };
-    const byState: Record<MeterState, string[]> = { ok: [], slow: [], failing: [], never_answered: [], degraded: [], wrong_device: [] };
+    const counts = {
+      configured: meters.length,
+      ok: 0,
+      slow: 0,
+      failing: 0,
+      never_answered: 0,
+      degraded: 0,
+      wrong_device: 0,
+    };
+    const byState: Record<MeterState, string[]> = {
+      ok: [],
+      slow: [],
+      failing: [],
+      never_answered: [],
+      degraded: [],
+      wrong_device: [],
+    };
     for (const m of meters) {
       const st = meterState(statuses.get(m.id), this.o.slowMs);
       counts[st] += 1;
@@ -139,13 +165,23 @@ export class SiteView {
       slowMs: this.o.slowMs,
       syncIntervalMs: this.agent.config.SYNC_INTERVAL_MINUTES * 60_000,
     });
-    const level: HealthLevel = findings.some((f) => f.level === 'problem') ? 'problem' : findings.length > 0 ? 'attention' : 'ok';
+    const level: HealthLevel = findings.some((f) => f.level === 'problem')
+      ? 'problem'
+      : findings.length > 0
+        ? 'attention'
+        : 'ok';
     return {
       now: new Date(now).toISOString(),
-      agent: { version: this.agent.config.AGENT_VERSION, started_at: s.startedAt.toISOString(), uptime_s: Math.round((now - s.startedAt.getTime()) / 1000) },
+      agent: {
+        version: this.agent.config.AGENT_VERSION,
+        started_at: s.startedAt.toISOString(),
+        uptime_s: Math.round((now - s.startedAt.getTime()) / 1000),
+      },
       health: {
         level,
-        summary: findings[0]?.message ?? `All good: collecting from ${counts.ok} of ${counts.configured} meters, and the client system receives the data.`,
+        summary:
+          findings[0]?.message ??
+          `All good: collecting from ${counts.ok} of ${counts.configured} meters, and the client system receives the data.`,
         findings,
       },
       collection: this.collection(s),
@@ -173,7 +209,9 @@ export class SiteView {
         state: s.localDatabase.state,
         since: s.localDatabase.since.toISOString(),
         restarts: s.localDatabase.restarts,
-        last_error: s.localDatabase.lastError ? { message: s.localDatabase.lastError.message, at: s.localDatabase.lastError.at.toISOString() } : null,
+        last_error: s.localDatabase.lastError
+          ? { message: s.localDatabase.lastError.message, at: s.localDatabase.lastError.at.toISOString() }
+          : null,
         spilled_readings: s.localDatabase.spilledReadings,
         in_memory_readings: s.localDatabase.inMemory,
         torn_lines: s.localDatabase.tornLines,
@@ -204,16 +242,29 @@ export class SiteView {
         last_success_at: iso(st?.lastSuccessAt),
         consecutive_failures: st?.consecutiveFailures ?? 0,
         response_ms: st?.lastResponseMs ?? null,
-        points_failing: state === 'wrong_device' || state === 'degraded' || state === 'failing' ? (st?.pointsFailing ?? 0) : 0,
-        device_check: state === 'wrong_device' ? { expected_device_id: st?.expectedDeviceId ?? m.bacnet_device_id, found_device_id: st?.foundDeviceId ?? null } : null,
+        points_failing:
+          state === 'wrong_device' || state === 'degraded' || state === 'failing' ? (st?.pointsFailing ?? 0) : 0,
+        device_check:
+          state === 'wrong_device'
+            ? {
+                expected_device_id: st?.expectedDeviceId ?? m.bacnet_device_id,
+                found_device_id: st?.foundDeviceId ?? null,
+              }
+            : null,
         last_error:
           st?.lastErrorCode && st.lastError
-            ? { code: st.lastErrorCode, message: st.lastError, plain: plainMeterError(st.lastErrorCode, st.lastError, this.o.bacnetTimeoutMs), at: iso(st.lastErrorAt) }
+            ? {
+                code: st.lastErrorCode,
+                message: st.lastError,
+                plain: plainMeterError(st.lastErrorCode, st.lastError, this.o.bacnetTimeoutMs),
+                at: iso(st.lastErrorAt),
+              }
             : null,
         points: m.data_points.map((p) => {
           const v = values.get(`${m.id}\u0000${p.name}`);
           const ps = pointStatus.get(p.name);
-          const failing = state !== 'wrong_device' && ps && ps.consecutiveFailures > 0 && ps.lastErrorCode && ps.lastError;
+          const failing =
+            state !== 'wrong_device' && ps && ps.consecutiveFailures > 0 && ps.lastErrorCode && ps.lastError;
           return {
             name: p.name,
             unit: v?.unit ?? p.unit ?? null,
@@ -237,8 +288,20 @@ export class SiteView {
     return { now: new Date(now).toISOString(), slow_threshold_ms: this.o.slowMs, meters: views };
   }
 
-  async readings(f: { meter?: string | undefined; point?: string | undefined; from: Date; to: Date; limit: number }): Promise<ReadingsResponse> {
-    const rows = await this.agent.readings.list({ meter: f.meter, dataPoint: f.point, from: f.from, to: f.to, limit: f.limit });
+  async readings(f: {
+    meter?: string | undefined;
+    point?: string | undefined;
+    from: Date;
+    to: Date;
+    limit: number;
+  }): Promise<ReadingsResponse> {
+    const rows = await this.agent.readings.list({
+      meter: f.meter,
+      dataPoint: f.point,
+      from: f.from,
+      to: f.to,
+      limit: f.limit,
+    });
     return {
       from: f.from.toISOString(),
       to: f.to.toISOString(),
@@ -256,7 +319,13 @@ export class SiteView {
     };
   }
 
-  async series(f: { meter: string; point?: string | undefined; from: Date; to: Date; buckets: number }): Promise<SeriesResponse> {
+  async series(f: {
+    meter: string;
+    point?: string | undefined;
+    from: Date;
+    to: Date;
+    buckets: number;
+  }): Promise<SeriesResponse> {
     const span = f.to.getTime() - f.from.getTime();
     const bucketS = Math.max(this.agent.config.COLLECTION_INTERVAL_SECONDS, Math.ceil(span / 1000 / f.buckets));
     const rows = await this.agent.readings.series(f.meter, f.from, f.to, bucketS, f.point);
@@ -378,7 +447,8 @@ function stateText(state: MeterState, s: MeterStatus | undefined, now: number): 
   }
 }
 
-const listNames = (names: string[]) => (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
+const listNames = (names: string[]) =>
+  names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 
 /** The site's problems, worst first, each with what to do. */
 export function assess(i: {
@@ -394,8 +464,11 @@ export function assess(i: {
   const out: Finding[] = [];
   const { status: s, uplink, backlog, storage, byState } = i;
   const configured = s.meters.configured;
-  const holder = storage.bound === 'queue_limit' ? 'The upload queue\'s limit (QUEUE_MAX_READINGS)' : 'The disk';
-  const hold = storage.outage_hours !== null ? ` ${holder} holds about ${storage.outage_hours < 48 ? `${storage.outage_hours} hours` : `${Math.floor(storage.outage_hours / 24)} days`} of readings.` : '';
+  const holder = storage.bound === 'queue_limit' ? "The upload queue's limit (QUEUE_MAX_READINGS)" : 'The disk';
+  const hold =
+    storage.outage_hours !== null
+      ? ` ${holder} holds about ${storage.outage_hours < 48 ? `${storage.outage_hours} hours` : `${Math.floor(storage.outage_hours / 24)} days`} of readings.`
+      : '';
 
   const ldb = s.localDatabase;
   if (ldb.state !== 'up') {
@@ -431,7 +504,8 @@ export function assess(i: {
       code: 'QUEUE_FULL',
       level: 'problem',
       message: `${limit.fullSince ? 'The upload queue is full' : 'The upload queue was full'} (limit ${limit.max} readings): ${what}.`,
-      action: 'Get the connection to the client system back so the queue drains, or raise QUEUE_MAX_READINGS if the disk has room. The counts stay here and in the heartbeat.',
+      action:
+        'Get the connection to the client system back so the queue drains, or raise QUEUE_MAX_READINGS if the disk has room. The counts stay here and in the heartbeat.',
     });
   }
 
@@ -443,8 +517,18 @@ export function assess(i: {
       message: `No connection to the client system${since}.`,
       action: `${plainUplinkError(uplink.last_error?.code)} Nothing is lost: readings wait here and are sent when the connection is back.${hold}`,
     });
-  } else if (s.lastSync && !s.lastSync.ok && s.lastSync.errorCode && ['AUTH_MISSING', 'AUTH_INVALID', 'FORBIDDEN'].includes(s.lastSync.errorCode)) {
-    out.push({ code: 'UPLINK_REFUSED', level: 'problem', message: 'The client system refuses this site.', action: plainUplinkError(s.lastSync.errorCode) });
+  } else if (
+    s.lastSync &&
+    !s.lastSync.ok &&
+    s.lastSync.errorCode &&
+    ['AUTH_MISSING', 'AUTH_INVALID', 'FORBIDDEN'].includes(s.lastSync.errorCode)
+  ) {
+    out.push({
+      code: 'UPLINK_REFUSED',
+      level: 'problem',
+      message: 'The client system refuses this site.',
+      action: plainUplinkError(s.lastSync.errorCode),
+    });
   }
   if (byState.failing.length > 0) {
     out.push({
@@ -460,7 +544,8 @@ export function assess(i: {
       code: 'METERS_WRONG_DEVICE',
       level: 'problem',
       message: `${n} of ${configured} meters ${n === 1 ? 'has' : 'have'} another BACnet device at ${n === 1 ? 'its' : 'their'} address: ${listNames(byState.wrong_device)}. Nothing is stored for ${n === 1 ? 'it' : 'them'}.`,
-      action: 'The meters table names the configured and the answering device id. Fix the IP address or the BACnet device id in the meter configuration, or put the right meter back.',
+      action:
+        'The meters table names the configured and the answering device id. Fix the IP address or the BACnet device id in the meter configuration, or put the right meter back.',
     });
   }
   if (byState.never_answered.length > 0) {
@@ -469,7 +554,9 @@ export function assess(i: {
       code: 'METERS_NEVER_ANSWERED',
       level: early || !s.collecting ? 'attention' : 'problem',
       message: `${byState.never_answered.length} of ${configured} meters ${byState.never_answered.length === 1 ? 'has' : 'have'} never answered: ${listNames(byState.never_answered)}.`,
-      action: early ? 'The agent started a moment ago; wait for the first polls.' : 'Check the IP address and BACnet device id of these meters in the configuration, and that they are on the network.',
+      action: early
+        ? 'The agent started a moment ago; wait for the first polls.'
+        : 'Check the IP address and BACnet device id of these meters in the configuration, and that they are on the network.',
     });
   }
   if (!s.collecting) {
@@ -488,13 +575,24 @@ export function assess(i: {
       code: 'BBMD_REGISTRATION_FAILING',
       level: 'attention',
       message: `${fd.registered ? 'Renewing the registration' : 'Registering'} as a BACnet foreign device with the BBMD at ${fd.bbmd} fails: ${fd.lastError.replace(/\.?$/, '.')}`,
-      action: "Until it succeeds, discovery does not reach the meters on the BBMD's network; configured meters are still read directly, and the agent retries by itself. Check BACNET_BBMD_ADDRESS and that the device there accepts foreign devices.",
+      action:
+        "Until it succeeds, discovery does not reach the meters on the BBMD's network; configured meters are still read directly, and the agent retries by itself. Check BACNET_BBMD_ADDRESS and that the device there accepts foreign devices.",
     });
   }
   if (configured === 0) {
-    out.push({ code: 'NO_METERS', level: 'problem', message: 'No meters are configured.', action: 'Add the meters in the client system, or in meters.json before the first start.' });
+    out.push({
+      code: 'NO_METERS',
+      level: 'problem',
+      message: 'No meters are configured.',
+      action: 'Add the meters in the client system, or in meters.json before the first start.',
+    });
   }
-  if (storage.outage_hours !== null && storage.outage_hours < 72 && storage.bound === 'queue_limit' && !limit.fullSince) {
+  if (
+    storage.outage_hours !== null &&
+    storage.outage_hours < 72 &&
+    storage.bound === 'queue_limit' &&
+    !limit.fullSince
+  ) {
     out.push({
       code: 'QUEUE_LIMIT_LOW',
       level: storage.outage_hours < 24 ? 'problem' : 'attention',
@@ -514,7 +612,8 @@ export function assess(i: {
       code: 'DEAD_LETTERS',
       level: 'attention',
       message: `${s.queue.deadLetters} ${s.queue.deadLetters === 1 ? 'reading was' : 'readings were'} refused by the client system.`,
-      action: 'See "Dead letters" for the reason. Once the cause is fixed (usually in the client system), press "Retry dead letters".',
+      action:
+        'See "Dead letters" for the reason. Once the cause is fixed (usually in the client system), press "Retry dead letters".',
     });
   }
   const staleAfterMs = Math.max(2 * i.syncIntervalMs, 10 * 60_000);
@@ -527,7 +626,12 @@ export function assess(i: {
     });
   }
   if (uplink.state === 'unknown' && i.now - s.startedAt.getTime() > 60_000) {
-    out.push({ code: 'UPLINK_UNKNOWN', level: 'attention', message: 'The client system has not been contacted yet.', action: 'Press "Sync now" to try at once.' });
+    out.push({
+      code: 'UPLINK_UNKNOWN',
+      level: 'attention',
+      message: 'The client system has not been contacted yet.',
+      action: 'Press "Sync now" to try at once.',
+    });
   }
   if (byState.degraded.length > 0) {
     const n = byState.degraded.length;
@@ -535,7 +639,8 @@ export function assess(i: {
       code: 'METERS_DEGRADED',
       level: 'attention',
       message: `${n} of ${configured} meters ${n === 1 ? 'answers' : 'answer'}, but some data points fail on every poll: ${listNames(byState.degraded)}.`,
-      action: "The meters table shows each failing point's last error. Check those points' object type and instance in the meter configuration.",
+      action:
+        "The meters table shows each failing point's last error. Check those points' object type and instance in the meter configuration.",
     });
   }
   if (byState.slow.length > 0) {

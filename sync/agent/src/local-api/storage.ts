@@ -64,7 +64,9 @@ export class StorageEstimator {
     if (this.peakRows < MIN_ROWS_TO_MEASURE || fp.bytes <= 0) return this.bytesPerReading;
     const sample = fp.bytes / this.peakRows;
     if (this.bytesPerReading === null) this.bytesPerReading = sample;
-    else this.bytesPerReading += (1 - Math.exp(-Math.max(0, now - this.sampledAt) / SMOOTHING_MS)) * (sample - this.bytesPerReading);
+    else
+      this.bytesPerReading +=
+        (1 - Math.exp(-Math.max(0, now - this.sampledAt) / SMOOTHING_MS)) * (sample - this.bytesPerReading);
     this.sampledAt = now;
     return this.bytesPerReading;
   }
@@ -78,17 +80,23 @@ export class StorageEstimator {
     const room = Math.max(0, i.queueMax - i.backlog);
     const diskHours = free !== null && perHour > 0 ? free / (perHour * bytesPerReading) : null;
     const queueHours = perHour > 0 ? room / perHour : null;
-    const bound: StorageEstimate['bound'] = queueHours === null ? null : diskHours !== null && diskHours < queueHours ? 'disk' : 'queue_limit';
+    const bound: StorageEstimate['bound'] =
+      queueHours === null ? null : diskHours !== null && diskHours < queueHours ? 'disk' : 'queue_limit';
     const outageHours = bound === 'disk' ? diskHours : queueHours;
     const per = `${bytesPerReading} bytes per reading (${measured ? `measured over up to ${this.peakRows} stored readings, smoothed over an hour` : 'typical value; measured once 1000 readings are stored'})`;
     const queueWords = `the queue limit lets in ${n(room)} more readings (QUEUE_MAX_READINGS ${n(i.queueMax)} − ${n(i.backlog)} unsent)`;
     let basis: string;
-    if (perHour <= 0) basis = `${free === null ? 'free disk space unknown' : `${gb(free)} free on the disk of ${i.dataDir}`}; nothing is being collected, so the queue does not grow`;
-    else if (free === null) basis = `queue limit: ${queueWords} ÷ ${n(perHour)} readings per hour; free space of ${i.dataDir} is unknown`;
+    if (perHour <= 0)
+      basis = `${free === null ? 'free disk space unknown' : `${gb(free)} free on the disk of ${i.dataDir}`}; nothing is being collected, so the queue does not grow`;
+    else if (free === null)
+      basis = `queue limit: ${queueWords} ÷ ${n(perHour)} readings per hour; free space of ${i.dataDir} is unknown`;
     else {
       const disk = `${gb(free)} free on the disk of ${i.dataDir} ÷ (${n(perHour)} readings per hour × ${per}) = ${n(diskHours ?? 0)} h; assumes the local database is on that disk`;
       const queue = `${queueWords} ÷ ${n(perHour)} readings per hour = ${n(queueHours ?? 0)} h`;
-      basis = bound === 'disk' ? `disk space: ${disk} (before that, ${queue})` : `queue limit: ${queue} (the disk would hold more: ${disk})`;
+      basis =
+        bound === 'disk'
+          ? `disk space: ${disk} (before that, ${queue})`
+          : `queue limit: ${queue} (the disk would hold more: ${disk})`;
     }
     return {
       data_dir: i.dataDir,

@@ -22,17 +22,30 @@ function inputProblems(req: Request): Array<{ field: string; message: string }> 
 }
 
 /** Run the chains; on any problem answer 400 naming every bad field. Returns the sanitized values. */
-export async function validated<T extends Record<string, unknown>>(req: Request, chains: ValidationChain[]): Promise<T> {
+export async function validated<T extends Record<string, unknown>>(
+  req: Request,
+  chains: ValidationChain[],
+): Promise<T> {
   const early = inputProblems(req);
   if (early.length > 0) {
-    throw new LocalApiError(400, ErrorCode.VALIDATION_FAILED, `invalid request: ${early.map((p) => `${p.field}: ${p.message}`).join('; ')}`, early);
+    throw new LocalApiError(
+      400,
+      ErrorCode.VALIDATION_FAILED,
+      `invalid request: ${early.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      early,
+    );
   }
   for (const chain of chains) await chain.run(req);
   const problems = validationResult(req)
     .array()
     .map((e) => ({ field: e.type === 'field' ? e.path || '(body)' : e.type, message: String(e.msg) }));
   if (problems.length > 0) {
-    throw new LocalApiError(400, ErrorCode.VALIDATION_FAILED, `invalid request: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+    throw new LocalApiError(
+      400,
+      ErrorCode.VALIDATION_FAILED,
+      `invalid request: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      problems,
+    );
   }
   return matchedData(req, { includeOptionals: false }) as T;
 }
@@ -49,17 +62,35 @@ export function jsonObjectBody(fields: string[]): RequestHandler {
       return;
     }
     if (!req.is('application/json')) {
-      next(new LocalApiError(415, ErrorCode.MALFORMED_BODY, 'send the body as JSON (Content-Type: application/json), or send no body'));
+      next(
+        new LocalApiError(
+          415,
+          ErrorCode.MALFORMED_BODY,
+          'send the body as JSON (Content-Type: application/json), or send no body',
+        ),
+      );
       return;
     }
     const body: unknown = req.body;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      next(new LocalApiError(400, ErrorCode.VALIDATION_FAILED, `invalid request: the body must be a JSON object${fields.length ? ` with ${fields.join(', ')}` : ''}`));
+      next(
+        new LocalApiError(
+          400,
+          ErrorCode.VALIDATION_FAILED,
+          `invalid request: the body must be a JSON object${fields.length ? ` with ${fields.join(', ')}` : ''}`,
+        ),
+      );
       return;
     }
     const unknown = Object.keys(body).filter((k) => !fields.includes(k));
     if (unknown.length > 0) {
-      next(new LocalApiError(400, ErrorCode.VALIDATION_FAILED, `invalid request: unknown field ${unknown.map((k) => JSON.stringify(k)).join(', ')}; this action takes ${fields.length ? fields.join(', ') : 'no fields'}`));
+      next(
+        new LocalApiError(
+          400,
+          ErrorCode.VALIDATION_FAILED,
+          `invalid request: unknown field ${unknown.map((k) => JSON.stringify(k)).join(', ')}; this action takes ${fields.length ? fields.join(', ') : 'no fields'}`,
+        ),
+      );
       return;
     }
     next();

@@ -20,22 +20,25 @@ const meter = z.object({
   is_active: z.boolean().optional(),
 });
 
-export const metersFileSchema = z
-  .object({ meters: z.array(meter) })
-  .superRefine((f, ctx) => {
-    const seen = new Set<string>();
-    f.meters.forEach((m, i) => {
-      if (seen.has(m.id)) ctx.addIssue({ code: 'custom', path: ['meters', i, 'id'], message: `duplicate meter id ${m.id}` });
-      seen.add(m.id);
-      const names = new Set<string>();
-      m.data_points.forEach((p, j) => {
-        if (names.has(p.name)) {
-          ctx.addIssue({ code: 'custom', path: ['meters', i, 'data_points', j, 'name'], message: `duplicate data point ${p.name}` });
-        }
-        names.add(p.name);
-      });
+export const metersFileSchema = z.object({ meters: z.array(meter) }).superRefine((f, ctx) => {
+  const seen = new Set<string>();
+  f.meters.forEach((m, i) => {
+    if (seen.has(m.id))
+      ctx.addIssue({ code: 'custom', path: ['meters', i, 'id'], message: `duplicate meter id ${m.id}` });
+    seen.add(m.id);
+    const names = new Set<string>();
+    m.data_points.forEach((p, j) => {
+      if (names.has(p.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['meters', i, 'data_points', j, 'name'],
+          message: `duplicate data point ${p.name}`,
+        });
+      }
+      names.add(p.name);
     });
   });
+});
 
 /** Parse a meters.json text (the original design's format), listing every problem at once. */
 export function parseMetersFile(text: string, source = 'meters.json'): MeterConfig[] {

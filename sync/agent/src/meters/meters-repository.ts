@@ -30,7 +30,16 @@ export class MetersRepository {
         await trx('meters')
           .insert(this.row(m, 'client'))
           .onConflict('external_id')
-          .merge(['name', 'bacnet_device_id', 'bacnet_ip', 'bacnet_port', 'config', 'source', 'is_active', 'updated_at']);
+          .merge([
+            'name',
+            'bacnet_device_id',
+            'bacnet_ip',
+            'bacnet_port',
+            'config',
+            'source',
+            'is_active',
+            'updated_at',
+          ]);
       }
     });
   }

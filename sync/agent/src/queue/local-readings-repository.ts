@@ -50,10 +50,26 @@ export class LocalReadingsRepository {
     const q = this.knex('meter_readings').where('ts', '>=', f.from).andWhere('ts', '<', f.to);
     if (f.meter) q.andWhere('meter_external_id', f.meter);
     if (f.dataPoint) q.andWhere('data_point', f.dataPoint);
-    const rows: Array<{ meter_external_id: string; data_point: string; ts: Date; value: number; unit: string | null; quality: string; synced: boolean }> = await q
+    const rows: Array<{
+      meter_external_id: string;
+      data_point: string;
+      ts: Date;
+      value: number;
+      unit: string | null;
+      quality: string;
+      synced: boolean;
+    }> = await q
       .orderBy([{ column: 'ts', order: 'desc' }, { column: 'meter_external_id' }, { column: 'data_point' }])
       .limit(f.limit + 1)
-      .select('meter_external_id', 'data_point', 'ts', 'value', 'unit', 'quality', this.knex.raw('(synced_at IS NOT NULL) AS synced'));
+      .select(
+        'meter_external_id',
+        'data_point',
+        'ts',
+        'value',
+        'unit',
+        'quality',
+        this.knex.raw('(synced_at IS NOT NULL) AS synced'),
+      );
     return rows.map((r) => ({
       meterExternalId: r.meter_external_id,
       dataPoint: r.data_point,
@@ -78,12 +94,29 @@ export class LocalReadingsRepository {
        ) r`,
       [JSON.stringify(points), since],
     );
-    const rows = (result as { rows: Array<{ meter: string; point: string; ts: Date; value: number; unit: string | null; quality: string }> }).rows;
-    return rows.map((r) => ({ meterExternalId: r.meter, dataPoint: r.point, ts: r.ts, value: r.value, unit: r.unit, quality: r.quality }));
+    const rows = (
+      result as {
+        rows: Array<{ meter: string; point: string; ts: Date; value: number; unit: string | null; quality: string }>;
+      }
+    ).rows;
+    return rows.map((r) => ({
+      meterExternalId: r.meter,
+      dataPoint: r.point,
+      ts: r.ts,
+      value: r.value,
+      unit: r.unit,
+      quality: r.quality,
+    }));
   }
 
   /** One meter's readings averaged into buckets of bucketSeconds (for charts). */
-  async series(meter: string, from: Date, to: Date, bucketSeconds: number, dataPoint?: string): Promise<SeriesBucket[]> {
+  async series(
+    meter: string,
+    from: Date,
+    to: Date,
+    bucketSeconds: number,
+    dataPoint?: string,
+  ): Promise<SeriesBucket[]> {
     const result = await this.knex.raw(
       `SELECT data_point, max(unit) AS unit,
               to_timestamp(floor(extract(epoch FROM ts) / ?) * ?) AS t,
@@ -94,8 +127,28 @@ export class LocalReadingsRepository {
        ORDER BY data_point, t`,
       [bucketSeconds, bucketSeconds, meter, from, to, dataPoint ?? null, dataPoint ?? null],
     );
-    const rows = (result as { rows: Array<{ data_point: string; unit: string | null; t: Date; avg: number; min: number; max: number; count: number }> }).rows;
-    return rows.map((r) => ({ dataPoint: r.data_point, unit: r.unit, t: r.t, avg: Number(r.avg), min: Number(r.min), max: Number(r.max), count: r.count }));
+    const rows = (
+      result as {
+        rows: Array<{
+          data_point: string;
+          unit: string | null;
+          t: Date;
+          avg: number;
+          min: number;
+          max: number;
+          count: number;
+        }>;
+      }
+    ).rows;
+    return rows.map((r) => ({
+      dataPoint: r.data_point,
+      unit: r.unit,
+      t: r.t,
+      avg: Number(r.avg),
+      min: Number(r.min),
+      max: Number(r.max),
+      count: r.count,
+    }));
   }
 
   /** Bytes the readings table and its indexes take on disk, and about how many rows it holds. */

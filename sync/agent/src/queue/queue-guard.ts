@@ -31,11 +31,21 @@ export class QueueGuard {
   constructor(
     private readonly queue: QueueRepository,
     private readonly state: AgentStateRepository,
-    private readonly opts: { maxReadings: number; policy: QueueFullPolicy; logger: Logger; clock: Clock; recountMs?: number },
+    private readonly opts: {
+      maxReadings: number;
+      policy: QueueFullPolicy;
+      logger: Logger;
+      clock: Clock;
+      recountMs?: number;
+    },
   ) {}
 
   async getCounters(): Promise<QueueLimitCounters> {
-    this.counters ??= (await this.state.get<QueueLimitCounters>(COUNTERS_KEY)) ?? { dropped: 0, refused: 0, fullSince: null };
+    this.counters ??= (await this.state.get<QueueLimitCounters>(COUNTERS_KEY)) ?? {
+      dropped: 0,
+      refused: 0,
+      fullSince: null,
+    };
     return this.counters;
   }
 
@@ -50,7 +60,8 @@ export class QueueGuard {
       this.depthAt = now;
       return this.depth;
     };
-    let depth = this.depth === null || now - this.depthAt > (this.opts.recountMs ?? 10_000) ? await recount() : this.depth;
+    let depth =
+      this.depth === null || now - this.depthAt > (this.opts.recountMs ?? 10_000) ? await recount() : this.depth;
     const counters = await this.getCounters();
     let stored: number;
     if (this.opts.policy === 'drop-oldest') {
@@ -66,11 +77,14 @@ export class QueueGuard {
         counters.dropped += dropped;
         counters.fullSince ??= new Date(now).toISOString();
         await this.state.set(COUNTERS_KEY, counters);
-        this.opts.logger.error('upload queue full: oldest unsent readings deleted to make room (QUEUE_FULL_POLICY=drop-oldest)', {
-          dropped,
-          droppedTotal: counters.dropped,
-          limit: this.opts.maxReadings,
-        });
+        this.opts.logger.error(
+          'upload queue full: oldest unsent readings deleted to make room (QUEUE_FULL_POLICY=drop-oldest)',
+          {
+            dropped,
+            droppedTotal: counters.dropped,
+            limit: this.opts.maxReadings,
+          },
+        );
         return stored;
       }
     } else {

@@ -118,7 +118,15 @@ export class QueueRepository {
     if (count <= 0) return 0;
     return this.inTurn(() =>
       this.knex('meter_readings')
-        .whereIn('id', this.knex('meter_readings').whereNull('synced_at').where('id', '>', this.sendingUpTo).orderBy('id').limit(count).select('id'))
+        .whereIn(
+          'id',
+          this.knex('meter_readings')
+            .whereNull('synced_at')
+            .where('id', '>', this.sendingUpTo)
+            .orderBy('id')
+            .limit(count)
+            .select('id'),
+        )
         .delete(),
     );
   }
@@ -261,7 +269,10 @@ export class QueueRepository {
 
   /** When a batch was last accepted by the client system (survives restarts, unlike the uploader's memory). */
   async lastSuccessfulSyncAt(): Promise<Date | null> {
-    const row = (await this.knex('sync_log').where({ success: true, kind: 'batch' }).max('finished_at as at').first()) as { at: Date | null } | undefined;
+    const row = (await this.knex('sync_log')
+      .where({ success: true, kind: 'batch' })
+      .max('finished_at as at')
+      .first()) as { at: Date | null } | undefined;
     return row?.at ?? null;
   }
 

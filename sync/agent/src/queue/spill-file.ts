@@ -58,7 +58,11 @@ export class SpillFile {
       if (existsSync(file)) waiting += (await countLines(file)).readings;
     }
     const spill = new SpillFile(dir, logger, waiting);
-    if (waiting > 0) logger.warn('readings spilled to disk by an earlier run wait to go into the local queue', { readings: waiting, dir });
+    if (waiting > 0)
+      logger.warn('readings spilled to disk by an earlier run wait to go into the local queue', {
+        readings: waiting,
+        dir,
+      });
     return spill;
   }
 
@@ -82,7 +86,17 @@ export class SpillFile {
     const run = async () => {
       const fh = await this.activeHandle();
       const text = readings
-        .map((r) => JSON.stringify({ meter: r.meterExternalId, point: r.dataPoint, ts: r.ts.toISOString(), value: r.value, unit: r.unit, quality: r.quality }) + '\n')
+        .map(
+          (r) =>
+            JSON.stringify({
+              meter: r.meterExternalId,
+              point: r.dataPoint,
+              ts: r.ts.toISOString(),
+              value: r.value,
+              unit: r.unit,
+              quality: r.quality,
+            }) + '\n',
+        )
         .join('');
       await fh.write(text);
       await fh.datasync();
@@ -105,7 +119,10 @@ export class SpillFile {
     return this.replaying;
   }
 
-  private async replayAll(sink: (batch: NewReading[]) => Promise<unknown>, batchSize: number): Promise<SpillReplayResult> {
+  private async replayAll(
+    sink: (batch: NewReading[]) => Promise<unknown>,
+    batchSize: number,
+  ): Promise<SpillReplayResult> {
     const total: SpillReplayResult = { replayed: 0, tornLines: 0 };
     const aside = path.join(this.dir, REPLAYING);
     for (;;) {
@@ -130,7 +147,11 @@ export class SpillFile {
     }
   }
 
-  private async replayFile(file: string, sink: (batch: NewReading[]) => Promise<unknown>, batchSize: number): Promise<{ readings: number; torn: number }> {
+  private async replayFile(
+    file: string,
+    sink: (batch: NewReading[]) => Promise<unknown>,
+    batchSize: number,
+  ): Promise<{ readings: number; torn: number }> {
     let batch: NewReading[] = [];
     let readings = 0;
     let torn = 0;
@@ -142,11 +163,14 @@ export class SpillFile {
         if (!reading) {
           torn += 1;
           this.tornTotal += 1;
-          this.logger.warn('skipped a line of the spill file that is not a whole reading (a write cut short by a crash)', {
-            file,
-            line: line.slice(0, 200),
-            tornTotal: this.tornTotal,
-          });
+          this.logger.warn(
+            'skipped a line of the spill file that is not a whole reading (a write cut short by a crash)',
+            {
+              file,
+              line: line.slice(0, 200),
+              tornTotal: this.tornTotal,
+            },
+          );
           continue;
         }
         batch.push(reading);
@@ -210,7 +234,14 @@ function parseLine(line: string): NewReading | null {
   }
   const r = lineSchema.safeParse(raw);
   if (!r.success) return null;
-  return { meterExternalId: r.data.meter, dataPoint: r.data.point, ts: new Date(r.data.ts), value: r.data.value, unit: r.data.unit, quality: r.data.quality };
+  return {
+    meterExternalId: r.data.meter,
+    dataPoint: r.data.point,
+    ts: new Date(r.data.ts),
+    value: r.data.value,
+    unit: r.data.unit,
+    quality: r.data.quality,
+  };
 }
 
 async function countLines(file: string): Promise<{ readings: number }> {

@@ -56,12 +56,18 @@ export class SpillingQueue {
     try {
       const r = await this.spill.replay((batch) => this.queue.enqueue(batch), this.opts.batchSize ?? 1000);
       if (r.replayed > 0 || r.tornLines > 0) {
-        this.opts.logger.info('readings from the spill file are in the local queue', { readings: r.replayed, tornLines: r.tornLines });
+        this.opts.logger.info('readings from the spill file are in the local queue', {
+          readings: r.replayed,
+          tornLines: r.tornLines,
+        });
       }
       this.spilling = false;
       return r;
     } catch (err) {
-      this.opts.logger.warn('could not put the spilled readings into the local queue yet; they stay on disk', { error: (err as Error).message, waiting: this.spill.waiting });
+      this.opts.logger.warn('could not put the spilled readings into the local queue yet; they stay on disk', {
+        error: (err as Error).message,
+        waiting: this.spill.waiting,
+      });
       throw err;
     }
   }

@@ -95,7 +95,12 @@ export class ClientApi {
     const body = (await this.readBody(res)) as BatchResponse & Partial<ApiErrorBody>;
     if (res.ok) return { kind: 'accepted', body, requestId };
     if (res.status === 413) return { kind: 'too_large', requestId };
-    if (res.status >= 400 && res.status < 500 && body.error?.code === ErrorCode.BATCH_REJECTED && Array.isArray(body.rejected)) {
+    if (
+      res.status >= 400 &&
+      res.status < 500 &&
+      body.error?.code === ErrorCode.BATCH_REJECTED &&
+      Array.isArray(body.rejected)
+    ) {
       return { kind: 'rejected', body, requestId };
     }
     throw this.httpError(res, body);
@@ -109,7 +114,11 @@ export class ClientApi {
   }
 
   private async send(method: 'GET' | 'POST', path: string, body: unknown, requestId: string): Promise<Response> {
-    const headers: Record<string, string> = { [API_KEY_HEADER]: this.opts.apiKey, [REQUEST_ID_HEADER]: requestId, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      [API_KEY_HEADER]: this.opts.apiKey,
+      [REQUEST_ID_HEADER]: requestId,
+      accept: 'application/json',
+    };
     let payload: Buffer | undefined;
     if (body !== undefined) {
       payload = await gzipAsync(Buffer.from(JSON.stringify(body)));
@@ -126,14 +135,19 @@ export class ClientApi {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
+      const why =
+        (err as Error).name === 'TimeoutError'
+          ? `no answer within ${this.opts.timeoutMs} ms`
+          : (cause?.code ?? cause?.message ?? (err as Error).message);
       const e = new ClientApiError(ErrorCode.UPLINK_UNREACHABLE, `client system unreachable: ${why}`);
       this.markDown(e);
       throw e;
     }
     if (res.status >= 500 || res.status === 429) {
       // Reachable but not serving: still counts as the uplink not working.
-      this.markDown(new ClientApiError(res.status === 429 ? ErrorCode.RATE_LIMITED : ErrorCode.UNAVAILABLE, `HTTP ${res.status}`));
+      this.markDown(
+        new ClientApiError(res.status === 429 ? ErrorCode.RATE_LIMITED : ErrorCode.UNAVAILABLE, `HTTP ${res.status}`),
+      );
     } else {
       if (this.uplink.up !== true) this.uplink.upSince = new Date(this.now());
       this.uplink.up = true;
@@ -155,7 +169,12 @@ export class ClientApi {
 
   private httpError(res: Response, body: unknown): ClientApiError {
     const err = (body as Partial<ApiErrorBody>).error;
-    const e = new ClientApiError(err?.code ?? `HTTP_${res.status}`, `client system answered ${res.status}: ${err?.message ?? res.statusText}`, res.status, body);
+    const e = new ClientApiError(
+      err?.code ?? `HTTP_${res.status}`,
+      `client system answered ${res.status}: ${err?.message ?? res.statusText}`,
+      res.status,
+      body,
+    );
     this.uplink.lastError = { code: e.code, message: e.message, at: new Date(this.now()) };
     return e;
   }

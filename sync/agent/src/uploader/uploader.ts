@@ -125,7 +125,16 @@ export class Uploader {
 
   private async drain(): Promise<SyncRunResult> {
     const startedAt = new Date(this.o.clock.now());
-    const r: SyncRunResult = { ok: true, batches: 0, sent: 0, stored: 0, duplicates: 0, deadLettered: 0, startedAt, finishedAt: startedAt };
+    const r: SyncRunResult = {
+      ok: true,
+      batches: 0,
+      sent: 0,
+      stored: 0,
+      duplicates: 0,
+      deadLettered: 0,
+      startedAt,
+      finishedAt: startedAt,
+    };
     let size = this.o.batchSize;
     try {
       await this.o.beforeRun?.();
@@ -154,7 +163,13 @@ export class Uploader {
       this.consecutiveFailures = 0;
       this.lastSuccessAt = r.finishedAt;
       if (r.sent > 0) {
-        this.o.logger.info('sync done', { sent: r.sent, stored: r.stored, duplicates: r.duplicates, deadLettered: r.deadLettered, batches: r.batches });
+        this.o.logger.info('sync done', {
+          sent: r.sent,
+          stored: r.stored,
+          duplicates: r.duplicates,
+          deadLettered: r.deadLettered,
+          batches: r.batches,
+        });
       }
     } else {
       this.consecutiveFailures += 1;
@@ -173,7 +188,10 @@ export class Uploader {
    * in flight are let finish (their readings are marked or stay queued, each on its own answer),
    * then the pass ends: 'smaller' after a 413, 'again' after dead letters, a throw after an error.
    */
-  private async pass(size: number, r: SyncRunResult): Promise<{ next: 'done' | 'again' } | { next: 'smaller'; size: number }> {
+  private async pass(
+    size: number,
+    r: SyncRunResult,
+  ): Promise<{ next: 'done' | 'again' } | { next: 'smaller'; size: number }> {
     const maxInFlight = Math.max(1, this.o.maxInFlight ?? 1);
     const inFlight: Array<{ readings: number; outcome: Promise<BatchOutcome> }> = [];
     let afterId = 0;
@@ -232,8 +250,25 @@ export class Uploader {
     const startedAt = new Date(this.o.clock.now());
     const batchId = randomUUID();
     const readings = batch.map(({ id: _id, ...reading }) => reading);
-    const log = (e: { success: boolean; stored?: number; duplicates?: number; rejected?: number; errorCode?: string; errorMessage?: string; requestId?: string }) =>
-      this.o.queue.logSync({ startedAt, finishedAt: new Date(this.o.clock.now()), kind: 'batch', batchSize: batch.length, stored: 0, duplicates: 0, rejected: 0, ...e });
+    const log = (e: {
+      success: boolean;
+      stored?: number;
+      duplicates?: number;
+      rejected?: number;
+      errorCode?: string;
+      errorMessage?: string;
+      requestId?: string;
+    }) =>
+      this.o.queue.logSync({
+        startedAt,
+        finishedAt: new Date(this.o.clock.now()),
+        kind: 'batch',
+        batchSize: batch.length,
+        stored: 0,
+        duplicates: 0,
+        rejected: 0,
+        ...e,
+      });
     let answer;
     try {
       answer = await this.o.api.postBatch({ batch_id: batchId, readings });
@@ -246,11 +281,22 @@ export class Uploader {
     if (answer.kind === 'too_large') {
       if (batch.length === 1) {
         const [only] = batch;
-        await this.o.queue.deadLetter([{ reading: only!, code: ErrorCode.BODY_TOO_LARGE, reason: 'the client system refuses even this single reading as too large' }]);
+        await this.o.queue.deadLetter([
+          {
+            reading: only!,
+            code: ErrorCode.BODY_TOO_LARGE,
+            reason: 'the client system refuses even this single reading as too large',
+          },
+        ]);
         await log({ success: false, rejected: 1, errorCode: ErrorCode.BODY_TOO_LARGE, requestId: answer.requestId });
         return { stored: 0, duplicates: 0, deadLettered: 1, tooLarge: false };
       }
-      await log({ success: false, errorCode: ErrorCode.BODY_TOO_LARGE, errorMessage: 'batch too large; halving', requestId: answer.requestId });
+      await log({
+        success: false,
+        errorCode: ErrorCode.BODY_TOO_LARGE,
+        errorMessage: 'batch too large; halving',
+        requestId: answer.requestId,
+      });
       return { stored: 0, duplicates: 0, deadLettered: 0, tooLarge: true };
     }
     const body = answer.body;
@@ -258,10 +304,21 @@ export class Uploader {
       const items = body.rejected
         .filter((x) => Number.isInteger(x.index) && batch[x.index] !== undefined)
         .map((x) => ({ reading: batch[x.index]!, code: x.code, reason: x.reason }));
-      if (items.length === 0) throw new ClientApiError(ErrorCode.BATCH_REJECTED, 'batch rejected without naming a reading');
+      if (items.length === 0)
+        throw new ClientApiError(ErrorCode.BATCH_REJECTED, 'batch rejected without naming a reading');
       await this.o.queue.deadLetter(items);
-      this.o.logger.warn('readings rejected by the client system moved to dead letters', { count: items.length, first: items[0]?.reason, requestId: answer.requestId });
-      await log({ success: false, rejected: items.length, errorCode: ErrorCode.BATCH_REJECTED, errorMessage: items[0]?.reason, requestId: answer.requestId });
+      this.o.logger.warn('readings rejected by the client system moved to dead letters', {
+        count: items.length,
+        first: items[0]?.reason,
+        requestId: answer.requestId,
+      });
+      await log({
+        success: false,
+        rejected: items.length,
+        errorCode: ErrorCode.BATCH_REJECTED,
+        errorMessage: items[0]?.reason,
+        requestId: answer.requestId,
+      });
       return { stored: 0, duplicates: 0, deadLettered: items.length, tooLarge: false };
     }
     if (!Array.isArray(body.results) || body.results.length !== batch.length) {

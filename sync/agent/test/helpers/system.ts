@@ -31,13 +31,21 @@ export interface ClientSystem {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startClientSystem(databaseUrl: string, port?: number, extraEnv: Record<string, string> = {}): Promise<ClientSystem> {
+export async function startClientSystem(
+  databaseUrl: string,
+  port?: number,
+  extraEnv: Record<string, string> = {},
+): Promise<ClientSystem> {
   const p = port ?? (await freePort());
   const env = { DATABASE_URL: databaseUrl, PORT: String(p), HOST: '127.0.0.1', NODE_ENV: 'test', ...extraEnv };
   const url = `http://127.0.0.1:${p}`;
   const boot = async () => {
     const proc = run('client/api/dist/main.js', env, 'client-api');
-    await waitUntil('the client API to be ready', async () => (await fetch(`${url}/ready`).catch(() => null))?.ok, 60_000);
+    await waitUntil(
+      'the client API to be ready',
+      async () => (await fetch(`${url}/ready`).catch(() => null))?.ok,
+      60_000,
+    );
     return proc;
   };
   const sys: ClientSystem = {
@@ -56,10 +64,17 @@ export async function startClientSystem(databaseUrl: string, port?: number, extr
   return sys;
 }
 
-export async function createSite(databaseUrl: string, name: string): Promise<{ site_id: number; site_name: string; api_key: string }> {
-  const { stdout } = await execFileAsync(process.execPath, [path.join(root, 'client/api/dist/cli/create-site.js'), '--name', name], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-  });
+export async function createSite(
+  databaseUrl: string,
+  name: string,
+): Promise<{ site_id: number; site_name: string; api_key: string }> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [path.join(root, 'client/api/dist/cli/create-site.js'), '--name', name],
+    {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+    },
+  );
   return JSON.parse(stdout) as { site_id: number; site_name: string; api_key: string };
 }
 
@@ -87,14 +102,26 @@ export async function startAgentProcess(opts: {
   const metersFile = path.join(dir, 'meters.json');
   writeFileSync(metersFile, JSON.stringify({ meters: opts.meters }, null, 2));
   const env = {
-    ...fastAgentEnv({ clientUrl: opts.clientUrl, apiKey: opts.apiKey, databaseUrl: opts.databaseUrl, metersFile, dataDir: dir, bacnetInterface: opts.bacnetInterface, ...(opts.bacnetPort ? { bacnetPort: opts.bacnetPort } : {}) }),
+    ...fastAgentEnv({
+      clientUrl: opts.clientUrl,
+      apiKey: opts.apiKey,
+      databaseUrl: opts.databaseUrl,
+      metersFile,
+      dataDir: dir,
+      bacnetInterface: opts.bacnetInterface,
+      ...(opts.bacnetPort ? { bacnetPort: opts.bacnetPort } : {}),
+    }),
     LOCAL_API_HOST: '127.0.0.1',
     LOCAL_API_PORT: localApiPort,
     ...opts.env,
   };
   const boot = async () => {
     const proc = run('sync/agent/dist/main.js', env, 'agent');
-    await waitUntil('the agent to start collecting', async () => proc.output.join('').includes('agent running'), 60_000);
+    await waitUntil(
+      'the agent to start collecting',
+      async () => proc.output.join('').includes('agent running'),
+      60_000,
+    );
     return proc;
   };
   const a: AgentProcess = {
@@ -148,7 +175,11 @@ export async function localApi<T = unknown>(
     headers['content-type'] = 'application/json';
     body = opts.rawBody ?? JSON.stringify(opts.body);
   }
-  const res = await fetch(agent.localApiUrl + pathAndQuery, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const res = await fetch(agent.localApiUrl + pathAndQuery, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
 }

@@ -29,9 +29,16 @@ export function registerStartCollectionTool(server: McpServer, deps: ToolDeps): 
       refuseViewer(deps, START_COLLECTION, extra.requestId) ??
       guarded(START_COLLECTION, async () => {
         const now = (await deps.ops.status()).collection;
-        if (now.collecting) return answer(`Collection was already running (every ${now.interval_s} s); nothing changed.`, { changed: false, collection: now });
+        if (now.collecting)
+          return answer(`Collection was already running (every ${now.interval_s} s); nothing changed.`, {
+            changed: false,
+            collection: now,
+          });
         const collection = await deps.ops.startCollection(args.reason ?? 'started by an AI assistant (MCP)');
-        return answer(`Collection started: the meters are polled every ${collection.interval_s} s from now on (${shortTime(collection.changed_at)}).`, { changed: true, collection });
+        return answer(
+          `Collection started: the meters are polled every ${collection.interval_s} s from now on (${shortTime(collection.changed_at)}).`,
+          { changed: true, collection },
+        );
       }),
   );
 }
@@ -55,7 +62,10 @@ export function registerStopCollectionTool(server: McpServer, deps: ToolDeps): v
       guarded(STOP_COLLECTION, async () => {
         const now = (await deps.ops.status()).collection;
         if (!now.collecting) {
-          return answer(`Collection was already stopped since ${shortTime(now.changed_at)}${now.reason ? ` (${now.reason})` : ''}; nothing changed.`, { changed: false, collection: now });
+          return answer(
+            `Collection was already stopped since ${shortTime(now.changed_at)}${now.reason ? ` (${now.reason})` : ''}; nothing changed.`,
+            { changed: false, collection: now },
+          );
         }
         const collection = await deps.ops.stopCollection(args.reason ?? 'stopped by an AI assistant (MCP)');
         return answer(

@@ -7,7 +7,13 @@ export const LIST_DEAD_LETTERS = 'list_dead_letters';
 export const RETRY_DEAD_LETTERS = 'retry_dead_letters';
 
 const listInput = z.object({
-  limit: z.number().int().min(1).max(500).default(50).describe('Most dead letters to return, newest first (1 to 500, default 50)'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(50)
+    .describe('Most dead letters to return, newest first (1 to 500, default 50)'),
 });
 const listOutput = z.object({
   count: z.number().describe('All dead letters on the site'),
@@ -48,7 +54,9 @@ export function registerListDeadLettersTool(server: McpServer, deps: ToolDeps): 
         const text =
           r.count === 0
             ? 'No dead letters: the client system has accepted every reading sent.'
-            : `${r.count} dead letters${r.count > r.dead_letters.length ? ` (newest ${r.dead_letters.length} shown)` : ''}. By code: ${Object.entries(byCode)
+            : `${r.count} dead letters${r.count > r.dead_letters.length ? ` (newest ${r.dead_letters.length} shown)` : ''}. By code: ${Object.entries(
+                byCode,
+              )
                 .map(([c, n]) => `${c} ${n}`)
                 .join(', ')}.${first ? ` Newest: ${first.meter}/${first.point} at ${first.ts}: ${first.reason}` : ''}`;
         return answer(text, { count: r.count, by_code: byCode, dead_letters: r.dead_letters });
@@ -67,7 +75,9 @@ const retryInput = z.object({
 });
 const retryOutput = z.object({
   moved: z.number().describe('Dead letters removed'),
-  requeued: z.number().describe('Of those, readings put back into the upload queue (the rest were already queued or synced)'),
+  requeued: z
+    .number()
+    .describe('Of those, readings put back into the upload queue (the rest were already queued or synced)'),
   backlog: backlogSchema,
 });
 
@@ -88,7 +98,8 @@ export function registerRetryDeadLettersTool(server: McpServer, deps: ToolDeps):
       refuseViewer(deps, RETRY_DEAD_LETTERS, extra.requestId) ??
       guarded(RETRY_DEAD_LETTERS, async () => {
         if (args.ids && args.all) return toolError('Give either ids or all=true, not both.');
-        if (!args.ids && args.all !== true) return toolError('Say which dead letters to retry: ids (from list_dead_letters) or all=true.');
+        if (!args.ids && args.all !== true)
+          return toolError('Say which dead letters to retry: ids (from list_dead_letters) or all=true.');
         const r = await deps.ops.retryDeadLetters(args.ids);
         const text =
           r.moved === 0

@@ -8,8 +8,18 @@ export const GET_METER_STATUS = 'get_meter_status';
 const STATES = ['ok', 'slow', 'failing', 'never_answered', 'degraded', 'wrong_device'] as const;
 
 const input = z.object({
-  meter: textInput().trim().min(1).max(255).optional().describe('One meter by its id (external id, e.g. "SIM-4101"); default all meters'),
-  state: z.enum(STATES).optional().describe('Only meters in this state: ok, slow, failing, never_answered, degraded (some points fail) or wrong_device (another device answers at its address)'),
+  meter: textInput()
+    .trim()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('One meter by its id (external id, e.g. "SIM-4101"); default all meters'),
+  state: z
+    .enum(STATES)
+    .optional()
+    .describe(
+      'Only meters in this state: ok, slow, failing, never_answered, degraded (some points fail) or wrong_device (another device answers at its address)',
+    ),
 });
 
 const output = z.object({
@@ -34,12 +44,21 @@ const output = z.object({
       last_success_at: isoTimeOrNull,
       consecutive_failures: z.number(),
       response_ms: z.number().nullable(),
-      last_error: z.object({ code: z.string(), message: z.string(), plain: z.string().describe('The error in words a technician can act on'), at: isoTimeOrNull }).nullable(),
+      last_error: z
+        .object({
+          code: z.string(),
+          message: z.string(),
+          plain: z.string().describe('The error in words a technician can act on'),
+          at: isoTimeOrNull,
+        })
+        .nullable(),
       points_failing: z.number().describe('Data points that failed on the last poll'),
       device_check: z
         .object({ expected_device_id: z.number(), found_device_id: z.number().nullable() })
         .nullable()
-        .describe('For wrong_device: the configured BACnet device instance and the one answering at the address (null when it would not say)'),
+        .describe(
+          'For wrong_device: the configured BACnet device instance and the one answering at the address (null when it would not say)',
+        ),
       points: z.array(
         z.object({
           name: z.string(),
@@ -49,7 +68,13 @@ const output = z.object({
           quality: z.string().nullable(),
           last_success_at: isoTimeOrNull,
           error: z
-            .object({ code: z.string(), message: z.string(), plain: z.string(), at: isoTimeOrNull, consecutive_failures: z.number() })
+            .object({
+              code: z.string(),
+              message: z.string(),
+              plain: z.string(),
+              at: isoTimeOrNull,
+              consecutive_failures: z.number(),
+            })
             .nullable()
             .describe("This point's last error while it fails, null while it answers"),
         }),
@@ -74,13 +99,23 @@ export function registerGetMeterStatusTool(server: McpServer, deps: ToolDeps): v
     async (args) =>
       guarded(GET_METER_STATUS, async () => {
         const view = await deps.ops.meters();
-        const counts = { configured: view.meters.length, ok: 0, slow: 0, failing: 0, never_answered: 0, degraded: 0, wrong_device: 0 };
+        const counts = {
+          configured: view.meters.length,
+          ok: 0,
+          slow: 0,
+          failing: 0,
+          never_answered: 0,
+          degraded: 0,
+          wrong_device: 0,
+        };
         for (const m of view.meters) counts[m.state] += 1;
         let meters = view.meters;
         if (args.meter) {
           meters = meters.filter((m) => m.id === args.meter);
           if (meters.length === 0) {
-            return toolError(`No meter "${args.meter}" is configured on this site. Configured meters: ${view.meters.map((m) => m.id).join(', ') || 'none'}.`);
+            return toolError(
+              `No meter "${args.meter}" is configured on this site. Configured meters: ${view.meters.map((m) => m.id).join(', ') || 'none'}.`,
+            );
           }
         }
         if (args.state) meters = meters.filter((m) => m.state === args.state);
@@ -89,8 +124,17 @@ export function registerGetMeterStatusTool(server: McpServer, deps: ToolDeps): v
             `${counts.degraded} degraded, ${counts.wrong_device} wrong device.`,
           ...meters.map((m) => {
             const values = m.points.map((p) => `${p.name}=${p.value ?? '–'}${p.unit ? ` ${p.unit}` : ''}`).join(', ');
-            const pointErrors = m.points.filter((p) => p.error).map((p) => ` Point ${p.name} fails (${p.error?.consecutive_failures} polls, ${p.error?.code}): ${p.error?.message}.`).join('');
-            const err = (m.last_error && m.state !== 'ok' && m.state !== 'degraded' ? ` Last error ${m.last_error.code}: ${m.last_error.plain}` : '') + pointErrors;
+            const pointErrors = m.points
+              .filter((p) => p.error)
+              .map(
+                (p) =>
+                  ` Point ${p.name} fails (${p.error?.consecutive_failures} polls, ${p.error?.code}): ${p.error?.message}.`,
+              )
+              .join('');
+            const err =
+              (m.last_error && m.state !== 'ok' && m.state !== 'degraded'
+                ? ` Last error ${m.last_error.code}: ${m.last_error.plain}`
+                : '') + pointErrors;
             return `- ${m.id} "${m.name}" (device ${m.bacnet.device_id} at ${m.bacnet.address}:${m.bacnet.port}): ${m.state}, ${m.state_text}; last success ${shortTime(m.last_success_at)}. ${values}.${err}`;
           }),
         ];

@@ -7,7 +7,13 @@ import { backlogSchema, collectionSchema, isoTime, isoTimeOrNull, uplinkSchema }
 export const GET_SYNC_STATUS = 'get_sync_status';
 
 const input = z.object({
-  sync_log_entries: z.number().int().min(0).max(50).default(5).describe('How many of the newest upload attempts to include (0 to 50, default 5)'),
+  sync_log_entries: z
+    .number()
+    .int()
+    .min(0)
+    .max(50)
+    .default(5)
+    .describe('How many of the newest upload attempts to include (0 to 50, default 5)'),
   failures_only: z.boolean().default(false).describe('Only failed upload attempts in the sync log part'),
 });
 
@@ -16,35 +22,70 @@ const output = z.object({
   health: z.object({
     level: z.enum(['ok', 'attention', 'problem']).describe('One verdict for the whole site'),
     summary: z.string(),
-    findings: z.array(z.object({ code: z.string(), level: z.enum(['attention', 'problem']), message: z.string(), action: z.string().describe('What to do about it') })),
+    findings: z.array(
+      z.object({
+        code: z.string(),
+        level: z.enum(['attention', 'problem']),
+        message: z.string(),
+        action: z.string().describe('What to do about it'),
+      }),
+    ),
   }),
   collection: collectionSchema,
   uplink: uplinkSchema,
   last_sync: z
-    .object({ at: isoTime, ok: z.boolean(), sent: z.number(), stored: z.number(), duplicates: z.number(), dead_lettered: z.number(), error_code: z.string().nullable(), error: z.string().nullable() })
+    .object({
+      at: isoTime,
+      ok: z.boolean(),
+      sent: z.number(),
+      stored: z.number(),
+      duplicates: z.number(),
+      dead_lettered: z.number(),
+      error_code: z.string().nullable(),
+      error: z.string().nullable(),
+    })
     .nullable(),
   last_successful_sync_at: isoTimeOrNull,
   next_sync_at: isoTimeOrNull,
   backlog: backlogSchema,
-  outage_hours: z.number().nullable().describe('Hours of uplink outage the free disk space still holds at the current rate (null: nothing is being added)'),
+  outage_hours: z
+    .number()
+    .nullable()
+    .describe(
+      'Hours of uplink outage the free disk space still holds at the current rate (null: nothing is being added)',
+    ),
   dead_letters: z.number().describe('Readings the client system refused (see list_dead_letters)'),
-  meters: z.object({ configured: z.number(), ok: z.number(), slow: z.number(), failing: z.number(), never_answered: z.number() }),
+  meters: z.object({
+    configured: z.number(),
+    ok: z.number(),
+    slow: z.number(),
+    failing: z.number(),
+    never_answered: z.number(),
+  }),
   agent: z.object({ version: z.string(), started_at: isoTime, uptime_s: z.number() }),
   local_database: z
     .object({
-      state: z.enum(['up', 'restarting', 'down']).describe("The agent's own PostgreSQL: up; restarting (the agent is starting it again); down (it could not)"),
+      state: z
+        .enum(['up', 'restarting', 'down'])
+        .describe("The agent's own PostgreSQL: up; restarting (the agent is starting it again); down (it could not)"),
       since: isoTime,
       restarts: z.number().describe('Times the agent restarted it since the agent started'),
       last_error: z.object({ message: z.string(), at: isoTime }).nullable(),
       spilled_readings: z.number().describe('Readings waiting in the spill file on disk for the database to take them'),
-      in_memory_readings: z.number().describe('Readings held in memory because even the spill file could not be written'),
+      in_memory_readings: z
+        .number()
+        .describe('Readings held in memory because even the spill file could not be written'),
       torn_lines: z.number().describe('Lines of the spill file skipped since the start because a crash cut them short'),
     })
     .optional(),
   foreign_device: z
     .object({
       bbmd: z.string().describe('ip:port of the BBMD'),
-      state: z.enum(['registered', 'failing', 'pending']).describe('registered: the last registration succeeded; failing: the last attempt failed; pending: none has ended yet'),
+      state: z
+        .enum(['registered', 'failing', 'pending'])
+        .describe(
+          'registered: the last registration succeeded; failing: the last attempt failed; pending: none has ended yet',
+        ),
       registered: z.boolean().describe('The BBMD holds a registration of ours that has not run out'),
       ttl_s: z.number().describe('Lifetime of each registration; the agent renews it at half that'),
       last_registered_at: isoTimeOrNull.describe('The last successful registration or renewal'),
@@ -52,7 +93,9 @@ const output = z.object({
       last_error: z.string().nullable().describe('Why the last attempt failed; null after a success'),
     })
     .nullable()
-    .describe('Registration as a BACnet foreign device with the BBMD of the meters\' subnet; null when no BBMD is configured'),
+    .describe(
+      "Registration as a BACnet foreign device with the BBMD of the meters' subnet; null when no BBMD is configured",
+    ),
   recent_syncs: z.array(
     z.object({
       id: z.number(),
@@ -91,7 +134,10 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
     },
     async (args) =>
       guarded(GET_SYNC_STATUS, async () => {
-        const [s, log] = await Promise.all([deps.ops.status(), args.sync_log_entries > 0 ? deps.ops.syncLog(args.sync_log_entries, args.failures_only) : Promise.resolve([])]);
+        const [s, log] = await Promise.all([
+          deps.ops.status(),
+          args.sync_log_entries > 0 ? deps.ops.syncLog(args.sync_log_entries, args.failures_only) : Promise.resolve([]),
+        ]);
         const data: z.infer<typeof output> = {
           now: s.now,
           health: s.health,
@@ -127,9 +173,15 @@ export function registerGetSyncStatusTool(server: McpServer, deps: ToolDeps): vo
           `Backlog: ${s.backlog.count} unsent readings${s.backlog.oldest_age_s !== null ? `, oldest ${s.backlog.oldest_age_s} s old` : ''}${s.storage.outage_hours !== null ? `; room for about ${s.storage.outage_hours} h of outage (bounded by ${s.storage.bound === 'queue_limit' ? 'the queue limit QUEUE_MAX_READINGS' : 'disk space'})` : ''}. Dead letters: ${s.dead_letters.count}.`,
           `Meters: ${s.meters.configured} configured, ${s.meters.ok} ok, ${s.meters.slow} slow, ${s.meters.failing} failing, ${s.meters.never_answered} never answered.`,
           ...(s.local_database && (s.local_database.state !== 'up' || s.local_database.spilled_readings > 0)
-            ? [`Local database: ${s.local_database.state} since ${shortTime(s.local_database.since)}; ${s.local_database.spilled_readings} readings wait in the spill file.`]
+            ? [
+                `Local database: ${s.local_database.state} since ${shortTime(s.local_database.since)}; ${s.local_database.spilled_readings} readings wait in the spill file.`,
+              ]
             : []),
-          ...(s.foreign_device ? [`Foreign-device registration with the BBMD at ${s.foreign_device.bbmd}: ${foreignDeviceWords(s.foreign_device)}.`] : []),
+          ...(s.foreign_device
+            ? [
+                `Foreign-device registration with the BBMD at ${s.foreign_device.bbmd}: ${foreignDeviceWords(s.foreign_device)}.`,
+              ]
+            : []),
           ...s.health.findings.map((f) => `- [${f.level}] ${f.message} → ${f.action}`),
         ];
         return answer(lines.join('\n'), data);

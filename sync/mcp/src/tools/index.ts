@@ -1,7 +1,17 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolDeps } from '../context.js';
-import { registerStartCollectionTool, registerStopCollectionTool, START_COLLECTION, STOP_COLLECTION } from './collection.js';
-import { LIST_DEAD_LETTERS, registerListDeadLettersTool, registerRetryDeadLettersTool, RETRY_DEAD_LETTERS } from './dead-letters.js';
+import {
+  registerStartCollectionTool,
+  registerStopCollectionTool,
+  START_COLLECTION,
+  STOP_COLLECTION,
+} from './collection.js';
+import {
+  LIST_DEAD_LETTERS,
+  registerListDeadLettersTool,
+  registerRetryDeadLettersTool,
+  RETRY_DEAD_LETTERS,
+} from './dead-letters.js';
 import { DISCOVER_DEVICES, registerDiscoverDevicesTool } from './discover-devices.js';
 import { GET_METER_STATUS, registerGetMeterStatusTool } from './get-meter-status.js';
 import { GET_SYNC_STATUS, registerGetSyncStatusTool } from './get-sync-status.js';
@@ -29,4 +39,11 @@ export function registerSiteTools(server: McpServer, deps: ToolDeps): void {
 
 /** Tools that change the running agent: only the operator role may call them. */
 export const CHANGING_TOOLS: readonly string[] = [START_COLLECTION, STOP_COLLECTION, TRIGGER_SYNC, RETRY_DEAD_LETTERS];
-export const READ_ONLY_TOOLS: readonly string[] = [GET_SYNC_STATUS, GET_METER_STATUS, QUERY_METER_READINGS, LIST_DEAD_LETTERS, DISCOVER_DEVICES, READ_POINT];
+export const READ_ONLY_TOOLS: readonly string[] = [
+  GET_SYNC_STATUS,
+  GET_METER_STATUS,
+  QUERY_METER_READINGS,
+  LIST_DEAD_LETTERS,
+  DISCOVER_DEVICES,
+  READ_POINT,
+];

@@ -11,11 +11,27 @@ const MAX_RANGE_DAYS = 31;
 export const MAX_READING_ROWS = 1000;
 
 const input = z.object({
-  meter: textInput().trim().min(1).max(255).optional().describe('Meter id (external id, e.g. "SIM-4101"); default every meter'),
-  point: textInput().trim().min(1).max(100).optional().describe('Data point name, e.g. "total_kwh"; default every point'),
+  meter: textInput()
+    .trim()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Meter id (external id, e.g. "SIM-4101"); default every meter'),
+  point: textInput()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Data point name, e.g. "total_kwh"; default every point'),
   from: isoInput('Start of the range (inclusive), ISO-8601 with zone; default one hour before `to`').optional(),
   to: isoInput('End of the range (exclusive), ISO-8601 with zone; default now').optional(),
-  limit: z.number().int().min(1).max(MAX_READING_ROWS).default(100).describe(`Most rows to return, newest first (1 to ${MAX_READING_ROWS}, default 100)`),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_READING_ROWS)
+    .default(100)
+    .describe(`Most rows to return, newest first (1 to ${MAX_READING_ROWS}, default 100)`),
 });
 
 const output = z.object({
@@ -55,17 +71,31 @@ export function registerQueryMeterReadingsTool(server: McpServer, deps: ToolDeps
       guarded(QUERY_METER_READINGS, async () => {
         const to = args.to ? new Date(args.to) : new Date(deps.now());
         const from = args.from ? new Date(args.from) : new Date(to.getTime() - HOUR);
-        if (from.getTime() >= to.getTime()) return toolError(`Invalid range: from (${from.toISOString()}) must be before to (${to.toISOString()}).`);
-        if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 24 * HOUR) return toolError(`Invalid range: from..to may span at most ${MAX_RANGE_DAYS} days.`);
+        if (from.getTime() >= to.getTime())
+          return toolError(`Invalid range: from (${from.toISOString()}) must be before to (${to.toISOString()}).`);
+        if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 24 * HOUR)
+          return toolError(`Invalid range: from..to may span at most ${MAX_RANGE_DAYS} days.`);
         const facts = deps.ops.facts();
         const r = await deps.ops.readings({ meter: args.meter, point: args.point, from, to, limit: args.limit });
         const retention = `Sent readings stay on the site for ${facts.syncedRetentionHours} h; unsent readings stay until the client system has them.`;
-        const what = [args.meter ? `meter ${args.meter}` : 'all meters', args.point ? `point ${args.point}` : 'all points'].join(', ');
+        const what = [
+          args.meter ? `meter ${args.meter}` : 'all meters',
+          args.point ? `point ${args.point}` : 'all points',
+        ].join(', ');
         let text = `${r.readings.length} readings (${what}) from ${r.from} to ${r.to}${r.truncated ? `, newest ${args.limit} shown (more matched)` : ''}.`;
         const newest = r.readings[0];
-        if (newest) text += ` Newest: ${newest.meter}/${newest.point} = ${newest.value}${newest.unit ? ` ${newest.unit}` : ''} at ${newest.ts} (${newest.quality}${newest.synced ? ', synced' : ', not yet sent'}).`;
+        if (newest)
+          text += ` Newest: ${newest.meter}/${newest.point} = ${newest.value}${newest.unit ? ` ${newest.unit}` : ''} at ${newest.ts} (${newest.quality}${newest.synced ? ', synced' : ', not yet sent'}).`;
         else text += ` None found. ${retention}`;
-        return answer(text, { from: r.from, to: r.to, limit: r.limit, count: r.readings.length, truncated: r.truncated, retention, readings: r.readings });
+        return answer(text, {
+          from: r.from,
+          to: r.to,
+          limit: r.limit,
+          count: r.readings.length,
+          truncated: r.truncated,
+          retention,
+          readings: r.readings,
+        });
       }),
   );
 }

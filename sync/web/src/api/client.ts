@@ -39,9 +39,17 @@ function problem(err: unknown): ApiProblem {
   if (err instanceof AxiosError) {
     const body = err.response?.data as { error?: { code?: string; message?: string } } | undefined;
     if (err.response) {
-      return new ApiProblem(body?.error?.message ?? `the agent answered ${err.response.status}`, err.response.status, body?.error?.code ?? null);
+      return new ApiProblem(
+        body?.error?.message ?? `the agent answered ${err.response.status}`,
+        err.response.status,
+        body?.error?.code ?? null,
+      );
     }
-    return new ApiProblem('the site agent does not answer: check that this device is on the site network and that the agent runs', null, null);
+    return new ApiProblem(
+      'the site agent does not answer: check that this device is on the site network and that the agent runs',
+      null,
+      null,
+    );
   }
   return new ApiProblem(err instanceof Error ? err.message : String(err), null, null);
 }
@@ -59,12 +67,15 @@ export const api = {
   meters: () => call(http.get<MetersResponse>('api/meters')),
   syncLog: (limit = 30) => call(http.get<SyncLogResponse>('api/sync-log', { params: { limit } })),
   deadLetters: (limit = 50) => call(http.get<DeadLettersResponse>('api/dead-letters', { params: { limit } })),
-  series: (meter: string, buckets = 288) => call(http.get<SeriesResponse>('api/readings/series', { params: { meter, buckets } })),
+  series: (meter: string, buckets = 288) =>
+    call(http.get<SeriesResponse>('api/readings/series', { params: { meter, buckets } })),
   session: () => call(http.get<SessionResponse>('api/session')),
   login: (token: string) => call(http.post<LoginResponse>('api/session', { token })),
   logout: () => call(http.delete<void>('api/session')),
-  startCollection: (reason?: string) => call(http.post<CollectionResponse>('api/control/collection/start', reason ? { reason } : {})),
-  stopCollection: (reason?: string) => call(http.post<CollectionResponse>('api/control/collection/stop', reason ? { reason } : {})),
+  startCollection: (reason?: string) =>
+    call(http.post<CollectionResponse>('api/control/collection/start', reason ? { reason } : {})),
+  stopCollection: (reason?: string) =>
+    call(http.post<CollectionResponse>('api/control/collection/stop', reason ? { reason } : {})),
   syncNow: () => call(http.post<SyncNowResponse>('api/control/sync', {})),
   retryDeadLetters: () => call(http.post<RetryDeadLettersResponse>('api/control/dead-letters/retry', {})),
 };

@@ -9,7 +9,12 @@ import { Empty, Panel } from './Panel';
 
 const CHART_REFRESH_MS = 60_000;
 const hourFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const fullFmt = new Intl.DateTimeFormat(undefined, { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' });
+const fullFmt = new Intl.DateTimeFormat(undefined, {
+  day: '2-digit',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 /** Points a technician usually wants to see first. */
 const PREFERRED = ['current_kw', 'power', 'active_power', 'total_kwh'];
 
@@ -40,10 +45,14 @@ export function ChartPanel() {
   }, [id]);
 
   const points = meter?.points.map((p) => p.name) ?? [];
-  const shown = point && points.includes(point) ? point : (PREFERRED.find((p) => points.includes(p)) ?? points[0] ?? null);
+  const shown =
+    point && points.includes(point) ? point : (PREFERRED.find((p) => points.includes(p)) ?? points[0] ?? null);
   const series = data && data.meter === id ? data.series.find((s) => s.point === shown) : undefined;
   const chart = useMemo(
-    () => (series ? { x: series.buckets.map((b) => new Date(b.t)), y: series.buckets.map((b) => b.avg), unit: series.unit } : null),
+    () =>
+      series
+        ? { x: series.buckets.map((b) => new Date(b.t)), y: series.buckets.map((b) => b.avg), unit: series.unit }
+        : null,
     [series],
   );
 
@@ -51,7 +60,11 @@ export function ChartPanel() {
   return (
     <Panel
       title="Last 24 hours"
-      subtitle={data ? `${shown ?? ''}${chart?.unit ? ` in ${chart.unit}` : ''}, averages over ${Math.round(data.bucket_s / 60)} min` : undefined}
+      subtitle={
+        data
+          ? `${shown ?? ''}${chart?.unit ? ` in ${chart.unit}` : ''}, averages over ${Math.round(data.bucket_s / 60)} min`
+          : undefined
+      }
       testId="chart"
     >
       {meters.length === 0 ? (
@@ -59,14 +72,27 @@ export function ChartPanel() {
       ) : (
         <>
           <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center', mb: 1 }}>
-            <TextField select size="small" label="Meter" value={id ?? ''} onChange={(e) => setMeterId(e.target.value)} sx={{ minWidth: 200, maxWidth: '100%' }}>
+            <TextField
+              select
+              size="small"
+              label="Meter"
+              value={id ?? ''}
+              onChange={(e) => setMeterId(e.target.value)}
+              sx={{ minWidth: 200, maxWidth: '100%' }}
+            >
               {meters.map((m) => (
                 <MenuItem key={m.id} value={m.id}>
                   {m.name}
                 </MenuItem>
               ))}
             </TextField>
-            <ToggleButtonGroup size="small" exclusive value={shown} onChange={(_e, v: string | null) => v && setPoint(v)} sx={{ flexWrap: 'wrap' }}>
+            <ToggleButtonGroup
+              size="small"
+              exclusive
+              value={shown}
+              onChange={(_e, v: string | null) => v && setPoint(v)}
+              sx={{ flexWrap: 'wrap' }}
+            >
               {points.map((p) => (
                 <ToggleButton key={p} value={p} sx={{ textTransform: 'none', py: 0.25 }}>
                   {p}
@@ -74,8 +100,15 @@ export function ChartPanel() {
               ))}
             </ToggleButtonGroup>
           </Box>
-          {error && <Alert severity="warning">Could not load the chart: {error}. It is tried again every minute.</Alert>}
-          {!error && data && (!chart || chart.x.length === 0) && <Empty>No readings of {shown} in the last 24 hours for this meter. If the meter is failing, see its last error above.</Empty>}
+          {error && (
+            <Alert severity="warning">Could not load the chart: {error}. It is tried again every minute.</Alert>
+          )}
+          {!error && data && (!chart || chart.x.length === 0) && (
+            <Empty>
+              No readings of {shown} in the last 24 hours for this meter. If the meter is failing, see its last error
+              above.
+            </Empty>
+          )}
           {chart && chart.x.length > 0 && (
             <Box sx={{ width: '100%', height: 260 }}>
               <LineChart
@@ -83,9 +116,23 @@ export function ChartPanel() {
                 hideLegend
                 height={260}
                 margin={{ left: 8, right: 16, top: 16, bottom: 8 }}
-                xAxis={[{ data: chart.x, scaleType: 'time', valueFormatter: (d: Date, ctx) => (ctx.location === 'tick' ? hourFmt.format(d) : fullFmt.format(d)) }]}
+                xAxis={[
+                  {
+                    data: chart.x,
+                    scaleType: 'time',
+                    valueFormatter: (d: Date, ctx) => (ctx.location === 'tick' ? hourFmt.format(d) : fullFmt.format(d)),
+                  },
+                ]}
                 yAxis={[{ width: 56, valueFormatter: (v: number) => axisNumber(v) }]}
-                series={[{ data: chart.y, label: `${shown ?? ''}${chart.unit ? ` (${chart.unit})` : ''}`, showMark: false, color: '#1f3a5f', valueFormatter: (v) => value(v, chart.unit) }]}
+                series={[
+                  {
+                    data: chart.y,
+                    label: `${shown ?? ''}${chart.unit ? ` (${chart.unit})` : ''}`,
+                    showMark: false,
+                    color: '#1f3a5f',
+                    valueFormatter: (v) => value(v, chart.unit),
+                  },
+                ]}
                 grid={{ horizontal: true }}
               />
             </Box>

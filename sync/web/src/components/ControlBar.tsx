@@ -1,5 +1,17 @@
 import { useState } from 'react';
-import { Alert, Box, Button, CircularProgress, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  CircularProgress,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { useSite } from '../store/site-store';
 import { clock } from '../lib/format';
 
@@ -21,19 +33,45 @@ export function ControlBar() {
   return (
     <Box sx={{ mb: 2 }}>
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}>
-        <Button variant="contained" onClick={() => void syncNow()} disabled={!enabled || busy !== null} startIcon={spin('sync')} data-testid="btn-sync-now">
+        <Button
+          variant="contained"
+          onClick={() => void syncNow()}
+          disabled={!enabled || busy !== null}
+          startIcon={spin('sync')}
+          data-testid="btn-sync-now"
+        >
           Sync now
         </Button>
         {collecting ? (
-          <Button variant="outlined" color="warning" onClick={() => setConfirm('stop')} disabled={!enabled || busy !== null} startIcon={spin('stop')} data-testid="btn-stop">
+          <Button
+            variant="outlined"
+            color="warning"
+            onClick={() => setConfirm('stop')}
+            disabled={!enabled || busy !== null}
+            startIcon={spin('stop')}
+            data-testid="btn-stop"
+          >
             Stop collection
           </Button>
         ) : (
-          <Button variant="contained" color="success" onClick={() => setConfirm('start')} disabled={!enabled || busy !== null} startIcon={spin('start')} data-testid="btn-start">
+          <Button
+            variant="contained"
+            color="success"
+            onClick={() => setConfirm('start')}
+            disabled={!enabled || busy !== null}
+            startIcon={spin('start')}
+            data-testid="btn-start"
+          >
             Start collection
           </Button>
         )}
-        <Button variant="outlined" onClick={() => void retryDeadLetters()} disabled={!enabled || busy !== null || dead === 0} startIcon={spin('retry')} data-testid="btn-retry">
+        <Button
+          variant="outlined"
+          onClick={() => void retryDeadLetters()}
+          disabled={!enabled || busy !== null || dead === 0}
+          startIcon={spin('retry')}
+          data-testid="btn-retry"
+        >
           Retry dead letters{dead > 0 ? ` (${dead})` : ''}
         </Button>
         <Box sx={{ flexGrow: 1 }} />
@@ -53,7 +91,8 @@ export function ControlBar() {
       </Box>
       {!enabled && (
         <Alert severity="info" sx={{ mt: 1 }}>
-          Control actions are off on this agent: no control token was set at install (LOCAL_API_TOKEN). Everything here can still be viewed.
+          Control actions are off on this agent: no control token was set at install (LOCAL_API_TOKEN). Everything here
+          can still be viewed.
         </Alert>
       )}
       {notice && (
@@ -69,7 +108,15 @@ export function ControlBar() {
               ? 'The agent stops reading the meters. No readings are taken until someone starts collection again — also after a restart. Readings already taken are still sent.'
               : 'The agent reads every meter again on its normal interval.'}
           </DialogContentText>
-          <TextField label="Reason (optional)" placeholder={confirm === 'stop' ? 'e.g. replacing meter 3' : ''} value={reason} onChange={(e) => setReason(e.target.value)} fullWidth size="small" slotProps={{ htmlInput: { maxLength: 200 } }} />
+          <TextField
+            label="Reason (optional)"
+            placeholder={confirm === 'stop' ? 'e.g. replacing meter 3' : ''}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            fullWidth
+            size="small"
+            slotProps={{ htmlInput: { maxLength: 200 } }}
+          />
         </DialogContent>
         <DialogActions>
           <Button onClick={() => setConfirm(null)}>Cancel</Button>

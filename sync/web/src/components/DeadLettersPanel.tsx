@@ -14,7 +14,8 @@ export function DeadLettersPanel() {
       ) : (
         <>
           <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-            The client system refused these readings. Once the cause is fixed (usually in the client system), press “Retry dead letters”.
+            The client system refused these readings. Once the cause is fixed (usually in the client system), press
+            “Retry dead letters”.
           </Typography>
           <Box component="ol" sx={{ listStyle: 'none', m: 0, p: 0, maxHeight: 320, overflowY: 'auto' }}>
             {dl.dead_letters.map((d) => (

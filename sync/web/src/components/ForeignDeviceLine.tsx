@@ -4,7 +4,11 @@ import { ago, clock, duration } from '../lib/format';
 import { useAgentNow } from '../lib/use-now';
 import { toneBackground, toneColor, type Tone } from '../theme';
 
-const TONE: Record<'registered' | 'failing' | 'pending', Tone> = { registered: 'ok', failing: 'problem', pending: 'unknown' };
+const TONE: Record<'registered' | 'failing' | 'pending', Tone> = {
+  registered: 'ok',
+  failing: 'problem',
+  pending: 'unknown',
+};
 const WORD = { registered: 'Registered', failing: 'Failing', pending: 'Registering…' } as const;
 
 /** One line under the tiles when the agent reaches its meters through a BBMD: registered or failing, last renewal, last error. */
@@ -13,12 +17,25 @@ export function ForeignDeviceLine() {
   const now = useAgentNow();
   if (!fd) return null;
   const tone = TONE[fd.state];
-  const renewal = fd.last_registered_at ? `last renewal ${clock(fd.last_registered_at, now)} (${ago(fd.last_registered_at, now)})` : 'never registered yet';
+  const renewal = fd.last_registered_at
+    ? `last renewal ${clock(fd.last_registered_at, now)} (${ago(fd.last_registered_at, now)})`
+    : 'never registered yet';
   return (
     <Paper
       data-testid="foreign-device"
       data-state={fd.state}
-      sx={{ px: 1.5, py: 1, mb: 2, borderLeft: `6px solid ${toneColor[tone]}`, background: toneBackground[tone], display: 'flex', flexWrap: 'wrap', columnGap: 1.5, rowGap: 0.25, alignItems: 'baseline' }}
+      sx={{
+        px: 1.5,
+        py: 1,
+        mb: 2,
+        borderLeft: `6px solid ${toneColor[tone]}`,
+        background: toneBackground[tone],
+        display: 'flex',
+        flexWrap: 'wrap',
+        columnGap: 1.5,
+        rowGap: 0.25,
+        alignItems: 'baseline',
+      }}
     >
       <Typography variant="overline" color="text.secondary" sx={{ lineHeight: 1.4 }}>
         BBMD {fd.bbmd}
@@ -31,7 +48,11 @@ export function ForeignDeviceLine() {
         {fd.state === 'failing' && fd.registered ? '; the earlier registration still holds' : ''}
       </Typography>
       {fd.last_error && (
-        <Typography data-testid="foreign-device-error" variant="body2" sx={{ color: toneColor.problem, overflowWrap: 'anywhere', flexBasis: '100%' }}>
+        <Typography
+          data-testid="foreign-device-error"
+          variant="body2"
+          sx={{ color: toneColor.problem, overflowWrap: 'anywhere', flexBasis: '100%' }}
+        >
           {fd.last_error}
         </Typography>
       )}

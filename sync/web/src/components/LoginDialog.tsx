@@ -1,5 +1,14 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField } from '@mui/material';
+import {
+  Alert,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
+  TextField,
+} from '@mui/material';
 import { useSite } from '../store/site-store';
 
 /** Exchanges the installer's control token for a short-lived session on this device. */
@@ -19,7 +28,8 @@ export function LoginDialog() {
         <DialogTitle>Log in for control actions</DialogTitle>
         <DialogContent>
           <DialogContentText sx={{ mb: 2 }}>
-            Sync now, start/stop and retry need the site&apos;s control token. It was chosen at install (LOCAL_API_TOKEN in the agent&apos;s settings); ask the installer if you do not have it.
+            Sync now, start/stop and retry need the site&apos;s control token. It was chosen at install (LOCAL_API_TOKEN
+            in the agent&apos;s settings); ask the installer if you do not have it.
           </DialogContentText>
           <TextField
             autoFocus

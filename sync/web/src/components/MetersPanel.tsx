@@ -1,4 +1,17 @@
-import { Box, Chip, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, Typography, useMediaQuery, useTheme } from '@mui/material';
+import {
+  Box,
+  Chip,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  Typography,
+  useMediaQuery,
+  useTheme,
+} from '@mui/material';
 import type { MeterState, MeterView } from '../api/types';
 import { useSite } from '../store/site-store';
 import { ago, value } from '../lib/format';
@@ -22,7 +35,12 @@ function StateChip({ state }: { state: MeterState }) {
       label={s.label}
       size="small"
       data-testid="meter-state"
-      sx={{ fontWeight: 700, color: toneColor[s.tone], background: toneBackground[s.tone], border: `1px solid ${toneColor[s.tone]}` }}
+      sx={{
+        fontWeight: 700,
+        color: toneColor[s.tone],
+        background: toneBackground[s.tone],
+        border: `1px solid ${toneColor[s.tone]}`,
+      }}
     />
   );
 }
@@ -35,12 +53,21 @@ function Values({ m, now }: { m: MeterView; now: number }) {
           <Typography variant="body2" color="text.secondary">
             {p.name}
           </Typography>
-          <Typography variant="body2" sx={{ fontVariantNumeric: 'tabular-nums', fontWeight: 600, textAlign: 'right', whiteSpace: 'nowrap' }} data-testid="point-value">
+          <Typography
+            variant="body2"
+            sx={{ fontVariantNumeric: 'tabular-nums', fontWeight: 600, textAlign: 'right', whiteSpace: 'nowrap' }}
+            data-testid="point-value"
+          >
             {value(p.value, p.unit)}
           </Typography>
           {p.error && (
-            <Typography variant="caption" sx={{ gridColumn: '1 / -1', color: toneColor.problem, mb: 0.25, overflowWrap: 'anywhere' }} data-testid="point-error">
-              fails ({p.error.consecutive_failures} {p.error.consecutive_failures === 1 ? 'poll' : 'polls'}, {p.error.code}, {ago(p.error.at, now)}): {p.error.message}
+            <Typography
+              variant="caption"
+              sx={{ gridColumn: '1 / -1', color: toneColor.problem, mb: 0.25, overflowWrap: 'anywhere' }}
+              data-testid="point-error"
+            >
+              fails ({p.error.consecutive_failures} {p.error.consecutive_failures === 1 ? 'poll' : 'polls'},{' '}
+              {p.error.code}, {ago(p.error.at, now)}): {p.error.message}
             </Typography>
           )}
         </Box>
@@ -55,7 +82,10 @@ function DeviceCheck({ m }: { m: MeterView }) {
   const { expected_device_id: expected, found_device_id: found } = m.device_check;
   return (
     <Typography variant="body2" sx={{ color: toneColor.problem, fontWeight: 600 }} data-testid="device-check">
-      {found === null ? `Device ${expected} is not at this address` : `Configured device ${expected}, but device ${found} answers`} — nothing is stored
+      {found === null
+        ? `Device ${expected} is not at this address`
+        : `Configured device ${expected}, but device ${found} answers`}{' '}
+      — nothing is stored
     </Typography>
   );
 }
@@ -72,7 +102,12 @@ function LastAnswer({ m, now }: { m: MeterView; now: number }) {
 }
 
 function LastError({ m, now }: { m: MeterView; now: number }) {
-  if (!m.last_error) return <Typography variant="body2" color="text.secondary">none</Typography>;
+  if (!m.last_error)
+    return (
+      <Typography variant="body2" color="text.secondary">
+        none
+      </Typography>
+    );
   const recent = m.state === 'failing' || m.state === 'never_answered' || m.state === 'wrong_device';
   return (
     <Box data-testid="meter-error">
@@ -97,17 +132,28 @@ export function MetersPanel() {
   return (
     <Panel title="Meters" subtitle={`slow means over ${meters.slow_threshold_ms} ms`} testId="meters">
       {list.length === 0 ? (
-        <Empty>No meters are configured. Add them in the client system (or in meters.json before the first start); the agent picks them up within minutes.</Empty>
+        <Empty>
+          No meters are configured. Add them in the client system (or in meters.json before the first start); the agent
+          picks them up within minutes.
+        </Empty>
       ) : phone ? (
         <Box sx={{ display: 'grid', gap: 1 }}>
           {list.map((m) => (
-            <Paper key={m.id} sx={{ p: 1.25, borderLeft: `6px solid ${toneColor[STATE[m.state].tone]}` }} data-testid={`meter-${m.id}`} data-state={m.state}>
+            <Paper
+              key={m.id}
+              sx={{ p: 1.25, borderLeft: `6px solid ${toneColor[STATE[m.state].tone]}` }}
+              data-testid={`meter-${m.id}`}
+              data-state={m.state}
+            >
               <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 0.5 }}>
-                <Typography sx={{ fontWeight: 700, flexGrow: 1, minWidth: 0, overflowWrap: 'anywhere' }}>{m.name}</Typography>
+                <Typography sx={{ fontWeight: 700, flexGrow: 1, minWidth: 0, overflowWrap: 'anywhere' }}>
+                  {m.name}
+                </Typography>
                 <StateChip state={m.state} />
               </Box>
               <Typography variant="caption" color="text.secondary" component="p" sx={{ mb: 0.5 }}>
-                {m.id} · device {m.bacnet.device_id} at {m.bacnet.address} · {m.last_success_at ? `last answer ${ago(m.last_success_at, now)}` : 'never answered'}
+                {m.id} · device {m.bacnet.device_id} at {m.bacnet.address} ·{' '}
+                {m.last_success_at ? `last answer ${ago(m.last_success_at, now)}` : 'never answered'}
               </Typography>
               <DeviceCheck m={m} />
               <Values m={m} now={now} />

@@ -2,7 +2,13 @@ import type { ReactNode } from 'react';
 import { Box, Paper, Typography } from '@mui/material';
 
 /** A titled section of the page. */
-export function Panel(props: { title: string; subtitle?: ReactNode; action?: ReactNode; children: ReactNode; testId?: string }) {
+export function Panel(props: {
+  title: string;
+  subtitle?: ReactNode;
+  action?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <Paper component="section" sx={{ p: { xs: 1.5, sm: 2 }, mb: 2 }} data-testid={props.testId}>
       <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 1, flexWrap: 'wrap', mb: 1 }}>

@@ -10,12 +10,21 @@ function Tile(props: { label: string; value: string; tone: Tone; detail: ReactNo
     <Paper
       data-testid={props.testId}
       data-tone={props.tone}
-      sx={{ p: 1.5, borderLeft: `6px solid ${toneColor[props.tone]}`, background: toneBackground[props.tone], minWidth: 0, gridColumn: props.wide ? { xs: 'span 2', md: 'auto' } : undefined }}
+      sx={{
+        p: 1.5,
+        borderLeft: `6px solid ${toneColor[props.tone]}`,
+        background: toneBackground[props.tone],
+        minWidth: 0,
+        gridColumn: props.wide ? { xs: 'span 2', md: 'auto' } : undefined,
+      }}
     >
       <Typography variant="overline" sx={{ lineHeight: 1.4, display: 'block' }} color="text.secondary">
         {props.label}
       </Typography>
-      <Typography data-testid={`${props.testId}-value`} sx={{ fontSize: '1.35rem', fontWeight: 700, color: toneColor[props.tone], lineHeight: 1.25 }}>
+      <Typography
+        data-testid={`${props.testId}-value`}
+        sx={{ fontSize: '1.35rem', fontWeight: 700, color: toneColor[props.tone], lineHeight: 1.25 }}
+      >
         {props.value}
       </Typography>
       <Typography variant="body2" color="text.secondary" sx={{ mt: 0.25, overflowWrap: 'anywhere' }}>
@@ -35,7 +44,11 @@ export function StatusTiles() {
   const wrongDevice = m.wrong_device ?? 0;
   const answering = m.ok + m.slow + degraded;
   const metersTone: Tone =
-    m.configured === 0 || m.failing > 0 || wrongDevice > 0 ? 'problem' : m.never_answered > 0 || m.slow > 0 || degraded > 0 ? 'attention' : 'ok';
+    m.configured === 0 || m.failing > 0 || wrongDevice > 0
+      ? 'problem'
+      : m.never_answered > 0 || m.slow > 0 || degraded > 0
+        ? 'attention'
+        : 'ok';
   const metersDetail = [
     wrongDevice && `${wrongDevice} wrong device`,
     m.failing && `${m.failing} failing`,
@@ -56,7 +69,14 @@ export function StatusTiles() {
   const syncTone: Tone = !last ? 'unknown' : last.ok ? 'ok' : 'problem';
 
   return (
-    <Box sx={{ display: 'grid', gap: 1.5, mb: 2, gridTemplateColumns: { xs: 'repeat(2, minmax(0, 1fr))', md: 'repeat(5, minmax(0, 1fr))' } }}>
+    <Box
+      sx={{
+        display: 'grid',
+        gap: 1.5,
+        mb: 2,
+        gridTemplateColumns: { xs: 'repeat(2, minmax(0, 1fr))', md: 'repeat(5, minmax(0, 1fr))' },
+      }}
+    >
       <Tile
         testId="tile-meters"
         label="Meters answering"
@@ -80,7 +100,11 @@ export function StatusTiles() {
         label="Uplink to client system"
         tone={upTone}
         value={up.state === 'up' ? 'Up' : up.state === 'down' ? 'Down' : 'Not yet known'}
-        detail={up.since ? `since ${clock(up.since, now)} (${duration(now - Date.parse(up.since))})` : 'waiting for the first contact'}
+        detail={
+          up.since
+            ? `since ${clock(up.since, now)} (${duration(now - Date.parse(up.since))})`
+            : 'waiting for the first contact'
+        }
       />
       <Tile
         testId="tile-backlog"

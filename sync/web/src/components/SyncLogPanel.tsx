@@ -15,11 +15,22 @@ export function SyncLogPanel() {
       ) : (
         <Box component="ol" sx={{ listStyle: 'none', m: 0, p: 0, maxHeight: 320, overflowY: 'auto' }}>
           {log.entries.map((e) => (
-            <Box component="li" key={e.id} sx={{ display: 'flex', gap: 1, py: 0.5, borderBottom: '1px solid', borderColor: 'divider' }}>
-              <Typography variant="body2" sx={{ color: e.success ? toneColor.ok : toneColor.problem, fontWeight: 700, width: 16 }}>
+            <Box
+              component="li"
+              key={e.id}
+              sx={{ display: 'flex', gap: 1, py: 0.5, borderBottom: '1px solid', borderColor: 'divider' }}
+            >
+              <Typography
+                variant="body2"
+                sx={{ color: e.success ? toneColor.ok : toneColor.problem, fontWeight: 700, width: 16 }}
+              >
                 {e.success ? '✓' : '✕'}
               </Typography>
-              <Typography variant="body2" color="text.secondary" sx={{ width: 72, flexShrink: 0, fontVariantNumeric: 'tabular-nums' }}>
+              <Typography
+                variant="body2"
+                color="text.secondary"
+                sx={{ width: 72, flexShrink: 0, fontVariantNumeric: 'tabular-nums' }}
+              >
                 {clock(e.finished_at)}
               </Typography>
               <Typography variant="body2" sx={{ minWidth: 0, overflowWrap: 'anywhere' }}>

@@ -105,7 +105,12 @@ export const useSite = create<SiteState>((set, get) => {
 
     async refresh() {
       try {
-        const [status, meters, syncLog, deadLetters] = await Promise.all([api.status(), api.meters(), api.syncLog(), api.deadLetters()]);
+        const [status, meters, syncLog, deadLetters] = await Promise.all([
+          api.status(),
+          api.meters(),
+          api.syncLog(),
+          api.deadLetters(),
+        ]);
         set({ status, meters, syncLog, deadLetters, loadError: null, lastLoadedAt: Date.now() });
       } catch (err) {
         set({ loadError: (err as Error).message });
@@ -116,7 +121,12 @@ export const useSite = create<SiteState>((set, get) => {
       control('sync', async () => {
         const r = await api.syncNow();
         const res = r.result;
-        if (!res.ok) throw new ApiProblem(`Sync failed: ${res.error ?? res.error_code ?? 'unknown reason'}. ${count(r.backlog.count)} readings still wait to be sent.`, null, res.error_code);
+        if (!res.ok)
+          throw new ApiProblem(
+            `Sync failed: ${res.error ?? res.error_code ?? 'unknown reason'}. ${count(r.backlog.count)} readings still wait to be sent.`,
+            null,
+            res.error_code,
+          );
         const sent =
           res.sent === 0
             ? 'Nothing was waiting to be sent'
@@ -128,13 +138,17 @@ export const useSite = create<SiteState>((set, get) => {
       control(on ? 'start' : 'stop', async () => {
         if (on) await api.startCollection(reason);
         else await api.stopCollection(reason);
-        return on ? 'Collection started.' : 'Collection stopped. It stays stopped, also after a restart, until someone starts it.';
+        return on
+          ? 'Collection started.'
+          : 'Collection stopped. It stays stopped, also after a restart, until someone starts it.';
       }),
 
     retryDeadLetters: () =>
       control('retry', async () => {
         const r = await api.retryDeadLetters();
-        return r.moved === 0 ? 'There were no dead letters to retry.' : `${count(r.requeued)} readings put back into the upload queue; they are sent with the next sync.`;
+        return r.moved === 0
+          ? 'There were no dead letters to retry.'
+          : `${count(r.requeued)} readings put back into the upload queue; they are sent with the next sync.`;
       }),
 
     async login(token) {

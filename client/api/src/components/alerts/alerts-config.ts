@@ -68,11 +68,26 @@ export const ALERT_ENV = {
   ALERT_ERROR_RATE_WINDOW_MINUTES: decimal(5, 0.05, 1440),
   ALERT_ERROR_RATE_MIN_REQUESTS: decimal(20, 1, 1e9),
   ALERT_COOLDOWN_MINUTES: decimal(30, 0, 10_080),
-  ALERT_TIME_ZONE: text.refine((v) => v === undefined || isTimeZone(v), 'must be an IANA time zone such as Europe/Berlin'),
-  SMTP_URL: text.refine((v) => v === undefined || /^smtps?:\/\/[^/]+/.test(v), 'must be smtp://[user:pass@]host[:port] or smtps://…'),
-  ALERT_EMAIL_FROM: text.refine((v) => v === undefined || EMAIL.test(v.replace(/^.*<(.+)>$/, '$1')), 'must be an e-mail address (optionally "Name <addr>")'),
-  ALERT_EMAIL_TO: text.refine((v) => v === undefined || v.split(',').every((a) => EMAIL.test(a.trim())), 'must be a comma-separated list of e-mail addresses'),
-  PUBLIC_URL: text.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be the web app address, e.g. https://meterit.example.com'),
+  ALERT_TIME_ZONE: text.refine(
+    (v) => v === undefined || isTimeZone(v),
+    'must be an IANA time zone such as Europe/Berlin',
+  ),
+  SMTP_URL: text.refine(
+    (v) => v === undefined || /^smtps?:\/\/[^/]+/.test(v),
+    'must be smtp://[user:pass@]host[:port] or smtps://…',
+  ),
+  ALERT_EMAIL_FROM: text.refine(
+    (v) => v === undefined || EMAIL.test(v.replace(/^.*<(.+)>$/, '$1')),
+    'must be an e-mail address (optionally "Name <addr>")',
+  ),
+  ALERT_EMAIL_TO: text.refine(
+    (v) => v === undefined || v.split(',').every((a) => EMAIL.test(a.trim())),
+    'must be a comma-separated list of e-mail addresses',
+  ),
+  PUBLIC_URL: text.refine(
+    (v) => v === undefined || /^https?:\/\/[^/]+/.test(v),
+    'must be the web app address, e.g. https://meterit.example.com',
+  ),
   ALERT_DELIVERY_MAX_ATTEMPTS: decimal(8, 1, 100),
   ALERT_RETRY_BASE_SECONDS: decimal(5, 0.01, 3600),
   ALERT_RETRY_CAP_SECONDS: decimal(600, 0.01, 86_400),

@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import type { AlertSeverity, AlertState, HeartbeatMeterState, HeartbeatRequest, NotificationStatus } from '@meterit/shared';
+import type {
+  AlertSeverity,
+  AlertState,
+  HeartbeatMeterState,
+  HeartbeatRequest,
+  NotificationStatus,
+} from '@meterit/shared';
 import type { AlertRuleKind } from '@meterit/shared';
 
 export interface RuleRow {
@@ -128,7 +134,8 @@ const RULE_FROM = 'alert_rules r LEFT JOIN sites s ON s.id = r.site_id LEFT JOIN
 const ALERT_COLUMNS = `a.id::int AS id, a.rule_id, r.name AS rule_name, r.kind, a.subject_key, a.site_id, s.name AS site_name, a.meter_id,
   m.name AS meter_name, a.state, a.severity, a.title, a.detail, a.value, a.threshold, a.unit, a.since, a.started_at, a.fired_at,
   a.resolved_at, a.last_evaluated_at, a.acknowledged_at, a.acknowledged_by_email, a.acknowledge_note`;
-const ALERT_FROM = 'alerts a JOIN alert_rules r ON r.id = a.rule_id LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN meters m ON m.id = a.meter_id';
+const ALERT_FROM =
+  'alerts a JOIN alert_rules r ON r.id = a.rule_id LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN meters m ON m.id = a.meter_id';
 
 const NOTIFICATION_COLUMNS = `id::int AS id, alert_id::int AS alert_id, rule_id, channel, event, recipients, webhook_url, subject, body, payload, status,
   attempts, last_error, next_attempt_at, created_at, sent_at, created_by`;
@@ -169,32 +176,75 @@ export class AlertsRepository {
     await this.knex.raw('DELETE FROM alert_rules WHERE id = ? AND NOT builtin', [id]);
   }
 
-  async insertRule(r: Omit<RuleRow, 'id' | 'builtin' | 'site_name' | 'meter_name' | 'created_at' | 'updated_at'>, userId: number | null): Promise<number> {
+  async insertRule(
+    r: Omit<RuleRow, 'id' | 'builtin' | 'site_name' | 'meter_name' | 'created_at' | 'updated_at'>,
+    userId: number | null,
+  ): Promise<number> {
     const { rows } = await this.knex.raw<{ rows: { id: number }[] }>(
       `INSERT INTO alert_rules (kind, name, enabled, severity, scope, site_id, meter_id, data_point, condition, threshold, threshold_high,
                                 for_seconds, cooldown_seconds, recipients, webhook_url, created_by, updated_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, (SELECT id FROM users WHERE id = ?), (SELECT id FROM users WHERE id = ?)) RETURNING id`,
-      [r.kind, r.name, r.enabled, r.severity, r.scope, r.site_id, r.meter_id, r.data_point, r.condition, r.threshold, r.threshold_high,
-        r.for_seconds, r.cooldown_seconds, r.recipients, r.webhook_url, userId, userId] as unknown as Knex.RawBinding[],
+      [
+        r.kind,
+        r.name,
+        r.enabled,
+        r.severity,
+        r.scope,
+        r.site_id,
+        r.meter_id,
+        r.data_point,
+        r.condition,
+        r.threshold,
+        r.threshold_high,
+        r.for_seconds,
+        r.cooldown_seconds,
+        r.recipients,
+        r.webhook_url,
+        userId,
+        userId,
+      ] as unknown as Knex.RawBinding[],
     );
     return (rows[0] as { id: number }).id;
   }
 
-  async updateRule(id: number, r: Omit<RuleRow, 'id' | 'kind' | 'builtin' | 'site_name' | 'meter_name' | 'created_at' | 'updated_at'>, userId: number | null): Promise<void> {
+  async updateRule(
+    id: number,
+    r: Omit<RuleRow, 'id' | 'kind' | 'builtin' | 'site_name' | 'meter_name' | 'created_at' | 'updated_at'>,
+    userId: number | null,
+  ): Promise<void> {
     await this.knex.raw(
       `UPDATE alert_rules SET name = ?, enabled = ?, severity = ?, scope = ?, site_id = ?, meter_id = ?, data_point = ?, condition = ?,
               threshold = ?, threshold_high = ?, for_seconds = ?, cooldown_seconds = ?, recipients = ?::text[], webhook_url = ?,
               updated_by = (SELECT id FROM users WHERE id = ?), updated_at = now()
         WHERE id = ?`,
-      [r.name, r.enabled, r.severity, r.scope, r.site_id, r.meter_id, r.data_point, r.condition, r.threshold, r.threshold_high,
-        r.for_seconds, r.cooldown_seconds, r.recipients, r.webhook_url, userId, id] as unknown as Knex.RawBinding[],
+      [
+        r.name,
+        r.enabled,
+        r.severity,
+        r.scope,
+        r.site_id,
+        r.meter_id,
+        r.data_point,
+        r.condition,
+        r.threshold,
+        r.threshold_high,
+        r.for_seconds,
+        r.cooldown_seconds,
+        r.recipients,
+        r.webhook_url,
+        userId,
+        id,
+      ] as unknown as Knex.RawBinding[],
     );
   }
 
   // --- alerts ---
 
   async openAlerts(ruleId: number): Promise<AlertRow[]> {
-    const { rows } = await this.knex.raw<{ rows: AlertRow[] }>(`SELECT ${ALERT_COLUMNS} FROM ${ALERT_FROM} WHERE a.rule_id = ? AND a.state <> 'resolved'`, [ruleId]);
+    const { rows } = await this.knex.raw<{ rows: AlertRow[] }>(
+      `SELECT ${ALERT_COLUMNS} FROM ${ALERT_FROM} WHERE a.rule_id = ? AND a.state <> 'resolved'`,
+      [ruleId],
+    );
     return rows;
   }
 
@@ -203,37 +253,89 @@ export class AlertsRepository {
       `INSERT INTO alerts (rule_id, subject_key, site_id, meter_id, state, severity, title, detail, value, threshold, unit, since, started_at,
                            fired_at, last_evaluated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id::int AS id`,
-      [a.ruleId, a.subjectKey, a.siteId, a.meterId, a.state, a.severity, a.title, a.detail, a.value, a.threshold, a.unit, a.since, a.now,
-        a.state === 'firing' ? a.now : null, a.now],
+      [
+        a.ruleId,
+        a.subjectKey,
+        a.siteId,
+        a.meterId,
+        a.state,
+        a.severity,
+        a.title,
+        a.detail,
+        a.value,
+        a.threshold,
+        a.unit,
+        a.since,
+        a.now,
+        a.state === 'firing' ? a.now : null,
+        a.now,
+      ],
     );
     return (rows[0] as { id: number }).id;
   }
 
-  async updateAlert(id: number, patch: { state?: AlertState; title?: string; detail?: string; value?: number | null; threshold?: number | null; firedAt?: Date; resolvedAt?: Date; now: Date }): Promise<void> {
+  async updateAlert(
+    id: number,
+    patch: {
+      state?: AlertState;
+      title?: string;
+      detail?: string;
+      value?: number | null;
+      threshold?: number | null;
+      firedAt?: Date;
+      resolvedAt?: Date;
+      now: Date;
+    },
+  ): Promise<void> {
     await this.knex.raw(
       `UPDATE alerts SET state = COALESCE(?, state), title = COALESCE(?, title), detail = COALESCE(?, detail),
               value = CASE WHEN ? THEN ? ELSE value END, threshold = CASE WHEN ? THEN ? ELSE threshold END,
               fired_at = COALESCE(?, fired_at), resolved_at = COALESCE(?, resolved_at), last_evaluated_at = ?
         WHERE id = ?`,
-      [patch.state ?? null, patch.title ?? null, patch.detail ?? null, patch.value !== undefined, patch.value ?? null, patch.threshold !== undefined,
-        patch.threshold ?? null, patch.firedAt ?? null, patch.resolvedAt ?? null, patch.now, id],
+      [
+        patch.state ?? null,
+        patch.title ?? null,
+        patch.detail ?? null,
+        patch.value !== undefined,
+        patch.value ?? null,
+        patch.threshold !== undefined,
+        patch.threshold ?? null,
+        patch.firedAt ?? null,
+        patch.resolvedAt ?? null,
+        patch.now,
+        id,
+      ],
     );
   }
 
-  async addEvent(alertId: number, at: Date, type: string, message: string, value: number | null = null, actor: string | null = null): Promise<void> {
-    await this.knex.raw('INSERT INTO alert_events (alert_id, at, type, message, value, actor) VALUES (?, ?, ?, ?, ?, ?)', [alertId, at, type, message, value, actor]);
+  async addEvent(
+    alertId: number,
+    at: Date,
+    type: string,
+    message: string,
+    value: number | null = null,
+    actor: string | null = null,
+  ): Promise<void> {
+    await this.knex.raw(
+      'INSERT INTO alert_events (alert_id, at, type, message, value, actor) VALUES (?, ?, ?, ?, ?, ?)',
+      [alertId, at, type, message, value, actor],
+    );
   }
 
-  async events(alertId: number): Promise<{ at: Date; type: string; message: string; value: number | null; actor: string | null }[]> {
-    const { rows } = await this.knex.raw<{ rows: { at: Date; type: string; message: string; value: number | null; actor: string | null }[] }>(
-      'SELECT at, type, message, value, actor FROM alert_events WHERE alert_id = ? ORDER BY at, id',
-      [alertId],
-    );
+  async events(
+    alertId: number,
+  ): Promise<{ at: Date; type: string; message: string; value: number | null; actor: string | null }[]> {
+    const { rows } = await this.knex.raw<{
+      rows: { at: Date; type: string; message: string; value: number | null; actor: string | null }[];
+    }>('SELECT at, type, message, value, actor FROM alert_events WHERE alert_id = ? ORDER BY at, id', [alertId]);
     return rows;
   }
 
   async alert(id: number): Promise<AlertRow | undefined> {
-    const { rows } = await this.knex.raw<{ rows: AlertRow[] }>(`SELECT ${ALERT_COLUMNS} FROM ${ALERT_FROM} WHERE a.id = ?`, [id]);
+    const { rows } = await this.knex.raw<{ rows: AlertRow[] }>(
+      `SELECT ${ALERT_COLUMNS} FROM ${ALERT_FROM} WHERE a.id = ?`,
+      [id],
+    );
     return rows[0];
   }
 
@@ -250,8 +352,22 @@ export class AlertsRepository {
           AND (? OR a.fired_at IS NOT NULL)
         ORDER BY CASE a.state WHEN 'firing' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, COALESCE(a.fired_at, a.started_at) DESC, a.id DESC
         LIMIT ?`,
-      [f.siteIds, f.siteIds, f.states ?? null, f.states ?? null, f.siteId ?? null, f.siteId ?? null, f.ruleId ?? null, f.ruleId ?? null,
-        f.from ?? null, f.from ?? null, f.to ?? null, f.to ?? null, f.includePending, f.limit] as unknown as Knex.RawBinding[],
+      [
+        f.siteIds,
+        f.siteIds,
+        f.states ?? null,
+        f.states ?? null,
+        f.siteId ?? null,
+        f.siteId ?? null,
+        f.ruleId ?? null,
+        f.ruleId ?? null,
+        f.from ?? null,
+        f.from ?? null,
+        f.to ?? null,
+        f.to ?? null,
+        f.includePending,
+        f.limit,
+      ] as unknown as Knex.RawBinding[],
     );
     return rows;
   }
@@ -271,8 +387,25 @@ export class AlertsRepository {
       `INSERT INTO notifications (alert_id, rule_id, channel, event, recipients, webhook_url, subject, body, payload, status, attempts,
                                   last_error, next_attempt_at, created_at, sent_at, created_by, site_ids)
        VALUES (?, ?, ?, ?, ?::text[], ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::integer[]) RETURNING id::int AS id`,
-      [n.alertId, n.ruleId, n.channel, n.event, n.recipients, n.webhookUrl, n.subject, n.body, JSON.stringify(n.payload ?? null), n.status,
-        n.attempts ?? 0, n.lastError ?? null, n.status === 'pending' ? n.createdAt : null, n.createdAt, n.sentAt ?? null, n.createdBy, n.siteIds] as unknown as Knex.RawBinding[],
+      [
+        n.alertId,
+        n.ruleId,
+        n.channel,
+        n.event,
+        n.recipients,
+        n.webhookUrl,
+        n.subject,
+        n.body,
+        JSON.stringify(n.payload ?? null),
+        n.status,
+        n.attempts ?? 0,
+        n.lastError ?? null,
+        n.status === 'pending' ? n.createdAt : null,
+        n.createdAt,
+        n.sentAt ?? null,
+        n.createdBy,
+        n.siteIds,
+      ] as unknown as Knex.RawBinding[],
     );
     return (rows[0] as { id: number }).id;
   }
@@ -286,26 +419,46 @@ export class AlertsRepository {
     return rows;
   }
 
-  async markAttempt(id: number, r: { status: NotificationStatus; attempts: number; lastError: string | null; nextAttemptAt: Date | null; sentAt: Date | null }): Promise<void> {
-    await this.knex.raw('UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ? WHERE id = ?', [
-      r.status,
-      r.attempts,
-      r.lastError,
-      r.nextAttemptAt,
-      r.sentAt,
-      id,
-    ]);
+  async markAttempt(
+    id: number,
+    r: {
+      status: NotificationStatus;
+      attempts: number;
+      lastError: string | null;
+      nextAttemptAt: Date | null;
+      sentAt: Date | null;
+    },
+  ): Promise<void> {
+    await this.knex.raw(
+      'UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ? WHERE id = ?',
+      [r.status, r.attempts, r.lastError, r.nextAttemptAt, r.sentAt, id],
+    );
   }
 
   /** `siteIds` (the caller's sites; null = every site): only notifications concerning nothing but those sites. */
-  async notifications(f: { alertId?: number; siteIds: number[] | null; status?: string; limit: number }): Promise<NotificationRow[]> {
+  async notifications(f: {
+    alertId?: number;
+    siteIds: number[] | null;
+    status?: string;
+    limit: number;
+  }): Promise<NotificationRow[]> {
     const { rows } = await this.knex.raw<{ rows: NotificationRow[] }>(
-      `SELECT ${NOTIFICATION_COLUMNS.split(',').map((c) => `n.${c.trim()}`).join(', ')} FROM notifications n
+      `SELECT ${NOTIFICATION_COLUMNS.split(',')
+        .map((c) => `n.${c.trim()}`)
+        .join(', ')} FROM notifications n
         WHERE (?::bigint IS NULL OR n.alert_id = ?)
           AND (?::int[] IS NULL OR n.site_ids <@ ?::int[])
           AND (?::text IS NULL OR n.status = ?)
         ORDER BY n.created_at DESC, n.id DESC LIMIT ?`,
-      [f.alertId ?? null, f.alertId ?? null, f.siteIds, f.siteIds, f.status ?? null, f.status ?? null, f.limit] as unknown as Knex.RawBinding[],
+      [
+        f.alertId ?? null,
+        f.alertId ?? null,
+        f.siteIds,
+        f.siteIds,
+        f.status ?? null,
+        f.status ?? null,
+        f.limit,
+      ] as unknown as Knex.RawBinding[],
     );
     return rows;
   }
@@ -322,22 +475,34 @@ export class AlertsRepository {
   }
 
   async firingSuppressed(alertId: number): Promise<boolean> {
-    const { rows } = await this.knex.raw<{ rows: unknown[] }>("SELECT 1 FROM notifications WHERE alert_id = ? AND event = 'firing' AND status = 'suppressed' LIMIT 1", [alertId]);
+    const { rows } = await this.knex.raw<{ rows: unknown[] }>(
+      "SELECT 1 FROM notifications WHERE alert_id = ? AND event = 'firing' AND status = 'suppressed' LIMIT 1",
+      [alertId],
+    );
     return rows.length > 0;
   }
 
   // --- what the rules look at ---
 
-  async sitesWithHeartbeat(): Promise<{ id: number; name: string; last_heartbeat_at: Date | null; last_heartbeat: HeartbeatRequest | null }[]> {
-    const { rows } = await this.knex.raw<{ rows: { id: number; name: string; last_heartbeat_at: Date | null; last_heartbeat: HeartbeatRequest | null }[] }>(
-      'SELECT id, name, last_heartbeat_at, last_heartbeat FROM sites WHERE is_active ORDER BY id',
-    );
+  async sitesWithHeartbeat(): Promise<
+    { id: number; name: string; last_heartbeat_at: Date | null; last_heartbeat: HeartbeatRequest | null }[]
+  > {
+    const { rows } = await this.knex.raw<{
+      rows: { id: number; name: string; last_heartbeat_at: Date | null; last_heartbeat: HeartbeatRequest | null }[];
+    }>('SELECT id, name, last_heartbeat_at, last_heartbeat FROM sites WHERE is_active ORDER BY id');
     return rows;
   }
 
   /** Each active meter's state as its site agent reported it in the site's latest heartbeat (`meter_states`). */
   async meterAgentStates(): Promise<
-    { id: number; name: string; site_id: number; site_name: string; last_heartbeat_at: Date | null; state: HeartbeatMeterState }[]
+    {
+      id: number;
+      name: string;
+      site_id: number;
+      site_name: string;
+      last_heartbeat_at: Date | null;
+      state: HeartbeatMeterState;
+    }[]
   > {
     const { rows } = await this.knex.raw<{ rows: Awaited<ReturnType<AlertsRepository['meterAgentStates']>> }>(
       `SELECT m.id, m.name, m.site_id, s.name AS site_name, s.last_heartbeat_at, x.state
@@ -350,7 +515,10 @@ export class AlertsRepository {
     return rows;
   }
 
-  async heartbeatsBetween(from: Date, to: Date): Promise<{ site_id: number; received_at: Date; payload: HeartbeatRequest }[]> {
+  async heartbeatsBetween(
+    from: Date,
+    to: Date,
+  ): Promise<{ site_id: number; received_at: Date; payload: HeartbeatRequest }[]> {
     const { rows } = await this.knex.raw<{ rows: { site_id: number; received_at: Date; payload: HeartbeatRequest }[] }>(
       'SELECT site_id, received_at, payload FROM heartbeats WHERE received_at > ? AND received_at <= ? ORDER BY received_at',
       [from, to],
@@ -359,7 +527,10 @@ export class AlertsRepository {
   }
 
   /** Per active site (or one site), its newest heartbeat received at or before `at`. */
-  async heartbeatsAtOrBefore(at: Date, siteId: number | null = null): Promise<Map<number, { received_at: Date; payload: HeartbeatRequest }>> {
+  async heartbeatsAtOrBefore(
+    at: Date,
+    siteId: number | null = null,
+  ): Promise<Map<number, { received_at: Date; payload: HeartbeatRequest }>> {
     const { rows } = await this.knex.raw<{ rows: { site_id: number; received_at: Date; payload: HeartbeatRequest }[] }>(
       `SELECT s.id AS site_id, h.received_at, h.payload FROM sites s
          CROSS JOIN LATERAL (SELECT received_at, payload FROM heartbeats WHERE site_id = s.id AND received_at <= ? ORDER BY received_at DESC LIMIT 1) h
@@ -371,7 +542,16 @@ export class AlertsRepository {
 
   /** Active meters of active sites in scope, with their newest reading (of one data point when given). */
   async meterActivity(scope: { siteId: number | null; meterId: number | null; dataPoint: string | null }): Promise<
-    { id: number; name: string; site_id: number; site_name: string; created_at: Date; last_reading_at: Date | null; last_heartbeat_at: Date | null; last_heartbeat: HeartbeatRequest | null }[]
+    {
+      id: number;
+      name: string;
+      site_id: number;
+      site_name: string;
+      created_at: Date;
+      last_reading_at: Date | null;
+      last_heartbeat_at: Date | null;
+      last_heartbeat: HeartbeatRequest | null;
+    }[]
   > {
     const { rows } = await this.knex.raw<{ rows: Awaited<ReturnType<AlertsRepository['meterActivity']>> }>(
       `SELECT m.id, m.name, m.site_id, s.name AS site_name, m.created_at, s.last_heartbeat_at, s.last_heartbeat,
@@ -393,7 +573,20 @@ export class AlertsRepository {
     cond: { condition: string; low: number | null; high: number | null },
     from: Date,
     to: Date,
-  ): Promise<{ site_id: number; site_name: string; meter_id: number; meter_name: string; data_point: string; unit: string | null; latest_ts: Date; latest_value: number; latest_breach: boolean; breach_since: Date | null }[]> {
+  ): Promise<
+    {
+      site_id: number;
+      site_name: string;
+      meter_id: number;
+      meter_name: string;
+      data_point: string;
+      unit: string | null;
+      latest_ts: Date;
+      latest_value: number;
+      latest_breach: boolean;
+      breach_since: Date | null;
+    }[]
+  > {
     const { rows } = await this.knex.raw<{ rows: Awaited<ReturnType<AlertsRepository['breachState']>> }>(
       `WITH r AS (
          SELECT r.site_id, r.meter_id, r.data_point, r.ts, r.value, r.unit,
@@ -407,7 +600,20 @@ export class AlertsRepository {
          FROM g JOIN r l ON l.meter_id = g.meter_id AND l.data_point = g.data_point AND l.ts = g.latest_ts
          JOIN sites s ON s.id = g.site_id JOIN meters m ON m.id = g.meter_id
         ORDER BY g.site_id, g.meter_id`,
-      [cond.condition, cond.high, cond.low, cond.low, cond.high, scope.dataPoint, scope.siteId, scope.siteId, scope.meterId, scope.meterId, from, to] as unknown as Knex.RawBinding[],
+      [
+        cond.condition,
+        cond.high,
+        cond.low,
+        cond.low,
+        cond.high,
+        scope.dataPoint,
+        scope.siteId,
+        scope.siteId,
+        scope.meterId,
+        scope.meterId,
+        from,
+        to,
+      ] as unknown as Knex.RawBinding[],
     );
     return rows;
   }
@@ -418,7 +624,18 @@ export class AlertsRepository {
     cond: { condition: string; low: number | null; high: number | null },
     from: Date,
     to: Date,
-  ): Promise<{ site_id: number; site_name: string; meter_id: number; meter_name: string; run_start: Date; run_end: Date | null; last_breach: Date; peak: number }[]> {
+  ): Promise<
+    {
+      site_id: number;
+      site_name: string;
+      meter_id: number;
+      meter_name: string;
+      run_start: Date;
+      run_end: Date | null;
+      last_breach: Date;
+      peak: number;
+    }[]
+  > {
     const { rows } = await this.knex.raw<{ rows: Awaited<ReturnType<AlertsRepository['breachRuns']>> }>(
       `WITH r AS (
          SELECT r.site_id, r.meter_id, r.ts, r.value,
@@ -434,14 +651,42 @@ export class AlertsRepository {
               CASE WHEN ? = 'below' THEN e.lo ELSE e.hi END AS peak
          FROM e JOIN sites s ON s.id = e.site_id JOIN meters m ON m.id = e.meter_id
         WHERE e.run_start IS NOT NULL ORDER BY e.run_start`,
-      [cond.condition, cond.high, cond.low, cond.low, cond.high, scope.dataPoint, scope.siteId, scope.siteId, scope.meterId, scope.meterId, from, to, cond.condition] as unknown as Knex.RawBinding[],
+      [
+        cond.condition,
+        cond.high,
+        cond.low,
+        cond.low,
+        cond.high,
+        scope.dataPoint,
+        scope.siteId,
+        scope.siteId,
+        scope.meterId,
+        scope.meterId,
+        from,
+        to,
+        cond.condition,
+      ] as unknown as Knex.RawBinding[],
     );
     return rows;
   }
 
   /** Gaps longer than `gapMs` between consecutive timestamps: readings per meter (scope) or heartbeats per site. */
-  async readingGaps(scope: { siteId: number | null; meterId: number | null; dataPoint: string | null }, from: Date, to: Date, gapMs: number) {
-    const { rows } = await this.knex.raw<{ rows: { site_id: number; site_name: string; meter_id: number; meter_name: string; gap_from: Date; gap_to: Date }[] }>(
+  async readingGaps(
+    scope: { siteId: number | null; meterId: number | null; dataPoint: string | null },
+    from: Date,
+    to: Date,
+    gapMs: number,
+  ) {
+    const { rows } = await this.knex.raw<{
+      rows: {
+        site_id: number;
+        site_name: string;
+        meter_id: number;
+        meter_name: string;
+        gap_from: Date;
+        gap_to: Date;
+      }[];
+    }>(
       `SELECT g.site_id, s.name AS site_name, g.meter_id, m.name AS meter_name, g.prev AS gap_from, g.ts AS gap_to FROM (
          SELECT site_id, meter_id, ts, lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) AS prev FROM (
            SELECT DISTINCT site_id, meter_id, ts FROM meter_readings
@@ -454,7 +699,9 @@ export class AlertsRepository {
   }
 
   async heartbeatGaps(from: Date, to: Date, gapMs: number) {
-    const { rows } = await this.knex.raw<{ rows: { site_id: number; site_name: string; gap_from: Date; gap_to: Date }[] }>(
+    const { rows } = await this.knex.raw<{
+      rows: { site_id: number; site_name: string; gap_from: Date; gap_to: Date }[];
+    }>(
       `SELECT g.site_id, s.name AS site_name, g.prev AS gap_from, g.received_at AS gap_to FROM (
          SELECT site_id, received_at, lag(received_at) OVER (PARTITION BY site_id ORDER BY received_at) AS prev
            FROM heartbeats WHERE received_at > ? AND received_at <= ?) g JOIN sites s ON s.id = g.site_id

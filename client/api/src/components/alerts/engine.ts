@@ -10,7 +10,10 @@ import { builtinSpec, BUILTIN_RULES } from './rule-catalog.js';
 
 const DB_PROBE_TIMEOUT_MS = 5000;
 
-export function effectiveThreshold(rule: Pick<RuleRow, 'kind' | 'builtin' | 'threshold'>, config: AlertsConfig): number | null {
+export function effectiveThreshold(
+  rule: Pick<RuleRow, 'kind' | 'builtin' | 'threshold'>,
+  config: AlertsConfig,
+): number | null {
   if (rule.threshold !== null) return rule.threshold;
   return rule.builtin ? (builtinSpec(rule.kind)?.fromConfig(config) ?? null) : null;
 }
@@ -22,7 +25,16 @@ export function effectiveCooldownSeconds(rule: Pick<RuleRow, 'cooldown_seconds'>
 interface DbOutage {
   since: Date;
   firedAt: Date | null;
-  mails: { event: 'firing' | 'resolved'; subject: string; body: string; to: string[]; status: 'sent' | 'recorded' | 'failed'; error: string | null; at: Date; attempts: number }[];
+  mails: {
+    event: 'firing' | 'resolved';
+    subject: string;
+    body: string;
+    to: string[];
+    status: 'sent' | 'recorded' | 'failed';
+    error: string | null;
+    at: Date;
+    attempts: number;
+  }[];
 }
 
 /**
@@ -42,7 +54,15 @@ export class AlertEngine {
   private dbOutage: DbOutage | undefined;
 
   constructor(
-    private readonly deps: { repo: AlertsRepository; readings: ReadingsService; counter: ResponseCounter; notifier: Notifier; config: AlertsConfig; clock: Clock; logger: Logger },
+    private readonly deps: {
+      repo: AlertsRepository;
+      readings: ReadingsService;
+      counter: ResponseCounter;
+      notifier: Notifier;
+      config: AlertsConfig;
+      clock: Clock;
+      logger: Logger;
+    },
   ) {
     this.startedAt = deps.clock.now();
     this.previous = this.startedAt;
@@ -99,7 +119,11 @@ export class AlertEngine {
       try {
         await this.evaluate(rule, now);
       } catch (err) {
-        this.deps.logger.warn('rule evaluation failed', { rule_id: rule.id, kind: rule.kind, err: err instanceof Error ? err.message : String(err) });
+        this.deps.logger.warn('rule evaluation failed', {
+          rule_id: rule.id,
+          kind: rule.kind,
+          err: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     this.previous = now;
@@ -110,7 +134,15 @@ export class AlertEngine {
     const { repo, readings, counter, config } = this.deps;
     const threshold = effectiveThreshold(rule, config);
     if (threshold === null) return;
-    const result = await evaluateRule(rule, threshold, { repo, readings, counter, config, now, previous: this.previous, startedAt: this.startedAt });
+    const result = await evaluateRule(rule, threshold, {
+      repo,
+      readings,
+      counter,
+      config,
+      now,
+      previous: this.previous,
+      startedAt: this.startedAt,
+    });
     const open = new Map((await repo.openAlerts(rule.id)).map((a) => [a.subject_key, a]));
     for (const o of result.observations) {
       const a = open.get(o.key);
@@ -118,23 +150,77 @@ export class AlertEngine {
       if (o.active) {
         const held = now.getTime() - o.since.getTime() >= rule.for_seconds * 1000;
         if (!a) {
-          const id = await repo.insertAlert({ ruleId: rule.id, subjectKey: o.key, siteId: o.siteId, meterId: o.meterId, state: held ? 'firing' : 'pending', severity: rule.severity, title: o.title, detail: o.detail, value: o.value, threshold: o.threshold, unit: o.unit, since: o.since, now });
-          await repo.addEvent(id, now, held ? 'firing' : 'pending', held ? o.title : `condition met; fires if it holds for ${fmtMinutes(rule.for_seconds * 1000)}`, o.value);
+          const id = await repo.insertAlert({
+            ruleId: rule.id,
+            subjectKey: o.key,
+            siteId: o.siteId,
+            meterId: o.meterId,
+            state: held ? 'firing' : 'pending',
+            severity: rule.severity,
+            title: o.title,
+            detail: o.detail,
+            value: o.value,
+            threshold: o.threshold,
+            unit: o.unit,
+            since: o.since,
+            now,
+          });
+          await repo.addEvent(
+            id,
+            now,
+            held ? 'firing' : 'pending',
+            held ? o.title : `condition met; fires if it holds for ${fmtMinutes(rule.for_seconds * 1000)}`,
+            o.value,
+          );
           if (held) await this.notify(id, rule, 'firing', now);
         } else if (a.state === 'pending' && held) {
-          await repo.updateAlert(a.id, { state: 'firing', firedAt: now, title: o.title, detail: o.detail, value: o.value, threshold: o.threshold, now });
+          await repo.updateAlert(a.id, {
+            state: 'firing',
+            firedAt: now,
+            title: o.title,
+            detail: o.detail,
+            value: o.value,
+            threshold: o.threshold,
+            now,
+          });
           await repo.addEvent(a.id, now, 'firing', o.title, o.value);
           await this.notify(a.id, rule, 'firing', now);
         } else {
-          await repo.updateAlert(a.id, { value: o.value, threshold: o.threshold, detail: o.detail, ...(a.state === 'pending' ? { title: o.title } : {}), now });
+          await repo.updateAlert(a.id, {
+            value: o.value,
+            threshold: o.threshold,
+            detail: o.detail,
+            ...(a.state === 'pending' ? { title: o.title } : {}),
+            now,
+          });
         }
       } else if (o.transient) {
         if (a) {
           await this.resolve(a, rule, now, o);
         } else {
           // Reported by a heartbeat between two evaluations and already over: the operator still hears of it, once each way.
-          const id = await repo.insertAlert({ ruleId: rule.id, subjectKey: o.key, siteId: o.siteId, meterId: o.meterId, state: 'firing', severity: rule.severity, title: o.title, detail: o.detail, value: o.value, threshold: o.threshold, unit: o.unit, since: o.since, now });
-          await repo.addEvent(id, now, 'firing', `${o.title} (reported by a heartbeat since the last evaluation)`, o.value);
+          const id = await repo.insertAlert({
+            ruleId: rule.id,
+            subjectKey: o.key,
+            siteId: o.siteId,
+            meterId: o.meterId,
+            state: 'firing',
+            severity: rule.severity,
+            title: o.title,
+            detail: o.detail,
+            value: o.value,
+            threshold: o.threshold,
+            unit: o.unit,
+            since: o.since,
+            now,
+          });
+          await repo.addEvent(
+            id,
+            now,
+            'firing',
+            `${o.title} (reported by a heartbeat since the last evaluation)`,
+            o.value,
+          );
           await this.notify(id, rule, 'firing', now);
           const fresh = await repo.alert(id);
           if (fresh) await this.resolve(fresh, rule, now);
@@ -150,11 +236,25 @@ export class AlertEngine {
     const { repo } = this.deps;
     if (a.state === 'pending') {
       await repo.updateAlert(a.id, { state: 'resolved', resolvedAt: now, ...(o ? { value: o.value } : {}), now });
-      await repo.addEvent(a.id, now, 'cancelled', 'the condition cleared before it had held long enough; nothing was sent', o?.value ?? null);
+      await repo.addEvent(
+        a.id,
+        now,
+        'cancelled',
+        'the condition cleared before it had held long enough; nothing was sent',
+        o?.value ?? null,
+      );
       return;
     }
     await repo.updateAlert(a.id, { state: 'resolved', resolvedAt: now, ...(o ? { value: o.value } : {}), now });
-    await repo.addEvent(a.id, now, 'resolved', o ? `resolved: value now ${o.value ?? '—'}${o.unit ? ` ${o.unit}` : ''}` : 'resolved: the subject no longer meets the condition', o?.value ?? null);
+    await repo.addEvent(
+      a.id,
+      now,
+      'resolved',
+      o
+        ? `resolved: value now ${o.value ?? '—'}${o.unit ? ` ${o.unit}` : ''}`
+        : 'resolved: the subject no longer meets the condition',
+      o?.value ?? null,
+    );
     await this.notify(a.id, rule, 'resolved', now);
   }
 
@@ -173,7 +273,13 @@ export class AlertEngine {
       suppressed = 'cooldown: its firing e-mail was suppressed too';
     }
     await notifier.enqueueAlert(alert, rule, event, suppressed);
-    await repo.addEvent(alertId, now, suppressed ? 'notification-suppressed' : 'notified', suppressed ?? `${event} e-mail to ${notifier.recipientsFor(rule).join(', ') || '(no recipients)'}${rule.webhook_url ? ' and webhook' : ''}`);
+    await repo.addEvent(
+      alertId,
+      now,
+      suppressed ? 'notification-suppressed' : 'notified',
+      suppressed ??
+        `${event} e-mail to ${notifier.recipientsFor(rule).join(', ') || '(no recipients)'}${rule.webhook_url ? ' and webhook' : ''}`,
+    );
   }
 
   // --- the engine's own database ---
@@ -181,7 +287,10 @@ export class AlertEngine {
   /** true when the database answers. While it does not, the database-down alert runs from memory. */
   private async checkDatabase(now: Date): Promise<boolean> {
     const ok = await Promise.race([
-      this.deps.repo.ping().then(() => true, () => false),
+      this.deps.repo.ping().then(
+        () => true,
+        () => false,
+      ),
       new Promise<boolean>((resolve) => {
         const t = setTimeout(() => resolve(false), DB_PROBE_TIMEOUT_MS);
         t.unref();
@@ -191,10 +300,14 @@ export class AlertEngine {
     if (!ok) {
       this.dbOutage ??= { since: now, firedAt: null, mails: [] };
       const o = this.dbOutage;
-      const thresholdMin = rule ? (effectiveThreshold(rule, this.deps.config) ?? 1) : this.deps.config.databaseDownMinutes;
+      const thresholdMin = rule
+        ? (effectiveThreshold(rule, this.deps.config) ?? 1)
+        : this.deps.config.databaseDownMinutes;
       if (rule && !o.firedAt && now.getTime() - o.since.getTime() >= thresholdMin * 60_000) {
         o.firedAt = now;
-        this.deps.logger.error('central database unreachable: database-down alert firing', { since: o.since.toISOString() });
+        this.deps.logger.error('central database unreachable: database-down alert firing', {
+          since: o.since.toISOString(),
+        });
       }
       await this.sendDbMails(rule, now);
       return false;
@@ -205,7 +318,9 @@ export class AlertEngine {
         o.mails.push(this.dbMail(rule, 'resolved', o, now));
         await this.sendDbMails(rule, now);
       }
-      await this.recordDbOutage(rule, o, now).catch((err: unknown) => this.deps.logger.warn('could not record the database outage', { err: String(err) }));
+      await this.recordDbOutage(rule, o, now).catch((err: unknown) =>
+        this.deps.logger.warn('could not record the database outage', { err: String(err) }),
+      );
       this.dbOutage = undefined;
     }
     return true;
@@ -213,16 +328,35 @@ export class AlertEngine {
 
   private dbMail(rule: RuleRow, event: 'firing' | 'resolved', o: DbOutage, now: Date): DbOutage['mails'][number] {
     const alert = {
-      id: 0, title: `Central database unreachable for ${fmtMinutes(now.getTime() - o.since.getTime())}`,
-      detail: event === 'firing'
-        ? 'The client system cannot reach its PostgreSQL: agents get 503 and keep their readings; operators cannot log in. Check the database server, its disk and the network. This e-mail was sent from memory.'
-        : 'The client system reaches its PostgreSQL again; agents are sending their backlog.',
-      site_name: null, meter_name: null, since: o.since, fired_at: o.firedAt, resolved_at: event === 'resolved' ? now : null,
-      value: Math.round(((now.getTime() - o.since.getTime()) / 60_000) * 100) / 100, threshold: effectiveThreshold(rule, this.deps.config), unit: 'min',
-      severity: rule.severity, state: event === 'firing' ? ('firing' as const) : ('resolved' as const), subject_key: 'global',
+      id: 0,
+      title: `Central database unreachable for ${fmtMinutes(now.getTime() - o.since.getTime())}`,
+      detail:
+        event === 'firing'
+          ? 'The client system cannot reach its PostgreSQL: agents get 503 and keep their readings; operators cannot log in. Check the database server, its disk and the network. This e-mail was sent from memory.'
+          : 'The client system reaches its PostgreSQL again; agents are sending their backlog.',
+      site_name: null,
+      meter_name: null,
+      since: o.since,
+      fired_at: o.firedAt,
+      resolved_at: event === 'resolved' ? now : null,
+      value: Math.round(((now.getTime() - o.since.getTime()) / 60_000) * 100) / 100,
+      threshold: effectiveThreshold(rule, this.deps.config),
+      unit: 'min',
+      severity: rule.severity,
+      state: event === 'firing' ? ('firing' as const) : ('resolved' as const),
+      subject_key: 'global',
     };
     const msg = composeAlertMessage(alert, rule, event, this.deps.config.publicUrl, now);
-    return { event, subject: msg.subject, body: msg.body.replace(`${this.deps.config.publicUrl}/alerts/0`, `${this.deps.config.publicUrl}/alerts`), to: this.deps.notifier.recipientsFor(rule), status: 'failed', error: null, at: now, attempts: 0 };
+    return {
+      event,
+      subject: msg.subject,
+      body: msg.body.replace(`${this.deps.config.publicUrl}/alerts/0`, `${this.deps.config.publicUrl}/alerts`),
+      to: this.deps.notifier.recipientsFor(rule),
+      status: 'failed',
+      error: null,
+      at: now,
+      attempts: 0,
+    };
   }
 
   private async sendDbMails(rule: RuleRow | undefined, now: Date): Promise<void> {
@@ -246,12 +380,43 @@ export class AlertEngine {
     if (!rule || !o.firedAt) return;
     const { repo } = this.deps;
     const title = `Central database unreachable for ${fmtMinutes(now.getTime() - o.since.getTime())}`;
-    const id = await repo.insertAlert({ ruleId: rule.id, subjectKey: 'global', siteId: null, meterId: null, state: 'firing', severity: rule.severity, title, detail: 'Recorded after the database came back; the e-mails were sent from memory.', value: Math.round(((now.getTime() - o.since.getTime()) / 60_000) * 100) / 100, threshold: effectiveThreshold(rule, this.deps.config), unit: 'min', since: o.since, now: o.firedAt });
+    const id = await repo.insertAlert({
+      ruleId: rule.id,
+      subjectKey: 'global',
+      siteId: null,
+      meterId: null,
+      state: 'firing',
+      severity: rule.severity,
+      title,
+      detail: 'Recorded after the database came back; the e-mails were sent from memory.',
+      value: Math.round(((now.getTime() - o.since.getTime()) / 60_000) * 100) / 100,
+      threshold: effectiveThreshold(rule, this.deps.config),
+      unit: 'min',
+      since: o.since,
+      now: o.firedAt,
+    });
     await repo.updateAlert(id, { state: 'resolved', resolvedAt: now, now });
     await repo.addEvent(id, o.firedAt, 'firing', title);
     await repo.addEvent(id, now, 'resolved', 'the database answers again');
     for (const m of o.mails) {
-      await repo.insertNotification({ alertId: id, ruleId: rule.id, channel: 'email', event: m.event, recipients: m.to, webhookUrl: null, subject: m.subject, body: m.body, payload: null, status: m.status, attempts: m.attempts, lastError: m.error, sentAt: m.status === 'sent' ? m.at : null, createdAt: m.at, createdBy: 'alert engine (from memory)', siteIds: [] });
+      await repo.insertNotification({
+        alertId: id,
+        ruleId: rule.id,
+        channel: 'email',
+        event: m.event,
+        recipients: m.to,
+        webhookUrl: null,
+        subject: m.subject,
+        body: m.body,
+        payload: null,
+        status: m.status,
+        attempts: m.attempts,
+        lastError: m.error,
+        sentAt: m.status === 'sent' ? m.at : null,
+        createdAt: m.at,
+        createdBy: 'alert engine (from memory)',
+        siteIds: [],
+      });
     }
   }
 }

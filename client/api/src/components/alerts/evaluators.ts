@@ -50,7 +50,8 @@ export const fmtMinutes = (ms: number): string => {
 };
 type QueueLimit = NonNullable<HeartbeatRequest['queue_limit']>;
 const minutesOf = (ms: number) => Math.round((ms / 60_000) * 100) / 100;
-const fmtNum = (v: number) => (Math.abs(v) >= 100 ? String(Math.round(v * 10) / 10) : String(Math.round(v * 1000) / 1000));
+const fmtNum = (v: number) =>
+  Math.abs(v) >= 100 ? String(Math.round(v * 10) / 10) : String(Math.round(v * 1000) / 1000);
 const ageOf = (hb: HeartbeatRequest | null | undefined, at: Date) => {
   if (!hb) return { outageMs: 0, since: null as Date | null };
   const down = hb.uplink_down_since ? Date.parse(hb.uplink_down_since) : null;
@@ -63,7 +64,16 @@ const ageOf = (hb: HeartbeatRequest | null | undefined, at: Date) => {
 
 /** Midnight today in `tz`, as an instant. */
 export function startOfDay(tz: string, now: Date): Date {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(now);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(now);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const localAsUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   const offset = localAsUtc - Math.floor(now.getTime() / 1000) * 1000;
@@ -84,8 +94,14 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
         const age = now - s.last_heartbeat_at.getTime();
         const judged = now - Math.max(s.last_heartbeat_at.getTime(), ctx.startedAt.getTime());
         obs.push({
-          key: `site:${s.id}`, siteId: s.id, meterId: null, active: judged > limit, since: s.last_heartbeat_at,
-          value: minutesOf(age), threshold, unit: 'min',
+          key: `site:${s.id}`,
+          siteId: s.id,
+          meterId: null,
+          active: judged > limit,
+          since: s.last_heartbeat_at,
+          value: minutesOf(age),
+          threshold,
+          unit: 'min',
           title: `Site "${s.name}" offline — no heartbeat for ${fmtMinutes(age)}`,
           detail: `The site agent of "${s.name}" last sent a heartbeat at ${s.last_heartbeat_at.toISOString()}. The agent, its machine or its uplink is down; readings are kept on the site and arrive when it is back.`,
         });
@@ -102,7 +118,11 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
           return { value: minutesOf(a.outageMs), since: a.since, breach: a.outageMs > threshold * 60_000 };
         }
         const depth = hb?.queue_depth ?? 0;
-        return { value: depth, since: hb?.oldest_unsent_at ? new Date(hb.oldest_unsent_at) : at, breach: depth > threshold };
+        return {
+          value: depth,
+          since: hb?.oldest_unsent_at ? new Date(hb.oldest_unsent_at) : at,
+          breach: depth > threshold,
+        };
       };
       for (const s of sites) {
         if (!s.last_heartbeat_at) continue;
@@ -111,7 +131,8 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
         for (const h of recent) {
           if (h.site_id !== s.id) continue;
           const m = measure(h.payload, h.received_at);
-          if (m.breach && (!worst || m.value > worst.value)) worst = { value: m.value, since: m.since, at: h.received_at };
+          if (m.breach && (!worst || m.value > worst.value))
+            worst = { value: m.value, since: m.since, at: h.received_at };
         }
         const key = `site:${s.id}`;
         const shown = latest.breach ? latest : worst ? { ...worst, breach: true } : latest;
@@ -124,8 +145,17 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
             ? `The agent of "${s.name}" reported (heartbeat of ${(worst?.at ?? s.last_heartbeat_at).toISOString()}) that its uplink was down or its oldest unsent reading was ${fmtMinutes(shown.value * 60_000)} old. Its data in the client system is that far behind until the backlog is sent.`
             : `The agent of "${s.name}" holds ${Math.round(shown.value)} unsent readings (threshold ${threshold}). It sends them oldest first once the client system is reachable.`;
         obs.push({
-          key, siteId: s.id, meterId: null, active: latest.breach, transient: !latest.breach && worst !== undefined,
-          since: shown.since ?? s.last_heartbeat_at, value: shown.value, threshold, unit: rule.kind === 'uplink_down' ? 'min' : 'readings', title, detail,
+          key,
+          siteId: s.id,
+          meterId: null,
+          active: latest.breach,
+          transient: !latest.breach && worst !== undefined,
+          since: shown.since ?? s.last_heartbeat_at,
+          value: shown.value,
+          threshold,
+          unit: rule.kind === 'uplink_down' ? 'min' : 'readings',
+          title,
+          detail,
         });
       }
       break;
@@ -152,17 +182,30 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
         let lost: number;
         if (typeof q.full_since === 'string') {
           since = new Date(q.full_since);
-          const before = (await ctx.repo.heartbeatsAtOrBefore(new Date(since.getTime() - 1), s.id)).get(s.id)?.payload.queue_limit;
+          const before = (await ctx.repo.heartbeatsAtOrBefore(new Date(since.getTime() - 1), s.id)).get(s.id)?.payload
+            .queue_limit;
           lost = Math.max(0, lostOf(q) - (before ? lostOf(before) : 0));
         } else {
-          const first = recent.find((h) => h.site_id === s.id && h.payload.queue_limit && base && lostOf(h.payload.queue_limit) > lostOf(base));
-          since = first?.payload.queue_limit?.full_since ? new Date(first.payload.queue_limit.full_since) : (first?.received_at ?? s.last_heartbeat_at);
+          const first = recent.find(
+            (h) => h.site_id === s.id && h.payload.queue_limit && base && lostOf(h.payload.queue_limit) > lostOf(base),
+          );
+          since = first?.payload.queue_limit?.full_since
+            ? new Date(first.payload.queue_limit.full_since)
+            : (first?.received_at ?? s.last_heartbeat_at);
           lost = sinceCheck;
         }
         const full = typeof q.full_since === 'string';
         const what = q.policy === 'drop-oldest' ? 'oldest unsent readings dropped' : 'new readings not stored';
         obs.push({
-          key, siteId: s.id, meterId: null, active: full && lost > threshold, transient: !full && sinceCheck > threshold, since, value: lost, threshold, unit: 'readings',
+          key,
+          siteId: s.id,
+          meterId: null,
+          active: full && lost > threshold,
+          transient: !full && sinceCheck > threshold,
+          since,
+          value: lost,
+          threshold,
+          unit: 'readings',
           title: full
             ? `Site "${s.name}" upload queue full — ${lost} ${what}`
             : `Site "${s.name}" lost ${lost} readings to its full upload queue`,
@@ -186,7 +229,14 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
         const since = down && Number.isFinite(parsed) ? new Date(parsed) : s.last_heartbeat_at;
         const lasted = Math.max(0, now - since.getTime());
         obs.push({
-          key, siteId: s.id, meterId: null, active: down && lasted >= limit, since, value: minutesOf(lasted), threshold, unit: 'min',
+          key,
+          siteId: s.id,
+          meterId: null,
+          active: down && lasted >= limit,
+          since,
+          value: minutesOf(lasted),
+          threshold,
+          unit: 'min',
           title: `Site "${s.name}": the agent's own database is ${db.state === 'down' ? 'down' : 'restarting'} for ${fmtMinutes(lasted)}`,
           detail: `The agent of "${s.name}" reports (heartbeat of ${s.last_heartbeat_at.toISOString()}) that its own PostgreSQL is ${db.state} since ${since.toISOString()} (${db.restarts} restarts${db.last_error ? `; last error: ${db.last_error}` : ''}). It keeps collecting: ${db.spilled_readings} readings wait in its spill file on disk and go into its queue when the database is back. Check the site machine's disk space and the agent log (module "db").`,
         });
@@ -204,11 +254,20 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
         }
         const st = m.state;
         const wrong = st.state === 'wrong_device';
-        const since = wrong && st.since && Number.isFinite(Date.parse(st.since)) ? new Date(st.since) : m.last_heartbeat_at;
-        const expected = typeof st.expected_device_id === 'number' ? String(st.expected_device_id) : 'the configured one';
+        const since =
+          wrong && st.since && Number.isFinite(Date.parse(st.since)) ? new Date(st.since) : m.last_heartbeat_at;
+        const expected =
+          typeof st.expected_device_id === 'number' ? String(st.expected_device_id) : 'the configured one';
         const found = typeof st.found_device_id === 'number' ? `device ${st.found_device_id}` : 'another device';
         obs.push({
-          key, siteId: m.site_id, meterId: m.id, active: wrong && now - since.getTime() >= limit, since, value: minutesOf(Math.max(0, now - since.getTime())), threshold, unit: 'min',
+          key,
+          siteId: m.site_id,
+          meterId: m.id,
+          active: wrong && now - since.getTime() >= limit,
+          since,
+          value: minutesOf(Math.max(0, now - since.getTime())),
+          threshold,
+          unit: 'min',
           title: `Meter "${m.name}" at "${m.site_name}": ${found} answers at its address, configured ${expected}`,
           detail: `The agent of "${m.site_name}" reports (heartbeat of ${m.last_heartbeat_at.toISOString()}) that ${found} answers at the address of meter "${m.name}", configured as device ${expected}. It stores nothing for this meter until the configured device answers: check the meter's IP address (a DHCP change?) and BACnet device id, or whether the meter was swapped.`,
         });
@@ -218,7 +277,11 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
     case 'meter_unreachable':
     case 'no_data': {
       const limit = threshold * 60_000;
-      const scope = { siteId: rule.scope === 'all' ? null : rule.site_id, meterId: rule.scope === 'meter' ? rule.meter_id : null, dataPoint: rule.kind === 'no_data' ? rule.data_point : null };
+      const scope = {
+        siteId: rule.scope === 'all' ? null : rule.site_id,
+        meterId: rule.scope === 'meter' ? rule.meter_id : null,
+        dataPoint: rule.kind === 'no_data' ? rule.data_point : null,
+      };
       const activity = await ctx.repo.meterActivity(scope);
       const answering = rule.kind === 'meter_unreachable' ? answeringMeters(activity) : new Set<number>();
       for (const m of activity) {
@@ -230,7 +293,8 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
           // Only blame the meter when the site is online and its deliveries are current.
           const hbFresh = m.last_heartbeat_at !== null && now - m.last_heartbeat_at.getTime() <= hbMissingMs;
           const hb = m.last_heartbeat;
-          const backlogOld = hb && hb.queue_depth > 0 && hb.oldest_unsent_at && now - Date.parse(hb.oldest_unsent_at) > limit;
+          const backlogOld =
+            hb && hb.queue_depth > 0 && hb.oldest_unsent_at && now - Date.parse(hb.oldest_unsent_at) > limit;
           if (!hbFresh || backlogOld) {
             hold.add(key);
             continue;
@@ -240,10 +304,18 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
           if (Number.isFinite(syncedAt)) silentMs = Math.min(age, Math.max(0, syncedAt - last.getTime()));
         }
         obs.push({
-          key, siteId: m.site_id, meterId: m.id, active: silentMs > limit && !answering.has(m.id), since: last, value: minutesOf(age), threshold, unit: 'min',
-          title: rule.kind === 'meter_unreachable'
-            ? `Meter "${m.name}" at "${m.site_name}" unreachable — no reading for ${fmtMinutes(age)}`
-            : `No new readings from meter "${m.name}" at "${m.site_name}" for ${fmtMinutes(age)}`,
+          key,
+          siteId: m.site_id,
+          meterId: m.id,
+          active: silentMs > limit && !answering.has(m.id),
+          since: last,
+          value: minutesOf(age),
+          threshold,
+          unit: 'min',
+          title:
+            rule.kind === 'meter_unreachable'
+              ? `Meter "${m.name}" at "${m.site_name}" unreachable — no reading for ${fmtMinutes(age)}`
+              : `No new readings from meter "${m.name}" at "${m.site_name}" for ${fmtMinutes(age)}`,
           detail: m.last_reading_at
             ? `The last reading${rule.data_point ? ` of ${rule.data_point}` : ''} of "${m.name}" is from ${m.last_reading_at.toISOString()}, while the site is online.${rule.kind === 'meter_unreachable' ? ` The site agent reports ${hbMeters(m.last_heartbeat)}.` : ''}`
             : `"${m.name}" has never delivered a reading since it was configured at ${m.created_at.toISOString()}.`,
@@ -255,7 +327,16 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
       if (!rule.data_point || !rule.condition) break;
       const { low, high } = bounds(rule, threshold);
       const lookback = new Date(now - rule.for_seconds * 1000 - 3_600_000);
-      const rows = await ctx.repo.breachState({ siteId: rule.scope === 'all' ? null : rule.site_id, meterId: rule.scope === 'meter' ? rule.meter_id : null, dataPoint: rule.data_point }, { condition: rule.condition, low, high }, lookback, ctx.now);
+      const rows = await ctx.repo.breachState(
+        {
+          siteId: rule.scope === 'all' ? null : rule.site_id,
+          meterId: rule.scope === 'meter' ? rule.meter_id : null,
+          dataPoint: rule.data_point,
+        },
+        { condition: rule.condition, low, high },
+        lookback,
+        ctx.now,
+      );
       // Data older than this says nothing about now: the no-data and meter rules cover silence.
       const freshMs = Math.max(15 * 60_000, rule.for_seconds * 1000);
       for (const r of rows) {
@@ -263,8 +344,19 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
         const fresh = now - r.latest_ts.getTime() <= freshMs;
         const unit = r.unit ?? '';
         obs.push({
-          key, siteId: r.site_id, meterId: r.meter_id, active: fresh && r.latest_breach, since: r.breach_since ?? r.latest_ts, value: r.latest_value, threshold, unit: r.unit,
-          title: `"${r.meter_name}" at "${r.site_name}": ${r.data_point} ${fmtNum(r.latest_value)} ${unit} ${describeCondition(rule.condition, low, high, unit)}`.replace(/\s+/g, ' '),
+          key,
+          siteId: r.site_id,
+          meterId: r.meter_id,
+          active: fresh && r.latest_breach,
+          since: r.breach_since ?? r.latest_ts,
+          value: r.latest_value,
+          threshold,
+          unit: r.unit,
+          title:
+            `"${r.meter_name}" at "${r.site_name}": ${r.data_point} ${fmtNum(r.latest_value)} ${unit} ${describeCondition(rule.condition, low, high, unit)}`.replace(
+              /\s+/g,
+              ' ',
+            ),
           detail: `${r.data_point} of "${r.meter_name}" is ${fmtNum(r.latest_value)} ${unit} (reading of ${r.latest_ts.toISOString()}), ${describeCondition(rule.condition, low, high, unit)}${rule.for_seconds > 0 ? ` for at least ${fmtMinutes(rule.for_seconds * 1000)}` : ''}.`,
         });
       }
@@ -276,11 +368,28 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
       const res = await ctx.readings.consumption({
         siteIds: rule.scope === 'all' ? null : rule.site_id === null ? [] : [rule.site_id],
         meterId: rule.scope === 'meter' ? (rule.meter_id ?? undefined) : undefined,
-        from, to: ctx.now, interval: '1d', tz: ctx.config.timeZone, gapSeconds: 900,
+        from,
+        to: ctx.now,
+        interval: '1d',
+        tz: ctx.config.timeZone,
+        gapSeconds: 900,
       });
-      const subjects = rule.scope === 'meter'
-        ? res.series.map((s) => ({ key: `meter:${s.meter_id}`, siteId: s.site_id, meterId: s.meter_id, name: `meter "${s.meter_name}" at "${s.site_name}"`, kwh: s.total_kwh }))
-        : res.sites.map((s) => ({ key: `site:${s.site_id}`, siteId: s.site_id, meterId: null, name: `site "${s.site_name}"`, kwh: s.total_kwh }));
+      const subjects =
+        rule.scope === 'meter'
+          ? res.series.map((s) => ({
+              key: `meter:${s.meter_id}`,
+              siteId: s.site_id,
+              meterId: s.meter_id,
+              name: `meter "${s.meter_name}" at "${s.site_name}"`,
+              kwh: s.total_kwh,
+            }))
+          : res.sites.map((s) => ({
+              key: `site:${s.site_id}`,
+              siteId: s.site_id,
+              meterId: null,
+              name: `site "${s.site_name}"`,
+              kwh: s.total_kwh,
+            }));
       const merged = new Map<string, (typeof subjects)[number]>();
       for (const s of subjects) {
         const prev = merged.get(s.key);
@@ -288,7 +397,14 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
       }
       for (const s of merged.values()) {
         obs.push({
-          key: s.key, siteId: s.siteId, meterId: s.meterId, active: s.kwh > threshold, since: from, value: Math.round(s.kwh * 1000) / 1000, threshold, unit: 'kWh',
+          key: s.key,
+          siteId: s.siteId,
+          meterId: s.meterId,
+          active: s.kwh > threshold,
+          since: from,
+          value: Math.round(s.kwh * 1000) / 1000,
+          threshold,
+          unit: 'kWh',
           title: `Energy today of ${s.name}: ${fmtNum(s.kwh)} kWh (above ${threshold} kWh)`,
           detail: `Since midnight (${ctx.config.timeZone}, ${from.toISOString()}) ${s.name} used ${fmtNum(s.kwh)} kWh, more than the ${threshold} kWh of the rule.`,
         });
@@ -300,7 +416,14 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
       const { total, errors } = ctx.counter.snapshot(now, windowMs);
       const rate = total === 0 ? 0 : (errors / total) * 100;
       obs.push({
-        key: 'global', siteId: null, meterId: null, active: total >= ctx.config.errorRateMinRequests && rate > threshold, since: new Date(now - windowMs), value: Math.round(rate * 10) / 10, threshold, unit: '%',
+        key: 'global',
+        siteId: null,
+        meterId: null,
+        active: total >= ctx.config.errorRateMinRequests && rate > threshold,
+        since: new Date(now - windowMs),
+        value: Math.round(rate * 10) / 10,
+        threshold,
+        unit: '%',
         title: `API error rate ${Math.round(rate * 10) / 10} % (${errors} of ${total} responses were server errors)`,
         detail: `Over the last ${fmtMinutes(windowMs)}, ${errors} of ${total} responses of this API process were 5xx. Check the API logs (level error) and /ready.`,
       });
@@ -320,7 +443,15 @@ export async function evaluateRule(rule: RuleRow, threshold: number, ctx: EvalCo
  * (The silence itself is measured up to the site's last upload, `last_sync_at`, so a count that is a moment stale,
  * as right after an agent restart, cannot blame a meter either.)
  */
-function answeringMeters(activity: { id: number; site_id: number; created_at: Date; last_reading_at: Date | null; last_heartbeat: HeartbeatRequest | null }[]): Set<number> {
+function answeringMeters(
+  activity: {
+    id: number;
+    site_id: number;
+    created_at: Date;
+    last_reading_at: Date | null;
+    last_heartbeat: HeartbeatRequest | null;
+  }[],
+): Set<number> {
   const bySite = new Map<number, typeof activity>();
   for (const m of activity) {
     const list = bySite.get(m.site_id);
@@ -333,7 +464,8 @@ function answeringMeters(activity: { id: number; site_id: number; created_at: Da
     if (!hb) continue;
     const silent = Math.max(0, hb.meters.failing + hb.meters.never_answered);
     // Never delivered first, then by newest reading.
-    const rank = (m: (typeof meters)[number]) => [m.last_reading_at === null ? 0 : 1, (m.last_reading_at ?? m.created_at).getTime()] as const;
+    const rank = (m: (typeof meters)[number]) =>
+      [m.last_reading_at === null ? 0 : 1, (m.last_reading_at ?? m.created_at).getTime()] as const;
     const oldestFirst = [...meters].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
     for (const m of oldestFirst.slice(silent)) answering.add(m.id);
   }
@@ -345,13 +477,21 @@ function hbMeters(hb: HeartbeatRequest | null): string {
   return `${hb.meters.ok} of ${hb.meters.configured} meters answering, ${hb.meters.failing} failing, ${hb.meters.never_answered} never answered`;
 }
 
-export function bounds(rule: Pick<RuleRow, 'condition' | 'threshold_high'>, threshold: number): { low: number | null; high: number | null } {
+export function bounds(
+  rule: Pick<RuleRow, 'condition' | 'threshold_high'>,
+  threshold: number,
+): { low: number | null; high: number | null } {
   if (rule.condition === 'above') return { low: null, high: threshold };
   if (rule.condition === 'below') return { low: threshold, high: null };
   return { low: threshold, high: rule.threshold_high };
 }
 
-export function describeCondition(condition: string | null, low: number | null, high: number | null, unit: string): string {
+export function describeCondition(
+  condition: string | null,
+  low: number | null,
+  high: number | null,
+  unit: string,
+): string {
   if (condition === 'above') return `above ${high} ${unit}`.trim();
   if (condition === 'below') return `below ${low} ${unit}`.trim();
   return `outside ${low}–${high} ${unit}`.trim();

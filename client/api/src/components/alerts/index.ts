@@ -21,14 +21,38 @@ export interface AlertsComponent {
 }
 
 /** The alerts component: engine (own scheduler), notifier (outbox, SMTP, webhooks), service (routes and MCP). */
-export function createAlerts(deps: { knex: Knex; logger: Logger; config: AlertsConfig; meters: MeterDirectory; readings: ReadingsService; clock?: Clock; counter?: ResponseCounter }): AlertsComponent {
+export function createAlerts(deps: {
+  knex: Knex;
+  logger: Logger;
+  config: AlertsConfig;
+  meters: MeterDirectory;
+  readings: ReadingsService;
+  clock?: Clock;
+  counter?: ResponseCounter;
+}): AlertsComponent {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger.child({ module: 'alerts' });
   const repo = new AlertsRepository(deps.knex);
   const counter = deps.counter ?? new ResponseCounter();
   const notifier = new Notifier(repo, deps.config, clock, logger);
-  const engine = new AlertEngine({ repo, readings: deps.readings, counter, notifier, config: deps.config, clock, logger });
-  const service = new AlertsService(repo, { meters: deps.meters, readings: deps.readings, counter, notifier, engine, config: deps.config, clock });
+  const engine = new AlertEngine({
+    repo,
+    readings: deps.readings,
+    counter,
+    notifier,
+    config: deps.config,
+    clock,
+    logger,
+  });
+  const service = new AlertsService(repo, {
+    meters: deps.meters,
+    readings: deps.readings,
+    counter,
+    notifier,
+    engine,
+    config: deps.config,
+    clock,
+  });
   return {
     service,
     engine,

@@ -18,13 +18,40 @@ export interface ComposedAlertMessage {
   payload: Record<string, unknown>;
 }
 
-const fmtValue = (v: number | null, unit: string | null) => (v === null ? '—' : `${Math.round(v * 1000) / 1000}${unit ? ` ${unit}` : ''}`);
+const fmtValue = (v: number | null, unit: string | null) =>
+  v === null ? '—' : `${Math.round(v * 1000) / 1000}${unit ? ` ${unit}` : ''}`;
 
 /** Subject, plain-text body and webhook JSON of one alert event. */
-export function composeAlertMessage(alert: Pick<AlertRow, 'id' | 'title' | 'detail' | 'site_name' | 'meter_name' | 'since' | 'fired_at' | 'resolved_at' | 'value' | 'threshold' | 'unit' | 'severity' | 'state' | 'subject_key'>, rule: Pick<RuleRow, 'id' | 'name' | 'kind' | 'for_seconds'>, event: 'firing' | 'resolved', publicUrl: string, now: Date): ComposedAlertMessage {
+export function composeAlertMessage(
+  alert: Pick<
+    AlertRow,
+    | 'id'
+    | 'title'
+    | 'detail'
+    | 'site_name'
+    | 'meter_name'
+    | 'since'
+    | 'fired_at'
+    | 'resolved_at'
+    | 'value'
+    | 'threshold'
+    | 'unit'
+    | 'severity'
+    | 'state'
+    | 'subject_key'
+  >,
+  rule: Pick<RuleRow, 'id' | 'name' | 'kind' | 'for_seconds'>,
+  event: 'firing' | 'resolved',
+  publicUrl: string,
+  now: Date,
+): ComposedAlertMessage {
   const word = event === 'firing' ? 'FIRING' : 'RESOLVED';
   const link = `${publicUrl}/alerts/${alert.id}`;
-  const where = alert.meter_name ? `meter "${alert.meter_name}" at site "${alert.site_name}"` : alert.site_name ? `site "${alert.site_name}"` : 'the client system';
+  const where = alert.meter_name
+    ? `meter "${alert.meter_name}" at site "${alert.site_name}"`
+    : alert.site_name
+      ? `site "${alert.site_name}"`
+      : 'the client system';
   const lines = [
     `${word}: ${alert.title}`,
     '',
@@ -32,7 +59,11 @@ export function composeAlertMessage(alert: Pick<AlertRow, 'id' | 'title' | 'deta
     `Where:      ${where}`,
     `Since:      ${alert.since.toISOString()} (${fmtMinutes(now.getTime() - alert.since.getTime())} ago)`,
     ...(alert.fired_at ? [`Fired at:   ${alert.fired_at.toISOString()}`] : []),
-    ...(event === 'resolved' ? [`Resolved:   ${now.toISOString()}${alert.fired_at ? ` (after ${fmtMinutes(now.getTime() - alert.fired_at.getTime())})` : ''}`] : []),
+    ...(event === 'resolved'
+      ? [
+          `Resolved:   ${now.toISOString()}${alert.fired_at ? ` (after ${fmtMinutes(now.getTime() - alert.fired_at.getTime())})` : ''}`,
+        ]
+      : []),
     `Value now:  ${fmtValue(alert.value, alert.unit)}`,
     `Threshold:  ${fmtValue(alert.threshold, alert.unit)}${rule.for_seconds > 0 ? `, held for ${fmtMinutes(rule.for_seconds * 1000)}` : ''}`,
     `Severity:   ${alert.severity}`,
@@ -48,9 +79,23 @@ export function composeAlertMessage(alert: Pick<AlertRow, 'id' | 'title' | 'deta
     subject: `[MeterIT] ${word}: ${alert.title}`,
     body: lines.join('\n'),
     payload: {
-      event, alert_id: alert.id, rule_id: rule.id, rule: rule.name, kind: rule.kind, severity: alert.severity, title: alert.title, detail: alert.detail,
-      subject: alert.subject_key, site: alert.site_name, meter: alert.meter_name, since: alert.since.toISOString(), value: alert.value, threshold: alert.threshold,
-      unit: alert.unit, url: link, text: `${word}: ${alert.title} — ${link}`,
+      event,
+      alert_id: alert.id,
+      rule_id: rule.id,
+      rule: rule.name,
+      kind: rule.kind,
+      severity: alert.severity,
+      title: alert.title,
+      detail: alert.detail,
+      subject: alert.subject_key,
+      site: alert.site_name,
+      meter: alert.meter_name,
+      since: alert.since.toISOString(),
+      value: alert.value,
+      threshold: alert.threshold,
+      unit: alert.unit,
+      url: link,
+      text: `${word}: ${alert.title} — ${link}`,
     },
   };
 }
@@ -66,7 +111,9 @@ export class Notifier {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.transport = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl, { from: config.emailFrom }) : undefined;
+    this.transport = config.smtpUrl
+      ? nodemailer.createTransport(config.smtpUrl, { from: config.emailFrom })
+      : undefined;
   }
 
   get smtpConfigured(): boolean {
@@ -85,20 +132,49 @@ export class Notifier {
   }
 
   /** Queue the e-mail (and webhook) of an alert event in the outbox; `suppressed` records it without sending. */
-  async enqueueAlert(alert: AlertRow, rule: RuleRow, event: 'firing' | 'resolved', suppressedReason: string | null): Promise<void> {
+  async enqueueAlert(
+    alert: AlertRow,
+    rule: RuleRow,
+    event: 'firing' | 'resolved',
+    suppressedReason: string | null,
+  ): Promise<void> {
     const now = this.clock.now();
     const msg = composeAlertMessage(alert, rule, event, this.config.publicUrl, now);
     const to = this.recipientsFor(rule);
     const siteIds = alert.site_id === null ? [] : [alert.site_id];
     await this.repo.insertNotification({
-      alertId: alert.id, ruleId: rule.id, channel: 'email', event, recipients: to, webhookUrl: null, subject: msg.subject, body: msg.body, payload: null,
-      status: suppressedReason ? 'suppressed' : this.initialEmailStatus(to), lastError: suppressedReason ?? (to.length === 0 ? 'no recipients: set ALERT_EMAIL_TO or the rule\'s recipients' : null), createdAt: now, createdBy: 'alert engine',
+      alertId: alert.id,
+      ruleId: rule.id,
+      channel: 'email',
+      event,
+      recipients: to,
+      webhookUrl: null,
+      subject: msg.subject,
+      body: msg.body,
+      payload: null,
+      status: suppressedReason ? 'suppressed' : this.initialEmailStatus(to),
+      lastError:
+        suppressedReason ?? (to.length === 0 ? "no recipients: set ALERT_EMAIL_TO or the rule's recipients" : null),
+      createdAt: now,
+      createdBy: 'alert engine',
       siteIds,
     });
     if (rule.webhook_url) {
       await this.repo.insertNotification({
-        alertId: alert.id, ruleId: rule.id, channel: 'webhook', event, recipients: [], webhookUrl: rule.webhook_url, subject: msg.subject, body: msg.body, payload: msg.payload,
-        status: suppressedReason ? 'suppressed' : 'pending', lastError: suppressedReason, createdAt: now, createdBy: 'alert engine', siteIds,
+        alertId: alert.id,
+        ruleId: rule.id,
+        channel: 'webhook',
+        event,
+        recipients: [],
+        webhookUrl: rule.webhook_url,
+        subject: msg.subject,
+        body: msg.body,
+        payload: msg.payload,
+        status: suppressedReason ? 'suppressed' : 'pending',
+        lastError: suppressedReason,
+        createdAt: now,
+        createdBy: 'alert engine',
+        siteIds,
       });
     }
   }
@@ -106,8 +182,19 @@ export class Notifier {
   /** `siteIds`: the sites the e-mail concerns (the sender's; null = every site). */
   async enqueueManual(mail: Email, actor: string, siteIds: number[] | null): Promise<number> {
     return this.repo.insertNotification({
-      alertId: null, ruleId: null, channel: 'email', event: 'manual', recipients: mail.to, webhookUrl: null, subject: mail.subject, body: mail.body, payload: null,
-      status: this.initialEmailStatus(mail.to), createdAt: this.clock.now(), createdBy: actor, siteIds,
+      alertId: null,
+      ruleId: null,
+      channel: 'email',
+      event: 'manual',
+      recipients: mail.to,
+      webhookUrl: null,
+      subject: mail.subject,
+      body: mail.body,
+      payload: null,
+      status: this.initialEmailStatus(mail.to),
+      createdAt: this.clock.now(),
+      createdBy: actor,
+      siteIds,
     });
   }
 
@@ -134,10 +221,21 @@ export class Notifier {
     try {
       if (n.channel === 'email') {
         if (!this.transport) {
-          await this.repo.markAttempt(n.id, { status: 'recorded', attempts: n.attempts, lastError: null, nextAttemptAt: null, sentAt: null });
+          await this.repo.markAttempt(n.id, {
+            status: 'recorded',
+            attempts: n.attempts,
+            lastError: null,
+            nextAttemptAt: null,
+            sentAt: null,
+          });
           return;
         }
-        await this.transport.sendMail({ from: this.config.emailFrom, to: n.recipients, subject: n.subject, text: n.body });
+        await this.transport.sendMail({
+          from: this.config.emailFrom,
+          to: n.recipients,
+          subject: n.subject,
+          text: n.body,
+        });
       } else {
         const res = await fetch(n.webhook_url as string, {
           method: 'POST',
@@ -147,16 +245,37 @@ export class Notifier {
         });
         if (!res.ok) throw new Error(`webhook answered ${res.status} ${res.statusText}`);
       }
-      await this.repo.markAttempt(n.id, { status: 'sent', attempts, lastError: null, nextAttemptAt: null, sentAt: this.clock.now() });
+      await this.repo.markAttempt(n.id, {
+        status: 'sent',
+        attempts,
+        lastError: null,
+        nextAttemptAt: null,
+        sentAt: this.clock.now(),
+      });
       this.logger.info('notification sent', { notification_id: n.id, channel: n.channel, event: n.event, attempts });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const giveUp = attempts >= this.config.deliveryMaxAttempts;
-      const delay = Math.max(this.config.retryBaseSeconds * 1000 * 0.5, fullJitterBackoff(attempts - 1, { baseMs: this.config.retryBaseSeconds * 1000, capMs: this.config.retryCapSeconds * 1000 }));
+      const delay = Math.max(
+        this.config.retryBaseSeconds * 1000 * 0.5,
+        fullJitterBackoff(attempts - 1, {
+          baseMs: this.config.retryBaseSeconds * 1000,
+          capMs: this.config.retryCapSeconds * 1000,
+        }),
+      );
       await this.repo.markAttempt(n.id, {
-        status: giveUp ? 'failed' : 'retrying', attempts, lastError: message, nextAttemptAt: giveUp ? null : new Date(this.clock.now().getTime() + delay), sentAt: null,
+        status: giveUp ? 'failed' : 'retrying',
+        attempts,
+        lastError: message,
+        nextAttemptAt: giveUp ? null : new Date(this.clock.now().getTime() + delay),
+        sentAt: null,
       });
-      this.logger.warn(giveUp ? 'notification failed for good' : 'notification failed; will retry', { notification_id: n.id, channel: n.channel, attempts, error: message });
+      this.logger.warn(giveUp ? 'notification failed for good' : 'notification failed; will retry', {
+        notification_id: n.id,
+        channel: n.channel,
+        attempts,
+        error: message,
+      });
     }
   }
 

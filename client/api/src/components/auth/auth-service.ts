@@ -67,7 +67,8 @@ export class AuthService {
   async authenticate(accessToken: string): Promise<AuthUser> {
     const id = verifyAccessToken(accessToken, this.settings.jwtSecret);
     const user = await this.users.findById(id);
-    if (!user || !user.is_active) throw new ApiError(401, ErrorCode.AUTH_INVALID, 'the account no longer exists or is deactivated');
+    if (!user || !user.is_active)
+      throw new ApiError(401, ErrorCode.AUTH_INVALID, 'the account no longer exists or is deactivated');
     return { id: user.id, email: user.email, role: user.role, siteIds: user.site_ids };
   }
 

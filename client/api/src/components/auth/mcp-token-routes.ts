@@ -22,16 +22,32 @@ export function mcpTokensRouter(deps: McpTokenRouteDeps): Router {
   router.post('/api/auth/tokens', async (req, res) => {
     const max = deps.tokens.maxLifetimeDays;
     await validateOrThrow(req, [
-      body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object {"name", "expires_in_days"?}'))).bail(),
+      body()
+        .custom(
+          check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object {"name", "expires_in_days"?}')),
+        )
+        .bail(),
       body('name').custom(
-        check((v) => (typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 100 ? unstorableProblem('name', v) : `name must be 1 to 100 characters, e.g. "Claude Desktop on my laptop", got ${describeType(v)}`)),
+        check((v) =>
+          typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 100
+            ? unstorableProblem('name', v)
+            : `name must be 1 to 100 characters, e.g. "Claude Desktop on my laptop", got ${describeType(v)}`,
+        ),
       ),
       body('expires_in_days').custom(
-        check((v) => (v === undefined || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max) ? undefined : `expires_in_days must be a whole number from 1 to ${max}, got ${describeType(v)}`)),
+        check((v) =>
+          v === undefined || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max)
+            ? undefined
+            : `expires_in_days must be a whole number from 1 to ${max}, got ${describeType(v)}`,
+        ),
       ),
     ]);
     const b = req.body as { name: string; expires_in_days?: number };
-    const created = await deps.tokens.create(userOf(req), b.name.trim(), b.expires_in_days ?? Math.min(DEFAULT_DAYS, max));
+    const created = await deps.tokens.create(
+      userOf(req),
+      b.name.trim(),
+      b.expires_in_days ?? Math.min(DEFAULT_DAYS, max),
+    );
     req.log.info('MCP token created', { token_id: created.id, expires_at: created.expires_at });
     res.status(201).json(created);
   });

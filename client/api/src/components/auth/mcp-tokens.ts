@@ -9,7 +9,8 @@ import { McpTokensRepository, type McpTokenRow } from './mcp-tokens-repository.j
 /** Every personal MCP token starts with this, so the /mcp endpoint tells it from a web-app JWT at a glance. */
 export const MCP_TOKEN_PREFIX = 'mcp_';
 const MAX_USABLE_TOKENS_PER_USER = 20;
-const INVALID = 'the MCP token is not valid (unknown, revoked or expired), or its user is deactivated; create a new one in the web app';
+const INVALID =
+  'the MCP token is not valid (unknown, revoked or expired), or its user is deactivated; create a new one in the web app';
 
 export interface McpTokenInfo {
   id: number;
@@ -65,12 +66,27 @@ export class McpTokens {
   }
 
   async create(user: AuthUser, name: string, days: number): Promise<CreatedMcpToken> {
-    if (days > this.maxDays) throw new ApiError(400, ErrorCode.VALIDATION_FAILED, `expires_in_days may be at most ${this.maxDays} (MCP_TOKEN_MAX_DAYS)`);
+    if (days > this.maxDays)
+      throw new ApiError(
+        400,
+        ErrorCode.VALIDATION_FAILED,
+        `expires_in_days may be at most ${this.maxDays} (MCP_TOKEN_MAX_DAYS)`,
+      );
     if ((await this.repo.countUsable(user.id)) >= MAX_USABLE_TOKENS_PER_USER) {
-      throw new ApiError(409, OperatorErrorCode.CONFLICT, `you already have ${MAX_USABLE_TOKENS_PER_USER} active MCP tokens; revoke one first`);
+      throw new ApiError(
+        409,
+        OperatorErrorCode.CONFLICT,
+        `you already have ${MAX_USABLE_TOKENS_PER_USER} active MCP tokens; revoke one first`,
+      );
     }
     const token = `${MCP_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const row = await this.repo.insert({ userId: user.id, name, prefix: token.slice(0, 12), hash: hashToken(token), expiresAt: new Date(Date.now() + days * 86_400_000) });
+    const row = await this.repo.insert({
+      userId: user.id,
+      name,
+      prefix: token.slice(0, 12),
+      hash: hashToken(token),
+      expiresAt: new Date(Date.now() + days * 86_400_000),
+    });
     return { ...toInfo(row), token };
   }
 
@@ -87,9 +103,17 @@ export class McpTokens {
 
   /** The user behind a token, as the database says now; 401 for any kind of bad token. */
   async authenticate(token: string): Promise<{ user: AuthUser; tokenId: number }> {
-    const row = token.startsWith(MCP_TOKEN_PREFIX) && token.length < 200 ? await this.repo.findByHash(hashToken(token)) : undefined;
+    const row =
+      token.startsWith(MCP_TOKEN_PREFIX) && token.length < 200
+        ? await this.repo.findByHash(hashToken(token))
+        : undefined;
     if (!row || row.revoked_at !== null) throw new ApiError(401, ErrorCode.AUTH_INVALID, INVALID);
-    if (row.expires_at.getTime() <= Date.now()) throw new ApiError(401, OperatorErrorCode.TOKEN_EXPIRED, `the MCP token "${row.name}" expired at ${row.expires_at.toISOString()}; create a new one in the web app`);
+    if (row.expires_at.getTime() <= Date.now())
+      throw new ApiError(
+        401,
+        OperatorErrorCode.TOKEN_EXPIRED,
+        `the MCP token "${row.name}" expired at ${row.expires_at.toISOString()}; create a new one in the web app`,
+      );
     const user = await this.users.findById(row.user_id);
     if (!user || !user.is_active) throw new ApiError(401, ErrorCode.AUTH_INVALID, INVALID);
     await this.repo.touch(row.id);

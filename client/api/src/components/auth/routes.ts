@@ -8,7 +8,13 @@ import { userAuth, userOf } from '../../middleware/user-auth.js';
 import type { AuthService } from './auth-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../users/passwords.js';
-import { assertWebAppRequest, clearRefreshCookie, readRefreshCookie, sendSession, wantsCookieSession } from './session-cookie.js';
+import {
+  assertWebAppRequest,
+  clearRefreshCookie,
+  readRefreshCookie,
+  sendSession,
+  wantsCookieSession,
+} from './session-cookie.js';
 
 export interface AuthRouteDeps {
   auth: AuthService;
@@ -23,7 +29,12 @@ export interface AuthRouteDeps {
  * Failed password checks a minute per key; once over the limit even a right password waits (429). `failed` says
  * which answers count (by default every 4xx/5xx).
  */
-function failedPasswordLimit(o: { perMinute: number; key: (req: Request) => string; what: string; failed?: (res: Response) => boolean }): RequestHandler {
+function failedPasswordLimit(o: {
+  perMinute: number;
+  key: (req: Request) => string;
+  what: string;
+  failed?: (res: Response) => boolean;
+}): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: o.perMinute,
@@ -35,7 +46,11 @@ function failedPasswordLimit(o: { perMinute: number; key: (req: Request) => stri
     validate: false,
     handler: (_req, res, next) => {
       const retryAfter = Number(res.getHeader('Retry-After') ?? 60);
-      next(new ApiError(429, ErrorCode.RATE_LIMITED, `too many ${o.what}; wait ${retryAfter} s and try again`, { retry_after_s: retryAfter }));
+      next(
+        new ApiError(429, ErrorCode.RATE_LIMITED, `too many ${o.what}; wait ${retryAfter} s and try again`, {
+          retry_after_s: retryAfter,
+        }),
+      );
     },
   });
 }
@@ -46,7 +61,10 @@ const loginRateLimit = (perMinute: number) =>
     perMinute,
     what: 'failed logins',
     key: (req) => {
-      const email = typeof (req.body as { email?: unknown } | undefined)?.email === 'string' ? (req.body as { email: string }).email.trim().toLowerCase() : '';
+      const email =
+        typeof (req.body as { email?: unknown } | undefined)?.email === 'string'
+          ? (req.body as { email: string }).email.trim().toLowerCase()
+          : '';
       return `login:${req.ip ?? 'unknown'}:${email}`;
     },
   });
@@ -55,21 +73,37 @@ const loginRateLimit = (perMinute: number) =>
  * Failed logins per client address alone: the per-e-mail limit never stops one address trying one password on many
  * e-mails (password spraying).
  */
-const loginAddressRateLimit = (perMinute: number) => failedPasswordLimit({ perMinute, what: 'failed logins from your address', key: (req) => `login-address:${req.ip ?? 'unknown'}` });
+const loginAddressRateLimit = (perMinute: number) =>
+  failedPasswordLimit({
+    perMinute,
+    what: 'failed logins from your address',
+    key: (req) => `login-address:${req.ip ?? 'unknown'}`,
+  });
 
 /**
  * Wrong current passwords per user: whoever holds a user's access token (15 minutes) must not be able to guess the
  * password behind it and keep the account. Only a wrong current_password counts.
  */
 const passwordChangeRateLimit = (perMinute: number) =>
-  failedPasswordLimit({ perMinute, what: 'wrong current passwords', key: (req) => `password:${userOf(req).id}`, failed: (res) => res.locals.wrongCurrentPassword === true });
+  failedPasswordLimit({
+    perMinute,
+    what: 'wrong current passwords',
+    key: (req) => `password:${userOf(req).id}`,
+    failed: (res) => res.locals.wrongCurrentPassword === true,
+  });
 
 // rt_ and 32 random bytes in base64url (tokens.ts newRefreshToken). Anything else cannot be one: say so, rather than
 // answer logout with 204 as if a token had been ended.
 const REFRESH_TOKEN = /^rt_[A-Za-z0-9_-]{43}$/;
 const tokenChain = () => [
   body('refresh_token').custom(
-    check((v) => stringProblem('refresh_token', 10, 200)(v) ?? (REFRESH_TOKEN.test(v as string) ? undefined : 'refresh_token is not a refresh token: send the refresh_token that login or refresh returned (rt_…)')),
+    check(
+      (v) =>
+        stringProblem('refresh_token', 10, 200)(v) ??
+        (REFRESH_TOKEN.test(v as string)
+          ? undefined
+          : 'refresh_token is not a refresh token: send the refresh_token that login or refresh returned (rt_…)'),
+    ),
   ),
 ];
 
@@ -94,19 +128,33 @@ export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();
   router.use('/api/auth', deps.jsonBody);
 
-  router.post('/api/auth/login', loginAddressRateLimit(deps.loginAddressRateLimitPerMinute), loginRateLimit(deps.loginRateLimitPerMinute), async (req, res) => {
-    await validateOrThrow(req, [body('email').custom(check(stringProblem('email', 3, 255))), body('password').custom(check(stringProblem('password', 1, 256)))]);
-    const { email, password } = req.body as LoginRequest;
-    if (wantsCookieSession(req)) assertWebAppRequest(req);
-    sendSession(req, res, await deps.auth.login(email, password));
-  });
+  router.post(
+    '/api/auth/login',
+    loginAddressRateLimit(deps.loginAddressRateLimitPerMinute),
+    loginRateLimit(deps.loginRateLimitPerMinute),
+    async (req, res) => {
+      await validateOrThrow(req, [
+        body('email').custom(check(stringProblem('email', 3, 255))),
+        body('password').custom(check(stringProblem('password', 1, 256))),
+      ]);
+      const { email, password } = req.body as LoginRequest;
+      if (wantsCookieSession(req)) assertWebAppRequest(req);
+      sendSession(req, res, await deps.auth.login(email, password));
+    },
+  );
 
   router.post('/api/auth/refresh', async (req, res) => {
     const token = await presentedRefreshToken(req);
     try {
       if (token === undefined) {
         const sent = readRefreshCookie(req) !== undefined;
-        throw new ApiError(401, sent ? ErrorCode.AUTH_INVALID : ErrorCode.AUTH_MISSING, sent ? 'the session cookie is not valid; log in again' : 'no session cookie (logged out, or it expired); log in again');
+        throw new ApiError(
+          401,
+          sent ? ErrorCode.AUTH_INVALID : ErrorCode.AUTH_MISSING,
+          sent
+            ? 'the session cookie is not valid; log in again'
+            : 'no session cookie (logged out, or it expired); log in again',
+        );
       }
       sendSession(req, res, await deps.auth.refresh(token));
     } catch (err) {
@@ -127,21 +175,26 @@ export function authRouter(deps: AuthRouteDeps): Router {
     res.json({ user: await deps.users.get(userOf(req).id) });
   });
 
-  router.post('/api/auth/password', userAuth(deps.auth), passwordChangeRateLimit(deps.loginRateLimitPerMinute), async (req, res) => {
-    await validateOrThrow(req, [
-      body('current_password').custom(check(stringProblem('current_password', 1, 256))),
-      body('new_password').custom(check((v) => passwordProblem(v)?.replace('password', 'new_password'))),
-    ]);
-    const { current_password, new_password } = req.body as { current_password: string; new_password: string };
-    const me = userOf(req);
-    const row = await deps.users.repo.findById(me.id);
-    if (!row || !(await verifyPassword(current_password, row.password_hash))) {
-      res.locals.wrongCurrentPassword = true;
-      throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'current_password is wrong');
-    }
-    await deps.users.repo.update(me.id, { passwordHash: await hashPassword(new_password) });
-    res.status(204).end();
-  });
+  router.post(
+    '/api/auth/password',
+    userAuth(deps.auth),
+    passwordChangeRateLimit(deps.loginRateLimitPerMinute),
+    async (req, res) => {
+      await validateOrThrow(req, [
+        body('current_password').custom(check(stringProblem('current_password', 1, 256))),
+        body('new_password').custom(check((v) => passwordProblem(v)?.replace('password', 'new_password'))),
+      ]);
+      const { current_password, new_password } = req.body as { current_password: string; new_password: string };
+      const me = userOf(req);
+      const row = await deps.users.repo.findById(me.id);
+      if (!row || !(await verifyPassword(current_password, row.password_hash))) {
+        res.locals.wrongCurrentPassword = true;
+        throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'current_password is wrong');
+      }
+      await deps.users.repo.update(me.id, { passwordHash: await hashPassword(new_password) });
+      res.status(204).end();
+    },
+  );
 
   return router;
 }

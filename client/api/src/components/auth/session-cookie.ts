@@ -46,7 +46,11 @@ export function readRefreshCookie(req: Request): string | undefined {
  */
 export function assertWebAppRequest(req: Request): void {
   if (!wantsCookieSession(req)) {
-    throw new ApiError(403, ErrorCode.FORBIDDEN, `the refresh cookie is only accepted with the "${HEADER_NAME}: ${SESSION_HEADER_VALUE}" header (the web app sends it); other clients send {"refresh_token"} in the body`);
+    throw new ApiError(
+      403,
+      ErrorCode.FORBIDDEN,
+      `the refresh cookie is only accepted with the "${HEADER_NAME}: ${SESSION_HEADER_VALUE}" header (the web app sends it); other clients send {"refresh_token"} in the body`,
+    );
   }
   const origin = req.get('origin');
   if (origin === undefined) return;
@@ -57,7 +61,11 @@ export function assertWebAppRequest(req: Request): void {
     host = undefined;
   }
   if (!host || host !== req.host) {
-    throw new ApiError(403, ErrorCode.FORBIDDEN, `requests from the origin ${JSON.stringify(origin.slice(0, 100))} may not use this server's session cookie; open the web app at this server's own address`);
+    throw new ApiError(
+      403,
+      ErrorCode.FORBIDDEN,
+      `requests from the origin ${JSON.stringify(origin.slice(0, 100))} may not use this server's session cookie; open the web app at this server's own address`,
+    );
   }
 }
 

@@ -12,7 +12,13 @@ export interface AccessClaims {
 }
 
 export function signAccessToken(userId: number, role: string, secret: string, ttlSeconds: number): string {
-  return jwt.sign({ role }, secret, { algorithm: 'HS256', subject: String(userId), expiresIn: ttlSeconds, issuer: ISSUER, audience: AUDIENCE });
+  return jwt.sign({ role }, secret, {
+    algorithm: 'HS256',
+    subject: String(userId),
+    expiresIn: ttlSeconds,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
 }
 
 /** The user id of a valid access token; 401 TOKEN_EXPIRED or AUTH_INVALID otherwise. */
@@ -23,12 +29,17 @@ export function verifyAccessToken(token: string, secret: string): number {
     payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) {
-      throw new ApiError(401, OperatorErrorCode.TOKEN_EXPIRED, 'the access token has expired; refresh it (POST /api/auth/refresh) or log in again');
+      throw new ApiError(
+        401,
+        OperatorErrorCode.TOKEN_EXPIRED,
+        'the access token has expired; refresh it (POST /api/auth/refresh) or log in again',
+      );
     }
     throw new ApiError(401, ErrorCode.AUTH_INVALID, 'the access token is not valid; log in again');
   }
   const id = typeof payload === 'object' ? Number(payload.sub) : NaN;
-  if (!Number.isInteger(id) || id <= 0) throw new ApiError(401, ErrorCode.AUTH_INVALID, 'the access token is not valid; log in again');
+  if (!Number.isInteger(id) || id <= 0)
+    throw new ApiError(401, ErrorCode.AUTH_INVALID, 'the access token is not valid; log in again');
   return id;
 }
 

@@ -16,7 +16,8 @@ interface Row {
   report?: CommissioningReportBody;
 }
 
-const SUMMARY_COLUMNS = 'id, site_id, received_at, created_at, agent_version, passed, pass_count, warn_count, fail_count, meter_count, request_id';
+const SUMMARY_COLUMNS =
+  'id, site_id, received_at, created_at, agent_version, passed, pass_count, warn_count, fail_count, meter_count, request_id';
 
 function summaryOf(r: Row): CommissioningReportSummary {
   return {
@@ -35,12 +36,28 @@ function summaryOf(r: Row): CommissioningReportSummary {
 export class CommissioningRepository {
   constructor(private readonly knex: Knex) {}
 
-  async insert(siteId: number, report: CommissioningReportBody, requestId: string | null, keepPerSite: number): Promise<{ id: number; received_at: Date }> {
+  async insert(
+    siteId: number,
+    report: CommissioningReportBody,
+    requestId: string | null,
+    keepPerSite: number,
+  ): Promise<{ id: number; received_at: Date }> {
     return this.knex.transaction(async (trx) => {
       const { rows } = await trx.raw<{ rows: { id: number; received_at: Date }[] }>(
         `INSERT INTO commissioning_reports (site_id, created_at, agent_version, passed, pass_count, warn_count, fail_count, meter_count, request_id, report)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) RETURNING id, received_at`,
-        [siteId, report.created_at, report.agent_version, report.passed, report.summary.pass, report.summary.warn, report.summary.fail, report.meters.length, requestId, JSON.stringify(report)],
+        [
+          siteId,
+          report.created_at,
+          report.agent_version,
+          report.passed,
+          report.summary.pass,
+          report.summary.warn,
+          report.summary.fail,
+          report.meters.length,
+          requestId,
+          JSON.stringify(report),
+        ],
       );
       // A script run in a loop must not grow the table without bound: keep the newest per site.
       await trx.raw(
@@ -60,7 +77,10 @@ export class CommissioningRepository {
   }
 
   async list(siteId: number, limit: number): Promise<CommissioningReportSummary[]> {
-    const { rows } = await this.knex.raw<{ rows: Row[] }>(`SELECT ${SUMMARY_COLUMNS} FROM commissioning_reports WHERE site_id = ? ORDER BY id DESC LIMIT ?`, [siteId, limit]);
+    const { rows } = await this.knex.raw<{ rows: Row[] }>(
+      `SELECT ${SUMMARY_COLUMNS} FROM commissioning_reports WHERE site_id = ? ORDER BY id DESC LIMIT ?`,
+      [siteId, limit],
+    );
     return rows.map(summaryOf);
   }
 

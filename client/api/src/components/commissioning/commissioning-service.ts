@@ -3,7 +3,12 @@ import { ErrorCode } from '@meterit/shared';
 import { ApiError } from '../../errors.js';
 import type { AuthenticatedSite } from '../../types.js';
 import { CommissioningRepository } from './commissioning-repository.js';
-import type { CommissioningReportBody, CommissioningResponse, CommissioningUploadResponse, StoredCommissioningReport } from './types.js';
+import type {
+  CommissioningReportBody,
+  CommissioningResponse,
+  CommissioningUploadResponse,
+  StoredCommissioningReport,
+} from './types.js';
 
 /** Reports kept per site; older ones are removed when a new one arrives. */
 export const COMMISSIONING_REPORTS_KEPT = 100;
@@ -19,11 +24,18 @@ export class CommissioningService {
    * Store an installer's report for the site whose key sent it. The counts and `passed` are taken from
    * the lines themselves, so the page never shows "passed" above a FAIL line.
    */
-  async store(site: AuthenticatedSite, report: CommissioningReportBody, requestId: string | null): Promise<CommissioningUploadResponse> {
+  async store(
+    site: AuthenticatedSite,
+    report: CommissioningReportBody,
+    requestId: string | null,
+  ): Promise<CommissioningUploadResponse> {
     if (report.site.id !== null && report.site.id !== site.id) {
-      throw new ApiError(400, ErrorCode.VALIDATION_FAILED, `the report is for site ${report.site.id}, but this API key belongs to site ${site.id}; run setup-site with this site's key`, [
-        { field: 'site.id', message: `must be ${site.id} (the site of this API key) or null` },
-      ]);
+      throw new ApiError(
+        400,
+        ErrorCode.VALIDATION_FAILED,
+        `the report is for site ${report.site.id}, but this API key belongs to site ${site.id}; run setup-site with this site's key`,
+        [{ field: 'site.id', message: `must be ${site.id} (the site of this API key) or null` }],
+      );
     }
     const summary = { pass: 0, warn: 0, fail: 0 };
     for (const l of report.lines) summary[l.status] += 1;
@@ -33,14 +45,27 @@ export class CommissioningService {
       agent_version: report.agent_version,
       passed: summary.fail === 0,
       summary,
-      lines: report.lines.map((l) => ({ check: l.check, status: l.status, detail: l.detail, ...(l.fix !== undefined ? { fix: l.fix } : {}) })),
+      lines: report.lines.map((l) => ({
+        check: l.check,
+        status: l.status,
+        detail: l.detail,
+        ...(l.fix !== undefined ? { fix: l.fix } : {}),
+      })),
       meters: report.meters.map((m) => ({
         id: m.id,
         name: m.name,
         device_id: m.device_id,
         address: m.address,
         rpm_supported: m.rpm_supported,
-        points: m.points.map((p) => ({ name: p.name, answered: p.answered, value: p.value, unit: p.unit, quality: p.quality, response_ms: p.response_ms, error: p.error })),
+        points: m.points.map((p) => ({
+          name: p.name,
+          answered: p.answered,
+          value: p.value,
+          unit: p.unit,
+          quality: p.quality,
+          response_ms: p.response_ms,
+          error: p.error,
+        })),
       })),
     };
     const row = await this.repo.insert(site.id, stored, requestId, COMMISSIONING_REPORTS_KEPT);
@@ -62,6 +87,7 @@ export class CommissioningService {
   }
 
   private async assertSite(siteId: number): Promise<void> {
-    if (!(await this.repo.siteExists(siteId))) throw new ApiError(404, ErrorCode.NOT_FOUND, `no site with id ${siteId}`);
+    if (!(await this.repo.siteExists(siteId)))
+      throw new ApiError(404, ErrorCode.NOT_FOUND, `no site with id ${siteId}`);
   }
 }

@@ -16,7 +16,11 @@ import type { CommissioningReportBody } from './types.js';
  * POST /api/sync/commissioning: the installer's report, with the site's API key. Mounted before the
  * other /api/sync routes so it has its own body limit and rate limit and answers on its own.
  */
-export function commissioningSyncRouter(deps: { sites: SitesService; commissioning: CommissioningService; uploadsPerMinute: number }): Router {
+export function commissioningSyncRouter(deps: {
+  sites: SitesService;
+  commissioning: CommissioningService;
+  uploadsPerMinute: number;
+}): Router {
   const router = Router();
   router.post(
     SYNC_PATHS.commissioning,
@@ -28,7 +32,12 @@ export function commissioningSyncRouter(deps: { sites: SitesService; commissioni
       const site = req.site as AuthenticatedSite;
       const answer = await deps.commissioning.store(site, req.body as CommissioningReportBody, req.requestId);
       const b = req.body as CommissioningReportBody;
-      req.log.info('commissioning report stored', { report_id: answer.report_id, lines: b.lines.length, meters: b.meters.length, failed: b.lines.filter((l) => l.status === 'fail').length });
+      req.log.info('commissioning report stored', {
+        report_id: answer.report_id,
+        lines: b.lines.length,
+        meters: b.meters.length,
+        failed: b.lines.filter((l) => l.status === 'fail').length,
+      });
       res.status(201).json(answer);
     },
   );

@@ -70,15 +70,30 @@ export class Housekeeping {
   private async runLogged(): Promise<void> {
     try {
       const r = await this.runOnce();
-      if (r.created.length || r.dropped.length || r.deletedFromDefault || r.movedFromDefault || Object.keys(r.purged).length) this.log.info('housekeeping done', { ...r });
+      if (
+        r.created.length ||
+        r.dropped.length ||
+        r.deletedFromDefault ||
+        r.movedFromDefault ||
+        Object.keys(r.purged).length
+      )
+        this.log.info('housekeeping done', { ...r });
     } catch (err) {
-      this.log.error('housekeeping failed; retrying at the next run', { err: err instanceof Error ? err.message : String(err) });
+      this.log.error('housekeeping failed; retrying at the next run', {
+        err: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
   private async pass(): Promise<HousekeepingResult> {
     const now = this.now();
-    const result: HousekeepingResult = { created: [], movedFromDefault: 0, dropped: [], deletedFromDefault: 0, purged: {} };
+    const result: HousekeepingResult = {
+      created: [],
+      movedFromDefault: 0,
+      dropped: [],
+      deletedFromDefault: 0,
+      purged: {},
+    };
     for (let i = 0; i <= this.opts.aheadMonths; i += 1) {
       const month = monthStart(now, i);
       const moved = await this.partitions.ensureMonth(month);
@@ -92,7 +107,12 @@ export class Housekeeping {
       const r = await this.partitions.dropBefore(cutoff);
       result.dropped = r.dropped;
       result.deletedFromDefault = r.deletedFromDefault;
-      if (r.dropped.length > 0) this.log.warn('old readings dropped (READINGS_RETENTION_MONTHS)', { cutoff: cutoff.toISOString(), partitions: r.dropped, deleted_from_default: r.deletedFromDefault });
+      if (r.dropped.length > 0)
+        this.log.warn('old readings dropped (READINGS_RETENTION_MONTHS)', {
+          cutoff: cutoff.toISOString(),
+          partitions: r.dropped,
+          deleted_from_default: r.deletedFromDefault,
+        });
     }
     result.purged = await purgeLogTables(this.opts.knex, this.opts.logRetention, now);
     return result;

@@ -32,7 +32,12 @@ const DAY_MS = 86_400_000;
  * Delete log rows past their retention, a chunk at a time so a first run on a big table never holds
  * long locks or one huge transaction. Returns the rows deleted per table (only tables with deletions).
  */
-export async function purgeLogTables(knex: Knex, retention: LogRetention, now: Date, chunk = 10_000): Promise<Record<string, number>> {
+export async function purgeLogTables(
+  knex: Knex,
+  retention: LogRetention,
+  now: Date,
+  chunk = 10_000,
+): Promise<Record<string, number>> {
   const purged: Record<string, number> = {};
   for (const t of LOG_TABLES) {
     const before = new Date(now.getTime() - t.days(retention) * DAY_MS);

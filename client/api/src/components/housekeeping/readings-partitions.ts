@@ -68,7 +68,9 @@ export class ReadingsPartitions {
         `WITH moved AS (DELETE FROM ${DEFAULT_PARTITION} WHERE ts >= ? AND ts < ? RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
         [from, to],
       );
-      await trx.raw(`ALTER TABLE ${READINGS_TABLE} ATTACH PARTITION ${name} FOR VALUES FROM (${literal(from)}) TO (${literal(to)})`);
+      await trx.raw(
+        `ALTER TABLE ${READINGS_TABLE} ATTACH PARTITION ${name} FOR VALUES FROM (${literal(from)}) TO (${literal(to)})`,
+      );
       return moved.rowCount ?? 0;
     });
   }

@@ -20,9 +20,21 @@ export interface ClientOperationsDeps {
  */
 export function clientOperations(d: ClientOperationsDeps): ClientOperations {
   return {
-    siteStatuses: async (siteIds, includeInactive, now) => (await d.sites.statuses(siteIds, includeInactive, now)).sort(worstFirst),
-    meters: (q, now) => d.meters.list({ siteIds: q.siteIds, meterIds: q.meterIds, search: q.search, includeInactive: q.includeInactive }, now.getTime()),
-    readings: (q) => d.readings.readings({ siteIds: q.siteIds, meterId: q.meterId, dataPoint: q.dataPoint, from: q.from, to: q.to }, q.bucket, q.agg, q.tz, q.limit),
+    siteStatuses: async (siteIds, includeInactive, now) =>
+      (await d.sites.statuses(siteIds, includeInactive, now)).sort(worstFirst),
+    meters: (q, now) =>
+      d.meters.list(
+        { siteIds: q.siteIds, meterIds: q.meterIds, search: q.search, includeInactive: q.includeInactive },
+        now.getTime(),
+      ),
+    readings: (q) =>
+      d.readings.readings(
+        { siteIds: q.siteIds, meterId: q.meterId, dataPoint: q.dataPoint, from: q.from, to: q.to },
+        q.bucket,
+        q.agg,
+        q.tz,
+        q.limit,
+      ),
     consumption: (q) => d.readings.consumption(q),
     readingCounts: (siteIds, from, to) => d.readings.repo.countPerMeter(siteIds, from, to),
     alerts: d.alerts,

@@ -2,7 +2,13 @@ import { Router, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ErrorCode } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
-import { createClientMcpServer, createMcpHttpHandler, type ClientOperations, type McpUser, type ToolCallRecord } from '@meterit/client-mcp';
+import {
+  createClientMcpServer,
+  createMcpHttpHandler,
+  type ClientOperations,
+  type McpUser,
+  type ToolCallRecord,
+} from '@meterit/client-mcp';
 import { ApiError } from '../../errors.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { MCP_TOKEN_PREFIX, type McpTokens } from '../auth/mcp-tokens.js';
@@ -43,7 +49,13 @@ function checkOrigin(allowed: string[]): RequestHandler {
       next();
       return;
     }
-    next(new ApiError(403, ErrorCode.FORBIDDEN, `requests from the web origin ${origin} are refused; add it to MCP_ALLOWED_ORIGINS if it is trusted`));
+    next(
+      new ApiError(
+        403,
+        ErrorCode.FORBIDDEN,
+        `requests from the web origin ${origin} are refused; add it to MCP_ALLOWED_ORIGINS if it is trusted`,
+      ),
+    );
   };
 }
 
@@ -64,7 +76,14 @@ export function mcpRouter(d: McpRouteDeps): Router {
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new ApiError(429, ErrorCode.RATE_LIMITED, 'too many failed attempts with a wrong or missing MCP token; wait five minutes')),
+    handler: (_req, _res, next) =>
+      next(
+        new ApiError(
+          429,
+          ErrorCode.RATE_LIMITED,
+          'too many failed attempts with a wrong or missing MCP token; wait five minutes',
+        ),
+      ),
   });
 
   const authenticate: RequestHandler = async (req, res, next) => {
@@ -72,7 +91,11 @@ export function mcpRouter(d: McpRouteDeps): Router {
     const bearer = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
     try {
       if (!bearer) {
-        throw new ApiError(401, ErrorCode.AUTH_MISSING, 'the MCP endpoint needs a bearer token: Authorization: Bearer <personal MCP token (POST /api/auth/tokens) or web-app access token>');
+        throw new ApiError(
+          401,
+          ErrorCode.AUTH_MISSING,
+          'the MCP endpoint needs a bearer token: Authorization: Bearer <personal MCP token (POST /api/auth/tokens) or web-app access token>',
+        );
       }
       let caller: McpCaller;
       if (bearer.startsWith(MCP_TOKEN_PREFIX)) {
@@ -94,7 +117,16 @@ export function mcpRouter(d: McpRouteDeps): Router {
 
   const record = async (call: ToolCallRecord, via: string, ip: string | null) => {
     d.metrics.countToolCall(call);
-    log.info('MCP tool call', { tool: call.tool, user_id: call.userId, role: call.role, by: call.principal, via, ip, outcome: call.outcome, duration_ms: call.durationMs });
+    log.info('MCP tool call', {
+      tool: call.tool,
+      user_id: call.userId,
+      role: call.role,
+      by: call.principal,
+      via,
+      ip,
+      outcome: call.outcome,
+      duration_ms: call.durationMs,
+    });
     try {
       await d.audit.record({
         calledAt: call.at,
@@ -126,7 +158,8 @@ export function mcpRouter(d: McpRouteDeps): Router {
           principal: caller.principal,
           ...(d.version ? { version: d.version } : {}),
           onToolCall: (call) => record(call, via, ip),
-          onInternalError: (tool, err) => log.error('MCP tool failed', { tool, error: (err as Error).message, stack: (err as Error).stack }),
+          onInternalError: (tool, err) =>
+            log.error('MCP tool failed', { tool, error: (err as Error).message, stack: (err as Error).stack }),
         }),
       onError: (err) => log.error('MCP request failed', { error: err.message, stack: err.stack }),
     });

@@ -1,7 +1,19 @@
 import type { Knex } from 'knex';
-import { ErrorCode, OperatorErrorCode, type MeterSummary, type MeterWriteRequest, type MeterHealth } from '@meterit/shared';
+import {
+  ErrorCode,
+  OperatorErrorCode,
+  type MeterSummary,
+  type MeterWriteRequest,
+  type MeterHealth,
+} from '@meterit/shared';
 import { ApiError } from '../../errors.js';
-import { MetersAdminRepository, type LatestValueRow, type MeterFilter, type MeterWithSiteRow, type NewMeter } from './meters-repository.js';
+import {
+  MetersAdminRepository,
+  type LatestValueRow,
+  type MeterFilter,
+  type MeterWithSiteRow,
+  type NewMeter,
+} from './meters-repository.js';
 
 export const ENERGY_UNITS: Record<string, number> = { Wh: 0.001, kWh: 1, MWh: 1000 };
 export const POWER_UNITS: Record<string, number> = { W: 0.001, kW: 1, MW: 1000 };
@@ -16,7 +28,12 @@ const ago = (iso: string | null, now: number) => {
  * What the agent said about the meter in the site's latest heartbeat, when it says more than "ok" and is
  * recent: it knows at the first failed poll, while the readings only go stale after `staleMs`.
  */
-function agentHealth(m: MeterWithSiteRow, last: Date | null, staleMs: number, now: number): { status: MeterHealth; reason: string } | undefined {
+function agentHealth(
+  m: MeterWithSiteRow,
+  last: Date | null,
+  staleMs: number,
+  now: number,
+): { status: MeterHealth; reason: string } | undefined {
   const a = m.agent_state;
   if (!a || !m.agent_state_at || now - m.agent_state_at.getTime() > staleMs) return undefined;
   const error = a.error ? `: ${a.error}` : '';
@@ -27,27 +44,49 @@ function agentHealth(m: MeterWithSiteRow, last: Date | null, staleMs: number, no
         reason: `another device answers at its address (device ${a.found_device_id ?? '?'}, configured ${a.expected_device_id ?? m.bacnet_device_id ?? '?'}): nothing is stored for it; check the address and device id`,
       };
     case 'not_answering':
-      return { status: 'not_answering', reason: `not answering the agent${ago(a.since ?? a.last_success_at, now)}${error}` };
+      return {
+        status: 'not_answering',
+        reason: `not answering the agent${ago(a.since ?? a.last_success_at, now)}${error}`,
+      };
     case 'never_answered':
       return last === null
         ? { status: 'no_data', reason: `has never answered the agent${error}; check the BACnet address and device id` }
         : { status: 'not_answering', reason: `not answering the agent since it restarted${error}` };
     case 'degraded':
-      return { status: 'degraded', reason: `answers, but ${a.points_failing} data point${a.points_failing === 1 ? '' : 's'} failed on the last poll${error}` };
+      return {
+        status: 'degraded',
+        reason: `answers, but ${a.points_failing} data point${a.points_failing === 1 ? '' : 's'} failed on the last poll${error}`,
+      };
     default:
       return undefined;
   }
 }
 
 /** Values of a meter in these states are old news: greyed, and left out of totals. */
-const NOT_CURRENT: ReadonlySet<MeterHealth> = new Set<MeterHealth>(['not_answering', 'wrong_device', 'stale', 'no_data', 'inactive']);
+const NOT_CURRENT: ReadonlySet<MeterHealth> = new Set<MeterHealth>([
+  'not_answering',
+  'wrong_device',
+  'stale',
+  'no_data',
+  'inactive',
+]);
 
-function health(m: MeterWithSiteRow, latest: LatestValueRow[], staleMs: number, now: number): { status: MeterHealth; reason: string; last: Date | null } {
+function health(
+  m: MeterWithSiteRow,
+  latest: LatestValueRow[],
+  staleMs: number,
+  now: number,
+): { status: MeterHealth; reason: string; last: Date | null } {
   const last = latest.reduce<Date | null>((acc, l) => (acc === null || l.ts > acc ? l.ts : acc), null);
   if (!m.is_active) return { status: 'inactive', reason: 'deactivated: the agent does not read it', last };
   const agent = agentHealth(m, last, staleMs, now);
   if (agent && agent.status !== 'degraded') return { ...agent, last };
-  if (last === null) return { status: 'no_data', reason: 'no reading has arrived yet: check the BACnet address and device id, and the site status', last };
+  if (last === null)
+    return {
+      status: 'no_data',
+      reason: 'no reading has arrived yet: check the BACnet address and device id, and the site status',
+      last,
+    };
   const bad = latest.filter((l) => l.quality !== 'good');
   if (bad.length > 0) {
     return { status: 'fault', reason: bad.map((l) => `${l.data_point} reports "${l.quality}"`).join('; '), last };
@@ -55,7 +94,11 @@ function health(m: MeterWithSiteRow, latest: LatestValueRow[], staleMs: number, 
   if (agent) return { ...agent, last };
   const age = now - last.getTime();
   if (age > staleMs) {
-    return { status: 'stale', reason: `no reading for ${Math.round(age / 60_000)} min: the meter stopped answering, or the site has a backlog`, last };
+    return {
+      status: 'stale',
+      reason: `no reading for ${Math.round(age / 60_000)} min: the meter stopped answering, or the site has a backlog`,
+      last,
+    };
   }
   return { status: 'ok', reason: 'answering', last };
 }
@@ -78,7 +121,8 @@ export function toSummary(m: MeterWithSiteRow, latest: LatestValueRow[], staleMs
     last_reading_at: h.last?.toISOString() ?? null,
     updated_at: m.updated_at.toISOString(),
     values_current: !NOT_CURRENT.has(h.status),
-    agent_state: m.agent_state && m.agent_state_at ? { ...m.agent_state, reported_at: m.agent_state_at.toISOString() } : null,
+    agent_state:
+      m.agent_state && m.agent_state_at ? { ...m.agent_state, reported_at: m.agent_state_at.toISOString() } : null,
     data_points: m.data_points.map((p) => {
       const l = byPoint.get(p.name);
       return { ...p, latest: l ? { ts: l.ts.toISOString(), value: l.value, unit: l.unit, quality: l.quality } : null };
@@ -114,7 +158,12 @@ export class MeterDirectory {
 
   async create(siteId: number, req: MeterWriteRequest): Promise<number> {
     const id = await this.repo.insert(siteId, toNewMeter(req));
-    if (id === undefined) throw new ApiError(409, OperatorErrorCode.CONFLICT, `site ${siteId} already has a meter with id "${req.external_id}"`);
+    if (id === undefined)
+      throw new ApiError(
+        409,
+        OperatorErrorCode.CONFLICT,
+        `site ${siteId} already has a meter with id "${req.external_id}"`,
+      );
     return id;
   }
 
@@ -125,10 +174,15 @@ export class MeterDirectory {
     if (req.bacnet_device_id !== undefined) patch.bacnet_device_id = req.bacnet_device_id;
     if (req.bacnet_ip !== undefined) patch.bacnet_ip = req.bacnet_ip;
     if (req.bacnet_port !== undefined) patch.bacnet_port = req.bacnet_port;
-    if (req.data_points !== undefined) patch.data_points = toNewMeter({ ...(req as MeterWriteRequest), data_points: req.data_points }).data_points;
+    if (req.data_points !== undefined)
+      patch.data_points = toNewMeter({ ...(req as MeterWriteRequest), data_points: req.data_points }).data_points;
     if (req.is_active !== undefined) patch.is_active = req.is_active;
     if (!(await this.repo.update(id, siteId, patch))) {
-      throw new ApiError(409, OperatorErrorCode.CONFLICT, `site ${siteId} already has another meter with id "${req.external_id}"`);
+      throw new ApiError(
+        409,
+        OperatorErrorCode.CONFLICT,
+        `site ${siteId} already has another meter with id "${req.external_id}"`,
+      );
     }
   }
 }

@@ -106,7 +106,17 @@ export class MetersAdminRepository {
           AND (?::text IS NULL OR m.name ILIKE ? OR m.external_id ILIKE ? OR s.name ILIKE ?)
           AND (m.is_active OR ?)
         ORDER BY s.name, m.external_id`,
-      [f.siteIds, f.siteIds, f.meterIds ?? null, f.meterIds ?? null, like, like, like, like, f.includeInactive] as unknown as Knex.RawBinding[],
+      [
+        f.siteIds,
+        f.siteIds,
+        f.meterIds ?? null,
+        f.meterIds ?? null,
+        like,
+        like,
+        like,
+        like,
+        f.includeInactive,
+      ] as unknown as Knex.RawBinding[],
     );
     return rows;
   }
@@ -136,7 +146,16 @@ export class MetersAdminRepository {
     const { rows } = await this.knex.raw<{ rows: { id: number }[] }>(
       `INSERT INTO meters (site_id, external_id, name, bacnet_device_id, bacnet_ip, bacnet_port, data_points, is_active)
        VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (site_id, external_id) DO NOTHING RETURNING id`,
-      [siteId, m.external_id, m.name, m.bacnet_device_id, m.bacnet_ip, m.bacnet_port, JSON.stringify(m.data_points), m.is_active],
+      [
+        siteId,
+        m.external_id,
+        m.name,
+        m.bacnet_device_id,
+        m.bacnet_ip,
+        m.bacnet_port,
+        JSON.stringify(m.data_points),
+        m.is_active,
+      ],
     );
     return rows[0]?.id;
   }
@@ -144,11 +163,10 @@ export class MetersAdminRepository {
   /** false when the new external id is taken on the meter's site. */
   async update(id: number, siteId: number, m: Partial<NewMeter>): Promise<boolean> {
     if (m.external_id !== undefined) {
-      const { rows } = await this.knex.raw<{ rows: unknown[] }>('SELECT 1 FROM meters WHERE site_id = ? AND external_id = ? AND id <> ?', [
-        siteId,
-        m.external_id,
-        id,
-      ]);
+      const { rows } = await this.knex.raw<{ rows: unknown[] }>(
+        'SELECT 1 FROM meters WHERE site_id = ? AND external_id = ? AND id <> ?',
+        [siteId, m.external_id, id],
+      );
       if (rows.length > 0) return false;
     }
     await this.knex.raw(

@@ -12,7 +12,12 @@ export function metersRouter(meters: MeterDirectory): Router {
   const router = Router();
 
   router.get('/api/meters', async (req, res) => {
-    await validateOrThrow(req, [idListQuery('site_id'), textQuery('q', 100), boolQuery('include_inactive'), textQuery('status', 20)]);
+    await validateOrThrow(req, [
+      idListQuery('site_id'),
+      textQuery('q', 100),
+      boolQuery('include_inactive'),
+      textQuery('status', 20),
+    ]);
     const q = req.query as Record<string, unknown>;
     let list = await meters.list({
       siteIds: visibleSites(userOf(req), ids(q.site_id)),
@@ -33,7 +38,11 @@ export function metersRouter(meters: MeterDirectory): Router {
     await validateMeterWrite(req, true, [idParam()]);
     const current = await meters.get(Number(req.params.id), visibleSites(userOf(req)));
     await meters.update(current.id, current.site_id, req.body as Partial<MeterWriteRequest>);
-    req.log.info('meter updated', { meter_id: current.id, site_id: current.site_id, fields: Object.keys(req.body as object) });
+    req.log.info('meter updated', {
+      meter_id: current.id,
+      site_id: current.site_id,
+      fields: Object.keys(req.body as object),
+    });
     res.json({ meter: await meters.get(current.id, null) });
   });
 

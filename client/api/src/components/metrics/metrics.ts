@@ -32,7 +32,12 @@ function routeLabel(path: string): string {
 export function createApiMetrics(knex: Knex): ApiMetrics {
   const registry = createMetricsRegistry('client-api');
   const repo = new MetricsRepository(knex);
-  const calls = new prom.Counter({ name: 'meterit_mcp_tool_calls_total', help: 'MCP tool calls by tool and outcome (ok, error, forbidden, invalid)', labelNames: ['tool', 'outcome'] as const, registers: [registry] });
+  const calls = new prom.Counter({
+    name: 'meterit_mcp_tool_calls_total',
+    help: 'MCP tool calls by tool and outcome (ok, error, forbidden, invalid)',
+    labelNames: ['tool', 'outcome'] as const,
+    registers: [registry],
+  });
   const callSeconds = new prom.Histogram({
     name: 'meterit_mcp_tool_call_duration_seconds',
     help: 'MCP tool call duration',
@@ -47,17 +52,26 @@ export function createApiMetrics(knex: Knex): ApiMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const stored = new prom.Counter({ name: 'meterit_readings_stored_total', help: 'Readings stored from site batches (duplicates not counted)', registers: [registry] });
-  const duplicates = new prom.Counter({ name: 'meterit_readings_duplicate_total', help: 'Readings in site batches that were already stored', registers: [registry] });
+  const stored = new prom.Counter({
+    name: 'meterit_readings_stored_total',
+    help: 'Readings stored from site batches (duplicates not counted)',
+    registers: [registry],
+  });
+  const duplicates = new prom.Counter({
+    name: 'meterit_readings_duplicate_total',
+    help: 'Readings in site batches that were already stored',
+    registers: [registry],
+  });
   new prom.Gauge({
     name: 'meterit_site_heartbeat_age_seconds',
     // By site id only: a site's name is operators' data, and a scrape is not a login.
-    help: 'Seconds since each active site\'s last heartbeat (-1: never)',
+    help: "Seconds since each active site's last heartbeat (-1: never)",
     labelNames: ['site_id'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      for (const s of await repo.heartbeatAges()) this.set({ site_id: String(s.site_id) }, s.age_s === null ? -1 : Math.round(s.age_s));
+      for (const s of await repo.heartbeatAges())
+        this.set({ site_id: String(s.site_id) }, s.age_s === null ? -1 : Math.round(s.age_s));
     },
   });
   new prom.Gauge({
@@ -66,7 +80,8 @@ export function createApiMetrics(knex: Knex): ApiMetrics {
     labelNames: ['state'] as const,
     registers: [registry],
     collect() {
-      const pool = (knex.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
+      const pool = (knex.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } })
+        .pool;
       if (!pool) return;
       this.set({ state: 'used' }, pool.numUsed());
       this.set({ state: 'free' }, pool.numFree());
@@ -117,8 +132,16 @@ export function metricsRouter(m: ApiMetrics, token?: string): Router {
       if (!sent || !timingSafeEqual(createHash('sha256').update(sent).digest(), expected)) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="meterit-metrics"');
         throw sent
-          ? new ApiError(401, ErrorCode.AUTH_INVALID, 'the metrics token is wrong; send METRICS_TOKEN as Authorization: Bearer <token>')
-          : new ApiError(401, ErrorCode.AUTH_MISSING, '/metrics needs the scrape token: send METRICS_TOKEN as Authorization: Bearer <token>');
+          ? new ApiError(
+              401,
+              ErrorCode.AUTH_INVALID,
+              'the metrics token is wrong; send METRICS_TOKEN as Authorization: Bearer <token>',
+            )
+          : new ApiError(
+              401,
+              ErrorCode.AUTH_MISSING,
+              '/metrics needs the scrape token: send METRICS_TOKEN as Authorization: Bearer <token>',
+            );
       }
     }
     res.setHeader('Content-Type', m.registry.contentType);

@@ -6,7 +6,13 @@ import { readingTimestampProblem } from './timestamps.js';
 
 const envelopeChains = () => [
   body()
-    .custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object {"batch_id"?, "readings": [...]} sent with Content-Type: application/json')))
+    .custom(
+      check((v) =>
+        isPlainObject(v)
+          ? undefined
+          : 'the body must be a JSON object {"batch_id"?, "readings": [...]} sent with Content-Type: application/json',
+      ),
+    )
     .bail(),
   body('batch_id').custom(check((v) => (v === undefined ? undefined : stringProblem('batch_id', 1, 128)(v)))),
   body('readings').custom(
@@ -14,7 +20,8 @@ const envelopeChains = () => [
       if (v === undefined) return 'readings is required';
       if (!Array.isArray(v)) return `readings must be an array, got ${describeType(v)}`;
       if (v.length === 0) return 'readings must not be empty';
-      if (v.length > LIMITS.maxBatchReadings) return `readings holds ${v.length} readings; at most ${LIMITS.maxBatchReadings} per batch`;
+      if (v.length > LIMITS.maxBatchReadings)
+        return `readings holds ${v.length} readings; at most ${LIMITS.maxBatchReadings} per batch`;
       return undefined;
     }),
   ),

@@ -15,10 +15,17 @@ export const BUCKET_MS: Record<Exclude<ReadingBucket, 'raw'>, number> = {
  * Days follow the viewer's time zone (DST days are 23 or 25 h long); shorter buckets are fixed width.
  * Only whitelisted text reaches the SQL; the interval and zone are bound parameters.
  */
-export function bucketSql(column: string, bucket: Exclude<ReadingBucket, 'raw'> | ConsumptionInterval, tz: string): { sql: string; bindings: (string | number)[] } {
+export function bucketSql(
+  column: string,
+  bucket: Exclude<ReadingBucket, 'raw'> | ConsumptionInterval,
+  tz: string,
+): { sql: string; bindings: (string | number)[] } {
   if (!/^[a-z_][a-z0-9_.]*$/.test(column)) throw new Error(`bad column ${column}`);
   if (bucket === '1d') return { sql: `date_trunc('day', ${column}, ?)`, bindings: [tz] };
-  return { sql: `date_bin(?::interval, ${column}, ?::timestamptz)`, bindings: [`${BUCKET_MS[bucket] / 1000} seconds`, BUCKET_ORIGIN] };
+  return {
+    sql: `date_bin(?::interval, ${column}, ?::timestamptz)`,
+    bindings: [`${BUCKET_MS[bucket] / 1000} seconds`, BUCKET_ORIGIN],
+  };
 }
 
 /** A time zone name both JavaScript and PostgreSQL know (IANA), or undefined. */

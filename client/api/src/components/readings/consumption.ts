@@ -36,7 +36,13 @@ export function attributeSteps(
 ): SeriesEnergy {
   const acc: Acc[] = [];
   for (let i = 0; i + 1 < boundaries.length; i++) {
-    acc.push({ start: boundaries[i] as number, end: boundaries[i + 1] as number, energy: null, covered: 0, blocked: false });
+    acc.push({
+      start: boundaries[i] as number,
+      end: boundaries[i + 1] as number,
+      energy: null,
+      covered: 0,
+      blocked: false,
+    });
   }
   const indexOf = (t: number): number => {
     // Last bucket whose start ≤ t (binary search); -1 outside.
@@ -72,7 +78,13 @@ export function attributeSteps(
     }
     const t0 = (s.t0 as Date).getTime();
     const t1 = (s.t1 as Date).getTime();
-    if (s.v0 !== null && s.v1 !== null && s.v1 < s.v0 && s.energy === s.v1 && s.v0 - s.v1 > Math.max(0.001, Math.abs(s.v0) * 1e-6)) {
+    if (
+      s.v0 !== null &&
+      s.v1 !== null &&
+      s.v1 < s.v0 &&
+      s.energy === s.v1 &&
+      s.v0 - s.v1 > Math.max(0.001, Math.abs(s.v0) * 1e-6)
+    ) {
       resets.push({ at: (s.t1 as Date).toISOString(), from_value: s.v0, to_value: s.v1 });
     }
     const lo = Math.max(t0, range.from);
@@ -81,7 +93,12 @@ export function attributeSteps(
     if (t1 - t0 > gapMs) {
       const i0 = indexOf(t0);
       const inOneInterval = i0 >= 0 && i0 === indexOf(t1) && t0 >= range.from && t1 < range.to;
-      gaps.push({ from: (s.t0 as Date).toISOString(), to: (s.t1 as Date).toISOString(), energy_kwh: round(energy), attributed: inOneInterval });
+      gaps.push({
+        from: (s.t0 as Date).toISOString(),
+        to: (s.t1 as Date).toISOString(),
+        energy_kwh: round(energy),
+        attributed: inOneInterval,
+      });
       if (inOneInterval) {
         add(i0, energy, t1 - t0);
       } else {

@@ -84,7 +84,15 @@ export class IngestService {
       const stored = storedPositions.size;
       const duplicates = readings.length - stored;
       await this.readings.logBatch(
-        { siteId: site.id, batchId, requestId: ctx.requestId, readings: readings.length, stored, duplicates, rejected: 0 },
+        {
+          siteId: site.id,
+          batchId,
+          requestId: ctx.requestId,
+          readings: readings.length,
+          stored,
+          duplicates,
+          rejected: 0,
+        },
         trx,
       );
       return { kind: 'stored', stored, duplicates, results };
@@ -101,7 +109,12 @@ export class IngestService {
         duplicates: 0,
         rejected: rejected.length,
       });
-      ctx.log.warn('batch rejected', { site_id: site.id, batch_id: batchId, readings: readings.length, rejected: rejected.length });
+      ctx.log.warn('batch rejected', {
+        site_id: site.id,
+        batch_id: batchId,
+        readings: readings.length,
+        rejected: rejected.length,
+      });
       const body: BatchResponse = {
         ...(batchId === null ? {} : { batch_id: batchId }),
         stored: 0,

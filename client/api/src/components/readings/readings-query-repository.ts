@@ -59,12 +59,27 @@ export class ReadingsQueryRepository {
    * Raw readings or buckets, ordered by meter, point and time, at most `limit` rows.
    * Filters hit the primary key (site_id, meter_id, data_point, ts) or the (site_id, ts) / (meter_id, ts) indexes.
    */
-  async series(f: ReadingFilter, bucket: ReadingBucket, agg: ReadingAgg, tz: string, limit: number): Promise<ReadingQueryRow[]> {
+  async series(
+    f: ReadingFilter,
+    bucket: ReadingBucket,
+    agg: ReadingAgg,
+    tz: string,
+    limit: number,
+  ): Promise<ReadingQueryRow[]> {
     const where = `r.ts >= ? AND r.ts < ?
         AND (?::int[] IS NULL OR r.site_id = ANY(?::int[]))
         AND (?::int IS NULL OR r.meter_id = ?)
         AND (?::text IS NULL OR r.data_point = ?)`;
-    const whereBindings = [f.from, f.to, f.siteIds, f.siteIds, f.meterId ?? null, f.meterId ?? null, f.dataPoint ?? null, f.dataPoint ?? null];
+    const whereBindings = [
+      f.from,
+      f.to,
+      f.siteIds,
+      f.siteIds,
+      f.meterId ?? null,
+      f.meterId ?? null,
+      f.dataPoint ?? null,
+      f.dataPoint ?? null,
+    ];
     if (bucket === 'raw') {
       const { rows } = await this.knex.raw<{ rows: ReadingQueryRow[] }>(
         `SELECT r.site_id, s.name AS site_name, r.meter_id, m.external_id AS meter_external_id, m.name AS meter_name,
@@ -108,7 +123,14 @@ export class ReadingsQueryRepository {
    * A decrease larger than float noise is a counter reset (the meter restarted from zero or rolled over):
    * the step's energy is the new value, as Prometheus' increase() does.
    */
-  async counterSteps(series: SeriesKey[], from: Date, to: Date, bucket: '15m' | '1h' | '1d', tz: string, gapSeconds: number): Promise<StepRow[]> {
+  async counterSteps(
+    series: SeriesKey[],
+    from: Date,
+    to: Date,
+    bucket: '15m' | '1h' | '1d',
+    tz: string,
+    gapSeconds: number,
+  ): Promise<StepRow[]> {
     if (series.length === 0) return [];
     const b0 = bucketSql('t0', bucket, tz);
     const b1 = bucketSql('t1', bucket, tz);
@@ -176,8 +198,14 @@ export class ReadingsQueryRepository {
    * or its first reading if that is earlier (readings a site kept while offline). For data completeness;
    * uses the (meter_id, ts) index.
    */
-  async countPerMeter(siteIds: number[] | null, from: Date, to: Date): Promise<{ site_id: number; meter_id: number; readings: number; since: Date }[]> {
-    const { rows } = await this.knex.raw<{ rows: { site_id: number; meter_id: number; readings: number; since: Date }[] }>(
+  async countPerMeter(
+    siteIds: number[] | null,
+    from: Date,
+    to: Date,
+  ): Promise<{ site_id: number; meter_id: number; readings: number; since: Date }[]> {
+    const { rows } = await this.knex.raw<{
+      rows: { site_id: number; meter_id: number; readings: number; since: Date }[];
+    }>(
       `SELECT m.site_id, m.id AS meter_id,
               (SELECT count(*) FROM meter_readings r WHERE r.meter_id = m.id AND r.site_id = m.site_id AND r.ts >= ? AND r.ts < ?)::int AS readings,
               least(m.created_at, (SELECT min(r.ts) FROM meter_readings r WHERE r.meter_id = m.id AND r.site_id = m.site_id)) AS since

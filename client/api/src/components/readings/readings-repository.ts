@@ -72,7 +72,17 @@ export class ReadingsRepository {
          VALUES (?, ?, ?, ?, ?, ?, ?)
        )
        UPDATE sites SET last_batch_at = now() WHERE id = ? AND ?::boolean`,
-      [entry.siteId, entry.batchId, entry.requestId, entry.readings, entry.stored, entry.duplicates, entry.rejected, entry.siteId, entry.stored + entry.duplicates > 0],
+      [
+        entry.siteId,
+        entry.batchId,
+        entry.requestId,
+        entry.readings,
+        entry.stored,
+        entry.duplicates,
+        entry.rejected,
+        entry.siteId,
+        entry.stored + entry.duplicates > 0,
+      ],
     );
   }
 }
@@ -86,7 +96,10 @@ function hasRepeatedKey(readings: ReadingToStore[]): boolean {
   const seen = new Set<string>();
   for (const r of readings) {
     // The agent's form (toISOString, 24 characters with Z) parses natively; any other valid form strictly.
-    const parsed = r.timestamp.length === 24 && r.timestamp.endsWith('Z') ? { ms: Date.parse(r.timestamp) } : parseStrictIso(r.timestamp);
+    const parsed =
+      r.timestamp.length === 24 && r.timestamp.endsWith('Z')
+        ? { ms: Date.parse(r.timestamp) }
+        : parseStrictIso(r.timestamp);
     if (!('ms' in parsed) || Number.isNaN(parsed.ms)) return true;
     const key = `${r.meterId}|${parsed.ms}|${r.dataPoint}`;
     if (seen.has(key)) return true;

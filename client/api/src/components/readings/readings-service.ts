@@ -1,5 +1,13 @@
 import type { Knex } from 'knex';
-import { ErrorCode, type ConsumptionInterval, type ConsumptionResponse, type ConsumptionSeries, type ReadingAgg, type ReadingBucket, type ReadingsResponse } from '@meterit/shared';
+import {
+  ErrorCode,
+  type ConsumptionInterval,
+  type ConsumptionResponse,
+  type ConsumptionSeries,
+  type ReadingAgg,
+  type ReadingBucket,
+  type ReadingsResponse,
+} from '@meterit/shared';
 import { ApiError } from '../../errors.js';
 import { ENERGY_UNITS, type MeterDirectory } from '../meters/meter-directory.js';
 import { BUCKET_MS, BUCKET_ORIGIN } from './buckets.js';
@@ -30,7 +38,13 @@ export class ReadingsService {
     this.repo = new ReadingsQueryRepository(knex);
   }
 
-  async readings(f: ReadingFilter, bucket: ReadingBucket, agg: ReadingAgg, tz: string, limit: number): Promise<ReadingsResponse> {
+  async readings(
+    f: ReadingFilter,
+    bucket: ReadingBucket,
+    agg: ReadingAgg,
+    tz: string,
+    limit: number,
+  ): Promise<ReadingsResponse> {
     const rows = await this.repo.series(f, bucket, agg, tz, limit + 1);
     const truncated = rows.length > limit;
     return {
@@ -51,7 +65,9 @@ export class ReadingsService {
         value: r.value,
         unit: r.unit,
         quality: r.quality,
-        ...(bucket === 'raw' ? {} : { count: r.count, flagged: r.flagged, avg: r.avg, min: r.min, max: r.max, last: r.last }),
+        ...(bucket === 'raw'
+          ? {}
+          : { count: r.count, flagged: r.flagged, avg: r.avg, min: r.min, max: r.max, last: r.last }),
       })),
     };
   }
@@ -73,7 +89,11 @@ export class ReadingsService {
 
   /** Energy per interval from cumulative counters (every data point whose unit is Wh, kWh or MWh, or the one named). */
   async consumption(q: ConsumptionQuery): Promise<ConsumptionResponse> {
-    const meters = await this.meters.list({ siteIds: q.siteIds, meterIds: q.meterId === undefined ? undefined : [q.meterId], includeInactive: true });
+    const meters = await this.meters.list({
+      siteIds: q.siteIds,
+      meterIds: q.meterId === undefined ? undefined : [q.meterId],
+      includeInactive: true,
+    });
     const series: Array<SeriesKey & { factor: number; meter: (typeof meters)[number] }> = [];
     for (const m of meters) {
       for (const p of m.data_points) {
@@ -92,7 +112,13 @@ export class ReadingsService {
       (bySeries.get(k) ?? bySeries.set(k, []).get(k))?.push(s);
     }
     const out: ConsumptionSeries[] = series.map((s) => {
-      const e = attributeSteps(bySeries.get(`${s.meterId}|${s.dataPoint}`) ?? [], boundaries, { from: q.from.getTime(), to: q.to.getTime() }, q.gapSeconds * 1000, s.factor);
+      const e = attributeSteps(
+        bySeries.get(`${s.meterId}|${s.dataPoint}`) ?? [],
+        boundaries,
+        { from: q.from.getTime(), to: q.to.getTime() },
+        q.gapSeconds * 1000,
+        s.factor,
+      );
       return {
         site_id: s.siteId,
         site_name: s.meter.site_name,
@@ -127,4 +153,8 @@ export class ReadingsService {
 }
 
 const tooMany = () =>
-  new ApiError(400, ErrorCode.VALIDATION_FAILED, `the range holds more than ${MAX_CONSUMPTION_BUCKETS} intervals; shorten it or choose a longer interval`);
+  new ApiError(
+    400,
+    ErrorCode.VALIDATION_FAILED,
+    `the range holds more than ${MAX_CONSUMPTION_BUCKETS} intervals; shorten it or choose a longer interval`,
+  );

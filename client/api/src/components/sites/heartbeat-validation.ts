@@ -26,8 +26,12 @@ const foreignDeviceProblem = (v: unknown): string | undefined => {
   if (!isPlainObject(v)) return `foreign_device must be an object or null, got ${describeType(v)}`;
   return (
     stringProblem('foreign_device.bbmd', 1, 64)(v.bbmd) ??
-    (BBMD_ADDRESS.test(v.bbmd as string) ? undefined : "foreign_device.bbmd must be the BBMD's IPv4 address and UDP port, e.g. 192.168.10.1:47808") ??
-    (typeof v.registered === 'boolean' ? undefined : `foreign_device.registered must be a boolean, got ${describeType(v.registered)}`) ??
+    (BBMD_ADDRESS.test(v.bbmd as string)
+      ? undefined
+      : "foreign_device.bbmd must be the BBMD's IPv4 address and UDP port, e.g. 192.168.10.1:47808") ??
+    (typeof v.registered === 'boolean'
+      ? undefined
+      : `foreign_device.registered must be a boolean, got ${describeType(v.registered)}`) ??
     isoProblem('foreign_device.last_registered_at', true)(v.last_registered_at) ??
     nullableText('foreign_device.last_error', 2000)(v.last_error)
   );
@@ -35,16 +39,26 @@ const foreignDeviceProblem = (v: unknown): string | undefined => {
 
 /** More meters than any site has; a bigger list is a broken agent, not a site. */
 export const MAX_METER_STATES = 10_000;
-const METER_AGENT_STATES: readonly MeterAgentState[] = ['ok', 'degraded', 'not_answering', 'never_answered', 'wrong_device'];
-const optionalDeviceId = (name: string) => (v: unknown) => (v === undefined || v === null ? undefined : integerProblem(name, 0, 4_194_303)(v));
-const optionalText = (name: string, max: number) => (v: unknown) => (v === null ? undefined : v === undefined ? `${name} is required (null when none)` : stringProblem(name, 0, max)(v));
+const METER_AGENT_STATES: readonly MeterAgentState[] = [
+  'ok',
+  'degraded',
+  'not_answering',
+  'never_answered',
+  'wrong_device',
+];
+const optionalDeviceId = (name: string) => (v: unknown) =>
+  v === undefined || v === null ? undefined : integerProblem(name, 0, 4_194_303)(v);
+const optionalText = (name: string, max: number) => (v: unknown) =>
+  v === null ? undefined : v === undefined ? `${name} is required (null when none)` : stringProblem(name, 0, max)(v);
 
 function meterStateProblems(v: unknown, i: number): string[] {
   const at = `meter_states[${i}]`;
   if (!isPlainObject(v)) return [`${at} must be an object, got ${describeType(v)}`];
   return [
     stringProblem(`${at}.external_id`, 1, 255)(v.external_id),
-    METER_AGENT_STATES.includes(v.state as MeterAgentState) ? undefined : `${at}.state must be one of ${METER_AGENT_STATES.join(', ')}, got ${describeType(v.state)}`,
+    METER_AGENT_STATES.includes(v.state as MeterAgentState)
+      ? undefined
+      : `${at}.state must be one of ${METER_AGENT_STATES.join(', ')}, got ${describeType(v.state)}`,
     isoProblem(`${at}.since`, true)(v.since),
     isoProblem(`${at}.last_success_at`, true)(v.last_success_at),
     optionalText(`${at}.error`, 1000)(v.error),
@@ -69,45 +83,92 @@ const meterStatesProblem = (v: unknown) => {
     const entry: unknown = v[i];
     problems.push(...meterStateProblems(entry, i));
     const id = isPlainObject(entry) ? entry.external_id : undefined;
-    if (typeof id === 'string' && seen.has(id)) problems.push(`meter_states[${i}] lists the meter ${JSON.stringify(id.slice(0, 40))} a second time`);
+    if (typeof id === 'string' && seen.has(id))
+      problems.push(`meter_states[${i}] lists the meter ${JSON.stringify(id.slice(0, 40))} a second time`);
     seen.add(id);
   }
-  return problems.length === 0 ? undefined : problems.slice(0, 5).join('; ') + (problems.length > 5 ? '; and more' : '');
+  return problems.length === 0
+    ? undefined
+    : problems.slice(0, 5).join('; ') + (problems.length > 5 ? '; and more' : '');
 };
 
 export const heartbeatChains = () => [
-  body().custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object'))).bail(),
+  body()
+    .custom(check((v) => (isPlainObject(v) ? undefined : 'the body must be a JSON object')))
+    .bail(),
   body('agent_version').custom(check(stringProblem('agent_version', 1, 64))),
   body('agent_time').custom(check(isoProblem('agent_time', false))),
-  body('collecting').custom(check((v) => (typeof v === 'boolean' ? undefined : `collecting must be a boolean, got ${describeType(v)}`))),
+  body('collecting').custom(
+    check((v) => (typeof v === 'boolean' ? undefined : `collecting must be a boolean, got ${describeType(v)}`)),
+  ),
   body('queue_depth').custom(check(count('queue_depth'))),
   body('oldest_unsent_at').custom(check(isoProblem('oldest_unsent_at', true))),
   body('dead_letters').custom(check(count('dead_letters'))),
   body('uplink_down_since').custom(check(isoProblem('uplink_down_since', true))),
   body('last_sync_at').custom(check(isoProblem('last_sync_at', true))),
-  body('meters').custom(check((v) => (isPlainObject(v) ? undefined : `meters must be an object, got ${describeType(v)}`))),
+  body('meters').custom(
+    check((v) => (isPlainObject(v) ? undefined : `meters must be an object, got ${describeType(v)}`)),
+  ),
   body('meters.configured').custom(check(count('meters.configured'))),
   body('meters.ok').custom(check(count('meters.ok'))),
   body('meters.failing').custom(check(count('meters.failing'))),
   body('meters.never_answered').custom(check(count('meters.never_answered'))),
   // Optional: the queue's storage limit and what its policy did (agents since the storage-limit policy).
-  body('queue_limit').custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `queue_limit must be an object, got ${describeType(v)}`))),
-  body('queue_limit.max').optional().custom(check(count('queue_limit.max'))),
-  body('queue_limit.policy').optional().custom(check((v) => (v === 'drop-oldest' || v === 'stop-collecting' ? undefined : 'queue_limit.policy must be drop-oldest or stop-collecting'))),
-  body('queue_limit.dropped').optional().custom(check(count('queue_limit.dropped'))),
-  body('queue_limit.refused').optional().custom(check(count('queue_limit.refused'))),
-  body('queue_limit.full_since').optional().custom(check(isoProblem('queue_limit.full_since', true))),
+  body('queue_limit').custom(
+    check((v) =>
+      v === undefined || isPlainObject(v) ? undefined : `queue_limit must be an object, got ${describeType(v)}`,
+    ),
+  ),
+  body('queue_limit.max')
+    .optional()
+    .custom(check(count('queue_limit.max'))),
+  body('queue_limit.policy')
+    .optional()
+    .custom(
+      check((v) =>
+        v === 'drop-oldest' || v === 'stop-collecting'
+          ? undefined
+          : 'queue_limit.policy must be drop-oldest or stop-collecting',
+      ),
+    ),
+  body('queue_limit.dropped')
+    .optional()
+    .custom(check(count('queue_limit.dropped'))),
+  body('queue_limit.refused')
+    .optional()
+    .custom(check(count('queue_limit.refused'))),
+  body('queue_limit.full_since')
+    .optional()
+    .custom(check(isoProblem('queue_limit.full_since', true))),
   // Optional: the agent's own database (agents since the hardening issue); when sent, every field is checked.
-  body('local_database').custom(check((v) => (v === undefined || isPlainObject(v) ? undefined : `local_database must be an object, got ${describeType(v)}`))).bail(),
+  body('local_database')
+    .custom(
+      check((v) =>
+        v === undefined || isPlainObject(v) ? undefined : `local_database must be an object, got ${describeType(v)}`,
+      ),
+    )
+    .bail(),
   body('local_database.state')
     .if(body('local_database').exists())
-    .custom(check((v) => (v === 'up' || v === 'restarting' || v === 'down' ? undefined : 'local_database.state must be up, restarting or down'))),
-  body('local_database.since').if(body('local_database').exists()).custom(check(isoProblem('local_database.since', false))),
-  body('local_database.restarts').if(body('local_database').exists()).custom(check(count('local_database.restarts'))),
+    .custom(
+      check((v) =>
+        v === 'up' || v === 'restarting' || v === 'down'
+          ? undefined
+          : 'local_database.state must be up, restarting or down',
+      ),
+    ),
+  body('local_database.since')
+    .if(body('local_database').exists())
+    .custom(check(isoProblem('local_database.since', false))),
+  body('local_database.restarts')
+    .if(body('local_database').exists())
+    .custom(check(count('local_database.restarts'))),
   body('local_database.last_error')
     .if(body('local_database').exists())
     .custom(check((v) => (v === null ? undefined : stringProblem('local_database.last_error', 1, 1000)(v)))),
-  body('local_database.spilled_readings').if(body('local_database').exists()).custom(check(count('local_database.spilled_readings'))),
+  body('local_database.spilled_readings')
+    .if(body('local_database').exists())
+    .custom(check(count('local_database.spilled_readings'))),
   body('foreign_device').custom(check(foreignDeviceProblem)),
   // Optional: each meter's state as the agent sees it (agents since the hardening issue).
   body('meter_states').custom(check(meterStatesProblem)),

@@ -1,5 +1,15 @@
 import type { Knex } from 'knex';
-import { ErrorCode, OperatorErrorCode, type ApiKeyInfo, type ConnectivityOutage, type ConnectivityResponse, type OutageSource, type SiteKeyResponse, type SiteStatus, type SiteSummary } from '@meterit/shared';
+import {
+  ErrorCode,
+  OperatorErrorCode,
+  type ApiKeyInfo,
+  type ConnectivityOutage,
+  type ConnectivityResponse,
+  type OutageSource,
+  type SiteKeyResponse,
+  type SiteStatus,
+  type SiteSummary,
+} from '@meterit/shared';
 import { ApiError } from '../../errors.js';
 import { POWER_UNITS, type MeterDirectory } from '../meters/meter-directory.js';
 import type { ReadingsService } from '../readings/readings-service.js';
@@ -69,7 +79,11 @@ export class SiteDirectory {
   }
 
   /** Every visible site with its status, current power and energy since `energySince`, worst first. */
-  async summaries(siteIds: number[] | null, opts: { includeInactive: boolean; energySince: Date; tz: string }, now = new Date()): Promise<SiteSummary[]> {
+  async summaries(
+    siteIds: number[] | null,
+    opts: { includeInactive: boolean; energySince: Date; tz: string },
+    now = new Date(),
+  ): Promise<SiteSummary[]> {
     const rows = await this.repo.overview(siteIds, opts.includeInactive);
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
@@ -80,10 +94,16 @@ export class SiteDirectory {
     const leftOut = new Map<number, SiteSummary['totals_left_out']>();
     const notCurrent = new Set<number>();
     for (const m of meters) {
-      if (m.last_reading_at && (lastReading.get(m.site_id) ?? '') < m.last_reading_at) lastReading.set(m.site_id, m.last_reading_at);
+      if (m.last_reading_at && (lastReading.get(m.site_id) ?? '') < m.last_reading_at)
+        lastReading.set(m.site_id, m.last_reading_at);
       if (!m.values_current) {
         notCurrent.add(m.id);
-        if (m.last_reading_at) (leftOut.get(m.site_id) ?? leftOut.set(m.site_id, []).get(m.site_id))?.push({ meter_id: m.id, name: m.name, status: m.status });
+        if (m.last_reading_at)
+          (leftOut.get(m.site_id) ?? leftOut.set(m.site_id, []).get(m.site_id))?.push({
+            meter_id: m.id,
+            name: m.name,
+            status: m.status,
+          });
         continue;
       }
       for (const p of m.data_points) {
@@ -95,8 +115,16 @@ export class SiteDirectory {
     }
     const energy = new Map<number, number>();
     if (opts.energySince < now) {
-      const c = await this.readings.consumption({ siteIds: ids, from: opts.energySince, to: now, interval: '1d', tz: opts.tz, gapSeconds: 3600 });
-      for (const s of c.series) if (!notCurrent.has(s.meter_id)) energy.set(s.site_id, (energy.get(s.site_id) ?? 0) + s.total_kwh);
+      const c = await this.readings.consumption({
+        siteIds: ids,
+        from: opts.energySince,
+        to: now,
+        interval: '1d',
+        tz: opts.tz,
+        gapSeconds: 3600,
+      });
+      for (const s of c.series)
+        if (!notCurrent.has(s.meter_id)) energy.set(s.site_id, (energy.get(s.site_id) ?? 0) + s.total_kwh);
     }
     return rows
       .map((r) => ({
@@ -150,24 +178,53 @@ export class SiteDirectory {
    * Outages seen two ways: a heartbeat gap longer than the outage threshold (the server's view), and the agent's
    * own `uplink_down_since` in the first heartbeat after it was back (its clock corrected by that heartbeat's offset).
    */
-  private async outages(id: number, from: Date, to: Date, before: Date | undefined, lastBeforeTo: Date | undefined, end: Date, now: Date): Promise<ConnectivityOutage[]> {
+  private async outages(
+    id: number,
+    from: Date,
+    to: Date,
+    before: Date | undefined,
+    lastBeforeTo: Date | undefined,
+    end: Date,
+    now: Date,
+  ): Promise<ConnectivityOutage[]> {
     const gapMs = this.settings.outageGapMs;
-    const intervals: Interval[] = (await this.repo.heartbeatGaps(id, before ?? from, to, gapMs)).map((g) => ({ from: g.from.getTime(), to: g.to.getTime(), ongoing: false, sources: ['heartbeat_gap'] }));
+    const intervals: Interval[] = (await this.repo.heartbeatGaps(id, before ?? from, to, gapMs)).map((g) => ({
+      from: g.from.getTime(),
+      to: g.to.getTime(),
+      ongoing: false,
+      sources: ['heartbeat_gap'],
+    }));
     if (lastBeforeTo && end.getTime() - lastBeforeTo.getTime() > gapMs) {
-      intervals.push({ from: lastBeforeTo.getTime(), to: end.getTime(), ongoing: to.getTime() >= now.getTime(), sources: ['heartbeat_gap'] });
+      intervals.push({
+        from: lastBeforeTo.getTime(),
+        to: end.getTime(),
+        ongoing: to.getTime() >= now.getTime(),
+        sources: ['heartbeat_gap'],
+      });
     }
     for (const r of await this.repo.reportedOutages(id, from, to)) {
       const offset = r.received_at.getTime() - Date.parse(r.agent_time);
       const since = Date.parse(r.since) + (Number.isFinite(offset) ? offset : 0);
       if (Number.isFinite(since) && r.received_at.getTime() - since >= MIN_REPORTED_OUTAGE_MS) {
-        intervals.push({ from: Math.min(since, r.received_at.getTime()), to: r.received_at.getTime(), ongoing: false, sources: ['agent_reported'] });
+        intervals.push({
+          from: Math.min(since, r.received_at.getTime()),
+          to: r.received_at.getTime(),
+          ongoing: false,
+          sources: ['agent_reported'],
+        });
       }
     }
     return mergeOutages(intervals)
       .filter((o) => o.to > from.getTime())
       .map((o) => {
         const start = Math.max(o.from, from.getTime());
-        return { from: new Date(start).toISOString(), to: new Date(o.to).toISOString(), duration_s: Math.round((o.to - start) / 1000), ongoing: o.ongoing, sources: o.sources };
+        return {
+          from: new Date(start).toISOString(),
+          to: new Date(o.to).toISOString(),
+          duration_s: Math.round((o.to - start) / 1000),
+          ongoing: o.ongoing,
+          sources: o.sources,
+        };
       });
   }
 
@@ -179,13 +236,21 @@ export class SiteDirectory {
       await this.sites.insertApiKey(id, key.prefix, key.hash, trx);
       return id;
     });
-    if (result === undefined) throw new ApiError(409, OperatorErrorCode.CONFLICT, `a site named "${name}" already exists`);
-    return { site_id: result, site_name: name, api_key: key.key, key_prefix: key.prefix, previous_keys_expire_at: null };
+    if (result === undefined)
+      throw new ApiError(409, OperatorErrorCode.CONFLICT, `a site named "${name}" already exists`);
+    return {
+      site_id: result,
+      site_name: name,
+      api_key: key.key,
+      key_prefix: key.prefix,
+      previous_keys_expire_at: null,
+    };
   }
 
   async update(id: number, patch: { name?: string; location?: string | null; isActive?: boolean }): Promise<void> {
     await this.status(id);
-    if (!(await this.repo.update(id, patch))) throw new ApiError(409, OperatorErrorCode.CONFLICT, `another site is already named "${patch.name}"`);
+    if (!(await this.repo.update(id, patch)))
+      throw new ApiError(409, OperatorErrorCode.CONFLICT, `another site is already named "${patch.name}"`);
   }
 
   /** A new key; the site's other keys keep working for the grace period, then stop. */
@@ -218,6 +283,7 @@ export class SiteDirectory {
 
   async revokeKey(id: number, prefix: string): Promise<void> {
     await this.status(id);
-    if (!(await this.repo.revokeKey(id, prefix))) throw new ApiError(404, ErrorCode.NOT_FOUND, `site ${id} has no active key with prefix ${prefix}`);
+    if (!(await this.repo.revokeKey(id, prefix)))
+      throw new ApiError(404, ErrorCode.NOT_FOUND, `site ${id} has no active key with prefix ${prefix}`);
   }
 }

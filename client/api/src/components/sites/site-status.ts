@@ -50,25 +50,37 @@ export function siteStatus(s: SiteStatusInput, settings: StatusSettings, now: Da
     reasons.push('no heartbeat ever received: the agent has not connected yet (install it with the site API key)');
   } else if (hbAge > settings.offlineAfterMs) {
     status = 'offline';
-    reasons.push(`no heartbeat for ${minutes(hbAge)} (offline after ${minutes(settings.offlineAfterMs)}): the agent or its uplink is down`);
+    reasons.push(
+      `no heartbeat for ${minutes(hbAge)} (offline after ${minutes(settings.offlineAfterMs)}): the agent or its uplink is down`,
+    );
   } else {
     if (hb) {
       const notAnswering = hb.meters.failing + hb.meters.never_answered;
       if (notAnswering > 0) {
-        reasons.push(`${notAnswering} of ${hb.meters.configured} meters not answering` + (hb.meters.never_answered > 0 ? ` (${hb.meters.never_answered} never answered)` : ''));
+        reasons.push(
+          `${notAnswering} of ${hb.meters.configured} meters not answering` +
+            (hb.meters.never_answered > 0 ? ` (${hb.meters.never_answered} never answered)` : ''),
+        );
       }
       if (!hb.collecting) reasons.push('collection is stopped on the site');
       if (backlogAge !== null && backlogAge > settings.backlogDegradedMs) {
-        reasons.push(`backlog of ${hb.queue_depth} readings, oldest ${minutes(backlogAge)} old${growing ? ' and growing' : ''}`);
+        reasons.push(
+          `backlog of ${hb.queue_depth} readings, oldest ${minutes(backlogAge)} old${growing ? ' and growing' : ''}`,
+        );
       }
       if (hb.uplink_down_since) reasons.push(`the agent reports its uplink down since ${hb.uplink_down_since}`);
-      if (hb.dead_letters > 0) reasons.push(`${hb.dead_letters} readings were rejected and set aside on the site (dead letters)`);
+      if (hb.dead_letters > 0)
+        reasons.push(`${hb.dead_letters} readings were rejected and set aside on the site (dead letters)`);
       if (hb.foreign_device?.last_error) {
-        reasons.push(`the agent's registration with the BBMD at ${hb.foreign_device.bbmd} fails (${hb.foreign_device.last_error}): meters on that network cannot be discovered`);
+        reasons.push(
+          `the agent's registration with the BBMD at ${hb.foreign_device.bbmd} fails (${hb.foreign_device.last_error}): meters on that network cannot be discovered`,
+        );
       }
     }
     if (clockOffset !== null && Math.abs(clockOffset) > settings.clockSkewDegradedMs) {
-      reasons.push(`the agent clock is ${Math.round(Math.abs(clockOffset) / 1000)} s ${clockOffset > 0 ? 'behind' : 'ahead of'} the server`);
+      reasons.push(
+        `the agent clock is ${Math.round(Math.abs(clockOffset) / 1000)} s ${clockOffset > 0 ? 'behind' : 'ahead of'} the server`,
+      );
     }
     status = reasons.length > 0 ? 'degraded' : 'online';
   }
@@ -107,5 +119,7 @@ export function siteStatus(s: SiteStatusInput, settings: StatusSettings, now: Da
 const RANK: Record<SiteStatus['status'], number> = { offline: 0, degraded: 1, online: 2, inactive: 3 };
 /** Worst first: offline, degraded, online, inactive; then by name. */
 export function worstFirst(a: SiteStatus, b: SiteStatus): number {
-  return RANK[a.status] - RANK[b.status] || b.reasons.length - a.reasons.length || a.site_name.localeCompare(b.site_name);
+  return (
+    RANK[a.status] - RANK[b.status] || b.reasons.length - a.reasons.length || a.site_name.localeCompare(b.site_name)
+  );
 }

@@ -192,7 +192,10 @@ export class SitesAdminRepository {
   /** false when the new name is taken by another site. */
   async update(id: number, patch: { name?: string; location?: string | null; isActive?: boolean }): Promise<boolean> {
     if (patch.name !== undefined) {
-      const { rows } = await this.knex.raw<{ rows: unknown[] }>('SELECT 1 FROM sites WHERE name = ? AND id <> ?', [patch.name, id]);
+      const { rows } = await this.knex.raw<{ rows: unknown[] }>('SELECT 1 FROM sites WHERE name = ? AND id <> ?', [
+        patch.name,
+        id,
+      ]);
       if (rows.length > 0) return false;
     }
     await this.knex.raw(
@@ -219,7 +222,12 @@ export class SitesAdminRepository {
     return r.rowCount > 0;
   }
 
-  async heartbeats(siteId: number, from: Date, to: Date, max: number): Promise<{ rows: { received_at: Date; payload: import('@meterit/shared').HeartbeatRequest }[]; total: number }> {
+  async heartbeats(
+    siteId: number,
+    from: Date,
+    to: Date,
+    max: number,
+  ): Promise<{ rows: { received_at: Date; payload: import('@meterit/shared').HeartbeatRequest }[]; total: number }> {
     const { rows: count } = await this.knex.raw<{ rows: { n: number }[] }>(
       'SELECT count(*)::int AS n FROM heartbeats WHERE site_id = ? AND received_at >= ? AND received_at < ?',
       [siteId, from, to],
@@ -227,7 +235,9 @@ export class SitesAdminRepository {
     const total = count[0]?.n ?? 0;
     const every = Math.max(1, Math.ceil(total / max));
     // Evenly thinned when there are more than `max`, always keeping the newest.
-    const { rows } = await this.knex.raw<{ rows: { received_at: Date; payload: import('@meterit/shared').HeartbeatRequest }[] }>(
+    const { rows } = await this.knex.raw<{
+      rows: { received_at: Date; payload: import('@meterit/shared').HeartbeatRequest }[];
+    }>(
       `SELECT received_at, payload FROM (
          SELECT received_at, payload, row_number() OVER (ORDER BY received_at DESC) AS rn
            FROM heartbeats WHERE site_id = ? AND received_at >= ? AND received_at < ?) h
@@ -254,7 +264,11 @@ export class SitesAdminRepository {
    * The outages agents reported after they were back (heartbeats whose `uplink_down_since` is set): one per
    * distinct start, with the first heartbeat that reported it and that heartbeat's agent time (for the clock offset).
    */
-  async reportedOutages(siteId: number, from: Date, to: Date): Promise<{ since: string; received_at: Date; agent_time: string }[]> {
+  async reportedOutages(
+    siteId: number,
+    from: Date,
+    to: Date,
+  ): Promise<{ since: string; received_at: Date; agent_time: string }[]> {
     const { rows } = await this.knex.raw<{ rows: { since: string; received_at: Date; agent_time: string }[] }>(
       `SELECT DISTINCT ON (payload->>'uplink_down_since') payload->>'uplink_down_since' AS since, received_at, payload->>'agent_time' AS agent_time
          FROM heartbeats

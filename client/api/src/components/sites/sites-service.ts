@@ -58,7 +58,11 @@ export class SitesService {
     return { site_id: site.id, site_name: site.name, server_time: now.toISOString() };
   }
 
-  async recordHeartbeat(site: AuthenticatedSite, hb: HeartbeatRequest, now: Date = new Date()): Promise<HeartbeatResponse> {
+  async recordHeartbeat(
+    site: AuthenticatedSite,
+    hb: HeartbeatRequest,
+    now: Date = new Date(),
+  ): Promise<HeartbeatResponse> {
     const clockOffsetMs = now.getTime() - Date.parse(hb.agent_time);
     // Each meter's state, kept in the heartbeat (the wrong-device rule reads it there) and on the meter (its status).
     const meterStates = hb.meter_states?.map((m) => ({
@@ -90,7 +94,15 @@ export class SitesService {
       ...(meterStates ? { meter_states: meterStates } : {}),
       // Kept for the queue-full alert rule (alerts/evaluators.ts); absent from agents that do not report it.
       ...(hb.queue_limit
-        ? { queue_limit: { max: hb.queue_limit.max, policy: hb.queue_limit.policy, dropped: hb.queue_limit.dropped, refused: hb.queue_limit.refused, full_since: hb.queue_limit.full_since } }
+        ? {
+            queue_limit: {
+              max: hb.queue_limit.max,
+              policy: hb.queue_limit.policy,
+              dropped: hb.queue_limit.dropped,
+              refused: hb.queue_limit.refused,
+              full_since: hb.queue_limit.full_since,
+            },
+          }
         : {}),
       // The agent's own database: restarting or down means readings wait in its spill file.
       ...(hb.local_database
@@ -103,10 +115,17 @@ export class SitesService {
               spilled_readings: hb.local_database.spilled_readings,
             },
           }
-          : {}),
+        : {}),
       // The registration with a BBMD, shown on the site's status; null when the agent has none configured.
       ...(hb.foreign_device !== undefined
-        ? { foreign_device: hb.foreign_device && { bbmd: hb.foreign_device.bbmd, registered: hb.foreign_device.registered, last_registered_at: hb.foreign_device.last_registered_at, last_error: hb.foreign_device.last_error } }
+        ? {
+            foreign_device: hb.foreign_device && {
+              bbmd: hb.foreign_device.bbmd,
+              registered: hb.foreign_device.registered,
+              last_registered_at: hb.foreign_device.last_registered_at,
+              last_error: hb.foreign_device.last_error,
+            },
+          }
         : {}),
     };
     await this.repo.recordHeartbeat({

@@ -43,7 +43,9 @@ export class UsersRepository {
   }
 
   async findByEmail(email: string): Promise<UserRow | undefined> {
-    const { rows } = await this.knex.raw<{ rows: UserRow[] }>(`${SELECT_USER} WHERE lower(u.email) = lower(?)`, [email]);
+    const { rows } = await this.knex.raw<{ rows: UserRow[] }>(`${SELECT_USER} WHERE lower(u.email) = lower(?)`, [
+      email,
+    ]);
     return rows[0];
   }
 
@@ -53,7 +55,9 @@ export class UsersRepository {
   }
 
   async countActiveAdmins(trx: Knex = this.knex): Promise<number> {
-    const { rows } = await trx.raw<{ rows: { n: number }[] }>("SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND is_active");
+    const { rows } = await trx.raw<{ rows: { n: number }[] }>(
+      "SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND is_active",
+    );
     return rows[0]?.n ?? 0;
   }
 
@@ -82,7 +86,13 @@ export class UsersRepository {
 
   async update(
     id: number,
-    patch: { name?: string | null; role?: UserRole; siteIds?: number[] | null; isActive?: boolean; passwordHash?: string },
+    patch: {
+      name?: string | null;
+      role?: UserRole;
+      siteIds?: number[] | null;
+      isActive?: boolean;
+      passwordHash?: string;
+    },
   ): Promise<void> {
     await this.knex.transaction(async (trx) => {
       await trx.raw(
@@ -107,7 +117,12 @@ export class UsersRepository {
       );
       if (patch.siteIds !== undefined) await this.replaceSites(trx, id, patch.siteIds ?? []);
       // Anything that lowers what the user may do ends their sessions' refresh tokens.
-      if (patch.isActive === false || patch.passwordHash !== undefined || patch.role !== undefined || patch.siteIds !== undefined) {
+      if (
+        patch.isActive === false ||
+        patch.passwordHash !== undefined ||
+        patch.role !== undefined ||
+        patch.siteIds !== undefined
+      ) {
         await trx.raw('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = ? AND revoked_at IS NULL', [id]);
       }
     });
@@ -129,7 +144,13 @@ export class UsersRepository {
 
   // --- refresh tokens ---
 
-  async insertRefreshToken(userId: number, family: string, hash: Buffer, expiresAt: Date, trx: Knex = this.knex): Promise<void> {
+  async insertRefreshToken(
+    userId: number,
+    family: string,
+    hash: Buffer,
+    expiresAt: Date,
+    trx: Knex = this.knex,
+  ): Promise<void> {
     await trx.raw('INSERT INTO refresh_tokens (user_id, family, token_hash, expires_at) VALUES (?, ?, ?, ?)', [
       userId,
       family,
@@ -142,10 +163,23 @@ export class UsersRepository {
   async takeRefreshToken(
     trx: Knex.Transaction,
     hash: Buffer,
-  ): Promise<{ id: number; user_id: number; family: string; expires_at: Date; used_at: Date | null; revoked_at: Date | null } | undefined> {
+  ): Promise<
+    | { id: number; user_id: number; family: string; expires_at: Date; used_at: Date | null; revoked_at: Date | null }
+    | undefined
+  > {
     const { rows } = await trx.raw<{
-      rows: { id: number; user_id: number; family: string; expires_at: Date; used_at: Date | null; revoked_at: Date | null }[];
-    }>('SELECT id, user_id, family, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ? FOR UPDATE', [hash]);
+      rows: {
+        id: number;
+        user_id: number;
+        family: string;
+        expires_at: Date;
+        used_at: Date | null;
+        revoked_at: Date | null;
+      }[];
+    }>(
+      'SELECT id, user_id, family, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ? FOR UPDATE',
+      [hash],
+    );
     const row = rows[0];
     if (row && row.used_at === null) await trx.raw('UPDATE refresh_tokens SET used_at = now() WHERE id = ?', [row.id]);
     return row;

@@ -1,7 +1,14 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { ErrorCode, OperatorErrorCode, type CreateUserRequest, type CreateUserResponse, type UpdateUserRequest, type UserInfo } from '@meterit/shared';
+import {
+  ErrorCode,
+  OperatorErrorCode,
+  type CreateUserRequest,
+  type CreateUserResponse,
+  type UpdateUserRequest,
+  type UserInfo,
+} from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
 import { ApiError } from '../../errors.js';
 import type { AuthUser } from '../../types.js';
@@ -43,10 +50,15 @@ export class UsersService {
   private async checkSites(role: string, siteIds: number[] | null | undefined): Promise<void> {
     if (siteIds === undefined || siteIds === null) return;
     if (role === 'admin') {
-      throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'an admin manages every site and cannot be limited to some; use site_ids: null or another role');
+      throw new ApiError(
+        400,
+        ErrorCode.VALIDATION_FAILED,
+        'an admin manages every site and cannot be limited to some; use site_ids: null or another role',
+      );
     }
     const unknown = await this.repo.unknownSiteIds(siteIds);
-    if (unknown.length > 0) throw new ApiError(400, ErrorCode.VALIDATION_FAILED, `site_ids: no site with id ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new ApiError(400, ErrorCode.VALIDATION_FAILED, `site_ids: no site with id ${unknown.join(', ')}`);
   }
 
   async create(req: CreateUserRequest): Promise<CreateUserResponse> {
@@ -60,7 +72,8 @@ export class UsersService {
       role: req.role,
       siteIds: siteIds === null ? null : [...new Set(siteIds)],
     });
-    if (id === undefined) throw new ApiError(409, OperatorErrorCode.CONFLICT, `a user with the e-mail ${req.email} already exists`);
+    if (id === undefined)
+      throw new ApiError(409, OperatorErrorCode.CONFLICT, `a user with the e-mail ${req.email} already exists`);
     return { user: await this.get(id), ...(generated ? { initial_password: generated } : {}) };
   }
 
@@ -70,14 +83,26 @@ export class UsersService {
     const role = req.role ?? current.role;
     if (req.site_ids !== undefined) await this.checkSites(role, req.site_ids);
     else if (role === 'admin' && current.site_ids !== null) {
-      throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'an admin cannot be limited to some sites: send site_ids: null with role admin');
+      throw new ApiError(
+        400,
+        ErrorCode.VALIDATION_FAILED,
+        'an admin cannot be limited to some sites: send site_ids: null with role admin',
+      );
     }
     if (actor.id === id && ((req.role !== undefined && req.role !== 'admin') || req.is_active === false)) {
-      throw new ApiError(409, OperatorErrorCode.CONFLICT, 'you cannot remove your own admin role or deactivate yourself; ask another admin');
+      throw new ApiError(
+        409,
+        OperatorErrorCode.CONFLICT,
+        'you cannot remove your own admin role or deactivate yourself; ask another admin',
+      );
     }
     const losesAdmin = current.role === 'admin' && current.is_active && (role !== 'admin' || req.is_active === false);
     if (losesAdmin && (await this.repo.countActiveAdmins()) <= 1) {
-      throw new ApiError(409, OperatorErrorCode.CONFLICT, 'this is the last active admin; make another user admin first');
+      throw new ApiError(
+        409,
+        OperatorErrorCode.CONFLICT,
+        'this is the last active admin; make another user admin first',
+      );
     }
     await this.repo.update(id, {
       ...(req.name !== undefined ? { name: req.name?.trim() || null } : {}),
@@ -93,11 +118,22 @@ export class UsersService {
    * On first start (no user at all) create an admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or with a generated
    * password that is logged once (and written 0600 to `file` outside production, for the demo).
    */
-  async ensureFirstAdmin(opts: { email: string | undefined; password: string | undefined; file: string | undefined; logger: Logger }): Promise<void> {
+  async ensureFirstAdmin(opts: {
+    email: string | undefined;
+    password: string | undefined;
+    file: string | undefined;
+    logger: Logger;
+  }): Promise<void> {
     if ((await this.repo.count()) > 0) return;
     const email = opts.email ?? 'admin@meterit.local';
     const password = opts.password ?? generatePassword();
-    const id = await this.repo.insert({ email, name: 'Administrator', passwordHash: await hashPassword(password), role: 'admin', siteIds: null });
+    const id = await this.repo.insert({
+      email,
+      name: 'Administrator',
+      passwordHash: await hashPassword(password),
+      role: 'admin',
+      siteIds: null,
+    });
     if (id === undefined) return; // another instance created it at the same moment
     if (opts.password !== undefined) {
       opts.logger.info('first admin created from ADMIN_EMAIL / ADMIN_PASSWORD', { email });
@@ -111,10 +147,17 @@ export class UsersService {
         chmodSync(opts.file, 0o600);
         file = opts.file;
       } catch (err) {
-        opts.logger.warn('could not write the first admin password file', { file: opts.file, err: err instanceof Error ? err.message : String(err) });
+        opts.logger.warn('could not write the first admin password file', {
+          file: opts.file,
+          err: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     // The one time this password is shown: change it after the first login.
-    opts.logger.warn('first admin created with a generated password; it is shown only this once', { email, password, file });
+    opts.logger.warn('first admin created with a generated password; it is shown only this once', {
+      email,
+      password,
+      file,
+    });
   }
 }

@@ -90,7 +90,9 @@ export const createAlerts: Migration = {
         sent_at          timestamptz,
         created_by       varchar(255)
       )`);
-    await knex.raw("CREATE INDEX notifications_due_idx ON notifications (next_attempt_at) WHERE status IN ('pending', 'retrying')");
+    await knex.raw(
+      "CREATE INDEX notifications_due_idx ON notifications (next_attempt_at) WHERE status IN ('pending', 'retrying')",
+    );
     await knex.raw('CREATE INDEX notifications_created_idx ON notifications (created_at DESC)');
   },
   async down(knex) {

@@ -2,7 +2,8 @@ import type { Migration } from '@meterit/shared/node';
 
 // Self-contained on purpose (a migration must not change when the housekeeping code does).
 const monthStart = (d: Date, months = 0) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1));
-const partitionName = (m: Date) => `meter_readings_p${m.getUTCFullYear()}_${String(m.getUTCMonth() + 1).padStart(2, '0')}`;
+const partitionName = (m: Date) =>
+  `meter_readings_p${m.getUTCFullYear()}_${String(m.getUTCMonth() + 1).padStart(2, '0')}`;
 /** Bounds are our own Dates written as ISO-8601 (DDL takes no bind parameters). */
 const lit = (d: Date) => `'${d.toISOString()}'`;
 
@@ -44,19 +45,25 @@ export const partitionMeterReadings: Migration = {
 
     // A partition per month from the oldest reading (at most ten years back) to three months ahead;
     // anything older, or absurdly far in the future, stays in the DEFAULT partition.
-    const { rows } = await knex.raw<{ rows: { oldest: Date | null }[] }>('SELECT min(ts) AS oldest FROM meter_readings_unpartitioned');
+    const { rows } = await knex.raw<{ rows: { oldest: Date | null }[] }>(
+      'SELECT min(ts) AS oldest FROM meter_readings_unpartitioned',
+    );
     const now = monthStart(new Date());
     const oldest = rows[0]?.oldest ? monthStart(rows[0].oldest) : now;
     let month = oldest < now ? (oldest < monthStart(now, -120) ? monthStart(now, -120) : oldest) : now;
     const last = monthStart(now, 3);
     while (month <= last) {
       const next = monthStart(month, 1);
-      await knex.raw(`CREATE TABLE ${partitionName(month)} PARTITION OF meter_readings FOR VALUES FROM (${lit(month)}) TO (${lit(next)})`);
+      await knex.raw(
+        `CREATE TABLE ${partitionName(month)} PARTITION OF meter_readings FOR VALUES FROM (${lit(month)}) TO (${lit(next)})`,
+      );
       month = next;
     }
 
     await knex.raw(`INSERT INTO meter_readings (${COLUMNS}) SELECT ${COLUMNS} FROM meter_readings_unpartitioned`);
-    await knex.raw("SELECT setval('meter_readings_ordinal_seq', COALESCE((SELECT max(id) FROM meter_readings), 0) + 1, false)");
+    await knex.raw(
+      "SELECT setval('meter_readings_ordinal_seq', COALESCE((SELECT max(id) FROM meter_readings), 0) + 1, false)",
+    );
     await knex.raw('DROP TABLE meter_readings_unpartitioned');
   },
   async down(knex) {
@@ -78,8 +85,12 @@ export const partitionMeterReadings: Migration = {
         PRIMARY KEY (site_id, meter_id, data_point, ts),
         FOREIGN KEY (meter_id, site_id) REFERENCES meters (id, site_id)
       )`);
-    await knex.raw(`INSERT INTO meter_readings (${COLUMNS}) OVERRIDING SYSTEM VALUE SELECT ${COLUMNS} FROM meter_readings_partitioned`);
-    await knex.raw("SELECT setval(pg_get_serial_sequence('meter_readings', 'id'), COALESCE((SELECT max(id) FROM meter_readings), 0) + 1, false)");
+    await knex.raw(
+      `INSERT INTO meter_readings (${COLUMNS}) OVERRIDING SYSTEM VALUE SELECT ${COLUMNS} FROM meter_readings_partitioned`,
+    );
+    await knex.raw(
+      "SELECT setval(pg_get_serial_sequence('meter_readings', 'id'), COALESCE((SELECT max(id) FROM meter_readings), 0) + 1, false)",
+    );
     await knex.raw('CREATE INDEX meter_readings_site_ts_idx ON meter_readings (site_id, ts)');
     await knex.raw('CREATE INDEX meter_readings_meter_ts_idx ON meter_readings (meter_id, ts)');
     await knex.raw('DROP TABLE meter_readings_partitioned');

@@ -11,7 +11,9 @@ export const notificationSites: Migration = {
     await knex.raw('ALTER TABLE notifications ADD COLUMN site_ids integer[]');
     // Alert e-mails concern their alert's site (none: the client system). Earlier manual e-mails stay NULL: nobody
     // recorded whose they were, so only users of every site see them.
-    await knex.raw(`UPDATE notifications n SET site_ids = CASE WHEN a.site_id IS NULL THEN '{}'::integer[] ELSE ARRAY[a.site_id] END FROM alerts a WHERE a.id = n.alert_id`);
+    await knex.raw(
+      `UPDATE notifications n SET site_ids = CASE WHEN a.site_id IS NULL THEN '{}'::integer[] ELSE ARRAY[a.site_id] END FROM alerts a WHERE a.id = n.alert_id`,
+    );
   },
   async down(knex) {
     await knex.raw('ALTER TABLE notifications DROP COLUMN site_ids');
