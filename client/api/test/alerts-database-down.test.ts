@@ -4,9 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertDetailResponse, AlertInfo } from '@meterit/shared';
 import { createLogger, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@meterit/shared/node';
-import { startMailReceiver, type MailReceiver, type ReceivedMail } from '@meterit/shared/testing';
+import { freePort, startMailReceiver, type MailReceiver, type ReceivedMail } from '@meterit/shared/testing';
 import { defaultAlertsConfig, startClientApi, type RunningClientApi } from '../src/index.js';
-import { freePort } from './global-setup.js';
 import { waitUntil } from './helpers/processes.js';
 import { as, createUser } from './operator-helpers.js';
 

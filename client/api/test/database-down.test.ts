@@ -6,7 +6,7 @@ import { SYNC_PATHS } from '@meterit/shared';
 import { createLogger, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@meterit/shared/node';
 import { startClientApi, type RunningClientApi } from '../src/index.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
-import { freePort } from './global-setup.js';
+import { freePort } from '@meterit/shared/testing';
 import { call, reading } from './helpers.js';
 
 // This file stops its database, so it runs its own PostgreSQL instead of the shared one.

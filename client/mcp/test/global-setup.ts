@@ -1,21 +1,10 @@
-import type { TestProject } from 'vitest/node';
-import { startTestPostgres, type TestPostgres } from '@meterit/shared/testing';
+import type { TestPostgresConnection } from '@meterit/shared/testing';
 
-// One real PostgreSQL for the whole run; each test file creates its own databases on it.
-let server: TestPostgres | undefined;
-
-export async function setup(project: TestProject): Promise<void> {
-  server = await startTestPostgres();
-  const { stop: _stop, ...connection } = server;
-  project.provide('pg', connection);
-}
-
-export async function teardown(): Promise<void> {
-  await server?.stop();
-}
+// One real PostgreSQL for the whole run (the setup shared by every package's tests).
+export { setup, teardown } from '@meterit/shared/testing';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    pg: { host: string; port: number; user: string; password: string };
+    pg: TestPostgresConnection;
   }
 }

@@ -178,3 +178,24 @@ export function fastAgentEnv(o: {
     HTTP_TIMEOUT_SECONDS: '5',
   };
 }
+
+/** What a vitest global setup may hand to the test files (`inject('pg')`). */
+export type TestPostgresConnection = Omit<TestPostgres, 'stop'>;
+
+let runPostgres: TestPostgres | undefined;
+
+/**
+ * The one vitest global setup of the packages with database tests: one real PostgreSQL for the whole run, provided to
+ * the test files as `pg`; each test file creates its own databases on it. A package's `test/global-setup.ts`
+ * re-exports these two and declares the `pg` context for vitest's types.
+ */
+export async function setup(project: { provide(key: 'pg', value: TestPostgresConnection): void }): Promise<void> {
+  runPostgres = await startTestPostgres();
+  const { stop: _stop, ...connection } = runPostgres;
+  project.provide('pg', connection);
+}
+
+export async function teardown(): Promise<void> {
+  await runPostgres?.stop();
+  runPostgres = undefined;
+}
