@@ -22,6 +22,55 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { ...globals.node } },
   },
+  // Import boundaries the folder tree promises; a violation fails `pnpm lint` (and CI).
+  {
+    files: ['sync/web/src/**/*.{ts,tsx}', 'client/web/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/agent/src/**', '**/api/src/**', '@meterit/sync-agent', '@meterit/client-api'],
+              message: 'A web app imports the wire shapes from @meterit/shared, never a server package.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['sync/agent/src/local-api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/bacnet/**', '**/collector/collector.js'],
+              message: 'The local API reaches the site through the agent, never the BACnet adapter or the collector.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['sync/agent/src/collector/**/*.ts', 'sync/agent/src/queue/**/*.ts', 'sync/agent/src/uploader/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/local-api/**', '../agent.js'],
+              message: 'The pipeline (collector, queue, uploader) knows nothing of HTTP or of the composition root.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Formatting is Prettier's job (`pnpm format`, checked by `pnpm lint`): no style rules here.
   prettier,
 );

@@ -1,6 +1,6 @@
-// The local API's wire shapes. Times are ISO-8601 UTC strings with Z; durations say their unit.
-// The site dashboard (sync/web) imports these types only (`import type`), so this file must
-// not import anything.
+// The site agent's local API: its answers as the dashboard (sync/web), the site MCP server and the tests see them.
+// Times are ISO-8601 UTC strings with Z; durations say their unit. Types only: this file imports nothing, so the
+// dashboard bundle carries none of the agent.
 
 export type HealthLevel = 'ok' | 'attention' | 'problem';
 

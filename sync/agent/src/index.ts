@@ -15,5 +15,5 @@ export { systemClock } from './clock.js';
 export { startLocalApi } from './local-api/server.js';
 export type { LocalApiServer } from './local-api/server.js';
 export { isLocalNetworkAddress } from './local-api/network.js';
-export type * from './local-api/contract.js';
+export type * from '@meterit/shared/site-contracts';
 export { createLocalApp } from './local-api/app.js';

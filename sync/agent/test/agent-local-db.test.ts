@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
-import type { StatusResponse } from '../src/local-api/contract.js';
+import type { StatusResponse } from '@meterit/shared/site-contracts';
 import { localApi, startAgentProcess, waitUntil, type AgentProcess } from './helpers/system.js';
 
 const AGENT_ADDRESS = '127.0.48.1';

@@ -4,7 +4,7 @@ import { createTestDatabase } from '@meterit/shared/testing';
 import { ConfigError } from '@meterit/shared/node';
 import { loadConfig } from '../src/config.js';
 import { isLocalNetworkAddress } from '../src/local-api/network.js';
-import type { SessionResponse, StatusResponse } from '../src/local-api/contract.js';
+import type { SessionResponse, StatusResponse } from '@meterit/shared/site-contracts';
 import {
   createSite,
   localApi,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
-import type { StatusResponse } from '../src/local-api/contract.js';
+import type { StatusResponse } from '@meterit/shared/site-contracts';
 import { localApi, startAgentProcess, waitUntil, type AgentProcess } from './helpers/system.js';
 
 // What the local API shows and to whom: the Host guard against DNS rebinding, and the storage

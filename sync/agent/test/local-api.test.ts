@@ -15,7 +15,7 @@ import type {
   StatusResponse,
   SyncLogResponse,
   SyncNowResponse,
-} from '../src/local-api/contract.js';
+} from '@meterit/shared/site-contracts';
 import {
   centralReadings,
   createSite,

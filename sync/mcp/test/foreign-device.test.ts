@@ -11,7 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createTestDatabase } from '@meterit/shared/testing';
 import { toMetersJson, type Simulator } from '@meterit/simulator';
 import type { HeartbeatRequest, MeterConfig } from '@meterit/shared';
-import type { ForeignDeviceView, StatusResponse } from '../../agent/src/local-api/contract.js';
+import type { ForeignDeviceView, StatusResponse } from '@meterit/shared/site-contracts';
 import {
   createSite,
   localApi,

@@ -6,7 +6,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createTestDatabase } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
-import type { MetersResponse, StatusResponse } from '../../agent/src/local-api/contract.js';
+import type { MetersResponse, StatusResponse } from '@meterit/shared/site-contracts';
 import {
   createSite,
   localApi,

@@ -12,7 +12,7 @@ import type {
   RetryDeadLettersResponse,
   SessionResponse,
   SyncNowResponse,
-} from './contract.js';
+} from '@meterit/shared/site-contracts';
 import { bearerOf, CONTROL_DISABLED_MESSAGE, requireControl, type LocalAuth } from './auth.js';
 import type { RequestHandler } from 'express';
 import type { Logger } from '@meterit/shared/node';

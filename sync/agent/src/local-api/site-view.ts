@@ -16,7 +16,7 @@ import type {
   StorageEstimate,
   SyncLogResponse,
   SyncNowResponse,
-} from './contract.js';
+} from '@meterit/shared/site-contracts';
 import { plainMeterError, plainUplinkError } from './plain-words.js';
 import { StorageEstimator } from './storage.js';
 

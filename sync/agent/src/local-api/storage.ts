@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
-import type { StorageEstimate } from './contract.js';
+import type { StorageEstimate } from '@meterit/shared/site-contracts';
 
 /** Bytes one queued reading takes (row, TOAST-free values, two indexes) until enough rows exist to measure it. */
 export const DEFAULT_BYTES_PER_READING = 250;

@@ -1,5 +1,5 @@
-// The local API's wire shapes are defined once, beside the routes that produce them; the
-// dashboard imports the types only, so nothing of the agent ends up in the bundle.
+// The local API's wire shapes are defined once, in the shared contracts package; the dashboard imports the types
+// only, and never from the agent's source (a lint rule guards that).
 export type {
   CollectionResponse,
   DeadLetterView,
@@ -18,4 +18,4 @@ export type {
   SyncLogEntryView,
   SyncLogResponse,
   SyncNowResponse,
-} from '../../../agent/src/local-api/contract.js';
+} from '@meterit/shared/site-contracts';
