@@ -1,10 +1,15 @@
 import type { RequestHandler } from 'express';
 import { API_KEY_HEADER, ErrorCode } from '@meterit/shared';
 import { ApiError } from '../errors.js';
-import type { SitesService } from '../components/sites/sites-service.js';
+import type { AuthenticatedSite } from '../types.js';
+
+/** What site-auth needs of the sites component (SitesService is one). */
+export interface SiteKeyAuthenticator {
+  authenticate(key: string): Promise<AuthenticatedSite>;
+}
 
 /** x-api-key → req.site. 401 AUTH_MISSING without a key, 401 AUTH_INVALID for any bad key. */
-export function siteAuth(sites: SitesService): RequestHandler {
+export function siteAuth(sites: SiteKeyAuthenticator): RequestHandler {
   return async (req, _res, next) => {
     const key = req.get(API_KEY_HEADER);
     if (key === undefined || key.trim() === '') {

@@ -2,10 +2,14 @@ import type { Request, RequestHandler } from 'express';
 import { ErrorCode, type UserRole } from '@meterit/shared';
 import { ApiError } from '../errors.js';
 import type { AuthUser } from '../types.js';
-import type { AuthService } from '../components/auth/auth-service.js';
+
+/** What user-auth needs of the auth component (AuthService is one). */
+export interface AccessTokenAuthenticator {
+  authenticate(accessToken: string): Promise<AuthUser>;
+}
 
 /** Authorization: Bearer <access token> → req.user. 401 AUTH_MISSING / AUTH_INVALID / TOKEN_EXPIRED. */
-export function userAuth(auth: AuthService): RequestHandler {
+export function userAuth(auth: AccessTokenAuthenticator): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
