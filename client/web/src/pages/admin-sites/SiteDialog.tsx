@@ -1,18 +1,8 @@
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  FormControlLabel,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Checkbox, FormControlLabel, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { CreateSiteResponse, SiteKeyResponse, SiteSummary } from '@meterit/shared';
 import { api, errorText } from '../../api/client';
+import { FormDialog } from '../../components/FormDialog';
 
 /** Create a site (which also creates its first API key) or edit one. */
 export function SiteDialog({
@@ -43,49 +33,41 @@ export function SiteDialog({
     }
   };
   return (
-    <Dialog open onClose={onClose} maxWidth="sm" fullWidth>
-      <DialogTitle>{site ? `Edit ${site.site_name}` : 'New site'}</DialogTitle>
-      <DialogContent>
-        <TextField
-          label="Site name"
-          name="site_name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          fullWidth
-          required
-          autoFocus
-          sx={{ mt: 1, mb: 2 }}
+    <FormDialog
+      title={site ? `Edit ${site.site_name}` : 'New site'}
+      submitLabel={site ? 'Save' : 'Create site'}
+      onSubmit={save}
+      onClose={onClose}
+      error={error}
+    >
+      <TextField
+        label="Site name"
+        name="site_name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        fullWidth
+        required
+        autoFocus
+        sx={{ mt: 1, mb: 2 }}
+      />
+      <TextField
+        label="Location (optional)"
+        name="location"
+        value={location}
+        onChange={(e) => setLocation(e.target.value)}
+        fullWidth
+        sx={{ mb: 1 }}
+      />
+      {site ? (
+        <FormControlLabel
+          control={<Checkbox checked={active} onChange={(e) => setActive(e.target.checked)} />}
+          label="Active (a deactivated site's agent is refused)"
         />
-        <TextField
-          label="Location (optional)"
-          name="location"
-          value={location}
-          onChange={(e) => setLocation(e.target.value)}
-          fullWidth
-          sx={{ mb: 1 }}
-        />
-        {site ? (
-          <FormControlLabel
-            control={<Checkbox checked={active} onChange={(e) => setActive(e.target.checked)} />}
-            label="Active (a deactivated site's agent is refused)"
-          />
-        ) : (
-          <Typography variant="body2" color="text.secondary">
-            Creating the site also creates its API key, shown once on the next screen.
-          </Typography>
-        )}
-        {error ? (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {error}
-          </Alert>
-        ) : null}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" onClick={save}>
-          {site ? 'Save' : 'Create site'}
-        </Button>
-      </DialogActions>
-    </Dialog>
+      ) : (
+        <Typography variant="body2" color="text.secondary">
+          Creating the site also creates its API key, shown once on the next screen.
+        </Typography>
+      )}
+    </FormDialog>
   );
 }
