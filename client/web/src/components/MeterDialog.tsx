@@ -1,21 +1,8 @@
-import {
-  Alert,
-  Box,
-  Button,
-  Checkbox,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  FormControlLabel,
-  IconButton,
-  MenuItem,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Box, Button, Checkbox, FormControlLabel, IconButton, MenuItem, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { DataPointConfig, MeterSummary, MeterWriteRequest } from '@meterit/shared';
 import { api, errorText } from '../api/client';
+import { FormDialog } from './FormDialog';
 
 const STANDARD_POINTS: DataPointConfig[] = [
   { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' },
@@ -81,122 +68,106 @@ export function MeterDialog({ siteId, meter, onClose, onSaved }: Props) {
   };
 
   return (
-    <Dialog open onClose={onClose} maxWidth="md" fullWidth>
-      <DialogTitle>{meter ? `Edit meter ${meter.name}` : 'Add a meter'}</DialogTitle>
-      <DialogContent>
-        <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-          The site agent downloads its meter list from here and starts reading the change at its next configuration
-          refresh (every few minutes).
-        </Typography>
-        <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 2 }}>
-          <TextField
-            label="Meter id (unique on the site)"
-            value={form.external_id}
-            onChange={set('external_id')}
-            required
-            autoFocus={!meter}
-            name="external_id"
-          />
-          <TextField label="Name" value={form.name} onChange={set('name')} required name="name" />
-          <TextField
-            label="BACnet device id"
-            value={form.bacnet_device_id}
-            onChange={set('bacnet_device_id')}
-            required
-            name="bacnet_device_id"
-            slotProps={{ htmlInput: { inputMode: 'numeric' } }}
-          />
-          <TextField
-            label="BACnet IP address"
-            value={form.bacnet_ip}
-            onChange={set('bacnet_ip')}
-            required
-            name="bacnet_ip"
-            placeholder="192.168.1.100"
-          />
-          <TextField
-            label="BACnet UDP port"
-            value={form.bacnet_port}
-            onChange={set('bacnet_port')}
-            name="bacnet_port"
-          />
-          <FormControlLabel
-            control={
-              <Checkbox checked={form.is_active} onChange={(e) => setForm({ ...form, is_active: e.target.checked })} />
-            }
-            label="Active (read by the agent)"
-          />
-        </Box>
-        <Typography variant="subtitle2" sx={{ mt: 3, mb: 1 }}>
-          Data points
-        </Typography>
-        {points.map((p, i) => (
-          <Box
-            key={i}
-            sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr 1fr', sm: '2fr 1fr 2fr 1fr auto' }, gap: 1, mb: 1 }}
-          >
-            <TextField
-              select
-              size="small"
-              label="Object type"
-              value={p.object_type}
-              onChange={(e) => setPoint(i, { object_type: e.target.value })}
-            >
-              {[...new Set([...OBJECT_TYPES, p.object_type])].map((t) => (
-                <MenuItem key={t} value={t}>
-                  {t}
-                </MenuItem>
-              ))}
-            </TextField>
-            <TextField
-              size="small"
-              label="Instance"
-              value={p.instance}
-              onChange={(e) => setPoint(i, { instance: Number(e.target.value) || 0 })}
-            />
-            <TextField
-              size="small"
-              label="Name"
-              value={p.name}
-              onChange={(e) => setPoint(i, { name: e.target.value })}
-            />
-            <TextField
-              size="small"
-              label="Unit"
-              value={p.unit ?? ''}
-              onChange={(e) => setPoint(i, { unit: e.target.value })}
-            />
-            <IconButton
-              aria-label={`remove data point ${p.name}`}
-              onClick={() => setPoints(points.filter((_, j) => j !== i))}
-            >
-              ×
-            </IconButton>
-          </Box>
-        ))}
-        <Button
-          size="small"
-          onClick={() =>
-            setPoints([
-              ...points,
-              { object_type: 'analogInput', instance: points.length, property: 'presentValue', name: '', unit: '' },
-            ])
+    <FormDialog
+      title={meter ? `Edit meter ${meter.name}` : 'Add a meter'}
+      submitLabel={meter ? 'Save meter' : 'Add meter'}
+      onSubmit={save}
+      onClose={onClose}
+      error={error}
+      busy={saving}
+      maxWidth="md"
+    >
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+        The site agent downloads its meter list from here and starts reading the change at its next configuration
+        refresh (every few minutes).
+      </Typography>
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 2 }}>
+        <TextField
+          label="Meter id (unique on the site)"
+          value={form.external_id}
+          onChange={set('external_id')}
+          required
+          autoFocus={!meter}
+          name="external_id"
+        />
+        <TextField label="Name" value={form.name} onChange={set('name')} required name="name" />
+        <TextField
+          label="BACnet device id"
+          value={form.bacnet_device_id}
+          onChange={set('bacnet_device_id')}
+          required
+          name="bacnet_device_id"
+          slotProps={{ htmlInput: { inputMode: 'numeric' } }}
+        />
+        <TextField
+          label="BACnet IP address"
+          value={form.bacnet_ip}
+          onChange={set('bacnet_ip')}
+          required
+          name="bacnet_ip"
+          placeholder="192.168.1.100"
+        />
+        <TextField label="BACnet UDP port" value={form.bacnet_port} onChange={set('bacnet_port')} name="bacnet_port" />
+        <FormControlLabel
+          control={
+            <Checkbox checked={form.is_active} onChange={(e) => setForm({ ...form, is_active: e.target.checked })} />
           }
+          label="Active (read by the agent)"
+        />
+      </Box>
+      <Typography variant="subtitle2" sx={{ mt: 3, mb: 1 }}>
+        Data points
+      </Typography>
+      {points.map((p, i) => (
+        <Box
+          key={i}
+          sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr 1fr', sm: '2fr 1fr 2fr 1fr auto' }, gap: 1, mb: 1 }}
         >
-          + Add data point
-        </Button>
-        {error ? (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {error}
-          </Alert>
-        ) : null}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" onClick={save} disabled={saving}>
-          {meter ? 'Save meter' : 'Add meter'}
-        </Button>
-      </DialogActions>
-    </Dialog>
+          <TextField
+            select
+            size="small"
+            label="Object type"
+            value={p.object_type}
+            onChange={(e) => setPoint(i, { object_type: e.target.value })}
+          >
+            {[...new Set([...OBJECT_TYPES, p.object_type])].map((t) => (
+              <MenuItem key={t} value={t}>
+                {t}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField
+            size="small"
+            label="Instance"
+            value={p.instance}
+            onChange={(e) => setPoint(i, { instance: Number(e.target.value) || 0 })}
+          />
+          <TextField size="small" label="Name" value={p.name} onChange={(e) => setPoint(i, { name: e.target.value })} />
+          <TextField
+            size="small"
+            label="Unit"
+            value={p.unit ?? ''}
+            onChange={(e) => setPoint(i, { unit: e.target.value })}
+          />
+          <IconButton
+            aria-label={`remove data point ${p.name}`}
+            onClick={() => setPoints(points.filter((_, j) => j !== i))}
+          >
+            ×
+          </IconButton>
+        </Box>
+      ))}
+      <Button
+        size="small"
+        onClick={() =>
+          setPoints([
+            ...points,
+            { object_type: 'analogInput', instance: points.length, property: 'presentValue', name: '', unit: '' },
+          ])
+        }
+      >
+        + Add data point
+      </Button>
+    </FormDialog>
   );
 }

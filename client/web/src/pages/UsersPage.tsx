@@ -4,10 +4,6 @@ import {
   Button,
   Checkbox,
   Chip,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControlLabel,
   MenuItem,
   Paper,
@@ -23,6 +19,7 @@ import {
 import { useState } from 'react';
 import { USER_ROLES, type CreateUserResponse, type SitesResponse, type UserInfo, type UserRole } from '@meterit/shared';
 import { api, errorText } from '../api/client';
+import { FormDialog } from '../components/FormDialog';
 import { EmptyState, Loadable } from '../components/StateViews';
 import { usePoll } from '../components/usePoll';
 import { fmtAgo, fmtDateTime } from '../format';
@@ -80,103 +77,95 @@ function UserDialog({
     }
   };
   return (
-    <Dialog open onClose={onClose} maxWidth="sm" fullWidth>
-      <DialogTitle>{user ? `Edit ${user.email}` : 'New user'}</DialogTitle>
-      <DialogContent>
-        <TextField
-          label="E-mail"
-          name="email"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          fullWidth
-          required
-          disabled={!!user}
-          sx={{ mt: 1, mb: 2 }}
-        />
-        <TextField
-          label="Name"
-          name="name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          fullWidth
-          sx={{ mb: 2 }}
-        />
-        <TextField
-          select
-          label="Role"
-          name="role"
-          value={role}
-          onChange={(e) => setRole(e.target.value as UserRole)}
-          fullWidth
-          sx={{ mb: 2 }}
-        >
-          {USER_ROLES.map((r) => (
-            <MenuItem key={r} value={r}>
-              {ROLE_TEXT[r]}
-            </MenuItem>
-          ))}
-        </TextField>
-        {role !== 'admin' ? (
-          <>
-            <FormControlLabel
-              control={<Checkbox checked={limited} onChange={(e) => setLimited(e.target.checked)} />}
-              label="Only some sites"
-            />
-            {limited ? (
-              <TextField
-                select
-                label="Sites this user sees"
-                value={siteIds}
-                onChange={(e) =>
-                  setSiteIds(
-                    (typeof e.target.value === 'string'
-                      ? e.target.value.split(',')
-                      : (e.target.value as unknown as number[])
-                    ).map(Number),
-                  )
-                }
-                slotProps={{ select: { multiple: true } }}
-                fullWidth
-                sx={{ mb: 2 }}
-              >
-                {sites.map((s) => (
-                  <MenuItem key={s.id} value={s.id}>
-                    {s.name}
-                  </MenuItem>
-                ))}
-              </TextField>
-            ) : null}
-          </>
-        ) : null}
-        <TextField
-          label={user ? 'New password (leave empty to keep)' : 'Password (leave empty to generate one)'}
-          type="password"
-          name="new_password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          fullWidth
-          helperText="At least 12 characters."
-          sx={{ mb: 1 }}
-        />
-        {user ? (
+    <FormDialog
+      title={user ? `Edit ${user.email}` : 'New user'}
+      submitLabel={user ? 'Save' : 'Create user'}
+      onSubmit={save}
+      onClose={onClose}
+      error={error}
+    >
+      <TextField
+        label="E-mail"
+        name="email"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        fullWidth
+        required
+        disabled={!!user}
+        sx={{ mt: 1, mb: 2 }}
+      />
+      <TextField
+        label="Name"
+        name="name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        fullWidth
+        sx={{ mb: 2 }}
+      />
+      <TextField
+        select
+        label="Role"
+        name="role"
+        value={role}
+        onChange={(e) => setRole(e.target.value as UserRole)}
+        fullWidth
+        sx={{ mb: 2 }}
+      >
+        {USER_ROLES.map((r) => (
+          <MenuItem key={r} value={r}>
+            {ROLE_TEXT[r]}
+          </MenuItem>
+        ))}
+      </TextField>
+      {role !== 'admin' ? (
+        <>
           <FormControlLabel
-            control={<Checkbox checked={active} onChange={(e) => setActive(e.target.checked)} />}
-            label="Active (can log in)"
+            control={<Checkbox checked={limited} onChange={(e) => setLimited(e.target.checked)} />}
+            label="Only some sites"
           />
-        ) : null}
-        {error ? (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {error}
-          </Alert>
-        ) : null}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" onClick={save}>
-          {user ? 'Save' : 'Create user'}
-        </Button>
-      </DialogActions>
-    </Dialog>
+          {limited ? (
+            <TextField
+              select
+              label="Sites this user sees"
+              value={siteIds}
+              onChange={(e) =>
+                setSiteIds(
+                  (typeof e.target.value === 'string'
+                    ? e.target.value.split(',')
+                    : (e.target.value as unknown as number[])
+                  ).map(Number),
+                )
+              }
+              slotProps={{ select: { multiple: true } }}
+              fullWidth
+              sx={{ mb: 2 }}
+            >
+              {sites.map((s) => (
+                <MenuItem key={s.id} value={s.id}>
+                  {s.name}
+                </MenuItem>
+              ))}
+            </TextField>
+          ) : null}
+        </>
+      ) : null}
+      <TextField
+        label={user ? 'New password (leave empty to keep)' : 'Password (leave empty to generate one)'}
+        type="password"
+        name="new_password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        fullWidth
+        helperText="At least 12 characters."
+        sx={{ mb: 1 }}
+      />
+      {user ? (
+        <FormControlLabel
+          control={<Checkbox checked={active} onChange={(e) => setActive(e.target.checked)} />}
+          label="Active (can log in)"
+        />
+      ) : null}
+    </FormDialog>
   );
 }
 

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertRuleInfo } from '@meterit/shared';
+import { describeRule, toForm, toWrite } from '../src/pages/alert-rules/rule-form';
+
+const chillerRule: AlertRuleInfo = {
+  id: 12,
+  kind: 'threshold',
+  builtin: false,
+  name: 'Chiller over 40 kW',
+  enabled: true,
+  severity: 'warning',
+  scope: 'meter',
+  site_id: null,
+  site_name: 'Demo site',
+  meter_id: 7,
+  meter_name: 'Chiller plant',
+  data_point: 'current_kw',
+  condition: 'above',
+  threshold: 40,
+  threshold_high: null,
+  effective_threshold: 40,
+  unit: 'kW',
+  for_seconds: 300,
+  cooldown_seconds: null,
+  effective_cooldown_seconds: 3600,
+  recipients: ['ops@meterit.test', 'chiller@meterit.test'],
+  webhook_url: null,
+  description: '',
+  created_at: '2026-12-03T08:00:00Z',
+  updated_at: '2026-12-03T08:00:00Z',
+};
+
+describe('when an operator opens a stored alert rule in the rule dialog and saves it unchanged', () => {
+  it('then the write body says what the rule says, and the table describes it in words', () => {
+    const form = toForm(chillerRule);
+    expect(form).toMatchObject({
+      for_minutes: '5',
+      threshold: '40',
+      recipients: 'ops@meterit.test, chiller@meterit.test',
+    });
+    expect(toWrite(form, false)).toEqual({
+      name: 'Chiller over 40 kW',
+      severity: 'warning',
+      threshold: 40,
+      for_seconds: 300,
+      recipients: ['ops@meterit.test', 'chiller@meterit.test'],
+      webhook_url: null,
+      kind: 'threshold',
+      scope: 'meter',
+      site_id: null,
+      meter_id: 7,
+      data_point: 'current_kw',
+      condition: 'above',
+      threshold_high: null,
+    });
+    expect(describeRule(chillerRule)).toBe('current_kw above 40 for 5 min · meter Chiller plant');
+  });
+
+  it('then a built-in rule sends only what a built-in rule may change, and an emptied threshold means the default', () => {
+    const builtin: AlertRuleInfo = { ...chillerRule, builtin: true, kind: 'meter_unreachable' };
+    const write = toWrite({ ...toForm(builtin), threshold: ' ' }, true);
+    expect(Object.keys(write).sort()).toEqual([
+      'for_seconds',
+      'name',
+      'recipients',
+      'severity',
+      'threshold',
+      'webhook_url',
+    ]);
+    expect(write.threshold).toBeNull();
+  });
+});
