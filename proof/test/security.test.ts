@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ENDPOINTS,
-  LOCAL_ENDPOINTS,
-  NOT_IN_ENDPOINTS,
-  NOT_IN_LOCAL_ENDPOINTS,
-  type EndpointSpec,
-} from '../src/security/endpoints.js';
+import type { EndpointSpec } from '../src/security/endpoint-spec.js';
+import { ENDPOINTS, LOCAL_ENDPOINTS, NOT_IN_ENDPOINTS, NOT_IN_LOCAL_ENDPOINTS } from '../src/security/endpoints.js';
 import { rawRequest } from '../src/security/http.js';
 import { formatMcpReport, runMcpSecurity, type McpReport } from '../src/security/mcp.js';
 import { formatSecurityReport, runSecurity, type Finding, type SecurityReport } from '../src/security/run.js';

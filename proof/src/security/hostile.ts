@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import type { Ctx, EndpointSpec } from './endpoints.js';
+import type { Ctx, EndpointSpec } from './endpoint-spec.js';
 
 /** One hostile request and what it must get. */
 export interface HostileCase {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { ENDPOINTS, siteAMarks, type Ctx, type EndpointSpec } from './endpoints.js';
+import { siteAMarks, type Ctx, type EndpointSpec } from './endpoint-spec.js';
+import { ENDPOINTS } from './endpoints.js';
 import { authHeaders, hostileCases, type Creds, type HostileCase, type HostileOptions } from './hostile.js';
 import { rawRequest, type RawResponse } from './http.js';
 

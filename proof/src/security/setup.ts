@@ -15,7 +15,8 @@ import {
   type AgentProcess,
   type ClientSystem,
 } from '../harness/processes.js';
-import { commissioningReport, type Ctx, type OperatorIds } from './endpoints.js';
+import type { Ctx, OperatorIds } from './endpoint-spec.js';
+import { commissioningReport } from './request-bodies.js';
 import type { Creds } from './hostile.js';
 import type { Snapshot } from './run.js';
 import { signJwt } from './hostile.js';
