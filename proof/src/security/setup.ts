@@ -17,9 +17,9 @@ import {
 } from '../harness/processes.js';
 import type { Ctx, OperatorIds } from './endpoint-spec.js';
 import { commissioningReport } from './request-bodies.js';
-import type { Creds } from './hostile.js';
+import type { Creds } from './hostile-case.js';
 import type { Snapshot } from './run.js';
-import { signJwt } from './hostile.js';
+import { signJwt } from './hostile-case.js';
 import type { McpTarget } from './mcp.js';
 
 export interface SecurityTarget {
