@@ -4,10 +4,9 @@ import { ENDPOINTS, LOCAL_ENDPOINTS, NOT_IN_ENDPOINTS, NOT_IN_LOCAL_ENDPOINTS } 
 import { rawRequest } from '../src/security/http.js';
 import { formatMcpReport, runMcpSecurity, type McpReport } from '../src/security/mcp.js';
 import { formatSecurityReport, runSecurity, type Finding, type SecurityReport } from '../src/security/run.js';
+import { clientMcpTarget, siteMcpTarget } from '../src/security/mcp-targets.js';
 import {
-  clientMcpTarget,
   SECURITY_NET,
-  siteMcpTarget,
   startSecurityTarget,
   startSiteTarget,
   type SecurityTarget,
