@@ -1,7 +1,7 @@
 // The two MCP servers as the bad-input suite attacks them: who calls, with what samples, and which tokens must fail.
 import { call, newUser } from './api-calls.js';
 import { signJwt } from './hostile-case.js';
-import type { McpTarget } from './mcp.js';
+import type { McpTarget } from './mcp-types.js';
 import { SECURITY_NET, type SecurityTarget, type SiteTarget } from './setup.js';
 
 /** Users and MCP tokens on the client API for the client MCP server: an admin, a viewer, an operator limited to site A, and a revoked token. */
