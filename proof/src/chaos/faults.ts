@@ -1,5 +1,6 @@
 // The catalogue of faults the suite injects, and the order in which its covering rounds walk it.
 import { sleep } from '../harness/processes.js';
+import type { ProxyMode } from '../harness/proxy.js';
 import { restartUntilUp, type Fault, type FaultContext } from './fault-context.js';
 import { queueLimitFault } from './queue-limit-fault.js';
 import { BACNET_TIMEOUT_MS, HTTP_TIMEOUT_SECONDS } from './system.js';
@@ -62,43 +63,39 @@ function processFaults({ s, rng, record }: FaultContext): Array<() => Fault> {
 
 function networkFaults({ s, rng }: FaultContext): Array<() => Fault> {
   const span = (min: number, max: number) => rng.int(min, max);
+  /** The proxy misbehaves in `mode` for `hold` ms, then passes again; both are drawn when the fault runs. */
+  const onProxy =
+    (name: string, mode: () => ProxyMode, hold: () => number): (() => Fault) =>
+    () => ({
+      name,
+      resources: ['proxy'],
+      run: async () => {
+        await s.proxy.setMode(mode());
+        await sleep(hold());
+        await s.proxy.setMode({ kind: 'pass' });
+      },
+    });
   return [
-    () => ({
-      name: 'proxy refuses connections',
-      resources: ['proxy'],
-      run: async () => {
-        await s.proxy.setMode({ kind: 'refuse' });
-        await sleep(span(1000, 3000));
-        await s.proxy.setMode({ kind: 'pass' });
-      },
-    }),
-    () => ({
-      name: 'proxy stalls until the agent times out',
-      resources: ['proxy'],
-      run: async () => {
-        await s.proxy.setMode({ kind: 'stall' });
-        await sleep(HTTP_TIMEOUT_SECONDS * 1000 + span(200, 1500));
-        await s.proxy.setMode({ kind: 'pass' });
-      },
-    }),
-    () => ({
-      name: 'proxy cuts the answer after N bytes',
-      resources: ['proxy'],
-      run: async () => {
-        await s.proxy.setMode({ kind: 'cut', cutAfterBytes: span(0, 400) });
-        await sleep(span(1500, 3500));
-        await s.proxy.setMode({ kind: 'pass' });
-      },
-    }),
-    () => ({
-      name: 'proxy slow bandwidth',
-      resources: ['proxy'],
-      run: async () => {
-        await s.proxy.setMode({ kind: 'slow', bytesPerSecond: span(200, 2000) });
-        await sleep(span(2000, 4000));
-        await s.proxy.setMode({ kind: 'pass' });
-      },
-    }),
+    onProxy(
+      'proxy refuses connections',
+      () => ({ kind: 'refuse' }),
+      () => span(1000, 3000),
+    ),
+    onProxy(
+      'proxy stalls until the agent times out',
+      () => ({ kind: 'stall' }),
+      () => HTTP_TIMEOUT_SECONDS * 1000 + span(200, 1500),
+    ),
+    onProxy(
+      'proxy cuts the answer after N bytes',
+      () => ({ kind: 'cut', cutAfterBytes: span(0, 400) }),
+      () => span(1500, 3500),
+    ),
+    onProxy(
+      'proxy slow bandwidth',
+      () => ({ kind: 'slow', bytesPerSecond: span(200, 2000) }),
+      () => span(2000, 4000),
+    ),
   ];
 }
 

@@ -4,7 +4,7 @@ import { b64, signJwt, type CaseSet } from './hostile-case.js';
 
 /** A site key missing, forged, altered or in the wrong place. */
 export function siteKeyCases(set: CaseSet): void {
-  const { ep, creds, json, base, cases, bodyText } = set;
+  const { ep, creds } = set;
   // --- credentials ---
   if (ep.auth === 'site') {
     const k = creds.siteKey('A');
@@ -19,20 +19,13 @@ export function siteKeyCases(set: CaseSet): void {
       ['site key as a bearer token', { authorization: `Bearer ${k}` }],
       ['operator-looking JWT as key', { 'x-api-key': signJwt({ sub: 1, role: 'admin' }, creds.jwtSecret) }],
     ];
-    for (const [name, headers] of variants)
-      cases.push({
-        ...base,
-        name: `auth: ${name}`,
-        headers: { ...headers, ...(ep.body ? json : {}) },
-        body: bodyText,
-        expect: 'reject',
-      });
+    refuseEach(set, variants);
   }
 }
 
 /** Operator tokens missing, forged, unsigned, expired, or a site key instead. */
 export function operatorTokenCases(set: CaseSet): void {
-  const { ep, creds, json, base, cases, bodyText } = set;
+  const { ep, creds } = set;
   if (ep.auth === 'operator') {
     const now = Math.floor(Date.now() / 1000);
     const variants: Array<[string, Record<string, string>]> = [
@@ -61,14 +54,7 @@ export function operatorTokenCases(set: CaseSet): void {
       ['site API key header only', { 'x-api-key': creds.siteKey('A') }],
       ['Basic auth', { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` }],
     ];
-    for (const [name, headers] of variants)
-      cases.push({
-        ...base,
-        name: `auth: ${name}`,
-        headers: { ...headers, ...(ep.body ? json : {}) },
-        body: bodyText,
-        expect: 'reject',
-      });
+    refuseEach(set, variants);
   }
 }
 
@@ -151,7 +137,7 @@ export function allSiteRuleCases(set: CaseSet): void {
 
 /** The site agent's control token missing, forged, altered or in the wrong place. */
 export function controlTokenCases(set: CaseSet): void {
-  const { ep, creds, json, base, cases, bodyText } = set;
+  const { ep, creds } = set;
   if (ep.auth === 'control') {
     const t = creds.controlToken ?? 'no-control-token-on-this-agent';
     const variants: Array<[string, Record<string, string>]> = [
@@ -172,14 +158,7 @@ export function controlTokenCases(set: CaseSet): void {
           >)
         : []),
     ];
-    for (const [name, headers] of variants)
-      cases.push({
-        ...base,
-        name: `auth: ${name}`,
-        headers: { ...headers, ...(ep.body ? json : {}) },
-        body: bodyText,
-        expect: 'reject',
-      });
+    refuseEach(set, variants);
   }
 }
 
@@ -214,4 +193,17 @@ export function otherSiteKeyCases(set: CaseSet): void {
       crossSite: true,
     });
   }
+}
+
+/** Each credential variant on the valid request: every one must be refused. */
+function refuseEach(set: CaseSet, variants: Array<[string, Record<string, string>]>): void {
+  const { ep, json, base, cases, bodyText } = set;
+  for (const [name, headers] of variants)
+    cases.push({
+      ...base,
+      name: `auth: ${name}`,
+      headers: { ...headers, ...(ep.body ? json : {}) },
+      body: bodyText,
+      expect: 'reject',
+    });
 }
