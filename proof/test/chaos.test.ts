@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { COVER_ORDER, formatReport, runChaos } from '../src/chaos/run.js';
+import { COVER_ORDER } from '../src/chaos/faults.js';
+import { formatReport } from '../src/chaos/report.js';
+import { runChaos } from '../src/chaos/run.js';
 
 // The short form of the fault-injection suite (CI). The long form: pnpm test:chaos -- --rounds 100.
 const rounds = Number(process.env.CHAOS_ROUNDS ?? 8);

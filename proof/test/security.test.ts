@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ENDPOINTS,
-  LOCAL_ENDPOINTS,
-  NOT_IN_ENDPOINTS,
-  NOT_IN_LOCAL_ENDPOINTS,
-  type EndpointSpec,
-} from '../src/security/endpoints.js';
+import type { EndpointSpec } from '../src/security/endpoint-spec.js';
+import { ENDPOINTS, LOCAL_ENDPOINTS, NOT_IN_ENDPOINTS, NOT_IN_LOCAL_ENDPOINTS } from '../src/security/endpoints.js';
 import { rawRequest } from '../src/security/http.js';
-import { formatMcpReport, runMcpSecurity, type McpReport } from '../src/security/mcp.js';
+import { formatMcpReport, runMcpSecurity } from '../src/security/mcp.js';
+import type { McpReport } from '../src/security/mcp-types.js';
 import { formatSecurityReport, runSecurity, type Finding, type SecurityReport } from '../src/security/run.js';
+import { clientMcpTarget, siteMcpTarget } from '../src/security/mcp-targets.js';
 import {
-  clientMcpTarget,
   SECURITY_NET,
-  siteMcpTarget,
   startSecurityTarget,
   startSiteTarget,
   type SecurityTarget,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { formatReport, runChaos } from './run.js';
+import { formatReport } from './report.js';
+import { runChaos } from './run.js';
 import { parseVerifyInput, verify } from './verify.js';
 
 // pnpm test:chaos -- --rounds 100 [--seed 123] [--round-ms 6000] [--dump FILE]   (or CHAOS_ROUNDS / CHAOS_SEED)

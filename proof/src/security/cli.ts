@@ -1,7 +1,8 @@
 import { LOCAL_ENDPOINTS } from './endpoints.js';
 import { formatMcpReport, runMcpSecurity } from './mcp.js';
 import { formatSecurityReport, runSecurity } from './run.js';
-import { clientMcpTarget, SECURITY_NET, siteMcpTarget, startSecurityTarget, startSiteTarget } from './setup.js';
+import { clientMcpTarget, siteMcpTarget } from './mcp-targets.js';
+import { SECURITY_NET, startSecurityTarget, startSiteTarget } from './setup.js';
 import { alive } from '../harness/processes.js';
 
 // node dist/security/cli.js [--all] — the bad-input suite outside vitest (client API, the agent's local API,

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
-import { ENDPOINTS, siteAMarks, type Ctx, type EndpointSpec } from './endpoints.js';
-import { authHeaders, hostileCases, type Creds, type HostileCase, type HostileOptions } from './hostile.js';
+import { siteAMarks, type Ctx, type EndpointSpec } from './endpoint-spec.js';
+import { ENDPOINTS } from './endpoints.js';
+import { hostileCases } from './hostile.js';
+import { authHeaders, type Creds, type HostileCase, type HostileOptions } from './hostile-case.js';
 import { rawRequest, type RawResponse } from './http.js';
 
 export interface Finding {

@@ -1,8 +1,11 @@
 import dgram from 'node:dgram';
 import { startBbmd } from './bbmd.js';
 import type { Bbmd } from './bbmd.js';
-import { applyBehaviour, SimMeter } from './meter.js';
-import type { Logger, MeterBehaviour, MeterBehaviourInput, ServedValue, SimMeterSpec, WhoIsSeen } from './meter.js';
+import { applyBehaviour } from './behaviour.js';
+import type { MeterBehaviour, MeterBehaviourInput } from './behaviour.js';
+import { SimMeter } from './meter.js';
+import type { Logger, SimMeterSpec, WhoIsSeen } from './meter.js';
+import type { ServedValue } from './object-model.js';
 import type { SimObjectType } from './points.js';
 
 export interface SimulatorOptions {

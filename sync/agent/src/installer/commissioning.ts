@@ -1,3 +1,4 @@
+import type { MeterConfig } from '@meterit/shared';
 import type { ReportLine } from './machine-checks.js';
 
 export interface CommissioningReport {
@@ -75,4 +76,54 @@ export function formatReport(r: CommissioningReport): string {
       : `RESULT: FAIL (${r.summary.fail} failed, ${r.summary.warn} warnings, ${r.summary.pass} passed) — fix the lines marked FAIL and run the setup again`,
   );
   return out.join('\n');
+}
+
+/** One meter's first read as a report line: wrong device, nothing answered, some points silent or flagged, or all well. */
+export function meterReadLine(
+  m: Pick<MeterConfig, 'id' | 'bacnet_device_id' | 'bacnet_ip' | 'bacnet_port'>,
+  points: CommissioningReport['meters'][number]['points'],
+  /** The WRONG_DEVICE result among the meter's reads, if any. */
+  wrong: { foundDeviceId?: number | null | undefined } | undefined,
+  ms: number,
+  rpmSupported: boolean | null,
+): ReportLine {
+  const failed = points.filter((p) => !p.answered);
+  const flagged = points.filter((p) => p.answered && p.quality !== 'good');
+  return wrong
+    ? {
+        check: `Meter ${m.id}`,
+        status: 'fail',
+        detail: wrongDeviceDetail(
+          m.bacnet_device_id,
+          wrong.foundDeviceId ?? null,
+          `${m.bacnet_ip}:${m.bacnet_port ?? 47808}`,
+        ),
+        fix: "set the meter's bacnet_device_id to the device that is really there, or its bacnet_ip to the address of the configured device (a DHCP change?)",
+      }
+    : failed.length === points.length
+      ? {
+          check: `Meter ${m.id}`,
+          status: 'fail',
+          detail: `no data point answered (${failed[0]?.error})`,
+          fix: 'check the meter is powered and reachable, its device id and address, and its BACnet port',
+        }
+      : failed.length > 0
+        ? {
+            check: `Meter ${m.id}`,
+            status: 'warn',
+            detail: `${failed.length} of ${points.length} points did not answer: ${failed.map((p) => p.name).join(', ')}`,
+            fix: 'remove those points from meters.json or check their object type and instance',
+          }
+        : flagged.length > 0
+          ? {
+              check: `Meter ${m.id}`,
+              status: 'warn',
+              detail: `answers, but reports ${flagged.map((p) => `${p.name}: ${p.quality}`).join(', ')}`,
+              fix: 'the meter flags its own values (fault, alarm, overridden or out of service): check the meter itself',
+            }
+          : {
+              check: `Meter ${m.id}`,
+              status: 'pass',
+              detail: `all ${points.length} points answered in ${ms} ms${rpmSupported === false ? ' (no ReadPropertyMultiple: read point by point, slower)' : ''}`,
+            };
 }
