@@ -30,13 +30,9 @@ export const readingsResponseSchema = z.object({
 });
 
 /** ?meter (required)&point&from&to&buckets; buckets defaults to 288. */
-export const seriesRequestSchema = z.object({
-  meter: meterIdInput,
-  point: pointNameInput.optional(),
-  from: isoTimeParam.optional(),
-  to: isoTimeParam.optional(),
-  buckets: intParam(2, 2000).optional(),
-});
+export const seriesRequestSchema = readingsRequestSchema
+  .omit({ limit: true })
+  .extend({ meter: meterIdInput, buckets: intParam(2, 2000).optional() });
 
 export const seriesResponseSchema = z.object({
   meter: z.string(),
