@@ -9,24 +9,11 @@ export { offlineOperations } from './offline-operations.js';
 export { CHANGING_TOOLS, READ_ONLY_TOOLS } from './tools/index.js';
 export type { SiteMcpContext, SiteRole, ToolCallRecord, ToolOutcome } from './context.js';
 export type {
-  BacklogView,
-  CollectionView,
-  DeadLettersView,
   DiscoveredDevice,
   DiscoverOptions,
-  MeterState,
-  MeterStatusView,
-  MetersView,
   RawReadResult,
   ReadingsQuery,
-  ReadingsView,
   ReadPropertyRequest,
-  RetryDeadLettersView,
   SiteFacts,
   SiteOperations,
-  SiteStatusView,
-  ForeignDeviceView,
-  SyncLogEntryView,
-  SyncNowView,
-  UplinkView,
 } from './operations.js';

@@ -1,17 +1,24 @@
 import { Router } from 'express';
-import { body, query } from 'express-validator';
 import { ErrorCode } from '@meterit/shared';
 import type { Knex } from 'knex';
 import type { Agent } from '../agent.js';
 import { LocalApiError } from './errors.js';
-import { jsonObjectBody, validated } from './validate.js';
+import { jsonObjectBody, validBody, validQuery } from './validate.js';
 import type { SiteView } from './site-view.js';
-import type {
-  CollectionResponse,
-  LoginResponse,
-  RetryDeadLettersResponse,
-  SessionResponse,
-  SyncNowResponse,
+import {
+  collectionRequestSchema,
+  deadLettersRequestSchema,
+  loginRequestSchema,
+  readingsRequestSchema,
+  retryDeadLettersRequestSchema,
+  seriesRequestSchema,
+  syncLogRequestSchema,
+  syncNowRequestSchema,
+  type CollectionResponse,
+  type LoginResponse,
+  type RetryDeadLettersResponse,
+  type SessionResponse,
+  type SyncNowResponse,
 } from '@meterit/shared/site-contracts';
 import { bearerOf, CONTROL_DISABLED_MESSAGE, requireControl, type LocalAuth } from './auth.js';
 import type { RequestHandler } from 'express';
@@ -19,14 +26,6 @@ import type { Logger } from '@meterit/shared/node';
 
 const HOUR = 3600_000;
 const MAX_RANGE_MS = 31 * 24 * HOUR;
-
-const isoDate = (field: string) =>
-  query(field)
-    .optional()
-    .isISO8601({ strict: true, strictSeparator: true })
-    .withMessage('must be an ISO-8601 time such as 2026-11-21T10:00:00Z')
-    .bail()
-    .customSanitizer((v: string) => new Date(v));
 
 /** A time range from ?from&to: by default the last 24 hours. */
 function range(q: { from?: Date; to?: Date }, now: number): { from: Date; to: Date } {
@@ -78,67 +77,24 @@ export function viewRouter(view: SiteView, now: () => number): Router {
   });
 
   router.get('/api/readings', async (req, res) => {
-    const q = await validated<{ meter?: string; point?: string; from?: Date; to?: Date; limit?: number }>(req, [
-      query('meter')
-        .optional()
-        .isString()
-        .trim()
-        .isLength({ min: 1, max: 255 })
-        .withMessage('must be a meter id of 1 to 255 characters'),
-      query('point')
-        .optional()
-        .isString()
-        .trim()
-        .isLength({ min: 1, max: 100 })
-        .withMessage('must be a data point name of 1 to 100 characters'),
-      isoDate('from'),
-      isoDate('to'),
-      query('limit')
-        .optional()
-        .isInt({ min: 1, max: 10_000 })
-        .withMessage('must be an integer from 1 to 10000')
-        .toInt(),
-    ]);
+    const q = validQuery(req, readingsRequestSchema);
     const r = range(q, now());
     res.json(await view.readings({ meter: q.meter, point: q.point, ...r, limit: q.limit ?? 1000 }));
   });
 
   router.get('/api/readings/series', async (req, res) => {
-    const q = await validated<{ meter: string; point?: string; from?: Date; to?: Date; buckets?: number }>(req, [
-      query('meter')
-        .exists()
-        .withMessage('is required')
-        .bail()
-        .isString()
-        .trim()
-        .isLength({ min: 1, max: 255 })
-        .withMessage('must be a meter id of 1 to 255 characters'),
-      query('point')
-        .optional()
-        .isString()
-        .trim()
-        .isLength({ min: 1, max: 100 })
-        .withMessage('must be a data point name of 1 to 100 characters'),
-      isoDate('from'),
-      isoDate('to'),
-      query('buckets').optional().isInt({ min: 2, max: 2000 }).withMessage('must be an integer from 2 to 2000').toInt(),
-    ]);
+    const q = validQuery(req, seriesRequestSchema);
     const r = range(q, now());
     res.json(await view.series({ meter: q.meter, point: q.point, ...r, buckets: q.buckets ?? 288 }));
   });
 
   router.get('/api/sync-log', async (req, res) => {
-    const q = await validated<{ limit?: number; failures_only?: boolean }>(req, [
-      query('limit').optional().isInt({ min: 1, max: 500 }).withMessage('must be an integer from 1 to 500').toInt(),
-      query('failures_only').optional().isIn(['true', 'false']).withMessage('must be true or false').toBoolean(true),
-    ]);
+    const q = validQuery(req, syncLogRequestSchema);
     res.json(await view.syncLog(q.limit ?? 50, q.failures_only ?? false));
   });
 
   router.get('/api/dead-letters', async (req, res) => {
-    const q = await validated<{ limit?: number }>(req, [
-      query('limit').optional().isInt({ min: 1, max: 1000 }).withMessage('must be an integer from 1 to 1000').toInt(),
-    ]);
+    const q = validQuery(req, deadLettersRequestSchema);
     res.json(await view.deadLetters(q.limit ?? 100));
   });
 
@@ -163,16 +119,7 @@ export function sessionRouter(auth: LocalAuth, failures: RequestHandler, log: Lo
 
   router.post('/api/session', failures, async (req, res) => {
     if (!auth.enabled) throw new LocalApiError(403, ErrorCode.FORBIDDEN, CONTROL_DISABLED_MESSAGE);
-    const b = await validated<{ token: string }>(req, [
-      body('token')
-        .exists()
-        .withMessage('is required')
-        .bail()
-        .isString()
-        .withMessage('must be a string')
-        .isLength({ min: 1, max: 512 })
-        .withMessage('must be 1 to 512 characters'),
-    ]);
+    const b = validBody(req, loginRequestSchema);
     if (!auth.checkToken(b.token)) {
       log.warn('dashboard login refused: wrong control token', { ip: req.socket.remoteAddress });
       throw new LocalApiError(401, ErrorCode.AUTH_INVALID, 'wrong control token');
@@ -208,48 +155,30 @@ export function controlRouter(
     extra: Record<string, unknown> = {},
   ) => log.info('control action', { action, by: req.controlBy, ip: req.socket.remoteAddress, ...extra });
 
-  const reasonChain = body('reason')
-    .optional()
-    .isString()
-    .withMessage('must be a string')
-    .bail()
-    .trim()
-    .isLength({ max: 200 })
-    .withMessage('must be at most 200 characters');
-
-  router.post('/api/control/collection/start', jsonObjectBody(['reason']), async (req, res) => {
-    const b = await validated<{ reason?: string }>(req, [reasonChain]);
+  router.post('/api/control/collection/start', jsonObjectBody(collectionRequestSchema), async (req, res) => {
+    const b = validBody(req, collectionRequestSchema);
     audit(req, 'start collection', { reason: b.reason });
     await agent.startCollection(b.reason || undefined);
     const answer: CollectionResponse = { collection: await view.collectionState() };
     res.json(answer);
   });
 
-  router.post('/api/control/collection/stop', jsonObjectBody(['reason']), async (req, res) => {
-    const b = await validated<{ reason?: string }>(req, [reasonChain]);
+  router.post('/api/control/collection/stop', jsonObjectBody(collectionRequestSchema), async (req, res) => {
+    const b = validBody(req, collectionRequestSchema);
     audit(req, 'stop collection', { reason: b.reason });
     await agent.stopCollection(b.reason || undefined);
     const answer: CollectionResponse = { collection: await view.collectionState() };
     res.json(answer);
   });
 
-  router.post('/api/control/sync', jsonObjectBody([]), async (req, res) => {
+  router.post('/api/control/sync', jsonObjectBody(syncNowRequestSchema), async (req, res) => {
     audit(req, 'sync now');
     const answer: SyncNowResponse = await view.afterSync(await agent.syncNow());
     res.json(answer);
   });
 
-  router.post('/api/control/dead-letters/retry', jsonObjectBody(['ids']), async (req, res) => {
-    const b = await validated<{ ids?: number[] }>(req, [
-      body('ids')
-        .optional()
-        .isArray({ min: 1, max: 10_000 })
-        .withMessage('must be a list of 1 to 10000 dead letter ids'),
-      body('ids.*')
-        .custom((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)
-        .withMessage('must be a dead letter id (a positive integer)')
-        .toInt(),
-    ]);
+  router.post('/api/control/dead-letters/retry', jsonObjectBody(retryDeadLettersRequestSchema), async (req, res) => {
+    const b = validBody(req, retryDeadLettersRequestSchema);
     audit(req, 'retry dead letters', { ids: b.ids?.length ?? 'all' });
     const r = await agent.retryDeadLetters(b.ids);
     const answer: RetryDeadLettersResponse = { ...r, backlog: await view.backlogNow() };

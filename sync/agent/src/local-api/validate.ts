@@ -1,60 +1,79 @@
 import type { Request, RequestHandler } from 'express';
-import { matchedData, validationResult, type ValidationChain } from 'express-validator';
+import type { z } from 'zod';
 import { ErrorCode, UNSTORABLE_TEXT } from '@meterit/shared';
+import { UNSTORABLE_TEXT_PROBLEM } from '@meterit/shared/site-contracts';
 import { LocalApiError } from './errors.js';
 
-const UNSTORABLE_MESSAGE = 'contains a character that cannot be used (NUL \\u0000 or a lone UTF-16 surrogate)';
+interface Problem {
+  field: string;
+  message: string;
+}
 
-/** Problems the chains cannot see: a query parameter given twice (or as a[]=, a[x]=), and characters no text column takes. */
-function inputProblems(req: Request): Array<{ field: string; message: string }> {
-  const out: Array<{ field: string; message: string }> = [];
+function refuse(problems: Problem[]): LocalApiError {
+  return new LocalApiError(
+    400,
+    ErrorCode.VALIDATION_FAILED,
+    `invalid request: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+    problems,
+  );
+}
+
+/** Problems a schema cannot see: a query parameter given twice (or as a[]=, a[x]=), and characters no text column takes. */
+function inputProblems(req: Request): Problem[] {
+  const out: Problem[] = [];
   for (const [field, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
     if (typeof v !== 'string') out.push({ field, message: 'must be given once, as a single value' });
-    else if (UNSTORABLE_TEXT.test(v)) out.push({ field, message: UNSTORABLE_MESSAGE });
+    else if (UNSTORABLE_TEXT.test(v)) out.push({ field, message: UNSTORABLE_TEXT_PROBLEM });
   }
   const body: unknown = req.body;
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     for (const [field, v] of Object.entries(body)) {
-      if (typeof v === 'string' && UNSTORABLE_TEXT.test(v)) out.push({ field, message: UNSTORABLE_MESSAGE });
+      if (typeof v === 'string' && UNSTORABLE_TEXT.test(v)) out.push({ field, message: UNSTORABLE_TEXT_PROBLEM });
     }
   }
   return out;
 }
 
-/** Run the chains; on any problem answer 400 naming every bad field. Returns the sanitized values. */
-export async function validated<T extends Record<string, unknown>>(
-  req: Request,
-  chains: ValidationChain[],
-): Promise<T> {
+/** A zod issue's path as the answer names the field: ids[0], a.b; the body itself is "(body)". */
+function fieldOf(path: PropertyKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  return out || '(body)';
+}
+
+function parsed<S extends z.ZodType>(req: Request, schema: S, input: unknown): z.output<S> {
   const early = inputProblems(req);
-  if (early.length > 0) {
-    throw new LocalApiError(
-      400,
-      ErrorCode.VALIDATION_FAILED,
-      `invalid request: ${early.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-      early,
-    );
+  if (early.length > 0) throw refuse(early);
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const issue of r.error.issues) {
+    const p = { field: fieldOf(issue.path), message: issue.message };
+    const key = `${p.field}\n${p.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(p);
   }
-  for (const chain of chains) await chain.run(req);
-  const problems = validationResult(req)
-    .array()
-    .map((e) => ({ field: e.type === 'field' ? e.path || '(body)' : e.type, message: String(e.msg) }));
-  if (problems.length > 0) {
-    throw new LocalApiError(
-      400,
-      ErrorCode.VALIDATION_FAILED,
-      `invalid request: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-      problems,
-    );
-  }
-  return matchedData(req, { includeOptionals: false }) as T;
+  throw refuse(problems);
+}
+
+/** The query string read by its schema from @meterit/shared/site-contracts; any problem is a 400 naming every bad field. */
+export function validQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  return parsed(req, schema, req.query ?? {});
+}
+
+/** The JSON body (none: an empty object) read by its schema; any problem is a 400 naming every bad field. */
+export function validBody<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  return parsed(req, schema, req.body ?? {});
 }
 
 /**
- * A control action's body, when it has one, is a JSON object with only the fields the action
- * takes: a stray array, form or text body is refused rather than acted on.
+ * A control action's body, when it has one, is a JSON object with only the fields its schema names:
+ * a stray array, form or text body is refused rather than acted on.
  */
-export function jsonObjectBody(fields: string[]): RequestHandler {
+export function jsonObjectBody(schema: z.ZodObject): RequestHandler {
+  const fields = Object.keys(schema.shape);
   return (req, _res, next) => {
     const sent = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (!sent) {

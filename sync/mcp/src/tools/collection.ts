@@ -1,15 +1,22 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, refuseViewer, shortTime, type ToolDeps } from '../context.js';
-import { collectionSchema, reasonInput } from '../schemas.js';
+import { collectionViewSchema, reasonInput } from '@meterit/shared/site-contracts';
 
 export const START_COLLECTION = 'start_collection';
 export const STOP_COLLECTION = 'stop_collection';
 
-const input = z.object({ reason: reasonInput });
+const input = z.object({
+  reason: reasonInput
+    .min(1)
+    .optional()
+    .describe(
+      'Why, in a few words (shown on the site dashboard and in the audit log), e.g. "meter swap on board 2"; at most 200 characters',
+    ),
+});
 const output = z.object({
   changed: z.boolean().describe('False when collection already was in the asked state'),
-  collection: collectionSchema,
+  collection: collectionViewSchema,
 });
 
 /** start_collection: resume polling the meters; the choice survives agent restarts. */

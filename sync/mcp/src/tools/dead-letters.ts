@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, refuseViewer, toolError, type ToolDeps } from '../context.js';
-import { backlogSchema, isoTime } from '../schemas.js';
+import {
+  deadLetterIdsInput,
+  deadLettersResponseSchema,
+  retryDeadLettersResponseSchema,
+} from '@meterit/shared/site-contracts';
 
 export const LIST_DEAD_LETTERS = 'list_dead_letters';
 export const RETRY_DEAD_LETTERS = 'retry_dead_letters';
@@ -15,22 +19,8 @@ const listInput = z.object({
     .default(50)
     .describe('Most dead letters to return, newest first (1 to 500, default 50)'),
 });
-const listOutput = z.object({
-  count: z.number().describe('All dead letters on the site'),
+const listOutput = deadLettersResponseSchema.extend({
   by_code: z.record(z.string(), z.number()).describe('How many of the returned ones per refusal code'),
-  dead_letters: z.array(
-    z.object({
-      id: z.number(),
-      meter: z.string(),
-      point: z.string(),
-      ts: isoTime,
-      value: z.number(),
-      unit: z.string().nullable(),
-      code: z.string().describe('Why the client system refused it, as a code (e.g. UNKNOWN_METER)'),
-      reason: z.string(),
-      created_at: isoTime,
-    }),
-  ),
 });
 
 export function registerListDeadLettersTool(server: McpServer, deps: ToolDeps): void {
@@ -65,21 +55,10 @@ export function registerListDeadLettersTool(server: McpServer, deps: ToolDeps): 
 }
 
 const retryInput = z.object({
-  ids: z
-    .array(z.number().int().min(1).describe('A dead letter id from list_dead_letters'))
-    .min(1)
-    .max(10_000)
-    .optional()
-    .describe('The dead letters to send again (1 to 10000 ids from list_dead_letters)'),
+  ids: deadLetterIdsInput.optional().describe('The dead letters to send again (1 to 10000 ids from list_dead_letters)'),
   all: z.boolean().optional().describe('Set true to send every dead letter again (instead of ids)'),
 });
-const retryOutput = z.object({
-  moved: z.number().describe('Dead letters removed'),
-  requeued: z
-    .number()
-    .describe('Of those, readings put back into the upload queue (the rest were already queued or synced)'),
-  backlog: backlogSchema,
-});
+const retryOutput = retryDeadLettersResponseSchema;
 
 export function registerRetryDeadLettersTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(

@@ -1,87 +1,25 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, shortTime, toolError, type ToolDeps } from '../context.js';
-import { isoTime, isoTimeOrNull, textInput } from '../schemas.js';
+import {
+  meterCountsSchema,
+  meterIdInput,
+  meterStateSchema,
+  metersResponseSchema,
+} from '@meterit/shared/site-contracts';
 
 export const GET_METER_STATUS = 'get_meter_status';
 
-const STATES = ['ok', 'slow', 'failing', 'never_answered', 'degraded', 'wrong_device'] as const;
-
 const input = z.object({
-  meter: textInput()
-    .trim()
-    .min(1)
-    .max(255)
-    .optional()
-    .describe('One meter by its id (external id, e.g. "SIM-4101"); default all meters'),
-  state: z
-    .enum(STATES)
+  meter: meterIdInput.optional().describe('One meter by its id (external id, e.g. "SIM-4101"); default all meters'),
+  state: meterStateSchema
     .optional()
     .describe(
       'Only meters in this state: ok, slow, failing, never_answered, degraded (some points fail) or wrong_device (another device answers at its address)',
     ),
 });
 
-const output = z.object({
-  now: isoTime,
-  slow_threshold_ms: z.number().describe('A meter answering slower than this shows as slow'),
-  counts: z.object({
-    configured: z.number(),
-    ok: z.number(),
-    slow: z.number(),
-    failing: z.number(),
-    never_answered: z.number(),
-    degraded: z.number(),
-    wrong_device: z.number(),
-  }),
-  meters: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      bacnet: z.object({ device_id: z.number(), address: z.string(), port: z.number() }),
-      state: z.enum(STATES),
-      state_text: z.string().describe('The state in words'),
-      last_success_at: isoTimeOrNull,
-      consecutive_failures: z.number(),
-      response_ms: z.number().nullable(),
-      last_error: z
-        .object({
-          code: z.string(),
-          message: z.string(),
-          plain: z.string().describe('The error in words a technician can act on'),
-          at: isoTimeOrNull,
-        })
-        .nullable(),
-      points_failing: z.number().describe('Data points that failed on the last poll'),
-      device_check: z
-        .object({ expected_device_id: z.number(), found_device_id: z.number().nullable() })
-        .nullable()
-        .describe(
-          'For wrong_device: the configured BACnet device instance and the one answering at the address (null when it would not say)',
-        ),
-      points: z.array(
-        z.object({
-          name: z.string(),
-          unit: z.string().nullable(),
-          value: z.number().nullable(),
-          at: isoTimeOrNull,
-          quality: z.string().nullable(),
-          last_success_at: isoTimeOrNull,
-          error: z
-            .object({
-              code: z.string(),
-              message: z.string(),
-              plain: z.string(),
-              at: isoTimeOrNull,
-              consecutive_failures: z.number(),
-            })
-            .nullable()
-            .describe("This point's last error while it fails, null while it answers"),
-        }),
-      ),
-    }),
-  ),
-});
+const output = metersResponseSchema.extend({ counts: meterCountsSchema });
 
 export function registerGetMeterStatusTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(

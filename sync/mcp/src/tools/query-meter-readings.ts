@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, toolError, type ToolDeps } from '../context.js';
-import { isoInput, isoTime, textInput } from '../schemas.js';
+import { meterIdInput, pointNameInput, readingsResponseSchema } from '@meterit/shared/site-contracts';
 
 export const QUERY_METER_READINGS = 'query_meter_readings';
 
@@ -10,19 +10,15 @@ const HOUR = 3600_000;
 const MAX_RANGE_DAYS = 31;
 export const MAX_READING_ROWS = 1000;
 
+/** An ISO-8601 time with a zone, as an input field. */
+const isoInput = (what: string) =>
+  z.iso
+    .datetime({ offset: true, message: 'must be an ISO-8601 time with a zone, e.g. 2026-11-21T10:00:00Z' })
+    .describe(what);
+
 const input = z.object({
-  meter: textInput()
-    .trim()
-    .min(1)
-    .max(255)
-    .optional()
-    .describe('Meter id (external id, e.g. "SIM-4101"); default every meter'),
-  point: textInput()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe('Data point name, e.g. "total_kwh"; default every point'),
+  meter: meterIdInput.optional().describe('Meter id (external id, e.g. "SIM-4101"); default every meter'),
+  point: pointNameInput.optional().describe('Data point name, e.g. "total_kwh"; default every point'),
   from: isoInput('Start of the range (inclusive), ISO-8601 with zone; default one hour before `to`').optional(),
   to: isoInput('End of the range (exclusive), ISO-8601 with zone; default now').optional(),
   limit: z
@@ -34,24 +30,9 @@ const input = z.object({
     .describe(`Most rows to return, newest first (1 to ${MAX_READING_ROWS}, default 100)`),
 });
 
-const output = z.object({
-  from: isoTime,
-  to: isoTime,
-  limit: z.number(),
+const output = readingsResponseSchema.extend({
   count: z.number().describe('Rows returned'),
-  truncated: z.boolean().describe('More readings matched than `limit`; narrow the range or filters to see them'),
   retention: z.string().describe('What the site keeps, so an empty answer can be read right'),
-  readings: z.array(
-    z.object({
-      meter: z.string(),
-      point: z.string(),
-      ts: isoTime,
-      value: z.number(),
-      unit: z.string().nullable(),
-      quality: z.string().describe('"good", or the BACnet status flags set'),
-      synced: z.boolean().describe('Already acknowledged by the client system'),
-    }),
-  ),
 });
 
 export function registerQueryMeterReadingsTool(server: McpServer, deps: ToolDeps): void {

@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, toolError, type ToolDeps } from '../context.js';
-import { textInput } from '../schemas.js';
+import { meterIdInput } from '@meterit/shared/site-contracts';
 import { APPLICATION_TAGS, bacnetName, ipv4WithPort, jsonSafe } from './bacnet-input.js';
 
 export const READ_POINT = 'read_point';
 const MAX_INSTANCE = 4_194_303;
 
 const input = z.object({
-  meter: textInput()
-    .trim()
-    .min(1)
-    .max(255)
+  meter: meterIdInput
     .optional()
     .describe('Read from this configured meter (its id, e.g. "SIM-4101"); or give device_id'),
   device_id: z

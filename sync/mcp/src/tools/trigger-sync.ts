@@ -1,28 +1,11 @@
-import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, refuseViewer, type ToolDeps } from '../context.js';
-import { backlogSchema, isoTime, uplinkSchema } from '../schemas.js';
+import { syncNowRequestSchema, syncNowResponseSchema } from '@meterit/shared/site-contracts';
 
 export const TRIGGER_SYNC = 'trigger_sync';
 
-const input = z.object({});
-const output = z.object({
-  result: z.object({
-    ok: z.boolean().describe('Whether every batch reached the client system'),
-    batches: z.number(),
-    sent: z.number(),
-    stored: z.number(),
-    duplicates: z.number().describe('Readings the client system already had (a resend changes nothing)'),
-    dead_lettered: z.number().describe('Readings the client system refused; see list_dead_letters'),
-    error_code: z.string().nullable(),
-    error: z.string().nullable(),
-    started_at: isoTime,
-    finished_at: isoTime,
-    duration_ms: z.number(),
-  }),
-  backlog: backlogSchema,
-  uplink: uplinkSchema,
-});
+const input = syncNowRequestSchema;
+const output = syncNowResponseSchema;
 
 export function registerTriggerSyncTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(

@@ -1,0 +1,162 @@
+// GET /api/status: the whole site at a glance (also the site MCP server's get_sync_status).
+import { z } from 'zod';
+import { isoTimeOrNullSchema, isoTimeSchema } from './fields.js';
+
+export const healthLevelSchema = z.enum(['ok', 'attention', 'problem']);
+
+export const findingSchema = z
+  .object({
+    code: z.string(),
+    level: healthLevelSchema.exclude(['ok']),
+    message: z.string(),
+    action: z.string().describe('What to do about it'),
+  })
+  .describe('One thing the technician should know, with what to do about it');
+
+export const collectionViewSchema = z.object({
+  collecting: z.boolean().describe('Whether the agent polls the meters now'),
+  changed_at: isoTimeOrNullSchema.describe(
+    'When someone last started or stopped collection (null: never, it runs by default)',
+  ),
+  reason: z.string().nullable().describe('The reason given with the last start/stop'),
+  interval_s: z.number().describe('Seconds between polls'),
+  last_cycle_at: isoTimeOrNullSchema.describe('When the meters were last polled'),
+});
+
+export const uplinkViewSchema = z.object({
+  state: z.enum(['up', 'down', 'unknown']).describe('Connection to the client system'),
+  since: isoTimeOrNullSchema.describe('Up since / down since, depending on state; null while unknown'),
+  last_ok_at: isoTimeOrNullSchema,
+  last_error: z.object({ code: z.string(), message: z.string(), at: isoTimeSchema }).nullable(),
+});
+
+export const backlogViewSchema = z.object({
+  count: z.number().describe('Readings waiting to be sent'),
+  oldest_at: isoTimeOrNullSchema,
+  oldest_age_s: z.number().nullable(),
+});
+
+export const lastSyncViewSchema = z.object({
+  at: isoTimeSchema,
+  ok: z.boolean(),
+  sent: z.number(),
+  stored: z.number(),
+  duplicates: z.number(),
+  dead_lettered: z.number(),
+  error_code: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+export const storageEstimateSchema = z.object({
+  data_dir: z.string(),
+  free_bytes: z.number().nullable(),
+  bytes_per_reading: z.number(),
+  bytes_per_reading_measured: z.boolean(),
+  readings_per_hour: z.number(),
+  outage_hours: z
+    .number()
+    .nullable()
+    .describe(
+      'Hours of uplink outage the site still holds at the current rate (the smaller of disk_hours and queue_limit_hours); null if nothing is added',
+    ),
+  bound: z
+    .enum(['disk', 'queue_limit'])
+    .nullable()
+    .describe(
+      "Which bounds outage_hours: free disk space or the queue's own limit (QUEUE_MAX_READINGS); null if nothing is added",
+    ),
+  disk_hours: z.number().nullable().describe('Hours the free disk space holds; null if unknown or nothing is added'),
+  queue_limit_hours: z
+    .number()
+    .nullable()
+    .describe('Hours until the unsent readings reach QUEUE_MAX_READINGS; null if nothing is added'),
+  queue_max_readings: z.number(),
+  basis: z.string().describe('How outage_hours was computed, in words'),
+});
+
+export const meterCountsSchema = z.object({
+  configured: z.number(),
+  ok: z.number(),
+  slow: z.number(),
+  failing: z.number(),
+  never_answered: z.number(),
+  degraded: z.number(),
+  wrong_device: z.number(),
+});
+
+export const localDatabaseViewSchema = z
+  .object({
+    state: z
+      .enum(['up', 'restarting', 'down'])
+      .describe("The agent's own PostgreSQL: up; restarting (the agent is starting it again); down (it could not)"),
+    since: isoTimeSchema,
+    restarts: z.number().describe('Times the agent restarted it since the agent started'),
+    last_error: z.object({ message: z.string(), at: isoTimeSchema }).nullable(),
+    spilled_readings: z.number().describe('Readings waiting in the spill file on disk for the database to take them'),
+    in_memory_readings: z.number().describe('Readings held in memory because even the spill file could not be written'),
+    torn_lines: z
+      .number()
+      .describe('Lines of the spill file skipped since the agent started because a crash cut them short'),
+  })
+  .describe("The agent's own PostgreSQL, and the readings waiting for it on disk (spill file) and in memory");
+
+export const foreignDeviceStateSchema = z
+  .enum(['registered', 'failing', 'pending'])
+  .describe(
+    'registered: the last registration succeeded; failing: the last attempt failed (registered says whether an earlier registration still holds at the BBMD); pending: no attempt has ended yet',
+  );
+
+export const foreignDeviceViewSchema = z
+  .object({
+    bbmd: z.string().describe('ip:port of the BBMD'),
+    state: foreignDeviceStateSchema,
+    registered: z.boolean().describe('The BBMD holds a registration of ours that has not run out'),
+    ttl_s: z.number().describe('Lifetime of each registration; the agent renews it at half that'),
+    last_registered_at: isoTimeOrNullSchema.describe('The last successful registration or renewal'),
+    last_attempt_at: isoTimeOrNullSchema,
+    last_error: z.string().nullable().describe('Why the last attempt failed, in words; null after a success'),
+  })
+  .describe('Registration as a BACnet foreign device with a BBMD (meters on another subnet)');
+
+export const agentInfoSchema = z.object({ version: z.string(), started_at: isoTimeSchema, uptime_s: z.number() });
+
+export const statusResponseSchema = z.object({
+  now: isoTimeSchema,
+  agent: agentInfoSchema,
+  health: z
+    .object({
+      level: healthLevelSchema.describe('One verdict for the whole site'),
+      summary: z.string(),
+      findings: z.array(findingSchema).describe('Worst first'),
+    })
+    .describe('One verdict for the whole site and the findings behind it'),
+  collection: collectionViewSchema,
+  uplink: uplinkViewSchema,
+  last_sync: lastSyncViewSchema.nullable(),
+  last_successful_sync_at: isoTimeOrNullSchema,
+  next_sync_at: isoTimeOrNullSchema,
+  backlog: backlogViewSchema,
+  storage: storageEstimateSchema,
+  dead_letters: z.object({ count: z.number() }),
+  meters: meterCountsSchema,
+  control: z.object({ enabled: z.boolean() }),
+  local_database: localDatabaseViewSchema,
+  foreign_device: foreignDeviceViewSchema
+    .nullable()
+    .describe(
+      "Registration as a BACnet foreign device with the BBMD of the meters' subnet; null when no BBMD is configured",
+    ),
+});
+
+export type HealthLevel = z.infer<typeof healthLevelSchema>;
+export type Finding = z.infer<typeof findingSchema>;
+export type CollectionView = z.infer<typeof collectionViewSchema>;
+export type UplinkView = z.infer<typeof uplinkViewSchema>;
+export type BacklogView = z.infer<typeof backlogViewSchema>;
+export type LastSyncView = z.infer<typeof lastSyncViewSchema>;
+export type StorageEstimate = z.infer<typeof storageEstimateSchema>;
+export type MeterCounts = z.infer<typeof meterCountsSchema>;
+export type LocalDatabaseView = z.infer<typeof localDatabaseViewSchema>;
+export type ForeignDeviceState = z.infer<typeof foreignDeviceStateSchema>;
+export type ForeignDeviceView = z.infer<typeof foreignDeviceViewSchema>;
+export type StatusResponse = z.infer<typeof statusResponseSchema>;
