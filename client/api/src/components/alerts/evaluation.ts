@@ -56,7 +56,10 @@ export function ruleScope(rule: Pick<RuleRow, 'scope' | 'site_id' | 'meter_id'>)
   };
 }
 
-/** A heartbeat recent enough (ALERT_HEARTBEAT_MISSING_MINUTES) to say anything about its site now. */
+/**
+ * A heartbeat recent enough (ALERT_HEARTBEAT_MISSING_MINUTES) to say anything about its site now. As a type guard it
+ * narrows `at` to a Date when true; false may also mean a stale one.
+ */
 export function heartbeatFresh(at: Date | null, ctx: Pick<EvalContext, 'now' | 'config'>): at is Date {
   return at !== null && ctx.now.getTime() - at.getTime() <= ctx.config.heartbeatMissingMinutes * 60_000;
 }
