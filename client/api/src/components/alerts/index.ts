@@ -34,7 +34,7 @@ export function createAlerts(deps: {
   const logger = deps.logger.child({ module: 'alerts' });
   const repo = new AlertsRepository(deps.knex);
   const counter = deps.counter ?? new ResponseCounter();
-  const notifier = new Notifier(repo, deps.config, clock, logger);
+  const notifier = new Notifier(repo.outbox, deps.config, clock, logger);
   const engine = new AlertEngine({
     repo,
     readings: deps.readings,

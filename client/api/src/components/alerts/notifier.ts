@@ -2,9 +2,10 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { fullJitterBackoff } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
 import type { AlertsConfig } from './alerts-config.js';
-import type { AlertRow, AlertsRepository, NotificationRow, RuleRow } from './alerts-repository.js';
+import type { AlertRow, NotificationRow, RuleRow } from './alerts-repository.js';
 import type { Clock } from './clock.js';
-import { fmtMinutes } from './evaluators.js';
+import { fmtMinutes } from './alert-format.js';
+import type { OutboxRepository } from './outbox-repository.js';
 
 export interface Email {
   to: string[];
@@ -106,7 +107,7 @@ export class Notifier {
   private delivering: Promise<void> | undefined;
 
   constructor(
-    private readonly repo: AlertsRepository,
+    private readonly repo: OutboxRepository,
     private readonly config: AlertsConfig,
     private readonly clock: Clock,
     private readonly logger: Logger,
