@@ -18,7 +18,7 @@ import { SpillingQueue } from './queue/spilling-queue.js';
 import { LocalDatabaseSupervisor, type LocalDatabaseStatus } from './db/supervisor.js';
 import { ClientApi, type UplinkState } from './uploader/client-api.js';
 import { Uploader, type SyncRunResult } from './uploader/uploader.js';
-import { BacnetAdapter, type ForeignDeviceStatus } from './bacnet/index.js';
+import { BacnetAdapter, type ForeignDeviceStatus } from './meters/bacnet/index.js';
 import { McpAuditRepository } from './mcp-audit/mcp-audit-repository.js';
 import { startLocalApi, type LocalApiServer } from './local-api/server.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, toMetersJson, type Simulator, type SimPointSpec } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
 import { createLogger, type Database } from '@meterit/shared/node';
-import { BacnetAdapter } from '../src/bacnet/index.js';
+import { BacnetAdapter } from '../src/meters/bacnet/index.js';
 import { Collector } from '../src/collector/collector.js';
 import type { MeterStatusRepository } from '../src/collector/meter-status-repository.js';
 import type { QueueRepository } from '../src/queue/queue-repository.js';

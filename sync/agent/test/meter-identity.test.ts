@@ -8,7 +8,7 @@ import winston from 'winston';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
 import type { Database } from '@meterit/shared/node';
-import { BacnetAdapter } from '../src/bacnet/index.js';
+import { BacnetAdapter } from '../src/meters/bacnet/index.js';
 import { Collector } from '../src/collector/collector.js';
 import type { MeterStatus, MeterStatusRepository } from '../src/collector/meter-status-repository.js';
 import { heartbeatMeterStates } from '../src/collector/meter-states.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SyncReading } from '@meterit/shared';
 import { createLogger, openDatabase, type Logger } from '@meterit/shared/node';
-import { BacnetAdapter, type DiscoveredDevice } from '../bacnet/index.js';
+import { BacnetAdapter, type DiscoveredDevice } from '../meters/bacnet/index.js';
 import { siteMigrations } from '../db/migrations/index.js';
 import { ClientApi, ClientApiError } from '../uploader/client-api.js';
 import { isLoopback } from '../config.js';
