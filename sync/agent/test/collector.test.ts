@@ -36,7 +36,14 @@ let queue: QueueRepository;
 let status: MeterStatusRepository;
 
 function collector(meters: MeterConfig[]): Collector {
-  const c = new Collector({ protocols: bacnetProtocols(adapter), queue, status, logger, clock: systemClock, intervalMs: 60_000 });
+  const c = new Collector({
+    protocols: bacnetProtocols(adapter),
+    queue,
+    status,
+    logger,
+    clock: systemClock,
+    intervalMs: 60_000,
+  });
   c.setMeters(meters);
   return c;
 }

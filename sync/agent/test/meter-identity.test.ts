@@ -95,7 +95,14 @@ const meterOf = (deviceId: number, patch: Partial<MeterConfig> = {}): MeterConfi
 });
 
 function collector(meters: MeterConfig[], reader: BacnetAdapter = adapter): Collector {
-  const c = new Collector({ protocols: bacnetProtocols(reader), queue, status, logger, clock: systemClock, intervalMs: 60_000 });
+  const c = new Collector({
+    protocols: bacnetProtocols(reader),
+    queue,
+    status,
+    logger,
+    clock: systemClock,
+    intervalMs: 60_000,
+  });
   c.setMeters(meters);
   return c;
 }
