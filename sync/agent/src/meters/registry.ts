@@ -29,11 +29,6 @@ export class MeterProtocols {
     return meter.protocol ?? DEFAULT_METER_PROTOCOL;
   }
 
-  /** The open protocol of a meter, or null when this agent has none of that name open. */
-  protocolOf(meter: ProtocolMeter): MeterProtocol | null {
-    return this.binding(meter)?.protocol ?? null;
-  }
-
   /** Read data points of a configured meter (default all) with its protocol; one result per point, in order. */
   async readMeter(
     meter: ProtocolMeter,
