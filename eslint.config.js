@@ -66,6 +66,31 @@ export default tseslint.config(
               group: ['**/local-api/**', '../agent.js'],
               message: 'The pipeline (collector, queue, uploader) knows nothing of HTTP or of the composition root.',
             },
+            {
+              // collector ↛ meters/<protocol>: meters/protocol.ts (the port) and meters/registry.ts are its way in.
+              group: ['**/meters/*/**', '**/bacnet/**'],
+              message:
+                'The pipeline reads meters through the MeterProtocol port (meters/protocol.ts) and the registry, never a protocol folder.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A meter protocol's library stays inside its folder (meters/bacnet/ for @bacnet-js/client). A rule of
+    // its own name, so that the folder rules above (no-restricted-imports) do not replace it.
+    files: ['sync/agent/**/*.ts'],
+    ignores: ['sync/agent/src/meters/bacnet/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@bacnet-js/client',
+              message: 'Only sync/agent/src/meters/bacnet/ imports the BACnet library; use the MeterProtocol port.',
+            },
           ],
         },
       ],

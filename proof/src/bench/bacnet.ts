@@ -1,5 +1,5 @@
 import { startSimulator, standardMeterPoints, type SimPointSpec } from '@meterit/simulator';
-import { BacnetAdapter } from '@meterit/sync-agent/dist/bacnet/index.js';
+import { BacnetAdapter } from '@meterit/sync-agent/dist/meters/bacnet/index.js';
 import { median, rate, timed, type BenchResult } from './common.js';
 
 // The agent's own BACnet adapter against the simulator over real UDP on loopback (127.0.17.x, apart from the chaos suite's 127.0.7.x).

@@ -6,7 +6,7 @@ import { clientOrigin, type AgentConfig } from './config.js';
 import { siteDatabaseOptions } from './db/index.js';
 import { loadMetersFile } from './meters/meters-file.js';
 import { MetersRepository } from './meters/meters-repository.js';
-import { Collector, type PointReader } from './collector/collector.js';
+import { Collector } from './collector/collector.js';
 import { MeterStatusRepository } from './collector/meter-status-repository.js';
 import { heartbeatMeterStates } from './collector/meter-states.js';
 import { AgentStateRepository, type CollectionState } from './collector/agent-state-repository.js';
@@ -18,7 +18,9 @@ import { SpillingQueue } from './queue/spilling-queue.js';
 import { LocalDatabaseSupervisor, type LocalDatabaseStatus } from './db/supervisor.js';
 import { ClientApi, type UplinkState } from './uploader/client-api.js';
 import { Uploader, type SyncRunResult } from './uploader/uploader.js';
-import { BacnetAdapter, type ForeignDeviceStatus } from './bacnet/index.js';
+import { BacnetAdapter, bacnetBinding, type ForeignDeviceStatus } from './meters/bacnet/index.js';
+import type { MeterProtocol } from './meters/protocol.js';
+import { MeterProtocols } from './meters/registry.js';
 import { McpAuditRepository } from './mcp-audit/mcp-audit-repository.js';
 import { startLocalApi, type LocalApiServer } from './local-api/server.js';
 
@@ -88,8 +90,8 @@ export interface Agent {
 export interface AgentDeps {
   logger: Logger;
   clock?: Clock;
-  /** Tests may pass their own BACnet reader; production opens the adapter from the config. */
-  reader?: PointReader & { close?(): Promise<void> | void };
+  /** Tests may pass their own BACnet protocol; production opens the adapter from the config. */
+  reader?: MeterProtocol;
   /** Serve the local API and dashboard on LOCAL_API_HOST:LOCAL_API_PORT (default true). */
   serveLocalApi?: boolean;
 }
@@ -145,7 +147,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       });
   // Meters on another subnet: stay registered with the BBMD while the agent runs, so discovery reaches them.
   if (bacnet && config.BACNET_BBMD_ADDRESS) bacnet.keepForeignDeviceRegistration();
-  const reader: PointReader & { close?(): Promise<void> | void } = deps.reader ?? (bacnet as BacnetAdapter);
+  // Each meter is read with the protocol it names in meters.json (one binding per protocol).
+  const protocols = new MeterProtocols({ bacnet: bacnetBinding(deps.reader ?? (bacnet as BacnetAdapter)) });
 
   const api = new ClientApi({
     origin: clientOrigin(config),
@@ -166,7 +169,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   });
   supervisor.onUp(() => void spillingQueue.replay().catch(() => undefined));
   const collector = new Collector({
-    reader,
+    protocols,
     queue: spillingQueue,
     status: meterStatus,
     logger: logger.child({ module: 'collection' }),
@@ -497,7 +500,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       for (const t of timers.values()) clock.clearTimeout(t);
       await collector.stop();
       await uploader.stop();
-      await reader.close?.();
+      await protocols.close();
       await supervisor.stop();
       await spill.close();
       await db.close();

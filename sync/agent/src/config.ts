@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseConfig } from '@meterit/shared/node';
-import { BBMD_TTL_SECONDS, parseBbmdAddress } from './bacnet/foreign-device.js';
+import { BBMD_TTL_SECONDS, parseBbmdAddress } from './meters/bacnet/foreign-device.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

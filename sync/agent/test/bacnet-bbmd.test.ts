@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '@meterit/shared/testing';
 import { startSimulator } from '@meterit/simulator';
 import type { Simulator } from '@meterit/simulator';
-import { BacnetAdapter, BacnetErrorCode } from '../src/bacnet/index.js';
+import { BacnetAdapter, BacnetErrorCode } from '../src/meters/bacnet/index.js';
 
 const NET = '127.0.15';
 const BBMD = `${NET}.1:47808`;

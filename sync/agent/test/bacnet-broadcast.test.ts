@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '@meterit/simulator';
 import type { Simulator } from '@meterit/simulator';
-import { BacnetAdapter } from '../src/bacnet/index.js';
+import { BacnetAdapter } from '../src/meters/bacnet/index.js';
 
 const NET = '127.0.46';
 const METERS = [`${NET}.11`, `${NET}.12`];

@@ -5,8 +5,9 @@ import { startSimulator, toMetersJson, type Simulator, type SimPointSpec } from 
 import type { MeterConfig } from '@meterit/shared';
 import { createLogger, type Database } from '@meterit/shared/node';
 import { waitUntil } from '@meterit/shared/testing';
-import { BacnetAdapter } from '../src/bacnet/index.js';
-import type { BacnetAdapterOptions, PointRef } from '../src/bacnet/index.js';
+import { BacnetAdapter } from '../src/meters/bacnet/index.js';
+import type { BacnetAdapterOptions, PointRef } from '../src/meters/bacnet/index.js';
+import { bacnetProtocols } from './helpers/protocols.js';
 import { Collector, type MeterPollResult } from '../src/collector/collector.js';
 import type { MeterStatusRepository } from '../src/collector/meter-status-repository.js';
 import type { QueueRepository } from '../src/queue/queue-repository.js';
@@ -92,7 +93,7 @@ describe('dead meters among live ones', () => {
     });
     try {
       const collector = new Collector({
-        reader: adapter,
+        protocols: bacnetProtocols(adapter),
         queue,
         status,
         logger,

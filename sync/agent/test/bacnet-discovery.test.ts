@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '@meterit/simulator';
 import type { Simulator, SimPointSpec } from '@meterit/simulator';
-import { BacnetAdapter } from '../src/bacnet/index.js';
+import { BacnetAdapter } from '../src/meters/bacnet/index.js';
 
 const NET = '127.0.12';
 

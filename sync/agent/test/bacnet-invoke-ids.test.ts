@@ -1,7 +1,7 @@
 // The adapter's own invoke ids and in-flight semaphore (no network).
 import { describe, expect, it } from 'vitest';
-import { InvokeIds } from '../src/bacnet/invoke-ids.js';
-import { Semaphore } from '../src/bacnet/semaphore.js';
+import { InvokeIds } from '../src/meters/bacnet/invoke-ids.js';
+import { Semaphore } from '../src/meters/bacnet/semaphore.js';
 
 describe('InvokeIds', () => {
   it('when ids are taken, then they run 1..255 round-robin and never 0 (the library ignores invokeId 0)', async () => {

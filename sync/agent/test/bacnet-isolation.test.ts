@@ -3,8 +3,8 @@ import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '@meterit/simulator';
 import type { Simulator, SimMeterSpec, SimPointSpec } from '@meterit/simulator';
-import { BacnetAdapter, BacnetError, BacnetErrorCode } from '../src/bacnet/index.js';
-import type { DeviceRef, PointRef, PointResult } from '../src/bacnet/index.js';
+import { BacnetAdapter, BacnetError, BacnetErrorCode } from '../src/meters/bacnet/index.js';
+import type { DeviceRef, PointRef, PointResult } from '../src/meters/bacnet/index.js';
 
 const NET = '127.0.2';
 const UNITS = [19, 48, 5, 3, 27, 98, 62];

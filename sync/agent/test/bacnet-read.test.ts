@@ -2,8 +2,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '@meterit/simulator';
 import type { ServedValue, Simulator, SimPointSpec } from '@meterit/simulator';
-import { BacnetAdapter, BacnetErrorCode } from '../src/bacnet/index.js';
-import type { DeviceRef, PointReading, PointRef, PointResult } from '../src/bacnet/index.js';
+import { BacnetAdapter, BacnetErrorCode } from '../src/meters/bacnet/index.js';
+import type { DeviceRef, PointReading, PointRef, PointResult } from '../src/meters/bacnet/index.js';
 
 const NET = '127.0.1';
 const STANDARD: PointRef[] = [0, 1, 2, 3].map((instance) => ({ objectType: 'analogInput', instance }));

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, toMetersJson, type Simulator, type SimPointSpec } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
 import { createLogger, type Database } from '@meterit/shared/node';
-import { BacnetAdapter } from '../src/bacnet/index.js';
+import { BacnetAdapter } from '../src/meters/bacnet/index.js';
+import { bacnetProtocols } from './helpers/protocols.js';
 import { Collector } from '../src/collector/collector.js';
 import type { MeterStatusRepository } from '../src/collector/meter-status-repository.js';
 import type { QueueRepository } from '../src/queue/queue-repository.js';
@@ -35,7 +36,14 @@ let queue: QueueRepository;
 let status: MeterStatusRepository;
 
 function collector(meters: MeterConfig[]): Collector {
-  const c = new Collector({ reader: adapter, queue, status, logger, clock: systemClock, intervalMs: 60_000 });
+  const c = new Collector({
+    protocols: bacnetProtocols(adapter),
+    queue,
+    status,
+    logger,
+    clock: systemClock,
+    intervalMs: 60_000,
+  });
   c.setMeters(meters);
   return c;
 }

@@ -8,7 +8,8 @@ import winston from 'winston';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import type { MeterConfig } from '@meterit/shared';
 import type { Database } from '@meterit/shared/node';
-import { BacnetAdapter } from '../src/bacnet/index.js';
+import { BacnetAdapter } from '../src/meters/bacnet/index.js';
+import { bacnetProtocols } from './helpers/protocols.js';
 import { Collector } from '../src/collector/collector.js';
 import type { MeterStatus, MeterStatusRepository } from '../src/collector/meter-status-repository.js';
 import { heartbeatMeterStates } from '../src/collector/meter-states.js';
@@ -94,7 +95,14 @@ const meterOf = (deviceId: number, patch: Partial<MeterConfig> = {}): MeterConfi
 });
 
 function collector(meters: MeterConfig[], reader: BacnetAdapter = adapter): Collector {
-  const c = new Collector({ reader, queue, status, logger, clock: systemClock, intervalMs: 60_000 });
+  const c = new Collector({
+    protocols: bacnetProtocols(reader),
+    queue,
+    status,
+    logger,
+    clock: systemClock,
+    intervalMs: 60_000,
+  });
   c.setMeters(meters);
   return c;
 }

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { readCommandLine } from './command-line.js';
 import { setupSite, type Io } from '../installer/setup-site.js';
-import { BBMD_TTL_SECONDS, parseBbmdAddress } from '../bacnet/index.js';
+import { BBMD_TTL_SECONDS, parseBbmdAddress } from '../meters/bacnet/index.js';
 
 // The installer's command: interactive by default, fully non-interactive with --yes and flags/env.
 const usage = `Usage: setup-site [options]

@@ -2,20 +2,11 @@ import type { MeterConfig } from '@meterit/shared';
 import { unitSymbol } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
 import type { Clock } from '../clock.js';
+import { MeterErrorCode } from '../meters/protocol.js';
+import type { PointResult } from '../meters/protocol.js';
+import type { MeterProtocols } from '../meters/registry.js';
 import type { NewReading, QueueRepository } from '../queue/queue-repository.js';
 import type { MeterStatusRepository, PointOutcome } from './meter-status-repository.js';
-
-/** What the collector needs from the BACnet adapter (which satisfies it structurally). */
-export interface PointReader {
-  readPoints(
-    device: { deviceId: number; address: string; port?: number },
-    points: Array<{ objectType: string | number; instance: number; property?: string }>,
-  ): Promise<PointResult[]>;
-}
-
-export type PointResult =
-  | { ok: true; value: number; units: number | null; quality: string }
-  | { ok: false; code: string; message: string; expectedDeviceId?: number; foundDeviceId?: number | null };
 
 export interface MeterPollResult {
   meterExternalId: string;
@@ -37,7 +28,8 @@ export interface CollectionTotals {
 }
 
 export interface CollectorDeps {
-  reader: PointReader;
+  /** Each meter is read with the protocol it names (the registry); the collector never knows which. */
+  protocols: Pick<MeterProtocols, 'readMeter'>;
   /** Where readings go: the queue, through its storage-limit guard. */
   queue: Pick<QueueRepository, 'enqueue'>;
   status: MeterStatusRepository;
@@ -213,19 +205,12 @@ export class Collector {
     const started = this.deps.clock.now();
     let results: PointResult[];
     try {
-      results = await this.deps.reader.readPoints(
-        { deviceId: meter.bacnet_device_id, address: meter.bacnet_ip, port: meter.bacnet_port ?? 47808 },
-        meter.data_points.map((p) => ({
-          objectType: p.object_type,
-          instance: p.instance,
-          property: p.property ?? 'presentValue',
-        })),
-      );
+      results = await this.deps.protocols.readMeter(meter);
     } catch (err) {
-      // The adapter reports per point; a throw here is unexpected, but must not stop the loop.
+      // A protocol reports per point; a throw here is unexpected, but must not stop the loop.
       results = meter.data_points.map(() => ({
         ok: false as const,
-        code: 'METER_ERROR',
+        code: MeterErrorCode.METER_ERROR,
         message: (err as Error).message,
       }));
     }
@@ -234,7 +219,7 @@ export class Collector {
     let firstError: { code: string; message: string } | undefined;
     const outcomes: PointOutcome[] = [];
     // Another device answers at the meter's address: nothing it says is filed under this meter.
-    const wrong = results.find((r) => !r.ok && r.code === 'WRONG_DEVICE');
+    const wrong = results.find((r) => !r.ok && r.code === MeterErrorCode.WRONG_DEVICE);
     if (wrong && !wrong.ok) {
       try {
         await this.deps.status.recordWrongDevice(meter.id, at, {
@@ -267,7 +252,12 @@ export class Collector {
       outcomes.push(
         r?.ok
           ? { name: point.name, ok: true }
-          : { name: point.name, ok: false, code: r?.code ?? 'METER_ERROR', message: r?.message ?? 'no result' },
+          : {
+              name: point.name,
+              ok: false,
+              code: r?.code ?? MeterErrorCode.METER_ERROR,
+              message: r?.message ?? 'no result',
+            },
       );
       if (r?.ok) {
         this.noteUnits(meter.id, point.name, unitSymbol(r.units));
@@ -283,7 +273,7 @@ export class Collector {
       } else if (!firstError) {
         firstError = r
           ? { code: r.code, message: `${point.name}: ${r.message}` }
-          : { code: 'METER_ERROR', message: `${point.name}: no result` };
+          : { code: MeterErrorCode.METER_ERROR, message: `${point.name}: no result` };
       }
     });
     try {
@@ -298,7 +288,7 @@ export class Collector {
           responseMs,
         };
       }
-      const err = firstError ?? { code: 'METER_ERROR', message: 'no data points configured' };
+      const err = firstError ?? { code: MeterErrorCode.METER_ERROR, message: 'no data points configured' };
       await this.deps.status.recordFailure(meter.id, at, err.code, err.message, outcomes);
       log.warn('meter read failed', { meter: meter.id, code: err.code, error: err.message, response_ms: responseMs });
       return {

@@ -1,5 +1,5 @@
 import type { MeterConfig } from '@meterit/shared';
-import type { DiscoveredDevice } from '../bacnet/index.js';
+import type { DiscoveredDevice } from '../meters/bacnet/index.js';
 
 /** 'Active Energy Total' → 'active_energy_total'; unique within the meter. */
 function pointName(objectName: string | null, fallback: string, taken: Set<string>): string {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MeterConfig, SyncReading } from '@meterit/shared';
 import { createLogger, openDatabase, type Logger } from '@meterit/shared/node';
-import { BacnetAdapter, type DiscoveredDevice } from '../bacnet/index.js';
+import { BacnetAdapter, type DiscoveredDevice } from '../meters/bacnet/index.js';
 import { siteMigrations } from '../db/migrations/index.js';
 import { installService, writeAgentConfig } from './agent-config.js';
 import { connectClientSystem, registerAndSendFirstBatch, uploadReport } from './client-system.js';

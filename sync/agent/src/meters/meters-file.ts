@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { MeterConfig } from '@meterit/shared';
+import { DEFAULT_METER_PROTOCOL, METER_PROTOCOLS } from './registry.js';
+import type { ProtocolMeter } from './registry.js';
 
 const dataPoint = z.object({
   object_type: z.string().min(1),
@@ -13,6 +14,8 @@ const dataPoint = z.object({
 const meter = z.object({
   id: z.string().min(1).max(255),
   name: z.string().min(1).max(255),
+  /** Which protocol reads the meter; files written before there was a choice name none and are BACnet. */
+  protocol: z.enum(METER_PROTOCOLS).default(DEFAULT_METER_PROTOCOL),
   bacnet_device_id: z.number().int().min(0).max(4194303),
   bacnet_ip: z.string().min(1).max(45),
   bacnet_port: z.number().int().min(1).max(65535).optional(),
@@ -41,7 +44,7 @@ export const metersFileSchema = z.object({ meters: z.array(meter) }).superRefine
 });
 
 /** Parse a meters.json text (the original design's format), listing every problem at once. */
-export function parseMetersFile(text: string, source = 'meters.json'): MeterConfig[] {
+export function parseMetersFile(text: string, source = 'meters.json'): ProtocolMeter[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -57,7 +60,7 @@ export function parseMetersFile(text: string, source = 'meters.json'): MeterConf
 }
 
 /** Load meters.json, or null when the file does not exist. */
-export async function loadMetersFile(file: string): Promise<MeterConfig[] | null> {
+export async function loadMetersFile(file: string): Promise<ProtocolMeter[] | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -1,5 +1,6 @@
-// The agent's BACnet/IP adapter: the only code in the agent that imports @bacnet-js/client.
+// The agent's BACnet/IP protocol: the only code in the agent that imports @bacnet-js/client.
 export { BacnetAdapter } from './adapter.js';
+export { bacnetBinding } from './binding.js';
 export type {
   BacnetAdapterOptions,
   DeviceRef,
@@ -12,7 +13,7 @@ export type {
   PointResult,
   RawReadResult,
   RawValue,
-} from './adapter.js';
+} from './types.js';
 export { BacnetError, BacnetErrorCode } from './errors.js';
 export { BBMD_TTL_SECONDS, parseBbmdAddress } from './foreign-device.js';
 export type { ForeignDeviceStatus } from './foreign-device.js';
