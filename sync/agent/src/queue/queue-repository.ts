@@ -212,6 +212,16 @@ export class QueueRepository {
     return { depth: Number(q?.depth ?? 0), oldestUnsentAt: q?.oldest ?? null, deadLetters: Number(d?.count ?? 0) };
   }
 
+  /** The queue churns (insert, mark synced, purge): refresh its statistics and free space. */
+  async vacuum(): Promise<void> {
+    await this.knex.raw('VACUUM (ANALYZE) meter_readings');
+  }
+
+  /** Resolves when the site database answers within `timeoutMs` (the /ready check). */
+  async databaseAnswers(timeoutMs: number): Promise<void> {
+    await this.knex.raw('SELECT 1').timeout(timeoutMs, { cancel: true });
+  }
+
   /** Synced readings are kept for the local dashboard, then purged. Unsynced ones are never purged. */
   async purgeSynced(olderThan: Date): Promise<number> {
     return this.knex('meter_readings').whereNotNull('synced_at').where('synced_at', '<', olderThan).delete();
