@@ -11,6 +11,7 @@ import { AgentStateRepository } from '../src/collector/agent-state-repository.js
 import { MeterStatusRepository } from '../src/collector/meter-status-repository.js';
 import { siteMigrations } from '../src/db/migrations/index.js';
 import { SiteView } from '../src/local-api/site-view.js';
+import { ReadingsInFlight } from '../src/queue/in-flight.js';
 import { LocalReadingsRepository } from '../src/queue/local-readings-repository.js';
 import { QueueGuard } from '../src/queue/queue-guard.js';
 import { QueueRepository } from '../src/queue/queue-repository.js';
@@ -90,6 +91,7 @@ beforeAll(async () => {
       policy: 'drop-oldest',
       logger,
       clock: systemClock,
+      inFlight: new ReadingsInFlight(),
     }),
     poller: {
       getMeters: () => METERS,

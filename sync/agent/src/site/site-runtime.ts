@@ -9,6 +9,7 @@ import { MetersRepository } from '../meters/meters-repository.js';
 import { Collector, type PointReader } from '../collector/collector.js';
 import { MeterStatusRepository } from '../collector/meter-status-repository.js';
 import { AgentStateRepository } from '../collector/agent-state-repository.js';
+import { ReadingsInFlight } from '../queue/in-flight.js';
 import { QueueGuard } from '../queue/queue-guard.js';
 import { QueueRepository } from '../queue/queue-repository.js';
 import { LocalReadingsRepository } from '../queue/local-readings-repository.js';
@@ -132,11 +133,14 @@ export async function startSiteRuntime(config: AgentConfig, deps: SiteRuntimeDep
     logger: logger.child({ module: 'uplink' }),
     now: () => clock.now(),
   });
+  // The uploader's batches on their way, which the storage limit must spare.
+  const inFlight = new ReadingsInFlight();
   const queueGuard = new QueueGuard(queue, agentState, {
     maxReadings: config.QUEUE_MAX_READINGS,
     policy: config.QUEUE_FULL_POLICY,
     logger: collectionLog,
     clock,
+    inFlight,
   });
   const spillingQueue = new SpillingQueue(queueGuard, spill, {
     logger: collectionLog,
@@ -183,10 +187,9 @@ export async function startSiteRuntime(config: AgentConfig, deps: SiteRuntimeDep
     intervalMs: config.SYNC_INTERVAL_MINUTES * 60_000,
     maxRetries: config.MAX_RETRIES,
     backoff: { baseMs: config.BACKOFF_BASE_SECONDS * 1000, capMs: config.BACKOFF_CAP_SECONDS * 1000 },
-    beforeRun: async () => {
-      await heartbeat.reportIfDown();
-      await meterConfig.ensureRegistered();
-    },
+    inFlight,
+    outage: heartbeat,
+    meters: meterConfig,
   });
   read = new RuntimeReadModel({
     facts: siteFacts(config),
