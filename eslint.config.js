@@ -3,6 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/data/**', '**/.data/**', '**/coverage/**'] },
@@ -22,6 +24,22 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { ...globals.node } },
   },
+  // No import cycles anywhere in the workspace (type-only imports have no runtime effect and are not followed).
+  {
+    files: ['**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Follow TypeScript sources too (the plugin's default is .js only).
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: ['shared/tsconfig.json', 'proof/tsconfig.json', 'client/*/tsconfig.json', 'sync/*/tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
   // Import boundaries the folder tree promises; a violation fails `pnpm lint` (and CI).
   {
     files: ['sync/web/src/**/*.{ts,tsx}', 'client/web/src/**/*.{ts,tsx}'],
@@ -40,6 +58,8 @@ export default tseslint.config(
     },
   },
   {
+    // The local API (HTTP, MCP, metrics) is an adapter over the site's two ports (site/ports.ts) and the pure
+    // health rules; it never reaches the runtime or the pipeline's parts.
     files: ['sync/agent/src/local-api/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -47,8 +67,20 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/bacnet/**', '**/collector/collector.js'],
-              message: 'The local API reaches the site through the agent, never the BACnet adapter or the collector.',
+              group: [
+                '**/site/*',
+                '!**/site/ports.js',
+                '**/bacnet/**',
+                '**/meters/**',
+                '**/collector/**',
+                '**/queue/**',
+                '**/uploader/**',
+                '**/db/**',
+                '**/mcp-audit/**',
+                '**/main.js',
+              ],
+              message:
+                'The local API depends on the site only through site/ports.ts (SiteReadModel, SiteControl), never on the runtime, collector, queue, uploader or database.',
             },
           ],
         },
@@ -56,15 +88,21 @@ export default tseslint.config(
     },
   },
   {
-    files: ['sync/agent/src/collector/**/*.ts', 'sync/agent/src/queue/**/*.ts', 'sync/agent/src/uploader/**/*.ts'],
+    files: [
+      'sync/agent/src/collector/**/*.ts',
+      'sync/agent/src/queue/**/*.ts',
+      'sync/agent/src/uploader/**/*.ts',
+      'sync/agent/src/health/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['**/local-api/**', '../agent.js'],
-              message: 'The pipeline (collector, queue, uploader) knows nothing of HTTP or of the composition root.',
+              group: ['**/local-api/**', '**/site/site-runtime.js', '**/main.js'],
+              message:
+                'The pipeline (collector, queue, uploader) and the health rules know nothing of HTTP, of the runtime that composes them, or of the composition root (main.ts).',
             },
             {
               // collector ↛ meters/<protocol>: meters/protocol.ts (the port) and meters/registry.ts are its way in.

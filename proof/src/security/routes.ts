@@ -4,8 +4,10 @@ import { createLogger } from '@meterit/shared/node';
 import {
   createLocalApp,
   loadConfig as loadAgentConfig,
-  systemClock,
-  type Agent,
+  localApiSettings,
+  type McpAuditLog,
+  type SiteControl,
+  type SiteReadModel,
 } from '@meterit/sync-agent/dist/index.js';
 
 export interface Route {
@@ -61,24 +63,24 @@ export async function clientApiRoutes(): Promise<Route[]> {
 
 /**
  * Every route the site agent's local API serves (with MCP on), read from the Express router of the app the agent
- * listens with. Building it reads only the agent's configuration, clock and database handle (never connected), so a
- * stand-in with just those is enough.
+ * listens with. Building it reads only the local API's settings; the site's ports are never called, so stand-ins
+ * without a site behind them are enough.
  */
 export async function agentLocalApiRoutes(): Promise<Route[]> {
-  const knex = knexFactory({ client: 'pg' });
-  try {
-    const config = loadAgentConfig({
-      CLIENT_API_URL: 'http://127.0.0.1:1/api',
-      CLIENT_API_KEY: 'route-list-not-a-real-key',
-      LOCAL_API_TOKEN: 'route-list-token-0123456789',
-      MCP_ENABLED: 'true',
-    });
-    const agent = { config, clock: systemClock, db: { knex } } as unknown as Agent;
-    const { app } = createLocalApp({ agent, logger: createLogger({ service: 'route-list', silent: true }) });
-    const out: Route[] = [];
-    collect((app as unknown as { router: { stack: Layer[] } }).router.stack, '', out);
-    return out;
-  } finally {
-    await knex.destroy();
-  }
+  const config = loadAgentConfig({
+    CLIENT_API_URL: 'http://127.0.0.1:1/api',
+    CLIENT_API_KEY: 'route-list-not-a-real-key',
+    LOCAL_API_TOKEN: 'route-list-token-0123456789',
+    MCP_ENABLED: 'true',
+  });
+  const { app } = createLocalApp({
+    read: {} as SiteReadModel,
+    control: {} as SiteControl,
+    audit: {} as McpAuditLog,
+    settings: localApiSettings(config),
+    logger: createLogger({ service: 'route-list', silent: true }),
+  });
+  const out: Route[] = [];
+  collect((app as unknown as { router: { stack: Layer[] } }).router.stack, '', out);
+  return out;
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseConfig } from '@meterit/shared/node';
 import { BBMD_TTL_SECONDS, parseBbmdAddress } from './meters/bacnet/foreign-device.js';
+import type { LocalApiSettings } from './local-api/settings.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -201,4 +202,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** The API origin, whether CLIENT_API_URL was given with the design's trailing /api or without. */
 export function clientOrigin(config: Pick<AgentConfig, 'CLIENT_API_URL'>): string {
   return config.CLIENT_API_URL.replace(/\/+$/, '').replace(/\/api$/, '');
+}
+
+/** The local API's settings from the validated environment (the composition root hands them over). */
+export function localApiSettings(c: AgentConfig): LocalApiSettings {
+  return {
+    host: c.LOCAL_API_HOST,
+    port: c.LOCAL_API_PORT,
+    allowAny: c.LOCAL_API_ALLOW_ANY,
+    allowedHosts: c.LOCAL_API_ALLOWED_HOSTS,
+    dashboardDir: c.LOCAL_DASHBOARD_DIR,
+    token: c.LOCAL_API_TOKEN,
+    viewerToken: c.LOCAL_API_VIEWER_TOKEN,
+    sessionMinutes: c.LOCAL_API_SESSION_MINUTES,
+    mcpEnabled: c.MCP_ENABLED,
+    mcpAllowedOrigins: c.MCP_ALLOWED_ORIGINS,
+    mcpDiscoveriesPerHour: c.MCP_DISCOVERIES_PER_HOUR,
+  };
 }

@@ -1,7 +1,8 @@
-// Programmatic entry points of the site agent (used by the installer, MCP server and tests).
-export { startAgent } from './agent.js';
-export type { Agent, AgentStatus, AgentDeps } from './agent.js';
-export { loadConfig, clientOrigin } from './config.js';
+// Programmatic entry points of the site agent (used by the installer, MCP server, proof and tests).
+export { startSiteRuntime } from './site/site-runtime.js';
+export type { SiteRuntime, SiteRuntimeDeps } from './site/site-runtime.js';
+export type { SiteControl, SiteReadModel, SiteStatus, SiteFacts, McpAuditLog } from './site/ports.js';
+export { loadConfig, clientOrigin, localApiSettings } from './config.js';
 export type { AgentConfig } from './config.js';
 export { Collector } from './collector/collector.js';
 export type { MeterPollResult } from './collector/collector.js';
@@ -16,6 +17,7 @@ export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export { startLocalApi } from './local-api/server.js';
 export type { LocalApiServer } from './local-api/server.js';
+export type { LocalApiSettings } from './local-api/settings.js';
 export { isLocalNetworkAddress } from './local-api/network.js';
 export type * from '@meterit/shared/site-contracts';
 export { createLocalApp } from './local-api/app.js';

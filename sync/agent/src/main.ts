@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { createLogger, ConfigError } from '@meterit/shared/node';
-import { loadConfig } from './config.js';
-import { startAgent, type Agent } from './agent.js';
+import { loadConfig, localApiSettings } from './config.js';
+import { startSiteRuntime, type SiteRuntime } from './site/site-runtime.js';
+import { startLocalApi, type LocalApiServer } from './local-api/server.js';
 
-// The site agent daemon: collection and sync run whether or not anyone is watching.
+// The site agent daemon and its composition root: config → site runtime → local API (HTTP, MCP,
+// metrics), which gets only the runtime's ports. Collection and sync run whether or not anyone is watching.
 const bootLogger = createLogger({ service: 'sync-agent', level: process.env.LOG_LEVEL });
 
 async function main(): Promise<void> {
@@ -30,14 +32,16 @@ async function main(): Promise<void> {
       { name: 'sync', modules: ['sync', 'uplink'] },
     ],
   });
-  let agent: Agent | null = null;
+  let runtime: SiteRuntime | null = null;
+  let localApi: LocalApiServer | null = null;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
     try {
-      await agent?.stop();
+      await localApi?.close();
+      await runtime?.stop();
       process.exit(0);
     } catch (err) {
       logger.error('unclean shutdown', { error: (err as Error).message });
@@ -51,13 +55,30 @@ async function main(): Promise<void> {
     logger.error('uncaught exception', { error: err.message, stack: err.stack });
     void shutdown('uncaughtException');
   });
-  agent = await startAgent(config, { logger });
+  runtime = await startSiteRuntime(config, { logger });
+  try {
+    localApi = await startLocalApi({
+      read: runtime.read,
+      control: runtime.control,
+      audit: runtime.mcpAudit,
+      settings: localApiSettings(config),
+      logger: logger.child({ module: 'local-api' }),
+    });
+  } catch (err) {
+    // Collection and sync matter more than the dashboard: keep running, and say so loudly.
+    logger.error('the local API and site dashboard could not start; collection and sync go on', {
+      host: config.LOCAL_API_HOST,
+      port: config.LOCAL_API_PORT,
+      error: (err as Error).message,
+    });
+  }
+  const { meters } = await runtime.read.meters();
   logger.info('agent running', {
-    meters: agent.collector.getMeters().length,
+    meters: meters.length,
     client: config.CLIENT_API_URL,
     collectionIntervalSeconds: config.COLLECTION_INTERVAL_SECONDS,
     syncIntervalMinutes: config.SYNC_INTERVAL_MINUTES,
-    dashboard: agent.localApi?.url ?? null,
+    dashboard: localApi?.url ?? null,
   });
 }
 

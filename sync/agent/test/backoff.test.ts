@@ -6,6 +6,7 @@ import { siteMigrations } from '../src/db/migrations/index.js';
 import { QueueRepository } from '../src/queue/queue-repository.js';
 import { nextDelayMs, Uploader } from '../src/uploader/uploader.js';
 import { ClientApi } from '../src/uploader/client-api.js';
+import { ReadingsInFlight } from '../src/queue/in-flight.js';
 import type { Clock } from '../src/clock.js';
 
 const opts = { intervalMs: 300_000, maxRetries: 5, backoff: { baseMs: 2000, capMs: 60_000 } };
@@ -87,7 +88,16 @@ describe('uploader schedule against an unreachable client system (fake clock)', 
     await queue.enqueue([
       { meterExternalId: 'm1', dataPoint: 'total_kwh', ts: new Date(), value: 1.5, unit: 'kWh', quality: 'good' },
     ]);
-    const up = new Uploader({ api, queue, logger, clock, batchSize: 100, random: () => 0.5, ...opts });
+    const up = new Uploader({
+      api,
+      queue,
+      logger,
+      clock,
+      batchSize: 100,
+      random: () => 0.5,
+      inFlight: new ReadingsInFlight(),
+      ...opts,
+    });
     up.start();
     const delays: number[] = [];
     for (let i = 0; i < 8; i++) {

@@ -12,7 +12,7 @@ import { BacnetAdapter } from '../src/meters/bacnet/index.js';
 import { bacnetProtocols } from './helpers/protocols.js';
 import { Collector } from '../src/collector/collector.js';
 import type { MeterStatus, MeterStatusRepository } from '../src/collector/meter-status-repository.js';
-import { heartbeatMeterStates } from '../src/collector/meter-states.js';
+import { heartbeatMeterStates } from '../src/health/heartbeat-states.js';
 import type { QueueRepository } from '../src/queue/queue-repository.js';
 import { openSiteQueue } from './helpers/site-queue.js';
 import { systemClock } from '../src/clock.js';

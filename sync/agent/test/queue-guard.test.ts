@@ -5,6 +5,7 @@ import { createTestDatabase } from '@meterit/shared/testing';
 import { siteMigrations } from '../src/db/migrations/index.js';
 import { QueueRepository, type NewReading } from '../src/queue/queue-repository.js';
 import { QueueGuard, type QueueFullPolicy } from '../src/queue/queue-guard.js';
+import { ReadingsInFlight } from '../src/queue/in-flight.js';
 import { AgentStateRepository } from '../src/collector/agent-state-repository.js';
 import { systemClock } from '../src/clock.js';
 
@@ -28,8 +29,19 @@ async function setup(name: string, policy: QueueFullPolicy, recountMs = 0) {
   });
   const queue = new QueueRepository(db.knex);
   const state = new AgentStateRepository(db.knex);
-  const guard = new QueueGuard(queue, state, { maxReadings: 100, policy, logger, clock: systemClock, recountMs });
-  return { db, queue, state, guard };
+  // What the uploader has on its way, shared with the guard as in the agent.
+  const inFlight = new ReadingsInFlight();
+  const guard = new QueueGuard(queue, state, {
+    maxReadings: 100,
+    policy,
+    logger,
+    clock: systemClock,
+    inFlight,
+    recountMs,
+  });
+  /** The uploader's next batch (after `afterId`), read as the uploader reads it. */
+  const send = (size: number, afterId = 0) => inFlight.take(afterId, (after) => queue.oldestUnsent(size, after));
+  return { db, queue, state, guard, inFlight, send };
 }
 
 describe('queue storage limit', () => {
@@ -85,9 +97,9 @@ describe('queue storage limit', () => {
   );
 
   it('when the queue is full while a batch is being sent, then drop-oldest deletes the oldest readings after that batch, not the batch', async () => {
-    const { db, guard, queue } = await setup('guard_in_flight', 'drop-oldest');
+    const { db, guard, queue, send } = await setup('guard_in_flight', 'drop-oldest');
     await guard.enqueue(readings(0, 100));
-    const sending = await queue.oldestUnsent(20);
+    const sending = await send(20);
     await guard.enqueue(readings(100, 10));
     const values = await db.knex('meter_readings').orderBy('id').pluck('value');
     expect(values.slice(0, 20)).toEqual(sending.map((r) => r.value));
@@ -103,16 +115,16 @@ describe('queue storage limit', () => {
   });
 
   it('when several batches are in flight, then drop-oldest spares all of them, and once the upload run is over the oldest unsent go first again', async () => {
-    const { db, guard, queue } = await setup('guard_in_flight_many', 'drop-oldest');
+    const { db, guard, inFlight, send } = await setup('guard_in_flight_many', 'drop-oldest');
     await guard.enqueue(readings(0, 100));
-    const first = await queue.oldestUnsent(20);
-    const second = await queue.oldestUnsent(20, first.at(-1)!.id);
+    const first = await send(20);
+    const second = await send(20, first.at(-1)!.id);
     await guard.enqueue(readings(100, 10));
     const values = async () => db.knex('meter_readings').orderBy('id').pluck('value');
     // Both batches are still there; the 10 dropped are the oldest after them (40..49).
     expect((await values()).slice(0, 41)).toEqual([...first, ...second].map((r) => r.value).concat([50]));
     // The run failed (uplink down): its batches are not on their way any more, so they are the oldest to go.
-    queue.sendingDone();
+    inFlight.passDone();
     await guard.enqueue(readings(110, 5));
     expect((await values()).slice(0, 2)).toEqual([5, 6]);
     expect(await guard.getCounters()).toMatchObject({ dropped: 15 });
@@ -120,10 +132,10 @@ describe('queue storage limit', () => {
   });
 
   it('when a batch is read while the queue is full, then a drop racing with the read never deletes a reading of that batch', async () => {
-    const { db, guard, queue } = await setup('guard_race', 'drop-oldest');
+    const { db, guard, queue, inFlight, send } = await setup('guard_race', 'drop-oldest');
     await guard.enqueue(readings(0, 100));
     // The uploader's read and the limit's trim start at the same moment, on two connections.
-    const [batch, dropped] = await Promise.all([queue.oldestUnsent(20), queue.dropOldestUnsent(10)]);
+    const [batch, dropped] = await Promise.all([send(20), inFlight.spare((upTo) => queue.dropOldestUnsent(10, upTo))]);
     const queued = new Set((await db.knex('meter_readings').pluck('value')).map(Number));
     expect(dropped).toBe(10);
     expect(batch.map((r) => r.value).filter((v) => !queued.has(v))).toEqual([]);

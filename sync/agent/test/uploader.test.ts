@@ -7,6 +7,7 @@ import { siteMigrations } from '../src/db/migrations/index.js';
 import { QueueRepository, type NewReading } from '../src/queue/queue-repository.js';
 import { ClientApi } from '../src/uploader/client-api.js';
 import { Uploader, type UploaderOptions } from '../src/uploader/uploader.js';
+import { ReadingsInFlight } from '../src/queue/in-flight.js';
 import {
   centralReadings,
   createSite,
@@ -89,6 +90,7 @@ async function siteWithBacklog(readings: NewReading[], system: ClientSystem = cl
       intervalMs: 300_000,
       maxRetries: 5,
       backoff: { baseMs: 2000, capMs: 60_000 },
+      inFlight: new ReadingsInFlight(),
       ...o,
     });
   return { site, db, queue, api, uploader };

@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ErrorCode } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
-import type { Agent } from '../agent.js';
+import type { McpAuditLog, SiteControl, SiteReadModel } from '../site/ports.js';
 import { LocalAuth } from './auth.js';
 import { dashboardRouter, securityHeaders } from './dashboard.js';
 import { errorHandler, LocalApiError, notFound } from './errors.js';
@@ -12,9 +12,14 @@ import { SiteView } from './site-view.js';
 import { mcpRouter } from './mcp.js';
 import { siteOperations } from './mcp-operations.js';
 import { createAgentMetrics, metricsRouter, type AgentMetrics } from './metrics.js';
+import type { LocalApiSettings } from './settings.js';
 
+/** The local API is an adapter over the site's two ports (and the MCP audit log); it never sees the runtime. */
 export interface LocalAppDeps {
-  agent: Agent;
+  read: SiteReadModel;
+  control: SiteControl;
+  audit: McpAuditLog;
+  settings: LocalApiSettings;
   logger: Logger;
 }
 
@@ -22,24 +27,14 @@ export interface LocalAppDeps {
 const FAILED_ATTEMPTS_PER_5_MIN = 30;
 
 /** The local API and the dashboard, without listening: wiring only. */
-export function createLocalApp({ agent, logger }: LocalAppDeps): {
+export function createLocalApp({ read, control, audit, settings: c, logger }: LocalAppDeps): {
   app: Express;
   auth: LocalAuth;
   metrics: AgentMetrics;
 } {
-  const c = agent.config;
-  const auth = new LocalAuth({
-    token: c.LOCAL_API_TOKEN,
-    sessionMinutes: c.LOCAL_API_SESSION_MINUTES,
-    now: () => agent.clock.now(),
-  });
-  const view = new SiteView(agent, {
-    slowMs: c.METER_SLOW_MS,
-    dataDir: c.SYNC_DATA_DIR,
-    bacnetTimeoutMs: c.BACNET_TIMEOUT_MS,
-    controlEnabled: auth.enabled,
-  });
-  const metrics = createAgentMetrics(agent, c.METER_SLOW_MS);
+  const auth = new LocalAuth({ token: c.token, sessionMinutes: c.sessionMinutes, now: () => read.now() });
+  const view = new SiteView(read, { controlEnabled: auth.enabled });
+  const metrics = createAgentMetrics(read);
   const failures = rateLimit({
     windowMs: 5 * 60_000,
     limit: FAILED_ATTEMPTS_PER_5_MIN,
@@ -62,8 +57,8 @@ export function createLocalApp({ agent, logger }: LocalAppDeps): {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(lanOnly(c.LOCAL_API_ALLOW_ANY));
-  app.use(ownHostOnly({ bindHost: c.LOCAL_API_HOST, allowed: c.LOCAL_API_ALLOWED_HOSTS }));
+  app.use(lanOnly(c.allowAny));
+  app.use(ownHostOnly({ bindHost: c.host, allowed: c.allowedHosts }));
   app.use(securityHeaders);
   app.use((req, res, next) => {
     const started = Date.now();
@@ -79,14 +74,17 @@ export function createLocalApp({ agent, logger }: LocalAppDeps): {
     });
     next();
   });
-  app.use(healthRouter(agent.db.knex));
+  app.use(healthRouter(read));
   app.use(metricsRouter(metrics));
-  if (c.MCP_ENABLED) app.use(mcpRouter({ agent, ops: siteOperations(agent, view), auth, metrics, logger }));
+  if (c.mcpEnabled) {
+    const ops = siteOperations(read, control, view, { discoveriesPerHour: c.mcpDiscoveriesPerHour });
+    app.use(mcpRouter({ read, audit, settings: c, ops, auth, metrics, logger }));
+  }
   app.use('/api', express.json({ limit: '64kb', strict: true }));
-  app.use(viewRouter(view, () => agent.clock.now()));
+  app.use(viewRouter(view, () => read.now()));
   app.use(sessionRouter(auth, failures, logger));
-  app.use(controlRouter(agent, view, auth, failures, logger));
-  app.use(dashboardRouter(c.LOCAL_DASHBOARD_DIR));
+  app.use(controlRouter(control, view, auth, failures, logger));
+  app.use(dashboardRouter(c.dashboardDir));
   app.use(notFound);
   app.use(errorHandler(logger));
   return { app, auth, metrics };

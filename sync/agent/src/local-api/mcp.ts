@@ -9,10 +9,11 @@ import {
   type SiteRole,
   type ToolCallRecord,
 } from '@meterit/sync-mcp';
-import type { Agent } from '../agent.js';
+import type { McpAuditLog, SiteReadModel } from '../site/ports.js';
 import { bearerOf, BearerSecret, type LocalAuth } from './auth.js';
 import { LocalApiError } from './errors.js';
 import type { AgentMetrics } from './metrics.js';
+import type { LocalApiSettings } from './settings.js';
 
 /** Who called /mcp, once the bearer token was checked. */
 interface McpCaller {
@@ -24,7 +25,9 @@ interface McpCaller {
 const FAILED_ATTEMPTS_PER_5_MIN = 30;
 
 export interface McpRouteDeps {
-  agent: Agent;
+  read: SiteReadModel;
+  audit: McpAuditLog;
+  settings: LocalApiSettings;
   ops: SiteOperations;
   auth: LocalAuth;
   metrics: AgentMetrics;
@@ -64,8 +67,7 @@ function checkOrigin(allowed: string[]): RequestHandler {
  * wrong token is 401. Every tool call goes to the audit log and the metrics.
  */
 export function mcpRouter(d: McpRouteDeps): Router {
-  const c = d.agent.config;
-  const viewer = new BearerSecret(c.LOCAL_API_VIEWER_TOKEN);
+  const viewer = new BearerSecret(d.settings.viewerToken);
   const log = d.logger.child({ module: 'mcp' });
   const router = Router();
   const callerOf = (req: Request): McpCaller | null => {
@@ -146,7 +148,7 @@ export function mcpRouter(d: McpRouteDeps): Router {
       duration_ms: call.durationMs,
     });
     try {
-      await d.agent.mcpAudit.record({
+      await d.audit.record({
         calledAt: call.at,
         role: call.role,
         principal: call.principal,
@@ -163,7 +165,7 @@ export function mcpRouter(d: McpRouteDeps): Router {
     }
   };
 
-  router.all('/mcp', checkOrigin(c.MCP_ALLOWED_ORIGINS), failures, authenticate, async (req, res) => {
+  router.all('/mcp', checkOrigin(d.settings.mcpAllowedOrigins), failures, authenticate, async (req, res) => {
     const caller = res.locals.mcpCaller as McpCaller;
     const via = req.get('x-meterit-mcp-via') === 'stdio-bridge' ? 'stdio-bridge' : 'http';
     const ip = req.socket.remoteAddress ?? null;
@@ -174,8 +176,8 @@ export function mcpRouter(d: McpRouteDeps): Router {
           {
             role: caller.role,
             principal: caller.principal,
-            version: c.AGENT_VERSION,
-            now: () => d.agent.clock.now(),
+            version: d.read.facts().agentVersion,
+            now: () => d.read.now(),
             onToolCall: (call) => record(call, via, ip),
           },
         ),

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { createMetricsRegistry, prom, type MetricsRegistry } from '@meterit/shared/node';
 import { CHANGING_TOOLS, READ_ONLY_TOOLS, type ToolCallRecord } from '@meterit/sync-mcp';
-import type { Agent } from '../agent.js';
-import { meterState } from './site-view.js';
+import { meterState, meterUp } from '../health/meter-state.js';
+import type { SiteReadModel, SiteStatus } from '../site/ports.js';
 
 export interface AgentMetrics {
   registry: MetricsRegistry;
@@ -16,7 +16,7 @@ const seconds = (d: Date | null | undefined) => (d ? d.getTime() / 1000 : 0);
  * The agent's Prometheus figures. MCP calls are counted as they happen; the agent's state
  * (backlog, uplink, meters) is read from the running agent at each scrape.
  */
-export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
+export function createAgentMetrics(read: SiteReadModel): AgentMetrics {
   const registry = createMetricsRegistry('sync-agent');
   const calls = new prom.Counter({
     name: 'meterit_mcp_tool_calls_total',
@@ -66,8 +66,8 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     'Meter polls by result: ok (readings stored) or failed (no reading)',
     'result',
     () => ({
-      ok: agent.collector.totals.pollsOk,
-      failed: agent.collector.totals.pollsFailed,
+      ok: read.totals().collection.pollsOk,
+      failed: read.totals().collection.pollsFailed,
     }),
   );
   total(
@@ -75,8 +75,8 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     'Sync runs by result: ok (the queue was sent up to what collection added meanwhile) or failed',
     'result',
     () => ({
-      ok: agent.uploader.totals.runsOk,
-      failed: agent.uploader.totals.runsFailed,
+      ok: read.totals().sync.runsOk,
+      failed: read.totals().sync.runsFailed,
     }),
   );
   total(
@@ -84,23 +84,25 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     'Readings sent, by what the client system did: stored, duplicate (it had them), rejected (dead letters)',
     'result',
     () => ({
-      stored: agent.uploader.totals.stored,
-      duplicate: agent.uploader.totals.duplicates,
-      rejected: agent.uploader.totals.deadLettered,
+      stored: read.totals().sync.stored,
+      duplicate: read.totals().sync.duplicates,
+      rejected: read.totals().sync.deadLettered,
     }),
   );
   total('meterit_collection_points_total', 'Data points by result: read (queued) or failed', 'result', () => ({
-    read: agent.collector.totals.pointsRead,
-    failed: agent.collector.totals.pointsFailed,
+    read: read.totals().collection.pointsRead,
+    failed: read.totals().collection.pointsFailed,
   }));
 
   // One status read per scrape, shared by the gauges below.
-  let scrape: { at: number; status: ReturnType<Agent['status']> } | null = null;
+  let scrape: { at: number; status: Promise<SiteStatus> } | null = null;
   const status = () => {
     const now = Date.now();
-    if (!scrape || now - scrape.at > 1000) scrape = { at: now, status: agent.status() };
+    if (!scrape || now - scrape.at > 1000) scrape = { at: now, status: read.status() };
     return scrape.status;
   };
+  // While the local database is down, the meters' series keep their last values.
+  const databaseUp = async () => (await status()).localDatabase.state === 'up';
 
   gauge('meterit_collection_running', '1 while the agent polls the meters', async (g) =>
     g.set((await status()).collecting ? 1 : 0),
@@ -132,12 +134,18 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
       g.set(last === null ? -1 : last.ok ? 1 : 0);
     },
   );
-  gauge('meterit_sync_consecutive_failures', 'Failed sync runs in a row', (g) => g.set(agent.uploader.failures));
-  gauge('meterit_local_database_up', "1 when the agent's own database answers, 0 while it restarts or is down", (g) =>
-    g.set(agent.localDatabase.up ? 1 : 0),
+  gauge('meterit_sync_consecutive_failures', 'Failed sync runs in a row', (g) =>
+    g.set(read.totals().syncFailuresInARow),
   );
-  gauge('meterit_local_database_restarts', 'Times the agent restarted its embedded database since it started', (g) =>
-    g.set(agent.localDatabase.status.restarts),
+  gauge(
+    'meterit_local_database_up',
+    "1 when the agent's own database answers, 0 while it restarts or is down",
+    async (g) => g.set((await databaseUp()) ? 1 : 0),
+  );
+  gauge(
+    'meterit_local_database_restarts',
+    'Times the agent restarted its embedded database since it started',
+    async (g) => g.set((await status()).localDatabase.restarts),
   );
   gauge('meterit_spilled_readings', 'Readings waiting in the spill file on disk for the local database', async (g) =>
     g.set((await status()).localDatabase.spilledReadings),
@@ -151,11 +159,8 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     'meterit_meters',
     'Configured meters by state',
     async (g) => {
-      // While the local database is down, the meters' series keep their last values.
-      if (!agent.localDatabase.up) return;
-      const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
-      const counts = { ok: 0, slow: 0, failing: 0, never_answered: 0, degraded: 0, wrong_device: 0 };
-      for (const m of agent.collector.getMeters()) counts[meterState(statuses.get(m.id), slowMs)] += 1;
+      if (!(await databaseUp())) return;
+      const { configured: _configured, ...counts } = (await status()).meters.counts;
       g.reset();
       for (const [state, n] of Object.entries(counts)) g.set({ state }, n);
     },
@@ -165,14 +170,12 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     'meterit_meter_up',
     'Per meter: 1 when its last poll succeeded, 0 when not (or never)',
     async (g) => {
-      // While the local database is down, the meters' series keep their last values.
-      if (!agent.localDatabase.up) return;
-      const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
+      if (!(await databaseUp())) return;
+      const { meters, statuses } = await read.meters();
+      const byId = new Map(statuses.map((m) => [m.meterExternalId, m]));
+      const slowMs = read.facts().meterSlowMs;
       g.reset();
-      for (const m of agent.collector.getMeters()) {
-        const s = statuses.get(m.id);
-        g.set({ meter: m.id }, s?.lastSuccessAt && s.consecutiveFailures === 0 ? 1 : 0);
-      }
+      for (const m of meters) g.set({ meter: m.id }, meterUp(meterState(byId.get(m.id), slowMs)) ? 1 : 0);
     },
     ['meter'],
   );
@@ -180,11 +183,11 @@ export function createAgentMetrics(agent: Agent, slowMs: number): AgentMetrics {
     'meterit_meter_consecutive_failures',
     'Per meter: failed polls in a row',
     async (g) => {
-      // While the local database is down, the meters' series keep their last values.
-      if (!agent.localDatabase.up) return;
-      const statuses = new Map((await agent.meterStatus.list()).map((m) => [m.meterExternalId, m]));
+      if (!(await databaseUp())) return;
+      const { meters, statuses } = await read.meters();
+      const byId = new Map(statuses.map((m) => [m.meterExternalId, m]));
       g.reset();
-      for (const m of agent.collector.getMeters()) g.set({ meter: m.id }, statuses.get(m.id)?.consecutiveFailures ?? 0);
+      for (const m of meters) g.set({ meter: m.id }, byId.get(m.id)?.consecutiveFailures ?? 0);
     },
     ['meter'],
   );

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { ErrorCode } from '@meterit/shared';
-import type { Knex } from 'knex';
-import type { Agent } from '../agent.js';
+import type { SiteControl, SiteReadModel } from '../site/ports.js';
 import { LocalApiError } from './errors.js';
 import { jsonObjectBody, validBody, validQuery } from './validate.js';
 import type { SiteView } from './site-view.js';
@@ -45,14 +44,14 @@ function range(q: { from?: Date; to?: Date }, now: number): { from: Date; to: Da
 const READY_TIMEOUT_MS = 2000;
 
 /** /health: the process answers. /ready: the site database answers too. */
-export function healthRouter(knex: Knex): Router {
+export function healthRouter(read: SiteReadModel): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', uptime_s: Math.round(process.uptime()) });
   });
   router.get('/ready', async (_req, res) => {
     try {
-      await knex.raw('SELECT 1').timeout(READY_TIMEOUT_MS, { cancel: true });
+      await read.databaseAnswers(READY_TIMEOUT_MS);
     } catch (err) {
       throw new LocalApiError(503, ErrorCode.UNAVAILABLE, 'not ready: the site database does not answer', {
         checks: { database: 'down' },
@@ -141,7 +140,7 @@ export function sessionRouter(auth: LocalAuth, failures: RequestHandler, log: Lo
 
 /** Control actions: each needs the local credential and is logged with who asked. */
 export function controlRouter(
-  agent: Agent,
+  control: SiteControl,
   view: SiteView,
   auth: LocalAuth,
   failures: RequestHandler,
@@ -158,7 +157,7 @@ export function controlRouter(
   router.post('/api/control/collection/start', jsonObjectBody(collectionRequestSchema), async (req, res) => {
     const b = validBody(req, collectionRequestSchema);
     audit(req, 'start collection', { reason: b.reason });
-    await agent.startCollection(b.reason || undefined);
+    await control.startCollection(b.reason || undefined);
     const answer: CollectionResponse = { collection: await view.collectionState() };
     res.json(answer);
   });
@@ -166,21 +165,21 @@ export function controlRouter(
   router.post('/api/control/collection/stop', jsonObjectBody(collectionRequestSchema), async (req, res) => {
     const b = validBody(req, collectionRequestSchema);
     audit(req, 'stop collection', { reason: b.reason });
-    await agent.stopCollection(b.reason || undefined);
+    await control.stopCollection(b.reason || undefined);
     const answer: CollectionResponse = { collection: await view.collectionState() };
     res.json(answer);
   });
 
   router.post('/api/control/sync', jsonObjectBody(syncNowRequestSchema), async (req, res) => {
     audit(req, 'sync now');
-    const answer: SyncNowResponse = await view.afterSync(await agent.syncNow());
+    const answer: SyncNowResponse = await view.afterSync(await control.syncNow());
     res.json(answer);
   });
 
   router.post('/api/control/dead-letters/retry', jsonObjectBody(retryDeadLettersRequestSchema), async (req, res) => {
     const b = validBody(req, retryDeadLettersRequestSchema);
     audit(req, 'retry dead letters', { ids: b.ids?.length ?? 'all' });
-    const r = await agent.retryDeadLetters(b.ids);
+    const r = await control.retryDeadLetters(b.ids);
     const answer: RetryDeadLettersResponse = { ...r, backlog: await view.backlogNow() };
     res.json(answer);
   });

@@ -1,8 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@meterit/shared/node';
-import type { Agent } from '../agent.js';
-import { createLocalApp } from './app.js';
+import { createLocalApp, type LocalAppDeps } from './app.js';
 
 export interface LocalApiServer {
   /** e.g. http://127.0.0.1:3002 (loopback when bound to all interfaces). */
@@ -12,21 +10,22 @@ export interface LocalApiServer {
 }
 
 /** Listen on LOCAL_API_HOST:LOCAL_API_PORT; resolves once bound, rejects if the port is taken. */
-export async function startLocalApi(agent: Agent, opts: { logger: Logger }): Promise<LocalApiServer> {
-  const c = agent.config;
-  const { app, auth } = createLocalApp({ agent, logger: opts.logger });
+export async function startLocalApi(deps: LocalAppDeps): Promise<LocalApiServer> {
+  const c = deps.settings;
+  const opts = { logger: deps.logger };
+  const { app, auth } = createLocalApp(deps);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(c.LOCAL_API_PORT, c.LOCAL_API_HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(c.port, c.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  const host = c.LOCAL_API_HOST === '0.0.0.0' || c.LOCAL_API_HOST === '::' ? '127.0.0.1' : c.LOCAL_API_HOST;
+  const host = c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : c.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   opts.logger.info('local API and site dashboard listening', {
     url,
-    host: c.LOCAL_API_HOST,
+    host: c.host,
     port,
-    lan_only: !c.LOCAL_API_ALLOW_ANY,
+    lan_only: !c.allowAny,
     control_actions: auth.enabled ? 'on (LOCAL_API_TOKEN set)' : 'off (LOCAL_API_TOKEN not set)',
   });
   if (!auth.enabled) {

@@ -1,6 +1,7 @@
 import type { Logger } from '@meterit/shared/node';
 import type { Clock } from '../clock.js';
 import type { AgentStateRepository } from '../collector/agent-state-repository.js';
+import type { ReadingsInFlight } from './in-flight.js';
 import type { NewReading, QueueRepository } from './queue-repository.js';
 
 export type QueueFullPolicy = 'drop-oldest' | 'stop-collecting';
@@ -36,6 +37,8 @@ export class QueueGuard {
       policy: QueueFullPolicy;
       logger: Logger;
       clock: Clock;
+      /** What the uploader has on its way: drop-oldest spares it. */
+      inFlight: ReadingsInFlight;
       recountMs?: number;
     },
   ) {}
@@ -72,7 +75,7 @@ export class QueueGuard {
       else this.depth = depth;
       const over = depth - this.opts.maxReadings;
       if (over > 0) {
-        const dropped = await this.queue.dropOldestUnsent(over);
+        const dropped = await this.opts.inFlight.spare((upTo) => this.queue.dropOldestUnsent(over, upTo));
         this.depth = depth - dropped;
         counters.dropped += dropped;
         counters.fullSince ??= new Date(now).toISOString();

@@ -64,26 +64,7 @@ interface ReadingRow {
 
 /** The upload queue, dead letters and sync log: all SQL of the site's delivery path. */
 export class QueueRepository {
-  /**
-   * Readings up to this id were handed to the uploader in its current pass and may be on their way
-   * (several batches can be in flight): the client system may already have stored them, so the
-   * storage limit must not delete them (they would be counted as dropped, yet arrive). 0 = none.
-   */
-  private sendingUpTo = 0;
-  /**
-   * Reading a batch (and recording that it is on its way) and the storage limit's delete take turns:
-   * otherwise a delete prepared before the batch's SELECT answered could remove readings the uploader
-   * is about to send, which would arrive centrally yet be counted as dropped.
-   */
-  private turn: Promise<unknown> = Promise.resolve();
-
   constructor(private readonly knex: Knex) {}
-
-  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.turn.then(fn);
-    this.turn = result.catch(() => undefined);
-    return result;
-  }
 
   /** Store readings; a reading with the same (meter, point, timestamp) is already there and is ignored. */
   async enqueue(readings: NewReading[]): Promise<number> {
@@ -108,27 +89,23 @@ export class QueueRepository {
     return (result as { rowCount: number }).rowCount;
   }
 
-  /** The uploader's pass is over (sent, or failed): nothing of it is on its way any more. */
-  sendingDone(): void {
-    this.sendingUpTo = 0;
-  }
-
-  /** Delete the oldest unsent readings (the storage limit's drop-oldest policy), never those on their way; returns how many. */
-  async dropOldestUnsent(count: number): Promise<number> {
+  /**
+   * Delete the oldest unsent readings (the storage limit's drop-oldest policy), sparing those up to
+   * `spareUpToId` (on their way: see ReadingsInFlight); returns how many.
+   */
+  async dropOldestUnsent(count: number, spareUpToId = 0): Promise<number> {
     if (count <= 0) return 0;
-    return this.inTurn(() =>
-      this.knex('meter_readings')
-        .whereIn(
-          'id',
-          this.knex('meter_readings')
-            .whereNull('synced_at')
-            .where('id', '>', this.sendingUpTo)
-            .orderBy('id')
-            .limit(count)
-            .select('id'),
-        )
-        .delete(),
-    );
+    return this.knex('meter_readings')
+      .whereIn(
+        'id',
+        this.knex('meter_readings')
+          .whereNull('synced_at')
+          .where('id', '>', spareUpToId)
+          .orderBy('id')
+          .limit(count)
+          .select('id'),
+      )
+      .delete();
   }
 
   /** Sync log entries are kept for a while (30 days by default), then deleted. */
@@ -142,19 +119,12 @@ export class QueueRepository {
    * meter_readings_unsent_idx (id) WHERE synced_at IS NULL.
    */
   async oldestUnsent(limit: number, afterId = 0): Promise<QueuedReading[]> {
-    const rows = await this.inTurn(async () => {
-      const batch: ReadingRow[] = await this.knex('meter_readings')
-        .whereNull('synced_at')
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(limit)
-        .select('id', 'meter_external_id', 'data_point', 'ts', 'value', 'unit', 'quality');
-      // A pass starts from the oldest unsent reading (afterId 0); each batch it reads is on its way.
-      if (afterId === 0) this.sendingUpTo = 0;
-      const last = batch.at(-1);
-      if (last) this.sendingUpTo = Math.max(this.sendingUpTo, Number(last.id));
-      return batch;
-    });
+    const rows: ReadingRow[] = await this.knex('meter_readings')
+      .whereNull('synced_at')
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .select('id', 'meter_external_id', 'data_point', 'ts', 'value', 'unit', 'quality');
     return rows.map((r) => ({
       id: Number(r.id),
       meter_external_id: r.meter_external_id,
@@ -210,6 +180,16 @@ export class QueueRepository {
       .first();
     const d = await this.knex('dead_letters').count<{ count: number }[]>('* as count').first();
     return { depth: Number(q?.depth ?? 0), oldestUnsentAt: q?.oldest ?? null, deadLetters: Number(d?.count ?? 0) };
+  }
+
+  /** The queue churns (insert, mark synced, purge): refresh its statistics and free space. */
+  async vacuum(): Promise<void> {
+    await this.knex.raw('VACUUM (ANALYZE) meter_readings');
+  }
+
+  /** Resolves when the site database answers within `timeoutMs` (the /ready check). */
+  async databaseAnswers(timeoutMs: number): Promise<void> {
+    await this.knex.raw('SELECT 1').timeout(timeoutMs, { cancel: true });
   }
 
   /** Synced readings are kept for the local dashboard, then purged. Unsynced ones are never purged. */

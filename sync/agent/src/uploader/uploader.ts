@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fullJitterBackoff, ErrorCode } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
 import type { Clock } from '../clock.js';
+import type { ReadingsInFlight } from '../queue/in-flight.js';
 import type { QueueRepository, QueuedReading } from '../queue/queue-repository.js';
 import { ClientApiError, type ClientApi } from './client-api.js';
 
@@ -41,8 +42,12 @@ export interface UploaderOptions {
   maxRetries: number;
   backoff: { baseMs: number; capMs: number };
   random?: () => number;
-  /** Runs before each sync run; a throw fails the run (e.g. meters not registered yet). */
-  beforeRun?: () => Promise<void>;
+  /** The batches of a pass are on their way until the pass ends; the storage limit spares them (shared with the queue guard). */
+  inFlight: ReadingsInFlight;
+  /** After an outage, the client system hears of it (a heartbeat) before the first upload. */
+  outage?: { reportIfDown(): Promise<void> };
+  /** Meters only known locally are registered before any upload; a throw fails the run. */
+  meters?: { ensureRegistered(): Promise<void> };
 }
 
 /**
@@ -137,7 +142,8 @@ export class Uploader {
     };
     let size = this.o.batchSize;
     try {
-      await this.o.beforeRun?.();
+      await this.o.outage?.reportIfDown();
+      await this.o.meters?.ensureRegistered();
       for (;;) {
         const pass = await this.pass(size, r);
         if (pass.next === 'done') break;
@@ -150,7 +156,7 @@ export class Uploader {
       r.error = (err as Error).message;
     }
     // Every batch of this run has had its answer (or its error): none is on its way any more.
-    this.o.queue.sendingDone();
+    this.o.inFlight.passDone();
     r.finishedAt = new Date(this.o.clock.now());
     this.last = r;
     const t = this.totals;
@@ -193,16 +199,16 @@ export class Uploader {
     r: SyncRunResult,
   ): Promise<{ next: 'done' | 'again' } | { next: 'smaller'; size: number }> {
     const maxInFlight = Math.max(1, this.o.maxInFlight ?? 1);
-    const inFlight: Array<{ readings: number; outcome: Promise<BatchOutcome> }> = [];
+    const sending: Array<{ readings: number; outcome: Promise<BatchOutcome> }> = [];
     let afterId = 0;
     let reading = true;
     let result: { next: 'done' | 'again' } | { next: 'smaller'; size: number } = { next: 'done' };
     let failure: { err: unknown } | null = null;
     for (;;) {
-      while (reading && inFlight.length < maxInFlight) {
+      while (reading && sending.length < maxInFlight) {
         let batch: QueuedReading[];
         try {
-          batch = await this.o.queue.oldestUnsent(size, afterId);
+          batch = await this.o.inFlight.take(afterId, (after) => this.o.queue.oldestUnsent(size, after));
         } catch (err) {
           failure ??= { err };
           reading = false;
@@ -216,11 +222,11 @@ export class Uploader {
         afterId = last.id;
         const outcome = this.sendBatch(batch);
         outcome.catch(() => undefined); // taken in order below; not an unhandled rejection meanwhile
-        inFlight.push({ readings: batch.length, outcome });
+        sending.push({ readings: batch.length, outcome });
         // A short batch means the queue is drained up to what collection adds meanwhile.
         if (batch.length < size) reading = false;
       }
-      const next = inFlight.shift();
+      const next = sending.shift();
       if (!next) break;
       try {
         const o = await next.outcome;

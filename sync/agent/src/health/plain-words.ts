@@ -1,3 +1,6 @@
+import type { MeterState } from '@meterit/shared/site-contracts';
+import type { MeterStatus } from '../collector/meter-status-repository.js';
+
 // Error codes in words a technician on site can act on. The code decides the text; the
 // adapter's own message is kept beside it for whoever reads the log.
 
@@ -43,3 +46,43 @@ export function plainUplinkError(code: string | null | undefined): string {
       return 'The last exchange with the client system failed. See the sync log for details.';
   }
 }
+
+/** A duration in words: "45 s", "12 min", "3 h 5 min", "2 days 4 h". */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
+  return `${Math.floor(h / 24)} days${h % 24 ? ` ${h % 24} h` : ''}`;
+}
+
+/** A meter's state in words, e.g. "no answer for 5 polls; last value 3 min ago". */
+export function meterStateText(state: MeterState, s: MeterStatus | undefined, now: number): string {
+  switch (state) {
+    case 'never_answered':
+      return s ? `has never answered (${s.consecutiveFailures} tries)` : 'not polled yet';
+    case 'failing': {
+      const since = s?.lastSuccessAt ? `; last value ${duration(now - s.lastSuccessAt.getTime())} ago` : '';
+      return `no answer for ${s?.consecutiveFailures ?? 0} ${s?.consecutiveFailures === 1 ? 'poll' : 'polls'}${since}`;
+    }
+    case 'wrong_device':
+      return s?.foundDeviceId !== null && s?.foundDeviceId !== undefined
+        ? `wrong device: configured ${s.expectedDeviceId ?? '?'}, device ${s.foundDeviceId} answers; nothing stored`
+        : `wrong device: configured ${s?.expectedDeviceId ?? '?'} is not the device at this address; nothing stored`;
+    case 'degraded': {
+      const n = s?.pointsFailing ?? 0;
+      const names = (s?.points ?? []).filter((p) => p.consecutiveFailures > 0).map((p) => p.name);
+      return `answers, but ${n} ${n === 1 ? 'point fails' : 'points fail'}${names.length > 0 ? `: ${names.join(', ')}` : ''}`;
+    }
+    case 'slow':
+      return `answers slowly (${s?.lastResponseMs ?? '?'} ms)`;
+    case 'ok':
+      return `answers (${s?.lastResponseMs ?? '?'} ms)`;
+  }
+}
+
+/** Up to three names, then how many more. */
+export const listNames = (names: string[]): string =>
+  names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;

@@ -1,5 +1,5 @@
 import type { HeartbeatMeterState, MeterAgentState, MeterConfig } from '@meterit/shared';
-import type { MeterStatus } from './meter-status-repository.js';
+import type { MeterStatus } from '../collector/meter-status-repository.js';
 
 // The client system refuses a longer error text (and with it the whole heartbeat).
 const MAX_ERROR_CHARS = 500;
