@@ -10,7 +10,23 @@ export {
   REQUEST_ID_HEADER,
   LIMITS,
 } from './constants.js';
+export {
+  DataPointConfigSchema,
+  MeterConfigSchema,
+  RegisterMetersRequestSchema,
+  MAX_METERS_PER_REQUEST,
+  SyncReadingSchema,
+  BatchEnvelopeSchema,
+  BatchRequestSchema,
+  METER_AGENT_STATES,
+  HeartbeatMeterStateSchema,
+  MAX_METER_STATES,
+  HeartbeatForeignDeviceSchema,
+  HeartbeatLocalDatabaseSchema,
+  HeartbeatRequestSchema,
+} from './contracts.js';
 export type {
+  RegisterMetersRequest,
   MeterConfig,
   DataPointConfig,
   MetersFile,
@@ -42,7 +58,18 @@ export {
   READING_AGGS,
   CONSUMPTION_INTERVALS,
 } from './operator-contracts.js';
-export { ALERT_RULE_KINDS, OPERATOR_ALERT_KINDS, ALERT_STATES, ALERT_SEVERITIES } from './operator-contracts.js';
+export {
+  ALERT_RULE_KINDS,
+  OPERATOR_ALERT_KINDS,
+  ALERT_STATES,
+  ALERT_SEVERITIES,
+  NOTIFICATION_STATUSES,
+  AlertRuleBodySchema,
+  AlertRuleCreateSchema,
+  AcknowledgeRequestSchema,
+  AlertsQuerySchema,
+  NotificationsQuerySchema,
+} from './alert-contracts.js';
 export type {
   AlertRuleKind,
   AlertState,
@@ -61,17 +88,15 @@ export type {
   AlertPreviewEpisode,
   AlertPreviewResponse,
   NotificationsResponse,
-} from './operator-contracts.js';
+  AlertsQuery,
+} from './alert-contracts.js';
 export type {
   OperatorErrorCodeValue,
   UserRole,
   UserInfo,
-  LoginRequest,
   TokenResponse,
   WebSessionResponse,
-  CreateUserRequest,
   CreateUserResponse,
-  UpdateUserRequest,
   SiteHealth,
   SiteStatus,
   SiteSummary,
@@ -82,7 +107,6 @@ export type {
   MeterDataPoint,
   MeterSummary,
   MetersResponse,
-  MeterWriteRequest,
   ReadingBucket,
   ReadingAgg,
   ReadingRow,
@@ -97,8 +121,65 @@ export type {
   ConnectivityResponse,
   ConnectivityOutage,
   OutageSource,
-  SiteWriteRequest,
   SiteKeyResponse,
   CreateSiteResponse,
   ApiKeyInfo,
 } from './operator-contracts.js';
+export {
+  IdParamsSchema,
+  ReportParamsSchema,
+  KeyParamsSchema,
+  LoginRequestSchema,
+  RefreshRequestSchema,
+  isRefreshToken,
+  passwordField,
+  PasswordChangeRequestSchema,
+  mcpTokenRequestSchema,
+  CreateUserRequestSchema,
+  UpdateUserRequestSchema,
+  SiteWriteRequestSchema,
+  SiteUpdateRequestSchema,
+  RotateKeyRequestSchema,
+  SitesQuerySchema,
+  SiteQuerySchema,
+  ConnectivityQuerySchema,
+  CommissioningQuerySchema,
+  MeterWriteRequestSchema,
+  MeterUpdateRequestSchema,
+  MetersQuerySchema,
+  readingsQuerySchema,
+  ConsumptionQuerySchema,
+} from './operator-requests.js';
+export type {
+  IdParams,
+  LoginRequest,
+  RefreshRequest,
+  PasswordChangeRequest,
+  McpTokenRequest,
+  CreateUserRequest,
+  UpdateUserRequest,
+  SiteWriteRequest,
+  SiteUpdateRequest,
+  RotateKeyRequest,
+  MeterWriteRequest,
+  MeterUpdateRequest,
+  ReadingsQuery,
+  ConsumptionQuery,
+} from './operator-requests.js';
+export {
+  COMMISSIONING_LIMITS,
+  COMMISSIONING_STATUSES,
+  CommissioningLineSchema,
+  CommissioningPointSchema,
+  CommissioningMeterSchema,
+  CommissioningReportSchema,
+} from './commissioning-contracts.js';
+export type {
+  CommissioningStatus,
+  CommissioningLine,
+  CommissioningPoint,
+  CommissioningMeter,
+  CommissioningReportBody,
+} from './commissioning-contracts.js';
+export { parseStrictIso, isTimeZone } from './timestamps.js';
+export { describeType, fieldName, isPlainObject } from './schema-kit.js';

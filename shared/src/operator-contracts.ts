@@ -1,4 +1,5 @@
-// Wire types of the operator endpoints (web app, MCP server). Browser-safe: no Node imports.
+// Wire types of the operator endpoints' answers (web app, MCP server); the requests are in operator-requests.ts,
+// alerts in alert-contracts.ts. Browser-safe: no Node imports.
 // Times are ISO-8601 UTC strings with Z; energies in kWh, power in kW.
 import type { DataPointConfig, HeartbeatMeterState } from './contracts.js';
 
@@ -27,11 +28,6 @@ export interface UserInfo {
   last_login_at: string | null;
 }
 
-export interface LoginRequest {
-  email: string;
-  password: string;
-}
-
 export interface TokenResponse {
   token_type: 'Bearer';
   access_token: string;
@@ -49,28 +45,11 @@ export interface TokenResponse {
  */
 export type WebSessionResponse = Omit<TokenResponse, 'refresh_token'>;
 
-export interface CreateUserRequest {
-  email: string;
-  name?: string | null;
-  role: UserRole;
-  /** Omit to have one generated and returned once. */
-  password?: string;
-  site_ids?: number[] | null;
-}
-
 export interface CreateUserResponse {
   user: UserInfo;
   /** Only when the password was generated: shown once. */
   initial_password?: string;
 }
-
-export type UpdateUserRequest = Partial<{
-  name: string | null;
-  role: UserRole;
-  site_ids: number[] | null;
-  is_active: boolean;
-  password: string;
-}>;
 
 export type SiteHealth = 'online' | 'degraded' | 'offline' | 'inactive';
 
@@ -159,16 +138,6 @@ export interface MeterSummary {
 
 export interface MetersResponse {
   meters: MeterSummary[];
-}
-
-export interface MeterWriteRequest {
-  external_id: string;
-  name: string;
-  bacnet_device_id: number;
-  bacnet_ip: string;
-  bacnet_port?: number | null;
-  data_points: DataPointConfig[];
-  is_active?: boolean;
 }
 
 export const READING_BUCKETS = ['raw', '1m', '15m', '1h', '1d'] as const;
@@ -311,11 +280,6 @@ export interface ConnectivityOutage {
   sources: OutageSource[];
 }
 
-export interface SiteWriteRequest {
-  name: string;
-  location?: string | null;
-}
-
 export interface SiteKeyResponse {
   site_id: number;
   site_name: string;
@@ -337,6 +301,3 @@ export interface ApiKeyInfo {
   revoked_at: string | null;
   state: 'active' | 'expiring' | 'expired' | 'revoked';
 }
-
-// Alerts, alert rules and notifications have their own file.
-export * from './alert-contracts.js';
