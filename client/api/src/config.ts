@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseConfig } from '@meterit/shared/node';
-import { ALERT_ENV, alertsConfigFromEnv, type AlertsConfig } from './components/alerts/alerts-config.js';
+import { ALERT_ENV, alertsConfigFromEnv } from './components/alerts/alerts-config.js';
 
 // src/config.ts and dist/config.js sit at the same depth: <repo>/client/api/{src,dist}/config.*
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
