@@ -113,3 +113,32 @@ export const CommissioningReportSchema = object(
   (input) => `the body must be the installer's commissioning report (a JSON object), got ${describeType(input)}`,
 );
 export type CommissioningReportBody = z.infer<typeof CommissioningReportSchema>;
+
+/** One stored report without its lines and meters (the history list). */
+export interface CommissioningReportSummary {
+  id: number;
+  site_id: number;
+  received_at: string;
+  created_at: string;
+  agent_version: string;
+  passed: boolean;
+  summary: { pass: number; warn: number; fail: number };
+  meters: number;
+  request_id: string | null;
+}
+
+export interface StoredCommissioningReport extends CommissioningReportSummary {
+  report: CommissioningReportBody;
+}
+
+/** GET /api/sites/:id/commissioning */
+export interface CommissioningResponse {
+  latest: StoredCommissioningReport | null;
+  reports: CommissioningReportSummary[];
+}
+
+/** POST /api/sync/commissioning → 201 */
+export interface CommissioningUploadResponse {
+  report_id: number;
+  received_at: string;
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ErrorCodeValue } from './errors.js';
+import { ErrorCode, type ErrorCodeValue } from './errors.js';
+import { OperatorErrorCode, type OperatorErrorCodeValue } from './operator-contracts.js';
 import { LIMITS } from './constants.js';
 import {
   bool,
@@ -137,25 +138,28 @@ export const BatchEnvelopeSchema = object(
 export const BatchRequestSchema = BatchEnvelopeSchema.extend({ readings: z.array(SyncReadingSchema) });
 export type BatchRequest = z.infer<typeof BatchRequestSchema>;
 
-export type ReadingOutcome = 'stored' | 'duplicate' | 'rejected';
+// --- answers (the client system's side; the agent may parse them with the same schemas) ---
 
-export interface RejectedReading {
-  index: number;
-  code: ErrorCodeValue;
-  reason: string;
-}
+const errorCode = () => z.enum(Object.values(ErrorCode) as [ErrorCodeValue, ...ErrorCodeValue[]]);
+
+export const READING_OUTCOMES = ['stored', 'duplicate', 'rejected'] as const;
+export type ReadingOutcome = (typeof READING_OUTCOMES)[number];
+
+export const RejectedReadingSchema = z.object({ index: z.number().int(), code: errorCode(), reason: z.string() });
+export type RejectedReading = z.infer<typeof RejectedReadingSchema>;
 
 /**
  * The answer to a batch. On 200 every reading is stored or duplicate. On 4xx with
  * code BATCH_REJECTED nothing was stored and `rejected` names each bad reading by index.
  */
-export interface BatchResponse {
-  batch_id?: string;
-  stored: number;
-  duplicates: number;
-  rejected: RejectedReading[];
-  results: ReadingOutcome[];
-}
+export const BatchResponseSchema = z.object({
+  batch_id: z.string().optional(),
+  stored: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.array(RejectedReadingSchema),
+  results: z.array(z.enum(READING_OUTCOMES)),
+});
+export type BatchResponse = z.infer<typeof BatchResponseSchema>;
 
 /**
  * A meter's state on the agent: `ok`; `degraded` (answers, but some points fail); `not_answering`
@@ -283,29 +287,37 @@ export const HeartbeatRequestSchema = object(
 );
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequestSchema>;
 
-export interface HeartbeatResponse {
-  server_time: string;
-  clock_offset_ms: number;
-}
+export const HeartbeatResponseSchema = z.object({ server_time: z.string(), clock_offset_ms: z.number() });
+export type HeartbeatResponse = z.infer<typeof HeartbeatResponseSchema>;
 
-export interface SyncAuthResponse {
-  site_id: number;
-  site_name: string;
-  server_time: string;
-}
+export const SyncAuthResponseSchema = z.object({
+  site_id: z.number().int(),
+  site_name: z.string(),
+  server_time: z.string(),
+});
+export type SyncAuthResponse = z.infer<typeof SyncAuthResponseSchema>;
 
-export interface SyncConfigResponse {
-  site: { id: number; name: string };
-  meters: MeterConfig[];
+export const SyncConfigResponseSchema = z.object({
+  site: z.object({ id: z.number().int(), name: z.string() }),
+  meters: z.array(MeterConfigSchema),
   /** A version stamp: changes whenever the site's meter configuration changes. */
-  config_version: string;
-}
+  config_version: z.string(),
+});
+export type SyncConfigResponse = z.infer<typeof SyncConfigResponseSchema>;
 
-export interface RegisterMetersResponse {
-  created: string[];
-  existing: string[];
-}
+export const RegisterMetersResponseSchema = z.object({ created: z.array(z.string()), existing: z.array(z.string()) });
+export type RegisterMetersResponse = z.infer<typeof RegisterMetersResponseSchema>;
 
-export interface ApiErrorBody {
-  error: { code: ErrorCodeValue; message: string; details?: unknown; request_id?: string };
-}
+/** Every error answer: `{"error": {"code", "message", "details"?, "request_id"}}`. */
+export const ApiErrorBodySchema = z.object({
+  error: z.object({
+    code: z.enum([...Object.values(ErrorCode), ...Object.values(OperatorErrorCode)] as [
+      ErrorCodeValue | OperatorErrorCodeValue,
+      ...(ErrorCodeValue | OperatorErrorCodeValue)[],
+    ]),
+    message: z.string(),
+    details: z.unknown().optional(),
+    request_id: z.string().optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;

@@ -24,6 +24,14 @@ export {
   HeartbeatForeignDeviceSchema,
   HeartbeatLocalDatabaseSchema,
   HeartbeatRequestSchema,
+  READING_OUTCOMES,
+  RejectedReadingSchema,
+  BatchResponseSchema,
+  HeartbeatResponseSchema,
+  SyncAuthResponseSchema,
+  SyncConfigResponseSchema,
+  RegisterMetersResponseSchema,
+  ApiErrorBodySchema,
 } from './contracts.js';
 export type {
   RegisterMetersRequest,
@@ -180,6 +188,10 @@ export type {
   CommissioningPoint,
   CommissioningMeter,
   CommissioningReportBody,
+  CommissioningReportSummary,
+  StoredCommissioningReport,
+  CommissioningResponse,
+  CommissioningUploadResponse,
 } from './commissioning-contracts.js';
 export { parseStrictIso, isTimeZone } from './timestamps.js';
 export { describeType, fieldName, isPlainObject } from './schema-kit.js';
