@@ -136,9 +136,7 @@ export default tseslint.config(
   },
   {
     // Middleware is shared by every component and knows none of them (it takes what it needs as small interfaces).
-    // query.ts is the one exception left: it goes when express-validator is retired for zod.
     files: ['client/api/src/middleware/**/*.ts'],
-    ignores: ['client/api/src/middleware/query.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseConfig } from '@meterit/shared/node';
-import { ALERT_ENV, alertsConfigFromEnv, type AlertsConfig } from './components/alerts/alerts-config.js';
+import { ALERT_ENV, alertsConfigFromEnv } from './components/alerts/alerts-config.js';
 
 // src/config.ts and dist/config.js sit at the same depth: <repo>/client/api/{src,dist}/config.*
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -16,68 +16,6 @@ export type DatabaseConfig =
   | { kind: 'url'; url: string }
   | { kind: 'connection'; host: string; port: number; database: string; user: string; password: string }
   | { kind: 'embedded'; dataDir: string; port: number; database: string };
-
-export interface ClientApiConfig {
-  nodeEnv: 'development' | 'production' | 'test';
-  port: number;
-  host: string;
-  database: DatabaseConfig;
-  jwtSecret: string;
-  /** Requests per minute per site on /api/sync/*. */
-  syncRateLimitPerMinute: number;
-  /** Commissioning report uploads per minute per site (POST /api/sync/commissioning, counted apart from the other sync requests). */
-  commissioningRateLimitPerMinute: number;
-  /** Largest accepted request body after gzip decoding, in bytes or with a unit ('10mb'). */
-  bodyLimit: string;
-  logLevel: string;
-  logFile: string | undefined;
-  trustProxy: boolean;
-  /** Lifetime of an operator's access token (JWT), seconds. */
-  accessTokenTtlSeconds: number;
-  /** Lifetime of a refresh token, seconds; each use rotates it. */
-  refreshTokenTtlSeconds: number;
-  /** Failed logins per minute per client address and e-mail before 429. */
-  loginRateLimitPerMinute: number;
-  /** Failed logins per minute per client address, whatever the e-mail (password spraying), before 429. */
-  loginAddressRateLimitPerMinute: number;
-  /** The first admin, created on first start when there is no user yet. */
-  adminEmail: string | undefined;
-  adminPassword: string | undefined;
-  /** Where the generated first admin's password is written (0600) outside production; undefined = not written. */
-  initialAdminFile: string | undefined;
-  /** A site without a heartbeat for this long is offline. */
-  siteOfflineAfterMinutes: number;
-  /** A heartbeat gap longer than this is an outage in the connectivity history (well below the offline threshold). */
-  outageGapSeconds: number;
-  /** The backlog's oldest unsent reading older than this makes a site degraded. */
-  backlogDegradedMinutes: number;
-  /** |agent clock − server clock| above this makes a site degraded. */
-  clockSkewDegradedSeconds: number;
-  /** Old API keys keep working this long after a rotation. */
-  keyRotationGraceHours: number;
-  /** Most rows one /api/readings answer carries (JSON); CSV exports may carry 10×. */
-  readingsMaxRows: number;
-  /** The built web app served on the same port; undefined or missing folder = API only. */
-  webDistDir: string | undefined;
-  /** The alert engine and notifications (ALERT_*, SMTP_URL, PUBLIC_URL). */
-  alerts: AlertsConfig;
-  /** Serve the MCP server at /mcp (Streamable HTTP) on the API's port. */
-  mcpEnabled: boolean;
-  /** Web origins (besides the API's own) whose pages may call /mcp; requests without Origin (assistants) always may. */
-  mcpAllowedOrigins: string[];
-  /** Longest lifetime of a personal MCP token, days. */
-  mcpTokenMaxDays: number;
-  /** Serve HTTPS with this certificate chain and private key (PEM files); undefined = plain HTTP (e.g. behind a TLS proxy). */
-  tls: { certFile: string; keyFile: string } | undefined;
-  /** Monthly partitions of meter_readings kept ready beyond the current month. */
-  readingsPartitionsAheadMonths: number;
-  /** Drop readings older than this many whole months before the current one; undefined = keep everything (default). */
-  readingsRetentionMonths: number | undefined;
-  /** The bearer token a Prometheus scrape of GET /metrics must send; undefined = /metrics is open (not in production). */
-  metricsToken: string | undefined;
-  /** Days kept of heartbeats, upload records (sync_batches) and the MCP audit log. */
-  logRetention: { heartbeatsDays: number; syncBatchesDays: number; mcpAuditDays: number };
-}
 
 const optionalString = z
   .string()
@@ -263,9 +201,8 @@ function unreadablePem(file: string): string | undefined {
     : `${path.resolve(file)} is not a PEM file (no "-----BEGIN …-----" line)`;
 }
 
-/** Read and validate the environment; throws ConfigError listing every bad key at once. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): ClientApiConfig {
-  const e = parseConfig(envSchema, env);
+/** The checked environment as the typed, camelCase configuration the API runs with. */
+function toConfig(e: z.output<typeof envSchema>) {
   let database: DatabaseConfig;
   if (e.DATABASE_URL) {
     database = { kind: 'url', url: e.DATABASE_URL };
@@ -294,47 +231,84 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database,
     // Outside production a per-process random secret: tokens simply stop working after a restart.
     jwtSecret: e.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+    /** Requests per minute per site on /api/sync/*. */
     syncRateLimitPerMinute: e.SYNC_RATE_LIMIT_PER_MINUTE,
+    /** Commissioning report uploads per minute per site (POST /api/sync/commissioning, counted apart from the other sync requests). */
     commissioningRateLimitPerMinute: e.COMMISSIONING_RATE_LIMIT_PER_MINUTE,
+    /** Largest accepted request body after gzip decoding, in bytes or with a unit ('10mb'). */
     bodyLimit: e.BODY_LIMIT,
     logLevel: e.LOG_LEVEL,
     logFile: e.LOG_FILE,
     trustProxy: e.TRUST_PROXY,
+    /** Lifetime of an operator's access token (JWT), seconds. */
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    /** Lifetime of a refresh token, seconds; each use rotates it. */
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_DAYS * 86_400,
+    /** Failed logins per minute per client address and e-mail before 429. */
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    /** Failed logins per minute per client address, whatever the e-mail (password spraying), before 429. */
     loginAddressRateLimitPerMinute: e.LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE,
+    /** The first admin, created on first start when there is no user yet. */
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     // Only in development: the demo shows it; in production the one log line is all there is.
+    /** Where the generated first admin's password is written (0600) outside production; undefined = not written. */
     initialAdminFile:
       e.NODE_ENV !== 'development'
         ? undefined
         : path.join(path.resolve(e.CLIENT_DATA_DIR ?? path.join(REPO_ROOT, '.data', 'client')), 'initial-admin.json'),
+    /** A site without a heartbeat for this long is offline. */
     siteOfflineAfterMinutes: e.SITE_OFFLINE_AFTER_MINUTES,
+    /** A heartbeat gap longer than this is an outage in the connectivity history (well below the offline threshold). */
     outageGapSeconds: e.OUTAGE_GAP_SECONDS,
+    /** The backlog's oldest unsent reading older than this makes a site degraded. */
     backlogDegradedMinutes: e.BACKLOG_DEGRADED_MINUTES,
+    /** |agent clock − server clock| above this makes a site degraded. */
     clockSkewDegradedSeconds: e.CLOCK_SKEW_DEGRADED_SECONDS,
+    /** Old API keys keep working this long after a rotation. */
     keyRotationGraceHours: e.KEY_ROTATION_GRACE_HOURS,
+    /** Most rows one /api/readings answer carries (JSON); CSV exports may carry 10×. */
     readingsMaxRows: e.READINGS_MAX_ROWS,
+    /** The built web app served on the same port; undefined or missing folder = API only. */
     webDistDir: path.resolve(e.WEB_DIST_DIR ?? path.join(REPO_ROOT, 'client', 'web', 'dist')),
+    /** The alert engine and notifications (ALERT_*, SMTP_URL, PUBLIC_URL). */
     alerts: alertsConfigFromEnv(e, e.PORT),
+    /** Serve the MCP server at /mcp (Streamable HTTP) on the API's port. */
     mcpEnabled: e.MCP_ENABLED,
+    /** Web origins (besides the API's own) whose pages may call /mcp; requests without Origin (assistants) always may. */
     mcpAllowedOrigins: e.MCP_ALLOWED_ORIGINS ? e.MCP_ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : [],
+    /** Longest lifetime of a personal MCP token, days. */
     mcpTokenMaxDays: e.MCP_TOKEN_MAX_DAYS,
+    /** Serve HTTPS with this certificate chain and private key (PEM files); undefined = plain HTTP (e.g. behind a TLS proxy). */
     tls:
       e.TLS_CERT_FILE && e.TLS_KEY_FILE
         ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE) }
         : undefined,
+    /** Monthly partitions of meter_readings kept ready beyond the current month. */
     readingsPartitionsAheadMonths: e.READINGS_PARTITIONS_AHEAD_MONTHS,
+    /** Drop readings older than this many whole months before the current one; undefined = keep everything (default). */
     readingsRetentionMonths: e.READINGS_RETENTION_MONTHS,
+    /** The bearer token a Prometheus scrape of GET /metrics must send; undefined = /metrics is open (not in production). */
     metricsToken: e.METRICS_TOKEN,
+    /** Days kept of heartbeats, upload records (sync_batches) and the MCP audit log. */
     logRetention: {
       heartbeatsDays: e.HEARTBEAT_RETENTION_DAYS,
       syncBatchesDays: e.SYNC_BATCH_RETENTION_DAYS,
       mcpAuditDays: e.MCP_AUDIT_RETENTION_DAYS,
     },
   };
+}
+
+/**
+ * The configuration, defined once: the environment's keys checked (every bad key listed at once), then turned
+ * into the typed, camelCase ClientApiConfig. Each key is documented in client/api/.env.example.
+ */
+export const clientApiConfigSchema = envSchema.transform(toConfig);
+export type ClientApiConfig = z.output<typeof clientApiConfigSchema>;
+
+/** Read and validate the environment; throws ConfigError listing every bad key at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ClientApiConfig {
+  return parseConfig(clientApiConfigSchema, env);
 }
 
 /** Where the database lives, for logs (never the password). */

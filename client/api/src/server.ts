@@ -7,9 +7,9 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { createLogger, type Database, type Logger } from '@meterit/shared/node';
 import { createApp } from './app.js';
+import { composeServices } from './compose.js';
 import { describeDatabase, loadConfig, logFileOptions, type ClientApiConfig } from './config.js';
 import { openClientDatabase } from './db/index.js';
-import { UsersService } from './components/users/users-service.js';
 import type { AlertsComponent, Clock } from './components/alerts/index.js';
 import { Housekeeping } from './components/housekeeping/housekeeping.js';
 
@@ -40,22 +40,17 @@ export interface RunningClientApi {
 }
 
 /**
- * The application exactly as startClientApi serves it for `config`, without listening. The bad-input
- * suite's coverage check enumerates its routes, so a new route cannot go unattacked.
+ * The application exactly as startClientApi serves it for `config`, without listening: the services composed
+ * (compose.ts), then the app over them. The bad-input suite's coverage check enumerates its routes, so a new
+ * route cannot go unattacked. Building it queries nothing.
  */
 export function appFor(
   config: ClientApiConfig,
-  deps: { knex: Knex; logger: Logger; alertClock?: Clock | undefined; onAlerts(c: AlertsComponent): void },
+  deps: { knex: Knex; logger: Logger; alertClock?: Clock | undefined; onAlerts?(c: AlertsComponent): void },
 ): Express {
-  return createApp({
-    knex: deps.knex,
-    logger: deps.logger,
-    bodyLimit: config.bodyLimit,
-    syncRateLimitPerMinute: config.syncRateLimitPerMinute,
-    trustProxy: config.trustProxy,
-    operator: config,
-    alerts: { config: config.alerts, clock: deps.alertClock, onCreated: deps.onAlerts },
-  });
+  const services = composeServices({ knex: deps.knex, logger: deps.logger, config, alertClock: deps.alertClock });
+  deps.onAlerts?.(services.alerts);
+  return createApp(services, { ...config, logger: deps.logger });
 }
 
 /**
@@ -71,17 +66,10 @@ export async function startClientApi(
     opts.logger ?? createLogger({ service: 'client-api', level: config.logLevel, ...logFileOptions(config.logFile) });
   logger.info('opening database', { database: describeDatabase(config.database) });
   const db = await openClientDatabase(config.database, logger);
-  let alertsComponent: AlertsComponent | undefined;
-  const app = appFor(config, {
-    knex: db.knex,
-    logger,
-    alertClock: opts.alertClock,
-    onAlerts: (c) => {
-      alertsComponent = c;
-    },
-  });
+  const services = composeServices({ knex: db.knex, logger, config, alertClock: opts.alertClock });
+  const app = createApp(services, { ...config, logger });
   try {
-    await new UsersService(db.knex).ensureFirstAdmin({
+    await services.users.ensureFirstAdmin({
       email: config.adminEmail,
       password: config.adminPassword,
       file: config.initialAdminFile,
@@ -91,7 +79,7 @@ export async function startClientApi(
     await db.close();
     throw err;
   }
-  const alerts = alertsComponent as AlertsComponent;
+  const { alerts } = services;
   try {
     await alerts.start();
   } catch (err) {

@@ -20,48 +20,14 @@ import { api } from '../api/client';
 import { fmtAgo, fmtDateTime, fmtValue } from '../format';
 import { EmptyState, Loadable } from './StateViews';
 import { usePoll } from './usePoll';
+import type {
+  CommissioningPoint,
+  CommissioningResponse,
+  CommissioningStatus,
+  StoredCommissioningReport,
+} from '@meterit/shared';
 
-// The wire shape of GET /api/sites/:id/commissioning (client/api/src/components/commissioning/types.ts).
-type Status = 'pass' | 'warn' | 'fail';
-interface Line {
-  check: string;
-  status: Status;
-  detail: string;
-  fix?: string;
-}
-interface Point {
-  name: string;
-  answered: boolean;
-  value: number | null;
-  unit: string | null;
-  quality: string | null;
-  response_ms: number;
-  error: string | null;
-}
-interface Meter {
-  id: string;
-  name: string;
-  device_id: number;
-  address: string;
-  rpm_supported: boolean | null;
-  points: Point[];
-}
-interface Summary {
-  id: number;
-  received_at: string;
-  created_at: string;
-  agent_version: string;
-  passed: boolean;
-  summary: { pass: number; warn: number; fail: number };
-  meters: number;
-}
-interface Stored extends Summary {
-  report: { site: { id: number | null; name: string | null }; lines: Line[]; meters: Meter[] };
-}
-interface CommissioningResponse {
-  latest: Stored | null;
-  reports: Summary[];
-}
+type Status = CommissioningStatus;
 
 const MARK: Record<Status, { label: string; color: ChipProps['color'] }> = {
   pass: { label: 'PASS', color: 'success' },
@@ -83,12 +49,12 @@ function Mark({ status }: { status: Status }) {
   );
 }
 
-function pointStatus(p: Point): Status {
+function pointStatus(p: CommissioningPoint): Status {
   if (!p.answered) return 'fail';
   return p.quality === 'good' ? 'pass' : 'warn';
 }
 
-function Report({ r }: { r: Stored }) {
+function Report({ r }: { r: StoredCommissioningReport }) {
   return (
     <Box data-testid="commissioning-report">
       <Alert severity={r.passed ? (r.summary.warn > 0 ? 'warning' : 'success') : 'error'} sx={{ mb: 2 }}>
@@ -186,7 +152,8 @@ export function CommissioningPanel({ siteId }: { siteId: number }) {
     async () =>
       chosen === 'latest'
         ? null
-        : (await api.get<{ report: Stored }>(`/api/sites/${siteId}/commissioning/${chosen}`)).data.report,
+        : (await api.get<{ report: StoredCommissioningReport }>(`/api/sites/${siteId}/commissioning/${chosen}`)).data
+            .report,
     [siteId, chosen],
   );
   return (

@@ -1,13 +1,18 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { body } from 'express-validator';
 import { rateLimit } from 'express-rate-limit';
-import { ErrorCode, type LoginRequest } from '@meterit/shared';
+import {
+  ErrorCode,
+  LoginRequestSchema,
+  PasswordChangeRequestSchema,
+  RefreshRequestSchema,
+  isRefreshToken,
+} from '@meterit/shared';
 import { ApiError } from '../../errors.js';
-import { check, stringProblem, validateOrThrow } from '../../middleware/validate.js';
+import { parseOrThrow, validate } from '../../middleware/validate.js';
 import { userAuth, userOf } from '../../middleware/user-auth.js';
 import type { AuthService } from './auth-service.js';
 import type { UsersService } from '../users/users-service.js';
-import { hashPassword, passwordProblem, verifyPassword } from '../users/passwords.js';
+import { hashPassword, verifyPassword } from '../users/passwords.js';
 import {
   assertWebAppRequest,
   clearRefreshCookie,
@@ -92,21 +97,6 @@ const passwordChangeRateLimit = (perMinute: number) =>
     failed: (res) => res.locals.wrongCurrentPassword === true,
   });
 
-// rt_ and 32 random bytes in base64url (tokens.ts newRefreshToken). Anything else cannot be one: say so, rather than
-// answer logout with 204 as if a token had been ended.
-const REFRESH_TOKEN = /^rt_[A-Za-z0-9_-]{43}$/;
-const tokenChain = () => [
-  body('refresh_token').custom(
-    check(
-      (v) =>
-        stringProblem('refresh_token', 10, 200)(v) ??
-        (REFRESH_TOKEN.test(v as string)
-          ? undefined
-          : 'refresh_token is not a refresh token: send the refresh_token that login or refresh returned (rt_…)'),
-    ),
-  ),
-];
-
 /**
  * The refresh token of a refresh or logout: `refresh_token` in the body (other clients; the web app once, to move a
  * token it kept before into the cookie), else the web app's cookie. undefined: the web app has no (usable) cookie.
@@ -116,28 +106,25 @@ async function presentedRefreshToken(req: Request): Promise<string | undefined> 
   if (web) assertWebAppRequest(req);
   const inBody = (req.body as { refresh_token?: unknown } | undefined)?.refresh_token !== undefined;
   if (inBody || (!web && readRefreshCookie(req) === undefined)) {
-    await validateOrThrow(req, tokenChain());
-    return (req.body as { refresh_token: string }).refresh_token;
+    return parseOrThrow(RefreshRequestSchema, req.body).refresh_token;
   }
   assertWebAppRequest(req);
   const cookie = readRefreshCookie(req);
-  return cookie !== undefined && REFRESH_TOKEN.test(cookie) ? cookie : undefined;
+  return cookie !== undefined && isRefreshToken(cookie) ? cookie : undefined;
 }
 
 export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();
   router.use('/api/auth', deps.jsonBody);
 
+  const login = validate({ body: LoginRequestSchema });
   router.post(
     '/api/auth/login',
     loginAddressRateLimit(deps.loginAddressRateLimitPerMinute),
     loginRateLimit(deps.loginRateLimitPerMinute),
+    login,
     async (req, res) => {
-      await validateOrThrow(req, [
-        body('email').custom(check(stringProblem('email', 3, 255))),
-        body('password').custom(check(stringProblem('password', 1, 256))),
-      ]);
-      const { email, password } = req.body as LoginRequest;
+      const { email, password } = login.parsed(req).body;
       if (wantsCookieSession(req)) assertWebAppRequest(req);
       sendSession(req, res, await deps.auth.login(email, password));
     },
@@ -175,16 +162,14 @@ export function authRouter(deps: AuthRouteDeps): Router {
     res.json({ user: await deps.users.get(userOf(req).id) });
   });
 
+  const passwordChange = validate({ body: PasswordChangeRequestSchema });
   router.post(
     '/api/auth/password',
     userAuth(deps.auth),
     passwordChangeRateLimit(deps.loginRateLimitPerMinute),
+    passwordChange,
     async (req, res) => {
-      await validateOrThrow(req, [
-        body('current_password').custom(check(stringProblem('current_password', 1, 256))),
-        body('new_password').custom(check((v) => passwordProblem(v)?.replace('password', 'new_password'))),
-      ]);
-      const { current_password, new_password } = req.body as { current_password: string; new_password: string };
+      const { current_password, new_password } = passwordChange.parsed(req).body;
       const me = userOf(req);
       const row = await deps.users.repo.findById(me.id);
       if (!row || !(await verifyPassword(current_password, row.password_hash))) {

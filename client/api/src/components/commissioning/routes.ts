@@ -1,16 +1,19 @@
 import express, { Router } from 'express';
-import { SYNC_PATHS } from '@meterit/shared';
-import { validateOrThrow } from '../../middleware/validate.js';
+import {
+  COMMISSIONING_LIMITS,
+  CommissioningQuerySchema,
+  CommissioningReportSchema,
+  IdParamsSchema,
+  ReportParamsSchema,
+  SYNC_PATHS,
+} from '@meterit/shared';
+import { validate } from '../../middleware/validate.js';
 import { siteAuth } from '../../middleware/site-auth.js';
 import { siteRateLimit } from '../../middleware/rate-limit.js';
 import { assertSiteVisible, userOf } from '../../middleware/user-auth.js';
-import { intQuery, num } from '../../middleware/query.js';
-import { idParam } from '../users/routes.js';
 import type { SitesService } from '../sites/sites-service.js';
 import type { AuthenticatedSite } from '../../types.js';
-import { COMMISSIONING_LIMITS, commissioningReportChains } from './commissioning-validation.js';
 import type { CommissioningService } from './commissioning-service.js';
-import type { CommissioningReportBody } from './types.js';
 
 /**
  * POST /api/sync/commissioning: the installer's report, with the site's API key. Mounted before the
@@ -22,16 +25,17 @@ export function commissioningSyncRouter(deps: {
   uploadsPerMinute: number;
 }): Router {
   const router = Router();
+  const upload = validate({ body: CommissioningReportSchema });
   router.post(
     SYNC_PATHS.commissioning,
     siteAuth(deps.sites),
     siteRateLimit(deps.uploadsPerMinute),
     express.json({ limit: COMMISSIONING_LIMITS.bodyBytes, inflate: true, strict: true }),
+    upload,
     async (req, res) => {
-      await validateOrThrow(req, commissioningReportChains());
       const site = req.site as AuthenticatedSite;
-      const answer = await deps.commissioning.store(site, req.body as CommissioningReportBody, req.requestId);
-      const b = req.body as CommissioningReportBody;
+      const b = upload.parsed(req).body;
+      const answer = await deps.commissioning.store(site, b, req.requestId);
       req.log.info('commissioning report stored', {
         report_id: answer.report_id,
         lines: b.lines.length,
@@ -47,17 +51,17 @@ export function commissioningSyncRouter(deps: {
 /** GET /api/sites/:id/commissioning[/:reportId] for operators (any role; site-limited users see only their sites). */
 export function commissioningRouter(commissioning: CommissioningService): Router {
   const router = Router();
-  router.get('/api/sites/:id/commissioning', async (req, res) => {
-    await validateOrThrow(req, [idParam(), intQuery('limit', 1, 100)]);
-    const siteId = Number(req.params.id);
-    assertSiteVisible(userOf(req), siteId);
-    res.json(await commissioning.forSite(siteId, num(req.query.limit) ?? 20));
+  const list = validate({ params: IdParamsSchema, query: CommissioningQuerySchema });
+  router.get('/api/sites/:id/commissioning', list, async (req, res) => {
+    const { params, query } = list.parsed(req);
+    assertSiteVisible(userOf(req), params.id);
+    res.json(await commissioning.forSite(params.id, query.limit ?? 20));
   });
-  router.get('/api/sites/:id/commissioning/:reportId', async (req, res) => {
-    await validateOrThrow(req, [idParam(), idParam('reportId')]);
-    const siteId = Number(req.params.id);
-    assertSiteVisible(userOf(req), siteId);
-    res.json({ report: await commissioning.one(siteId, Number(req.params.reportId)) });
+  const one = validate({ params: ReportParamsSchema });
+  router.get('/api/sites/:id/commissioning/:reportId', one, async (req, res) => {
+    const { params } = one.parsed(req);
+    assertSiteVisible(userOf(req), params.id);
+    res.json({ report: await commissioning.one(params.id, params.reportId) });
   });
   return router;
 }

@@ -1,48 +1,36 @@
 import { Router } from 'express';
-import type { MeterWriteRequest } from '@meterit/shared';
-import { validateOrThrow } from '../../middleware/validate.js';
-import { bool, boolQuery, ids, idListQuery, str, textQuery } from '../../middleware/query.js';
+import { IdParamsSchema, MeterUpdateRequestSchema, MetersQuerySchema } from '@meterit/shared';
+import { validate } from '../../middleware/validate.js';
 import { requireRole, userOf, visibleSites } from '../../middleware/user-auth.js';
-import { idParam } from '../users/routes.js';
 import type { MeterDirectory } from './meter-directory.js';
-import { validateMeterWrite } from './meter-validation.js';
 
 /** /api/meters: every user reads the meters of its sites; operators and admins edit them. */
 export function metersRouter(meters: MeterDirectory): Router {
   const router = Router();
 
-  router.get('/api/meters', async (req, res) => {
-    await validateOrThrow(req, [
-      idListQuery('site_id'),
-      textQuery('q', 100),
-      boolQuery('include_inactive'),
-      textQuery('status', 20),
-    ]);
-    const q = req.query as Record<string, unknown>;
-    let list = await meters.list({
-      siteIds: visibleSites(userOf(req), ids(q.site_id)),
-      search: str(q.q),
-      includeInactive: bool(q.include_inactive) ?? false,
+  const list = validate({ query: MetersQuerySchema });
+  router.get('/api/meters', list, async (req, res) => {
+    const { query } = list.parsed(req);
+    let found = await meters.list({
+      siteIds: visibleSites(userOf(req), query.site_id),
+      search: query.q,
+      includeInactive: query.include_inactive ?? false,
     });
-    const status = str(q.status);
-    if (status) list = list.filter((m) => m.status === status);
-    res.json({ meters: list });
+    if (query.status) found = found.filter((m) => m.status === query.status);
+    res.json({ meters: found });
   });
 
-  router.get('/api/meters/:id', async (req, res) => {
-    await validateOrThrow(req, [idParam()]);
-    res.json({ meter: await meters.get(Number(req.params.id), visibleSites(userOf(req))) });
+  const one = validate({ params: IdParamsSchema });
+  router.get('/api/meters/:id', one, async (req, res) => {
+    res.json({ meter: await meters.get(one.parsed(req).params.id, visibleSites(userOf(req))) });
   });
 
-  router.patch('/api/meters/:id', requireRole('admin', 'operator'), async (req, res) => {
-    await validateMeterWrite(req, true, [idParam()]);
-    const current = await meters.get(Number(req.params.id), visibleSites(userOf(req)));
-    await meters.update(current.id, current.site_id, req.body as Partial<MeterWriteRequest>);
-    req.log.info('meter updated', {
-      meter_id: current.id,
-      site_id: current.site_id,
-      fields: Object.keys(req.body as object),
-    });
+  const update = validate({ params: IdParamsSchema, body: MeterUpdateRequestSchema });
+  router.patch('/api/meters/:id', requireRole('admin', 'operator'), update, async (req, res) => {
+    const { params, body } = update.parsed(req);
+    const current = await meters.get(params.id, visibleSites(userOf(req)));
+    await meters.update(current.id, current.site_id, body);
+    req.log.info('meter updated', { meter_id: current.id, site_id: current.site_id, fields: Object.keys(body) });
     res.json({ meter: await meters.get(current.id, null) });
   });
 

@@ -1,4 +1,7 @@
-import type { ConsumptionInterval, ReadingBucket } from '@meterit/shared';
+import { isTimeZone, type ConsumptionInterval, type ReadingBucket } from '@meterit/shared';
+
+/** A time zone name both JavaScript and PostgreSQL know (IANA). */
+export { isTimeZone };
 
 /** Fixed-width buckets are aligned to this instant (UTC midnight, so 1 h and 15 min buckets start on the hour). */
 export const BUCKET_ORIGIN = '2000-01-01T00:00:00Z';
@@ -26,15 +29,4 @@ export function bucketSql(
     sql: `date_bin(?::interval, ${column}, ?::timestamptz)`,
     bindings: [`${BUCKET_MS[bucket] / 1000} seconds`, BUCKET_ORIGIN],
   };
-}
-
-/** A time zone name both JavaScript and PostgreSQL know (IANA), or undefined. */
-export function isTimeZone(tz: string): boolean {
-  if (!/^(UTC|[A-Za-z]+(?:\/[A-Za-z0-9_+-]+){1,2})$/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,28 +1,13 @@
 import { Router } from 'express';
 import {
-  CONSUMPTION_INTERVALS,
+  ConsumptionQuerySchema,
   ErrorCode,
-  READING_AGGS,
-  READING_BUCKETS,
-  type ConsumptionInterval,
-  type ReadingAgg,
-  type ReadingBucket,
+  readingsQuerySchema,
+  type ConsumptionQuery,
+  type ReadingsQuery,
 } from '@meterit/shared';
 import { ApiError } from '../../errors.js';
-import { validateOrThrow } from '../../middleware/validate.js';
-import {
-  enumQuery,
-  idListQuery,
-  idQuery,
-  ids,
-  intQuery,
-  isoQuery,
-  num,
-  str,
-  textQuery,
-  time,
-  tzQuery,
-} from '../../middleware/query.js';
+import { validate } from '../../middleware/validate.js';
 import { userOf, visibleSites } from '../../middleware/user-auth.js';
 import type { AuthUser } from '../../types.js';
 import type { MeterDirectory } from '../meters/meter-directory.js';
@@ -37,10 +22,12 @@ export interface ReadingRouteDeps {
 
 const DAY = 86_400_000;
 
+type ReadingFilter = Pick<ReadingsQuery & ConsumptionQuery, 'site_id' | 'meter_id' | 'from' | 'to'>;
+
 /** from/to with defaults (the last `defaultDays` up to now), from < to, at most `maxDays` apart. */
-function range(q: Record<string, unknown>, defaultDays: number, maxDays: number): { from: Date; to: Date } {
-  const to = time(q.to) ?? new Date();
-  const from = time(q.from) ?? new Date(to.getTime() - defaultDays * DAY);
+function range(q: ReadingFilter, defaultDays: number, maxDays: number): { from: Date; to: Date } {
+  const to = q.to ?? new Date();
+  const from = q.from ?? new Date(to.getTime() - defaultDays * DAY);
   if (from >= to) throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'from must be before to');
   if (to.getTime() - from.getTime() > maxDays * DAY)
     throw new ApiError(400, ErrorCode.VALIDATION_FAILED, `from and to may be at most ${maxDays} days apart`);
@@ -50,48 +37,34 @@ function range(q: Record<string, unknown>, defaultDays: number, maxDays: number)
 /** Site filter narrowed to the user's sites; a meter filter pins the meter's own site (so the primary key is used). */
 async function scope(
   user: AuthUser,
-  q: Record<string, unknown>,
+  q: ReadingFilter,
   meters: MeterDirectory,
 ): Promise<{ siteIds: number[] | null; meterId?: number }> {
-  let siteIds = visibleSites(user, ids(q.site_id));
-  const meterId = num(q.meter_id);
-  if (meterId !== undefined) {
-    const m = await meters.get(meterId, siteIds);
-    siteIds = [m.site_id];
-    return { siteIds, meterId };
+  const siteIds = visibleSites(user, q.site_id);
+  if (q.meter_id !== undefined) {
+    const m = await meters.get(q.meter_id, siteIds);
+    return { siteIds: [m.site_id], meterId: q.meter_id };
   }
   return { siteIds };
 }
 
-const readingChains = () => [
-  idListQuery('site_id'),
-  idQuery('meter_id'),
-  textQuery('data_point', 100),
-  isoQuery('from'),
-  isoQuery('to'),
-  enumQuery('bucket', READING_BUCKETS),
-  enumQuery('agg', READING_AGGS),
-  tzQuery(),
-  enumQuery('format', ['json', 'csv']),
-];
-
 export function readingsRouter(deps: ReadingRouteDeps): Router {
   const router = Router();
 
-  router.get('/api/readings', async (req, res) => {
-    await validateOrThrow(req, [...readingChains(), intQuery('limit', 1, deps.maxRows * 10)]);
-    const q = req.query as Record<string, unknown>;
+  const readings = validate({ query: readingsQuerySchema(deps.maxRows * 10) });
+  router.get('/api/readings', readings, async (req, res) => {
+    const q = readings.parsed(req).query;
     const csv = q.format === 'csv';
-    const bucket = (str(q.bucket) ?? 'raw') as ReadingBucket;
+    const bucket = q.bucket ?? 'raw';
     const { from, to } = range(q, 1, bucket === 'raw' ? 31 : 3660);
     const cap = csv ? deps.maxRows * 10 : deps.maxRows;
-    const limit = Math.min(num(q.limit) ?? cap, cap);
+    const limit = Math.min(q.limit ?? cap, cap);
     const s = await scope(userOf(req), q, deps.meters);
     const result = await deps.readings.readings(
-      { siteIds: s.siteIds, meterId: s.meterId, dataPoint: str(q.data_point), from, to },
+      { siteIds: s.siteIds, meterId: s.meterId, dataPoint: q.data_point, from, to },
       bucket,
-      (str(q.agg) ?? 'avg') as ReadingAgg,
-      str(q.tz) ?? 'UTC',
+      q.agg ?? 'avg',
+      q.tz ?? 'UTC',
       limit,
     );
     if (!csv) {
@@ -139,25 +112,21 @@ export function readingsRouter(deps: ReadingRouteDeps): Router {
     );
   });
 
-  router.get('/api/consumption', async (req, res) => {
-    await validateOrThrow(req, [
-      ...readingChains().filter((c) => c !== undefined),
-      enumQuery('interval', CONSUMPTION_INTERVALS),
-      intQuery('gap_minutes', 1, 360),
-    ]);
-    const q = req.query as Record<string, unknown>;
-    const interval = (str(q.interval) ?? '1d') as ConsumptionInterval;
+  const consumption = validate({ query: ConsumptionQuerySchema });
+  router.get('/api/consumption', consumption, async (req, res) => {
+    const q = consumption.parsed(req).query;
+    const interval = q.interval ?? '1d';
     const { from, to } = range(q, 7, interval === '1d' ? 3660 : interval === '1h' ? 200 : 50);
     const s = await scope(userOf(req), q, deps.meters);
     const result = await deps.readings.consumption({
       siteIds: s.siteIds,
       meterId: s.meterId,
-      dataPoint: str(q.data_point),
+      dataPoint: q.data_point,
       from,
       to,
       interval,
-      tz: str(q.tz) ?? 'UTC',
-      gapSeconds: (num(q.gap_minutes) ?? 15) * 60,
+      tz: q.tz ?? 'UTC',
+      gapSeconds: (q.gap_minutes ?? 15) * 60,
     });
     if (q.format !== 'csv') {
       res.json(result);

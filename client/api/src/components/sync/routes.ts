@@ -1,13 +1,17 @@
 import { Router, type RequestHandler } from 'express';
-import { SYNC_PATHS, type BatchRequest, type HeartbeatRequest, type MeterConfig } from '@meterit/shared';
-import { validateOrThrow } from '../../middleware/validate.js';
+import {
+  BatchEnvelopeSchema,
+  HeartbeatRequestSchema,
+  RegisterMetersRequestSchema,
+  SYNC_PATHS,
+  type BatchRequest,
+} from '@meterit/shared';
+import { validate } from '../../middleware/validate.js';
 import { siteAuth } from '../../middleware/site-auth.js';
 import { siteRateLimit } from '../../middleware/rate-limit.js';
-import { checkBatchRequest } from '../readings/batch-validation.js';
+import { checkReadings } from '../readings/batch-validation.js';
 import type { IngestService } from '../readings/ingest.js';
-import { registerMetersChains, registerMetersEnvelope } from '../meters/meter-validation.js';
 import type { MetersService } from '../meters/meters-service.js';
-import { heartbeatChains } from '../sites/heartbeat-validation.js';
 import type { SitesService } from '../sites/sites-service.js';
 import type { AuthenticatedSite } from '../../types.js';
 
@@ -31,9 +35,13 @@ export function syncRouter(deps: SyncRouteDeps): Router {
     res.json(deps.sites.authResponse(siteOf(req)));
   });
 
-  router.post(SYNC_PATHS.batch, async (req, res) => {
-    const problems = await checkBatchRequest(req);
-    const result = await deps.ingest.ingestBatch(siteOf(req), req.body as BatchRequest, problems, {
+  // The envelope is a 400; its readings are checked one by one, so a bad one is rejected by index (422).
+  const batch = validate({ body: BatchEnvelopeSchema });
+  router.post(SYNC_PATHS.batch, batch, async (req, res) => {
+    const { body } = batch.parsed(req);
+    const problems = checkReadings(body.readings);
+    // Only the readings without problems are read as SyncReadings (ingestBatch skips the others by index).
+    const result = await deps.ingest.ingestBatch(siteOf(req), body as BatchRequest, problems, {
       requestId: req.requestId,
       log: req.log,
     });
@@ -44,16 +52,14 @@ export function syncRouter(deps: SyncRouteDeps): Router {
     res.json(await deps.meters.siteConfig(siteOf(req)));
   });
 
-  router.post(SYNC_PATHS.meters, async (req, res) => {
-    await validateOrThrow(req, registerMetersEnvelope());
-    await validateOrThrow(req, registerMetersChains());
-    const { meters } = req.body as { meters: MeterConfig[] };
-    res.json(await deps.meters.registerMeters(siteOf(req), meters));
+  const register = validate({ body: RegisterMetersRequestSchema });
+  router.post(SYNC_PATHS.meters, register, async (req, res) => {
+    res.json(await deps.meters.registerMeters(siteOf(req), register.parsed(req).body.meters));
   });
 
-  router.post(SYNC_PATHS.heartbeat, async (req, res) => {
-    await validateOrThrow(req, heartbeatChains());
-    res.json(await deps.sites.recordHeartbeat(siteOf(req), req.body as HeartbeatRequest));
+  const heartbeat = validate({ body: HeartbeatRequestSchema });
+  router.post(SYNC_PATHS.heartbeat, heartbeat, async (req, res) => {
+    res.json(await deps.sites.recordHeartbeat(siteOf(req), heartbeat.parsed(req).body));
   });
 
   return router;

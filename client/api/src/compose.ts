@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import type { Logger } from '@meterit/shared/node';
+import type { ClientApiConfig } from './config.js';
+import { createAlerts, type AlertsComponent, type Clock } from './components/alerts/index.js';
+import { ResponseCounter } from './components/alerts/response-counter.js';
+import { AuthService } from './components/auth/auth-service.js';
+import { McpTokens } from './components/auth/mcp-tokens.js';
+import { CommissioningService } from './components/commissioning/commissioning-service.js';
+import { McpAuditRepository } from './components/mcp/mcp-audit-repository.js';
+import { MeterDirectory } from './components/meters/meter-directory.js';
+import { MetersService } from './components/meters/meters-service.js';
+import { createApiMetrics, type ApiMetrics } from './components/metrics/metrics.js';
+import { IngestService } from './components/readings/ingest.js';
+import { ReadingsService } from './components/readings/readings-service.js';
+import { SiteDirectory } from './components/sites/site-directory.js';
+import { SitesService } from './components/sites/sites-service.js';
+import { UsersService } from './components/users/users-service.js';
+
+/** Everything the routes call: built once here (the composition root of the API), handed to createApp. */
+export interface ApiServices {
+  /** The database handle, for /ready and the metrics' pool figures. */
+  knex: Knex;
+  metrics: ApiMetrics;
+  /** Responses by status, for the API error-rate alert. */
+  responses: ResponseCounter;
+  /** Agent side: site keys, authentication, heartbeats. */
+  sites: SitesService;
+  /** Agent side: the site's meter configuration, registration. */
+  meters: MetersService;
+  ingest: IngestService;
+  commissioning: CommissioningService;
+  auth: AuthService;
+  users: UsersService;
+  /** Operator side: meters with their latest values and health. */
+  meterDirectory: MeterDirectory;
+  readings: ReadingsService;
+  /** Operator side: site summaries, status, connectivity, keys. */
+  siteDirectory: SiteDirectory;
+  mcpTokens: McpTokens;
+  mcpAudit: McpAuditRepository;
+  alerts: AlertsComponent;
+}
+
+/** The settings the services are built with. */
+export type ServiceSettings = Pick<
+  ClientApiConfig,
+  | 'jwtSecret'
+  | 'accessTokenTtlSeconds'
+  | 'refreshTokenTtlSeconds'
+  | 'siteOfflineAfterMinutes'
+  | 'outageGapSeconds'
+  | 'backlogDegradedMinutes'
+  | 'clockSkewDegradedSeconds'
+  | 'keyRotationGraceHours'
+  | 'mcpTokenMaxDays'
+  | 'alerts'
+>;
+
+/** Build every service and repository of the API on one database. Nothing here listens or starts a timer. */
+export function composeServices(deps: {
+  knex: Knex;
+  logger: Logger;
+  config: ServiceSettings;
+  /** The alert engine's clock (tests drive it with a ManualClock). */
+  alertClock?: Clock | undefined;
+}): ApiServices {
+  const { knex, config: c } = deps;
+  const backlogMs = c.backlogDegradedMinutes * 60_000;
+  const meterDirectory = new MeterDirectory(knex, backlogMs);
+  const readings = new ReadingsService(knex, meterDirectory);
+  const responses = new ResponseCounter();
+  return {
+    knex,
+    metrics: createApiMetrics(knex),
+    responses,
+    sites: new SitesService(knex),
+    meters: new MetersService(knex),
+    ingest: new IngestService(knex),
+    commissioning: new CommissioningService(knex),
+    auth: new AuthService(knex, {
+      jwtSecret: c.jwtSecret,
+      accessTokenTtlSeconds: c.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: c.refreshTokenTtlSeconds,
+    }),
+    users: new UsersService(knex),
+    meterDirectory,
+    readings,
+    siteDirectory: new SiteDirectory(knex, meterDirectory, readings, {
+      offlineAfterMs: c.siteOfflineAfterMinutes * 60_000,
+      outageGapMs: c.outageGapSeconds * 1000,
+      backlogDegradedMs: backlogMs,
+      clockSkewDegradedMs: c.clockSkewDegradedSeconds * 1000,
+      keyRotationGraceMs: c.keyRotationGraceHours * 3_600_000,
+      currentPowerMaxAgeMs: backlogMs,
+    }),
+    mcpTokens: new McpTokens(knex, c.mcpTokenMaxDays),
+    mcpAudit: new McpAuditRepository(knex),
+    alerts: createAlerts({
+      knex,
+      logger: deps.logger,
+      config: c.alerts,
+      meters: meterDirectory,
+      readings,
+      counter: responses,
+      ...(deps.alertClock ? { clock: deps.alertClock } : {}),
+    }),
+  };
+}
