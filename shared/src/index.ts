@@ -237,5 +237,5 @@ export type {
   CommissioningResponse,
   CommissioningUploadResponse,
 } from './commissioning-contracts.js';
-export { parseStrictIso, isTimeZone } from './timestamps.js';
+export { parseStrictIso, isTimeZone, startOfDay } from './timestamps.js';
 export { describeType, fieldName, isPlainObject } from './schema-kit.js';

@@ -27,6 +27,7 @@ export {
   foreignDeviceViewSchema,
   agentInfoSchema,
   statusResponseSchema,
+  countMeterStates,
 } from './site-contracts/status.js';
 export type {
   HealthLevel,

@@ -41,3 +41,21 @@ export function isTimeZone(tz: string): boolean {
     return false;
   }
 }
+
+/** Midnight today in `tz`, as an instant. */
+export function startOfDay(tz: string, now: Date): Date {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(now);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const localAsUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const offset = localAsUtc - Math.floor(now.getTime() / 1000) * 1000;
+  return new Date(Date.UTC(get('year'), get('month') - 1, get('day')) - offset);
+}

@@ -1,6 +1,7 @@
 // GET /api/status: the whole site at a glance (also the site MCP server's get_sync_status).
 import { z } from 'zod';
 import { isoTimeOrNullSchema, isoTimeSchema } from './fields.js';
+import type { MeterState } from './meters.js';
 
 export const healthLevelSchema = z.enum(['ok', 'attention', 'problem']);
 
@@ -160,3 +161,18 @@ export type LocalDatabaseView = z.infer<typeof localDatabaseViewSchema>;
 export type ForeignDeviceState = z.infer<typeof foreignDeviceStateSchema>;
 export type ForeignDeviceView = z.infer<typeof foreignDeviceViewSchema>;
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
+
+/** Configured meters by state: each meter counted once, by the state the agent judged it in. */
+export function countMeterStates(states: readonly MeterState[]): MeterCounts {
+  const counts: MeterCounts = {
+    configured: states.length,
+    ok: 0,
+    slow: 0,
+    failing: 0,
+    never_answered: 0,
+    degraded: 0,
+    wrong_device: 0,
+  };
+  for (const st of states) counts[st] += 1;
+  return counts;
+}

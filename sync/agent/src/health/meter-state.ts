@@ -1,5 +1,5 @@
 import type { MeterConfig } from '@meterit/shared';
-import type { MeterState, StatusResponse } from '@meterit/shared/site-contracts';
+import { countMeterStates, type MeterState, type StatusResponse } from '@meterit/shared/site-contracts';
 import type { MeterStatus, PointStatus } from '../collector/meter-status-repository.js';
 
 // The rules for a meter's and a point's state. Pure: the runtime's status, the heartbeat, the
@@ -45,15 +45,6 @@ export function tallyMeters(
   slowMs: number,
 ): MeterTally {
   const byId = new Map(statuses.map((s) => [s.meterExternalId, s]));
-  const counts: MeterCounts = {
-    configured: meters.length,
-    ok: 0,
-    slow: 0,
-    failing: 0,
-    never_answered: 0,
-    degraded: 0,
-    wrong_device: 0,
-  };
   const names: MeterTally['names'] = {
     ok: [],
     slow: [],
@@ -62,11 +53,12 @@ export function tallyMeters(
     degraded: [],
     wrong_device: [],
   };
-  for (const m of meters) {
+  const states = meters.map((m) => {
     const st = meterState(byId.get(m.id), slowMs);
-    counts[st] += 1;
     names[st].push(m.name);
-  }
+    return st;
+  });
+  const counts = countMeterStates(states);
   return { counts, names };
 }
 

@@ -1,3 +1,6 @@
+import { duration } from '@meterit/shared/words';
+
+export { duration };
 import type { MeterState } from '@meterit/shared/site-contracts';
 import type { MeterStatus } from '../collector/meter-status-repository.js';
 
@@ -45,17 +48,6 @@ export function plainUplinkError(code: string | null | undefined): string {
     default:
       return 'The last exchange with the client system failed. See the sync log for details.';
   }
-}
-
-/** A duration in words: "45 s", "12 min", "3 h 5 min", "2 days 4 h". */
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 90) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
-  return `${Math.floor(h / 24)} days${h % 24 ? ` ${h % 24} h` : ''}`;
 }
 
 /** A meter's state in words, e.g. "no answer for 5 polls; last value 3 min ago". */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { answer, guarded, shortTime, toolError, type ToolDeps } from '../context.js';
 import {
+  countMeterStates,
   meterCountsSchema,
   meterIdInput,
   meterStateSchema,
@@ -37,16 +38,7 @@ export function registerGetMeterStatusTool(server: McpServer, deps: ToolDeps): v
     async (args) =>
       guarded(GET_METER_STATUS, async () => {
         const view = await deps.ops.meters();
-        const counts = {
-          configured: view.meters.length,
-          ok: 0,
-          slow: 0,
-          failing: 0,
-          never_answered: 0,
-          degraded: 0,
-          wrong_device: 0,
-        };
-        for (const m of view.meters) counts[m.state] += 1;
+        const counts = countMeterStates(view.meters.map((m) => m.state));
         let meters = view.meters;
         if (args.meter) {
           meters = meters.filter((m) => m.id === args.meter);

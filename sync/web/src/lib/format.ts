@@ -1,4 +1,7 @@
 // Times are shown in the viewer's time zone (the browser's), numbers in the viewer's locale.
+import { duration } from '@meterit/shared/words';
+
+export { duration };
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, {
@@ -17,18 +20,6 @@ export function clock(iso: string | null | undefined, now: number = Date.now()):
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
   return new Date(now).toDateString() === d.toDateString() ? timeFmt.format(d) : dateTimeFmt.format(d);
-}
-
-/** A duration in words: "45 s", "12 min", "3 h 5 min", "2 days 4 h". */
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 90) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
-  const d = Math.floor(h / 24);
-  return `${d} ${d === 1 ? 'day' : 'days'}${h % 24 ? ` ${h % 24} h` : ''}`;
 }
 
 /** "3 min ago", "just now"; "never" for nothing. */

@@ -1,4 +1,5 @@
 // The operators' rules on stored readings: a data point beyond a threshold, and a day's energy.
+import { startOfDay } from '@meterit/shared';
 import { fmtMinutes, fmtNum } from './alert-format.js';
 import { emptyResult, ruleScope, type Evaluator } from './evaluation.js';
 import type { RuleRow } from './rules-repository.js';
@@ -91,24 +92,6 @@ export const dailyEnergy: Evaluator = async (rule, threshold, ctx) => {
   }
   return out;
 };
-
-/** Midnight today in `tz`, as an instant. */
-export function startOfDay(tz: string, now: Date): Date {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(now);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const localAsUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const offset = localAsUtc - Math.floor(now.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(get('year'), get('month') - 1, get('day')) - offset);
-}
 
 export function bounds(
   rule: Pick<RuleRow, 'condition' | 'threshold_high'>,

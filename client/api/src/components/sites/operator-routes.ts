@@ -10,30 +10,13 @@ import {
   SitesQuerySchema,
   SiteUpdateRequestSchema,
   SiteWriteRequestSchema,
+  startOfDay,
 } from '@meterit/shared';
 import { validate } from '../../middleware/validate.js';
 import { assertSiteVisible, requireRole, userOf, visibleSites } from '../../middleware/user-auth.js';
 import type { MeterDirectory } from '../meters/meter-directory.js';
 import type { SiteDirectory } from './site-directory.js';
 import { ApiError } from '../../errors.js';
-
-/** Midnight today in `tz`, as an instant. */
-function startOfToday(tz: string, now: Date): Date {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(now);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const localAsUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const offset = localAsUtc - Math.floor(now.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(get('year'), get('month') - 1, get('day')) - offset);
-}
 
 export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory }): Router {
   const router = Router();
@@ -49,7 +32,7 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
         visibleSites(userOf(req), query.id),
         {
           includeInactive: query.include_inactive ?? false,
-          energySince: query.energy_since ?? startOfToday(tz, now),
+          energySince: query.energy_since ?? startOfDay(tz, now),
           tz,
         },
         now,
@@ -65,7 +48,7 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
     const now = new Date();
     const [site] = await sites.summaries(
       [params.id],
-      { includeInactive: true, energySince: startOfToday(tz, now), tz },
+      { includeInactive: true, energySince: startOfDay(tz, now), tz },
       now,
     );
     if (!site) throw new ApiError(404, ErrorCode.NOT_FOUND, `no site with id ${params.id}`);
