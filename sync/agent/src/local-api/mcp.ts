@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
 import { ErrorCode } from '@meterit/shared';
 import { failedCredentialLimits, FAILED_CREDENTIALS_PER_5_MIN, type Logger } from '@meterit/shared/node';
@@ -11,7 +11,7 @@ import {
   type ToolCallRecord,
 } from '@meterit/sync-mcp';
 import type { McpAuditLog, SiteReadModel } from '../site/ports.js';
-import { bearerOf, BearerSecret, type LocalAuth } from './auth.js';
+import { bearerGuard, bearerOf, BearerSecret, type LocalAuth } from './auth.js';
 import { LocalApiError } from './errors.js';
 import type { AgentMetrics } from './metrics.js';
 import type { LocalApiSettings } from './settings.js';
@@ -42,12 +42,14 @@ export function mcpRouter(d: McpRouteDeps): Router {
   const viewer = new BearerSecret(d.settings.viewerToken);
   const log = d.logger.child({ module: 'mcp' });
   const router = Router();
-  const callerOf = (req: Request): McpCaller | null => {
-    const bearer = bearerOf(req.get('authorization'));
-    if (!bearer) return null;
+  const callerOfBearer = (bearer: string): McpCaller | null => {
     const operator = d.auth.verify(bearer);
     if (operator) return { role: 'operator', principal: operator.by };
     return viewer.matches(bearer) ? { role: 'viewer', principal: 'viewer_token' } : null;
+  };
+  const callerOf = (req: Request): McpCaller | null => {
+    const bearer = bearerOf(req.get('authorization'));
+    return bearer ? callerOfBearer(bearer) : null;
   };
   const failedByAddress = new MemoryStore();
   const addressKey = (req: Request) => ipKeyGenerator(req.socket.remoteAddress ?? '');
@@ -70,37 +72,19 @@ export function mcpRouter(d: McpRouteDeps): Router {
       ((await failedByAddress.get(addressKey(req)))?.totalHits ?? 0) < FAILED_CREDENTIALS_PER_5_MIN,
   });
 
-  const authenticate: RequestHandler = (req, res, next) => {
-    if (!d.auth.enabled && !viewer.configured) {
-      next(
-        new LocalApiError(
-          403,
-          ErrorCode.FORBIDDEN,
-          'MCP is off on this agent because neither LOCAL_API_TOKEN nor LOCAL_API_VIEWER_TOKEN is set; the installer sets them (then restart the agent)',
-        ),
-      );
-      return;
-    }
-    const bearer = bearerOf(req.get('authorization'));
-    if (!bearer) {
-      next(
-        new LocalApiError(
-          401,
-          ErrorCode.AUTH_MISSING,
-          'the MCP endpoint needs a bearer token: Authorization: Bearer <LOCAL_API_TOKEN or LOCAL_API_VIEWER_TOKEN>',
-        ),
-      );
-      return;
-    }
-    const caller = callerOf(req);
-    if (!caller) {
-      log.warn('MCP call refused: wrong token', { ip: req.socket.remoteAddress });
-      next(new LocalApiError(401, ErrorCode.AUTH_INVALID, 'the MCP bearer token is wrong or has expired'));
-      return;
-    }
-    res.locals.mcpCaller = caller;
-    next();
-  };
+  const authenticate = bearerGuard({
+    off: () =>
+      d.auth.enabled || viewer.configured
+        ? null
+        : 'MCP is off on this agent because neither LOCAL_API_TOKEN nor LOCAL_API_VIEWER_TOKEN is set; the installer sets them (then restart the agent)',
+    missing: 'the MCP endpoint needs a bearer token: Authorization: Bearer <LOCAL_API_TOKEN or LOCAL_API_VIEWER_TOKEN>',
+    invalid: 'the MCP bearer token is wrong or has expired',
+    verify: callerOfBearer,
+    onInvalid: (req) => log.warn('MCP call refused: wrong token', { ip: req.socket.remoteAddress }),
+    accept: (_req, res, caller) => {
+      res.locals.mcpCaller = caller;
+    },
+  });
 
   const record = createToolCallRecorder({
     countToolCall: (call: ToolCallRecord) => d.metrics.countToolCall(call),
