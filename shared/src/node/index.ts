@@ -11,7 +11,8 @@ export type {
 export { createLogger } from './logger.js';
 export type { Logger, LoggerOptions, LogFileSpec } from './logger.js';
 export { parseConfig, ConfigError } from './config.js';
-export { createMetricsRegistry, prom } from './metrics.js';
-export type { MetricsRegistry } from './metrics.js';
+export { createMetricsRegistry, createToolCallMetrics, prom } from './metrics.js';
+export type { CountedToolCall, MetricsRegistry } from './metrics.js';
 export { securityHeaders, WEB_APP_CSP } from './security-headers.js';
 export type { SecurityHeaderOptions } from './security-headers.js';
+export { failedCredentialLimits, FAILED_CREDENTIALS_PER_5_MIN } from './failed-credentials.js';

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
@@ -12,6 +12,52 @@ export interface BridgeLogger {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
   debug(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** How a bridge names its far end and the fixes it suggests, for `describeBridgeFailure`. */
+export interface BridgeFailureWords {
+  /** The far end as a sentence starts: 'The site agent', 'The client system'. */
+  farEnd: string;
+  /** Follows "refused the token (HTTP 401)": which token to set, starting with its punctuation. */
+  unauthorized: string;
+  /** Follows "has no MCP endpoint (HTTP 404).": which setting to check. */
+  noEndpoint: string;
+  /** Starts the sentence saying it is not running: 'The site agent', 'The client system API'. */
+  notRunning: string;
+  /** How to start it: 'Start the agent (it serves MCP on its local API port)'. */
+  start: string;
+}
+
+const NOT_RUNNING_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_SOCKET']);
+
+/** Why a message could not be delivered, in words an assistant can pass on to a person. */
+export function describeBridgeFailure(url: string, err: unknown, w: BridgeFailureWords): string {
+  if (err instanceof StreamableHTTPError) {
+    const status = err.code ?? 0;
+    const said = err.message.replace(/^Streamable HTTP error: /, '');
+    if (status === 401) return `${w.farEnd} at ${url} refused the token (HTTP 401)${w.unauthorized}`;
+    if (status === 403) return `${w.farEnd} at ${url} refused the call (HTTP 403): ${said}`;
+    if (status === 404) return `${url} has no MCP endpoint (HTTP 404). ${w.noEndpoint}`;
+    return `${w.farEnd} at ${url} answered HTTP ${status}: ${said}`;
+  }
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? (e as { code?: string }).code;
+  if (code !== undefined && NOT_RUNNING_CODES.has(code)) {
+    return `${w.notRunning} is not running or not reachable at ${url} (${code}). ${w.start}; this bridge forwards again as soon as it answers.`;
+  }
+  return `${w.farEnd} at ${url} could not be reached: ${e.cause?.message ?? e.message}`;
+}
+
+/** Where a package's bridge forwards to and what it talks over (its stdio.ts reads these from the env). */
+export interface StdioBridgeEndpoint {
+  /** The running server's MCP endpoint, e.g. http://127.0.0.1:3002/mcp. */
+  url: string;
+  token: string | undefined;
+  logger: BridgeLogger;
+  stdin?: Readable;
+  stdout?: Writable;
+  /** The stand-in's server version. */
+  version?: string;
 }
 
 export interface McpStdioBridgeOptions {

@@ -281,3 +281,12 @@ export function createMcpHttpHandler(
     }
   };
 }
+
+export { checkMcpOrigin, createToolCallRecorder, mcpAuditColumns, mcpRequestSource } from './mcp-mount.js';
+export type {
+  McpAuditColumns,
+  McpAuditEntry,
+  McpHttpRequest,
+  RecordedToolCall,
+  ToolCallRecorderDeps,
+} from './mcp-mount.js';

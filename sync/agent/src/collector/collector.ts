@@ -17,6 +17,18 @@ export interface MeterPollResult {
   errorCode?: string;
 }
 
+/** A poll in which none of the meter's points was stored. */
+function failedPollResult(meter: MeterConfig, responseMs: number, errorCode: string): MeterPollResult {
+  return {
+    meterExternalId: meter.id,
+    ok: false,
+    stored: 0,
+    failedPoints: meter.data_points.length,
+    responseMs,
+    errorCode,
+  };
+}
+
 /** What the collector has done since the process started (the metrics' counters read these). */
 export interface CollectionTotals {
   /** Meter polls that stored at least one reading / that stored none. */
@@ -200,6 +212,17 @@ export class Collector {
     }
   }
 
+  /** A poll that stored nothing because the meter did not answer right: logged, every point failed. */
+  private failedPoll(meter: MeterConfig, responseMs: number, err: { code: string; message: string }): MeterPollResult {
+    this.deps.logger.warn('meter read failed', {
+      meter: meter.id,
+      code: err.code,
+      error: err.message,
+      response_ms: responseMs,
+    });
+    return failedPollResult(meter, responseMs, err.code);
+  }
+
   private async pollMeter(meter: MeterConfig, at: Date): Promise<MeterPollResult> {
     const log = this.deps.logger;
     const started = this.deps.clock.now();
@@ -232,20 +255,7 @@ export class Collector {
       } catch (err) {
         log.error('could not record the meter status', { meter: meter.id, error: (err as Error).message });
       }
-      log.warn('meter read failed', {
-        meter: meter.id,
-        code: wrong.code,
-        error: wrong.message,
-        response_ms: responseMs,
-      });
-      return {
-        meterExternalId: meter.id,
-        ok: false,
-        stored: 0,
-        failedPoints: meter.data_points.length,
-        responseMs,
-        errorCode: wrong.code,
-      };
+      return this.failedPoll(meter, responseMs, wrong);
     }
     meter.data_points.forEach((point, i) => {
       const r = results[i];
@@ -290,15 +300,7 @@ export class Collector {
       }
       const err = firstError ?? { code: MeterErrorCode.METER_ERROR, message: 'no data points configured' };
       await this.deps.status.recordFailure(meter.id, at, err.code, err.message, outcomes);
-      log.warn('meter read failed', { meter: meter.id, code: err.code, error: err.message, response_ms: responseMs });
-      return {
-        meterExternalId: meter.id,
-        ok: false,
-        stored: 0,
-        failedPoints: meter.data_points.length,
-        responseMs,
-        errorCode: err.code,
-      };
+      return this.failedPoll(meter, responseMs, err);
     } catch (err) {
       // The local database refused the write: the readings wait in memory and go in with the next store.
       log.error(
@@ -310,14 +312,7 @@ export class Collector {
           waiting: this.pending.length,
         },
       );
-      return {
-        meterExternalId: meter.id,
-        ok: false,
-        stored: 0,
-        failedPoints: meter.data_points.length,
-        responseMs,
-        errorCode: 'LOCAL_DB_ERROR',
-      };
+      return failedPollResult(meter, responseMs, 'LOCAL_DB_ERROR');
     }
   }
 }

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ErrorCode } from '@meterit/shared';
-import type { Logger } from '@meterit/shared/node';
+import { failedCredentialLimits, type Logger } from '@meterit/shared/node';
 import type { McpAuditLog, SiteControl, SiteReadModel } from '../site/ports.js';
 import { LocalAuth } from './auth.js';
 import { dashboardRouter, securityHeaders } from './dashboard.js';
@@ -23,9 +23,6 @@ export interface LocalAppDeps {
   logger: Logger;
 }
 
-/** Failed credential attempts per client address before it must wait (login and control actions). */
-const FAILED_ATTEMPTS_PER_5_MIN = 30;
-
 /** The local API and the dashboard, without listening: wiring only. */
 export function createLocalApp({ read, control, audit, settings: c, logger }: LocalAppDeps): {
   app: Express;
@@ -35,24 +32,17 @@ export function createLocalApp({ read, control, audit, settings: c, logger }: Lo
   const auth = new LocalAuth({ token: c.token, sessionMinutes: c.sessionMinutes, now: () => read.now() });
   const view = new SiteView(read, { controlEnabled: auth.enabled });
   const metrics = createAgentMetrics(read);
-  const failures = rateLimit({
-    windowMs: 5 * 60_000,
-    limit: FAILED_ATTEMPTS_PER_5_MIN,
-    // Only refused credentials count: a control action refused for a bad field is not a guess at the token.
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => {
-      next(
+  // Only refused credentials count: a control action refused for a bad field is not a guess at the token.
+  const failures = rateLimit(
+    failedCredentialLimits(
+      () =>
         new LocalApiError(
           429,
           ErrorCode.RATE_LIMITED,
           'too many failed attempts with a wrong or missing control token; wait five minutes',
         ),
-      );
-    },
-  });
+    ),
+  );
 
   const app = express();
   app.disable('x-powered-by');

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ErrorCode } from '@meterit/shared';
 import { LocalApiError } from './errors.js';
 
@@ -117,36 +117,53 @@ export function bearerOf(header: string | undefined): string | undefined {
 export const CONTROL_DISABLED_MESSAGE =
   'control actions are switched off on this agent because LOCAL_API_TOKEN is not set; the installer sets it in the agent environment (then restart the agent)';
 
-/** Control actions need the local credential; read-only views do not use this. */
-export function requireControl(auth: LocalAuth): RequestHandler {
-  return (req, _res, next) => {
-    if (!auth.enabled) {
-      next(new LocalApiError(403, ErrorCode.FORBIDDEN, CONTROL_DISABLED_MESSAGE));
+export interface BearerGuard<C> {
+  /** Why the endpoint is off (no token is configured), or null while it is on: 403. */
+  off(): string | null;
+  /** The 401 answer without a bearer token: what to send. */
+  missing: string;
+  /** The 401 answer when `verify` knows no caller for the token. */
+  invalid: string;
+  verify(bearer: string): C | null;
+  onInvalid?(req: Request): void;
+  /** Keeps the proven caller on the request before it goes on. */
+  accept(req: Request, res: Response, caller: C): void;
+}
+
+/** A request goes on only with a bearer token that proves who calls; otherwise 403 (off) or 401. */
+export function bearerGuard<C>(g: BearerGuard<C>): RequestHandler {
+  return (req, res, next) => {
+    const off = g.off();
+    if (off !== null) {
+      next(new LocalApiError(403, ErrorCode.FORBIDDEN, off));
       return;
     }
     const bearer = bearerOf(req.get('authorization'));
     if (!bearer) {
-      next(
-        new LocalApiError(
-          401,
-          ErrorCode.AUTH_MISSING,
-          'this action needs the site control token: log in on the dashboard, or send Authorization: Bearer <LOCAL_API_TOKEN>',
-        ),
-      );
+      next(new LocalApiError(401, ErrorCode.AUTH_MISSING, g.missing));
       return;
     }
-    const who = auth.verify(bearer);
-    if (!who) {
-      next(
-        new LocalApiError(
-          401,
-          ErrorCode.AUTH_INVALID,
-          'the control token or session is wrong or has expired; log in again',
-        ),
-      );
+    const caller = g.verify(bearer);
+    if (caller === null) {
+      g.onInvalid?.(req);
+      next(new LocalApiError(401, ErrorCode.AUTH_INVALID, g.invalid));
       return;
     }
-    req.controlBy = who.by;
+    g.accept(req, res, caller);
     next();
   };
+}
+
+/** Control actions need the local credential; read-only views do not use this. */
+export function requireControl(auth: LocalAuth): RequestHandler {
+  return bearerGuard({
+    off: () => (auth.enabled ? null : CONTROL_DISABLED_MESSAGE),
+    missing:
+      'this action needs the site control token: log in on the dashboard, or send Authorization: Bearer <LOCAL_API_TOKEN>',
+    invalid: 'the control token or session is wrong or has expired; log in again',
+    verify: (bearer) => auth.verify(bearer),
+    accept: (req, _res, who) => {
+      req.controlBy = who.by;
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { createMetricsRegistry, prom, type MetricsRegistry } from '@meterit/shared/node';
+import { createMetricsRegistry, createToolCallMetrics, prom, type MetricsRegistry } from '@meterit/shared/node';
 import { CHANGING_TOOLS, READ_ONLY_TOOLS, type ToolCallRecord } from '@meterit/sync-mcp';
 import { meterState, meterUp } from '../health/meter-state.js';
 import type { SiteReadModel, SiteStatus } from '../site/ports.js';
@@ -9,7 +9,6 @@ export interface AgentMetrics {
   countToolCall(call: ToolCallRecord): void;
 }
 
-const KNOWN_TOOLS = new Set([...CHANGING_TOOLS, ...READ_ONLY_TOOLS]);
 const seconds = (d: Date | null | undefined) => (d ? d.getTime() / 1000 : 0);
 
 /**
@@ -18,19 +17,7 @@ const seconds = (d: Date | null | undefined) => (d ? d.getTime() / 1000 : 0);
  */
 export function createAgentMetrics(read: SiteReadModel): AgentMetrics {
   const registry = createMetricsRegistry('sync-agent');
-  const calls = new prom.Counter({
-    name: 'meterit_mcp_tool_calls_total',
-    help: 'MCP tool calls by tool and outcome (ok, error, forbidden, invalid)',
-    labelNames: ['tool', 'outcome'] as const,
-    registers: [registry],
-  });
-  const duration = new prom.Histogram({
-    name: 'meterit_mcp_tool_call_duration_seconds',
-    help: 'MCP tool call duration',
-    labelNames: ['tool'] as const,
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  });
+  const countToolCall = createToolCallMetrics(registry, [...CHANGING_TOOLS, ...READ_ONLY_TOOLS]);
 
   const gauge = (
     name: string,
@@ -194,12 +181,7 @@ export function createAgentMetrics(read: SiteReadModel): AgentMetrics {
 
   return {
     registry,
-    countToolCall(call) {
-      // Callers choose the tool name: unknown ones share one label so they cannot grow the series.
-      const tool = KNOWN_TOOLS.has(call.tool) ? call.tool : 'unknown';
-      calls.inc({ tool, outcome: call.outcome });
-      duration.observe({ tool }, call.durationMs / 1000);
-    },
+    countToolCall,
   };
 }
 

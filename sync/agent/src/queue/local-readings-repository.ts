@@ -1,13 +1,8 @@
 import type { Knex } from 'knex';
+import { readingOf, type NewReading, type ReadingColumns } from './reading-rows.js';
 
 /** One stored reading as the site dashboard shows it (synced or still queued). */
-export interface LocalReading {
-  meterExternalId: string;
-  dataPoint: string;
-  ts: Date;
-  value: number;
-  unit: string | null;
-  quality: string;
+export interface LocalReading extends NewReading {
   synced: boolean;
 }
 
@@ -19,14 +14,8 @@ export interface ReadingsFilter {
   limit: number;
 }
 
-export interface LatestValue {
-  meterExternalId: string;
-  dataPoint: string;
-  ts: Date;
-  value: number;
-  unit: string | null;
-  quality: string;
-}
+/** The newest value of one (meter, point). */
+export type LatestValue = NewReading;
 
 export interface SeriesBucket {
   dataPoint: string;
@@ -50,15 +39,7 @@ export class LocalReadingsRepository {
     const q = this.knex('meter_readings').where('ts', '>=', f.from).andWhere('ts', '<', f.to);
     if (f.meter) q.andWhere('meter_external_id', f.meter);
     if (f.dataPoint) q.andWhere('data_point', f.dataPoint);
-    const rows: Array<{
-      meter_external_id: string;
-      data_point: string;
-      ts: Date;
-      value: number;
-      unit: string | null;
-      quality: string;
-      synced: boolean;
-    }> = await q
+    const rows: Array<ReadingColumns & { synced: boolean }> = await q
       .orderBy([{ column: 'ts', order: 'desc' }, { column: 'meter_external_id' }, { column: 'data_point' }])
       .limit(f.limit + 1)
       .select(
@@ -70,22 +51,14 @@ export class LocalReadingsRepository {
         'quality',
         this.knex.raw('(synced_at IS NOT NULL) AS synced'),
       );
-    return rows.map((r) => ({
-      meterExternalId: r.meter_external_id,
-      dataPoint: r.data_point,
-      ts: r.ts,
-      value: r.value,
-      unit: r.unit,
-      quality: r.quality,
-      synced: r.synced,
-    }));
+    return rows.map((r) => ({ ...readingOf(r), synced: r.synced }));
   }
 
   /** The newest stored value of each (meter, point) since `since`; one index walk per point. */
   async latest(points: Array<{ meter: string; point: string }>, since: Date): Promise<LatestValue[]> {
     if (points.length === 0) return [];
     const result = await this.knex.raw(
-      `SELECT p.meter, p.point, r.ts, r.value, r.unit, r.quality
+      `SELECT p.meter AS meter_external_id, p.point AS data_point, r.ts, r.value, r.unit, r.quality
        FROM jsonb_to_recordset(?::jsonb) AS p(meter text, point text)
        CROSS JOIN LATERAL (
          SELECT ts, value, unit, quality FROM meter_readings
@@ -94,19 +67,7 @@ export class LocalReadingsRepository {
        ) r`,
       [JSON.stringify(points), since],
     );
-    const rows = (
-      result as {
-        rows: Array<{ meter: string; point: string; ts: Date; value: number; unit: string | null; quality: string }>;
-      }
-    ).rows;
-    return rows.map((r) => ({
-      meterExternalId: r.meter,
-      dataPoint: r.point,
-      ts: r.ts,
-      value: r.value,
-      unit: r.unit,
-      quality: r.quality,
-    }));
+    return (result as { rows: ReadingColumns[] }).rows.map(readingOf);
   }
 
   /** One meter's readings averaged into buckets of bucketSeconds (for charts). */
@@ -118,7 +79,7 @@ export class LocalReadingsRepository {
     dataPoint?: string,
   ): Promise<SeriesBucket[]> {
     const result = await this.knex.raw(
-      `SELECT data_point, max(unit) AS unit,
+      `SELECT data_point AS "dataPoint", max(unit) AS unit,
               to_timestamp(floor(extract(epoch FROM ts) / ?) * ?) AS t,
               avg(value) AS avg, min(value) AS min, max(value) AS max, count(*)::int AS count
        FROM meter_readings
@@ -127,27 +88,11 @@ export class LocalReadingsRepository {
        ORDER BY data_point, t`,
       [bucketSeconds, bucketSeconds, meter, from, to, dataPoint ?? null, dataPoint ?? null],
     );
-    const rows = (
-      result as {
-        rows: Array<{
-          data_point: string;
-          unit: string | null;
-          t: Date;
-          avg: number;
-          min: number;
-          max: number;
-          count: number;
-        }>;
-      }
-    ).rows;
-    return rows.map((r) => ({
-      dataPoint: r.data_point,
-      unit: r.unit,
-      t: r.t,
+    return (result as { rows: SeriesBucket[] }).rows.map((r) => ({
+      ...r,
       avg: Number(r.avg),
       min: Number(r.min),
       max: Number(r.max),
-      count: r.count,
     }));
   }
 

@@ -1,14 +1,8 @@
 import type { Knex } from 'knex';
 import type { SyncReading } from '@meterit/shared';
+import { readingOf, type NewReading, type ReadingColumns } from './reading-rows.js';
 
-export interface NewReading {
-  meterExternalId: string;
-  dataPoint: string;
-  ts: Date;
-  value: number;
-  unit: string | null;
-  quality: string;
-}
+export type { NewReading } from './reading-rows.js';
 
 export interface QueuedReading extends SyncReading {
   id: number;
@@ -38,28 +32,16 @@ export interface SyncLogRow extends SyncLogEntry {
   id: number;
 }
 
-export interface DeadLetter {
+export interface DeadLetter extends NewReading {
   id: number;
   readingId: number;
-  meterExternalId: string;
-  dataPoint: string;
-  ts: Date;
-  value: number;
-  unit: string | null;
-  quality: string;
   code: string;
   reason: string;
   createdAt: Date;
 }
 
-interface ReadingRow {
+interface ReadingRow extends ReadingColumns {
   id: number;
-  meter_external_id: string;
-  data_point: string;
-  ts: Date;
-  value: number;
-  unit: string | null;
-  quality: string;
 }
 
 /** The upload queue, dead letters and sync log: all SQL of the site's delivery path. */
@@ -258,28 +240,19 @@ export class QueueRepository {
 
   /** The newest dead letters first. */
   async deadLetters(limit: number): Promise<DeadLetter[]> {
-    const rows: Array<{
-      id: string | number;
-      reading_id: string | number;
-      meter_external_id: string;
-      data_point: string;
-      ts: Date;
-      value: number;
-      unit: string | null;
-      quality: string;
-      code: string;
-      reason: string;
-      created_at: Date;
-    }> = await this.knex('dead_letters').orderBy('id', 'desc').limit(limit).select('*');
+    const rows: Array<
+      ReadingColumns & {
+        id: string | number;
+        reading_id: string | number;
+        code: string;
+        reason: string;
+        created_at: Date;
+      }
+    > = await this.knex('dead_letters').orderBy('id', 'desc').limit(limit).select('*');
     return rows.map((r) => ({
       id: Number(r.id),
       readingId: Number(r.reading_id),
-      meterExternalId: r.meter_external_id,
-      dataPoint: r.data_point,
-      ts: r.ts,
-      value: r.value,
-      unit: r.unit,
-      quality: r.quality,
+      ...readingOf(r),
       code: r.code,
       reason: r.reason,
       createdAt: r.created_at,

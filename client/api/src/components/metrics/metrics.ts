@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { ErrorCode } from '@meterit/shared';
 import type { Knex } from 'knex';
-import { createMetricsRegistry, prom, type MetricsRegistry } from '@meterit/shared/node';
+import { createMetricsRegistry, createToolCallMetrics, prom, type MetricsRegistry } from '@meterit/shared/node';
 import { CHANGING_TOOLS, READ_ONLY_TOOLS, type ToolCallRecord } from '@meterit/client-mcp';
 import { MetricsRepository } from './metrics-repository.js';
 import { ApiError } from '../../errors.js';
@@ -14,7 +14,6 @@ export interface ApiMetrics {
   countToolCall(call: ToolCallRecord): void;
 }
 
-const KNOWN_TOOLS = new Set([...CHANGING_TOOLS, ...READ_ONLY_TOOLS]);
 const BATCH_PATH = '/api/sync/readings/batch';
 
 /** A low-cardinality route label: ids and key prefixes folded, the web app's files as one label. */
@@ -32,19 +31,7 @@ function routeLabel(path: string): string {
 export function createApiMetrics(knex: Knex): ApiMetrics {
   const registry = createMetricsRegistry('client-api');
   const repo = new MetricsRepository(knex);
-  const calls = new prom.Counter({
-    name: 'meterit_mcp_tool_calls_total',
-    help: 'MCP tool calls by tool and outcome (ok, error, forbidden, invalid)',
-    labelNames: ['tool', 'outcome'] as const,
-    registers: [registry],
-  });
-  const callSeconds = new prom.Histogram({
-    name: 'meterit_mcp_tool_call_duration_seconds',
-    help: 'MCP tool call duration',
-    labelNames: ['tool'] as const,
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  });
+  const countToolCall = createToolCallMetrics(registry, [...CHANGING_TOOLS, ...READ_ONLY_TOOLS]);
   const http = new prom.Histogram({
     name: 'meterit_http_request_duration_seconds',
     help: 'HTTP request duration by method, route and status',
@@ -110,11 +97,7 @@ export function createApiMetrics(knex: Knex): ApiMetrics {
   return {
     registry,
     middleware,
-    countToolCall(call) {
-      const tool = KNOWN_TOOLS.has(call.tool) ? call.tool : 'unknown';
-      calls.inc({ tool, outcome: call.outcome });
-      callSeconds.observe({ tool }, call.durationMs / 1000);
-    },
+    countToolCall,
   };
 }
 
