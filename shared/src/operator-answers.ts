@@ -166,14 +166,19 @@ export const MetersResponseSchema = z.object({
 });
 export type MetersResponse = z.infer<typeof MetersResponseSchema>;
 
-/** One raw reading, or one bucket (then value = the chosen aggregate, with avg/min/max/last/count beside it). */
-export const ReadingRowSchema = z.object({
+/** Which site, meter and data point a reading row or a consumption series is of. */
+const seriesFields = {
   site_id: z.number(),
   site_name: z.string(),
   meter_id: z.number(),
   meter_external_id: z.string(),
   meter_name: z.string(),
   data_point: z.string(),
+};
+
+/** One raw reading, or one bucket (then value = the chosen aggregate, with avg/min/max/last/count beside it). */
+export const ReadingRowSchema = z.object({
+  ...seriesFields,
   ts: utcTime.describe('The reading time, or the bucket start'),
   value: z.number(),
   unit: z.string().nullable(),
@@ -229,12 +234,7 @@ export const CounterResetSchema = z.object({
 export type CounterReset = z.infer<typeof CounterResetSchema>;
 
 export const ConsumptionSeriesSchema = z.object({
-  site_id: z.number(),
-  site_name: z.string(),
-  meter_id: z.number(),
-  meter_external_id: z.string(),
-  meter_name: z.string(),
-  data_point: z.string(),
+  ...seriesFields,
   unit: z.literal('kWh'),
   total_kwh: z.number(),
   /** Energy across gaps that span intervals, not in any bucket. */

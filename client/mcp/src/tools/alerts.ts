@@ -8,7 +8,16 @@ import {
   NotificationInfoSchema,
   type AlertRuleWrite,
 } from '@meterit/shared';
-import { answer, guarded, refuseViewer, shortTime, toolError, visibleSites, type ToolDeps } from '../context.js';
+import {
+  answer,
+  guarded,
+  refuseViewer,
+  shortTime,
+  toolError,
+  visibleSites,
+  READ_ONLY_TOOL,
+  type ToolDeps,
+} from '../context.js';
 import { sitesInput, textInput } from '../schemas.js';
 
 export const LIST_ACTIVE_ALERTS = 'list_active_alerts';
@@ -50,7 +59,7 @@ export function registerListActiveAlertsTool(server: McpServer, deps: ToolDeps):
         '(plus alerts about the client system itself), firing first: rule, site, meter, severity, what is wrong, the value against the threshold, since when, and who acknowledged it.',
       inputSchema: listInput,
       outputSchema: listOutput,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, LIST_ACTIVE_ALERTS, async () => {

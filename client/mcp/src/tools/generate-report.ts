@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { guarded, round, shortTime, toolError, visibleSites, type ToolDeps } from '../context.js';
+import { guarded, round, shortTime, toolError, visibleSites, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
 import { SiteStatusSchema, utcTime, utcTimeOrNull, type AlertInfo } from '@meterit/shared';
 import { isoInput, sitesInput, tzInput } from '../schemas.js';
 import { DAY, resolveRange } from '../time.js';
@@ -145,7 +145,7 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
         'energy used from the kWh counters, and the alerts in the period. Returned as structured content, as readable text and as CSV.',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, GENERATE_REPORT, async (): Promise<CallToolResult> => {

@@ -6,7 +6,7 @@ import {
   ConsumptionSeriesSchema,
   type ConsumptionInterval,
 } from '@meterit/shared';
-import { answer, guarded, round, toolError, type ToolDeps } from '../context.js';
+import { answer, guarded, round, toolError, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
 import { dataPointInput, isoInput, meterIdInput, sitesInput, tzInput } from '../schemas.js';
 import { DAY, resolveRange } from '../time.js';
 import { scopeOf } from './scope.js';
@@ -77,7 +77,7 @@ export function registerGetConsumptionTool(server: McpServer, deps: ToolDeps): v
         'Answers "how much energy did each site use last week". Default: the last 7 days per day, UTC.',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, GET_CONSUMPTION, async () => {

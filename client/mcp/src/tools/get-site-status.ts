@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SiteStatusSchema, utcTime, type SiteStatus } from '@meterit/shared';
-import { answer, guarded, shortTime, visibleSites, type ToolDeps } from '../context.js';
+import { answer, guarded, shortTime, visibleSites, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
 import { sitesInput, textInput } from '../schemas.js';
 
 export const GET_SITE_STATUS = 'get_site_status';
@@ -47,7 +47,7 @@ export function registerGetSiteStatusTool(server: McpServer, deps: ToolDeps): vo
         'the last heartbeat, whether the agent collects, its backlog of unsent readings and its age, dead letters, uplink, clock offset, and how many meters answer. Worst first.',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, GET_SITE_STATUS, async () => {

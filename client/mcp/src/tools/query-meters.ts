@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { LatestValueSchema, MeterHealthSchema, MeterSummarySchema, utcTime } from '@meterit/shared';
-import { answer, guarded, shortTime, visibleSites, type ToolDeps } from '../context.js';
+import { answer, guarded, shortTime, visibleSites, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
 import { sitesInput, textInput } from '../schemas.js';
 
 export const QUERY_METERS = 'query_meters';
@@ -69,7 +69,7 @@ export function registerQueryMetersTool(server: McpServer, deps: ToolDeps): void
         'and every data point with its latest value, unit and quality. Filter by site, meter ids, text and state.',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, QUERY_METERS, async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { READING_AGGS, READING_BUCKETS, ReadingsResponseSchema } from '@meterit/shared';
-import { answer, guarded, toolError, type ToolDeps } from '../context.js';
+import { answer, guarded, toolError, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
 import { dataPointInput, isoInput, meterIdInput, sitesInput, tzInput } from '../schemas.js';
 import { HOUR, resolveRange } from '../time.js';
 import { scopeOf } from './scope.js';
@@ -58,7 +58,7 @@ export function registerQueryReadingsTool(server: McpServer, deps: ToolDeps): vo
         'For energy used, get_consumption is the right tool (it handles counter resets and gaps).',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, QUERY_READINGS, async () => {
