@@ -8,8 +8,8 @@ import {
 } from '@meterit/shared';
 import { answer, guarded, round, toolError, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
 import { dataPointInput, isoInput, meterIdInput, sitesInput, tzInput } from '../schemas.js';
-import { DAY, resolveRange } from '../time.js';
-import { scopeOf } from './scope.js';
+import { DAY } from '../time.js';
+import { queryWindow } from './scope.js';
 
 export const GET_CONSUMPTION = 'get_consumption';
 /** Longest range per interval, so one answer stays a readable size. */
@@ -81,19 +81,18 @@ export function registerGetConsumptionTool(server: McpServer, deps: ToolDeps): v
     },
     async (args) =>
       guarded(deps, GET_CONSUMPTION, async () => {
-        const range = resolveRange(args, deps.now(), 7 * DAY, MAX_DAYS[args.interval]);
-        if ('problem' in range)
-          return toolError(
-            `${range.problem} (interval ${args.interval}: at most ${MAX_DAYS[args.interval]} days; use a longer interval for longer ranges)`,
-          );
-        const scope = await scopeOf(deps, args.site_ids, args.meter_id);
-        if ('problem' in scope) return toolError(scope.problem);
+        const w = await queryWindow(deps, args, {
+          defaultMs: 7 * DAY,
+          maxDays: MAX_DAYS[args.interval],
+          rangeHint: `(interval ${args.interval}: at most ${MAX_DAYS[args.interval]} days; use a longer interval for longer ranges)`,
+        });
+        if ('problem' in w) return toolError(w.problem);
         const c = await deps.ops.consumption({
-          siteIds: scope.siteIds,
-          meterId: scope.meterId,
-          dataPoint: args.data_point,
-          from: range.from,
-          to: range.to,
+          siteIds: w.siteIds,
+          meterId: w.meterId,
+          dataPoint: w.dataPoint,
+          from: w.from,
+          to: w.to,
           interval: args.interval,
           tz: args.tz,
           gapSeconds: args.gap_minutes * 60,

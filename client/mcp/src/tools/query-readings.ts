@@ -3,8 +3,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { READING_AGGS, READING_BUCKETS, ReadingsResponseSchema } from '@meterit/shared';
 import { answer, guarded, toolError, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
 import { dataPointInput, isoInput, meterIdInput, sitesInput, tzInput } from '../schemas.js';
-import { HOUR, resolveRange } from '../time.js';
-import { scopeOf } from './scope.js';
+import { HOUR } from '../time.js';
+import { queryWindow } from './scope.js';
 
 export const QUERY_READINGS = 'query_readings';
 export const MAX_READING_ROWS = 2000;
@@ -63,23 +63,24 @@ export function registerQueryReadingsTool(server: McpServer, deps: ToolDeps): vo
     async (args) =>
       guarded(deps, QUERY_READINGS, async () => {
         const raw = args.bucket === 'raw';
-        const range = resolveRange(args, deps.now(), raw ? HOUR : 24 * HOUR, raw ? MAX_RAW_DAYS : MAX_BUCKET_DAYS);
-        if ('problem' in range) return toolError(range.problem);
-        const scope = await scopeOf(deps, args.site_ids, args.meter_id);
-        if ('problem' in scope) return toolError(scope.problem);
+        const w = await queryWindow(deps, args, {
+          defaultMs: raw ? HOUR : 24 * HOUR,
+          maxDays: raw ? MAX_RAW_DAYS : MAX_BUCKET_DAYS,
+        });
+        if ('problem' in w) return toolError(w.problem);
         const r = await deps.ops.readings({
-          siteIds: scope.siteIds,
-          meterId: scope.meterId,
-          dataPoint: args.data_point,
-          from: range.from,
-          to: range.to,
+          siteIds: w.siteIds,
+          meterId: w.meterId,
+          dataPoint: w.dataPoint,
+          from: w.from,
+          to: w.to,
           bucket: args.bucket,
           agg: args.agg,
           tz: args.tz,
           limit: args.limit,
         });
         const what = [
-          scope.meterName ?? (args.site_ids ? `sites ${args.site_ids.join(', ')}` : 'all your sites'),
+          w.meterName ?? (args.site_ids ? `sites ${args.site_ids.join(', ')}` : 'all your sites'),
           args.data_point ?? 'all points',
         ].join(', ');
         let text = `${r.rows.length} ${raw ? 'readings' : `${args.bucket} buckets (${args.agg})`} for ${what} from ${r.from} to ${r.to}${r.truncated ? `; first ${r.limit} shown, more matched` : ''}.`;

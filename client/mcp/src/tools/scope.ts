@@ -1,5 +1,34 @@
 import type { ToolDeps } from '../context.js';
 import { visibleSites } from '../context.js';
+import { resolveRange } from '../time.js';
+
+/** What a readings or consumption query asks for, before the range and the scope are checked. */
+export interface WindowArgs {
+  site_ids?: number[] | undefined;
+  meter_id?: number | undefined;
+  data_point?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/**
+ * The range (with its default and longest span) and the scope of a query, as the API's query takes them;
+ * or the problem in words (`rangeHint` follows a range problem).
+ */
+export async function queryWindow(
+  deps: ToolDeps,
+  args: WindowArgs,
+  limits: { defaultMs: number; maxDays: number; rangeHint?: string },
+): Promise<
+  | { siteIds: number[] | null; meterId?: number; meterName?: string; dataPoint?: string; from: Date; to: Date }
+  | { problem: string }
+> {
+  const range = resolveRange(args, deps.now(), limits.defaultMs, limits.maxDays);
+  if ('problem' in range) return { problem: limits.rangeHint ? `${range.problem} ${limits.rangeHint}` : range.problem };
+  const scope = await scopeOf(deps, args.site_ids, args.meter_id);
+  if ('problem' in scope) return scope;
+  return { ...scope, ...(args.data_point === undefined ? {} : { dataPoint: args.data_point }), ...range };
+}
 
 /**
  * The site filter for a query, narrowed to the caller's sites; a meter filter pins the meter's own
