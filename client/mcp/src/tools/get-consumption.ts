@@ -88,11 +88,7 @@ export function registerGetConsumptionTool(server: McpServer, deps: ToolDeps): v
         });
         if ('problem' in w) return toolError(w.problem);
         const c = await deps.ops.consumption({
-          siteIds: w.siteIds,
-          meterId: w.meterId,
-          dataPoint: w.dataPoint,
-          from: w.from,
-          to: w.to,
+          ...w.query,
           interval: args.interval,
           tz: args.tz,
           gapSeconds: args.gap_minutes * 60,

@@ -69,11 +69,7 @@ export function registerQueryReadingsTool(server: McpServer, deps: ToolDeps): vo
         });
         if ('problem' in w) return toolError(w.problem);
         const r = await deps.ops.readings({
-          siteIds: w.siteIds,
-          meterId: w.meterId,
-          dataPoint: w.dataPoint,
-          from: w.from,
-          to: w.to,
+          ...w.query,
           bucket: args.bucket,
           agg: args.agg,
           tz: args.tz,

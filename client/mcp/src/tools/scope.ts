@@ -1,4 +1,5 @@
 import type { ToolDeps } from '../context.js';
+import type { ReadingsQuery } from '../operations.js';
 import { visibleSites } from '../context.js';
 import { resolveRange } from '../time.js';
 
@@ -11,6 +12,9 @@ export interface WindowArgs {
   to?: string | undefined;
 }
 
+/** The part of a readings or consumption query (ReadingsQuery, ConsumptionQuery) queryWindow settles. */
+export type WindowQuery = Pick<ReadingsQuery, 'siteIds' | 'meterId' | 'dataPoint' | 'from' | 'to'>;
+
 /**
  * The range (with its default and longest span) and the scope of a query, as the API's query takes them;
  * or the problem in words (`rangeHint` follows a range problem).
@@ -19,15 +23,13 @@ export async function queryWindow(
   deps: ToolDeps,
   args: WindowArgs,
   limits: { defaultMs: number; maxDays: number; rangeHint?: string },
-): Promise<
-  | { siteIds: number[] | null; meterId?: number; meterName?: string; dataPoint?: string; from: Date; to: Date }
-  | { problem: string }
-> {
+): Promise<{ query: WindowQuery; meterName?: string } | { problem: string }> {
   const range = resolveRange(args, deps.now(), limits.defaultMs, limits.maxDays);
   if ('problem' in range) return { problem: limits.rangeHint ? `${range.problem} ${limits.rangeHint}` : range.problem };
   const scope = await scopeOf(deps, args.site_ids, args.meter_id);
   if ('problem' in scope) return scope;
-  return { ...scope, ...(args.data_point === undefined ? {} : { dataPoint: args.data_point }), ...range };
+  const query = { siteIds: scope.siteIds, meterId: scope.meterId, dataPoint: args.data_point, ...range };
+  return scope.meterName === undefined ? { query } : { query, meterName: scope.meterName };
 }
 
 /**
