@@ -14,6 +14,8 @@ import {
   strictBody,
   text,
   typeError,
+  utcTime,
+  utcTimeOrNull,
   wholeNumber,
 } from './schema-kit.js';
 
@@ -151,6 +153,14 @@ export type AlertScope = z.infer<typeof AlertScopeSchema>;
 export const AlertConditionSchema = z.enum(ALERT_CONDITIONS);
 export type AlertCondition = z.infer<typeof AlertConditionSchema>;
 
+/** What a rule, an alert or an episode is about: a site and meter, either or both null. */
+const subjectFields = {
+  site_id: z.number().nullable(),
+  site_name: z.string().nullable(),
+  meter_id: z.number().nullable(),
+  meter_name: z.string().nullable(),
+};
+
 export const AlertRuleInfoSchema = z.object({
   id: z.number(),
   kind: z.enum(ALERT_RULE_KINDS),
@@ -159,17 +169,16 @@ export const AlertRuleInfoSchema = z.object({
   enabled: z.boolean(),
   severity: z.enum(ALERT_SEVERITIES),
   scope: AlertScopeSchema,
-  site_id: z.number().nullable(),
-  site_name: z.string().nullable(),
-  meter_id: z.number().nullable(),
-  meter_name: z.string().nullable(),
+  ...subjectFields,
   data_point: z.string().nullable(),
   condition: AlertConditionSchema.nullable(),
-  /** The override stored on the rule (null on a built-in rule = the environment default). */
-  threshold: z.number().nullable(),
+  threshold: z
+    .number()
+    .nullable()
+    .describe('The override stored on the rule (null on a built-in rule: the environment default)'),
   threshold_high: z.number().nullable(),
-  /** What the engine uses now, and its unit (min, readings, %, kWh or the data point's unit). */
-  effective_threshold: z.number().nullable(),
+  /** Its unit: min, readings, %, kWh or the data point's unit. */
+  effective_threshold: z.number().nullable().describe('What the engine uses now'),
   unit: z.string().nullable(),
   for_seconds: z.number(),
   cooldown_seconds: z.number().nullable(),
@@ -177,8 +186,8 @@ export const AlertRuleInfoSchema = z.object({
   recipients: z.array(z.string()),
   webhook_url: z.string().nullable(),
   description: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
+  created_at: utcTime,
+  updated_at: utcTime,
 });
 export type AlertRuleInfo = z.infer<typeof AlertRuleInfoSchema>;
 
@@ -187,25 +196,23 @@ export const AlertInfoSchema = z.object({
   rule_id: z.number(),
   rule_name: z.string(),
   kind: z.enum(ALERT_RULE_KINDS),
-  subject_key: z.string(),
-  site_id: z.number().nullable(),
-  site_name: z.string().nullable(),
-  meter_id: z.number().nullable(),
-  meter_name: z.string().nullable(),
-  state: z.enum(ALERT_STATES),
+  subject_key: z.string().describe('What the alert is about, e.g. "meter:12:current_kw" or "site:3"'),
+  ...subjectFields,
+  site_id: subjectFields.site_id.describe('null: an alert about the client system itself'),
+  state: z.enum(ALERT_STATES).describe("pending: condition met, not yet held for the rule's duration"),
   severity: z.enum(ALERT_SEVERITIES),
   title: z.string(),
   detail: z.string(),
   value: z.number().nullable(),
   threshold: z.number().nullable(),
   unit: z.string().nullable(),
-  /** When the condition began (e.g. the last heartbeat), which can be before the alert was raised. */
-  since: z.string(),
-  started_at: z.string(),
-  fired_at: z.string().nullable(),
-  resolved_at: z.string().nullable(),
-  last_evaluated_at: z.string(),
-  acknowledged_at: z.string().nullable(),
+  /** E.g. the last heartbeat, which can be before the alert was raised. */
+  since: utcTime.describe('When the condition began'),
+  started_at: utcTime.describe('When the engine first saw the condition'),
+  fired_at: utcTimeOrNull,
+  resolved_at: utcTimeOrNull,
+  last_evaluated_at: utcTime,
+  acknowledged_at: utcTimeOrNull,
   acknowledged_by: z.string().nullable(),
   acknowledge_note: z.string().nullable(),
 });
@@ -260,10 +267,7 @@ export type AlertRulesResponse = z.infer<typeof AlertRulesResponseSchema>;
 
 export const AlertPreviewEpisodeSchema = z.object({
   subject_key: z.string(),
-  site_id: z.number().nullable(),
-  site_name: z.string().nullable(),
-  meter_id: z.number().nullable(),
-  meter_name: z.string().nullable(),
+  ...subjectFields,
   title: z.string(),
   started_at: z.string(),
   fired_at: z.string(),

@@ -238,4 +238,4 @@ export type {
   CommissioningUploadResponse,
 } from './commissioning-contracts.js';
 export { parseStrictIso, isTimeZone, startOfDay } from './timestamps.js';
-export { describeType, fieldName, isPlainObject } from './schema-kit.js';
+export { describeType, fieldName, isPlainObject, utcTime, utcTimeOrNull } from './schema-kit.js';

@@ -3,6 +3,7 @@
 // Times are ISO-8601 UTC strings with Z; energies in kWh, power in kW.
 import { z } from 'zod';
 import { DataPointConfigSchema, HeartbeatMeterStateSchema } from './contracts.js';
+import { utcTime, utcTimeOrNull } from './schema-kit.js';
 import { CONSUMPTION_INTERVALS, READING_AGGS, READING_BUCKETS, USER_ROLES } from './operator-contracts.js';
 
 export const UserInfoSchema = z.object({
@@ -50,30 +51,28 @@ export type SiteHealth = z.infer<typeof SiteHealthSchema>;
 export const SiteStatusSchema = z.object({
   site_id: z.number(),
   site_name: z.string(),
-  is_active: z.boolean(),
-  status: SiteHealthSchema,
-  /** Why the site is not online, one sentence each; empty when online. */
-  reasons: z.array(z.string()),
-  last_heartbeat_at: z.string().nullable(),
+  is_active: z.boolean().describe('false: the site was deactivated'),
+  status: SiteHealthSchema.describe('online / degraded / offline / inactive'),
+  reasons: z.array(z.string()).describe('Why the site is not online, one sentence each; empty when online'),
+  last_heartbeat_at: utcTimeOrNull,
   heartbeat_age_s: z.number().nullable(),
-  offline_after_s: z.number(),
+  offline_after_s: z.number().describe('Seconds without a heartbeat after which the site counts as offline'),
   agent_version: z.string().nullable(),
   clock_offset_ms: z.number().nullable(),
-  collecting: z.boolean().nullable(),
+  collecting: z.boolean().nullable().describe('Whether the site agent polls its meters (from its last heartbeat)'),
   backlog: z.object({
-    readings: z.number().nullable(),
-    oldest_unsent_at: z.string().nullable(),
+    readings: z.number().nullable().describe('Readings waiting on the site to be sent'),
+    oldest_unsent_at: utcTimeOrNull,
     age_s: z.number().nullable(),
     growing: z.boolean().nullable(),
   }),
   dead_letters: z.number().nullable(),
-  uplink_down_since: z.string().nullable(),
-  last_sync_at: z.string().nullable(),
-  last_batch_at: z.string().nullable(),
-  /** configured: active meters in the central configuration; answering/failing/never_answered: from the last heartbeat. */
+  uplink_down_since: utcTimeOrNull,
+  last_sync_at: utcTimeOrNull,
+  last_batch_at: utcTimeOrNull,
   meters: z.object({
-    configured: z.number(),
-    answering: z.number().nullable(),
+    configured: z.number().describe('Active meters in the central configuration'),
+    answering: z.number().nullable().describe('Meters answering on the site (last heartbeat)'),
     failing: z.number().nullable(),
     never_answered: z.number().nullable(),
   }),
@@ -122,7 +121,7 @@ export const SitesResponseSchema = z.object({
 export type SitesResponse = z.infer<typeof SitesResponseSchema>;
 
 export const LatestValueSchema = z.object({
-  ts: z.string(),
+  ts: utcTime,
   value: z.number(),
   unit: z.string().nullable(),
   quality: z.string(),
@@ -167,23 +166,26 @@ export const MetersResponseSchema = z.object({
 });
 export type MetersResponse = z.infer<typeof MetersResponseSchema>;
 
-/** One raw reading, or one bucket (then value = the chosen aggregate, with avg/min/max/last/count beside it). */
-export const ReadingRowSchema = z.object({
+/** Which site, meter and data point a reading row or a consumption series is of. */
+const seriesFields = {
   site_id: z.number(),
   site_name: z.string(),
   meter_id: z.number(),
   meter_external_id: z.string(),
   meter_name: z.string(),
   data_point: z.string(),
-  /** The reading's time, or the bucket's start. */
-  ts: z.string(),
+};
+
+/** One raw reading, or one bucket (then value = the chosen aggregate, with avg/min/max/last/count beside it). */
+export const ReadingRowSchema = z.object({
+  ...seriesFields,
+  ts: utcTime.describe('The reading time, or the bucket start'),
   value: z.number(),
   unit: z.string().nullable(),
-  /** Raw: the reading's quality. Bucket: 'good' when every reading in it was good, else the worst seen. */
-  quality: z.string(),
-  count: z.number().optional(),
-  /** Readings in the bucket whose quality was not good. */
-  flagged: z.number().optional(),
+  /** Bucket: 'good' when every reading in it was good, else the worst seen. */
+  quality: z.string().describe('"good", or the BACnet status flags / reliability reported'),
+  count: z.number().optional().describe('Buckets: readings in the bucket'),
+  flagged: z.number().optional().describe('Buckets: readings whose quality was not good'),
   avg: z.number().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
@@ -192,8 +194,8 @@ export const ReadingRowSchema = z.object({
 export type ReadingRow = z.infer<typeof ReadingRowSchema>;
 
 export const ReadingsResponseSchema = z.object({
-  from: z.string(),
-  to: z.string(),
+  from: utcTime,
+  to: utcTime,
   bucket: z.enum(READING_BUCKETS),
   agg: z.enum(READING_AGGS),
   limit: z.number(),
@@ -204,54 +206,48 @@ export const ReadingsResponseSchema = z.object({
 export type ReadingsResponse = z.infer<typeof ReadingsResponseSchema>;
 
 export const ConsumptionBucketSchema = z.object({
-  start: z.string(),
-  end: z.string(),
-  /** null: no reading covers any part of this interval (nothing is invented). */
-  energy_kwh: z.number().nullable(),
-  /** Share of the interval covered by readings (0–1). */
-  coverage: z.number(),
+  start: utcTime,
+  end: utcTime,
+  /** Nothing is invented: no reading, no energy. */
+  energy_kwh: z.number().nullable().describe('null: no reading covers this interval'),
+  coverage: z.number().describe('Share of the interval covered by readings, 0 to 1'),
   /** False when part of the interval has no data, or a gap's energy could not be placed in it. */
   complete: z.boolean(),
 });
 export type ConsumptionBucket = z.infer<typeof ConsumptionBucketSchema>;
 
 export const ConsumptionGapSchema = z.object({
-  from: z.string(),
-  to: z.string(),
+  from: utcTime,
+  to: utcTime,
   /** Energy the counter advanced across the gap (after reset handling). */
   energy_kwh: z.number(),
-  /** True when the whole gap lies in one interval, so its energy is counted there; else it is left out of every interval. */
-  attributed: z.boolean(),
+  /** Else it is left out of every interval. */
+  attributed: z.boolean().describe('The gap lies in one interval, so its energy counts there'),
 });
 export type ConsumptionGap = z.infer<typeof ConsumptionGapSchema>;
 
 export const CounterResetSchema = z.object({
-  at: z.string(),
+  at: utcTime,
   from_value: z.number(),
   to_value: z.number(),
 });
 export type CounterReset = z.infer<typeof CounterResetSchema>;
 
 export const ConsumptionSeriesSchema = z.object({
-  site_id: z.number(),
-  site_name: z.string(),
-  meter_id: z.number(),
-  meter_external_id: z.string(),
-  meter_name: z.string(),
-  data_point: z.string(),
+  ...seriesFields,
   unit: z.literal('kWh'),
   total_kwh: z.number(),
   /** Energy across gaps that span intervals, not in any bucket. */
   unattributed_kwh: z.number(),
   buckets: z.array(ConsumptionBucketSchema),
   gaps: z.array(ConsumptionGapSchema),
-  resets: z.array(CounterResetSchema),
+  resets: z.array(CounterResetSchema).describe('Counter resets or rollovers (the counter went down)'),
 });
 export type ConsumptionSeries = z.infer<typeof ConsumptionSeriesSchema>;
 
 export const ConsumptionResponseSchema = z.object({
-  from: z.string(),
-  to: z.string(),
+  from: utcTime,
+  to: utcTime,
   interval: z.enum(CONSUMPTION_INTERVALS),
   tz: z.string(),
   gap_threshold_s: z.number(),
@@ -261,8 +257,8 @@ export const ConsumptionResponseSchema = z.object({
     z.object({
       site_id: z.number(),
       site_name: z.string(),
-      total_kwh: z.number(),
-      unattributed_kwh: z.number(),
+      total_kwh: z.number().describe('Energy placed in intervals'),
+      unattributed_kwh: z.number().describe('Energy across gaps that span intervals, counted in none'),
       buckets: z.array(ConsumptionBucketSchema),
     }),
   ),

@@ -219,3 +219,7 @@ export const idField = () =>
     error: typeError('a positive integer id'),
     abort: true,
   });
+
+/** An ISO-8601 UTC time in an answer (described, so the JSON Schema an MCP client sees says so). */
+export const utcTime = z.string().describe('ISO-8601 UTC time');
+export const utcTimeOrNull = utcTime.nullable();

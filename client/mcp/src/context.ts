@@ -111,3 +111,11 @@ export function shortTime(iso: string | null | undefined): string {
 }
 
 export const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** The annotations of a tool that only reads the client system. */
+export const READ_ONLY_TOOL = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;

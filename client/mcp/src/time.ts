@@ -1,14 +1,3 @@
-/** A time zone name both JavaScript and PostgreSQL know (IANA). */
-export function isTimeZoneName(tz: string): boolean {
-  if (!/^(UTC|[A-Za-z]+(?:\/[A-Za-z0-9_+-]+){1,2})$/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { Knex } from 'knex';
+import { ReadingsRepository } from '@meterit/client-api';
 import { createTestDatabase, type TestPostgres } from '@meterit/shared/testing';
 import { createSite, sampleRss, startClientSystem } from '../harness/processes.js';
 import { cpuProfArgs, mb, rate, type BenchResult } from './common.js';
@@ -99,10 +100,11 @@ export async function benchIngest(
     });
     await knex.raw('TRUNCATE meter_readings');
 
-    // Where the API's time goes: the statements the API runs for one batch (mirrors
-    // client/api/src/components/{readings/ingest.ts,readings/readings-repository.ts}: transaction, meter id lookup,
-    // insert with RETURNING that reports stored/duplicate per reading — no DISTINCT ON, as no key repeats
-    // in these batches — and the batch log folded with the site's last batch time), straight from Node.
+    // Where the API's time goes: the statements the API runs for one batch (transaction, meter id lookup as in
+    // readings/ingest.ts, then the API's own ReadingsRepository: the insert with RETURNING that reports
+    // stored/duplicate per reading — no DISTINCT ON, as no key repeats in these batches — and the batch log
+    // folded with the site's last batch time), straight from Node.
+    const repo = new ReadingsRepository(knex);
     const apiSql = await measure(opts.batches, opts.batchSize, async (k) => {
       const rows = rowsFor(k);
       await knex.transaction(async (trx) => {
@@ -110,31 +112,29 @@ export async function benchIngest(
           site.site_id,
           [...new Set(rows.map((r) => r.meter_external_id))],
         ]);
-        await trx.raw(
-          `WITH input AS (
-             SELECT * FROM unnest(?::int[], ?::text[], ?::timestamptz[], ?::float8[], ?::text[], ?::text[])
-                      WITH ORDINALITY AS t(meter_id, data_point, ts, value, unit, quality, ord)
-           ), inserted AS (
-             INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality)
-             SELECT ?, meter_id, data_point, ts, value, unit, quality FROM input ORDER BY meter_id, data_point, ts
-             ON CONFLICT (site_id, meter_id, data_point, ts) DO NOTHING
-             RETURNING meter_id, data_point, ts
-           )
-           SELECT f.ord FROM input f JOIN inserted i USING (meter_id, data_point, ts)`,
-          [
-            rows.map((r) => meterIds.get(r.meter_external_id)!),
-            rows.map((r) => r.data_point),
-            rows.map((r) => r.timestamp),
-            rows.map((r) => r.value),
-            rows.map((r) => r.unit),
-            rows.map((r) => r.quality),
-            site.site_id,
-          ],
+        await repo.insertIdempotent(
+          trx,
+          site.site_id,
+          rows.map((r) => ({
+            meterId: meterIds.get(r.meter_external_id)!,
+            dataPoint: r.data_point,
+            timestamp: r.timestamp,
+            value: r.value,
+            unit: r.unit,
+            quality: r.quality,
+          })),
         );
-        await trx.raw(
-          `WITH logged AS (INSERT INTO sync_batches (site_id, batch_id, request_id, readings, stored, duplicates, rejected) VALUES (?, ?, ?, ?, ?, 0, 0))
-           UPDATE sites SET last_batch_at = now() WHERE id = ? AND ?::boolean`,
-          [site.site_id, `sql${k}`, `r${k}`, rows.length, rows.length, site.site_id, true],
+        await repo.logBatch(
+          {
+            siteId: site.site_id,
+            batchId: `sql${k}`,
+            requestId: `r${k}`,
+            readings: rows.length,
+            stored: rows.length,
+            duplicates: 0,
+            rejected: 0,
+          },
+          trx,
         );
       });
     });

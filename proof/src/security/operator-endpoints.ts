@@ -10,6 +10,16 @@ import {
   commissioningReport,
 } from './request-bodies.js';
 
+/** What creating or previewing an alert rule sends, and who may. */
+const RULE_WRITE = {
+  auth: 'operator',
+  role: 'operator',
+  body: alertRule,
+  freeText: RULE_TEXT,
+  optional: RULE_OPTIONAL,
+  otherSite: 'refused',
+} satisfies Partial<EndpointSpec>;
+
 export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
   // Operator endpoints (JWT). Present only in builds that have them.
   {
@@ -279,22 +289,12 @@ export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
   {
     method: 'POST',
     path: '/api/alert-rules/preview',
-    auth: 'operator',
-    role: 'operator',
-    body: alertRule,
-    freeText: RULE_TEXT,
-    optional: RULE_OPTIONAL,
-    otherSite: 'refused',
+    ...RULE_WRITE,
   },
   {
     method: 'POST',
     path: '/api/alert-rules',
-    auth: 'operator',
-    role: 'operator',
-    body: alertRule,
-    freeText: RULE_TEXT,
-    optional: RULE_OPTIONAL,
-    otherSite: 'refused',
+    ...RULE_WRITE,
     allSiteRule: true,
   },
   {

@@ -1,8 +1,24 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ALERT_RULE_KINDS, ALERT_SEVERITIES, type AlertRuleWrite } from '@meterit/shared';
-import { answer, guarded, refuseViewer, shortTime, toolError, visibleSites, type ToolDeps } from '../context.js';
-import { alertInfoSchema, alertRuleInfoSchema, isoTimeOrNull, sitesInput, textInput } from '../schemas.js';
+import {
+  ALERT_RULE_KINDS,
+  ALERT_SEVERITIES,
+  AlertInfoSchema,
+  AlertRuleInfoSchema,
+  NotificationInfoSchema,
+  type AlertRuleWrite,
+} from '@meterit/shared';
+import {
+  answer,
+  guarded,
+  refuseViewer,
+  shortTime,
+  toolError,
+  visibleSites,
+  READ_ONLY_TOOL,
+  type ToolDeps,
+} from '../context.js';
+import { sitesInput, textInput } from '../schemas.js';
 
 export const LIST_ACTIVE_ALERTS = 'list_active_alerts';
 export const CONFIGURE_ALERT_RULES = 'configure_alert_rules';
@@ -30,7 +46,7 @@ const listOutput = z.object({
   count: z.number(),
   matched: z.number(),
   by_severity: z.record(z.string(), z.number()),
-  alerts: z.array(alertInfoSchema),
+  alerts: z.array(AlertInfoSchema),
 });
 
 export function registerListActiveAlertsTool(server: McpServer, deps: ToolDeps): void {
@@ -43,7 +59,7 @@ export function registerListActiveAlertsTool(server: McpServer, deps: ToolDeps):
         '(plus alerts about the client system itself), firing first: rule, site, meter, severity, what is wrong, the value against the threshold, since when, and who acknowledged it.',
       inputSchema: listInput,
       outputSchema: listOutput,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, LIST_ACTIVE_ALERTS, async () => {
@@ -154,7 +170,7 @@ const ruleInput = z.object({
     .optional()
     .describe('Who is e-mailed when it fires and resolves (at most 20 addresses)'),
 });
-const ruleOutput = z.object({ created: z.boolean(), rule: alertRuleInfoSchema });
+const ruleOutput = z.object({ created: z.boolean(), rule: AlertRuleInfoSchema });
 
 export function registerConfigureAlertRulesTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -215,17 +231,17 @@ const emailInput = z.object({
     .max(20_000)
     .describe('Plain-text message (at most 20000 characters), e.g. the text of generate_report'),
 });
-const emailOutput = z.object({
-  id: z.number().describe('The outbox entry'),
-  status: z
-    .string()
-    .describe(
-      'sent; recorded (no SMTP configured: kept in the outbox instead); pending/retrying (the mail server did not accept it yet); failed',
-    ),
-  recipients: z.array(z.string()),
-  subject: z.string(),
-  sent_at: isoTimeOrNull,
-  last_error: z.string().nullable(),
+const emailOutput = NotificationInfoSchema.pick({
+  id: true,
+  recipients: true,
+  subject: true,
+  sent_at: true,
+  last_error: true,
+}).extend({
+  id: NotificationInfoSchema.shape.id.describe('The outbox entry'),
+  status: NotificationInfoSchema.shape.status.describe(
+    'sent; recorded (no SMTP configured: kept in the outbox instead); pending/retrying (the mail server did not accept it yet); failed',
+  ),
 });
 
 export function registerSendAlertEmailTool(server: McpServer, deps: ToolDeps): void {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { guarded, round, shortTime, toolError, visibleSites, type ToolDeps } from '../context.js';
-import type { AlertInfo } from '@meterit/shared';
-import { isoInput, isoTime, isoTimeOrNull, sitesInput, tzInput } from '../schemas.js';
+import { guarded, round, shortTime, toolError, visibleSites, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
+import { SiteStatusSchema, utcTime, utcTimeOrNull, type AlertInfo } from '@meterit/shared';
+import { isoInput, sitesInput, tzInput } from '../schemas.js';
 import { DAY, resolveRange } from '../time.js';
 
 export const GENERATE_REPORT = 'generate_report';
@@ -32,16 +32,17 @@ const alert = z.object({
   severity: z.string(),
   state: z.string(),
   message: z.string(),
-  started_at: isoTime,
-  resolved_at: isoTimeOrNull,
+  started_at: utcTime,
+  resolved_at: utcTimeOrNull,
 });
 
-const siteReport = z.object({
-  site_id: z.number(),
-  site_name: z.string(),
-  status: z.enum(['online', 'degraded', 'offline', 'inactive']),
-  reasons: z.array(z.string()),
-  last_heartbeat_at: isoTimeOrNull,
+const siteReport = SiteStatusSchema.pick({
+  site_id: true,
+  site_name: true,
+  status: true,
+  reasons: true,
+  last_heartbeat_at: true,
+}).extend({
   meters_configured: z.number().describe('Active meters'),
   meters_answering: z.number().nullable().describe('Meters answering on the site (last heartbeat)'),
   data_points: z.number().describe('Data points of the active meters'),
@@ -67,8 +68,8 @@ const siteReport = z.object({
 
 const output = z.object({
   title: z.string(),
-  generated_at: isoTime,
-  period: z.object({ from: isoTime, to: isoTime, tz: z.string(), hours: z.number() }),
+  generated_at: utcTime,
+  period: z.object({ from: utcTime, to: utcTime, tz: z.string(), hours: z.number() }),
   collection_interval_s: z.number(),
   alerts_available: z.boolean(),
   totals: z.object({
@@ -144,7 +145,7 @@ export function registerGenerateReportTool(server: McpServer, deps: ToolDeps): v
         'energy used from the kWh counters, and the alerts in the period. Returned as structured content, as readable text and as CSV.',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, GENERATE_REPORT, async (): Promise<CallToolResult> => {

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CONSUMPTION_INTERVALS, type ConsumptionInterval } from '@meterit/shared';
-import { answer, guarded, round, toolError, type ToolDeps } from '../context.js';
-import { consumptionBucketSchema, isoInput, isoTime, sitesInput, textInput, tzInput } from '../schemas.js';
-import { DAY, resolveRange } from '../time.js';
-import { scopeOf } from './scope.js';
+import {
+  CONSUMPTION_INTERVALS,
+  ConsumptionResponseSchema,
+  ConsumptionSeriesSchema,
+  type ConsumptionInterval,
+} from '@meterit/shared';
+import { answer, guarded, round, toolError, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
+import { dataPointInput, isoInput, meterIdInput, sitesInput, tzInput } from '../schemas.js';
+import { DAY } from '../time.js';
+import { queryWindow } from './scope.js';
 
 export const GET_CONSUMPTION = 'get_consumption';
 /** Longest range per interval, so one answer stays a readable size. */
@@ -13,19 +18,10 @@ const MAX_SERIES = 500;
 
 const input = z.object({
   site_ids: sitesInput,
-  meter_id: z
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 31 - 1)
-    .optional()
-    .describe('One meter (client-system id from query_meters); default every meter of the sites'),
-  data_point: textInput()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe('One energy counter point, e.g. "total_kwh"; default every point with unit Wh, kWh or MWh'),
+  meter_id: meterIdInput,
+  data_point: dataPointInput(
+    'One energy counter point, e.g. "total_kwh"; default every point with unit Wh, kWh or MWh',
+  ),
   from: isoInput('Start (inclusive), ISO-8601 with zone; default 7 days before `to`').optional(),
   to: isoInput('End (exclusive), ISO-8601 with zone; default now').optional(),
   interval: z
@@ -48,43 +44,23 @@ const input = z.object({
     ),
 });
 
-const gap = z.object({
-  from: isoTime,
-  to: isoTime,
-  energy_kwh: z.number(),
-  attributed: z.boolean().describe('The gap lies in one interval, so its energy counts there'),
-});
-const reset = z.object({ at: isoTime, from_value: z.number(), to_value: z.number() });
-
-const output = z.object({
-  from: isoTime,
-  to: isoTime,
-  interval: z.enum(CONSUMPTION_INTERVALS),
-  tz: z.string(),
-  gap_threshold_s: z.number(),
+const output = ConsumptionResponseSchema.pick({
+  from: true,
+  to: true,
+  interval: true,
+  tz: true,
+  gap_threshold_s: true,
+}).extend({
   total_kwh: z.number().describe('All returned sites together'),
   sites: z.array(
-    z.object({
-      site_id: z.number(),
-      site_name: z.string(),
-      total_kwh: z.number().describe('Energy placed in intervals'),
-      unattributed_kwh: z.number().describe('Energy across gaps that span intervals, counted in none'),
+    ConsumptionResponseSchema.shape.sites.element.extend({
       complete: z.boolean().describe('Every interval of every meter fully covered by readings'),
-      buckets: z.array(consumptionBucketSchema),
     }),
   ),
   series: z.array(
-    z.object({
-      site_id: z.number(),
-      meter_id: z.number(),
-      meter_external_id: z.string(),
-      meter_name: z.string(),
-      data_point: z.string(),
-      total_kwh: z.number(),
-      unattributed_kwh: z.number(),
-      gaps: z.array(gap).describe('Stretches without readings longer than gap_minutes'),
-      resets: z.array(reset).describe('Counter resets or rollovers (the counter went down)'),
-      buckets: z.array(consumptionBucketSchema).optional(),
+    ConsumptionSeriesSchema.omit({ site_name: true, unit: true, buckets: true }).extend({
+      gaps: ConsumptionSeriesSchema.shape.gaps.describe('Stretches without readings longer than gap_minutes'),
+      buckets: ConsumptionSeriesSchema.shape.buckets.optional(),
     }),
   ),
   series_truncated: z.boolean(),
@@ -101,23 +77,18 @@ export function registerGetConsumptionTool(server: McpServer, deps: ToolDeps): v
         'Answers "how much energy did each site use last week". Default: the last 7 days per day, UTC.',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, GET_CONSUMPTION, async () => {
-        const range = resolveRange(args, deps.now(), 7 * DAY, MAX_DAYS[args.interval]);
-        if ('problem' in range)
-          return toolError(
-            `${range.problem} (interval ${args.interval}: at most ${MAX_DAYS[args.interval]} days; use a longer interval for longer ranges)`,
-          );
-        const scope = await scopeOf(deps, args.site_ids, args.meter_id);
-        if ('problem' in scope) return toolError(scope.problem);
+        const w = await queryWindow(deps, args, {
+          defaultMs: 7 * DAY,
+          maxDays: MAX_DAYS[args.interval],
+          rangeHint: `(interval ${args.interval}: at most ${MAX_DAYS[args.interval]} days; use a longer interval for longer ranges)`,
+        });
+        if ('problem' in w) return toolError(w.problem);
         const c = await deps.ops.consumption({
-          siteIds: scope.siteIds,
-          meterId: scope.meterId,
-          dataPoint: args.data_point,
-          from: range.from,
-          to: range.to,
+          ...w.query,
           interval: args.interval,
           tz: args.tz,
           gapSeconds: args.gap_minutes * 60,

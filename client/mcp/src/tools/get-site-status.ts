@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { SiteStatus } from '@meterit/shared';
-import { answer, guarded, shortTime, visibleSites, type ToolDeps } from '../context.js';
-import { isoTime, sitesInput, siteStatusSchema, textInput } from '../schemas.js';
+import { SiteStatusSchema, utcTime, type SiteStatus } from '@meterit/shared';
+import { answer, guarded, shortTime, visibleSites, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
+import { sitesInput, textInput } from '../schemas.js';
 
 export const GET_SITE_STATUS = 'get_site_status';
 
@@ -18,9 +18,9 @@ const input = z.object({
 });
 
 const output = z.object({
-  now: isoTime,
+  now: utcTime,
   counts: z.object({ online: z.number(), degraded: z.number(), offline: z.number(), inactive: z.number() }),
-  sites: z.array(siteStatusSchema).describe('Worst first: offline, degraded, online, inactive'),
+  sites: z.array(SiteStatusSchema).describe('Worst first: offline, degraded, online, inactive'),
 });
 
 /** One line an assistant can quote for a site. */
@@ -47,7 +47,7 @@ export function registerGetSiteStatusTool(server: McpServer, deps: ToolDeps): vo
         'the last heartbeat, whether the agent collects, its backlog of unsent readings and its age, dead letters, uplink, clock offset, and how many meters answer. Worst first.',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, GET_SITE_STATUS, async () => {

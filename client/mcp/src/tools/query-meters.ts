@@ -1,22 +1,11 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { MeterHealth } from '@meterit/shared';
-import { answer, guarded, shortTime, visibleSites, type ToolDeps } from '../context.js';
-import { isoTime, isoTimeOrNull, sitesInput, textInput } from '../schemas.js';
+import { LatestValueSchema, MeterHealthSchema, MeterSummarySchema, utcTime } from '@meterit/shared';
+import { answer, guarded, shortTime, visibleSites, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
+import { sitesInput, textInput } from '../schemas.js';
 
 export const QUERY_METERS = 'query_meters';
 export const MAX_METERS = 500;
-const STATUSES = [
-  'ok',
-  'fault',
-  'stale',
-  'no_data',
-  'inactive',
-  'not_answering',
-  'wrong_device',
-  'degraded',
-] as const satisfies readonly MeterHealth[];
-
 const input = z.object({
   site_ids: sitesInput,
   meter_ids: z
@@ -31,12 +20,9 @@ const input = z.object({
     .max(100)
     .optional()
     .describe('Text to find in the meter name, meter id or site name (case-insensitive)'),
-  status: z
-    .enum(STATUSES)
-    .optional()
-    .describe(
-      'Only meters in this state: ok, fault (a point reports bad quality), stale (no recent reading), no_data, inactive, not_answering / wrong_device / degraded (as the site agent reports)',
-    ),
+  status: MeterHealthSchema.optional().describe(
+    'Only meters in this state: ok, fault (a point reports bad quality), stale (no recent reading), no_data, inactive, not_answering / wrong_device / degraded (as the site agent reports)',
+  ),
   include_inactive: z.boolean().default(false).describe('Also list deactivated meters (default false)'),
   limit: z
     .number()
@@ -48,31 +34,26 @@ const input = z.object({
 });
 
 const output = z.object({
-  now: isoTime,
+  now: utcTime,
   count: z.number().describe('Meters returned'),
   matched: z.number().describe('Meters that matched before the limit'),
   truncated: z.boolean(),
   by_status: z.record(z.string(), z.number()).describe('Matched meters per status'),
   meters: z.array(
-    z.object({
+    MeterSummarySchema.pick({
+      site_id: true,
+      site_name: true,
+      name: true,
+      status: true,
+      status_reason: true,
+      last_reading_at: true,
+      is_active: true,
+    }).extend({
       id: z.number().describe('Client-system meter id (use it in query_readings / get_consumption)'),
-      site_id: z.number(),
-      site_name: z.string(),
       external_id: z.string().describe('The meter id on the site (meters.json)'),
-      name: z.string(),
-      status: z.enum(STATUSES),
-      status_reason: z.string(),
-      last_reading_at: isoTimeOrNull,
-      is_active: z.boolean(),
       bacnet: z.object({ device_id: z.number().nullable(), ip: z.string().nullable(), port: z.number().nullable() }),
       data_points: z.array(
-        z.object({
-          name: z.string(),
-          unit: z.string().nullable(),
-          latest: z
-            .object({ ts: isoTime, value: z.number(), unit: z.string().nullable(), quality: z.string() })
-            .nullable(),
-        }),
+        z.object({ name: z.string(), unit: z.string().nullable(), latest: LatestValueSchema.nullable() }),
       ),
     }),
   ),
@@ -88,7 +69,7 @@ export function registerQueryMetersTool(server: McpServer, deps: ToolDeps): void
         'and every data point with its latest value, unit and quality. Filter by site, meter ids, text and state.',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, QUERY_METERS, async () => {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { READING_AGGS, READING_BUCKETS } from '@meterit/shared';
-import { answer, guarded, toolError, type ToolDeps } from '../context.js';
-import { isoInput, isoTime, sitesInput, textInput, tzInput } from '../schemas.js';
-import { HOUR, resolveRange } from '../time.js';
-import { scopeOf } from './scope.js';
+import { READING_AGGS, READING_BUCKETS, ReadingsResponseSchema } from '@meterit/shared';
+import { answer, guarded, toolError, READ_ONLY_TOOL, type ToolDeps } from '../context.js';
+import { dataPointInput, isoInput, meterIdInput, sitesInput, tzInput } from '../schemas.js';
+import { HOUR } from '../time.js';
+import { queryWindow } from './scope.js';
 
 export const QUERY_READINGS = 'query_readings';
 export const MAX_READING_ROWS = 2000;
@@ -14,19 +14,8 @@ export const MAX_BUCKET_DAYS = 366;
 
 const input = z.object({
   site_ids: sitesInput,
-  meter_id: z
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 31 - 1)
-    .optional()
-    .describe('One meter (client-system id from query_meters); default every meter of the sites'),
-  data_point: textInput()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe('One data point name, e.g. "total_kwh", "current_kw", "voltage"; default every point'),
+  meter_id: meterIdInput,
+  data_point: dataPointInput('One data point name, e.g. "total_kwh", "current_kw", "voltage"; default every point'),
   from: isoInput(
     'Start (inclusive), ISO-8601 with zone; default 1 hour (raw) or 24 hours (buckets) before `to`',
   ).optional(),
@@ -51,36 +40,11 @@ const input = z.object({
     .describe(`Most rows (1 to ${MAX_READING_ROWS}, default 200); ordered by site, meter, point, time`),
 });
 
-const row = z.object({
-  site_id: z.number(),
-  site_name: z.string(),
-  meter_id: z.number(),
-  meter_external_id: z.string(),
-  meter_name: z.string(),
-  data_point: z.string(),
-  ts: isoTime.describe('The reading time, or the bucket start'),
-  value: z.number(),
-  unit: z.string().nullable(),
-  quality: z.string().describe('"good", or the BACnet status flags / reliability reported'),
-  count: z.number().optional().describe('Buckets: readings in the bucket'),
-  flagged: z.number().optional().describe('Buckets: readings whose quality was not good'),
-  avg: z.number().optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  last: z.number().optional(),
-});
-
-const output = z.object({
-  from: isoTime,
-  to: isoTime,
-  bucket: z.enum(READING_BUCKETS),
-  agg: z.enum(READING_AGGS),
-  limit: z.number(),
+const output = ReadingsResponseSchema.extend({
   count: z.number(),
-  truncated: z
-    .boolean()
-    .describe('More rows matched than `limit`: narrow the range or filters, or use a larger bucket'),
-  rows: z.array(row),
+  truncated: ReadingsResponseSchema.shape.truncated.describe(
+    'More rows matched than `limit`: narrow the range or filters, or use a larger bucket',
+  ),
 });
 
 export function registerQueryReadingsTool(server: McpServer, deps: ToolDeps): void {
@@ -94,28 +58,25 @@ export function registerQueryReadingsTool(server: McpServer, deps: ToolDeps): vo
         'For energy used, get_consumption is the right tool (it handles counter resets and gaps).',
       inputSchema: input,
       outputSchema: output,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: READ_ONLY_TOOL,
     },
     async (args) =>
       guarded(deps, QUERY_READINGS, async () => {
         const raw = args.bucket === 'raw';
-        const range = resolveRange(args, deps.now(), raw ? HOUR : 24 * HOUR, raw ? MAX_RAW_DAYS : MAX_BUCKET_DAYS);
-        if ('problem' in range) return toolError(range.problem);
-        const scope = await scopeOf(deps, args.site_ids, args.meter_id);
-        if ('problem' in scope) return toolError(scope.problem);
+        const w = await queryWindow(deps, args, {
+          defaultMs: raw ? HOUR : 24 * HOUR,
+          maxDays: raw ? MAX_RAW_DAYS : MAX_BUCKET_DAYS,
+        });
+        if ('problem' in w) return toolError(w.problem);
         const r = await deps.ops.readings({
-          siteIds: scope.siteIds,
-          meterId: scope.meterId,
-          dataPoint: args.data_point,
-          from: range.from,
-          to: range.to,
+          ...w.query,
           bucket: args.bucket,
           agg: args.agg,
           tz: args.tz,
           limit: args.limit,
         });
         const what = [
-          scope.meterName ?? (args.site_ids ? `sites ${args.site_ids.join(', ')}` : 'all your sites'),
+          w.meterName ?? (args.site_ids ? `sites ${args.site_ids.join(', ')}` : 'all your sites'),
           args.data_point ?? 'all points',
         ].join(', ');
         let text = `${r.rows.length} ${raw ? 'readings' : `${args.bucket} buckets (${args.agg})`} for ${what} from ${r.from} to ${r.to}${r.truncated ? `; first ${r.limit} shown, more matched` : ''}.`;

@@ -28,6 +28,8 @@ export function ControlBar() {
   const enabled = status.control.enabled;
   const collecting = status.collection.collecting;
   const dead = status.dead_letters.count;
+  /** The one of start/stop that applies now. */
+  const toggle = collecting ? 'stop' : 'start';
   const spin = (a: typeof busy) => (busy === a ? <CircularProgress size={16} color="inherit" /> : undefined);
 
   return (
@@ -42,29 +44,16 @@ export function ControlBar() {
         >
           Sync now
         </Button>
-        {collecting ? (
-          <Button
-            variant="outlined"
-            color="warning"
-            onClick={() => setConfirm('stop')}
-            disabled={!enabled || busy !== null}
-            startIcon={spin('stop')}
-            data-testid="btn-stop"
-          >
-            Stop collection
-          </Button>
-        ) : (
-          <Button
-            variant="contained"
-            color="success"
-            onClick={() => setConfirm('start')}
-            disabled={!enabled || busy !== null}
-            startIcon={spin('start')}
-            data-testid="btn-start"
-          >
-            Start collection
-          </Button>
-        )}
+        <Button
+          variant={collecting ? 'outlined' : 'contained'}
+          color={collecting ? 'warning' : 'success'}
+          onClick={() => setConfirm(toggle)}
+          disabled={!enabled || busy !== null}
+          startIcon={spin(toggle)}
+          data-testid={`btn-${toggle}`}
+        >
+          {collecting ? 'Stop collection' : 'Start collection'}
+        </Button>
         <Button
           variant="outlined"
           onClick={() => void retryDeadLetters()}

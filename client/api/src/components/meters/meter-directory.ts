@@ -12,6 +12,8 @@ import {
   type LatestValueRow,
   type MeterFilter,
   type MeterWithSiteRow,
+  storedDataPoints,
+  toNewMeter,
   type NewMeter,
 } from './meters-repository.js';
 
@@ -157,7 +159,7 @@ export class MeterDirectory {
   }
 
   async create(siteId: number, req: MeterWriteRequest): Promise<number> {
-    const id = await this.repo.insert(siteId, toNewMeter(req));
+    const id = await this.repo.insert(siteId, toNewMeter(req.external_id, req));
     if (id === undefined)
       throw new ApiError(
         409,
@@ -174,8 +176,7 @@ export class MeterDirectory {
     if (req.bacnet_device_id !== undefined) patch.bacnet_device_id = req.bacnet_device_id;
     if (req.bacnet_ip !== undefined) patch.bacnet_ip = req.bacnet_ip;
     if (req.bacnet_port !== undefined) patch.bacnet_port = req.bacnet_port;
-    if (req.data_points !== undefined)
-      patch.data_points = toNewMeter({ ...(req as MeterWriteRequest), data_points: req.data_points }).data_points;
+    if (req.data_points !== undefined) patch.data_points = storedDataPoints(req.data_points);
     if (req.is_active !== undefined) patch.is_active = req.is_active;
     if (!(await this.repo.update(id, siteId, patch))) {
       throw new ApiError(
@@ -185,22 +186,4 @@ export class MeterDirectory {
       );
     }
   }
-}
-
-function toNewMeter(req: MeterWriteRequest): NewMeter {
-  return {
-    external_id: req.external_id,
-    name: req.name,
-    bacnet_device_id: req.bacnet_device_id,
-    bacnet_ip: req.bacnet_ip,
-    bacnet_port: req.bacnet_port ?? null,
-    data_points: req.data_points.map((p) => ({
-      object_type: p.object_type,
-      instance: p.instance,
-      ...(p.property === undefined ? {} : { property: p.property }),
-      name: p.name,
-      ...(p.unit === undefined ? {} : { unit: p.unit }),
-    })),
-    is_active: req.is_active ?? true,
-  };
 }

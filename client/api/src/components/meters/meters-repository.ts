@@ -25,6 +25,40 @@ export interface NewMeter {
   is_active: boolean;
 }
 
+/** A meter's fields as a site registers them (MeterConfig) or an operator writes them (MeterWriteRequest). */
+export interface MeterFields {
+  name: string;
+  bacnet_device_id: number;
+  bacnet_ip: string;
+  bacnet_port?: number | null | undefined;
+  data_points: readonly DataPointConfig[];
+  is_active?: boolean | undefined;
+}
+
+/** The row to store for a meter: absent data-point options left out, the port and active flag defaulted. */
+export function toNewMeter(externalId: string, m: MeterFields): NewMeter {
+  return {
+    external_id: externalId,
+    name: m.name,
+    bacnet_device_id: m.bacnet_device_id,
+    bacnet_ip: m.bacnet_ip,
+    bacnet_port: m.bacnet_port ?? null,
+    data_points: storedDataPoints(m.data_points),
+    is_active: m.is_active ?? true,
+  };
+}
+
+/** Data points as stored: the options a request left out are absent, not undefined. */
+export function storedDataPoints(points: readonly DataPointConfig[]): DataPointConfig[] {
+  return points.map((p) => ({
+    object_type: p.object_type,
+    instance: p.instance,
+    ...(p.property === undefined ? {} : { property: p.property }),
+    name: p.name,
+    ...(p.unit === undefined ? {} : { unit: p.unit }),
+  }));
+}
+
 /** All SQL about meters. Every query is scoped by site: a site's key never reaches another site's meters. */
 export class MetersRepository {
   constructor(private readonly knex: Knex) {}

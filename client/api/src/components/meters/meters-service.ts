@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { MeterConfig, RegisterMetersResponse, SyncConfigResponse } from '@meterit/shared';
 import type { AuthenticatedSite } from '../../types.js';
-import { MetersRepository, type MeterRow } from './meters-repository.js';
+import { MetersRepository, toNewMeter, type MeterRow } from './meters-repository.js';
 
 /** A meter row in the meters.json format the agent reads. */
 export function toMeterConfig(row: MeterRow): MeterConfig {
@@ -36,21 +36,7 @@ export class MetersService {
     const created = new Set(
       await this.repo.insertMissing(
         site.id,
-        meters.map((m) => ({
-          external_id: m.id,
-          name: m.name,
-          bacnet_device_id: m.bacnet_device_id,
-          bacnet_ip: m.bacnet_ip,
-          bacnet_port: m.bacnet_port ?? null,
-          data_points: m.data_points.map((p) => ({
-            object_type: p.object_type,
-            instance: p.instance,
-            ...(p.property === undefined ? {} : { property: p.property }),
-            name: p.name,
-            ...(p.unit === undefined ? {} : { unit: p.unit }),
-          })),
-          is_active: m.is_active ?? true,
-        })),
+        meters.map((m) => toNewMeter(m.id, m)),
       ),
     );
     return {

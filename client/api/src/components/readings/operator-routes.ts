@@ -4,6 +4,7 @@ import {
   ErrorCode,
   readingsQuerySchema,
   type ConsumptionQuery,
+  type ReadingRow,
   type ReadingsQuery,
 } from '@meterit/shared';
 import { ApiError } from '../../errors.js';
@@ -21,6 +22,11 @@ export interface ReadingRouteDeps {
 }
 
 const DAY = 86_400_000;
+
+/** The first CSV columns of a reading row and of a consumption series: which site, meter and point. */
+const SERIES_COLUMNS = ['site_id', 'site_name', 'meter_id', 'meter_external_id', 'meter_name', 'data_point'] as const;
+const seriesCells = (r: Pick<ReadingRow, (typeof SERIES_COLUMNS)[number]>): unknown[] =>
+  SERIES_COLUMNS.map((k) => r[k]);
 
 type ReadingFilter = Pick<ReadingsQuery & ConsumptionQuery, 'site_id' | 'meter_id' | 'from' | 'to'>;
 
@@ -72,34 +78,12 @@ export function readingsRouter(deps: ReadingRouteDeps): Router {
       return;
     }
     const raw = bucket === 'raw';
-    const header = [
-      'site_id',
-      'site_name',
-      'meter_id',
-      'meter_external_id',
-      'meter_name',
-      'data_point',
-      raw ? 'timestamp' : 'bucket_start',
-      'value',
-      'unit',
-      'quality',
-    ];
+    const header = [...SERIES_COLUMNS, raw ? 'timestamp' : 'bucket_start', 'value', 'unit', 'quality'];
     if (!raw) header.push('count', 'flagged', 'avg', 'min', 'max', 'last');
     const body = toCsv(
       header,
       result.rows.map((r) => {
-        const row: unknown[] = [
-          r.site_id,
-          r.site_name,
-          r.meter_id,
-          r.meter_external_id,
-          r.meter_name,
-          r.data_point,
-          r.ts,
-          r.value,
-          r.unit,
-          r.quality,
-        ];
+        const row: unknown[] = [...seriesCells(r), r.ts, r.value, r.unit, r.quality];
         if (!raw) row.push(r.count, r.flagged, r.avg, r.min, r.max, r.last);
         return row;
       }),
@@ -135,35 +119,11 @@ export function readingsRouter(deps: ReadingRouteDeps): Router {
     const rows: unknown[][] = [];
     for (const se of result.series) {
       for (const b of se.buckets) {
-        rows.push([
-          se.site_id,
-          se.site_name,
-          se.meter_id,
-          se.meter_external_id,
-          se.meter_name,
-          se.data_point,
-          b.start,
-          b.end,
-          b.energy_kwh,
-          b.coverage,
-          b.complete,
-        ]);
+        rows.push([...seriesCells(se), b.start, b.end, b.energy_kwh, b.coverage, b.complete]);
       }
     }
     const body = toCsv(
-      [
-        'site_id',
-        'site_name',
-        'meter_id',
-        'meter_external_id',
-        'meter_name',
-        'data_point',
-        'interval_start',
-        'interval_end',
-        'energy_kwh',
-        'coverage',
-        'complete',
-      ],
+      [...SERIES_COLUMNS, 'interval_start', 'interval_end', 'energy_kwh', 'coverage', 'complete'],
       rows,
     );
     sendCsv(

@@ -8,6 +8,8 @@ import {
   type ReadingBucket,
   type ReadingsResponse,
 } from '@meterit/shared';
+// The query as the MCP server's port (ClientOperations.consumption) passes it: one definition for both.
+import type { ConsumptionQuery } from '@meterit/client-mcp';
 import { ApiError } from '../../errors.js';
 import { ENERGY_UNITS, type MeterDirectory } from '../meters/meter-directory.js';
 import { BUCKET_MS, BUCKET_ORIGIN } from './buckets.js';
@@ -16,17 +18,6 @@ import { ReadingsQueryRepository, type ReadingFilter, type SeriesKey } from './r
 
 /** Most intervals one consumption answer computes per series. */
 export const MAX_CONSUMPTION_BUCKETS = 5000;
-
-export interface ConsumptionQuery {
-  siteIds: number[] | null;
-  meterId?: number | undefined;
-  dataPoint?: string | undefined;
-  from: Date;
-  to: Date;
-  interval: ConsumptionInterval;
-  tz: string;
-  gapSeconds: number;
-}
 
 export class ReadingsService {
   readonly repo: ReadingsQueryRepository;
