@@ -6,10 +6,7 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
-  Table,
-  TableBody,
   TableCell,
-  TableHead,
   TableRow,
   TextField,
   Typography,
@@ -17,6 +14,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, refreshSession } from '../api/client';
 import { fmtDateTime } from '../format';
+import { DataTable } from './DataTable';
 
 interface McpToken {
   id: number;
@@ -130,41 +128,29 @@ export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () 
             Create token
           </Button>
         </Box>
-        <Table size="small">
-          <TableHead>
-            <TableRow>
-              <TableCell>Name</TableCell>
-              <TableCell>Starts with</TableCell>
-              <TableCell>Expires</TableCell>
-              <TableCell>Last used</TableCell>
-              <TableCell>State</TableCell>
-              <TableCell />
+        <DataTable outlined={false} columns={['Name', 'Starts with', 'Expires', 'Last used', 'State', '']}>
+          {tokens.map((t) => (
+            <TableRow key={t.id} data-testid={`mcp-token-${t.id}`}>
+              <TableCell>{t.name}</TableCell>
+              <TableCell sx={{ fontFamily: 'monospace' }}>{t.prefix}…</TableCell>
+              <TableCell>{fmtDateTime(t.expires_at)}</TableCell>
+              <TableCell>{t.last_used_at ? fmtDateTime(t.last_used_at) : 'never'}</TableCell>
+              <TableCell>{t.state}</TableCell>
+              <TableCell align="right">
+                {t.state === 'active' ? (
+                  <Button size="small" color="error" onClick={() => void revoke(t.id)}>
+                    Revoke
+                  </Button>
+                ) : null}
+              </TableCell>
             </TableRow>
-          </TableHead>
-          <TableBody>
-            {tokens.map((t) => (
-              <TableRow key={t.id} data-testid={`mcp-token-${t.id}`}>
-                <TableCell>{t.name}</TableCell>
-                <TableCell sx={{ fontFamily: 'monospace' }}>{t.prefix}…</TableCell>
-                <TableCell>{fmtDateTime(t.expires_at)}</TableCell>
-                <TableCell>{t.last_used_at ? fmtDateTime(t.last_used_at) : 'never'}</TableCell>
-                <TableCell>{t.state}</TableCell>
-                <TableCell align="right">
-                  {t.state === 'active' ? (
-                    <Button size="small" color="error" onClick={() => void revoke(t.id)}>
-                      Revoke
-                    </Button>
-                  ) : null}
-                </TableCell>
-              </TableRow>
-            ))}
-            {tokens.length === 0 ? (
-              <TableRow>
-                <TableCell colSpan={6}>No tokens yet.</TableCell>
-              </TableRow>
-            ) : null}
-          </TableBody>
-        </Table>
+          ))}
+          {tokens.length === 0 ? (
+            <TableRow>
+              <TableCell colSpan={6}>No tokens yet.</TableCell>
+            </TableRow>
+          ) : null}
+        </DataTable>
       </DialogContent>
       <DialogActions>
         <Button onClick={close}>Close</Button>
