@@ -1,10 +1,11 @@
-import { Alert, Box, Chip, Stack, TableCell, TableRow, Typography, type ChipProps } from '@mui/material';
+import { Alert, Box, Stack, TableCell, TableRow, Typography } from '@mui/material';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { fmtAgo, fmtDateTime, fmtValue } from '../format';
 import { DataTable } from './DataTable';
 import { SelectField } from './SelectField';
 import { EmptyState, Loadable } from './StateViews';
+import { MarkChip, type ChipMarks } from './StatusChip';
 import { usePoll } from './usePoll';
 import type {
   CommissioningPoint,
@@ -15,20 +16,18 @@ import type {
 
 type Status = CommissioningStatus;
 
-const MARK: Record<Status, { label: string; color: ChipProps['color'] }> = {
+const MARK: ChipMarks<Status> = {
   pass: { label: 'PASS', color: 'success' },
   warn: { label: 'WARN', color: 'warning' },
   fail: { label: 'FAIL', color: 'error' },
 };
 
 function Mark({ status }: { status: Status }) {
-  const m = MARK[status];
   return (
-    <Chip
-      label={m.label}
-      color={m.color}
-      size="small"
-      variant={status === 'pass' ? 'outlined' : 'filled'}
+    <MarkChip
+      marks={MARK}
+      status={status}
+      outlined={status === 'pass'}
       sx={{ fontWeight: 700, minWidth: 58 }}
       data-status={status}
     />
