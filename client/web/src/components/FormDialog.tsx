@@ -1,5 +1,6 @@
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, type DialogProps } from '@mui/material';
+import { Button, Dialog, DialogActions, DialogContent, DialogTitle, type DialogProps } from '@mui/material';
 import type { ReactNode } from 'react';
+import { ErrorNote } from './StateViews';
 
 /** A dialog around a form: its fields, the last error under them, Cancel and the one action that saves. */
 export function FormDialog({
@@ -26,11 +27,7 @@ export function FormDialog({
       <DialogTitle>{title}</DialogTitle>
       <DialogContent>
         {children}
-        {error ? (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {error}
-          </Alert>
-        ) : null}
+        <ErrorNote error={error} sx={{ mt: 2 }} />
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>

@@ -15,6 +15,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, refreshSession } from '../api/client';
 import { fmtDateTime } from '../format';
 import { DataTable } from './DataTable';
+import { ErrorNote } from './StateViews';
 
 interface McpToken {
   id: number;
@@ -88,11 +89,7 @@ export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () 
           An assistant connected to <code>/mcp</code> (or to <code>client/mcp/dist/stdio.js</code> with{' '}
           <code>MCP_TOKEN</code>) acts as you, with your role and sites, until the token expires or you revoke it.
         </Typography>
-        {error ? (
-          <Alert severity="error" sx={{ mb: 2 }}>
-            {error}
-          </Alert>
-        ) : null}
+        <ErrorNote error={error} sx={{ mb: 2 }} />
         {created ? (
           <Alert severity="warning" sx={{ mb: 2 }} data-testid="mcp-token-reveal">
             This token is shown <b>only once</b>; only a hash is stored. Copy it into the assistant's configuration now.

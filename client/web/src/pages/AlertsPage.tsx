@@ -1,5 +1,4 @@
 import {
-  Alert,
   Box,
   Button,
   Dialog,
@@ -17,7 +16,7 @@ import { acknowledgeAlert, AlertStateChip } from '../components/ActiveAlerts';
 import { DataTable } from '../components/DataTable';
 import { Link } from '../components/Link';
 import { SelectField } from '../components/SelectField';
-import { EmptyState, Loadable } from '../components/StateViews';
+import { EmptyState, ErrorNote, Loadable } from '../components/StateViews';
 import { usePoll } from '../components/usePoll';
 import { fmtAgo, fmtDateTime } from '../format';
 import { navigate } from '../router';
@@ -55,11 +54,7 @@ function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
                   ? ` · acknowledged by ${alert.acknowledged_by ?? '?'} at ${fmtDateTime(alert.acknowledged_at)}`
                   : ''}
               </Typography>
-              {error ? (
-                <Alert severity="error" sx={{ mt: 1 }}>
-                  {error}
-                </Alert>
-              ) : null}
+              <ErrorNote error={error} sx={{ mt: 1 }} />
               <Typography sx={{ fontWeight: 600, mt: 2 }}>History</Typography>
               <DataTable outlined={false}>
                 {events.map((e, i) => (
@@ -165,11 +160,7 @@ export function AlertsPage({ openId }: { openId?: number }) {
           ]}
         />
       </Box>
-      {error ? (
-        <Alert severity="error" sx={{ mb: 2 }}>
-          {error}
-        </Alert>
-      ) : null}
+      <ErrorNote error={error} sx={{ mb: 2 }} />
       <Loadable state={list} what="alerts">
         {(alerts) =>
           alerts.length === 0 ? (

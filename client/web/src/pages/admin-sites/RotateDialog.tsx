@@ -15,7 +15,7 @@ import type { ApiKeyInfo, SiteKeyResponse, SiteSummary } from '@meterit/shared';
 import { api, errorText } from '../../api/client';
 import { DataTable } from '../../components/DataTable';
 import { KeyReveal } from '../../components/KeyReveal';
-import { Loadable } from '../../components/StateViews';
+import { ErrorNote, Loadable } from '../../components/StateViews';
 import { usePoll } from '../../components/usePoll';
 import { fmtDateTime } from '../../format';
 
@@ -71,7 +71,7 @@ export function RotateDialog({ site, onClose }: { site: SiteSummary; onClose(): 
             />
           </>
         )}
-        {error ? <Alert severity="error">{error}</Alert> : null}
+        <ErrorNote error={error} />
         <Typography variant="subtitle2" sx={{ mt: 2 }}>
           Keys of this site
         </Typography>

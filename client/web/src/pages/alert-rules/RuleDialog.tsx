@@ -15,6 +15,7 @@ import { api, errorText } from '../../api/client';
 import { EMPTY_RULE, toForm, toWrite, type RuleForm, type SetField } from './rule-form';
 import { RulePreview } from './RulePreview';
 import { RuleTargetFields } from './RuleTargetFields';
+import { ErrorNote } from '../../components/StateViews';
 
 /** Create or edit an alert rule; a built-in rule keeps its kind and scope, only its threshold and recipients change. */
 export function RuleDialog({ rule, onClose, onSaved }: { rule?: AlertRuleInfo; onClose(): void; onSaved(): void }) {
@@ -96,7 +97,7 @@ export function RuleDialog({ rule, onClose, onSaved }: { rule?: AlertRuleInfo; o
             onChange={set('recipients')}
           />
           <TextField label="Webhook URL (optional)" value={f.webhook_url} onChange={set('webhook_url')} />
-          {error ? <Alert severity="error">{error}</Alert> : null}
+          <ErrorNote error={error} />
           {preview ? <RulePreview preview={preview} /> : null}
         </Stack>
       </DialogContent>

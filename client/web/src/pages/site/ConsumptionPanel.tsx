@@ -4,7 +4,7 @@ import type { ConsumptionResponse } from '@meterit/shared';
 import { api, downloadCsv, errorText } from '../../api/client';
 import { ChartCaption, ConsumptionChart } from '../../components/Charts';
 import { SelectField } from '../../components/SelectField';
-import { EmptyState, Loadable } from '../../components/StateViews';
+import { EmptyState, ErrorNote, Loadable } from '../../components/StateViews';
 import { usePoll } from '../../components/usePoll';
 import { fmtDateTime, fmtNumber, localMidnight, viewerTimeZone } from '../../format';
 
@@ -47,7 +47,7 @@ export function ConsumptionPanel({ siteId }: { siteId: number }) {
           Download CSV
         </Button>
       </Box>
-      {csvError ? <Alert severity="error">{csvError}</Alert> : null}
+      <ErrorNote error={csvError} />
       <Loadable state={state} what="consumption">
         {(data) => {
           const site = data.sites[0];

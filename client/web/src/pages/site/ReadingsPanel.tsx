@@ -1,11 +1,11 @@
-import { Alert, Box, Button } from '@mui/material';
+import { Box, Button } from '@mui/material';
 import { useState } from 'react';
 import type { MeterSummary, ReadingAgg, ReadingsResponse } from '@meterit/shared';
 import { api, downloadCsv, errorText } from '../../api/client';
 import { ChartCaption, ReadingsChart } from '../../components/Charts';
 import { AggSelect, BucketSelect, RangeSelect, type BucketChoice } from '../../components/RangeControls';
 import { asOptions, SelectField } from '../../components/SelectField';
-import { EmptyState, Loadable } from '../../components/StateViews';
+import { EmptyState, ErrorNote, Loadable } from '../../components/StateViews';
 import { usePoll } from '../../components/usePoll';
 import { autoBucket, RANGES, viewerTimeZone, type RangeKey } from '../../format';
 
@@ -70,7 +70,7 @@ export function ReadingsPanel({ siteId, meters }: { siteId: number; meters: Mete
           Download CSV
         </Button>
       </Box>
-      {csvError ? <Alert severity="error">{csvError}</Alert> : null}
+      <ErrorNote error={csvError} />
       <Loadable state={state} what="readings">
         {(data) =>
           !data || data.rows.length === 0 ? (
