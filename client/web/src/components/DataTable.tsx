@@ -1,4 +1,5 @@
 import {
+  Button,
   Paper,
   Table,
   TableBody,
@@ -62,5 +63,18 @@ export function DataTable({
     </TableContainer>
   ) : (
     table
+  );
+}
+
+/** A row's last cell: its Edit button, or an empty cell where the user may not edit. */
+export function EditCell({ onEdit }: { onEdit?: () => void }) {
+  return (
+    <TableCell>
+      {onEdit ? (
+        <Button size="small" onClick={onEdit}>
+          Edit
+        </Button>
+      ) : null}
+    </TableCell>
   );
 }

@@ -13,7 +13,7 @@ import {
 import { useState } from 'react';
 import { USER_ROLES, type CreateUserResponse, type SitesResponse, type UserInfo, type UserRole } from '@meterit/shared';
 import { api, errorText } from '../api/client';
-import { DataTable } from '../components/DataTable';
+import { DataTable, EditCell } from '../components/DataTable';
 import { FormDialog } from '../components/FormDialog';
 import { SelectField } from '../components/SelectField';
 import { EmptyState, Loadable } from '../components/StateViews';
@@ -207,11 +207,7 @@ export function UsersPage() {
                     {u.site_ids === null ? 'All sites' : u.site_ids.map(siteName).join(', ') || 'none'}
                   </TableCell>
                   <TableCell title={fmtDateTime(u.last_login_at)}>{fmtAgo(u.last_login_at)}</TableCell>
-                  <TableCell>
-                    <Button size="small" onClick={() => setDialog(u)}>
-                      Edit
-                    </Button>
-                  </TableCell>
+                  <EditCell onEdit={() => setDialog(u)} />
                 </TableRow>
               ))}
             </DataTable>
