@@ -1,21 +1,10 @@
-import {
-  Alert,
-  Box,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  TableCell,
-  TableRow,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Alert, Box, Button, TableCell, TableRow, TextField, Typography } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, refreshSession } from '../api/client';
 import { fmtDateTime } from '../format';
 import { DataTable } from './DataTable';
 import { ErrorNote } from './StateViews';
+import { PanelDialog } from './PanelDialog';
 
 interface McpToken {
   id: number;
@@ -82,76 +71,70 @@ export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () 
     onClose();
   };
   return (
-    <Dialog open={open} onClose={close} maxWidth="md" fullWidth>
-      <DialogTitle>MCP tokens for AI assistants</DialogTitle>
-      <DialogContent>
-        <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-          An assistant connected to <code>/mcp</code> (or to <code>client/mcp/dist/stdio.js</code> with{' '}
-          <code>MCP_TOKEN</code>) acts as you, with your role and sites, until the token expires or you revoke it.
-        </Typography>
-        <ErrorNote error={error} sx={{ mb: 2 }} />
-        {created ? (
-          <Alert severity="warning" sx={{ mb: 2 }} data-testid="mcp-token-reveal">
-            This token is shown <b>only once</b>; only a hash is stored. Copy it into the assistant's configuration now.
-            <TextField
-              value={created}
-              fullWidth
-              size="small"
-              sx={{ mt: 1 }}
-              label="MCP token"
-              slotProps={{ input: { readOnly: true, sx: { fontFamily: 'monospace' } } }}
-              onFocus={(e) => e.target.select()}
-            />
-          </Alert>
+    <PanelDialog title="MCP tokens for AI assistants" open={open} onClose={close}>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+        An assistant connected to <code>/mcp</code> (or to <code>client/mcp/dist/stdio.js</code> with{' '}
+        <code>MCP_TOKEN</code>) acts as you, with your role and sites, until the token expires or you revoke it.
+      </Typography>
+      <ErrorNote error={error} sx={{ mb: 2 }} />
+      {created ? (
+        <Alert severity="warning" sx={{ mb: 2 }} data-testid="mcp-token-reveal">
+          This token is shown <b>only once</b>; only a hash is stored. Copy it into the assistant's configuration now.
+          <TextField
+            value={created}
+            fullWidth
+            size="small"
+            sx={{ mt: 1 }}
+            label="MCP token"
+            slotProps={{ input: { readOnly: true, sx: { fontFamily: 'monospace' } } }}
+            onFocus={(e) => e.target.select()}
+          />
+        </Alert>
+      ) : null}
+      <Box sx={{ display: 'flex', gap: 1, mb: 2, flexWrap: 'wrap' }}>
+        <TextField
+          label="Token name"
+          size="small"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="Claude Desktop on my laptop"
+          sx={{ flex: 1, minWidth: 220 }}
+        />
+        <TextField
+          label="Valid for (days)"
+          size="small"
+          type="number"
+          value={days}
+          onChange={(e) => setDays(e.target.value)}
+          sx={{ width: 150 }}
+        />
+        <Button variant="contained" onClick={create} disabled={name.trim() === ''}>
+          Create token
+        </Button>
+      </Box>
+      <DataTable outlined={false} columns={['Name', 'Starts with', 'Expires', 'Last used', 'State', '']}>
+        {tokens.map((t) => (
+          <TableRow key={t.id} data-testid={`mcp-token-${t.id}`}>
+            <TableCell>{t.name}</TableCell>
+            <TableCell sx={{ fontFamily: 'monospace' }}>{t.prefix}…</TableCell>
+            <TableCell>{fmtDateTime(t.expires_at)}</TableCell>
+            <TableCell>{t.last_used_at ? fmtDateTime(t.last_used_at) : 'never'}</TableCell>
+            <TableCell>{t.state}</TableCell>
+            <TableCell align="right">
+              {t.state === 'active' ? (
+                <Button size="small" color="error" onClick={() => void revoke(t.id)}>
+                  Revoke
+                </Button>
+              ) : null}
+            </TableCell>
+          </TableRow>
+        ))}
+        {tokens.length === 0 ? (
+          <TableRow>
+            <TableCell colSpan={6}>No tokens yet.</TableCell>
+          </TableRow>
         ) : null}
-        <Box sx={{ display: 'flex', gap: 1, mb: 2, flexWrap: 'wrap' }}>
-          <TextField
-            label="Token name"
-            size="small"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            placeholder="Claude Desktop on my laptop"
-            sx={{ flex: 1, minWidth: 220 }}
-          />
-          <TextField
-            label="Valid for (days)"
-            size="small"
-            type="number"
-            value={days}
-            onChange={(e) => setDays(e.target.value)}
-            sx={{ width: 150 }}
-          />
-          <Button variant="contained" onClick={create} disabled={name.trim() === ''}>
-            Create token
-          </Button>
-        </Box>
-        <DataTable outlined={false} columns={['Name', 'Starts with', 'Expires', 'Last used', 'State', '']}>
-          {tokens.map((t) => (
-            <TableRow key={t.id} data-testid={`mcp-token-${t.id}`}>
-              <TableCell>{t.name}</TableCell>
-              <TableCell sx={{ fontFamily: 'monospace' }}>{t.prefix}…</TableCell>
-              <TableCell>{fmtDateTime(t.expires_at)}</TableCell>
-              <TableCell>{t.last_used_at ? fmtDateTime(t.last_used_at) : 'never'}</TableCell>
-              <TableCell>{t.state}</TableCell>
-              <TableCell align="right">
-                {t.state === 'active' ? (
-                  <Button size="small" color="error" onClick={() => void revoke(t.id)}>
-                    Revoke
-                  </Button>
-                ) : null}
-              </TableCell>
-            </TableRow>
-          ))}
-          {tokens.length === 0 ? (
-            <TableRow>
-              <TableCell colSpan={6}>No tokens yet.</TableCell>
-            </TableRow>
-          ) : null}
-        </DataTable>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>Close</Button>
-      </DialogActions>
-    </Dialog>
+      </DataTable>
+    </PanelDialog>
   );
 }

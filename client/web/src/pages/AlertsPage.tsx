@@ -1,14 +1,4 @@
-import {
-  Box,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  TableCell,
-  TableRow,
-  Typography,
-} from '@mui/material';
+import { Box, Button, TableCell, TableRow, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { AlertDetailResponse, AlertsResponse, SitesResponse } from '@meterit/shared';
 import { api } from '../api/client';
@@ -21,6 +11,7 @@ import { usePoll } from '../components/usePoll';
 import { fmtAgo, fmtDateTime } from '../format';
 import { navigate } from '../router';
 import { can, useAuth } from '../store/auth';
+import { PanelDialog } from '../components/PanelDialog';
 
 const STATES = [
   { value: 'active', label: 'Active (firing, pending)' },
@@ -34,81 +25,75 @@ function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
   const [error, setError] = useState<string>();
   const state = usePoll(async () => (await api.get<AlertDetailResponse>(`/api/alerts/${id}`)).data, [id], 10_000);
   return (
-    <Dialog open onClose={onClose} maxWidth="md" fullWidth>
-      <DialogTitle>Alert {id}</DialogTitle>
-      <DialogContent>
-        <Loadable state={state} what="the alert">
-          {({ alert, events, notifications }) => (
-            <Box data-testid="alert-detail">
-              <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mb: 1 }}>
-                <AlertStateChip alert={alert} />
-                <Typography sx={{ fontWeight: 600 }}>{alert.title}</Typography>
-              </Box>
-              <Typography variant="body2" sx={{ mb: 1 }}>
-                {alert.detail}
-              </Typography>
-              <Typography variant="body2" color="text.secondary">
-                Rule: {alert.rule_name} · since {fmtDateTime(alert.since)} · fired {fmtDateTime(alert.fired_at)} ·
-                resolved {fmtDateTime(alert.resolved_at)}
-                {alert.acknowledged_at
-                  ? ` · acknowledged by ${alert.acknowledged_by ?? '?'} at ${fmtDateTime(alert.acknowledged_at)}`
-                  : ''}
-              </Typography>
-              <ErrorNote error={error} sx={{ mt: 1 }} />
-              <Typography sx={{ fontWeight: 600, mt: 2 }}>History</Typography>
-              <DataTable outlined={false}>
-                {events.map((e, i) => (
-                  <TableRow key={i} data-testid="alert-event">
-                    <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtDateTime(e.at)}</TableCell>
-                    <TableCell>{e.type}</TableCell>
-                    <TableCell>
-                      {e.message}
-                      {e.actor ? ` (${e.actor})` : ''}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </DataTable>
-              <Typography sx={{ fontWeight: 600, mt: 2 }}>Notifications</Typography>
-              {notifications.length === 0 ? (
-                <Typography variant="body2" color="text.secondary">
-                  None yet.
-                </Typography>
-              ) : null}
-              <DataTable outlined={false}>
-                {notifications.map((n) => (
-                  <TableRow key={n.id}>
-                    <TableCell>
-                      {n.channel} · {n.event}
-                    </TableCell>
-                    <TableCell>
-                      {n.status}
-                      {n.attempts ? ` after ${n.attempts} attempt(s)` : ''}
-                      {n.last_error ? ` — ${n.last_error}` : ''}
-                    </TableCell>
-                    <TableCell>{n.recipients.join(', ') || n.webhook_url}</TableCell>
-                  </TableRow>
-                ))}
-              </DataTable>
-              {can.manageMeters(user) && !alert.acknowledged_at && alert.state !== 'resolved' ? (
-                <Button
-                  sx={{ mt: 2 }}
-                  variant="contained"
-                  onClick={async () => {
-                    setError(await acknowledgeAlert(id));
-                    state.reload();
-                  }}
-                >
-                  Acknowledge
-                </Button>
-              ) : null}
+    <PanelDialog title={<>Alert {id}</>} onClose={onClose}>
+      <Loadable state={state} what="the alert">
+        {({ alert, events, notifications }) => (
+          <Box data-testid="alert-detail">
+            <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mb: 1 }}>
+              <AlertStateChip alert={alert} />
+              <Typography sx={{ fontWeight: 600 }}>{alert.title}</Typography>
             </Box>
-          )}
-        </Loadable>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Close</Button>
-      </DialogActions>
-    </Dialog>
+            <Typography variant="body2" sx={{ mb: 1 }}>
+              {alert.detail}
+            </Typography>
+            <Typography variant="body2" color="text.secondary">
+              Rule: {alert.rule_name} · since {fmtDateTime(alert.since)} · fired {fmtDateTime(alert.fired_at)} ·
+              resolved {fmtDateTime(alert.resolved_at)}
+              {alert.acknowledged_at
+                ? ` · acknowledged by ${alert.acknowledged_by ?? '?'} at ${fmtDateTime(alert.acknowledged_at)}`
+                : ''}
+            </Typography>
+            <ErrorNote error={error} sx={{ mt: 1 }} />
+            <Typography sx={{ fontWeight: 600, mt: 2 }}>History</Typography>
+            <DataTable outlined={false}>
+              {events.map((e, i) => (
+                <TableRow key={i} data-testid="alert-event">
+                  <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtDateTime(e.at)}</TableCell>
+                  <TableCell>{e.type}</TableCell>
+                  <TableCell>
+                    {e.message}
+                    {e.actor ? ` (${e.actor})` : ''}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </DataTable>
+            <Typography sx={{ fontWeight: 600, mt: 2 }}>Notifications</Typography>
+            {notifications.length === 0 ? (
+              <Typography variant="body2" color="text.secondary">
+                None yet.
+              </Typography>
+            ) : null}
+            <DataTable outlined={false}>
+              {notifications.map((n) => (
+                <TableRow key={n.id}>
+                  <TableCell>
+                    {n.channel} · {n.event}
+                  </TableCell>
+                  <TableCell>
+                    {n.status}
+                    {n.attempts ? ` after ${n.attempts} attempt(s)` : ''}
+                    {n.last_error ? ` — ${n.last_error}` : ''}
+                  </TableCell>
+                  <TableCell>{n.recipients.join(', ') || n.webhook_url}</TableCell>
+                </TableRow>
+              ))}
+            </DataTable>
+            {can.manageMeters(user) && !alert.acknowledged_at && alert.state !== 'resolved' ? (
+              <Button
+                sx={{ mt: 2 }}
+                variant="contained"
+                onClick={async () => {
+                  setError(await acknowledgeAlert(id));
+                  state.reload();
+                }}
+              >
+                Acknowledge
+              </Button>
+            ) : null}
+          </Box>
+        )}
+      </Loadable>
+    </PanelDialog>
   );
 }
 
