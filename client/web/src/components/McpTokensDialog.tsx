@@ -1,20 +1,11 @@
 import { Alert, Box, Button, TableCell, TableRow, TextField, Typography } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
+import type { CreatedMcpToken, McpTokenInfo, McpTokensResponse } from '@meterit/shared';
 import { api, errorText, refreshSession } from '../api/client';
 import { fmtDateTime } from '../format';
 import { DataTable } from './DataTable';
 import { ErrorNote } from './StateViews';
 import { PanelDialog } from './PanelDialog';
-
-interface McpToken {
-  id: number;
-  name: string;
-  prefix: string;
-  created_at: string;
-  expires_at: string;
-  last_used_at: string | null;
-  state: 'active' | 'expired' | 'revoked';
-}
 
 /** /api/auth/* answers are not retried after a refresh by the client, so refresh first when the token has run out. */
 async function withSession<T>(call: () => Promise<T>): Promise<T> {
@@ -28,14 +19,14 @@ async function withSession<T>(call: () => Promise<T>): Promise<T> {
 
 /** Personal MCP tokens: what an AI assistant uses to act as this user (its role and sites) through /mcp. */
 export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const [tokens, setTokens] = useState<McpToken[]>([]);
+  const [tokens, setTokens] = useState<McpTokenInfo[]>([]);
   const [name, setName] = useState('');
   const [days, setDays] = useState('90');
   const [created, setCreated] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
-      setTokens((await withSession(() => api.get<{ tokens: McpToken[] }>('/api/auth/tokens'))).data.tokens);
+      setTokens((await withSession(() => api.get<McpTokensResponse>('/api/auth/tokens'))).data.tokens);
     } catch (err) {
       setError(errorText(err));
     }
@@ -47,7 +38,7 @@ export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () 
     setError(null);
     try {
       const { data } = await withSession(() =>
-        api.post<{ token: string }>('/api/auth/tokens', { name: name.trim(), expires_in_days: Number(days) }),
+        api.post<CreatedMcpToken>('/api/auth/tokens', { name: name.trim(), expires_in_days: Number(days) }),
       );
       setCreated(data.token);
       setName('');
