@@ -146,6 +146,9 @@ export {
   SiteKeyResponseSchema,
   CreateSiteResponseSchema,
   ApiKeyInfoSchema,
+  McpTokenInfoSchema,
+  McpTokensResponseSchema,
+  CreatedMcpTokenSchema,
 } from './operator-answers.js';
 export type {
   UserInfo,
@@ -176,6 +179,9 @@ export type {
   SiteKeyResponse,
   CreateSiteResponse,
   ApiKeyInfo,
+  McpTokenInfo,
+  McpTokensResponse,
+  CreatedMcpToken,
 } from './operator-answers.js';
 export {
   IdParamsSchema,

@@ -338,3 +338,25 @@ export const ApiKeyInfoSchema = z.object({
   state: z.enum(['active', 'expiring', 'expired', 'revoked']),
 });
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfoSchema>;
+
+export const McpTokenInfoSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  /** The first characters of the token, to recognise it; never the token. */
+  prefix: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+  state: z.enum(['active', 'expired', 'revoked']),
+});
+export type McpTokenInfo = z.infer<typeof McpTokenInfoSchema>;
+
+export const McpTokensResponseSchema = z.object({ tokens: z.array(McpTokenInfoSchema) });
+export type McpTokensResponse = z.infer<typeof McpTokensResponseSchema>;
+
+export const CreatedMcpTokenSchema = McpTokenInfoSchema.extend({
+  /** Shown once; only a SHA-256 of it is stored. */
+  token: z.string(),
+});
+export type CreatedMcpToken = z.infer<typeof CreatedMcpTokenSchema>;

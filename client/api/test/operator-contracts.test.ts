@@ -4,7 +4,9 @@ import {
   AlertsResponseSchema,
   ConnectivityResponseSchema,
   ConsumptionResponseSchema,
+  CreatedMcpTokenSchema,
   CreateSiteResponseSchema,
+  McpTokensResponseSchema,
   MetersResponseSchema,
   NotificationsResponseSchema,
   ReadingsResponseSchema,
@@ -74,5 +76,9 @@ describe('when an operator reads a site with readings', () => {
     parses(AlertsResponseSchema, (await as(api, admin, 'GET', '/api/alerts')).json);
     parses(AlertRulesResponseSchema, (await as(api, admin, 'GET', '/api/alert-rules')).json);
     parses(NotificationsResponseSchema, (await as(api, admin, 'GET', '/api/notifications')).json);
+    const token = await as(api, admin, 'POST', '/api/auth/tokens', { name: 'Contract laptop', expires_in_days: 7 });
+    expect(token.status).toBe(201);
+    parses(CreatedMcpTokenSchema, token.json);
+    parses(McpTokensResponseSchema, (await as(api, admin, 'GET', '/api/auth/tokens')).json);
   });
 });

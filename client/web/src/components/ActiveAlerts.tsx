@@ -6,6 +6,7 @@ import { fmtAgo, fmtDateTime } from '../format';
 import { can, useAuth } from '../store/auth';
 import { Link } from './Link';
 import { usePoll } from './usePoll';
+import { ErrorNote } from './StateViews';
 
 const SEVERITY = { critical: 'error', warning: 'warning', info: 'info' } as const;
 
@@ -53,11 +54,7 @@ export function ActiveAlerts({ siteId }: { siteId?: number }) {
   if (alerts.length === 0) return null;
   return (
     <Box sx={{ mb: 3 }} data-testid="active-alerts">
-      {error ? (
-        <Alert severity="error" sx={{ mb: 1 }}>
-          {error}
-        </Alert>
-      ) : null}
+      <ErrorNote error={error} sx={{ mb: 1 }} />
       <Stack spacing={1}>
         {alerts.map((a) => (
           <Alert

@@ -1,24 +1,11 @@
-import {
-  Alert,
-  Box,
-  Chip,
-  MenuItem,
-  Paper,
-  Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-  TextField,
-  Typography,
-  type ChipProps,
-} from '@mui/material';
+import { Alert, Box, Stack, TableCell, TableRow, Typography } from '@mui/material';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { fmtAgo, fmtDateTime, fmtValue } from '../format';
+import { DataTable } from './DataTable';
+import { SelectField } from './SelectField';
 import { EmptyState, Loadable } from './StateViews';
+import { MarkChip, type ChipMarks } from './StatusChip';
 import { usePoll } from './usePoll';
 import type {
   CommissioningPoint,
@@ -29,20 +16,18 @@ import type {
 
 type Status = CommissioningStatus;
 
-const MARK: Record<Status, { label: string; color: ChipProps['color'] }> = {
+const MARK: ChipMarks<Status> = {
   pass: { label: 'PASS', color: 'success' },
   warn: { label: 'WARN', color: 'warning' },
   fail: { label: 'FAIL', color: 'error' },
 };
 
 function Mark({ status }: { status: Status }) {
-  const m = MARK[status];
   return (
-    <Chip
-      label={m.label}
-      color={m.color}
-      size="small"
-      variant={status === 'pass' ? 'outlined' : 'filled'}
+    <MarkChip
+      marks={MARK}
+      status={status}
+      outlined={status === 'pass'}
       sx={{ fontWeight: 700, minWidth: 58 }}
       data-status={status}
     />
@@ -65,74 +50,55 @@ function Report({ r }: { r: StoredCommissioningReport }) {
           ? null
           : ' Fix the lines marked FAIL on site and run scripts/setup-site again; a new report replaces this one here.'}
       </Alert>
-      <TableContainer component={Paper} variant="outlined" sx={{ mb: 2 }}>
-        <Table size="small" aria-label="commissioning checks">
-          <TableHead>
-            <TableRow>
-              <TableCell sx={{ width: 80 }}>Result</TableCell>
-              <TableCell>Check</TableCell>
-              <TableCell>What was found</TableCell>
-              <TableCell>What to do</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {r.report.lines.map((l, i) => (
-              <TableRow key={`${i}-${l.check}`} data-testid={`commissioning-line-${l.status}`}>
-                <TableCell>
-                  <Mark status={l.status} />
-                </TableCell>
-                <TableCell sx={{ fontWeight: 600 }}>{l.check}</TableCell>
-                <TableCell sx={{ wordBreak: 'break-word' }}>{l.detail}</TableCell>
-                <TableCell sx={{ wordBreak: 'break-word' }}>{l.status !== 'pass' && l.fix ? l.fix : '—'}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </TableContainer>
+      <DataTable
+        label="commissioning checks"
+        sx={{ mb: 2 }}
+        columns={[{ head: 'Result', sx: { width: 80 } }, 'Check', 'What was found', 'What to do']}
+      >
+        {r.report.lines.map((l, i) => (
+          <TableRow key={`${i}-${l.check}`} data-testid={`commissioning-line-${l.status}`}>
+            <TableCell>
+              <Mark status={l.status} />
+            </TableCell>
+            <TableCell sx={{ fontWeight: 600 }}>{l.check}</TableCell>
+            <TableCell sx={{ wordBreak: 'break-word' }}>{l.detail}</TableCell>
+            <TableCell sx={{ wordBreak: 'break-word' }}>{l.status !== 'pass' && l.fix ? l.fix : '—'}</TableCell>
+          </TableRow>
+        ))}
+      </DataTable>
       {r.report.meters.length > 0 ? (
-        <TableContainer component={Paper} variant="outlined">
-          <Table size="small" aria-label="commissioned meters and points">
-            <TableHead>
-              <TableRow>
-                <TableCell>Meter</TableCell>
-                <TableCell>Data point</TableCell>
-                <TableCell>Result</TableCell>
-                <TableCell>Value</TableCell>
-                <TableCell>Quality</TableCell>
-                <TableCell align="right">Response</TableCell>
+        <DataTable
+          label="commissioned meters and points"
+          columns={['Meter', 'Data point', 'Result', 'Value', 'Quality', { head: 'Response', align: 'right' }]}
+        >
+          {r.report.meters.flatMap((m) =>
+            m.points.map((p, j) => (
+              <TableRow key={`${m.id}-${p.name}`}>
+                {j === 0 ? (
+                  <TableCell rowSpan={m.points.length} sx={{ verticalAlign: 'top' }}>
+                    <Typography sx={{ fontWeight: 600 }}>{m.name || m.id}</Typography>
+                    <Typography variant="caption" color="text.secondary" component="div">
+                      {m.id} · device {m.device_id} at {m.address}
+                    </Typography>
+                    <Typography variant="caption" color="text.secondary" component="div">
+                      ReadPropertyMultiple:{' '}
+                      {m.rpm_supported === null ? 'unknown' : m.rpm_supported ? 'yes' : 'no (read point by point)'}
+                    </Typography>
+                  </TableCell>
+                ) : null}
+                <TableCell>{p.name}</TableCell>
+                <TableCell>
+                  <Mark status={pointStatus(p)} />
+                </TableCell>
+                <TableCell>
+                  {p.answered ? fmtValue(p.value, p.unit) : `no answer${p.error ? ` (${p.error})` : ''}`}
+                </TableCell>
+                <TableCell>{p.quality ?? '—'}</TableCell>
+                <TableCell align="right">{Math.round(p.response_ms)} ms</TableCell>
               </TableRow>
-            </TableHead>
-            <TableBody>
-              {r.report.meters.flatMap((m) =>
-                m.points.map((p, j) => (
-                  <TableRow key={`${m.id}-${p.name}`}>
-                    {j === 0 ? (
-                      <TableCell rowSpan={m.points.length} sx={{ verticalAlign: 'top' }}>
-                        <Typography sx={{ fontWeight: 600 }}>{m.name || m.id}</Typography>
-                        <Typography variant="caption" color="text.secondary" component="div">
-                          {m.id} · device {m.device_id} at {m.address}
-                        </Typography>
-                        <Typography variant="caption" color="text.secondary" component="div">
-                          ReadPropertyMultiple:{' '}
-                          {m.rpm_supported === null ? 'unknown' : m.rpm_supported ? 'yes' : 'no (read point by point)'}
-                        </Typography>
-                      </TableCell>
-                    ) : null}
-                    <TableCell>{p.name}</TableCell>
-                    <TableCell>
-                      <Mark status={pointStatus(p)} />
-                    </TableCell>
-                    <TableCell>
-                      {p.answered ? fmtValue(p.value, p.unit) : `no answer${p.error ? ` (${p.error})` : ''}`}
-                    </TableCell>
-                    <TableCell>{p.quality ?? '—'}</TableCell>
-                    <TableCell align="right">{Math.round(p.response_ms)} ms</TableCell>
-                  </TableRow>
-                )),
-              )}
-            </TableBody>
-          </Table>
-        </TableContainer>
+            )),
+          )}
+        </DataTable>
       ) : (
         <Typography color="text.secondary">No meters were found or read during this commissioning.</Typography>
       )}
@@ -169,21 +135,20 @@ export function CommissioningPanel({ siteId }: { siteId: number }) {
           <Box>
             {data.reports.length > 1 ? (
               <Stack direction="row" sx={{ mb: 2 }}>
-                <TextField
-                  select
+                <SelectField
                   size="small"
                   label="Report"
                   value={chosen}
                   onChange={(e) => setChosen(e.target.value === 'latest' ? 'latest' : Number(e.target.value))}
                   sx={{ minWidth: 280 }}
-                >
-                  <MenuItem value="latest">Latest ({fmtDateTime(data.latest.created_at)})</MenuItem>
-                  {data.reports.slice(1).map((r) => (
-                    <MenuItem key={r.id} value={r.id}>
-                      {fmtDateTime(r.created_at)} — {r.passed ? 'passed' : `${r.summary.fail} failed`}
-                    </MenuItem>
-                  ))}
-                </TextField>
+                  options={[
+                    { value: 'latest', label: `Latest (${fmtDateTime(data.latest.created_at)})` },
+                    ...data.reports.slice(1).map((r) => ({
+                      value: r.id,
+                      label: `${fmtDateTime(r.created_at)} — ${r.passed ? 'passed' : `${r.summary.fail} failed`}`,
+                    })),
+                  ]}
+                />
               </Stack>
             ) : null}
             {chosen === 'latest' ? (

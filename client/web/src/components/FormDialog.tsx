@@ -1,5 +1,7 @@
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, type DialogProps } from '@mui/material';
+import { Button, type DialogProps } from '@mui/material';
 import type { ReactNode } from 'react';
+import { ErrorNote } from './StateViews';
+import { PanelDialog } from './PanelDialog';
 
 /** A dialog around a form: its fields, the last error under them, Cancel and the one action that saves. */
 export function FormDialog({
@@ -22,22 +24,21 @@ export function FormDialog({
   children: ReactNode;
 }) {
   return (
-    <Dialog open onClose={onClose} maxWidth={maxWidth} fullWidth>
-      <DialogTitle>{title}</DialogTitle>
-      <DialogContent>
-        {children}
-        {error ? (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {error}
-          </Alert>
-        ) : null}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" onClick={onSubmit} disabled={busy}>
-          {submitLabel}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <PanelDialog
+      title={title}
+      onClose={onClose}
+      maxWidth={maxWidth}
+      actions={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="contained" onClick={onSubmit} disabled={busy}>
+            {submitLabel}
+          </Button>
+        </>
+      }
+    >
+      {children}
+      <ErrorNote error={error} sx={{ mt: 2 }} />
+    </PanelDialog>
   );
 }

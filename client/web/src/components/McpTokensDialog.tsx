@@ -1,32 +1,11 @@
-import {
-  Alert,
-  Box,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Alert, Box, Button, TableCell, TableRow, TextField, Typography } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
+import type { CreatedMcpToken, McpTokenInfo, McpTokensResponse } from '@meterit/shared';
 import { api, errorText, refreshSession } from '../api/client';
 import { fmtDateTime } from '../format';
-
-interface McpToken {
-  id: number;
-  name: string;
-  prefix: string;
-  created_at: string;
-  expires_at: string;
-  last_used_at: string | null;
-  state: 'active' | 'expired' | 'revoked';
-}
+import { DataTable } from './DataTable';
+import { ErrorNote } from './StateViews';
+import { PanelDialog } from './PanelDialog';
 
 /** /api/auth/* answers are not retried after a refresh by the client, so refresh first when the token has run out. */
 async function withSession<T>(call: () => Promise<T>): Promise<T> {
@@ -40,14 +19,14 @@ async function withSession<T>(call: () => Promise<T>): Promise<T> {
 
 /** Personal MCP tokens: what an AI assistant uses to act as this user (its role and sites) through /mcp. */
 export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const [tokens, setTokens] = useState<McpToken[]>([]);
+  const [tokens, setTokens] = useState<McpTokenInfo[]>([]);
   const [name, setName] = useState('');
   const [days, setDays] = useState('90');
   const [created, setCreated] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
-      setTokens((await withSession(() => api.get<{ tokens: McpToken[] }>('/api/auth/tokens'))).data.tokens);
+      setTokens((await withSession(() => api.get<McpTokensResponse>('/api/auth/tokens'))).data.tokens);
     } catch (err) {
       setError(errorText(err));
     }
@@ -59,7 +38,7 @@ export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () 
     setError(null);
     try {
       const { data } = await withSession(() =>
-        api.post<{ token: string }>('/api/auth/tokens', { name: name.trim(), expires_in_days: Number(days) }),
+        api.post<CreatedMcpToken>('/api/auth/tokens', { name: name.trim(), expires_in_days: Number(days) }),
       );
       setCreated(data.token);
       setName('');
@@ -83,92 +62,70 @@ export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () 
     onClose();
   };
   return (
-    <Dialog open={open} onClose={close} maxWidth="md" fullWidth>
-      <DialogTitle>MCP tokens for AI assistants</DialogTitle>
-      <DialogContent>
-        <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-          An assistant connected to <code>/mcp</code> (or to <code>client/mcp/dist/stdio.js</code> with{' '}
-          <code>MCP_TOKEN</code>) acts as you, with your role and sites, until the token expires or you revoke it.
-        </Typography>
-        {error ? (
-          <Alert severity="error" sx={{ mb: 2 }}>
-            {error}
-          </Alert>
-        ) : null}
-        {created ? (
-          <Alert severity="warning" sx={{ mb: 2 }} data-testid="mcp-token-reveal">
-            This token is shown <b>only once</b>; only a hash is stored. Copy it into the assistant's configuration now.
-            <TextField
-              value={created}
-              fullWidth
-              size="small"
-              sx={{ mt: 1 }}
-              label="MCP token"
-              slotProps={{ input: { readOnly: true, sx: { fontFamily: 'monospace' } } }}
-              onFocus={(e) => e.target.select()}
-            />
-          </Alert>
-        ) : null}
-        <Box sx={{ display: 'flex', gap: 1, mb: 2, flexWrap: 'wrap' }}>
+    <PanelDialog title="MCP tokens for AI assistants" open={open} onClose={close}>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+        An assistant connected to <code>/mcp</code> (or to <code>client/mcp/dist/stdio.js</code> with{' '}
+        <code>MCP_TOKEN</code>) acts as you, with your role and sites, until the token expires or you revoke it.
+      </Typography>
+      <ErrorNote error={error} sx={{ mb: 2 }} />
+      {created ? (
+        <Alert severity="warning" sx={{ mb: 2 }} data-testid="mcp-token-reveal">
+          This token is shown <b>only once</b>; only a hash is stored. Copy it into the assistant's configuration now.
           <TextField
-            label="Token name"
+            value={created}
+            fullWidth
             size="small"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            placeholder="Claude Desktop on my laptop"
-            sx={{ flex: 1, minWidth: 220 }}
+            sx={{ mt: 1 }}
+            label="MCP token"
+            slotProps={{ input: { readOnly: true, sx: { fontFamily: 'monospace' } } }}
+            onFocus={(e) => e.target.select()}
           />
-          <TextField
-            label="Valid for (days)"
-            size="small"
-            type="number"
-            value={days}
-            onChange={(e) => setDays(e.target.value)}
-            sx={{ width: 150 }}
-          />
-          <Button variant="contained" onClick={create} disabled={name.trim() === ''}>
-            Create token
-          </Button>
-        </Box>
-        <Table size="small">
-          <TableHead>
-            <TableRow>
-              <TableCell>Name</TableCell>
-              <TableCell>Starts with</TableCell>
-              <TableCell>Expires</TableCell>
-              <TableCell>Last used</TableCell>
-              <TableCell>State</TableCell>
-              <TableCell />
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {tokens.map((t) => (
-              <TableRow key={t.id} data-testid={`mcp-token-${t.id}`}>
-                <TableCell>{t.name}</TableCell>
-                <TableCell sx={{ fontFamily: 'monospace' }}>{t.prefix}…</TableCell>
-                <TableCell>{fmtDateTime(t.expires_at)}</TableCell>
-                <TableCell>{t.last_used_at ? fmtDateTime(t.last_used_at) : 'never'}</TableCell>
-                <TableCell>{t.state}</TableCell>
-                <TableCell align="right">
-                  {t.state === 'active' ? (
-                    <Button size="small" color="error" onClick={() => void revoke(t.id)}>
-                      Revoke
-                    </Button>
-                  ) : null}
-                </TableCell>
-              </TableRow>
-            ))}
-            {tokens.length === 0 ? (
-              <TableRow>
-                <TableCell colSpan={6}>No tokens yet.</TableCell>
-              </TableRow>
-            ) : null}
-          </TableBody>
-        </Table>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>Close</Button>
-      </DialogActions>
-    </Dialog>
+        </Alert>
+      ) : null}
+      <Box sx={{ display: 'flex', gap: 1, mb: 2, flexWrap: 'wrap' }}>
+        <TextField
+          label="Token name"
+          size="small"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="Claude Desktop on my laptop"
+          sx={{ flex: 1, minWidth: 220 }}
+        />
+        <TextField
+          label="Valid for (days)"
+          size="small"
+          type="number"
+          value={days}
+          onChange={(e) => setDays(e.target.value)}
+          sx={{ width: 150 }}
+        />
+        <Button variant="contained" onClick={create} disabled={name.trim() === ''}>
+          Create token
+        </Button>
+      </Box>
+      <DataTable outlined={false} columns={['Name', 'Starts with', 'Expires', 'Last used', 'State', '']}>
+        {tokens.map((t) => (
+          <TableRow key={t.id} data-testid={`mcp-token-${t.id}`}>
+            <TableCell>{t.name}</TableCell>
+            <TableCell sx={{ fontFamily: 'monospace' }}>{t.prefix}…</TableCell>
+            <TableCell>{fmtDateTime(t.expires_at)}</TableCell>
+            <TableCell>{t.last_used_at ? fmtDateTime(t.last_used_at) : 'never'}</TableCell>
+            <TableCell>{t.state}</TableCell>
+            <TableCell align="right">
+              {t.state === 'active' ? (
+                <Button size="small" color="error" onClick={() => void revoke(t.id)}>
+                  Revoke
+                </Button>
+              ) : null}
+            </TableCell>
+          </TableRow>
+        ))}
+        {tokens.length === 0 ? (
+          <TableRow>
+            <TableCell colSpan={6}>No tokens yet.</TableCell>
+          </TableRow>
+        ) : null}
+      </DataTable>
+    </PanelDialog>
   );
 }

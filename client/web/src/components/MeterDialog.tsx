@@ -1,8 +1,9 @@
-import { Box, Button, Checkbox, FormControlLabel, IconButton, MenuItem, TextField, Typography } from '@mui/material';
+import { Box, Button, Checkbox, FormControlLabel, IconButton, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { DataPointConfig, MeterSummary, MeterWriteRequest } from '@meterit/shared';
 import { api, errorText } from '../api/client';
 import { FormDialog } from './FormDialog';
+import { asOptions, SelectField } from './SelectField';
 
 const STANDARD_POINTS: DataPointConfig[] = [
   { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' },
@@ -123,19 +124,13 @@ export function MeterDialog({ siteId, meter, onClose, onSaved }: Props) {
           key={i}
           sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr 1fr', sm: '2fr 1fr 2fr 1fr auto' }, gap: 1, mb: 1 }}
         >
-          <TextField
-            select
+          <SelectField
             size="small"
             label="Object type"
             value={p.object_type}
             onChange={(e) => setPoint(i, { object_type: e.target.value })}
-          >
-            {[...new Set([...OBJECT_TYPES, p.object_type])].map((t) => (
-              <MenuItem key={t} value={t}>
-                {t}
-              </MenuItem>
-            ))}
-          </TextField>
+            options={asOptions([...new Set([...OBJECT_TYPES, p.object_type])])}
+          />
           <TextField
             size="small"
             label="Instance"

@@ -1,6 +1,6 @@
-import { MenuItem, TextField } from '@mui/material';
 import { READING_AGGS, type ReadingAgg } from '@meterit/shared';
 import { RANGES, type RangeKey } from '../format';
+import { SelectField, type SelectOption } from './SelectField';
 
 export type BucketChoice = 'auto' | 'raw' | '1m' | '15m' | '1h' | '1d';
 const BUCKET_LABELS: Record<BucketChoice, string> = {
@@ -11,72 +11,36 @@ const BUCKET_LABELS: Record<BucketChoice, string> = {
   '1h': '1 hour',
   '1d': '1 day',
 };
+const AGG_LABELS: Record<ReadingAgg, string> = { avg: 'Average', min: 'Minimum', max: 'Maximum', last: 'Last' };
 
-export function RangeSelect({ value, onChange }: { value: RangeKey; onChange(v: RangeKey): void }) {
-  return (
-    <TextField
-      select
-      size="small"
-      label="Range"
-      value={value}
-      onChange={(e) => onChange(e.target.value as RangeKey)}
-      sx={{ minWidth: 150 }}
-      name="range"
-    >
-      {RANGES.map((r) => (
-        <MenuItem key={r.key} value={r.key}>
-          {r.label}
-        </MenuItem>
-      ))}
-    </TextField>
-  );
-}
+const RANGE_OPTIONS = RANGES.map((r) => ({ value: r.key, label: r.label }));
+const BUCKET_OPTIONS = Object.entries(BUCKET_LABELS).map(([value, label]) => ({ value, label }));
+const AGG_OPTIONS = READING_AGGS.map((a) => ({ value: a, label: AGG_LABELS[a] }));
 
-export function BucketSelect({ value, onChange }: { value: BucketChoice; onChange(v: BucketChoice): void }) {
-  return (
-    <TextField
-      select
-      size="small"
-      label="Bucket"
-      value={value}
-      onChange={(e) => onChange(e.target.value as BucketChoice)}
-      sx={{ minWidth: 140 }}
-      name="bucket"
-    >
-      {(Object.keys(BUCKET_LABELS) as BucketChoice[]).map((b) => (
-        <MenuItem key={b} value={b}>
-          {BUCKET_LABELS[b]}
-        </MenuItem>
-      ))}
-    </TextField>
-  );
-}
-
-export function AggSelect({
-  value,
-  onChange,
-  disabled,
-}: {
-  value: ReadingAgg;
-  onChange(v: ReadingAgg): void;
+interface ChoiceProps<V extends string> {
+  value: V;
+  onChange(v: V): void;
   disabled?: boolean;
-}) {
-  return (
-    <TextField
-      select
-      size="small"
-      label="Value per bucket"
-      value={value}
-      disabled={disabled}
-      onChange={(e) => onChange(e.target.value as ReadingAgg)}
-      sx={{ minWidth: 140 }}
-      name="agg"
-    >
-      {READING_AGGS.map((a) => (
-        <MenuItem key={a} value={a}>
-          {{ avg: 'Average', min: 'Minimum', max: 'Maximum', last: 'Last' }[a]}
-        </MenuItem>
-      ))}
-    </TextField>
-  );
 }
+
+/** A small select of one control above a chart: its label, form name, width and choices. */
+function choiceSelect<V extends string>(label: string, name: string, minWidth: number, options: SelectOption[]) {
+  return function ChoiceSelect({ value, onChange, disabled }: ChoiceProps<V>) {
+    return (
+      <SelectField
+        size="small"
+        label={label}
+        value={value}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.value as V)}
+        sx={{ minWidth }}
+        name={name}
+        options={options}
+      />
+    );
+  };
+}
+
+export const RangeSelect = choiceSelect<RangeKey>('Range', 'range', 150, RANGE_OPTIONS);
+export const BucketSelect = choiceSelect<BucketChoice>('Bucket', 'bucket', 140, BUCKET_OPTIONS);
+export const AggSelect = choiceSelect<ReadingAgg>('Value per bucket', 'agg', 140, AGG_OPTIONS);

@@ -1,4 +1,14 @@
-import { Alert, AlertTitle, Box, Button, CircularProgress, Paper, Typography } from '@mui/material';
+import {
+  Alert,
+  AlertTitle,
+  Box,
+  Button,
+  CircularProgress,
+  Paper,
+  Typography,
+  type SxProps,
+  type Theme,
+} from '@mui/material';
 import type { ReactNode } from 'react';
 
 export function Loading({ what }: { what: string }) {
@@ -27,6 +37,15 @@ export function ErrorState({ message, onRetry }: { message: string; onRetry?: ()
       {message}
     </Alert>
   );
+}
+
+/** The last error of an action, or nothing while there is none. */
+export function ErrorNote({ error, sx }: { error: string | null | undefined; sx?: SxProps<Theme> }) {
+  return error ? (
+    <Alert severity="error" sx={sx}>
+      {error}
+    </Alert>
+  ) : null;
 }
 
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {

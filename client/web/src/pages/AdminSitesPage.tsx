@@ -1,4 +1,4 @@
-import { Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, Typography } from '@mui/material';
+import { Box, Button, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { SiteKeyResponse, SitesResponse, SiteSummary } from '@meterit/shared';
 import { api } from '../api/client';
@@ -9,6 +9,7 @@ import { can, useAuth } from '../store/auth';
 import { RotateDialog } from './admin-sites/RotateDialog';
 import { SiteDialog } from './admin-sites/SiteDialog';
 import { SitesTable } from './admin-sites/SitesTable';
+import { PanelDialog } from '../components/PanelDialog';
 
 export function AdminSitesPage() {
   const user = useAuth((s) => s.user);
@@ -66,15 +67,18 @@ export function AdminSitesPage() {
       ) : null}
       {dialog?.kind === 'rotate' ? <RotateDialog site={dialog.site} onClose={() => setDialog(undefined)} /> : null}
       {created ? (
-        <Dialog open onClose={() => setCreated(undefined)} maxWidth="sm" fullWidth>
-          <DialogTitle>Site {created.site_name} created</DialogTitle>
-          <DialogContent>
-            <KeyReveal created={created} />
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={() => setCreated(undefined)}>Done</Button>
-          </DialogActions>
-        </Dialog>
+        <PanelDialog
+          title={<>Site {created.site_name} created</>}
+          onClose={() => setCreated(undefined)}
+          maxWidth="sm"
+          actions={
+            <>
+              <Button onClick={() => setCreated(undefined)}>Done</Button>
+            </>
+          }
+        >
+          <KeyReveal created={created} />
+        </PanelDialog>
       ) : null}
     </Box>
   );

@@ -1,9 +1,9 @@
-import { Alert, Box, Button, Typography } from '@mui/material';
+import { Box, Button, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { AlertRuleInfo, AlertRulesResponse } from '@meterit/shared';
 import { api, errorText } from '../api/client';
 import { Link } from '../components/Link';
-import { Loadable } from '../components/StateViews';
+import { ErrorNote, Loadable } from '../components/StateViews';
 import { usePoll } from '../components/usePoll';
 import { can, useAuth } from '../store/auth';
 import { RuleDialog } from './alert-rules/RuleDialog';
@@ -37,11 +37,7 @@ export function AlertRulesPage() {
           </Button>
         ) : null}
       </Box>
-      {error ? (
-        <Alert severity="error" sx={{ mb: 2 }}>
-          {error}
-        </Alert>
-      ) : null}
+      <ErrorNote error={error} sx={{ mb: 2 }} />
       <Loadable state={state} what="rules">
         {(rules) => (
           <RulesTable rules={rules} canEdit={canEdit} onToggle={(r) => void toggle(r)} onEdit={(r) => setEditing(r)} />

@@ -1,38 +1,23 @@
-import {
-  Alert,
-  Box,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  MenuItem,
-  Paper,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Box, Button, TableCell, TableRow, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { AlertDetailResponse, AlertsResponse, SitesResponse } from '@meterit/shared';
 import { api } from '../api/client';
 import { acknowledgeAlert, AlertStateChip } from '../components/ActiveAlerts';
+import { DataTable } from '../components/DataTable';
 import { Link } from '../components/Link';
-import { EmptyState, Loadable } from '../components/StateViews';
+import { SelectField } from '../components/SelectField';
+import { EmptyState, ErrorNote, Loadable } from '../components/StateViews';
 import { usePoll } from '../components/usePoll';
 import { fmtAgo, fmtDateTime } from '../format';
 import { navigate } from '../router';
 import { can, useAuth } from '../store/auth';
+import { PanelDialog } from '../components/PanelDialog';
 
 const STATES = [
-  { key: 'active', label: 'Active (firing, pending)' },
-  { key: 'firing', label: 'Firing' },
-  { key: 'resolved', label: 'Resolved' },
-  { key: 'all', label: 'All' },
+  { value: 'active', label: 'Active (firing, pending)' },
+  { value: 'firing', label: 'Firing' },
+  { value: 'resolved', label: 'Resolved' },
+  { value: 'all', label: 'All' },
 ];
 
 function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
@@ -40,89 +25,75 @@ function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
   const [error, setError] = useState<string>();
   const state = usePoll(async () => (await api.get<AlertDetailResponse>(`/api/alerts/${id}`)).data, [id], 10_000);
   return (
-    <Dialog open onClose={onClose} maxWidth="md" fullWidth>
-      <DialogTitle>Alert {id}</DialogTitle>
-      <DialogContent>
-        <Loadable state={state} what="the alert">
-          {({ alert, events, notifications }) => (
-            <Box data-testid="alert-detail">
-              <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mb: 1 }}>
-                <AlertStateChip alert={alert} />
-                <Typography sx={{ fontWeight: 600 }}>{alert.title}</Typography>
-              </Box>
-              <Typography variant="body2" sx={{ mb: 1 }}>
-                {alert.detail}
-              </Typography>
-              <Typography variant="body2" color="text.secondary">
-                Rule: {alert.rule_name} · since {fmtDateTime(alert.since)} · fired {fmtDateTime(alert.fired_at)} ·
-                resolved {fmtDateTime(alert.resolved_at)}
-                {alert.acknowledged_at
-                  ? ` · acknowledged by ${alert.acknowledged_by ?? '?'} at ${fmtDateTime(alert.acknowledged_at)}`
-                  : ''}
-              </Typography>
-              {error ? (
-                <Alert severity="error" sx={{ mt: 1 }}>
-                  {error}
-                </Alert>
-              ) : null}
-              <Typography sx={{ fontWeight: 600, mt: 2 }}>History</Typography>
-              <Table size="small">
-                <TableBody>
-                  {events.map((e, i) => (
-                    <TableRow key={i} data-testid="alert-event">
-                      <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtDateTime(e.at)}</TableCell>
-                      <TableCell>{e.type}</TableCell>
-                      <TableCell>
-                        {e.message}
-                        {e.actor ? ` (${e.actor})` : ''}
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-              <Typography sx={{ fontWeight: 600, mt: 2 }}>Notifications</Typography>
-              {notifications.length === 0 ? (
-                <Typography variant="body2" color="text.secondary">
-                  None yet.
-                </Typography>
-              ) : null}
-              <Table size="small">
-                <TableBody>
-                  {notifications.map((n) => (
-                    <TableRow key={n.id}>
-                      <TableCell>
-                        {n.channel} · {n.event}
-                      </TableCell>
-                      <TableCell>
-                        {n.status}
-                        {n.attempts ? ` after ${n.attempts} attempt(s)` : ''}
-                        {n.last_error ? ` — ${n.last_error}` : ''}
-                      </TableCell>
-                      <TableCell>{n.recipients.join(', ') || n.webhook_url}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-              {can.manageMeters(user) && !alert.acknowledged_at && alert.state !== 'resolved' ? (
-                <Button
-                  sx={{ mt: 2 }}
-                  variant="contained"
-                  onClick={async () => {
-                    setError(await acknowledgeAlert(id));
-                    state.reload();
-                  }}
-                >
-                  Acknowledge
-                </Button>
-              ) : null}
+    <PanelDialog title={<>Alert {id}</>} onClose={onClose}>
+      <Loadable state={state} what="the alert">
+        {({ alert, events, notifications }) => (
+          <Box data-testid="alert-detail">
+            <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mb: 1 }}>
+              <AlertStateChip alert={alert} />
+              <Typography sx={{ fontWeight: 600 }}>{alert.title}</Typography>
             </Box>
-          )}
-        </Loadable>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Close</Button>
-      </DialogActions>
-    </Dialog>
+            <Typography variant="body2" sx={{ mb: 1 }}>
+              {alert.detail}
+            </Typography>
+            <Typography variant="body2" color="text.secondary">
+              Rule: {alert.rule_name} · since {fmtDateTime(alert.since)} · fired {fmtDateTime(alert.fired_at)} ·
+              resolved {fmtDateTime(alert.resolved_at)}
+              {alert.acknowledged_at
+                ? ` · acknowledged by ${alert.acknowledged_by ?? '?'} at ${fmtDateTime(alert.acknowledged_at)}`
+                : ''}
+            </Typography>
+            <ErrorNote error={error} sx={{ mt: 1 }} />
+            <Typography sx={{ fontWeight: 600, mt: 2 }}>History</Typography>
+            <DataTable outlined={false}>
+              {events.map((e, i) => (
+                <TableRow key={i} data-testid="alert-event">
+                  <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtDateTime(e.at)}</TableCell>
+                  <TableCell>{e.type}</TableCell>
+                  <TableCell>
+                    {e.message}
+                    {e.actor ? ` (${e.actor})` : ''}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </DataTable>
+            <Typography sx={{ fontWeight: 600, mt: 2 }}>Notifications</Typography>
+            {notifications.length === 0 ? (
+              <Typography variant="body2" color="text.secondary">
+                None yet.
+              </Typography>
+            ) : null}
+            <DataTable outlined={false}>
+              {notifications.map((n) => (
+                <TableRow key={n.id}>
+                  <TableCell>
+                    {n.channel} · {n.event}
+                  </TableCell>
+                  <TableCell>
+                    {n.status}
+                    {n.attempts ? ` after ${n.attempts} attempt(s)` : ''}
+                    {n.last_error ? ` — ${n.last_error}` : ''}
+                  </TableCell>
+                  <TableCell>{n.recipients.join(', ') || n.webhook_url}</TableCell>
+                </TableRow>
+              ))}
+            </DataTable>
+            {can.manageMeters(user) && !alert.acknowledged_at && alert.state !== 'resolved' ? (
+              <Button
+                sx={{ mt: 2 }}
+                variant="contained"
+                onClick={async () => {
+                  setError(await acknowledgeAlert(id));
+                  state.reload();
+                }}
+              >
+                Acknowledge
+              </Button>
+            ) : null}
+          </Box>
+        )}
+      </Loadable>
+    </PanelDialog>
   );
 }
 
@@ -154,41 +125,27 @@ export function AlertsPage({ openId }: { openId?: number }) {
         </Typography>
         <Link to="/alerts/rules">Rules</Link>
         <Link to="/alerts/outbox">Outbox</Link>
-        <TextField
-          select
+        <SelectField
           size="small"
           label="State"
           value={stateFilter}
           onChange={(e) => setStateFilter(e.target.value)}
           sx={{ minWidth: 200 }}
-        >
-          {STATES.map((s) => (
-            <MenuItem key={s.key} value={s.key}>
-              {s.label}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
-          select
+          options={STATES}
+        />
+        <SelectField
           size="small"
           label="Site"
           value={site}
           onChange={(e) => setSite(e.target.value === '' ? '' : Number(e.target.value))}
           sx={{ minWidth: 180 }}
-        >
-          <MenuItem value="">All sites</MenuItem>
-          {(sites.data ?? []).map((s) => (
-            <MenuItem key={s.site_id} value={s.site_id}>
-              {s.site_name}
-            </MenuItem>
-          ))}
-        </TextField>
+          options={[
+            { value: '', label: 'All sites' },
+            ...(sites.data ?? []).map((s) => ({ value: s.site_id, label: s.site_name })),
+          ]}
+        />
       </Box>
-      {error ? (
-        <Alert severity="error" sx={{ mb: 2 }}>
-          {error}
-        </Alert>
-      ) : null}
+      <ErrorNote error={error} sx={{ mb: 2 }} />
       <Loadable state={list} what="alerts">
         {(alerts) =>
           alerts.length === 0 ? (
@@ -196,56 +153,42 @@ export function AlertsPage({ openId }: { openId?: number }) {
               Nothing matches these filters. Rules are evaluated continuously.
             </EmptyState>
           ) : (
-            <TableContainer component={Paper} variant="outlined">
-              <Table size="small" aria-label="alerts">
-                <TableHead>
-                  <TableRow>
-                    <TableCell>State</TableCell>
-                    <TableCell>Alert</TableCell>
-                    <TableCell>Since</TableCell>
-                    <TableCell>Resolved</TableCell>
-                    <TableCell>Acknowledged</TableCell>
-                    <TableCell />
-                  </TableRow>
-                </TableHead>
-                <TableBody>
-                  {alerts.map((a) => (
-                    <TableRow key={a.id} hover data-testid={`alert-row-${a.id}`}>
-                      <TableCell>
-                        <AlertStateChip alert={a} />
-                      </TableCell>
-                      <TableCell sx={{ maxWidth: 520 }}>
-                        <Link to={`/alerts/${a.id}`} sx={{ fontWeight: 600 }}>
-                          {a.title}
-                        </Link>
-                        <Typography variant="caption" color="text.secondary" component="div">
-                          {a.rule_name} · {a.severity}
-                          {a.site_name ? ` · ${a.site_name}` : ''}
-                        </Typography>
-                      </TableCell>
-                      <TableCell title={fmtDateTime(a.since)}>{fmtAgo(a.since)}</TableCell>
-                      <TableCell>{a.resolved_at ? fmtDateTime(a.resolved_at) : '—'}</TableCell>
-                      <TableCell>
-                        {a.acknowledged_at ? `${a.acknowledged_by ?? '?'}, ${fmtAgo(a.acknowledged_at)}` : '—'}
-                      </TableCell>
-                      <TableCell>
-                        {can.manageMeters(user) && !a.acknowledged_at && a.state !== 'resolved' ? (
-                          <Button
-                            size="small"
-                            onClick={async () => {
-                              setError(await acknowledgeAlert(a.id));
-                              list.reload();
-                            }}
-                          >
-                            Acknowledge
-                          </Button>
-                        ) : null}
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </TableContainer>
+            <DataTable label="alerts" columns={['State', 'Alert', 'Since', 'Resolved', 'Acknowledged', '']}>
+              {alerts.map((a) => (
+                <TableRow key={a.id} hover data-testid={`alert-row-${a.id}`}>
+                  <TableCell>
+                    <AlertStateChip alert={a} />
+                  </TableCell>
+                  <TableCell sx={{ maxWidth: 520 }}>
+                    <Link to={`/alerts/${a.id}`} sx={{ fontWeight: 600 }}>
+                      {a.title}
+                    </Link>
+                    <Typography variant="caption" color="text.secondary" component="div">
+                      {a.rule_name} · {a.severity}
+                      {a.site_name ? ` · ${a.site_name}` : ''}
+                    </Typography>
+                  </TableCell>
+                  <TableCell title={fmtDateTime(a.since)}>{fmtAgo(a.since)}</TableCell>
+                  <TableCell>{a.resolved_at ? fmtDateTime(a.resolved_at) : '—'}</TableCell>
+                  <TableCell>
+                    {a.acknowledged_at ? `${a.acknowledged_by ?? '?'}, ${fmtAgo(a.acknowledged_at)}` : '—'}
+                  </TableCell>
+                  <TableCell>
+                    {can.manageMeters(user) && !a.acknowledged_at && a.state !== 'resolved' ? (
+                      <Button
+                        size="small"
+                        onClick={async () => {
+                          setError(await acknowledgeAlert(a.id));
+                          list.reload();
+                        }}
+                      >
+                        Acknowledge
+                      </Button>
+                    ) : null}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </DataTable>
           )
         }
       </Loadable>

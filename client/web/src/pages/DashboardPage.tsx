@@ -1,20 +1,8 @@
-import {
-  Box,
-  Card,
-  CardContent,
-  Chip,
-  Paper,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-  Typography,
-} from '@mui/material';
+import { Box, Card, CardContent, Chip, TableCell, TableRow, Typography } from '@mui/material';
 import type { SitesResponse, SiteSummary } from '@meterit/shared';
 import { api } from '../api/client';
 import { useConnection } from '../api/connection';
+import { DataTable, type Column } from '../components/DataTable';
 import { Loadable, EmptyState } from '../components/StateViews';
 import { SiteStatusChip } from '../components/StatusChip';
 import { ActiveAlerts } from '../components/ActiveAlerts';
@@ -24,6 +12,15 @@ import { fmtAgo, fmtDateTime, fmtDuration, fmtNumber, leftOutText, localMidnight
 import { can, useAuth } from '../store/auth';
 
 const REFRESH_MS = 15_000;
+const SITE_COLUMNS: Column[] = [
+  'Status',
+  'Site and why',
+  'Heartbeat',
+  { head: 'Backlog', align: 'right' },
+  { head: 'Meters', align: 'right', title: 'meters answering / configured' },
+  { head: 'Power', align: 'right' },
+  { head: 'Today', align: 'right' },
+];
 
 function Figure({ label, value, tone }: { label: string; value: string; tone?: string }) {
   return (
@@ -108,73 +105,56 @@ export function DashboardPage() {
           ) : (
             <>
               <Totals sites={sites} />
-              <TableContainer component={Paper} variant="outlined">
-                <Table size="small" aria-label="sites" sx={{ '& td, & th': { px: { xs: 1, md: 2 } } }}>
-                  <TableHead>
-                    <TableRow>
-                      <TableCell>Status</TableCell>
-                      <TableCell>Site and why</TableCell>
-                      <TableCell>Heartbeat</TableCell>
-                      <TableCell align="right">Backlog</TableCell>
-                      <TableCell align="right" title="meters answering / configured">
-                        Meters
-                      </TableCell>
-                      <TableCell align="right">Power</TableCell>
-                      <TableCell align="right">Today</TableCell>
-                    </TableRow>
-                  </TableHead>
-                  <TableBody>
-                    {sites.map((s) => (
-                      <TableRow key={s.site_id} hover data-testid={`site-row-${s.site_id}`}>
-                        <TableCell>
-                          <SiteStatusChip status={s.status} />
-                        </TableCell>
-                        <TableCell sx={{ minWidth: 200, maxWidth: 420 }}>
-                          <Link sx={{ fontWeight: 600 }} to={`/sites/${s.site_id}`}>
-                            {s.site_name}
-                          </Link>
-                          {s.location ? (
-                            <Typography variant="caption" color="text.secondary" sx={{ ml: 1 }}>
-                              {s.location}
-                            </Typography>
-                          ) : null}
-                          {s.reasons.map((r) => (
-                            <Typography key={r} variant="body2" color="text.secondary" sx={{ fontSize: 13 }}>
-                              {r}
-                            </Typography>
-                          ))}
-                        </TableCell>
-                        <TableCell title={fmtDateTime(s.last_heartbeat_at)}>{fmtAgo(s.last_heartbeat_at)}</TableCell>
-                        <TableCell align="right">
-                          {s.backlog.readings === null ? '—' : fmtNumber(s.backlog.readings, 0)}
-                          {s.backlog.age_s ? (
-                            <Typography variant="caption" color="text.secondary" component="div">
-                              oldest {fmtDuration(s.backlog.age_s)}
-                              {s.backlog.growing ? ', growing' : ''}
-                            </Typography>
-                          ) : null}
-                        </TableCell>
-                        <TableCell align="right">
-                          {s.meters.answering === null
-                            ? `— / ${s.meters.configured}`
-                            : `${s.meters.answering} / ${s.meters.configured}`}
-                        </TableCell>
-                        <TableCell align="right" sx={{ whiteSpace: 'nowrap' }} title={leftOutText(s)}>
-                          {s.current_power_kw === null ? '—' : `${fmtNumber(s.current_power_kw, 1)} kW`}
-                          {s.totals_left_out.length > 0 ? (
-                            <Typography variant="caption" color="warning.main" component="div">
-                              excl. {s.totals_left_out.length} meter{s.totals_left_out.length > 1 ? 's' : ''}
-                            </Typography>
-                          ) : null}
-                        </TableCell>
-                        <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
-                          {s.energy_today_kwh === null ? '—' : `${fmtNumber(s.energy_today_kwh, 1)} kWh`}
-                        </TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              </TableContainer>
+              <DataTable label="sites" tableSx={{ '& td, & th': { px: { xs: 1, md: 2 } } }} columns={SITE_COLUMNS}>
+                {sites.map((s) => (
+                  <TableRow key={s.site_id} hover data-testid={`site-row-${s.site_id}`}>
+                    <TableCell>
+                      <SiteStatusChip status={s.status} />
+                    </TableCell>
+                    <TableCell sx={{ minWidth: 200, maxWidth: 420 }}>
+                      <Link sx={{ fontWeight: 600 }} to={`/sites/${s.site_id}`}>
+                        {s.site_name}
+                      </Link>
+                      {s.location ? (
+                        <Typography variant="caption" color="text.secondary" sx={{ ml: 1 }}>
+                          {s.location}
+                        </Typography>
+                      ) : null}
+                      {s.reasons.map((r) => (
+                        <Typography key={r} variant="body2" color="text.secondary" sx={{ fontSize: 13 }}>
+                          {r}
+                        </Typography>
+                      ))}
+                    </TableCell>
+                    <TableCell title={fmtDateTime(s.last_heartbeat_at)}>{fmtAgo(s.last_heartbeat_at)}</TableCell>
+                    <TableCell align="right">
+                      {s.backlog.readings === null ? '—' : fmtNumber(s.backlog.readings, 0)}
+                      {s.backlog.age_s ? (
+                        <Typography variant="caption" color="text.secondary" component="div">
+                          oldest {fmtDuration(s.backlog.age_s)}
+                          {s.backlog.growing ? ', growing' : ''}
+                        </Typography>
+                      ) : null}
+                    </TableCell>
+                    <TableCell align="right">
+                      {s.meters.answering === null
+                        ? `— / ${s.meters.configured}`
+                        : `${s.meters.answering} / ${s.meters.configured}`}
+                    </TableCell>
+                    <TableCell align="right" sx={{ whiteSpace: 'nowrap' }} title={leftOutText(s)}>
+                      {s.current_power_kw === null ? '—' : `${fmtNumber(s.current_power_kw, 1)} kW`}
+                      {s.totals_left_out.length > 0 ? (
+                        <Typography variant="caption" color="warning.main" component="div">
+                          excl. {s.totals_left_out.length} meter{s.totals_left_out.length > 1 ? 's' : ''}
+                        </Typography>
+                      ) : null}
+                    </TableCell>
+                    <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                      {s.energy_today_kwh === null ? '—' : `${fmtNumber(s.energy_today_kwh, 1)} kWh`}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </DataTable>
               <Box sx={{ mt: 1 }}>
                 <Chip size="small" variant="outlined" label={`Times in ${viewerTimeZone()}`} />
               </Box>

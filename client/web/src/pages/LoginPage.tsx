@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { WebSessionResponse } from '@meterit/shared';
 import { api, errorText, WEB_SESSION_HEADERS } from '../api/client';
 import { useAuth } from '../store/auth';
+import { ErrorNote } from '../components/StateViews';
 
 export function LoginPage() {
   const notice = useAuth((s) => s.notice);
@@ -67,11 +68,7 @@ export function LoginPage() {
           required
           sx={{ mb: 2 }}
         />
-        {error ? (
-          <Alert severity="error" sx={{ mb: 2 }} role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <ErrorNote error={error} sx={{ mb: 2 }} />
         <Button type="submit" variant="contained" fullWidth size="large" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}
         </Button>

@@ -1,19 +1,8 @@
-import {
-  Alert,
-  Box,
-  Chip,
-  Paper,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-  Typography,
-} from '@mui/material';
+import { Alert, Box, Chip, TableCell, TableRow, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { NotificationsResponse } from '@meterit/shared';
 import { api } from '../api/client';
+import { DataTable } from '../components/DataTable';
 import { Link } from '../components/Link';
 import { EmptyState, Loadable } from '../components/StateViews';
 import { usePoll } from '../components/usePoll';
@@ -56,58 +45,46 @@ export function OutboxPage() {
             {notifications.length === 0 ? (
               <EmptyState title="Nothing sent yet">E-mails appear here when an alert fires or resolves.</EmptyState>
             ) : (
-              <TableContainer component={Paper} variant="outlined">
-                <Table size="small" aria-label="outbox">
-                  <TableHead>
-                    <TableRow>
-                      <TableCell>Created</TableCell>
-                      <TableCell>Status</TableCell>
-                      <TableCell>To</TableCell>
-                      <TableCell>Subject</TableCell>
-                    </TableRow>
-                  </TableHead>
-                  <TableBody>
-                    {notifications.map((n) => (
-                      <TableRow
-                        key={n.id}
-                        hover
-                        onClick={() => setOpen(open === n.id ? undefined : n.id)}
-                        sx={{ cursor: 'pointer', verticalAlign: 'top' }}
-                        data-testid={`notification-${n.id}`}
-                      >
-                        <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtDateTime(n.created_at)}</TableCell>
-                        <TableCell>
-                          <Chip size="small" color={COLOR[n.status]} label={n.status} />
-                          <Typography variant="caption" component="div" color="text.secondary">
-                            {n.channel}
-                            {n.attempts ? ` · ${n.attempts} attempt(s)` : ''}
-                          </Typography>
-                          {n.last_error ? (
-                            <Typography variant="caption" component="div" color="error">
-                              {n.last_error}
-                            </Typography>
-                          ) : null}
-                        </TableCell>
-                        <TableCell>{n.recipients.join(', ') || n.webhook_url || '—'}</TableCell>
-                        <TableCell>
-                          <Typography sx={{ fontWeight: 600 }} variant="body2">
-                            {n.subject}
-                          </Typography>
-                          {open === n.id ? (
-                            <Box
-                              component="pre"
-                              sx={{ whiteSpace: 'pre-wrap', fontSize: 12, bgcolor: 'grey.100', p: 1, mt: 1 }}
-                              data-testid="notification-body"
-                            >
-                              {n.body}
-                            </Box>
-                          ) : null}
-                        </TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              </TableContainer>
+              <DataTable label="outbox" columns={['Created', 'Status', 'To', 'Subject']}>
+                {notifications.map((n) => (
+                  <TableRow
+                    key={n.id}
+                    hover
+                    onClick={() => setOpen(open === n.id ? undefined : n.id)}
+                    sx={{ cursor: 'pointer', verticalAlign: 'top' }}
+                    data-testid={`notification-${n.id}`}
+                  >
+                    <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtDateTime(n.created_at)}</TableCell>
+                    <TableCell>
+                      <Chip size="small" color={COLOR[n.status]} label={n.status} />
+                      <Typography variant="caption" component="div" color="text.secondary">
+                        {n.channel}
+                        {n.attempts ? ` · ${n.attempts} attempt(s)` : ''}
+                      </Typography>
+                      {n.last_error ? (
+                        <Typography variant="caption" component="div" color="error">
+                          {n.last_error}
+                        </Typography>
+                      ) : null}
+                    </TableCell>
+                    <TableCell>{n.recipients.join(', ') || n.webhook_url || '—'}</TableCell>
+                    <TableCell>
+                      <Typography sx={{ fontWeight: 600 }} variant="body2">
+                        {n.subject}
+                      </Typography>
+                      {open === n.id ? (
+                        <Box
+                          component="pre"
+                          sx={{ whiteSpace: 'pre-wrap', fontSize: 12, bgcolor: 'grey.100', p: 1, mt: 1 }}
+                          data-testid="notification-body"
+                        >
+                          {n.body}
+                        </Box>
+                      ) : null}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </DataTable>
             )}
           </>
         )}

@@ -5,13 +5,7 @@ import {
   Checkbox,
   Chip,
   FormControlLabel,
-  MenuItem,
-  Paper,
-  Table,
-  TableBody,
   TableCell,
-  TableContainer,
-  TableHead,
   TableRow,
   TextField,
   Typography,
@@ -19,7 +13,9 @@ import {
 import { useState } from 'react';
 import { USER_ROLES, type CreateUserResponse, type SitesResponse, type UserInfo, type UserRole } from '@meterit/shared';
 import { api, errorText } from '../api/client';
+import { DataTable, EditCell } from '../components/DataTable';
 import { FormDialog } from '../components/FormDialog';
+import { SelectField } from '../components/SelectField';
 import { EmptyState, Loadable } from '../components/StateViews';
 import { usePoll } from '../components/usePoll';
 import { fmtAgo, fmtDateTime } from '../format';
@@ -29,6 +25,7 @@ const ROLE_TEXT: Record<UserRole, string> = {
   operator: 'Operator — sees data, manages meters',
   viewer: 'Viewer — sees data only',
 };
+const ROLE_OPTIONS = USER_ROLES.map((r) => ({ value: r, label: ROLE_TEXT[r] }));
 
 function UserDialog({
   user,
@@ -102,21 +99,15 @@ function UserDialog({
         fullWidth
         sx={{ mb: 2 }}
       />
-      <TextField
-        select
+      <SelectField
         label="Role"
         name="role"
         value={role}
         onChange={(e) => setRole(e.target.value as UserRole)}
         fullWidth
         sx={{ mb: 2 }}
-      >
-        {USER_ROLES.map((r) => (
-          <MenuItem key={r} value={r}>
-            {ROLE_TEXT[r]}
-          </MenuItem>
-        ))}
-      </TextField>
+        options={ROLE_OPTIONS}
+      />
       {role !== 'admin' ? (
         <>
           <FormControlLabel
@@ -124,8 +115,7 @@ function UserDialog({
             label="Only some sites"
           />
           {limited ? (
-            <TextField
-              select
+            <SelectField
               label="Sites this user sees"
               value={siteIds}
               onChange={(e) =>
@@ -139,13 +129,8 @@ function UserDialog({
               slotProps={{ select: { multiple: true } }}
               fullWidth
               sx={{ mb: 2 }}
-            >
-              {sites.map((s) => (
-                <MenuItem key={s.id} value={s.id}>
-                  {s.name}
-                </MenuItem>
-              ))}
-            </TextField>
+              options={sites.map((s) => ({ value: s.id, label: s.name }))}
+            />
           ) : null}
         </>
       ) : null}
@@ -203,46 +188,29 @@ export function UsersPage() {
           list.length === 0 ? (
             <EmptyState title="No users">Create one with "New user".</EmptyState>
           ) : (
-            <TableContainer component={Paper} variant="outlined">
-              <Table size="small">
-                <TableHead>
-                  <TableRow>
-                    <TableCell>User</TableCell>
-                    <TableCell>Role</TableCell>
-                    <TableCell>Sites</TableCell>
-                    <TableCell>Last login</TableCell>
-                    <TableCell />
-                  </TableRow>
-                </TableHead>
-                <TableBody>
-                  {list.map((u) => (
-                    <TableRow key={u.id} sx={{ opacity: u.is_active ? 1 : 0.5 }}>
-                      <TableCell>
-                        <b>{u.email}</b>
-                        {u.name ? (
-                          <Typography variant="caption" color="text.secondary" component="div">
-                            {u.name}
-                          </Typography>
-                        ) : null}
-                      </TableCell>
-                      <TableCell>
-                        <Chip size="small" label={u.role} color={u.role === 'admin' ? 'primary' : 'default'} />
-                        {!u.is_active ? <Chip size="small" label="deactivated" sx={{ ml: 1 }} /> : null}
-                      </TableCell>
-                      <TableCell>
-                        {u.site_ids === null ? 'All sites' : u.site_ids.map(siteName).join(', ') || 'none'}
-                      </TableCell>
-                      <TableCell title={fmtDateTime(u.last_login_at)}>{fmtAgo(u.last_login_at)}</TableCell>
-                      <TableCell>
-                        <Button size="small" onClick={() => setDialog(u)}>
-                          Edit
-                        </Button>
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </TableContainer>
+            <DataTable columns={['User', 'Role', 'Sites', 'Last login', '']}>
+              {list.map((u) => (
+                <TableRow key={u.id} sx={{ opacity: u.is_active ? 1 : 0.5 }}>
+                  <TableCell>
+                    <b>{u.email}</b>
+                    {u.name ? (
+                      <Typography variant="caption" color="text.secondary" component="div">
+                        {u.name}
+                      </Typography>
+                    ) : null}
+                  </TableCell>
+                  <TableCell>
+                    <Chip size="small" label={u.role} color={u.role === 'admin' ? 'primary' : 'default'} />
+                    {!u.is_active ? <Chip size="small" label="deactivated" sx={{ ml: 1 }} /> : null}
+                  </TableCell>
+                  <TableCell>
+                    {u.site_ids === null ? 'All sites' : u.site_ids.map(siteName).join(', ') || 'none'}
+                  </TableCell>
+                  <TableCell title={fmtDateTime(u.last_login_at)}>{fmtAgo(u.last_login_at)}</TableCell>
+                  <EditCell onEdit={() => setDialog(u)} />
+                </TableRow>
+              ))}
+            </DataTable>
           )
         }
       </Loadable>

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import { ErrorCode, OperatorErrorCode } from '@meterit/shared';
+import { ErrorCode, OperatorErrorCode, type CreatedMcpToken, type McpTokenInfo } from '@meterit/shared';
 import { ApiError } from '../../errors.js';
 import type { AuthUser } from '../../types.js';
 import { UsersRepository } from '../users/users-repository.js';
@@ -11,23 +11,6 @@ export const MCP_TOKEN_PREFIX = 'mcp_';
 const MAX_USABLE_TOKENS_PER_USER = 20;
 const INVALID =
   'the MCP token is not valid (unknown, revoked or expired), or its user is deactivated; create a new one in the web app';
-
-export interface McpTokenInfo {
-  id: number;
-  name: string;
-  /** The first characters of the token, to recognise it; never the token. */
-  prefix: string;
-  created_at: string;
-  expires_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  state: 'active' | 'expired' | 'revoked';
-}
-
-export interface CreatedMcpToken extends McpTokenInfo {
-  /** Shown once; only a SHA-256 of it is stored. */
-  token: string;
-}
 
 const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 

@@ -2,7 +2,7 @@ import { Box, Button, TableCell, TableRow, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { MeterSummary, SiteSummary } from '@meterit/shared';
 import { useSiteMeters } from '../../api/queries';
-import { DataTable } from '../../components/DataTable';
+import { DataTable, EditCell } from '../../components/DataTable';
 import { MeterDialog } from '../../components/MeterDialog';
 import { EmptyState, Loadable } from '../../components/StateViews';
 import { MeterStatusChip } from '../../components/StatusChip';
@@ -40,13 +40,7 @@ export function SiteMeters({ site, canEdit }: { site: SiteSummary; canEdit: bool
                   <TableCell>
                     <MeterStatusChip status={m.status} title={m.status_reason} />
                   </TableCell>
-                  <TableCell>
-                    {canEdit ? (
-                      <Button size="small" onClick={() => setEditing(m)}>
-                        Edit
-                      </Button>
-                    ) : null}
-                  </TableCell>
+                  <EditCell onEdit={canEdit ? () => setEditing(m) : undefined} />
                 </TableRow>
               ))}
             </DataTable>

@@ -1,20 +1,12 @@
-import {
-  Alert,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  MenuItem,
-  Stack,
-  TextField,
-} from '@mui/material';
+import { Alert, Button, MenuItem, Stack, TextField } from '@mui/material';
 import { useState } from 'react';
 import type { AlertPreviewResponse, AlertRuleInfo, AlertRuleWrite } from '@meterit/shared';
 import { api, errorText } from '../../api/client';
 import { EMPTY_RULE, toForm, toWrite, type RuleForm, type SetField } from './rule-form';
 import { RulePreview } from './RulePreview';
 import { RuleTargetFields } from './RuleTargetFields';
+import { ErrorNote } from '../../components/StateViews';
+import { PanelDialog } from '../../components/PanelDialog';
 
 /** Create or edit an alert rule; a built-in rule keeps its kind and scope, only its threshold and recipients change. */
 export function RuleDialog({ rule, onClose, onSaved }: { rule?: AlertRuleInfo; onClose(): void; onSaved(): void }) {
@@ -53,62 +45,65 @@ export function RuleDialog({ rule, onClose, onSaved }: { rule?: AlertRuleInfo; o
     }
   };
   return (
-    <Dialog open onClose={onClose} maxWidth="sm" fullWidth>
-      <DialogTitle>{rule ? `Edit rule: ${rule.name}` : 'New alert rule'}</DialogTitle>
-      <DialogContent>
-        <Stack spacing={2} sx={{ mt: 1 }}>
-          {builtin ? <Alert severity="info">{rule?.description}</Alert> : null}
-          <TextField label="Rule name" value={f.name} onChange={set('name')} required />
-          {!builtin ? <RuleTargetFields f={f} set={set} setF={setF} /> : null}
-          <Stack direction="row" spacing={2}>
-            <TextField
-              label={
-                builtin
-                  ? `Threshold (${rule?.unit ?? ''}; empty = default ${rule?.effective_threshold ?? ''})`
-                  : f.kind === 'threshold'
-                    ? f.condition === 'outside'
-                      ? 'Low'
-                      : 'Threshold'
-                    : f.kind === 'no_data'
-                      ? 'Minutes without a reading'
-                      : 'kWh per day'
-              }
-              value={f.threshold}
-              onChange={set('threshold')}
-              inputMode="decimal"
-              fullWidth
-            />
-            {!builtin && f.kind === 'threshold' && f.condition === 'outside' ? (
-              <TextField label="High" value={f.threshold_high} onChange={set('threshold_high')} fullWidth />
-            ) : null}
-            {f.kind === 'threshold' || builtin ? (
-              <TextField label="Held for (minutes)" value={f.for_minutes} onChange={set('for_minutes')} fullWidth />
-            ) : null}
-          </Stack>
-          <TextField select label="Severity" value={f.severity} onChange={set('severity')}>
-            <MenuItem value="critical">critical</MenuItem>
-            <MenuItem value="warning">warning</MenuItem>
-            <MenuItem value="info">info</MenuItem>
-          </TextField>
+    <PanelDialog
+      title={rule ? `Edit rule: ${rule.name}` : 'New alert rule'}
+      onClose={onClose}
+      maxWidth="sm"
+      actions={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button onClick={runPreview} disabled={busy}>
+            Preview last day
+          </Button>
+          <Button variant="contained" onClick={save} disabled={busy}>
+            {rule ? 'Save rule' : 'Create rule'}
+          </Button>
+        </>
+      }
+    >
+      <Stack spacing={2} sx={{ mt: 1 }}>
+        {builtin ? <Alert severity="info">{rule?.description}</Alert> : null}
+        <TextField label="Rule name" value={f.name} onChange={set('name')} required />
+        {!builtin ? <RuleTargetFields f={f} set={set} setF={setF} /> : null}
+        <Stack direction="row" spacing={2}>
           <TextField
-            label="E-mail recipients (comma-separated; empty = default)"
-            value={f.recipients}
-            onChange={set('recipients')}
+            label={
+              builtin
+                ? `Threshold (${rule?.unit ?? ''}; empty = default ${rule?.effective_threshold ?? ''})`
+                : f.kind === 'threshold'
+                  ? f.condition === 'outside'
+                    ? 'Low'
+                    : 'Threshold'
+                  : f.kind === 'no_data'
+                    ? 'Minutes without a reading'
+                    : 'kWh per day'
+            }
+            value={f.threshold}
+            onChange={set('threshold')}
+            inputMode="decimal"
+            fullWidth
           />
-          <TextField label="Webhook URL (optional)" value={f.webhook_url} onChange={set('webhook_url')} />
-          {error ? <Alert severity="error">{error}</Alert> : null}
-          {preview ? <RulePreview preview={preview} /> : null}
+          {!builtin && f.kind === 'threshold' && f.condition === 'outside' ? (
+            <TextField label="High" value={f.threshold_high} onChange={set('threshold_high')} fullWidth />
+          ) : null}
+          {f.kind === 'threshold' || builtin ? (
+            <TextField label="Held for (minutes)" value={f.for_minutes} onChange={set('for_minutes')} fullWidth />
+          ) : null}
         </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button onClick={runPreview} disabled={busy}>
-          Preview last day
-        </Button>
-        <Button variant="contained" onClick={save} disabled={busy}>
-          {rule ? 'Save rule' : 'Create rule'}
-        </Button>
-      </DialogActions>
-    </Dialog>
+        <TextField select label="Severity" value={f.severity} onChange={set('severity')}>
+          <MenuItem value="critical">critical</MenuItem>
+          <MenuItem value="warning">warning</MenuItem>
+          <MenuItem value="info">info</MenuItem>
+        </TextField>
+        <TextField
+          label="E-mail recipients (comma-separated; empty = default)"
+          value={f.recipients}
+          onChange={set('recipients')}
+        />
+        <TextField label="Webhook URL (optional)" value={f.webhook_url} onChange={set('webhook_url')} />
+        <ErrorNote error={error} />
+        {preview ? <RulePreview preview={preview} /> : null}
+      </Stack>
+    </PanelDialog>
   );
 }

@@ -2,8 +2,21 @@ import { MenuItem, TextField } from '@mui/material';
 import type { Dispatch, SetStateAction } from 'react';
 import type { MetersResponse, SitesResponse } from '@meterit/shared';
 import { api } from '../../api/client';
+import { SelectField } from '../../components/SelectField';
 import { usePoll } from '../../components/usePoll';
 import { KIND_LABEL, type RuleForm, type SetField } from './rule-form';
+
+const KIND_OPTIONS = Object.entries(KIND_LABEL).map(([value, label]) => ({ value, label }));
+const SCOPE_OPTIONS = [
+  { value: 'meter', label: 'One meter' },
+  { value: 'site', label: 'All meters of a site' },
+  { value: 'all', label: 'All sites' },
+];
+const CONDITION_OPTIONS = [
+  { value: 'above', label: 'above' },
+  { value: 'below', label: 'below' },
+  { value: 'outside', label: 'outside a range' },
+];
 
 /** What a rule of the operator's own watches: its kind, where it applies and on which data point. */
 export function RuleTargetFields({
@@ -20,45 +33,23 @@ export function RuleTargetFields({
   const points = [...new Set((meters.data ?? []).flatMap((m) => m.data_points.map((p) => p.name)))];
   return (
     <>
-      <TextField select label="Kind" value={f.kind} onChange={set('kind')}>
-        {Object.entries(KIND_LABEL).map(([k, v]) => (
-          <MenuItem key={k} value={k}>
-            {v}
-          </MenuItem>
-        ))}
-      </TextField>
-      <TextField select label="Applies to" value={f.scope} onChange={set('scope')}>
-        <MenuItem value="meter">One meter</MenuItem>
-        <MenuItem value="site">All meters of a site</MenuItem>
-        <MenuItem value="all">All sites</MenuItem>
-      </TextField>
+      <SelectField label="Kind" value={f.kind} onChange={set('kind')} options={KIND_OPTIONS} />
+      <SelectField label="Applies to" value={f.scope} onChange={set('scope')} options={SCOPE_OPTIONS} />
       {f.scope === 'site' ? (
-        <TextField
-          select
+        <SelectField
           label="Site"
           value={f.site_id}
           onChange={(e) => setF((x) => ({ ...x, site_id: Number(e.target.value) }))}
-        >
-          {(sites.data ?? []).map((s) => (
-            <MenuItem key={s.site_id} value={s.site_id}>
-              {s.site_name}
-            </MenuItem>
-          ))}
-        </TextField>
+          options={(sites.data ?? []).map((s) => ({ value: s.site_id, label: s.site_name }))}
+        />
       ) : null}
       {f.scope === 'meter' ? (
-        <TextField
-          select
+        <SelectField
           label="Meter"
           value={f.meter_id}
           onChange={(e) => setF((x) => ({ ...x, meter_id: Number(e.target.value) }))}
-        >
-          {(meters.data ?? []).map((m) => (
-            <MenuItem key={m.id} value={m.id}>
-              {m.site_name} · {m.name}
-            </MenuItem>
-          ))}
-        </TextField>
+          options={(meters.data ?? []).map((m) => ({ value: m.id, label: `${m.site_name} · ${m.name}` }))}
+        />
       ) : null}
       {f.kind !== 'daily_energy' ? (
         <TextField
@@ -76,11 +67,7 @@ export function RuleTargetFields({
         </TextField>
       ) : null}
       {f.kind === 'threshold' ? (
-        <TextField select label="Condition" value={f.condition} onChange={set('condition')}>
-          <MenuItem value="above">above</MenuItem>
-          <MenuItem value="below">below</MenuItem>
-          <MenuItem value="outside">outside a range</MenuItem>
-        </TextField>
+        <SelectField label="Condition" value={f.condition} onChange={set('condition')} options={CONDITION_OPTIONS} />
       ) : null}
     </>
   );

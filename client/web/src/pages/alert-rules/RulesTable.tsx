@@ -1,7 +1,7 @@
-import { Button, Chip, Stack, Switch, TableCell, TableRow, Typography } from '@mui/material';
+import { Chip, Stack, Switch, TableCell, TableRow, Typography } from '@mui/material';
 import type { AlertRuleInfo } from '@meterit/shared';
 import { describeRule, KIND_LABEL } from './rule-form';
-import { DataTable } from '../../components/DataTable';
+import { DataTable, EditCell } from '../../components/DataTable';
 
 /** Every rule with its switch; edit opens the rule dialog. */
 export function RulesTable({
@@ -45,13 +45,7 @@ export function RulesTable({
             {r.recipients.length ? r.recipients.join(', ') : 'default'}
             {r.webhook_url ? ' + webhook' : ''}
           </TableCell>
-          {canEdit ? (
-            <TableCell>
-              <Button size="small" onClick={() => onEdit(r)}>
-                Edit
-              </Button>
-            </TableCell>
-          ) : null}
+          {canEdit ? <EditCell onEdit={() => onEdit(r)} /> : null}
         </TableRow>
       ))}
     </DataTable>

@@ -1,11 +1,14 @@
-import { Alert, Box, Button, MenuItem, TextField } from '@mui/material';
+import { Alert, Box, Button } from '@mui/material';
 import { useState } from 'react';
 import type { ConsumptionResponse } from '@meterit/shared';
 import { api, downloadCsv, errorText } from '../../api/client';
 import { ChartCaption, ConsumptionChart } from '../../components/Charts';
-import { EmptyState, Loadable } from '../../components/StateViews';
+import { SelectField } from '../../components/SelectField';
+import { EmptyState, ErrorNote, Loadable } from '../../components/StateViews';
 import { usePoll } from '../../components/usePoll';
 import { fmtDateTime, fmtNumber, localMidnight, viewerTimeZone } from '../../format';
+
+const DAY_OPTIONS = [7, 14, 30, 90].map((d) => ({ value: d, label: `Last ${d} days` }));
 
 export function ConsumptionPanel({ siteId }: { siteId: number }) {
   const [days, setDays] = useState(7);
@@ -25,20 +28,14 @@ export function ConsumptionPanel({ siteId }: { siteId: number }) {
   return (
     <Box>
       <Box sx={{ display: 'flex', gap: 1.5, mb: 2, flexWrap: 'wrap' }}>
-        <TextField
-          select
+        <SelectField
           size="small"
           label="Days"
           value={days}
           onChange={(e) => setDays(Number(e.target.value))}
           sx={{ minWidth: 120 }}
-        >
-          {[7, 14, 30, 90].map((d) => (
-            <MenuItem key={d} value={d}>
-              Last {d} days
-            </MenuItem>
-          ))}
-        </TextField>
+          options={DAY_OPTIONS}
+        />
         <Button
           size="small"
           onClick={() =>
@@ -50,7 +47,7 @@ export function ConsumptionPanel({ siteId }: { siteId: number }) {
           Download CSV
         </Button>
       </Box>
-      {csvError ? <Alert severity="error">{csvError}</Alert> : null}
+      <ErrorNote error={csvError} />
       <Loadable state={state} what="consumption">
         {(data) => {
           const site = data.sites[0];

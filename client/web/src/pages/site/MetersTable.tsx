@@ -1,6 +1,6 @@
-import { Box, Button, Chip, TableCell, TableRow, Typography } from '@mui/material';
+import { Box, Chip, TableCell, TableRow, Typography } from '@mui/material';
 import type { MeterSummary } from '@meterit/shared';
-import { DataTable } from '../../components/DataTable';
+import { DataTable, EditCell } from '../../components/DataTable';
 import { Link } from '../../components/Link';
 import { MeterStatusChip } from '../../components/StatusChip';
 import { fmtAgo, fmtDateTime, fmtValue } from '../../format';
@@ -61,13 +61,7 @@ export function MetersTable({
             ) : null}
           </TableCell>
           <TableCell title={fmtDateTime(m.last_reading_at)}>{fmtAgo(m.last_reading_at)}</TableCell>
-          {canEdit ? (
-            <TableCell>
-              <Button size="small" onClick={() => onEdit(m)}>
-                Edit
-              </Button>
-            </TableCell>
-          ) : null}
+          {canEdit ? <EditCell onEdit={() => onEdit(m)} /> : null}
         </TableRow>
       ))}
     </DataTable>

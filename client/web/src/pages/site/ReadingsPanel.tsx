@@ -1,10 +1,11 @@
-import { Alert, Box, Button, MenuItem, TextField } from '@mui/material';
+import { Box, Button } from '@mui/material';
 import { useState } from 'react';
 import type { MeterSummary, ReadingAgg, ReadingsResponse } from '@meterit/shared';
 import { api, downloadCsv, errorText } from '../../api/client';
 import { ChartCaption, ReadingsChart } from '../../components/Charts';
 import { AggSelect, BucketSelect, RangeSelect, type BucketChoice } from '../../components/RangeControls';
-import { EmptyState, Loadable } from '../../components/StateViews';
+import { asOptions, SelectField } from '../../components/SelectField';
+import { EmptyState, ErrorNote, Loadable } from '../../components/StateViews';
 import { usePoll } from '../../components/usePoll';
 import { autoBucket, RANGES, viewerTimeZone, type RangeKey } from '../../format';
 
@@ -39,36 +40,24 @@ export function ReadingsPanel({ siteId, meters }: { siteId: number; meters: Mete
   return (
     <Box>
       <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap', mb: 2 }}>
-        <TextField
-          select
+        <SelectField
           size="small"
           label="Meter"
           value={meter?.id ?? ''}
           onChange={(e) => setMeterId(Number(e.target.value))}
           sx={{ minWidth: 180 }}
           name="meter"
-        >
-          {meters.map((m) => (
-            <MenuItem key={m.id} value={m.id}>
-              {m.name}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
-          select
+          options={meters.map((m) => ({ value: m.id, label: m.name }))}
+        />
+        <SelectField
           size="small"
           label="Data point"
           value={points.includes(point) ? point : ''}
           onChange={(e) => setPoint(e.target.value)}
           sx={{ minWidth: 150 }}
           name="data_point"
-        >
-          {points.map((p) => (
-            <MenuItem key={p} value={p}>
-              {p}
-            </MenuItem>
-          ))}
-        </TextField>
+          options={asOptions(points)}
+        />
         <RangeSelect value={range} onChange={setRange} />
         <BucketSelect value={bucket} onChange={setBucket} />
         <AggSelect value={agg} onChange={setAgg} disabled={effective === 'raw'} />
@@ -81,7 +70,7 @@ export function ReadingsPanel({ siteId, meters }: { siteId: number; meters: Mete
           Download CSV
         </Button>
       </Box>
-      {csvError ? <Alert severity="error">{csvError}</Alert> : null}
+      <ErrorNote error={csvError} />
       <Loadable state={state} what="readings">
         {(data) =>
           !data || data.rows.length === 0 ? (
