@@ -1,6 +1,7 @@
 import type { Finding, HealthLevel, StatusResponse, StorageEstimate } from '@meterit/shared/site-contracts';
 import type { SiteStatus } from '../site/ports.js';
-import { duration, listNames, plainUplinkError } from './plain-words.js';
+import { duration } from '@meterit/shared/words';
+import { listNames, plainUplinkError } from './plain-words.js';
 
 // The site assessment: what is wrong on the site, worst first, each with what to do. Pure: the
 // dashboard's banner, MCP's get_sync_status and the findings all come from here.

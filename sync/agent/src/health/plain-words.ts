@@ -1,6 +1,4 @@
 import { duration } from '@meterit/shared/words';
-
-export { duration };
 import type { MeterState } from '@meterit/shared/site-contracts';
 import type { MeterStatus } from '../collector/meter-status-repository.js';
 

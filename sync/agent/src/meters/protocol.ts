@@ -6,7 +6,7 @@ import type { StatusFlags } from '@meterit/shared';
 
 /**
  * The one vocabulary of meter errors: what a protocol reports per point, what the collector
- * stores in the meter status and the dashboard explains (local-api/plain-words.ts). The code,
+ * stores in the meter status and the dashboard explains (health/plain-words.ts). The code,
  * not the message, decides what happens. The strings are stored and shown, so they never change;
  * the ones with a BACNET_ prefix predate the port and keep their spelling for every protocol.
  */
