@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+// One way for every real-browser test to start Debian's Chromium, look at a page at the two sizes people use
+// (a laptop and a phone) in light and dark, and check it the way a user and a screen reader would.
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+export const VIEWPORTS = {
+  laptop: { width: 1440, height: 900 },
+  phone: { width: 390, height: 844 },
+} as const;
+export type ViewportName = keyof typeof VIEWPORTS;
+export type ColorScheme = 'light' | 'dark';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** A browser context at one of the two sizes, in light or dark (what `prefers-color-scheme` answers). */
+export function openContext(
+  browser: Browser,
+  viewport: ViewportName = 'laptop',
+  colorScheme: ColorScheme = 'light',
+  timezoneId?: string,
+): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: VIEWPORTS[viewport],
+    colorScheme,
+    ...(viewport === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+    ...(timezoneId ? { timezoneId } : {}),
+  });
+}
+
+/** Serious and critical accessibility violations on the page as it is now (axe-core), as short lines. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** How far the page scrolls sideways: 0 means everything fits the width of the window. */
+export function sidewaysOverflow(page: Page): Promise<number> {
+  // A string, so this Node-side package needs no DOM types: it runs in the page.
+  return page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+}
+
+/** Saves a full-page screenshot to `dir/name.png` after animations settle; returns the file. */
+export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  await page.waitForTimeout(300);
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+export interface PageCheck {
+  viewport: ViewportName;
+  colorScheme: ColorScheme;
+  file: string;
+  overflow: number;
+  problems: string[];
+}
+
+/**
+ * Opens `url` at both sizes in light and dark (after `prepare`, e.g. logging in, and `ready`, waiting for what the
+ * page must show), screenshots each as `dir/<name>-<viewport>-<scheme>.png`, and reports sideways overflow and
+ * serious accessibility problems for each. Tests assert on the result.
+ */
+export async function checkEverywhere(
+  browser: Browser,
+  opts: {
+    url: string;
+    dir: string;
+    name: string;
+    prepare?: (page: Page) => Promise<void>;
+    ready: (page: Page) => Promise<void>;
+  },
+): Promise<PageCheck[]> {
+  const out: PageCheck[] = [];
+  for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const context = await openContext(browser, viewport, colorScheme);
+      try {
+        const page = await context.newPage();
+        await opts.prepare?.(page);
+        await page.goto(opts.url);
+        await opts.ready(page);
+        const file = await screenshot(page, opts.dir, `${opts.name}-${viewport}-${colorScheme}`);
+        out.push({
+          viewport,
+          colorScheme,
+          file,
+          overflow: await sidewaysOverflow(page),
+          problems: await accessibilityProblems(page),
+        });
+      } finally {
+        await context.close();
+      }
+    }
+  }
+  return out;
+}
