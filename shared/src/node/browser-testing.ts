@@ -42,7 +42,11 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    .map((v) => {
+      // Where: the element's selector and the start of its HTML, so the offending element can be found.
+      const where = v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 80)}`);
+      return `${v.impact} ${v.id}: ${v.help} [${where.join(' | ')}]${v.nodes.length > 3 ? ` +${v.nodes.length - 3}` : ''}`;
+    });
 }
 
 /** How far the page scrolls sideways: 0 means everything fits the width of the window. */
