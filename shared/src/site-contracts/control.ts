@@ -1,7 +1,7 @@
 // The dashboard's login (/api/session) and the control actions (/api/control/*), which need the local credential,
 // among them the technician's tools: Who-Is discovery and "read this point now".
 import { z } from 'zod';
-import { deadLetterIdsInput, isoTimeSchema, meterIdInput, reasonInput } from './fields.js';
+import { deadLetterIdsInput, isoTimeSchema, meterIdInput, pointNameInput, reasonInput } from './fields.js';
 import { backlogViewSchema, collectionViewSchema, uplinkViewSchema } from './status.js';
 
 export const sessionResponseSchema = z.object({
@@ -160,25 +160,38 @@ export const discoverResponseSchema = z.object({
   configured_not_found: z.array(z.string()).describe('Configured meters (ids) that did not answer this Who-Is'),
 });
 
-/** A configured meter (meter), or any device (device_id with address); the object and property to read. */
+/**
+ * A configured meter (meter) or any device (device_id with address), and what to read: one of the meter's
+ * configured data points (point), or any object and property (object_type, instance, property).
+ */
 export const readPointRequestSchema = z
   .object({
     meter: meterIdInput.optional(),
     device_id: int(0, MAX_INSTANCE - 1, 'a BACnet device instance').optional(),
     address: ipv4WithPortInput.optional(),
-    object_type: bacnetName('object type'),
-    instance: int(0, MAX_INSTANCE, 'an object instance'),
+    point: pointNameInput.optional().describe("One of the meter's configured data points, e.g. total_kwh"),
+    object_type: bacnetName('object type').optional(),
+    instance: int(0, MAX_INSTANCE, 'an object instance').optional(),
     property: bacnetName('property').optional(),
     array_index: int(0, 0xfffffffe, 'an array index').optional(),
   })
   .refine((b) => b.meter !== undefined || b.device_id !== undefined, {
     message: 'say which device: meter (a configured meter id) or device_id with address',
     path: ['meter'],
+  })
+  .refine((b) => b.point === undefined || b.meter !== undefined, {
+    message: 'a configured data point needs its meter',
+    path: ['point'],
+  })
+  .refine((b) => b.point !== undefined || (b.object_type !== undefined && b.instance !== undefined), {
+    message: 'say what to read: point (a configured data point), or object_type with instance',
+    path: ['object_type'],
   });
 
 export const readPointResponseSchema = z.object({
   device: z.object({ device_id: z.number(), address: z.string(), port: z.number() }),
   meter: z.string().nullable().describe('The configured meter read, if it is one'),
+  point: z.string().nullable().describe('The configured data point read, if it is one'),
   object: z.object({ type: z.string(), instance: z.number() }),
   property: z.string(),
   array_index: z.number().nullable(),

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@meterit/shared';
+import { ErrorCode, type MeterConfig } from '@meterit/shared';
 import type {
   BacklogHistoryResponse,
   DiscoverRequest,
@@ -36,8 +36,9 @@ export class ToolsView {
     const now = this.read.now();
     const from = now - hours * HOUR_MS;
     const samples = this.read.backlogHistory(new Date(from));
-    // One point per bucket, its highest count: a chart of a day stays small and no peak is hidden.
-    const bucketMs = Math.max(1, Math.ceil((now - from) / MAX_CHART_POINTS));
+    // One point per slot, its highest count: a chart of a day stays small and no peak is hidden. The slots divide the
+    // span the samples cover, so a history of minutes (a fresh install) is drawn as finely as one of a day.
+    const bucketMs = Math.max(1, Math.ceil((now - (samples[0]?.at ?? now)) / MAX_CHART_POINTS));
     const points: Array<{ at: number; count: number }> = [];
     for (const s of samples) {
       const last = points.at(-1);
@@ -112,6 +113,32 @@ export class ToolsView {
     };
   }
 
+  /** The object and property to read: a configured data point of the meter, or as given. */
+  private pointOf(
+    b: ReadPointRequest,
+    meters: readonly MeterConfig[],
+  ): { objectType: string; instance: number; property: string } {
+    if (b.point === undefined)
+      return {
+        objectType: b.object_type as string,
+        instance: b.instance as number,
+        property: b.property ?? 'presentValue',
+      };
+    const m = meters.find((x) => x.id === b.meter);
+    const p = m?.data_points.find((x) => x.name === b.point);
+    if (!m || !p)
+      throw new LocalApiError(
+        404,
+        ErrorCode.NOT_FOUND,
+        `meter ${JSON.stringify(b.meter)} has no data point ${JSON.stringify(b.point)}; its points: ${m?.data_points.map((x) => x.name).join(', ') || 'none'}`,
+      );
+    return {
+      objectType: String(p.object_type),
+      instance: p.instance,
+      property: b.property ?? String(p.property ?? 'presentValue'),
+    };
+  }
+
   async readPoint(b: ReadPointRequest): Promise<ReadPointResponse> {
     const { meters } = await this.read.meters();
     let device: { deviceId: number; address: string; port: number };
@@ -150,12 +177,13 @@ export class ToolsView {
         ...(b.address ? splitAddress(b.address) : { address: m!.bacnet_ip, port: m!.bacnet_port ?? BACNET_PORT }),
       };
     }
-    const property = b.property ?? 'presentValue';
+    const what = this.pointOf(b, meters);
+    const property = what.property;
     const started = Date.now();
     const r = await this.control.readPoint({
       device,
-      objectType: /^\d+$/.test(b.object_type) ? Number(b.object_type) : b.object_type,
-      instance: b.instance,
+      objectType: /^\d+$/.test(what.objectType) ? Number(what.objectType) : what.objectType,
+      instance: what.instance,
       property: /^\d+$/.test(property) ? Number(property) : property,
       arrayIndex: b.array_index,
     });
@@ -169,7 +197,8 @@ export class ToolsView {
     return {
       device: { device_id: device.deviceId, address: device.address, port: device.port },
       meter,
-      object: { type: b.object_type, instance: b.instance },
+      point: b.point ?? null,
+      object: { type: what.objectType, instance: what.instance },
       property,
       array_index: b.array_index ?? null,
       response_ms: Date.now() - started,
