@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Box } from '@mui/material';
-import { LineChart } from '@mui/x-charts/LineChart';
+import { LineChart, lineClasses } from '@mui/x-charts/LineChart';
 import { api } from '../api/client';
 import type { BacklogHistoryResponse } from '../api/types';
 import { useSite } from '../store/site-store';
@@ -9,6 +9,7 @@ import { Empty, Panel } from './Panel';
 
 const REFRESH_MS = 30_000;
 const hourFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const secondFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const fullFmt = new Intl.DateTimeFormat(undefined, {
   day: '2-digit',
   month: 'short',
@@ -42,6 +43,8 @@ export function BacklogPanel() {
     [data],
   );
   const latest = data?.samples.at(-1)?.count;
+  // A fresh install has minutes of history: its ticks need seconds to differ.
+  const tickFmt = chart && chart.x.length > 1 && +chart.x.at(-1)! - +chart.x[0]! < 30 * 60_000 ? secondFmt : hourFmt;
 
   return (
     <Panel
@@ -64,7 +67,7 @@ export function BacklogPanel() {
         <Box sx={{ width: '100%', height: 200 }} data-points={chart.x.length} data-testid="backlog-plot">
           <LineChart
             skipAnimation
-            sx={{ '& .MuiAreaElement-root': { fillOpacity: 0.25 } }}
+            sx={{ [`& .${lineClasses.area}`]: { fillOpacity: 0.3 } }}
             hideLegend
             height={200}
             margin={{ left: 8, right: 16, top: 16, bottom: 8 }}
@@ -72,7 +75,7 @@ export function BacklogPanel() {
               {
                 data: chart.x,
                 scaleType: 'time',
-                valueFormatter: (d: Date, ctx) => (ctx.location === 'tick' ? hourFmt.format(d) : fullFmt.format(d)),
+                valueFormatter: (d: Date, ctx) => (ctx.location === 'tick' ? tickFmt.format(d) : fullFmt.format(d)),
               },
             ]}
             yAxis={[{ width: 56, min: 0, valueFormatter: (v: number) => axisNumber(v) }]}
@@ -82,6 +85,7 @@ export function BacklogPanel() {
                 label: 'Readings waiting',
                 showMark: false,
                 area: true,
+                curve: 'linear',
                 color: 'var(--tone-attention)',
                 valueFormatter: (v) => (v === null ? '—' : `${count(v)} waiting`),
               },
