@@ -36,9 +36,13 @@ export function toolsRouter(tools: ToolsView, auth: LocalAuth, log: Logger): Rou
     try {
       answer = await tools.discover(b, `dashboard:${req.controlBy ?? 'unknown'}`);
     } catch (err) {
-      if (!(err instanceof DiscoveryRefused)) throw err;
-      res.setHeader('Retry-After', String(err.retryAfterS));
-      throw new LocalApiError(429, ErrorCode.RATE_LIMITED, err.message);
+      if (err instanceof LocalApiError) throw err;
+      if (err instanceof DiscoveryRefused) {
+        res.setHeader('Retry-After', String(err.retryAfterS));
+        throw new LocalApiError(429, ErrorCode.RATE_LIMITED, err.message);
+      }
+      // The meter network failed us (a BBMD that refuses registration, no BACnet adapter): not the caller's fault.
+      throw new LocalApiError(503, ErrorCode.UNAVAILABLE, `discovery failed: ${(err as Error).message}`);
     }
     res.json(answer);
   });
@@ -46,7 +50,10 @@ export function toolsRouter(tools: ToolsView, auth: LocalAuth, log: Logger): Rou
   router.post('/api/control/read-point', control, jsonObjectBody(readPointRequestSchema), async (req, res) => {
     const b = validBody(req, readPointRequestSchema);
     log.info('control action', { action: 'read point', by: req.controlBy, ip: req.socket.remoteAddress, ...b });
-    const answer: ReadPointResponse = await tools.readPoint(b);
+    const answer: ReadPointResponse = await tools.readPoint(b).catch((err: unknown) => {
+      if (err instanceof LocalApiError) throw err;
+      throw new LocalApiError(503, ErrorCode.UNAVAILABLE, `the read failed: ${(err as Error).message}`);
+    });
     res.json(answer);
   });
 
