@@ -86,6 +86,29 @@ export const LOCAL_ENDPOINTS: EndpointSpec[] = [
     optional: ['ids'],
   },
   { method: 'GET', path: '/', auth: 'none', staticFiles: true },
+  { method: 'GET', path: '/api/backlog/history', auth: 'none', query: () => 'hours=24', returnsData: true },
+  {
+    method: 'POST',
+    path: '/api/control/discover',
+    auth: 'control',
+    body: () => ({ timeout_ms: 200 }),
+    optional: ['timeout_ms'],
+    returnsData: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/control/read-point',
+    auth: 'control',
+    body: (ctx) => ({
+      meter: ctx.siteA.meterIds[0]!,
+      object_type: 'analogInput',
+      instance: 0,
+      property: 'presentValue',
+    }),
+    optional: ['property'],
+    freeText: ['meter'],
+    returnsData: true,
+  },
 ];
 
 /** Routes of the agent's local API attacked elsewhere than in LOCAL_ENDPOINTS, and where. */

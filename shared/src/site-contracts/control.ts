@@ -1,6 +1,7 @@
-// The dashboard's login (/api/session) and the control actions (/api/control/*), which need the local credential.
+// The dashboard's login (/api/session) and the control actions (/api/control/*), which need the local credential,
+// among them the technician's tools: Who-Is discovery and "read this point now".
 import { z } from 'zod';
-import { deadLetterIdsInput, isoTimeSchema, reasonInput } from './fields.js';
+import { deadLetterIdsInput, isoTimeSchema, meterIdInput, pointNameInput, reasonInput } from './fields.js';
 import { backlogViewSchema, collectionViewSchema, uplinkViewSchema } from './status.js';
 
 export const sessionResponseSchema = z.object({
@@ -67,3 +68,144 @@ export type CollectionResponse = z.infer<typeof collectionResponseSchema>;
 export type SyncNowResponse = z.infer<typeof syncNowResponseSchema>;
 export type RetryDeadLettersRequest = z.infer<typeof retryDeadLettersRequestSchema>;
 export type RetryDeadLettersResponse = z.infer<typeof retryDeadLettersResponseSchema>;
+
+// The technician's tools: POST /api/control/discover and POST /api/control/read-point.
+
+const MAX_INSTANCE = 4_194_303;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const ADDRESS = 'must be an IPv4 address, optionally with :port, e.g. 192.168.1.20 or 192.168.1.20:47808';
+
+/** "192.168.1.20" or "192.168.1.20:47808" (browser-safe: no node:net). */
+export const ipv4WithPortInput = z
+  .string({ error: ADDRESS })
+  .trim()
+  .max(21, ADDRESS)
+  .refine((s) => {
+    const [host = '', port, ...rest] = s.split(':');
+    if (rest.length > 0 || !IPV4.test(host)) return false;
+    return port === undefined || (/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535);
+  }, ADDRESS)
+  .describe('IPv4 address, optionally with :port');
+
+const int = (min: number, max: number, what: string) => {
+  const problem = `must be ${what}, an integer from ${min} to ${max}`;
+  return z.number({ error: problem }).int({ error: problem }).min(min, problem).max(max, problem);
+};
+
+/** BACnet object type or property by name ("analogInput", "presentValue") or number. */
+const bacnetName = (what: string) => {
+  const problem = `must be a BACnet ${what} name such as analogInput or presentValue, or its number`;
+  return z
+    .string({ error: problem })
+    .trim()
+    .min(1, problem)
+    .max(64, problem)
+    .regex(/^([A-Za-z][A-Za-z_-]*|\d{1,7})$/, problem);
+};
+
+export const discoverRequestSchema = z
+  .object({
+    timeout_ms: int(200, 10_000, 'milliseconds to wait for I-Am answers').optional(),
+    low_limit: int(0, MAX_INSTANCE, 'the lowest device instance').optional(),
+    high_limit: int(0, MAX_INSTANCE, 'the highest device instance').optional(),
+    addresses: z
+      .array(ipv4WithPortInput, { error: 'must be a list of 1 to 64 addresses' })
+      .min(1, 'must be a list of 1 to 64 addresses')
+      .max(64, 'must be a list of 1 to 64 addresses')
+      .optional()
+      .describe('Send Who-Is only to these devices instead of broadcasting'),
+  })
+  .refine((b) => (b.low_limit === undefined) === (b.high_limit === undefined), {
+    message: 'give both low_limit and high_limit, or neither',
+    path: ['high_limit'],
+  })
+  .refine((b) => b.low_limit === undefined || b.high_limit === undefined || b.low_limit <= b.high_limit, {
+    message: 'must not be below low_limit',
+    path: ['high_limit'],
+  });
+
+export const discoveredObjectSchema = z.object({ object_type: z.string(), instance: z.number() });
+
+export const discoveredDeviceViewSchema = z.object({
+  device_id: z.number(),
+  address: z.string(),
+  port: z.number(),
+  name: z.string().nullable().describe("The device object's objectName"),
+  vendor_id: z.number(),
+  vendor_name: z.string().nullable(),
+  model_name: z.string().nullable(),
+  max_apdu: z.number(),
+  objects: z.array(discoveredObjectSchema).describe("The device's object list"),
+  points: z
+    .array(
+      discoveredObjectSchema.extend({
+        name: z.string().nullable(),
+        units: z.number().nullable().describe('BACnet engineering units number'),
+        unit: z.string().nullable(),
+      }),
+    )
+    .describe('Analog inputs and values with names and units'),
+  configured_as: z
+    .object({ meter: z.string(), name: z.string() })
+    .nullable()
+    .describe('The configured meter with this device id, or null when the agent does not collect from it'),
+  errors: z.array(z.string()).describe('What could not be read'),
+});
+
+export const discoverResponseSchema = z.object({
+  target: z.string().describe('Where the Who-Is went'),
+  timeout_ms: z.number(),
+  duration_ms: z.number(),
+  devices: z.array(discoveredDeviceViewSchema),
+  configured_not_found: z.array(z.string()).describe('Configured meters (ids) that did not answer this Who-Is'),
+});
+
+/**
+ * A configured meter (meter) or any device (device_id with address), and what to read: one of the meter's
+ * configured data points (point), or any object and property (object_type, instance, property).
+ */
+export const readPointRequestSchema = z
+  .object({
+    meter: meterIdInput.optional(),
+    device_id: int(0, MAX_INSTANCE - 1, 'a BACnet device instance').optional(),
+    address: ipv4WithPortInput.optional(),
+    point: pointNameInput.optional().describe("One of the meter's configured data points, e.g. total_kwh"),
+    object_type: bacnetName('object type').optional(),
+    instance: int(0, MAX_INSTANCE, 'an object instance').optional(),
+    property: bacnetName('property').optional(),
+    array_index: int(0, 0xfffffffe, 'an array index').optional(),
+  })
+  .refine((b) => b.meter !== undefined || b.device_id !== undefined, {
+    message: 'say which device: meter (a configured meter id) or device_id with address',
+    path: ['meter'],
+  })
+  .refine((b) => b.point === undefined || b.meter !== undefined, {
+    message: 'a configured data point needs its meter',
+    path: ['point'],
+  })
+  .refine((b) => b.point !== undefined || (b.object_type !== undefined && b.instance !== undefined), {
+    message: 'say what to read: point (a configured data point), or object_type with instance',
+    path: ['object_type'],
+  });
+
+export const readPointResponseSchema = z.object({
+  device: z.object({ device_id: z.number(), address: z.string(), port: z.number() }),
+  meter: z.string().nullable().describe('The configured meter read, if it is one'),
+  point: z.string().nullable().describe('The configured data point read, if it is one'),
+  object: z.object({ type: z.string(), instance: z.number() }),
+  property: z.string(),
+  array_index: z.number().nullable(),
+  response_ms: z.number(),
+  ok: z.boolean().describe('The device answered with a value'),
+  value: z.unknown().describe('The first value, decoded; null when the read failed'),
+  values: z
+    .array(z.object({ tag: z.number(), tag_name: z.string(), value: z.unknown() }))
+    .describe('Every value of the answer with its BACnet application tag'),
+  error: z.object({ code: z.string(), message: z.string() }).nullable().describe('Why the read failed'),
+});
+
+export type DiscoverRequest = z.infer<typeof discoverRequestSchema>;
+export type DiscoveredDeviceView = z.infer<typeof discoveredDeviceViewSchema>;
+export type DiscoverResponse = z.infer<typeof discoverResponseSchema>;
+export type ReadPointRequest = z.infer<typeof readPointRequestSchema>;
+export type ReadPointResponse = z.infer<typeof readPointResponseSchema>;

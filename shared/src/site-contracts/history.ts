@@ -1,4 +1,5 @@
-// What the site has stored and sent: GET /api/readings, /api/readings/series, /api/sync-log, /api/dead-letters.
+// What the site has stored and sent: GET /api/readings, /api/readings/series, /api/sync-log, /api/dead-letters,
+// /api/backlog/history.
 import { z } from 'zod';
 import { booleanParam, intParam, isoTimeParam, isoTimeSchema, meterIdInput, pointNameInput } from './fields.js';
 
@@ -93,6 +94,19 @@ export const deadLettersResponseSchema = z.object({
   dead_letters: z.array(deadLetterViewSchema).describe('Newest first'),
 });
 
+/** ?hours (1 to 24, default 24). */
+export const backlogHistoryRequestSchema = z.object({ hours: intParam(1, 24).optional() });
+
+export const backlogHistoryResponseSchema = z.object({
+  from: isoTimeSchema,
+  to: isoTimeSchema,
+  sample_s: z.number().describe('How often the agent samples the backlog'),
+  source: z.string().describe('Where the figures come from, in words'),
+  samples: z
+    .array(z.object({ t: isoTimeSchema, count: z.number().describe('Readings waiting to be sent at t') }))
+    .describe('Oldest first; the last one is now'),
+});
+
 export type ReadingsRequest = z.infer<typeof readingsRequestSchema>;
 export type ReadingView = z.infer<typeof readingViewSchema>;
 export type ReadingsResponse = z.infer<typeof readingsResponseSchema>;
@@ -104,3 +118,5 @@ export type SyncLogResponse = z.infer<typeof syncLogResponseSchema>;
 export type DeadLettersRequest = z.infer<typeof deadLettersRequestSchema>;
 export type DeadLetterView = z.infer<typeof deadLetterViewSchema>;
 export type DeadLettersResponse = z.infer<typeof deadLettersResponseSchema>;
+export type BacklogHistoryRequest = z.infer<typeof backlogHistoryRequestSchema>;
+export type BacklogHistoryResponse = z.infer<typeof backlogHistoryResponseSchema>;

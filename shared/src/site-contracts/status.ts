@@ -24,18 +24,68 @@ export const collectionViewSchema = z.object({
   last_cycle_at: isoTimeOrNullSchema.describe('When the meters were last polled'),
 });
 
+export const uplinkCauseKindSchema = z
+  .enum([
+    'dns',
+    'tls',
+    'refused',
+    'timeout',
+    'network',
+    'key_refused',
+    'forbidden',
+    'rate_limited',
+    'server_error',
+    'other',
+  ])
+  .describe(
+    "What most likely broke the uplink, read from the error the uploader recorded: the client system's name does not resolve (dns), its certificate is refused (tls), nothing listens at its address (refused), no answer in time (timeout), no route (network), the site's API key is refused (key_refused, 401), the site may not send (forbidden, 403), slow down (rate_limited, 429), the client system fails (server_error, 5xx)",
+  );
+
+export const uplinkCauseSchema = z.object({
+  kind: uplinkCauseKindSchema,
+  summary: z.string().describe('The cause in a few words, e.g. "connection refused"'),
+  advice: z.string().describe('What to check or do about it, on site or with the operators'),
+});
+
 export const uplinkViewSchema = z.object({
   state: z.enum(['up', 'down', 'unknown']).describe('Connection to the client system'),
   since: isoTimeOrNullSchema.describe('Up since / down since, depending on state; null while unknown'),
   last_ok_at: isoTimeOrNullSchema,
   last_error: z.object({ code: z.string(), message: z.string(), at: isoTimeSchema }).nullable(),
+  cause: uplinkCauseSchema
+    .nullable()
+    .describe('The likely cause of the last failure and what to do; null while the uplink works'),
+  failures_in_a_row: z.number().describe('Upload runs that failed one after another (0 after a success)'),
+  next_attempt_at: isoTimeOrNullSchema.describe(
+    "When the uploader tries next: after failures, the backoff's next retry; null while it is not scheduled",
+  ),
 });
+
+export const backlogTrendSchema = z
+  .enum(['growing', 'steady', 'shrinking', 'unknown'])
+  .describe(
+    'growing: the lowest backlog of the recent half of the trend window is above the highest of the earlier half; unknown: too few samples yet',
+  );
 
 export const backlogViewSchema = z.object({
   count: z.number().describe('Readings waiting to be sent'),
   oldest_at: isoTimeOrNullSchema,
   oldest_age_s: z.number().nullable(),
 });
+
+export const backlogStatusSchema = backlogViewSchema.extend({
+  trend: backlogTrendSchema,
+  trend_window_s: z.number().describe('The span the trend compares'),
+});
+
+export const siteIdentitySchema = z
+  .object({
+    id: z.number().nullable(),
+    name: z.string().nullable(),
+  })
+  .describe(
+    'The site as the client system names it (from the configuration the agent fetches, kept across restarts); null until the agent has fetched it once',
+  );
 
 export const lastSyncViewSchema = z.object({
   at: isoTimeSchema,
@@ -123,6 +173,7 @@ export const agentInfoSchema = z.object({ version: z.string(), started_at: isoTi
 
 export const statusResponseSchema = z.object({
   now: isoTimeSchema,
+  site: siteIdentitySchema,
   agent: agentInfoSchema,
   health: z
     .object({
@@ -136,7 +187,7 @@ export const statusResponseSchema = z.object({
   last_sync: lastSyncViewSchema.nullable(),
   last_successful_sync_at: isoTimeOrNullSchema,
   next_sync_at: isoTimeOrNullSchema,
-  backlog: backlogViewSchema,
+  backlog: backlogStatusSchema,
   storage: storageEstimateSchema,
   dead_letters: z.object({ count: z.number() }),
   meters: meterCountsSchema,
@@ -152,8 +203,13 @@ export const statusResponseSchema = z.object({
 export type HealthLevel = z.infer<typeof healthLevelSchema>;
 export type Finding = z.infer<typeof findingSchema>;
 export type CollectionView = z.infer<typeof collectionViewSchema>;
+export type UplinkCauseKind = z.infer<typeof uplinkCauseKindSchema>;
+export type UplinkCause = z.infer<typeof uplinkCauseSchema>;
 export type UplinkView = z.infer<typeof uplinkViewSchema>;
+export type BacklogTrend = z.infer<typeof backlogTrendSchema>;
 export type BacklogView = z.infer<typeof backlogViewSchema>;
+export type BacklogStatus = z.infer<typeof backlogStatusSchema>;
+export type SiteIdentity = z.infer<typeof siteIdentitySchema>;
 export type LastSyncView = z.infer<typeof lastSyncViewSchema>;
 export type StorageEstimate = z.infer<typeof storageEstimateSchema>;
 export type MeterCounts = z.infer<typeof meterCountsSchema>;

@@ -79,6 +79,7 @@ beforeAll(async () => {
       meterSlowMs: 1000,
       bacnetTimeoutMs: 3000,
       discoveryTarget: '255.255.255.255:47808',
+      backlogSampleSeconds: 60,
     },
     queuePolicy: 'drop-oldest',
     clock: systemClock,
@@ -108,6 +109,8 @@ beforeAll(async () => {
       failures: 0,
     },
     uplink: () => ({ up: true, upSince: at, downSince: null, lastOkAt: at, lastError: null }),
+    backlogHistory: { record: () => undefined, since: () => [] },
+    site: () => null,
     database: {
       up: true,
       status: { state: 'up', since: at, restarts: 0, lastError: null, embedded: false },

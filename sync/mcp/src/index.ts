@@ -17,3 +17,4 @@ export type {
   SiteFacts,
   SiteOperations,
 } from './operations.js';
+export { APPLICATION_TAGS, jsonSafe } from './tools/bacnet-input.js';

@@ -1,34 +1,20 @@
 import { useEffect } from 'react';
-import { Alert, AppBar, Box, Button, CircularProgress, Container, Toolbar, Typography } from '@mui/material';
+import { Alert, Box, Button, CircularProgress, Container, Typography } from '@mui/material';
 import { POLL_MS, useSite } from './store/site-store';
 import { clock, viewerTimeZone } from './lib/format';
+import { Header } from './components/Header';
 import { HealthBanner } from './components/HealthBanner';
 import { StatusTiles } from './components/StatusTiles';
 import { ForeignDeviceLine } from './components/ForeignDeviceLine';
 import { ControlBar } from './components/ControlBar';
 import { MetersPanel } from './components/MetersPanel';
 import { ChartPanel } from './components/ChartPanel';
+import { BacklogPanel } from './components/BacklogPanel';
+import { DiscoveryPanel } from './components/DiscoveryPanel';
+import { ReadPointPanel } from './components/ReadPointPanel';
 import { SyncLogPanel } from './components/SyncLogPanel';
 import { DeadLettersPanel } from './components/DeadLettersPanel';
 import { LoginDialog } from './components/LoginDialog';
-
-function Header() {
-  const status = useSite((s) => s.status);
-  return (
-    <AppBar position="static" elevation={0}>
-      <Toolbar variant="dense" sx={{ gap: 1 }}>
-        <Typography variant="h6" component="h1" sx={{ fontSize: '1.1rem', flexGrow: 1 }}>
-          MeterIT · site dashboard
-        </Typography>
-        {status && (
-          <Typography variant="caption" sx={{ opacity: 0.8 }}>
-            agent {status.agent.version}
-          </Typography>
-        )}
-      </Toolbar>
-    </AppBar>
-  );
-}
 
 export function App() {
   const refresh = useSite((s) => s.refresh);
@@ -78,6 +64,7 @@ export function App() {
         <ForeignDeviceLine />
         <ControlBar />
         <MetersPanel />
+        <BacklogPanel />
         <ChartPanel />
         <Box
           sx={{
@@ -89,6 +76,8 @@ export function App() {
           <SyncLogPanel />
           <DeadLettersPanel />
         </Box>
+        <ReadPointPanel />
+        <DiscoveryPanel />
         <Typography
           variant="caption"
           color="text.secondary"

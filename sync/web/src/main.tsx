@@ -1,15 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { CssBaseline, ThemeProvider } from '@mui/material';
-import { theme } from './theme';
+import { CssBaseline, GlobalStyles, ThemeProvider } from '@mui/material';
+import { theme, toneVariables } from './theme';
 import { App } from './App';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <ThemeProvider theme={theme}>
+    <ThemeProvider theme={theme} defaultMode="system">
       <CssBaseline />
+      <GlobalStyles styles={toneVariables} />
       <App />
     </ThemeProvider>
   </StrictMode>,

@@ -83,8 +83,8 @@ export function assess(i: {
     out.push({
       code: 'UPLINK_DOWN',
       level: 'problem',
-      message: `No connection to the client system${since}.`,
-      action: `${plainUplinkError(uplink.last_error?.code)} Nothing is lost: readings wait here and are sent when the connection is back.${hold}`,
+      message: `No connection to the client system${since}${uplink.cause ? `: ${uplink.cause.summary}` : ''}.`,
+      action: `${uplink.cause?.advice ?? plainUplinkError(uplink.last_error?.code)} Nothing is lost: readings wait here and are sent when the connection is back.${hold}`,
     });
   } else if (
     s.lastSync &&
@@ -95,8 +95,8 @@ export function assess(i: {
     out.push({
       code: 'UPLINK_REFUSED',
       level: 'problem',
-      message: 'The client system refuses this site.',
-      action: plainUplinkError(s.lastSync.errorCode),
+      message: `The client system refuses this site${uplink.cause ? `: ${uplink.cause.summary}` : ''}.`,
+      action: uplink.cause?.advice ?? plainUplinkError(s.lastSync.errorCode),
     });
   }
   if (byState.failing.length > 0) {

@@ -9,6 +9,9 @@ import { errorHandler, LocalApiError, notFound } from './errors.js';
 import { lanOnly, ownHostOnly } from './network.js';
 import { controlRouter, healthRouter, sessionRouter, viewRouter } from './routes.js';
 import { SiteView } from './site-view.js';
+import { siteDiscoveryGate } from './discovery-gate.js';
+import { ToolsView } from './tools-view.js';
+import { toolsRouter } from './tools-routes.js';
 import { mcpRouter } from './mcp.js';
 import { siteOperations } from './mcp-operations.js';
 import { createAgentMetrics, metricsRouter, type AgentMetrics } from './metrics.js';
@@ -32,6 +35,8 @@ export function createLocalApp({ read, control, audit, settings: c, logger }: Lo
   const auth = new LocalAuth({ token: c.token, sessionMinutes: c.sessionMinutes, now: () => read.now() });
   const view = new SiteView(read, { controlEnabled: auth.enabled });
   const metrics = createAgentMetrics(read);
+  // One Who-Is at a time on the site, whether the dashboard or an assistant asks (MCP_DISCOVERIES_PER_HOUR per caller).
+  const discovery = siteDiscoveryGate(control, { perCallerPerHour: c.mcpDiscoveriesPerHour, now: () => read.now() });
   // Only refused credentials count: a control action refused for a bad field is not a guess at the token.
   const failures = rateLimit(
     failedCredentialLimits(
@@ -67,13 +72,14 @@ export function createLocalApp({ read, control, audit, settings: c, logger }: Lo
   app.use(healthRouter(read));
   app.use(metricsRouter(metrics));
   if (c.mcpEnabled) {
-    const ops = siteOperations(read, control, view, { discoveriesPerHour: c.mcpDiscoveriesPerHour });
+    const ops = siteOperations(read, control, view, discovery);
     app.use(mcpRouter({ read, audit, settings: c, ops, auth, metrics, logger }));
   }
   app.use('/api', express.json({ limit: '64kb', strict: true }));
   app.use(viewRouter(view, () => read.now()));
   app.use(sessionRouter(auth, failures, logger));
   app.use(controlRouter(control, view, auth, failures, logger));
+  app.use(toolsRouter(new ToolsView(read, control, discovery), auth, logger));
   app.use(dashboardRouter(c.dashboardDir));
   app.use(notFound);
   app.use(errorHandler(logger));

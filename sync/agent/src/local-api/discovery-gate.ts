@@ -24,6 +24,24 @@ interface Running {
 const keyOf = (o: DiscoverOptions) =>
   JSON.stringify([o.timeoutMs, o.lowLimit ?? null, o.highLimit ?? null, o.address ? [...o.address].sort() : null]);
 
+/** The site's one gate over its control port's discovery (the dashboard and MCP share it). */
+export function siteDiscoveryGate(
+  control: { discover(o: DiscoverOptions): Promise<DiscoveredDevice[]> },
+  o: { perCallerPerHour: number; now: () => number },
+): DiscoveryGate {
+  return new DiscoveryGate(
+    async (d) =>
+      control.discover({
+        timeoutMs: d.timeoutMs,
+        ...(d.lowLimit !== undefined && d.highLimit !== undefined
+          ? { lowLimit: d.lowLimit, highLimit: d.highLimit }
+          : {}),
+        ...(d.address ? { address: d.address } : {}),
+      }),
+    o,
+  );
+}
+
 /**
  * One Who-Is round at a time per site: answers of two overlapping discoveries could not be told
  * apart, and queueing them let 100 calls at once hold the network for a quarter of an hour. A call

@@ -1,7 +1,7 @@
 import type { SiteOperations } from '@meterit/sync-mcp';
 import type { SiteControl, SiteReadModel } from '../site/ports.js';
 import type { SiteView } from './site-view.js';
-import { DiscoveryGate } from './discovery-gate.js';
+import type { DiscoveryGate } from './discovery-gate.js';
 
 /**
  * The running site as the site MCP server sees it: the same ports and view builders the local
@@ -11,19 +11,8 @@ export function siteOperations(
   read: SiteReadModel,
   control: SiteControl,
   view: SiteView,
-  o: { discoveriesPerHour: number },
+  discovery: DiscoveryGate,
 ): SiteOperations {
-  const discovery = new DiscoveryGate(
-    async (d) =>
-      control.discover({
-        timeoutMs: d.timeoutMs,
-        ...(d.lowLimit !== undefined && d.highLimit !== undefined
-          ? { lowLimit: d.lowLimit, highLimit: d.highLimit }
-          : {}),
-        ...(d.address ? { address: d.address } : {}),
-      }),
-    { perCallerPerHour: o.discoveriesPerHour, now: () => read.now() },
-  );
   return {
     facts: () => {
       const f = read.facts();

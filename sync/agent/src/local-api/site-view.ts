@@ -1,5 +1,6 @@
 import type { MeterConfig } from '@meterit/shared';
 import type {
+  BacklogView,
   DeadLettersResponse,
   ForeignDeviceView,
   MeterView,
@@ -14,6 +15,8 @@ import type {
 import { assess, healthLevel, healthSummary } from '../health/assessment.js';
 import { meterState, pointFailing, pointsFailing } from '../health/meter-state.js';
 import { meterStateText, plainMeterError } from '../health/plain-words.js';
+import { backlogTrend, trendWindowMs } from '../health/backlog-trend.js';
+import { uplinkCause } from '../health/uplink-cause.js';
 import type { SiteReadModel, SiteStatus, SyncRunResult } from '../site/ports.js';
 import { StorageEstimator } from './storage.js';
 
@@ -37,7 +40,7 @@ export class SiteView {
     return this.read.now();
   }
 
-  private backlog(q: SiteStatus['queue']): StatusResponse['backlog'] {
+  private backlog(q: SiteStatus['queue']): BacklogView {
     return {
       count: q.depth,
       oldest_at: iso(q.oldestUnsentAt),
@@ -45,7 +48,17 @@ export class SiteView {
     };
   }
 
-  private uplink(u: SiteStatus['uplink']): StatusResponse['uplink'] {
+  private uplink(s: SiteStatus): StatusResponse['uplink'] {
+    const u = s.uplink;
+    const last = s.lastSync;
+    // The cause while uploads fail for the uplink's sake: down, or answered with a refusal (a 401 keeps it "up").
+    const failedSync = last && !last.ok && last.errorCode && last.errorCode !== 'LOCAL_DB_ERROR' ? last : null;
+    const error =
+      u.up === false
+        ? u.lastError
+        : failedSync
+          ? { code: failedSync.errorCode ?? 'UNKNOWN', message: failedSync.error ?? '' }
+          : null;
     return {
       state: u.up === null ? 'unknown' : u.up ? 'up' : 'down',
       since: iso(u.up ? u.upSince : u.up === false ? u.downSince : null),
@@ -53,7 +66,17 @@ export class SiteView {
       last_error: u.lastError
         ? { code: u.lastError.code, message: u.lastError.message, at: u.lastError.at.toISOString() }
         : null,
+      cause: uplinkCause(error),
+      failures_in_a_row: this.read.totals().syncFailuresInARow,
+      next_attempt_at: iso(s.nextSyncAt),
     };
+  }
+
+  private backlogStatus(q: SiteStatus['queue'], syncIntervalMs: number): StatusResponse['backlog'] {
+    const now = this.now();
+    const windowMs = trendWindowMs(syncIntervalMs);
+    const { trend, windowMs: span } = backlogTrend(this.read.backlogHistory(new Date(now - windowMs)), now, windowMs);
+    return { ...this.backlog(q), trend, trend_window_s: Math.round(span / 1000) };
   }
 
   private collection(s: SiteStatus): StatusResponse['collection'] {
@@ -100,8 +123,8 @@ export class SiteView {
     const facts = this.read.facts();
     const counts = s.meters.counts;
     const storage = await this.storage(s.collecting, meters, s.queue.depth);
-    const backlog = this.backlog(s.queue);
-    const uplink = this.uplink(s.uplink);
+    const backlog = this.backlogStatus(s.queue, facts.syncIntervalMinutes * 60_000);
+    const uplink = this.uplink(s);
     const now = this.now();
     const findings = assess({
       now,
@@ -114,6 +137,7 @@ export class SiteView {
     });
     return {
       now: new Date(now).toISOString(),
+      site: { id: s.site?.id ?? null, name: s.site?.name ?? null },
       agent: {
         version: facts.agentVersion,
         started_at: s.startedAt.toISOString(),
@@ -335,11 +359,11 @@ export class SiteView {
         duration_ms: r.finishedAt.getTime() - r.startedAt.getTime(),
       },
       backlog: this.backlog(s.queue),
-      uplink: this.uplink(s.uplink),
+      uplink: this.uplink(s),
     };
   }
 
-  async backlogNow(): Promise<StatusResponse['backlog']> {
+  async backlogNow(): Promise<BacklogView> {
     return this.backlog(await this.read.backlog());
   }
 }

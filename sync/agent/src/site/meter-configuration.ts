@@ -25,6 +25,8 @@ export class MeterConfiguration {
       metersFile: string;
       /** After an outage the client system hears of it before anything else. */
       outage: { reportIfDown(): Promise<void> };
+      /** Told the site's id and name from each configuration the client system answers. */
+      site?: { remember(site: { id: number; name: string }): Promise<void> };
       logger: Logger;
     },
   ) {}
@@ -61,6 +63,7 @@ export class MeterConfiguration {
     await this.d.outage.reportIfDown();
     await this.ensureRegistered();
     const remote = await this.d.api.getConfig();
+    await this.d.site?.remember(remote.site);
     if (remote.meters.length > 0 || !this.d.fileMeters) {
       await this.d.cache.replaceAll(remote.meters);
       const before = JSON.stringify(this.d.poller.getMeters());

@@ -16,6 +16,7 @@ import type { QueueFullPolicy } from '../queue/queue-guard.js';
 import type { DeadLetter, QueueStats, SyncLogRow } from '../queue/queue-repository.js';
 import type { LatestValue, LocalReading, ReadingsFilter, SeriesBucket } from '../queue/local-readings-repository.js';
 import type { UplinkState } from '../uploader/client-api.js';
+import type { BacklogSample } from '../health/backlog-trend.js';
 import type { SyncRunResult, SyncTotals } from '../uploader/uploader.js';
 
 // The two ports of the running site. The runtime (site-runtime.ts) publishes what it knows through
@@ -23,6 +24,7 @@ import type { SyncRunResult, SyncTotals } from '../uploader/uploader.js';
 // metrics depend on these types only, never on the runtime's parts.
 
 export type {
+  BacklogSample,
   CollectionState,
   CollectionTotals,
   DeadLetter,
@@ -46,6 +48,8 @@ export type {
 
 /** The site's state at one moment: what the dashboard, the heartbeat, MCP and the metrics show. */
 export interface SiteStatus {
+  /** The site as the client system names it; null until the agent has fetched its configuration once. */
+  site: { id: number; name: string } | null;
   collecting: boolean;
   /** The technician's last start/stop choice (persisted), and when the collector last polled. */
   collection: { changedAt: Date | null; reason: string | null; lastCycleAt: Date | null; intervalSeconds: number };
@@ -89,6 +93,8 @@ export interface SiteFacts {
   bacnetTimeoutMs: number;
   /** Where discovery's Who-Is goes, in words. */
   discoveryTarget: string;
+  /** How often the backlog history takes a sample (at most). */
+  backlogSampleSeconds: number;
 }
 
 /** What the site publishes; every read answers from the runtime or the site database. */
@@ -104,6 +110,8 @@ export interface SiteReadModel {
   syncLog(limit: number, opts: { failuresOnly: boolean }): Promise<SyncLogRow[]>;
   deadLetters(limit: number): Promise<DeadLetter[]>;
   backlog(): Promise<QueueStats>;
+  /** The queue's depth as sampled since `since`, oldest first (site/backlog-history.ts). */
+  backlogHistory(since: Date): BacklogSample[];
   /** The readings table's size on disk and rows (zero while the local database is down). */
   storageFootprint(): Promise<{ bytes: number; rows: number }>;
   /** What collection and sync did since the process started (counters for the metrics). */

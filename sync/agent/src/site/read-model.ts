@@ -17,6 +17,8 @@ import type {
   UplinkState,
 } from './ports.js';
 import type { LocalDatabaseStatus } from '../db/supervisor.js';
+import type { BacklogHistory } from './backlog-history.js';
+import type { BacklogSample } from '../health/backlog-trend.js';
 
 /** The running parts the read model reads; the runtime hands them over. */
 export interface ReadModelParts {
@@ -40,6 +42,9 @@ export interface ReadModelParts {
   database: { readonly up: boolean; readonly status: LocalDatabaseStatus };
   spill: { readonly spilled: number; readonly tornLines: number };
   collection: () => CollectionState | null;
+  /** The queue's depth over the day (the read model adds a sample whenever it reads the queue). */
+  backlogHistory: Pick<BacklogHistory, 'record' | 'since'>;
+  site: () => { id: number; name: string } | null;
   clockOffsetMs: () => number | null;
   foreignDevice: () => ForeignDeviceStatus | null;
 }
@@ -89,10 +94,12 @@ export class RuntimeReadModel implements SiteReadModel {
       () => this.lastKnown.queue,
       (v) => (this.lastKnown.queue = v),
     );
+    p.backlogHistory.record(p.clock.now(), queue.depth);
     const { meters, statuses } = await this.meters();
     const last = p.uploader.last;
     const collection = p.collection();
     return {
+      site: p.site(),
       collecting: p.poller.collecting,
       collection: {
         changedAt: collection ? new Date(collection.changedAt) : null,
@@ -167,6 +174,10 @@ export class RuntimeReadModel implements SiteReadModel {
 
   backlog(): Promise<QueueStats> {
     return this.p.queue.stats();
+  }
+
+  backlogHistory(since: Date): BacklogSample[] {
+    return this.p.backlogHistory.since(since.getTime());
   }
 
   async storageFootprint(): Promise<{ bytes: number; rows: number }> {

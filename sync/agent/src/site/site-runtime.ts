@@ -29,6 +29,8 @@ import { MeterConfiguration } from './meter-configuration.js';
 import type { SiteControl, SiteFacts, SiteReadModel } from './ports.js';
 import { RuntimeReadModel } from './read-model.js';
 import { Schedule } from './schedule.js';
+import { BacklogHistory } from './backlog-history.js';
+import { SiteIdentityKeeper } from './site-identity.js';
 
 /** The running site: its two ports, the MCP audit log (the local API writes it), and a clean stop. */
 export interface SiteRuntime {
@@ -59,8 +61,12 @@ function siteFacts(c: AgentConfig): SiteFacts {
     discoveryTarget: c.BACNET_BBMD_ADDRESS
       ? `${c.BACNET_BBMD_ADDRESS} (through the BBMD, as a foreign device)`
       : `${c.BACNET_BROADCAST_ADDRESS}:${c.BACNET_PORT}`,
+    backlogSampleSeconds: backlogSampleMs(c) / 1000,
   };
 }
+
+/** The backlog is sampled as often as the heartbeat reads the status, at most once a minute. */
+const backlogSampleMs = (c: AgentConfig) => Math.min(60_000, c.HEARTBEAT_INTERVAL_SECONDS * 1000);
 
 /** The BACnet adapter, or null when a test passed its own reader. The only place the runtime opens the protocol. */
 async function openBacnet(config: AgentConfig, deps: SiteRuntimeDeps): Promise<BacnetAdapter | null> {
@@ -121,6 +127,10 @@ export async function startSiteRuntime(config: AgentConfig, deps: SiteRuntimeDep
   const agentState = new AgentStateRepository(db.knex);
   const mcpAudit = new McpAuditRepository(db.knex);
   const startedAt = new Date(clock.now());
+  const backlogHistory = new BacklogHistory({ spacingMs: backlogSampleMs(config), store: agentState, logger });
+  const siteIdentity = new SiteIdentityKeeper({ store: agentState, logger });
+  await backlogHistory.load(clock.now());
+  await siteIdentity.load();
   const bacnet = await openBacnet(config, deps).catch(async (err: unknown) => {
     // The BACnet port is taken or the interface is wrong: leave no database server behind.
     await db.close();
@@ -178,6 +188,7 @@ export async function startSiteRuntime(config: AgentConfig, deps: SiteRuntimeDep
     fileMeters,
     metersFile: config.METERS_FILE,
     outage: heartbeat,
+    site: siteIdentity,
     logger,
   });
   const uploader = new Uploader({
@@ -209,6 +220,8 @@ export async function startSiteRuntime(config: AgentConfig, deps: SiteRuntimeDep
     database: supervisor,
     spill: spillingQueue,
     collection: () => collection.current,
+    backlogHistory,
+    site: () => siteIdentity.current,
     clockOffsetMs: () => heartbeat.clockOffsetMs,
     foreignDevice: () => bacnet?.foreignDeviceStatus() ?? null,
   });
@@ -251,6 +264,7 @@ export async function startSiteRuntime(config: AgentConfig, deps: SiteRuntimeDep
       schedule.stop();
       await collector.stop();
       await uploader.stop();
+      await backlogHistory.flush(clock.now()).catch(() => undefined);
       await protocols.close();
       await supervisor.stop();
       await spill.close();

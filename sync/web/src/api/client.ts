@@ -1,6 +1,11 @@
 import axios, { AxiosError } from 'axios';
 import type {
+  BacklogHistoryResponse,
   CollectionResponse,
+  DiscoverRequest,
+  DiscoverResponse,
+  ReadPointRequest,
+  ReadPointResponse,
   DeadLettersResponse,
   LoginResponse,
   MetersResponse,
@@ -78,4 +83,7 @@ export const api = {
     call(http.post<CollectionResponse>('api/control/collection/stop', reason ? { reason } : {})),
   syncNow: () => call(http.post<SyncNowResponse>('api/control/sync', {})),
   retryDeadLetters: () => call(http.post<RetryDeadLettersResponse>('api/control/dead-letters/retry', {})),
+  backlogHistory: (hours = 24) => call(http.get<BacklogHistoryResponse>('api/backlog/history', { params: { hours } })),
+  discover: (req: DiscoverRequest) => call(http.post<DiscoverResponse>('api/control/discover', req)),
+  readPoint: (req: ReadPointRequest) => call(http.post<ReadPointResponse>('api/control/read-point', req)),
 };

@@ -1,7 +1,14 @@
 // The local API's wire shapes are defined once, in the shared contracts package; the dashboard imports the types
 // only, and never from the agent's source (a lint rule guards that).
 export type {
+  BacklogHistoryResponse,
   CollectionResponse,
+  DiscoverRequest,
+  DiscoverResponse,
+  DiscoveredDeviceView,
+  ReadPointRequest,
+  ReadPointResponse,
+  UplinkCause,
   DeadLetterView,
   DeadLettersResponse,
   Finding,

@@ -129,7 +129,7 @@ export function ChartPanel() {
                     data: chart.y,
                     label: `${shown ?? ''}${chart.unit ? ` (${chart.unit})` : ''}`,
                     showMark: false,
-                    color: '#1f3a5f',
+                    color: 'var(--mui-palette-primary-main)',
                     valueFormatter: (v) => value(v, chart.unit),
                   },
                 ]}

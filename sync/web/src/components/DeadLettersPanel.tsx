@@ -17,7 +17,12 @@ export function DeadLettersPanel() {
             The client system refused these readings. Once the cause is fixed (usually in the client system), press
             “Retry dead letters”.
           </Typography>
-          <Box component="ol" sx={{ listStyle: 'none', m: 0, p: 0, maxHeight: 320, overflowY: 'auto' }}>
+          <Box
+            component="ol"
+            tabIndex={0}
+            aria-label="Dead letters"
+            sx={{ listStyle: 'none', m: 0, p: 0, maxHeight: 320, overflowY: 'auto' }}
+          >
             {dl.dead_letters.map((d) => (
               <Box component="li" key={d.id} sx={{ py: 0.5, borderBottom: '1px solid', borderColor: 'divider' }}>
                 <Typography variant="body2">

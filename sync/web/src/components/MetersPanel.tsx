@@ -152,8 +152,11 @@ export function MetersPanel() {
                 <StateChip state={m.state} />
               </Box>
               <Typography variant="caption" color="text.secondary" component="p" sx={{ mb: 0.5 }}>
-                {m.id} · device {m.bacnet.device_id} at {m.bacnet.address} ·{' '}
-                {m.last_success_at ? `last answer ${ago(m.last_success_at, now)}` : 'never answered'}
+                {m.id} · device {m.bacnet.device_id} at{' '}
+                <span data-testid="meter-address">
+                  {m.bacnet.address}:{m.bacnet.port}
+                </span>{' '}
+                · {m.last_success_at ? `last answer ${ago(m.last_success_at, now)}` : 'never answered'}
               </Typography>
               <DeviceCheck m={m} />
               <Values m={m} now={now} />
@@ -188,7 +191,10 @@ export function MetersPanel() {
                       {m.name}
                     </Typography>
                     <Typography variant="caption" color="text.secondary">
-                      {m.id} · device {m.bacnet.device_id} at {m.bacnet.address}
+                      {m.id} · device {m.bacnet.device_id} at{' '}
+                      <span data-testid="meter-address">
+                        {m.bacnet.address}:{m.bacnet.port}
+                      </span>
                     </Typography>
                     <DeviceCheck m={m} />
                   </TableCell>

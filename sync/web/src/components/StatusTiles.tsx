@@ -64,7 +64,10 @@ export function StatusTiles() {
   const upTone: Tone = up.state === 'up' ? 'ok' : up.state === 'down' ? 'problem' : 'unknown';
   const b = s.backlog;
   const oldOld = b.oldest_age_s !== null && b.oldest_age_s > 15 * 60;
-  const backlogTone: Tone = b.count === 0 || !oldOld ? 'ok' : up.state === 'down' ? 'problem' : 'attention';
+  const growing = b.trend === 'growing';
+  const backlogTone: Tone =
+    b.count === 0 ? 'ok' : oldOld && up.state === 'down' ? 'problem' : growing || oldOld ? 'attention' : 'ok';
+  const retrying = up.cause !== null && up.next_attempt_at !== null;
   const last = s.last_sync;
   const syncTone: Tone = !last ? 'unknown' : last.ok ? 'ok' : 'problem';
 
@@ -101,9 +104,28 @@ export function StatusTiles() {
         tone={upTone}
         value={up.state === 'up' ? 'Up' : up.state === 'down' ? 'Down' : 'Not yet known'}
         detail={
-          up.since
-            ? `since ${clock(up.since, now)} (${duration(now - Date.parse(up.since))})`
-            : 'waiting for the first contact'
+          <>
+            {up.since
+              ? `since ${clock(up.since, now)} (${duration(now - Date.parse(up.since))})`
+              : 'waiting for the first contact'}
+            {up.cause && (
+              <>
+                <br />
+                <span data-testid="uplink-cause">{up.cause.summary}</span>
+              </>
+            )}
+            {retrying && (
+              <>
+                <br />
+                <span data-testid="uplink-next-retry">
+                  next retry at {clock(up.next_attempt_at, now)}
+                  {up.failures_in_a_row > 0
+                    ? ` (${up.failures_in_a_row} ${up.failures_in_a_row === 1 ? 'failure' : 'failures'} in a row)`
+                    : ''}
+                </span>
+              </>
+            )}
+          </>
         }
       />
       <Tile
@@ -113,6 +135,9 @@ export function StatusTiles() {
         value={`${count(b.count)} ${b.count === 1 ? 'reading' : 'readings'}`}
         detail={
           <span title={s.storage.basis}>
+            {growing && (
+              <strong data-testid="backlog-growing">{`growing over the last ${duration(b.trend_window_s * 1000)}; `}</strong>
+            )}
             {b.oldest_at ? `oldest ${ago(b.oldest_at, now)}; ` : ''}
             {s.storage.outage_hours === null
               ? 'not growing while collection is stopped'

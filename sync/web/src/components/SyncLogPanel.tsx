@@ -13,7 +13,12 @@ export function SyncLogPanel() {
       {log.entries.length === 0 ? (
         <Empty>No readings sent yet. The agent sends on its schedule, or press “Sync now”.</Empty>
       ) : (
-        <Box component="ol" sx={{ listStyle: 'none', m: 0, p: 0, maxHeight: 320, overflowY: 'auto' }}>
+        <Box
+          component="ol"
+          tabIndex={0}
+          aria-label="Sync log entries"
+          sx={{ listStyle: 'none', m: 0, p: 0, maxHeight: 320, overflowY: 'auto' }}
+        >
           {log.entries.map((e) => (
             <Box
               component="li"

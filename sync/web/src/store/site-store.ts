@@ -1,13 +1,24 @@
 import { create } from 'zustand';
 import { api, ApiProblem, setSessionToken } from '../api/client';
-import type { DeadLettersResponse, MetersResponse, StatusResponse, SyncLogResponse } from '../api/types';
+import type {
+  DeadLettersResponse,
+  DiscoverRequest,
+  DiscoverResponse,
+  MetersResponse,
+  ReadPointRequest,
+  ReadPointResponse,
+  StatusResponse,
+  SyncLogResponse,
+} from '../api/types';
 import { count, duration } from '../lib/format';
 
 /** How often the dashboard asks the agent for news. */
 export const POLL_MS = 5000;
 const SESSION_KEY = 'meterit-site-session';
 
-type Action = 'sync' | 'start' | 'stop' | 'retry' | 'login';
+type Action = 'sync' | 'start' | 'stop' | 'retry' | 'login' | Tool;
+/** The technician's tools: their answers and errors stay beside them, not in the notice. */
+type Tool = 'discover' | 'read';
 export interface Notice {
   kind: 'success' | 'error' | 'info';
   text: string;
@@ -30,7 +41,12 @@ interface SiteState {
   notice: Notice | null;
   loginOpen: boolean;
   loginError: string | null;
+  discovery: DiscoverResponse | null;
+  pointRead: ReadPointResponse | null;
+  toolError: Partial<Record<Tool, string>>;
   refresh(): Promise<void>;
+  discover(req: DiscoverRequest): Promise<void>;
+  readPoint(req: ReadPointRequest): Promise<void>;
   syncNow(): Promise<void>;
   setCollecting(on: boolean, reason?: string): Promise<void>;
   retryDeadLetters(): Promise<void>;
@@ -64,29 +80,35 @@ setSessionToken(initialSession?.token ?? null);
 let afterLogin: (() => Promise<void>) | null = null;
 
 export const useSite = create<SiteState>((set, get) => {
-  /** Run a control action; without a valid session, ask for the token first and then run it. */
-  async function control(action: Exclude<Action, 'login'>, run: () => Promise<string>): Promise<void> {
+  /**
+   * Run a control action; without a valid session, ask for the token first and then run it. A tool keeps its answer
+   * in the store itself (`run` answers null) and its error beside it; the buttons' results go to the notice.
+   */
+  async function control(action: Exclude<Action, 'login'>, run: () => Promise<string | null>): Promise<void> {
     if (!get().session) {
       afterLogin = () => control(action, run);
       set({ loginOpen: true, loginError: null });
       return;
     }
-    set({ busy: action, notice: null });
+    const tool = action === 'discover' || action === 'read' ? action : null;
+    set(tool ? { busy: action, toolError: { ...get().toolError, [tool]: undefined } } : { busy: action, notice: null });
     try {
       const text = await run();
-      set({ notice: { kind: 'success', text } });
+      if (text !== null) set({ notice: { kind: 'success', text } });
     } catch (err) {
       const p = err as ApiProblem;
       if (p.status === 401) {
         saveSession(null);
         afterLogin = () => control(action, run);
         set({ session: null, loginOpen: true, loginError: 'Your login has expired. Enter the control token again.' });
+      } else if (tool) {
+        set({ toolError: { ...get().toolError, [tool]: p.message } });
       } else {
         set({ notice: { kind: 'error', text: p.message } });
       }
     } finally {
       set({ busy: null });
-      void get().refresh();
+      if (!tool) void get().refresh();
     }
   }
 
@@ -102,6 +124,9 @@ export const useSite = create<SiteState>((set, get) => {
     notice: null,
     loginOpen: false,
     loginError: null,
+    discovery: null,
+    pointRead: null,
+    toolError: {},
 
     async refresh() {
       try {
@@ -149,6 +174,18 @@ export const useSite = create<SiteState>((set, get) => {
         return r.moved === 0
           ? 'There were no dead letters to retry.'
           : `${count(r.requeued)} readings put back into the upload queue; they are sent with the next sync.`;
+      }),
+
+    discover: (req) =>
+      control('discover', async () => {
+        set({ discovery: await api.discover(req) });
+        return null;
+      }),
+
+    readPoint: (req) =>
+      control('read', async () => {
+        set({ pointRead: await api.readPoint(req) });
+        return null;
       }),
 
     async login(token) {
