@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { enumQuery, idListQuery, intQuery, isoQuery, tzQuery } from './query-kit.js';
 import { describeType, utcTime } from './schema-kit.js';
+import { ConsumptionGapSchema, CounterResetSchema } from './operator-answers.js';
 
 export const ENERGY_INTERVALS = ['day', 'week', 'month'] as const;
 export type EnergyInterval = (typeof ENERGY_INTERVALS)[number];
@@ -85,6 +86,9 @@ export const EnergyPeriodSchema = z.object({
   peak: DemandSchema.nullable(),
   base_load: DemandSchema.nullable(),
   buckets: z.array(EnergyBucketSchema),
+  /** Gaps of the meters' counters (as /api/consumption reports them): attributed false = in no interval. */
+  gaps: z.array(ConsumptionGapSchema.extend({ meter_name: z.string() })),
+  resets: z.array(CounterResetSchema.extend({ meter_name: z.string() })).describe('Counter resets or rollovers'),
 });
 export type EnergyPeriod = z.infer<typeof EnergyPeriodSchema>;
 

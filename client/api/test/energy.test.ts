@@ -109,6 +109,10 @@ describe('when a month of 15-minute counter readings is viewed per day, week and
       ['2025-06-11', 81, true],
     ]);
     expect(seriesOf(r, `meter:${officeId}`).meter_name).toBe('Meter office');
+    expect(seriesOf(r, `meter:${officeId}`).current.resets).toEqual([
+      { at: '2025-06-10T12:00:00.000Z', from_value: 5000 + 9 * 81 + 32, to_value: 1, meter_name: 'Meter office' },
+    ]);
+    expect(seriesOf(r, `meter:${plantId}`).current.resets).toEqual([]);
     expect(r.total.current_kwh).toBe(3 * 200 + 3 * 81);
   });
 

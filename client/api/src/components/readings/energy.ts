@@ -224,6 +224,9 @@ export class EnergyService {
     const of = (group: EnergyMeter[]): EnergyPeriod => {
       const parts = group.map((m) => perMeter.get(m.meter.id) as MeterPeriod);
       const energy = parts.flatMap((p) => p.energy);
+      const named = group.flatMap((m, i) =>
+        (parts[i] as MeterPeriod).energy.map((e) => ({ e, meter_name: m.meter.name })),
+      );
       const { source, slots } = sumSlots(parts.map((p) => p.slots));
       const demand = demandPerBucket(slots, source, boundaries, q.tz);
       const whole = periodDemand(demand);
@@ -239,6 +242,8 @@ export class EnergyService {
           peak: demand[i]?.peak ?? null,
           base_load: demand[i]?.base_load ?? null,
         })),
+        gaps: named.flatMap(({ e, meter_name }) => e.gaps.map((g) => ({ ...g, meter_name }))),
+        resets: named.flatMap(({ e, meter_name }) => e.resets.map((r) => ({ ...r, meter_name }))),
       };
     };
     return { intervals: boundaries.length - 1, of };
