@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnergyResponse, EnergySeries, SyncReading } from '@meterit/shared';
+import { EnergyResponseSchema, type EnergyResponse, type EnergySeries, type SyncReading } from '@meterit/shared';
 import type { RunningClientApi } from '../src/index.js';
 import { createSite, meter, startTestApi, type TestSite } from './helpers.js';
 import { ADMIN, as, createUser, login, registerAndSend } from './operator-helpers.js';
@@ -85,7 +85,8 @@ afterAll(async () => {
 async function energy(query: string, token = admin): Promise<EnergyResponse> {
   const res = await as(api, token, 'GET', `/api/energy?${query}`);
   expect(res.status, JSON.stringify(res.json)).toBe(200);
-  return res.json as EnergyResponse;
+  // The answer is what the shared schema (the web app's and any client's type) says.
+  return EnergyResponseSchema.parse(res.json);
 }
 const seriesOf = (r: EnergyResponse, key: string) => r.series.find((s) => s.key === key) as EnergySeries;
 const totals = (s: EnergySeries, which: 'current' | 'previous' = 'current') =>
