@@ -245,3 +245,29 @@ export type {
 } from './commissioning-contracts.js';
 export { parseStrictIso, isTimeZone, startOfDay } from './timestamps.js';
 export { describeType, fieldName, isPlainObject, utcTime, utcTimeOrNull } from './schema-kit.js';
+export {
+  ENERGY_INTERVALS,
+  DEMAND_MINUTES,
+  BASE_LOAD_HOURS,
+  ENERGY_MAX_DAYS,
+  ENERGY_MAX_METER_DAYS,
+  POWER_SOURCES,
+  EnergyQuerySchema,
+  PowerSourceSchema,
+  DemandSchema,
+  EnergyBucketSchema,
+  EnergyPeriodSchema,
+  EnergySeriesSchema,
+  EnergyResponseSchema,
+  changePct,
+} from './energy-contracts.js';
+export type {
+  EnergyInterval,
+  EnergyQuery,
+  PowerSource,
+  Demand,
+  EnergyBucket,
+  EnergyPeriod,
+  EnergySeries,
+  EnergyResponse,
+} from './energy-contracts.js';

@@ -85,14 +85,16 @@ export function createApp(services: ApiServices, o: AppSettings & { logger: Logg
   );
   // Every operator endpoint: a valid access token first, then the body.
   app.use(
-    ['/api/sites', '/api/meters', '/api/readings', '/api/consumption', '/api/users'],
+    ['/api/sites', '/api/meters', '/api/readings', '/api/consumption', '/api/energy', '/api/users'],
     userAuth(s.auth),
     smallJsonBody,
   );
   app.use(sitesRouter({ sites: s.siteDirectory, meters: s.meterDirectory }));
   app.use(commissioningRouter(s.commissioning));
   app.use(metersRouter(s.meterDirectory));
-  app.use(readingsRouter({ readings: s.readings, meters: s.meterDirectory, maxRows: o.readingsMaxRows }));
+  app.use(
+    readingsRouter({ readings: s.readings, meters: s.meterDirectory, maxRows: o.readingsMaxRows, energy: s.energy }),
+  );
   app.use(usersRouter(s.users));
   app.use(['/api/alerts', '/api/alert-rules', '/api/notifications'], userAuth(s.auth), smallJsonBody);
   app.use(alertsRouter(s.alerts.service));

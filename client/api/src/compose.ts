@@ -12,6 +12,7 @@ import { MetersService } from './components/meters/meters-service.js';
 import { createApiMetrics, type ApiMetrics } from './components/metrics/metrics.js';
 import { IngestService } from './components/readings/ingest.js';
 import { ReadingsService } from './components/readings/readings-service.js';
+import { EnergyService } from './components/readings/energy.js';
 import { SiteDirectory } from './components/sites/site-directory.js';
 import { SitesService } from './components/sites/sites-service.js';
 import { UsersService } from './components/users/users-service.js';
@@ -34,6 +35,8 @@ export interface ApiServices {
   /** Operator side: meters with their latest values and health. */
   meterDirectory: MeterDirectory;
   readings: ReadingsService;
+  /** Operator side: energy per day/week/month, against the previous period, peak demand and base load. */
+  energy: EnergyService;
   /** Operator side: site summaries, status, connectivity, keys. */
   siteDirectory: SiteDirectory;
   mcpTokens: McpTokens;
@@ -85,6 +88,7 @@ export function composeServices(deps: {
     users: new UsersService(knex),
     meterDirectory,
     readings,
+    energy: new EnergyService(knex, meterDirectory),
     siteDirectory: new SiteDirectory(knex, meterDirectory, readings, {
       offlineAfterMs: c.siteOfflineAfterMinutes * 60_000,
       outageGapMs: c.outageGapSeconds * 1000,

@@ -12,6 +12,7 @@ import { UsersPage } from './pages/UsersPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { AlertRulesPage } from './pages/AlertRulesPage';
 import { OutboxPage } from './pages/OutboxPage';
+import { EnergyPage } from './pages/EnergyPage';
 import { linkClick, navigate, parseRoute, usePath } from './router';
 import { McpTokensDialog } from './components/McpTokensDialog';
 import { ConnectionBanner } from './components/ConnectionBanner';
@@ -77,6 +78,9 @@ function Shell({ user }: { user: UserInfo }) {
     case 'outbox':
       page = <OutboxPage />;
       break;
+    case 'energy':
+      page = <EnergyPage />;
+      break;
     default:
       page = <EmptyState title="No such page">Go back to the list of all sites.</EmptyState>;
   }
@@ -92,6 +96,7 @@ function Shell({ user }: { user: UserInfo }) {
             label="Dashboard"
             active={route.page === 'dashboard' || route.page === 'site' || route.page === 'meter'}
           />
+          <NavButton to="/energy" label="Energy" active={route.page === 'energy'} />
           <NavButton
             to="/alerts"
             label="Alerts"

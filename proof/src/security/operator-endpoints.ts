@@ -365,4 +365,13 @@ export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
     body: (ctx) => ({ current_password: opsOf(ctx).throwawayPassword, new_password: opsOf(ctx).throwawayPassword }),
     freeText: ['new_password'],
   },
+  {
+    method: 'GET',
+    path: '/api/energy',
+    auth: 'operator',
+    query: (ctx) =>
+      `site_id=${ctx.siteA.id}&from=${hoursAgo(24 * 14)}&to=${encodeURIComponent(ctx.now())}&interval=week&compare=previous&group=site&tz=UTC`,
+    returnsData: true,
+    otherSite: 'filtered',
+  },
 ];

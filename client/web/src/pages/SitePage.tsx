@@ -69,7 +69,7 @@ export function SitePage({ id }: { id: number }) {
           <ReadingsPanel siteId={id} meters={active} />
         </Section>
       ) : null}
-      <Section title="Energy per day">
+      <Section title="Energy">
         <ConsumptionPanel siteId={id} />
       </Section>
       <Section title="Connectivity">

@@ -1,4 +1,5 @@
-import type { ConsumptionBucket, ConsumptionGap, CounterReset } from '@meterit/shared';
+import type { ConsumptionBucket, ConsumptionGap, CounterReset, MeterSummary } from '@meterit/shared';
+import { ENERGY_UNITS } from '../meters/meter-directory.js';
 import type { StepRow } from './readings-query-repository.js';
 
 export interface SeriesEnergy {
@@ -7,6 +8,22 @@ export interface SeriesEnergy {
   buckets: ConsumptionBucket[];
   gaps: ConsumptionGap[];
   resets: CounterReset[];
+}
+
+/**
+ * A meter's cumulative energy counters that have readings: every data point whose unit is Wh, kWh or MWh, or
+ * only `dataPoint` when one is named (then kWh unless it says otherwise), with the factor to kWh.
+ */
+export function energyCounters(m: MeterSummary, dataPoint?: string): { dataPoint: string; factor: number }[] {
+  const out: { dataPoint: string; factor: number }[] = [];
+  for (const p of m.data_points) {
+    if (dataPoint !== undefined && p.name !== dataPoint) continue;
+    const unit = p.latest?.unit ?? p.unit ?? (dataPoint !== undefined ? 'kWh' : null);
+    const factor = unit ? ENERGY_UNITS[unit] : undefined;
+    if (factor === undefined || p.latest === null) continue;
+    out.push({ dataPoint: p.name, factor });
+  }
+  return out;
 }
 
 interface Acc {

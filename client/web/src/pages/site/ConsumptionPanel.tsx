@@ -1,81 +1,61 @@
 import { Alert, Box, Button } from '@mui/material';
-import { useState } from 'react';
-import type { ConsumptionResponse } from '@meterit/shared';
-import { api, downloadCsv, errorText } from '../../api/client';
-import { ChartCaption, ConsumptionChart } from '../../components/Charts';
-import { SelectField } from '../../components/SelectField';
+import { useMemo, useState } from 'react';
+import { downloadCsv, errorText } from '../../api/client';
 import { EmptyState, ErrorNote, Loadable } from '../../components/StateViews';
-import { usePoll } from '../../components/usePoll';
-import { fmtDateTime, fmtNumber, localMidnight, viewerTimeZone } from '../../format';
+import { fmtDateTime, fmtNumber, viewerTimeZone } from '../../format';
+import { EnergyChart } from '../energy/EnergyChart';
+import { EnergyControls } from '../energy/EnergyControls';
+import { DemandCaption, IntervalTable, PeriodFigures, ScrollArea } from '../energy/EnergyFigures';
+import { energyParams, type PeriodChoice } from '../energy/energy-periods';
+import { useEnergy } from '../energy/useEnergy';
 
-const DAY_OPTIONS = [7, 14, 30, 90].map((d) => ({ value: d, label: `Last ${d} days` }));
-
+/** A site's energy per day, week or month, against the previous period, with peak demand and base load. */
 export function ConsumptionPanel({ siteId }: { siteId: number }) {
-  const [days, setDays] = useState(7);
-  const params = () => ({
-    site_id: siteId,
-    interval: '1d',
-    from: localMidnight(days - 1),
-    to: new Date().toISOString(),
-    tz: viewerTimeZone(),
-  });
-  const state = usePoll(
-    async () => (await api.get<ConsumptionResponse>('/api/consumption', { params: params() })).data,
-    [siteId, days],
-    300_000,
-  );
+  const [choice, setChoice] = useState<PeriodChoice>({ interval: 'day', count: 7, compare: false });
+  const who = useMemo(() => ({ site_id: String(siteId), group: 'site' as const }), [siteId]);
+  const state = useEnergy(who, choice);
   const [csvError, setCsvError] = useState<string>();
+  const csv = () => {
+    const { from, to, tz } = energyParams(choice, viewerTimeZone());
+    downloadCsv('/api/consumption', { site_id: siteId, interval: '1d', from, to, tz }, 'consumption.csv').catch(
+      (e: unknown) => setCsvError(errorText(e)),
+    );
+  };
   return (
     <Box>
-      <Box sx={{ display: 'flex', gap: 1.5, mb: 2, flexWrap: 'wrap' }}>
-        <SelectField
-          size="small"
-          label="Days"
-          value={days}
-          onChange={(e) => setDays(Number(e.target.value))}
-          sx={{ minWidth: 120 }}
-          options={DAY_OPTIONS}
-        />
-        <Button
-          size="small"
-          onClick={() =>
-            downloadCsv('/api/consumption', params(), 'consumption.csv').catch((e: unknown) =>
-              setCsvError(errorText(e)),
-            )
-          }
-        >
-          Download CSV
+      <EnergyControls value={choice} onChange={setChoice}>
+        <Button size="small" onClick={csv}>
+          Download CSV (per day)
         </Button>
-      </Box>
+      </EnergyControls>
       <ErrorNote error={csvError} />
-      <Loadable state={state} what="consumption">
+      <Loadable state={state} what="energy">
         {(data) => {
-          const site = data.sites[0];
-          if (!site)
+          const site = data?.series[0];
+          if (!data || !site)
             return (
               <EmptyState title="No energy counter on this site yet">
-                Consumption is computed from cumulative kWh data points (such as total_kwh). Once a meter reports one,
-                daily energy shows here.
+                Energy is computed from cumulative kWh data points (such as total_kwh). Once a meter reports one, its
+                energy per day, week and month shows here.
               </EmptyState>
             );
-          const gaps = data.series.flatMap((s) =>
-            s.gaps.filter((g) => !g.attributed).map((g) => ({ ...g, meter: s.meter_name })),
-          );
-          const resets = data.series.flatMap((s) => s.resets.map((r) => ({ ...r, meter: s.meter_name })));
+          const gaps = site.current.gaps.filter((g) => !g.attributed);
+          const resets = site.current.resets;
           return (
             <>
-              <ConsumptionChart buckets={site.buckets} />
-              <ChartCaption>
-                {fmtNumber(site.total_kwh, 1)} kWh in these {days} days from {data.series.length} energy counter(s).
-                Days in {data.tz}.
-              </ChartCaption>
+              <PeriodFigures series={site} />
+              <EnergyChart series={[site]} interval={data.interval} testId="consumption-chart" />
+              <DemandCaption data={data} />
+              <ScrollArea label="Energy per interval">
+                <IntervalTable series={site} interval={data.interval} />
+              </ScrollArea>
               {gaps.length > 0 ? (
                 <Alert severity="warning" sx={{ mt: 1 }}>
-                  {gaps.length} data gap(s) spanning days: their {fmtNumber(site.unattributed_kwh, 1)} kWh are not
-                  counted in any day, because nothing says when it was used.
+                  {gaps.length} data gap(s) spanning intervals: their {fmtNumber(site.current.unattributed_kwh, 1)} kWh
+                  are not counted in any interval, because nothing says when it was used.
                   {gaps.slice(0, 5).map((g) => (
-                    <div key={`${g.meter}${g.from}`}>
-                      {g.meter}: {fmtDateTime(g.from)} – {fmtDateTime(g.to)} ({fmtNumber(g.energy_kwh, 1)} kWh)
+                    <div key={`${g.meter_name}${g.from}`}>
+                      {g.meter_name}: {fmtDateTime(g.from)} – {fmtDateTime(g.to)} ({fmtNumber(g.energy_kwh, 1)} kWh)
                     </div>
                   ))}
                 </Alert>
@@ -87,7 +67,7 @@ export function ConsumptionPanel({ siteId }: { siteId: number }) {
                     .slice(0, 5)
                     .map(
                       (r) =>
-                        `${r.meter} at ${fmtDateTime(r.at)} (${fmtNumber(r.from_value, 1)} → ${fmtNumber(r.to_value, 1)})`,
+                        `${r.meter_name} at ${fmtDateTime(r.at)} (${fmtNumber(r.from_value, 1)} → ${fmtNumber(r.to_value, 1)})`,
                     )
                     .join('; ')}
                 </Alert>

@@ -1,0 +1,191 @@
+import { copyFileSync, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import { CHROMIUM, checkEverywhere, launchChromium, openContext, screenshot } from '@meterit/shared/browser-testing';
+import type { SyncReading } from '@meterit/shared';
+import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+
+// The energy views in a real Chromium against the real API process serving the built web app: two sites with five
+// weeks of 15-minute readings. "Harbour depot" draws 3 kW at night (00:00–05:00 UTC, the browser's zone here) and
+// 12 kW by day, 40 kW once two days ago (its meter has a kW data point); "Hill school" draws 1 kW at night and 5 kW
+// by day (a kWh counter only).
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const ADMIN = { email: 'admin@meterit.test', password: 'energy-admin-password-1' };
+const QUARTER = 900_000;
+const DAYS = 36;
+
+let api: { url: string; proc: Proc };
+let browser: Browser;
+let depotId: number;
+
+const peakAt = Math.floor((Date.now() - 2 * 86_400_000) / QUARTER) * QUARTER;
+const night = (t: number) => new Date(t).getUTCHours() < 5;
+const depotKw = (t: number) => (t === peakAt ? 40 : night(t) ? 3 : 12);
+const schoolKw = (t: number) => (night(t) ? 1 : 5);
+
+function readings(external: string, kw: (t: number) => number, power: boolean): SyncReading[] {
+  const out: SyncReading[] = [];
+  const last = Math.floor(Date.now() / QUARTER) * QUARTER;
+  let counter = 1000;
+  for (let t = last - DAYS * 96 * QUARTER; t <= last; t += QUARTER) {
+    const base = { meter_external_id: external, timestamp: new Date(t).toISOString(), quality: 'good' };
+    out.push({ ...base, data_point: 'total_kwh', value: counter, unit: 'kWh' });
+    if (power) out.push({ ...base, data_point: 'current_kw', value: kw(t), unit: 'kW' });
+    counter += kw(t) / 4;
+  }
+  return out;
+}
+
+const meterConfig = (id: string, name: string, device: number) => ({
+  id,
+  name,
+  bacnet_device_id: device,
+  bacnet_ip: '127.0.0.1',
+  bacnet_port: 47808,
+  data_points: [
+    { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' },
+    { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
+  ],
+});
+
+async function sync(key: string, p: string, body: unknown): Promise<void> {
+  const res = await fetch(`${api.url}/api/sync/${p}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify(body),
+  });
+  expect(res.status, `${p}: ${await res.clone().text()}`).toBe(200);
+}
+
+async function seed(url: string, name: string, meter: [string, string, number], data: SyncReading[]) {
+  const site = await createSiteWithCli(url, name);
+  await sync(site.api_key, 'meters', { meters: [meterConfig(...meter)] });
+  for (let i = 0; i < data.length; i += 1000)
+    await sync(site.api_key, 'readings/batch', { readings: data.slice(i, i + 1000) });
+  return site.site_id;
+}
+
+beforeAll(async () => {
+  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
+    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
+  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
+  const url = await createTestDatabase(inject('pg'), 'energy_browser');
+  api = await startApiProcess(
+    { DATABASE_URL: url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' },
+    await freePort(),
+  );
+  depotId = await seed(url, 'Harbour depot', ['depot', 'Depot incomer', 5101], readings('depot', depotKw, true));
+  await seed(url, 'Hill school', ['school', 'School main', 5102], readings('school', schoolKw, false));
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.proc.stop();
+});
+
+async function login(page: Page): Promise<void> {
+  await page.goto(api.url);
+  await page.getByLabel('E-mail').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('current-user').waitFor();
+}
+
+/** The site page's energy panel switched to weeks against the previous weeks. */
+async function weeksCompared(page: Page): Promise<void> {
+  const panel = page.getByTestId('section-Energy');
+  await panel.getByRole('combobox', { name: 'Interval', exact: true }).click();
+  await page.getByRole('option', { name: 'Per week', exact: true }).click();
+  await panel.getByLabel('Compare with previous period').check();
+  await panel.getByTestId('energy-previous-total').waitFor();
+  await expect.poll(() => panel.getByTestId('energy-interval-row').first().textContent()).toContain('Week of');
+}
+
+const text = async (page: Page, id: string) => (await page.getByTestId(id).textContent())?.trim();
+
+describe('what an operator sees of energy', () => {
+  it('when the site page shows weeks against the previous weeks, then the totals, the change, peak demand and base load are there', async () => {
+    const context = await openContext(browser, 'laptop');
+    const page = await context.newPage();
+    await login(page);
+    await page.goto(`${api.url}/sites/${depotId}`);
+    await weeksCompared(page);
+    expect(await page.getByTestId('energy-interval-row').count()).toBe(4);
+    expect(await text(page, 'energy-total')).toMatch(/^[\d,.]+ kWh$/);
+    expect(await text(page, 'energy-previous-total')).toMatch(/^[\d,.]+ kWh$/);
+    expect(await text(page, 'energy-change')).toMatch(/^[+−±][\d.]+ %$/);
+    expect(await text(page, 'energy-peak')).toBe('40 kW');
+    expect(await text(page, 'energy-base-load')).toBe('3.0 kW');
+    const chart = page.getByTestId('consumption-chart');
+    expect(await chart.textContent()).toContain('Harbour depot, previous period');
+    const caption = await page.getByTestId('section-Energy').textContent();
+    expect(caption).toContain('from the meters’ kW data point');
+    expect(caption).toContain('from 00:00 to 05:00');
+    await screenshot(page, ARTIFACTS, 'client-energy-site');
+    await context.close();
+  }, 90_000);
+
+  it('when the energy page opens, then both sites are on one chart with their names in the legend', async () => {
+    const context = await openContext(browser, 'laptop');
+    const page = await context.newPage();
+    await login(page);
+    await page.getByRole('link', { name: 'Energy', exact: true }).click();
+    await page.waitForURL(/\/energy$/);
+    const chart = page.getByTestId('energy-chart');
+    await chart.waitFor();
+    const legend = await chart.textContent();
+    for (const name of ['Harbour depot', 'Hill school', 'Hill school, previous period']) expect(legend).toContain(name);
+    const rows = page.getByTestId('energy-series-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    // The school has no kW point: its peak comes from its counter, 5 kW by day.
+    expect(await rows.filter({ hasText: 'Hill school' }).textContent()).toContain('5.0 kW');
+    await screenshot(page, ARTIFACTS, 'client-energy');
+
+    // Meters instead of sites: pick one and the chart shows it alone.
+    await page.getByRole('button', { name: 'Meters', exact: true }).click();
+    await page.getByText('Pick one or more meters').waitFor();
+    await page.getByRole('combobox', { name: 'Meters' }).click();
+    await page.getByRole('option', { name: 'School main (Hill school)' }).click();
+    await expect.poll(() => page.getByTestId('energy-series-row').textContent()).toContain('School main');
+    expect(await page.getByTestId('energy-series-row').count()).toBe(1);
+    await context.close();
+  }, 90_000);
+
+  it('then both pages pass the accessibility check and fit a phone, in light and dark', async () => {
+    const pages = [
+      { name: 'client-energy-site-check', url: `${api.url}/sites/${depotId}`, ready: weeksCompared },
+      {
+        name: 'client-energy-check',
+        url: `${api.url}/energy`,
+        ready: (page: Page) => page.getByTestId('energy-chart').waitFor(),
+      },
+    ];
+    for (const p of pages) {
+      const checks = await checkEverywhere(browser, { ...p, dir: ARTIFACTS, prepare: login });
+      expect(checks).toHaveLength(4);
+      for (const c of checks) {
+        expect(c.problems, `${p.name} ${c.viewport} ${c.colorScheme}`).toEqual([]);
+        expect(c.overflow, `${p.name} ${c.viewport} ${c.colorScheme}`).toBe(0);
+      }
+    }
+  }, 180_000);
+
+  it('then the screenshots are small enough to commit', () => {
+    const names = ['energy-site', 'energy'];
+    for (const name of names) {
+      const size = statSync(path.join(ARTIFACTS, `client-${name}.png`)).size;
+      expect(size).toBeGreaterThan(5_000);
+      expect(size).toBeLessThan(300_000);
+    }
+    if (process.env.UPDATE_SCREENSHOTS) {
+      for (const name of names)
+        copyFileSync(
+          path.join(ARTIFACTS, `client-${name}.png`),
+          path.join(ROOT, 'docs/screenshots', `client-${name}.png`),
+        );
+    }
+  });
+});
