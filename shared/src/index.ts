@@ -245,3 +245,12 @@ export type {
 } from './commissioning-contracts.js';
 export { parseStrictIso, isTimeZone, startOfDay } from './timestamps.js';
 export { describeType, fieldName, isPlainObject, utcTime, utcTimeOrNull } from './schema-kit.js';
+export {
+  MAX_CHART_POINTS,
+  ChartQuerySchema,
+  ChartPointSchema,
+  LatestReadingSchema,
+  ChartSeriesSchema,
+  ChartResponseSchema,
+} from './chart-contracts.js';
+export type { ChartQuery, ChartPoint, LatestReading, ChartSeries, ChartResponse } from './chart-contracts.js';
