@@ -28,6 +28,7 @@ export const ChartPointSchema = z.object({
   min: z.number().nullable().optional().describe('Buckets: lowest reading'),
   max: z.number().nullable().optional().describe('Buckets: highest reading'),
   count: z.number().optional().describe('Buckets: readings in the bucket'),
+  flagged: z.number().optional().describe('Buckets: readings whose quality was not good'),
   quality: z.string().describe('"good", or the BACnet status flags / reliability reported (empty for a gap)'),
 });
 export type ChartPoint = z.infer<typeof ChartPointSchema>;

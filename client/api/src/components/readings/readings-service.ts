@@ -245,6 +245,7 @@ export function bucketsWithGaps(rows: ReadingQueryRow[], starts: number[]): Char
       min: r.min,
       max: r.max,
       count: r.count,
+      flagged: r.flagged,
       quality: r.quality,
     };
   });
