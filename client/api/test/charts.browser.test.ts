@@ -164,6 +164,8 @@ describe('when a meter stopped for 30 minutes and an operator in New York looks 
     expect(new Set(facts.y).size).toBe(facts.y.length);
     for (const l of facts.y) expect(l).not.toMatch(/…$/);
     expect(facts.stretches).toBe(2);
+    // 1,483,440 … 1,483,566 kWh in steps of 50 kWh reads as 1,483.40 … MWh.
+    expect(facts.yUnit).toBe('MWh');
 
     // Reload keeps the range and the point.
     await page.reload();
