@@ -104,7 +104,7 @@ function labelsFor(ticks: number[], step: Step, tz: string, locale?: string): st
 }
 
 /** Roughly how wide a tick label of `text` is at the charts' 12 px font, with the gap to its neighbour. */
-export const labelWidth = (text: string): number => text.length * 7 + 16;
+export const labelWidth = (text: string): number => text.length * 7 + 32;
 
 export interface TimeTicks {
   ticks: number[];
@@ -185,7 +185,12 @@ export function valueTicks(
   const step = niceStep((hi - lo) / count);
   const first = Math.floor(lo / step) * step;
   const ticks: number[] = [];
-  for (let v = first; v < hi + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  // Up to the first tick at or above the highest value, so the line is never cut at the top.
+  for (let i = 0; i <= 100; i++) {
+    const v = Number((first + i * step).toPrecision(12));
+    ticks.push(v);
+    if (v >= hi) break;
+  }
   const largest = Math.max(...ticks.map(Math.abs));
   const floor3 = (x: number) => 3 * Math.floor(x / 3);
   const stepExp = Math.floor(Math.log10(step));

@@ -76,6 +76,11 @@ describe('when the value axis picks its ticks', () => {
     expect(v.width).toBeGreaterThanOrEqual(Math.max(...v.labels.map((l) => l.length)) * 7);
     expect(v.ticks[0]).toBeLessThanOrEqual(1_483_441);
     expect(v.ticks.at(-1)).toBeGreaterThanOrEqual(1_483_459);
+    const wider = valueTicks(1_483_440, 1_483_566, 'kWh', 190, 'en-GB');
+    expect(wider.ticks[0]).toBeLessThanOrEqual(1_483_440);
+    expect(wider.ticks.at(-1)).toBeGreaterThanOrEqual(1_483_566);
+    expect(wider.unit).toBe('MWh');
+    expect(distinct(wider.labels)).toBe(true);
   });
 
   it('then millions with a large span move the prefix into the unit (kWh → GWh) with the decimals that differ', () => {

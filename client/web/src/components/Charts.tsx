@@ -36,7 +36,7 @@ function timeAxis(from: number, to: number, plotWidth: number, data: Date[]) {
       tickInterval: ticks.map((t) => new Date(t)),
       valueFormatter: (d: Date, ctx: { location: string }) =>
         ctx.location === 'tick' ? (byTick.get(d.getTime()) ?? '') : pointTime(d.getTime(), tz),
-      label: `Time in ${tz} (${zoneName(to, tz)})`,
+      label: zoneName(to, tz) === tz ? `Time in ${tz}` : `Time in ${tz} (${zoneName(to, tz)})`,
     },
     // Room for half the last label past the plot's right edge, so it shows whole.
     rightMargin: Math.ceil(labelWidth(labels[labels.length - 1] ?? '') / 2),
@@ -239,6 +239,8 @@ export function LatestChip({ latest }: { latest: LatestReading | null }) {
     <Chip
       size="small"
       data-testid="latest-reading"
+      // The whole text on a phone too: it wraps rather than ending in "…".
+      sx={{ height: 'auto', py: 0.25, '& .MuiChip-label': { whiteSpace: 'normal' } }}
       label={`latest ${fmtValue(latest.value, latest.unit)} at ${pointTime(t, tz)} ${zoneName(t, tz)}`}
     />
   );
