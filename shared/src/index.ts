@@ -271,3 +271,12 @@ export type {
   EnergySeries,
   EnergyResponse,
 } from './energy-contracts.js';
+export {
+  MAX_CHART_POINTS,
+  ChartQuerySchema,
+  ChartPointSchema,
+  LatestReadingSchema,
+  ChartSeriesSchema,
+  ChartResponseSchema,
+} from './chart-contracts.js';
+export type { ChartQuery, ChartPoint, LatestReading, ChartSeries, ChartResponse } from './chart-contracts.js';

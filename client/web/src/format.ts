@@ -49,6 +49,7 @@ export function localMidnight(daysAgo = 0, now = new Date()): string {
 }
 
 export const RANGES = [
+  { key: '1h', label: 'Last hour', ms: 3_600_000, bucket: '1m' },
   { key: '6h', label: 'Last 6 hours', ms: 6 * 3_600_000, bucket: '1m' },
   { key: '24h', label: 'Last 24 hours', ms: 86_400_000, bucket: '15m' },
   { key: '7d', label: 'Last 7 days', ms: 7 * 86_400_000, bucket: '1h' },

@@ -374,4 +374,16 @@ export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
     returnsData: true,
     otherSite: 'filtered',
   },
+  // One meter's chart series; another site's meter is a 404 like /api/meters/:id.
+  {
+    method: 'GET',
+    path: '/api/readings/chart',
+    auth: 'operator',
+    query: (ctx) =>
+      `meter_id=${opsOf(ctx).meterDbIdsA[0]}&data_point=total_kwh&from=${hoursAgo(6)}&to=${encodeURIComponent(ctx.now())}&bucket=15m&agg=avg&tz=UTC`,
+    freeQuery: ['data_point'],
+    requiredQuery: ['meter_id'],
+    returnsData: true,
+    otherSite: 'refused',
+  },
 ];

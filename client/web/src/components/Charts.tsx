@@ -1,40 +1,126 @@
-import { Box, Typography } from '@mui/material';
+import { Box, Chip, Typography } from '@mui/material';
 import { BarChart } from '@mui/x-charts/BarChart';
+import { ChartsBrushOverlay } from '@mui/x-charts/ChartsBrushOverlay';
+import { useBrush, useXScale } from '@mui/x-charts/hooks';
 import { LineChart } from '@mui/x-charts/LineChart';
-import type { ConsumptionBucket, HeartbeatPoint, ReadingRow } from '@meterit/shared';
-import { fmtDay, fmtNumber, fmtTime } from '../format';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ChartSeries, ConsumptionBucket, HeartbeatPoint, LatestReading } from '@meterit/shared';
+import { labelWidth, pointTime, timeTicks, valueTicks, zoneName } from '../chart-axes';
+import { fmtDay, fmtNumber, fmtValue, viewerTimeZone } from '../format';
 
-const axisTime = (rangeMs: number) => (d: Date) => {
-  if (rangeMs > 2 * 86_400_000) return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
-  if (rangeMs < 2 * 3_600_000)
-    return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  return fmtTime(d);
-};
-const yTick = (v: number) => fmtNumber(v, Math.abs(v) >= 10_000 ? 1 : 2);
+/** A ref callback for an element, and its width in px following resizes (0 until it is laid out). */
+function useWidth(): [(el: HTMLDivElement | null) => void, number] {
+  const [width, setWidth] = useState(0);
+  const observer = useRef<ResizeObserver | null>(null);
+  const ref = useCallback((el: HTMLDivElement | null) => {
+    observer.current?.disconnect();
+    if (!el) return;
+    observer.current = new ResizeObserver(() => setWidth(el.clientWidth));
+    observer.current.observe(el);
+    setWidth(el.clientWidth);
+  }, []);
+  return [ref, width];
+}
 
-/** One data point over time; buckets flagged for quality show as red dots. */
-export function ReadingsChart({ rows, height = 280, label }: { rows: ReadingRow[]; height?: number; label: string }) {
-  if (rows.length === 0) return null;
-  const x = rows.map((r) => new Date(r.ts));
-  const span = (x[x.length - 1]?.getTime() ?? 0) - (x[0]?.getTime() ?? 0);
-  const unit = rows[rows.length - 1]?.unit ?? '';
-  const flagged = rows.map((r) => (r.quality !== 'good' ? r.value : null));
+/** A time axis over [from, to] in the viewer's zone: ticks that fit `plotWidth`, labels distinct, the zone named. */
+function timeAxis(from: number, to: number, plotWidth: number, data: Date[]) {
+  const tz = viewerTimeZone();
+  const { ticks, labels } = timeTicks(from, to, Math.max(plotWidth, 120), tz);
+  const byTick = new Map(ticks.map((t, i) => [t, labels[i] ?? '']));
+  return {
+    axis: {
+      data,
+      scaleType: 'time' as const,
+      min: new Date(from),
+      max: new Date(to),
+      tickInterval: ticks.map((t) => new Date(t)),
+      valueFormatter: (d: Date, ctx: { location: string }) =>
+        ctx.location === 'tick' ? (byTick.get(d.getTime()) ?? '') : pointTime(d.getTime(), tz),
+      label: zoneName(to, tz) === tz ? `Time in ${tz}` : `Time in ${tz} (${zoneName(to, tz)})`,
+    },
+    // Room for half the last label past the plot's right edge, so it shows whole.
+    rightMargin: Math.ceil(labelWidth(labels[labels.length - 1] ?? '') / 2),
+  };
+}
+
+/** Reports a finished drag across the chart as the time span it covered (the chart's own brush gesture). */
+function ZoomOnDrag({ onZoom }: { onZoom(from: number, to: number): void }) {
+  const brush = useBrush();
+  const x = useXScale<'time'>();
+  const last = useRef<typeof brush>(null);
+  useEffect(() => {
+    if (brush) {
+      last.current = brush;
+      return;
+    }
+    const b = last.current;
+    last.current = null;
+    if (!b || Math.abs(b.current.x - b.start.x) < 8) return;
+    const [a, c] = [b.start.x, b.current.x].sort((m, n) => m - n) as [number, number];
+    onZoom(x.invert(a).getTime(), x.invert(c).getTime());
+  }, [brush, x, onZoom]);
+  return null;
+}
+
+/**
+ * One data point over [from, to]: the line breaks wherever the series has a null point (no reading there),
+ * flagged readings show as red dots, and dragging across the chart zooms to that span when `onZoom` is given.
+ */
+export function ReadingsChart({
+  series,
+  from,
+  to,
+  height = 280,
+  onZoom,
+}: {
+  series: ChartSeries;
+  from: number;
+  to: number;
+  height?: number;
+  onZoom?: (from: number, to: number) => void;
+}) {
+  const [ref, width] = useWidth();
+  const points = series.points;
+  const values = points.map((p) => p.value);
+  const present = values.filter((v): v is number => v !== null);
+  const unit = series.unit ?? '';
+  const y = valueTicks(Math.min(...present), Math.max(...present), series.unit, height - 90);
+  const yLabels = new Map(y.ticks.map((t, i) => [t, y.labels[i] ?? '']));
+  const x = timeAxis(
+    from,
+    to,
+    width - y.width - 60,
+    points.map((p) => new Date(p.ts)),
+  );
+  const flagged = points.map((p) => (p.value !== null && p.quality !== 'good' ? p.value : null));
   const hasFlags = flagged.some((v) => v !== null);
+  const fmt = (v: number | null) => (v === null ? 'no reading' : `${fmtNumber(v, 3)}${unit ? ` ${unit}` : ''}`);
   return (
-    <Box sx={{ width: '100%' }} data-testid="readings-chart">
+    <Box sx={{ width: '100%', touchAction: onZoom ? 'pan-y' : undefined }} data-testid="readings-chart" ref={ref}>
       <LineChart
         height={height}
-        margin={{ left: 10, right: 20, top: 20, bottom: 10 }}
-        xAxis={[{ data: x, scaleType: 'time', valueFormatter: (d: Date) => axisTime(span)(d), tickNumber: 8 }]}
-        yAxis={[{ label: unit, width: 96, valueFormatter: yTick }]}
+        margin={{ left: 4, right: Math.max(16, x.rightMargin), top: 16, bottom: 4 }}
+        xAxis={[x.axis]}
+        yAxis={[
+          {
+            label: y.unit,
+            width: y.width + (y.unit ? 20 : 0),
+            min: y.ticks[0],
+            max: y.ticks[y.ticks.length - 1],
+            tickInterval: y.ticks,
+            valueFormatter: (v: number, ctx: { location: string }) =>
+              ctx.location === 'tick' ? (yLabels.get(v) ?? '') : fmtNumber(v, 3),
+          },
+        ]}
         series={[
           {
-            data: rows.map((r) => r.value),
-            label: `${label}${unit ? ` (${unit})` : ''}`,
-            showMark: rows.length < 40,
+            data: values,
+            label: `${series.data_point}${unit ? ` (${unit})` : ''}`,
+            showMark: present.length < 40,
             curve: 'linear',
+            connectNulls: false,
             color: '#1565c0',
-            valueFormatter: (v) => fmtNumber(v, 3),
+            valueFormatter: fmt,
           },
           ...(hasFlags
             ? [
@@ -45,13 +131,21 @@ export function ReadingsChart({ rows, height = 280, label }: { rows: ReadingRow[
                   showMark: true,
                   curve: 'linear' as const,
                   connectNulls: false,
-                  valueFormatter: (v: number | null) => (v === null ? '' : fmtNumber(v, 3)),
+                  valueFormatter: (v: number | null) => (v === null ? '' : fmt(v)),
                 },
               ]
             : []),
         ]}
         grid={{ horizontal: true }}
-      />
+        brushConfig={{ enabled: Boolean(onZoom) }}
+      >
+        {onZoom ? (
+          <>
+            <ChartsBrushOverlay />
+            <ZoomOnDrag onZoom={onZoom} />
+          </>
+        ) : null}
+      </LineChart>
     </Box>
   );
 }
@@ -89,15 +183,21 @@ export function ConsumptionChart({ buckets, height = 260 }: { buckets: Consumpti
 }
 
 export function BacklogChart({ heartbeats, height = 200 }: { heartbeats: HeartbeatPoint[]; height?: number }) {
+  const [ref, width] = useWidth();
   if (heartbeats.length === 0) return null;
-  const x = heartbeats.map((h) => new Date(h.received_at));
-  const span = (x[x.length - 1]?.getTime() ?? 0) - (x[0]?.getTime() ?? 0);
+  const t = heartbeats.map((h) => Date.parse(h.received_at));
+  const x = timeAxis(
+    t[0] ?? 0,
+    t[t.length - 1] ?? 0,
+    width - 130,
+    t.map((v) => new Date(v)),
+  );
   return (
-    <Box sx={{ width: '100%' }} data-testid="connectivity-chart">
+    <Box sx={{ width: '100%' }} data-testid="connectivity-chart" ref={ref}>
       <LineChart
         height={height}
-        margin={{ left: 10, right: 20, top: 20, bottom: 10 }}
-        xAxis={[{ data: x, scaleType: 'time', valueFormatter: (d: Date) => axisTime(span)(d), tickNumber: 8 }]}
+        margin={{ left: 10, right: Math.max(20, x.rightMargin), top: 20, bottom: 10 }}
+        xAxis={[x.axis]}
         yAxis={[{ label: 'readings', width: 72 }]}
         series={[
           {
@@ -127,5 +227,21 @@ export function ChartCaption({ children }: { children: React.ReactNode }) {
     <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 0.5 }}>
       {children}
     </Typography>
+  );
+}
+
+/** The newest raw reading of a point and when it was taken (not the last bucket's average). */
+export function LatestChip({ latest }: { latest: LatestReading | null }) {
+  if (!latest) return <Chip size="small" variant="outlined" label="no reading yet" data-testid="latest-reading" />;
+  const tz = viewerTimeZone();
+  const t = Date.parse(latest.ts);
+  return (
+    <Chip
+      size="small"
+      data-testid="latest-reading"
+      // The whole text on a phone too: it wraps rather than ending in "…".
+      sx={{ height: 'auto', py: 0.25, '& .MuiChip-label': { whiteSpace: 'normal' } }}
+      label={`latest ${fmtValue(latest.value, latest.unit)} at ${pointTime(t, tz)} ${zoneName(t, tz)}`}
+    />
   );
 }

@@ -1,48 +1,64 @@
 import { Alert, Box, Chip, Paper, Stack, Typography } from '@mui/material';
-import { useState } from 'react';
-import type { MeterSummary, ReadingAgg, ReadingRow, ReadingsResponse } from '@meterit/shared';
+import type { ChartResponse, ChartSeries, MeterSummary } from '@meterit/shared';
 import { api } from '../api/client';
-import { ChartCaption, ReadingsChart } from '../components/Charts';
+import { lineSegments } from '../chart-axes';
+import { ChartCaption, LatestChip, ReadingsChart } from '../components/Charts';
 import { Link } from '../components/Link';
-import { AggSelect, BucketSelect, RangeSelect, type BucketChoice } from '../components/RangeControls';
+import { ChartControls, useChartRange } from '../components/RangeControls';
 import { EmptyState, Loadable } from '../components/StateViews';
 import { MeterStatusChip } from '../components/StatusChip';
 import { usePoll } from '../components/usePoll';
-import { autoBucket, fmtAgo, fmtDateTime, fmtValue, RANGES, viewerTimeZone, type RangeKey } from '../format';
+import { fmtAgo, fmtDateTime, viewerTimeZone } from '../format';
 
-function PointChart({ rows, name, bucket }: { rows: ReadingRow[]; name: string; bucket: string }) {
-  const flagged = rows.filter((r) => r.quality !== 'good');
-  const flaggedCount = bucket === 'raw' ? flagged.length : flagged.reduce((t, r) => t + (r.flagged ?? 0), 0);
-  const latest = rows[rows.length - 1];
+function PointChart({
+  series,
+  from,
+  to,
+  onZoom,
+}: {
+  series: ChartSeries;
+  from: number;
+  to: number;
+  onZoom(from: number, to: number): void;
+}) {
+  const name = series.data_point;
+  const flagged = series.points.filter((p) => p.value !== null && p.quality !== 'good');
+  const flaggedCount = flagged.reduce((t, p) => t + (p.flagged ?? 1), 0);
+  const hasReadings = series.points.some((p) => p.value !== null);
+  // Stretches of line minus one: the outages between readings (not the empty start or end of the range).
+  const breaks = Math.max(0, lineSegments(series.points.map((p) => p.value)) - 1);
   return (
     <Paper variant="outlined" sx={{ p: 2, mb: 2 }} data-testid={`point-${name}`}>
-      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap' }}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap', rowGap: 1 }}>
         <Typography sx={{ fontWeight: 600 }} variant="subtitle1">
           {name}
         </Typography>
-        {latest ? <Chip size="small" label={`latest ${fmtValue(latest.value, latest.unit)}`} /> : null}
+        <LatestChip latest={series.latest} />
         {flaggedCount > 0 ? (
           <Chip
             size="small"
             color="error"
-            label={`${flaggedCount} reading(s) flagged: ${[...new Set(flagged.map((r) => r.quality))].join(', ')}`}
+            label={`${flaggedCount} reading(s) flagged: ${[...new Set(flagged.map((p) => p.quality))].join(', ')}`}
             data-testid="quality-flags"
           />
         ) : (
           <Chip size="small" color="success" variant="outlined" label="all readings good" />
         )}
+        {breaks > 0 ? (
+          <Chip size="small" variant="outlined" label={`${breaks} gap(s) with no reading`} data-testid="gaps" />
+        ) : null}
       </Stack>
-      {rows.length === 0 ? (
+      {!hasReadings ? (
         <Typography color="text.secondary">No readings of this data point in the range.</Typography>
       ) : (
-        <ReadingsChart rows={rows} label={name} height={220} />
+        <ReadingsChart series={series} from={from} to={to} height={240} onZoom={onZoom} />
       )}
       {flagged.length > 0 ? (
         <ChartCaption>
           Flagged:{' '}
           {flagged
             .slice(-5)
-            .map((r) => `${fmtDateTime(r.ts)} ${r.quality}`)
+            .map((p) => `${fmtDateTime(p.ts)} ${p.quality}`)
             .join(' · ')}
           {flagged.length > 5 ? ` and ${flagged.length - 5} more` : ''}
         </ChartCaption>
@@ -57,26 +73,21 @@ export function MeterPage({ id }: { id: number }) {
     [id],
     30_000,
   );
-  const [range, setRange] = useState<RangeKey>('24h');
-  const [bucket, setBucket] = useState<BucketChoice>('auto');
-  const [agg, setAgg] = useState<ReadingAgg>('avg');
-  const rangeMs = RANGES.find((r) => r.key === range)?.ms ?? 86_400_000;
-  const effective = bucket === 'auto' ? autoBucket(rangeMs) : bucket;
+  const range = useChartRange();
   const readings = usePoll(
-    async () =>
-      (
-        await api.get<ReadingsResponse>('/api/readings', {
-          params: {
-            meter_id: id,
-            from: new Date(Date.now() - rangeMs).toISOString(),
-            to: new Date().toISOString(),
-            bucket: effective,
-            agg,
-            tz: viewerTimeZone(),
-          },
-        })
-      ).data,
-    [id, range, effective, agg],
+    async () => {
+      const w = range.window();
+      const params = {
+        meter_id: id,
+        from: new Date(w.from).toISOString(),
+        to: new Date(w.to).toISOString(),
+        bucket: range.effective,
+        agg: range.agg,
+        tz: viewerTimeZone(),
+      };
+      return (await api.get<ChartResponse>('/api/readings/chart', { params })).data;
+    },
+    [id, range.key],
     60_000,
   );
 
@@ -113,15 +124,10 @@ export function MeterPage({ id }: { id: number }) {
           </>
         )}
       </Loadable>
-      <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap', my: 2 }}>
-        <RangeSelect value={range} onChange={setRange} />
-        <BucketSelect value={bucket} onChange={setBucket} />
-        <AggSelect value={agg} onChange={setAgg} disabled={effective === 'raw'} />
-      </Box>
+      <ChartControls range={range} />
       <Loadable state={readings} what="readings">
         {(data) => {
-          const names = meter.data?.data_points.map((p) => p.name) ?? [...new Set(data.rows.map((r) => r.data_point))];
-          if (data.rows.length === 0)
+          if (data.series.every((se) => se.points.every((p) => p.value === null)))
             return (
               <EmptyState title="No readings in this range">
                 Choose a longer range. If the meter never reported, check its BACnet address and the site's status.
@@ -134,10 +140,19 @@ export function MeterPage({ id }: { id: number }) {
                   More readings than one answer carries: choose a larger bucket to see the whole range.
                 </Alert>
               ) : null}
-              {names.map((n) => (
-                <PointChart key={n} name={n} bucket={effective} rows={data.rows.filter((r) => r.data_point === n)} />
+              {data.series.map((se) => (
+                <PointChart
+                  key={se.data_point}
+                  series={se}
+                  from={Date.parse(data.from)}
+                  to={Date.parse(data.to)}
+                  onZoom={range.zoom}
+                />
               ))}
-              <ChartCaption>Times in {viewerTimeZone()}.</ChartCaption>
+              <ChartCaption>
+                Times in {data.tz}. {data.bucket === 'raw' ? 'Every reading' : `${data.bucket} buckets (${data.agg})`};
+                a break in a line is a time with no reading. Drag across a chart to zoom in.
+              </ChartCaption>
             </>
           );
         }}

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import {
+  ChartQuerySchema,
   ConsumptionQuerySchema,
   EnergyQuerySchema,
   ErrorCode,
@@ -96,6 +97,27 @@ export function readingsRouter(deps: ReadingRouteDeps): Router {
       `readings-${bucket}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv`,
       body,
       result.truncated,
+    );
+  });
+
+  // One meter's readings shaped for a chart: gaps as null points, the newest raw reading beside each series.
+  const chart = validate({ query: ChartQuerySchema });
+  router.get('/api/readings/chart', chart, async (req, res) => {
+    const q = chart.parsed(req).query;
+    const bucket = q.bucket ?? 'raw';
+    const { from, to } = range({ ...q, site_id: undefined }, 1, bucket === 'raw' ? 31 : 3660);
+    const meter = await deps.meters.get(q.meter_id, visibleSites(userOf(req), undefined));
+    res.json(
+      await deps.readings.chart({
+        meter,
+        dataPoint: q.data_point,
+        from,
+        to,
+        bucket,
+        agg: q.agg ?? 'avg',
+        tz: q.tz ?? 'UTC',
+        limit: deps.maxRows,
+      }),
     );
   });
 

@@ -117,6 +117,30 @@ export class ReadingsQueryRepository {
   }
 
   /**
+   * The newest raw reading of each of the meter's `dataPoints` before `before`: one backward step down the
+   * primary key (site_id, meter_id, data_point, ts) per point, however many readings the meter has.
+   */
+  async latestBefore(
+    siteId: number,
+    meterId: number,
+    dataPoints: string[],
+    before: Date,
+  ): Promise<{ data_point: string; ts: Date; value: number; unit: string | null; quality: string }[]> {
+    if (dataPoints.length === 0) return [];
+    const { rows } = await this.knex.raw<{
+      rows: { data_point: string; ts: Date; value: number; unit: string | null; quality: string }[];
+    }>(
+      `SELECT p.data_point, l.ts, l.value, l.unit, l.quality
+         FROM unnest(?::text[]) AS p(data_point) CROSS JOIN LATERAL (
+           SELECT r.ts, r.value, r.unit, r.quality FROM meter_readings r
+            WHERE r.site_id = ? AND r.meter_id = ? AND r.data_point = p.data_point AND r.ts < ?
+            ORDER BY r.ts DESC LIMIT 1) l`,
+      [dataPoints, siteId, meterId, before] as unknown as Knex.RawBinding[],
+    );
+    return rows;
+  }
+
+  /**
    * The counter steps (reading → next reading) of each series over [from, to), including the step from the
    * last reading before `from` and the step to the first reading at or after `to`. Steps inside one bucket
    * that are neither gaps nor resets are summed per bucket here; every other step comes back on its own.

@@ -1,50 +1,52 @@
-import { Box, Button } from '@mui/material';
+import { Box, Button, Stack } from '@mui/material';
 import { useState } from 'react';
-import type { MeterSummary, ReadingAgg, ReadingsResponse } from '@meterit/shared';
+import type { ChartResponse, MeterSummary } from '@meterit/shared';
 import { api, downloadCsv, errorText } from '../../api/client';
-import { ChartCaption, ReadingsChart } from '../../components/Charts';
-import { AggSelect, BucketSelect, RangeSelect, type BucketChoice } from '../../components/RangeControls';
+import { lineSegments } from '../../chart-axes';
+import { ChartCaption, LatestChip, ReadingsChart } from '../../components/Charts';
+import { ChartControls, useChartRange } from '../../components/RangeControls';
 import { asOptions, SelectField } from '../../components/SelectField';
 import { EmptyState, ErrorNote, Loadable } from '../../components/StateViews';
 import { usePoll } from '../../components/usePoll';
-import { autoBucket, RANGES, viewerTimeZone, type RangeKey } from '../../format';
+import { viewerTimeZone } from '../../format';
+import { useUrlQuery } from '../../url-state';
 
 export function ReadingsPanel({ siteId, meters }: { siteId: number; meters: MeterSummary[] }) {
-  const [meterId, setMeterId] = useState<number>(meters[0]?.id ?? 0);
-  const meter = meters.find((m) => m.id === meterId) ?? meters[0];
+  const [q, setQuery] = useUrlQuery();
+  const range = useChartRange();
+  const meter = meters.find((m) => m.id === Number(q.get('meter'))) ?? meters[0];
   const points = meter?.data_points.map((p) => p.name) ?? [];
-  const [point, setPoint] = useState<string>(points.includes('current_kw') ? 'current_kw' : (points[0] ?? ''));
-  const [range, setRange] = useState<RangeKey>('24h');
-  const [bucket, setBucket] = useState<BucketChoice>('auto');
-  const [agg, setAgg] = useState<ReadingAgg>('avg');
-  const rangeMs = RANGES.find((r) => r.key === range)?.ms ?? 86_400_000;
-  const effective = bucket === 'auto' ? autoBucket(rangeMs) : bucket;
-  const params = () => ({
-    meter_id: meter?.id,
-    data_point: point,
-    from: new Date(Date.now() - rangeMs).toISOString(),
-    to: new Date().toISOString(),
-    bucket: effective,
-    agg,
-    tz: viewerTimeZone(),
-  });
+  const asked = q.get('point');
+  const point =
+    asked && points.includes(asked) ? asked : points.includes('current_kw') ? 'current_kw' : (points[0] ?? '');
+  const params = () => {
+    const w = range.window();
+    return {
+      meter_id: meter?.id,
+      data_point: point,
+      from: new Date(w.from).toISOString(),
+      to: new Date(w.to).toISOString(),
+      bucket: range.effective,
+      agg: range.agg,
+      tz: viewerTimeZone(),
+    };
+  };
   const state = usePoll(
     async () =>
-      (meter && point ? (await api.get<ReadingsResponse>('/api/readings', { params: params() })).data : undefined) ??
-      null,
-    [meter?.id, point, range, effective, agg],
+      meter && point ? (await api.get<ChartResponse>('/api/readings/chart', { params: params() })).data : null,
+    [meter?.id, point, range.key],
     60_000,
   );
   const [csvError, setCsvError] = useState<string>();
 
   return (
     <Box>
-      <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap', mb: 2 }}>
+      <ChartControls range={range}>
         <SelectField
           size="small"
           label="Meter"
           value={meter?.id ?? ''}
-          onChange={(e) => setMeterId(Number(e.target.value))}
+          onChange={(e) => setQuery({ meter: String(e.target.value), point: undefined })}
           sx={{ minWidth: 180 }}
           name="meter"
           options={meters.map((m) => ({ value: m.id, label: m.name }))}
@@ -53,43 +55,53 @@ export function ReadingsPanel({ siteId, meters }: { siteId: number; meters: Mete
           size="small"
           label="Data point"
           value={points.includes(point) ? point : ''}
-          onChange={(e) => setPoint(e.target.value)}
+          onChange={(e) => setQuery({ point: e.target.value })}
           sx={{ minWidth: 150 }}
           name="data_point"
           options={asOptions(points)}
         />
-        <RangeSelect value={range} onChange={setRange} />
-        <BucketSelect value={bucket} onChange={setBucket} />
-        <AggSelect value={agg} onChange={setAgg} disabled={effective === 'raw'} />
-        <Button
-          size="small"
-          onClick={() =>
-            downloadCsv('/api/readings', params(), 'readings.csv').catch((e: unknown) => setCsvError(errorText(e)))
-          }
-        >
-          Download CSV
-        </Button>
-      </Box>
+      </ChartControls>
       <ErrorNote error={csvError} />
       <Loadable state={state} what="readings">
-        {(data) =>
-          !data || data.rows.length === 0 ? (
-            <EmptyState title="No readings in this range">
-              Choose a longer range, or check on the meter's row above whether it is answering.
-            </EmptyState>
-          ) : (
+        {(data) => {
+          const series = data?.series[0];
+          if (!data || !series || series.points.every((p) => p.value === null))
+            return (
+              <EmptyState title="No readings in this range">
+                Choose a longer range, or check on the meter's row above whether it is answering.
+              </EmptyState>
+            );
+          const segments = lineSegments(series.points.map((p) => p.value));
+          return (
             <>
-              <ReadingsChart rows={data.rows} label={point} />
+              <Stack direction="row" spacing={1} sx={{ mb: 1, flexWrap: 'wrap', alignItems: 'center' }}>
+                <LatestChip latest={series.latest} />
+              </Stack>
+              <ReadingsChart
+                series={series}
+                from={Date.parse(data.from)}
+                to={Date.parse(data.to)}
+                onZoom={range.zoom}
+              />
               <ChartCaption>
-                {data.rows.length} {effective === 'raw' ? 'readings' : `${effective} buckets (${agg})`} in{' '}
-                {viewerTimeZone()} time
-                {data.truncated ? ' — cut at the row limit: choose a larger bucket to see the whole range' : ''}. Site{' '}
-                {siteId}.
+                {series.points.length - series.gaps}{' '}
+                {data.bucket === 'raw' ? 'readings' : `${data.bucket} buckets (${data.agg})`} in {data.tz} time
+                {segments > 1 ? `; the line breaks at ${segments - 1} gap(s) with no reading` : ''}
+                {data.truncated ? ' — cut at the row limit: choose a larger bucket to see the whole range' : ''}. Drag
+                across the chart to zoom in. Site {siteId}.
               </ChartCaption>
             </>
-          )
-        }
+          );
+        }}
       </Loadable>
+      <Button
+        size="small"
+        onClick={() =>
+          downloadCsv('/api/readings', params(), 'readings.csv').catch((e: unknown) => setCsvError(errorText(e)))
+        }
+      >
+        Download CSV
+      </Button>
     </Box>
   );
 }
