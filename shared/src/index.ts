@@ -245,3 +245,18 @@ export type {
 } from './commissioning-contracts.js';
 export { parseStrictIso, isTimeZone, startOfDay } from './timestamps.js';
 export { describeType, fieldName, isPlainObject, utcTime, utcTimeOrNull } from './schema-kit.js';
+export {
+  HISTORY_KINDS,
+  HISTORY_MAX_RANGE_DAYS,
+  HISTORY_DEFAULT_LIMIT,
+  SiteHistoryQuerySchema,
+  SiteHistoryEventSchema,
+  SiteHistoryResponseSchema,
+} from './history-contracts.js';
+export type {
+  HistoryKind,
+  SiteHistoryQuery,
+  SiteHistoryEvent,
+  SiteHistoryEventType,
+  SiteHistoryResponse,
+} from './history-contracts.js';

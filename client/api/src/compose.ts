@@ -13,6 +13,7 @@ import { createApiMetrics, type ApiMetrics } from './components/metrics/metrics.
 import { IngestService } from './components/readings/ingest.js';
 import { ReadingsService } from './components/readings/readings-service.js';
 import { SiteDirectory } from './components/sites/site-directory.js';
+import { SiteHistory } from './components/sites/site-history.js';
 import { SitesService } from './components/sites/sites-service.js';
 import { UsersService } from './components/users/users-service.js';
 
@@ -36,6 +37,8 @@ export interface ApiServices {
   readings: ReadingsService;
   /** Operator side: site summaries, status, connectivity, keys. */
   siteDirectory: SiteDirectory;
+  /** Operator side: one timeline per site (outages, collection, restarts, keys, alerts). */
+  siteHistory: SiteHistory;
   mcpTokens: McpTokens;
   mcpAudit: McpAuditRepository;
   alerts: AlertsComponent;
@@ -69,6 +72,14 @@ export function composeServices(deps: {
   const meterDirectory = new MeterDirectory(knex, backlogMs);
   const readings = new ReadingsService(knex, meterDirectory);
   const responses = new ResponseCounter();
+  const siteDirectory = new SiteDirectory(knex, meterDirectory, readings, {
+    offlineAfterMs: c.siteOfflineAfterMinutes * 60_000,
+    outageGapMs: c.outageGapSeconds * 1000,
+    backlogDegradedMs: backlogMs,
+    clockSkewDegradedMs: c.clockSkewDegradedSeconds * 1000,
+    keyRotationGraceMs: c.keyRotationGraceHours * 3_600_000,
+    currentPowerMaxAgeMs: backlogMs,
+  });
   return {
     knex,
     metrics: createApiMetrics(knex),
@@ -85,14 +96,8 @@ export function composeServices(deps: {
     users: new UsersService(knex),
     meterDirectory,
     readings,
-    siteDirectory: new SiteDirectory(knex, meterDirectory, readings, {
-      offlineAfterMs: c.siteOfflineAfterMinutes * 60_000,
-      outageGapMs: c.outageGapSeconds * 1000,
-      backlogDegradedMs: backlogMs,
-      clockSkewDegradedMs: c.clockSkewDegradedSeconds * 1000,
-      keyRotationGraceMs: c.keyRotationGraceHours * 3_600_000,
-      currentPowerMaxAgeMs: backlogMs,
-    }),
+    siteDirectory,
+    siteHistory: new SiteHistory(knex, siteDirectory),
     mcpTokens: new McpTokens(knex, c.mcpTokenMaxDays),
     mcpAudit: new McpAuditRepository(knex),
     alerts: createAlerts({

@@ -365,4 +365,13 @@ export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
     body: (ctx) => ({ current_password: opsOf(ctx).throwawayPassword, new_password: opsOf(ctx).throwawayPassword }),
     freeText: ['new_password'],
   },
+  {
+    method: 'GET',
+    path: '/api/sites/:id/history',
+    auth: 'operator',
+    params: siteAParam,
+    query: (ctx) => `from=${hoursAgo(24)}&to=${encodeURIComponent(ctx.now())}&kind=outage,alert&limit=50&offset=0`,
+    returnsData: true,
+    otherSite: 'refused',
+  },
 ];
