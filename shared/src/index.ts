@@ -260,3 +260,5 @@ export type {
   SiteHistoryEventType,
   SiteHistoryResponse,
 } from './history-contracts.js';
+export { pointName, pointLabel, unitFromName } from './point-names.js';
+export { errorWords, qualityWords, alertEventWords, notificationStatusWords } from './code-words.js';
