@@ -262,6 +262,8 @@ export type AlertDetailResponse = z.infer<typeof AlertDetailResponseSchema>;
 
 export const AlertRulesResponseSchema = z.object({
   rules: z.array(AlertRuleInfoSchema),
+  /** ALERT_EMAIL_TO: who gets the e-mails of a rule with no recipients of its own (empty: nobody). */
+  default_recipients: z.array(z.string()),
 });
 export type AlertRulesResponse = z.infer<typeof AlertRulesResponseSchema>;
 

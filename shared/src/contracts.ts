@@ -282,6 +282,13 @@ export const HeartbeatRequestSchema = object(
     foreign_device: HeartbeatForeignDeviceSchema.nullable().optional(),
     /** The site's own PostgreSQL (agents since the hardening issue). */
     local_database: HeartbeatLocalDatabaseSchema.optional(),
+    /** When the agent process started: a new value is a restart (on the site's history). */
+    agent_started_at: isoTime().optional(),
+    /** The last start or stop of collection: when (null: never since install) and the technician's reason. */
+    collection: object(
+      { changed_at: isoTime({ nullable: true }), reason: nullableNote(1000) },
+      mustBeObject('collection'),
+    ).optional(),
   },
   () => 'the body must be a JSON object',
 );

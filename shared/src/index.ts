@@ -280,3 +280,20 @@ export {
   ChartResponseSchema,
 } from './chart-contracts.js';
 export type { ChartQuery, ChartPoint, LatestReading, ChartSeries, ChartResponse } from './chart-contracts.js';
+export {
+  HISTORY_KINDS,
+  HISTORY_MAX_RANGE_DAYS,
+  HISTORY_DEFAULT_LIMIT,
+  SiteHistoryQuerySchema,
+  SiteHistoryEventSchema,
+  SiteHistoryResponseSchema,
+} from './history-contracts.js';
+export type {
+  HistoryKind,
+  SiteHistoryQuery,
+  SiteHistoryEvent,
+  SiteHistoryEventType,
+  SiteHistoryResponse,
+} from './history-contracts.js';
+export { pointName, pointLabel, unitFromName } from './point-names.js';
+export { errorWords, qualityWords, alertEventWords, notificationStatusWords } from './code-words.js';

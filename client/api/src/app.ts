@@ -89,7 +89,7 @@ export function createApp(services: ApiServices, o: AppSettings & { logger: Logg
     userAuth(s.auth),
     smallJsonBody,
   );
-  app.use(sitesRouter({ sites: s.siteDirectory, meters: s.meterDirectory }));
+  app.use(sitesRouter({ sites: s.siteDirectory, meters: s.meterDirectory, history: s.siteHistory }));
   app.use(commissioningRouter(s.commissioning));
   app.use(metersRouter(s.meterDirectory));
   app.use(

@@ -14,6 +14,7 @@ import { IngestService } from './components/readings/ingest.js';
 import { ReadingsService } from './components/readings/readings-service.js';
 import { EnergyService } from './components/readings/energy.js';
 import { SiteDirectory } from './components/sites/site-directory.js';
+import { SiteHistory } from './components/sites/site-history.js';
 import { SitesService } from './components/sites/sites-service.js';
 import { UsersService } from './components/users/users-service.js';
 
@@ -39,6 +40,8 @@ export interface ApiServices {
   energy: EnergyService;
   /** Operator side: site summaries, status, connectivity, keys. */
   siteDirectory: SiteDirectory;
+  /** Operator side: one timeline per site (outages, collection, restarts, keys, alerts). */
+  siteHistory: SiteHistory;
   mcpTokens: McpTokens;
   mcpAudit: McpAuditRepository;
   alerts: AlertsComponent;
@@ -72,6 +75,14 @@ export function composeServices(deps: {
   const meterDirectory = new MeterDirectory(knex, backlogMs);
   const readings = new ReadingsService(knex, meterDirectory);
   const responses = new ResponseCounter();
+  const siteDirectory = new SiteDirectory(knex, meterDirectory, readings, {
+    offlineAfterMs: c.siteOfflineAfterMinutes * 60_000,
+    outageGapMs: c.outageGapSeconds * 1000,
+    backlogDegradedMs: backlogMs,
+    clockSkewDegradedMs: c.clockSkewDegradedSeconds * 1000,
+    keyRotationGraceMs: c.keyRotationGraceHours * 3_600_000,
+    currentPowerMaxAgeMs: backlogMs,
+  });
   return {
     knex,
     metrics: createApiMetrics(knex),
@@ -89,14 +100,8 @@ export function composeServices(deps: {
     meterDirectory,
     readings,
     energy: new EnergyService(knex, meterDirectory),
-    siteDirectory: new SiteDirectory(knex, meterDirectory, readings, {
-      offlineAfterMs: c.siteOfflineAfterMinutes * 60_000,
-      outageGapMs: c.outageGapSeconds * 1000,
-      backlogDegradedMs: backlogMs,
-      clockSkewDegradedMs: c.clockSkewDegradedSeconds * 1000,
-      keyRotationGraceMs: c.keyRotationGraceHours * 3_600_000,
-      currentPowerMaxAgeMs: backlogMs,
-    }),
+    siteDirectory,
+    siteHistory: new SiteHistory(knex, siteDirectory),
     mcpTokens: new McpTokens(knex, c.mcpTokenMaxDays),
     mcpAudit: new McpAuditRepository(knex),
     alerts: createAlerts({

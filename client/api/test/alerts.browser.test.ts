@@ -168,7 +168,7 @@ describe('alerts in the operators web app', () => {
     await page.getByRole('combobox', { name: 'Meter' }).click();
     await page.getByRole('option', { name: 'Building A · Main incomer' }).click();
     await page.getByLabel('Threshold', { exact: true }).fill('200');
-    await page.getByLabel('E-mail recipients (comma-separated; empty = default)').fill('facility@meterit.test');
+    await page.getByLabel('E-mail recipients (comma-separated)').fill('facility@meterit.test');
     await page.getByRole('button', { name: 'Preview last day' }).click();
     await expect.poll(() => page.getByTestId('rule-preview').textContent()).toContain('would have fired 0 times');
     await shot(page, 'alerts-rule-editor');

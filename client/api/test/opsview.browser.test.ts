@@ -200,7 +200,7 @@ describe('what an operator sees', () => {
     const values = chiller.getByTestId('latest-value');
     expect(await values.count()).toBe(2);
     for (const v of await values.all()) expect(await v.getAttribute('data-current')).toBe('false');
-    expect(await values.filter({ hasText: 'current_kw' }).textContent()).toContain('30');
+    expect(await chiller.locator('[data-point="current_kw"]').textContent()).toContain('30');
     // The colour the browser computed (this file has no DOM types; in the page globalThis is the window).
     const colourOf = (el: unknown) =>
       (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color;

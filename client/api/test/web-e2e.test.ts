@@ -139,7 +139,7 @@ describe('the operators web app in a real browser', () => {
     const meterRows = page.locator('[data-testid^="meter-row-"]');
     await expect.poll(() => meterRows.count(), { timeout: 30_000 }).toBe(3);
     const incomer = page.locator('[data-testid^="meter-row-"]', { hasText: 'Main incomer' });
-    const kwhChip = incomer.getByTestId('latest-value').filter({ hasText: 'total_kwh' });
+    const kwhChip = incomer.locator('[data-point="total_kwh"]');
     await expect.poll(() => kwhChip.textContent(), { timeout: 30_000 }).toMatch(/kWh/);
     const first = await kwhChip.textContent();
     await expect.poll(() => kwhChip.textContent(), { timeout: 40_000 }).not.toBe(first);

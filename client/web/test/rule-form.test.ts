@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRuleInfo } from '@meterit/shared';
-import { describeRule, toForm, toWrite } from '../src/pages/alert-rules/rule-form';
+import { describeRule, recipientsText, toForm, toWrite } from '../src/pages/alert-rules/rule-form';
 
 const chillerRule: AlertRuleInfo = {
   id: 12,
@@ -53,7 +53,7 @@ describe('when an operator opens a stored alert rule in the rule dialog and save
       condition: 'above',
       threshold_high: null,
     });
-    expect(describeRule(chillerRule)).toBe('current_kw above 40 for 5 min · meter Chiller plant');
+    expect(describeRule(chillerRule)).toBe('Power above 40 kW for 5 min · meter Chiller plant');
   });
 
   it('then a built-in rule sends only what a built-in rule may change, and an emptied threshold means the default', () => {
@@ -68,5 +68,36 @@ describe('when an operator opens a stored alert rule in the rule dialog and save
       'webhook_url',
     ]);
     expect(write.threshold).toBeNull();
+  });
+});
+
+describe('when the rules page shows a rule', () => {
+  const backlog: AlertRuleInfo = {
+    ...chillerRule,
+    builtin: true,
+    kind: 'backlog_size',
+    threshold: null,
+    effective_threshold: 5000,
+    unit: 'readings',
+    recipients: [],
+  };
+
+  it('then thresholds read with their units', () => {
+    expect(describeRule(backlog)).toBe('Backlog over 5,000 readings (default)');
+    expect(describeRule({ ...chillerRule, kind: 'no_data', effective_threshold: 15, unit: 'min' })).toBe(
+      'No data for 15 min · meter Chiller plant',
+    );
+  });
+
+  it('then a rule that e-mails nobody says so, and one that falls back to ALERT_EMAIL_TO names who', () => {
+    expect(recipientsText(backlog, [])).toEqual({
+      text: 'No recipients: set them here or ALERT_EMAIL_TO',
+      missing: true,
+    });
+    expect(recipientsText(backlog, ['ops@meterit.test'])).toEqual({
+      text: 'ops@meterit.test (ALERT_EMAIL_TO)',
+      missing: false,
+    });
+    expect(recipientsText({ ...backlog, webhook_url: 'https://hooks.test/x' }, []).missing).toBe(false);
   });
 });

@@ -386,4 +386,13 @@ export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
     returnsData: true,
     otherSite: 'refused',
   },
+  {
+    method: 'GET',
+    path: '/api/sites/:id/history',
+    auth: 'operator',
+    params: siteAParam,
+    query: (ctx) => `from=${hoursAgo(24)}&to=${encodeURIComponent(ctx.now())}&kind=outage,alert&limit=50&offset=0`,
+    returnsData: true,
+    otherSite: 'refused',
+  },
 ];

@@ -1,4 +1,4 @@
-import { Box, Button, Typography } from '@mui/material';
+import { Alert, Box, Button, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { AlertRuleInfo, AlertRulesResponse } from '@meterit/shared';
 import { api, errorText } from '../api/client';
@@ -8,13 +8,14 @@ import { usePoll } from '../components/usePoll';
 import { can, useAuth } from '../store/auth';
 import { RuleDialog } from './alert-rules/RuleDialog';
 import { RulesTable } from './alert-rules/RulesTable';
+import { recipientsText } from './alert-rules/rule-form';
 
 export function AlertRulesPage() {
   const user = useAuth((s) => s.user);
   const canEdit = can.manageMeters(user);
   const [editing, setEditing] = useState<AlertRuleInfo | 'new'>();
   const [error, setError] = useState<string>();
-  const state = usePoll(async () => (await api.get<AlertRulesResponse>('/api/alert-rules')).data.rules, []);
+  const state = usePoll(async () => (await api.get<AlertRulesResponse>('/api/alert-rules')).data, []);
   const toggle = async (r: AlertRuleInfo) => {
     try {
       await api.patch(`/api/alert-rules/${r.id}`, { enabled: !r.enabled });
@@ -39,13 +40,32 @@ export function AlertRulesPage() {
       </Box>
       <ErrorNote error={error} sx={{ mb: 2 }} />
       <Loadable state={state} what="rules">
-        {(rules) => (
-          <RulesTable rules={rules} canEdit={canEdit} onToggle={(r) => void toggle(r)} onEdit={(r) => setEditing(r)} />
-        )}
+        {({ rules, default_recipients }) => {
+          const unsent = rules.filter((r) => r.enabled && recipientsText(r, default_recipients).missing);
+          return (
+            <>
+              {unsent.length > 0 ? (
+                <Alert severity="warning" sx={{ mb: 2 }} data-testid="recipients-warning">
+                  {unsent.length === 1 ? 'One enabled rule e-mails' : `${unsent.length} enabled rules e-mail`} nobody:
+                  no recipients are set on {unsent.length === 1 ? 'it' : 'them'} and ALERT_EMAIL_TO is empty. Set them
+                  on the rule, or ALERT_EMAIL_TO on the client system.
+                </Alert>
+              ) : null}
+              <RulesTable
+                rules={rules}
+                defaultRecipients={default_recipients}
+                canEdit={canEdit}
+                onToggle={(r) => void toggle(r)}
+                onEdit={(r) => setEditing(r)}
+              />
+            </>
+          );
+        }}
       </Loadable>
       {editing ? (
         <RuleDialog
           rule={editing === 'new' ? undefined : editing}
+          defaultRecipients={state.data?.default_recipients ?? []}
           onClose={() => setEditing(undefined)}
           onSaved={() => {
             setEditing(undefined);

@@ -1,8 +1,15 @@
 import { Box, Button, TableCell, TableRow, Typography } from '@mui/material';
 import { useState } from 'react';
-import type { AlertDetailResponse, AlertsResponse, SitesResponse } from '@meterit/shared';
+import {
+  alertEventWords,
+  notificationStatusWords,
+  type AlertDetailResponse,
+  type AlertsResponse,
+  type SitesResponse,
+} from '@meterit/shared';
 import { api } from '../api/client';
 import { acknowledgeAlert, AlertStateChip } from '../components/ActiveAlerts';
+import { CodeText } from '../components/CodeText';
 import { DataTable } from '../components/DataTable';
 import { Link } from '../components/Link';
 import { SelectField } from '../components/SelectField';
@@ -49,7 +56,9 @@ function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
               {events.map((e, i) => (
                 <TableRow key={i} data-testid="alert-event">
                   <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtDateTime(e.at)}</TableCell>
-                  <TableCell>{e.type}</TableCell>
+                  <TableCell>
+                    <CodeText code={e.type} words={alertEventWords(e.type)} />
+                  </TableCell>
                   <TableCell>
                     {e.message}
                     {e.actor ? ` (${e.actor})` : ''}
@@ -70,7 +79,7 @@ function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
                     {n.channel} · {n.event}
                   </TableCell>
                   <TableCell>
-                    {n.status}
+                    <CodeText code={n.status} words={notificationStatusWords(n.status)} />
                     {n.attempts ? ` after ${n.attempts} attempt(s)` : ''}
                     {n.last_error ? ` — ${n.last_error}` : ''}
                   </TableCell>

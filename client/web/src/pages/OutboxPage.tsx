@@ -1,6 +1,6 @@
-import { Alert, Box, Chip, TableCell, TableRow, Typography } from '@mui/material';
+import { Alert, Box, Chip, TableCell, TableRow, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
-import type { NotificationsResponse } from '@meterit/shared';
+import { notificationStatusWords, type NotificationsResponse } from '@meterit/shared';
 import { api } from '../api/client';
 import { DataTable } from '../components/DataTable';
 import { Link } from '../components/Link';
@@ -56,7 +56,14 @@ export function OutboxPage() {
                   >
                     <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtDateTime(n.created_at)}</TableCell>
                     <TableCell>
-                      <Chip size="small" color={COLOR[n.status]} label={n.status} />
+                      <Tooltip title={n.status} describeChild>
+                        <Chip
+                          size="small"
+                          color={COLOR[n.status]}
+                          label={notificationStatusWords(n.status)}
+                          data-code={n.status}
+                        />
+                      </Tooltip>
                       <Typography variant="caption" component="div" color="text.secondary">
                         {n.channel}
                         {n.attempts ? ` · ${n.attempts} attempt(s)` : ''}

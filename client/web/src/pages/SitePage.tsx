@@ -13,6 +13,7 @@ import { viewerTimeZone } from '../format';
 import { can, useAuth } from '../store/auth';
 import { ConnectivityPanel } from './site/ConnectivityPanel';
 import { ConsumptionPanel } from './site/ConsumptionPanel';
+import { HistoryPanel } from './site/HistoryPanel';
 import { MetersTable } from './site/MetersTable';
 import { ReadingsPanel } from './site/ReadingsPanel';
 import { Section } from './site/Section';
@@ -71,6 +72,9 @@ export function SitePage({ id }: { id: number }) {
       ) : null}
       <Section title="Energy">
         <ConsumptionPanel siteId={id} />
+      </Section>
+      <Section title="History">
+        <HistoryPanel siteId={id} />
       </Section>
       <Section title="Connectivity">
         <ConnectivityPanel siteId={id} />

@@ -45,6 +45,12 @@ export function heartbeatBody(
       : null,
     // Per meter, so the operators' app shows a meter that stopped answering at once (not when its values go stale).
     meter_states: meterStates,
+    // The site's history on the client system: a restart, and a stop or start of collection with its reason.
+    agent_started_at: s.startedAt.toISOString(),
+    collection: {
+      changed_at: s.collection.changedAt?.toISOString() ?? null,
+      reason: s.collection.reason?.slice(0, 1000) ?? null,
+    },
   };
 }
 

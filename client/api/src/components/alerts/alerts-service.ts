@@ -144,6 +144,11 @@ export class AlertsService {
       .map((r) => ruleInfo(r, this.deps.config));
   }
 
+  /** Who gets a rule's e-mails when the rule names nobody (ALERT_EMAIL_TO). */
+  defaultRecipients(): string[] {
+    return [...this.deps.config.emailTo];
+  }
+
   async rule(actor: AlertsActor, id: number): Promise<AlertRuleInfo> {
     return ruleInfo(await this.visibleRule(actor, id), this.deps.config);
   }

@@ -56,7 +56,7 @@ export function alertsRouter(alerts: AlertsService): Router {
   });
 
   router.get('/api/alert-rules', async (req, res) => {
-    res.json({ rules: await alerts.rules(userOf(req)) });
+    res.json({ rules: await alerts.rules(userOf(req)), default_recipients: alerts.defaultRecipients() });
   });
 
   router.get('/api/alert-rules/:id', byId, async (req, res) => {

@@ -2,10 +2,13 @@ import { Router } from 'express';
 import {
   ConnectivityQuerySchema,
   ErrorCode,
+  HISTORY_DEFAULT_LIMIT,
+  HISTORY_MAX_RANGE_DAYS,
   IdParamsSchema,
   KeyParamsSchema,
   MeterWriteRequestSchema,
   RotateKeyRequestSchema,
+  SiteHistoryQuerySchema,
   SiteQuerySchema,
   SitesQuerySchema,
   SiteUpdateRequestSchema,
@@ -16,9 +19,10 @@ import { validate } from '../../middleware/validate.js';
 import { assertSiteVisible, requireRole, userOf, visibleSites } from '../../middleware/user-auth.js';
 import type { MeterDirectory } from '../meters/meter-directory.js';
 import type { SiteDirectory } from './site-directory.js';
+import type { SiteHistory } from './site-history.js';
 import { ApiError } from '../../errors.js';
 
-export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory }): Router {
+export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory; history: SiteHistory }): Router {
   const router = Router();
   const { sites, meters } = deps;
 
@@ -70,6 +74,30 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
     const from = query.from ?? new Date(to.getTime() - 86_400_000);
     if (from >= to) throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'from must be before to');
     res.json(await sites.connectivity(params.id, from, to, query.max_points ?? 1000));
+  });
+
+  const history = validate({ params: IdParamsSchema, query: SiteHistoryQuerySchema });
+  router.get('/api/sites/:id/history', history, async (req, res) => {
+    const { params, query } = history.parsed(req);
+    assertSiteVisible(userOf(req), params.id);
+    const to = query.to ?? new Date();
+    const from = query.from ?? new Date(to.getTime() - 7 * 86_400_000);
+    if (from >= to) throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'from must be before to');
+    if (to.getTime() - from.getTime() > HISTORY_MAX_RANGE_DAYS * 86_400_000)
+      throw new ApiError(
+        400,
+        ErrorCode.VALIDATION_FAILED,
+        `from and to may be at most ${HISTORY_MAX_RANGE_DAYS} days apart`,
+      );
+    res.json(
+      await deps.history.history(params.id, {
+        from,
+        to,
+        kinds: query.kind,
+        limit: query.limit ?? HISTORY_DEFAULT_LIMIT,
+        offset: query.offset ?? 0,
+      }),
+    );
   });
 
   // --- admin ---

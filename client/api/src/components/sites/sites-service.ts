@@ -4,6 +4,8 @@ import { ApiError } from '../../errors.js';
 import type { AuthenticatedSite } from '../../types.js';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey, hashApiKey } from './api-keys.js';
 import { SitesRepository } from './sites-repository.js';
+import { heartbeatEvents } from './site-history.js';
+import { SiteHistoryRepository } from './site-history-repository.js';
 
 export interface CreatedSiteKey {
   site_id: number;
@@ -18,9 +20,11 @@ const DUMMY_HASH = hashApiKey('mk_0000000000000000_dummy');
 
 export class SitesService {
   private readonly repo: SitesRepository;
+  private readonly history: SiteHistoryRepository;
 
   constructor(private readonly knex: Knex) {
     this.repo = new SitesRepository(knex);
+    this.history = new SiteHistoryRepository(knex);
   }
 
   /** Create the site if absent and a new API key for it. The key is returned once and stored only as a hash. */
@@ -127,6 +131,9 @@ export class SitesService {
             },
           }
         : {}),
+      // The site's history (site_events): when the agent started, and the last start/stop of collection with its reason.
+      ...(hb.agent_started_at ? { agent_started_at: hb.agent_started_at } : {}),
+      ...(hb.collection ? { collection: { changed_at: hb.collection.changed_at, reason: hb.collection.reason } } : {}),
     };
     await this.repo.recordHeartbeat({
       siteId: site.id,
@@ -136,6 +143,7 @@ export class SitesService {
       receivedAt: now,
       meterStates,
     });
+    await this.history.record(site.id, heartbeatEvents(payload, now, clockOffsetMs));
     return { server_time: now.toISOString(), clock_offset_ms: clockOffsetMs };
   }
 

@@ -9,7 +9,18 @@ import { ErrorNote } from '../../components/StateViews';
 import { PanelDialog } from '../../components/PanelDialog';
 
 /** Create or edit an alert rule; a built-in rule keeps its kind and scope, only its threshold and recipients change. */
-export function RuleDialog({ rule, onClose, onSaved }: { rule?: AlertRuleInfo; onClose(): void; onSaved(): void }) {
+export function RuleDialog({
+  rule,
+  defaultRecipients,
+  onClose,
+  onSaved,
+}: {
+  rule?: AlertRuleInfo;
+  /** ALERT_EMAIL_TO: who is e-mailed when the rule names nobody. */
+  defaultRecipients: string[];
+  onClose(): void;
+  onSaved(): void;
+}) {
   const builtin = rule?.builtin ?? false;
   const [f, setF] = useState<RuleForm>(rule ? toForm(rule) : EMPTY_RULE);
   const [error, setError] = useState<string>();
@@ -69,7 +80,7 @@ export function RuleDialog({ rule, onClose, onSaved }: { rule?: AlertRuleInfo; o
           <TextField
             label={
               builtin
-                ? `Threshold (${rule?.unit ?? ''}; empty = default ${rule?.effective_threshold ?? ''})`
+                ? `Threshold in ${rule?.unit ?? 'its unit'} (empty: the default, ${rule?.effective_threshold?.toLocaleString() ?? '—'})`
                 : f.kind === 'threshold'
                   ? f.condition === 'outside'
                     ? 'Low'
@@ -96,9 +107,15 @@ export function RuleDialog({ rule, onClose, onSaved }: { rule?: AlertRuleInfo; o
           <MenuItem value="info">info</MenuItem>
         </TextField>
         <TextField
-          label="E-mail recipients (comma-separated; empty = default)"
+          label="E-mail recipients (comma-separated)"
           value={f.recipients}
           onChange={set('recipients')}
+          helperText={
+            defaultRecipients.length > 0
+              ? `Empty: ${defaultRecipients.join(', ')} (ALERT_EMAIL_TO)`
+              : 'Empty: nobody is e-mailed (ALERT_EMAIL_TO is not set either)'
+          }
+          error={f.recipients.trim() === '' && defaultRecipients.length === 0 && f.webhook_url.trim() === ''}
         />
         <TextField label="Webhook URL (optional)" value={f.webhook_url} onChange={set('webhook_url')} />
         <ErrorNote error={error} />

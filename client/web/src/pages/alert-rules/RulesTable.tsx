@@ -1,16 +1,19 @@
-import { Chip, Stack, Switch, TableCell, TableRow, Typography } from '@mui/material';
+import { Alert, Chip, Stack, Switch, TableCell, TableRow, Typography } from '@mui/material';
 import type { AlertRuleInfo } from '@meterit/shared';
-import { describeRule, KIND_LABEL } from './rule-form';
+import { describeRule, KIND_LABEL, recipientsText } from './rule-form';
 import { DataTable, EditCell } from '../../components/DataTable';
 
 /** Every rule with its switch; edit opens the rule dialog. */
 export function RulesTable({
   rules,
+  defaultRecipients,
   canEdit,
   onToggle,
   onEdit,
 }: {
   rules: AlertRuleInfo[];
+  /** ALERT_EMAIL_TO, for the rules that name nobody. */
+  defaultRecipients: string[];
   canEdit: boolean;
   onToggle(rule: AlertRuleInfo): void;
   onEdit(rule: AlertRuleInfo): void;
@@ -41,13 +44,22 @@ export function RulesTable({
             </Stack>
           </TableCell>
           <TableCell>{describeRule(r)}</TableCell>
-          <TableCell>
-            {r.recipients.length ? r.recipients.join(', ') : 'default'}
-            {r.webhook_url ? ' + webhook' : ''}
+          <TableCell data-testid="rule-recipients">
+            <RecipientsText rule={r} defaults={defaultRecipients} />
           </TableCell>
           {canEdit ? <EditCell onEdit={() => onEdit(r)} /> : null}
         </TableRow>
       ))}
     </DataTable>
+  );
+}
+
+function RecipientsText({ rule, defaults }: { rule: AlertRuleInfo; defaults: string[] }) {
+  const { text, missing } = recipientsText(rule, defaults);
+  if (!missing) return <>{text}</>;
+  return (
+    <Alert severity="warning" variant="outlined" sx={{ py: 0, px: 1 }} data-testid="no-recipients">
+      {text}
+    </Alert>
   );
 }

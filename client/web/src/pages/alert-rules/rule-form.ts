@@ -1,4 +1,4 @@
-import type { AlertRuleInfo, AlertRuleWrite } from '@meterit/shared';
+import { pointName, type AlertRuleInfo, type AlertRuleWrite } from '@meterit/shared';
 
 // The rule dialog's form: text fields as typed, turned into the API's write body (and back from a stored rule).
 export const KIND_LABEL: Record<string, string> = {
@@ -7,19 +7,53 @@ export const KIND_LABEL: Record<string, string> = {
   daily_energy: 'Daily energy',
 };
 
+const num = (v: number | null) => (v === null ? '—' : v.toLocaleString());
+const minutes = (v: number | null) => (v === 0 ? 'at once' : `for ${num(v)} min`);
+
+/** A built-in rule's threshold as a sentence with its unit ("Backlog over 5,000 readings"). */
+const BUILTIN_WORDS: Record<string, (t: number | null) => string> = {
+  heartbeat_missing: (t) => `No heartbeat for ${num(t)} min`,
+  uplink_down: (t) => `Uplink down for ${num(t)} min (or its oldest unsent reading older)`,
+  meter_unreachable: (t) => `No reading from a meter for ${num(t)} min`,
+  backlog_size: (t) => `Backlog over ${num(t)} readings`,
+  database_down: (t) => `Central database unreachable for ${num(t)} min`,
+  queue_full: (t) => `More than ${num(t)} readings lost while the site's queue is full`,
+  meter_wrong_device: (t) => `A meter answers as another device ${minutes(t)}`,
+  site_database_down: (t) => `Site agent's database down for ${num(t)} min`,
+  api_error_rate: (t) => `Server errors over ${num(t)} % of responses`,
+};
+
+/** The rule's condition in words, with its units and where it applies. */
 export function describeRule(r: AlertRuleInfo): string {
   const where = r.meter_name ? `meter ${r.meter_name}` : r.site_name ? `site ${r.site_name}` : 'all sites';
   const t = r.effective_threshold;
+  const unit = r.unit ? ` ${r.unit}` : '';
   switch (r.kind) {
-    case 'threshold':
-      return `${r.data_point} ${r.condition} ${r.condition === 'outside' ? `${t}–${r.threshold_high}` : t}${r.for_seconds ? ` for ${r.for_seconds / 60} min` : ''} · ${where}`;
+    case 'threshold': {
+      const value = r.condition === 'outside' ? `${num(t)}–${num(r.threshold_high)}${unit}` : `${num(t)}${unit}`;
+      const held = r.for_seconds ? ` for ${r.for_seconds / 60} min` : '';
+      return `${r.data_point ? pointName(r.data_point) : 'Value'} ${r.condition ?? 'above'} ${value}${held} · ${where}`;
+    }
     case 'no_data':
-      return `no reading for ${t} min · ${where}`;
+      return `No data for ${num(t)} min · ${where}`;
     case 'daily_energy':
-      return `more than ${t} kWh today · ${where}`;
-    default:
-      return `threshold ${t} ${r.unit ?? ''}${r.threshold === null ? ' (default)' : ' (override)'}`;
+      return `More than ${num(t)} kWh today · ${where}`;
+    default: {
+      const words = BUILTIN_WORDS[r.kind]?.(t) ?? `Threshold ${num(t)}${unit}`;
+      return `${words}${r.threshold === null ? ' (default)' : ' (changed)'}`;
+    }
   }
+}
+
+/** Who gets the rule's e-mails, or the warning that nobody does. */
+export function recipientsText(
+  r: Pick<AlertRuleInfo, 'recipients' | 'webhook_url'>,
+  defaults: string[],
+): { text: string; missing: boolean } {
+  const hook = r.webhook_url ? ' + webhook' : '';
+  if (r.recipients.length > 0) return { text: `${r.recipients.join(', ')}${hook}`, missing: false };
+  if (defaults.length > 0) return { text: `${defaults.join(', ')} (ALERT_EMAIL_TO)${hook}`, missing: false };
+  return { text: `No recipients: set them here or ALERT_EMAIL_TO${hook}`, missing: !r.webhook_url };
 }
 
 export interface RuleForm {

@@ -1,9 +1,9 @@
-import { Box, Chip, TableCell, TableRow, Typography } from '@mui/material';
-import type { MeterSummary } from '@meterit/shared';
+import { Box, Chip, TableCell, TableRow, Tooltip, Typography } from '@mui/material';
+import { pointLabel, qualityWords, type MeterSummary } from '@meterit/shared';
 import { DataTable, EditCell } from '../../components/DataTable';
 import { Link } from '../../components/Link';
 import { MeterStatusChip } from '../../components/StatusChip';
-import { fmtAgo, fmtDateTime, fmtValue } from '../../format';
+import { fmtAgo, fmtDateTime, fmtNumber } from '../../format';
 
 export function MetersTable({
   meters,
@@ -36,22 +36,29 @@ export function MetersTable({
           </TableCell>
           <TableCell>
             <Box sx={{ display: 'flex', gap: 0.5, flexWrap: 'wrap' }}>
-              {m.data_points.map((p) => (
-                <Chip
-                  key={p.name}
-                  size="small"
-                  variant="outlined"
-                  color={p.latest && p.latest.quality !== 'good' && m.values_current ? 'error' : 'default'}
-                  label={`${p.name}: ${p.latest ? fmtValue(p.latest.value, p.latest.unit) : '—'}${p.latest && p.latest.quality !== 'good' ? ` (${p.latest.quality})` : ''}`}
-                  data-testid="latest-value"
-                  data-current={m.values_current ? 'true' : 'false'}
-                  sx={
-                    m.values_current
-                      ? undefined
-                      : { color: 'text.disabled', borderStyle: 'dashed', bgcolor: 'action.disabledBackground' }
-                  }
-                />
-              ))}
+              {m.data_points.map((p) => {
+                const flagged = p.latest && p.latest.quality !== 'good' ? p.latest.quality : null;
+                const value = p.latest ? fmtNumber(p.latest.value, Math.abs(p.latest.value) >= 1000 ? 1 : 2) : '—';
+                return (
+                  // The point's own name, and a quality flag's code, stay in the tooltip.
+                  <Tooltip key={p.name} title={flagged ? `${p.name} · ${flagged}` : p.name} describeChild>
+                    <Chip
+                      size="small"
+                      variant="outlined"
+                      color={flagged && m.values_current ? 'error' : 'default'}
+                      label={`${pointLabel(p.name, p.latest?.unit ?? p.unit)}: ${value}${flagged ? ` (${qualityWords(flagged)})` : ''}`}
+                      data-testid="latest-value"
+                      data-point={p.name}
+                      data-current={m.values_current ? 'true' : 'false'}
+                      sx={
+                        m.values_current
+                          ? undefined
+                          : { color: 'text.disabled', borderStyle: 'dashed', bgcolor: 'action.disabledBackground' }
+                      }
+                    />
+                  </Tooltip>
+                );
+              })}
             </Box>
             {!m.values_current && m.last_reading_at && m.is_active ? (
               <Typography variant="caption" color="text.secondary" component="div" data-testid="values-as-of">
