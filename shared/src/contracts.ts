@@ -51,10 +51,20 @@ const bacnetIp = () =>
     .string({ error: typeError('an IPv4 or IPv6 address') })
     .refine(isIp, { error: typeError('an IPv4 or IPv6 address'), abort: true });
 
-/** One meter, as in the original meters.json format (bacnet_port is an addition). */
+/** Every protocol a site agent speaks; a meter names its own (`protocol`), bacnet when it names none. */
+export const METER_PROTOCOLS = ['bacnet'] as const;
+export type MeterProtocolName = (typeof METER_PROTOCOLS)[number];
+export const DEFAULT_METER_PROTOCOL: MeterProtocolName = 'bacnet';
+
+/** One meter, as in the original meters.json format (bacnet_port and protocol are additions). */
 export const MeterConfigSchema = z.object(
   {
     id: text(1, LIMITS.maxIdLength),
+    // Optional on the wire (older agents and meters.json files name none): the client system stores bacnet then.
+    protocol: oneOf(
+      METER_PROTOCOLS,
+      `one of the protocols a site agent speaks (${METER_PROTOCOLS.join(', ')})`,
+    ).optional(),
     name: text(1, 255),
     bacnet_device_id: integer(0, MAX_BACNET_INSTANCE),
     bacnet_ip: bacnetIp(),

@@ -6,7 +6,7 @@ import { securityHeaders } from '@meterit/shared/node';
 import { requestContext } from './middleware/request-context.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
 import { userAuth } from './middleware/user-auth.js';
-import { jsonOnlyBody } from './middleware/json-body.js';
+import { jsonBody as syncJsonBody, jsonOnlyBody } from './middleware/json-body.js';
 import { healthRouter } from './components/health/routes.js';
 import { syncRouter } from './components/sync/routes.js';
 import { authRouter } from './components/auth/routes.js';
@@ -54,7 +54,7 @@ export function createApp(services: ApiServices, o: AppSettings & { logger: Logg
   app.use(metricsRouter(s.metrics, o.metricsToken));
   // Inflates gzip/deflate/br bodies; the limit applies to the decoded size, so a small gzip bomb cannot expand past it.
   // Routers mount it after authentication, so an unauthenticated caller cannot make us read and parse large bodies.
-  const jsonBody = express.json({ limit: o.bodyLimit, inflate: true, strict: true });
+  const jsonBody = syncJsonBody(o.bodyLimit);
   const smallJsonBody = jsonOnlyBody('1mb');
   app.use(healthRouter(s.knex));
   // The installer's commissioning report: its own body and rate limits, so it goes before the other /api/sync routes.

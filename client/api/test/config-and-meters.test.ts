@@ -92,7 +92,7 @@ describe('when a site downloads its configuration', () => {
     expect(res.status).toBe(200);
     expect(res.json.site).toEqual({ id: siteA.id, name: 'North' });
     expect(res.json.meters.map((m: { id: string }) => m.id)).toEqual(['m-1', 'm-3']);
-    expect(res.json.meters[1]).toEqual({ ...meter('m-3'), is_active: true });
+    expect(res.json.meters[1]).toEqual({ ...meter('m-3'), protocol: 'bacnet', is_active: true });
     expect(res.json.config_version).toMatch(/^[0-9a-f]{16}$/);
 
     const other = await call(api, 'GET', SYNC_PATHS.config, { key: siteB.key });

@@ -1,11 +1,17 @@
 import type { Knex } from 'knex';
-import type { DataPointConfig, HeartbeatMeterState } from '@meterit/shared';
+import {
+  DEFAULT_METER_PROTOCOL,
+  type DataPointConfig,
+  type HeartbeatMeterState,
+  type MeterProtocolName,
+} from '@meterit/shared';
 
 export interface MeterRow {
   id: number;
   site_id: number;
   external_id: string;
   name: string;
+  protocol: MeterProtocolName;
   bacnet_device_id: number | null;
   bacnet_ip: string | null;
   bacnet_port: number | null;
@@ -18,6 +24,7 @@ export interface MeterRow {
 export interface NewMeter {
   external_id: string;
   name: string;
+  protocol: MeterProtocolName;
   bacnet_device_id: number;
   bacnet_ip: string;
   bacnet_port: number | null;
@@ -28,6 +35,8 @@ export interface NewMeter {
 /** A meter's fields as a site registers them (MeterConfig) or an operator writes them (MeterWriteRequest). */
 export interface MeterFields {
   name: string;
+  /** Absent: bacnet (an operator's new meter, a site that names none). */
+  protocol?: MeterProtocolName | undefined;
   bacnet_device_id: number;
   bacnet_ip: string;
   bacnet_port?: number | null | undefined;
@@ -40,6 +49,7 @@ export function toNewMeter(externalId: string, m: MeterFields): NewMeter {
   return {
     external_id: externalId,
     name: m.name,
+    protocol: m.protocol ?? DEFAULT_METER_PROTOCOL,
     bacnet_device_id: m.bacnet_device_id,
     bacnet_ip: m.bacnet_ip,
     bacnet_port: m.bacnet_port ?? null,
@@ -65,7 +75,7 @@ export class MetersRepository {
 
   async listForSite(siteId: number, opts: { activeOnly: boolean }): Promise<MeterRow[]> {
     const { rows } = await this.knex.raw<{ rows: MeterRow[] }>(
-      `SELECT id, site_id, external_id, name, bacnet_device_id, bacnet_ip, bacnet_port, data_points,
+      `SELECT id, site_id, external_id, name, protocol, bacnet_device_id, bacnet_ip, bacnet_port, data_points,
               is_active, created_at, updated_at
          FROM meters
         WHERE site_id = ? AND (is_active OR NOT ?)
@@ -89,10 +99,12 @@ export class MetersRepository {
   async insertMissing(siteId: number, meters: NewMeter[]): Promise<string[]> {
     if (meters.length === 0) return [];
     const { rows } = await this.knex.raw<{ rows: { external_id: string }[] }>(
-      `INSERT INTO meters (site_id, external_id, name, bacnet_device_id, bacnet_ip, bacnet_port, data_points, is_active)
-       SELECT ?, m.external_id, m.name, m.bacnet_device_id, m.bacnet_ip, m.bacnet_port, m.data_points, m.is_active
-         FROM jsonb_to_recordset(?::jsonb) AS m(external_id text, name text, bacnet_device_id integer, bacnet_ip text,
-                                                bacnet_port integer, data_points jsonb, is_active boolean)
+      `INSERT INTO meters (site_id, external_id, name, protocol, bacnet_device_id, bacnet_ip, bacnet_port, data_points,
+                           is_active)
+       SELECT ?, m.external_id, m.name, m.protocol, m.bacnet_device_id, m.bacnet_ip, m.bacnet_port, m.data_points,
+              m.is_active
+         FROM jsonb_to_recordset(?::jsonb) AS m(external_id text, name text, protocol text, bacnet_device_id integer,
+                                                bacnet_ip text, bacnet_port integer, data_points jsonb, is_active boolean)
        ON CONFLICT (site_id, external_id) DO NOTHING
        RETURNING external_id`,
       [siteId, JSON.stringify(meters)],
@@ -132,7 +144,8 @@ export class MetersAdminRepository {
   async list(f: MeterFilter): Promise<MeterWithSiteRow[]> {
     const like = f.search ? `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     const { rows } = await this.knex.raw<{ rows: MeterWithSiteRow[] }>(
-      `SELECT m.id, m.site_id, s.name AS site_name, m.external_id, m.name, m.bacnet_device_id, m.bacnet_ip, m.bacnet_port,
+      `SELECT m.id, m.site_id, s.name AS site_name, m.external_id, m.name, m.protocol, m.bacnet_device_id, m.bacnet_ip,
+              m.bacnet_port,
               m.data_points, m.is_active, m.created_at, m.updated_at, m.agent_state, m.agent_state_at
          FROM meters m JOIN sites s ON s.id = m.site_id
         WHERE (?::int[] IS NULL OR m.site_id = ANY(?::int[]))
@@ -178,12 +191,14 @@ export class MetersAdminRepository {
   /** Undefined when the site already has a meter with that external id. */
   async insert(siteId: number, m: NewMeter): Promise<number | undefined> {
     const { rows } = await this.knex.raw<{ rows: { id: number }[] }>(
-      `INSERT INTO meters (site_id, external_id, name, bacnet_device_id, bacnet_ip, bacnet_port, data_points, is_active)
-       VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (site_id, external_id) DO NOTHING RETURNING id`,
+      `INSERT INTO meters (site_id, external_id, name, protocol, bacnet_device_id, bacnet_ip, bacnet_port, data_points,
+                           is_active)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (site_id, external_id) DO NOTHING RETURNING id`,
       [
         siteId,
         m.external_id,
         m.name,
+        m.protocol,
         m.bacnet_device_id,
         m.bacnet_ip,
         m.bacnet_port,

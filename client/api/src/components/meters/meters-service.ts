@@ -9,6 +9,7 @@ export function toMeterConfig(row: MeterRow): MeterConfig {
   return {
     id: row.external_id,
     name: row.name,
+    protocol: row.protocol,
     bacnet_device_id: row.bacnet_device_id ?? 0,
     bacnet_ip: row.bacnet_ip ?? '',
     ...(row.bacnet_port === null ? {} : { bacnet_port: row.bacnet_port }),

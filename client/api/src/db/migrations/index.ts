@@ -12,6 +12,7 @@ import { partitionMeterReadings } from './20251220000200_partition_meter_reading
 import { notificationSites } from './20261202000100_notification_sites.js';
 import { addMeterAgentState } from './20261202000200_add_meter_agent_state.js';
 import { createSiteEvents } from './20261203120500_create_site_events.js';
+import { addMeterProtocol } from './20261203120700_add_meter_protocol.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   notificationSites,
   addMeterAgentState,
   createSiteEvents,
+  addMeterProtocol,
 ];
