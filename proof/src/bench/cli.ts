@@ -4,12 +4,13 @@ import type { BenchResult } from './common.js';
 import { benchDrain } from './drain.js';
 import { benchIngest } from './ingest.js';
 import { benchQueries } from './queries.js';
+import { benchWebOverview } from './web-overview.js';
 
-// pnpm bench [-- ingest drain bacnet queries] [--long]
+// pnpm bench [-- ingest drain bacnet queries web-overview] [--long]
 // Each benchmark prints its figures and a ratio against a baseline measured in the same run.
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const long = args.includes('--long') || process.env.BENCH_LONG === '1';
-const all = ['ingest', 'drain', 'bacnet', 'queries'];
+const all = ['ingest', 'drain', 'bacnet', 'queries', 'web-overview'];
 const picked = args.filter((a) => all.includes(a));
 const run = picked.length > 0 ? picked : all;
 
@@ -48,6 +49,16 @@ try {
   }
   if (run.includes('queries')) {
     const r = await benchQueries(await database(), { small: 1_000_000, big: long ? 20_000_000 : 4_000_000 });
+    results.push(r);
+    print(r);
+  }
+  if (run.includes('web-overview')) {
+    const r = await benchWebOverview(await database(), {
+      sites: 200,
+      meters: 10,
+      hours: long ? 24 : 2,
+      loads: long ? 15 : 7,
+    });
     results.push(r);
     print(r);
   }

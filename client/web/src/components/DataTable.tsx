@@ -7,28 +7,143 @@ import {
   TableContainer,
   TableHead,
   TableRow,
+  TableSortLabel,
   type SxProps,
   type TableCellProps,
   type Theme,
 } from '@mui/material';
 import type { ReactNode } from 'react';
 
-/** A column title with what its header cell needs besides the words (alignment, width, a hover hint). */
-export type ColumnSpec = { head: ReactNode } & Pick<TableCellProps, 'align' | 'sx' | 'title'>;
+/** How a column sorts: whether it is the sorted one, which way, and what a click on its title does. */
+export interface ColumnSort {
+  active: boolean;
+  direction: 'asc' | 'desc';
+  onSort: () => void;
+}
+
+/**
+ * A column title with what its header cell needs besides the words (alignment, width, a hover hint), the words its
+ * values get on a phone's card when the title is not plain words (`label`), and how it sorts (`sort`).
+ */
+export type ColumnSpec = { head: ReactNode; label?: string; sort?: ColumnSort } & Pick<
+  TableCellProps,
+  'align' | 'sx' | 'title'
+>;
 /** A column: its title, or a title with its header cell's settings; `null` or `false` is a column not shown. */
 export type Column = ReactNode | ColumnSpec;
 
 const isSpec = (c: Column): c is ColumnSpec => typeof c === 'object' && c !== null && 'head' in c;
+const shown = (c: Column) => c !== null && c !== false && c !== undefined;
+
+/** The words before a value on a card: the title when it is words; an empty title is the row's actions. */
+function cardLabel(c: Column): string {
+  if (isSpec(c)) return c.label ?? (typeof c.head === 'string' || typeof c.head === 'number' ? String(c.head) : '');
+  return typeof c === 'string' || typeof c === 'number' ? String(c) : '';
+}
 
 function HeadCell({ column }: { column: Column }) {
   if (!isSpec(column)) return <TableCell>{column}</TableCell>;
-  const { head, ...cell } = column;
-  return <TableCell {...cell}>{head}</TableCell>;
+  const { head, sort, label: _label, ...cell } = column;
+  if (!sort) return <TableCell {...cell}>{head}</TableCell>;
+  return (
+    <TableCell {...cell} data-sortable="" sortDirection={sort.active ? sort.direction : false}>
+      <TableSortLabel active={sort.active} direction={sort.active ? sort.direction : 'asc'} onClick={sort.onSort}>
+        {head}
+      </TableSortLabel>
+    </TableCell>
+  );
 }
 
 /**
+ * Below `md` (phones, small tablets) every row is a card: each cell on a line of its own after its column's title,
+ * the cells of untitled columns (the row's actions) full width at the bottom. Pure CSS on the rows the caller gives,
+ * so every table of the app gets it without knowing, whatever components its rows are made of. The titles are put
+ * in by position (`nth-of-type`), so only this table's own cells are labelled, not those of a table nested in one.
+ * The header row stays for screen readers (visually hidden), or, where columns sort, shows as a row of sort buttons.
+ */
+function cardSx(columns: Column[] | undefined, theme: Theme) {
+  const visible = (columns ?? []).filter(shown);
+  const sortable = visible.some((c) => isSpec(c) && c.sort);
+  const cell = '& > tbody > tr > td';
+  const perColumn = Object.fromEntries(
+    visible.map((c, i) => {
+      const label = cardLabel(c);
+      return [
+        `${cell}:nth-of-type(${i + 1})`,
+        label
+          ? { paddingLeft: 'calc(38% + 8px)', '&::before': { content: JSON.stringify(label) } }
+          : { order: 1, paddingLeft: 0, paddingTop: theme.spacing(0.5), textAlign: 'left' },
+      ];
+    }),
+  );
+  return {
+    [theme.breakpoints.down('md')]: {
+      display: 'block',
+      '& > tbody': { display: 'block' },
+      '& > thead': sortable
+        ? {
+            display: 'block',
+            '& > tr': {
+              display: 'flex',
+              flexWrap: 'wrap',
+              alignItems: 'center',
+              gap: theme.spacing(0.5, 2),
+              padding: theme.spacing(1, 1.5),
+              borderBottom: `1px solid ${theme.palette.divider}`,
+              '&::before': { content: '"Sort by"', color: theme.palette.text.secondary },
+            },
+            '& > tr > th': { display: 'block', border: 0, padding: 0, textAlign: 'left' },
+            '& .MuiTableSortLabel-root': { flexDirection: 'row' },
+            '& .MuiTableSortLabel-root:not(.Mui-active) .MuiTableSortLabel-icon': { display: 'none' },
+            '& > tr > th:not([data-sortable])': visuallyHidden,
+          }
+        : { display: 'block', '& > tr': visuallyHidden },
+      '& > tbody > tr': {
+        display: 'flex',
+        flexDirection: 'column',
+        gap: theme.spacing(0.5),
+        padding: theme.spacing(1.5),
+        borderTop: `1px solid ${theme.palette.divider}`,
+      },
+      '& > tbody > tr:first-of-type': { borderTop: 0 },
+      [cell]: {
+        display: 'block',
+        position: 'relative',
+        border: 0,
+        padding: 0,
+        minWidth: 0,
+        maxWidth: 'none',
+        textAlign: 'left',
+        overflowWrap: 'anywhere',
+        '&::before': {
+          position: 'absolute',
+          left: 0,
+          width: '38%',
+          color: theme.palette.text.secondary,
+          fontWeight: 600,
+          overflowWrap: 'anywhere',
+        },
+      },
+      ...perColumn,
+      // A cell across all columns (a message, a panel opened under the row) is the whole card.
+      [`${cell}[colspan]`]: { paddingLeft: 0, order: 0, '&::before': { content: 'none' } },
+    },
+  };
+}
+
+const visuallyHidden = {
+  position: 'absolute',
+  width: 1,
+  height: 1,
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+} as const;
+
+/**
  * A small table: a row of column titles over the rows given as children. Outlined on a page (`sx` styles the
- * outline); bare (`outlined={false}`) inside a panel or a dialog. `tableSx` styles the table itself.
+ * outline); bare (`outlined={false}`) inside a panel or a dialog. `tableSx` styles the table itself. On a phone
+ * each row is a card (see `cardSx`).
  */
 export function DataTable({
   label,
@@ -46,12 +161,14 @@ export function DataTable({
   children: ReactNode;
 }) {
   const table = (
-    <Table size="small" aria-label={label} sx={tableSx}>
+    <Table
+      size="small"
+      aria-label={label}
+      sx={[(theme: Theme) => cardSx(columns, theme), ...(Array.isArray(tableSx) ? tableSx : [tableSx])]}
+    >
       {columns ? (
         <TableHead>
-          <TableRow>
-            {columns.map((c, i) => (c === null || c === false ? null : <HeadCell key={i} column={c} />))}
-          </TableRow>
+          <TableRow>{columns.map((c, i) => (shown(c) ? <HeadCell key={i} column={c} /> : null))}</TableRow>
         </TableHead>
       ) : null}
       <TableBody>{children}</TableBody>

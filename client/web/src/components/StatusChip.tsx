@@ -12,7 +12,18 @@ export function MarkChip<K extends string>({
   ...chip
 }: { marks: ChipMarks<K>; status: K; outlined?: boolean } & Omit<ChipProps, 'label' | 'color' | 'variant'>) {
   const m = marks[status];
-  return <Chip label={m.label} color={m.color} size="small" variant={outlined ? 'outlined' : 'filled'} {...chip} />;
+  // MUI's light orange under white letters is 3.1:1, below the 4.5:1 small text needs: dark letters read on it (7:1).
+  const legible = m.color === 'warning' && !outlined ? { color: 'rgba(0, 0, 0, 0.87)' } : undefined;
+  return (
+    <Chip
+      label={m.label}
+      color={m.color}
+      size="small"
+      variant={outlined ? 'outlined' : 'filled'}
+      {...chip}
+      sx={[legible ?? {}, ...(Array.isArray(chip.sx) ? chip.sx : [chip.sx])]}
+    />
+  );
 }
 
 const SITE: ChipMarks<SiteHealth> = {

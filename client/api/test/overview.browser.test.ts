@@ -1,0 +1,290 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { API_KEY_HEADER, type HeartbeatRequest, type SitesResponse, type SyncReading } from '@meterit/shared';
+import { checkEverywhere, launchChromium, openContext, sidewaysOverflow } from '@meterit/shared/browser-testing';
+import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import { ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+
+// The overview with 60 sites in a real Chromium, against the real API process serving the built web app: worst
+// first by default, search, status filter, sort both ways, paging, the view kept in the address across a reload,
+// and on a phone every table (the overview, a site's meters) as cards that fit the width with their actions usable.
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const DOCS = path.join(ROOT, 'docs/screenshots');
+
+/** What the window shows (not the whole page), small enough for the README. */
+async function docShot(page: Page, name: string): Promise<void> {
+  mkdirSync(DOCS, { recursive: true });
+  await page.screenshot({ path: path.join(DOCS, `${name}.png`) });
+}
+const ADMIN = { email: 'admin@meterit.test', password: 'overview-admin-password-1' };
+const CITIES = ['Basel', 'Bern', 'Genève', 'Lugano', 'Zürich'];
+const SITES = 60;
+/** Sites 1–6 are offline (1–3 never heard from, 4–6 silent for an hour), 7–12 degraded, the rest online. */
+const statusOf = (i: number) => (i <= 6 ? 'offline' : i <= 12 ? 'degraded' : 'online');
+/** Distinct power per site, so a sort by power has one right answer. */
+const powerOf = (i: number) => 100 + ((i * 37) % SITES);
+
+let api: { url: string; proc: Proc };
+let db: pg.Client;
+let browser: Browser;
+let token: string;
+let apiPowers: number[];
+const siteIds = new Map<number, number>();
+
+const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+
+async function post(route: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
+  const res = await fetch(`${api.url}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+const meters = (i: number) =>
+  ['main', 'hvac'].map((id, m) => ({
+    id,
+    name: m === 0 ? 'Main incomer' : 'HVAC',
+    bacnet_device_id: 5000 + i * 2 + m,
+    bacnet_ip: `127.0.50.${i}`,
+    bacnet_port: 47808,
+    data_points: [
+      { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
+    ],
+  }));
+
+const heartbeat = (failing: number): HeartbeatRequest => ({
+  agent_version: 'overview-test',
+  agent_time: new Date().toISOString(),
+  collecting: true,
+  queue_depth: 0,
+  oldest_unsent_at: null,
+  dead_letters: 0,
+  uplink_down_since: null,
+  last_sync_at: new Date().toISOString(),
+  meters: { configured: 2, ok: 2 - failing, failing, never_answered: 0 },
+});
+
+async function seedSite(token: string, i: number): Promise<void> {
+  const name = `Site ${String(i).padStart(2, '0')}`;
+  const created = (await post(
+    '/api/sites',
+    { name, location: CITIES[i % CITIES.length] },
+    { authorization: `Bearer ${token}` },
+  )) as { site_id: number; api_key: string };
+  siteIds.set(i, created.site_id);
+  if (i <= 3) return;
+  const key = { [API_KEY_HEADER]: created.api_key };
+  await post('/api/sync/meters', { meters: meters(i) }, key);
+  const readings: SyncReading[] = ['main', 'hvac'].map((id, m) => ({
+    meter_external_id: id,
+    data_point: 'current_kw',
+    timestamp: iso(20_000),
+    value: m === 0 ? powerOf(i) : 0,
+    unit: 'kW',
+    quality: 'good',
+  }));
+  await post('/api/sync/readings/batch', { readings }, key);
+  await post('/api/sync/heartbeat', heartbeat(statusOf(i) === 'degraded' ? 1 : 0), key);
+  if (i <= 6) {
+    await db.query("UPDATE sites SET last_heartbeat_at = now() - interval '1 hour' WHERE id = $1", [created.site_id]);
+  }
+}
+
+async function login(page: Page): Promise<void> {
+  await page.goto(api.url);
+  await page.getByLabel('E-mail').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('current-user').waitFor({ state: 'attached' });
+}
+
+const rows = (page: Page) => page.locator('[data-testid^="site-row-"]');
+const statuses = (page: Page) =>
+  rows(page)
+    .locator('[data-status]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+const names = (page: Page) => rows(page).getByRole('link').allTextContents();
+/** The power column's figures of the rows shown, in order. */
+const powers = (page: Page) =>
+  rows(page).evaluateAll((trs) => trs.map((tr) => Number.parseFloat(tr.children[5]?.textContent ?? 'NaN')));
+
+/** A computed style of each element `loc` matches (of its `::before` with `pseudo`), read in the page. */
+type StyleReader = { getComputedStyle(el: unknown, pseudo?: string): Record<string, string> };
+const styles = (loc: Locator, prop: string, pseudo?: string) =>
+  loc.evaluateAll(
+    (els, [p, ps]) => els.map((el) => (globalThis as unknown as StyleReader).getComputedStyle(el, ps)[p as string]),
+    [prop, pseudo] as const,
+  );
+
+async function firstRow(page: Page): Promise<Locator> {
+  const row = rows(page).first();
+  await row.waitFor();
+  return row;
+}
+
+beforeAll(async () => {
+  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
+    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
+  const url = await createTestDatabase(inject('pg'), 'overview_browser');
+  api = await startApiProcess(
+    {
+      DATABASE_URL: url,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+      LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+      LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000',
+    },
+    await freePort(),
+  );
+  db = new pg.Client({ connectionString: url });
+  await db.connect();
+  ({ access_token: token } = (await post('/api/auth/login', ADMIN, {})) as { access_token: string });
+  for (let i = 1; i <= SITES; i++) await seedSite(token, i);
+  // The power figures the API gives, high to low (the sites whose values are not current have none).
+  const res = await fetch(`${api.url}/api/sites`, { headers: { authorization: `Bearer ${token}` } });
+  const { sites } = (await res.json()) as SitesResponse;
+  expect(sites).toHaveLength(SITES);
+  apiPowers = sites.flatMap((s) => (s.current_power_kw === null ? [] : [s.current_power_kw])).sort((a, b) => b - a);
+  expect(apiPowers.length).toBeGreaterThan(50);
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await db?.end();
+  await api?.proc.stop();
+});
+
+describe('the overview of 60 sites', () => {
+  it('when an operator opens it, then the worst sites come first; search, status filter, a sort both ways and page 2 each show what they say, and a reload keeps all of it from the address', async () => {
+    const context = await openContext(browser, 'laptop');
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await login(page);
+    await firstRow(page);
+    // Worst first: the 6 offline sites, then the 6 degraded, on a first page of 25.
+    const first = await statuses(page);
+    expect(first).toHaveLength(25);
+    expect(first.slice(0, 12)).toEqual([...Array(6).fill('offline'), ...Array(6).fill('degraded')]);
+    expect(new Set(first.slice(12))).toEqual(new Set(['online']));
+    await expect.poll(() => page.getByTestId('status-filter-problems').textContent()).toBe('Problems 12');
+
+    // Search narrows to the sites of one city (12 of 60), worst still first.
+    await page.getByTestId('site-search').fill('bern');
+    await expect.poll(() => rows(page).count()).toBe(12);
+    for (const row of await rows(page).all()) expect(await row.textContent()).toContain('Bern');
+    expect(page.url()).toContain('q=bern');
+    await page.getByTestId('site-search').fill('');
+
+    // The offline filter: exactly the 6 offline sites.
+    await page.getByTestId('status-filter-offline').click();
+    await expect.poll(() => statuses(page)).toEqual(Array(6).fill('offline'));
+
+    await docShot(page, 'client-overview-offline');
+    await page.getByTestId('status-filter-all').click();
+
+    // Power ascending, then (a second click) descending: each page in order, the sites without power last.
+    await page.getByRole('button', { name: 'Power' }).click();
+    await expect.poll(async () => (await powers(page))[0]).toBe(apiPowers.at(-1));
+    const up = await powers(page);
+    expect(up).toEqual([...up].sort((a, b) => a - b));
+    await page.getByRole('button', { name: 'Power' }).click();
+    await expect.poll(async () => (await powers(page))[0]).toBe(apiPowers[0]);
+    const down = await powers(page);
+    expect(down).toEqual([...down].sort((a, b) => b - a));
+    expect(page.url()).toContain('sort=power&dir=desc');
+
+    // Page 2 of 3: sites 26–50 of the descending order.
+    await page.getByRole('button', { name: 'Go to next page' }).click();
+    await expect.poll(() => page.getByTestId('sites-pager').textContent()).toContain('26–50 of 60');
+    const pageTwo = await names(page);
+    expect(pageTwo).toHaveLength(25);
+    expect(await powers(page)).toEqual(apiPowers.slice(25, 50));
+
+    // A filter and a search on top, then a reload: the same view from the address alone.
+    await page.getByTestId('status-filter-online').click();
+    await page.getByTestId('site-search').fill('site');
+    await page.getByRole('button', { name: 'Go to next page' }).click();
+    await expect.poll(() => page.getByTestId('sites-pager').textContent()).toContain('26–48 of 48');
+    const before = {
+      url: page.url(),
+      names: await names(page),
+      pager: await page.getByTestId('sites-pager').textContent(),
+    };
+    await page.reload();
+    await firstRow(page);
+    expect(page.url()).toBe(before.url);
+    expect(await page.getByTestId('site-search').inputValue()).toBe('site');
+    expect(await page.getByTestId('status-filter-online').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('sites-pager').textContent()).toBe(before.pager);
+    expect(await names(page)).toEqual(before.names);
+    await context.close();
+  }, 90_000);
+
+  it('when it is opened on a phone, then each site is a card with its figures labelled, nothing scrolls sideways, and a site opens by its link; the site page shows its meters as cards whose Edit button works', async () => {
+    const context = await openContext(browser, 'phone');
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await login(page);
+    const row = await firstRow(page);
+    expect(await styles(row, 'display')).toEqual(['flex']);
+    const labels = await styles(row.locator('td'), 'content', '::before');
+    expect(labels).toEqual([
+      '"Status"',
+      '"Site and why"',
+      '"Heartbeat"',
+      '"Backlog"',
+      '"Meters"',
+      '"Power"',
+      '"Today"',
+    ]);
+    expect(await sidewaysOverflow(page)).toBe(0);
+    await docShot(page, 'client-overview-phone');
+    // The sort buttons stay reachable above the cards.
+    await page.getByRole('button', { name: 'Site and why' }).click();
+    await expect.poll(() => names(page).then((n) => n[0])).toBe('Site 01');
+    await page.getByRole('button', { name: 'Go to next page' }).click();
+    await expect.poll(() => names(page).then((n) => n[0])).toBe('Site 26');
+    expect(await sidewaysOverflow(page)).toBe(0);
+
+    await rows(page).getByRole('link', { name: 'Site 30' }).click();
+    const meter = page.getByTestId('meter-row-main');
+    await meter.waitFor();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    expect(await styles(meter, 'display')).toEqual(['flex']);
+    expect(await sidewaysOverflow(page)).toBe(0);
+    await meter.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'client-overview-phone-meters.png') });
+    const edit = meter.getByRole('button', { name: 'Edit' });
+    const box = await edit.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    await edit.click();
+    await page.getByRole('dialog').waitFor();
+    expect(await sidewaysOverflow(page)).toBe(0);
+    await context.close();
+  }, 90_000);
+
+  it('when the dashboard is checked on a laptop and a phone, in light and dark, then nothing scrolls sideways and axe finds no serious problem', async () => {
+    const checks = await checkEverywhere(browser, {
+      url: `${api.url}/`,
+      dir: ARTIFACTS,
+      name: 'client-overview',
+      prepare: login,
+      ready: async (page) => void (await firstRow(page)),
+    });
+    for (const c of checks) {
+      expect({ at: `${c.viewport} ${c.colorScheme}`, overflow: c.overflow, problems: c.problems }).toEqual({
+        at: `${c.viewport} ${c.colorScheme}`,
+        overflow: 0,
+        problems: [],
+      });
+    }
+  }, 180_000);
+});
