@@ -245,3 +245,10 @@ export type {
 } from './commissioning-contracts.js';
 export { parseStrictIso, isTimeZone, startOfDay } from './timestamps.js';
 export { describeType, fieldName, isPlainObject, utcTime, utcTimeOrNull } from './schema-kit.js';
+export {
+  THEME_MODES,
+  PreferencesSchema,
+  AccountResponseSchema,
+  PreferencesUpdateRequestSchema,
+} from './account-contracts.js';
+export type { ThemeMode, Preferences, AccountResponse, PreferencesUpdateRequest } from './account-contracts.js';

@@ -25,7 +25,7 @@ function NavButton({ to, label, active }: { to: string; label: string; active: b
       color="inherit"
       sx={{
         fontWeight: active ? 700 : 400,
-        borderBottom: active ? '2px solid white' : '2px solid transparent',
+        borderBottom: active ? '2px solid currentColor' : '2px solid transparent',
         borderRadius: 0,
       }}
     >
