@@ -365,4 +365,14 @@ export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
     body: (ctx) => ({ current_password: opsOf(ctx).throwawayPassword, new_password: opsOf(ctx).throwawayPassword }),
     freeText: ['new_password'],
   },
+  // The operator's own account and profile preferences (the shell's Profile page).
+  { method: 'GET', path: '/api/account', auth: 'operator' },
+  {
+    method: 'PATCH',
+    path: '/api/account/preferences',
+    auth: 'operator',
+    asThrowaway: true,
+    body: () => ({ time_zone: 'Europe/Berlin', theme: 'dark' }),
+    optional: ['time_zone', 'theme'],
+  },
 ];

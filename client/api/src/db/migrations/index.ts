@@ -11,6 +11,7 @@ import { createCommissioningReports } from './20251220000100_create_commissionin
 import { partitionMeterReadings } from './20251220000200_partition_meter_readings.js';
 import { notificationSites } from './20261202000100_notification_sites.js';
 import { addMeterAgentState } from './20261202000200_add_meter_agent_state.js';
+import { userAccount } from './20261203120100_user_account.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   partitionMeterReadings,
   notificationSites,
   addMeterAgentState,
+  userAccount,
 ];
