@@ -9,6 +9,7 @@ export type Route =
   | { page: 'alerts'; id?: number }
   | { page: 'alert-rules' }
   | { page: 'outbox' }
+  | { page: 'profile' }
   | { page: 'not-found' };
 
 export function parseRoute(path: string): Route {
@@ -19,6 +20,7 @@ export function parseRoute(path: string): Route {
   if (path === '/alerts') return { page: 'alerts' };
   if (path === '/alerts/rules') return { page: 'alert-rules' };
   if (path === '/alerts/outbox') return { page: 'outbox' };
+  if (path === '/profile') return { page: 'profile' };
   const alert = /^\/alerts\/(\d+)$/.exec(path);
   if (alert) return { page: 'alerts', id: Number(alert[1]) };
   const site = /^\/sites\/(\d+)$/.exec(path);
