@@ -142,7 +142,8 @@ export function Navigation(props: { user: UserInfo; route: Route; onMcpTokens():
         {narrow ? null : (
           <Typography
             variant="body2"
-            sx={{ opacity: 0.9, display: { md: 'none', lg: 'block' }, whiteSpace: 'nowrap' }}
+            sx={{ opacity: 0.9, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', minWidth: 0 }}
+            title={`${user.email} · ${user.role}`}
             data-testid="current-user"
           >
             {user.email} · {user.role}
