@@ -299,3 +299,10 @@ export type {
 } from './history-contracts.js';
 export { pointName, pointLabel, unitFromName } from './point-names.js';
 export { errorWords, qualityWords, alertEventWords, notificationStatusWords } from './code-words.js';
+export {
+  THEME_MODES,
+  PreferencesSchema,
+  AccountResponseSchema,
+  PreferencesUpdateRequestSchema,
+} from './account-contracts.js';
+export type { ThemeMode, Preferences, AccountResponse, PreferencesUpdateRequest } from './account-contracts.js';

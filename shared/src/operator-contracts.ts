@@ -7,6 +7,8 @@ export const OperatorErrorCode = {
   TOKEN_EXPIRED: 'TOKEN_EXPIRED',
   /** The request conflicts with what exists (a duplicate name, e-mail or meter id, or removing the last admin). */
   CONFLICT: 'CONFLICT',
+  /** The password was generated or reset by an admin: change it (POST /api/auth/password) before anything else. */
+  PASSWORD_CHANGE_REQUIRED: 'PASSWORD_CHANGE_REQUIRED',
 } as const;
 export type OperatorErrorCodeValue = (typeof OperatorErrorCode)[keyof typeof OperatorErrorCode];
 

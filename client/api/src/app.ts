@@ -9,8 +9,9 @@ import { userAuth } from './middleware/user-auth.js';
 import { jsonBody as syncJsonBody, jsonOnlyBody } from './middleware/json-body.js';
 import { healthRouter } from './components/health/routes.js';
 import { syncRouter } from './components/sync/routes.js';
-import { authRouter } from './components/auth/routes.js';
+import { authRouter, userAuthWhilePasswordChangePending } from './components/auth/routes.js';
 import { usersRouter } from './components/users/routes.js';
+import { accountRouter } from './components/users/account-routes.js';
 import { metersRouter } from './components/meters/operator-routes.js';
 import { readingsRouter } from './components/readings/operator-routes.js';
 import { sitesRouter } from './components/sites/operator-routes.js';
@@ -80,6 +81,14 @@ export function createApp(services: ApiServices, o: AppSettings & { logger: Logg
       users: s.users,
       loginRateLimitPerMinute: o.loginRateLimitPerMinute,
       loginAddressRateLimitPerMinute: o.loginAddressRateLimitPerMinute,
+      jsonBody: smallJsonBody,
+    }),
+  );
+  app.use(
+    accountRouter({
+      users: s.users,
+      userAuthWhilePasswordChangePending: userAuthWhilePasswordChangePending(s.auth),
+      userAuth: userAuth(s.auth),
       jsonBody: smallJsonBody,
     }),
   );

@@ -324,6 +324,10 @@ describe('when an admin manages users', () => {
     expect(created.json.initial_password).toMatch(/^[A-Za-z0-9]{20}$/);
     expect(JSON.stringify((await as(api, tokens.admin, 'GET', '/api/users')).json)).not.toContain('password');
     const session = await login(api, 'temp@example.test', created.json.initial_password);
+    // A generated password is replaced before anything else (test/account.test.ts covers that gate).
+    expect((await as(api, session.access_token, 'GET', '/api/meters')).status).toBe(403);
+    const own = { current_password: created.json.initial_password, new_password: 'temp-own-password-1' };
+    expect((await as(api, session.access_token, 'POST', '/api/auth/password', own)).status).toBe(204);
     expect(
       (await as(api, session.access_token, 'GET', '/api/meters')).json.meters.map(
         (m: { site_id: number }) => m.site_id,

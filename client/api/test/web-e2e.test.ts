@@ -233,7 +233,9 @@ describe('the operators web app in a real browser', () => {
 
     // Tablet width: the dashboard still reads.
     await page.setViewportSize({ width: 820, height: 1180 });
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    // Below the md breakpoint the pages are in the navigation drawer.
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await page.locator('#app-navigation').getByRole('link', { name: 'Dashboard' }).click();
     await page.locator('[data-testid^="site-row-"]').first().waitFor();
     await shot(page, 'dashboard-tablet');
     expect(problems, problems.join('\n')).toEqual([]);

@@ -1,48 +1,46 @@
-import { AppBar, Box, Button, Container, Toolbar, Typography } from '@mui/material';
-import { useEffect, useState } from 'react';
-import type { UserInfo } from '@meterit/shared';
-import { logoutSession, refreshSession } from './api/client';
-import { Loading, EmptyState } from './components/StateViews';
-import { AdminSitesPage } from './pages/AdminSitesPage';
-import { DashboardPage } from './pages/DashboardPage';
-import { LoginPage } from './pages/LoginPage';
-import { MeterPage } from './pages/MeterPage';
-import { SitePage } from './pages/SitePage';
-import { UsersPage } from './pages/UsersPage';
-import { AlertsPage } from './pages/AlertsPage';
-import { AlertRulesPage } from './pages/AlertRulesPage';
-import { OutboxPage } from './pages/OutboxPage';
-import { EnergyPage } from './pages/EnergyPage';
-import { linkClick, navigate, parseRoute, usePath } from './router';
-import { McpTokensDialog } from './components/McpTokensDialog';
-import { ConnectionBanner } from './components/ConnectionBanner';
+import { Container } from '@mui/material';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import type { AccountResponse, UserInfo } from '@meterit/shared';
+import { api, errorText, logoutSession, refreshSession } from './api/client';
+import { Loading, EmptyState, ErrorState } from './components/StateViews';
+import { navigate, parseRoute, usePath } from './router';
+import { ThemeFromPreferences } from './shell/ThemeFromPreferences';
 import { can, mayHaveSession, useAuth } from './store/auth';
+import { usePreferences } from './store/preferences';
 
-function NavButton({ to, label, active }: { to: string; label: string; active: boolean }) {
-  return (
-    <Button
-      href={to}
-      onClick={linkClick(to)}
-      color="inherit"
-      sx={{
-        fontWeight: active ? 700 : 400,
-        borderBottom: active ? '2px solid white' : '2px solid transparent',
-        borderRadius: 0,
-      }}
-    >
-      {label}
-    </Button>
-  );
-}
+// One chunk per page: a visit loads the page it opens (and the navigation once logged in), not the charts and forms
+// of every other page. docs/performance.md has the figures.
+const LoginPage = lazy(() => import('./pages/LoginPage').then((m) => ({ default: m.LoginPage })));
+const Navigation = lazy(() => import('./shell/Navigation').then((m) => ({ default: m.Navigation })));
+const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
+const SitePage = lazy(() => import('./pages/SitePage').then((m) => ({ default: m.SitePage })));
+const MeterPage = lazy(() => import('./pages/MeterPage').then((m) => ({ default: m.MeterPage })));
+const AdminSitesPage = lazy(() => import('./pages/AdminSitesPage').then((m) => ({ default: m.AdminSitesPage })));
+const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
+const AlertsPage = lazy(() => import('./pages/AlertsPage').then((m) => ({ default: m.AlertsPage })));
+const AlertRulesPage = lazy(() => import('./pages/AlertRulesPage').then((m) => ({ default: m.AlertRulesPage })));
+const OutboxPage = lazy(() => import('./pages/OutboxPage').then((m) => ({ default: m.OutboxPage })));
+const EnergyPage = lazy(() => import('./pages/EnergyPage').then((m) => ({ default: m.EnergyPage })));
+const ProfilePage = lazy(() => import('./pages/ProfilePage').then((m) => ({ default: m.ProfilePage })));
+const McpTokensDialog = lazy(() =>
+  import('./components/McpTokensDialog').then((m) => ({ default: m.McpTokensDialog })),
+);
+const ForcedPasswordPage = lazy(() =>
+  import('./pages/profile/ForcedPasswordPage').then((m) => ({ default: m.ForcedPasswordPage })),
+);
+
+const logout = async () => {
+  await logoutSession('You are logged out.');
+  usePreferences.getState().reset();
+  navigate('/', true);
+};
 
 function Shell({ user }: { user: UserInfo }) {
   const path = usePath();
   const route = parseRoute(path);
   const [mcpTokensOpen, setMcpTokensOpen] = useState(false);
-  const logout = async () => {
-    await logoutSession('You are logged out.');
-    navigate('/', true);
-  };
+  // A new zone re-renders every time on the page at once.
+  const zone = usePreferences((s) => s.time_zone);
   let page;
   switch (route.page) {
     case 'dashboard':
@@ -81,50 +79,66 @@ function Shell({ user }: { user: UserInfo }) {
     case 'energy':
       page = <EnergyPage />;
       break;
+    case 'profile':
+      page = <ProfilePage user={user} />;
+      break;
     default:
       page = <EmptyState title="No such page">Go back to the list of all sites.</EmptyState>;
   }
   return (
-    <Box sx={{ minHeight: '100vh', bgcolor: 'background.default' }}>
-      <AppBar position="sticky" elevation={1}>
-        <Toolbar sx={{ gap: 1, flexWrap: 'wrap' }}>
-          <Typography variant="h6" sx={{ fontWeight: 700, mr: 2 }}>
-            MeterIT
-          </Typography>
-          <NavButton
-            to="/"
-            label="Dashboard"
-            active={route.page === 'dashboard' || route.page === 'site' || route.page === 'meter'}
-          />
-          <NavButton to="/energy" label="Energy" active={route.page === 'energy'} />
-          <NavButton
-            to="/alerts"
-            label="Alerts"
-            active={route.page === 'alerts' || route.page === 'alert-rules' || route.page === 'outbox'}
-          />
-          {can.manageMeters(user) ? (
-            <NavButton to="/admin/sites" label="Sites & meters" active={route.page === 'admin-sites'} />
-          ) : null}
-          {can.manageUsers(user) ? <NavButton to="/admin/users" label="Users" active={route.page === 'users'} /> : null}
-          <Box sx={{ flex: 1 }} />
-          <Typography variant="body2" sx={{ opacity: 0.9 }} data-testid="current-user">
-            {user.email} · {user.role}
-          </Typography>
-          <Button color="inherit" onClick={() => setMcpTokensOpen(true)}>
-            MCP tokens
-          </Button>
-          <Button color="inherit" onClick={logout}>
-            Log out
-          </Button>
-        </Toolbar>
-        <ConnectionBanner />
-      </AppBar>
-      <Container maxWidth="xl" sx={{ py: 3 }}>
-        {page}
+    <>
+      <Suspense fallback={null}>
+        <Navigation user={user} route={route} onMcpTokens={() => setMcpTokensOpen(true)} onLogout={logout} />
+      </Suspense>
+      <Container component="main" maxWidth="xl" sx={{ py: 3 }} key={zone ?? 'browser'}>
+        <Suspense fallback={<Loading what="the page" />}>{page}</Suspense>
       </Container>
-      <McpTokensDialog open={mcpTokensOpen} onClose={() => setMcpTokensOpen(false)} />
-    </Box>
+      {mcpTokensOpen ? (
+        <Suspense fallback={null}>
+          <McpTokensDialog open onClose={() => setMcpTokensOpen(false)} />
+        </Suspense>
+      ) : null}
+    </>
   );
+}
+
+/** After login: the account says whether the password must be changed first, and brings the profile's preferences. */
+function Account({ user }: { user: UserInfo }) {
+  const mustChange = useAuth((s) => s.mustChangePassword);
+  const [error, setError] = useState<string>();
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setError(undefined);
+    api.get<AccountResponse>('/api/account').then(
+      ({ data }) => {
+        if (!live) return;
+        usePreferences.getState().setFromAccount(data);
+        useAuth.getState().setMustChangePassword(data.must_change_password);
+      },
+      (err: unknown) => live && setError(errorText(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [user.id, attempt]);
+  if (mustChange === null) {
+    return error ? (
+      <Container sx={{ py: 3 }}>
+        <ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} />
+      </Container>
+    ) : (
+      <Loading what="your account" />
+    );
+  }
+  if (mustChange) {
+    return (
+      <Suspense fallback={<Loading what="the page" />}>
+        <ForcedPasswordPage user={user} onLogout={logout} />
+      </Suspense>
+    );
+  }
+  return <Shell user={user} />;
 }
 
 export function App() {
@@ -135,7 +149,19 @@ export function App() {
     if (!resuming) return;
     void refreshSession().finally(() => setResuming(false));
   }, [resuming]);
-  if (resuming) return <Loading what="your session" />;
-  if (!user) return <LoginPage />;
-  return <Shell user={user} />;
+  let view;
+  if (resuming) view = <Loading what="your session" />;
+  else if (!user)
+    view = (
+      <Suspense fallback={<Loading what="the login page" />}>
+        <LoginPage />
+      </Suspense>
+    );
+  else view = <Account key={user.id} user={user} />;
+  return (
+    <>
+      <ThemeFromPreferences />
+      {view}
+    </>
+  );
 }

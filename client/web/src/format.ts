@@ -1,6 +1,7 @@
 import type { MeterHealth, SiteSummary } from '@meterit/shared';
-// Times are shown in the viewer's time zone (the browser's), numbers in the viewer's locale.
-export const viewerTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+import { browserTimeZone, usePreferences } from './store/preferences';
+// Times are shown in the viewer's time zone (the profile's, else the browser's), numbers in the viewer's locale.
+export const viewerTimeZone = (): string => usePreferences.getState().time_zone ?? browserTimeZone();
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });

@@ -10,6 +10,7 @@ export type Route =
   | { page: 'alert-rules' }
   | { page: 'outbox' }
   | { page: 'energy' }
+  | { page: 'profile' }
   | { page: 'not-found' };
 
 export function parseRoute(path: string): Route {
@@ -21,6 +22,7 @@ export function parseRoute(path: string): Route {
   if (path === '/alerts/rules') return { page: 'alert-rules' };
   if (path === '/alerts/outbox') return { page: 'outbox' };
   if (path === '/energy') return { page: 'energy' };
+  if (path === '/profile') return { page: 'profile' };
   const alert = /^\/alerts\/(\d+)$/.exec(path);
   if (alert) return { page: 'alerts', id: Number(alert[1]) };
   const site = /^\/sites\/(\d+)$/.exec(path);

@@ -13,6 +13,7 @@ describe('when the app chooses a bucket and parses a page address', () => {
     expect(parseRoute('/sites/12')).toEqual({ page: 'site', id: 12 });
     expect(parseRoute('/meters/3')).toEqual({ page: 'meter', id: 3 });
     expect(parseRoute('/admin/users')).toEqual({ page: 'users' });
+    expect(parseRoute('/profile')).toEqual({ page: 'profile' });
     expect(parseRoute('/nope')).toEqual({ page: 'not-found' });
   });
 });

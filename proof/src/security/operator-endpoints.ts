@@ -395,4 +395,14 @@ export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
     returnsData: true,
     otherSite: 'refused',
   },
+  // The operator's own account and profile preferences (the shell's Profile page).
+  { method: 'GET', path: '/api/account', auth: 'operator' },
+  {
+    method: 'PATCH',
+    path: '/api/account/preferences',
+    auth: 'operator',
+    asThrowaway: true,
+    body: () => ({ time_zone: 'Europe/Berlin', theme: 'dark' }),
+    optional: ['time_zone', 'theme'],
+  },
 ];

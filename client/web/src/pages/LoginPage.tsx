@@ -32,7 +32,7 @@ export function LoginPage() {
   };
 
   return (
-    <Box sx={{ minHeight: '100vh', display: 'grid', placeItems: 'center', bgcolor: '#eef2f6', p: 2 }}>
+    <Box sx={{ minHeight: '100vh', display: 'grid', placeItems: 'center', bgcolor: 'background.default', p: 2 }}>
       <Paper component="form" onSubmit={submit} sx={{ p: 4, width: '100%', maxWidth: 400 }} elevation={3}>
         <Typography sx={{ fontWeight: 700 }} variant="h5" color="primary">
           MeterIT

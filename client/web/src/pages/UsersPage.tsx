@@ -141,7 +141,7 @@ function UserDialog({
         value={password}
         onChange={(e) => setPassword(e.target.value)}
         fullWidth
-        helperText="At least 12 characters."
+        helperText="At least 12 characters. A password you set for someone else must be replaced at their next login."
         sx={{ mb: 1 }}
       />
       {user ? (
@@ -180,7 +180,10 @@ export function UsersPage() {
       {created?.initial_password ? (
         <Alert severity="warning" sx={{ mb: 2 }} onClose={() => setCreated(undefined)}>
           Password for {created.user.email}, shown only once:{' '}
-          <code style={{ fontSize: 15 }}>{created.initial_password}</code>. Hand it over securely.
+          <code style={{ fontSize: 15, wordBreak: 'break-all' }} data-testid="initial-password">
+            {created.initial_password}
+          </code>
+          . Hand it over securely; they choose their own when they first log in.
         </Alert>
       ) : null}
       <Loadable state={users} what="users">

@@ -19,7 +19,13 @@ interface AuthState {
   accessToken: string | null;
   /** Why the user was logged out, shown on the login page. */
   notice: string | null;
+  /**
+   * From GET /api/account after login: an admin generated or reset the password, so the app shows only the password
+   * change (the API refuses everything else too). null: not known yet.
+   */
+  mustChangePassword: boolean | null;
   setSession(t: WebSessionResponse): void;
+  setMustChangePassword(v: boolean): void;
   setUser(u: UserInfo): void;
   /** `keepHint`: the server did not answer, so the cookie may still be good and a reload may resume. */
   clear(notice?: string, opts?: { keepHint?: boolean }): void;
@@ -29,6 +35,8 @@ export const useAuth = create<AuthState>((set) => ({
   user: null,
   accessToken: null,
   notice: null,
+  mustChangePassword: null,
+  setMustChangePassword: (v) => set({ mustChangePassword: v }),
   setSession: (t) => {
     storage()?.setItem(SESSION_HINT_KEY, 'cookie');
     set({ user: t.user, accessToken: t.access_token, notice: null });
@@ -36,7 +44,7 @@ export const useAuth = create<AuthState>((set) => ({
   setUser: (u) => set({ user: u }),
   clear: (notice, opts) => {
     if (!opts?.keepHint) storage()?.removeItem(SESSION_HINT_KEY);
-    set({ user: null, accessToken: null, notice: notice ?? null });
+    set({ user: null, accessToken: null, notice: notice ?? null, mustChangePassword: null });
   },
 }));
 

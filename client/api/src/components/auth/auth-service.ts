@@ -1,12 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { ErrorCode, type TokenResponse } from '@meterit/shared';
+import { ErrorCode, OperatorErrorCode, type TokenResponse } from '@meterit/shared';
 import { ApiError } from '../../errors.js';
 import type { AuthUser } from '../../types.js';
 import { hashPassword, verifyPassword } from '../users/passwords.js';
 import { UsersRepository, type UserRow } from '../users/users-repository.js';
 import { toUserInfo } from '../users/users-service.js';
 import { hashRefreshToken, newRefreshToken, signAccessToken, verifyAccessToken } from './tokens.js';
+
+/** 403 PASSWORD_CHANGE_REQUIRED while the user still has a password an admin generated or reset. */
+export function assertPasswordChosen(user: Pick<UserRow, 'must_change_password'>): void {
+  if (user.must_change_password) {
+    throw new ApiError(
+      403,
+      OperatorErrorCode.PASSWORD_CHANGE_REQUIRED,
+      'your password was set by an admin: choose your own first (POST /api/auth/password with current_password and new_password)',
+    );
+  }
+}
 
 // One message for an unknown e-mail, a wrong password and a deactivated account.
 const BAD_LOGIN = 'e-mail or password is wrong';
@@ -63,12 +74,17 @@ export class AuthService {
     await this.users.revokeByHash(hashRefreshToken(token));
   }
 
-  /** The user behind an access token, as the database says now (role and sites changes apply at once). */
-  async authenticate(accessToken: string): Promise<AuthUser> {
+  /**
+   * The user behind an access token, as the database says now (role and sites changes apply at once). A user whose
+   * password an admin generated or reset is refused (403 PASSWORD_CHANGE_REQUIRED) unless `passwordChangePending`
+   * says the caller is one of the few routes such a user may use (their account, the password change).
+   */
+  async authenticate(accessToken: string, opts: { passwordChangePending?: boolean } = {}): Promise<AuthUser> {
     const id = verifyAccessToken(accessToken, this.settings.jwtSecret);
     const user = await this.users.findById(id);
     if (!user || !user.is_active)
       throw new ApiError(401, ErrorCode.AUTH_INVALID, 'the account no longer exists or is deactivated');
+    if (!opts.passwordChangePending) assertPasswordChosen(user);
     return { id: user.id, email: user.email, role: user.role, siteIds: user.site_ids };
   }
 

@@ -5,6 +5,7 @@ import { ApiError } from '../../errors.js';
 import type { AuthUser } from '../../types.js';
 import { UsersRepository } from '../users/users-repository.js';
 import { McpTokensRepository, type McpTokenRow } from './mcp-tokens-repository.js';
+import { assertPasswordChosen } from './auth-service.js';
 
 /** Every personal MCP token starts with this, so the /mcp endpoint tells it from a web-app JWT at a glance. */
 export const MCP_TOKEN_PREFIX = 'mcp_';
@@ -99,6 +100,7 @@ export class McpTokens {
       );
     const user = await this.users.findById(row.user_id);
     if (!user || !user.is_active) throw new ApiError(401, ErrorCode.AUTH_INVALID, INVALID);
+    assertPasswordChosen(user);
     await this.repo.touch(row.id);
     return { user: { id: user.id, email: user.email, role: user.role, siteIds: user.site_ids }, tokenId: row.id };
   }

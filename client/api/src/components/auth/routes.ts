@@ -12,7 +12,6 @@ import { parseOrThrow, validate } from '../../middleware/validate.js';
 import { userAuth, userOf } from '../../middleware/user-auth.js';
 import type { AuthService } from './auth-service.js';
 import type { UsersService } from '../users/users-service.js';
-import { hashPassword, verifyPassword } from '../users/passwords.js';
 import {
   assertWebAppRequest,
   clearRefreshCookie,
@@ -113,9 +112,17 @@ async function presentedRefreshToken(req: Request): Promise<string | undefined> 
   return cookie !== undefined && isRefreshToken(cookie) ? cookie : undefined;
 }
 
+/**
+ * Access-token auth for the routes a user whose password an admin set may still use: who am I, and the password
+ * change itself. Every other operator route refuses such a user (403 PASSWORD_CHANGE_REQUIRED).
+ */
+export const userAuthWhilePasswordChangePending = (auth: AuthService): RequestHandler =>
+  userAuth({ authenticate: (token) => auth.authenticate(token, { passwordChangePending: true }) });
+
 export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();
   router.use('/api/auth', deps.jsonBody);
+  const pendingOk = userAuthWhilePasswordChangePending(deps.auth);
 
   const login = validate({ body: LoginRequestSchema });
   router.post(
@@ -158,25 +165,23 @@ export function authRouter(deps: AuthRouteDeps): Router {
     res.status(204).end();
   });
 
-  router.get('/api/auth/me', userAuth(deps.auth), async (req, res) => {
+  router.get('/api/auth/me', pendingOk, async (req, res) => {
     res.json({ user: await deps.users.get(userOf(req).id) });
   });
 
   const passwordChange = validate({ body: PasswordChangeRequestSchema });
   router.post(
     '/api/auth/password',
-    userAuth(deps.auth),
+    pendingOk,
     passwordChangeRateLimit(deps.loginRateLimitPerMinute),
     passwordChange,
     async (req, res) => {
       const { current_password, new_password } = passwordChange.parsed(req).body;
-      const me = userOf(req);
-      const row = await deps.users.repo.findById(me.id);
-      if (!row || !(await verifyPassword(current_password, row.password_hash))) {
+      if ((await deps.users.changeOwnPassword(userOf(req).id, current_password, new_password)) === 'wrong-current') {
         res.locals.wrongCurrentPassword = true;
         throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'current_password is wrong');
       }
-      await deps.users.repo.update(me.id, { passwordHash: await hashPassword(new_password) });
+      req.log.info('password changed by its user');
       res.status(204).end();
     },
   );

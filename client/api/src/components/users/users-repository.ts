@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { UserRole } from '@meterit/shared';
+import type { ThemeMode, UserRole } from '@meterit/shared';
 
 export interface UserRow {
   id: number;
@@ -11,10 +11,15 @@ export interface UserRow {
   is_active: boolean;
   created_at: Date;
   last_login_at: Date | null;
+  /** An admin generated or reset the password: the user must set an own one before anything else. */
+  must_change_password: boolean;
+  time_zone: string | null;
+  theme: ThemeMode;
 }
 
 const SELECT_USER = `
   SELECT u.id, u.email, u.name, u.password_hash, u.role, u.is_active, u.created_at, u.last_login_at,
+         u.must_change_password, u.time_zone, u.theme,
          CASE WHEN u.site_restricted
               THEN COALESCE((SELECT array_agg(us.site_id ORDER BY us.site_id) FROM user_sites us WHERE us.user_id = u.id), '{}')
          END AS site_ids
@@ -26,6 +31,8 @@ export interface NewUser {
   passwordHash: string;
   role: UserRole;
   siteIds: number[] | null;
+  /** true: the password was generated for the user, who must change it at first login. */
+  mustChangePassword?: boolean;
 }
 
 /** All SQL about users and their refresh tokens. */
@@ -74,9 +81,10 @@ export class UsersRepository {
   async insert(u: NewUser): Promise<number | undefined> {
     return this.knex.transaction(async (trx) => {
       const { rows } = await trx.raw<{ rows: { id: number }[] }>(
-        `INSERT INTO users (email, name, password_hash, role, site_restricted) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO users (email, name, password_hash, role, site_restricted, must_change_password)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (lower(email)) DO NOTHING RETURNING id`,
-        [u.email, u.name, u.passwordHash, u.role, u.siteIds !== null],
+        [u.email, u.name, u.passwordHash, u.role, u.siteIds !== null, u.mustChangePassword ?? false],
       );
       const id = rows[0]?.id;
       if (id !== undefined && u.siteIds !== null) await this.replaceSites(trx, id, u.siteIds);
@@ -92,6 +100,8 @@ export class UsersRepository {
       siteIds?: number[] | null;
       isActive?: boolean;
       passwordHash?: string;
+      /** With passwordHash: true when an admin set it for the user, false when the user chose it. */
+      mustChangePassword?: boolean;
     },
   ): Promise<void> {
     await this.knex.transaction(async (trx) => {
@@ -101,6 +111,7 @@ export class UsersRepository {
             role = COALESCE(?, role),
             is_active = COALESCE(?, is_active),
             password_hash = COALESCE(?, password_hash),
+            must_change_password = COALESCE(?, must_change_password),
             site_restricted = CASE WHEN ? THEN ? ELSE site_restricted END,
             updated_at = now()
           WHERE id = ?`,
@@ -110,6 +121,7 @@ export class UsersRepository {
           patch.role ?? null,
           patch.isActive ?? null,
           patch.passwordHash ?? null,
+          patch.mustChangePassword ?? null,
           patch.siteIds !== undefined,
           patch.siteIds !== null && patch.siteIds !== undefined,
           id,
@@ -136,6 +148,18 @@ export class UsersRepository {
         siteIds,
       ] as unknown as Knex.RawBinding[]);
     }
+  }
+
+  /** The profile's preferences; a field left undefined stays as it is. */
+  async updatePreferences(id: number, p: { timeZone?: string | null; theme?: ThemeMode }): Promise<void> {
+    await this.knex.raw(
+      `UPDATE users SET
+          time_zone = CASE WHEN ? THEN ? ELSE time_zone END,
+          theme = COALESCE(?, theme),
+          updated_at = now()
+        WHERE id = ?`,
+      [p.timeZone !== undefined, p.timeZone ?? null, p.theme ?? null, id],
+    );
   }
 
   async touchLogin(id: number): Promise<void> {

@@ -4,7 +4,9 @@ import type { Knex } from 'knex';
 import {
   ErrorCode,
   OperatorErrorCode,
+  type AccountResponse,
   type CreateUserRequest,
+  type PreferencesUpdateRequest,
   type CreateUserResponse,
   type UpdateUserRequest,
   type UserInfo,
@@ -12,7 +14,7 @@ import {
 import type { Logger } from '@meterit/shared/node';
 import { ApiError } from '../../errors.js';
 import type { AuthUser } from '../../types.js';
-import { generatePassword, hashPassword } from './passwords.js';
+import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { UsersRepository, type UserRow } from './users-repository.js';
 
 export function toUserInfo(u: UserRow): UserInfo {
@@ -71,6 +73,8 @@ export class UsersService {
       passwordHash: await hashPassword(req.password ?? (generated as string)),
       role: req.role,
       siteIds: siteIds === null ? null : [...new Set(siteIds)],
+      // A generated password is known to whoever saw the answer: the user replaces it at first login.
+      mustChangePassword: generated !== undefined,
     });
     if (id === undefined)
       throw new ApiError(409, OperatorErrorCode.CONFLICT, `a user with the e-mail ${req.email} already exists`);
@@ -109,9 +113,48 @@ export class UsersService {
       ...(req.role !== undefined ? { role: req.role } : {}),
       ...(req.site_ids !== undefined ? { siteIds: req.site_ids === null ? null : [...new Set(req.site_ids)] } : {}),
       ...(req.is_active !== undefined ? { isActive: req.is_active } : {}),
-      ...(req.password !== undefined ? { passwordHash: await hashPassword(req.password) } : {}),
+      // An admin who sets another user's password knows it: that user must choose an own one at next login.
+      ...(req.password !== undefined
+        ? { passwordHash: await hashPassword(req.password), mustChangePassword: actor.id !== id }
+        : {}),
     });
     return this.get(id);
+  }
+
+  async account(id: number): Promise<AccountResponse> {
+    const u = await this.repo.findById(id);
+    if (!u) throw notFound(id);
+    return {
+      user: toUserInfo(u),
+      must_change_password: u.must_change_password,
+      preferences: { time_zone: u.time_zone, theme: u.theme },
+    };
+  }
+
+  async setPreferences(id: number, req: PreferencesUpdateRequest): Promise<AccountResponse> {
+    await this.repo.updatePreferences(id, {
+      ...(req.time_zone !== undefined ? { timeZone: req.time_zone } : {}),
+      ...(req.theme !== undefined ? { theme: req.theme } : {}),
+    });
+    return this.account(id);
+  }
+
+  /**
+   * The user's own change. 'wrong-current' when current_password is not theirs (the route counts those for the rate
+   * limit). A password an admin set must be replaced by a different one.
+   */
+  async changeOwnPassword(id: number, current: string, next: string): Promise<'changed' | 'wrong-current'> {
+    const row = await this.repo.findById(id);
+    if (!row || !(await verifyPassword(current, row.password_hash))) return 'wrong-current';
+    if (row.must_change_password && current === next) {
+      throw new ApiError(
+        400,
+        ErrorCode.VALIDATION_FAILED,
+        'new_password must differ from the password an admin set for you',
+      );
+    }
+    await this.repo.update(id, { passwordHash: await hashPassword(next), mustChangePassword: false });
+    return 'changed';
   }
 
   /**

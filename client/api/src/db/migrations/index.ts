@@ -11,6 +11,7 @@ import { createCommissioningReports } from './20251220000100_create_commissionin
 import { partitionMeterReadings } from './20251220000200_partition_meter_readings.js';
 import { notificationSites } from './20261202000100_notification_sites.js';
 import { addMeterAgentState } from './20261202000200_add_meter_agent_state.js';
+import { userAccount } from './20261203120100_user_account.js';
 import { createSiteEvents } from './20261203120500_create_site_events.js';
 import { addMeterProtocol } from './20261203120700_add_meter_protocol.js';
 
@@ -28,6 +29,7 @@ export const migrations: Migration[] = [
   partitionMeterReadings,
   notificationSites,
   addMeterAgentState,
+  userAccount,
   createSiteEvents,
   addMeterProtocol,
 ];
