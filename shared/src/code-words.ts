@@ -22,6 +22,7 @@ const ERROR_WORDS: Record<ErrorCodeValue | OperatorErrorCodeValue, string> = {
   UPLINK_UNREACHABLE: 'The client system could not be reached',
   TOKEN_EXPIRED: 'The session has expired: sign in again',
   CONFLICT: 'That already exists, or conflicts with what exists',
+  PASSWORD_CHANGE_REQUIRED: 'Choose your own password first (the one you were given was generated)',
 };
 
 /** What an error code means, in words; an unknown code is returned as it is. */
