@@ -49,7 +49,8 @@ async function login(page: Page): Promise<void> {
   await page.getByLabel('E-mail').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('current-user').waitFor({ state: 'attached' });
+  // The shell is up: the user's e-mail in the app bar on a laptop, the menu button on a phone.
+  await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
 }
 
 /** The page has loaded what it shows: no spinner left and no request in flight. */
@@ -142,6 +143,8 @@ const PAGES: { name: string; path: () => string }[] = [
   { name: 'outbox', path: () => '/alerts/outbox' },
   { name: 'admin-sites', path: () => '/admin/sites' },
   { name: 'users', path: () => '/admin/users' },
+  { name: 'energy', path: () => '/energy' },
+  { name: 'profile', path: () => '/profile' },
 ];
 
 describe('every page of the operators web app, on a laptop and a phone, in light and dark', () => {

@@ -53,7 +53,7 @@ export function MetersTable({
                       sx={
                         m.values_current
                           ? undefined
-                          : { color: 'text.disabled', borderStyle: 'dashed', bgcolor: 'action.disabledBackground' }
+                          : { color: 'text.secondary', borderStyle: 'dashed', bgcolor: 'action.hover' }
                       }
                     />
                   </Tooltip>
