@@ -82,7 +82,7 @@ export function OutboxPage() {
                       {open === n.id ? (
                         <Box
                           component="pre"
-                          sx={{ whiteSpace: 'pre-wrap', fontSize: 12, bgcolor: 'grey.100', p: 1, mt: 1 }}
+                          sx={{ whiteSpace: 'pre-wrap', fontSize: 12, bgcolor: 'action.hover', p: 1, mt: 1 }}
                           data-testid="notification-body"
                         >
                           {n.body}

@@ -12,7 +12,7 @@ export function SiteMeters({ site, canEdit }: { site: SiteSummary; canEdit: bool
   const meters = useSiteMeters(site.site_id);
   const [editing, setEditing] = useState<MeterSummary | 'new'>();
   return (
-    <Box sx={{ p: 2, bgcolor: '#f7f9fc' }}>
+    <Box sx={{ p: 2, bgcolor: 'action.hover' }}>
       <Box sx={{ display: 'flex', justifyContent: 'space-between', mb: 1 }}>
         <Typography variant="subtitle2">Meters of {site.site_name}</Typography>
         {canEdit ? (
