@@ -69,7 +69,9 @@ export function jsonBody(limit: string): RequestHandler {
  * with the default grace period instead.
  */
 export function jsonOnlyBody(limit: string): RequestHandler {
-  const parse = unlessAbandoned(express.json({ limit, strict: true }));
+  // Not `unlessAbandoned`: an operator's request is read even when its connection looks finished (a route's router
+  // may run a parser after an earlier one consumed the stream); the stall case that check is for is the agents'.
+  const parse = express.json({ limit, strict: true });
   return (req, res, next) => {
     parse(req, res, (err?: unknown) => {
       if (err) {
