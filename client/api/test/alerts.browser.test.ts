@@ -95,7 +95,7 @@ describe('alerts in the operators web app', () => {
     await page.getByLabel('E-mail').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByTestId('current-user').waitFor();
+    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
 
     // 3 s without a heartbeat: the engine fires; the dashboard polls every 10 s.
     const banner = page.getByTestId('active-alerts').getByText('Site "Building A" offline');

@@ -117,7 +117,7 @@ describe('the Commissioning panel on a site page', () => {
     await page.getByLabel('E-mail').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByTestId('current-user').waitFor();
+    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
 
     await page.goto(`${api.url}/sites/${done.site_id}`);
     const panel = page.getByTestId('section-Commissioning');

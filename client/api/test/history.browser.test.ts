@@ -142,7 +142,7 @@ async function login(page: Page): Promise<void> {
   await page.getByLabel('E-mail').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('current-user').waitFor();
+  await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
 }
 
 const eventsOf = (page: Page) => page.getByTestId('history').getByTestId('history-event');

@@ -31,7 +31,7 @@ async function login(page: Page, who: { email: string; password: string }): Prom
   await page.getByLabel('E-mail').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('current-user').waitFor();
+  await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
 }
 
 /** Script errors, console errors and CSP violations (the API's Content-Security-Policy) a page shows. */

@@ -147,7 +147,7 @@ describe('the web app session and its security headers in a real browser', () =>
     await page.getByLabel('E-mail').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByTestId('current-user').waitFor();
+    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
 
     // The refresh token is only in httpOnly cookies for the two auth routes; the page can read no token at all.
     const afterLogin = await readable(page);
@@ -185,7 +185,7 @@ describe('the web app session and its security headers in a real browser', () =>
 
     // A reload: the access token was in memory only, the cookie brings the session back.
     await page.goto(`${api.url}/sites/${siteId}`);
-    await page.getByTestId('current-user').waitFor();
+    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
     await expect.poll(() => page.locator('[data-testid^="meter-row-"]').count(), { timeout: 20_000 }).toBe(2);
     expect(JSON.stringify(await readable(page))).not.toMatch(TOKEN);
     const rotated = (await context.cookies()).find((c) => c.name === 'meterit_refresh');
@@ -229,7 +229,7 @@ describe('the web app session and its security headers in a real browser', () =>
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     await page.evaluate(`localStorage.setItem('meterit.refresh_token', ${JSON.stringify(old.refresh_token)})`);
     await page.reload();
-    await page.getByTestId('current-user').waitFor();
+    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
     expect(JSON.stringify(await readable(page))).not.toMatch(TOKEN);
     expect((await context.cookies()).filter((c) => c.name === 'meterit_refresh')).toHaveLength(2);
     expect(problems).toEqual([]);
