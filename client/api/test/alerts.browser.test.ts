@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chooseOption } from '@meterit/shared/browser-testing';
 import { createTestDatabase, freePort } from '@meterit/shared/testing';
 import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
 
@@ -165,8 +166,9 @@ describe('alerts in the operators web app', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('button', { name: 'New rule' }).click();
     await page.getByLabel('Rule name').fill('Building A above 200 kW');
-    await page.getByRole('combobox', { name: 'Meter' }).click();
-    await page.getByRole('option', { name: 'Building A · Main incomer' }).click();
+    await chooseOption(page, page.getByRole('combobox', { name: 'Meter' }), 'Building A · Main incomer', {
+      exact: false,
+    });
     await page.getByLabel('Threshold', { exact: true }).fill('200');
     await page.getByLabel('E-mail recipients (comma-separated)').fill('facility@meterit.test');
     await page.getByRole('button', { name: 'Preview last day' }).click();

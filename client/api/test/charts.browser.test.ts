@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, freePort } from '@meterit/shared/testing';
-import { checkEverywhere, launchChromium, openContext, screenshot } from '@meterit/shared/browser-testing';
+import {
+  checkEverywhere,
+  chooseOption,
+  launchChromium,
+  openContext,
+  screenshot,
+} from '@meterit/shared/browser-testing';
 import type { SyncReading } from '@meterit/shared';
 import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
 
@@ -89,8 +95,7 @@ async function login(page: Page): Promise<void> {
 }
 
 async function pick(page: Page, label: string, option: string, within: string): Promise<void> {
-  await page.getByTestId(within).getByRole('combobox', { name: label, exact: true }).click();
-  await page.getByRole('option', { name: option, exact: true }).click();
+  await chooseOption(page, page.getByTestId(within).getByRole('combobox', { name: label, exact: true }), option);
 }
 
 /** The chart's drawing surface (the largest svg: legend marks are small svgs too), in page pixels. */
@@ -228,8 +233,7 @@ describe('when a meter stopped for 30 minutes and an operator in New York looks 
     await page.getByTestId('meter-row-main').getByRole('link', { name: 'Main incomer' }).click();
     await page.getByTestId('point-current_kw').waitFor({ timeout: 20_000 });
     meterId = Number(/\/meters\/(\d+)/.exec(new URL(page.url()).pathname)?.[1]);
-    await page.getByRole('combobox', { name: 'Range', exact: true }).click();
-    await page.getByRole('option', { name: 'Last 6 hours', exact: true }).click();
+    await chooseOption(page, page.getByRole('combobox', { name: 'Range', exact: true }), 'Last 6 hours');
     await expect.poll(() => query(page).get('range')).toBe('6h');
     const point = page.getByTestId('point-current_kw');
     await expect

@@ -3,7 +3,14 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, freePort } from '@meterit/shared/testing';
-import { CHROMIUM, checkEverywhere, launchChromium, openContext, screenshot } from '@meterit/shared/browser-testing';
+import {
+  CHROMIUM,
+  checkEverywhere,
+  chooseOption,
+  launchChromium,
+  openContext,
+  screenshot,
+} from '@meterit/shared/browser-testing';
 import type { SyncReading } from '@meterit/shared';
 import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
 
@@ -97,8 +104,7 @@ async function login(page: Page): Promise<void> {
 /** The site page's energy panel switched to weeks against the previous weeks. */
 async function weeksCompared(page: Page): Promise<void> {
   const panel = page.getByTestId('section-Energy');
-  await panel.getByRole('combobox', { name: 'Interval', exact: true }).click();
-  await page.getByRole('option', { name: 'Per week', exact: true }).click();
+  await chooseOption(page, panel.getByRole('combobox', { name: 'Interval', exact: true }), 'Per week');
   await panel.getByLabel('Compare with previous period').check();
   await panel.getByTestId('energy-previous-total').waitFor();
   await expect.poll(() => panel.getByTestId('energy-interval-row').first().textContent()).toContain('Week of');
@@ -147,8 +153,9 @@ describe('what an operator sees of energy', () => {
     // Meters instead of sites: pick one and the chart shows it alone.
     await page.getByRole('button', { name: 'Meters', exact: true }).click();
     await page.getByText('Pick one or more meters').waitFor();
-    await page.getByRole('combobox', { name: 'Meters' }).click();
-    await page.getByRole('option', { name: 'School main (Hill school)' }).click();
+    await chooseOption(page, page.getByRole('combobox', { name: 'Meters' }), 'School main (Hill school)', {
+      exact: false,
+    });
     await expect.poll(() => page.getByTestId('energy-series-row').textContent()).toContain('School main');
     expect(await page.getByTestId('energy-series-row').count()).toBe(1);
     await context.close();
@@ -163,13 +170,11 @@ describe('what an operator sees of energy', () => {
         ready: (page: Page) => page.getByTestId('energy-chart').waitFor(),
       },
     ];
-    for (const p of pages) {
-      const checks = await checkEverywhere(browser, { ...p, dir: ARTIFACTS, prepare: login });
-      expect(checks).toHaveLength(4);
-      for (const c of checks) {
-        expect(c.problems, `${p.name} ${c.viewport} ${c.colorScheme}`).toEqual([]);
-        expect(c.overflow, `${p.name} ${c.viewport} ${c.colorScheme}`).toBe(0);
-      }
+    const checks = await checkEverywhere(browser, { pages, dir: ARTIFACTS, prepare: login });
+    expect(checks).toHaveLength(8);
+    for (const c of checks) {
+      expect(c.problems, `${c.name} ${c.viewport} ${c.colorScheme}`).toEqual([]);
+      expect(c.overflow, `${c.name} ${c.viewport} ${c.colorScheme}`).toBe(0);
     }
   }, 180_000);
 

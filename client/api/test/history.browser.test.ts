@@ -228,25 +228,26 @@ describe('what an operator sees of a site', () => {
   }, 60_000);
 
   it('when the site page and the rules page are opened on a laptop and a phone, light and dark, then nothing is cut off sideways and no serious accessibility problem is found', async () => {
-    const results = [
-      ...(await checkEverywhere(browser, {
-        url: sitePage(),
-        dir: ARTIFACTS,
-        name: 'client-site-history',
-        prepare: login,
-        ready: async (page) => {
-          await eventsOf(page).first().waitFor({ timeout: 15_000 });
-          await page.locator('[data-point="total_kwh"]').first().waitFor();
+    const results = await checkEverywhere(browser, {
+      dir: ARTIFACTS,
+      prepare: login,
+      pages: [
+        {
+          url: sitePage(),
+          name: 'client-site-history',
+          ready: async (page) => {
+            await eventsOf(page).first().waitFor({ timeout: 15_000 });
+            await page.locator('[data-point="total_kwh"]').first().waitFor();
+          },
         },
-      })),
-      ...(await checkEverywhere(browser, {
-        url: `${api.url}/alerts/rules`,
-        dir: ARTIFACTS,
-        name: 'client-alert-rules',
-        prepare: login,
-        ready: (page) => page.getByTestId('recipients-warning').waitFor({ timeout: 15_000 }),
-      })),
-    ];
+        {
+          url: `${api.url}/alerts/rules`,
+          name: 'client-alert-rules',
+          ready: (page) => page.getByTestId('recipients-warning').waitFor({ timeout: 15_000 }),
+        },
+      ],
+    });
+    expect(results).toHaveLength(8);
     for (const r of results) {
       expect(r.problems, `${r.file}`).toEqual([]);
       expect(r.overflow, `${r.file}`).toBe(0);

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chooseOption } from '@meterit/shared/browser-testing';
 import { createTestDatabase, freePort } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
@@ -49,8 +50,8 @@ async function watchProblems(page: Page): Promise<string[]> {
 }
 
 async function pick(page: Page, label: string, option: string, within?: string): Promise<void> {
-  await (within ? page.getByTestId(within) : page).getByRole('combobox', { name: label, exact: true }).click();
-  await page.getByRole('option', { name: option, exact: true }).click();
+  const field = (within ? page.getByTestId(within) : page).getByRole('combobox', { name: label, exact: true });
+  await chooseOption(page, field, option);
 }
 
 beforeAll(async () => {

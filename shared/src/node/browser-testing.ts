@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 // One way for every real-browser test to start Debian's Chromium, look at a page at the two sizes people use
 // (a laptop and a phone) in light and dark, and check it the way a user and a screen reader would.
@@ -37,6 +37,32 @@ export function openContext(
   });
 }
 
+/**
+ * Opens a select (a combobox such as MUI's) and picks one of its options by name, as a user does. A click that lands
+ * while the page is still laying out (a lazy page arriving, a panel loading on a slow machine) may not open the list:
+ * then it opens it again, up to `attempts` times, before it fails naming the option.
+ */
+export async function chooseOption(
+  page: Page,
+  field: Locator,
+  option: string,
+  { exact = true, attempts = 4 }: { exact?: boolean; attempts?: number } = {},
+): Promise<void> {
+  const choice = page.getByRole('option', { name: option, exact });
+  for (let i = 1; ; i++) {
+    await field.click();
+    try {
+      await choice.waitFor({ timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (i >= attempts)
+        throw new Error(`the option "${option}" did not appear after ${attempts} tries`, { cause: err });
+      await page.keyboard.press('Escape');
+    }
+  }
+  await choice.click();
+}
+
 /** Serious and critical accessibility violations on the page as it is now (axe-core), as short lines. */
 export async function accessibilityProblems(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
@@ -65,6 +91,8 @@ export async function screenshot(page: Page, dir: string, name: string): Promise
 }
 
 export interface PageCheck {
+  /** The page's name, as given. */
+  name: string;
   viewport: ViewportName;
   colorScheme: ColorScheme;
   file: string;
@@ -72,21 +100,24 @@ export interface PageCheck {
   problems: string[];
 }
 
+/** One page to look at: where it is, what to call its screenshots, and what it must show before it is judged. */
+export interface PageToCheck {
+  url: string;
+  name: string;
+  ready: (page: Page) => Promise<void>;
+}
+
 /**
- * Opens `url` at both sizes in light and dark (after `prepare`, e.g. logging in, and `ready`, waiting for what the
- * page must show), screenshots each as `dir/<name>-<viewport>-<scheme>.png`, and reports sideways overflow and
- * serious accessibility problems for each. Tests assert on the result.
+ * Opens each page at both sizes in light and dark (after `prepare`, e.g. logging in, once per size and scheme, and
+ * the page's `ready`, waiting for what it must show), screenshots each as `dir/<name>-<viewport>-<scheme>.png`, and
+ * reports sideways overflow and serious accessibility problems for each. Tests assert on the result. Give one page
+ * (`url`, `name`, `ready`) or several (`pages`): several share one login per size and scheme.
  */
 export async function checkEverywhere(
   browser: Browser,
-  opts: {
-    url: string;
-    dir: string;
-    name: string;
-    prepare?: (page: Page) => Promise<void>;
-    ready: (page: Page) => Promise<void>;
-  },
+  opts: { dir: string; prepare?: (page: Page) => Promise<void> } & (PageToCheck | { pages: readonly PageToCheck[] }),
 ): Promise<PageCheck[]> {
+  const pages = 'pages' in opts ? opts.pages : [opts];
   const out: PageCheck[] = [];
   for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
     for (const colorScheme of ['light', 'dark'] as const) {
@@ -94,16 +125,19 @@ export async function checkEverywhere(
       try {
         const page = await context.newPage();
         await opts.prepare?.(page);
-        await page.goto(opts.url);
-        await opts.ready(page);
-        const file = await screenshot(page, opts.dir, `${opts.name}-${viewport}-${colorScheme}`);
-        out.push({
-          viewport,
-          colorScheme,
-          file,
-          overflow: await sidewaysOverflow(page),
-          problems: await accessibilityProblems(page),
-        });
+        for (const p of pages) {
+          await page.goto(p.url);
+          await p.ready(page);
+          const file = await screenshot(page, opts.dir, `${p.name}-${viewport}-${colorScheme}`);
+          out.push({
+            name: p.name,
+            viewport,
+            colorScheme,
+            file,
+            overflow: await sidewaysOverflow(page),
+            problems: await accessibilityProblems(page),
+          });
+        }
       } finally {
         await context.close();
       }

@@ -8,6 +8,7 @@ import {
   CHROMIUM,
   accessibilityProblems,
   checkEverywhere,
+  chooseOption,
   launchChromium,
   openContext,
   screenshot,
@@ -190,8 +191,7 @@ describe('the site dashboard: site name, meter details and the technician tools'
     expect(await result.textContent()).toContain(`total_kwh of meter-4901 at ${NET}.21:47808`);
     expect(Number(await text(page, 'read-value'))).toBeGreaterThan(0);
 
-    await page.getByTestId('read-point-select').click();
-    await page.getByRole('option', { name: 'Type an object…' }).click();
+    await chooseOption(page, page.getByTestId('read-point-select'), 'Type an object…', { exact: false });
     await page.getByTestId('read-object-type').fill('analogInput');
     await page.getByTestId('read-instance').fill('2');
     await page.getByTestId('btn-read').click();
@@ -248,8 +248,7 @@ describe('the site dashboard: site name, meter details and the technician tools'
     }
     // The switch in the header wins over the device's setting, and is kept.
     const page = await open('phone');
-    await page.getByTestId('scheme-switch').click();
-    await page.getByRole('option', { name: 'Dark' }).click();
+    await chooseOption(page, page.getByTestId('scheme-switch'), 'Dark', { exact: false });
     await expect.poll(() => page.evaluate('document.documentElement.className')).toContain('dark');
     await page.reload();
     await page.getByTestId('health').waitFor();

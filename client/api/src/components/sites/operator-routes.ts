@@ -70,17 +70,20 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
   router.get('/api/sites/:id/connectivity', connectivity, async (req, res) => {
     const { params, query } = connectivity.parsed(req);
     assertSiteVisible(userOf(req), params.id);
-    const to = query.to ?? new Date();
+    // One clock for the whole answer: a range that ends now is still "now" when the outages are worked out.
+    const now = new Date();
+    const to = query.to ?? now;
     const from = query.from ?? new Date(to.getTime() - 86_400_000);
     if (from >= to) throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'from must be before to');
-    res.json(await sites.connectivity(params.id, from, to, query.max_points ?? 1000));
+    res.json(await sites.connectivity(params.id, from, to, query.max_points ?? 1000, now));
   });
 
   const history = validate({ params: IdParamsSchema, query: SiteHistoryQuerySchema });
   router.get('/api/sites/:id/history', history, async (req, res) => {
     const { params, query } = history.parsed(req);
     assertSiteVisible(userOf(req), params.id);
-    const to = query.to ?? new Date();
+    const now = new Date();
+    const to = query.to ?? now;
     const from = query.from ?? new Date(to.getTime() - 7 * 86_400_000);
     if (from >= to) throw new ApiError(400, ErrorCode.VALIDATION_FAILED, 'from must be before to');
     if (to.getTime() - from.getTime() > HISTORY_MAX_RANGE_DAYS * 86_400_000)
@@ -90,13 +93,17 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
         `from and to may be at most ${HISTORY_MAX_RANGE_DAYS} days apart`,
       );
     res.json(
-      await deps.history.history(params.id, {
-        from,
-        to,
-        kinds: query.kind,
-        limit: query.limit ?? HISTORY_DEFAULT_LIMIT,
-        offset: query.offset ?? 0,
-      }),
+      await deps.history.history(
+        params.id,
+        {
+          from,
+          to,
+          kinds: query.kind,
+          limit: query.limit ?? HISTORY_DEFAULT_LIMIT,
+          offset: query.offset ?? 0,
+        },
+        now,
+      ),
     );
   });
 
