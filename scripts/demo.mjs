@@ -350,7 +350,7 @@ async function main() {
   say(`  operators' web app  ${clientUrl}/`);
   say(
     admin
-      ? `  log in as          ${admin.email} / ${admin.password}   (generated on first start; kept in ${adminFile})`
+      ? `  log in as          ${admin.email} / ${admin.password}   (generated on first start, kept in ${adminFile}; the first login asks you to choose your own)`
       : `  log in as          the admin you created (ADMIN_EMAIL / ADMIN_PASSWORD); ${adminFile} does not exist`,
   );
   say(`  client system API   ${clientUrl}/api   (health: ${clientUrl}/health)`);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountResponseSchema, type AccountResponse, type CreateUserResponse } from '@meterit/shared';
 import type { RunningClientApi } from '../src/index.js';
@@ -23,6 +26,34 @@ async function account(token: string): Promise<AccountResponse> {
   expect(res.status).toBe(200);
   return AccountResponseSchema.parse(res.json);
 }
+
+describe('when the API starts on an empty database without ADMIN_PASSWORD', () => {
+  it('then the first admin it creates with a generated password must choose their own at the first login', async () => {
+    // As in the demo: the generated password is written to a file (and logged once).
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'meterit-first-admin-')), 'initial-admin.json');
+    const fresh = await startTestApi({ initialAdminFile: file });
+    try {
+      const { email, password } = JSON.parse(readFileSync(file, 'utf8')) as { email: string; password: string };
+      expect(email).toBe('admin@meterit.local');
+      const token = (await login(fresh, email, password)).access_token;
+      expect((await as(fresh, token, 'GET', '/api/account')).json).toMatchObject({ must_change_password: true });
+      const refused = await as(fresh, token, 'GET', '/api/sites');
+      expect(refused.status).toBe(403);
+      expect(refused.json).toMatchObject({ error: { code: 'PASSWORD_CHANGE_REQUIRED' } });
+      const own = { current_password: password, new_password: 'first-admin-own-password-1' };
+      expect((await as(fresh, token, 'POST', '/api/auth/password', own)).status).toBe(204);
+      const again = (await login(fresh, email, own.new_password)).access_token;
+      expect((await as(fresh, again, 'GET', '/api/sites')).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('then an admin from ADMIN_EMAIL / ADMIN_PASSWORD is not asked to change it', async () => {
+    expect((await as(api, admin, 'GET', '/api/account')).json).toMatchObject({ must_change_password: false });
+    expect((await as(api, admin, 'GET', '/api/sites')).status).toBe(200);
+  });
+});
 
 describe('when an admin creates a user with a generated password', () => {
   it('then that user can log in but every route other than the account and the password change answers 403 PASSWORD_CHANGE_REQUIRED until they choose their own', async () => {

@@ -9,6 +9,7 @@ import {
   launchChromium,
   openContext,
   screenshot,
+  sidewaysOverflow,
 } from '@meterit/shared/browser-testing';
 import type { SyncReading } from '@meterit/shared';
 import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
@@ -160,7 +161,8 @@ describe('when a meter stopped for 30 minutes and an operator in New York looks 
     await screenshot(page, ARTIFACTS, 'client-charts-site');
 
     // The big counter: labels that differ in the digits that differ, never cut.
-    await pick(page, 'Data point', 'total_kwh', section);
+    // Points go by the names people use; the address keeps the meter's own name.
+    await pick(page, 'Data point', 'Energy (kWh)', section);
     await expect.poll(() => query(page).get('point')).toBe('total_kwh');
     await expect
       .poll(async () => (await chartFacts(page, section)).y.join(' '), { timeout: 20_000 })
@@ -242,6 +244,9 @@ describe('when a meter stopped for 30 minutes and an operator in New York looks 
     expect(await point.getByTestId('latest-reading').textContent()).toMatch(/^latest 4\d(\.\d+)? kW at .* EST$/);
     expect((await chartFacts(page, 'point-current_kw')).stretches).toBe(2);
     expect((await chartFacts(page, 'point-total_kwh')).stretches).toBe(2);
+    // Each chart is headed by what it measures with its unit, not the point's code.
+    expect(await point.getByRole('heading').textContent()).toBe('Power (kW)');
+    expect(await page.getByTestId('point-total_kwh').getByRole('heading').textContent()).toBe('Energy (kWh)');
     const file = await screenshot(page, ARTIFACTS, 'client-charts-meter');
     mkdirSync(DOCS, { recursive: true });
     if (statSync(file).size < 300_000) copyFileSync(file, path.join(DOCS, 'client-charts-meter.png'));
@@ -251,20 +256,46 @@ describe('when a meter stopped for 30 minutes and an operator in New York looks 
       { name: 'charts-site', url: `${api.url}/sites/${siteId}?range=6h`, scope: 'section-Readings' },
       { name: 'charts-meter', url: `${api.url}/meters/${meterId}?range=6h`, scope: 'point-current_kw' },
     ];
-    for (const p of pages) {
-      const checks = await checkEverywhere(browser, {
+    const checks = await checkEverywhere(browser, {
+      dir: ARTIFACTS,
+      prepare: login,
+      pages: pages.map((p) => ({
         url: p.url,
-        dir: ARTIFACTS,
         name: `client-${p.name}`,
-        prepare: login,
-        ready: async (pg) => {
-          await pg.getByTestId(p.scope).locator('.MuiLineChart-line').first().waitFor({ timeout: 20_000 });
-        },
-      });
-      for (const c of checks) {
-        expect(c.problems, `${p.name} ${c.viewport} ${c.colorScheme}`).toEqual([]);
-        expect(c.overflow, `${p.name} ${c.viewport} ${c.colorScheme}`).toBe(0);
-      }
+        ready: (pg: Page) => pg.getByTestId(p.scope).locator('.MuiLineChart-line').first().waitFor({ timeout: 20_000 }),
+      })),
+    });
+    expect(checks).toHaveLength(8);
+    for (const c of checks) {
+      expect(c.problems, `${c.name} ${c.viewport} ${c.colorScheme}`).toEqual([]);
+      expect(c.overflow, `${c.name} ${c.viewport} ${c.colorScheme}`).toBe(0);
     }
   }, 240_000);
+
+  it('then on a phone a finger dragged across a chart zooms to that span, as a mouse drag does', async () => {
+    const context = await openContext(browser, 'phone', 'light', ZONE);
+    const page = await context.newPage();
+    await login(page);
+    await page.goto(`${api.url}/meters/${meterId}?range=6h`);
+    const chart = page.getByTestId('point-current_kw').getByTestId('readings-chart');
+    await chart.locator('.MuiLineChart-line').first().waitFor({ timeout: 20_000 });
+    await chart.scrollIntoViewIfNeeded();
+    const box = (await surface(chart))!;
+    // Real touch input through Chromium (DevTools protocol): touchstart, twelve moves sideways, touchend.
+    const cdp = await context.newCDPSession(page);
+    const y = box.y + box.height * 0.4;
+    const at = (f: number) => [{ x: box.x + box.width * f, y }];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0.3) });
+    for (let i = 1; i <= 12; i++)
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(0.3 + (0.4 * i) / 12) });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect.poll(() => query(page).get('zfrom')).not.toBeNull();
+    const span = Date.parse(query(page).get('zto')!) - Date.parse(query(page).get('zfrom')!);
+    expect(span).toBeGreaterThan(30 * MIN);
+    expect(span).toBeLessThan(5 * 60 * MIN);
+    await page.getByRole('button', { name: 'Reset zoom' }).waitFor();
+    // The page did not scroll sideways under the finger.
+    expect(await sidewaysOverflow(page)).toBe(0);
+    await context.close();
+  }, 90_000);
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chooseOption } from '@meterit/shared/browser-testing';
 import { createTestDatabase, freePort } from '@meterit/shared/testing';
 import type { HeartbeatMeterState, HeartbeatRequest, SyncReading } from '@meterit/shared';
 import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
@@ -227,6 +228,15 @@ describe('what an operator sees', () => {
       /\(4 min\) · (no heartbeat and reported by the agent|reported by the agent and no heartbeat)/,
     );
     expect(await page.getByTestId('section-Connectivity').textContent()).not.toContain('No outages in this range');
+    // Its range is kept in the address beside the readings chart's: a reload (or a shared link) shows the same.
+    const connRange = () =>
+      page.getByTestId('section-Connectivity').getByRole('combobox', { name: 'Range', exact: true });
+    await chooseOption(page, connRange(), 'Last 7 days');
+    await expect.poll(() => new URL(page.url()).searchParams.get('conn')).toBe('7d');
+    await page.reload();
+    await outage.first().waitFor({ timeout: 20_000 });
+    expect(await connRange().textContent()).toBe('Last 7 days');
+    expect(new URL(page.url()).searchParams.get('range')).toBeNull();
     await shot(page, 'opsview-site');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'opsview-site-phone');

@@ -139,6 +139,18 @@ describe('the app shell', () => {
     await drawer.getByRole('button', { name: 'MCP tokens' }).click();
     const tokens = page.getByRole('dialog', { name: /MCP tokens/ });
     await tokens.waitFor();
+    // On a phone the dialog has the whole width: a new token, its one-time reveal and the list all fit.
+    await tokens.getByLabel('Token name').fill('Assistant on my phone');
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    await tokens.getByTestId('mcp-token-reveal').waitFor();
+    await tokens.getByText('Assistant on my phone').waitFor();
+    const cutOff = await page.evaluate<number>(
+      `(() => { const c = document.querySelector('.MuiDialogContent-root'); return c.scrollWidth - c.clientWidth; })()`,
+    );
+    expect(cutOff, 'px of the dialog cut off sideways').toBe(0);
+    const box = await tokens.getByRole('button', { name: 'Revoke' }).boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(390);
+    await screenshot(page, ARTIFACTS, 'mcp-tokens-phone');
     await tokens.getByRole('button', { name: 'Close' }).click();
     await tokens.waitFor({ state: 'hidden' });
     await open();
@@ -243,6 +255,8 @@ describe('the app shell', () => {
     await page.getByRole('heading', { name: 'Profile' }).waitFor();
 
     await page.getByRole('button', { name: 'Log out' }).click();
+    // The login page, not the profile still on screen (its three password fields would all match "Password").
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByLabel('E-mail').fill(ADMIN.email);
     await page.getByRole('button', { name: 'Log in' }).click();

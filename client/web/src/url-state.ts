@@ -4,9 +4,12 @@ import { useCallback, useSyncExternalStore } from 'react';
 // the browser's Back undoes a change made with `push` (a zoom). Changes made without `push` replace the entry.
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());
-window.addEventListener('popstate', notify);
+let listening = false;
 
 function subscribe(l: () => void) {
+  // Registered on first use, so the pure helpers here (oneOf) import anywhere, also in tests without a window.
+  if (!listening) window.addEventListener('popstate', notify);
+  listening = true;
   listeners.add(l);
   return () => listeners.delete(l);
 }
@@ -34,3 +37,7 @@ export function useUrlQuery(): [URLSearchParams, (patch: QueryPatch, push?: bool
   const set = useCallback((patch: QueryPatch, push?: boolean) => setQuery(patch, push), []);
   return [new URLSearchParams(search), set];
 }
+
+/** A query value when it is one of `values`, else `fallback` (a hand-edited or stale link never breaks a page). */
+export const oneOf = <V extends string | number>(v: unknown, values: readonly V[], fallback: V): V =>
+  values.includes(v as V) ? (v as V) : fallback;

@@ -4,7 +4,13 @@ import { ChartsBrushOverlay } from '@mui/x-charts/ChartsBrushOverlay';
 import { useBrush, useXScale } from '@mui/x-charts/hooks';
 import { LineChart } from '@mui/x-charts/LineChart';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ChartSeries, ConsumptionBucket, HeartbeatPoint, LatestReading } from '@meterit/shared';
+import {
+  pointLabel,
+  type ChartSeries,
+  type ConsumptionBucket,
+  type HeartbeatPoint,
+  type LatestReading,
+} from '@meterit/shared';
 import { labelWidth, pointTime, timeTicks, valueTicks, zoneName } from '../chart-axes';
 import { fmtDay, fmtNumber, fmtValue, viewerTimeZone } from '../format';
 
@@ -115,7 +121,7 @@ export function ReadingsChart({
         series={[
           {
             data: values,
-            label: `${series.data_point}${unit ? ` (${unit})` : ''}`,
+            label: pointLabel(series.data_point, unit),
             showMark: present.length < 40,
             curve: 'linear',
             connectNulls: false,

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { READING_AGGS, type ReadingAgg, type ReadingBucket } from '@meterit/shared';
 import { fromWallClock, wallClock } from '../chart-axes';
 import { autoBucket, RANGES, viewerTimeZone, type RangeKey } from '../format';
-import { useUrlQuery } from '../url-state';
+import { oneOf, useUrlQuery } from '../url-state';
 import { SelectField, type SelectOption } from './SelectField';
 
 export type BucketChoice = 'auto' | 'raw' | '1m' | '15m' | '1h' | '1d';
@@ -51,8 +51,6 @@ export const BucketSelect = choiceSelect<BucketChoice>('Bucket', 'bucket', 140, 
 export const AggSelect = choiceSelect<ReadingAgg>('Value per bucket', 'agg', 140, AGG_OPTIONS);
 const ChartRangeSelect = choiceSelect<RangeKey | 'custom'>('Range', 'range', 150, CHART_RANGE_OPTIONS);
 
-const oneOf = <V extends string>(v: string | null, values: readonly V[], fallback: V): V =>
-  values.includes(v as V) ? (v as V) : fallback;
 const instant = (v: string | null): number | undefined => {
   const t = v ? Date.parse(v) : NaN;
   return Number.isFinite(t) ? t : undefined;

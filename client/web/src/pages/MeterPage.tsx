@@ -1,5 +1,5 @@
 import { Alert, Box, Chip, Paper, Stack, Typography } from '@mui/material';
-import type { ChartResponse, ChartSeries, MeterSummary } from '@meterit/shared';
+import { pointLabel, qualityWords, type ChartResponse, type ChartSeries, type MeterSummary } from '@meterit/shared';
 import { api } from '../api/client';
 import { lineSegments } from '../chart-axes';
 import { ChartCaption, LatestChip, ReadingsChart } from '../components/Charts';
@@ -30,15 +30,15 @@ function PointChart({
   return (
     <Paper variant="outlined" sx={{ p: 2, mb: 2 }} data-testid={`point-${name}`}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap', rowGap: 1 }}>
-        <Typography sx={{ fontWeight: 600 }} variant="subtitle1">
-          {name}
+        <Typography sx={{ fontWeight: 600 }} variant="subtitle1" component="h2" title={name}>
+          {pointLabel(name, series.unit)}
         </Typography>
         <LatestChip latest={series.latest} />
         {flaggedCount > 0 ? (
           <Chip
             size="small"
             color="error"
-            label={`${flaggedCount} reading(s) flagged: ${[...new Set(flagged.map((p) => p.quality))].join(', ')}`}
+            label={`${flaggedCount} reading(s) flagged: ${[...new Set(flagged.map((p) => qualityWords(p.quality)))].join(', ')}`}
             data-testid="quality-flags"
           />
         ) : (
@@ -58,7 +58,7 @@ function PointChart({
           Flagged:{' '}
           {flagged
             .slice(-5)
-            .map((p) => `${fmtDateTime(p.ts)} ${p.quality}`)
+            .map((p) => `${fmtDateTime(p.ts)} ${qualityWords(p.quality)}`)
             .join(' · ')}
           {flagged.length > 5 ? ` and ${flagged.length - 5} more` : ''}
         </ChartCaption>

@@ -1,73 +1,18 @@
-import {
-  AppBar,
-  Badge,
-  Box,
-  Button,
-  Divider,
-  Drawer,
-  IconButton,
-  List,
-  ListItemButton,
-  ListItemText,
-  Toolbar,
-  Typography,
-  useMediaQuery,
-} from '@mui/material';
+import { AppBar, Badge, Box, Button, IconButton, Toolbar, Typography, useMediaQuery } from '@mui/material';
 import { useTheme } from '@mui/material/styles';
-import { useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { AlertsResponse, UserInfo } from '@meterit/shared';
 import { api } from '../api/client';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { usePoll } from '../components/usePoll';
 import { linkClick, navigate, type Route } from '../router';
-import { can } from '../store/auth';
+import { accessibleName, destinations, Label } from './destinations';
 import { MenuIcon } from './icons';
 import { ThemeMenu } from './ThemeMenu';
 
+const NavigationDrawer = lazy(() => import('./NavigationDrawer'));
+
 const ALERT_POLL_MS = 30_000;
-
-interface Destination {
-  to: string;
-  label: string;
-  active: boolean;
-  badge?: number;
-}
-
-function destinations(user: UserInfo, route: Route, activeAlerts: number | undefined): Destination[] {
-  const page = route.page;
-  return [
-    { to: '/', label: 'Dashboard', active: page === 'dashboard' || page === 'site' || page === 'meter' },
-    { to: '/energy', label: 'Energy', active: page === 'energy' },
-    {
-      to: '/alerts',
-      label: 'Alerts',
-      active: page === 'alerts' || page === 'alert-rules' || page === 'outbox',
-      ...(activeAlerts ? { badge: activeAlerts } : {}),
-    },
-    ...(can.manageMeters(user)
-      ? [{ to: '/admin/sites', label: 'Sites & meters', active: page === 'admin-sites' }]
-      : []),
-    ...(can.manageUsers(user) ? [{ to: '/admin/users', label: 'Users', active: page === 'users' }] : []),
-  ];
-}
-
-/** "Alerts" with the number of active alerts beside it, read the same way by eye and by screen reader. */
-function Label({ d }: { d: Destination }): ReactNode {
-  if (!d.badge) return d.label;
-  return (
-    <Badge
-      badgeContent={d.badge}
-      max={99}
-      color="error"
-      sx={{ '& .MuiBadge-badge': { right: -12 } }}
-      slotProps={{ badge: { 'data-testid': 'alert-badge', 'aria-hidden': true } as object }}
-    >
-      {d.label}
-    </Badge>
-  );
-}
-
-const accessibleName = (d: Destination) => (d.badge ? `${d.label}, ${d.badge} active` : d.label);
 
 /**
  * The app bar: on a laptop the destinations as buttons and the account actions beside them; below the `md`
@@ -77,6 +22,8 @@ export function Navigation(props: { user: UserInfo; route: Route; onMcpTokens():
   const { user, route } = props;
   const narrow = useMediaQuery(useTheme().breakpoints.down('md'));
   const [open, setOpen] = useState(false);
+  // The drawer (and MUI's modal stack under it) loads the first time it is opened, and stays for its animations.
+  const [drawerLoaded, setDrawerLoaded] = useState(false);
   // Polled, and read again on every page change, so the count follows what the operator just did.
   const alerts = usePoll(
     () =>
@@ -107,7 +54,10 @@ export function Navigation(props: { user: UserInfo; route: Route; onMcpTokens():
             aria-label="Open navigation"
             aria-controls="app-navigation"
             aria-expanded={open}
-            onClick={() => setOpen(true)}
+            onClick={() => {
+              setDrawerLoaded(true);
+              setOpen(true);
+            }}
           >
             <Badge variant="dot" color="error" invisible={!alerts.data}>
               <MenuIcon />
@@ -160,52 +110,18 @@ export function Navigation(props: { user: UserInfo; route: Route; onMcpTokens():
             ))}
       </Toolbar>
       <ConnectionBanner />
-      <Drawer id="app-navigation" anchor="left" open={narrow && open} onClose={() => setOpen(false)}>
-        <Box sx={{ width: 280, maxWidth: '85vw' }} role="presentation">
-          <Box sx={{ p: 2 }}>
-            <Typography variant="h6" component="p" sx={{ fontWeight: 700 }}>
-              MeterIT
-            </Typography>
-            <Typography variant="body2" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
-              {user.email} · {user.role}
-            </Typography>
-          </Box>
-          <Divider />
-          <List component="nav" aria-label="Main">
-            {items.map((d) => (
-              <ListItemButton
-                key={d.to}
-                component="a"
-                href={d.to}
-                selected={d.active}
-                aria-label={accessibleName(d)}
-                aria-current={d.active ? 'page' : undefined}
-                onClick={(e: React.MouseEvent) => {
-                  e.preventDefault();
-                  go(d.to);
-                }}
-              >
-                <ListItemText primary={<Label d={d} />} />
-              </ListItemButton>
-            ))}
-          </List>
-          <Divider />
-          <List aria-label="Account">
-            {account.map((a) => (
-              <ListItemButton
-                key={a.label}
-                selected={a.active}
-                onClick={() => {
-                  setOpen(false);
-                  a.onClick();
-                }}
-              >
-                <ListItemText primary={a.label} />
-              </ListItemButton>
-            ))}
-          </List>
-        </Box>
-      </Drawer>
+      {drawerLoaded ? (
+        <Suspense fallback={null}>
+          <NavigationDrawer
+            open={narrow && open}
+            onClose={() => setOpen(false)}
+            user={user}
+            items={items}
+            account={account}
+            go={go}
+          />
+        </Suspense>
+      ) : null}
     </AppBar>
   );
 }

@@ -1,19 +1,12 @@
-import { IconButton, ListItemIcon, ListItemText, Menu, MenuItem } from '@mui/material';
-import { useState } from 'react';
+import { IconButton } from '@mui/material';
+import { lazy, Suspense, useState } from 'react';
 import type { ThemeMode } from '@meterit/shared';
 import { savePreferences } from '../pages/profile/preferences-api';
 import { usePreferences } from '../store/preferences';
-import { CheckIcon, ThemeIcon } from './icons';
+import { ThemeIcon } from './icons';
+import { THEME_WORDS } from './theme-words';
 
-// The menu's order. A value import of THEME_MODES would pull @meterit/shared's schemas (and zod) into the first
-// chunk; the type keeps this list to the same words, and the Record below makes it name all of them.
-const MODES = ['system', 'light', 'dark'] as const satisfies readonly ThemeMode[];
-
-export const THEME_WORDS: Record<ThemeMode, string> = {
-  system: 'System (follow this device)',
-  light: 'Light',
-  dark: 'Dark',
-};
+const ThemeChoices = lazy(() => import('./ThemeChoices'));
 
 /** The app bar's light / dark / system switch; the choice is saved on the user. */
 export function ThemeMenu() {
@@ -34,20 +27,11 @@ export function ThemeMenu() {
       >
         <ThemeIcon />
       </IconButton>
-      <Menu anchorEl={anchor} open={anchor !== null} onClose={() => setAnchor(null)}>
-        {MODES.map((m) => (
-          <MenuItem
-            key={m}
-            selected={m === theme}
-            onClick={() => choose(m)}
-            role="menuitemradio"
-            aria-checked={m === theme}
-          >
-            <ListItemIcon>{m === theme ? <CheckIcon fontSize="small" /> : null}</ListItemIcon>
-            <ListItemText>{THEME_WORDS[m]}</ListItemText>
-          </MenuItem>
-        ))}
-      </Menu>
+      {anchor ? (
+        <Suspense fallback={null}>
+          <ThemeChoices anchor={anchor} current={theme} onChoose={choose} onClose={() => setAnchor(null)} />
+        </Suspense>
+      ) : null}
     </>
   );
 }

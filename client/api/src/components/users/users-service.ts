@@ -159,7 +159,8 @@ export class UsersService {
 
   /**
    * On first start (no user at all) create an admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or with a generated
-   * password that is logged once (and written 0600 to `file` outside production, for the demo).
+   * password that is logged once (and written 0600 to `file` in development, for the demo) and must be replaced at
+   * the first login.
    */
   async ensureFirstAdmin(opts: {
     email: string | undefined;
@@ -176,6 +177,8 @@ export class UsersService {
       passwordHash: await hashPassword(password),
       role: 'admin',
       siteIds: null,
+      // A generated password has been in a log line (and a file): its owner chooses their own at the first login.
+      mustChangePassword: opts.password === undefined,
     });
     if (id === undefined) return; // another instance created it at the same moment
     if (opts.password !== undefined) {
@@ -196,11 +199,14 @@ export class UsersService {
         });
       }
     }
-    // The one time this password is shown: change it after the first login.
-    opts.logger.warn('first admin created with a generated password; it is shown only this once', {
-      email,
-      password,
-      file,
-    });
+    // The one time this password is shown; the first login asks for a new one.
+    opts.logger.warn(
+      'first admin created with a generated password; it is shown only this once and must be changed at the first login',
+      {
+        email,
+        password,
+        file,
+      },
+    );
   }
 }

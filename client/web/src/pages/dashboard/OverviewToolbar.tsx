@@ -1,4 +1,4 @@
-import { Box, Chip, InputAdornment, TextField } from '@mui/material';
+import { Box, Chip, FormControl, InputAdornment, InputLabel, OutlinedInput } from '@mui/material';
 import type { SiteSummary } from '@meterit/shared';
 import { matchesStatus, STATUS_FILTERS, type StatusFilter } from './overview-state';
 
@@ -29,24 +29,25 @@ export function OverviewToolbar({
   const filters = STATUS_FILTERS.filter((f) => f !== 'inactive' || status === f || sites.some((s) => !s.is_active));
   return (
     <Box sx={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 1.5, mb: 1.5 }}>
-      <TextField
-        size="small"
-        label="Search sites"
-        placeholder="Name or location"
-        value={q}
-        onChange={(e) => onSearch(e.target.value)}
-        sx={{ flex: '1 1 240px', maxWidth: { md: 360 } }}
-        slotProps={{
-          htmlInput: { 'data-testid': 'site-search', maxLength: 200 },
-          input: {
-            endAdornment: q ? (
+      {/* The input and its label without TextField, which would bring MUI's select and menu to the first page. */}
+      <FormControl size="small" sx={{ flex: '1 1 240px', maxWidth: { md: 360 } }}>
+        <InputLabel htmlFor="site-search">Search sites</InputLabel>
+        <OutlinedInput
+          id="site-search"
+          label="Search sites"
+          placeholder="Name or location"
+          value={q}
+          onChange={(e) => onSearch(e.target.value)}
+          inputProps={{ 'data-testid': 'site-search', maxLength: 200 }}
+          endAdornment={
+            q ? (
               <InputAdornment position="end">
                 <Chip size="small" label="Clear" onClick={() => onSearch('')} />
               </InputAdornment>
-            ) : null,
-          },
-        }}
-      />
+            ) : null
+          }
+        />
+      </FormControl>
       <Box role="group" aria-label="Show sites" sx={{ display: 'flex', flexWrap: 'wrap', gap: 1 }}>
         {filters.map((f) => (
           <Chip

@@ -1,10 +1,11 @@
-import { TableCell, TablePagination, TableRow, Typography } from '@mui/material';
+import { TableCell, TableRow, Typography } from '@mui/material';
 import type { SiteSummary } from '@meterit/shared';
 import { DataTable, type Column } from '../../components/DataTable';
 import { Link } from '../../components/Link';
 import { SiteStatusChip } from '../../components/StatusChip';
 import { fmtAgo, fmtDateTime, fmtDuration, fmtNumber, leftOutText } from '../../format';
-import { PAGE_SIZES, type OverviewView, type PageSize, type SortKey } from './overview-state';
+import type { OverviewView, PageSize, SortKey } from './overview-state';
+import { Pager } from './Pager';
 
 const HEADS: { key: SortKey; head: string; align?: 'right'; title?: string }[] = [
   { key: 'status', head: 'Status', title: 'worst first: offline, degraded, online' },
@@ -103,24 +104,7 @@ export function SitesTable({
           rows.map((s) => <SiteRow key={s.site_id} s={s} />)
         )}
       </DataTable>
-      <TablePagination
-        component="div"
-        count={matching}
-        page={view.page}
-        rowsPerPage={view.perPage}
-        rowsPerPageOptions={[...PAGE_SIZES]}
-        onPageChange={(_e, p) => onPage(p)}
-        onRowsPerPageChange={(e) => onPerPage(Number(e.target.value) as PageSize)}
-        labelRowsPerPage="Per page"
-        showFirstButton
-        showLastButton
-        data-testid="sites-pager"
-        sx={{
-          '& .MuiTablePagination-toolbar': { flexWrap: 'wrap', px: { xs: 0, sm: 2 }, justifyContent: 'flex-end' },
-          '& .MuiTablePagination-spacer': { display: { xs: 'none', sm: 'block' } },
-          '& .MuiTablePagination-actions': { ml: { xs: 1, sm: 2.5 } },
-        }}
-      />
+      <Pager count={matching} page={view.page} perPage={view.perPage} onPage={onPage} onPerPage={onPerPage} />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import type { SiteHealth, SiteSummary } from '@meterit/shared';
+import { oneOf } from '../../url-state';
 
 // What the overview shows of the sites — search, status filter, sort, page — kept in the address's query string,
 // so a reload or a shared link opens the same view. Pure, so it is tested without a browser.
@@ -27,20 +28,17 @@ export interface OverviewView {
 /** Worst first: sorted by status, ascending. */
 export const DEFAULT_VIEW: OverviewView = { q: '', status: 'all', sort: 'status', dir: 'asc', page: 0, perPage: 25 };
 
-const oneOf = <T extends string | number>(values: readonly T[], v: unknown, fallback: T): T =>
-  values.includes(v as T) ? (v as T) : fallback;
-
 /** The view a query string asks for; anything unknown or malformed falls back to the default for that part. */
 export function parseView(search: string): OverviewView {
   const p = new URLSearchParams(search);
   const page = Number(p.get('page'));
   return {
     q: (p.get('q') ?? '').slice(0, 200),
-    status: oneOf(STATUS_FILTERS, p.get('status'), DEFAULT_VIEW.status),
-    sort: oneOf(SORT_KEYS, p.get('sort'), DEFAULT_VIEW.sort),
-    dir: oneOf(['asc', 'desc'] as const, p.get('dir'), DEFAULT_VIEW.dir),
+    status: oneOf(p.get('status'), STATUS_FILTERS, DEFAULT_VIEW.status),
+    sort: oneOf(p.get('sort'), SORT_KEYS, DEFAULT_VIEW.sort),
+    dir: oneOf(p.get('dir'), ['asc', 'desc'] as const, DEFAULT_VIEW.dir),
     page: Number.isInteger(page) && page >= 1 ? page - 1 : 0,
-    perPage: oneOf(PAGE_SIZES, Number(p.get('per')), DEFAULT_VIEW.perPage),
+    perPage: oneOf(Number(p.get('per')), PAGE_SIZES, DEFAULT_VIEW.perPage),
   };
 }
 

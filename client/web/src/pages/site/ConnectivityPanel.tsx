@@ -1,5 +1,4 @@
 import { Alert, Box, Typography } from '@mui/material';
-import { useState } from 'react';
 import type { ConnectivityResponse } from '@meterit/shared';
 import { api } from '../../api/client';
 import { BacklogChart } from '../../components/Charts';
@@ -7,9 +6,17 @@ import { RangeSelect } from '../../components/RangeControls';
 import { EmptyState, Loadable } from '../../components/StateViews';
 import { usePoll } from '../../components/usePoll';
 import { fmtDateTime, fmtDuration, RANGES, type RangeKey } from '../../format';
+import { oneOf, useUrlQuery } from '../../url-state';
 
 export function ConnectivityPanel({ siteId }: { siteId: number }) {
-  const [range, setRange] = useState<RangeKey>('24h');
+  // Its own key in the address (`conn`), beside the readings chart's `range`: a link or a reload keeps both.
+  const [q, setQuery] = useUrlQuery();
+  const range = oneOf<RangeKey>(
+    q.get('conn'),
+    RANGES.map((r) => r.key),
+    '24h',
+  );
+  const setRange = (r: RangeKey) => setQuery({ conn: r === '24h' ? undefined : r });
   const rangeMs = RANGES.find((r) => r.key === range)?.ms ?? 86_400_000;
   const state = usePoll(
     async () =>

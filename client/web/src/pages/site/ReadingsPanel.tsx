@@ -1,11 +1,11 @@
 import { Box, Button, Stack } from '@mui/material';
 import { useState } from 'react';
-import type { ChartResponse, MeterSummary } from '@meterit/shared';
+import { pointLabel, type ChartResponse, type MeterSummary } from '@meterit/shared';
 import { api, downloadCsv, errorText } from '../../api/client';
 import { lineSegments } from '../../chart-axes';
 import { ChartCaption, LatestChip, ReadingsChart } from '../../components/Charts';
 import { ChartControls, useChartRange } from '../../components/RangeControls';
-import { asOptions, SelectField } from '../../components/SelectField';
+import { SelectField } from '../../components/SelectField';
 import { EmptyState, ErrorNote, Loadable } from '../../components/StateViews';
 import { usePoll } from '../../components/usePoll';
 import { viewerTimeZone } from '../../format';
@@ -58,7 +58,7 @@ export function ReadingsPanel({ siteId, meters }: { siteId: number; meters: Mete
           onChange={(e) => setQuery({ point: e.target.value })}
           sx={{ minWidth: 150 }}
           name="data_point"
-          options={asOptions(points)}
+          options={(meter?.data_points ?? []).map((p) => ({ value: p.name, label: pointLabel(p.name, p.unit) }))}
         />
       </ChartControls>
       <ErrorNote error={csvError} />
