@@ -248,7 +248,8 @@ describe('the site dashboard: site name, meter details and the technician tools'
     }
     // The switch in the header wins over the device's setting, and is kept.
     const page = await open('phone');
-    await chooseOption(page, page.getByTestId('scheme-switch'), 'Dark', { exact: false });
+    // The browser's own select, labelled "Theme".
+    await page.getByLabel('Theme').selectOption({ label: 'Dark' });
     await expect.poll(() => page.evaluate('document.documentElement.className')).toContain('dark');
     await page.reload();
     await page.getByTestId('health').waitFor();

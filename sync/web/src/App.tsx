@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Alert, Box, Button, CircularProgress, Container, Typography } from '@mui/material';
 import { POLL_MS, useSite } from './store/site-store';
 import { clock, viewerTimeZone } from './lib/format';
@@ -8,13 +8,30 @@ import { StatusTiles } from './components/StatusTiles';
 import { ForeignDeviceLine } from './components/ForeignDeviceLine';
 import { ControlBar } from './components/ControlBar';
 import { MetersPanel } from './components/MetersPanel';
-import { ChartPanel } from './components/ChartPanel';
-import { BacklogPanel } from './components/BacklogPanel';
-import { DiscoveryPanel } from './components/DiscoveryPanel';
-import { ReadPointPanel } from './components/ReadPointPanel';
 import { SyncLogPanel } from './components/SyncLogPanel';
 import { DeadLettersPanel } from './components/DeadLettersPanel';
-import { LoginDialog } from './components/LoginDialog';
+
+// What the first look needs (health, tiles, meters, sync log) comes in the first chunk; the charts (MUI X, about a
+// third of the app) and the technician's tools load right after, each where it will stand.
+const later = <K extends string>(load: () => Promise<Record<K, () => ReactNode>>, name: K) =>
+  lazy(async () => ({ default: (await load())[name] }));
+const BacklogPanel = later(() => import('./components/BacklogPanel'), 'BacklogPanel');
+const ChartPanel = later(() => import('./components/ChartPanel'), 'ChartPanel');
+const ReadPointPanel = later(() => import('./components/ReadPointPanel'), 'ReadPointPanel');
+const DiscoveryPanel = later(() => import('./components/DiscoveryPanel'), 'DiscoveryPanel');
+const LoginDialog = later(() => import('./components/LoginDialog'), 'LoginDialog');
+
+/** Where a part still loading will stand. */
+function Loading({ what }: { what: string }) {
+  return (
+    <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, py: 3, justifyContent: 'center' }}>
+      <CircularProgress size={20} />
+      <Typography variant="body2" color="text.secondary">
+        Loading {what}…
+      </Typography>
+    </Box>
+  );
+}
 
 export function App() {
   const refresh = useSite((s) => s.refresh);
@@ -64,8 +81,10 @@ export function App() {
         <ForeignDeviceLine />
         <ControlBar />
         <MetersPanel />
-        <BacklogPanel />
-        <ChartPanel />
+        <Suspense fallback={<Loading what="the backlog and readings charts" />}>
+          <BacklogPanel />
+          <ChartPanel />
+        </Suspense>
         <Box
           sx={{
             display: 'grid',
@@ -76,8 +95,10 @@ export function App() {
           <SyncLogPanel />
           <DeadLettersPanel />
         </Box>
-        <ReadPointPanel />
-        <DiscoveryPanel />
+        <Suspense fallback={<Loading what="the technician's tools" />}>
+          <ReadPointPanel />
+          <DiscoveryPanel />
+        </Suspense>
         <Typography
           variant="caption"
           color="text.secondary"
@@ -99,7 +120,9 @@ export function App() {
       <Container maxWidth="lg" sx={{ pt: 2, px: { xs: 1.5, sm: 2 } }}>
         {body}
       </Container>
-      <LoginDialog />
+      <Suspense fallback={null}>
+        <LoginDialog />
+      </Suspense>
     </>
   );
 }

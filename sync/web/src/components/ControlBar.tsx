@@ -1,19 +1,11 @@
-import { useState } from 'react';
-import {
-  Alert,
-  Box,
-  Button,
-  CircularProgress,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogContentText,
-  DialogTitle,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { lazy, Suspense, useState } from 'react';
+import { Alert, Box, Button, CircularProgress, Typography } from '@mui/material';
 import { useSite } from '../store/site-store';
 import { clock } from '../lib/format';
+
+// The confirmation (with its reason field) loads when it is first asked for: MUI's dialog and text field are not
+// needed to show the site.
+const CollectionDialog = lazy(() => import('./CollectionDialog'));
 
 /** Sync now, start/stop (confirmed), retry dead letters, and the result of the last action. */
 export function ControlBar() {
@@ -23,7 +15,6 @@ export function ControlBar() {
   const session = useSite((s) => s.session);
   const { syncNow, setCollecting, retryDeadLetters, clearNotice, openLogin, logout } = useSite.getState();
   const [confirm, setConfirm] = useState<null | 'start' | 'stop'>(null);
-  const [reason, setReason] = useState('');
   if (!status) return null;
   const enabled = status.control.enabled;
   const collecting = status.collection.collecting;
@@ -89,41 +80,18 @@ export function ControlBar() {
           {notice.text}
         </Alert>
       )}
-      <Dialog open={confirm !== null} onClose={() => setConfirm(null)} fullWidth maxWidth="xs">
-        <DialogTitle>{confirm === 'stop' ? 'Stop collection?' : 'Start collection?'}</DialogTitle>
-        <DialogContent>
-          <DialogContentText sx={{ mb: 2 }}>
-            {confirm === 'stop'
-              ? 'The agent stops reading the meters. No readings are taken until someone starts collection again — also after a restart. Readings already taken are still sent.'
-              : 'The agent reads every meter again on its normal interval.'}
-          </DialogContentText>
-          <TextField
-            label="Reason (optional)"
-            placeholder={confirm === 'stop' ? 'e.g. replacing meter 3' : ''}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            fullWidth
-            size="small"
-            slotProps={{ htmlInput: { maxLength: 200 } }}
-          />
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setConfirm(null)}>Cancel</Button>
-          <Button
-            variant="contained"
-            color={confirm === 'stop' ? 'warning' : 'success'}
-            data-testid="btn-confirm"
-            onClick={() => {
-              const on = confirm === 'start';
+      {confirm ? (
+        <Suspense fallback={null}>
+          <CollectionDialog
+            action={confirm}
+            onCancel={() => setConfirm(null)}
+            onConfirm={(reason) => {
               setConfirm(null);
-              void setCollecting(on, reason.trim() || undefined);
-              setReason('');
+              void setCollecting(confirm === 'start', reason);
             }}
-          >
-            {confirm === 'stop' ? 'Stop collection' : 'Start collection'}
-          </Button>
-        </DialogActions>
-      </Dialog>
+          />
+        </Suspense>
+      ) : null}
     </Box>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { AppBar, Box, MenuItem, TextField, Toolbar, Typography } from '@mui/material';
+import { AppBar, Box, FormControl, InputLabel, NativeSelect, Toolbar, Typography } from '@mui/material';
 import { useColorScheme } from '@mui/material/styles';
 import { useSite } from '../store/site-store';
 
@@ -10,31 +10,41 @@ const MODES: Array<{ value: Mode; label: string }> = [
   { value: 'dark', label: 'Dark' },
 ];
 
-/** Light, dark, or as the device is set (prefers-color-scheme); MUI keeps the choice in localStorage. */
+/**
+ * Light, dark, or as the device is set (prefers-color-scheme); MUI keeps the choice in localStorage. The browser's
+ * own select: it needs none of MUI's menu stack on the first page, and on a phone it opens the system picker.
+ */
 function SchemeSwitch() {
   const { mode, setMode } = useColorScheme();
   return (
-    <TextField
-      select
-      size="small"
-      label="Theme"
-      value={mode ?? 'system'}
-      onChange={(e) => setMode(e.target.value as Mode)}
-      data-testid="scheme-switch"
-      sx={{
-        width: 96,
-        flexShrink: 0,
-        '& .MuiInputBase-root': { color: 'inherit', fontSize: '0.85rem' },
-        '& .MuiInputLabel-root, & .MuiSvgIcon-root': { color: 'inherit' },
-        '& .MuiOutlinedInput-notchedOutline': { borderColor: 'currentColor', opacity: 0.6 },
-      }}
-    >
-      {MODES.map((m) => (
-        <MenuItem key={m.value} value={m.value}>
-          {m.label}
-        </MenuItem>
-      ))}
-    </TextField>
+    <FormControl size="small" sx={{ width: 96, flexShrink: 0 }}>
+      <InputLabel
+        variant="standard"
+        htmlFor="scheme-switch"
+        sx={{ color: 'inherit', '&.Mui-focused': { color: 'inherit' } }}
+      >
+        Theme
+      </InputLabel>
+      <NativeSelect
+        id="scheme-switch"
+        value={mode ?? 'system'}
+        onChange={(e) => setMode(e.target.value as Mode)}
+        inputProps={{ 'data-testid': 'scheme-switch' } as object}
+        sx={{
+          color: 'inherit',
+          fontSize: '0.85rem',
+          '& .MuiSvgIcon-root': { color: 'inherit' },
+          '&::before': { borderColor: 'currentColor', opacity: 0.6 },
+          '& option': { color: 'text.primary', backgroundColor: 'background.paper' },
+        }}
+      >
+        {MODES.map((m) => (
+          <option key={m.value} value={m.value}>
+            {m.label}
+          </option>
+        ))}
+      </NativeSelect>
+    </FormControl>
   );
 }
 
