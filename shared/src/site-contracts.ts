@@ -1,5 +1,6 @@
 // The site agent's local API: every request and answer as a zod schema, and its type from z.infer. The local API
-// validates with them, the site MCP tools answer with them, the dashboard (sync/web) imports the types.
+// validates with them, the site MCP tools answer with them, the dashboard (sync/web) imports the types. Both the
+// local API and the site MCP tools shape the technician's tools' answers with control-views' builders.
 // Times are ISO-8601 UTC strings with Z; durations say their unit. Browser-safe: zod and the shared constants only.
 export {
   isoTimeSchema,
@@ -96,10 +97,13 @@ export {
   retryDeadLettersRequestSchema,
   retryDeadLettersResponseSchema,
   ipv4WithPortInput,
+  DISCOVER_TIMEOUT_MS,
   discoverRequestSchema,
   discoveredObjectSchema,
   discoveredDeviceViewSchema,
   discoverResponseSchema,
+  readPointRequestFields,
+  checkReadPointTarget,
   readPointRequestSchema,
   readPointResponseSchema,
 } from './site-contracts/control.js';
@@ -118,3 +122,5 @@ export type {
   ReadPointRequest,
   ReadPointResponse,
 } from './site-contracts/control.js';
+export { discoveryView, APPLICATION_TAGS, jsonSafe, readValuesView } from './site-contracts/control-views.js';
+export type { DiscoveredDevice, ConfiguredDevice, DiscoveryAsked } from './site-contracts/control-views.js';

@@ -103,17 +103,34 @@ const bacnetName = (what: string) => {
     .regex(/^([A-Za-z][A-Za-z_-]*|\d{1,7})$/, problem);
 };
 
+/** How long a Who-Is listens for I-Am answers when the request does not say. */
+export const DISCOVER_TIMEOUT_MS = 2000;
+
+/**
+ * POST /api/control/discover (and the site MCP tool discover_devices, which adds the default timeout): each field
+ * optional, so an empty request is a broadcast Who-Is over every instance for DISCOVER_TIMEOUT_MS.
+ */
 export const discoverRequestSchema = z
   .object({
-    timeout_ms: int(200, 10_000, 'milliseconds to wait for I-Am answers').optional(),
-    low_limit: int(0, MAX_INSTANCE, 'the lowest device instance').optional(),
-    high_limit: int(0, MAX_INSTANCE, 'the highest device instance').optional(),
+    timeout_ms: int(200, 10_000, 'milliseconds to wait for I-Am answers')
+      .optional()
+      .describe(
+        `How long to wait for I-Am answers, ms (200 to 10000, default ${DISCOVER_TIMEOUT_MS}); reading each device's names and points takes a little longer`,
+      ),
+    low_limit: int(0, MAX_INSTANCE, 'the lowest device instance')
+      .optional()
+      .describe('Lowest device instance to ask for (give high_limit too)'),
+    high_limit: int(0, MAX_INSTANCE, 'the highest device instance')
+      .optional()
+      .describe('Highest device instance to ask for (give low_limit too)'),
     addresses: z
       .array(ipv4WithPortInput, { error: 'must be a list of 1 to 64 addresses' })
       .min(1, 'must be a list of 1 to 64 addresses')
       .max(64, 'must be a list of 1 to 64 addresses')
       .optional()
-      .describe('Send Who-Is only to these devices instead of broadcasting'),
+      .describe(
+        'Send Who-Is only to these devices ("192.168.1.20" or "192.168.1.20:47808") instead of broadcasting on the configured network',
+      ),
   })
   .refine((b) => (b.low_limit === undefined) === (b.high_limit === undefined), {
     message: 'give both low_limit and high_limit, or neither',
@@ -160,33 +177,61 @@ export const discoverResponseSchema = z.object({
   configured_not_found: z.array(z.string()).describe('Configured meters (ids) that did not answer this Who-Is'),
 });
 
+/** The fields of a live read, before the rules that tie them together (checkReadPointTarget). */
+export const readPointRequestFields = z.object({
+  meter: meterIdInput
+    .describe('Read from this configured meter (its id, e.g. "SIM-4101"); or give device_id')
+    .optional(),
+  device_id: int(0, MAX_INSTANCE - 1, 'a BACnet device instance')
+    .describe('BACnet device instance to read from, when it is not a configured meter')
+    .optional(),
+  address: ipv4WithPortInput
+    .describe("The device's IPv4 address, optionally with :port (default: the configured meter's address)")
+    .optional(),
+  point: pointNameInput.describe("One of the meter's configured data points, e.g. total_kwh").optional(),
+  object_type: bacnetName('object type')
+    .describe('Object type, e.g. "analogInput", "analogValue", "device" (or its number)')
+    .optional(),
+  instance: int(0, MAX_INSTANCE, 'an object instance').describe('Object instance, e.g. 0').optional(),
+  property: bacnetName('property')
+    .describe('Property, e.g. "presentValue", "units", "statusFlags", "objectName", "reliability"')
+    .optional(),
+  array_index: int(0, 0xfffffffe, 'an array index')
+    .describe('Array index for array properties such as objectList (0 = length)')
+    .optional(),
+});
+
+/** Which device (a configured meter, or any device with its address) and what of it to read. */
+export function checkReadPointTarget<
+  T extends z.ZodType<{
+    meter?: string | undefined;
+    device_id?: number | undefined;
+    point?: string | undefined;
+    object_type?: string | undefined;
+    instance?: number | undefined;
+  }>,
+>(fields: T) {
+  return fields
+    .refine((b) => b.meter !== undefined || b.device_id !== undefined, {
+      message: 'say which device: meter (a configured meter id) or device_id with address',
+      path: ['meter'],
+    })
+    .refine((b) => b.point === undefined || b.meter !== undefined, {
+      message: 'a configured data point needs its meter',
+      path: ['point'],
+    })
+    .refine((b) => b.point !== undefined || (b.object_type !== undefined && b.instance !== undefined), {
+      message: 'say what to read: point (a configured data point), or object_type with instance',
+      path: ['object_type'],
+    });
+}
+
 /**
- * A configured meter (meter) or any device (device_id with address), and what to read: one of the meter's
- * configured data points (point), or any object and property (object_type, instance, property).
+ * POST /api/control/read-point: a configured meter (meter) or any device (device_id with address), and what to
+ * read: one of the meter's configured data points (point), or any object and property (object_type, instance,
+ * property; presentValue unless said).
  */
-export const readPointRequestSchema = z
-  .object({
-    meter: meterIdInput.optional(),
-    device_id: int(0, MAX_INSTANCE - 1, 'a BACnet device instance').optional(),
-    address: ipv4WithPortInput.optional(),
-    point: pointNameInput.optional().describe("One of the meter's configured data points, e.g. total_kwh"),
-    object_type: bacnetName('object type').optional(),
-    instance: int(0, MAX_INSTANCE, 'an object instance').optional(),
-    property: bacnetName('property').optional(),
-    array_index: int(0, 0xfffffffe, 'an array index').optional(),
-  })
-  .refine((b) => b.meter !== undefined || b.device_id !== undefined, {
-    message: 'say which device: meter (a configured meter id) or device_id with address',
-    path: ['meter'],
-  })
-  .refine((b) => b.point === undefined || b.meter !== undefined, {
-    message: 'a configured data point needs its meter',
-    path: ['point'],
-  })
-  .refine((b) => b.point !== undefined || (b.object_type !== undefined && b.instance !== undefined), {
-    message: 'say what to read: point (a configured data point), or object_type with instance',
-    path: ['object_type'],
-  });
+export const readPointRequestSchema = checkReadPointTarget(readPointRequestFields);
 
 export const readPointResponseSchema = z.object({
   device: z.object({ device_id: z.number(), address: z.string(), port: z.number() }),
@@ -197,7 +242,7 @@ export const readPointResponseSchema = z.object({
   array_index: z.number().nullable(),
   response_ms: z.number(),
   ok: z.boolean().describe('The device answered with a value'),
-  value: z.unknown().describe('The first value, decoded; null when the read failed'),
+  value: z.unknown().describe('The first value, decoded; null when there is none'),
   values: z
     .array(z.object({ tag: z.number(), tag_name: z.string(), value: z.unknown() }))
     .describe('Every value of the answer with its BACnet application tag'),

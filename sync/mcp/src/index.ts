@@ -17,4 +17,3 @@ export type {
   SiteFacts,
   SiteOperations,
 } from './operations.js';
-export { APPLICATION_TAGS, jsonSafe } from './tools/bacnet-input.js';

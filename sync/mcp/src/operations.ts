@@ -6,6 +6,7 @@
 import type {
   CollectionView,
   DeadLettersResponse,
+  DiscoveredDevice,
   MetersResponse,
   ReadingsResponse,
   RetryDeadLettersResponse,
@@ -13,6 +14,9 @@ import type {
   SyncLogEntryView,
   SyncNowResponse,
 } from '@meterit/shared/site-contracts';
+
+/** As the agent's BACnet adapter describes a device that answered Who-Is (shaped by the shared discoveryView). */
+export type { DiscoveredDevice };
 
 /** The readings asked for, with the defaults applied. */
 export interface ReadingsQuery {
@@ -31,28 +35,6 @@ export interface DiscoverOptions {
   address?: string[] | undefined;
   /** Who asks (the MCP principal), for the per-caller limit; the agent's /mcp sets it. */
   caller?: string | undefined;
-}
-
-/** As the agent's BACnet adapter describes a device that answered Who-Is. */
-export interface DiscoveredDevice {
-  deviceId: number;
-  address: string;
-  port: number;
-  maxApdu: number;
-  segmentation: number;
-  vendorId: number;
-  objectName: string | null;
-  vendorName: string | null;
-  modelName: string | null;
-  objects: Array<{ objectType: string; instance: number }>;
-  points: Array<{
-    objectType: string;
-    instance: number;
-    objectName: string | null;
-    units: number | null;
-    unitSymbol: string | null;
-  }>;
-  errors: string[];
 }
 
 export interface ReadPropertyRequest {

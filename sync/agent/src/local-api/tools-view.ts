@@ -1,12 +1,14 @@
 import { ErrorCode, type MeterConfig } from '@meterit/shared';
-import type {
-  BacklogHistoryResponse,
-  DiscoverRequest,
-  DiscoverResponse,
-  ReadPointRequest,
-  ReadPointResponse,
+import {
+  DISCOVER_TIMEOUT_MS,
+  discoveryView,
+  readValuesView,
+  type BacklogHistoryResponse,
+  type DiscoverRequest,
+  type DiscoverResponse,
+  type ReadPointRequest,
+  type ReadPointResponse,
 } from '@meterit/shared/site-contracts';
-import { APPLICATION_TAGS, jsonSafe } from '@meterit/sync-mcp';
 import type { SiteControl, SiteReadModel } from '../site/ports.js';
 import type { DiscoveryGate } from './discovery-gate.js';
 import { LocalApiError } from './errors.js';
@@ -62,7 +64,7 @@ export class ToolsView {
   }
 
   async discover(b: DiscoverRequest, caller: string): Promise<DiscoverResponse> {
-    const timeoutMs = b.timeout_ms ?? 2000;
+    const timeoutMs = b.timeout_ms ?? DISCOVER_TIMEOUT_MS;
     const started = Date.now();
     const [found, { meters }] = await Promise.all([
       this.discovery.discover(
@@ -76,40 +78,16 @@ export class ToolsView {
       ),
       this.read.meters(),
     ]);
-    const byDevice = new Map(meters.map((m) => [m.bacnet_device_id, m]));
-    const seen = new Set(found.map((d) => d.deviceId));
-    const inRange = (id: number) =>
-      b.low_limit === undefined || b.high_limit === undefined || (id >= b.low_limit && id <= b.high_limit);
+    const view = discoveryView(
+      found,
+      meters.map((m) => ({ id: m.id, name: m.name, deviceId: m.bacnet_device_id })),
+      b,
+    );
     return {
       target: b.addresses ? b.addresses.join(', ') : this.read.facts().discoveryTarget,
       timeout_ms: timeoutMs,
       duration_ms: Date.now() - started,
-      devices: found.map((d) => {
-        const m = byDevice.get(d.deviceId);
-        return {
-          device_id: d.deviceId,
-          address: d.address,
-          port: d.port,
-          name: d.objectName,
-          vendor_id: d.vendorId,
-          vendor_name: d.vendorName,
-          model_name: d.modelName,
-          max_apdu: d.maxApdu,
-          objects: d.objects.map((o) => ({ object_type: o.objectType, instance: o.instance })),
-          points: d.points.map((p) => ({
-            object_type: p.objectType,
-            instance: p.instance,
-            name: p.objectName,
-            units: p.units,
-            unit: p.unitSymbol,
-          })),
-          configured_as: m ? { meter: m.id, name: m.name } : null,
-          errors: d.errors,
-        };
-      }),
-      configured_not_found: b.addresses
-        ? []
-        : meters.filter((m) => inRange(m.bacnet_device_id) && !seen.has(m.bacnet_device_id)).map((m) => m.id),
+      ...view,
     };
   }
 
@@ -187,13 +165,7 @@ export class ToolsView {
       property: /^\d+$/.test(property) ? Number(property) : property,
       arrayIndex: b.array_index,
     });
-    const values = r.ok
-      ? r.values.map((v) => ({
-          tag: v.type,
-          tag_name: APPLICATION_TAGS[v.type] ?? `TAG_${v.type}`,
-          value: jsonSafe(v.value),
-        }))
-      : [];
+    const values = r.ok ? readValuesView(r.values) : [];
     return {
       device: { device_id: device.deviceId, address: device.address, port: device.port },
       meter,

@@ -1,80 +1,27 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { answer, guarded, toolError, type ToolDeps } from '../context.js';
-import { ipv4WithPort } from './bacnet-input.js';
+import {
+  DISCOVER_TIMEOUT_MS,
+  discoverRequestSchema,
+  discoverResponseSchema,
+  discoveredDeviceViewSchema,
+  discoveryView,
+} from '@meterit/shared/site-contracts';
+import { answer, guarded, type ToolDeps } from '../context.js';
 
 export const DISCOVER_DEVICES = 'discover_devices';
-const MAX_INSTANCE = 4_194_303;
 
-const input = z.object({
-  timeout_ms: z
-    .number()
-    .int()
-    .min(200)
-    .max(10_000)
-    .default(2000)
-    .describe(
-      "How long to wait for I-Am answers, ms (200 to 10000, default 2000); reading each device's names and points takes a little longer",
-    ),
-  low_limit: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_INSTANCE)
-    .optional()
-    .describe('Lowest device instance to ask for (give high_limit too)'),
-  high_limit: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_INSTANCE)
-    .optional()
-    .describe('Highest device instance to ask for (give low_limit too)'),
-  addresses: z
-    .array(ipv4WithPort)
-    .min(1)
-    .max(64)
-    .optional()
-    .describe(
-      'Send Who-Is only to these devices ("192.168.1.20" or "192.168.1.20:47808") instead of broadcasting on the configured network',
-    ),
+// The local API's request, its default shown to the assistant; safeExtend keeps the request's range checks.
+const input = discoverRequestSchema.safeExtend({
+  timeout_ms: discoverRequestSchema.shape.timeout_ms.default(DISCOVER_TIMEOUT_MS),
 });
 
-const output = z.object({
+// The local API's answer, with the broadcast address instead of the target, and each device's object list
+// counted rather than listed, so that an answer about many devices stays short enough to read.
+const output = discoverResponseSchema.omit({ target: true, devices: true }).extend({
   broadcast_address: z.string().nullable().describe('Where the Who-Is went (null when sent to addresses)'),
-  timeout_ms: z.number(),
-  duration_ms: z.number(),
   count: z.number(),
-  devices: z.array(
-    z.object({
-      device_id: z.number(),
-      address: z.string(),
-      port: z.number(),
-      name: z.string().nullable().describe("The device object's objectName"),
-      vendor_id: z.number(),
-      vendor_name: z.string().nullable(),
-      model_name: z.string().nullable(),
-      max_apdu: z.number(),
-      object_count: z.number(),
-      points: z
-        .array(
-          z.object({
-            object_type: z.string(),
-            instance: z.number(),
-            name: z.string().nullable(),
-            units: z.number().nullable().describe('BACnet engineering units number'),
-            unit: z.string().nullable(),
-          }),
-        )
-        .describe('Analog inputs and values with names and units'),
-      configured_as: z
-        .object({ meter: z.string(), name: z.string() })
-        .nullable()
-        .describe('The configured meter with this device id, or null when the agent does not collect from it yet'),
-      errors: z.array(z.string()).describe('What could not be read'),
-    }),
-  ),
-  configured_not_found: z.array(z.string()).describe('Configured meters (ids) that did not answer this Who-Is'),
+  devices: z.array(discoveredDeviceViewSchema.omit({ objects: true }).extend({ object_count: z.number() })),
 });
 
 export function registerDiscoverDevicesTool(server: McpServer, deps: ToolDeps): void {
@@ -93,10 +40,6 @@ export function registerDiscoverDevicesTool(server: McpServer, deps: ToolDeps): 
     },
     async (args) =>
       guarded(DISCOVER_DEVICES, async () => {
-        if ((args.low_limit === undefined) !== (args.high_limit === undefined))
-          return toolError('Give both low_limit and high_limit, or neither.');
-        if (args.low_limit !== undefined && args.high_limit !== undefined && args.low_limit > args.high_limit)
-          return toolError('low_limit must not be greater than high_limit.');
         const started = Date.now();
         const [found, meters] = await Promise.all([
           deps.ops.discover({
@@ -107,38 +50,13 @@ export function registerDiscoverDevicesTool(server: McpServer, deps: ToolDeps): 
           }),
           deps.ops.meters(),
         ]);
-        const byDevice = new Map(meters.meters.map((m) => [m.bacnet.device_id, m]));
-        const devices = found.map((d) => {
-          const m = byDevice.get(d.deviceId);
-          return {
-            device_id: d.deviceId,
-            address: d.address,
-            port: d.port,
-            name: d.objectName,
-            vendor_id: d.vendorId,
-            vendor_name: d.vendorName,
-            model_name: d.modelName,
-            max_apdu: d.maxApdu,
-            object_count: d.objects.length,
-            points: d.points.map((p) => ({
-              object_type: p.objectType,
-              instance: p.instance,
-              name: p.objectName,
-              units: p.units,
-              unit: p.unitSymbol,
-            })),
-            configured_as: m ? { meter: m.id, name: m.name } : null,
-            errors: d.errors,
-          };
-        });
-        const seen = new Set(found.map((d) => d.deviceId));
-        const inRange = (id: number) =>
-          args.low_limit === undefined ||
-          args.high_limit === undefined ||
-          (id >= args.low_limit && id <= args.high_limit);
-        const missing = args.addresses
-          ? []
-          : meters.meters.filter((m) => inRange(m.bacnet.device_id) && !seen.has(m.bacnet.device_id)).map((m) => m.id);
+        const view = discoveryView(
+          found,
+          meters.meters.map((m) => ({ id: m.id, name: m.name, deviceId: m.bacnet.device_id })),
+          args,
+        );
+        const devices = view.devices.map(({ objects, ...d }) => ({ ...d, object_count: objects.length }));
+        const missing = view.configured_not_found;
         const lines = [
           `${devices.length} BACnet devices answered${args.addresses ? ` at ${args.addresses.join(', ')}` : ` on ${deps.ops.facts().broadcastAddress}`} within ${args.timeout_ms} ms.`,
           ...devices.map(

@@ -1,54 +1,33 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  checkReadPointTarget,
+  readPointRequestFields,
+  readPointResponseSchema,
+  readValuesView,
+} from '@meterit/shared/site-contracts';
 import { answer, guarded, toolError, type ToolDeps } from '../context.js';
-import { meterIdInput } from '@meterit/shared/site-contracts';
-import { APPLICATION_TAGS, bacnetName, ipv4WithPort, jsonSafe } from './bacnet-input.js';
 
 export const READ_POINT = 'read_point';
-const MAX_INSTANCE = 4_194_303;
 
-const input = z.object({
-  meter: meterIdInput
-    .optional()
-    .describe('Read from this configured meter (its id, e.g. "SIM-4101"); or give device_id'),
-  device_id: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_INSTANCE - 1)
-    .optional()
-    .describe('BACnet device instance to read from, when it is not a configured meter'),
-  address: ipv4WithPort
-    .optional()
-    .describe("The device's IPv4 address, optionally with :port (default: the configured meter's address)"),
-  object_type: bacnetName('object type').describe(
-    'Object type, e.g. "analogInput", "analogValue", "device" (or its number)',
-  ),
-  instance: z.number().int().min(0).max(MAX_INSTANCE).describe('Object instance, e.g. 0'),
-  property: bacnetName('property')
-    .default('presentValue')
-    .describe(
-      'Property, e.g. "presentValue", "units", "statusFlags", "objectName", "reliability" (default presentValue)',
-    ),
-  array_index: z
-    .number()
-    .int()
-    .min(0)
-    .max(0xfffffffe)
-    .optional()
-    .describe('Array index for array properties such as objectList (0 = length)'),
-});
+// The local API's request without its configured data points: here the object is always named, and presentValue is
+// read unless another property is.
+const fields = readPointRequestFields.shape;
+const input = checkReadPointTarget(
+  readPointRequestFields.omit({ point: true }).extend({
+    object_type: fields.object_type.unwrap(),
+    instance: fields.instance.unwrap(),
+    property: fields.property
+      .unwrap()
+      .default('presentValue')
+      .describe(`${fields.property.unwrap().description} (default presentValue)`),
+  }),
+);
 
-const output = z.object({
-  device: z.object({ device_id: z.number(), address: z.string(), port: z.number().nullable() }),
-  object: z.object({ type: z.string(), instance: z.number() }),
-  property: z.string(),
-  array_index: z.number().nullable(),
-  response_ms: z.number(),
-  value: z.unknown().describe('The first value, decoded'),
-  values: z
-    .array(z.object({ tag: z.number(), tag_name: z.string(), value: z.unknown() }))
-    .describe('Every value of the answer with its BACnet application tag'),
+// The local API's answer without what only a configured data point or a failed read has (a failed read is a tool
+// error here); the port is null when the address given did not name one.
+const output = readPointResponseSchema.omit({ meter: true, point: true, ok: true, error: true }).extend({
+  device: readPointResponseSchema.shape.device.extend({ port: z.number().nullable() }),
 });
 
 export function registerReadPointTool(server: McpServer, deps: ToolDeps): void {
@@ -65,8 +44,6 @@ export function registerReadPointTool(server: McpServer, deps: ToolDeps): void {
     },
     async (args) =>
       guarded(READ_POINT, async () => {
-        if (args.meter === undefined && args.device_id === undefined)
-          return toolError('Say which device: meter (a configured meter id) or device_id (with address).');
         let device: { deviceId: number; address: string; port?: number | undefined };
         if (args.meter !== undefined) {
           const meters = (await deps.ops.meters()).meters;
@@ -103,11 +80,7 @@ export function registerReadPointTool(server: McpServer, deps: ToolDeps): void {
         const what = `${args.object_type}:${args.instance} ${args.property}${args.array_index !== undefined ? `[${args.array_index}]` : ''}`;
         if (!r.ok)
           return toolError(`Reading ${what} from ${where} failed after ${responseMs} ms: ${r.code}: ${r.message}`);
-        const values = r.values.map((v) => ({
-          tag: v.type,
-          tag_name: APPLICATION_TAGS[v.type] ?? `TAG_${v.type}`,
-          value: jsonSafe(v.value),
-        }));
+        const values = readValuesView(r.values);
         const first = values[0]?.value ?? null;
         const shown =
           values.length === 1
