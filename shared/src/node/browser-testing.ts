@@ -81,12 +81,16 @@ export function sidewaysOverflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 }
 
-/** Saves a full-page screenshot to `dir/name.png` after animations settle; returns the file. */
+/**
+ * Saves a full-page screenshot to `dir/name.png` after animations settle; returns the file. In CSS pixels: a
+ * phone context draws at twice the density, and a tall page at 2x is four times the pixels to encode for no
+ * more to see.
+ */
 export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   await page.waitForTimeout(300);
   const file = path.join(dir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: true, scale: 'css' });
   return file;
 }
 
