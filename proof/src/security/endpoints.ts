@@ -1,6 +1,6 @@
 /**
  * Every endpoint the bad-input suite attacks. A new endpoint is one entry in sync-endpoints.ts,
- * operator-endpoints.ts or LOCAL_ENDPOINTS here: the suite finds out whether it exists in the running
+ * its area's file in operator-endpoints/ or LOCAL_ENDPOINTS here: the suite finds out whether it exists in the running
  * build (an endpoint answering 404 "no route" is reported as not present and skipped), then sends it
  * every hostile variant of its valid request.
  */
