@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@meterit/shared/node';
-import {
-  defaultAlertsConfig,
-  ManualClock,
-  startClientApi,
-  type AlertsActor,
-  type RunningClientApi,
-} from '../src/index.js';
-import { createSite, createTestDatabase, meter, type TestSite } from './helpers.js';
+import type { AlertsActor, ManualClock, RunningClientApi } from '../src/index.js';
+import { createSite, meter, startClockedApi, type TestSite } from './helpers.js';
 import { as, createUser, registerAndSend } from './operator-helpers.js';
 
 // Who may change what the alert engine watches, and who reads which e-mails. An operator limited to site B must not
@@ -32,20 +25,7 @@ type Rule = {
 };
 
 beforeAll(async () => {
-  clock = new ManualClock(Date.now());
-  api = await startClientApi(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      database: await createTestDatabase(),
-      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
-    },
-    {
-      env: { NODE_ENV: 'test' },
-      logger: createLogger({ service: 'alert-authorization-test', silent: true }),
-      alertClock: clock,
-    },
-  );
+  ({ api, clock } = await startClockedApi());
   siteA = await createSite(api, 'Plant A');
   siteB = await createSite(api, 'Plant B');
   await registerAndSend(api, siteA.key, [meter('a-1')], []);

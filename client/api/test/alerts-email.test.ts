@@ -1,31 +1,22 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HeartbeatRequest } from '@meterit/shared';
-import { createLogger } from '@meterit/shared/node';
 import { startMailReceiver, type MailReceiver } from '@meterit/shared/testing';
-import { defaultAlertsConfig, ManualClock, startClientApi, type RunningClientApi } from '../src/index.js';
+import type { ManualClock, RunningClientApi } from '../src/index.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
-import { createTestDatabase } from './helpers.js';
+import { startClockedApi } from './helpers.js';
+import { heartbeatOf } from './helpers/site-api.js';
 import { as, createUser } from './operator-helpers.js';
 
 // E-mail through a real SMTP server started here (startMailReceiver: smtp-server on loopback), and a webhook to a loopback HTTP server.
 const MIN = 60_000;
-const quiet = createLogger({ service: 'alerts-email-test', silent: true });
-
-function hb(at: Date): HeartbeatRequest {
-  return {
+const hb = (at: Date) =>
+  heartbeatOf({
     agent_version: 't',
     agent_time: at.toISOString(),
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
     last_sync_at: null,
     meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 },
-  };
-}
+  });
 
 describe('e-mail and webhook notifications', () => {
   let smtp: MailReceiver;
@@ -45,21 +36,12 @@ describe('e-mail and webhook notifications', () => {
       });
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-    clock = new ManualClock(Date.now());
-    api = await startClientApi(
-      {
-        port: 0,
-        host: '127.0.0.1',
-        database: await createTestDatabase(),
-        alerts: defaultAlertsConfig({
-          smtpUrl: smtp.url,
-          emailFrom: 'MeterIT <alerts@meterit.test>',
-          emailTo: ['ops@example.test', 'oncall@example.test'],
-          publicUrl: 'https://meterit.example.com',
-        }),
-      },
-      { env: { NODE_ENV: 'test' }, logger: quiet, alertClock: clock },
-    );
+    ({ api, clock } = await startClockedApi({
+      smtpUrl: smtp.url,
+      emailFrom: 'MeterIT <alerts@meterit.test>',
+      emailTo: ['ops@example.test', 'oncall@example.test'],
+      publicUrl: 'https://meterit.example.com',
+    }));
   });
   afterAll(async () => {
     await api?.close(1000);
@@ -169,21 +151,12 @@ describe('e-mail and webhook notifications', () => {
 describe('when the SMTP server refuses', () => {
   it('then the e-mail is retried with backoff, the failure and attempts are visible in the outbox, and it goes out once the server accepts', async () => {
     const smtp = await startMailReceiver({ failFirst: 2 });
-    const clock = new ManualClock(Date.now());
-    const api = await startClientApi(
-      {
-        port: 0,
-        host: '127.0.0.1',
-        database: await createTestDatabase(),
-        alerts: defaultAlertsConfig({
-          smtpUrl: smtp.url,
-          emailTo: ['ops@example.test'],
-          retryBaseSeconds: 10,
-          retryCapSeconds: 60,
-        }),
-      },
-      { env: { NODE_ENV: 'test' }, logger: quiet, alertClock: clock },
-    );
+    const { api, clock } = await startClockedApi({
+      smtpUrl: smtp.url,
+      emailTo: ['ops@example.test'],
+      retryBaseSeconds: 10,
+      retryCapSeconds: 60,
+    });
     try {
       const admin = await createUser(api, 'admin@example.test', 'admin');
       const site = await new SitesService(api.db.knex).createSiteWithKey('Retry site');

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeartbeatRequest } from '@meterit/shared';
-import { createLogger } from '@meterit/shared/node';
-import { defaultAlertsConfig, ManualClock, startClientApi, type RunningClientApi } from '../src/index.js';
+import type { ManualClock, RunningClientApi } from '../src/index.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
-import { createTestDatabase } from './helpers.js';
+import { createSite, startClockedApi } from './helpers.js';
+import { heartbeatOf } from './helpers/site-api.js';
 import { as, createUser } from './operator-helpers.js';
 
 // The engine against the real database, driven by a manual clock: every built-in rule fires and resolves
@@ -17,16 +17,7 @@ let operator: string;
 const ADMIN_ACTOR = { id: 0, email: 'engine-test@example.test', role: 'admin' as const, siteIds: null };
 
 beforeAll(async () => {
-  clock = new ManualClock(Date.now());
-  api = await startClientApi(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      database: await createTestDatabase(),
-      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
-    },
-    { env: { NODE_ENV: 'test' }, logger: createLogger({ service: 'alerts-test', silent: true }), alertClock: clock },
-  );
+  ({ api, clock } = await startClockedApi());
   admin = await createUser(api, 'admin@example.test', 'admin');
   viewer = await createUser(api, 'viewer@example.test', 'viewer');
   operator = await createUser(api, 'operator@example.test', 'operator');
@@ -35,25 +26,15 @@ afterAll(async () => {
   await api?.close(1000);
 });
 
-async function site(name: string) {
-  const created = await new SitesService(api.db.knex).createSiteWithKey(name);
-  return { id: created.site_id, name };
-}
+const site = (name: string) => createSite(api, name);
 
-function hb(extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
-  return {
-    agent_version: 'test',
+const hb = (extra: Partial<HeartbeatRequest> = {}) =>
+  heartbeatOf({
     agent_time: clock.now().toISOString(),
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
     last_sync_at: clock.now().toISOString(),
     meters: { configured: 2, ok: 2, failing: 0, never_answered: 0 },
     ...extra,
-  };
-}
+  });
 
 async function heartbeat(s: { id: number; name: string }, extra: Partial<HeartbeatRequest> = {}, at = clock.now()) {
   await new SitesService(api.db.knex).recordHeartbeat(s, hb(extra), at);

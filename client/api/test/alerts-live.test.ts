@@ -13,6 +13,7 @@ import {
 import type { AlertInfo, HeartbeatRequest, MetersResponse } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import { createSiteWithCli, runNode, startApiProcess, waitUntil, type Proc } from './helpers/processes.js';
+import { as, login } from './operator-helpers.js';
 
 // The built-in rules end to end, with every part real: the API process (its engine on a 1 s schedule and thresholds
 // of seconds), a site agent process, the BACnet simulator over UDP on 127.0.13.x, and an SMTP server that counts the
@@ -62,22 +63,16 @@ function startAgent(): Proc {
   return p;
 }
 
-async function login(): Promise<string> {
-  const res = await fetch(`${api.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const logInAdmin = async () => (await login(api, ADMIN.email, ADMIN.password)).access_token;
 
 async function alerts(): Promise<AlertInfo[]> {
-  const res = await fetch(`${api.url}/api/alerts?site_id=${site.site_id}&limit=100`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  if (!res.ok) throw new Error(`GET /api/alerts answered ${res.status}`);
-  return ((await res.json()) as { alerts: AlertInfo[] }).alerts;
+  const res = await as(api, token, 'GET', `/api/alerts?site_id=${site.site_id}&limit=100`);
+  if (res.status !== 200) throw new Error(`GET /api/alerts answered ${res.status}`);
+  return (res.json as { alerts: AlertInfo[] }).alerts;
 }
+
+const metersOfSite = async () =>
+  ((await as(api, token, 'GET', `/api/meters?site_id=${site.site_id}`)).json as MetersResponse).meters;
 
 const ofKind = async (kind: string) => (await alerts()).filter((a) => a.kind === kind);
 const mailsMatching = (re: RegExp) =>
@@ -113,10 +108,7 @@ async function siteBacklog(): Promise<number> {
 
 /** Every meter of the site has a reading in the client system taken after `at`. */
 async function everyMeterDeliveredSince(at: number): Promise<boolean> {
-  const res = await fetch(`${api.url}/api/meters?site_id=${site.site_id}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const { meters } = (await res.json()) as MetersResponse;
+  const meters = await metersOfSite();
   return meters.length === 2 && meters.every((m) => m.last_reading_at !== null && Date.parse(m.last_reading_at) > at);
 }
 
@@ -145,7 +137,7 @@ beforeAll(async () => {
     ALERT_RETRY_CAP_SECONDS: '2',
   };
   api = await startApiProcess(apiEnv, apiPort);
-  token = await login();
+  token = await logInAdmin();
   site = await createSiteWithCli(clientDb, 'Live site');
 
   sim = await startSimulator({
@@ -183,10 +175,7 @@ beforeAll(async () => {
   await waitUntil(
     'both meters to deliver readings',
     async () => {
-      const res = await fetch(`${api.url}/api/meters?site_id=${site.site_id}`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      const { meters } = (await res.json()) as MetersResponse;
+      const meters = await metersOfSite();
       return meters.length === 2 && meters.every((m) => m.last_reading_at !== null);
     },
     60_000,
@@ -296,7 +285,7 @@ describe('the built-in alerts against real processes', () => {
     );
     const restartAt = new Date();
     api = await startApiProcess(apiEnv, apiPort);
-    token = await login();
+    token = await logInAdmin();
 
     const both = await waitUntil(
       'the uplink and backlog alerts to fire',

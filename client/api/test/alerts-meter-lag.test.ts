@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeartbeatRequest } from '@meterit/shared';
-import { createLogger } from '@meterit/shared/node';
-import { defaultAlertsConfig, ManualClock, startClientApi, type RunningClientApi } from '../src/index.js';
+import type { ManualClock, RunningClientApi } from '../src/index.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
-import { createTestDatabase } from './helpers.js';
+import { createSite, startClockedApi } from './helpers.js';
+import { heartbeatOf } from './helpers/site-api.js';
 
 // The meter-unreachable rule when readings reach the client system only with the agent's next upload: with the
 // defaults (upload every 5 min, threshold 5 min) a meter's newest reading here is routinely older than the threshold
@@ -13,29 +13,13 @@ let api: RunningClientApi;
 let clock: ManualClock;
 
 beforeAll(async () => {
-  clock = new ManualClock(Date.now());
-  api = await startClientApi(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      database: await createTestDatabase(),
-      alerts: defaultAlertsConfig({ emailTo: ['ops@example.test'] }),
-    },
-    {
-      env: { NODE_ENV: 'test' },
-      logger: createLogger({ service: 'alerts-lag-test', silent: true }),
-      alertClock: clock,
-    },
-  );
+  ({ api, clock } = await startClockedApi({ emailTo: ['ops@example.test'] }));
 });
 afterAll(async () => {
   await api?.close(1000);
 });
 
-async function site(name: string) {
-  const created = await new SitesService(api.db.knex).createSiteWithKey(name);
-  return { id: created.site_id, name };
-}
+const site = (name: string) => createSite(api, name);
 
 async function meter(siteId: number, externalId: string): Promise<number> {
   const { rows } = await api.db.knex.raw<{ rows: { id: number }[] }>(
@@ -60,17 +44,13 @@ async function heartbeat(
   meters: HeartbeatRequest['meters'],
   queue: { depth: number; oldest: Date | null; lastSync?: Date },
 ) {
-  const body: HeartbeatRequest = {
-    agent_version: 'test',
+  const body = heartbeatOf({
     agent_time: clock.now().toISOString(),
-    collecting: true,
     queue_depth: queue.depth,
     oldest_unsent_at: queue.oldest?.toISOString() ?? null,
-    dead_letters: 0,
-    uplink_down_since: null,
     last_sync_at: queue.lastSync?.toISOString() ?? null,
     meters,
-  };
+  });
   await new SitesService(api.db.knex).recordHeartbeat(s, body, clock.now());
 }
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_PATHS, type AlertRuleInfo, type HeartbeatRequest } from '@meterit/shared';
-import { createLogger } from '@meterit/shared/node';
-import { defaultAlertsConfig, ManualClock, startClientApi, type RunningClientApi } from '../src/index.js';
+import type { ManualClock, RunningClientApi } from '../src/index.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
-import { call, createTestDatabase } from './helpers.js';
+import { call, createSite, startClockedApi } from './helpers.js';
+import { heartbeatOf } from './helpers/site-api.js';
 import { as, createUser } from './operator-helpers.js';
 
 // The built-in "site queue full / readings dropped" rule, from the queue_limit an agent reports in its heartbeat
@@ -16,47 +16,25 @@ let operator: string;
 type QueueLimit = NonNullable<HeartbeatRequest['queue_limit']>;
 
 beforeAll(async () => {
-  clock = new ManualClock(Date.now());
-  api = await startClientApi(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      database: await createTestDatabase(),
-      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
-    },
-    {
-      env: { NODE_ENV: 'test' },
-      logger: createLogger({ service: 'alerts-queue-test', silent: true }),
-      alertClock: clock,
-    },
-  );
+  ({ api, clock } = await startClockedApi());
   operator = await createUser(api, 'operator@example.test', 'operator');
 });
 afterAll(async () => {
   await api?.close(1000);
 });
 
-async function site(name: string) {
-  const created = await new SitesService(api.db.knex).createSiteWithKey(name);
-  return { id: created.site_id, name, key: created.api_key };
-}
+const site = (name: string) => createSite(api, name);
 
 function hb(queueLimit?: Partial<QueueLimit>, extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
-  return {
-    agent_version: 'test',
+  return heartbeatOf({
     agent_time: clock.now().toISOString(),
-    collecting: true,
     queue_depth: 1000,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
     last_sync_at: null,
-    meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
     ...(queueLimit
       ? { queue_limit: { max: 1000, policy: 'drop-oldest', dropped: 0, refused: 0, full_since: null, ...queueLimit } }
       : {}),
     ...extra,
-  };
+  });
 }
 
 async function heartbeat(s: { id: number; name: string }, queueLimit?: Partial<QueueLimit>) {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertRuleInfo, HeartbeatLocalDatabase, HeartbeatRequest } from '@meterit/shared';
-import { createLogger } from '@meterit/shared/node';
-import { defaultAlertsConfig, ManualClock, startClientApi, type RunningClientApi } from '../src/index.js';
+import type { AlertRuleInfo, HeartbeatLocalDatabase } from '@meterit/shared';
+import type { ManualClock, RunningClientApi } from '../src/index.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
-import { createTestDatabase } from './helpers.js';
+import { startClockedApi } from './helpers.js';
+import { heartbeatOf } from './helpers/site-api.js';
 import { as, createUser } from './operator-helpers.js';
 
 // The built-in "site agent's own database down" rule, from the local_database a site agent sends in its heartbeat
@@ -15,40 +15,19 @@ let clock: ManualClock;
 let operator: string;
 
 beforeAll(async () => {
-  clock = new ManualClock(Date.now());
-  api = await startClientApi(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      database: await createTestDatabase(),
-      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
-    },
-    {
-      env: { NODE_ENV: 'test' },
-      logger: createLogger({ service: 'alerts-site-database-test', silent: true }),
-      alertClock: clock,
-    },
-  );
+  ({ api, clock } = await startClockedApi());
   operator = await createUser(api, 'operator@example.test', 'operator');
 });
 afterAll(async () => {
   await api?.close(1000);
 });
 
-function hb(localDatabase: HeartbeatLocalDatabase | undefined): HeartbeatRequest {
-  return {
-    agent_version: 'test',
+const hb = (localDatabase: HeartbeatLocalDatabase | undefined) =>
+  heartbeatOf({
     agent_time: clock.now().toISOString(),
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
     last_sync_at: null,
-    meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
     ...(localDatabase ? { local_database: localDatabase } : {}),
-  };
-}
+  });
 
 const db = (state: HeartbeatLocalDatabase['state'], since: Date, spilled = 0): HeartbeatLocalDatabase => ({
   state,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYNC_PATHS, type AlertRuleInfo, type HeartbeatMeterState, type HeartbeatRequest } from '@meterit/shared';
-import { createLogger } from '@meterit/shared/node';
-import { defaultAlertsConfig, ManualClock, startClientApi, type RunningClientApi } from '../src/index.js';
+import { SYNC_PATHS, type AlertRuleInfo, type HeartbeatMeterState } from '@meterit/shared';
+import type { ManualClock, RunningClientApi } from '../src/index.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
-import { call, createTestDatabase } from './helpers.js';
+import { call, createSite, startClockedApi } from './helpers.js';
+import { heartbeatOf, meterState } from './helpers/site-api.js';
 import { as, createUser } from './operator-helpers.js';
 
 // The built-in "meter answers as another device" rule, from the per-meter states a site agent sends in its
@@ -15,20 +15,7 @@ let clock: ManualClock;
 let operator: string;
 
 beforeAll(async () => {
-  clock = new ManualClock(Date.now());
-  api = await startClientApi(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      database: await createTestDatabase(),
-      alerts: defaultAlertsConfig({ publicUrl: 'http://meterit.test', emailTo: ['ops@example.test'] }),
-    },
-    {
-      env: { NODE_ENV: 'test' },
-      logger: createLogger({ service: 'alerts-wrong-device-test', silent: true }),
-      alertClock: clock,
-    },
-  );
+  ({ api, clock } = await startClockedApi());
   operator = await createUser(api, 'operator@example.test', 'operator');
 });
 afterAll(async () => {
@@ -38,8 +25,7 @@ afterAll(async () => {
 const point = { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh' };
 
 async function siteWithMeters(name: string) {
-  const created = await new SitesService(api.db.knex).createSiteWithKey(name);
-  const s = { id: created.site_id, name, key: created.api_key };
+  const s = await createSite(api, name);
   const res = await call(api, 'POST', SYNC_PATHS.meters, {
     key: s.key,
     body: {
@@ -59,39 +45,24 @@ async function siteWithMeters(name: string) {
   return s;
 }
 
-const ok = (id: string): HeartbeatMeterState => ({
-  external_id: id,
-  state: 'ok',
-  since: null,
-  last_success_at: clock.now().toISOString(),
-  error: null,
-  points_failing: 0,
-});
-const wrong = (id: string, since: Date): HeartbeatMeterState => ({
-  external_id: id,
-  state: 'wrong_device',
-  since: since.toISOString(),
-  last_success_at: null,
-  error: 'configured as device 100099, but device 100011 answers at 10.0.0.12:47808; nothing is stored',
-  points_failing: 1,
-  expected_device_id: 100099,
-  found_device_id: 100011,
-});
+const ok = (id: string) => meterState(id, 'ok', { last_success_at: clock.now().toISOString() });
+const wrong = (id: string, since: Date) =>
+  meterState(id, 'wrong_device', {
+    since: since.toISOString(),
+    last_success_at: null,
+    error: 'configured as device 100099, but device 100011 answers at 10.0.0.12:47808; nothing is stored',
+    points_failing: 1,
+    expected_device_id: 100099,
+    found_device_id: 100011,
+  });
 
-function hb(states: HeartbeatMeterState[]): HeartbeatRequest {
-  return {
-    agent_version: 'test',
+const hb = (states: HeartbeatMeterState[]) =>
+  heartbeatOf({
     agent_time: clock.now().toISOString(),
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
     last_sync_at: null,
     meters: { configured: 2, ok: 1, failing: 1, never_answered: 0 },
     meter_states: states,
-  };
-}
+  });
 
 async function heartbeat(s: { key: string }, states: HeartbeatMeterState[]) {
   const res = await call(api, 'POST', SYNC_PATHS.heartbeat, { key: s.key, body: hb(states) });

@@ -1,85 +1,54 @@
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chooseOption } from '@meterit/shared/browser-testing';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
-import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseOption, launchChromium } from '@meterit/shared/browser-testing';
+import { meter } from './helpers.js';
+import {
+  ARTIFACTS,
+  logIn,
+  publishScreenshots,
+  shot,
+  startWebApi,
+  submitLogin,
+  type WebApi,
+} from './helpers/browser.js';
+import { createSiteWithCli } from './helpers/processes.js';
+import { heartbeatOf, sync } from './helpers/site-api.js';
 
 // The alerts pages in a real Chromium against the real API process (serving the built web app), with the
 // engine evaluating every second and no SMTP (the demo: e-mails are recorded in the outbox).
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const ADMIN = { email: 'admin@meterit.test', password: 'alerts-admin-password-1' };
 
-let api: { url: string; proc: Proc };
+let api: WebApi;
 let browser: Browser;
 let siteKey: string;
 
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(ARTIFACTS, `client-${name}.png`), fullPage: true });
-}
-
-const sync = (p: string, body: unknown) =>
-  fetch(`${api.url}/api/sync/${p}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': siteKey },
-    body: JSON.stringify(body),
-  });
-
-const heartbeat = () =>
-  sync('heartbeat', {
-    agent_version: 'browser-test',
-    agent_time: new Date().toISOString(),
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
-    last_sync_at: new Date().toISOString(),
-    meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
-  });
+const heartbeat = () => sync(api, siteKey, 'heartbeat', heartbeatOf({ agent_version: 'browser-test' }));
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
-  const db = await createTestDatabase(inject('pg'), 'alerts_browser');
-  api = await startApiProcess(
-    {
-      DATABASE_URL: db,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
+  api = await startWebApi({
+    database: 'alerts_browser',
+    admin: ADMIN,
+    env: {
       ALERT_EVAL_INTERVAL_SECONDS: '1',
       ALERT_HEARTBEAT_MISSING_MINUTES: '0.05',
       ALERT_EMAIL_TO: 'ops@meterit.test',
       PUBLIC_URL: 'http://meterit.test',
     },
-    await freePort(),
-  );
-  siteKey = (await createSiteWithCli(db, 'Building A')).api_key;
-  const reg = await sync('meters', {
-    meters: [
-      {
-        id: 'main',
-        name: 'Main incomer',
-        bacnet_device_id: 13001,
-        bacnet_ip: '127.0.13.10',
-        bacnet_port: 47808,
-        data_points: [
-          { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
-        ],
-      },
+  });
+  siteKey = (await createSiteWithCli(api.databaseUrl, 'Building A')).api_key;
+  const main = meter('main', {
+    name: 'Main incomer',
+    bacnet_device_id: 13001,
+    bacnet_ip: '127.0.13.10',
+    data_points: [
+      { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
     ],
   });
+  const reg = await sync(api, siteKey, 'meters', { meters: [main] });
   expect(reg.status).toBe(200);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -92,11 +61,7 @@ describe('alerts in the operators web app', () => {
     expect((await heartbeat()).status).toBe(200);
     const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'en-GB' });
     const page = await context.newPage();
-    await page.goto(api.url);
-    await page.getByLabel('E-mail').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
+    await logIn(page, api.url, ADMIN);
 
     // 3 s without a heartbeat: the engine fires; the dashboard polls every 10 s.
     const banner = page.getByTestId('active-alerts').getByText('Site "Building A" offline');
@@ -145,7 +110,7 @@ describe('alerts in the operators web app', () => {
 
   it('when an operator creates "above 200 kW" for the main meter and previews it, then it fires on the next reading above it', async () => {
     const send = (value: number) =>
-      sync('readings/batch', {
+      sync(api, siteKey, 'readings/batch', {
         readings: [
           {
             meter_external_id: 'main',
@@ -161,9 +126,7 @@ describe('alerts in the operators web app', () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-GB' });
     const page = await context.newPage();
     await page.goto(`${api.url}/alerts/rules`);
-    await page.getByLabel('E-mail').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await submitLogin(page, ADMIN);
     await page.getByRole('button', { name: 'New rule' }).click();
     await page.getByLabel('Rule name').fill('Building A above 200 kW');
     await chooseOption(page, page.getByRole('combobox', { name: 'Meter' }), 'Building A · Main incomer', {
@@ -199,12 +162,6 @@ describe('alerts in the operators web app', () => {
       expect(size).toBeGreaterThan(5_000);
       expect(size).toBeLessThan(300_000);
     }
-    if (process.env.UPDATE_SCREENSHOTS) {
-      for (const name of names)
-        copyFileSync(
-          path.join(ARTIFACTS, `client-${name}.png`),
-          path.join(ROOT, 'docs/screenshots', `client-${name}.png`),
-        );
-    }
+    publishScreenshots(names);
   });
 });

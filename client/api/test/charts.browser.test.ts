@@ -1,8 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkEverywhere,
   chooseOption,
@@ -12,18 +11,20 @@ import {
   sidewaysOverflow,
 } from '@meterit/shared/browser-testing';
 import type { SyncReading } from '@meterit/shared';
-import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+import { meter } from './helpers.js';
+import { ARTIFACTS, logIn, startWebApi, type WebApi } from './helpers/browser.js';
+import { createSiteWithCli, ROOT } from './helpers/processes.js';
+import { syncOk } from './helpers/site-api.js';
 
 // Charts that tell the truth, in a real Chromium against the real API serving the built web app: a meter that
 // stopped for 30 minutes shows a break in its line, the axes' labels are distinct and whole, times are in the
 // viewer's zone with the zone named, the range lives in the address (reload, Back), and dragging zooms.
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const DOCS = path.join(ROOT, 'docs/screenshots');
 const ADMIN = { email: 'admin@meterit.test', password: 'charts-admin-password-1' };
 const MIN = 60_000;
 const ZONE = 'America/New_York';
 
-let api: { url: string; proc: Proc };
+let api: WebApi;
 let browser: Browser;
 let siteId: number;
 let meterId: number;
@@ -44,41 +45,14 @@ function readings(): SyncReading[] {
   return out;
 }
 
-async function sync(key: string, p: string, body: unknown): Promise<void> {
-  const res = await fetch(`${api.url}/api/sync/${p}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': key },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, `${p}: ${await res.clone().text()}`).toBe(200);
-}
-
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  const url = await createTestDatabase(inject('pg'), 'charts_browser');
-  api = await startApiProcess(
-    { DATABASE_URL: url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' },
-    await freePort(),
-  );
-  const site = await createSiteWithCli(url, 'Plant Charts');
+  api = await startWebApi({ database: 'charts_browser', admin: ADMIN });
+  const site = await createSiteWithCli(api.databaseUrl, 'Plant Charts');
   siteId = site.site_id;
-  await sync(site.api_key, 'meters', {
-    meters: [
-      {
-        id: 'main',
-        name: 'Main incomer',
-        bacnet_device_id: 4921,
-        bacnet_ip: '127.0.49.21',
-        bacnet_port: 47808,
-        data_points: [
-          { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' },
-          { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
-        ],
-      },
-    ],
+  await syncOk(api, site.api_key, 'meters', {
+    meters: [meter('main', { name: 'Main incomer', bacnet_device_id: 4921, bacnet_ip: '127.0.49.21' })],
   });
-  await sync(site.api_key, 'readings/batch', { readings: readings() });
+  await syncOk(api, site.api_key, 'readings/batch', { readings: readings() });
   browser = await launchChromium();
 }, 180_000);
 
@@ -87,13 +61,7 @@ afterAll(async () => {
   await api?.proc.stop();
 });
 
-async function login(page: Page): Promise<void> {
-  await page.goto(api.url);
-  await page.getByLabel('E-mail').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
-}
+const login = (page: Page) => logIn(page, api.url, ADMIN);
 
 async function pick(page: Page, label: string, option: string, within: string): Promise<void> {
   await chooseOption(page, page.getByTestId(within).getByRole('combobox', { name: label, exact: true }), option);

@@ -1,16 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
-import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '@meterit/shared/browser-testing';
+import { logIn, shot, startWebApi, type WebApi } from './helpers/browser.js';
+import { createSiteWithCli } from './helpers/processes.js';
+import { sync } from './helpers/site-api.js';
 
 // The Commissioning panel of a site's page in a real Chromium against the API process serving the built web app.
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const ADMIN = { email: 'admin@meterit.test', password: 'commissioning-admin-1' };
 
-let api: { url: string; proc: Proc };
+let api: WebApi;
 let browser: Browser;
 let done: { site_id: number; api_key: string };
 let fresh: { site_id: number; api_key: string };
@@ -68,39 +66,13 @@ const REPORT = (siteId: number) => ({
   ],
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(ARTIFACTS, `client-${name}.png`), fullPage: true });
-}
-
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
-  const db = await createTestDatabase(inject('pg'), 'commissioning_browser');
-  api = await startApiProcess(
-    {
-      DATABASE_URL: db,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-      ALERT_ENGINE_ENABLED: 'false',
-    },
-    await freePort(),
-  );
-  done = await createSiteWithCli(db, 'Plant North');
-  fresh = await createSiteWithCli(db, 'Plant South');
-  const res = await fetch(`${api.url}/api/sync/commissioning`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': done.api_key },
-    body: JSON.stringify(REPORT(done.site_id)),
-  });
+  api = await startWebApi({ database: 'commissioning_browser', admin: ADMIN, env: { ALERT_ENGINE_ENABLED: 'false' } });
+  done = await createSiteWithCli(api.databaseUrl, 'Plant North');
+  fresh = await createSiteWithCli(api.databaseUrl, 'Plant South');
+  const res = await sync(api, done.api_key, 'commissioning', REPORT(done.site_id));
   expect(res.status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -113,11 +85,7 @@ describe('the Commissioning panel on a site page', () => {
     const page = await (
       await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'en-GB' })
     ).newPage();
-    await page.goto(api.url);
-    await page.getByLabel('E-mail').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
+    await logIn(page, api.url, ADMIN);
 
     await page.goto(`${api.url}/sites/${done.site_id}`);
     const panel = page.getByTestId('section-Commissioning');

@@ -1,10 +1,8 @@
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CHROMIUM,
   checkEverywhere,
   chooseOption,
   launchChromium,
@@ -12,18 +10,20 @@ import {
   screenshot,
 } from '@meterit/shared/browser-testing';
 import type { SyncReading } from '@meterit/shared';
-import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+import { meter } from './helpers.js';
+import { ARTIFACTS, logIn, publishScreenshots, startWebApi, type WebApi } from './helpers/browser.js';
+import { createSiteWithCli } from './helpers/processes.js';
+import { registerAndSend } from './operator-helpers.js';
 
 // The energy views in a real Chromium against the real API process serving the built web app: two sites with five
 // weeks of 15-minute readings. "Harbour depot" draws 3 kW at night (00:00–05:00 UTC, the browser's zone here) and
 // 12 kW by day, 40 kW once two days ago (its meter has a kW data point); "Hill school" draws 1 kW at night and 5 kW
 // by day (a kWh counter only).
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const ADMIN = { email: 'admin@meterit.test', password: 'energy-admin-password-1' };
 const QUARTER = 900_000;
 const DAYS = 36;
 
-let api: { url: string; proc: Proc };
+let api: WebApi;
 let browser: Browser;
 let depotId: number;
 
@@ -45,46 +45,16 @@ function readings(external: string, kw: (t: number) => number, power: boolean): 
   return out;
 }
 
-const meterConfig = (id: string, name: string, device: number) => ({
-  id,
-  name,
-  bacnet_device_id: device,
-  bacnet_ip: '127.0.0.1',
-  bacnet_port: 47808,
-  data_points: [
-    { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' },
-    { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
-  ],
-});
-
-async function sync(key: string, p: string, body: unknown): Promise<void> {
-  const res = await fetch(`${api.url}/api/sync/${p}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': key },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, `${p}: ${await res.clone().text()}`).toBe(200);
-}
-
-async function seed(url: string, name: string, meter: [string, string, number], data: SyncReading[]) {
-  const site = await createSiteWithCli(url, name);
-  await sync(site.api_key, 'meters', { meters: [meterConfig(...meter)] });
-  for (let i = 0; i < data.length; i += 1000)
-    await sync(site.api_key, 'readings/batch', { readings: data.slice(i, i + 1000) });
+async function seed(name: string, [id, meterName, device]: [string, string, number], data: SyncReading[]) {
+  const site = await createSiteWithCli(api.databaseUrl, name);
+  await registerAndSend(api, site.api_key, [meter(id, { name: meterName, bacnet_device_id: device })], data);
   return site.site_id;
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
-  const url = await createTestDatabase(inject('pg'), 'energy_browser');
-  api = await startApiProcess(
-    { DATABASE_URL: url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' },
-    await freePort(),
-  );
-  depotId = await seed(url, 'Harbour depot', ['depot', 'Depot incomer', 5101], readings('depot', depotKw, true));
-  await seed(url, 'Hill school', ['school', 'School main', 5102], readings('school', schoolKw, false));
+  api = await startWebApi({ database: 'energy_browser', admin: ADMIN });
+  depotId = await seed('Harbour depot', ['depot', 'Depot incomer', 5101], readings('depot', depotKw, true));
+  await seed('Hill school', ['school', 'School main', 5102], readings('school', schoolKw, false));
   browser = await launchChromium();
 }, 180_000);
 
@@ -93,13 +63,7 @@ afterAll(async () => {
   await api?.proc.stop();
 });
 
-async function login(page: Page): Promise<void> {
-  await page.goto(api.url);
-  await page.getByLabel('E-mail').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
-}
+const login = (page: Page) => logIn(page, api.url, ADMIN);
 
 /** The site page's energy panel switched to weeks against the previous weeks. */
 async function weeksCompared(page: Page): Promise<void> {
@@ -185,12 +149,6 @@ describe('what an operator sees of energy', () => {
       expect(size).toBeGreaterThan(5_000);
       expect(size).toBeLessThan(300_000);
     }
-    if (process.env.UPDATE_SCREENSHOTS) {
-      for (const name of names)
-        copyFileSync(
-          path.join(ARTIFACTS, `client-${name}.png`),
-          path.join(ROOT, 'docs/screenshots', `client-${name}.png`),
-        );
-    }
+    publishScreenshots(names);
   });
 });

@@ -4,7 +4,13 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { API_KEY_HEADER, type MeterConfig, type SyncReading } from '@meterit/shared';
 import { createLogger } from '@meterit/shared/node';
-import { startClientApi, type RunningClientApi } from '../src/index.js';
+import {
+  defaultAlertsConfig,
+  ManualClock,
+  startClientApi,
+  type RunningClientApi,
+  type StartOptions,
+} from '../src/index.js';
 import type { ClientApiConfig } from '../src/config.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
 
@@ -20,11 +26,29 @@ export async function createTestDatabase(): Promise<ClientApiConfig['database']>
 }
 
 /** A real listening server on a free loopback port with its own database. */
-export async function startTestApi(overrides: Partial<ClientApiConfig> = {}): Promise<RunningClientApi> {
+export async function startTestApi(
+  overrides: Partial<ClientApiConfig> = {},
+  opts: Pick<StartOptions, 'alertClock'> = {},
+): Promise<RunningClientApi> {
   return startClientApi(
     { port: 0, host: '127.0.0.1', database: await createTestDatabase(), ...overrides },
-    { env: { NODE_ENV: 'test' }, logger: createLogger({ service: 'client-api-test', silent: true }) },
+    { env: { NODE_ENV: 'test' }, logger: createLogger({ service: 'client-api-test', silent: true }), ...opts },
   );
+}
+
+/**
+ * A test API whose alert engine runs on a manual clock: the test advances `clock` and calls
+ * `api.alerts.engine.tick()`. By default e-mails are recorded for ops@example.test with links to http://meterit.test.
+ */
+export async function startClockedApi(
+  alerts: Parameters<typeof defaultAlertsConfig>[0] = {
+    publicUrl: 'http://meterit.test',
+    emailTo: ['ops@example.test'],
+  },
+): Promise<{ api: RunningClientApi; clock: ManualClock }> {
+  const clock = new ManualClock(Date.now());
+  const api = await startTestApi({ alerts: defaultAlertsConfig(alerts) }, { alertClock: clock });
+  return { api, clock };
 }
 
 export interface TestSite {
@@ -80,9 +104,9 @@ export interface CallResult {
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are asserted field by field
 }
 
-/** Real HTTP against the listening server. */
+/** Real HTTP against the listening server (in this process or an API process: only its URL is used). */
 export async function call(
-  api: RunningClientApi,
+  api: Pick<RunningClientApi, 'url'>,
   method: string,
   path: string,
   opts: CallOptions = {},

@@ -1,58 +1,41 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SYNC_PATHS, type HeartbeatRequest, type MeterConfig, type SyncReading } from '@meterit/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HeartbeatRequest, MeterConfig, SyncReading } from '@meterit/shared';
 import { checkEverywhere, launchChromium, openContext, screenshot } from '@meterit/shared/browser-testing';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
-import { createSiteWithCli, ROOT, startApiProcess, waitUntil, type Proc } from './helpers/processes.js';
+import { ARTIFACTS, logIn, startWebApi, type WebApi } from './helpers/browser.js';
+import { createSiteWithCli, ROOT, waitUntil } from './helpers/processes.js';
+import { heartbeatOf, sync } from './helpers/site-api.js';
+import { as, login } from './operator-helpers.js';
 
 // The site page's timeline, the meters' names and the alert rules' words in a real Chromium, against the API
 // process serving the built web app. Everything on the timeline came in through the real routes: the agent's
 // heartbeats, an admin's key rotation, and the alert engine firing and resolving a backlog alert.
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const ADMIN = { email: 'admin@meterit.test', password: 'history-admin-pass-1' };
 const MIN = 60_000;
 const TZ = 'Asia/Tokyo';
 
-let api: { url: string; proc: Proc };
+let api: WebApi;
 let browser: Browser;
 let site: { site_id: number; api_key: string };
 let token: string;
 const t0 = Date.now();
 const ago = (ms: number) => new Date(t0 - ms).toISOString();
 
-async function post(route: string, body: unknown, headers: Record<string, string>): Promise<Response> {
-  return fetch(`${api.url}${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-}
-
 async function heartbeat(extra: Partial<HeartbeatRequest>): Promise<void> {
-  const hb: HeartbeatRequest = {
+  const hb = heartbeatOf({
     agent_version: '1.0.0',
-    agent_time: new Date().toISOString(),
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
-    last_sync_at: new Date().toISOString(),
-    meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
     agent_started_at: ago(50 * MIN),
     collection: { changed_at: null, reason: null },
     ...extra,
-  };
-  expect((await post(SYNC_PATHS.heartbeat, hb, { 'x-api-key': site.api_key })).status).toBe(200);
+  });
+  expect((await sync(api, site.api_key, 'heartbeat', hb)).status).toBe(200);
 }
 
 async function backlogAlert(): Promise<{ state: string } | undefined> {
-  const res = await fetch(`${api.url}/api/alerts?site_id=${site.site_id}&include_pending=true`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const { alerts } = (await res.json()) as { alerts: { kind: string; state: string }[] };
+  const res = await as(api, token, 'GET', `/api/alerts?site_id=${site.site_id}&include_pending=true`);
+  const { alerts } = res.json as { alerts: { kind: string; state: string }[] };
   return alerts.find((a) => a.kind === 'backlog_size');
 }
 
@@ -68,26 +51,16 @@ const METER: MeterConfig = {
 };
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  const db = await createTestDatabase(inject('pg'), 'history_browser');
-  api = await startApiProcess(
-    {
-      DATABASE_URL: db,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-      ALERT_EVAL_INTERVAL_SECONDS: '0.5',
-      ALERT_EMAIL_TO: '',
-    },
-    await freePort(),
-  );
-  site = await createSiteWithCli(db, 'Riverside plant');
-  const login = await post('/api/auth/login', ADMIN, {});
-  token = ((await login.json()) as { access_token: string }).access_token;
+  api = await startWebApi({
+    database: 'history_browser',
+    admin: ADMIN,
+    env: { ALERT_EVAL_INTERVAL_SECONDS: '0.5', ALERT_EMAIL_TO: '' },
+  });
+  site = await createSiteWithCli(api.databaseUrl, 'Riverside plant');
+  token = (await login(api, ADMIN.email, ADMIN.password)).access_token;
 
   // One meter; its power reading is flagged by the meter (in alarm, fault).
-  expect((await post(SYNC_PATHS.meters, { meters: [METER] }, { 'x-api-key': site.api_key })).status).toBe(200);
+  expect((await sync(api, site.api_key, 'meters', { meters: [METER] })).status).toBe(200);
   const now = new Date(Date.now() - 30_000).toISOString();
   const readings: SyncReading[] = [
     {
@@ -107,7 +80,7 @@ beforeAll(async () => {
       quality: 'inAlarm+fault',
     },
   ];
-  expect((await post(SYNC_PATHS.batch, { readings }, { 'x-api-key': site.api_key })).status).toBe(200);
+  expect((await sync(api, site.api_key, 'readings/batch', { readings })).status).toBe(200);
 
   // The agent's day: started, back from a 12-minute outage, stopped for a reason, restarted on a new version.
   await heartbeat({});
@@ -123,11 +96,7 @@ beforeAll(async () => {
   await waitUntil('the backlog alert to fire', async () => (await backlogAlert())?.state === 'firing', 30_000);
   await heartbeat({ ...restarted, queue_depth: 0 });
   await waitUntil('the backlog alert to resolve', async () => (await backlogAlert())?.state === 'resolved', 30_000);
-  const rotated = await post(
-    `/api/sites/${site.site_id}/keys`,
-    { grace_hours: 1 },
-    { authorization: `Bearer ${token}` },
-  );
+  const rotated = await as(api, token, 'POST', `/api/sites/${site.site_id}/keys`, { grace_hours: 1 });
   expect(rotated.status).toBe(201);
   browser = await launchChromium();
 }, 180_000);
@@ -137,13 +106,7 @@ afterAll(async () => {
   await api?.proc.stop();
 });
 
-async function login(page: Page): Promise<void> {
-  await page.goto(api.url);
-  await page.getByLabel('E-mail').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
-}
+const logInPage = (page: Page) => logIn(page, api.url, ADMIN);
 
 const eventsOf = (page: Page) => page.getByTestId('history').getByTestId('history-event');
 const sitePage = () => `${api.url}/sites/${site.site_id}`;
@@ -152,7 +115,7 @@ describe('what an operator sees of a site', () => {
   it("when a site had an outage, a stop with a reason, a restart, a key rotation and an alert, then its timeline shows each in words at the viewer's time", async () => {
     const context = await openContext(browser, 'laptop', 'light', TZ);
     const page = await context.newPage();
-    await login(page);
+    await logInPage(page);
     await page.goto(sitePage());
     const events = eventsOf(page);
     await expect.poll(() => events.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(9);
@@ -199,7 +162,7 @@ describe('what an operator sees of a site', () => {
   it('when the meters table shows a meter, then its points read as names with units, and a flagged value says why in words with the code in its tooltip', async () => {
     const context = await openContext(browser, 'laptop', 'light', TZ);
     const page = await context.newPage();
-    await login(page);
+    await logInPage(page);
     await page.goto(sitePage());
     const energy = page.locator('[data-testid="meter-row-main"] [data-point="total_kwh"]');
     await expect.poll(() => energy.textContent(), { timeout: 15_000 }).toContain('Energy (kWh): 48,213.5');
@@ -214,7 +177,7 @@ describe('what an operator sees of a site', () => {
   it('when no rule has recipients and ALERT_EMAIL_TO is empty, then the rules page warns about it and states thresholds with units', async () => {
     const context = await openContext(browser, 'laptop', 'light', TZ);
     const page = await context.newPage();
-    await login(page);
+    await logInPage(page);
     await page.goto(`${api.url}/alerts/rules`);
     await page.getByTestId('recipients-warning').waitFor();
     expect(await page.getByTestId('recipients-warning').textContent()).toContain('e-mail nobody');
@@ -230,7 +193,7 @@ describe('what an operator sees of a site', () => {
   it('when the site page and the rules page are opened on a laptop and a phone, light and dark, then nothing is cut off sideways and no serious accessibility problem is found', async () => {
     const results = await checkEverywhere(browser, {
       dir: ARTIFACTS,
-      prepare: login,
+      prepare: logInPage,
       pages: [
         {
           url: sitePage(),

@@ -1,23 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HeartbeatRequest } from '@meterit/shared';
 import type { RunningClientApi } from '../src/index.js';
 import { SitesService } from '../src/components/sites/sites-service.js';
 import { createSite, startTestApi, type TestSite } from './helpers.js';
+import { heartbeatOf } from './helpers/site-api.js';
 
 // GET /metrics named every site without a login. Now its series carry site ids only, and with METRICS_TOKEN
 // (required in production) a scrape must send it as a bearer token.
 const TOKEN = 'scrape-token-Qm4x9Lw2Zr7pVb1t';
-const heartbeat: HeartbeatRequest = {
-  agent_version: 'test',
-  agent_time: new Date().toISOString(),
-  collecting: true,
-  queue_depth: 0,
-  oldest_unsent_at: null,
-  dead_letters: 0,
-  uplink_down_since: null,
-  last_sync_at: null,
-  meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 },
-};
+const heartbeat = heartbeatOf({ last_sync_at: null, meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 } });
 
 async function scrape(api: RunningClientApi, authorization?: string) {
   const res = await fetch(`${api.url}/metrics`, { headers: authorization ? { authorization } : {} });

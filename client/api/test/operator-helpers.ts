@@ -6,7 +6,11 @@ import { call, type CallResult } from './helpers.js';
 export const ADMIN = { email: 'admin@example.test', password: 'admin-password-123' };
 
 /** Log in through the real endpoint and return the access token. */
-export async function login(api: RunningClientApi, email: string, password: string): Promise<TokenResponse> {
+export async function login(
+  api: Pick<RunningClientApi, 'url'>,
+  email: string,
+  password: string,
+): Promise<TokenResponse> {
   const res = await call(api, 'POST', '/api/auth/login', { body: { email, password } });
   if (res.status !== 200) throw new Error(`login of ${email} failed: ${res.status} ${JSON.stringify(res.json)}`);
   return res.json as TokenResponse;
@@ -25,7 +29,7 @@ export async function createUser(
 
 /** A call as a logged-in user. */
 export function as(
-  api: RunningClientApi,
+  api: Pick<RunningClientApi, 'url'>,
   token: string,
   method: string,
   path: string,
@@ -38,7 +42,7 @@ export function as(
 }
 
 export async function registerAndSend(
-  api: RunningClientApi,
+  api: Pick<RunningClientApi, 'url'>,
   key: string,
   meters: MeterConfig[],
   readings: SyncReading[],

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HeartbeatMeterState, HeartbeatRequest, MeterSummary, SiteSummary, SyncReading } from '@meterit/shared';
+import type { HeartbeatRequest, MeterSummary, SiteSummary } from '@meterit/shared';
 import type { RunningClientApi } from '../src/index.js';
 import { call, createSite, meter, startTestApi, type TestSite } from './helpers.js';
+import { heartbeatOf, meterState, minuteReadings } from './helpers/site-api.js';
 import { ADMIN, as, login, registerAndSend } from './operator-helpers.js';
 
 // What operators see of a site when a meter stops answering, and of the site's uplink outages.
@@ -20,52 +21,12 @@ const get = (path: string) => as(api, token, 'GET', path);
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 const MIN = 60_000;
 
-function heartbeat(extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
-  return {
-    agent_version: '0.9.0',
-    agent_time: new Date().toISOString(),
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
-    last_sync_at: new Date().toISOString(),
-    meters: { configured: 2, ok: 2, failing: 0, never_answered: 0 },
-    ...extra,
-  };
-}
-
-const state = (
-  external_id: string,
-  s: HeartbeatMeterState['state'],
-  extra: Partial<HeartbeatMeterState> = {},
-): HeartbeatMeterState => ({
-  external_id,
-  state: s,
-  since: null,
-  last_success_at: iso(0),
-  error: null,
-  points_failing: 0,
-  ...extra,
-});
+const heartbeat = (extra: Partial<HeartbeatRequest> = {}) =>
+  heartbeatOf({ agent_version: '0.9.0', meters: { configured: 2, ok: 2, failing: 0, never_answered: 0 }, ...extra });
 
 /** A kWh counter and a kW value every minute for the last `minutes` minutes, the newest `lastAgoMs` ago. */
-function readingsOf(id: string, kw: number, minutes: number, lastAgoMs = 20_000): SyncReading[] {
-  const out: SyncReading[] = [];
-  for (let i = minutes; i >= 0; i--) {
-    const timestamp = iso(lastAgoMs + i * MIN);
-    out.push({
-      meter_external_id: id,
-      data_point: 'total_kwh',
-      timestamp,
-      value: 1000 + (minutes - i) * (kw / 60),
-      unit: 'kWh',
-      quality: 'good',
-    });
-    out.push({ meter_external_id: id, data_point: 'current_kw', timestamp, value: kw, unit: 'kW', quality: 'good' });
-  }
-  return out;
-}
+const readingsOf = (id: string, kw: number, minutes: number, lastAgoMs = 20_000) =>
+  minuteReadings(id, { kw, minutes, startKwh: 1000, lastAgoMs });
 
 async function metersOf(site: TestSite): Promise<Map<string, MeterSummary>> {
   const res = await get(`/api/meters?site_id=${site.id}`);
@@ -103,8 +64,8 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
       body: heartbeat({
         meters: { configured: 2, ok: 1, failing: 1, never_answered: 0 },
         meter_states: [
-          state('main', 'ok'),
-          state('chiller', 'not_answering', {
+          meterState('main', 'ok'),
+          meterState('chiller', 'not_answering', {
             since: iso(15_000),
             last_success_at: iso(20_000),
             error: 'no answer within 1000 ms',
@@ -148,12 +109,12 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
       key: site.key,
       body: heartbeat({
         meter_states: [
-          state('main', 'wrong_device', {
+          meterState('main', 'wrong_device', {
             expected_device_id: 1004,
             found_device_id: 100011,
             error: 'device 100011 answers at 127.0.0.1:47808',
           }),
-          state('chiller', 'degraded', { points_failing: 1, error: 'current_kw: unknown object' }),
+          meterState('chiller', 'degraded', { points_failing: 1, error: 'current_kw: unknown object' }),
         ],
       }),
     });
@@ -169,7 +130,9 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
     await call(api, 'POST', '/api/sync/heartbeat', {
       key: fresh.key,
       body: heartbeat({
-        meter_states: [state('new', 'never_answered', { last_success_at: null, error: 'no answer within 1000 ms' })],
+        meter_states: [
+          meterState('new', 'never_answered', { last_success_at: null, error: 'no answer within 1000 ms' }),
+        ],
       }),
     });
     expect((await metersOf(fresh)).get('new')).toMatchObject({
@@ -182,7 +145,7 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
   it('then when the agent reports all meters ok again, or an older agent reports no states, the meters go back to what their readings say', async () => {
     await call(api, 'POST', '/api/sync/heartbeat', {
       key: site.key,
-      body: heartbeat({ meter_states: [state('main', 'ok'), state('chiller', 'ok')] }),
+      body: heartbeat({ meter_states: [meterState('main', 'ok'), meterState('chiller', 'ok')] }),
     });
     let meters = await metersOf(site);
     expect([meters.get('main')?.status, meters.get('chiller')?.status]).toEqual(['ok', 'ok']);
@@ -190,7 +153,7 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
 
     await call(api, 'POST', '/api/sync/heartbeat', {
       key: site.key,
-      body: heartbeat({ meter_states: [state('chiller', 'not_answering')] }),
+      body: heartbeat({ meter_states: [meterState('chiller', 'not_answering')] }),
     });
     expect((await metersOf(site)).get('chiller')?.status).toBe('not_answering');
     await call(api, 'POST', '/api/sync/heartbeat', { key: site.key, body: heartbeat() });
@@ -207,24 +170,30 @@ describe('when the agent reports a meter not answering in its heartbeat', () => 
     const cases: Array<[unknown, RegExp]> = [
       ['all fine', /meter_states must be an array, got the string "all fine"/],
       [
-        [{ ...state('main', 'ok'), state: 'sleeping' }],
+        [{ ...meterState('main', 'ok'), state: 'sleeping' }],
         /meter_states\[0\]\.state must be one of ok, degraded, not_answering, never_answered, wrong_device/,
       ],
-      [[{ ...state('main', 'ok'), since: 'yesterday' }], /meter_states\[0\]\.since /],
-      [[{ ...state('main', 'ok'), points_failing: -1 }], /meter_states\[0\]\.points_failing must be between 0 and/],
+      [[{ ...meterState('main', 'ok'), since: 'yesterday' }], /meter_states\[0\]\.since /],
       [
-        [{ ...state('main', 'ok'), external_id: 'a\u0000b' }],
+        [{ ...meterState('main', 'ok'), points_failing: -1 }],
+        /meter_states\[0\]\.points_failing must be between 0 and/,
+      ],
+      [
+        [{ ...meterState('main', 'ok'), external_id: 'a\u0000b' }],
         /meter_states\[0\]\.external_id contains a character that cannot be stored/,
       ],
-      [[state('main', 'ok'), 7], /meter_states\[1\] must be an object, got the number 7/],
-      [[state('main', 'ok'), state('main', 'degraded')], /meter_states\[1\] lists the meter "main" a second time/],
+      [[meterState('main', 'ok'), 7], /meter_states\[1\] must be an object, got the number 7/],
       [
-        [{ ...state('main', 'wrong_device'), found_device_id: 'x' }],
+        [meterState('main', 'ok'), meterState('main', 'degraded')],
+        /meter_states\[1\] lists the meter "main" a second time/,
+      ],
+      [
+        [{ ...meterState('main', 'wrong_device'), found_device_id: 'x' }],
         /meter_states\[0\]\.found_device_id must be an integer/,
       ],
-      [[{ ...state('main', 'ok'), error: undefined }], /meter_states\[0\]\.error is required \(null when none\)/],
+      [[{ ...meterState('main', 'ok'), error: undefined }], /meter_states\[0\]\.error is required \(null when none\)/],
       [
-        Array.from({ length: 10_001 }, (_, i) => state(`m-${i}`, 'ok')),
+        Array.from({ length: 10_001 }, (_, i) => meterState(`m-${i}`, 'ok')),
         /meter_states may list at most 10000 meters, got 10001/,
       ],
     ];

@@ -1,18 +1,16 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chooseOption } from '@meterit/shared/browser-testing';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
-import type { HeartbeatMeterState, HeartbeatRequest, SyncReading } from '@meterit/shared';
-import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseOption, launchChromium } from '@meterit/shared/browser-testing';
+import type { HeartbeatRequest } from '@meterit/shared';
+import { meter } from './helpers.js';
+import { logIn, shot, startWebApi } from './helpers/browser.js';
+import { createSiteWithCli, startApiProcess, type Proc } from './helpers/processes.js';
+import { heartbeatOf, meterState, minuteReadings, syncOk } from './helpers/site-api.js';
 
 // What an operator sees in a real Chromium, against the real API process serving the built web app: a meter the
 // agent reports not answering, a 4-minute uplink outage in the connectivity history, and the API going away
 // while the page is open (the test's own API process is stopped and started again on the same port).
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const ADMIN = { email: 'admin@meterit.test', password: 'opsview-admin-password-1' };
 const MIN = 60_000;
 
@@ -26,105 +24,46 @@ let siteId: number;
 
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(ARTIFACTS, `client-${name}.png`), fullPage: true });
-}
+const sync = (p: string, body: unknown) => syncOk(api, siteKey, p, body);
 
-async function sync(p: string, body: unknown): Promise<void> {
-  const res = await fetch(`${api.url}/api/sync/${p}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': siteKey },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, `${p}: ${await res.clone().text()}`).toBe(200);
-}
-
-const meterConfig = (id: string, name: string, device: number) => ({
-  id,
-  name,
-  bacnet_device_id: device,
-  bacnet_ip: `127.0.49.${device - 4900}`,
-  bacnet_port: 47808,
-  data_points: [
-    { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' },
-    { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
-  ],
-});
+const meterConfig = (id: string, name: string, device: number) =>
+  meter(id, { name, bacnet_device_id: device, bacnet_ip: `127.0.49.${device - 4900}` });
 
 /** A kWh counter and a kW value every minute for the last 10 minutes, the newest 20 s ago. */
-function readingsOf(id: string, kw: number): SyncReading[] {
-  const out: SyncReading[] = [];
-  for (let i = 10; i >= 0; i--) {
-    const timestamp = iso(20_000 + i * MIN);
-    out.push({
-      meter_external_id: id,
-      data_point: 'total_kwh',
-      timestamp,
-      value: 500 + (10 - i) * (kw / 60),
-      unit: 'kWh',
-      quality: 'good',
-    });
-    out.push({ meter_external_id: id, data_point: 'current_kw', timestamp, value: kw, unit: 'kW', quality: 'good' });
-  }
-  return out;
-}
+const readingsOf = (id: string, kw: number) => minuteReadings(id, { kw, minutes: 10, startKwh: 500 });
 
-const ok = (id: string): HeartbeatMeterState => ({
-  external_id: id,
-  state: 'ok',
-  since: null,
-  last_success_at: iso(1000),
-  error: null,
-  points_failing: 0,
-});
+const ok = (id: string) => meterState(id);
 
 function heartbeat(extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
-  return {
+  return heartbeatOf({
     agent_version: 'opsview-test',
-    agent_time: new Date().toISOString(),
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
-    last_sync_at: new Date().toISOString(),
     meters: { configured: 3, ok: 2, failing: 1, never_answered: 0 },
     meter_states: [
       ok('main'),
-      {
-        external_id: 'chiller',
-        state: 'not_answering',
+      meterState('chiller', 'not_answering', {
         since: iso(40_000),
         last_success_at: iso(20_000),
         error: 'no answer within 1000 ms',
         points_failing: 2,
-      },
+      }),
       ok('lights'),
     ],
     ...extra,
-  };
+  });
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
-  const url = await createTestDatabase(inject('pg'), 'opsview_browser');
-  port = await freePort();
-  // A fixed secret, so the browser's session outlives the API's restart.
-  apiEnv = {
-    DATABASE_URL: url,
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: 'opsview-browser-test-secret-0123456789abcdef',
-  };
-  api = await startApiProcess(apiEnv, port);
-  db = new pg.Client({ connectionString: url });
+  const web = await startWebApi({
+    database: 'opsview_browser',
+    admin: ADMIN,
+    // A fixed secret, so the browser's session outlives the API's restart.
+    env: { JWT_SECRET: 'opsview-browser-test-secret-0123456789abcdef' },
+  });
+  api = web;
+  ({ port, env: apiEnv } = web);
+  db = new pg.Client({ connectionString: web.databaseUrl });
   await db.connect();
-  const site = await createSiteWithCli(url, 'Plant West');
+  const site = await createSiteWithCli(web.databaseUrl, 'Plant West');
   siteKey = site.api_key;
   siteId = site.site_id;
   await sync('meters', {
@@ -154,10 +93,7 @@ beforeAll(async () => {
     );
   }
   await sync('heartbeat', heartbeat({ uplink_down_since: iso(3.5 * MIN) }));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -166,13 +102,7 @@ afterAll(async () => {
   await api?.proc.stop();
 });
 
-async function login(page: Page): Promise<void> {
-  await page.goto(api.url);
-  await page.getByLabel('E-mail').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
-}
+const login = (page: Page) => logIn(page, api.url, ADMIN);
 
 describe('what an operator sees', () => {
   it('when the agent reports a meter not answering, then the site page shows it not OK with its values greyed "as of", the totals without it, and the 4-minute outage in the connectivity history', async () => {

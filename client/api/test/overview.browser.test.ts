@@ -1,17 +1,19 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { API_KEY_HEADER, type HeartbeatRequest, type SitesResponse, type SyncReading } from '@meterit/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SitesResponse, SyncReading } from '@meterit/shared';
 import { checkEverywhere, launchChromium, openContext, sidewaysOverflow } from '@meterit/shared/browser-testing';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
-import { ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+import { meter } from './helpers.js';
+import { ARTIFACTS, logIn, startWebApi, type WebApi } from './helpers/browser.js';
+import { ROOT } from './helpers/processes.js';
+import { heartbeatOf, syncOk } from './helpers/site-api.js';
+import { as, login } from './operator-helpers.js';
 
 // The overview with 60 sites in a real Chromium, against the real API process serving the built web app: worst
 // first by default, search, status filter, sort both ways, paging, the view kept in the address across a reload,
 // and on a phone every table (the overview, a site's meters) as cards that fit the width with their actions usable.
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const DOCS = path.join(ROOT, 'docs/screenshots');
 
 /** What the window shows (not the whole page), small enough for the README. */
@@ -27,7 +29,7 @@ const statusOf = (i: number) => (i <= 6 ? 'offline' : i <= 12 ? 'degraded' : 'on
 /** Distinct power per site, so a sort by power has one right answer. */
 const powerOf = (i: number) => 100 + ((i * 37) % SITES);
 
-let api: { url: string; proc: Proc };
+let api: WebApi;
 let db: pg.Client;
 let browser: Browser;
 let token: string;
@@ -36,51 +38,33 @@ const siteIds = new Map<number, number>();
 
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 
-async function post(route: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
-  const res = await fetch(`${api.url}${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
 const meters = (i: number) =>
-  ['main', 'hvac'].map((id, m) => ({
-    id,
-    name: m === 0 ? 'Main incomer' : 'HVAC',
-    bacnet_device_id: 5000 + i * 2 + m,
-    bacnet_ip: `127.0.50.${i}`,
-    bacnet_port: 47808,
-    data_points: [
-      { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
-    ],
-  }));
+  ['main', 'hvac'].map((id, m) =>
+    meter(id, {
+      name: m === 0 ? 'Main incomer' : 'HVAC',
+      bacnet_device_id: 5000 + i * 2 + m,
+      bacnet_ip: `127.0.50.${i}`,
+      data_points: [
+        { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
+      ],
+    }),
+  );
 
-const heartbeat = (failing: number): HeartbeatRequest => ({
-  agent_version: 'overview-test',
-  agent_time: new Date().toISOString(),
-  collecting: true,
-  queue_depth: 0,
-  oldest_unsent_at: null,
-  dead_letters: 0,
-  uplink_down_since: null,
-  last_sync_at: new Date().toISOString(),
-  meters: { configured: 2, ok: 2 - failing, failing, never_answered: 0 },
-});
+const heartbeat = (failing: number) =>
+  heartbeatOf({
+    agent_version: 'overview-test',
+    meters: { configured: 2, ok: 2 - failing, failing, never_answered: 0 },
+  });
 
 async function seedSite(token: string, i: number): Promise<void> {
   const name = `Site ${String(i).padStart(2, '0')}`;
-  const created = (await post(
-    '/api/sites',
-    { name, location: CITIES[i % CITIES.length] },
-    { authorization: `Bearer ${token}` },
-  )) as { site_id: number; api_key: string };
+  const res = await as(api, token, 'POST', '/api/sites', { name, location: CITIES[i % CITIES.length] });
+  expect(res.status, JSON.stringify(res.json)).toBe(201);
+  const created = res.json as { site_id: number; api_key: string };
   siteIds.set(i, created.site_id);
   if (i <= 3) return;
-  const key = { [API_KEY_HEADER]: created.api_key };
-  await post('/api/sync/meters', { meters: meters(i) }, key);
+  const key = created.api_key;
+  await syncOk(api, key, 'meters', { meters: meters(i) });
   const readings: SyncReading[] = ['main', 'hvac'].map((id, m) => ({
     meter_external_id: id,
     data_point: 'current_kw',
@@ -89,20 +73,14 @@ async function seedSite(token: string, i: number): Promise<void> {
     unit: 'kW',
     quality: 'good',
   }));
-  await post('/api/sync/readings/batch', { readings }, key);
-  await post('/api/sync/heartbeat', heartbeat(statusOf(i) === 'degraded' ? 1 : 0), key);
+  await syncOk(api, key, 'readings/batch', { readings });
+  await syncOk(api, key, 'heartbeat', heartbeat(statusOf(i) === 'degraded' ? 1 : 0));
   if (i <= 6) {
     await db.query("UPDATE sites SET last_heartbeat_at = now() - interval '1 hour' WHERE id = $1", [created.site_id]);
   }
 }
 
-async function login(page: Page): Promise<void> {
-  await page.goto(api.url);
-  await page.getByLabel('E-mail').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
-}
+const logInPage = (page: Page) => logIn(page, api.url, ADMIN);
 
 const rows = (page: Page) => page.locator('[data-testid^="site-row-"]');
 const statuses = (page: Page) =>
@@ -129,27 +107,17 @@ async function firstRow(page: Page): Promise<Locator> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  const url = await createTestDatabase(inject('pg'), 'overview_browser');
-  api = await startApiProcess(
-    {
-      DATABASE_URL: url,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-      LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
-      LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000',
-    },
-    await freePort(),
-  );
-  db = new pg.Client({ connectionString: url });
+  api = await startWebApi({
+    database: 'overview_browser',
+    admin: ADMIN,
+    env: { LOGIN_RATE_LIMIT_PER_MINUTE: '1000', LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000' },
+  });
+  db = new pg.Client({ connectionString: api.databaseUrl });
   await db.connect();
-  ({ access_token: token } = (await post('/api/auth/login', ADMIN, {})) as { access_token: string });
+  ({ access_token: token } = await login(api, ADMIN.email, ADMIN.password));
   for (let i = 1; i <= SITES; i++) await seedSite(token, i);
   // The power figures the API gives, high to low (the sites whose values are not current have none).
-  const res = await fetch(`${api.url}/api/sites`, { headers: { authorization: `Bearer ${token}` } });
-  const { sites } = (await res.json()) as SitesResponse;
+  const { sites } = (await as(api, token, 'GET', '/api/sites')).json as SitesResponse;
   expect(sites).toHaveLength(SITES);
   apiPowers = sites.flatMap((s) => (s.current_power_kw === null ? [] : [s.current_power_kw])).sort((a, b) => b - a);
   expect(apiPowers.length).toBeGreaterThan(50);
@@ -167,7 +135,7 @@ describe('the overview of 60 sites', () => {
     const context = await openContext(browser, 'laptop');
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await login(page);
+    await logInPage(page);
     await firstRow(page);
     // Worst first: the 6 offline sites, then the 6 degraded, on a first page of 25.
     const first = await statuses(page);
@@ -232,7 +200,7 @@ describe('the overview of 60 sites', () => {
     const context = await openContext(browser, 'phone');
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await login(page);
+    await logInPage(page);
     const row = await firstRow(page);
     expect(await styles(row, 'display')).toEqual(['flex']);
     const labels = await styles(row.locator('td'), 'content', '::before');
@@ -276,7 +244,7 @@ describe('the overview of 60 sites', () => {
       url: `${api.url}/`,
       dir: ARTIFACTS,
       name: 'client-overview',
-      prepare: login,
+      prepare: logInPage,
       ready: async (page) => void (await firstRow(page)),
     });
     for (const c of checks) {

@@ -1,46 +1,32 @@
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM, launchChromium, openContext, screenshot, sidewaysOverflow } from '@meterit/shared/browser-testing';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
-import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openContext, screenshot, sidewaysOverflow } from '@meterit/shared/browser-testing';
+import {
+  ARTIFACTS as ALL_ARTIFACTS,
+  logIn,
+  shellReady,
+  startWebApi,
+  submitLogin,
+  type WebApi,
+} from './helpers/browser.js';
+import { createSiteWithCli, ROOT } from './helpers/processes.js';
+import { heartbeatOf, sync } from './helpers/site-api.js';
+import { as, login } from './operator-helpers.js';
 
 // The operators' app shell in a real Chromium against the API process serving the built app: the navigation on a
 // phone, the active-alert badge, dark mode that follows the user, the profile's time zone, the forced password
 // change after an admin set the password, and the own password change.
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'shell');
+const ARTIFACTS = path.join(ALL_ARTIFACTS, 'shell');
 const DOCS = path.join(ROOT, 'docs', 'screenshots');
 const ADMIN = { email: 'admin@meterit.test', password: 'shell-admin-password-1' };
 
-let api: { url: string; proc: Proc };
+let api: WebApi;
 let browser: Browser;
 let siteKey: string;
 
-async function apiCall(method: string, p: string, token?: string, body?: unknown) {
-  const res = await fetch(`${api.url}${p}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json().catch(() => undefined)) as Record<string, unknown> };
-}
-const tokenOf = async (email: string, password: string) =>
-  (await apiCall('POST', '/api/auth/login', undefined, { email, password })).json.access_token as string;
-
-async function logIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(api.url);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
-/** The shell is up: the menu button on a phone, the user's e-mail in the app bar on a laptop. */
-const shellReady = (page: Page) =>
-  page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
+const tokenOf = async (email: string, password: string) => (await login(api, email, password)).access_token;
 
 /** The new-password field, not "New password again" (the label ends in the required mark). */
 const NEW_PASSWORD = /^New password\s*\*?$/;
@@ -50,23 +36,13 @@ const scheme = (page: Page) =>
 const pageBackground = (page: Page) => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
-  const db = await createTestDatabase(inject('pg'), 'shell_browser');
-  api = await startApiProcess(
-    {
-      DATABASE_URL: db,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-      // A site that stops sending heartbeats is offline (an alert) within seconds.
-      ALERT_EVAL_INTERVAL_SECONDS: '1',
-      ALERT_HEARTBEAT_MISSING_MINUTES: '0.05',
-    },
-    await freePort(),
-  );
-  siteKey = (await createSiteWithCli(db, 'Harbour depot')).api_key;
+  api = await startWebApi({
+    database: 'shell_browser',
+    admin: ADMIN,
+    // A site that stops sending heartbeats is offline (an alert) within seconds.
+    env: { ALERT_EVAL_INTERVAL_SECONDS: '1', ALERT_HEARTBEAT_MISSING_MINUTES: '0.05' },
+  });
+  siteKey = (await createSiteWithCli(api.databaseUrl, 'Harbour depot')).api_key;
   browser = await launchChromium();
 }, 180_000);
 
@@ -78,31 +54,23 @@ afterAll(async () => {
 describe('the app shell', () => {
   it('when an admin logs in on a phone, then the drawer reaches every page and action without sideways scrolling, and Alerts carries the number of active alerts', async () => {
     // The site sends one heartbeat and then goes quiet: "offline" fires within seconds.
-    const hb = await fetch(`${api.url}/api/sync/heartbeat`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': siteKey },
-      body: JSON.stringify({
-        agent_version: 'shell-test',
-        agent_time: new Date().toISOString(),
-        collecting: true,
-        queue_depth: 0,
-        oldest_unsent_at: null,
-        dead_letters: 0,
-        uplink_down_since: null,
-        last_sync_at: new Date().toISOString(),
-        meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 },
-      }),
-    });
+    const hb = await sync(
+      api,
+      siteKey,
+      'heartbeat',
+      heartbeatOf({ agent_version: 'shell-test', meters: { configured: 0, ok: 0, failing: 0, never_answered: 0 } }),
+    );
     expect(hb.status).toBe(200);
     const admin = await tokenOf(ADMIN.email, ADMIN.password);
     const activeCount = async () =>
-      ((await apiCall('GET', '/api/alerts?state=active&limit=1000', admin)).json.alerts as unknown[]).length;
+      ((await as(api, admin, 'GET', '/api/alerts?state=active&limit=1000')).json.alerts as unknown[]).length;
     await expect.poll(activeCount, { timeout: 40_000, interval: 1000 }).toBeGreaterThan(0);
     const active = await activeCount();
 
     const context = await openContext(browser, 'phone', 'light');
     const page = await context.newPage();
-    await logIn(page, ADMIN.email, ADMIN.password);
+    await page.goto(api.url);
+    await submitLogin(page, ADMIN);
     const menu = page.getByRole('button', { name: 'Open navigation' });
     await menu.waitFor();
     expect(await sidewaysOverflow(page)).toBe(0);
@@ -162,8 +130,7 @@ describe('the app shell', () => {
   it('when an operator switches to dark, then it stays dark after a reload and in another browser, and a profile time zone shows at once', async () => {
     const context = await openContext(browser, 'laptop', 'light', 'Europe/Berlin');
     const page = await context.newPage();
-    await logIn(page, ADMIN.email, ADMIN.password);
-    await shellReady(page);
+    await logIn(page, api.url, ADMIN);
     expect(await scheme(page)).toBe('light');
     const light = await pageBackground(page);
 
@@ -188,8 +155,7 @@ describe('the app shell', () => {
     // Another browser (its own storage, light by the system): the profile's choices follow the user there.
     const other = await openContext(browser, 'laptop', 'light', 'Europe/Berlin');
     const there = await other.newPage();
-    await logIn(there, ADMIN.email, ADMIN.password);
-    await shellReady(there);
+    await logIn(there, api.url, ADMIN);
     await expect.poll(() => scheme(there)).toBe('dark');
     await there.goto(`${api.url}/profile`);
     await expect.poll(() => there.getByTestId('last-login').textContent()).toContain('GMT+9');
@@ -204,8 +170,7 @@ describe('the app shell', () => {
   it('when an admin creates a user with a generated password, then that user must choose their own before the dashboard, and the API refuses them meanwhile', async () => {
     const context = await openContext(browser, 'laptop', 'light');
     const page = await context.newPage();
-    await logIn(page, ADMIN.email, ADMIN.password);
-    await shellReady(page);
+    await logIn(page, api.url, ADMIN);
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('button', { name: 'New user' }).click();
     const dialog = page.getByRole('dialog');
@@ -217,11 +182,12 @@ describe('the app shell', () => {
 
     const theirs = await openContext(browser, 'phone', 'dark');
     const p = await theirs.newPage();
-    await logIn(p, 'newcomer@meterit.test', generated);
+    await p.goto(api.url);
+    await submitLogin(p, { email: 'newcomer@meterit.test', password: generated });
     await p.getByRole('heading', { name: 'Choose your own password' }).waitFor();
     expect(await p.getByText('Harbour depot').count()).toBe(0);
     const held = await tokenOf('newcomer@meterit.test', generated);
-    const refused = await apiCall('GET', '/api/sites', held);
+    const refused = await as(api, held, 'GET', '/api/sites');
     expect(refused.status).toBe(403);
     expect(refused.json).toMatchObject({ error: { code: 'PASSWORD_CHANGE_REQUIRED' } });
     await screenshot(p, ARTIFACTS, 'forced-password-phone-dark');
@@ -231,15 +197,14 @@ describe('the app shell', () => {
     await p.getByLabel('New password again').fill('newcomer-own-password');
     await p.getByRole('button', { name: 'Change password' }).click();
     await p.getByRole('main').getByText('Harbour depot').first().waitFor();
-    expect((await apiCall('GET', '/api/sites', held)).status).toBe(200);
+    expect((await as(api, held, 'GET', '/api/sites')).status).toBe(200);
     await theirs.close();
   }, 120_000);
 
   it('when an operator changes their own password on the profile, then they log out and back in with the new one, and the old one is refused', async () => {
     const context = await openContext(browser, 'laptop', 'light');
     const page = await context.newPage();
-    await logIn(page, ADMIN.email, ADMIN.password);
-    await shellReady(page);
+    await logIn(page, api.url, ADMIN);
     await page.getByRole('button', { name: 'Profile' }).click();
     await page.getByLabel('Current password').fill('wrong-password-123');
     await page.getByLabel(NEW_PASSWORD).fill('shell-admin-password-2');

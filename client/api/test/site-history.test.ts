@@ -8,6 +8,7 @@ import {
 } from '@meterit/shared';
 import type { RunningClientApi } from '../src/index.js';
 import { call, createSite, startTestApi, type TestSite } from './helpers.js';
+import { heartbeatOf } from './helpers/site-api.js';
 import { as, createUser } from './operator-helpers.js';
 
 // One timeline per site, written through the real routes: the agent's heartbeats (an outage it reports once back,
@@ -22,22 +23,14 @@ let limited: string;
 const t0 = Date.now();
 const ago = (ms: number) => new Date(t0 - ms).toISOString();
 
-function heartbeat(extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
-  return {
+const heartbeat = (extra: Partial<HeartbeatRequest> = {}) =>
+  heartbeatOf({
     agent_version: '1.0.0',
-    agent_time: new Date().toISOString(),
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
-    last_sync_at: new Date().toISOString(),
     meters: { configured: 2, ok: 2, failing: 0, never_answered: 0 },
     agent_started_at: ago(60 * MIN),
     collection: { changed_at: null, reason: null },
     ...extra,
-  };
-}
+  });
 
 async function send(key: string, hb: HeartbeatRequest): Promise<void> {
   const res = await call(api, 'POST', SYNC_PATHS.heartbeat, { key, body: hb });

@@ -10,6 +10,7 @@ import {
 } from '@meterit/shared';
 import type { RunningClientApi } from '../src/index.js';
 import { call, createSite, meter, reading, startTestApi, type TestSite } from './helpers.js';
+import { heartbeatOf } from './helpers/site-api.js';
 
 // The sync answers are described once, in @meterit/shared: what the API sends must parse with those schemas
 // (strictly: a field the schema does not name is a contract change, not a detail).
@@ -50,17 +51,7 @@ describe('when an agent walks through its sync calls', () => {
 
     const heartbeat = await call(api, 'POST', SYNC_PATHS.heartbeat, {
       key: site.key,
-      body: {
-        agent_version: '1.0.0',
-        agent_time: new Date().toISOString(),
-        collecting: true,
-        queue_depth: 0,
-        oldest_unsent_at: null,
-        dead_letters: 0,
-        uplink_down_since: null,
-        last_sync_at: null,
-        meters: { configured: 1, ok: 1, failing: 0, never_answered: 0 },
-      },
+      body: heartbeatOf({ agent_version: '1.0.0', last_sync_at: null }),
     });
     strictly(HeartbeatResponseSchema.strict(), heartbeat.json);
 

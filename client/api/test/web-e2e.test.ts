@@ -1,21 +1,22 @@
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chooseOption } from '@meterit/shared/browser-testing';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
+import { chooseOption, launchChromium } from '@meterit/shared/browser-testing';
+import { createTestDatabase } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
-import { createSiteWithCli, ROOT, startAgentProcess, startApiProcess, type Proc } from './helpers/processes.js';
+import { call } from './helpers.js';
+import { ARTIFACTS, logIn, publishScreenshots, startWebApi, submitLogin, type WebApi } from './helpers/browser.js';
+import { createSiteWithCli, startAgentProcess, type Proc } from './helpers/processes.js';
+import { as, login } from './operator-helpers.js';
 
 // The operators' web app in a real Chromium, against the real API process (serving the built app),
 // a real site agent process and the BACnet simulator over UDP on 127.0.5.x.
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const ADMIN = { email: 'admin@meterit.test', password: 'e2e-admin-password-1' };
 const VIEWER = { email: 'viewer@meterit.test', password: 'e2e-viewer-password-1' };
 
-let api: { url: string; proc: Proc };
+let api: WebApi;
 let agent: Proc;
 let sim: Simulator;
 let browser: Browser;
@@ -25,14 +26,6 @@ async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.waitForTimeout(400); // let charts finish their entry animation
   await page.screenshot({ path: path.join(ARTIFACTS, `client-${name}.png`), fullPage: true });
-}
-
-async function login(page: Page, who: { email: string; password: string }): Promise<void> {
-  await page.goto(api.url);
-  await page.getByLabel('E-mail').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
 }
 
 /** Script errors, console errors and CSP violations (the API's Content-Security-Policy) a page shows. */
@@ -55,17 +48,9 @@ async function pick(page: Page, label: string, option: string, within?: string):
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium); .ci/run does").toBe(true);
-  const pg = inject('pg');
-  const clientDb = await createTestDatabase(pg, 'web_e2e_client');
-  const siteDb = await createTestDatabase(pg, 'web_e2e_site');
-  api = await startApiProcess(
-    { DATABASE_URL: clientDb, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' },
-    await freePort(),
-  );
-  const site = await createSiteWithCli(clientDb, 'Demo site');
+  api = await startWebApi({ database: 'web_e2e_client', admin: ADMIN });
+  const siteDb = await createTestDatabase(inject('pg'), 'web_e2e_site');
+  const site = await createSiteWithCli(api.databaseUrl, 'Demo site');
   sim = await startSimulator({
     meters: [
       { deviceId: 5101, name: 'Main incomer', address: '127.0.5.10', port: 47808 },
@@ -82,21 +67,9 @@ beforeAll(async () => {
     meters: toMetersJson(sim.meters).meters as MeterConfig[],
     bacnetInterface: '127.0.5.1',
   });
-  const res = await fetch(`${api.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  adminToken = ((await res.json()) as { access_token: string }).access_token;
-  await fetch(`${api.url}/api/users`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ ...VIEWER, role: 'viewer', name: 'Vera Viewer' }),
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  adminToken = (await login(api, ADMIN.email, ADMIN.password)).access_token;
+  await as(api, adminToken, 'POST', '/api/users', { ...VIEWER, role: 'viewer', name: 'Vera Viewer' });
+  browser = await launchChromium();
 }, 360_000);
 
 afterAll(async () => {
@@ -120,12 +93,10 @@ describe('the operators web app in a real browser', () => {
     await shot(page, 'login');
 
     // Wrong password: one message that does not say which part was wrong.
-    await page.getByLabel('E-mail').fill(ADMIN.email);
-    await page.getByLabel('Password').fill('not-the-password');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await submitLogin(page, { email: ADMIN.email, password: 'not-the-password' });
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('e-mail or password is wrong');
 
-    await login(page, ADMIN);
+    await logIn(page, api.url, ADMIN);
     // The agent's heartbeat arrives every 2 s; the dashboard refreshes itself every 15 s.
     const row = page.locator('[data-testid^="site-row-"]', { hasText: 'Demo site' });
     await expect
@@ -180,8 +151,7 @@ describe('the operators web app in a real browser', () => {
     const key1 = await keyField.inputValue();
     expect(key1).toMatch(/^mk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
     await shot(page, 'site-created-key');
-    const authWith = async (key: string) =>
-      (await fetch(`${api.url}/api/sync/auth`, { method: 'POST', headers: { 'x-api-key': key } })).status;
+    const authWith = async (key: string) => (await call(api, 'POST', '/api/sync/auth', { key })).status;
     expect(await authWith(key1)).toBe(200);
     await page.getByRole('button', { name: 'Done' }).click();
 
@@ -221,7 +191,7 @@ describe('the operators web app in a real browser', () => {
     await page.getByLabel('BACnet IP address').fill('10.20.0.15');
     await page.getByRole('dialog').getByRole('button', { name: 'Add meter' }).click();
     await page.getByTestId('admin-meter-wh-main').waitFor();
-    const config = (await (await fetch(`${api.url}/api/sync/config`, { headers: { 'x-api-key': key2 } })).json()) as {
+    const config = (await call(api, 'GET', '/api/sync/config', { key: key2 })).json as {
       meters: { id: string; data_points: unknown[] }[];
     };
     expect(config.meters.map((m) => m.id)).toEqual(['wh-main']);
@@ -247,7 +217,7 @@ describe('the operators web app in a real browser', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const problems = await watchProblems(page);
-    await login(page, VIEWER);
+    await logIn(page, api.url, VIEWER);
     await page.locator('[data-testid^="site-row-"]').first().waitFor();
     expect(await page.getByRole('link', { name: 'Sites & meters' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
@@ -270,25 +240,18 @@ describe('the operators web app in a real browser', () => {
     for (const name of ['login', 'dashboard', 'site', 'meter', 'admin-sites']) {
       expect(statSync(path.join(ARTIFACTS, `client-${name}.png`)).size).toBeGreaterThan(5_000);
     }
-    if (process.env.UPDATE_SCREENSHOTS) {
-      for (const name of [
-        'login',
-        'dashboard',
-        'site',
-        'meter',
-        'site-created-key',
-        'key-rotated',
-        'key-revoked',
-        'admin-sites',
-        'users',
-        'dashboard-tablet',
-        'viewer-site',
-      ]) {
-        copyFileSync(
-          path.join(ARTIFACTS, `client-${name}.png`),
-          path.join(ROOT, 'docs/screenshots', `client-${name}.png`),
-        );
-      }
-    }
+    publishScreenshots([
+      'login',
+      'dashboard',
+      'site',
+      'meter',
+      'site-created-key',
+      'key-rotated',
+      'key-revoked',
+      'admin-sites',
+      'users',
+      'dashboard-tablet',
+      'viewer-site',
+    ]);
   });
 });

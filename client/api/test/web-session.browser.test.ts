@@ -1,42 +1,31 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, freePort } from '@meterit/shared/testing';
-import { API_KEY_HEADER } from '@meterit/shared';
-import { createSiteWithCli, ROOT, startApiProcess, type Proc } from './helpers/processes.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '@meterit/shared/browser-testing';
+import type { SyncReading } from '@meterit/shared';
+import { meter } from './helpers.js';
+import { ARTIFACTS, shellReady, startWebApi, submitLogin, type WebApi } from './helpers/browser.js';
+import { createSiteWithCli } from './helpers/processes.js';
+import { heartbeatOf, syncOk } from './helpers/site-api.js';
+import { login, registerAndSend } from './operator-helpers.js';
 
 // The web app's session and the security headers in a real Chromium, against the API process serving the built
 // app: the refresh token never reaches the page (httpOnly cookie), and the CSP lets every page render without a
 // single violation or console error.
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const ADMIN = { email: 'admin@meterit.test', password: 'session-admin-password-1' };
 
-let api: { url: string; proc: Proc };
+let api: WebApi;
 let browser: Browser;
 let siteId: number;
 
-const METERS = ['m-1', 'm-2'].map((id, i) => ({
-  id,
-  name: i === 0 ? 'Main incomer' : 'Chiller plant',
-  bacnet_device_id: 4301 + i,
-  bacnet_ip: `127.0.43.${10 + i}`,
-  bacnet_port: 47808,
-  data_points: [
-    { object_type: 'analogInput', instance: 0, property: 'presentValue', name: 'total_kwh', unit: 'kWh' },
-    { object_type: 'analogInput', instance: 1, property: 'presentValue', name: 'current_kw', unit: 'kW' },
-  ],
-}));
-
-async function sync(key: string, route: string, body: unknown): Promise<void> {
-  const res = await fetch(`${api.url}/api/sync/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [API_KEY_HEADER]: key },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
-}
+const METERS = ['m-1', 'm-2'].map((id, i) =>
+  meter(id, {
+    name: i === 0 ? 'Main incomer' : 'Chiller plant',
+    bacnet_device_id: 4301 + i,
+    bacnet_ip: `127.0.43.${10 + i}`,
+  }),
+);
 
 /** What a person would see go wrong: script errors, console errors and CSP violations, across reloads. */
 async function watch(context: BrowserContext, page: Page): Promise<{ problems: string[] }> {
@@ -68,26 +57,12 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client/web/dist/index.html')))
-    throw new Error('build the web app first: pnpm --filter @meterit/client-web build');
-  expect(existsSync(CHROMIUM), "install Debian's chromium (apt-get install chromium)").toBe(true);
-  const db = await createTestDatabase(inject('pg'), 'web_session_browser');
-  api = await startApiProcess(
-    {
-      DATABASE_URL: db,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-      ALERT_ENGINE_ENABLED: 'false',
-    },
-    await freePort(),
-  );
-  const site = await createSiteWithCli(db, 'Plant East');
+  api = await startWebApi({ database: 'web_session_browser', admin: ADMIN, env: { ALERT_ENGINE_ENABLED: 'false' } });
+  const site = await createSiteWithCli(api.databaseUrl, 'Plant East');
   siteId = site.site_id;
-  await sync(site.api_key, 'meters', { meters: METERS });
   // Six hours of a reading a minute, so the site and meter pages draw their charts.
   const now = Date.now() - (Date.now() % 60_000);
-  const readings = [];
+  const readings: SyncReading[] = [];
   for (let i = 360; i >= 1; i--) {
     const timestamp = new Date(now - i * 60_000).toISOString();
     for (const [n, m] of METERS.entries()) {
@@ -109,24 +84,14 @@ beforeAll(async () => {
       });
     }
   }
-  for (let i = 0; i < readings.length; i += 1000)
-    await sync(site.api_key, 'readings/batch', { readings: readings.slice(i, i + 1000) });
-  const at = new Date().toISOString();
-  await sync(site.api_key, 'heartbeat', {
-    agent_version: '0.1.0',
-    agent_time: at,
-    collecting: true,
-    queue_depth: 0,
-    oldest_unsent_at: null,
-    dead_letters: 0,
-    uplink_down_since: null,
-    last_sync_at: at,
-    meters: { configured: 2, ok: 2, failing: 0, never_answered: 0 },
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  await registerAndSend(api, site.api_key, METERS, readings);
+  await syncOk(
+    api,
+    site.api_key,
+    'heartbeat',
+    heartbeatOf({ agent_version: '0.1.0', meters: { configured: 2, ok: 2, failing: 0, never_answered: 0 } }),
+  );
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -144,10 +109,8 @@ describe('the web app session and its security headers in a real browser', () =>
     expect(first?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     await shot(page, 'login');
-    await page.getByLabel('E-mail').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
+    await submitLogin(page, ADMIN);
+    await shellReady(page);
 
     // The refresh token is only in httpOnly cookies for the two auth routes; the page can read no token at all.
     const afterLogin = await readable(page);
@@ -185,7 +148,7 @@ describe('the web app session and its security headers in a real browser', () =>
 
     // A reload: the access token was in memory only, the cookie brings the session back.
     await page.goto(`${api.url}/sites/${siteId}`);
-    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
+    await shellReady(page);
     await expect.poll(() => page.locator('[data-testid^="meter-row-"]').count(), { timeout: 20_000 }).toBe(2);
     expect(JSON.stringify(await readable(page))).not.toMatch(TOKEN);
     const rotated = (await context.cookies()).find((c) => c.name === 'meterit_refresh');
@@ -215,13 +178,7 @@ describe('the web app session and its security headers in a real browser', () =>
   }, 180_000);
 
   it('when the browser still holds a refresh token in localStorage from an earlier version, then the app resumes the session through the cookie and removes it from localStorage', async () => {
-    const old = (await (
-      await fetch(`${api.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(ADMIN),
-      })
-    ).json()) as { refresh_token: string };
+    const old = await login(api, ADMIN.email, ADMIN.password);
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
     const page = await context.newPage();
     const { problems } = await watch(context, page);
@@ -229,7 +186,7 @@ describe('the web app session and its security headers in a real browser', () =>
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     await page.evaluate(`localStorage.setItem('meterit.refresh_token', ${JSON.stringify(old.refresh_token)})`);
     await page.reload();
-    await page.getByRole('button', { name: 'Open navigation' }).or(page.getByTestId('current-user')).first().waitFor();
+    await shellReady(page);
     expect(JSON.stringify(await readable(page))).not.toMatch(TOKEN);
     expect((await context.cookies()).filter((c) => c.name === 'meterit_refresh')).toHaveLength(2);
     expect(problems).toEqual([]);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { MeterConfig } from '@meterit/shared';
-import { runNodeProcess, waitUntil, type NodeProcess } from '@meterit/shared/testing';
+import { fastAgentEnv, runNodeProcess, waitUntil, type NodeProcess } from '@meterit/shared/testing';
 
 // The real deployables as processes, as production runs them (same approach as sync/agent/test/helpers/system.ts).
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -59,24 +59,7 @@ export function startAgentProcess(opts: {
   writeFileSync(metersFile, JSON.stringify({ meters: opts.meters }, null, 2));
   return runNode(
     'sync/agent/dist/main.js',
-    {
-      CLIENT_API_URL: `${opts.clientUrl}/api`,
-      CLIENT_API_KEY: opts.apiKey,
-      LOCAL_DATABASE_URL: opts.databaseUrl,
-      METERS_FILE: metersFile,
-      SYNC_DATA_DIR: dir,
-      BACNET_INTERFACE: opts.bacnetInterface,
-      BACNET_PORT: '47808',
-      BACNET_BROADCAST_ADDRESS: '127.255.255.255',
-      BACNET_TIMEOUT_MS: '1000',
-      COLLECTION_INTERVAL_SECONDS: '1',
-      SYNC_INTERVAL_MINUTES: String(1.5 / 60),
-      HEARTBEAT_INTERVAL_SECONDS: '2',
-      CONFIG_REFRESH_MINUTES: '0.1',
-      BACKOFF_BASE_SECONDS: '0.2',
-      BACKOFF_CAP_SECONDS: '1',
-      HTTP_TIMEOUT_SECONDS: '5',
-    },
+    { ...fastAgentEnv({ ...opts, metersFile, dataDir: dir }), CONFIG_REFRESH_MINUTES: '0.1' },
     'agent',
   );
 }
