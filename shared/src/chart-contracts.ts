@@ -4,7 +4,8 @@
 // Beside each series: the newest raw reading (not the last bucket's average) with its time.
 import { z } from 'zod';
 import { READING_AGGS, READING_BUCKETS } from './operator-contracts.js';
-import { enumQuery, idQuery, isoQuery, textQuery, tzQuery } from './query-kit.js';
+import { idQuery } from './query-kit.js';
+import { readingWindowFields } from './operator-requests.js';
 import { utcTime } from './schema-kit.js';
 
 /** Most points one chart series carries (empty buckets included); more: choose a larger bucket. */
@@ -12,12 +13,7 @@ export const MAX_CHART_POINTS = 5000;
 
 export const ChartQuerySchema = z.object({
   meter_id: idQuery().pipe(z.number({ error: 'meter_id is required: a chart shows one meter' })),
-  data_point: textQuery(100),
-  from: isoQuery(),
-  to: isoQuery(),
-  bucket: enumQuery(READING_BUCKETS),
-  agg: enumQuery(READING_AGGS),
-  tz: tzQuery(),
+  ...readingWindowFields,
 });
 export type ChartQuery = z.infer<typeof ChartQuerySchema>;
 

@@ -203,15 +203,20 @@ export const MetersQuerySchema = z.object({
 
 // --- readings and consumption ---
 
-const readingFilter = {
-  site_id: idListQuery(),
-  meter_id: idQuery(),
+/** Which point, over which window, in which buckets and zone: what every readings query asks (rows or a chart). */
+export const readingWindowFields = {
   data_point: textQuery(100),
   from: isoQuery(),
   to: isoQuery(),
   bucket: enumQuery(READING_BUCKETS),
   agg: enumQuery(READING_AGGS),
   tz: tzQuery(),
+};
+
+const readingFilter = {
+  site_id: idListQuery(),
+  meter_id: idQuery(),
+  ...readingWindowFields,
   format: enumQuery(['json', 'csv']),
 };
 

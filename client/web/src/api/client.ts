@@ -45,6 +45,19 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
+/**
+ * For /api/auth/* calls, which the client does not retry after a refresh (they are the refresh's own routes): when
+ * the access token has run out, refresh once and call again.
+ */
+export async function withSession<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (axios.isAxiosError(err) && err.response?.status === 401 && (await refreshSession())) return call();
+    throw err;
+  }
+}
+
 /** End the login on the server (the cookie goes with it), then here. */
 export async function logoutSession(notice: string): Promise<void> {
   await axios

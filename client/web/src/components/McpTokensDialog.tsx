@@ -1,21 +1,11 @@
 import { Alert, Box, Button, TableCell, TableRow, TextField, Typography } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
 import type { CreatedMcpToken, McpTokenInfo, McpTokensResponse } from '@meterit/shared';
-import { api, errorText, refreshSession } from '../api/client';
+import { api, errorText, withSession } from '../api/client';
 import { fmtDateTime } from '../format';
 import { DataTable } from './DataTable';
 import { ErrorNote } from './StateViews';
 import { PanelDialog } from './PanelDialog';
-
-/** /api/auth/* answers are not retried after a refresh by the client, so refresh first when the token has run out. */
-async function withSession<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if ((err as { response?: { status?: number } }).response?.status === 401 && (await refreshSession())) return call();
-    throw err;
-  }
-}
 
 /** Personal MCP tokens: what an AI assistant uses to act as this user (its role and sites) through /mcp. */
 export function McpTokensDialog({ open, onClose }: { open: boolean; onClose: () => void }) {

@@ -1,21 +1,11 @@
 import { Alert, Box, Button, TextField } from '@mui/material';
 import { useState, type FormEvent } from 'react';
 import type { UserInfo, WebSessionResponse } from '@meterit/shared';
-import { api, errorText, refreshSession, WEB_SESSION_HEADERS } from '../../api/client';
+import { api, errorText, withSession, WEB_SESSION_HEADERS } from '../../api/client';
 import { useAuth } from '../../store/auth';
 import { ErrorNote } from '../../components/StateViews';
 
 const MIN_LENGTH = 12;
-
-/** /api/auth/* answers are not retried after a refresh by the client, so refresh first when the token has run out. */
-async function withSession<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if ((err as { response?: { status?: number } }).response?.status === 401 && (await refreshSession())) return call();
-    throw err;
-  }
-}
 
 /**
  * Current password, new one twice. A change ends every session of the user (the API revokes their refresh tokens),
