@@ -1,11 +1,17 @@
-import type { DataPointConfig, MeterConfig } from '@meterit/shared';
+import {
+  DEFAULT_METER_PROTOCOL,
+  METER_PROTOCOLS,
+  type DataPointConfig,
+  type MeterConfig,
+  type MeterProtocolName,
+} from '@meterit/shared';
 import { MeterErrorCode } from './protocol.js';
 import type { MeterDevice, MeterPoint, MeterProtocol, PointResult } from './protocol.js';
 
-/** Every protocol the agent speaks; a meter names its own in meters.json (`protocol`, default bacnet). */
-export const METER_PROTOCOLS = ['bacnet'] as const;
-export type MeterProtocolName = (typeof METER_PROTOCOLS)[number];
-export const DEFAULT_METER_PROTOCOL: MeterProtocolName = 'bacnet';
+// Every protocol a site agent speaks is named once, in @meterit/shared (the client system checks the same list); a
+// meter names its own in meters.json (`protocol`, default bacnet).
+export { DEFAULT_METER_PROTOCOL, METER_PROTOCOLS };
+export type { MeterProtocolName };
 
 /** A meter as configured: meters.json names its protocol; the client system's configuration may not (bacnet). */
 export type ProtocolMeter = MeterConfig & { protocol?: string };
