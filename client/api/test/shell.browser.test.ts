@@ -201,6 +201,22 @@ describe('the app shell', () => {
     await theirs.close();
   }, 120_000);
 
+  it("when a page's code cannot be fetched (the server went away in between), then that page says so with a reload, and the navigation stays", async () => {
+    const context = await openContext(browser, 'laptop', 'light');
+    const page = await context.newPage();
+    await logIn(page, api.url, ADMIN);
+    // The energy page's chunk is refused, as when the API stopped after the app was loaded.
+    await page.route(/\/assets\/EnergyPage-[^/]+\.js$/, (route) => route.abort('connectionrefused'));
+    await page.getByRole('link', { name: 'Energy', exact: true }).click();
+    await page.getByText('This page could not be fetched from the server').waitFor();
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+    // The rest of the app still works: another page opens from the navigation.
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+    await page.getByText('Harbour depot').first().waitFor();
+    expect(await page.getByText('could not be fetched').count()).toBe(0);
+    await context.close();
+  }, 60_000);
+
   it('when an operator changes their own password on the profile, then they log out and back in with the new one, and the old one is refused', async () => {
     const context = await openContext(browser, 'laptop', 'light');
     const page = await context.newPage();

@@ -2,7 +2,7 @@ import { Container } from '@mui/material';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { AccountResponse, UserInfo } from '@meterit/shared';
 import { api, errorText, logoutSession, refreshSession } from './api/client';
-import { Loading, EmptyState, ErrorState } from './components/StateViews';
+import { ChunkBoundary, Loading, EmptyState, ErrorState } from './components/StateViews';
 import { navigate, parseRoute, usePath } from './router';
 import { ThemeFromPreferences } from './shell/ThemeFromPreferences';
 import { can, mayHaveSession, useAuth } from './store/auth';
@@ -87,11 +87,15 @@ function Shell({ user }: { user: UserInfo }) {
   }
   return (
     <>
-      <Suspense fallback={null}>
-        <Navigation user={user} route={route} onMcpTokens={() => setMcpTokensOpen(true)} onLogout={logout} />
-      </Suspense>
+      <ChunkBoundary what="The navigation">
+        <Suspense fallback={null}>
+          <Navigation user={user} route={route} onMcpTokens={() => setMcpTokensOpen(true)} onLogout={logout} />
+        </Suspense>
+      </ChunkBoundary>
       <Container component="main" maxWidth="xl" sx={{ py: 3 }} key={zone ?? 'browser'}>
-        <Suspense fallback={<Loading what="the page" />}>{page}</Suspense>
+        <ChunkBoundary what="This page" key={route.page}>
+          <Suspense fallback={<Loading what="the page" />}>{page}</Suspense>
+        </ChunkBoundary>
       </Container>
       {mcpTokensOpen ? (
         <Suspense fallback={null}>
@@ -133,9 +137,11 @@ function Account({ user }: { user: UserInfo }) {
   }
   if (mustChange) {
     return (
-      <Suspense fallback={<Loading what="the page" />}>
-        <ForcedPasswordPage user={user} onLogout={logout} />
-      </Suspense>
+      <ChunkBoundary what="This page">
+        <Suspense fallback={<Loading what="the page" />}>
+          <ForcedPasswordPage user={user} onLogout={logout} />
+        </Suspense>
+      </ChunkBoundary>
     );
   }
   return <Shell user={user} />;

@@ -77,4 +77,21 @@ describe('the site dashboard when the agent does not answer', () => {
     await expect.poll(() => page.getByTestId('updated').textContent()).toMatch(/^Updated /);
     await context.close();
   }, 150_000);
+
+  it('when the charts cannot be fetched (the agent went away before they arrived), then that part says so and the rest of the page works', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    // The charts' chunk is refused, as when the agent stopped while the page was still loading.
+    await page.route(/\/assets\/ChartPanel-[^/]+\.js$/, (route) => route.abort('connectionrefused'));
+    await page.goto(agent.localApiUrl, { waitUntil: 'domcontentloaded' });
+    await page.getByTestId('health').waitFor({ timeout: 30_000 });
+    const missing = page.getByTestId('part-not-loaded');
+    await missing.waitFor({ timeout: 20_000 });
+    expect(await missing.textContent()).toContain('Could not load the backlog and readings charts');
+    // Everything else is there and keeps refreshing.
+    expect(await page.getByTestId('btn-sync-now').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('updated').textContent()).toMatch(/^Updated /);
+    expect(await missing.getByRole('button', { name: 'Reload' }).count()).toBe(1);
+    await context.close();
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { Suspense, useEffect } from 'react';
 import { Alert, Box, Button, CircularProgress, Container, Typography } from '@mui/material';
 import { POLL_MS, useSite } from './store/site-store';
 import { clock, viewerTimeZone } from './lib/format';
@@ -10,16 +10,15 @@ import { ControlBar } from './components/ControlBar';
 import { MetersPanel } from './components/MetersPanel';
 import { SyncLogPanel } from './components/SyncLogPanel';
 import { DeadLettersPanel } from './components/DeadLettersPanel';
+import { later, PartBoundary } from './lib/later';
 
 // What the first look needs (health, tiles, meters, sync log) comes in the first chunk; the charts (MUI X, about a
-// third of the app) and the technician's tools load right after, each where it will stand.
-const later = <K extends string>(load: () => Promise<Record<K, () => ReactNode>>, name: K) =>
-  lazy(async () => ({ default: (await load())[name] }));
-const BacklogPanel = later(() => import('./components/BacklogPanel'), 'BacklogPanel');
-const ChartPanel = later(() => import('./components/ChartPanel'), 'ChartPanel');
-const ReadPointPanel = later(() => import('./components/ReadPointPanel'), 'ReadPointPanel');
-const DiscoveryPanel = later(() => import('./components/DiscoveryPanel'), 'DiscoveryPanel');
-const LoginDialog = later(() => import('./components/LoginDialog'), 'LoginDialog');
+// third of the app) and the technician's tools load beside it, each shown where it will stand (lib/later.tsx).
+const BacklogPanel = later(() => import('./components/BacklogPanel').then((m) => m.BacklogPanel));
+const ChartPanel = later(() => import('./components/ChartPanel').then((m) => m.ChartPanel));
+const ReadPointPanel = later(() => import('./components/ReadPointPanel').then((m) => m.ReadPointPanel));
+const DiscoveryPanel = later(() => import('./components/DiscoveryPanel').then((m) => m.DiscoveryPanel));
+const LoginDialog = later(() => import('./components/LoginDialog').then((m) => m.LoginDialog));
 
 /** Where a part still loading will stand. */
 function Loading({ what }: { what: string }) {
@@ -81,10 +80,12 @@ export function App() {
         <ForeignDeviceLine />
         <ControlBar />
         <MetersPanel />
-        <Suspense fallback={<Loading what="the backlog and readings charts" />}>
-          <BacklogPanel />
-          <ChartPanel />
-        </Suspense>
+        <PartBoundary what="the backlog and readings charts">
+          <Suspense fallback={<Loading what="the backlog and readings charts" />}>
+            <BacklogPanel />
+            <ChartPanel />
+          </Suspense>
+        </PartBoundary>
         <Box
           sx={{
             display: 'grid',
@@ -95,10 +96,12 @@ export function App() {
           <SyncLogPanel />
           <DeadLettersPanel />
         </Box>
-        <Suspense fallback={<Loading what="the technician's tools" />}>
-          <ReadPointPanel />
-          <DiscoveryPanel />
-        </Suspense>
+        <PartBoundary what="the technician's tools">
+          <Suspense fallback={<Loading what="the technician's tools" />}>
+            <ReadPointPanel />
+            <DiscoveryPanel />
+          </Suspense>
+        </PartBoundary>
         <Typography
           variant="caption"
           color="text.secondary"
@@ -120,9 +123,11 @@ export function App() {
       <Container maxWidth="lg" sx={{ pt: 2, px: { xs: 1.5, sm: 2 } }}>
         {body}
       </Container>
-      <Suspense fallback={null}>
-        <LoginDialog />
-      </Suspense>
+      <PartBoundary what="the login">
+        <Suspense fallback={null}>
+          <LoginDialog />
+        </Suspense>
+      </PartBoundary>
     </>
   );
 }

@@ -9,7 +9,7 @@ import {
   type SxProps,
   type Theme,
 } from '@mui/material';
-import type { ReactNode } from 'react';
+import { Component, type ReactNode } from 'react';
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -90,4 +90,36 @@ export function Loadable<T>({
       {children(state.data)}
     </>
   );
+}
+
+/**
+ * Around a part that comes in its own chunk (a page, the navigation, a dialog): if the chunk could not be fetched
+ * (the server went away in between), the part says so with a reload instead of taking the whole app down. Give it
+ * a `key` that changes with the route, so the next page is tried afresh.
+ */
+export class ChunkBoundary extends Component<{ what: string; children: ReactNode }, { error: Error | null }> {
+  override state: { error: Error | null } = { error: null };
+
+  static getDerivedStateFromError(error: unknown): { error: Error } {
+    return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+
+  override render(): ReactNode {
+    const { error } = this.state;
+    if (!error) return this.props.children;
+    // Chromium, Firefox and Safari each word a failed chunk differently.
+    const fetchFailed = /dynamically imported module|importing a module script failed|error loading dynamically/i.test(
+      error.message,
+    );
+    return (
+      <ErrorState
+        message={
+          fetchFailed
+            ? `${this.props.what} could not be fetched from the server. Reload once the server answers again.`
+            : `${this.props.what} stopped with an error: ${error.message}. Reload to start it again.`
+        }
+        onRetry={() => window.location.reload()}
+      />
+    );
+  }
 }

@@ -1,11 +1,11 @@
-import { lazy, Suspense, useState } from 'react';
+import { Suspense, useState } from 'react';
 import { Alert, Box, Button, CircularProgress, Typography } from '@mui/material';
 import { useSite } from '../store/site-store';
 import { clock } from '../lib/format';
+import { later, PartBoundary } from '../lib/later';
 
-// The confirmation (with its reason field) loads when it is first asked for: MUI's dialog and text field are not
-// needed to show the site.
-const CollectionDialog = lazy(() => import('./CollectionDialog'));
+// The confirmation (with its reason field) is not needed to show the site: it loads beside it (lib/later.tsx).
+const CollectionDialog = later(() => import('./CollectionDialog').then((m) => m.default));
 
 /** Sync now, start/stop (confirmed), retry dead letters, and the result of the last action. */
 export function ControlBar() {
@@ -81,16 +81,18 @@ export function ControlBar() {
         </Alert>
       )}
       {confirm ? (
-        <Suspense fallback={null}>
-          <CollectionDialog
-            action={confirm}
-            onCancel={() => setConfirm(null)}
-            onConfirm={(reason) => {
-              setConfirm(null);
-              void setCollecting(confirm === 'start', reason);
-            }}
-          />
-        </Suspense>
+        <PartBoundary what="the confirmation">
+          <Suspense fallback={null}>
+            <CollectionDialog
+              action={confirm}
+              onCancel={() => setConfirm(null)}
+              onConfirm={(reason) => {
+                setConfirm(null);
+                void setCollecting(confirm === 'start', reason);
+              }}
+            />
+          </Suspense>
+        </PartBoundary>
       ) : null}
     </Box>
   );

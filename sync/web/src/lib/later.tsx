@@ -1,0 +1,44 @@
+import { Component, lazy, type ComponentType, type ReactNode } from 'react';
+import { Alert, Button } from '@mui/material';
+
+// Parts of the page that load after the site's status (charts, tools, dialogs). Their chunks are asked for as soon
+// as the page starts, beside the first status request, so they are there by the time the status shows; and if the
+// agent went away before a chunk arrived (a restart), that part says so instead of taking the whole page down.
+
+/** A component from a chunk that starts loading now. */
+export function later<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  const loading = load();
+  // Seen by the part's boundary when it renders; not an unhandled rejection before that.
+  loading.catch(() => undefined);
+  return lazy(async () => ({ default: await loading }));
+}
+
+/** Shows, in place of a part whose chunk could not be loaded, what happened and how to get it back. */
+export class PartBoundary extends Component<{ what: string; children: ReactNode }, { error: Error | null }> {
+  override state: { error: Error | null } = { error: null };
+
+  static getDerivedStateFromError(error: unknown): { error: Error } {
+    return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+
+  override render(): ReactNode {
+    const { error } = this.state;
+    if (!error) return this.props.children;
+    // Chromium, Firefox and Safari each word a failed chunk differently.
+    const fetchFailed = /dynamically imported module|importing a module script failed|error loading dynamically/i.test(
+      error.message,
+    );
+    return (
+      <Alert
+        severity="warning"
+        sx={{ mb: 2 }}
+        data-testid="part-not-loaded"
+        action={<Button onClick={() => window.location.reload()}>Reload</Button>}
+      >
+        {fetchFailed
+          ? `Could not load ${this.props.what}: the agent did not answer when the page asked for it. Reload the page once the agent answers again.`
+          : `${this.props.what} stopped with an error: ${error.message}. Reload the page to start it again.`}
+      </Alert>
+    );
+  }
+}
