@@ -135,7 +135,12 @@ describe('the app shell', () => {
     const light = await pageBackground(page);
 
     await page.getByRole('button', { name: /^Theme:/ }).click();
+    // The choice is saved on the user; the reload below comes once the server has it.
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/account/preferences') && r.request().method() === 'PATCH' && r.ok(),
+    );
     await page.getByRole('menuitemradio', { name: 'Dark' }).click();
+    await saved;
     await expect.poll(() => scheme(page)).toBe('dark');
     expect(await pageBackground(page)).not.toBe(light);
     await page.reload();
