@@ -90,8 +90,9 @@ describe('a stalled client API', () => {
     const before = timeouts();
     process.kill(pid, 'SIGSTOP');
     try {
-      // Several heartbeats and uploads are sent into the stalled API and abandoned by the agent.
-      await waitUntil('the agent to give up on three requests', async () => timeouts() >= before + 3, 30_000, 100);
+      // Several heartbeats and uploads are sent into the stalled API and abandoned by the agent. Whether the API
+      // still finds a given one in its socket once it runs again is the kernel's timing; with six, some are there.
+      await waitUntil('the agent to give up on six requests', async () => timeouts() >= before + 6, 30_000, 100);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
