@@ -1,4 +1,4 @@
-import { Suspense, useEffect } from 'react';
+import { useEffect } from 'react';
 import { Alert, Box, Button, CircularProgress, Container, Typography } from '@mui/material';
 import { POLL_MS, useSite } from './store/site-store';
 import { clock, viewerTimeZone } from './lib/format';
@@ -10,7 +10,7 @@ import { ControlBar } from './components/ControlBar';
 import { MetersPanel } from './components/MetersPanel';
 import { SyncLogPanel } from './components/SyncLogPanel';
 import { DeadLettersPanel } from './components/DeadLettersPanel';
-import { later, PartBoundary } from './lib/later';
+import { later, LaterPart } from './lib/later';
 
 // What the first look needs (health, tiles, meters, sync log) comes in the first chunk; the charts (MUI X, about a
 // third of the app) and the technician's tools load beside it, each shown where it will stand (lib/later.tsx).
@@ -19,18 +19,6 @@ const ChartPanel = later(() => import('./components/ChartPanel').then((m) => m.C
 const ReadPointPanel = later(() => import('./components/ReadPointPanel').then((m) => m.ReadPointPanel));
 const DiscoveryPanel = later(() => import('./components/DiscoveryPanel').then((m) => m.DiscoveryPanel));
 const LoginDialog = later(() => import('./components/LoginDialog').then((m) => m.LoginDialog));
-
-/** Where a part still loading will stand. */
-function Loading({ what }: { what: string }) {
-  return (
-    <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, py: 3, justifyContent: 'center' }}>
-      <CircularProgress size={20} />
-      <Typography variant="body2" color="text.secondary">
-        Loading {what}…
-      </Typography>
-    </Box>
-  );
-}
 
 export function App() {
   const refresh = useSite((s) => s.refresh);
@@ -80,12 +68,10 @@ export function App() {
         <ForeignDeviceLine />
         <ControlBar />
         <MetersPanel />
-        <PartBoundary what="the backlog and readings charts">
-          <Suspense fallback={<Loading what="the backlog and readings charts" />}>
-            <BacklogPanel />
-            <ChartPanel />
-          </Suspense>
-        </PartBoundary>
+        <LaterPart what="the backlog and readings charts">
+          <BacklogPanel />
+          <ChartPanel />
+        </LaterPart>
         <Box
           sx={{
             display: 'grid',
@@ -96,12 +82,10 @@ export function App() {
           <SyncLogPanel />
           <DeadLettersPanel />
         </Box>
-        <PartBoundary what="the technician's tools">
-          <Suspense fallback={<Loading what="the technician's tools" />}>
-            <ReadPointPanel />
-            <DiscoveryPanel />
-          </Suspense>
-        </PartBoundary>
+        <LaterPart what="the technician's tools">
+          <ReadPointPanel />
+          <DiscoveryPanel />
+        </LaterPart>
         <Typography
           variant="caption"
           color="text.secondary"
@@ -123,11 +107,9 @@ export function App() {
       <Container maxWidth="lg" sx={{ pt: 2, px: { xs: 1.5, sm: 2 } }}>
         {body}
       </Container>
-      <PartBoundary what="the login">
-        <Suspense fallback={null}>
-          <LoginDialog />
-        </Suspense>
-      </PartBoundary>
+      <LaterPart what="the login" quiet>
+        <LoginDialog />
+      </LaterPart>
     </>
   );
 }

@@ -1,8 +1,8 @@
-import { Suspense, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Box, Button, CircularProgress, Typography } from '@mui/material';
 import { useSite } from '../store/site-store';
 import { clock } from '../lib/format';
-import { later, PartBoundary } from '../lib/later';
+import { later, LaterPart } from '../lib/later';
 
 // The confirmation (with its reason field) is not needed to show the site: it loads beside it (lib/later.tsx).
 const CollectionDialog = later(() => import('./CollectionDialog').then((m) => m.default));
@@ -81,18 +81,16 @@ export function ControlBar() {
         </Alert>
       )}
       {confirm ? (
-        <PartBoundary what="the confirmation">
-          <Suspense fallback={null}>
-            <CollectionDialog
-              action={confirm}
-              onCancel={() => setConfirm(null)}
-              onConfirm={(reason) => {
-                setConfirm(null);
-                void setCollecting(confirm === 'start', reason);
-              }}
-            />
-          </Suspense>
-        </PartBoundary>
+        <LaterPart what="the confirmation" quiet>
+          <CollectionDialog
+            action={confirm}
+            onCancel={() => setConfirm(null)}
+            onConfirm={(reason) => {
+              setConfirm(null);
+              void setCollecting(confirm === 'start', reason);
+            }}
+          />
+        </LaterPart>
       ) : null}
     </Box>
   );

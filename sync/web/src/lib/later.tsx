@@ -1,5 +1,5 @@
-import { Component, lazy, type ComponentType, type ReactNode } from 'react';
-import { Alert, Button } from '@mui/material';
+import { Component, lazy, Suspense, type ComponentType, type ReactNode } from 'react';
+import { Alert, Box, Button, CircularProgress, Typography } from '@mui/material';
 
 // Parts of the page that load after the site's status (charts, tools, dialogs). Their chunks are asked for as soon
 // as the page starts, beside the first status request, so they are there by the time the status shows; and if the
@@ -14,7 +14,7 @@ export function later<P extends object>(load: () => Promise<ComponentType<P>>): 
 }
 
 /** Shows, in place of a part whose chunk could not be loaded, what happened and how to get it back. */
-export class PartBoundary extends Component<{ what: string; children: ReactNode }, { error: Error | null }> {
+class PartBoundary extends Component<{ what: string; children: ReactNode }, { error: Error | null }> {
   override state: { error: Error | null } = { error: null };
 
   static getDerivedStateFromError(error: unknown): { error: Error } {
@@ -41,4 +41,24 @@ export class PartBoundary extends Component<{ what: string; children: ReactNode 
       </Alert>
     );
   }
+}
+
+/**
+ * Where a later part stands: "Loading …" while its chunk comes (unless `quiet`, for dialogs), and what went wrong
+ * if it cannot come.
+ */
+export function LaterPart({ what, quiet, children }: { what: string; quiet?: boolean; children: ReactNode }) {
+  const loading = quiet ? null : (
+    <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, py: 3, justifyContent: 'center' }}>
+      <CircularProgress size={20} />
+      <Typography variant="body2" color="text.secondary">
+        Loading {what}…
+      </Typography>
+    </Box>
+  );
+  return (
+    <PartBoundary what={what}>
+      <Suspense fallback={loading}>{children}</Suspense>
+    </PartBoundary>
+  );
 }
