@@ -14,6 +14,7 @@ import { addMeterAgentState } from './20261202000200_add_meter_agent_state.js';
 import { userAccount } from './20261203120100_user_account.js';
 import { createSiteEvents } from './20261203120500_create_site_events.js';
 import { addMeterProtocol } from './20261203120700_add_meter_protocol.js';
+import { siteEnergySettings } from './20261207000100_site_energy_settings.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   userAccount,
   createSiteEvents,
   addMeterProtocol,
+  siteEnergySettings,
 ];
