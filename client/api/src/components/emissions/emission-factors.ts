@@ -1,6 +1,7 @@
 // A site's emission factor at an instant, and the CO₂ of an energy: the arithmetic the energy views (day, week, month,
 // per site and across sites) put beside kWh. Pure: no clock, no database; the views load the factors once
-// (EmissionsService.factorsFor) and ask per interval.
+// (EmissionsService.factorsFor) and ask per interval. A component of its own rather than a file of sites/: the energy
+// component imports it without reaching into sites (status, keys, heartbeats), and it holds its table's SQL and routes.
 
 /** What of a site the factor depends on (a SiteStatus / SiteSummary has these fields). */
 export interface EmissionSite {
