@@ -6,6 +6,7 @@ import {
   SitesResponseSchema,
   SiteStatusSchema,
   siteTimeZones,
+  type MonthFactor,
 } from '@meterit/shared';
 import type { RunningClientApi } from '../src/index.js';
 import { EmissionsService } from '../src/components/emissions/emissions-service.js';
@@ -162,9 +163,7 @@ describe('emission factors per month', () => {
       expect(list.status).toBe(200);
       expect(EmissionFactorsResponseSchema.safeParse(list.json).success).toBe(true);
       expect(list.json).toMatchObject({ site_id: siteId, time_zone: 'Europe/Berlin', co2_kg_per_kwh: 0.4 });
-      expect(
-        (list.json.months as Array<{ month: string }>).map((m) => [m.month, (m as { kg_per_kwh: number }).kg_per_kwh]),
-      ).toEqual([
+      expect((list.json.months as MonthFactor[]).map((m) => [m.month, m.kg_per_kwh])).toEqual([
         ['2026-01', 0.45],
         ['2026-03', 0.31],
       ]);
