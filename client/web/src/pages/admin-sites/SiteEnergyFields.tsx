@@ -57,6 +57,63 @@ function currencyLabel(code: string): string {
   return name && name !== code ? `${code} — ${name}` : code;
 }
 
+const ZONE_HELP = 'Its days, months and tariff hours follow this zone';
+
+/** A searchable choice of one of `options` (a site's zone, its currency). */
+function ChoiceField(p: {
+  label: string;
+  name: string;
+  options: readonly string[];
+  value: string;
+  help: string;
+  error: string | undefined;
+  optionLabel?: (option: string) => string;
+  onChange(value: string): void;
+}) {
+  // A value stored under a name this browser does not list still shows as it is.
+  const options = p.options.includes(p.value) ? p.options : [p.value, ...p.options];
+  return (
+    <Autocomplete
+      options={options as string[]}
+      value={p.value}
+      disableClearable
+      {...(p.optionLabel ? { getOptionLabel: p.optionLabel } : {})}
+      onChange={(_e, v) => p.onChange(v)}
+      renderInput={(params) => (
+        <TextField {...params} label={p.label} name={p.name} error={!!p.error} helperText={p.error ?? p.help} />
+      )}
+    />
+  );
+}
+
+/** A number in `unit`, empty for none. */
+function UnitField(p: {
+  label: string;
+  name: string;
+  unit: string;
+  value: string;
+  help: string;
+  error: string | undefined;
+  max?: number;
+  onChange(value: string): void;
+}) {
+  return (
+    <TextField
+      label={p.label}
+      name={p.name}
+      type="number"
+      value={p.value}
+      onChange={(e) => p.onChange(e.target.value)}
+      error={!!p.error}
+      helperText={p.error ?? p.help}
+      slotProps={{
+        input: { endAdornment: <InputAdornment position="end">{p.unit}</InputAdornment> },
+        htmlInput: { min: 0, max: p.max, step: 'any', inputMode: 'decimal' },
+      }}
+    />
+  );
+}
+
 /** Time zone, currency, floor area and emission factor of a site, in the create/edit dialog. */
 export function SiteEnergyFields({
   form,
@@ -67,74 +124,34 @@ export function SiteEnergyFields({
   errors: FieldErrors;
   onChange(patch: Partial<EnergyForm>): void;
 }) {
-  // A zone stored under a name this browser does not list still shows as it is.
-  const zones = siteTimeZones().includes(form.time_zone) ? siteTimeZones() : [form.time_zone, ...siteTimeZones()];
-  const currencies = siteCurrencies().includes(form.currency) ? siteCurrencies() : [form.currency, ...siteCurrencies()];
+  // What every field takes from the form: its request name, value and problem, and how it changes the form.
+  const bind = (key: keyof EnergyForm) => ({
+    name: key,
+    value: form[key],
+    error: errors[key],
+    onChange: (v: string) => onChange({ [key]: v }),
+  });
   return (
     <Box component="fieldset" sx={{ border: 0, p: 0, m: 0, mt: 1 }}>
       <Typography component="legend" sx={{ fontWeight: 600, mb: 1.5 }}>
         Energy settings
       </Typography>
       <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' } }}>
-        <Autocomplete
-          options={zones as string[]}
-          value={form.time_zone}
-          disableClearable
-          onChange={(_e, v) => onChange({ time_zone: v })}
-          renderInput={(params) => (
-            <TextField
-              {...params}
-              label="Time zone"
-              name="time_zone"
-              error={!!errors.time_zone}
-              helperText={errors.time_zone ?? 'Its days, months and tariff hours follow this zone'}
-            />
-          )}
+        <ChoiceField label="Time zone" options={siteTimeZones()} help={ZONE_HELP} {...bind('time_zone')} />
+        <ChoiceField
+          label="Currency"
+          options={siteCurrencies()}
+          optionLabel={currencyLabel}
+          help="Its costs are in this currency"
+          {...bind('currency')}
         />
-        <Autocomplete
-          options={currencies as string[]}
-          value={form.currency}
-          disableClearable
-          getOptionLabel={currencyLabel}
-          onChange={(_e, v) => onChange({ currency: v })}
-          renderInput={(params) => (
-            <TextField
-              {...params}
-              label="Currency"
-              name="currency"
-              error={!!errors.currency}
-              helperText={errors.currency ?? 'Its costs are in this currency'}
-            />
-          )}
-        />
-        <TextField
-          label="Floor area"
-          name="area_m2"
-          type="number"
-          value={form.area_m2}
-          onChange={(e) => onChange({ area_m2: e.target.value })}
-          error={!!errors.area_m2}
-          helperText={errors.area_m2 ?? 'For kWh per m²; empty when unknown'}
-          slotProps={{
-            input: { endAdornment: <InputAdornment position="end">m²</InputAdornment> },
-            htmlInput: { min: 0, step: 'any', inputMode: 'decimal' },
-          }}
-        />
-        <TextField
+        <UnitField label="Floor area" unit="m²" help="For kWh per m²; empty when unknown" {...bind('area_m2')} />
+        <UnitField
           label="CO₂ emission factor"
-          name="co2_kg_per_kwh"
-          type="number"
-          value={form.co2_kg_per_kwh}
-          onChange={(e) => onChange({ co2_kg_per_kwh: e.target.value })}
-          error={!!errors.co2_kg_per_kwh}
-          helperText={
-            errors.co2_kg_per_kwh ??
-            'Of its electricity, e.g. 0.38 for 380 g/kWh; empty when unknown. A month’s own factor wins.'
-          }
-          slotProps={{
-            input: { endAdornment: <InputAdornment position="end">kg CO₂e/kWh</InputAdornment> },
-            htmlInput: { min: 0, max: CO2_FACTOR_MAX_KG_PER_KWH, step: 'any', inputMode: 'decimal' },
-          }}
+          unit="kg CO₂e/kWh"
+          max={CO2_FACTOR_MAX_KG_PER_KWH}
+          help="Of its electricity, e.g. 0.38 for 380 g/kWh; empty when unknown. A month’s own factor wins."
+          {...bind('co2_kg_per_kwh')}
         />
       </Box>
     </Box>
