@@ -100,6 +100,34 @@ const styles = (loc: Locator, prop: string, pseudo?: string) =>
     [prop, pseudo] as const,
   );
 
+/** The colour behind an element: its own background, or that of the nearest ancestor whose is not transparent. */
+const backdrop = (loc: Locator) =>
+  loc.evaluate((el) => {
+    type Box = { parentElement: Box | null };
+    const read = globalThis as unknown as StyleReader;
+    for (let e: Box | null = el as unknown as Box; e; e = e.parentElement) {
+      const bg = read.getComputedStyle(e)['backgroundColor'];
+      if (bg && bg !== 'transparent' && bg !== 'rgba(0, 0, 0, 0)') return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  });
+
+/** WCAG contrast of a CSS colour (its alpha laid over the background) against an opaque background. */
+function contrast(fg: string, bg: string): number {
+  const parts = (css: string) => (css.match(/[\d.]+/g) ?? []).map(Number);
+  const [br = 0, bgr = 0, bb = 0] = parts(bg);
+  const [fr = 0, fgr = 0, fb = 0, a = 1] = parts(fg);
+  const over = [fr * a + br * (1 - a), fgr * a + bgr * (1 - a), fb * a + bb * (1 - a)];
+  const lum = (rgb: number[]) => {
+    const [r = 0, g = 0, b = 0] = rgb.map((v) =>
+      v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4,
+    );
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [lum(over), lum([br, bgr, bb])].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
 async function firstRow(page: Page): Promise<Locator> {
   const row = rows(page).first();
   await row.waitFor();
@@ -236,6 +264,22 @@ describe('the overview of 60 sites', () => {
     await edit.click();
     await page.getByRole('dialog').waitFor();
     expect(await sidewaysOverflow(page)).toBe(0);
+    await context.close();
+  }, 90_000);
+
+  it('when it is opened on a phone in dark mode, then the cards\' labels and "Sort by" read light on the dark card (axe does not check these generated words)', async () => {
+    const context = await openContext(browser, 'phone', 'dark');
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await logInPage(page);
+    const row = await firstRow(page);
+    const card = await backdrop(row);
+    for (const color of await styles(row.locator('td'), 'color', '::before'))
+      expect(contrast(color as string, card), `a label in ${color} on ${card}`).toBeGreaterThanOrEqual(4.5);
+    const sortBy = page.locator('thead > tr').first();
+    expect(await styles(sortBy, 'content', '::before')).toEqual(['"Sort by"']);
+    const [color] = await styles(sortBy, 'color', '::before');
+    expect(contrast(color as string, await backdrop(sortBy)), `"Sort by" in ${color}`).toBeGreaterThanOrEqual(4.5);
     await context.close();
   }, 90_000);
 

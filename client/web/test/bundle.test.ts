@@ -26,7 +26,8 @@ describe('the built web app', () => {
   it('when a logged-in operator opens the dashboard, then the shell and the dashboard load less than half of the app as one chunk did, and the charts wait for a page that draws one', () => {
     const dashboard = firstVisit(['Navigation', 'DashboardPage']);
     // 634 kB (58 %) on 2026-12-03; 525 kB (48 %) once the pager, the search field, the phone's drawer and the theme
-    // menu stopped pulling MUI's select, menu and modal stack into the first page (docs/performance.md).
+    // menu stopped pulling MUI's select, menu and modal stack into the first page; 469 kB (43 %) with the browser's
+    // fetch instead of axios (@meterit/shared/http; docs/performance.md).
     expect(dashboard.bytes).toBeLessThan(BEFORE_SPLIT / 2);
     expect(hasCharts(dashboard.files)).toBe(false);
     expect(hasCharts(firstVisit(['SitePage']).files)).toBe(true);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -22,7 +22,6 @@ import {
 // (the agent's dist and sync/web/dist).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const ARTIFACTS = path.join(root, 'test-artifacts');
-const DOCS = path.join(root, 'docs/screenshots');
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = `t-${randomBytes(16).toString('hex')}`;
 const DEVICES = [4201, 4202, 4203, 4204];
@@ -255,13 +254,7 @@ describe('site dashboard in a real browser', () => {
     await page.context().close();
 
     expect(pageErrors, pageErrors.join('\n')).toEqual([]);
-    // The pictures in docs/ change only when asked for (UPDATE_SCREENSHOTS=1), so a test run leaves the tree clean.
-    if (!process.env.UPDATE_SCREENSHOTS) return;
-    mkdirSync(DOCS, { recursive: true });
-    for (const name of ['site-dashboard-desktop', 'site-dashboard-phone']) {
-      const from = path.join(ARTIFACTS, `${name}.png`);
-      // Docs keep small pictures; a larger one stays in test-artifacts for a look.
-      if (statSync(from).size < 300_000) copyFileSync(from, path.join(DOCS, `${name}.png`));
-    }
+    // The README's pictures of the dashboard are the demo's (pnpm --filter @meterit/proof screenshots); these stay
+    // in test-artifacts/.
   });
 });

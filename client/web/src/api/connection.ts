@@ -1,4 +1,3 @@
-import axios from 'axios';
 import { create } from 'zustand';
 import { api } from './client';
 
@@ -13,27 +12,17 @@ export const useConnection = create<ConnectionState>(() => ({ lost: false, lastA
 
 const answered = () => useConnection.setState({ lost: false, lastAnswerAt: new Date() });
 
-/** No answer at all, or a proxy in front saying the API behind it is down. */
-const isUnreachable = (err: unknown) =>
-  axios.isAxiosError(err) && (!err.response || [502, 503, 504].includes(err.response.status));
-
-// Every answer of the API, error or not, says it is reachable; a failure with no answer says it is not.
-api.interceptors.response.use(
-  (res) => {
-    answered();
-    return res;
-  },
-  (err: unknown) => {
-    if (isUnreachable(err)) useConnection.setState({ lost: true });
-    else if (axios.isAxiosError(err) && err.response) answered();
-    throw err;
-  },
-);
+// Every answer of the API, error or not, says it is reachable; no answer at all, or a proxy in front saying the API
+// behind it is down, says it is not.
+api.observe((status) => {
+  if (status === null || [502, 503, 504].includes(status)) useConnection.setState({ lost: true });
+  else answered();
+});
 
 /** While the connection is lost, ask /health every few seconds so the app notices at once when it is back. */
 export function probeWhileLost(everyMs = 5000): () => void {
   const t = setInterval(() => {
-    if (useConnection.getState().lost) api.get('/health', { timeout: 4000 }).catch(() => undefined);
+    if (useConnection.getState().lost) api.get('/health', { timeoutMs: 4000 }).catch(() => undefined);
   }, everyMs);
   return () => clearInterval(t);
 }

@@ -2,7 +2,7 @@ import { Box, Chip, Typography } from '@mui/material';
 import { BarChart } from '@mui/x-charts/BarChart';
 import { ChartsBrushOverlay } from '@mui/x-charts/ChartsBrushOverlay';
 import { useBrush, useXScale } from '@mui/x-charts/hooks';
-import { LineChart } from '@mui/x-charts/LineChart';
+import { LineChart, lineClasses } from '@mui/x-charts/LineChart';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   pointLabel,
@@ -202,6 +202,8 @@ export function BacklogChart({ heartbeats, height = 200 }: { heartbeats: Heartbe
     <Box sx={{ width: '100%' }} data-testid="connectivity-chart" ref={ref}>
       <LineChart
         height={height}
+        // A light fill: an opaque one is a wall of colour whenever the backlog holds steady between syncs.
+        sx={{ [`& .${lineClasses.area}`]: { fillOpacity: 0.3 } }}
         margin={{ left: 10, right: Math.max(20, x.rightMargin), top: 20, bottom: 10 }}
         xAxis={[x.axis]}
         yAxis={[{ label: 'readings', width: 72 }]}

@@ -62,6 +62,8 @@ function HeadCell({ column }: { column: Column }) {
  * The header row stays for screen readers (visually hidden), or, where columns sort, shows as a row of sort buttons.
  */
 function cardSx(columns: Column[] | undefined, theme: Theme) {
+  // The palette as CSS variables: `theme.palette` holds the light scheme's values, which are near-black on dark paper.
+  const palette = (theme.vars ?? theme).palette;
   const visible = (columns ?? []).filter(shown);
   const sortable = visible.some((c) => isSpec(c) && c.sort);
   const cell = '& > tbody > tr > td';
@@ -89,8 +91,8 @@ function cardSx(columns: Column[] | undefined, theme: Theme) {
               alignItems: 'center',
               gap: theme.spacing(0.5, 2),
               padding: theme.spacing(1, 1.5),
-              borderBottom: `1px solid ${theme.palette.divider}`,
-              '&::before': { content: '"Sort by"', color: theme.palette.text.secondary },
+              borderBottom: `1px solid ${palette.divider}`,
+              '&::before': { content: '"Sort by"', color: palette.text.secondary },
             },
             '& > tr > th': { display: 'block', border: 0, padding: 0, textAlign: 'left' },
             '& .MuiTableSortLabel-root': { flexDirection: 'row' },
@@ -103,7 +105,7 @@ function cardSx(columns: Column[] | undefined, theme: Theme) {
         flexDirection: 'column',
         gap: theme.spacing(0.5),
         padding: theme.spacing(1.5),
-        borderTop: `1px solid ${theme.palette.divider}`,
+        borderTop: `1px solid ${palette.divider}`,
       },
       '& > tbody > tr:first-of-type': { borderTop: 0 },
       [cell]: {
@@ -119,7 +121,7 @@ function cardSx(columns: Column[] | undefined, theme: Theme) {
           position: 'absolute',
           left: 0,
           width: '38%',
-          color: theme.palette.text.secondary,
+          color: palette.text.secondary,
           fontWeight: 600,
           overflowWrap: 'anywhere',
         },

@@ -4,12 +4,10 @@ import { LineChart, lineClasses } from '@mui/x-charts/LineChart';
 import { api } from '../api/client';
 import type { BacklogHistoryResponse } from '../api/types';
 import { useSite } from '../store/site-store';
-import { axisNumber, count, duration } from '../lib/format';
+import { axisNumber, count, duration, timeTick } from '../lib/format';
 import { Empty, Panel } from './Panel';
 
 const REFRESH_MS = 30_000;
-const hourFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const secondFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const fullFmt = new Intl.DateTimeFormat(undefined, {
   day: '2-digit',
   month: 'short',
@@ -43,8 +41,7 @@ export function BacklogPanel() {
     [data],
   );
   const latest = data?.samples.at(-1)?.count;
-  // A fresh install has minutes of history: its ticks need seconds to differ.
-  const tickFmt = chart && chart.x.length > 1 && +chart.x.at(-1)! - +chart.x[0]! < 30 * 60_000 ? secondFmt : hourFmt;
+  const tick = timeTick(chart?.x ?? []);
 
   return (
     <Panel
@@ -70,12 +67,12 @@ export function BacklogPanel() {
             sx={{ [`& .${lineClasses.area}`]: { fillOpacity: 0.3 } }}
             hideLegend
             height={200}
-            margin={{ left: 8, right: 16, top: 16, bottom: 8 }}
+            margin={{ left: 8, right: 40, top: 16, bottom: 8 }}
             xAxis={[
               {
                 data: chart.x,
                 scaleType: 'time',
-                valueFormatter: (d: Date, ctx) => (ctx.location === 'tick' ? tickFmt.format(d) : fullFmt.format(d)),
+                valueFormatter: (d: Date, ctx) => (ctx.location === 'tick' ? tick(d) : fullFmt.format(d)),
               },
             ]}
             yAxis={[{ width: 56, min: 0, valueFormatter: (v: number) => axisNumber(v) }]}

@@ -4,11 +4,10 @@ import { LineChart } from '@mui/x-charts/LineChart';
 import { api } from '../api/client';
 import type { SeriesResponse } from '../api/types';
 import { useSite } from '../store/site-store';
-import { axisNumber, value } from '../lib/format';
+import { timeTick, value, valueTick } from '../lib/format';
 import { Empty, Panel } from './Panel';
 
 const CHART_REFRESH_MS = 60_000;
-const hourFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullFmt = new Intl.DateTimeFormat(undefined, {
   day: '2-digit',
   month: 'short',
@@ -55,6 +54,8 @@ export function ChartPanel() {
         : null,
     [series],
   );
+  const tick = timeTick(chart?.x ?? []);
+  const valueLabel = valueTick(chart?.y ?? []);
 
   if (!meters) return null;
   return (
@@ -115,15 +116,15 @@ export function ChartPanel() {
                 skipAnimation
                 hideLegend
                 height={260}
-                margin={{ left: 8, right: 16, top: 16, bottom: 8 }}
+                margin={{ left: 8, right: 40, top: 16, bottom: 8 }}
                 xAxis={[
                   {
                     data: chart.x,
                     scaleType: 'time',
-                    valueFormatter: (d: Date, ctx) => (ctx.location === 'tick' ? hourFmt.format(d) : fullFmt.format(d)),
+                    valueFormatter: (d: Date, ctx) => (ctx.location === 'tick' ? tick(d) : fullFmt.format(d)),
                   },
                 ]}
-                yAxis={[{ width: 56, valueFormatter: (v: number) => axisNumber(v) }]}
+                yAxis={[{ width: 64, valueFormatter: (v: number) => valueLabel(v) }]}
                 series={[
                   {
                     data: chart.y,

@@ -34,7 +34,7 @@ export function SyncLogPanel() {
               <Typography
                 variant="body2"
                 color="text.secondary"
-                sx={{ width: 72, flexShrink: 0, fontVariantNumeric: 'tabular-nums' }}
+                sx={{ minWidth: 72, flexShrink: 0, whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }}
               >
                 {clock(e.finished_at)}
               </Typography>

@@ -12,6 +12,19 @@ const dateTimeFmt = new Intl.DateTimeFormat(undefined, {
   second: '2-digit',
 });
 
+const minuteTick = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const secondTick = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/**
+ * How a chart's time axis labels its ticks: hours and minutes, or with seconds while the data spans under half an
+ * hour (a fresh install), where ticks a minute apart or less would otherwise read the same.
+ */
+export function timeTick(times: readonly Date[]): (d: Date) => string {
+  const span = times.length > 1 ? +times[times.length - 1]! - +times[0]! : 0;
+  const fmt = span < 30 * 60_000 ? secondTick : minuteTick;
+  return (d) => fmt.format(d);
+}
+
 export const viewerTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** "14:03:22" today, "21 Nov, 14:03:22" on other days; "—" for nothing. */
@@ -45,6 +58,24 @@ export function axisNumber(v: number): string {
   const abs = Math.abs(v);
   if (abs >= 10_000) return compact.format(v);
   return v.toLocaleString(undefined, { maximumFractionDigits: abs >= 100 ? 0 : abs >= 1 ? 1 : 3 });
+}
+
+/**
+ * The value axis's labels for a chart of `values`: `axisNumber` while its short form still tells ticks apart, else
+ * as many decimals as a tenth of the data's span needs (a meter's kW moving in its second decimal over a few
+ * minutes would otherwise read "55.8" at every tick, a kWh counter "1.5M").
+ */
+export function valueTick(values: readonly (number | null)[]): (v: number) => string {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (finite.length === 0) return axisNumber;
+  const [lo, hi] = [Math.min(...finite), Math.max(...finite)];
+  const step = (hi - lo) / 10;
+  const top = Math.max(Math.abs(lo), Math.abs(hi));
+  // What axisNumber keeps: 1 decimal of K/M/… above 10,000, else 0, 1 or 3 decimals by size.
+  const kept = top >= 10_000 ? 1000 ** Math.floor(Math.log10(top) / 3) / 10 : top >= 100 ? 1 : top >= 1 ? 0.1 : 0.001;
+  if (step === 0 || step >= kept) return axisNumber;
+  const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10(step))));
+  return (v) => v.toLocaleString(undefined, { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 
 export function count(n: number): string {
