@@ -72,7 +72,11 @@ const money = z.number();
 /** The figures every level of the answer has: the whole range, a period, a tariff's bill, one meter's share. */
 const totals = {
   import_kwh: z.number().describe('Energy drawn'),
-  estimated_kwh: z.number().describe('Of import_kwh, energy spread across gaps in the readings'),
+  estimated_kwh: z
+    .number()
+    .describe(
+      'Of import_kwh, the energy of quarter hours marked estimated (part of it spread across a gap in the readings)',
+    ),
   export_kwh: z.number().describe('Energy fed in (export counters)'),
   energy_cost: money.describe('Energy drawn × the price of its time-of-use band'),
   demand_charge: money.describe('Highest 15-minute average kW of the billing period × the price per kW'),

@@ -119,6 +119,7 @@ export function createApp(services: ApiServices, o: AppSettings & { logger: Logg
           sites: s.siteDirectory,
           meters: s.meterDirectory,
           readings: s.readings,
+          costs: s.tariffs.costs,
           alerts: mcpAlerts(s.alerts.service),
         }),
         auth: s.auth,
