@@ -243,7 +243,7 @@ export type {
   CommissioningResponse,
   CommissioningUploadResponse,
 } from './commissioning-contracts.js';
-export { parseStrictIso, isTimeZone, startOfDay } from './timestamps.js';
+export { parseStrictIso, isTimeZone, startOfDay, utcOffsetMs } from './timestamps.js';
 export { METER_PROTOCOLS, DEFAULT_METER_PROTOCOL } from './contracts.js';
 export type { MeterProtocolName } from './contracts.js';
 export { describeType, fieldName, isPlainObject, utcTime, utcTimeOrNull } from './schema-kit.js';
