@@ -63,7 +63,9 @@ export interface ConsumptionQuery {
 export interface CostQuery {
   siteId: number;
   meterId?: number | undefined;
+  /** Left out: the start of the month (site's time zone) that `to` is in. */
   from?: Date | undefined;
+  /** Left out: now. */
   to?: Date | undefined;
   period: BillingPeriod;
   /** Also every priced quarter hour. */

@@ -79,6 +79,31 @@ function periodOf(periods: readonly PeriodAcc[], t: number): number {
   return lo;
 }
 
+/** The priced interval, its fields written out: `{ ...q, … }` made V8 copy slowly (4 s for a year of 10 meters). */
+function priced(
+  q: QuarterEnergy,
+  rate: Rate | null,
+  band: string | null,
+  price: number | null,
+  amount: number,
+  exportCredit: number,
+): PricedInterval {
+  return {
+    meterId: q.meterId,
+    start: q.start,
+    importKwh: q.importKwh,
+    exportKwh: q.exportKwh,
+    quality: q.quality,
+    tariffId: rate?.tariff.id ?? null,
+    versionId: rate?.version.id ?? null,
+    band,
+    pricePerKwh: price,
+    amount,
+    exportPricePerKwh: rate?.version.exportPricePerKwh ?? null,
+    exportCredit,
+  };
+}
+
 /** Price one quarter hour and book it on its period's bill. */
 function priceInterval(q: QuarterEnergy, rate: Rate | null, band: string | null, p: PeriodAcc): PricedInterval {
   if (!rate || band === null) {
@@ -86,16 +111,7 @@ function priceInterval(q: QuarterEnergy, rate: Rate | null, band: string | null,
     u.importKwh += q.importKwh;
     u.exportKwh += q.exportKwh;
     if (q.quality === 'estimated') u.estimatedKwh += q.importKwh;
-    return {
-      ...q,
-      tariffId: null,
-      versionId: null,
-      band: null,
-      pricePerKwh: null,
-      amount: 0,
-      exportPricePerKwh: null,
-      exportCredit: 0,
-    };
+    return priced(q, null, null, null, 0, 0);
   }
   const { tariff, version } = rate;
   const price = version.prices.get(band) ?? 0;
@@ -130,16 +146,7 @@ function priceInterval(q: QuarterEnergy, rate: Rate | null, band: string | null,
     ex.amount += exportCredit;
   }
   entry(acc.quarters, q.start, () => new Map<number, number>()).set(q.meterId, q.importKwh * QUARTERS_PER_HOUR);
-  return {
-    ...q,
-    tariffId: tariff.id,
-    versionId: version.id,
-    band,
-    pricePerKwh: price,
-    amount,
-    exportPricePerKwh: version.exportPricePerKwh,
-    exportCredit,
-  };
+  return priced(q, rate, band, price, amount, exportCredit);
 }
 
 const newTariffAcc = (tariff: TariffSpec): TariffAcc => ({

@@ -10,7 +10,10 @@ import {
   addTotals,
   settle,
   zeroTotals,
+  type BandLine,
   type CostResult,
+  type DemandLine,
+  type ExportLine,
   type MeterBill,
   type PeriodCost,
   type PricedInterval,
@@ -50,20 +53,23 @@ const meterView = (m: MeterBill, names: Names): MeterCost => ({
   ...totalsView(m),
 });
 
-const band = (l: TariffBill['bands'][number]) => ({
+const line = (l: ExportLine) => ({
   version_id: l.versionId,
   valid_from: l.validFrom,
-  band: l.band,
   price_per_kwh: l.pricePerKwh,
   kwh: r9(l.kwh),
   amount: r9(l.amount),
 });
-const exported = (l: TariffBill['exports'][number]) => ({
-  version_id: l.versionId,
-  valid_from: l.validFrom,
-  price_per_kwh: l.pricePerKwh,
-  kwh: r9(l.kwh),
-  amount: r9(l.amount),
+const band = (l: BandLine) => ({ ...line(l), band: l.band });
+
+/** The bill's peak, charged for `kw` (the peak itself, or one meter's kW in that quarter hour). */
+const demandView = (d: DemandLine, kw: number, amount: number) => ({
+  version_id: d.versionId,
+  peak_kw: r9(d.peakKw),
+  kw: r9(kw),
+  at: iso(d.at),
+  price_per_kw: d.pricePerKw,
+  amount: r9(amount),
 });
 
 function tariffView(b: TariffBill, names: Names): TariffCost {
@@ -72,14 +78,7 @@ function tariffView(b: TariffBill, names: Names): TariffCost {
     tariff_name: names.tariffs.get(b.tariffId) ?? `tariff ${b.tariffId}`,
     ...totalsView(b),
     energy: b.bands.map(band),
-    demand: b.demand && {
-      version_id: b.demand.versionId,
-      peak_kw: r9(b.demand.peakKw),
-      kw: r9(b.demand.peakKw),
-      at: iso(b.demand.at),
-      price_per_kw: b.demand.pricePerKw,
-      amount: r9(b.demand.amount),
-    },
+    demand: b.demand && demandView(b.demand, b.demand.peakKw, b.demand.amount),
     fees: b.fees.map((f) => ({
       version_id: f.versionId,
       valid_from: f.validFrom,
@@ -90,7 +89,7 @@ function tariffView(b: TariffBill, names: Names): TariffCost {
       month_fee: f.monthFee,
       month_amount: r9(f.monthAmount),
     })),
-    export: b.exports.map(exported),
+    export: b.exports.map(line),
     meters: b.meters.map((m) => meterView(m, names)),
   };
 }
@@ -99,14 +98,7 @@ function tariffView(b: TariffBill, names: Names): TariffCost {
 function meterOnly(b: TariffBill, m: MeterBill, names: Names): TariffCost {
   return {
     ...tariffView({ ...b, ...m, bands: m.bands, exports: m.exports, fees: [], meters: [m] }, names),
-    demand: b.demand && {
-      version_id: b.demand.versionId,
-      peak_kw: r9(b.demand.peakKw),
-      kw: r9(m.demandKw),
-      at: iso(b.demand.at),
-      price_per_kw: b.demand.pricePerKw,
-      amount: r9(m.demandCharge),
-    },
+    demand: b.demand && demandView(b.demand, m.demandKw, m.demandCharge),
   };
 }
 

@@ -1,11 +1,6 @@
-import {
-  bandTable,
-  COST_LIMITS,
-  ErrorCode,
-  isTimeZone,
-  type BillingPeriod,
-  type CostBreakdownResponse,
-} from '@meterit/shared';
+import { bandTable, COST_LIMITS, ErrorCode, isTimeZone, type CostBreakdownResponse } from '@meterit/shared';
+// The question as the MCP server's port (ClientOperations.costs) passes it: one definition for both.
+import type { CostQuery } from '@meterit/client-mcp';
 import { ApiError } from '../../errors.js';
 import type { AuthUser } from '../../types.js';
 import type { MeterDirectory } from '../meters/meter-directory.js';
@@ -19,17 +14,6 @@ import type { IntervalEnergySource } from './interval-energy-source.js';
 import { LocalClock, QUARTER_MS } from './local-clock.js';
 import type { AssignmentEntry, AssignmentPlan, TariffSpec, VersionSpec } from './tariff-timeline.js';
 import type { TariffRow, TariffsRepository } from './tariffs-repository.js';
-
-export interface CostRequest {
-  siteId: number;
-  meterId?: number | undefined;
-  /** Left out: the start of the month (site's time zone) that `to` is in. */
-  from?: Date | undefined;
-  /** Left out: now. */
-  to?: Date | undefined;
-  period: BillingPeriod;
-  intervals: boolean;
-}
 
 const DAY_MS = 86_400_000;
 const bad = (message: string) => new ApiError(400, ErrorCode.VALIDATION_FAILED, message);
@@ -79,7 +63,7 @@ export class CostsService {
     },
   ) {}
 
-  async breakdown(actor: AuthUser, q: CostRequest): Promise<CostBreakdownResponse> {
+  async breakdown(actor: AuthUser, q: CostQuery): Promise<CostBreakdownResponse> {
     const site = await this.deps.assignments.site(actor, q.siteId);
     if (!isTimeZone(site.time_zone))
       throw conflict(

@@ -1,4 +1,4 @@
-import type { BillingPeriod } from '@meterit/shared';
+import { utcOffsetMs, type BillingPeriod } from '@meterit/shared';
 
 export const QUARTER_MS = 900_000;
 const HOUR_MS = 3_600_000;
@@ -29,48 +29,42 @@ export function daysInMonth(d: LocalDate): number {
 /**
  * Wall-clock time in one IANA time zone, for instants on quarter-hour boundaries. Every zone's UTC offset is a
  * multiple of 15 minutes, so a UTC quarter hour is always exactly one local quarter hour, inside one local hour
- * and one local day. Offsets come from Intl (the same tz database PostgreSQL uses) and are cached per UTC hour:
+ * and one local day. Offsets come from Intl (utcOffsetMs; the tz database PostgreSQL uses too), cached per UTC hour:
  * an hour whose two ends have different offsets holds a DST change and is asked per instant.
  */
 export class LocalClock {
-  private readonly format: Intl.DateTimeFormat;
   private readonly hourOffsets = new Map<number, number>();
+  private lastDay = Number.NaN;
+  private lastDate = '';
 
-  constructor(readonly tz: string) {
-    this.format = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-  }
-
-  private exactOffset(ms: number): number {
-    const at = Math.floor(ms / 1000) * 1000;
-    const parts = this.format.formatToParts(at);
-    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - at;
-  }
+  constructor(readonly tz: string) {}
 
   /** Local time minus UTC at `ms`, in ms. */
   offset(ms: number): number {
     const hour = Math.floor(ms / HOUR_MS) * HOUR_MS;
     let o = this.hourOffsets.get(hour);
     if (o === undefined) {
-      const a = this.exactOffset(hour);
-      o = a === this.exactOffset(hour + HOUR_MS - 1000) ? a : Number.NaN;
+      const a = utcOffsetMs(this.tz, hour);
+      o = a === utcOffsetMs(this.tz, hour + HOUR_MS - 1000) ? a : Number.NaN;
       this.hourOffsets.set(hour, o);
     }
-    return Number.isNaN(o) ? this.exactOffset(ms) : o;
+    return Number.isNaN(o) ? utcOffsetMs(this.tz, ms) : o;
   }
 
   local(ms: number): LocalTime {
-    const d = new Date(ms + this.offset(ms));
-    return { date: d.toISOString().slice(0, 10), hour: d.getUTCHours(), weekday: d.getUTCDay() };
+    const wall = ms + this.offset(ms);
+    const day = Math.floor(wall / DAY_MS);
+    // Quarter hours come in order: the date text is made once per local day (toISOString was most of a year's cost).
+    if (day !== this.lastDay) {
+      this.lastDay = day;
+      this.lastDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    }
+    // 1 January 1970 was a Thursday (4).
+    return {
+      date: this.lastDate,
+      hour: Math.floor((wall - day * DAY_MS) / HOUR_MS),
+      weekday: (((day + 4) % 7) + 7) % 7,
+    };
   }
 
   /** The first instant of local day `d`: its midnight, or where a DST change skips midnight, the first quarter hour it has. */
