@@ -287,7 +287,7 @@ describe('cost engine: daylight saving time in Europe/Berlin', () => {
     expect(bill.fees).toEqual([expect.objectContaining({ days: 1, dayAmount: 1, monthAmount: expect.closeTo(1, 12) })]);
   });
 
-  it('when a range spans March and April in Berlin, then the billing periods are the local months (the switch at local midnight, not UTC)', () => {
+  it('when a range spans March and April in Berlin, then the billing periods are the local months or quarters (the switch at local midnight, not UTC)', () => {
     const clock = new LocalClock('Europe/Berlin');
     const from = utc('2025-02-28T23:00:00Z');
     const to = utc('2025-04-30T22:00:00Z');
@@ -296,6 +296,12 @@ describe('cost engine: daylight saving time in Europe/Berlin', () => {
       { from: utc('2025-03-31T22:00:00Z'), to },
     ]);
     expect(clock.days(from, to).length).toBe(61);
+    // Quarters start with January, April, July and October; a range from mid-February is clipped to it.
+    const midFeb = utc('2025-02-14T23:00:00Z');
+    expect(clock.periods(midFeb, to, 'quarter')).toEqual([
+      { from: midFeb, to: utc('2025-03-31T22:00:00Z') },
+      { from: utc('2025-03-31T22:00:00Z'), to },
+    ]);
     expect(clock.days(utc('2025-03-29T23:00:00Z'), utc('2025-03-30T22:00:00Z'))).toEqual([
       { date: '2025-03-30', start: utc('2025-03-29T23:00:00Z'), end: utc('2025-03-29T23:00:00Z') + 23 * HOUR },
     ]);
