@@ -244,6 +244,28 @@ export type {
   CommissioningUploadResponse,
 } from './commissioning-contracts.js';
 export { parseStrictIso, isTimeZone, startOfDay, utcOffsetMs } from './timestamps.js';
+export {
+  DEFAULT_SITE_TIME_ZONE,
+  DEFAULT_SITE_CURRENCY,
+  SITE_AREA_MAX_M2,
+  CO2_FACTOR_MAX_KG_PER_KWH,
+  siteTimeZones,
+  siteCurrencies,
+  siteTimeZone,
+  MONTH_FORMAT,
+  MonthParamsSchema,
+  MonthFactorWriteSchema,
+  MonthFactorSchema,
+  EmissionFactorsResponseSchema,
+  MonthFactorResponseSchema,
+} from './site-settings.js';
+export type {
+  MonthParams,
+  MonthFactorWrite,
+  MonthFactor,
+  EmissionFactorsResponse,
+  MonthFactorResponse,
+} from './site-settings.js';
 export { METER_PROTOCOLS, DEFAULT_METER_PROTOCOL } from './contracts.js';
 export type { MeterProtocolName } from './contracts.js';
 export { describeType, fieldName, isPlainObject, utcTime, utcTimeOrNull } from './schema-kit.js';
@@ -303,7 +325,6 @@ export type { DayKind, BandHours, BandDefinition, BandTable, BandProblem } from 
 export {
   isLocalDate,
   localDate,
-  currencyCode,
   TariffVersionWriteSchema,
   TariffCreateSchema,
   TariffUpdateSchema,

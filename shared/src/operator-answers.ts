@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DataPointConfigSchema, HeartbeatMeterStateSchema } from './contracts.js';
 import { utcTime, utcTimeOrNull } from './schema-kit.js';
+import { siteSettingsAnswerFields } from './site-settings.js';
 import { CONSUMPTION_INTERVALS, READING_AGGS, READING_BUCKETS, USER_ROLES } from './operator-contracts.js';
 
 export const UserInfoSchema = z.object({
@@ -76,6 +77,7 @@ export const SiteStatusSchema = z.object({
     failing: z.number().nullable(),
     never_answered: z.number().nullable(),
   }),
+  ...siteSettingsAnswerFields,
 });
 export type SiteStatus = z.infer<typeof SiteStatusSchema>;
 

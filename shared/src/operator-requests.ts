@@ -6,6 +6,7 @@ import { LIMITS } from './constants.js';
 import { MeterConfigSchema, dataPointList } from './contracts.js';
 import { READING_AGGS, READING_BUCKETS, CONSUMPTION_INTERVALS, USER_ROLES } from './operator-contracts.js';
 import { boolQuery, enumQuery, idListQuery, idQuery, intQuery, isoQuery, textQuery, tzQuery } from './query-kit.js';
+import { siteSettingsWriteFields } from './site-settings.js';
 import {
   bool,
   describeType,
@@ -140,14 +141,16 @@ export type UpdateUserRequest = z.infer<typeof UpdateUserRequestSchema>;
 const siteName = () => text(1, 255, { trim: true });
 const location = () => text(0, 255, { expected: 'a string of at most 255 characters or null' }).nullable().optional();
 
+/** POST /api/sites; the settings left out are UTC, EUR, no area and no emission factor. */
 export const SiteWriteRequestSchema = object(
-  { name: siteName(), location: location() },
-  () => 'the body must be a JSON object {"name", "location"?}',
+  { name: siteName(), location: location(), ...siteSettingsWriteFields },
+  () =>
+    'the body must be a JSON object {"name", "location"?, "time_zone"?, "currency"?, "area_m2"?, "co2_kg_per_kwh"?}',
 );
 export type SiteWriteRequest = z.infer<typeof SiteWriteRequestSchema>;
 
 export const SiteUpdateRequestSchema = strictBody(
-  { name: siteName().optional(), location: location(), is_active: bool().optional() },
+  { name: siteName().optional(), location: location(), is_active: bool().optional(), ...siteSettingsWriteFields },
   jsonObject,
 );
 export type SiteUpdateRequest = z.infer<typeof SiteUpdateRequestSchema>;

@@ -1,6 +1,7 @@
 // Tariffs (versioned in time), their holiday calendars and their assignment to sites and meters: one zod schema per
 // request and answer, types from z.infer. Costs are in cost-contracts.ts. Browser-safe: no Node imports.
 import { z } from 'zod';
+import { currencyField } from './site-settings.js';
 import { DAY_KINDS, bandTable } from './tariff-bands.js';
 import {
   describeType,
@@ -38,13 +39,6 @@ export const localDate = () => {
   const message = (iss: IssueAt) =>
     `${at(iss)} must be a date YYYY-MM-DD from ${FIRST_DATE} to ${LAST_DATE}, got ${describeType(iss.input)}`;
   return z.string({ error: message }).refine(isLocalDate, { error: message, abort: true });
-};
-
-/** An ISO 4217 code as a site stores it: three capital letters. */
-export const currencyCode = () => {
-  const message = (iss: IssueAt) =>
-    `${at(iss)} must be an ISO 4217 currency code of 3 capital letters such as EUR or CHF, got ${describeType(iss.input)}`;
-  return z.string({ error: message }).refine((v) => /^[A-Z]{3}$/.test(v), { error: message, abort: true });
 };
 
 const price = (what: string, min: number, max: number) => finite(`${what} from ${min} to ${max}`, { min, max });
@@ -113,7 +107,8 @@ export type TariffVersionWrite = z.infer<typeof TariffVersionWriteSchema>;
 export const TariffCreateSchema = strictBody(
   {
     name: text(1, 255, { trim: true }),
-    currency: currencyCode(),
+    // The sites' own rule: a tariff is assigned only to sites of its currency.
+    currency: currencyField(),
     holiday_calendar_id: idField().nullable().optional(),
     versions: list(TariffVersionWriteSchema, 100, atMost('versions', 100)).superRefine((versions, ctx) => {
       if (versions.length === 0) ctx.addIssue({ code: 'custom', message: 'a tariff needs at least one version' });

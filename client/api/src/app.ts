@@ -23,6 +23,7 @@ import { clientOperations, mcpAlerts } from './components/mcp/client-operations.
 import { mcpRouter } from './components/mcp/routes.js';
 import { metricsRouter } from './components/metrics/metrics.js';
 import { commissioningRouter, commissioningSyncRouter } from './components/commissioning/routes.js';
+import { emissionsRouter } from './components/emissions/routes.js';
 import { tariffsRouter } from './components/tariffs/index.js';
 
 /** How the HTTP side behaves: limits, proxies, what is served besides the API. */
@@ -101,6 +102,7 @@ export function createApp(services: ApiServices, o: AppSettings & { logger: Logg
   );
   app.use(sitesRouter({ sites: s.siteDirectory, meters: s.meterDirectory, history: s.siteHistory }));
   app.use(commissioningRouter(s.commissioning));
+  app.use(emissionsRouter(s.emissions));
   app.use(metersRouter(s.meterDirectory));
   app.use(
     readingsRouter({ readings: s.readings, meters: s.meterDirectory, maxRows: o.readingsMaxRows, energy: s.energy }),

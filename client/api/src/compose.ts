@@ -6,6 +6,7 @@ import { ResponseCounter } from './components/alerts/response-counter.js';
 import { AuthService } from './components/auth/auth-service.js';
 import { McpTokens } from './components/auth/mcp-tokens.js';
 import { CommissioningService } from './components/commissioning/commissioning-service.js';
+import { EmissionsService } from './components/emissions/emissions-service.js';
 import { McpAuditRepository } from './components/mcp/mcp-audit-repository.js';
 import { MeterDirectory } from './components/meters/meter-directory.js';
 import { MetersService } from './components/meters/meters-service.js';
@@ -43,6 +44,8 @@ export interface ApiServices {
   siteDirectory: SiteDirectory;
   /** Operator side: one timeline per site (outages, collection, restarts, keys, alerts). */
   siteHistory: SiteHistory;
+  /** Sites' emission factors, constant and per month (the energy views read them with emissionFactorAt). */
+  emissions: EmissionsService;
   mcpTokens: McpTokens;
   mcpAudit: McpAuditRepository;
   alerts: AlertsComponent;
@@ -105,6 +108,7 @@ export function composeServices(deps: {
     energy: new EnergyService(knex, meterDirectory),
     siteDirectory,
     siteHistory: new SiteHistory(knex, siteDirectory),
+    emissions: new EmissionsService(knex),
     mcpTokens: new McpTokens(knex, c.mcpTokenMaxDays),
     mcpAudit: new McpAuditRepository(knex),
     // Costs read 15-minute energy through the IntervalEnergySource port; today from the raw readings' counters.

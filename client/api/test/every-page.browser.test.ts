@@ -7,6 +7,7 @@ import { meter } from './helpers.js';
 import { ARTIFACTS as ALL_ARTIFACTS, logIn, startWebApi, type WebApi } from './helpers/browser.js';
 import { createSiteWithCli } from './helpers/processes.js';
 import { heartbeatOf, meterState, minuteReadings, syncOk } from './helpers/site-api.js';
+import { as, login as apiLogin } from './operator-helpers.js';
 
 // Every page of the operators' app, as an admin sees it with a site that has meters, readings and an alert: at a
 // laptop's and a phone's size, in light and dark. Each must fit a phone's width and have no serious or critical
@@ -73,6 +74,15 @@ beforeAll(async () => {
     'main',
   ]);
   meterId = main.rows[0]!.id;
+  // The site's energy settings, which the site page and the admin's site dialog show.
+  const admin = (await apiLogin(api, ADMIN.email, ADMIN.password)).access_token;
+  const edited = await as(api, admin, 'PATCH', `/api/sites/${siteId}`, {
+    time_zone: 'America/New_York',
+    currency: 'USD',
+    area_m2: 8400,
+    co2_kg_per_kwh: 0.367,
+  });
+  expect(edited.status, JSON.stringify(edited.json)).toBe(200);
   browser = await launchChromium();
 }, 180_000);
 
@@ -82,7 +92,14 @@ afterAll(async () => {
   await api?.proc.stop();
 });
 
-const PAGES: { name: string; path: () => string }[] = [
+/** The admin's dialog to edit a site, open over the sites page, its settings filled in. */
+async function siteDialogOpen(page: Page): Promise<void> {
+  await settled(page);
+  await page.getByTestId('admin-site-Plant West').getByRole('button', { name: 'Edit' }).click();
+  await expect.poll(() => page.getByRole('combobox', { name: 'Time zone' }).inputValue()).toBe('America/New_York');
+}
+
+const PAGES: { name: string; path: () => string; ready?: (page: Page) => Promise<void> }[] = [
   { name: 'dashboard', path: () => '/' },
   { name: 'site', path: () => `/sites/${siteId}` },
   { name: 'meter', path: () => `/meters/${meterId}` },
@@ -90,6 +107,7 @@ const PAGES: { name: string; path: () => string }[] = [
   { name: 'alert-rules', path: () => '/alerts/rules' },
   { name: 'outbox', path: () => '/alerts/outbox' },
   { name: 'admin-sites', path: () => '/admin/sites' },
+  { name: 'admin-site-dialog', path: () => '/admin/sites', ready: siteDialogOpen },
   { name: 'users', path: () => '/admin/users' },
   { name: 'energy', path: () => '/energy' },
   { name: 'profile', path: () => '/profile' },
@@ -121,7 +139,7 @@ describe('every page of the operators web app, on a laptop and a phone, in light
       const checks = await checkEverywhere(browser, {
         dir: ARTIFACTS,
         prepare: login,
-        pages: PAGES.map((p) => ({ name: p.name, url: `${api.url}${p.path()}`, ready: settled })),
+        pages: PAGES.map((p) => ({ name: p.name, url: `${api.url}${p.path()}`, ready: p.ready ?? settled })),
       });
       expect(checks).toHaveLength(PAGES.length * 4);
       // Every page judged, and all that is wrong listed at once.

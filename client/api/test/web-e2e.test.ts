@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chooseOption, launchChromium } from '@meterit/shared/browser-testing';
 import { createTestDatabase } from '@meterit/shared/testing';
-import type { MeterConfig } from '@meterit/shared';
+import type { MeterConfig, SiteSummary } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
 import { call } from './helpers.js';
 import { ARTIFACTS, logIn, publishScreenshots, startWebApi, submitLogin, type WebApi } from './helpers/browser.js';
@@ -140,11 +140,30 @@ describe('the operators web app in a real browser', () => {
     await expect.poll(() => page.getByTestId('point-voltage').textContent()).toContain('all readings good');
     await shot(page, 'meter');
 
-    // Admin: create a site and get its key once.
+    // Admin: create a site with its energy settings and get its key once. A new site starts in the browser's zone.
     await page.getByRole('link', { name: 'Sites & meters' }).click();
     await page.getByRole('button', { name: 'New site' }).click();
     await page.getByLabel('Site name').fill('Warehouse North');
     await page.getByLabel('Location (optional)').fill('Hamburg');
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByRole('combobox', { name: 'Time zone' }).inputValue()).toBe('Europe/Berlin');
+    expect(await dialog.getByRole('combobox', { name: 'Currency' }).inputValue()).toBe('EUR — Euro');
+    await dialog.getByRole('combobox', { name: 'Time zone' }).fill('Zurich');
+    await page.getByRole('option', { name: 'Europe/Zurich', exact: true }).click();
+    await dialog.getByRole('combobox', { name: 'Currency' }).fill('Swiss');
+    await page.getByRole('option', { name: /^CHF/ }).click();
+    await dialog.getByLabel('Floor area').fill('1250.5');
+    // A factor in grams is marked at the field, with the API's own words, and nothing is sent.
+    await dialog.getByLabel('CO₂ emission factor').fill('380');
+    await page.getByRole('button', { name: 'Create site' }).click();
+    await expect.poll(() => dialog.textContent()).toMatch(/most likely grams per kWh \(380 g\/kWh is 0\.38\)/);
+    await shot(page, 'site-dialog-factor-refused');
+    const warehouse = async () =>
+      ((await as(api, adminToken, 'GET', '/api/sites?include_inactive=true')).json.sites as SiteSummary[]).find(
+        (s) => s.site_name === 'Warehouse North',
+      );
+    expect(await warehouse()).toBeUndefined();
+    await dialog.getByLabel('CO₂ emission factor').fill('0.128');
     await page.getByRole('button', { name: 'Create site' }).click();
     const keyField = page.getByLabel('Site API key');
     await keyField.waitFor();
@@ -154,6 +173,28 @@ describe('the operators web app in a real browser', () => {
     const authWith = async (key: string) => (await call(api, 'POST', '/api/sync/auth', { key })).status;
     expect(await authWith(key1)).toBe(200);
     await page.getByRole('button', { name: 'Done' }).click();
+    expect(await warehouse()).toMatchObject({
+      time_zone: 'Europe/Zurich',
+      currency: 'CHF',
+      area_m2: 1250.5,
+      co2_kg_per_kwh: 0.128,
+    });
+
+    // Edit: the dialog shows what is stored; clearing the factor and changing the area saves exactly that.
+    await page.getByTestId('admin-site-Warehouse North').getByRole('button', { name: 'Edit' }).click();
+    expect(await dialog.getByRole('combobox', { name: 'Time zone' }).inputValue()).toBe('Europe/Zurich');
+    expect(await dialog.getByRole('combobox', { name: 'Currency' }).inputValue()).toMatch(/^CHF — /);
+    expect(await dialog.getByLabel('Floor area').inputValue()).toBe('1250.5');
+    expect(await dialog.getByLabel('CO₂ emission factor').inputValue()).toBe('0.128');
+    await dialog.getByLabel('Floor area').fill('1300');
+    await dialog.getByLabel('CO₂ emission factor').fill('');
+    await shot(page, 'site-dialog-edit');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await warehouse()).toMatchObject({ time_zone: 'Europe/Zurich', area_m2: 1300, co2_kg_per_kwh: null });
+    await expect
+      .poll(() => page.getByTestId('admin-site-Warehouse North').textContent())
+      .toContain('Europe/Zurich · CHF');
 
     // Rotate it: both keys work during the grace period.
     const adminRow = page.getByTestId('admin-site-Warehouse North');
@@ -197,6 +238,12 @@ describe('the operators web app in a real browser', () => {
     expect(config.meters.map((m) => m.id)).toEqual(['wh-main']);
     expect(config.meters[0]?.data_points).toHaveLength(4);
     await shot(page, 'admin-sites');
+
+    // The site page shows the site's time zone, currency and floor area.
+    await adminRow.getByRole('link', { name: 'Warehouse North' }).click();
+    await expect.poll(() => page.getByTestId('fact-Time zone').textContent()).toContain('Europe/Zurich');
+    expect(await page.getByTestId('fact-Currency').textContent()).toContain('CHF');
+    expect(await page.getByTestId('fact-Floor area').textContent()).toContain('1,300 m²');
 
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByText(VIEWER.email).waitFor();

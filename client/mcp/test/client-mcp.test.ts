@@ -289,7 +289,10 @@ describe('client MCP: tools over both transports', () => {
     }
   });
 
-  it('when asked "is site X healthy" over stdio, then get_site_status says North plant online with 3 of 3 meters and South depot offline, with reasons', async () => {
+  it('when asked "is site X healthy" over stdio, then get_site_status says North plant online with 3 of 3 meters and South depot offline, with reasons and each site\'s energy settings', async () => {
+    const settings = { time_zone: 'Europe/Oslo', currency: 'NOK', area_m2: 5200, co2_kg_per_kwh: 0.019 };
+    const edited = await http('PATCH', `/api/sites/${north.site_id}`, { token: tokens.adminJwt, body: settings });
+    expect(edited.status, JSON.stringify(edited.json)).toBe(200);
     const c = await stdioClient({ CLIENT_MCP_URL: `${api.url}/mcp`, MCP_TOKEN: tokens.admin });
     const r = await call<{
       counts: Record<string, number>;
@@ -308,7 +311,17 @@ describe('client MCP: tools over both transports', () => {
       status: 'online',
       reasons: [],
       meters: { configured: 3, answering: 3 },
+      ...settings,
     });
+    // A site nobody set up yet: UTC, EUR, no area and no factor.
+    expect(r.structuredContent.sites[0]).toMatchObject({
+      time_zone: 'UTC',
+      currency: 'EUR',
+      area_m2: null,
+      co2_kg_per_kwh: null,
+    });
+    expect(r.content[0]).toMatchObject({ text: expect.stringContaining('North plant (id') });
+    expect(r.content[0]).toMatchObject({ text: expect.stringContaining('in Europe/Oslo, NOK') });
     expect(r.structuredContent.sites[0]?.reasons[0]).toMatch(/no heartbeat ever received/);
     expect(r.content[0]).toMatchObject({ text: expect.stringContaining('South depot (id') });
     const one = await call<{ sites: Array<{ site_id: number }> }>(c, 'get_site_status', { site_name: 'north' });

@@ -98,6 +98,13 @@ export interface EndpointSpec {
   returnsData?: boolean;
   /** Leaves that may be left out (or null) in a valid request. */
   optional?: string[];
+  /**
+   * Values of the right type that a body leaf must still refuse (a made-up time zone, a negative area): each replaces
+   * the leaf in the valid body and must get a 400 VALIDATION_FAILED that changes nothing. Paths like `meters.0.name`.
+   */
+  refusedValues?: Record<string, unknown[]>;
+  /** Values a path parameter must refuse (400 VALIDATION_FAILED) besides the generic ones (a 13th month), by name. */
+  refusedParams?: Record<string, string[]>;
   /** Text leaves for which '' is a valid value (but which must be present). */
   emptyOk?: string[];
   /** The endpoint reads nothing from its body: body attacks must simply not hurt. */

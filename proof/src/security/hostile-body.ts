@@ -120,6 +120,17 @@ export function leafCases(set: CaseSet): void {
       });
     }
   }
+  // What the route's own rules refuse though the type is right.
+  for (const [key, values] of Object.entries(ep.refusedValues ?? {})) {
+    const path = key.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    for (const value of values)
+      add({
+        name: `${key}: refused ${JSON.stringify(value).slice(0, 40)}`,
+        body: jsonWithRaw(withLeaf(validBody, path, value)),
+        expect: 'reject',
+        code: 'VALIDATION_FAILED',
+      });
+  }
 }
 
 /** Endpoint-specific: the readings batch. */

@@ -12,6 +12,8 @@ export interface HostileCase {
   body?: Buffer | string;
   /** 'reject': must be a 4xx. 'survive': may succeed (valid if odd data), must not be a 5xx. */
   expect: 'reject' | 'survive';
+  /** The error code a rejection must carry (a 409 for a name already taken is no proof that a bad value was refused). */
+  code?: string;
   /** Use site B's key while naming site A's things: nothing of A may come back, nothing may be stored. */
   crossSite?: boolean;
   /** The server may rightly wait for more bytes (a body shorter than its Content-Length): no answer within this many ms is fine. */

@@ -21,6 +21,15 @@ export function pathParamCases(set: CaseSet): void {
       path: fill({ ...params, [name]: String(ctx.siteB.id) }) + query,
       expect: 'survive',
     });
+    // With the valid body: refused for the parameter, not for a missing body.
+    for (const v of set.ep.refusedParams?.[name] ?? [])
+      add({
+        name: `path param ${name} = ${v} (refused)`,
+        path: fill({ ...params, [name]: encodeURIComponent(v) }) + query,
+        ...(set.bodyText === undefined ? {} : { body: set.bodyText }),
+        expect: 'reject',
+        code: 'VALIDATION_FAILED',
+      });
   }
 }
 

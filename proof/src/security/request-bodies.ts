@@ -94,3 +94,34 @@ export const reading = (ctx: Ctx, i = 0) => ({
   unit: 'kWh',
   quality: 'good',
 });
+
+/** A site's energy settings as the admin's dialog sends them (POST /api/sites, PATCH /api/sites/:id). */
+export const siteSettings = () => ({
+  time_zone: 'Europe/Berlin',
+  currency: 'EUR',
+  area_m2: 1200,
+  co2_kg_per_kwh: 0.38,
+});
+/** Each may be left out; area and factor may be null (unknown). */
+export const SITE_SETTINGS_OPTIONAL = ['time_zone', 'currency', 'area_m2', 'co2_kg_per_kwh'];
+/** An emission factor the API refuses: below 0, or above 2 kg/kWh (grams typed as kilograms). */
+const REFUSED_FACTORS = [-0.01, 2.01, 380, -1e-9];
+/** Well-typed settings that are still wrong: no such zone or currency, no area, an implausible factor. */
+export const SITE_SETTINGS_REFUSED = {
+  time_zone: ['Mars/Olympus_Mons', 'utc', '+01:00', 'Etc/GMT-1', 'Europe', 'Europe/Berlin ', 'Europe/../Berlin'],
+  currency: ['eur', 'EURO', 'XYZ', '€', 'EU', ' EUR'],
+  area_m2: [0, -0, -1, -1e-9, 1e9],
+  co2_kg_per_kwh: REFUSED_FACTORS,
+};
+export const MONTH_FACTOR_REFUSED = { kg_per_kwh: REFUSED_FACTORS };
+/** Months the emission-factor routes refuse: not YYYY-MM, no such month, outside 2000–2099. */
+export const REFUSED_MONTHS = [
+  '2026-13',
+  '2026-00',
+  '2026-1',
+  '1999-12',
+  '2100-01',
+  '2026-03-01',
+  '03-2026',
+  '2026/03',
+];

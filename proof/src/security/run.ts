@@ -107,6 +107,7 @@ function checkAnswer(c: HostileCase, r: RawResponse, ctx: Ctx, creds: Creds): st
     ) {
       problems.push(`a ${r.status} without a clear {error:{code,message}} body`);
     }
+    if (c.code !== undefined && err?.code !== c.code) problems.push(`refused with ${String(err?.code)}, not ${c.code}`);
   }
   if (FILE_LEAK.test(r.text)) problems.push('the answer contains a file from the server (path traversal)');
   if (STACK_OR_SQL.test(r.text)) problems.push('the answer shows a stack trace, SQL error or internal error name');

@@ -34,7 +34,7 @@ export function statusLine(s: SiteStatus): string {
       ? ''
       : `; backlog ${s.backlog.readings} readings${s.backlog.age_s ? ` (oldest ${Math.round(s.backlog.age_s / 60)} min)` : ''}`;
   const why = s.reasons.length > 0 ? ` — ${s.reasons.join('; ')}` : '';
-  return `${s.site_name} (id ${s.site_id}): ${s.status.toUpperCase()}${why}. ${meters}${backlog}; last heartbeat ${shortTime(s.last_heartbeat_at)}.`;
+  return `${s.site_name} (id ${s.site_id}, in ${s.time_zone}, ${s.currency}): ${s.status.toUpperCase()}${why}. ${meters}${backlog}; last heartbeat ${shortTime(s.last_heartbeat_at)}.`;
 }
 
 export function registerGetSiteStatusTool(server: McpServer, deps: ToolDeps): void {
@@ -44,7 +44,8 @@ export function registerGetSiteStatusTool(server: McpServer, deps: ToolDeps): vo
       title: 'Site status',
       description:
         'Is a site healthy, and if not, why: for one or every site you may see, the status (online / degraded / offline / inactive) with every reason in words, ' +
-        'the last heartbeat, whether the agent collects, its backlog of unsent readings and its age, dead letters, uplink, clock offset, and how many meters answer. Worst first.',
+        'the last heartbeat, whether the agent collects, its backlog of unsent readings and its age, dead letters, uplink, clock offset, and how many meters answer; ' +
+        'and its energy settings: time zone, currency, floor area (m²) and CO₂ emission factor (kg CO₂e/kWh). Worst first.',
       inputSchema: input,
       outputSchema: output,
       annotations: READ_ONLY_TOOL,

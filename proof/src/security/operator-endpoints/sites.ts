@@ -1,7 +1,16 @@
 // Logging in, sites, their keys, meters and commissioning reports, and the site history. In the order the suite runs them (OPERATOR_ENDPOINTS): where one case prepares what a later one
 // reads, the comments say so.
 import { hoursAgo, opsOf, siteAParam, type EndpointSpec } from '../endpoint-spec.js';
-import { meterWrite, METER_WRITE_TEXT, commissioningReport } from '../request-bodies.js';
+import {
+  meterWrite,
+  METER_WRITE_TEXT,
+  commissioningReport,
+  MONTH_FACTOR_REFUSED,
+  REFUSED_MONTHS,
+  siteSettings,
+  SITE_SETTINGS_OPTIONAL,
+  SITE_SETTINGS_REFUSED,
+} from '../request-bodies.js';
 
 export const SITE_ENDPOINTS: EndpointSpec[] = [
   {
@@ -41,9 +50,10 @@ export const SITE_ENDPOINTS: EndpointSpec[] = [
     path: '/api/sites',
     auth: 'operator',
     role: 'admin',
-    body: () => ({ name: 'Site created by the bad-input suite', location: 'Plant room 2' }),
+    body: () => ({ name: 'Site created by the bad-input suite', location: 'Plant room 2', ...siteSettings() }),
     freeText: ['name', 'location'],
-    optional: ['location'],
+    optional: ['location', ...SITE_SETTINGS_OPTIONAL],
+    refusedValues: SITE_SETTINGS_REFUSED,
   },
   {
     method: 'PATCH',
@@ -51,9 +61,38 @@ export const SITE_ENDPOINTS: EndpointSpec[] = [
     auth: 'operator',
     role: 'admin',
     params: (ctx) => ({ id: String(opsOf(ctx).spareSite.id) }),
-    body: () => ({ name: 'Spare site, renamed', location: 'Roof', is_active: true }),
+    body: () => ({ name: 'Spare site, renamed', location: 'Roof', is_active: true, ...siteSettings() }),
     freeText: ['name', 'location'],
-    optional: ['name', 'location', 'is_active'],
+    optional: ['name', 'location', 'is_active', ...SITE_SETTINGS_OPTIONAL],
+    refusedValues: SITE_SETTINGS_REFUSED,
+  },
+  // A site's emission factors per month: every user of the site reads them, admins write them. The PUT's valid
+  // request sets March on site A; the DELETE's deletes it again (later deletes find none: 404).
+  {
+    method: 'GET',
+    path: '/api/sites/:id/emission-factors',
+    auth: 'operator',
+    params: siteAParam,
+    returnsData: true,
+    otherSite: 'refused',
+  },
+  {
+    method: 'PUT',
+    path: '/api/sites/:id/emission-factors/:month',
+    auth: 'operator',
+    role: 'admin',
+    params: (ctx) => ({ id: String(ctx.siteA.id), month: '2026-03' }),
+    body: () => ({ kg_per_kwh: 0.31 }),
+    refusedValues: MONTH_FACTOR_REFUSED,
+    refusedParams: { month: REFUSED_MONTHS },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/sites/:id/emission-factors/:month',
+    auth: 'operator',
+    role: 'admin',
+    params: (ctx) => ({ id: String(ctx.siteA.id), month: '2026-03' }),
+    refusedParams: { month: REFUSED_MONTHS },
   },
   { method: 'GET', path: '/api/sites/:id/keys', auth: 'operator', role: 'admin', params: siteAParam },
   // The spare site's key: revoking site A's would lock out every other case.

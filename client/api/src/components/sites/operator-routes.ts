@@ -26,6 +26,10 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
   const router = Router();
   const { sites, meters } = deps;
 
+  /** A site just written, as the list shows it (its energy since now: none yet). */
+  const siteNow = async (id: number) =>
+    (await sites.summaries([id], { includeInactive: true, energySince: new Date(), tz: 'UTC' }))[0];
+
   const list = validate({ query: SitesQuerySchema });
   router.get('/api/sites', list, async (req, res) => {
     const { query } = list.parsed(req);
@@ -111,32 +115,17 @@ export function sitesRouter(deps: { sites: SiteDirectory; meters: MeterDirectory
 
   const create = validate({ body: SiteWriteRequestSchema });
   router.post('/api/sites', requireRole('admin'), create, async (req, res) => {
-    const { name, location } = create.parsed(req).body;
-    const created = await sites.create(name, location?.trim() || null);
+    const created = await sites.create(create.parsed(req).body);
     req.log.info('site created', { site_id: created.site_id, key_prefix: created.key_prefix });
-    const [site] = await sites.summaries([created.site_id], {
-      includeInactive: true,
-      energySince: new Date(),
-      tz: 'UTC',
-    });
-    res.status(201).json({ ...created, site });
+    res.status(201).json({ ...created, site: await siteNow(created.site_id) });
   });
 
   const update = validate({ params: IdParamsSchema, body: SiteUpdateRequestSchema });
   router.patch('/api/sites/:id', requireRole('admin'), update, async (req, res) => {
-    const { params, body: b } = update.parsed(req);
-    await sites.update(params.id, {
-      ...(b.name !== undefined ? { name: b.name } : {}),
-      ...(b.location !== undefined ? { location: b.location?.trim() || null } : {}),
-      ...(b.is_active !== undefined ? { isActive: b.is_active } : {}),
-    });
-    req.log.info('site updated', { site_id: params.id, fields: Object.keys(b) });
-    const [site] = await sites.summaries([params.id], {
-      includeInactive: true,
-      energySince: new Date(),
-      tz: 'UTC',
-    });
-    res.json({ site });
+    const { params, body } = update.parsed(req);
+    await sites.update(params.id, body);
+    req.log.info('site updated', { site_id: params.id, fields: Object.keys(body) });
+    res.json({ site: await siteNow(params.id) });
   });
 
   router.get('/api/sites/:id/keys', requireRole('admin'), byId, async (req, res) => {

@@ -9,12 +9,14 @@ import {
   type SiteKeyResponse,
   type SiteStatus,
   type SiteSummary,
+  type SiteUpdateRequest,
+  type SiteWriteRequest,
 } from '@meterit/shared';
 import { ApiError } from '../../errors.js';
 import { POWER_UNITS, type MeterDirectory } from '../meters/meter-directory.js';
 import type { ReadingsService } from '../readings/readings-service.js';
 import { generateApiKey } from './api-keys.js';
-import { SitesAdminRepository, SitesRepository } from './sites-repository.js';
+import { SitesAdminRepository, SitesRepository, type SiteColumns } from './sites-repository.js';
 import { siteStatus, worstFirst, type StatusSettings } from './site-status.js';
 
 export interface SiteDirectorySettings extends StatusSettings {
@@ -49,6 +51,19 @@ function mergeOutages(intervals: Interval[]): Interval[] {
     }
   }
   return out;
+}
+
+/** The columns a site request sets: only the fields it names (an empty location is none). */
+function siteColumns(b: SiteUpdateRequest): SiteColumns {
+  const columns: SiteColumns = {};
+  if (b.name !== undefined) columns.name = b.name;
+  if (b.location !== undefined) columns.location = b.location?.trim() || null;
+  if (b.is_active !== undefined) columns.is_active = b.is_active;
+  if (b.time_zone !== undefined) columns.time_zone = b.time_zone;
+  if (b.currency !== undefined) columns.currency = b.currency;
+  if (b.area_m2 !== undefined) columns.area_m2 = b.area_m2;
+  if (b.co2_kg_per_kwh !== undefined) columns.co2_kg_per_kwh = b.co2_kg_per_kwh;
+  return columns;
 }
 
 const notFound = (id: number) => new ApiError(404, ErrorCode.NOT_FOUND, `no site with id ${id}`);
@@ -232,28 +247,29 @@ export class SiteDirectory {
       });
   }
 
-  async create(name: string, location: string | null): Promise<SiteKeyResponse> {
+  /** A new site and its first key; the settings left out take the database's defaults (UTC, EUR, none). */
+  async create(req: SiteWriteRequest): Promise<SiteKeyResponse> {
     const key = generateApiKey();
     const result = await this.knex.transaction(async (trx) => {
-      const id = await this.repo.insert(name, location, trx);
+      const id = await this.repo.insert({ ...siteColumns(req), name: req.name }, trx);
       if (id === undefined) return undefined;
       await this.sites.insertApiKey(id, key.prefix, key.hash, trx);
       return id;
     });
     if (result === undefined)
-      throw new ApiError(409, OperatorErrorCode.CONFLICT, `a site named "${name}" already exists`);
+      throw new ApiError(409, OperatorErrorCode.CONFLICT, `a site named "${req.name}" already exists`);
     return {
       site_id: result,
-      site_name: name,
+      site_name: req.name,
       api_key: key.key,
       key_prefix: key.prefix,
       previous_keys_expire_at: null,
     };
   }
 
-  async update(id: number, patch: { name?: string; location?: string | null; isActive?: boolean }): Promise<void> {
+  async update(id: number, patch: SiteUpdateRequest): Promise<void> {
     await this.status(id);
-    if (!(await this.repo.update(id, patch)))
+    if (!(await this.repo.update(id, siteColumns(patch))))
       throw new ApiError(409, OperatorErrorCode.CONFLICT, `another site is already named "${patch.name}"`);
   }
 

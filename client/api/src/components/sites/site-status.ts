@@ -18,6 +18,10 @@ export interface SiteStatusInput {
   active_meters: number;
   /** Backlog size of the latest heartbeat at least 10 minutes before the last one. */
   earlier_queue_depth: number | string | null;
+  time_zone: string;
+  currency: string;
+  area_m2: number | null;
+  co2_kg_per_kwh: number | null;
 }
 
 const minutes = (ms: number) => {
@@ -113,6 +117,10 @@ export function siteStatus(s: SiteStatusInput, settings: StatusSettings, now: Da
       failing: hb?.meters.failing ?? null,
       never_answered: hb?.meters.never_answered ?? null,
     },
+    time_zone: s.time_zone,
+    currency: s.currency,
+    area_m2: s.area_m2,
+    co2_kg_per_kwh: s.co2_kg_per_kwh,
   };
 }
 

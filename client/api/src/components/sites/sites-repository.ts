@@ -150,6 +150,21 @@ export interface SiteOverviewRow {
   last_batch_at: Date | null;
   active_meters: number;
   earlier_queue_depth: string | number | null;
+  time_zone: string;
+  currency: string;
+  area_m2: number | null;
+  co2_kg_per_kwh: number | null;
+}
+
+/** The columns an admin sets on a site, by their column names; what is left out stays as it is (or the default). */
+export interface SiteColumns {
+  name?: string;
+  location?: string | null;
+  is_active?: boolean;
+  time_zone?: string;
+  currency?: string;
+  area_m2?: number | null;
+  co2_kg_per_kwh?: number | null;
 }
 
 export interface ApiKeyRow {
@@ -168,6 +183,7 @@ export class SitesAdminRepository {
     const { rows } = await this.knex.raw<{ rows: SiteOverviewRow[] }>(
       `SELECT s.id, s.name, s.location, s.is_active, s.created_at, s.last_heartbeat_at, s.last_heartbeat,
               s.agent_version, s.clock_offset_ms, s.last_batch_at,
+              s.time_zone, s.currency, s.area_m2, s.co2_kg_per_kwh,
               (SELECT count(*)::int FROM meters m WHERE m.site_id = s.id AND m.is_active) AS active_meters,
               (SELECT h.payload->>'queue_depth' FROM heartbeats h
                 WHERE h.site_id = s.id AND h.received_at <= s.last_heartbeat_at - interval '10 minutes'
@@ -181,16 +197,13 @@ export class SitesAdminRepository {
   }
 
   /** Undefined when the name is taken. */
-  async insert(name: string, location: string | null, trx: Knex = this.knex): Promise<number | undefined> {
-    const { rows } = await trx.raw<{ rows: { id: number }[] }>(
-      'INSERT INTO sites (name, location) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id',
-      [name, location],
-    );
+  async insert(site: SiteColumns & { name: string }, trx: Knex = this.knex): Promise<number | undefined> {
+    const rows = await trx('sites').insert(site).onConflict('name').ignore().returning<{ id: number }[]>('id');
     return rows[0]?.id;
   }
 
   /** false when the new name is taken by another site. */
-  async update(id: number, patch: { name?: string; location?: string | null; isActive?: boolean }): Promise<boolean> {
+  async update(id: number, patch: SiteColumns): Promise<boolean> {
     if (patch.name !== undefined) {
       const { rows } = await this.knex.raw<{ rows: unknown[] }>('SELECT 1 FROM sites WHERE name = ? AND id <> ?', [
         patch.name,
@@ -198,11 +211,7 @@ export class SitesAdminRepository {
       ]);
       if (rows.length > 0) return false;
     }
-    await this.knex.raw(
-      `UPDATE sites SET name = COALESCE(?, name), location = CASE WHEN ? THEN ? ELSE location END, is_active = COALESCE(?, is_active)
-        WHERE id = ?`,
-      [patch.name ?? null, patch.location !== undefined, patch.location ?? null, patch.isActive ?? null, id],
-    );
+    if (Object.keys(patch).length > 0) await this.knex('sites').where({ id }).update(patch);
     return true;
   }
 

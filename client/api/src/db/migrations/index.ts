@@ -15,7 +15,8 @@ import { userAccount } from './20261203120100_user_account.js';
 import { createSiteEvents } from './20261203120500_create_site_events.js';
 import { addMeterProtocol } from './20261203120700_add_meter_protocol.js';
 import { siteEnergySettings } from './20261207000100_site_energy_settings.js';
-import { createTariffs } from './20261208000200_create_tariffs.js';
+import { createSiteEmissionFactors } from './20261208090100_create_site_emission_factors.js';
+import { createTariffs } from './20261208120000_create_tariffs.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -35,5 +36,6 @@ export const migrations: Migration[] = [
   createSiteEvents,
   addMeterProtocol,
   siteEnergySettings,
+  createSiteEmissionFactors,
   createTariffs,
 ];

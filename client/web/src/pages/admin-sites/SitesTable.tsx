@@ -32,7 +32,8 @@ export function SitesTable({
             </Link>
             <Typography variant="caption" color="text.secondary" component="div">
               id {s.site_id}
-              {s.location ? ` · ${s.location}` : ''} · created {fmtDateTime(s.created_at)}
+              {s.location ? ` · ${s.location}` : ''} · {s.time_zone} · {s.currency} · created{' '}
+              {fmtDateTime(s.created_at)}
             </Typography>
           </TableCell>
           <TableCell>

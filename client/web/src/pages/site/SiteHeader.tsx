@@ -101,6 +101,9 @@ export function SiteHeader({ site, updatedAt }: { site: SiteSummary; updatedAt: 
             value={site.clock_offset_ms === null ? '—' : `${(site.clock_offset_ms / 1000).toFixed(1)} s`}
           />
           <Fact label="Last data received" value={fmtAgo(site.last_batch_at)} title={fmtDateTime(site.last_batch_at)} />
+          <Fact label="Time zone" value={site.time_zone} title="The site's days, months and tariff hours follow it" />
+          <Fact label="Currency" value={site.currency} />
+          <Fact label="Floor area" value={site.area_m2 === null ? '—' : `${fmtNumber(site.area_m2, 1)} m²`} />
         </Box>
       </CardContent>
     </Card>

@@ -9,7 +9,7 @@ import type { Migration } from '@meterit/shared/node';
  * version, the site), so per-site rows can be distributed by site_id like the readings.
  */
 export const createTariffs: Migration = {
-  name: '20261208000200_create_tariffs',
+  name: '20261208120000_create_tariffs',
   async up(knex) {
     await knex.raw(`
       CREATE TABLE holiday_calendars (
