@@ -243,7 +243,7 @@ export type {
   CommissioningResponse,
   CommissioningUploadResponse,
 } from './commissioning-contracts.js';
-export { parseStrictIso, isTimeZone, startOfDay } from './timestamps.js';
+export { parseStrictIso, isTimeZone, startOfDay, utcOffsetMs } from './timestamps.js';
 export {
   DEFAULT_SITE_TIME_ZONE,
   DEFAULT_SITE_CURRENCY,
@@ -319,7 +319,77 @@ export type {
   SiteHistoryEventType,
   SiteHistoryResponse,
 } from './history-contracts.js';
-export { pointName, pointLabel, unitFromName } from './point-names.js';
+export { pointName, pointLabel, unitFromName, isExportPoint } from './point-names.js';
+export { DAY_KINDS, bandTable } from './tariff-bands.js';
+export type { DayKind, BandHours, BandDefinition, BandTable, BandProblem } from './tariff-bands.js';
+export {
+  isLocalDate,
+  localDate,
+  TariffVersionWriteSchema,
+  TariffCreateSchema,
+  TariffUpdateSchema,
+  HolidayCalendarWriteSchema,
+  HolidayCalendarUpdateSchema,
+  TariffAssignmentWriteSchema,
+  TariffVersionParamsSchema,
+  TariffAssignmentParamsSchema,
+  HolidayCalendarSchema,
+  HolidayCalendarsResponseSchema,
+  TariffBandSchema,
+  TariffVersionSchema,
+  TariffSchema,
+  TariffResponseSchema,
+  TariffsResponseSchema,
+  TariffAssignmentSchema,
+  TariffAssignmentsResponseSchema,
+} from './tariff-contracts.js';
+export type {
+  TariffVersionWrite,
+  TariffCreate,
+  TariffUpdate,
+  HolidayCalendarWrite,
+  HolidayCalendarUpdate,
+  TariffAssignmentWrite,
+  HolidayCalendar,
+  HolidayCalendarsResponse,
+  TariffBand,
+  TariffVersion,
+  Tariff,
+  TariffsResponse,
+  TariffAssignment,
+  TariffAssignmentsResponse,
+} from './tariff-contracts.js';
+export {
+  BILLING_PERIODS,
+  ENERGY_QUALITIES,
+  COST_LIMITS,
+  CostsQuerySchema,
+  CostBreakdownArgsSchema,
+  BandCostSchema,
+  DemandCostSchema,
+  FeeCostSchema,
+  ExportCostSchema,
+  MeterCostSchema,
+  TariffCostSchema,
+  CostPeriodSchema,
+  CostIntervalSchema,
+  CostBreakdownResponseSchema,
+} from './cost-contracts.js';
+export type {
+  BillingPeriod,
+  EnergyQuality,
+  CostsQuery,
+  CostBreakdownArgs,
+  BandCost,
+  DemandCost,
+  FeeCost,
+  ExportCost,
+  MeterCost,
+  TariffCost,
+  CostPeriod,
+  CostInterval,
+  CostBreakdownResponse,
+} from './cost-contracts.js';
 export { errorWords, qualityWords, alertEventWords, notificationStatusWords } from './code-words.js';
 export {
   THEME_MODES,

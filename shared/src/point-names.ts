@@ -68,6 +68,15 @@ export function pointName(name: string): string {
   return words(name);
 }
 
+/**
+ * Whether an energy counter counts energy fed into the grid (export, feed-in) rather than drawn from it: its name
+ * starts with "export", "exported" or "feed_in"/"feedin" (`export_kwh`, `exported_energy_wh`, `feed_in_kwh`), in any case. Costs
+ * credit such a counter at the export price and never charge it as consumption.
+ */
+export function isExportPoint(name: string): boolean {
+  return /^(export(ed)?|feed_?in)(_|$)/i.test(name);
+}
+
 /** The unit a point's name implies (`total_kwh` → "kWh"), for readings stored without one. */
 export function unitFromName(name: string): string | null {
   const suffix = /_([a-z]+)$/i.exec(name);

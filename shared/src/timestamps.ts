@@ -42,20 +42,34 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Local time minus UTC in `tz` at the instant `ms` (to the second), in ms: +7_200_000 for Berlin in summer. */
+export function utcOffsetMs(tz: string, ms: number): number {
+  let f = offsetFormats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    offsetFormats.set(tz, f);
+  }
+  const at = Math.floor(ms / 1000) * 1000;
+  const parts = f.formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - at;
+}
+
 /** Midnight today in `tz`, as an instant. */
 export function startOfDay(tz: string, now: Date): Date {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(now);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const localAsUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const offset = localAsUtc - Math.floor(now.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(get('year'), get('month') - 1, get('day')) - offset);
+  const local = new Date(Math.floor(now.getTime() / 1000) * 1000 + utcOffsetMs(tz, now.getTime()));
+  const wall = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
+  // On a day the clocks change, midnight has another offset than now: take the offset at midnight itself.
+  return new Date(wall - utcOffsetMs(tz, wall - utcOffsetMs(tz, now.getTime())));
 }

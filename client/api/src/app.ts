@@ -24,6 +24,7 @@ import { mcpRouter } from './components/mcp/routes.js';
 import { metricsRouter } from './components/metrics/metrics.js';
 import { commissioningRouter, commissioningSyncRouter } from './components/commissioning/routes.js';
 import { emissionsRouter } from './components/emissions/routes.js';
+import { tariffsRouter } from './components/tariffs/index.js';
 
 /** How the HTTP side behaves: limits, proxies, what is served besides the API. */
 export type AppSettings = Pick<
@@ -109,6 +110,8 @@ export function createApp(services: ApiServices, o: AppSettings & { logger: Logg
   app.use(usersRouter(s.users));
   app.use(['/api/alerts', '/api/alert-rules', '/api/notifications'], userAuth(s.auth), smallJsonBody);
   app.use(alertsRouter(s.alerts.service));
+  app.use(['/api/tariffs', '/api/holiday-calendars', '/api/costs'], userAuth(s.auth), smallJsonBody);
+  app.use(tariffsRouter(s.tariffs));
   // Personal MCP tokens (created with a web-app login) and the MCP server for AI assistants.
   app.use(mcpTokensRouter({ tokens: s.mcpTokens, userAuth: userAuth(s.auth), jsonBody: smallJsonBody }));
   if (o.mcpEnabled) {
@@ -118,6 +121,7 @@ export function createApp(services: ApiServices, o: AppSettings & { logger: Logg
           sites: s.siteDirectory,
           meters: s.meterDirectory,
           readings: s.readings,
+          costs: s.tariffs.costs,
           alerts: mcpAlerts(s.alerts.service),
         }),
         auth: s.auth,

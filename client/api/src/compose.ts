@@ -17,6 +17,7 @@ import { EnergyService } from './components/readings/energy.js';
 import { SiteDirectory } from './components/sites/site-directory.js';
 import { SiteHistory } from './components/sites/site-history.js';
 import { SitesService } from './components/sites/sites-service.js';
+import { createTariffs, RawIntervalEnergy, type TariffsComponent } from './components/tariffs/index.js';
 import { UsersService } from './components/users/users-service.js';
 
 /** Everything the routes call: built once here (the composition root of the API), handed to createApp. */
@@ -48,6 +49,8 @@ export interface ApiServices {
   mcpTokens: McpTokens;
   mcpAudit: McpAuditRepository;
   alerts: AlertsComponent;
+  /** Operator side: tariffs (versioned), their assignment to sites and meters, costs per billing period. */
+  tariffs: TariffsComponent;
 }
 
 /** The settings the services are built with. */
@@ -108,6 +111,12 @@ export function composeServices(deps: {
     emissions: new EmissionsService(knex),
     mcpTokens: new McpTokens(knex, c.mcpTokenMaxDays),
     mcpAudit: new McpAuditRepository(knex),
+    // Costs read 15-minute energy through the IntervalEnergySource port; today from the raw readings' counters.
+    tariffs: createTariffs({
+      knex,
+      meters: meterDirectory,
+      energy: new RawIntervalEnergy(readings.repo, meterDirectory),
+    }),
     alerts: createAlerts({
       knex,
       logger: deps.logger,

@@ -14,6 +14,7 @@ export type {
   AlertOperations,
   ClientOperations,
   ConsumptionQuery,
+  CostQuery,
   McpUser,
   MeterQuery,
   ReadingCount,

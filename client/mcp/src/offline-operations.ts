@@ -16,6 +16,7 @@ export function offlineOperations(why: () => string): ClientOperations {
     readings: fail,
     consumption: fail,
     readingCounts: fail,
+    costs: fail,
     alerts: {
       listActive: fail,
       inPeriod: fail,

@@ -3,6 +3,8 @@
 // and the web app see the same figures and no query is written twice. Types only: this package
 // never imports the API (no dependency cycle); the API's typecheck proves its implementation fits.
 import type {
+  BillingPeriod,
+  CostBreakdownResponse,
   AlertInfo,
   AlertRuleInfo,
   AlertRuleWrite,
@@ -57,6 +59,19 @@ export interface ConsumptionQuery {
   gapSeconds: number;
 }
 
+/** A site's (or one of its meters') costs per billing period, as GET /api/costs answers them. */
+export interface CostQuery {
+  siteId: number;
+  meterId?: number | undefined;
+  /** Left out: the start of the month (site's time zone) that `to` is in. */
+  from?: Date | undefined;
+  /** Left out: now. */
+  to?: Date | undefined;
+  period: BillingPeriod;
+  /** Also every priced quarter hour. */
+  intervals: boolean;
+}
+
 /** Readings stored per active meter over a period, and since when the meter exists (for data completeness). */
 export interface ReadingCount {
   site_id: number;
@@ -85,6 +100,8 @@ export interface ClientOperations {
   readings(q: ReadingsQuery): Promise<ReadingsResponse>;
   consumption(q: ConsumptionQuery): Promise<ConsumptionResponse>;
   readingCounts(siteIds: number[] | null, from: Date, to: Date): Promise<ReadingCount[]>;
+  /** Costs of a site the actor may see (another site does not exist for them: a 404 error). */
+  costs(actor: McpUser, q: CostQuery): Promise<CostBreakdownResponse>;
   /** null when alerting is not available in this version. */
   alerts: AlertOperations | null;
 }

@@ -31,6 +31,7 @@ const ALL_TOOLS = [
   'configure_alert_rules',
   'generate_report',
   'get_consumption',
+  'get_cost_breakdown',
   'get_site_status',
   'list_active_alerts',
   'query_meters',
@@ -266,7 +267,7 @@ afterAll(async () => {
 });
 
 describe('client MCP: tools over both transports', () => {
-  it('when an assistant lists the tools over HTTP and over stdio, then both see the same eight tools, each with descriptions, an output schema and honest annotations', async () => {
+  it('when an assistant lists the tools over HTTP and over stdio, then both see the same nine tools, each with descriptions, an output schema and honest annotations', async () => {
     const viaHttp = await httpClient(tokens.admin);
     const viaStdio = await stdioClient({ CLIENT_MCP_URL: `${api.url}/mcp`, MCP_TOKEN: tokens.admin });
     expect(viaHttp.getServerVersion()?.name).toBe('meterit-client');
@@ -435,6 +436,50 @@ describe('client MCP: tools over both transports', () => {
       { at: new Date(southStart + 90 * MIN).toISOString(), from_value: 1044.5, to_value: 0.2 },
     ]);
     expect(r.content[0]).toMatchObject({ text: expect.stringMatching(/43\.7 kWh.*1 gap.*1 counter reset/s) });
+  });
+
+  it("when asked over stdio what the depot cost, then get_cost_breakdown prices its 59.2 kWh (the gap's 15.5 kWh spread over the gap) at the depot's tariff, with the demand charge on its highest quarter hour", async () => {
+    // A flat 0.20 per kWh and 10 per kW: 59.2 × 0.20 = 11.84; every full quarter hour drew 7.5 kWh (30 kW), the
+    // first at southStart, so 30 × 10 = 300. The three quarter hours touched by the gap are estimated (3 × 7.5 kWh).
+    const flat = {
+      name: 'flat',
+      price_per_kwh: 0.2,
+      hours: [{ day_kinds: ['weekday', 'weekend', 'holiday'], from_hour: 0, to_hour: 24 }],
+    };
+    const tariff = await http('POST', '/api/tariffs', {
+      token: tokens.adminJwt,
+      body: {
+        name: 'Depot flat',
+        currency: 'EUR',
+        versions: [{ valid_from: '2020-01-01', bands: [flat], demand_price_per_kw: 10 }],
+      },
+    });
+    expect(tariff.status, JSON.stringify(tariff.json)).toBe(201);
+    const assigned = await http('POST', `/api/sites/${south.site_id}/tariffs`, {
+      token: tokens.adminJwt,
+      body: { tariff_id: (tariff.json.tariff as { id: number }).id, valid_from: '2020-01-01' },
+    });
+    expect(assigned.status, JSON.stringify(assigned.json)).toBe(201);
+    const c = await stdioClient({ CLIENT_MCP_URL: `${api.url}/mcp`, MCP_TOKEN: tokens.limited });
+    const r = await call<{
+      currency: string;
+      total: { import_kwh: number; estimated_kwh: number; energy_cost: number; demand_charge: number; total: number };
+      periods: Array<{ tariffs: Array<{ tariff_name: string; demand: { kw: number; at: string } | null }> }>;
+    }>(c, 'get_cost_breakdown', {
+      site_id: south.site_id,
+      from: new Date(southStart).toISOString(),
+      to: new Date(southStart + 2 * HOUR).toISOString(),
+    });
+    const s = r.structuredContent;
+    expect(s.currency).toBe('EUR');
+    expect(s.total).toMatchObject({ import_kwh: 59.2, estimated_kwh: 22.5, demand_charge: 300 });
+    expect(s.total.energy_cost).toBeCloseTo(11.84, 9);
+    expect(s.total.total).toBeCloseTo(311.84, 9);
+    expect(s.periods[0]!.tariffs[0]).toMatchObject({
+      tariff_name: 'Depot flat',
+      demand: { kw: 30, at: new Date(southStart).toISOString() },
+    });
+    expect(r.content[0]).toMatchObject({ text: expect.stringMatching(/311\.84 EUR for 59\.2 kWh/) });
   });
 
   it('when a report is generated, then status, completeness, energy and the CSV match numbers computed by hand from the database', async () => {
@@ -996,6 +1041,16 @@ describe('client MCP: every listed tool, as a released client sees it', () => {
         check: (s) => expect(s.total_kwh).toBe(43.7),
       },
       {
+        // The depot's costs again, as the stdio test above computed them.
+        tool: 'get_cost_breakdown',
+        args: {
+          site_id: south.site_id,
+          from: new Date(southStart).toISOString(),
+          to: new Date(southStart + 2 * HOUR).toISOString(),
+        },
+        check: (s) => expect((s.total as { total: number }).total).toBeCloseTo(311.84, 9),
+      },
+      {
         tool: 'list_active_alerts',
         check: (s) => expect((s.alerts as Array<{ rule_id: number }>).map((a) => a.rule_id)).toContain(ruleId),
       },
@@ -1057,6 +1112,7 @@ describe('client MCP: every listed tool, as a released client sees it', () => {
       query_meters: read,
       query_readings: read,
       get_consumption: read,
+      get_cost_breakdown: read,
       generate_report: read,
       list_active_alerts: read,
       configure_alert_rules: {

@@ -1,16 +1,17 @@
 import { startTestPostgres, type TestPostgres } from '@meterit/shared/testing';
 import { benchBacnet } from './bacnet.js';
 import type { BenchResult } from './common.js';
+import { benchCosts } from './costs.js';
 import { benchDrain } from './drain.js';
 import { benchIngest } from './ingest.js';
 import { benchQueries } from './queries.js';
 import { benchWebOverview } from './web-overview.js';
 
-// pnpm bench [-- ingest drain bacnet queries web-overview] [--long]
+// pnpm bench [-- ingest drain bacnet queries web-overview costs] [--long]
 // Each benchmark prints its figures and a ratio against a baseline measured in the same run.
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const long = args.includes('--long') || process.env.BENCH_LONG === '1';
-const all = ['ingest', 'drain', 'bacnet', 'queries', 'web-overview'];
+const all = ['ingest', 'drain', 'bacnet', 'queries', 'web-overview', 'costs'];
 const picked = args.filter((a) => all.includes(a));
 const run = picked.length > 0 ? picked : all;
 
@@ -59,6 +60,11 @@ try {
       hours: long ? 24 : 2,
       loads: long ? 15 : 7,
     });
+    results.push(r);
+    print(r);
+  }
+  if (run.includes('costs')) {
+    const r = await benchCosts(await database(), { meters: 10, days: long ? 365 : 92 });
     results.push(r);
     print(r);
   }

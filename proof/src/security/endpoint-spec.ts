@@ -49,6 +49,25 @@ export interface OperatorIds {
   logoutToken: string;
   /** The throwaway user's password: POST /api/auth/password sets it to itself. */
   throwawayPassword: string;
+  /** Tariffs, versions, calendars and assignments the tariff routes work on (tariff-fixtures.ts). */
+  tariffs: TariffIds;
+}
+
+export interface TariffIds {
+  /** Bills site A since 2020; PATCH renames it (to its own name), POST /versions appends to it. */
+  tariffId: number;
+  /** Its version from 2098-01-01, which PUT changes. */
+  futureVersionId: number;
+  /** Its version from 2098-06-01, which only DELETE withdraws. */
+  deletableVersionId: number;
+  /** A tariff nothing is billed on, which only DELETE removes. */
+  deletableTariffId: number;
+  /** The tariff's holiday calendar, which PATCH changes (only coming dates). */
+  calendarId: number;
+  /** A calendar no tariff uses, which only DELETE removes. */
+  deletableCalendarId: number;
+  /** Site A's first meter back on the site's tariff from 2098, which only DELETE withdraws. */
+  deletableAssignmentId: number;
 }
 
 /** Strings that name site A's data: none may reach a caller that must not see site A. */

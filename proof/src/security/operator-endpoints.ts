@@ -6,6 +6,7 @@ import { ACCOUNT_ENDPOINTS } from './operator-endpoints/account.js';
 import { ALERT_ENDPOINTS } from './operator-endpoints/alerts.js';
 import { METER_ENDPOINTS } from './operator-endpoints/meters.js';
 import { SITE_ENDPOINTS } from './operator-endpoints/sites.js';
+import { TARIFF_ENDPOINTS } from './operator-endpoints/tariffs.js';
 import { USER_ENDPOINTS } from './operator-endpoints/users.js';
 
 export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
@@ -13,5 +14,6 @@ export const OPERATOR_ENDPOINTS: EndpointSpec[] = [
   ...METER_ENDPOINTS,
   ...USER_ENDPOINTS,
   ...ALERT_ENDPOINTS,
+  ...TARIFF_ENDPOINTS,
   ...ACCOUNT_ENDPOINTS,
 ];

@@ -8,6 +8,7 @@ import { call, logIn, newUser } from './api-calls.js';
 import type { Ctx, OperatorIds } from './endpoint-spec.js';
 import type { Creds } from './hostile-case.js';
 import { commissioningReport } from './request-bodies.js';
+import { tariffFixtures } from './tariff-fixtures.js';
 
 /**
  * What the operator routes of ENDPOINTS need beyond sites A and B: site A's meters by database id, users
@@ -75,6 +76,7 @@ export async function operatorFixtures(
       refreshToken: (await logIn(base, throwaway.email, throwaway.password)).refresh_token,
       logoutToken: (await logIn(base, throwaway.email, throwaway.password)).refresh_token,
       throwawayPassword: throwaway.password,
+      tariffs: await tariffFixtures(base, admin, ctx, meterDbIdsA),
     },
     bearers: {
       viewer: viewer.access,

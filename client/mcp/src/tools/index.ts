@@ -10,6 +10,7 @@ import {
 } from './alerts.js';
 import { GENERATE_REPORT, registerGenerateReportTool } from './generate-report.js';
 import { GET_CONSUMPTION, registerGetConsumptionTool } from './get-consumption.js';
+import { GET_COST_BREAKDOWN, registerGetCostBreakdownTool } from './get-cost-breakdown.js';
 import { GET_SITE_STATUS, registerGetSiteStatusTool } from './get-site-status.js';
 import { QUERY_METERS, registerQueryMetersTool } from './query-meters.js';
 import { QUERY_READINGS, registerQueryReadingsTool } from './query-readings.js';
@@ -20,6 +21,7 @@ const REGISTRATIONS: Array<(server: McpServer, deps: ToolDeps) => void> = [
   registerQueryMetersTool,
   registerQueryReadingsTool,
   registerGetConsumptionTool,
+  registerGetCostBreakdownTool,
   registerGenerateReportTool,
   registerListActiveAlertsTool,
   registerConfigureAlertRulesTool,
@@ -37,6 +39,7 @@ export const READ_ONLY_TOOLS: readonly string[] = [
   QUERY_METERS,
   QUERY_READINGS,
   GET_CONSUMPTION,
+  GET_COST_BREAKDOWN,
   GENERATE_REPORT,
   LIST_ACTIVE_ALERTS,
 ];

@@ -3,12 +3,14 @@ import type { AlertsService } from '../alerts/alerts-service.js';
 import type { MeterDirectory } from '../meters/meter-directory.js';
 import type { ReadingsService } from '../readings/readings-service.js';
 import type { SiteDirectory } from '../sites/site-directory.js';
+import type { CostsService } from '../tariffs/costs-service.js';
 import { worstFirst } from '../sites/site-status.js';
 
 export interface ClientOperationsDeps {
   sites: SiteDirectory;
   meters: MeterDirectory;
   readings: ReadingsService;
+  costs: CostsService;
   /** The alert engine as the MCP tools need it; null when this version has none. */
   alerts: AlertOperations | null;
 }
@@ -37,6 +39,7 @@ export function clientOperations(d: ClientOperationsDeps): ClientOperations {
       ),
     consumption: (q) => d.readings.consumption(q),
     readingCounts: (siteIds, from, to) => d.readings.repo.countPerMeter(siteIds, from, to),
+    costs: (actor, q) => d.costs.breakdown(actor, q),
     alerts: d.alerts,
   };
 }

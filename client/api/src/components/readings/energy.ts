@@ -56,17 +56,17 @@ const DEFAULT_INTERVALS: Record<EnergyInterval, number> = { day: 7, week: 4, mon
 const DAY = 86_400_000;
 const QUARTER = BUCKET_MS['15m'];
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
-const keyOf = (s: { meter_id: number; data_point: string }) => `${s.meter_id}|${s.data_point}`;
+export const keyOf = (s: { meter_id: number; data_point: string }) => `${s.meter_id}|${s.data_point}`;
 const bad = (message: string) => new ApiError(400, ErrorCode.VALIDATION_FAILED, message);
 
-function bySeries(steps: StepRow[]): Map<string, StepRow[]> {
+export function bySeries(steps: StepRow[]): Map<string, StepRow[]> {
   const out = new Map<string, StepRow[]>();
   for (const s of steps) (out.get(keyOf(s)) ?? out.set(keyOf(s), []).get(keyOf(s)))?.push(s);
   return out;
 }
 
 /** 15-minute interval starts covering [from, to) plus the end of the last one, aligned like every 15-min bucket. */
-function quarterBoundaries(from: Date, to: Date): number[] {
+export function quarterBoundaries(from: Date, to: Date): number[] {
   const origin = Date.parse(BUCKET_ORIGIN);
   const out: number[] = [];
   for (let t = origin + Math.floor((from.getTime() - origin) / QUARTER) * QUARTER; t < to.getTime(); t += QUARTER)

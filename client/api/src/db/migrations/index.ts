@@ -16,6 +16,7 @@ import { createSiteEvents } from './20261203120500_create_site_events.js';
 import { addMeterProtocol } from './20261203120700_add_meter_protocol.js';
 import { siteEnergySettings } from './20261207000100_site_energy_settings.js';
 import { createSiteEmissionFactors } from './20261208090100_create_site_emission_factors.js';
+import { createTariffs } from './20261208120000_create_tariffs.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
   addMeterProtocol,
   siteEnergySettings,
   createSiteEmissionFactors,
+  createTariffs,
 ];
