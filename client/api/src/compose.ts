@@ -12,7 +12,10 @@ import { MetersService } from './components/meters/meters-service.js';
 import { createApiMetrics, type ApiMetrics } from './components/metrics/metrics.js';
 import { IngestService } from './components/readings/ingest.js';
 import { ReadingsService } from './components/readings/readings-service.js';
-import { EnergyService } from './components/readings/energy.js';
+import { EnergyService } from './components/energy/energy-service.js';
+import { EnergySources } from './components/energy/energy-source.js';
+import { RollupUpkeep } from './components/energy/rollup-upkeep.js';
+import { ENERGY_UNITS, POWER_UNITS } from './components/meters/meter-directory.js';
 import { SiteDirectory } from './components/sites/site-directory.js';
 import { SiteHistory } from './components/sites/site-history.js';
 import { SitesService } from './components/sites/sites-service.js';
@@ -38,6 +41,8 @@ export interface ApiServices {
   readings: ReadingsService;
   /** Operator side: energy per day/week/month, against the previous period, peak demand and base load. */
   energy: EnergyService;
+  /** The energy rollups' upkeep (the worker's passes and reads catching up); null when they are not kept. */
+  rollups: RollupUpkeep | null;
   /** Operator side: site summaries, status, connectivity, keys. */
   siteDirectory: SiteDirectory;
   /** Operator side: one timeline per site (outages, collection, restarts, keys, alerts). */
@@ -60,6 +65,7 @@ export type ServiceSettings = Pick<
   | 'keyRotationGraceHours'
   | 'mcpTokenMaxDays'
   | 'alerts'
+  | 'energyRollups'
 >;
 
 /** Build every service and repository of the API on one database. Nothing here listens or starts a timer. */
@@ -73,7 +79,9 @@ export function composeServices(deps: {
   const { knex, config: c } = deps;
   const backlogMs = c.backlogDegradedMinutes * 60_000;
   const meterDirectory = new MeterDirectory(knex, backlogMs);
-  const readings = new ReadingsService(knex, meterDirectory);
+  const rollups = c.energyRollups.enabled ? new RollupUpkeep(knex) : null;
+  const sources = new EnergySources(knex, rollups);
+  const readings = new ReadingsService(knex, meterDirectory, sources);
   const responses = new ResponseCounter();
   const siteDirectory = new SiteDirectory(knex, meterDirectory, readings, {
     offlineAfterMs: c.siteOfflineAfterMinutes * 60_000,
@@ -89,7 +97,8 @@ export function composeServices(deps: {
     responses,
     sites: new SitesService(knex),
     meters: new MetersService(knex),
-    ingest: new IngestService(knex),
+    // Rollups are kept for energy counters and power points; a reading without a unit may be either (its point's).
+    ingest: new IngestService(knex, rollups ? [...Object.keys(ENERGY_UNITS), ...Object.keys(POWER_UNITS)] : null),
     commissioning: new CommissioningService(knex),
     auth: new AuthService(knex, {
       jwtSecret: c.jwtSecret,
@@ -99,7 +108,8 @@ export function composeServices(deps: {
     users: new UsersService(knex),
     meterDirectory,
     readings,
-    energy: new EnergyService(knex, meterDirectory),
+    energy: new EnergyService(knex, meterDirectory, sources),
+    rollups,
     siteDirectory,
     siteHistory: new SiteHistory(knex, siteDirectory),
     mcpTokens: new McpTokens(knex, c.mcpTokenMaxDays),

@@ -15,6 +15,7 @@ import { userAccount } from './20261203120100_user_account.js';
 import { createSiteEvents } from './20261203120500_create_site_events.js';
 import { addMeterProtocol } from './20261203120700_add_meter_protocol.js';
 import { siteEnergySettings } from './20261207000100_site_energy_settings.js';
+import { energyRollups } from './20261208000100_energy_rollups.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   createSiteEvents,
   addMeterProtocol,
   siteEnergySettings,
+  energyRollups,
 ];
