@@ -30,12 +30,45 @@ function batch(k: number, batchSize: number, t0: number) {
 
 const perK = (perSecond: number) => Number(((1000 / perSecond) * 1000).toFixed(1));
 
-async function measure(batches: number, batchSize: number, fn: (k: number) => Promise<void>): Promise<number> {
+/** Readings per second over `batches` calls of `fn` (after one warm-up call, k = -1). */
+export async function measure(batches: number, batchSize: number, fn: (k: number) => Promise<void>): Promise<number> {
   await fn(-1); // warm-up batch, not counted
   const started = process.hrtime.bigint();
   for (let k = 0; k < batches; k++) await fn(k);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return (batches * batchSize) / seconds;
+}
+
+/**
+ * Register `meters` bench meters (bench-0 …) with the given data points (name, optional unit) through the sync
+ * endpoint; returns the headers of the site's agent (key, JSON).
+ */
+export async function registerBenchMeters(
+  apiUrl: string,
+  apiKey: string,
+  meters: number,
+  points: readonly (string | { name: string; unit: string })[],
+): Promise<Record<string, string>> {
+  const body = Array.from({ length: meters }, (_, i) => ({
+    id: `bench-${i}`,
+    name: `Bench meter ${i}`,
+    bacnet_device_id: 9000 + i,
+    bacnet_ip: '127.0.0.1',
+    data_points: points.map((p, instance) => ({
+      object_type: 'analogInput',
+      instance,
+      property: 'presentValue',
+      ...(typeof p === 'string' ? { name: p } : p),
+    })),
+  }));
+  const headers = { 'x-api-key': apiKey, 'content-type': 'application/json' };
+  const reg = await fetch(`${apiUrl}/api/sync/meters`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ meters: body }),
+  });
+  if (!reg.ok) throw new Error(`register meters: ${reg.status} ${await reg.text()}`);
+  return headers;
 }
 
 export async function benchIngest(
@@ -49,25 +82,7 @@ export async function benchIngest(
   });
   try {
     const site = await createSite(url, 'Bench site');
-    const meters = Array.from({ length: METERS }, (_, i) => ({
-      id: `bench-${i}`,
-      name: `Bench meter ${i}`,
-      bacnet_device_id: 9000 + i,
-      bacnet_ip: '127.0.0.1',
-      data_points: POINTS.map((name, instance) => ({
-        object_type: 'analogInput',
-        instance,
-        property: 'presentValue',
-        name,
-      })),
-    }));
-    const headers = { 'x-api-key': site.api_key, 'content-type': 'application/json' };
-    const reg = await fetch(`${api.url}/api/sync/meters`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ meters }),
-    });
-    if (!reg.ok) throw new Error(`register meters: ${reg.status} ${await reg.text()}`);
+    const headers = await registerBenchMeters(api.url, site.api_key, METERS, POINTS);
     const knex: Knex = api.db;
     const meterIds = new Map<string, number>(
       (await knex('meters').where({ site_id: site.site_id }).select('id', 'external_id')).map(

@@ -38,7 +38,11 @@ const seriesArrays = (series: SeriesKey[]) => [
   series.map((s) => s.dataPoint),
 ];
 
-/** Reads of the rollups for the energy views (the worker writes them: RollupWriteRepository). */
+/**
+ * Reads of the rollups for the energy views (the worker writes them: RollupWriteRepository). Each series is read
+ * with a LATERAL subquery: one primary-key range scan per series, whatever the planner thinks of the site's rows
+ * (OFFSET 0 keeps it from turning one into a join).
+ */
 export class RollupReadRepository {
   constructor(private readonly knex: Knex) {}
 
@@ -63,15 +67,16 @@ export class RollupReadRepository {
     const sql =
       grain === 'quarter'
         ? `SELECT (w.i - 1)::int AS "window", q.start, q.measured_kwh, q.measured_s
-             FROM ${w} JOIN energy_quarter_hours q
-               ON q.site_id = w.site_id AND q.meter_id = w.meter_id AND q.data_point = w.data_point
-              AND q.start >= w.wfrom AND q.start < w.wto
-            WHERE q.measured_s > 0`
+             FROM ${w} CROSS JOIN LATERAL (
+               SELECT * FROM energy_quarter_hours q
+                WHERE q.site_id = w.site_id AND q.meter_id = w.meter_id AND q.data_point = w.data_point
+                  AND q.start >= w.wfrom AND q.start < w.wto AND q.measured_s > 0 OFFSET 0) q`
         : `SELECT (w.i - 1)::int AS "window", e.start, e.measured_kwh, e.measured_s
-             FROM ${w} JOIN energy_rollups e
-               ON e.site_id = w.site_id AND e.meter_id = w.meter_id AND e.data_point = w.data_point
-              AND e.grain = ? AND e.start >= w.wfrom AND e.start < w.wto
-            WHERE e.ends_at <= w.wto AND e.measured_s > 0 AND (e.grain = 'hour' OR e.time_zone = ?)`;
+             FROM ${w} CROSS JOIN LATERAL (
+               SELECT * FROM energy_rollups e
+                WHERE e.site_id = w.site_id AND e.meter_id = w.meter_id AND e.data_point = w.data_point
+                  AND e.grain = ? AND e.start >= w.wfrom AND e.start < w.wto
+                  AND e.ends_at <= w.wto AND e.measured_s > 0 AND (e.grain = 'hour' OR e.time_zone = ?) OFFSET 0) e`;
     const { rows } = await this.knex.raw<{ rows: MeasuredRow[] }>(
       sql,
       bind(grain === 'quarter' ? arrays : [...arrays, grain, tz]),
@@ -89,9 +94,10 @@ export class RollupReadRepository {
     const { rows } = await this.knex.raw<{ rows: EventReadRow[] }>(
       `WITH s AS (SELECT *, (i - 1)::int AS series FROM unnest(?::int[], ?::int[], ?::text[])
                   WITH ORDINALITY AS s(site_id, meter_id, data_point, i))
-       SELECT s.series, ${cols} FROM s JOIN energy_counter_events e
-           ON e.site_id = s.site_id AND e.meter_id = s.meter_id AND e.data_point = s.data_point
-          AND e.t1 >= ? AND e.t1 < ?
+       SELECT s.series, ${cols} FROM s CROSS JOIN LATERAL (
+         SELECT * FROM energy_counter_events x
+          WHERE x.site_id = s.site_id AND x.meter_id = s.meter_id AND x.data_point = s.data_point
+            AND x.t1 >= ? AND x.t1 < ? OFFSET 0) e
        UNION ALL
        SELECT s.series, ${cols} FROM s CROSS JOIN LATERAL (
          SELECT * FROM energy_counter_events x
@@ -110,9 +116,10 @@ export class RollupReadRepository {
     const { rows } = await this.knex.raw<{ rows: PowerSlotRow[] }>(
       `SELECT p.meter_id, p.data_point, p.start AS slot, p.value
          FROM unnest(?::int[], ?::int[], ?::text[]) AS s(site_id, meter_id, data_point)
-         JOIN power_quarter_hours p
-           ON p.site_id = s.site_id AND p.meter_id = s.meter_id AND p.data_point = s.data_point
-          AND p.start >= ? AND p.start < ?
+         CROSS JOIN LATERAL (
+           SELECT * FROM power_quarter_hours p
+            WHERE p.site_id = s.site_id AND p.meter_id = s.meter_id AND p.data_point = s.data_point
+              AND p.start >= ? AND p.start < ? OFFSET 0) p
         ORDER BY 1, 2, 3`,
       bind([...seriesArrays(series), from, to]),
     );

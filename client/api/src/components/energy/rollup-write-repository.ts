@@ -58,6 +58,20 @@ const WINDOWS_SQL = `SELECT * FROM unnest(?::int[], ?::text[], ?::timestamptz[],
 const bind = (values: unknown[]) => values as unknown as Knex.RawBinding[];
 
 /**
+ * The keys (meter_id, data_point, at) of `table`'s rows in each window of the CTE `w`, for the site bound first.
+ * A LATERAL subquery per window, so each is one range scan of the primary key whatever the table's statistics say
+ * (a join here may plan a scan of all the site's rows; OFFSET 0 keeps the planner from turning it into one).
+ * `table` and `column` are this file's own names. The same shape serves every per-window read below.
+ */
+function keysInWindows(table: string, column: 'start' | 't1', extra = ''): string {
+  const range = column === 'start' ? 'x.start >= w.wfrom AND x.start < w.wto' : 'x.t1 > w.wfrom AND x.t1 <= w.wto';
+  return `SELECT w.meter_id, w.data_point, k.at FROM w CROSS JOIN LATERAL (
+            SELECT x.${column} AS at FROM ${table} x
+             WHERE x.site_id = ? AND x.meter_id = w.meter_id AND x.data_point = w.data_point AND ${range} ${extra}
+            OFFSET 0) k`;
+}
+
+/**
  * The rollup worker's writes, all inside the transaction that took the changes. Rows whose values did not change are
  * not written again (computed_at stays), so a recompute of a window touches only what the new readings changed.
  */
@@ -106,9 +120,8 @@ export class RollupWriteRepository {
                   AS t(meter_id, data_point, start, measured_kwh, measured_s, estimated_kwh, estimated_s)
        ), w AS (${WINDOWS_SQL}),
        stale AS (
-         DELETE FROM energy_quarter_hours q USING w
-          WHERE q.site_id = ? AND q.meter_id = w.meter_id AND q.data_point = w.data_point
-            AND q.start >= w.wfrom AND q.start < w.wto AND q.quality <> 'edited'
+         DELETE FROM energy_quarter_hours q USING (${keysInWindows('energy_quarter_hours', 'start', "AND x.quality <> 'edited'")}) k
+          WHERE q.site_id = ? AND q.meter_id = k.meter_id AND q.data_point = k.data_point AND q.start = k.at
             AND NOT EXISTS (SELECT 1 FROM input i
                              WHERE i.meter_id = q.meter_id AND i.data_point = q.data_point AND i.start = q.start)
        )
@@ -135,18 +148,18 @@ export class RollupWriteRepository {
         ...windowArrays(windows),
         siteId,
         siteId,
+        siteId,
       ]),
     );
   }
 
-  /** Replace the notable steps that overlap each window. */
+  /** Replace the notable steps that end in each window (and upsert the one reaching past its end). */
   async writeEvents(siteId: number, windows: SeriesWindow[], events: EventRow[]): Promise<void> {
     await this.trx.raw(
       `WITH w AS (${WINDOWS_SQL}),
        gone AS (
-         DELETE FROM energy_counter_events e USING w
-          WHERE e.site_id = ? AND e.meter_id = w.meter_id AND e.data_point = w.data_point
-            AND e.t0 < w.wto AND e.t1 > w.wfrom
+         DELETE FROM energy_counter_events e USING (${keysInWindows('energy_counter_events', 't1')}) k
+          WHERE e.site_id = ? AND e.meter_id = k.meter_id AND e.data_point = k.data_point AND e.t1 = k.at
        )
        INSERT INTO energy_counter_events AS e (site_id, meter_id, data_point, t1, t0, v0, v1, energy_kwh, gap, kind)
        SELECT ?, * FROM unnest(?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::float8[], ?::float8[],
@@ -156,6 +169,7 @@ export class RollupWriteRepository {
          gap = EXCLUDED.gap, kind = EXCLUDED.kind`,
       bind([
         ...windowArrays(windows),
+        siteId,
         siteId,
         siteId,
         events.map((e) => e.meterId),
@@ -177,18 +191,17 @@ export class RollupWriteRepository {
     await this.trx.raw(
       `WITH w AS (${WINDOWS_SQL}),
        fresh AS (
-         SELECT r.meter_id, r.data_point, date_bin('15 minutes'::interval, r.ts, ?::timestamptz) AS start,
-                avg(r.value)::float8 AS value, count(*)::int AS samples
-           FROM w JOIN meter_readings r
-             ON r.site_id = ? AND r.meter_id = w.meter_id AND r.data_point = w.data_point
-            AND r.ts >= w.wfrom AND r.ts < w.wto
-          WHERE r.quality = 'good'
-          GROUP BY 1, 2, 3
+         SELECT w.meter_id, w.data_point, a.start, a.value, a.samples FROM w CROSS JOIN LATERAL (
+           SELECT date_bin('15 minutes'::interval, r.ts, ?::timestamptz) AS start, avg(r.value)::float8 AS value,
+                  count(*)::int AS samples
+             FROM meter_readings r
+            WHERE r.site_id = ? AND r.meter_id = w.meter_id AND r.data_point = w.data_point
+              AND r.ts >= w.wfrom AND r.ts < w.wto AND r.quality = 'good'
+            GROUP BY 1) a
        ),
        stale AS (
-         DELETE FROM power_quarter_hours p USING w
-          WHERE p.site_id = ? AND p.meter_id = w.meter_id AND p.data_point = w.data_point
-            AND p.start >= w.wfrom AND p.start < w.wto
+         DELETE FROM power_quarter_hours p USING (${keysInWindows('power_quarter_hours', 'start')}) k
+          WHERE p.site_id = ? AND p.meter_id = k.meter_id AND p.data_point = k.data_point AND p.start = k.at
             AND NOT EXISTS (SELECT 1 FROM fresh f
                              WHERE f.meter_id = p.meter_id AND f.data_point = p.data_point AND f.start = p.start)
        )
@@ -197,7 +210,7 @@ export class RollupWriteRepository {
        ON CONFLICT (site_id, meter_id, data_point, start) DO UPDATE SET
          value = EXCLUDED.value, samples = EXCLUDED.samples, computed_at = now()
        WHERE (p.value, p.samples) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.samples)`,
-      bind([...windowArrays(windows), BUCKET_ORIGIN, siteId, siteId, siteId]),
+      bind([...windowArrays(windows), BUCKET_ORIGIN, siteId, siteId, siteId, siteId]),
     );
   }
 
@@ -217,11 +230,12 @@ export class RollupWriteRepository {
            FROM w CROSS JOIN g
        ),
        picked AS (
-         SELECT DISTINCT r.grain, r.zone, q.meter_id, q.data_point, q.start, q.energy_kwh, q.measured_kwh,
+         SELECT DISTINCT r.grain, r.zone, r.meter_id, r.data_point, q.start, q.energy_kwh, q.measured_kwh,
                 q.measured_s, q.estimated_kwh, q.estimated_s, q.quality
-           FROM ranges r JOIN energy_quarter_hours q
-             ON q.site_id = ? AND q.meter_id = r.meter_id AND q.data_point = r.data_point
-            AND q.start >= r.gfrom AND q.start < r.gto
+           FROM ranges r CROSS JOIN LATERAL (
+             SELECT * FROM energy_quarter_hours q
+              WHERE q.site_id = ? AND q.meter_id = r.meter_id AND q.data_point = r.data_point
+                AND q.start >= r.gfrom AND q.start < r.gto OFFSET 0) q
        ),
        agg AS (
          SELECT meter_id, data_point, grain, zone, date_trunc(grain, start, zone) AS start,
@@ -232,10 +246,16 @@ export class RollupWriteRepository {
                 count(*)::int AS quarters
            FROM picked GROUP BY 1, 2, 3, 4, 5
        ),
+       present AS (
+         SELECT r.meter_id, r.data_point, r.grain, x.start FROM ranges r CROSS JOIN LATERAL (
+           SELECT e.start FROM energy_rollups e
+            WHERE e.site_id = ? AND e.meter_id = r.meter_id AND e.data_point = r.data_point AND e.grain = r.grain
+              AND e.start >= r.gfrom AND e.start < r.gto OFFSET 0) x
+       ),
        stale AS (
-         DELETE FROM energy_rollups e USING ranges r
-          WHERE e.site_id = ? AND e.meter_id = r.meter_id AND e.data_point = r.data_point AND e.grain = r.grain
-            AND e.start >= r.gfrom AND e.start < r.gto
+         DELETE FROM energy_rollups e USING present p
+          WHERE e.site_id = ? AND e.meter_id = p.meter_id AND e.data_point = p.data_point AND e.grain = p.grain
+            AND e.start = p.start
             AND NOT EXISTS (SELECT 1 FROM agg a WHERE a.meter_id = e.meter_id AND a.data_point = e.data_point
                                                   AND a.grain = e.grain AND a.start = e.start)
          RETURNING e.grain, e.start
@@ -259,7 +279,7 @@ export class RollupWriteRepository {
          RETURNING e.grain, e.start
        )
        SELECT DISTINCT grain, start FROM (SELECT * FROM stale UNION ALL SELECT * FROM written) t`,
-      bind([...windowArrays(windows), tz, tz, siteId, siteId, siteId]),
+      bind([...windowArrays(windows), tz, tz, siteId, siteId, siteId, siteId]),
     );
     return rows;
   }
@@ -275,7 +295,8 @@ export class RollupWriteRepository {
                 CASE WHEN bool_or(e.quality = 'edited') THEN 'edited'
                      WHEN bool_or(e.quality = 'estimated') THEN 'estimated' ELSE 'measured' END AS quality,
                 count(*)::int AS series
-           FROM t JOIN energy_rollups e ON e.site_id = ? AND e.grain = t.grain AND e.start = t.start
+           FROM t CROSS JOIN LATERAL (
+             SELECT * FROM energy_rollups e WHERE e.site_id = ? AND e.grain = t.grain AND e.start = t.start OFFSET 0) e
           GROUP BY t.grain, t.start
        ),
        stale AS (
