@@ -7,9 +7,9 @@ import { measure, registerBenchMeters } from './ingest.js';
 // The energy rollups' upkeep per ingested batch: the same batches through the same upload path (HTTP, gzip, key,
 // validation, idempotent insert) into an API that keeps the rollups (ingest records one change per series per batch
 // in its transaction; the worker recomputes the quarter hours they touch and the hours, days and months above) and
-// into one that does not (ENERGY_ROLLUPS_ENABLED=false), alternating, each on a fresh database. "With" runs until the
-// rollups are current: the posting (the worker runs on its 5 s timer meanwhile) plus the catch-up that a read
-// right after the last batch waits for.
+// into one that does not (ENERGY_ROLLUPS_ENABLED=false), alternating, each on a fresh database. Both runs end with the
+// same small read right after the last batch; with rollups it waits for the catch-up of what the worker (on its 5 s
+// timer meanwhile) has not applied yet, so "with" is measured until the rollups are current.
 const METERS = 25;
 const POINTS = [
   { name: 'total_kwh', unit: 'kWh' },
@@ -53,9 +53,9 @@ function batch(k: number, size: number) {
 interface Run {
   /** Readings per second while posting. */
   post: number;
-  /** Readings per second until the rollups are current (= post without them). */
+  /** Readings per second until the read after the last batch has answered (with rollups: they are current then). */
   current: number;
-  catchUpMs: number;
+  readMs: number;
   quarters: number;
 }
 
@@ -82,6 +82,10 @@ async function run(pg: TestPostgres, keep: boolean, round: number, o: { batches:
       body: JSON.stringify(ADMIN),
     });
     const { access_token } = (await login.json()) as { access_token: string };
+    const [first] = (await api.db('meters').where({ site_id: site.site_id }).orderBy('id').limit(1)) as {
+      id: number;
+    }[];
+    const meterId = first?.id;
     const post = await measure(o.batches, o.batchSize, async (k) => {
       const res = await fetch(`${api.url}/api/sync/readings/batch`, {
         method: 'POST',
@@ -91,23 +95,23 @@ async function run(pg: TestPostgres, keep: boolean, round: number, o: { batches:
       const out = (await res.json()) as { stored?: number };
       if (!res.ok || out.stored !== o.batchSize) throw new Error(`batch ${k}: ${res.status} ${JSON.stringify(out)}`);
     });
-    let catchUpMs = 0;
+    // The same read ends both runs: one meter's consumption over two days. With rollups it applies what is still
+    // queued for the site before it answers, so the rollups are current when it returns.
+    const started = process.hrtime.bigint();
+    const res = await fetch(
+      `${api.url}/api/consumption?meter_id=${meterId}&interval=1h&from=2019-12-31T00:00:00Z&to=2020-01-02T00:00:00Z`,
+      { headers: { authorization: `Bearer ${access_token}` } },
+    );
+    if (!res.ok) throw new Error(`consumption read: ${res.status} ${await res.text()}`);
+    const readMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (keep) {
-      // A read over more than a day applies what is still queued before it answers.
-      const started = process.hrtime.bigint();
-      const res = await fetch(
-        `${api.url}/api/energy?site_id=${site.site_id}&interval=day&from=2019-12-31T00:00:00Z&to=2020-01-03T00:00:00Z`,
-        { headers: { authorization: `Bearer ${access_token}` } },
-      );
-      if (!res.ok) throw new Error(`energy read: ${res.status} ${await res.text()}`);
-      catchUpMs = Number(process.hrtime.bigint() - started) / 1e6;
       const { rows } = await api.db.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM rollup_changes');
       if (rows[0]?.n !== 0) throw new Error(`${rows[0]?.n} changes still queued after the read`);
     }
     const { rows } = await api.db.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM energy_quarter_hours');
     const readings = o.batches * o.batchSize;
-    const current = readings / (readings / post + catchUpMs / 1000);
-    return { post, current, catchUpMs, quarters: rows[0]?.n ?? 0 } satisfies Run;
+    const current = readings / (readings / post + readMs / 1000);
+    return { post, current, readMs, quarters: rows[0]?.n ?? 0 } satisfies Run;
   } finally {
     await api.stop();
     await api.db.destroy();
@@ -126,22 +130,21 @@ export async function benchRollups(
       (keep ? withRollups : without).push(await run(pg, keep, round, opts));
     }
   }
-  const base = median(without.map((r) => r.post));
+  const base = median(without.map((r) => r.current));
   const current = median(withRollups.map((r) => r.current));
-  const posting = median(withRollups.map((r) => r.post));
+  const posting = median(withRollups.map((r) => r.post)) / median(without.map((r) => r.post));
   const ratio = current / base;
-  const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
+  const list = (runs: Run[], f: (r: Run) => number) => runs.map((r) => f(r).toFixed(0)).join(', ');
   return {
     name: 'rollups',
     lines: [
       `rollups: ${opts.rounds} rounds × ${opts.batches} batches × ${opts.batchSize} readings (${METERS} meters × ${POINTS.length} points, a poll every 10 s), alternating`,
-      `  baseline: ingest without rollups (ENERGY_ROLLUPS_ENABLED=false)   ${rate(base)} readings (runs: ${list(without.map((r) => r.post))})`,
-      `  with rollups, posting (worker on its timer meanwhile)             ${rate(posting)} readings (runs: ${list(withRollups.map((r) => r.post))})`,
-      `  with rollups, until they are current (+ catch-up of a read: ${list(withRollups.map((r) => r.catchUpMs))} ms)  ${rate(current)} readings`,
-      `  ratio with rollups (current) / without: ${ratio.toFixed(3)} (goal ≥ 0.80); posting alone ${(posting / base).toFixed(3)}`,
+      `  baseline: without rollups (ENERGY_ROLLUPS_ENABLED=false)   ${rate(base)} readings (runs ${list(without, (r) => r.current)}; the read ${list(without, (r) => r.readMs)} ms)`,
+      `  with rollups, current after the read                       ${rate(current)} readings (runs ${list(withRollups, (r) => r.current)}; the read with catch-up ${list(withRollups, (r) => r.readMs)} ms)`,
+      `  ratio with / without: ${ratio.toFixed(3)} (goal ≥ 0.80); posting alone (worker on its timer meanwhile): ${posting.toFixed(3)}`,
       `  quarter-hour rows kept: ${withRollups[0]?.quarters ?? 0} per run`,
     ],
-    figures: { baseline: base, posting, current, ratio },
+    figures: { baseline: base, current, ratio, postingRatio: posting },
     target: { description: 'ingest with rollups kept current ≥ 80 % of ingest without', met: ratio >= 0.8 },
   };
 }
