@@ -40,6 +40,17 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** A retention in whole months (1..1200), or empty for none. */
+const optionalMonths = (emptyMeans: string) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number of months (empty = ${emptyMeans})`)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(1200))
+      .optional(),
+  );
+
 const envSchema = z
   .object({
     NODE_ENV: z
@@ -128,22 +139,8 @@ const envSchema = z
       .optional()
       .transform((v) => v === undefined || v === '' || v === 'true' || v === '1'),
     ENERGY_ROLLUP_INTERVAL_SECONDS: wholeNumber(5, 1, 3600),
-    ENERGY_ROLLUP_RETENTION_MONTHS: optionalString.pipe(
-      z
-        .string()
-        .regex(/^\d+$/, 'must be a whole number of months (empty = keep every rollup)')
-        .transform(Number)
-        .pipe(z.number().int().min(1).max(1200))
-        .optional(),
-    ),
-    READINGS_RETENTION_MONTHS: optionalString.pipe(
-      z
-        .string()
-        .regex(/^\d+$/, 'must be a whole number of months (empty = keep everything)')
-        .transform(Number)
-        .pipe(z.number().int().min(1).max(1200))
-        .optional(),
-    ),
+    ENERGY_ROLLUP_RETENTION_MONTHS: optionalMonths('keep every rollup'),
+    READINGS_RETENTION_MONTHS: optionalMonths('keep everything'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {

@@ -55,6 +55,29 @@ const quarterRows = (id: number, from: string, to: string) =>
   );
 const steadyKw = (kw: number) => () => kw;
 
+/**
+ * Send a meter's readings in two parts, the rollups applied after each: those `later` leaves out first, then those it
+ * keeps (late data, a backlog). Returns every rollup row of the site after the first part and after the second.
+ */
+async function sendInTwoParts(
+  site: TestSite,
+  external: string,
+  all: SyncReading[],
+  later: (r: SyncReading) => boolean,
+) {
+  await registerAndSend(
+    api,
+    site.key,
+    [meter(external)],
+    all.filter((r) => !later(r)),
+  );
+  await api.rollups!.runOnce();
+  const before = await rollupRows(api.db.knex, site.id);
+  await registerAndSend(api, site.key, [meter(external)], all.filter(later));
+  await api.rollups!.runOnce();
+  return { before, after: await rollupRows(api.db.knex, site.id) };
+}
+
 describe('when a Berlin site sends a steady 4 kW across both DST changes', () => {
   let site: TestSite;
   let spring: number;
@@ -252,7 +275,7 @@ describe('when a counter has a gap, a reset and a rollover', () => {
 describe('when late readings fill a gap in a day that has closed', () => {
   let site: TestSite;
   let id: number;
-  let before: Awaited<ReturnType<typeof rollupRows>>;
+  let rows: Awaited<ReturnType<typeof sendInTwoParts>>;
   beforeAll(async () => {
     site = await siteIn('Late data', 'UTC');
     // 4 kW from 1 to 4 June; on 2 June 10:00–12:00 the meter drew 8 kW for an hour and nothing the next, but those
@@ -272,23 +295,14 @@ describe('when late readings fill a gap in a day that has closed', () => {
     });
     const inGap = (r: SyncReading) =>
       T(r.timestamp) > T('2025-06-02T10:00:00Z') && T(r.timestamp) < T('2025-06-02T12:00:00Z');
-    await registerAndSend(
-      api,
-      site.key,
-      [meter('late')],
-      all.filter((r) => !inGap(r)),
-    );
-    await api.rollups!.runOnce();
+    rows = await sendInTwoParts(site, 'late', all, inGap);
     id = await meterId(site, 'late');
-    before = await rollupRows(api.db.knex, site.id);
-    await registerAndSend(api, site.key, [meter('late')], all.filter(inGap));
-    await api.rollups!.runOnce();
   });
 
   it('then 2 June is measured now with the same 96 kWh, its hours 10 and 11 hold 8 and 0, and 1 and 3 June are untouched', async () => {
     const hour = (h: string) => `hour ${id} total_kwh 2025-06-02T${h}:00:00.000Z`;
+    const { before, after } = rows;
     expect(JSON.parse(before.get(hour('10'))!.row)).toMatchObject({ energy_kwh: 4, quality: 'estimated' });
-    const after = await rollupRows(api.db.knex, site.id);
     expect(JSON.parse(after.get(hour('10'))!.row)).toMatchObject({ energy_kwh: 8, quality: 'measured' });
     expect(JSON.parse(after.get(hour('11'))!.row)).toMatchObject({ energy_kwh: 0, quality: 'measured' });
     expect((await grainRows(id, 'day')).map((d) => [iso(d.start).slice(0, 10), d.energy_kwh, d.quality])).toEqual([
@@ -361,19 +375,9 @@ describe('when a site uploads a week of backlog through the sync endpoint', () =
       power: true,
     });
     const inWeek = (r: SyncReading) => T(r.timestamp) > week.from && T(r.timestamp) < week.to;
-    // Weeks 1 and 3 first (the agent kept week 2 while its uplink was down)…
-    await registerAndSend(
-      api,
-      site.key,
-      [meter('main')],
-      all.filter((r) => !inWeek(r)),
-    );
-    await api.rollups!.runOnce();
-    const before = await rollupRows(api.db.knex, site.id);
-    // … then week 2, in batches of 1000 as the agent sends them.
-    await registerAndSend(api, site.key, [meter('main')], all.filter(inWeek));
-    await api.rollups!.runOnce();
-    const after = await rollupRows(api.db.knex, site.id);
+    // Weeks 1 and 3 first (the agent kept week 2 while its uplink was down), then week 2, in batches of 1000 as the
+    // agent sends them.
+    const { before, after } = await sendInTwoParts(site, 'main', all, inWeek);
 
     const outside = (r: { from: number; to: number }) => r.to <= week.from || r.from >= week.to;
     const inside = (r: { from: number; to: number }) => r.from >= week.from && r.to <= week.to;

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { Knex } from 'knex';
 import type { SyncReading } from '@meterit/shared';
+import { createRandom } from '@meterit/simulator';
 
 // Generated meter data for the energy tests, and what the rollup tables hold.
 
@@ -49,17 +50,8 @@ export function counterReadings(p: CounterPlan): SyncReading[] {
   return out;
 }
 
-/** A deterministic pseudo-random sequence in [0, 1) (mulberry32), so a failing run can be repeated. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random sequence in [0, 1) (the simulator's mulberry32), so a failing run can be repeated. */
+export const seeded = createRandom;
 
 export interface RollupRow {
   /** The interval the row stands for, ms. */

@@ -48,12 +48,9 @@ export interface TouchedGrain {
   start: Date;
 }
 
-const windowArrays = (windows: SeriesWindow[]) => [
-  windows.map((w) => w.meterId),
-  windows.map((w) => w.dataPoint),
-  windows.map((w) => w.from),
-  windows.map((w) => w.to),
-];
+/** One array per field, in the order named: what unnest(…) takes as columns. */
+const columns = <T>(rows: T[], fields: (keyof T)[]) => fields.map((f) => rows.map((r) => r[f]));
+const windowArrays = (windows: SeriesWindow[]) => columns(windows, ['meterId', 'dataPoint', 'from', 'to']);
 const WINDOWS_SQL = `SELECT * FROM unnest(?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[]) AS w(meter_id, data_point, wfrom, wto)`;
 const bind = (values: unknown[]) => values as unknown as Knex.RawBinding[];
 
@@ -138,13 +135,7 @@ export class RollupWriteRepository {
        WHERE (q.measured_kwh, q.measured_s, q.estimated_kwh, q.estimated_s)
              IS DISTINCT FROM (EXCLUDED.measured_kwh, EXCLUDED.measured_s, EXCLUDED.estimated_kwh, EXCLUDED.estimated_s)`,
       bind([
-        rows.map((r) => r.meterId),
-        rows.map((r) => r.dataPoint),
-        rows.map((r) => r.start),
-        rows.map((r) => r.measuredKwh),
-        rows.map((r) => r.measuredS),
-        rows.map((r) => r.estimatedKwh),
-        rows.map((r) => r.estimatedS),
+        ...columns(rows, ['meterId', 'dataPoint', 'start', 'measuredKwh', 'measuredS', 'estimatedKwh', 'estimatedS']),
         ...windowArrays(windows),
         siteId,
         siteId,
@@ -172,15 +163,7 @@ export class RollupWriteRepository {
         siteId,
         siteId,
         siteId,
-        events.map((e) => e.meterId),
-        events.map((e) => e.dataPoint),
-        events.map((e) => e.t1),
-        events.map((e) => e.t0),
-        events.map((e) => e.v0),
-        events.map((e) => e.v1),
-        events.map((e) => e.kwh),
-        events.map((e) => e.gap),
-        events.map((e) => e.kind),
+        ...columns(events, ['meterId', 'dataPoint', 't1', 't0', 'v0', 'v1', 'kwh', 'gap', 'kind']),
       ]),
     );
   }

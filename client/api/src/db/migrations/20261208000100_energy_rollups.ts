@@ -1,6 +1,15 @@
 import type { Migration } from '@meterit/shared/node';
 
 const QUALITY = `quality text NOT NULL CHECK (quality IN ('measured', 'estimated', 'edited'))`;
+/** A series of a meter: its site (every key starts with it), the meter and the data point. */
+const SERIES = `site_id integer NOT NULL, meter_id integer NOT NULL, data_point varchar(100) NOT NULL`;
+const SERIES_FK = 'FOREIGN KEY (meter_id, site_id) REFERENCES meters (id, site_id)';
+/** Energy of an interval: the total (measured + estimated, or an operator's), and its parts with their seconds. */
+const ENERGY = `energy_kwh double precision NOT NULL, measured_kwh double precision NOT NULL,
+  measured_s double precision NOT NULL, estimated_kwh double precision NOT NULL, estimated_s double precision NOT NULL`;
+/** Hours, days and months: where they end (days of 23 or 25 hours) and the zone they are counted in. */
+const GRAIN = `grain text NOT NULL CHECK (grain IN ('hour', 'day', 'month')), start timestamptz NOT NULL,
+  ends_at timestamptz NOT NULL, time_zone text NOT NULL`;
 
 /**
  * The energy layer's rollups (issue 17), kept from the readings by the rollup worker (components/energy):
@@ -26,93 +35,43 @@ export const energyRollups: Migration = {
   async up(knex) {
     await knex.raw(`
       CREATE TABLE energy_quarter_hours (
-        site_id        integer NOT NULL,
-        meter_id       integer NOT NULL,
-        data_point     varchar(100) NOT NULL,
-        start          timestamptz NOT NULL,
-        energy_kwh     double precision NOT NULL,
-        measured_kwh   double precision NOT NULL,
-        measured_s     double precision NOT NULL,
-        estimated_kwh  double precision NOT NULL,
-        estimated_s    double precision NOT NULL,
-        ${QUALITY},
-        computed_at    timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (site_id, meter_id, data_point, start),
-        FOREIGN KEY (meter_id, site_id) REFERENCES meters (id, site_id)
+        ${SERIES}, start timestamptz NOT NULL, ${ENERGY}, ${QUALITY},
+        computed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (site_id, meter_id, data_point, start), ${SERIES_FK}
       )`);
     await knex.raw(`
       CREATE TABLE power_quarter_hours (
-        site_id     integer NOT NULL,
-        meter_id    integer NOT NULL,
-        data_point  varchar(100) NOT NULL,
-        start       timestamptz NOT NULL,
-        value       double precision NOT NULL,
-        samples     integer NOT NULL,
+        ${SERIES}, start timestamptz NOT NULL, value double precision NOT NULL, samples integer NOT NULL,
         computed_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (site_id, meter_id, data_point, start),
-        FOREIGN KEY (meter_id, site_id) REFERENCES meters (id, site_id)
+        PRIMARY KEY (site_id, meter_id, data_point, start), ${SERIES_FK}
       )`);
     await knex.raw(`
       CREATE TABLE energy_rollups (
-        site_id        integer NOT NULL,
-        meter_id       integer NOT NULL,
-        data_point     varchar(100) NOT NULL,
-        grain          text NOT NULL CHECK (grain IN ('hour', 'day', 'month')),
-        start          timestamptz NOT NULL,
-        ends_at        timestamptz NOT NULL,
-        time_zone      text NOT NULL,
-        energy_kwh     double precision NOT NULL,
-        measured_kwh   double precision NOT NULL,
-        measured_s     double precision NOT NULL,
-        estimated_kwh  double precision NOT NULL,
-        estimated_s    double precision NOT NULL,
-        ${QUALITY},
-        quarters       integer NOT NULL,
-        computed_at    timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (site_id, meter_id, data_point, grain, start),
-        FOREIGN KEY (meter_id, site_id) REFERENCES meters (id, site_id)
+        ${SERIES}, ${GRAIN}, ${ENERGY}, ${QUALITY}, quarters integer NOT NULL,
+        computed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (site_id, meter_id, data_point, grain, start), ${SERIES_FK}
       )`);
     // The site's rows of one hour, day or month, summed into site_energy_rollups.
     await knex.raw('CREATE INDEX energy_rollups_site_grain_start_idx ON energy_rollups (site_id, grain, start)');
     await knex.raw(`
       CREATE TABLE site_energy_rollups (
-        site_id        integer NOT NULL REFERENCES sites(id),
-        grain          text NOT NULL CHECK (grain IN ('hour', 'day', 'month')),
-        start          timestamptz NOT NULL,
-        ends_at        timestamptz NOT NULL,
-        time_zone      text NOT NULL,
-        energy_kwh     double precision NOT NULL,
-        measured_kwh   double precision NOT NULL,
-        estimated_kwh  double precision NOT NULL,
-        ${QUALITY},
-        series         integer NOT NULL,
-        computed_at    timestamptz NOT NULL DEFAULT now(),
+        site_id integer NOT NULL REFERENCES sites(id), ${GRAIN},
+        energy_kwh double precision NOT NULL, measured_kwh double precision NOT NULL,
+        estimated_kwh double precision NOT NULL, ${QUALITY}, series integer NOT NULL,
+        computed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (site_id, grain, start)
       )`);
     await knex.raw(`
       CREATE TABLE energy_counter_events (
-        site_id     integer NOT NULL,
-        meter_id    integer NOT NULL,
-        data_point  varchar(100) NOT NULL,
-        t1          timestamptz NOT NULL,
-        t0          timestamptz NOT NULL,
-        v0          double precision NOT NULL,
-        v1          double precision NOT NULL,
-        energy_kwh  double precision NOT NULL,
-        gap         boolean NOT NULL,
-        kind        text NOT NULL CHECK (kind IN ('advance', 'noise', 'reset', 'rollover')),
-        PRIMARY KEY (site_id, meter_id, data_point, t1),
-        FOREIGN KEY (meter_id, site_id) REFERENCES meters (id, site_id)
+        ${SERIES}, t1 timestamptz NOT NULL, t0 timestamptz NOT NULL, v0 double precision NOT NULL,
+        v1 double precision NOT NULL, energy_kwh double precision NOT NULL, gap boolean NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('advance', 'noise', 'reset', 'rollover')),
+        PRIMARY KEY (site_id, meter_id, data_point, t1), ${SERIES_FK}
       )`);
     await knex.raw(`
       CREATE TABLE rollup_changes (
-        site_id     integer NOT NULL,
-        id          bigint GENERATED ALWAYS AS IDENTITY,
-        meter_id    integer NOT NULL,
-        data_point  varchar(100) NOT NULL,
-        from_ts     timestamptz NOT NULL,
-        to_ts       timestamptz NOT NULL,
-        created_at  timestamptz NOT NULL DEFAULT now(),
+        ${SERIES}, id bigint GENERATED ALWAYS AS IDENTITY, from_ts timestamptz NOT NULL, to_ts timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (site_id, id)
       )`);
     await knex.raw(`
