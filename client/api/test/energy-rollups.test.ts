@@ -323,6 +323,40 @@ describe('when late readings fill a gap in a day that has closed', () => {
   });
 });
 
+describe('when a site’s time zone changes after its days were counted', () => {
+  it('then the next pass counts its days and months again in the new zone, from the quarter hours it kept', async () => {
+    const site = await siteIn('Moving site', 'UTC');
+    const readings = counterReadings({
+      meter: 'tz',
+      from: T('2025-06-01T00:00:00Z'),
+      to: T('2025-06-03T00:00:00Z'),
+      stepMs: QUARTER,
+      kw: steadyKw(1),
+    });
+    await registerAndSend(api, site.key, [meter('tz')], readings);
+    await api.rollups!.runOnce();
+    const id = await meterId(site, 'tz');
+    const days = async () => (await grainRows(id, 'day')).map((d) => [iso(d.start), d.energy_kwh, d.time_zone]);
+    expect(await days()).toEqual([
+      ['2025-06-01T00:00:00.000Z', 24, 'UTC'],
+      ['2025-06-02T00:00:00.000Z', 24, 'UTC'],
+    ]);
+    await api.db.knex.raw("UPDATE sites SET time_zone = 'Asia/Tokyo' WHERE id = ?", [site.id]);
+    // Tokyo is UTC+9: its 1 June began at 31 May 15:00 UTC.
+    await api.rollups!.runOnce();
+    expect(await days()).toEqual([
+      ['2025-05-31T15:00:00.000Z', 15, 'Asia/Tokyo'],
+      ['2025-06-01T15:00:00.000Z', 24, 'Asia/Tokyo'],
+      ['2025-06-02T15:00:00.000Z', 9, 'Asia/Tokyo'],
+    ]);
+    const siteMonths = await rows<{ start: Date; energy_kwh: number; time_zone: string }>(
+      "SELECT start, energy_kwh, time_zone FROM site_energy_rollups WHERE site_id = ? AND grain = 'month'",
+      [site.id],
+    );
+    expect(siteMonths).toEqual([{ start: new Date('2025-05-31T15:00:00Z'), energy_kwh: 48, time_zone: 'Asia/Tokyo' }]);
+  });
+});
+
 describe('when the API stops with changes queued and starts again', () => {
   it('then nothing is lost: the next process applies them, and a resent batch queues nothing', async () => {
     const database = await createTestDatabase();

@@ -63,14 +63,39 @@ export class RollupChangesRepository {
     return taken;
   }
 
-  /** The site's watermark: the newest change taken into its rollups, when, and how many so far. */
-  async markProcessed(trx: Knex.Transaction, siteId: number, lastId: number, count: number): Promise<void> {
+  /**
+   * The site's watermark: the newest change taken into its rollups, when, how many so far, and the time zone its
+   * days and months are counted in now.
+   */
+  async markProcessed(trx: Knex.Transaction, siteId: number, lastId: number, count: number, tz: string) {
     await trx.raw(
-      `INSERT INTO rollup_state (site_id, last_change_id, processed_at, changes_processed) VALUES (?, ?, now(), ?)
+      `INSERT INTO rollup_state (site_id, last_change_id, processed_at, changes_processed, time_zone)
+       VALUES (?, ?, now(), ?, ?)
        ON CONFLICT (site_id) DO UPDATE SET last_change_id = greatest(rollup_state.last_change_id, EXCLUDED.last_change_id),
-         processed_at = now(), changes_processed = rollup_state.changes_processed + EXCLUDED.changes_processed`,
-      [siteId, lastId, count],
+         processed_at = now(), changes_processed = rollup_state.changes_processed + EXCLUDED.changes_processed,
+         time_zone = EXCLUDED.time_zone`,
+      [siteId, lastId, count, tz],
     );
+  }
+
+  /** Sites (optionally among `siteIds`) whose days and months were counted in another zone than theirs now. */
+  async sitesWithOtherZone(siteIds: number[] | null = null): Promise<number[]> {
+    const { rows } = await this.knex.raw<{ rows: { site_id: number }[] }>(
+      `SELECT r.site_id FROM rollup_state r JOIN sites s ON s.id = r.site_id
+        WHERE r.time_zone <> s.time_zone AND (?::int[] IS NULL OR r.site_id = ANY(?::int[]))`,
+      [siteIds, siteIds] as unknown as Knex.RawBinding[],
+    );
+    return rows.map((r) => r.site_id);
+  }
+
+  /** Forget the site's days and months (its own and its series'), to count them again in another zone. */
+  async dropCalendar(trx: Knex.Transaction, siteId: number): Promise<void> {
+    await trx.raw("DELETE FROM energy_rollups WHERE site_id = ? AND grain IN ('day', 'month')", [siteId]);
+    await trx.raw("DELETE FROM site_energy_rollups WHERE site_id = ? AND grain IN ('day', 'month')", [siteId]);
+    await trx.raw('UPDATE rollup_state SET time_zone = (SELECT time_zone FROM sites WHERE id = ?) WHERE site_id = ?', [
+      siteId,
+      siteId,
+    ]);
   }
 
   /** The site's time zone, in which its days and months are counted. */

@@ -98,16 +98,32 @@ export class RollupUpkeep {
       );
       const tz = await this.changes.siteTimeZone(trx, siteId);
       await repo.rollUpSite(siteId, await repo.rollUp(siteId, windows, tz), tz);
-      await this.changes.markProcessed(trx, siteId, Math.max(...taken.map((c) => c.id)), taken.length);
+      await this.changes.markProcessed(trx, siteId, Math.max(...taken.map((c) => c.id)), taken.length, tz);
       return taken.length;
     });
   }
 
   /**
-   * Apply every change queued now for these sites (null: all); changes that arrive meanwhile wait for the next call,
-   * so a read that catches up first is not held by a stream of batches. Returns how many were applied.
+   * Count a site's days and months again in its time zone (it changed since they were summed): from every quarter
+   * hour it has, so also where the raw readings are gone.
+   */
+  async recountCalendar(siteId: number): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      await this.changes.lockSite(trx, siteId);
+      const repo = new RollupWriteRepository(trx);
+      const tz = await this.changes.siteTimeZone(trx, siteId);
+      await this.changes.dropCalendar(trx, siteId);
+      await repo.rollUpSite(siteId, await repo.rollUp(siteId, await repo.allQuarters(siteId), tz), tz);
+    });
+  }
+
+  /**
+   * Apply every change queued now for these sites (null: all), after counting days and months again where a site's
+   * time zone changed; changes that arrive meanwhile wait for the next call, so a read that catches up first is not
+   * held by a stream of batches. Returns how many changes were applied.
    */
   async catchUp(siteIds: number[] | null = null): Promise<number> {
+    for (const siteId of await this.changes.sitesWithOtherZone(siteIds)) await this.recountCalendar(siteId);
     let done = 0;
     for (const { siteId, lastId } of await this.changes.pendingSites(siteIds)) {
       for (let n = await this.processSite(siteId, lastId); n > 0; n = await this.processSite(siteId, lastId)) done += n;

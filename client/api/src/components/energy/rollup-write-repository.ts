@@ -92,6 +92,16 @@ export class RollupWriteRepository {
     return rows;
   }
 
+  /** Per series of the site: from its first quarter hour to the end of its last (every quarter hour it has). */
+  async allQuarters(siteId: number): Promise<SeriesWindow[]> {
+    const { rows } = await this.trx.raw<{ rows: { meter_id: number; data_point: string; from: Date; to: Date }[] }>(
+      `SELECT meter_id, data_point, min(start) AS "from", max(start) + interval '15 minutes' AS "to"
+         FROM energy_quarter_hours WHERE site_id = ? GROUP BY meter_id, data_point`,
+      [siteId],
+    );
+    return rows.map((r) => ({ meterId: r.meter_id, dataPoint: r.data_point, from: r.from, to: r.to }));
+  }
+
   /** Per window: the newest reading before its start and the oldest after its end (the steps into and out of it). */
   async neighbours(siteId: number, windows: SeriesWindow[]): Promise<{ prev: Date | null; next: Date | null }[]> {
     const { rows } = await this.trx.raw<{ rows: { prev: Date | null; next: Date | null }[] }>(

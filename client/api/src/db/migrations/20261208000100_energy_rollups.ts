@@ -25,7 +25,8 @@ const GRAIN = `grain text NOT NULL CHECK (grain IN ('hour', 'day', 'month')), st
  * - site_energy_rollups: the same hours, days and months per site, summed over all its counters.
  * - energy_counter_events: the steps worth remembering (gaps, resets, rollovers), with both readings.
  * - rollup_changes: what ingest stored, one row per series per batch (written in the batch's transaction);
- *   rollup_state: per site, the last change the worker processed (its watermark) and when;
+ *   rollup_state: per site, the last change the worker processed (its watermark), when, and the time zone its days
+ *   and months are counted in (when the site's zone changes, they are counted again);
  *   energy_rollup_status: since when rollups are kept (null: not kept, so the next start rebuilds them).
  *
  * Every key starts with site_id, so the tables can be distributed by site with the readings.
@@ -79,7 +80,8 @@ export const energyRollups: Migration = {
         site_id             integer PRIMARY KEY REFERENCES sites(id),
         last_change_id      bigint NOT NULL,
         processed_at        timestamptz NOT NULL,
-        changes_processed   bigint NOT NULL DEFAULT 0
+        changes_processed   bigint NOT NULL DEFAULT 0,
+        time_zone           text NOT NULL
       )`);
     await knex.raw(`
       CREATE TABLE energy_rollup_status (
