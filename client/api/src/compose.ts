@@ -14,8 +14,7 @@ import { IngestService } from './components/readings/ingest.js';
 import { ReadingsService } from './components/readings/readings-service.js';
 import { EnergyService } from './components/energy/energy-service.js';
 import { EnergySources } from './components/energy/energy-source.js';
-import { RollupUpkeep } from './components/energy/rollup-upkeep.js';
-import { ENERGY_UNITS, POWER_UNITS } from './components/meters/meter-directory.js';
+import { ROLLUP_UNITS, RollupUpkeep } from './components/energy/rollup-upkeep.js';
 import { SiteDirectory } from './components/sites/site-directory.js';
 import { SiteHistory } from './components/sites/site-history.js';
 import { SitesService } from './components/sites/sites-service.js';
@@ -97,8 +96,7 @@ export function composeServices(deps: {
     responses,
     sites: new SitesService(knex),
     meters: new MetersService(knex),
-    // Rollups are kept for energy counters and power points; a reading without a unit may be either (its point's).
-    ingest: new IngestService(knex, rollups ? [...Object.keys(ENERGY_UNITS), ...Object.keys(POWER_UNITS)] : null),
+    ingest: new IngestService(knex, rollups ? ROLLUP_UNITS : null),
     commissioning: new CommissioningService(knex),
     auth: new AuthService(knex, {
       jwtSecret: c.jwtSecret,

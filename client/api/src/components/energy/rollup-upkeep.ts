@@ -12,6 +12,9 @@ import {
   type SeriesWindow,
 } from './rollup-write-repository.js';
 
+/** The reading units rollups are kept for (ingest records changes of these, or of readings without a unit). */
+export const ROLLUP_UNITS: readonly string[] = [...Object.keys(ENERGY_UNITS), ...Object.keys(POWER_UNITS)];
+
 /** The gap threshold the rollups are computed with: the views' default (gap_minutes=15). */
 export const ROLLUP_GAP_SECONDS = 15 * 60;
 
