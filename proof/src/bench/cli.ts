@@ -35,7 +35,7 @@ try {
     print(r);
   }
   if (run.includes('rollups')) {
-    const r = await benchRollups(await database(), { batches: long ? 100 : 40, batchSize: 1000, rounds: long ? 3 : 2 });
+    const r = await benchRollups(await database(), { batches: long ? 100 : 40, batchSize: 1000, rounds: long ? 5 : 3 });
     results.push(r);
     print(r);
   }
