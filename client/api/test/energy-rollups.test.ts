@@ -357,6 +357,39 @@ describe('when a site’s time zone changes after its days were counted', () => 
   });
 });
 
+describe('when more is queued for a site than a read should wait for', () => {
+  it('then the read answers from the raw readings, the same figures, and leaves the queue to the worker', async () => {
+    const site = await siteIn('Rebuilding site', 'UTC');
+    const readings = counterReadings({
+      meter: 'big',
+      from: T('2025-08-01T00:00:00Z'),
+      to: T('2025-08-03T00:00:00Z'),
+      stepMs: QUARTER,
+      kw: (t) => 1 + (Math.floor(t / HOUR) % 3),
+    });
+    await registerAndSend(api, site.key, [meter('big')], readings);
+    const id = await meterId(site, 'big');
+    // As after switching rollups on for a long history: thousands of changes queued for the site.
+    await api.db.knex.raw(
+      `INSERT INTO rollup_changes (site_id, meter_id, data_point, from_ts, to_ts)
+       SELECT ?, ?, 'total_kwh', t, t FROM generate_series(?::timestamptz, ?::timestamptz, interval '30 seconds') t`,
+      [site.id, id, '2025-08-01T00:00:00Z', '2025-08-02T23:59:00Z'],
+    );
+    const queued = async () =>
+      (await rows<{ n: number }>('SELECT count(*)::int AS n FROM rollup_changes WHERE site_id = ?', [site.id]))[0]!.n;
+    expect(await queued()).toBeGreaterThan(5000);
+    const ask = `/api/energy?meter_id=${id}&interval=day&from=2025-08-01T00:00:00Z&to=2025-08-03T00:00:00Z`;
+    const fromRaw = await as(api, token, 'GET', ask);
+    expect(fromRaw.status).toBe(200);
+    // 8 h at each of 1, 2 and 3 kW a day.
+    expect(fromRaw.json.series[0].current.buckets.map((b: { energy_kwh: number }) => b.energy_kwh)).toEqual([48, 48]);
+    expect(await queued()).toBeGreaterThan(5000);
+    await api.rollups!.runOnce();
+    expect(await queued()).toBe(0);
+    expect((await as(api, token, 'GET', ask)).json).toEqual(fromRaw.json);
+  });
+});
+
 describe('when the API stops with changes queued and starts again', () => {
   it('then nothing is lost: the next process applies them, and a resent batch queues nothing', async () => {
     const database = await createTestDatabase();

@@ -29,6 +29,15 @@ export class RollupChangesRepository {
     await trx.raw("SELECT pg_advisory_xact_lock(hashtext('meterit:energy-rollups'), ?)", [siteId]);
   }
 
+  /** Whether more than `limit` changes wait for these sites (counting stops there). */
+  async queuedMoreThan(siteIds: number[], limit: number): Promise<boolean> {
+    const { rows } = await this.knex.raw<{ rows: { n: number }[] }>(
+      'SELECT count(*)::int AS n FROM (SELECT 1 FROM rollup_changes WHERE site_id = ANY(?::int[]) LIMIT ?) q',
+      [siteIds, limit + 1] as unknown as Knex.RawBinding[],
+    );
+    return (rows[0]?.n ?? 0) > limit;
+  }
+
   /** Sites with changes waiting (optionally only among `siteIds`), each with its newest change id now. */
   async pendingSites(siteIds: number[] | null = null): Promise<{ siteId: number; lastId: number }[]> {
     const { rows } = await this.knex.raw<{ rows: { site_id: number; last_id: number }[] }>(

@@ -28,7 +28,8 @@ type Window = GrainWindow & { series: number };
  * raw steps would be, and the edges of the range finer than a quarter hour are read raw. Each stretch is read at the
  * coarsest grain that fits the view: months and days when the site counts its days in the viewer's zone, UTC hours
  * when the view's intervals start on whole hours, else quarter hours. Before reading, the sites' queued changes are
- * applied, so an answer never lags ingest.
+ * applied, so an answer never lags ingest; when much more is queued (a rebuild, a large backlog), the read answers
+ * from the raw readings instead of waiting.
  */
 export class RollupSource implements EnergySource {
   readonly kind = 'rollups';
@@ -50,7 +51,7 @@ export class RollupSource implements EnergySource {
     // A view whose intervals do not start on quarter hours (no real time zone does that since 1970) reads raw.
     if (series.length === 0 || !alignedTo(grid.boundaries, QUARTER_MS)) return this.raw.counters(series, grid);
     const siteIds = [...new Set(series.map((s) => s.siteId))];
-    await this.upkeep.catchUp(siteIds);
+    if (!(await this.upkeep.catchUpForRead(siteIds))) return this.raw.counters(series, grid);
     const plans = await this.plans(siteIds, grid);
     const gapMs = grid.gapSeconds * 1000;
     const inputs: SeriesSteps[] = series.map(() => ({ contributions: [], events: [] }));
@@ -103,7 +104,8 @@ export class RollupSource implements EnergySource {
     const qa = ceilQuarter(from.getTime());
     const qb = floorQuarter(to.getTime());
     if (series.length === 0 || qa >= qb) return this.raw.power(series, from, to);
-    await this.upkeep.catchUp([...new Set(series.map((s) => s.siteId))]);
+    if (!(await this.upkeep.catchUpForRead([...new Set(series.map((s) => s.siteId))])))
+      return this.raw.power(series, from, to);
     return [
       ...(from.getTime() < qa ? await this.raw.power(series, from, new Date(qa)) : []),
       ...(await this.repo.power(series, new Date(qa), new Date(qb))),

@@ -15,6 +15,9 @@ import {
 /** The reading units rollups are kept for (ingest records changes of these, or of readings without a unit). */
 export const ROLLUP_UNITS: readonly string[] = [...Object.keys(ENERGY_UNITS), ...Object.keys(POWER_UNITS)];
 
+/** Most changes a read applies before it answers (about what 100 batches of 50 series leave; a pass or two). */
+export const READ_CATCH_UP_CHANGES = 5000;
+
 /** The gap threshold the rollups are computed with: the views' default (gap_minutes=15). */
 export const ROLLUP_GAP_SECONDS = 15 * 60;
 
@@ -118,6 +121,17 @@ export class RollupUpkeep {
       await this.changes.dropCalendar(trx, siteId);
       await repo.rollUpSite(siteId, await repo.rollUp(siteId, await repo.allQuarters(siteId), tz), tz);
     });
+  }
+
+  /**
+   * Before a read from the rollups: apply what is queued for its sites when that is at most a few passes' worth and
+   * say true; say false when more waits (a rebuild after switching rollups on, a large backlog arriving), so the read
+   * answers from the raw readings (the same figures) instead of waiting for it, and the worker gets there meanwhile.
+   */
+  async catchUpForRead(siteIds: number[]): Promise<boolean> {
+    if (await this.changes.queuedMoreThan(siteIds, READ_CATCH_UP_CHANGES)) return false;
+    await this.catchUp(siteIds);
+    return true;
   }
 
   /**
