@@ -7,7 +7,7 @@ import type { SyncReading } from '@meterit/shared';
 import { ManualClock, type RunningClientApi } from '../src/index.js';
 import { call, createSite, createTestDatabase, meter, startTestApi, type TestSite } from './helpers.js';
 import { ADMIN, as, login, registerAndSend } from './operator-helpers.js';
-import { counterReadings, DAY, HOUR, QUARTER, rollupRows } from './helpers/energy-data.js';
+import { counterReadings, HOUR, QUARTER, rollupRows } from './helpers/energy-data.js';
 
 const T = (iso: string) => Date.parse(iso);
 const iso = (d: Date) => d.toISOString();
@@ -54,6 +54,9 @@ const quarterRows = (id: number, from: string, to: string) =>
     [id, from, to],
   );
 const steadyKw = (kw: number) => () => kw;
+/** A meter's kWh counter (and kW point) read every 15 minutes from `from` to `to` (ISO, both included). */
+const quarterHours = (m: string, from: string, to: string, kw: (t: number) => number, power = false) =>
+  counterReadings({ meter: m, from: T(from), to: T(to), stepMs: QUARTER, kw, power });
 
 /**
  * Send a meter's readings in two parts, the rollups applied after each: those `later` leaves out first, then those it
@@ -84,26 +87,15 @@ describe('when a Berlin site sends a steady 4 kW across both DST changes', () =>
   let autumn: number;
   beforeAll(async () => {
     site = await siteIn('Berlin works', 'Europe/Berlin');
-    const plan = { stepMs: QUARTER, kw: steadyKw(4), power: true };
     await registerAndSend(
       api,
       site.key,
       [meter('spring'), meter('autumn')],
       [
         // Local midnight 29 March (UTC+1) to local midnight 2 April (UTC+2).
-        ...counterReadings({
-          ...plan,
-          meter: 'spring',
-          from: T('2025-03-28T23:00:00Z'),
-          to: T('2025-04-01T22:00:00Z'),
-        }),
+        ...quarterHours('spring', '2025-03-28T23:00:00Z', '2025-04-01T22:00:00Z', steadyKw(4), true),
         // Local midnight 26 October (UTC+2) to local midnight 27 October (UTC+1).
-        ...counterReadings({
-          ...plan,
-          meter: 'autumn',
-          from: T('2025-10-25T22:00:00Z'),
-          to: T('2025-10-26T23:00:00Z'),
-        }),
+        ...quarterHours('autumn', '2025-10-25T22:00:00Z', '2025-10-26T23:00:00Z', steadyKw(4), true),
       ],
     );
     await api.rollups!.runOnce();
@@ -286,13 +278,7 @@ describe('when late readings fill a gap in a day that has closed', () => {
         : t >= T('2025-06-02T11:00:00Z') && t < T('2025-06-02T12:00:00Z')
           ? 0
           : 4;
-    const all = counterReadings({
-      meter: 'late',
-      from: T('2025-06-01T00:00:00Z'),
-      to: T('2025-06-04T00:00:00Z'),
-      stepMs: QUARTER,
-      kw,
-    });
+    const all = quarterHours('late', '2025-06-01T00:00:00Z', '2025-06-04T00:00:00Z', kw);
     const inGap = (r: SyncReading) =>
       T(r.timestamp) > T('2025-06-02T10:00:00Z') && T(r.timestamp) < T('2025-06-02T12:00:00Z');
     rows = await sendInTwoParts(site, 'late', all, inGap);
@@ -326,13 +312,7 @@ describe('when late readings fill a gap in a day that has closed', () => {
 describe('when a site’s time zone changes after its days were counted', () => {
   it('then the next pass counts its days and months again in the new zone, from the quarter hours it kept', async () => {
     const site = await siteIn('Moving site', 'UTC');
-    const readings = counterReadings({
-      meter: 'tz',
-      from: T('2025-06-01T00:00:00Z'),
-      to: T('2025-06-03T00:00:00Z'),
-      stepMs: QUARTER,
-      kw: steadyKw(1),
-    });
+    const readings = quarterHours('tz', '2025-06-01T00:00:00Z', '2025-06-03T00:00:00Z', steadyKw(1));
     await registerAndSend(api, site.key, [meter('tz')], readings);
     await api.rollups!.runOnce();
     const id = await meterId(site, 'tz');
@@ -360,13 +340,12 @@ describe('when a site’s time zone changes after its days were counted', () => 
 describe('when more is queued for a site than a read should wait for', () => {
   it('then the read answers from the raw readings, the same figures, and leaves the queue to the worker', async () => {
     const site = await siteIn('Rebuilding site', 'UTC');
-    const readings = counterReadings({
-      meter: 'big',
-      from: T('2025-08-01T00:00:00Z'),
-      to: T('2025-08-03T00:00:00Z'),
-      stepMs: QUARTER,
-      kw: (t) => 1 + (Math.floor(t / HOUR) % 3),
-    });
+    const readings = quarterHours(
+      'big',
+      '2025-08-01T00:00:00Z',
+      '2025-08-03T00:00:00Z',
+      (t) => 1 + (Math.floor(t / HOUR) % 3),
+    );
     await registerAndSend(api, site.key, [meter('big')], readings);
     const id = await meterId(site, 'big');
     // As after switching rollups on for a long history: thousands of changes queued for the site.
@@ -395,13 +374,7 @@ describe('when the API stops with changes queued and starts again', () => {
     const database = await createTestDatabase();
     const first = await startTestApi({ database }, { rollupClock: new ManualClock() });
     const site = await createSite(first, 'Restart site');
-    const readings = counterReadings({
-      meter: 'm-1',
-      from: T('2025-06-01T00:00:00Z'),
-      to: T('2025-06-01T06:00:00Z'),
-      stepMs: QUARTER,
-      kw: steadyKw(2),
-    });
+    const readings = quarterHours('m-1', '2025-06-01T00:00:00Z', '2025-06-01T06:00:00Z', steadyKw(2));
     await registerAndSend(first, site.key, [meter('m-1')], readings);
     const queued = async (a: RunningClientApi) =>
       (await a.db.knex.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM rollup_changes')).rows[0]!.n;
@@ -433,14 +406,7 @@ describe('when a site uploads a week of backlog through the sync endpoint', () =
     const site = await siteIn('Backlog site', 'UTC');
     const week = { from: T('2025-06-08T00:00:00Z'), to: T('2025-06-15T00:00:00Z') };
     const kw = (t: number) => 3 + ((t / HOUR) % 24 < 8 ? 0 : 5);
-    const all = counterReadings({
-      meter: 'main',
-      from: T('2025-06-01T00:00:00Z'),
-      to: T('2025-06-22T00:00:00Z'),
-      stepMs: QUARTER,
-      kw,
-      power: true,
-    });
+    const all = quarterHours('main', '2025-06-01T00:00:00Z', '2025-06-22T00:00:00Z', kw, true);
     const inWeek = (r: SyncReading) => T(r.timestamp) > week.from && T(r.timestamp) < week.to;
     // Weeks 1 and 3 first (the agent kept week 2 while its uplink was down), then week 2, in batches of 1000 as the
     // agent sends them.
@@ -477,13 +443,7 @@ it('when a day of data is queued, then one rollup pass is all it takes (the queu
     api,
     site.key,
     [meter('q')],
-    counterReadings({
-      meter: 'q',
-      from: T('2025-07-01T00:00:00Z'),
-      to: T('2025-07-01T00:00:00Z') + DAY,
-      stepMs: QUARTER,
-      kw: steadyKw(1),
-    }),
+    quarterHours('q', '2025-07-01T00:00:00Z', '2025-07-02T00:00:00Z', steadyKw(1)),
   );
   expect(await api.rollups!.runOnce()).toBeGreaterThan(0);
   expect(
