@@ -37,6 +37,14 @@ export const DataPointConfigSchema = z.object(
     property: text(1, 64).optional(),
     name: text(1, LIMITS.maxDataPointLength),
     unit: text(0, LIMITS.maxUnitLength).nullable().optional(),
+    /**
+     * A cumulative counter's wrap value in the point's own unit (e.g. 4294967296 for a 32-bit register): a drop
+     * from close below it counts (wraps_at − v0) + v1. Left out: 2^16, 2^32 and 10^6…10^9 are recognised when the
+     * drop starts within 1 % below them; any other drop is a reset.
+     */
+    wraps_at: finite('a number from 1 to 1e15 (the value the counter wraps at, in its unit)', { min: 1, max: 1e15 })
+      .nullable()
+      .optional(),
   },
   { error: (iss) => mustBeObject(fieldName(iss.path))(iss.input) },
 );

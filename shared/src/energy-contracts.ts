@@ -16,7 +16,7 @@ export const DEMAND_MINUTES = 15;
  */
 export const BASE_LOAD_HOURS = { from: 0, to: 5 } as const;
 
-/** Longest range per interval (raw readings are read until rollups exist; issue 17). */
+/** Longest range per interval (ranges over a day read the rollups; the raw reads of shorter ones stay bounded). */
 export const ENERGY_MAX_DAYS: Record<EnergyInterval, number> = { day: 92, week: 371, month: 397 };
 /** Most meter-days one answer reads (meters × days, ×2 with the comparison). */
 export const ENERGY_MAX_METER_DAYS = 20_000;
@@ -88,7 +88,9 @@ export const EnergyPeriodSchema = z.object({
   buckets: z.array(EnergyBucketSchema),
   /** Gaps of the meters' counters (as /api/consumption reports them): attributed false = in no interval. */
   gaps: z.array(ConsumptionGapSchema.extend({ meter_name: z.string() })),
-  resets: z.array(CounterResetSchema.extend({ meter_name: z.string() })).describe('Counter resets or rollovers'),
+  resets: z
+    .array(CounterResetSchema.extend({ meter_name: z.string() }))
+    .describe('Counter resets (restarts near 0; a rollover at the wrap value counts as an advance)'),
 });
 export type EnergyPeriod = z.infer<typeof EnergyPeriodSchema>;
 

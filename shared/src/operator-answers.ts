@@ -243,7 +243,11 @@ export const ConsumptionSeriesSchema = z.object({
   unattributed_kwh: z.number(),
   buckets: z.array(ConsumptionBucketSchema),
   gaps: z.array(ConsumptionGapSchema),
-  resets: z.array(CounterResetSchema).describe('Counter resets or rollovers (the counter went down)'),
+  resets: z
+    .array(CounterResetSchema)
+    .describe(
+      'Counter resets: the counter went down and restarted near 0 (a rollover at its wrap value counts as an advance and is not listed)',
+    ),
 });
 export type ConsumptionSeries = z.infer<typeof ConsumptionSeriesSchema>;
 

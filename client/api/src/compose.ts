@@ -13,11 +13,13 @@ import { MetersService } from './components/meters/meters-service.js';
 import { createApiMetrics, type ApiMetrics } from './components/metrics/metrics.js';
 import { IngestService } from './components/readings/ingest.js';
 import { ReadingsService } from './components/readings/readings-service.js';
-import { EnergyService } from './components/readings/energy.js';
+import { EnergyService } from './components/energy/energy-service.js';
+import { EnergySources } from './components/energy/energy-source.js';
+import { ROLLUP_UNITS, RollupUpkeep } from './components/energy/rollup-upkeep.js';
 import { SiteDirectory } from './components/sites/site-directory.js';
 import { SiteHistory } from './components/sites/site-history.js';
 import { SitesService } from './components/sites/sites-service.js';
-import { createTariffs, RawIntervalEnergy, type TariffsComponent } from './components/tariffs/index.js';
+import { createTariffs, MeterIntervalEnergy, type TariffsComponent } from './components/tariffs/index.js';
 import { UsersService } from './components/users/users-service.js';
 
 /** Everything the routes call: built once here (the composition root of the API), handed to createApp. */
@@ -40,6 +42,8 @@ export interface ApiServices {
   readings: ReadingsService;
   /** Operator side: energy per day/week/month, against the previous period, peak demand and base load. */
   energy: EnergyService;
+  /** The energy rollups' upkeep (the worker's passes and reads catching up); null when they are not kept. */
+  rollups: RollupUpkeep | null;
   /** Operator side: site summaries, status, connectivity, keys. */
   siteDirectory: SiteDirectory;
   /** Operator side: one timeline per site (outages, collection, restarts, keys, alerts). */
@@ -66,6 +70,7 @@ export type ServiceSettings = Pick<
   | 'keyRotationGraceHours'
   | 'mcpTokenMaxDays'
   | 'alerts'
+  | 'energyRollups'
 >;
 
 /** Build every service and repository of the API on one database. Nothing here listens or starts a timer. */
@@ -79,7 +84,9 @@ export function composeServices(deps: {
   const { knex, config: c } = deps;
   const backlogMs = c.backlogDegradedMinutes * 60_000;
   const meterDirectory = new MeterDirectory(knex, backlogMs);
-  const readings = new ReadingsService(knex, meterDirectory);
+  const rollups = c.energyRollups.enabled ? new RollupUpkeep(knex) : null;
+  const sources = new EnergySources(knex, rollups);
+  const readings = new ReadingsService(knex, meterDirectory, sources);
   const responses = new ResponseCounter();
   const siteDirectory = new SiteDirectory(knex, meterDirectory, readings, {
     offlineAfterMs: c.siteOfflineAfterMinutes * 60_000,
@@ -95,7 +102,7 @@ export function composeServices(deps: {
     responses,
     sites: new SitesService(knex),
     meters: new MetersService(knex),
-    ingest: new IngestService(knex),
+    ingest: new IngestService(knex, rollups ? ROLLUP_UNITS : null),
     commissioning: new CommissioningService(knex),
     auth: new AuthService(knex, {
       jwtSecret: c.jwtSecret,
@@ -105,17 +112,18 @@ export function composeServices(deps: {
     users: new UsersService(knex),
     meterDirectory,
     readings,
-    energy: new EnergyService(knex, meterDirectory),
+    energy: new EnergyService(knex, meterDirectory, sources),
+    rollups,
     siteDirectory,
     siteHistory: new SiteHistory(knex, siteDirectory),
     emissions: new EmissionsService(knex),
     mcpTokens: new McpTokens(knex, c.mcpTokenMaxDays),
     mcpAudit: new McpAuditRepository(knex),
-    // Costs read 15-minute energy through the IntervalEnergySource port; today from the raw readings' counters.
+    // Costs read 15-minute energy through the IntervalEnergySource port: the rollups for ranges over a day.
     tariffs: createTariffs({
       knex,
       meters: meterDirectory,
-      energy: new RawIntervalEnergy(readings.repo, meterDirectory),
+      energy: new MeterIntervalEnergy(sources, meterDirectory),
     }),
     alerts: createAlerts({
       knex,

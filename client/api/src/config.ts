@@ -40,6 +40,17 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** A retention in whole months (1..1200), or empty for none. */
+const optionalMonths = (emptyMeans: string) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number of months (empty = ${emptyMeans})`)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(1200))
+      .optional(),
+  );
+
 const envSchema = z
   .object({
     NODE_ENV: z
@@ -123,14 +134,13 @@ const envSchema = z
         .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
         .optional(),
     ),
-    READINGS_RETENTION_MONTHS: optionalString.pipe(
-      z
-        .string()
-        .regex(/^\d+$/, 'must be a whole number of months (empty = keep everything)')
-        .transform(Number)
-        .pipe(z.number().int().min(1).max(1200))
-        .optional(),
-    ),
+    ENERGY_ROLLUPS_ENABLED: z
+      .enum(['true', 'false', '1', '0', ''])
+      .optional()
+      .transform((v) => v === undefined || v === '' || v === 'true' || v === '1'),
+    ENERGY_ROLLUP_INTERVAL_SECONDS: wholeNumber(5, 1, 3600),
+    ENERGY_ROLLUP_RETENTION_MONTHS: optionalMonths('keep every rollup'),
+    READINGS_RETENTION_MONTHS: optionalMonths('keep everything'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -288,6 +298,13 @@ function toConfig(e: z.output<typeof envSchema>) {
     readingsPartitionsAheadMonths: e.READINGS_PARTITIONS_AHEAD_MONTHS,
     /** Drop readings older than this many whole months before the current one; undefined = keep everything (default). */
     readingsRetentionMonths: e.READINGS_RETENTION_MONTHS,
+    /** The energy rollups (components/energy): kept or not, the worker's pause between passes, their retention. */
+    energyRollups: {
+      enabled: e.ENERGY_ROLLUPS_ENABLED,
+      intervalMs: e.ENERGY_ROLLUP_INTERVAL_SECONDS * 1000,
+      /** Delete rollups older than this many whole months before the current one; undefined = keep them all. */
+      retentionMonths: e.ENERGY_ROLLUP_RETENTION_MONTHS,
+    },
     /** The bearer token a Prometheus scrape of GET /metrics must send; undefined = /metrics is open (not in production). */
     metricsToken: e.METRICS_TOKEN,
     /** Days kept of heartbeats, upload records (sync_batches) and the MCP audit log. */

@@ -12,6 +12,8 @@ import { describeDatabase, loadConfig, logFileOptions, type ClientApiConfig } fr
 import { openClientDatabase } from './db/index.js';
 import type { AlertsComponent, Clock } from './components/alerts/index.js';
 import { Housekeeping } from './components/housekeeping/housekeeping.js';
+import { RollupChangesRepository } from './components/energy/rollup-changes-repository.js';
+import { RollupWorker } from './components/energy/rollup-worker.js';
 
 export interface StartOptions {
   /** Environment to read the configuration from (default process.env); `overrides` win over it. */
@@ -22,6 +24,8 @@ export interface StartOptions {
   alertClock?: Clock;
   /** The housekeeping job's clock (partitions ahead, retention); tests pass a fixed one and call `housekeeping.runOnce()`. */
   housekeepingNow?: () => Date;
+  /** The energy rollup worker's clock (tests pass a ManualClock and call `rollups.runOnce()`). */
+  rollupClock?: Clock;
 }
 
 export interface RunningClientApi {
@@ -35,6 +39,8 @@ export interface RunningClientApi {
   alerts: AlertsComponent;
   /** Monthly readings partitions and the optional retention, on its own timer. */
   housekeeping: Housekeeping;
+  /** The energy rollup worker (null with ENERGY_ROLLUPS_ENABLED=false); `runOnce()` applies every queued change. */
+  rollups: RollupWorker | null;
   /** Stop accepting connections, let requests in flight finish (up to `graceMs`), then close the database. */
   close(graceMs?: number): Promise<void>;
 }
@@ -92,9 +98,30 @@ export async function startClientApi(
     aheadMonths: config.readingsPartitionsAheadMonths,
     retentionMonths: config.readingsRetentionMonths,
     logRetention: config.logRetention,
+    rollupRetentionMonths: config.energyRollups.retentionMonths,
     ...(opts.housekeepingNow ? { now: opts.housekeepingNow } : {}),
   });
   await housekeeping.start();
+  let rollups: RollupWorker | null = null;
+  try {
+    // Rollups switched on (first start, or again after a time off) are built from the readings stored meanwhile.
+    const queued = await new RollupChangesRepository(db.knex).ensureKept(services.rollups !== null);
+    if (queued > 0) logger.info('energy rollups: building them from the stored readings', { changes: queued });
+  } catch (err) {
+    await housekeeping.stop();
+    await alerts.stop();
+    await db.close();
+    throw err;
+  }
+  if (services.rollups) {
+    rollups = new RollupWorker({
+      upkeep: services.rollups,
+      logger,
+      intervalMs: config.energyRollups.intervalMs,
+      ...(opts.rollupClock ? { clock: opts.rollupClock } : {}),
+    });
+    rollups.start();
+  }
 
   let server: Server | HttpsServer;
   try {
@@ -110,6 +137,7 @@ export async function startClientApi(
       s.once('error', reject);
     });
   } catch (err) {
+    await rollups?.stop();
     await housekeeping.stop();
     await alerts.stop();
     await db.close();
@@ -143,6 +171,7 @@ export async function startClientApi(
         // Idle keep-alive connections would otherwise hold close() open until they time out.
         server.closeIdleConnections();
       });
+      await rollups?.stop();
       await housekeeping.stop();
       await alerts.stop();
       await db.close();
@@ -151,7 +180,7 @@ export async function startClientApi(
     return closing;
   };
 
-  return { url, port, db, config, logger, alerts, housekeeping, close };
+  return { url, port, db, config, logger, alerts, housekeeping, rollups, close };
 }
 
 /** The certificate and key as https options, or an error that says which file is wrong and how. */

@@ -28,7 +28,7 @@ export async function createTestDatabase(): Promise<ClientApiConfig['database']>
 /** A real listening server on a free loopback port with its own database. */
 export async function startTestApi(
   overrides: Partial<ClientApiConfig> = {},
-  opts: Pick<StartOptions, 'alertClock'> = {},
+  opts: Pick<StartOptions, 'alertClock' | 'rollupClock' | 'housekeepingNow'> = {},
 ): Promise<RunningClientApi> {
   return startClientApi(
     { port: 0, host: '127.0.0.1', database: await createTestDatabase(), ...overrides },

@@ -5,13 +5,14 @@ import { benchCosts } from './costs.js';
 import { benchDrain } from './drain.js';
 import { benchIngest } from './ingest.js';
 import { benchQueries } from './queries.js';
+import { benchRollups } from './rollups.js';
 import { benchWebOverview } from './web-overview.js';
 
-// pnpm bench [-- ingest drain bacnet queries web-overview costs] [--long]
+// pnpm bench [-- ingest rollups drain bacnet queries web-overview costs] [--long]
 // Each benchmark prints its figures and a ratio against a baseline measured in the same run.
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const long = args.includes('--long') || process.env.BENCH_LONG === '1';
-const all = ['ingest', 'drain', 'bacnet', 'queries', 'web-overview', 'costs'];
+const all = ['ingest', 'rollups', 'drain', 'bacnet', 'queries', 'web-overview', 'costs'];
 const picked = args.filter((a) => all.includes(a));
 const run = picked.length > 0 ? picked : all;
 
@@ -31,6 +32,11 @@ try {
   if (run.includes('ingest') || run.includes('drain')) {
     const r = await benchIngest(await database(), { batches: long ? 100 : 40, batchSize: 1000 });
     ingestRate = r.figures.api;
+    results.push(r);
+    print(r);
+  }
+  if (run.includes('rollups')) {
+    const r = await benchRollups(await database(), { batches: long ? 100 : 40, batchSize: 1000, rounds: long ? 5 : 3 });
     results.push(r);
     print(r);
   }

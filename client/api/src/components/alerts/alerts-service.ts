@@ -16,7 +16,7 @@ import { assertOperator, assertSeesAllCovered, assertSite, seesSite, type Alerts
 import type { AlertsConfig } from './alerts-config.js';
 import type { AlertRow, AlertsRepository, NotificationRow, RuleRow } from './alerts-repository.js';
 import { alertInfo, notificationInfo, ruleInfo } from './alert-views.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../clock.js';
 import type { AlertEngine } from './engine.js';
 import type { Notifier } from './notifier.js';
 import type { ResponseCounter } from './response-counter.js';

@@ -1,6 +1,6 @@
 import type { Logger } from '@meterit/shared/node';
 import type { RuleRow } from './alerts-repository.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../clock.js';
 import { DatabaseWatch } from './database-watch.js';
 import { EvaluationPass, type EvaluationDeps } from './evaluation-pass.js';
 import { BUILTIN_RULES } from './rule-catalog.js';

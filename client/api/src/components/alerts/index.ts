@@ -5,7 +5,7 @@ import type { ReadingsService } from '../readings/readings-service.js';
 import type { AlertsConfig } from './alerts-config.js';
 import { AlertsRepository } from './alerts-repository.js';
 import { AlertsService } from './alerts-service.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../../clock.js';
 import { AlertEngine } from './engine.js';
 import { Notifier } from './notifier.js';
 import { ResponseCounter } from './response-counter.js';
@@ -71,8 +71,8 @@ export function createAlerts(deps: {
 
 export { AlertsService } from './alerts-service.js';
 export type { ActiveAlertsFilter, AlertListFilter, AlertsActor } from './alerts-service.js';
-export { ManualClock, systemClock } from './clock.js';
-export type { Clock } from './clock.js';
+export { ManualClock, systemClock } from '../../clock.js';
+export type { Clock } from '../../clock.js';
 export { alertsRouter } from './routes.js';
 export { defaultAlertsConfig } from './alerts-config.js';
 export type { AlertsConfig } from './alerts-config.js';

@@ -3,7 +3,7 @@ import { fullJitterBackoff } from '@meterit/shared';
 import type { Logger } from '@meterit/shared/node';
 import type { AlertsConfig } from './alerts-config.js';
 import type { AlertRow, NotificationRow, RuleRow } from './alerts-repository.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../clock.js';
 import { fmtMinutes } from './alert-format.js';
 import type { OutboxRepository } from './outbox-repository.js';
 

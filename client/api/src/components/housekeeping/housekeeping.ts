@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '@meterit/shared/node';
+import { RollupChangesRepository } from '../energy/rollup-changes-repository.js';
 import { purgeLogTables, type LogRetention } from './log-retention.js';
 import { monthStart, partitionName, ReadingsPartitions } from './readings-partitions.js';
 
@@ -12,6 +13,8 @@ export interface HousekeepingOptions {
   retentionMonths: number | undefined;
   /** How long heartbeats, upload records and the MCP audit log are kept. */
   logRetention: LogRetention;
+  /** Delete energy rollups older than this many whole months before the current one; undefined = keep them all. */
+  rollupRetentionMonths?: number | undefined;
   /** How often the job runs (default 6 h). */
   intervalMs?: number;
   /** The job's clock (tests pass a fixed one). */
@@ -23,7 +26,7 @@ export interface HousekeepingResult {
   movedFromDefault: number;
   dropped: string[];
   deletedFromDefault: number;
-  /** Log rows deleted past their retention, per table. */
+  /** Log rows deleted past their retention, per table (and rollup rows past theirs). */
   purged: Record<string, number>;
 }
 
@@ -115,6 +118,10 @@ export class Housekeeping {
         });
     }
     result.purged = await purgeLogTables(this.opts.knex, this.opts.logRetention, now);
+    if (this.opts.rollupRetentionMonths !== undefined) {
+      const cutoff = monthStart(now, -this.opts.rollupRetentionMonths);
+      Object.assign(result.purged, await new RollupChangesRepository(this.opts.knex).deleteBefore(cutoff));
+    }
     return result;
   }
 }

@@ -66,6 +66,7 @@ export function storedDataPoints(points: readonly DataPointConfig[]): DataPointC
     ...(p.property === undefined ? {} : { property: p.property }),
     name: p.name,
     ...(p.unit === undefined ? {} : { unit: p.unit }),
+    ...(p.wraps_at === undefined || p.wraps_at === null ? {} : { wraps_at: p.wraps_at }),
   }));
 }
 

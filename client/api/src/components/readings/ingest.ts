@@ -30,7 +30,14 @@ export class IngestService {
   private readonly meters: MetersRepository;
   private readonly readings: ReadingsRepository;
 
-  constructor(private readonly knex: Knex) {
+  /**
+   * `rollupUnits`: the reading units the energy rollups are kept for (their changes are recorded with each batch);
+   * null when rollups are not kept.
+   */
+  constructor(
+    private readonly knex: Knex,
+    private readonly rollupUnits: readonly string[] | null = null,
+  ) {
     this.meters = new MetersRepository(knex);
     this.readings = new ReadingsRepository(knex);
   }
@@ -79,6 +86,7 @@ export class IngestService {
           unit: r.unit,
           quality: r.quality,
         })),
+        this.rollupUnits,
       );
       const results: ReadingOutcome[] = readings.map((_r, i) => (storedPositions.has(i) ? 'stored' : 'duplicate'));
       const stored = storedPositions.size;

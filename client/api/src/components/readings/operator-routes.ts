@@ -2,7 +2,6 @@ import { Router } from 'express';
 import {
   ChartQuerySchema,
   ConsumptionQuerySchema,
-  EnergyQuerySchema,
   ErrorCode,
   readingsQuerySchema,
   type ConsumptionQuery,
@@ -15,14 +14,12 @@ import { userOf, visibleSites } from '../../middleware/user-auth.js';
 import type { AuthUser } from '../../types.js';
 import type { MeterDirectory } from '../meters/meter-directory.js';
 import { sendCsv, toCsv } from './csv.js';
-import type { EnergyService } from './energy.js';
 import type { ReadingsService } from './readings-service.js';
 
 export interface ReadingRouteDeps {
   readings: ReadingsService;
   meters: MeterDirectory;
   maxRows: number;
-  energy: EnergyService;
 }
 
 const DAY = 86_400_000;
@@ -156,24 +153,6 @@ export function readingsRouter(deps: ReadingRouteDeps): Router {
       `consumption-${interval}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv`,
       body,
       false,
-    );
-  });
-
-  const energy = validate({ query: EnergyQuerySchema });
-  router.get('/api/energy', energy, async (req, res) => {
-    const q = energy.parsed(req).query;
-    res.json(
-      await deps.energy.energy({
-        siteIds: visibleSites(userOf(req), q.site_id),
-        meterIds: q.meter_id,
-        from: q.from,
-        to: q.to,
-        interval: q.interval ?? 'day',
-        tz: q.tz ?? 'UTC',
-        compare: q.compare ?? 'none',
-        group: q.group ?? (q.meter_id ? 'meter' : 'site'),
-        gapSeconds: (q.gap_minutes ?? 15) * 60,
-      }),
     );
   });
 

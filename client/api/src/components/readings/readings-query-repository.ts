@@ -30,28 +30,7 @@ export interface ReadingQueryRow {
   last?: number;
 }
 
-export interface StepRow {
-  site_id: number;
-  meter_id: number;
-  data_point: string;
-  /** Simple rows: the bucket start; single rows: null. */
-  bucket: Date | null;
-  t0: Date | null;
-  t1: Date | null;
-  v0: number | null;
-  v1: number | null;
-  energy: number;
-  secs: number;
-  single: boolean;
-}
-
-export interface SeriesKey {
-  siteId: number;
-  meterId: number;
-  dataPoint: string;
-}
-
-/** Reading queries for operators: raw and bucketed series, and counter steps for consumption. */
+/** Reading queries for operators: raw and bucketed series, latest values, counts (counter steps: energy/). */
 export class ReadingsQueryRepository {
   constructor(private readonly knex: Knex) {}
 
@@ -136,83 +115,6 @@ export class ReadingsQueryRepository {
             WHERE r.site_id = ? AND r.meter_id = ? AND r.data_point = p.data_point AND r.ts < ?
             ORDER BY r.ts DESC LIMIT 1) l`,
       [dataPoints, siteId, meterId, before] as unknown as Knex.RawBinding[],
-    );
-    return rows;
-  }
-
-  /**
-   * The counter steps (reading → next reading) of each series over [from, to), including the step from the
-   * last reading before `from` and the step to the first reading at or after `to`. Steps inside one bucket
-   * that are neither gaps nor resets are summed per bucket here; every other step comes back on its own.
-   * A decrease larger than float noise is a counter reset (the meter restarted from zero or rolled over):
-   * the step's energy is the new value, as Prometheus' increase() does.
-   */
-  async counterSteps(
-    series: SeriesKey[],
-    from: Date,
-    to: Date,
-    bucket: '15m' | '1h' | '1d',
-    tz: string,
-    gapSeconds: number,
-  ): Promise<StepRow[]> {
-    if (series.length === 0) return [];
-    const b0 = bucketSql('t0', bucket, tz);
-    const b1 = bucketSql('t1', bucket, tz);
-    const { rows } = await this.knex.raw<{ rows: StepRow[] }>(
-      `WITH s AS (SELECT * FROM unnest(?::int[], ?::int[], ?::text[]) AS s(site_id, meter_id, data_point)),
-       pts AS (
-         SELECT s.site_id, s.meter_id, s.data_point, b.ts, b.value FROM s CROSS JOIN LATERAL (
-           SELECT r.ts, r.value FROM meter_readings r
-            WHERE r.site_id = s.site_id AND r.meter_id = s.meter_id AND r.data_point = s.data_point AND r.ts < ?
-            ORDER BY r.ts DESC LIMIT 1) b
-         UNION ALL
-         SELECT r.site_id, r.meter_id, r.data_point, r.ts, r.value
-           FROM s JOIN meter_readings r ON r.site_id = s.site_id AND r.meter_id = s.meter_id AND r.data_point = s.data_point
-          WHERE r.ts >= ? AND r.ts < ?
-         UNION ALL
-         SELECT s.site_id, s.meter_id, s.data_point, a.ts, a.value FROM s CROSS JOIN LATERAL (
-           SELECT r.ts, r.value FROM meter_readings r
-            WHERE r.site_id = s.site_id AND r.meter_id = s.meter_id AND r.data_point = s.data_point AND r.ts >= ?
-            ORDER BY r.ts ASC LIMIT 1) a
-       ),
-       steps AS (
-         SELECT site_id, meter_id, data_point, lag(ts) OVER w AS t0, lag(value) OVER w AS v0, ts AS t1, value AS v1
-           FROM pts WINDOW w AS (PARTITION BY site_id, meter_id, data_point ORDER BY ts)
-       ),
-       classified AS (
-         SELECT site_id, meter_id, data_point, t0, t1, v0, v1,
-                ${b0.sql} AS b0, ${b1.sql} AS b1,
-                CASE WHEN v1 >= v0 THEN v1 - v0
-                     WHEN v0 - v1 <= greatest(0.001, abs(v0) * 1e-6) THEN 0
-                     ELSE greatest(v1, 0) END AS energy,
-                (v1 < v0 AND v0 - v1 > greatest(0.001, abs(v0) * 1e-6)) AS is_reset,
-                extract(epoch FROM t1 - t0)::float8 AS secs
-           FROM steps WHERE t0 IS NOT NULL
-       ),
-       marked AS (
-         SELECT *, (b0 = b1 AND secs <= ? AND NOT is_reset AND t0 >= ? AND t1 < ?) AS simple FROM classified
-       )
-       SELECT site_id, meter_id, data_point, b0 AS bucket, NULL::timestamptz AS t0, NULL::timestamptz AS t1,
-              NULL::float8 AS v0, NULL::float8 AS v1, sum(energy)::float8 AS energy, sum(secs)::float8 AS secs, false AS single
-         FROM marked WHERE simple GROUP BY site_id, meter_id, data_point, b0
-       UNION ALL
-       SELECT site_id, meter_id, data_point, NULL, t0, t1, v0, v1, energy::float8, secs, true
-         FROM marked WHERE NOT simple
-       ORDER BY 1, 2, 3, 4, 5`,
-      [
-        series.map((s) => s.siteId),
-        series.map((s) => s.meterId),
-        series.map((s) => s.dataPoint),
-        from,
-        from,
-        to,
-        to,
-        ...b0.bindings,
-        ...b1.bindings,
-        gapSeconds,
-        from,
-        to,
-      ] as unknown as Knex.RawBinding[],
     );
     return rows;
   }

@@ -32,8 +32,17 @@ export class ReadingsRepository {
    * that sort is skipped when no key repeats (the usual batch), which a check in JS tells.
    * Rows go in key order, so two concurrent batches with overlapping readings wait on each other
    * instead of deadlocking.
+   *
+   * With `rollupUnits`, the same statement records for the energy rollups what it stored: one row per series (of a
+   * reading unit among them, or none) with the time span of its new readings. Duplicates record nothing, so a resent
+   * batch costs the rollups nothing.
    */
-  async insertIdempotent(trx: Knex.Transaction, siteId: number, readings: ReadingToStore[]): Promise<Set<number>> {
+  async insertIdempotent(
+    trx: Knex.Transaction,
+    siteId: number,
+    readings: ReadingToStore[],
+    rollupUnits: readonly string[] | null = null,
+  ): Promise<Set<number>> {
     const firstOfKey = hasRepeatedKey(readings)
       ? 'SELECT DISTINCT ON (meter_id, data_point, ts) * FROM input ORDER BY meter_id, data_point, ts, ord'
       : 'SELECT * FROM input';
@@ -47,7 +56,12 @@ export class ReadingsRepository {
          INSERT INTO meter_readings (site_id, meter_id, data_point, ts, value, unit, quality)
          SELECT ?, meter_id, data_point, ts, value, unit, quality FROM first_of_key ORDER BY meter_id, data_point, ts
          ON CONFLICT (site_id, meter_id, data_point, ts) DO NOTHING
-         RETURNING meter_id, data_point, ts
+         RETURNING meter_id, data_point, ts, unit
+       ), changed AS (
+         INSERT INTO rollup_changes (site_id, meter_id, data_point, from_ts, to_ts)
+         SELECT ?, meter_id, data_point, min(ts), max(ts) FROM inserted
+          WHERE ?::text[] IS NOT NULL AND (unit IS NULL OR unit = ANY(?::text[]))
+          GROUP BY meter_id, data_point
        )
        SELECT f.ord FROM first_of_key f JOIN inserted i USING (meter_id, data_point, ts)`,
       // pg sends JS arrays as PostgreSQL array literals; the casts above give them their types.
@@ -59,6 +73,9 @@ export class ReadingsRepository {
         readings.map((r) => r.unit),
         readings.map((r) => r.quality),
         siteId,
+        siteId,
+        rollupUnits,
+        rollupUnits,
       ] as unknown as Knex.RawBinding[],
     );
     return new Set(rows.map((r) => Number(r.ord) - 1));

@@ -16,15 +16,11 @@ import {
 // The query as the MCP server's port (ClientOperations.consumption) passes it: one definition for both.
 import type { ConsumptionQuery } from '@meterit/client-mcp';
 import { ApiError } from '../../errors.js';
-import { ENERGY_UNITS, type MeterDirectory } from '../meters/meter-directory.js';
+import type { MeterDirectory } from '../meters/meter-directory.js';
+import { energyCounters, sumBuckets } from '../energy/attribution.js';
+import type { CounterSeries, EnergySources, GridUnit } from '../energy/energy-source.js';
 import { BUCKET_MS, BUCKET_ORIGIN } from './buckets.js';
-import { attributeSteps, sumBuckets } from './consumption.js';
-import {
-  ReadingsQueryRepository,
-  type ReadingFilter,
-  type ReadingQueryRow,
-  type SeriesKey,
-} from './readings-query-repository.js';
+import { ReadingsQueryRepository, type ReadingFilter, type ReadingQueryRow } from './readings-query-repository.js';
 
 /** Most intervals one consumption answer computes per series. */
 export const MAX_CONSUMPTION_BUCKETS = 5000;
@@ -35,6 +31,7 @@ export class ReadingsService {
   constructor(
     knex: Knex,
     private readonly meters: MeterDirectory,
+    private readonly sources: EnergySources,
   ) {
     this.repo = new ReadingsQueryRepository(knex);
   }
@@ -168,31 +165,19 @@ export class ReadingsService {
       meterIds: q.meterId === undefined ? undefined : [q.meterId],
       includeInactive: true,
     });
-    const series: Array<SeriesKey & { factor: number; meter: (typeof meters)[number] }> = [];
-    for (const m of meters) {
-      for (const p of m.data_points) {
-        if (q.dataPoint !== undefined && p.name !== q.dataPoint) continue;
-        const unit = p.latest?.unit ?? p.unit ?? (q.dataPoint !== undefined ? 'kWh' : null);
-        const factor = unit ? ENERGY_UNITS[unit] : undefined;
-        if (factor === undefined || p.latest === null) continue;
-        series.push({ siteId: m.site_id, meterId: m.id, dataPoint: p.name, factor, meter: m });
-      }
-    }
+    const series: Array<CounterSeries & { meter: (typeof meters)[number] }> = meters.flatMap((m) =>
+      energyCounters(m, q.dataPoint).map((c) => ({ siteId: m.site_id, meterId: m.id, meter: m, ...c })),
+    );
     const boundaries = await this.boundaries(q.from, q.to, q.interval, q.tz);
-    const steps = await this.repo.counterSteps(series, q.from, q.to, q.interval, q.tz, q.gapSeconds);
-    const bySeries = new Map<string, typeof steps>();
-    for (const s of steps) {
-      const k = `${s.meter_id}|${s.data_point}`;
-      (bySeries.get(k) ?? bySeries.set(k, []).get(k))?.push(s);
-    }
-    const out: ConsumptionSeries[] = series.map((s) => {
-      const e = attributeSteps(
-        bySeries.get(`${s.meterId}|${s.dataPoint}`) ?? [],
-        boundaries,
-        { from: q.from.getTime(), to: q.to.getTime() },
-        q.gapSeconds * 1000,
-        s.factor,
-      );
+    const energy = await this.sources.pick(q.from, q.to, q.gapSeconds).counters(series, {
+      boundaries,
+      range: { from: q.from.getTime(), to: q.to.getTime() },
+      gapSeconds: q.gapSeconds,
+      unit: GRID_UNIT[q.interval],
+      tz: q.tz,
+    });
+    const out: ConsumptionSeries[] = series.map((s, i) => {
+      const e = energy[i] as (typeof energy)[number];
       return {
         site_id: s.siteId,
         site_name: s.meter.site_name,
@@ -225,6 +210,8 @@ export class ReadingsService {
     };
   }
 }
+
+const GRID_UNIT: Record<ConsumptionQuery['interval'], GridUnit> = { '15m': 'quarter', '1h': 'hour', '1d': 'day' };
 
 const tooMany = () =>
   new ApiError(

@@ -19,7 +19,7 @@ export interface TariffsComponent {
 
 /**
  * The tariffs component: versioned tariffs, assignments and the cost service. `energy` is where 15-minute energy
- * comes from (raw-interval-energy.ts today; any IntervalEnergySource).
+ * comes from (interval-energy.ts: the energy component's rollups or raw readings).
  */
 export function createTariffs(deps: {
   knex: Knex;
@@ -43,5 +43,5 @@ export function createTariffs(deps: {
 }
 
 export { tariffsRouter } from './routes.js';
-export { RawIntervalEnergy } from './raw-interval-energy.js';
+export { MeterIntervalEnergy } from './interval-energy.js';
 export type { IntervalEnergySource, QuarterEnergy } from './interval-energy-source.js';

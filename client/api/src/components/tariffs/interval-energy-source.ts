@@ -27,7 +27,7 @@ export interface IntervalEnergyRequest {
  * left out; energy across a gap in the readings is spread over the gap's quarter hours and marked estimated, so no
  * kWh the counters advanced is left unbilled. A quarter hour partly outside [from, to) holds only the part inside.
  *
- * Implementations: raw-interval-energy.ts (the counter arithmetic on raw readings); rollups can implement it too.
+ * Implementation: interval-energy.ts (the energy component's sources: rollups for ranges over a day, raw readings otherwise).
  */
 export interface IntervalEnergySource {
   quarterHours(q: IntervalEnergyRequest): Promise<QuarterEnergy[]>;

@@ -17,6 +17,7 @@ import { addMeterProtocol } from './20261203120700_add_meter_protocol.js';
 import { siteEnergySettings } from './20261207000100_site_energy_settings.js';
 import { createSiteEmissionFactors } from './20261208090100_create_site_emission_factors.js';
 import { createTariffs } from './20261208120000_create_tariffs.js';
+import { energyRollups } from './20261208130000_energy_rollups.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   siteEnergySettings,
   createSiteEmissionFactors,
   createTariffs,
+  energyRollups,
 ];

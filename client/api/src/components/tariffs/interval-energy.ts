@@ -1,18 +1,15 @@
 import { isExportPoint, type ConsumptionGap, type EnergyQuality } from '@meterit/shared';
+import { energyCounters } from '../energy/attribution.js';
+import type { EnergySources } from '../energy/energy-source.js';
+import { QUARTER_MS, quarterEdges } from '../energy/quarters.js';
+import { ROLLUP_GAP_SECONDS } from '../energy/rollup-upkeep.js';
 import type { MeterDirectory } from '../meters/meter-directory.js';
-import { attributeSteps, energyCounters } from '../readings/consumption.js';
-import { bySeries, keyOf, quarterBoundaries } from '../readings/energy.js';
-import type { ReadingsQueryRepository } from '../readings/readings-query-repository.js';
 import type { IntervalEnergyRequest, IntervalEnergySource, QuarterEnergy } from './interval-energy-source.js';
-import { QUARTER_MS } from './local-clock.js';
-
-/** Two readings further apart than this are a gap: their energy is spread and marked estimated (as /api/consumption's default). */
-const DEFAULT_GAP_SECONDS = 15 * 60;
 
 /**
- * The share of an unattributed gap's energy (`attributeSteps` leaves a gap that spans intervals out of all of them)
- * in each quarter hour it overlaps inside `range`, in proportion to time: what a counter read at both ends of the
- * gap says the meter drew, at the same rate throughout.
+ * The share of an unattributed gap's energy (the views leave a gap that spans intervals out of all of them) in each
+ * quarter hour it overlaps inside `range`, in proportion to time: what a counter read at both ends of the gap says the
+ * meter drew, at the same rate throughout.
  */
 export function spreadGap(
   gap: Pick<ConsumptionGap, 'from' | 'to' | 'energy_kwh'>,
@@ -31,15 +28,16 @@ export function spreadGap(
 }
 
 /**
- * IntervalEnergySource on the raw readings, with the counter arithmetic the energy views use: counterSteps (resets,
- * rollovers) and attributeSteps on 15-minute boundaries. A meter's import is the sum of its energy counters that are
- * not export counters (isExportPoint), its export the sum of those that are.
+ * IntervalEnergySource on the energy component's sources: the same counter arithmetic as the energy views (resets,
+ * rollovers, gaps), read from the rollups for ranges over a day and from the raw readings otherwise. A meter's
+ * import is the sum of its energy counters that are not export counters (isExportPoint), its export the sum of
+ * those that are.
  */
-export class RawIntervalEnergy implements IntervalEnergySource {
+export class MeterIntervalEnergy implements IntervalEnergySource {
   constructor(
-    private readonly steps: ReadingsQueryRepository,
+    private readonly sources: EnergySources,
     private readonly meters: MeterDirectory,
-    private readonly gapSeconds = DEFAULT_GAP_SECONDS,
+    private readonly gapSeconds = ROLLUP_GAP_SECONDS,
   ) {}
 
   async quarterHours(q: IntervalEnergyRequest): Promise<QuarterEnergy[]> {
@@ -48,9 +46,15 @@ export class RawIntervalEnergy implements IntervalEnergySource {
     const counters = meters.flatMap((m) =>
       energyCounters(m).map((c) => ({ siteId: m.site_id, meterId: m.id, ...c, exported: isExportPoint(c.dataPoint) })),
     );
-    const steps = bySeries(await this.steps.counterSteps(counters, q.from, q.to, '15m', 'UTC', this.gapSeconds));
-    const edges = quarterBoundaries(q.from, q.to);
     const range = { from: q.from.getTime(), to: q.to.getTime() };
+    const grid = {
+      boundaries: quarterEdges(range.from, range.to),
+      range,
+      gapSeconds: this.gapSeconds,
+      unit: 'quarter' as const,
+      tz: 'UTC',
+    };
+    const energy = await this.sources.pick(q.from, q.to, this.gapSeconds).counters(counters, grid);
     const out = new Map<string, QuarterEnergy>();
     const add = (meterId: number, start: number, kwh: number, exported: boolean, quality: EnergyQuality) => {
       const key = `${meterId}|${start}`;
@@ -63,14 +67,14 @@ export class RawIntervalEnergy implements IntervalEnergySource {
       else e.importKwh += kwh;
       if (quality === 'estimated') e.quality = 'estimated';
     };
-    for (const c of counters) {
-      const series = steps.get(keyOf({ meter_id: c.meterId, data_point: c.dataPoint })) ?? [];
-      const energy = attributeSteps(series, edges, range, this.gapSeconds * 1000, c.factor);
-      for (const b of energy.buckets)
+    counters.forEach((c, i) => {
+      const series = energy[i];
+      if (!series) return;
+      for (const b of series.buckets)
         if (b.energy_kwh !== null) add(c.meterId, Date.parse(b.start), b.energy_kwh, c.exported, 'measured');
-      for (const gap of energy.gaps.filter((g) => !g.attributed))
+      for (const gap of series.gaps.filter((g) => !g.attributed))
         for (const part of spreadGap(gap, range)) add(c.meterId, part.start, part.kwh, c.exported, 'estimated');
-    }
+    });
     return [...out.values()].sort((a, b) => a.start - b.start || a.meterId - b.meterId);
   }
 }

@@ -1,4 +1,4 @@
-/** Time and timers for the engine, injectable so tests can drive it. */
+/** Time and timers for the periodic jobs (alert engine, energy rollups), injectable so tests can drive them. */
 export interface Clock {
   now(): Date;
   setTimeout(fn: () => void, ms: number): unknown;
@@ -15,7 +15,7 @@ export const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-/** A clock that only moves when told to; its timers never fire on their own (tests call engine.tick()). */
+/** A clock that only moves when told to; its timers never fire on their own (tests call tick() / runOnce()). */
 export class ManualClock implements Clock {
   private t: number;
   constructor(start: Date | number = Date.now()) {

@@ -12,8 +12,8 @@ import {
 } from '@meterit/shared';
 import { ApiError } from '../../errors.js';
 import { POWER_UNITS, type MeterDirectory } from '../meters/meter-directory.js';
-import { BUCKET_MS, BUCKET_ORIGIN } from './buckets.js';
-import { attributeSteps, energyCounters, sumBuckets, type SeriesEnergy } from './consumption.js';
+import { energyCounters, sumBuckets, type SeriesEnergy } from './attribution.js';
+import type { SeriesKey } from './counter-steps-repository.js';
 import {
   demandPerBucket,
   periodDemand,
@@ -23,7 +23,8 @@ import {
   type MeterSlots,
 } from './energy-demand.js';
 import { EnergyRepository } from './energy-repository.js';
-import { ReadingsQueryRepository, type SeriesKey, type StepRow } from './readings-query-repository.js';
+import type { CounterSeries, EnergySources } from './energy-source.js';
+import { DAY_MS, quarterEdges } from './quarters.js';
 
 export interface EnergyRequest {
   /** null = every site (already narrowed to what the user may see). */
@@ -40,12 +41,12 @@ export interface EnergyRequest {
   gapSeconds: number;
 }
 
-type Counter = SeriesKey & { factor: number };
+type Power = SeriesKey & { factor: number };
 interface EnergyMeter {
   meter: MeterSummary;
-  counters: Counter[];
+  counters: CounterSeries[];
   /** The meter's power data point when it has exactly one (with several, which one is the total is unknown). */
-  power: Counter | null;
+  power: Power | null;
 }
 interface MeterPeriod {
   energy: SeriesEnergy[];
@@ -53,27 +54,8 @@ interface MeterPeriod {
 }
 
 const DEFAULT_INTERVALS: Record<EnergyInterval, number> = { day: 7, week: 4, month: 3 };
-const DAY = 86_400_000;
-const QUARTER = BUCKET_MS['15m'];
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
-export const keyOf = (s: { meter_id: number; data_point: string }) => `${s.meter_id}|${s.data_point}`;
 const bad = (message: string) => new ApiError(400, ErrorCode.VALIDATION_FAILED, message);
-
-export function bySeries(steps: StepRow[]): Map<string, StepRow[]> {
-  const out = new Map<string, StepRow[]>();
-  for (const s of steps) (out.get(keyOf(s)) ?? out.set(keyOf(s), []).get(keyOf(s)))?.push(s);
-  return out;
-}
-
-/** 15-minute interval starts covering [from, to) plus the end of the last one, aligned like every 15-min bucket. */
-export function quarterBoundaries(from: Date, to: Date): number[] {
-  const origin = Date.parse(BUCKET_ORIGIN);
-  const out: number[] = [];
-  for (let t = origin + Math.floor((from.getTime() - origin) / QUARTER) * QUARTER; t < to.getTime(); t += QUARTER)
-    out.push(t);
-  out.push((out[out.length - 1] ?? from.getTime()) + QUARTER);
-  return out;
-}
 
 function energyMeter(m: MeterSummary): EnergyMeter {
   const key = { siteId: m.site_id, meterId: m.id };
@@ -84,32 +66,32 @@ function energyMeter(m: MeterSummary): EnergyMeter {
   return {
     meter: m,
     counters: energyCounters(m).map((c) => ({ ...key, ...c })),
-    power: power.length === 1 ? (power[0] as Counter) : null,
+    power: power.length === 1 ? (power[0] as Power) : null,
   };
 }
 
 /**
  * Energy views: per day, ISO week or month in the viewer's time zone, per site or per meter, with peak demand and
  * base load per interval and the previous period beside it. Energy comes from the counters exactly as
- * /api/consumption computes it (attributeSteps: resets, rollovers, gaps); demand from 15-minute intervals.
+ * /api/consumption computes it (attributeSteps: resets, rollovers, gaps), from the rollups for ranges over a day;
+ * demand from 15-minute intervals.
  */
 export class EnergyService {
   private readonly repo: EnergyRepository;
-  private readonly steps: ReadingsQueryRepository;
 
   constructor(
     knex: Knex,
     private readonly meters: MeterDirectory,
+    private readonly sources: EnergySources,
   ) {
     this.repo = new EnergyRepository(knex);
-    this.steps = new ReadingsQueryRepository(knex);
   }
 
   async energy(q: EnergyRequest): Promise<EnergyResponse> {
     const to = q.to ?? new Date();
     const from = q.from ?? (await this.repo.intervalStart(to, q.interval, q.tz, DEFAULT_INTERVALS[q.interval] - 1));
     if (from >= to) throw bad('from must be before to');
-    const days = (to.getTime() - from.getTime()) / DAY;
+    const days = (to.getTime() - from.getTime()) / DAY_MS;
     if (days > ENERGY_MAX_DAYS[q.interval])
       throw bad(`with interval=${q.interval}, from and to may be at most ${ENERGY_MAX_DAYS[q.interval]} days apart`);
 
@@ -174,34 +156,24 @@ export class EnergyService {
   private async period(meters: EnergyMeter[], from: Date, to: Date, q: EnergyRequest) {
     const boundaries = (await this.repo.boundaries(from, to, q.interval, q.tz)).map((d) => d.getTime());
     const range = { from: from.getTime(), to: to.getTime() };
-    const gapMs = q.gapSeconds * 1000;
-    // Days are the finest grain whose edges every week and month shares, so counterSteps can sum within them.
-    const daySteps = bySeries(
-      await this.steps.counterSteps(
-        meters.flatMap((m) => m.counters),
-        from,
-        to,
-        '1d',
-        q.tz,
-        q.gapSeconds,
-      ),
-    );
+    const source = this.sources.pick(from, to, q.gapSeconds);
+    const grid = { range, gapSeconds: q.gapSeconds, tz: q.tz };
+    const counters = meters.flatMap((m) => m.counters);
+    const energy = await source.counters(counters, { ...grid, boundaries, unit: q.interval });
     const counterOnly = meters.filter((m) => m.power === null).flatMap((m) => m.counters);
-    const quarterSteps = bySeries(await this.steps.counterSteps(counterOnly, from, to, '15m', q.tz, q.gapSeconds));
-    const power = await this.repo.powerSlots(
+    const quarters = counterOnly.length > 0 ? quarterEdges(range.from, range.to) : [];
+    const quarterEnergy = await source.counters(counterOnly, { ...grid, boundaries: quarters, unit: 'quarter' });
+    const power = await source.power(
       meters.flatMap((m) => (m.power ? [m.power] : [])),
       from,
       to,
     );
-    const quarters = counterOnly.length > 0 ? quarterBoundaries(from, to) : [];
-    const attribute = (c: Counter, steps: Map<string, StepRow[]>, edges: number[]) =>
-      attributeSteps(
-        steps.get(keyOf({ meter_id: c.meterId, data_point: c.dataPoint })) ?? [],
-        edges,
-        range,
-        gapMs,
-        c.factor,
-      );
+    const found = new Map<CounterSeries, SeriesEnergy>();
+    counters.forEach((c, i) => found.set(c, energy[i] as SeriesEnergy));
+    const quarterly = new Map<CounterSeries, SeriesEnergy>();
+    counterOnly.forEach((c, i) => quarterly.set(c, quarterEnergy[i] as SeriesEnergy));
+    const energyOf = (list: CounterSeries[], of: Map<CounterSeries, SeriesEnergy>) =>
+      list.map((c) => of.get(c) as SeriesEnergy);
 
     const perMeter = new Map<number, MeterPeriod>();
     for (const m of meters) {
@@ -216,9 +188,9 @@ export class EnergyService {
           }
         : {
             source: 'kwh_counter',
-            slots: slotsFromCounters(m.counters.map((c) => attribute(c, quarterSteps, quarters).buckets)),
+            slots: slotsFromCounters(energyOf(m.counters, quarterly).map((e) => e.buckets)),
           };
-      perMeter.set(m.meter.id, { energy: m.counters.map((c) => attribute(c, daySteps, boundaries)), slots });
+      perMeter.set(m.meter.id, { energy: energyOf(m.counters, found), slots });
     }
 
     const of = (group: EnergyMeter[]): EnergyPeriod => {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { EnergyInterval } from '@meterit/shared';
-import { BUCKET_ORIGIN } from './buckets.js';
-import type { SeriesKey } from './readings-query-repository.js';
+import { BUCKET_ORIGIN } from '../readings/buckets.js';
+import type { SeriesKey } from './counter-steps-repository.js';
 
 /** PostgreSQL's name for each interval: date_trunc's field and the step of the calendar arithmetic. */
 const UNIT: Record<EnergyInterval, 'day' | 'week' | 'month'> = { day: 'day', week: 'week', month: 'month' };
@@ -17,7 +17,7 @@ export interface PowerSlotRow {
 
 /**
  * Calendar SQL of the energy views (days, ISO weeks from Monday and months in the viewer's time zone, DST-aware)
- * and the 15-minute averages of power data points. Counter steps come from ReadingsQueryRepository.counterSteps.
+ * and the 15-minute averages of power data points. Counter steps come from CounterStepsRepository.
  */
 export class EnergyRepository {
   constructor(private readonly knex: Knex) {}
