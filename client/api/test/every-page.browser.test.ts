@@ -102,6 +102,7 @@ async function siteDialogOpen(page: Page): Promise<void> {
 const PAGES: { name: string; path: () => string; ready?: (page: Page) => Promise<void> }[] = [
   { name: 'dashboard', path: () => '/' },
   { name: 'site', path: () => `/sites/${siteId}` },
+  { name: 'site-costs', path: () => `/sites/${siteId}/costs` },
   { name: 'meter', path: () => `/meters/${meterId}` },
   { name: 'alerts', path: () => '/alerts' },
   { name: 'alert-rules', path: () => '/alerts/rules' },

@@ -14,6 +14,7 @@ const LoginPage = lazy(() => import('./pages/LoginPage').then((m) => ({ default:
 const Navigation = lazy(() => import('./shell/Navigation').then((m) => ({ default: m.Navigation })));
 const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 const SitePage = lazy(() => import('./pages/SitePage').then((m) => ({ default: m.SitePage })));
+const CostsPage = lazy(() => import('./pages/CostsPage').then((m) => ({ default: m.CostsPage })));
 const MeterPage = lazy(() => import('./pages/MeterPage').then((m) => ({ default: m.MeterPage })));
 const AdminSitesPage = lazy(() => import('./pages/AdminSitesPage').then((m) => ({ default: m.AdminSitesPage })));
 const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
@@ -49,6 +50,9 @@ function Shell({ user }: { user: UserInfo }) {
       break;
     case 'site':
       page = <SitePage key={route.id} id={route.id} />;
+      break;
+    case 'site-costs':
+      page = <CostsPage key={route.id} siteId={route.id} />;
       break;
     case 'meter':
       page = <MeterPage key={route.id} id={route.id} />;

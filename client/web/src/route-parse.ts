@@ -2,6 +2,7 @@
 export type Route =
   | { page: 'dashboard' }
   | { page: 'site'; id: number }
+  | { page: 'site-costs'; id: number }
   | { page: 'meter'; id: number }
   | { page: 'admin-sites' }
   | { page: 'users' }
@@ -27,6 +28,8 @@ export function parseRoute(path: string): Route {
   if (alert) return { page: 'alerts', id: Number(alert[1]) };
   const site = /^\/sites\/(\d+)$/.exec(path);
   if (site) return { page: 'site', id: Number(site[1]) };
+  const costs = /^\/sites\/(\d+)\/costs$/.exec(path);
+  if (costs) return { page: 'site-costs', id: Number(costs[1]) };
   const meter = /^\/meters\/(\d+)$/.exec(path);
   if (meter) return { page: 'meter', id: Number(meter[1]) };
   return { page: 'not-found' };

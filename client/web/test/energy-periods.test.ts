@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { energyParams, fmtChange, periodStart } from '../src/pages/energy/energy-periods';
+import { costChoiceFrom, costRange, monthStart } from '../src/pages/costs/cost-periods';
 import { parseRoute } from '../src/route-parse';
 
 // Local times: the test runs in whatever zone the machine has, and so does the app (the viewer's zone).
@@ -30,5 +31,35 @@ describe('when the energy views choose their periods', () => {
     expect(fmtChange(0)).toBe('±0 %');
     expect(fmtChange(null)).toBe('—');
     expect(parseRoute('/energy')).toEqual({ page: 'energy' });
+  });
+});
+
+describe('when the costs view chooses its billing months', () => {
+  const berlin = 'Europe/Berlin';
+  const now = Date.parse('2025-04-15T10:00:00Z');
+  const q = (s: string) => new URLSearchParams(s);
+
+  it('then months start at local midnight of the site, also across a DST change, and never run past now', () => {
+    expect(new Date(monthStart(2025, 4, berlin)).toISOString()).toBe('2025-03-31T22:00:00.000Z');
+    expect(new Date(monthStart(2025, 3, berlin)).toISOString()).toBe('2025-02-28T23:00:00.000Z');
+    expect(new Date(monthStart(2025, 13, 'America/New_York')).toISOString()).toBe('2026-01-01T05:00:00.000Z');
+    const range = (s: string) => costRange(costChoiceFrom(q(s), berlin, now), berlin, now);
+    expect(range('')).toEqual({ from: '2025-03-31T22:00:00.000Z', to: '2025-04-15T10:00:00.000Z' });
+    expect(range('period=last-month')).toEqual({ from: '2025-02-28T23:00:00.000Z', to: '2025-03-31T22:00:00.000Z' });
+    expect(range('period=this-year')).toEqual({ from: '2024-12-31T23:00:00.000Z', to: '2025-04-15T10:00:00.000Z' });
+    expect(range('period=custom&from=2025-01&to=2025-02')).toEqual({
+      from: '2024-12-31T23:00:00.000Z',
+      to: '2025-02-28T23:00:00.000Z',
+    });
+  });
+
+  it('then a hand-edited address falls back to this month, and /sites/7/costs is the costs page', () => {
+    expect(costChoiceFrom(q('period=decade&from=2025-13&to=x'), berlin, now)).toEqual({
+      period: 'this-month',
+      from: '2025-04',
+      to: '2025-04',
+    });
+    expect(costChoiceFrom(q('period=custom&from=2025-03&to=2025-01'), berlin, now).to).toBe('2025-03');
+    expect(parseRoute('/sites/7/costs')).toEqual({ page: 'site-costs', id: 7 });
   });
 });

@@ -70,7 +70,14 @@ export function SitePage({ id }: { id: number }) {
           <ReadingsPanel siteId={id} meters={active} />
         </Section>
       ) : null}
-      <Section title="Energy">
+      <Section
+        title="Energy"
+        action={
+          <Link to={`/sites/${id}/costs`} variant="body2">
+            Costs →
+          </Link>
+        }
+      >
         <ConsumptionPanel siteId={id} />
       </Section>
       <Section title="History">

@@ -16,7 +16,11 @@ export interface Destination {
 export function destinations(user: UserInfo, route: Route, activeAlerts: number | undefined): Destination[] {
   const page = route.page;
   return [
-    { to: '/', label: 'Dashboard', active: page === 'dashboard' || page === 'site' || page === 'meter' },
+    {
+      to: '/',
+      label: 'Dashboard',
+      active: page === 'dashboard' || page === 'site' || page === 'site-costs' || page === 'meter',
+    },
     { to: '/energy', label: 'Energy', active: page === 'energy' },
     {
       to: '/alerts',
