@@ -45,6 +45,14 @@ export const DataPointConfigSchema = z.object(
     wraps_at: finite('a number from 1 to 1e15 (the value the counter wraps at, in its unit)', { min: 1, max: 1e15 })
       .nullable()
       .optional(),
+    /**
+     * The most energy a cumulative counter can count in an hour, in kWh whatever the point's unit (from the meter's
+     * rating: e.g. 400 V × 100 A × √3 ≈ 70 kWh per hour). A step above it for its duration (at least a minute) is an
+     * impossible step: not counted, listed as a data-quality issue. Left out: no limit.
+     */
+    max_kwh_per_hour: finite('a number from 0.001 to 1e9 (kWh per hour)', { min: 0.001, max: 1e9 })
+      .nullable()
+      .optional(),
   },
   { error: (iss) => mustBeObject(fieldName(iss.path))(iss.input) },
 );

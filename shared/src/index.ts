@@ -319,6 +319,9 @@ export type {
   SiteHistoryEventType,
   SiteHistoryResponse,
 } from './history-contracts.js';
+export { DATA_QUALITY_DEFAULT_LIMIT, DATA_QUALITY_MAX_RANGE_DAYS } from './data-quality-contracts.js';
+export { DataQualityQuerySchema, DataQualityResponseSchema } from './data-quality-contracts.js';
+export type { DataQualityIssue, DataQualityKind, DataQualityResponse } from './data-quality-contracts.js';
 export { pointName, pointLabel, unitFromName, isExportPoint } from './point-names.js';
 export { DAY_KINDS, bandTable } from './tariff-bands.js';
 export type { DayKind, BandHours, BandDefinition, BandTable, BandProblem } from './tariff-bands.js';

@@ -13,6 +13,7 @@ import { MetersService } from './components/meters/meters-service.js';
 import { createApiMetrics, type ApiMetrics } from './components/metrics/metrics.js';
 import { IngestService } from './components/readings/ingest.js';
 import { ReadingsService } from './components/readings/readings-service.js';
+import { DataQualityService } from './components/energy/data-quality-service.js';
 import { EnergyService } from './components/energy/energy-service.js';
 import { EnergySources } from './components/energy/energy-source.js';
 import { ROLLUP_UNITS, RollupUpkeep } from './components/energy/rollup-upkeep.js';
@@ -42,6 +43,8 @@ export interface ApiServices {
   readings: ReadingsService;
   /** Operator side: energy per day/week/month, against the previous period, peak demand and base load. */
   energy: EnergyService;
+  /** Operator side: a site's data-quality issues (the counter events the rollups keep). */
+  dataQuality: DataQualityService;
   /** The energy rollups' upkeep (the worker's passes and reads catching up); null when they are not kept. */
   rollups: RollupUpkeep | null;
   /** Operator side: site summaries, status, connectivity, keys. */
@@ -113,6 +116,7 @@ export function composeServices(deps: {
     meterDirectory,
     readings,
     energy: new EnergyService(knex, meterDirectory, sources),
+    dataQuality: new DataQualityService(knex, rollups),
     rollups,
     siteDirectory,
     siteHistory: new SiteHistory(knex, siteDirectory),

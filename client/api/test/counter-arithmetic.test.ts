@@ -1,7 +1,7 @@
 // The energy arithmetic on hand-computed cases: what one counter step counts (advance, noise, reset, rollover), and
 // how steps, gaps and lumps land in intervals (views and rollup estimates), DST days included. Pure functions only.
 import { describe, expect, it } from 'vitest';
-import { counterStep, wrapOf } from '../src/components/energy/counter-arithmetic.js';
+import { counterStep, stepLimit, wrapOf } from '../src/components/energy/counter-arithmetic.js';
 import { attributeSteps, fromSteps, place, seriesEnergy } from '../src/components/energy/attribution.js';
 import type { StepRow } from '../src/components/energy/counter-steps-repository.js';
 import { planSegments, fixedCover, edgeCover, HOUR_MS, QUARTER_MS } from '../src/components/energy/quarters.js';
@@ -189,5 +189,55 @@ describe('when a range is split into stretches read at different grains', () => 
     expect(iso(plan.get('hour'))).toEqual(['01T23:00–02T00:00', '04T00:00–04T01:00']);
     expect(iso(plan.get('quarter'))).toEqual(['01T22:15–01T23:00', '04T01:00–04T01:30']);
     expect(iso(plan.get('raw'))).toEqual(['01T22:07–01T22:15', '04T01:30–04T01:40']);
+  });
+});
+
+describe('when a counter has a physical limit (max_kwh_per_hour)', () => {
+  it('then its limit for a step is the hourly limit times the step’s hours, at least one minute’s worth', () => {
+    // 60 kWh per hour: 15 kWh in 15 minutes, 15 000 in a Wh counter, and 1 kWh for a 10-second step (a minute's).
+    expect(stepLimit(60, 1, 900)).toBe(15);
+    expect(stepLimit(60, 0.001, 900)).toBeCloseTo(15_000, 9);
+    expect(stepLimit(60, 1, 10)).toBe(1);
+  });
+
+  it('then a step above it is impossible and counts nothing, and a step at it counts', () => {
+    expect(counterStep(100, 115, null, 15)).toEqual({ energy: 15, kind: 'advance' });
+    expect(counterStep(100, 116, null, 15)).toEqual({ energy: 0, kind: 'impossible', rejected: 16 });
+    // A restart that would count more than the rating allows is impossible too (a swapped meter's own count).
+    expect(counterStep(5000, 40, null, 15)).toEqual({ energy: 0, kind: 'impossible', rejected: 40 });
+    expect(counterStep(5000, 3, null, 15)).toEqual({ energy: 3, kind: 'reset' });
+  });
+
+  it('then a spike (a corrupt read and the way back) is two impossible steps, left out, the hour incomplete', () => {
+    const hours = [T('2025-06-01T00:00:00Z'), T('2025-06-01T01:00:00Z'), T('2025-06-01T02:00:00Z')];
+    const range = { from: hours[0]!, to: hours[2]! };
+    const limited = { ...KWH, maxKwhPerHour: 60 }; // 15 kWh per quarter hour
+    const steps = [
+      step('2025-06-01T00:00:00Z', 100, '2025-06-01T00:15:00Z', 110), // +10
+      step('2025-06-01T00:15:00Z', 110, '2025-06-01T00:30:00Z', 99_999), // +99 889: impossible
+      step('2025-06-01T00:30:00Z', 99_999, '2025-06-01T00:45:00Z', 130), // a "reset" counting 130: impossible
+      step('2025-06-01T00:45:00Z', 130, '2025-06-01T01:00:00Z', 140), // +10
+    ];
+    const input = fromSteps(steps, limited, 900_000, range);
+    expect(input.events.map((x) => [x.kind, x.kwh])).toEqual([
+      ['impossible', 99_889],
+      ['impossible', 130],
+    ]);
+    const e = attributeSteps(steps, hours, range, 900_000, limited);
+    expect(e.buckets.map((b) => [b.energy_kwh, b.complete])).toEqual([
+      [20, false],
+      [null, false],
+    ]);
+    expect(e.resets).toEqual([]);
+    expect(e.gaps).toEqual([]);
+    // The rollups keep the quarter hours around the spike measured and estimate nothing for it.
+    const quarters = Array.from({ length: 5 }, (_, i) => hours[0]! + i * QUARTER_MS);
+    const { placed } = place(input, quarters, { from: hours[0]!, to: hours[1]! }, 900_000, 'estimate');
+    expect(placed.map((q) => [q.energy, q.estimated])).toEqual([
+      [10, 0],
+      [null, 0],
+      [null, 0],
+      [10, 0],
+    ]);
   });
 });

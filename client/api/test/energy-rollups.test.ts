@@ -450,3 +450,74 @@ it('when a day of data is queued, then one rollup pass is all it takes (the queu
     (await rows<{ n: number }>('SELECT count(*)::int AS n FROM rollup_changes WHERE site_id = ?', [site.id]))[0]!.n,
   ).toBe(0);
 });
+
+describe('when a counter with a physical limit jumps by more than its rating allows', () => {
+  let site: TestSite;
+  let id: number;
+  beforeAll(async () => {
+    site = await siteIn('Impossible steps', 'UTC');
+    const limited = meter('rated', {
+      data_points: [{ object_type: 'analogInput', instance: 0, name: 'total_kwh', unit: 'kWh', max_kwh_per_hour: 60 }],
+    });
+    // Every 5 minutes +2 kWh (24 kW), except 00:05 → 00:10: +498 kWh, where 60 kWh per hour allows 5.
+    const values = [100, 102, 600, 602, 604, 606, 608, 610, 612, 614, 616, 618, 620];
+    await registerAndSend(
+      api,
+      site.key,
+      [limited],
+      values.map((value, i) => ({
+        meter_external_id: 'rated',
+        data_point: 'total_kwh',
+        timestamp: new Date(T('2025-06-01T00:00:00Z') + i * 5 * 60_000).toISOString(),
+        value,
+        unit: 'kWh',
+        quality: 'good',
+      })),
+    );
+    await api.rollups!.runOnce();
+    id = await meterId(site, 'rated');
+  });
+
+  it('then the step is stored as impossible and left out of its quarter hour, which keeps the steps around it', async () => {
+    const q = await quarterRows(id, '2025-06-01T00:00:00Z', '2025-06-02T00:00:00Z');
+    expect(q.map((x) => [iso(x.start).slice(11, 16), x.energy_kwh, x.quality])).toEqual([
+      ['00:00', 4, 'measured'],
+      ['00:15', 6, 'measured'],
+      ['00:30', 6, 'measured'],
+      ['00:45', 6, 'measured'],
+    ]);
+    const events = await rows<{ t0: Date; t1: Date; energy_kwh: number; gap: boolean; kind: string }>(
+      'SELECT t0, t1, energy_kwh, gap, kind FROM energy_counter_events WHERE meter_id = ?',
+      [id],
+    );
+    expect(events).toEqual([
+      {
+        t0: new Date('2025-06-01T00:05:00Z'),
+        t1: new Date('2025-06-01T00:10:00Z'),
+        energy_kwh: 498,
+        gap: false,
+        kind: 'impossible',
+      },
+    ]);
+  });
+
+  it('then the day view from raw readings (one day) and from rollups (two) counts 22 kWh, marked incomplete', async () => {
+    const raw = await as(
+      api,
+      token,
+      'GET',
+      `/api/energy?meter_id=${id}&interval=day&from=2025-06-01T00:00:00Z&to=2025-06-02T00:00:00Z`,
+    );
+    const rolled = await as(
+      api,
+      token,
+      'GET',
+      `/api/energy?meter_id=${id}&interval=day&from=2025-06-01T00:00:00Z&to=2025-06-03T00:00:00Z`,
+    );
+    for (const res of [raw, rolled]) {
+      expect(res.status).toBe(200);
+      const first = res.json.series[0].current.buckets[0];
+      expect([first.energy_kwh, first.complete]).toEqual([22, false]);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-// Logging in, sites, their keys, meters and commissioning reports, and the site history. In the order the suite runs them (OPERATOR_ENDPOINTS): where one case prepares what a later one
+// Logging in, sites, their keys, meters and commissioning reports, the site history and data quality. In the order the suite runs them (OPERATOR_ENDPOINTS): where one case prepares what a later one
 // reads, the comments say so.
 import { hoursAgo, opsOf, siteAParam, type EndpointSpec } from '../endpoint-spec.js';
 import {
@@ -180,6 +180,15 @@ export const SITE_ENDPOINTS: EndpointSpec[] = [
     auth: 'operator',
     params: siteAParam,
     query: (ctx) => `from=${hoursAgo(24)}&to=${encodeURIComponent(ctx.now())}&kind=outage,alert&limit=50&offset=0`,
+    returnsData: true,
+    otherSite: 'refused',
+  },
+  {
+    method: 'GET',
+    path: '/api/sites/:id/data-quality',
+    auth: 'operator',
+    params: siteAParam,
+    query: (ctx) => `from=${hoursAgo(24)}&to=${encodeURIComponent(ctx.now())}&limit=50&offset=0`,
     returnsData: true,
     otherSite: 'refused',
   },

@@ -1,6 +1,6 @@
 import type { ConsumptionBucket, ConsumptionGap, CounterReset, MeterSummary } from '@meterit/shared';
 import { ENERGY_UNITS } from '../meters/meter-directory.js';
-import { counterStep, type StepKind } from './counter-arithmetic.js';
+import { counterStep, stepLimit, type StepKind } from './counter-arithmetic.js';
 import type { StepRow } from './counter-steps-repository.js';
 
 export interface SeriesEnergy {
@@ -11,10 +11,14 @@ export interface SeriesEnergy {
   resets: CounterReset[];
 }
 
-/** How to count one counter: its unit's factor to kWh, and the value it wraps at (null: detected, see wrapOf). */
+/**
+ * How to count one counter: its unit's factor to kWh, the value it wraps at (null: detected, see wrapOf) and its
+ * physical limit in kWh per hour (null or absent: none).
+ */
 export interface Counter {
   factor: number;
   wrapsAt: number | null;
+  maxKwhPerHour?: number | null;
 }
 
 /**
@@ -26,7 +30,10 @@ export type Contribution =
   | { kind: 'lump'; at: number; kwh: number; coveredMs: number }
   | { kind: 'spread'; t0: number; t1: number; kwh: number; lo: number; hi: number };
 
-/** A step worth remembering: a gap (longer than the threshold), a reset or a rollover. Times in ms, energy in kWh. */
+/**
+ * A step worth remembering: a gap (longer than the threshold), a reset, a rollover or an impossible step (its kWh:
+ * what it would have counted). Times in ms, energy in kWh.
+ */
 export interface StepEvent {
   t0: number;
   t1: number;
@@ -68,7 +75,7 @@ export function energyCounters(m: MeterSummary, dataPoint?: string): ({ dataPoin
     const unit = p.latest?.unit ?? p.unit ?? (dataPoint !== undefined ? 'kWh' : null);
     const factor = unit ? ENERGY_UNITS[unit] : undefined;
     if (factor === undefined || p.latest === null) continue;
-    out.push({ dataPoint: p.name, factor, wrapsAt: p.wraps_at ?? null });
+    out.push({ dataPoint: p.name, factor, wrapsAt: p.wraps_at ?? null, maxKwhPerHour: p.max_kwh_per_hour ?? null });
   }
   return out;
 }
@@ -92,12 +99,13 @@ export function fromSteps(steps: StepRow[], counter: Counter, gapMs: number, cli
     const t1 = (s.t1 as Date).getTime();
     const v0 = s.v0 as number;
     const v1 = s.v1 as number;
-    const step = counterStep(v0, v1, counter.wrapsAt);
-    const kwh = step.energy * counter.factor;
+    const limit = counter.maxKwhPerHour ? stepLimit(counter.maxKwhPerHour, counter.factor, s.secs) : null;
+    const step = counterStep(v0, v1, counter.wrapsAt, limit);
+    const kwh = (step.rejected ?? step.energy) * counter.factor;
     const gap = t1 - t0 > gapMs;
-    if (gap || step.kind === 'reset' || step.kind === 'rollover')
+    if (gap || step.kind === 'reset' || step.kind === 'rollover' || step.kind === 'impossible')
       out.events.push({ t0, t1, v0, v1, kwh, gap, kind: step.kind });
-    if (!gap)
+    if (!gap && step.kind !== 'impossible')
       out.contributions.push({ kind: 'spread', t0, t1, kwh, lo: Math.max(t0, clip.from), hi: Math.min(t1, clip.to) });
   }
   return out;
@@ -172,10 +180,15 @@ export function place(
   const gaps: ConsumptionGap[] = [];
   let unattributed = 0;
   for (const e of input.events) {
-    if (!e.gap) continue;
+    if (!e.gap && e.kind !== 'impossible') continue;
     const lo = Math.max(e.t0, range.from);
     const hi = Math.min(e.t1, range.to);
     if (hi <= lo) continue;
+    // An impossible step counts nowhere, estimated or not; the intervals it spans lack its (unknown) true energy.
+    if (e.kind === 'impossible') {
+      if (mode === 'views') overlapping(lo, hi, (a) => (a.blocked = true));
+      continue;
+    }
     const span = e.t1 - e.t0;
     if (mode === 'estimate') {
       overlapping(lo, hi, (a, overlap) => {

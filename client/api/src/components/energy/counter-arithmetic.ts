@@ -3,13 +3,29 @@
  * Pure functions: the raw energy views and the rollups both count with them, so a step means the same everywhere.
  */
 
-/** advance: v1 ≥ v0; noise: a drop within float noise (counts 0); reset: restarted near 0; rollover: wrapped. */
-export type StepKind = 'advance' | 'noise' | 'reset' | 'rollover';
+/**
+ * advance: v1 ≥ v0; noise: a drop within float noise (counts 0); reset: restarted near 0; rollover: wrapped;
+ * impossible: more than the point's physical limit allows for the step's duration (counts 0).
+ */
+export type StepKind = 'advance' | 'noise' | 'reset' | 'rollover' | 'impossible';
 
 export interface CounterStep {
-  /** What the counter advanced, in its own unit (never negative). */
+  /** What the counter advanced, in its own unit (never negative; 0 for an impossible step). */
   energy: number;
   kind: StepKind;
+  /** An impossible step: what it would have counted as the kind it otherwise is, in the counter's unit. */
+  rejected?: number;
+}
+
+/**
+ * A limit is applied to at least this long a step: a counter of coarse resolution read every few seconds steps by
+ * a whole digit at once, which over a few seconds may look like more than the meter's rating.
+ */
+export const LIMIT_MIN_SECONDS = 60;
+
+/** The most a counter with `maxKwhPerHour` may count in a step of `seconds`, in its own unit (factor: unit → kWh). */
+export function stepLimit(maxKwhPerHour: number, factor: number, seconds: number): number {
+  return (maxKwhPerHour * Math.max(seconds, LIMIT_MIN_SECONDS)) / 3600 / factor;
 }
 
 /**
@@ -49,10 +65,22 @@ export function wrapOf(v0: number, v1: number, wrapsAt: number | null | undefine
  * drop is a reset (the meter restarted, or was replaced): the new value counts, which is what it advanced since the
  * restart, as Prometheus' increase() does. What it advanced between v0 and the restart is unknown and not invented.
  */
-export function counterStep(v0: number, v1: number, wrapsAt?: number | null): CounterStep {
+export function classifyStep(v0: number, v1: number, wrapsAt?: number | null): CounterStep {
   if (v1 >= v0) return { energy: v1 - v0, kind: 'advance' };
   if (v0 - v1 <= noiseTolerance(v0)) return { energy: 0, kind: 'noise' };
   const wrap = wrapOf(v0, v1, wrapsAt);
   if (wrap !== undefined) return { energy: wrap - v0 + v1, kind: 'rollover' };
   return { energy: Math.max(v1, 0), kind: 'reset' };
+}
+
+/**
+ * One step (classifyStep), checked against the point's physical limit when it has one (`maxUnits`: stepLimit for the
+ * step's duration): a step that would count more is impossible — a corrupt read, a spike, a swapped meter's own
+ * count — and counts nothing. Resets are checked too: the value a restart counts is bounded by the same rating, and a
+ * spike's way back down is a drop to the true value, which as a reset would count the whole meter reading.
+ */
+export function counterStep(v0: number, v1: number, wrapsAt?: number | null, maxUnits?: number | null): CounterStep {
+  const step = classifyStep(v0, v1, wrapsAt);
+  if (maxUnits === null || maxUnits === undefined || step.energy <= maxUnits) return step;
+  return { energy: 0, kind: 'impossible', rejected: step.energy };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { ConsumptionInterval } from '@meterit/shared';
 import { bucketSql } from '../readings/buckets.js';
+import { LIMIT_MIN_SECONDS } from './counter-arithmetic.js';
 
 export interface SeriesKey {
   siteId: number;
@@ -8,10 +9,20 @@ export interface SeriesKey {
   dataPoint: string;
 }
 
-/** One series over [from, to): the steps inside it, the one into it and the one out of it. */
+/**
+ * One series over [from, to): the steps inside it, the one into it and the one out of it. With a physical limit
+ * (maxKwhPerHour, and the unit's factor to kWh), a step above it comes back on its own, for counterStep to flag.
+ */
 export interface StepWindow extends SeriesKey {
   from: Date;
   to: Date;
+  factor?: number;
+  maxKwhPerHour?: number | null;
+}
+
+/** The window's limit in counter units per second (null: none). */
+function unitsPerSecond(w: StepWindow): number | null {
+  return w.maxKwhPerHour ? w.maxKwhPerHour / 3600 / (w.factor ?? 1) : null;
 }
 
 export interface StepRow {
@@ -46,7 +57,7 @@ export class CounterStepsRepository {
   /**
    * The counter steps (reading → next reading) of each window, including the step from the last reading before its
    * `from` and the step to the first reading at or after its `to`. Steps inside one bucket that only advance and are
-   * no gap are summed per bucket here (most of them); every other step comes back on its own, with both readings, for
+   * no gap and within the point's limit are summed per bucket here (most of them); every other step comes back on its own, with both readings, for
    * counterStep to classify (reset, rollover, noise) and attributeSteps to place.
    */
   async counterSteps(
@@ -60,9 +71,9 @@ export class CounterStepsRepository {
     const b1 = bucketSql('t1', bucket, tz);
     const { rows } = await this.knex.raw<{ rows: StepRow[] }>(
       `WITH s AS (
-         SELECT site_id, meter_id, data_point, wfrom, wto, (w - 1)::int AS w
-           FROM unnest(?::int[], ?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[])
-                WITH ORDINALITY AS s(site_id, meter_id, data_point, wfrom, wto, w)),
+         SELECT site_id, meter_id, data_point, wfrom, wto, lim, (w - 1)::int AS w
+           FROM unnest(?::int[], ?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::float8[])
+                WITH ORDINALITY AS s(site_id, meter_id, data_point, wfrom, wto, lim, w)),
        pts AS (
          SELECT s.w, b.ts, b.value FROM s CROSS JOIN LATERAL (
            SELECT r.ts, r.value FROM meter_readings r
@@ -89,7 +100,9 @@ export class CounterStepsRepository {
          SELECT st.w, st.t0, st.t1, st.v0, st.v1, ${b0.sql} AS b0,
                 extract(epoch FROM st.t1 - st.t0)::float8 AS secs,
                 (${b0.sql} = ${b1.sql} AND st.v1 >= st.v0 AND extract(epoch FROM st.t1 - st.t0) <= ?
-                 AND st.t0 >= s.wfrom AND st.t1 < s.wto) AS simple
+                 AND st.t0 >= s.wfrom AND st.t1 < s.wto
+                 AND (s.lim IS NULL OR st.v1 - st.v0 <= s.lim * greatest(extract(epoch FROM st.t1 - st.t0), ?))
+                ) AS simple
            FROM steps st JOIN s ON s.w = st.w
           WHERE st.t0 IS NOT NULL
        )
@@ -108,10 +121,12 @@ export class CounterStepsRepository {
         windows.map((w) => w.dataPoint),
         windows.map((w) => w.from),
         windows.map((w) => w.to),
+        windows.map(unitsPerSecond),
         ...b0.bindings,
         ...b0.bindings,
         ...b1.bindings,
         gapSeconds,
+        LIMIT_MIN_SECONDS,
       ] as unknown as Knex.RawBinding[],
     );
     return rows;

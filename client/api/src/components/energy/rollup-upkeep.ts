@@ -29,7 +29,10 @@ function kindOf(info: SeriesInfoRow): SeriesKind | undefined {
   if (info.config === null) return undefined;
   const unit = info.unit ?? info.config.unit ?? '';
   const factor = ENERGY_UNITS[unit];
-  if (factor !== undefined) return { kind: 'counter', counter: { factor, wrapsAt: info.config.wraps_at ?? null } };
+  if (factor !== undefined) {
+    const { wraps_at, max_kwh_per_hour } = info.config;
+    return { kind: 'counter', counter: { factor, wrapsAt: wraps_at ?? null, maxKwhPerHour: max_kwh_per_hour ?? null } };
+  }
   return POWER_UNITS[unit] === undefined ? undefined : { kind: 'power' };
 }
 
@@ -175,7 +178,10 @@ export class RollupUpkeep {
     const gapMs = this.gapSeconds * 1000;
     const byWindow = groupByWindow(
       await new CounterStepsRepository(trx).counterSteps(
-        windows.map((w) => ({ siteId, ...w })),
+        windows.map((w) => {
+          const kind = kinds.get(keyOf(w));
+          return { siteId, ...w, ...(kind?.kind === 'counter' ? kind.counter : {}) };
+        }),
         '15m',
         'UTC',
         this.gapSeconds,

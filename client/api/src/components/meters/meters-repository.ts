@@ -67,6 +67,9 @@ export function storedDataPoints(points: readonly DataPointConfig[]): DataPointC
     name: p.name,
     ...(p.unit === undefined ? {} : { unit: p.unit }),
     ...(p.wraps_at === undefined || p.wraps_at === null ? {} : { wraps_at: p.wraps_at }),
+    ...(p.max_kwh_per_hour === undefined || p.max_kwh_per_hour === null
+      ? {}
+      : { max_kwh_per_hour: p.max_kwh_per_hour }),
   }));
 }
 

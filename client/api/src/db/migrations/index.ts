@@ -18,6 +18,7 @@ import { siteEnergySettings } from './20261207000100_site_energy_settings.js';
 import { createSiteEmissionFactors } from './20261208090100_create_site_emission_factors.js';
 import { createTariffs } from './20261208120000_create_tariffs.js';
 import { energyRollups } from './20261208130000_energy_rollups.js';
+import { counterEventImpossible } from './20261208140000_counter_event_impossible.js';
 
 /** In order. Append new migrations here; never edit or reorder one that has shipped. */
 export const migrations: Migration[] = [
@@ -40,4 +41,5 @@ export const migrations: Migration[] = [
   createSiteEmissionFactors,
   createTariffs,
   energyRollups,
+  counterEventImpossible,
 ];
