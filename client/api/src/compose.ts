@@ -13,6 +13,7 @@ import { MetersService } from './components/meters/meters-service.js';
 import { createApiMetrics, type ApiMetrics } from './components/metrics/metrics.js';
 import { IngestService } from './components/readings/ingest.js';
 import { ReadingsService } from './components/readings/readings-service.js';
+import { CompareService } from './components/comparison/compare-service.js';
 import { EnergyService } from './components/energy/energy-service.js';
 import { EnergySources } from './components/energy/energy-source.js';
 import { ROLLUP_UNITS, RollupUpkeep } from './components/energy/rollup-upkeep.js';
@@ -42,6 +43,8 @@ export interface ApiServices {
   readings: ReadingsService;
   /** Operator side: energy per day/week/month, against the previous period, peak demand and base load. */
   energy: EnergyService;
+  /** Operator side: a period against the one before and the same one last year, with costs and CO₂. */
+  compare: CompareService;
   /** The energy rollups' upkeep (the worker's passes and reads catching up); null when they are not kept. */
   rollups: RollupUpkeep | null;
   /** Operator side: site summaries, status, connectivity, keys. */
@@ -96,6 +99,14 @@ export function composeServices(deps: {
     keyRotationGraceMs: c.keyRotationGraceHours * 3_600_000,
     currentPowerMaxAgeMs: backlogMs,
   });
+  const energy = new EnergyService(knex, meterDirectory, sources);
+  const emissions = new EmissionsService(knex);
+  // Costs read 15-minute energy through the IntervalEnergySource port: the rollups for ranges over a day.
+  const tariffs = createTariffs({
+    knex,
+    meters: meterDirectory,
+    energy: new MeterIntervalEnergy(sources, meterDirectory),
+  });
   return {
     knex,
     metrics: createApiMetrics(knex),
@@ -112,19 +123,15 @@ export function composeServices(deps: {
     users: new UsersService(knex),
     meterDirectory,
     readings,
-    energy: new EnergyService(knex, meterDirectory, sources),
+    energy,
+    compare: new CompareService(knex, { energy, costs: tariffs.costs, emissions }),
     rollups,
     siteDirectory,
     siteHistory: new SiteHistory(knex, siteDirectory),
-    emissions: new EmissionsService(knex),
+    emissions,
     mcpTokens: new McpTokens(knex, c.mcpTokenMaxDays),
     mcpAudit: new McpAuditRepository(knex),
-    // Costs read 15-minute energy through the IntervalEnergySource port: the rollups for ranges over a day.
-    tariffs: createTariffs({
-      knex,
-      meters: meterDirectory,
-      energy: new MeterIntervalEnergy(sources, meterDirectory),
-    }),
+    tariffs,
     alerts: createAlerts({
       knex,
       logger: deps.logger,
