@@ -296,6 +296,22 @@ export type {
   EnergyResponse,
 } from './energy-contracts.js';
 export {
+  COMPARE_PERIODS,
+  COMPARISONS,
+  ComparePeriodsQuerySchema,
+  PeriodFiguresSchema,
+  FigureChangesSchema,
+  ComparePeriodsResponseSchema,
+} from './compare-contracts.js';
+export type {
+  ComparePeriod,
+  Comparison,
+  ComparePeriodsQuery,
+  PeriodFigures,
+  FigureChanges,
+  ComparePeriodsResponse,
+} from './compare-contracts.js';
+export {
   MAX_CHART_POINTS,
   ChartQuerySchema,
   ChartPointSchema,

@@ -16,6 +16,7 @@ import { metersRouter } from './components/meters/operator-routes.js';
 import { readingsRouter } from './components/readings/operator-routes.js';
 import { energyRouter } from './components/energy/routes.js';
 import { dataQualityRouter } from './components/energy/data-quality-routes.js';
+import { compareRouter } from './components/comparison/routes.js';
 import { sitesRouter } from './components/sites/operator-routes.js';
 import type { ClientApiConfig } from './config.js';
 import type { ApiServices } from './compose.js';
@@ -109,6 +110,7 @@ export function createApp(services: ApiServices, o: AppSettings & { logger: Logg
   app.use(readingsRouter({ readings: s.readings, meters: s.meterDirectory, maxRows: o.readingsMaxRows }));
   app.use(energyRouter(s.energy));
   app.use(dataQualityRouter(s.dataQuality));
+  app.use(compareRouter(s.compare));
   app.use(usersRouter(s.users));
   app.use(['/api/alerts', '/api/alert-rules', '/api/notifications'], userAuth(s.auth), smallJsonBody);
   app.use(alertsRouter(s.alerts.service));

@@ -14,6 +14,7 @@ import { createApiMetrics, type ApiMetrics } from './components/metrics/metrics.
 import { IngestService } from './components/readings/ingest.js';
 import { ReadingsService } from './components/readings/readings-service.js';
 import { DataQualityService } from './components/energy/data-quality-service.js';
+import { CompareService } from './components/comparison/compare-service.js';
 import { EnergyService } from './components/energy/energy-service.js';
 import { EnergySources } from './components/energy/energy-source.js';
 import { ROLLUP_UNITS, RollupUpkeep } from './components/energy/rollup-upkeep.js';
@@ -45,6 +46,8 @@ export interface ApiServices {
   energy: EnergyService;
   /** Operator side: a site's data-quality issues (the counter events the rollups keep). */
   dataQuality: DataQualityService;
+  /** Operator side: a period against the one before and the same one last year, with costs and CO₂. */
+  compare: CompareService;
   /** The energy rollups' upkeep (the worker's passes and reads catching up); null when they are not kept. */
   rollups: RollupUpkeep | null;
   /** Operator side: site summaries, status, connectivity, keys. */
@@ -99,6 +102,14 @@ export function composeServices(deps: {
     keyRotationGraceMs: c.keyRotationGraceHours * 3_600_000,
     currentPowerMaxAgeMs: backlogMs,
   });
+  const energy = new EnergyService(knex, meterDirectory, sources);
+  const emissions = new EmissionsService(knex);
+  // Costs read 15-minute energy through the IntervalEnergySource port: the rollups for ranges over a day.
+  const tariffs = createTariffs({
+    knex,
+    meters: meterDirectory,
+    energy: new MeterIntervalEnergy(sources, meterDirectory),
+  });
   return {
     knex,
     metrics: createApiMetrics(knex),
@@ -115,20 +126,16 @@ export function composeServices(deps: {
     users: new UsersService(knex),
     meterDirectory,
     readings,
-    energy: new EnergyService(knex, meterDirectory, sources),
+    energy,
+    compare: new CompareService(knex, { energy, costs: tariffs.costs, emissions }),
     dataQuality: new DataQualityService(knex, rollups),
     rollups,
     siteDirectory,
     siteHistory: new SiteHistory(knex, siteDirectory),
-    emissions: new EmissionsService(knex),
+    emissions,
     mcpTokens: new McpTokens(knex, c.mcpTokenMaxDays),
     mcpAudit: new McpAuditRepository(knex),
-    // Costs read 15-minute energy through the IntervalEnergySource port: the rollups for ranges over a day.
-    tariffs: createTariffs({
-      knex,
-      meters: meterDirectory,
-      energy: new MeterIntervalEnergy(sources, meterDirectory),
-    }),
+    tariffs,
     alerts: createAlerts({
       knex,
       logger: deps.logger,

@@ -70,6 +70,16 @@ export const METER_ENDPOINTS: EndpointSpec[] = [
     returnsData: true,
     otherSite: 'filtered',
   },
+  // One site's period against the one before and last year's; another site is a 404 like /api/costs.
+  {
+    method: 'GET',
+    path: '/api/energy/compare',
+    auth: 'operator',
+    query: (ctx) => `site_id=${ctx.siteA.id}&period=day&at=${encodeURIComponent(ctx.now())}`,
+    requiredQuery: ['site_id'],
+    returnsData: true,
+    otherSite: 'refused',
+  },
   // One meter's chart series; another site's meter is a 404 like /api/meters/:id.
   {
     method: 'GET',

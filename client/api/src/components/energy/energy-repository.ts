@@ -57,7 +57,25 @@ export class EnergyRepository {
     interval: EnergyInterval,
     tz: string,
   ): Promise<{ from: Date; to: Date }> {
-    const by = `${count} ${UNIT[interval]}`;
+    return this.shiftLocal(from, to, `${count} ${UNIT[interval]}`, tz);
+  }
+
+  /** The day, ISO week, month or year holding `at` in `tz`: [its start, the next one's start). */
+  async calendarPeriod(
+    at: Date,
+    unit: 'day' | 'week' | 'month' | 'year',
+    tz: string,
+  ): Promise<{ from: Date; to: Date }> {
+    const { rows } = await this.knex.raw<{ rows: { from: Date; to: Date }[] }>(
+      `SELECT date_trunc(?, ?::timestamptz, ?) AS "from",
+              ((date_trunc(?, ?::timestamptz, ?) AT TIME ZONE ?) + ?::interval) AT TIME ZONE ? AS "to"`,
+      [unit, at, tz, unit, at, tz, tz, `1 ${unit}`, tz],
+    );
+    return rows[0] as { from: Date; to: Date };
+  }
+
+  /** [from, to) moved back by `by` (a PostgreSQL interval) on the local calendar of `tz`. */
+  async shiftLocal(from: Date, to: Date, by: string, tz: string): Promise<{ from: Date; to: Date }> {
     const { rows } = await this.knex.raw<{ rows: { from: Date; to: Date }[] }>(
       `SELECT ((?::timestamptz AT TIME ZONE ?) - ?::interval) AT TIME ZONE ? AS "from",
               ((?::timestamptz AT TIME ZONE ?) - ?::interval) AT TIME ZONE ? AS "to"`,
