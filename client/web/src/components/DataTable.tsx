@@ -133,12 +133,17 @@ function cardSx(columns: Column[] | undefined, theme: Theme) {
   };
 }
 
+// Sizes as CSS strings: in `sx` a bare number up to 1 is a fraction, so `width: 1` was 100 % of the positioned
+// ancestor, and the hidden header row stretched a 390 px phone page to 407 px (invisible, but the page scrolled).
 const visuallyHidden = {
   position: 'absolute',
-  width: 1,
-  height: 1,
+  width: '1px',
+  height: '1px',
+  margin: '-1px',
+  padding: 0,
+  border: 0,
   overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
+  clipPath: 'inset(50%)',
   whiteSpace: 'nowrap',
 } as const;
 
