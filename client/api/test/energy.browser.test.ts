@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkEverywhere,
@@ -122,6 +122,25 @@ describe('what an operator sees of energy', () => {
     });
     await expect.poll(() => page.getByTestId('energy-series-row').textContent()).toContain('School main');
     expect(await page.getByTestId('energy-series-row').count()).toBe(1);
+    await context.close();
+  }, 90_000);
+
+  it('when the previous period has not a single reading, then its totals read "—" with "no data", not 0.0 kWh', async () => {
+    const context = await openContext(browser, 'laptop');
+    const page = await context.newPage();
+    await login(page);
+    await page.goto(`${api.url}/energy`);
+    await page.getByTestId('energy-chart').waitFor();
+    // Three months against the three before: the readings go back 36 days, so the months before have none.
+    await chooseOption(page, page.getByRole('combobox', { name: 'Interval', exact: true }), 'Per month');
+    const cells = (row: Locator) => row.getByRole('cell').allInnerTexts();
+    const depot = page.getByTestId('energy-series-row').filter({ hasText: 'Harbour depot' });
+    await expect.poll(async () => (await cells(depot))[2]).toBe('—\nno data');
+    expect((await cells(depot))[1]).toMatch(/^[\d,.]+ kWh$/);
+    expect((await cells(depot))[3]).toBe('—');
+    const all = page.getByRole('row').filter({ hasText: /^All/ });
+    expect((await cells(all))[2]).toBe('—\nno data');
+    await screenshot(page, ARTIFACTS, 'client-energy-no-previous');
     await context.close();
   }, 90_000);
 
