@@ -144,6 +144,25 @@ describe('what an operator sees of energy', () => {
     await context.close();
   }, 90_000);
 
+  it('when the series table is cards on a phone, then no column title runs into the line below it', async () => {
+    const context = await openContext(browser, 'phone');
+    const page = await context.newPage();
+    await login(page);
+    await page.goto(`${api.url}/energy`);
+    await expect.poll(() => page.getByTestId('energy-series-row').count(), { timeout: 15_000 }).toBe(2);
+    // Each card line against its title (the cell's ::before): a title that wraps to two lines beside a one-line
+    // value ("Previous period") must make its line taller, not cover the next; the "All" card has empty lines.
+    const shortLines = await page.evaluate<string[]>(`[...document.querySelectorAll(
+      'table[aria-label="Energy per series"] > tbody > tr > td')].flatMap((td) => {
+        const title = parseFloat(getComputedStyle(td, '::before').height);
+        const line = td.getBoundingClientRect().height;
+        return title > line + 0.5 ? [getComputedStyle(td, '::before').content + ': ' + title + ' px in ' + line] : [];
+      })`);
+    expect(shortLines).toEqual([]);
+    await screenshot(page, ARTIFACTS, 'client-energy-phone-cards');
+    await context.close();
+  }, 90_000);
+
   it('then both pages pass the accessibility check and fit a phone, in light and dark', async () => {
     const pages = [
       { name: 'client-energy-site-check', url: `${api.url}/sites/${depotId}`, ready: weeksCompared },
