@@ -8,6 +8,7 @@ import {
   launchChromium,
   openContext,
   screenshot,
+  type ViewportName,
 } from '@meterit/shared/browser-testing';
 import type { SyncReading } from '@meterit/shared';
 import { meter } from './helpers.js';
@@ -65,6 +66,14 @@ afterAll(async () => {
 
 const login = (page: Page) => logIn(page, api.url, ADMIN);
 
+/** A page of its own context at a laptop's or a phone's size, logged in, opened at `path`. */
+async function openLoggedIn(viewport: ViewportName, path: string): Promise<Page> {
+  const page = await (await openContext(browser, viewport)).newPage();
+  await login(page);
+  await page.goto(`${api.url}${path}`);
+  return page;
+}
+
 /** The site page's energy panel switched to weeks against the previous weeks. */
 async function weeksCompared(page: Page): Promise<void> {
   const panel = page.getByTestId('section-Energy');
@@ -78,10 +87,7 @@ const text = async (page: Page, id: string) => (await page.getByTestId(id).textC
 
 describe('what an operator sees of energy', () => {
   it('when the site page shows weeks against the previous weeks, then the totals, the change, peak demand and base load are there', async () => {
-    const context = await openContext(browser, 'laptop');
-    const page = await context.newPage();
-    await login(page);
-    await page.goto(`${api.url}/sites/${depotId}`);
+    const page = await openLoggedIn('laptop', `/sites/${depotId}`);
     await weeksCompared(page);
     expect(await page.getByTestId('energy-interval-row').count()).toBe(4);
     expect(await text(page, 'energy-total')).toMatch(/^[\d,.]+ kWh$/);
@@ -95,7 +101,7 @@ describe('what an operator sees of energy', () => {
     expect(caption).toContain('from the meters’ kW data point');
     expect(caption).toContain('from 00:00 to 05:00');
     await screenshot(page, ARTIFACTS, 'client-energy-site');
-    await context.close();
+    await page.context().close();
   }, 90_000);
 
   it('when the energy page opens, then both sites are on one chart with their names in the legend', async () => {
@@ -126,10 +132,7 @@ describe('what an operator sees of energy', () => {
   }, 90_000);
 
   it('when the previous period has not a single reading, then its totals read "—" with "no data", not 0.0 kWh', async () => {
-    const context = await openContext(browser, 'laptop');
-    const page = await context.newPage();
-    await login(page);
-    await page.goto(`${api.url}/energy`);
+    const page = await openLoggedIn('laptop', '/energy');
     await page.getByTestId('energy-chart').waitFor();
     // Three months against the three before: the readings go back 36 days, so the months before have none.
     await chooseOption(page, page.getByRole('combobox', { name: 'Interval', exact: true }), 'Per month');
@@ -141,14 +144,11 @@ describe('what an operator sees of energy', () => {
     const all = page.getByRole('row').filter({ hasText: /^All/ });
     expect((await cells(all))[2]).toBe('—\nno data');
     await screenshot(page, ARTIFACTS, 'client-energy-no-previous');
-    await context.close();
+    await page.context().close();
   }, 90_000);
 
   it('when the series table is cards on a phone, then no column title runs into the line below it', async () => {
-    const context = await openContext(browser, 'phone');
-    const page = await context.newPage();
-    await login(page);
-    await page.goto(`${api.url}/energy`);
+    const page = await openLoggedIn('phone', '/energy');
     await expect.poll(() => page.getByTestId('energy-series-row').count(), { timeout: 15_000 }).toBe(2);
     // Each card line against its title (the cell's ::before): a title that wraps to two lines beside a one-line
     // value ("Previous period") must make its line taller, not cover the next; the "All" card has empty lines.
@@ -160,7 +160,7 @@ describe('what an operator sees of energy', () => {
       })`);
     expect(shortLines).toEqual([]);
     await screenshot(page, ARTIFACTS, 'client-energy-phone-cards');
-    await context.close();
+    await page.context().close();
   }, 90_000);
 
   it('then both pages pass the accessibility check and fit a phone, in light and dark', async () => {
