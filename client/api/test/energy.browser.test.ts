@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkEverywhere,
@@ -8,6 +8,7 @@ import {
   launchChromium,
   openContext,
   screenshot,
+  type ViewportName,
 } from '@meterit/shared/browser-testing';
 import type { SyncReading } from '@meterit/shared';
 import { meter } from './helpers.js';
@@ -65,6 +66,14 @@ afterAll(async () => {
 
 const login = (page: Page) => logIn(page, api.url, ADMIN);
 
+/** A page of its own context at a laptop's or a phone's size, logged in, opened at `path`. */
+async function openLoggedIn(viewport: ViewportName, path: string): Promise<Page> {
+  const page = await (await openContext(browser, viewport)).newPage();
+  await login(page);
+  await page.goto(`${api.url}${path}`);
+  return page;
+}
+
 /** The site page's energy panel switched to weeks against the previous weeks. */
 async function weeksCompared(page: Page): Promise<void> {
   const panel = page.getByTestId('section-Energy');
@@ -78,10 +87,7 @@ const text = async (page: Page, id: string) => (await page.getByTestId(id).textC
 
 describe('what an operator sees of energy', () => {
   it('when the site page shows weeks against the previous weeks, then the totals, the change, peak demand and base load are there', async () => {
-    const context = await openContext(browser, 'laptop');
-    const page = await context.newPage();
-    await login(page);
-    await page.goto(`${api.url}/sites/${depotId}`);
+    const page = await openLoggedIn('laptop', `/sites/${depotId}`);
     await weeksCompared(page);
     expect(await page.getByTestId('energy-interval-row').count()).toBe(4);
     expect(await text(page, 'energy-total')).toMatch(/^[\d,.]+ kWh$/);
@@ -95,7 +101,7 @@ describe('what an operator sees of energy', () => {
     expect(caption).toContain('from the meters’ kW data point');
     expect(caption).toContain('from 00:00 to 05:00');
     await screenshot(page, ARTIFACTS, 'client-energy-site');
-    await context.close();
+    await page.context().close();
   }, 90_000);
 
   it('when the energy page opens, then both sites are on one chart with their names in the legend', async () => {
@@ -123,6 +129,38 @@ describe('what an operator sees of energy', () => {
     await expect.poll(() => page.getByTestId('energy-series-row').textContent()).toContain('School main');
     expect(await page.getByTestId('energy-series-row').count()).toBe(1);
     await context.close();
+  }, 90_000);
+
+  it('when the previous period has not a single reading, then its totals read "—" with "no data", not 0.0 kWh', async () => {
+    const page = await openLoggedIn('laptop', '/energy');
+    await page.getByTestId('energy-chart').waitFor();
+    // Three months against the three before: the readings go back 36 days, so the months before have none.
+    await chooseOption(page, page.getByRole('combobox', { name: 'Interval', exact: true }), 'Per month');
+    const cells = (row: Locator) => row.getByRole('cell').allInnerTexts();
+    const depot = page.getByTestId('energy-series-row').filter({ hasText: 'Harbour depot' });
+    await expect.poll(async () => (await cells(depot))[2]).toBe('—\nno data');
+    expect((await cells(depot))[1]).toMatch(/^[\d,.]+ kWh$/);
+    expect((await cells(depot))[3]).toBe('—');
+    const all = page.getByRole('row').filter({ hasText: /^All/ });
+    expect((await cells(all))[2]).toBe('—\nno data');
+    await screenshot(page, ARTIFACTS, 'client-energy-no-previous');
+    await page.context().close();
+  }, 90_000);
+
+  it('when the series table is cards on a phone, then no column title runs into the line below it', async () => {
+    const page = await openLoggedIn('phone', '/energy');
+    await expect.poll(() => page.getByTestId('energy-series-row').count(), { timeout: 15_000 }).toBe(2);
+    // Each card line against its title (the cell's ::before): a title that wraps to two lines beside a one-line
+    // value ("Previous period") must make its line taller, not cover the next; the "All" card has empty lines.
+    const shortLines = await page.evaluate<string[]>(`[...document.querySelectorAll(
+      'table[aria-label="Energy per series"] > tbody > tr > td')].flatMap((td) => {
+        const title = parseFloat(getComputedStyle(td, '::before').height);
+        const line = td.getBoundingClientRect().height;
+        return title > line + 0.5 ? [getComputedStyle(td, '::before').content + ': ' + title + ' px in ' + line] : [];
+      })`);
+    expect(shortLines).toEqual([]);
+    await screenshot(page, ARTIFACTS, 'client-energy-phone-cards');
+    await page.context().close();
   }, 90_000);
 
   it('then both pages pass the accessibility check and fit a phone, in light and dark', async () => {

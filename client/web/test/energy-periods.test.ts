@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { energyParams, fmtChange, periodStart } from '../src/pages/energy/energy-periods';
+import type { EnergyBucket, EnergyPeriod } from '@meterit/shared';
+import { combinedTotal, energyParams, fmtChange, periodStart, periodTotal } from '../src/pages/energy/energy-periods';
 import { costChoiceFrom, costRange, monthStart } from '../src/pages/costs/cost-periods';
 import { parseRoute } from '../src/route-parse';
 
@@ -31,6 +32,39 @@ describe('when the energy views choose their periods', () => {
     expect(fmtChange(0)).toBe('±0 %');
     expect(fmtChange(null)).toBe('—');
     expect(parseRoute('/energy')).toEqual({ page: 'energy' });
+  });
+
+  it('then a period without a single reading reads as no data, not 0 kWh, and one with gaps as data missing', () => {
+    const bucket = (energy_kwh: number | null, complete = true): EnergyBucket => ({
+      start: '2026-11-30T00:00:00.000Z',
+      end: '2026-12-01T00:00:00.000Z',
+      energy_kwh,
+      coverage: energy_kwh === null ? 0 : 1,
+      complete,
+      peak: null,
+      base_load: null,
+    });
+    // As the API answers it: total 0 over intervals that are all null.
+    const period = (total_kwh: number, buckets: EnergyBucket[]): EnergyPeriod => ({
+      from: '2026-11-30T00:00:00.000Z',
+      to: '2026-12-02T00:00:00.000Z',
+      total_kwh,
+      unattributed_kwh: 0,
+      peak: null,
+      base_load: null,
+      buckets,
+      gaps: [],
+      resets: [],
+    });
+    const empty = period(0, [bucket(null, false), bucket(null, false)]);
+    const gappy = period(12, [bucket(null, false), bucket(12)]);
+    const whole = period(0, [bucket(0), bucket(0)]);
+    expect(periodTotal(empty)).toEqual({ kwh: null, note: 'no data' });
+    expect(periodTotal(gappy)).toEqual({ kwh: 12, note: 'data missing' });
+    expect(periodTotal(whole)).toEqual({ kwh: 0, note: null });
+    expect(periodTotal(null)).toEqual({ kwh: null, note: null });
+    expect(combinedTotal([empty, empty], 0)).toEqual({ kwh: null, note: 'no data' });
+    expect(combinedTotal([empty, gappy], 12)).toEqual({ kwh: 12, note: null });
   });
 });
 

@@ -75,10 +75,69 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     });
 }
 
-/** How far the page scrolls sideways: 0 means everything fits the width of the window. */
-export function sidewaysOverflow(page: Page): Promise<number> {
-  // A string, so this Node-side package needs no DOM types: it runs in the page.
-  return page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+// Measured against the width the test opened the page at, not `window.innerWidth`: on a phone (`isMobile`) Chromium
+// widens the layout to fit a page that is too wide and zooms out, so innerWidth grows with the page and
+// "scrollWidth − innerWidth" stays 0 however far it overflows. The page's own width without a vertical scrollbar
+// (documentElement.clientWidth) counts when it is the smaller, as it is on a laptop with a classic scrollbar.
+// A string, so this Node-side package needs no DOM types: it runs in the page, called with that width.
+const MEASURE_OVERFLOW = `(opened) => {
+  const width = Math.min(opened, document.documentElement.clientWidth || opened);
+  const clips = (el) => el !== document.body && getComputedStyle(el).overflowX !== 'visible';
+  // The ancestor whose overflow hides what of el is past the edge, if any. An absolutely placed element escapes the
+  // ancestors below its containing block (its offsetParent), a fixed one all: the phones' hidden table header row,
+  // 100 % wide from 17 px, escaped the table's scrolling box that way and stretched the page.
+  const clipper = (el) => {
+    const position = getComputedStyle(el).position;
+    if (position === 'fixed') return null;
+    let a = position === 'absolute' ? el.offsetParent : el.parentElement;
+    for (; a && a !== document.body; a = a.parentElement) if (clips(a)) return a;
+    return null;
+  };
+  const name = (el) => {
+    const testId = el.getAttribute('data-testid');
+    const classes = typeof el.className === 'string' ? el.className.split(/\\s+/) : [];
+    const own = classes.filter((c) => c && !c.startsWith('css-')).slice(0, 2);
+    const id = testId ? '[data-testid=' + testId + ']' : el.id ? '#' + el.id : '';
+    return el.tagName.toLowerCase() + id + own.map((c) => '.' + c).join('');
+  };
+  const found = [];
+  const named = [];
+  let right = document.documentElement.scrollWidth;
+  // In document order, so the outermost element past the edge is named and its children, which follow it, are not.
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.ownerSVGElement || named.some((n) => n.contains(el))) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0 && box.right > width + 0.5 && !clipper(el)) {
+      found.push(name(el) + ': ' + Math.round(box.width) + ' px wide, to ' + Math.round(box.right) + ' px');
+      named.push(el);
+      right = Math.max(right, box.right);
+      continue;
+    }
+    const overflowX = getComputedStyle(el).overflowX;
+    if ((overflowX === 'auto' || overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+      found.push(name(el) + ': scrolls sideways, ' + el.scrollWidth + ' px in ' + el.clientWidth);
+      named.push(el);
+    }
+  }
+  return { px: Math.max(0, Math.round(right - width)), elements: found };
+}`;
+
+export interface SidewaysOverflow {
+  /** How many CSS px the page reaches past the right edge of the width the test opened it at: 0 means it fits. */
+  px: number;
+  /** The outermost elements that reach past that edge or scroll sideways inside it, to say where to look. */
+  elements: string[];
+}
+
+/** What reaches past the right edge of the window the page was opened in (see MEASURE_OVERFLOW for why not innerWidth). */
+export async function measureOverflow(page: Page): Promise<SidewaysOverflow> {
+  const opened = page.viewportSize()?.width ?? (await page.evaluate<number>('window.innerWidth'));
+  return page.evaluate<SidewaysOverflow>(`(${MEASURE_OVERFLOW})(${opened})`);
+}
+
+/** How far the page scrolls sideways past the width it was opened at: 0 means everything fits the window. */
+export async function sidewaysOverflow(page: Page): Promise<number> {
+  return (await measureOverflow(page)).px;
 }
 
 /**
@@ -100,7 +159,10 @@ export interface PageCheck {
   viewport: ViewportName;
   colorScheme: ColorScheme;
   file: string;
+  /** CSS px past the right edge of the opened width (0: fits). */
   overflow: number;
+  /** What reaches past that edge or scrolls sideways inside it (empty: nothing). */
+  overflowing: string[];
   problems: string[];
 }
 
@@ -133,12 +195,14 @@ export async function checkEverywhere(
           await page.goto(p.url);
           await p.ready(page);
           const file = await screenshot(page, opts.dir, `${p.name}-${viewport}-${colorScheme}`);
+          const overflow = await measureOverflow(page);
           out.push({
             name: p.name,
             viewport,
             colorScheme,
             file,
-            overflow: await sidewaysOverflow(page),
+            overflow: overflow.px,
+            overflowing: overflow.elements,
             problems: await accessibilityProblems(page),
           });
         }

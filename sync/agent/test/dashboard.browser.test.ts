@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { measureOverflow } from '@meterit/shared/browser-testing';
 import { createTestDatabase } from '@meterit/shared/testing';
 import type { MeterConfig } from '@meterit/shared';
 import { startSimulator, toMetersJson, type Simulator } from '@meterit/simulator';
@@ -244,8 +245,9 @@ describe('site dashboard in a real browser', () => {
     await page.getByTestId(`meter-${sim.meters[0]!.externalId}`).waitFor();
     await page.getByTestId('chart').locator('svg path').first().waitFor({ timeout: 20_000 });
     await page.waitForTimeout(500);
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
+    const overflow = await measureOverflow(page);
+    expect(overflow.elements).toEqual([]);
+    expect(overflow.px).toBe(0);
     await screenshot(page, 'site-dashboard-phone');
     // The desktop again, as it looks when the site is healthy apart from the stopped meter.
     await page.setViewportSize({ width: 1280, height: 900 });

@@ -39,7 +39,7 @@ export function App() {
         sx={{ display: 'flex', alignItems: 'center', gap: 2, py: 6, justifyContent: 'center' }}
         data-testid="loading"
       >
-        <CircularProgress size={28} />
+        <CircularProgress size={28} aria-label="Loading the site status" />
         <Typography>Asking the site agent how things are…</Typography>
       </Box>
     );

@@ -73,8 +73,8 @@ function cardSx(columns: Column[] | undefined, theme: Theme) {
       return [
         `${cell}:nth-of-type(${i + 1})`,
         label
-          ? { paddingLeft: 'calc(38% + 8px)', '&::before': { content: JSON.stringify(label) } }
-          : { order: 1, paddingLeft: 0, paddingTop: theme.spacing(0.5), textAlign: 'left' },
+          ? { '&::before': { content: JSON.stringify(label) } }
+          : { order: 1, paddingTop: theme.spacing(0.5), textAlign: 'left' },
       ];
     }),
   );
@@ -108,9 +108,13 @@ function cardSx(columns: Column[] | undefined, theme: Theme) {
         borderTop: `1px solid ${palette.divider}`,
       },
       '& > tbody > tr:first-of-type': { borderTop: 0 },
+      // A cell is a one-row table: its title a column of 38 %, whatever the cell holds the other (one anonymous
+      // cell, so text and inline parts flow as they do in the table). The line is as tall as the taller of the two,
+      // where an absolutely placed title ran into the next line when it wrapped beside a one-line value.
       [cell]: {
-        display: 'block',
-        position: 'relative',
+        display: 'table',
+        tableLayout: 'fixed',
+        width: '100%',
         border: 0,
         padding: 0,
         minWidth: 0,
@@ -118,27 +122,35 @@ function cardSx(columns: Column[] | undefined, theme: Theme) {
         textAlign: 'left',
         overflowWrap: 'anywhere',
         '&::before': {
-          position: 'absolute',
-          left: 0,
+          display: 'table-cell',
           width: '38%',
+          boxSizing: 'border-box',
+          paddingRight: theme.spacing(1),
           color: palette.text.secondary,
           fontWeight: 600,
           overflowWrap: 'anywhere',
         },
       },
+      // An empty cell (nothing to say in the "All" row, no action for this user) is no line of the card.
+      [`${cell}:empty`]: { display: 'none' },
       ...perColumn,
       // A cell across all columns (a message, a panel opened under the row) is the whole card.
-      [`${cell}[colspan]`]: { paddingLeft: 0, order: 0, '&::before': { content: 'none' } },
+      [`${cell}[colspan]`]: { order: 0, '&::before': { content: 'none' } },
     },
   };
 }
 
+// Sizes as CSS strings: in `sx` a bare number up to 1 is a fraction, so `width: 1` was 100 % of the positioned
+// ancestor, and the hidden header row stretched a 390 px phone page to 407 px (invisible, but the page scrolled).
 const visuallyHidden = {
   position: 'absolute',
-  width: 1,
-  height: 1,
+  width: '1px',
+  height: '1px',
+  margin: '-1px',
+  padding: 0,
+  border: 0,
   overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
+  clipPath: 'inset(50%)',
   whiteSpace: 'nowrap',
 } as const;
 

@@ -50,7 +50,8 @@ class PartBoundary extends Component<{ what: string; children: ReactNode }, { er
 export function LaterPart({ what, quiet, children }: { what: string; quiet?: boolean; children: ReactNode }) {
   const loading = quiet ? null : (
     <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, py: 3, justifyContent: 'center' }}>
-      <CircularProgress size={20} />
+      {/* Named, as screen readers announce a progressbar by its name (axe: aria-progressbar-name). */}
+      <CircularProgress size={20} aria-label={`Loading ${what}`} />
       <Typography variant="body2" color="text.secondary">
         Loading {what}…
       </Typography>

@@ -11,12 +11,46 @@ import {
 import { ChartCaption } from '../../components/Charts';
 import { DataTable } from '../../components/DataTable';
 import { fmtDateTime, fmtNumber } from '../../format';
-import { fmtChange, intervalLabel } from './energy-periods';
+import { combinedTotal, fmtChange, intervalLabel, periodTotal, type PeriodTotal } from './energy-periods';
 import { seriesName } from './EnergyChart';
 
 const kwh = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${fmtNumber(v, 1)} kWh`);
-/** A total over intervals some of which lack data reads low: say so beside it. */
-const partly = (p: EnergyPeriod | null | undefined) => (p?.buckets.some((b) => !b.complete) ? ' (data missing)' : '');
+/** A total over intervals some of which lack data reads low, and one with none is no figure at all: say so. */
+const noted = (p: EnergyPeriod | null | undefined) => {
+  const { note } = periodTotal(p);
+  return note ? ` (${note})` : '';
+};
+
+/** Small grey words under a figure: when, or what is missing. */
+function Note({ children }: { children: ReactNode }) {
+  return (
+    <Typography variant="caption" color="text.secondary" component="div">
+      {children}
+    </Typography>
+  );
+}
+
+/**
+ * A total in a table cell: "—" with "no data" when nothing was measured; with `partial`, "data missing" under a
+ * total that lacks part of its period (left out where it would stand under almost every current total).
+ */
+function TotalCell({
+  total,
+  partial = false,
+  bold = false,
+}: {
+  total: PeriodTotal;
+  partial?: boolean;
+  bold?: boolean;
+}) {
+  const note = total.note === 'no data' || partial ? total.note : null;
+  return (
+    <TableCell align="right" sx={bold ? { fontWeight: 600 } : undefined}>
+      {kwh(total.kwh)}
+      {note ? <Note>{note}</Note> : null}
+    </TableCell>
+  );
+}
 
 function DemandCell({ d }: { d: Demand | null | undefined }) {
   if (!d) return <TableCell align="right">—</TableCell>;
@@ -25,9 +59,7 @@ function DemandCell({ d }: { d: Demand | null | undefined }) {
       <Box component="span" sx={{ fontWeight: 600 }}>
         {fmtNumber(d.kw, 1)} kW
       </Box>
-      <Typography variant="caption" color="text.secondary" component="div">
-        {fmtDateTime(d.at)}
-      </Typography>
+      <Note>{fmtDateTime(d.at)}</Note>
     </TableCell>
   );
 }
@@ -45,9 +77,7 @@ export function ScrollArea({ label, children }: { label: string; children: React
 function Figure({ label, value, testId }: { label: string; value: string; testId: string }) {
   return (
     <Box sx={{ minWidth: 120 }}>
-      <Typography variant="caption" color="text.secondary" component="div">
-        {label}
-      </Typography>
+      <Note>{label}</Note>
       <Typography variant="h6" component="div" data-testid={testId}>
         {value}
       </Typography>
@@ -60,12 +90,12 @@ export function PeriodFigures({ series }: { series: EnergySeries }) {
   const { current, previous } = series;
   return (
     <Box sx={{ display: 'flex', gap: 3, flexWrap: 'wrap', my: 1.5 }} data-testid="energy-figures">
-      <Figure label={`This period${partly(current)}`} value={kwh(current.total_kwh)} testId="energy-total" />
+      <Figure label={`This period${noted(current)}`} value={kwh(periodTotal(current).kwh)} testId="energy-total" />
       {previous ? (
         <>
           <Figure
-            label={`Previous period${partly(previous)}`}
-            value={kwh(previous.total_kwh)}
+            label={`Previous period${noted(previous)}`}
+            value={kwh(periodTotal(previous).kwh)}
             testId="energy-previous-total"
           />
           <Figure label="Change" value={fmtChange(series.change_pct)} testId="energy-change" />
@@ -107,21 +137,13 @@ export function IntervalTable({ series, interval }: { series: EnergySeries; inte
           <TableRow key={b.start} data-testid="energy-interval-row">
             <TableCell>
               {intervalLabel(interval, b.start)}
-              {b.complete ? null : (
-                <Typography variant="caption" color="text.secondary" component="div">
-                  incomplete: data missing
-                </Typography>
-              )}
+              {b.complete ? null : <Note>incomplete: data missing</Note>}
             </TableCell>
             <TableCell align="right">{kwh(b.energy_kwh)}</TableCell>
             {prev ? (
               <TableCell align="right">
                 {kwh(p?.energy_kwh)}
-                {p ? (
-                  <Typography variant="caption" color="text.secondary" component="div">
-                    {intervalLabel(interval, p.start)}
-                  </Typography>
-                ) : null}
+                {p ? <Note>{intervalLabel(interval, p.start)}</Note> : null}
               </TableCell>
             ) : null}
             {prev ? (
@@ -155,17 +177,8 @@ export function SeriesTable({ data }: { data: EnergyResponse }) {
       {data.series.map((s) => (
         <TableRow key={s.key} data-testid="energy-series-row">
           <TableCell>{seriesName(s)}</TableCell>
-          <TableCell align="right">{kwh(s.current.total_kwh)}</TableCell>
-          {compare ? (
-            <TableCell align="right">
-              {kwh(s.previous?.total_kwh)}
-              {partly(s.previous) ? (
-                <Typography variant="caption" color="text.secondary" component="div">
-                  data missing
-                </Typography>
-              ) : null}
-            </TableCell>
-          ) : null}
+          <TotalCell total={periodTotal(s.current)} />
+          {compare ? <TotalCell total={periodTotal(s.previous)} partial /> : null}
           {compare ? <TableCell align="right">{fmtChange(s.change_pct)}</TableCell> : null}
           <DemandCell d={s.current.peak} />
           <DemandCell d={s.current.base_load} />
@@ -174,10 +187,21 @@ export function SeriesTable({ data }: { data: EnergyResponse }) {
       {data.series.length > 1 ? (
         <TableRow>
           <TableCell sx={{ fontWeight: 600 }}>All</TableCell>
-          <TableCell align="right" sx={{ fontWeight: 600 }}>
-            {kwh(data.total.current_kwh)}
-          </TableCell>
-          {compare ? <TableCell align="right">{kwh(data.total.previous_kwh)}</TableCell> : null}
+          <TotalCell
+            total={combinedTotal(
+              data.series.map((s) => s.current),
+              data.total.current_kwh,
+            )}
+            bold
+          />
+          {compare ? (
+            <TotalCell
+              total={combinedTotal(
+                data.series.map((s) => s.previous),
+                data.total.previous_kwh,
+              )}
+            />
+          ) : null}
           {compare ? <TableCell align="right">{fmtChange(data.total.change_pct)}</TableCell> : null}
           <TableCell />
           <TableCell />

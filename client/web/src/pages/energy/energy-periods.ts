@@ -1,5 +1,6 @@
-// Which periods the energy views offer and how they are named. Pure, so it can be checked without a browser.
-import type { EnergyInterval } from '@meterit/shared';
+// Which periods the energy views offer, how they are named and how their totals read. Pure, so it can be checked
+// without a browser.
+import type { EnergyInterval, EnergyPeriod } from '@meterit/shared';
 
 export const INTERVAL_OPTIONS: { value: EnergyInterval; label: string }[] = [
   { value: 'day', label: 'Per day' },
@@ -65,4 +66,27 @@ export function fmtChange(pct: number | null): string {
   if (pct === null) return '—';
   const sign = pct > 0 ? '+' : pct < 0 ? '−' : '±';
   return `${sign}${Math.abs(pct).toLocaleString(undefined, { maximumFractionDigits: 1 })} %`;
+}
+
+/** What a period's total says: nothing measured at all, part of it missing, or whole. */
+export type TotalNote = 'no data' | 'data missing' | null;
+
+/**
+ * A period's total as it should read. The API answers a period without a single reading with total 0 and every
+ * interval null: that is no data, not a measured 0 kWh, so the total is null then ("—").
+ */
+export interface PeriodTotal {
+  kwh: number | null;
+  note: TotalNote;
+}
+
+export function periodTotal(p: EnergyPeriod | null | undefined): PeriodTotal {
+  if (!p) return { kwh: null, note: null };
+  if (p.buckets.every((b) => b.energy_kwh === null)) return { kwh: null, note: 'no data' };
+  return { kwh: p.total_kwh, note: p.buckets.some((b) => !b.complete) ? 'data missing' : null };
+}
+
+/** The total over several series (the "All" row): no data when not one of them has any. */
+export function combinedTotal(periods: (EnergyPeriod | null)[], kwh: number | null): PeriodTotal {
+  return periods.every((p) => periodTotal(p).note === 'no data') ? { kwh: null, note: 'no data' } : { kwh, note: null };
 }
