@@ -152,6 +152,8 @@ describe('when a meter stopped for 30 minutes and an operator in New York looks 
 
     // Dragging across the chart zooms to that span; Back returns to the 6 hours.
     const chart = page.getByTestId(section).getByTestId('readings-chart');
+    // As an operator would: the chart in sight first (after a reload the page is at its top, the chart maybe below).
+    await chart.scrollIntoViewIfNeeded();
     const box = (await surface(chart))!;
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.4);
     await page.mouse.down();
